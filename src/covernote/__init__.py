@@ -1,0 +1,1 @@
+"""Covernote: policy administration for UK motor insurance."""

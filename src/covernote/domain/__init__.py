@@ -1,0 +1,1 @@
+"""Pure domain: one package per context. No I/O, no frameworks."""

@@ -1,0 +1,47 @@
+"""Renewal: the next term's risk and price (POL-3)."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+
+from covernote.domain.policy.cancellation import RecordedEvent
+from covernote.domain.policy.risk import Risk, apply_change
+from covernote.domain.policy.term import TermState
+from covernote.domain.products.model import Product
+
+
+@dataclass(frozen=True)
+class RenewalRisk:
+    risk: Risk
+    ncd_before: int | None
+    ncd_after: int | None
+    claims_in_term: int
+    explanation: tuple[str, ...]
+
+
+def risk_for_renewal(product: Product, term: TermState, events: Sequence[RecordedEvent]) -> RenewalRisk:
+    """The risk carried into the next term: permanent changes kept, temporary ones ended, and the NCD
+    earned (a claim-free year adds one) or stepped back by the product's scale (NCD-5)."""
+    risk = term.base_risk
+    for adj in sorted(term.adjustments, key=lambda a: (a.effective, a.sequence)):
+        if adj.until is None:
+            for ch in adj.changes:
+                risk = apply_change(risk, ch)
+    claims = sum(1 for e in events if e.kind == "claim" and term.period.contains(e.occurred_on))
+    why: list[str] = []
+    before = risk.answer("ncd_years")
+    ncd_before = int(before) if before is not None else None
+    ncd_after = ncd_before
+    scale = product.rating.ncd
+    if ncd_before is not None and scale is not None:
+        question = product.question("ncd_years")
+        top = int(question.maximum) if question and question.maximum is not None else scale.max_years
+        if claims == 0:
+            ncd_after = min(ncd_before + 1, top)
+            why.append(f"No claims in the term: NCD {ncd_before} -> {ncd_after} years.")
+        else:
+            ncd_after = scale.after_claims(ncd_before, claims)
+            why.append(f"{claims} claim(s) in the term: NCD steps back {ncd_before} -> {ncd_after} years (NCD-5).")
+        risk = risk.with_answer("ncd_years", str(ncd_after))
+    return RenewalRisk(replace(risk), ncd_before, ncd_after, claims, tuple(why))

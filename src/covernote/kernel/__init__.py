@@ -1,0 +1,1 @@
+"""Pure building blocks shared by every context: money, periods, calendar, clock, ids (stdlib only)."""

@@ -1,0 +1,1 @@
+"""Persistence: product files, SQLAlchemy tables, repositories, unit of work, migrations."""

@@ -1,0 +1,414 @@
+"""Loading product definitions from `products/` (PRD-1).
+
+Each product version is a YAML file. A file may `extends:` another file in the same folder: the two
+are merged key by key (mappings merge, lists and values replace), so a new version states only what
+changed. Every file is validated into typed domain objects; a bad file is refused with the file, the
+field and the reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from covernote.domain.products.catalogue import Catalogue, check_overlaps
+from covernote.domain.products.model import (
+    FEE_EVENTS,
+    Band,
+    CancellationRules,
+    Cover,
+    Extra,
+    FactorTable,
+    Fee,
+    IptRate,
+    NcdScale,
+    Product,
+    Question,
+    RatingSpec,
+    RenewalRules,
+    ShortPeriodRates,
+    TaxTable,
+    Term,
+)
+from covernote.kernel.money import Money
+
+DERIVED_VARIABLES = {
+    "vehicle_value", "vehicle_age", "postcode_area", "vehicle_group", "engine_cc", "vehicle_mileage", "fuel",
+    "driver_age", "years_licensed", "driver_count", "term_days",
+}
+NO_REFUND_RULES = {"claim", "incident", "total_loss"}
+
+
+@dataclass(frozen=True)
+class ProductFileProblem:
+    file: str
+    field: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.file}: {self.field}: {self.reason}"
+
+
+class ProductFileError(Exception):
+    """One or more product files are invalid; `problems` names file, field and reason for each."""
+
+    def __init__(self, problems: list[ProductFileProblem]) -> None:
+        super().__init__("\n".join(str(p) for p in problems))
+        self.problems = problems
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class CoverDoc(_Strict):
+    code: str
+    name: str
+    description: str
+
+
+class ExtraDoc(_Strict):
+    code: str
+    name: str
+    provider: str
+    insurer: str
+    annual_price: Decimal = Field(ge=0)
+    ipt: Literal["standard", "higher", "exempt"]
+
+
+class FeeDoc(_Strict):
+    code: str
+    name: str
+    amount: Decimal = Field(ge=0)
+    charged_on: str
+    instead_of: list[str] = []
+    refundable_within_cooling_off: bool = False
+    box_return_refund_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
+    ipt: bool = False
+
+    @field_validator("charged_on")
+    @classmethod
+    def _event(cls, v: str) -> str:
+        if v not in FEE_EVENTS:
+            raise ValueError(f"must be one of {', '.join(FEE_EVENTS)}")
+        return v
+
+
+class ShortPeriodDoc(_Strict):
+    applies_before: date
+    percent_retained_by_months: dict[int, Decimal]
+
+
+class CancellationDoc(_Strict):
+    cooling_off_days: int = Field(ge=0, le=60)
+    insurer_notice_days: int = Field(ge=0, le=60)
+    no_refund_if: list[str] = []
+    box_return_days: int | None = Field(default=None, ge=0, le=90)
+    short_period: ShortPeriodDoc | None = None
+
+    @field_validator("no_refund_if")
+    @classmethod
+    def _rules(cls, v: list[str]) -> list[str]:
+        bad = [x for x in v if x not in NO_REFUND_RULES]
+        if bad:
+            raise ValueError(f"unknown rule(s) {bad}: use {sorted(NO_REFUND_RULES)}")
+        return v
+
+
+class RenewalDoc(_Strict):
+    renewable: bool = True
+    invitation_days_before: int = Field(ge=0, le=120)
+    auto_renew_default: bool = True
+
+
+class TermDoc(_Strict):
+    unit: Literal["months", "days"]
+    length: int = Field(gt=0, le=60)
+
+
+class QuestionDoc(_Strict):
+    name: str
+    kind: Literal["choice", "integer", "money"]
+    choices: list[str] = []
+    minimum: Decimal | None = None
+    maximum: Decimal | None = None
+    default: str | None = None
+
+
+class BandDoc(_Strict):
+    model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
+    low: Decimal | None = Field(default=None, alias="from")
+    high: Decimal | None = Field(default=None, alias="to")
+    factor: Decimal = Field(gt=0)
+
+
+class FactorDoc(_Strict):
+    name: str
+    variable: str
+    bands: list[BandDoc] = []
+    values: dict[str, Decimal] = {}
+    default: Decimal | None = None
+
+
+class NcdDoc(_Strict):
+    discount_percent_by_years: dict[int, Decimal]
+    step_back_one_claim: dict[int, int] = {}
+    step_back_two_claims: dict[int, int] = {}
+
+
+class RatingDoc(_Strict):
+    table_version: str
+    base_variable: str
+    base_rates: dict[str, Decimal]
+    minimum_premium: Decimal = Field(ge=0)
+    factors: list[FactorDoc] = []
+    renewal_factors: list[FactorDoc] = []
+    ncd: NcdDoc | None = None
+
+
+class ProductDoc(_Strict):
+    code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{1,19}$")
+    name: str
+    version: str
+    effective_from: date
+    effective_to: date | None = None
+    line: Literal["motor", "warranty"]
+    source: str
+    insurer: str
+    ipt: Literal["standard", "higher", "exempt"]
+    currency: str = "GBP"
+    quote_validity_days: int = Field(ge=1, le=90)
+    max_start_days_ahead: int = Field(ge=0, le=365)
+    telematics: bool = False
+    min_driver_age: int = Field(default=17, ge=16, le=100)
+    max_drivers: int = Field(default=5, ge=0, le=10)
+    terms: list[TermDoc] = Field(min_length=1)
+    covers: list[CoverDoc] = Field(min_length=1)
+    extras: list[ExtraDoc] = []
+    fees: list[FeeDoc] = []
+    questions: list[QuestionDoc] = []
+    cancellation: CancellationDoc
+    renewal: RenewalDoc
+    rating: RatingDoc
+
+
+class IptRateDoc(_Strict):
+    treatment: Literal["standard", "higher"]
+    effective_from: date
+    rate: Decimal = Field(ge=0, lt=1)
+
+
+class TaxDoc(_Strict):
+    ipt: list[IptRateDoc] = Field(min_length=1)
+
+
+def _merge(base: Any, override: Any) -> Any:
+    if isinstance(base, Mapping) and isinstance(override, Mapping):
+        out = dict(base)
+        for k, v in override.items():
+            out[k] = _merge(base[k], v) if k in base else v
+        return out
+    return override
+
+
+def _read_yaml(path: Path, folder: Path, seen: tuple[Path, ...] = ()) -> dict[str, Any]:
+    rel = path.name
+    if path in seen:
+        raise ProductFileError([ProductFileProblem(rel, "extends", "files extend each other in a loop")])
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise ProductFileError([ProductFileProblem(rel, "-", f"not valid YAML: {exc}")]) from exc
+    if not isinstance(data, dict):
+        raise ProductFileError([ProductFileProblem(rel, "-", "must be a mapping of fields")])
+    parent = data.pop("extends", None)
+    if parent is None:
+        return data
+    parent_path = folder / str(parent)
+    if not parent_path.is_file():
+        raise ProductFileError([ProductFileProblem(rel, "extends", f"no file {parent} in {folder}")])
+    return _merge(_read_yaml(parent_path, folder, (*seen, path)), data)
+
+
+def _loc(loc: tuple[int | str, ...]) -> str:
+    out = ""
+    for part in loc:
+        out += f"[{part}]" if isinstance(part, int) else (f".{part}" if out else str(part))
+    return out or "-"
+
+
+def _problems(file: str, exc: ValidationError) -> list[ProductFileProblem]:
+    return [ProductFileProblem(file, _loc(tuple(e["loc"])), e["msg"]) for e in exc.errors()]
+
+
+def _money(value: Decimal, currency: str) -> Money:
+    return Money.of(value, currency)
+
+
+def _factor(doc: FactorDoc) -> FactorTable:
+    return FactorTable(doc.name, doc.variable, tuple(Band(b.low, b.high, b.factor) for b in doc.bands),
+                       dict(doc.values), doc.default)
+
+
+def _semantic_problems(file: str, doc: ProductDoc) -> list[ProductFileProblem]:
+    out: list[ProductFileProblem] = []
+
+    def bad(field_name: str, reason: str) -> None:
+        out.append(ProductFileProblem(file, field_name, reason))
+
+    if doc.effective_to is not None and doc.effective_to <= doc.effective_from:
+        bad("effective_to", "must be after effective_from")
+    known_vars = DERIVED_VARIABLES | {q.name for q in doc.questions}
+    question_names = [q.name for q in doc.questions]
+    if len(set(question_names)) != len(question_names):
+        bad("questions", "a question is defined twice")
+    for i, q in enumerate(doc.questions):
+        if q.kind == "choice" and not q.choices:
+            bad(f"questions[{i}].choices", "a choice question needs choices")
+        if q.default is not None and q.kind == "choice" and q.default not in q.choices:
+            bad(f"questions[{i}].default", f"{q.default!r} is not one of the choices")
+        if q.minimum is not None and q.maximum is not None and q.minimum > q.maximum:
+            bad(f"questions[{i}]", "minimum is above maximum")
+    r = doc.rating
+    if r.base_variable not in known_vars:
+        bad("rating.base_variable", f"{r.base_variable!r} is not a question or a derived variable")
+    base_q = next((q for q in doc.questions if q.name == r.base_variable), None)
+    if base_q is not None and base_q.kind == "choice":
+        missing = [c for c in base_q.choices if c not in r.base_rates]
+        if missing:
+            bad("rating.base_rates", f"no base rate for {missing}")
+    for group, tables in (("factors", r.factors), ("renewal_factors", r.renewal_factors)):
+        for i, t in enumerate(tables):
+            where = f"rating.{group}[{i}]"
+            if t.variable not in known_vars:
+                bad(f"{where}.variable", f"{t.variable!r} is not a question or a derived variable")
+            if bool(t.bands) == bool(t.values):
+                bad(where, "give either bands or values, not both or neither")
+            bands = sorted(t.bands, key=lambda b: (b.low is not None, b.low or 0))
+            for j, (a, b) in enumerate(zip(bands, bands[1:], strict=False)):
+                if a.high is None or b.low is None or a.high != b.low:
+                    bad(f"{where}.bands", f"bands {j} and {j + 1} leave a gap or overlap ({a.high} vs {b.low})")
+            q = next((q for q in doc.questions if q.name == t.variable), None)
+            if q is not None and q.kind == "choice" and t.values and t.default is None:
+                missing = [c for c in q.choices if c not in t.values]
+                if missing:
+                    bad(f"{where}.values", f"no factor for {missing} and no default")
+    if r.ncd is not None:
+        if 0 not in r.ncd.discount_percent_by_years:
+            bad("rating.ncd.discount_percent_by_years", "must give the discount for 0 years")
+        if any(not (0 <= v < 100) for v in r.ncd.discount_percent_by_years.values()):
+            bad("rating.ncd.discount_percent_by_years", "discounts must be from 0 up to but not including 100")
+    codes = [f.code for f in doc.fees]
+    if len(set(codes)) != len(codes):
+        bad("fees", "a fee code is used twice")
+    for i, f in enumerate(doc.fees):
+        for other in f.instead_of:
+            if other not in codes:
+                bad(f"fees[{i}].instead_of", f"no fee {other!r}")
+    if doc.cancellation.short_period is not None:
+        table = doc.cancellation.short_period.percent_retained_by_months
+        if not table or any(not (0 <= v <= 100) for v in table.values()):
+            bad("cancellation.short_period.percent_retained_by_months", "percentages must be 0 to 100")
+        elif [table[k] for k in sorted(table)] != sorted(table.values()):
+            bad("cancellation.short_period.percent_retained_by_months", "must not fall as months increase")
+    if any(f.box_return_refund_percent > 0 for f in doc.fees) and doc.cancellation.box_return_days is None:
+        bad("cancellation.box_return_days", "fees refund on box return, so the days to return it are needed")
+    return out
+
+
+def product_from_doc(doc: ProductDoc) -> Product:
+    cur = doc.currency
+    r = doc.rating
+    ncd = None
+    if r.ncd is not None:
+        ncd = NcdScale(dict(r.ncd.discount_percent_by_years), dict(r.ncd.step_back_one_claim),
+                       dict(r.ncd.step_back_two_claims))
+    sp = doc.cancellation.short_period
+    return Product(
+        code=doc.code, name=doc.name, version=doc.version, effective_from=doc.effective_from,
+        effective_to=doc.effective_to, line=doc.line, source=doc.source, insurer=doc.insurer, ipt=doc.ipt,
+        currency=cur, quote_validity_days=doc.quote_validity_days, max_start_days_ahead=doc.max_start_days_ahead,
+        telematics=doc.telematics, min_driver_age=doc.min_driver_age, max_drivers=doc.max_drivers,
+        terms=tuple(Term(t.unit, t.length) for t in doc.terms),
+        covers=tuple(Cover(c.code, c.name, c.description) for c in doc.covers),
+        extras=tuple(Extra(e.code, e.name, e.provider, e.insurer, _money(e.annual_price, cur), e.ipt) for e in doc.extras),
+        fees=tuple(Fee(f.code, f.name, _money(f.amount, cur), f.charged_on, tuple(f.instead_of),
+                       f.refundable_within_cooling_off, f.box_return_refund_percent, f.ipt) for f in doc.fees),
+        questions=tuple(Question(q.name, q.kind, tuple(q.choices), q.minimum, q.maximum, q.default) for q in doc.questions),
+        cancellation=CancellationRules(
+            doc.cancellation.cooling_off_days, doc.cancellation.insurer_notice_days,
+            tuple(doc.cancellation.no_refund_if), doc.cancellation.box_return_days,
+            None if sp is None else ShortPeriodRates(sp.applies_before, dict(sp.percent_retained_by_months))),
+        renewal=RenewalRules(doc.renewal.invitation_days_before, doc.renewal.auto_renew_default, doc.renewal.renewable),
+        rating=RatingSpec(r.table_version, r.base_variable, {k: _money(v, cur) for k, v in r.base_rates.items()},
+                          tuple(_factor(f) for f in r.factors), _money(r.minimum_premium, cur), ncd,
+                          tuple(_factor(f) for f in r.renewal_factors)),
+    )
+
+
+def load_product_file(path: Path) -> Product:
+    data = _read_yaml(path, path.parent)
+    try:
+        doc = ProductDoc.model_validate(data)
+    except ValidationError as exc:
+        raise ProductFileError(_problems(path.name, exc)) from exc
+    problems = _semantic_problems(path.name, doc)
+    if problems:
+        raise ProductFileError(problems)
+    return product_from_doc(doc)
+
+
+def load_tax_file(path: Path) -> TaxTable:
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        doc = TaxDoc.model_validate(data)
+    except FileNotFoundError as exc:
+        raise ProductFileError([ProductFileProblem(path.name, "-", "the IPT rate file is missing")]) from exc
+    except yaml.YAMLError as exc:
+        raise ProductFileError([ProductFileProblem(path.name, "-", f"not valid YAML: {exc}")]) from exc
+    except ValidationError as exc:
+        raise ProductFileError(_problems(path.name, exc)) from exc
+    return TaxTable(tuple(IptRate(r.treatment, r.effective_from, r.rate) for r in doc.ipt))
+
+
+def load_catalogue(folder: Path) -> Catalogue:
+    """Load and check every product file in `folder` (files starting with `_` are bases for `extends`,
+    and `tax.yaml` holds the IPT rates). Raises ProductFileError naming every problem found."""
+    if not folder.is_dir():
+        raise ProductFileError([ProductFileProblem(str(folder), "-", "no such product folder")])
+    problems: list[ProductFileProblem] = []
+    products: list[Product] = []
+    tax: TaxTable | None = None
+    try:
+        tax = load_tax_file(folder / "tax.yaml")
+    except ProductFileError as exc:
+        problems += exc.problems
+    for path in sorted(folder.glob("*.yaml")):
+        if path.name == "tax.yaml" or path.name.startswith("_"):
+            continue
+        try:
+            products.append(load_product_file(path))
+        except ProductFileError as exc:
+            problems += exc.problems
+    problems += [ProductFileProblem(folder.name, "effective dates", p) for p in check_overlaps(products)]
+    if not products and not problems:
+        problems.append(ProductFileProblem(str(folder), "-", "no product files found"))
+    if problems:
+        raise ProductFileError(problems)
+    assert tax is not None
+    if tax is not None:
+        for p in products:
+            try:
+                tax.rate(p.ipt, p.effective_from)
+            except LookupError as exc:
+                problems.append(ProductFileProblem(f"{p.code}@{p.version}", "ipt", str(exc)))
+    if problems:
+        raise ProductFileError(problems)
+    return Catalogue(tuple(products), tax)
