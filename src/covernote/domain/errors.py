@@ -52,3 +52,15 @@ class IssueCollector:
     def raise_if_any(self, message: str) -> None:
         if self.issues:
             raise ValidationFailed(message, list(self.issues))
+
+
+class PaymentRequired(DomainError):
+    """The payment provider declined; nothing was changed."""
+
+    code = "payment-declined"
+
+
+class ServiceUnavailable(DomainError):
+    """An outside system did not answer; nothing was changed and the request may be retried."""
+
+    code = "service-unavailable"

@@ -1,18 +1,41 @@
-"""Identifiers: a short type prefix and a random part, so an id says what it names."""
+"""Identifiers: a type prefix, then a time-ordered part and a random part, so an id says what it
+names and ids sort in the order they were made (monotonic within a process)."""
 
 from __future__ import annotations
 
 import secrets
+import threading
+import time
 
 _ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz"  # Crockford-style: no i, l, o, u
+_lock = threading.Lock()
+_last = 0
 
 
-def new_id(prefix: str, length: int = 16) -> str:
-    return prefix + "_" + "".join(secrets.choice(_ALPHABET) for _ in range(length))
+def _b32(n: int, width: int) -> str:
+    out = []
+    for _ in range(width):
+        out.append(_ALPHABET[n & 31])
+        n >>= 5
+    return "".join(reversed(out))
+
+
+def _tick() -> int:
+    global _last
+    with _lock:
+        now = time.time_ns() // 1000  # microseconds
+        _last = now if now > _last else _last + 1
+        return _last
+
+
+def new_id(prefix: str, random_length: int = 8) -> str:
+    """e.g. pol_0cz1k6w3t5m8a9h2x4... : 11 characters of time, then `random_length` random ones."""
+    rand = "".join(secrets.choice(_ALPHABET) for _ in range(random_length))
+    return f"{prefix}_{_b32(_tick(), 11)}{rand}"
 
 
 def policy_number(sequence: int, prefix: str = "CN") -> str:
-    """A human-friendly policy number with a check digit (Luhn mod 10 over the digits)."""
+    """A human-friendly policy number with a Luhn check digit over the digits."""
     digits = f"{sequence:08d}"
     total = 0
     for i, ch in enumerate(reversed(digits)):

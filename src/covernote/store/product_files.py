@@ -91,7 +91,6 @@ class FeeDoc(_Strict):
     instead_of: list[str] = []
     refundable_within_cooling_off: bool = False
     box_return_refund_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
-    ipt: bool = False
 
     @field_validator("charged_on")
     @classmethod
@@ -340,7 +339,7 @@ def product_from_doc(doc: ProductDoc) -> Product:
         covers=tuple(Cover(c.code, c.name, c.description) for c in doc.covers),
         extras=tuple(Extra(e.code, e.name, e.provider, e.insurer, _money(e.annual_price, cur), e.ipt) for e in doc.extras),
         fees=tuple(Fee(f.code, f.name, _money(f.amount, cur), f.charged_on, tuple(f.instead_of),
-                       f.refundable_within_cooling_off, f.box_return_refund_percent, f.ipt) for f in doc.fees),
+                       f.refundable_within_cooling_off, f.box_return_refund_percent) for f in doc.fees),
         questions=tuple(Question(q.name, q.kind, tuple(q.choices), q.minimum, q.maximum, q.default) for q in doc.questions),
         cancellation=CancellationRules(
             doc.cancellation.cooling_off_days, doc.cancellation.insurer_notice_days,

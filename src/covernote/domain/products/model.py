@@ -43,7 +43,7 @@ class Fee:
     both would be charged (a change-of-vehicle fee instead of the plain MTA fee).
     `refundable_within_cooling_off`: refunded in full on a cancellation in the cooling-off period.
     `box_return_refund_percent`: the share refunded on cancellation if the telematics box comes back in
-    time (FEE-5). Fees never carry IPT unless `ipt` says so (POL-6: separately charged broker fees).
+    time (FEE-5). Fees carry no IPT (POL-6: separately charged fees); a taxable charge is premium.
     """
 
     code: str
@@ -53,7 +53,6 @@ class Fee:
     instead_of: tuple[str, ...] = ()
     refundable_within_cooling_off: bool = False
     box_return_refund_percent: Decimal = Decimal(0)
-    ipt: bool = False
 
 
 FEE_EVENTS = (

@@ -1,0 +1,1 @@
+"""Use cases, one module per context, over the ports in ports.py."""

@@ -1,0 +1,23 @@
+"""What every use case is given: the unit of work factory, the clock, the product catalogue and the
+outside systems. Built once by bootstrap.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from covernote.app.ports import PaymentGateway, UnitOfWorkFactory
+from covernote.domain.products.catalogue import Catalogue
+from covernote.kernel.clock import Clock, london_date
+
+
+@dataclass
+class AppContext:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    catalogue: Catalogue
+    payments: PaymentGateway
+    pending_quote_days: int = 7
+
+    def today(self) -> date:
+        return london_date(self.clock.now())

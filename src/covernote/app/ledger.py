@@ -1,0 +1,156 @@
+"""The ledger's use cases: post a transaction's money, take or return it through the payment port,
+show a policy's account, reverse an entry, and reconcile everything (PAY-5)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from covernote.app.access import Principal, check_customer, require_admin, require_staff
+from covernote.app.context import AppContext
+from covernote.app.ports import PaymentDeclined, PaymentUnavailable, UnitOfWork
+from covernote.app.views import entry_view, statement_view
+from covernote.domain.errors import Conflict, NotFound, PaymentRequired, ServiceUnavailable
+from covernote.domain.ledger.journal import (
+    CASH,
+    IPT,
+    PREMIUM,
+    RECEIVABLE,
+    Posting,
+    balanced_entry,
+    charge_lines,
+    reversal_of,
+)
+from covernote.domain.policy.model import Policy, PolicyTransaction
+from covernote.domain.policy.term import ipt_on
+from covernote.kernel.ids import new_id
+from covernote.kernel.money import Money
+
+
+def post_transaction(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction, description: str) -> Money:
+    """Post the transaction's premium, IPT and fees against the customer's account; returns what the
+    customer now owes for it (negative: owed to them)."""
+    fees = [(f.code, f.name, f.amount) for f in txn.fees_charged] + [
+        (f.code, f"{f.name} refunded", -f.amount) for f in txn.fees_refunded]
+    entry = balanced_entry(new_id("jnl"), ctx.clock.now(), description, policy.policy_id, txn.transaction_id,
+                           charge_lines(txn.premium, txn.ipt, fees), RECEIVABLE, "amount due for " + description)
+    if entry is None:
+        return Money.zero()
+    uow.ledger.add(entry)
+    return entry.amount_on(RECEIVABLE)
+
+
+def collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction, amount: Money, description: str,
+            key: str, on_decline: Literal["fail", "leave_outstanding"] = "fail") -> dict[str, Any]:
+    """Take `amount` from (or, if negative, return it to) the policy's payment token and post it."""
+    if amount.is_zero():
+        return {"kind": "none", "amount": "0.00", "status": "nothing to pay"}
+    try:
+        if amount > Money.zero():
+            receipt = ctx.payments.charge(policy.payment_token, amount, description, f"{key}:{txn.transaction_id}:charge")
+        else:
+            receipt = ctx.payments.refund(policy.payment_token, -amount, description, f"{key}:{txn.transaction_id}:refund")
+    except PaymentDeclined as exc:
+        if on_decline == "leave_outstanding":
+            return {"kind": "charge", "amount": amount.to_str(), "status": "declined: left outstanding on the account",
+                    "reason": str(exc)}
+        raise PaymentRequired(f"the payment provider declined: {exc}") from exc
+    except PaymentUnavailable as exc:
+        raise ServiceUnavailable(f"the payment provider did not answer: {exc}; nothing was changed, retry") from exc
+    if receipt.kind == "charge":
+        lines = [Posting(CASH, amount, f"card payment {receipt.reference}")]
+        what = "Payment received"
+    else:
+        lines = [Posting(CASH, amount, f"refund {receipt.reference}")]
+        what = "Refund paid"
+    entry = balanced_entry(new_id("jnl"), ctx.clock.now(), f"{what}: {description}", policy.policy_id,
+                           txn.transaction_id, lines, RECEIVABLE, f"{what.lower()} {receipt.reference}")
+    assert entry is not None
+    uow.ledger.add(entry)
+    return {"kind": receipt.kind, "amount": (-amount if receipt.kind == "refund" else amount).to_str(),
+            "reference": receipt.reference, "token": receipt.token, "status": "settled"}
+
+
+def charge_and_collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction, description: str,
+                       key: str, on_decline: Literal["fail", "leave_outstanding"] = "fail") -> dict[str, Any]:
+    due = post_transaction(ctx, uow, policy, txn, description)
+    return collect(ctx, uow, policy, txn, due, description, key, on_decline)
+
+
+def policy_statement(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+    with ctx.uow(read_only=True) as uow:
+        policy = uow.policies.get(policy_id)
+        if policy is None:
+            raise NotFound("no such policy")
+        check_customer(principal, policy.customer_id, "policy")
+        entries = uow.ledger.for_policy(policy_id)
+    return statement_view(policy, entries)
+
+
+def reverse_entry(ctx: AppContext, principal: Principal, entry_id: str, reason: str) -> dict[str, Any]:
+    """Correct a posted entry by posting its exact opposite; the original is never changed."""
+    require_admin(principal, "reverse ledger entries")
+    with ctx.uow() as uow:
+        entry = uow.ledger.get(entry_id)
+        if entry is None:
+            raise NotFound("no such ledger entry")
+        if entry.reverses is not None:
+            raise Conflict("this entry is itself a reversal; post a new entry instead")
+        if uow.ledger.reversal_of(entry_id) is not None:
+            raise Conflict("this entry has already been reversed")
+        if not reason.strip():
+            from covernote.domain.errors import FieldIssue, ValidationFailed
+
+            raise ValidationFailed("a reason is required", [FieldIssue("reason", "is required")])
+        reversal = reversal_of(entry, new_id("jnl"), ctx.clock.now(), reason.strip())
+        uow.ledger.add(reversal)
+        uow.commit()
+    return entry_view(reversal)
+
+
+def reconcile(ctx: AppContext, principal: Principal | None = None) -> dict[str, Any]:
+    """Check the whole ledger: every entry balances; for every policy, premium, IPT and each fee posted
+    equal what its transactions charged; every term's IPT is its rate times its premium. Lists the
+    accounts with money still owed either way. Any operator can run it; it changes nothing."""
+    if principal is not None:
+        require_staff(principal, "run the reconciliation")
+    problems: list[dict[str, Any]] = []
+    with ctx.uow(read_only=True) as uow:
+        unbalanced = uow.ledger.unbalanced_entries()
+        ledger_totals = uow.ledger.account_totals_by_policy()
+        txn_totals = uow.transactions.totals_by_policy()
+        term_totals = uow.transactions.term_totals()
+    for entry_id, pence in unbalanced:
+        problems.append({"entry_id": entry_id, "problem": f"postings sum to {Money.from_pence(pence)} instead of zero"})
+    outstanding = []
+    for pid in sorted(set(ledger_totals) | set(txn_totals)):
+        lt = ledger_totals.get(pid, {})
+        tt = txn_totals.get(pid, {})
+        expected = {PREMIUM: -tt.get("premium", 0), IPT: -tt.get("ipt", 0)}
+        for k, v in tt.items():
+            if k.startswith("fees:"):
+                expected[k] = -v
+        for account in set(expected) | {a for a in lt if a.startswith("fees:")}:
+            posted = lt.get(account, 0)
+            want = expected.get(account, 0)
+            if posted != want:
+                problems.append({"policy_id": pid, "account": account,
+                                 "problem": f"ledger has {Money.from_pence(-posted)} but transactions charged "
+                                            f"{Money.from_pence(-want)}"})
+        balance = lt.get(RECEIVABLE, 0)
+        if balance != 0:
+            outstanding.append({"policy_id": pid, "balance": Money.from_pence(balance).to_str()})
+    for pid, term_no, premium, ipt, rate in term_totals:
+        want = ipt_on(Money.from_pence(premium), Decimal(rate)).pence
+        if ipt != want:
+            problems.append({"policy_id": pid, "term": term_no,
+                             "problem": f"IPT charged {Money.from_pence(ipt)} is not {rate} x premium "
+                                        f"{Money.from_pence(premium)} = {Money.from_pence(want)}"})
+    return {
+        "checked_at": ctx.clock.now().isoformat(),
+        "entries_unbalanced": len(unbalanced),
+        "policies_checked": len(set(ledger_totals) | set(txn_totals)),
+        "problems": problems,
+        "outstanding_balances": outstanding,
+        "ok": not problems,
+    }

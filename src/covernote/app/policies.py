@@ -1,0 +1,139 @@
+"""Reading policies and their history; voidance; recording incidents; the auto-renew switch."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from covernote.app.access import Principal, check_customer, require_staff
+from covernote.app.context import AppContext
+from covernote.app.idempotency import check_key, replay_or_run
+from covernote.app.ports import UnitOfWork
+from covernote.app.views import policy_view, term_view, transaction_view
+from covernote.domain.errors import Conflict, FieldIssue, IssueCollector, NotFound, ValidationFailed
+from covernote.domain.ledger.journal import RECEIVABLE
+from covernote.domain.policy.cancellation import RecordedEvent
+from covernote.domain.policy.codec import event_to_dict
+from covernote.domain.policy.model import Actor, Policy, PolicyTransaction
+from covernote.kernel.ids import new_id
+from covernote.kernel.money import Money
+
+
+def load_policy(uow: UnitOfWork, principal: Principal, policy_id: str) -> Policy:
+    policy = uow.policies.get(policy_id) or uow.policies.by_number(policy_id)
+    if policy is None:
+        raise NotFound("no such policy")
+    check_customer(principal, policy.customer_id, "policy")
+    return policy
+
+
+def balance_of(uow: UnitOfWork, policy_id: str) -> Money:
+    total = Money.zero()
+    for e in uow.ledger.for_policy(policy_id):
+        total = total + e.amount_on(RECEIVABLE)
+    return total
+
+
+def get_policy(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+    with ctx.uow(read_only=True) as uow:
+        policy = load_policy(uow, principal, policy_id)
+        balance = balance_of(uow, policy.policy_id)
+    return policy_view(ctx.catalogue, policy, ctx.today(), balance)
+
+
+def list_policies(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    customer = principal.customer_id if principal.role == "customer" else None
+    today = ctx.today()
+    with ctx.uow(read_only=True) as uow:
+        policies = uow.policies.list(customer, limit, offset)
+    return [{"id": p.policy_id, "number": p.number, "customer_id": p.customer_id, "product_code": p.product_code,
+             "status": p.status(today), "version": p.version,
+             "start_date": p.term().period.start.isoformat(), "end_date": p.term().period.end.isoformat()}
+            for p in policies]
+
+
+def policy_history(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+    """Every transaction in order (who, when, why, from when, what it charged) and every term with its
+    effective-dated versions and rating trace."""
+    with ctx.uow(read_only=True) as uow:
+        policy = load_policy(uow, principal, policy_id)
+    return {
+        "policy_id": policy.policy_id, "number": policy.number, "version": policy.version,
+        "transactions": [transaction_view(t) for t in sorted(policy.transactions, key=lambda t: t.sequence)],
+        "terms": [term_view(ctx.catalogue, t, with_trace=True) for t in policy.terms()],
+    }
+
+
+def set_auto_renew(ctx: AppContext, principal: Principal, policy_id: str, auto_renew: bool,
+                   expected_version: int | None = None) -> dict[str, Any]:
+    """The customer can switch automatic renewal off (POL-3), or back on."""
+    with ctx.uow() as uow:
+        policy = load_policy(uow, principal, policy_id)
+        product = ctx.catalogue.by_ref(policy.term().product_ref)
+        if auto_renew and not product.renewal.renewable:
+            raise ValidationFailed("this product does not renew", [FieldIssue("auto_renew", "product is not renewable")])
+        version = expected_version if expected_version is not None else policy.version
+        if version != policy.version:
+            raise Conflict(f"the policy is at version {policy.version}, not {version}")
+        uow.policies.set_auto_renew(policy, auto_renew, version)
+        uow.commit()
+    return get_policy(ctx, principal, policy_id)
+
+
+def void_policy(ctx: AppContext, principal: Principal, policy_id: str, *, reason: str,
+                idempotency_key: str | None) -> dict[str, Any]:
+    """Void the current term for fraud: treated as never having existed; the premium paid is kept (POL-4)."""
+    require_staff(principal, "void a policy")
+    key = check_key(idempotency_key)
+    if not reason.strip():
+        raise ValidationFailed("a reason is required", [FieldIssue("reason", "say what fraud was found")])
+    with ctx.uow() as uow:
+        def run() -> dict[str, Any]:
+            policy = load_policy(uow, principal, policy_id)
+            term = policy.term()
+            if term.voided:
+                raise Conflict("the policy is already void")
+            now = ctx.clock.now()
+            txn = PolicyTransaction(
+                new_id("txn"), policy.policy_id, policy.next_sequence(), term.term_no, "voidance", term.period.start,
+                now, Actor(principal.user_id, principal.role), reason.strip(), Money.zero(), Money.zero(), (), (),
+                {"premium_kept": True, "rule": "POL-4: on voidance for fraud the insurer keeps the premium paid"}, key)
+            uow.policies.append(policy, [txn], policy.version, auto_renew=False)
+            for pending in uow.pending.open_for(policy.policy_id, "renewal") + uow.pending.open_for(policy.policy_id, "mta") \
+                    + uow.pending.open_for(policy.policy_id, "cancellation"):
+                uow.pending.set_status(pending.pending_id, "declined")
+            policy.transactions.append(txn)
+            return {"policy_id": policy.policy_id, "status": "void", "transaction": transaction_view(txn)}
+
+        response, replayed = replay_or_run(uow, key, f"void:{principal.user_id}", {"policy": policy_id, "reason": reason}, run)
+        uow.commit()
+    return {**response, "idempotent_replay": replayed}
+
+
+def record_incident(ctx: AppContext, principal: Principal, policy_id: str, *, kind: str, occurred_on: date,
+                    total_loss: bool = False, reference: str = "", description: str = "") -> dict[str, Any]:
+    """Record that a claim was made, or an incident that may lead to one (FEE-1 needs to know)."""
+    require_staff(principal, "record incidents")
+    issues = IssueCollector()
+    if kind not in ("claim", "incident"):
+        issues.add("kind", "must be claim or incident")
+    if total_loss and kind != "claim":
+        issues.add("total_loss", "only a claim can be a total loss")
+    if occurred_on > ctx.today():
+        issues.add("occurred_on", "cannot be in the future")
+    issues.raise_if_any("the incident cannot be recorded")
+    with ctx.uow() as uow:
+        policy = load_policy(uow, principal, policy_id)
+        if not policy.is_on_cover(occurred_on) and not any(
+                t.period.start <= occurred_on < t.period.end for t in policy.terms()):
+            raise ValidationFailed("the policy was not on cover then",
+                                   [FieldIssue("occurred_on", f"{occurred_on} is outside every term")])
+        term_no = next(t.term_no for t in policy.terms() if t.period.start <= occurred_on < t.period.end)
+        event = RecordedEvent(kind, occurred_on, total_loss, reference)  # type: ignore[arg-type]
+        txn = PolicyTransaction(new_id("txn"), policy.policy_id, policy.next_sequence(), term_no, "incident",
+                                occurred_on, ctx.clock.now(), Actor(principal.user_id, principal.role),
+                                description or f"{kind} recorded", Money.zero(), Money.zero(), (), (),
+                                {"event": event_to_dict(event)})
+        uow.policies.append(policy, [txn], policy.version)
+        uow.commit()
+    return transaction_view(txn)

@@ -1,0 +1,163 @@
+"""New-business quotes and binding them into policies (POL-1, PRD-6)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from typing import Any
+
+from covernote.app.access import Principal, check_customer
+from covernote.app.context import AppContext
+from covernote.app.idempotency import check_key, replay_or_run
+from covernote.app.ledger import charge_and_collect
+from covernote.app.pricing import segments as price_segments
+from covernote.app.views import policy_view, quote_view, segments_view
+from covernote.domain.errors import Conflict, FieldIssue, IssueCollector, NotFound, ValidationFailed
+from covernote.domain.policy.codec import rating_to_dict, risk_to_dict
+from covernote.domain.policy.fees import FeeLine
+from covernote.domain.policy.model import Actor, Policy, PolicyTransaction, Quote
+from covernote.domain.policy.risk import Risk, validate_risk
+from covernote.domain.policy.term import TermState, ipt_on
+from covernote.domain.products.model import Product, Term
+from covernote.domain.rating.engine import rate_for_term
+from covernote.kernel.ids import new_id, policy_number
+from covernote.kernel.money import Money
+from covernote.kernel.periods import Period, add_months
+
+
+@dataclass(frozen=True)
+class QuoteRequest:
+    product_code: str
+    start_date: date
+    risk: Risk
+    customer_id: str | None = None
+    term: Term | None = None
+
+
+def term_period(product: Product, start: date, term: Term | None) -> Period:
+    chosen = term or product.terms[0]
+    if chosen not in product.terms:
+        raise ValidationFailed("the product does not offer that term", [FieldIssue(
+            "term", f"choose one of {', '.join(t.label() for t in product.terms)}")])
+    end = add_months(start, chosen.length) if chosen.unit == "months" else start + timedelta(days=chosen.length)
+    return Period(start, end)
+
+
+def create_quote(ctx: AppContext, principal: Principal, req: QuoteRequest) -> dict[str, Any]:
+    """Price a risk for new business; the quote records the product and rate-table versions used."""
+    customer_id = req.customer_id or principal.customer_id
+    if customer_id is None:
+        raise ValidationFailed("a customer is needed", [FieldIssue("customer_id", "is required for staff quotes")])
+    check_customer(principal, customer_id, "customer")
+    today = ctx.today()
+    issues = IssueCollector()
+    product = ctx.catalogue.in_force(req.product_code, req.start_date)
+    if req.start_date < today:
+        issues.add("start_date", f"cover cannot start in the past (today is {today})")
+    elif req.start_date > today + timedelta(days=product.max_start_days_ahead):
+        issues.add("start_date", f"cover can start at most {product.max_start_days_ahead} days ahead")
+    issues.raise_if_any("the quote cannot be made")
+    period = term_period(product, req.start_date, req.term)
+    risk = validate_risk(product, req.risk, req.start_date)
+    with ctx.uow(read_only=True) as uow:
+        if uow.customers.get(customer_id) is None:
+            raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
+    rating = rate_for_term(product, risk, period.start, renewal=False, term_days=period.days)
+    ipt_rate = ctx.catalogue.tax.rate(product.ipt, period.start)
+    fees = tuple((f.code, f.name, f.amount) for f in product.fees_for({"new_business"}))
+    now = ctx.clock.now()
+    quote = Quote(
+        quote_id=new_id("quo"), customer_id=customer_id, product_ref=product.ref, period=period,
+        risk_details=risk_to_dict(risk), rating=rating_to_dict(rating), premium=rating.premium, ipt_rate=ipt_rate,
+        ipt=ipt_on(rating.premium, ipt_rate), fees=fees, created_at=now,
+        expires_at=now + timedelta(days=product.quote_validity_days), created_by=principal.user_id,
+    )
+    with ctx.uow() as uow:
+        uow.quotes.add(quote)
+        uow.commit()
+    return quote_view(quote)
+
+
+def get_quote(ctx: AppContext, principal: Principal, quote_id: str) -> dict[str, Any]:
+    with ctx.uow(read_only=True) as uow:
+        q = uow.quotes.get(quote_id)
+    if q is None:
+        raise NotFound("no such quote")
+    check_customer(principal, q.customer_id, "quote")
+    return quote_view(q)
+
+
+def list_quotes(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+    customer = principal.customer_id if principal.role == "customer" else None
+    with ctx.uow(read_only=True) as uow:
+        return [quote_view(q) for q in uow.quotes.list(customer, limit, offset)]
+
+
+def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_token: str,
+               idempotency_key: str | None, documents_on: date | None = None) -> dict[str, Any]:
+    """Turn an open, unexpired quote into a policy, charge the card token and post the ledger.
+    Same key, same answer; a second bind of the same quote is a conflict."""
+    key = check_key(idempotency_key)
+    request = {"quote_id": quote_id, "payment_token": payment_token,
+               "documents_on": documents_on.isoformat() if documents_on else None}
+    with ctx.uow() as uow:
+        def run() -> dict[str, Any]:
+            quote = uow.quotes.get(quote_id)
+            if quote is None:
+                raise NotFound("no such quote")
+            check_customer(principal, quote.customer_id, "quote")
+            now = ctx.clock.now()
+            today = ctx.today()
+            if quote.status != "open":
+                raise Conflict(f"quote {quote_id} is already bound to policy {quote.policy_id}",
+                               [FieldIssue("quote_id", "already bound")])
+            if now >= quote.expires_at:
+                raise Conflict("the quote has expired; ask for a new one", [FieldIssue("quote_id", "expired")])
+            if quote.period.start < today:
+                raise Conflict("the quote's cover start has passed; ask for a new quote",
+                               [FieldIssue("quote_id", f"cover was to start on {quote.period.start}")])
+            docs = documents_on or today
+            if docs < today:
+                raise ValidationFailed("documents cannot be received before the policy is bought",
+                                       [FieldIssue("documents_on", f"must be {today} or later")])
+            product = ctx.catalogue.by_ref(quote.product_ref)
+            policy_id = new_id("pol")
+            txn_id = new_id("txn")
+            fee_lines = tuple(FeeLine.from_fee(product.fee(code), 1, today, txn_id) for code, _, _ in quote.fees)
+            details = {
+                "quote_id": quote.quote_id, "product": quote.product_ref,
+                "term": {"start": quote.period.start.isoformat(), "end": quote.period.end.isoformat()},
+                "risk": quote.risk_details, "ipt_rate": str(quote.ipt_rate), "rating": quote.rating,
+                "concluded_on": today.isoformat(), "documents_on": docs.isoformat(),
+            }
+            policy = Policy(policy_id, policy_number(uow.policies.next_number()), quote.customer_id,
+                            product.code, product.renewal.auto_renew_default and product.renewal.renewable,
+                            quote.period.start, payment_token, now)
+            txn = PolicyTransaction(txn_id, policy_id, 1, 1, "new_business", quote.period.start, now,
+                                    Actor(principal.user_id, principal.role), "new business", quote.premium,
+                                    quote.ipt, fee_lines, (), details, key)
+            policy.transactions.append(txn)
+            term = policy.term()
+            check_price(ctx, term, quote.premium)
+            details["versions"] = segments_view(price_segments(ctx.catalogue, term))
+            if not uow.quotes.mark_bound(quote.quote_id, policy_id):
+                raise Conflict("the quote was bound by another request", [FieldIssue("quote_id", "already bound")])
+            uow.policies.add(policy)
+            payment = charge_and_collect(ctx, uow, policy, txn, f"New business {policy.number}", key)
+            view = policy_view(ctx.catalogue, policy, today, balance=Money.zero())
+            view["transaction_id"] = txn_id
+            view["payment"] = payment
+            return view
+
+        response, replayed = replay_or_run(uow, key, f"bind:{principal.user_id}", request, run)
+        uow.commit()
+    return {**response, "idempotent_replay": replayed}
+
+
+def check_price(ctx: AppContext, term: TermState, quoted: Money) -> None:
+    """The price bound is the price quoted, recomputed from the recorded versions (any drift is a bug)."""
+    from covernote.domain.policy.term import charged_premium
+
+    charged = charged_premium(price_segments(ctx.catalogue, term), term.period, term.cover_end)
+    if charged != quoted:
+        raise Conflict(f"the recomputed premium {charged} differs from the quoted {quoted}; ask for a new quote")

@@ -1,0 +1,28 @@
+"""The one place that picks concrete adapters: the database, the clock, the product files and the
+outside systems (the embedded default wires the simulators)."""
+
+from __future__ import annotations
+
+from covernote.app.context import AppContext
+from covernote.app.ports import PaymentGateway
+from covernote.integrations.payments import SimulatedCardProvider
+from covernote.kernel.clock import Clock, SystemClock
+from covernote.settings import Settings
+from covernote.store.db import make_engine, upgrade
+from covernote.store.product_files import load_catalogue
+from covernote.store.uow import SqlUnitOfWorkFactory
+
+
+def build(settings: Settings | None = None, *, clock: Clock | None = None, payments: PaymentGateway | None = None,
+          migrate: bool = False) -> AppContext:
+    settings = settings or Settings.from_env()
+    catalogue = load_catalogue(settings.products_dir)
+    engine = make_engine(settings.database_url)
+    if migrate:
+        upgrade(settings.database_url, engine=engine)
+    return AppContext(
+        uow=SqlUnitOfWorkFactory(engine),
+        clock=clock or SystemClock(),
+        catalogue=catalogue,
+        payments=payments or SimulatedCardProvider(settings.payment_simulator_path),
+    )

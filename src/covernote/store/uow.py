@@ -1,0 +1,109 @@
+"""The unit of work: one database transaction per business transaction. Nothing commits by itself."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+
+from covernote.domain.errors import Conflict
+from covernote.store.repositories import (
+    CustomerRepo,
+    IdempotencyRepo,
+    LedgerRepo,
+    PendingRepo,
+    PolicyRepo,
+    QuoteRepo,
+    TransactionTotalsRepo,
+    UserRepo,
+)
+
+
+def prepare_engine(engine: Engine) -> Engine:
+    """SQLite: foreign keys on, WAL for file databases, a busy timeout, and transactions we begin
+    ourselves so a writing unit of work can take the write lock at its start (BEGIN IMMEDIATE): two
+    concurrent changes then queue, and the version check makes the second a conflict."""
+    if engine.dialect.name != "sqlite":
+        return engine
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=15000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("covernote_write") else "BEGIN")
+
+    return engine
+
+
+class SqlUnitOfWork:
+    def __init__(self, engine: Engine, read_only: bool = False) -> None:
+        self.engine = engine
+        self.read_only = read_only
+        self._conn: Connection | None = None
+
+    def __enter__(self) -> SqlUnitOfWork:
+        conn = self.engine.connect()
+        if not self.read_only:
+            conn = conn.execution_options(covernote_write=True)
+        conn.begin()
+        self._conn = conn
+        self.customers = CustomerRepo(conn)
+        self.users = UserRepo(conn)
+        self.quotes = QuoteRepo(conn)
+        self.policies = PolicyRepo(conn)
+        self.pending = PendingRepo(conn)
+        self.ledger = LedgerRepo(conn)
+        self.idempotency = IdempotencyRepo(conn)
+        self.transactions = TransactionTotalsRepo(conn)
+        return self
+
+    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+        assert self._conn is not None
+        try:
+            if self._conn.in_transaction():
+                self._conn.rollback()
+        finally:
+            self._conn.close()
+            self._conn = None
+        # A unique key or lock lost to a concurrent writer is a conflict for the caller, not a crash.
+        if isinstance(exc, IntegrityError):
+            raise Conflict("another request changed the same records at the same time; retry") from exc
+        if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
+            raise Conflict("the database was busy with another change; retry") from exc
+
+    def commit(self) -> None:
+        assert self._conn is not None
+        try:
+            self._conn.commit()
+        except IntegrityError as exc:
+            self._conn.rollback()
+            raise Conflict("another request changed the same records at the same time; retry") from exc
+        except OperationalError as exc:
+            self._conn.rollback()
+            raise Conflict(f"the database refused the change ({exc.orig}); retry") from exc
+
+    def rollback(self) -> None:
+        if self._conn is not None and self._conn.in_transaction():
+            self._conn.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = prepare_engine(engine)
+
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, read_only)
+
+
+__all__ = ["DBAPIError", "SqlUnitOfWork", "SqlUnitOfWorkFactory", "prepare_engine"]
