@@ -37,8 +37,10 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-def create_user(ctx: AppContext, name: str, role: str, customer_id: str | None = None) -> tuple[User, str]:
-    """Create a user and return it with its API token (shown once; only its hash is stored)."""
+def create_user(ctx: AppContext, name: str, role: str, customer_id: str | None = None,
+                token: str | None = None) -> tuple[User, str]:
+    """Create a user and return it with its API token (shown once; only its hash is stored). `token` is
+    for demonstration data only, so the README's examples can name a token."""
     issues = []
     if role not in ROLES:
         issues.append(FieldIssue("role", f"must be one of {', '.join(ROLES)}"))
@@ -50,7 +52,7 @@ def create_user(ctx: AppContext, name: str, role: str, customer_id: str | None =
         issues.append(FieldIssue("name", "is required"))
     if issues:
         raise ValidationFailed("the user cannot be created", issues)
-    token = "cn_" + secrets.token_urlsafe(32)
+    token = token or "cn_" + secrets.token_urlsafe(32)
     with ctx.uow() as uow:
         if customer_id and uow.customers.get(customer_id) is None:
             raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])

@@ -190,7 +190,8 @@ def run_auto_renewals(ctx: AppContext, as_of: date | None = None) -> dict[str, A
     after: str | None = None
     while True:
         with ctx.uow(read_only=True) as uow:
-            batch = uow.policies.ending_between(today - timedelta(days=1), today + timedelta(days=1), after, 200)
+            # Terms whose last day of cover is within the next three days: renewal starts when they end.
+            batch = uow.policies.ending_between(today + timedelta(days=1), today + timedelta(days=4), after, 200)
             if not batch:
                 break
             after = batch[-1].policy_id

@@ -1,0 +1,31 @@
+"""The FastAPI application. `create_app(ctx)` for a built context; `create_app_from_env()` as a
+uvicorn factory for `covernote serve`."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from covernote import __version__
+from covernote.api import problems
+from covernote.api.routes import router
+from covernote.app.context import AppContext
+
+
+def create_app(ctx: AppContext) -> FastAPI:
+    app = FastAPI(
+        title="Covernote",
+        version=__version__,
+        description="Policy administration for UK motor insurance: products, explainable rating, quote to "
+                    "cancellation, and a double-entry ledger. Authenticate with `Authorization: Bearer <token>`. "
+                    "Errors are RFC 9457 problem documents whose `errors` name each field and the reason.",
+    )
+    app.state.ctx = ctx
+    problems.install(app)
+    app.include_router(router)
+    return app
+
+
+def create_app_from_env() -> FastAPI:
+    from covernote.bootstrap import build
+
+    return create_app(build())

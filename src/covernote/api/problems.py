@@ -1,0 +1,75 @@
+"""Errors as RFC 9457 problem documents: a type, a title, the status, a detail, and `errors` naming
+each field and the reason. Bad input is never a 500."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from covernote.app.access import Unauthenticated
+from covernote.domain.errors import (
+    Conflict,
+    DomainError,
+    Forbidden,
+    NotFound,
+    PaymentRequired,
+    ServiceUnavailable,
+    ValidationFailed,
+)
+
+log = logging.getLogger("covernote.api")
+MEDIA_TYPE = "application/problem+json"
+STATUS = {ValidationFailed: 422, NotFound: 404, Conflict: 409, Forbidden: 403, PaymentRequired: 402,
+          ServiceUnavailable: 503}
+TITLES = {400: "Bad request", 401: "Not authenticated", 402: "Payment declined", 403: "Forbidden",
+          404: "Not found", 405: "Method not allowed", 409: "Conflict", 422: "Unprocessable request",
+          500: "Internal error", 503: "Service unavailable"}
+
+
+def problem(status: int, code: str, detail: str, errors: list[dict[str, str]] | None = None,
+            headers: dict[str, str] | None = None) -> JSONResponse:
+    body: dict[str, Any] = {"type": f"/problems/{code}", "title": TITLES.get(status, "Error"), "status": status,
+                            "detail": detail}
+    if errors:
+        body["errors"] = errors
+    return JSONResponse(body, status_code=status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _field(loc: tuple[Any, ...]) -> str:
+    parts = [p for p in loc if p not in ("body", "query", "path", "header")] or list(loc)
+    out = ""
+    for p in parts:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out or "body"
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(DomainError)
+    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+        status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 422)
+        return problem(status, exc.code, exc.message, [{"field": i.field, "reason": i.reason} for i in exc.issues])
+
+    @app.exception_handler(Unauthenticated)
+    async def _unauth(_: Request, exc: Unauthenticated) -> JSONResponse:
+        return problem(401, "unauthenticated", str(exc), [{"field": "Authorization", "reason": "send 'Bearer <token>'"}],
+                       {"WWW-Authenticate": "Bearer"})
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
+        errors = [{"field": "body" if e.get("type") == "json_invalid" else _field(tuple(e.get("loc", ()))),
+                   "reason": e.get("msg", "invalid")} for e in exc.errors()]
+        return problem(422, "validation-failed", "the request does not have the expected shape", errors)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        return problem(exc.status_code, "http-" + str(exc.status_code), str(exc.detail), headers=exc.headers)
+
+    @app.exception_handler(Exception)
+    async def _bug(_: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled error")
+        return problem(500, "internal-error", "an unexpected error occurred; it has been logged")

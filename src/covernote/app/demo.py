@@ -1,0 +1,116 @@
+"""Demonstration data: customers and policies in several states, made through the real use cases on a
+clock moved back and forth, so every figure is one the system itself computed."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date, timedelta
+from typing import Any
+
+from covernote.app import adjustments, cancellations, customers, policies, quotes, renewals
+from covernote.app.access import SYSTEM, create_user
+from covernote.app.context import AppContext
+from covernote.domain.errors import Conflict
+from covernote.domain.policy.risk import Change, Driver, Risk, Vehicle, make_answers
+from covernote.kernel.clock import FixedClock
+from covernote.kernel.ids import new_id
+from covernote.kernel.money import Money
+
+DEMO_TOKENS = {"admin": "cn_demo_admin_token", "staff": "cn_demo_staff_token", "customer": "cn_demo_customer_token"}
+
+
+def _car(reg: str, make: str, model: str, year: int, value: str, group: int, co2: int) -> Vehicle:
+    return Vehicle(reg, make, model, year, Money.of(value), abi_group=group, fuel="petrol", engine_cc=1400,
+                   co2_gkm=co2, mileage=25000)
+
+
+def load_demo(ctx: AppContext) -> dict[str, Any]:
+    """Load the demonstration set into an empty database. Refuses if users already exist."""
+    with ctx.uow(read_only=True) as uow:
+        if uow.customers.list(1, 0):
+            raise Conflict("the database already has customers; demonstration data goes into an empty one")
+    today = ctx.today()
+    clock = FixedClock(ctx.clock.now())
+    at = replace(ctx, clock=clock)
+
+    def on(day: date) -> None:
+        clock.set_date(day, hour=10)
+
+    def customer(name: str, email: str, address: str, postcode: str) -> str:
+        return customers.create_customer(at, SYSTEM, name=name, email=email, address=address, postcode=postcode)["id"]
+
+    def bind(cid: str, product: str, risk: Risk, start: date, term: Any = None) -> dict[str, Any]:
+        on(start)
+        q = quotes.create_quote(at, SYSTEM, quotes.QuoteRequest(product, start, risk, cid, term))
+        return quotes.bind_quote(at, SYSTEM, q["id"], payment_token="tok_visa", idempotency_key=new_id("demo"))
+
+    made: dict[str, Any] = {}
+    ann = customer("Ann Example", "ann@example.org", "1 Park Row, Leeds", "LS1 5HD")
+    ann_risk = Risk(_car("LS19ECO", "Toyota", "Yaris Hybrid", 2019, "11000", 14, 92),
+                    (Driver("ann", "Ann Example", date(1984, 3, 4), date(2003, 6, 1)),), "LS1 5HD",
+                    make_answers({"annual_mileage": 8000, "ncd_years": 5, "voluntary_excess": "250"}))
+    p = bind(ann, "ECO", ann_risk, today - timedelta(days=200))
+    on(today - timedelta(days=100))
+    q = adjustments.quote_adjustment(at, SYSTEM, p["id"], adjustments.AdjustmentRequest(
+        today - timedelta(days=100), (Change("add_driver", driver=Driver("tom", "Tom Example", date(1983, 8, 9),
+                                                                          date(2002, 1, 5), "spouse")),),
+        reason="add spouse as named driver"))
+    adjustments.confirm_adjustment(at, SYSTEM, p["id"], q["id"], new_id("demo"))
+    made["live ECO policy with an adjustment"] = p["number"]
+
+    ben = customer("Ben Young", "ben@example.org", "22 Deansgate, Manchester", "M3 2BW")
+    ben_risk = Risk(_car("MA68YDI", "Ford", "Fiesta", 2018, "7000", 7, 120),
+                    (Driver("ben", "Ben Young", date(2006, 2, 14), date(2024, 4, 1)),), "M3 2BW",
+                    make_answers({"annual_mileage": 6000, "ncd_years": 0}))
+    p = bind(ben, "YOUNG_DRIVER", ben_risk, today - timedelta(days=20))
+    on(today - timedelta(days=12))
+    q = cancellations.quote_cancellation(at, SYSTEM, p["id"], cancellations.CancelInput(
+        today - timedelta(days=12), "changed my mind within cooling-off"))
+    cancellations.confirm_cancellation(at, SYSTEM, p["id"], q["id"], new_id("demo"))
+    on(today - timedelta(days=5))
+    cancellations.record_box_return(at, SYSTEM, p["id"], today - timedelta(days=5), new_id("demo"))
+    made["young-driver policy cancelled in cooling-off, box returned"] = p["number"]
+
+    cara = customer("Cara Void", "cara@example.org", "5 Broad St, Birmingham", "B1 2HF")
+    p = bind(cara, "ECO", replace(ann_risk, vehicle=_car("BI20VDD", "VW", "Golf", 2020, "15000", 20, 120),
+                                  drivers=(Driver("cara", "Cara Void", date(1990, 1, 1), date(2010, 1, 1)),),
+                                  postcode="B1 2HF"), today - timedelta(days=60))
+    on(today - timedelta(days=30))
+    policies.void_policy(at, SYSTEM, p["id"], reason="undisclosed convictions found (fraud)", idempotency_key=new_id("demo"))
+    made["void policy (premium kept)"] = p["number"]
+
+    dan = customer("Dan Renew", "dan@example.org", "9 Queen St, Edinburgh", "EH2 1JX")
+    dan_risk = replace(ann_risk, vehicle=_car("SN17REN", "Skoda", "Octavia", 2017, "8000", 16, 110),
+                       drivers=(Driver("dan", "Dan Renew", date(1970, 5, 5), date(1989, 5, 5)),), postcode="EH2 1JX")
+    p = bind(dan, "ECO", dan_risk, today - timedelta(days=345))
+    on(today)
+    renewals.invite_renewal(at, SYSTEM, p["id"])
+    made["ECO policy ending in 20 days with a renewal invitation"] = p["number"]
+
+    eve = customer("Eve Warranty", "eve@example.org", "3 Corn St, Bristol", "BS1 1HT")
+    p = bind(eve, "WARRANTY", Risk(_car("BS18WAR", "Honda", "Civic", 2018, "9500", 15, 130), (), "BS1 1HT",
+                                   make_answers({"plan": "gold", "claim_limit": "2500"})), today - timedelta(days=30),
+             quotes.Term("months", 24))
+    made["24-month warranty"] = p["number"]
+
+    fay = customer("Fay Drive", "fay@example.org", "7 High St, Exeter", "EX1 1BA")
+    fay_risk = Risk(_car("EX24NEW", "Kia", "Picanto", 2024, "12500", 6, 105),
+                    (Driver("fay", "Fay Drive", date(1995, 9, 9), date(2014, 9, 9)),), "EX1 1BA", ())
+    p = bind(fay, "FULLCOVER", fay_risk, today - timedelta(days=2))
+    made["FullCover drive-away, live"] = p["number"]
+    p = bind(fay, "FULLCOVER", replace(fay_risk, vehicle=replace(fay_risk.vehicle, registration="EX23OLD")),
+             today - timedelta(days=40))
+    made["FullCover drive-away, expired"] = p["number"]
+
+    gus = customer("Gus Claim", "gus@example.org", "2 Castle St, Leeds", "LS2 7HX")
+    p = bind(gus, "ECO", replace(ann_risk, vehicle=_car("LS16CLM", "Nissan", "Leaf", 2016, "6000", 10, 0),
+                                 drivers=(Driver("gus", "Gus Claim", date(1979, 7, 7), date(1999, 7, 7)),)),
+             today - timedelta(days=90))
+    on(today - timedelta(days=10))
+    policies.record_incident(at, SYSTEM, p["id"], kind="claim", occurred_on=today - timedelta(days=11),
+                             reference="CLM-DEMO-1", description="rear-end collision")
+    made["ECO policy with a claim (a cancellation would refund nothing, FEE-1)"] = p["number"]
+
+    for role, token in DEMO_TOKENS.items():
+        create_user(ctx, f"Demo {role}", role, ann if role == "customer" else None, token=token)
+    return {"policies": made, "tokens": DEMO_TOKENS, "customer_token_is_for": "Ann Example"}

@@ -1,0 +1,1 @@
+"""The `covernote` command (UX-3)."""

@@ -1,0 +1,449 @@
+"""`covernote`: start the service, migrate, load demonstration data, check products, manage users,
+and work quotes and policies from the command line. Every command that shows a record takes --json.
+Errors name the field and the reason, and exit with status 2."""
+
+from __future__ import annotations
+
+import getpass
+import json
+import sys
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel, ValidationError
+
+from covernote.api.schemas import ChangeIn, CustomerIn, RiskIn, TermIn
+from covernote.app import adjustments, cancellations, customers, ledger, policies, quotes, renewals
+from covernote.app.access import ROLES, Principal, create_user
+from covernote.app.context import AppContext
+from covernote.domain.errors import DomainError
+from covernote.settings import Settings
+from covernote.store.product_files import ProductFileError, load_catalogue
+
+app = typer.Typer(help="Covernote: policy administration for UK motor insurance.", no_args_is_help=True,
+                  pretty_exceptions_enable=False)
+db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
+products_app = typer.Typer(help="Product definitions.", no_args_is_help=True)
+users_app = typer.Typer(help="API users and tokens.", no_args_is_help=True)
+customers_app = typer.Typer(help="Customers.", no_args_is_help=True)
+quote_app = typer.Typer(help="New-business quotes.", no_args_is_help=True)
+policy_app = typer.Typer(help="Policies: bind, adjust, cancel, renew, void, history, statement.", no_args_is_help=True)
+ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
+jobs_app = typer.Typer(help="Scheduled work, run now.", no_args_is_help=True)
+for sub, name in ((db_app, "db"), (products_app, "products"), (users_app, "users"), (customers_app, "customers"),
+                  (quote_app, "quote"), (policy_app, "policy"), (ledger_app, "ledger"), (jobs_app, "jobs")):
+    app.add_typer(sub, name=name)
+
+F = TypeVar("F", bound=Callable[..., Any])
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the full record as JSON")]
+
+
+def fail(message: str, issues: list[tuple[str, str]] | None = None, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    for field, reason in issues or []:
+        typer.echo(f"  {field}: {reason}", err=True)
+    raise typer.Exit(code)
+
+
+def handles_errors(fn: F) -> F:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as exc:
+            fail(exc.message, [(i.field, i.reason) for i in exc.issues])
+        except ProductFileError as exc:
+            fail("the product files are invalid", [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
+        except ValidationError as exc:
+            fail("the input does not have the expected shape",
+                 [(".".join(str(x) for x in e["loc"]) or "input", e["msg"]) for e in exc.errors()])
+
+    return wrapper  # type: ignore[return-value]
+
+
+def context(migrate: bool = False) -> AppContext:
+    from covernote.bootstrap import build
+
+    try:
+        return build(migrate=migrate)
+    except ProductFileError as exc:
+        fail("the product files are invalid", [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
+        raise
+
+
+def operator() -> Principal:
+    """The CLI is an operator's tool on the server: it acts with admin rights, recorded as cli:<user>."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # pragma: no cover - no login name in some containers
+        user = "unknown"
+    return Principal(f"cli:{user}", "admin")
+
+
+def show(data: Any, as_json: bool, summary: Callable[[Any], str] | None = None) -> None:
+    if as_json or summary is None:
+        typer.echo(json.dumps(data, indent=2, default=str))
+    else:
+        typer.echo(summary(data))
+
+
+def read_json(path: Path, model: type[BaseModel], what: str) -> Any:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(f"no such file {path}", [(what, "file not found")])
+    except json.JSONDecodeError as exc:
+        fail(f"{path} is not valid JSON", [(what, str(exc))])
+    try:
+        if isinstance(raw, list):
+            return [model.model_validate(x) for x in raw]
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        fail(f"{path} does not have the expected shape",
+             [(f"{what}." + ".".join(str(x) for x in e["loc"]), e["msg"]) for e in exc.errors()])
+
+
+# -- service ----------------------------------------------------------------------------------------
+
+
+@app.command()
+@handles_errors
+def serve(host: str = "127.0.0.1", port: int = 8000,
+          demo: Annotated[bool, typer.Option(help="Load demonstration data into an empty database first")] = False,
+          workers: Annotated[int, typer.Option(min=1, max=32)] = 1) -> None:
+    """Migrate the database and start the API (docs at /docs, OpenAPI at /openapi.json)."""
+    import uvicorn
+
+    ctx = context(migrate=True)
+    if demo:
+        _load_demo(ctx, quiet_if_loaded=True)
+    typer.echo(f"Covernote on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
+    if workers == 1:
+        from covernote.api.app import create_app
+
+        uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
+    else:
+        uvicorn.run("covernote.api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning")
+
+
+def _load_demo(ctx: AppContext, quiet_if_loaded: bool = False) -> None:
+    from covernote.app.demo import load_demo
+    from covernote.domain.errors import Conflict
+
+    try:
+        result = load_demo(ctx)
+    except Conflict:
+        if quiet_if_loaded:
+            typer.echo("Demonstration data already loaded.")
+            _print_tokens()
+            return
+        raise
+    typer.echo("Demonstration data loaded:")
+    for what, number in result["policies"].items():
+        typer.echo(f"  {number}  {what}")
+    _print_tokens()
+
+
+def _print_tokens() -> None:
+    from covernote.app.demo import DEMO_TOKENS
+
+    typer.echo("Demonstration API tokens (demo data only):")
+    for role, token in DEMO_TOKENS.items():
+        typer.echo(f"  {role:9} {token}")
+
+
+@app.command()
+@handles_errors
+def demo() -> None:
+    """Load demonstration customers and policies in several states into an empty database."""
+    _load_demo(context(migrate=True))
+
+
+@db_app.command("upgrade")
+@handles_errors
+def db_upgrade(revision: str = "head") -> None:
+    """Apply the Alembic migrations up to REVISION (default: the latest)."""
+    from covernote.store.db import current_revision, make_engine, upgrade
+
+    settings = Settings.from_env()
+    upgrade(settings.database_url, revision)
+    typer.echo(f"database at revision {current_revision(make_engine(settings.database_url))}")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    from covernote.store.db import current_revision, make_engine
+
+    typer.echo(current_revision(make_engine(Settings.from_env().database_url)) or "empty (run: covernote db upgrade)")
+
+
+# -- products ---------------------------------------------------------------------------------------
+
+
+@products_app.command("check")
+def products_check(folder: Annotated[Path | None, typer.Argument(help="Default: the configured products folder")] = None) -> None:
+    """Validate a folder of product files; lists every problem with file, field and reason."""
+    folder = folder or Settings.from_env().products_dir
+    try:
+        cat = load_catalogue(folder)
+    except ProductFileError as exc:
+        fail(f"{len(exc.problems)} problem(s) in {folder}", [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
+        return
+    for p in cat.products:
+        typer.echo(f"ok  {p.ref:24} {p.effective_from} -> {p.effective_to or 'open'}  {p.name}")
+
+
+@products_app.command("list")
+@handles_errors
+def products_list(as_json: JsonOpt = False) -> None:
+    from covernote.app.products import list_products
+
+    data = list_products(context())
+    show(data, as_json, lambda d: "\n".join(f"{p['ref']:24} {p['name']}" for p in d))
+
+
+# -- users and customers ----------------------------------------------------------------------------
+
+
+@users_app.command("create")
+@handles_errors
+def users_create(name: Annotated[str, typer.Option()], role: Annotated[str, typer.Option(help=", ".join(ROLES))],
+                 customer: Annotated[str | None, typer.Option(help="For customer users")] = None) -> None:
+    """Create an API user and print its token (shown once)."""
+    user, token = create_user(context(migrate=True), name, role, customer)
+    typer.echo(f"user {user.user_id} ({user.role})")
+    typer.echo(f"token: {token}")
+
+
+@customers_app.command("create")
+@handles_errors
+def customers_create(name: Annotated[str, typer.Option()], email: Annotated[str, typer.Option()],
+                     address: Annotated[str, typer.Option()], postcode: Annotated[str, typer.Option()],
+                     phone: str | None = None, as_json: JsonOpt = False) -> None:
+    body = CustomerIn(name=name, email=email, address=address, postcode=postcode, phone=phone)
+    data = customers.create_customer(context(), operator(), **body.model_dump())
+    show(data, as_json, lambda d: f"customer {d['id']}  {d['name']}")
+
+
+@customers_app.command("list")
+@handles_errors
+def customers_list(as_json: JsonOpt = False) -> None:
+    data = customers.list_customers(context(), operator(), 500, 0)
+    show(data, as_json, lambda d: "\n".join(f"{c['id']}  {c['name']}  {c['postcode']}" for c in d))
+
+
+# -- quotes and policies ----------------------------------------------------------------------------
+
+
+def _quote_summary(q: dict[str, Any]) -> str:
+    lines = [f"quote {q['id']}  {q['product']}  {q['start_date']} -> {q['end_date']}",
+             f"  premium {q['premium']}  IPT {q['ipt']} ({q['ipt_rate']})  fees "
+             f"{', '.join(f['name'] + ' ' + f['amount'] for f in q['fees']) or 'none'}",
+             f"  total payable {q['total_payable']}   expires {q['expires_at']}", "  rating:"]
+    for step in q["rating"]["trace"]:
+        lines.append(f"    {step['step']:45} {step['value']:>10} {step['row']:>14} x{step['factor'] or '':<6} = {step['amount_after']}")
+    return "\n".join(lines)
+
+
+@quote_app.command("create")
+@handles_errors
+def quote_create(product: Annotated[str, typer.Option()], customer: Annotated[str, typer.Option()],
+                 risk_file: Annotated[Path, typer.Option(help="JSON: vehicle, drivers, postcode, answers")],
+                 start: Annotated[str | None, typer.Option(help="YYYY-MM-DD, default today")] = None,
+                 term_months: int | None = None, term_days: int | None = None, as_json: JsonOpt = False) -> None:
+    """Price a risk for new business and show the explained premium."""
+    ctx = context()
+    risk = read_json(risk_file, RiskIn, "risk")
+    term = None
+    if term_months or term_days:
+        t = TermIn(unit="months" if term_months else "days", length=term_months or term_days or 0)
+        term = quotes.Term(t.unit, t.length)
+    data = quotes.create_quote(ctx, operator(), quotes.QuoteRequest(
+        product.upper(), _date(start, "start") if start else ctx.today(), risk.to_domain(), customer, term))
+    show(data, as_json, _quote_summary)
+
+
+@quote_app.command("show")
+@handles_errors
+def quote_show(quote_id: str, as_json: JsonOpt = False) -> None:
+    show(quotes.get_quote(context(), operator(), quote_id), as_json, _quote_summary)
+
+
+def _date(value: str, field: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{value!r} is not a date", [(field, "use YYYY-MM-DD")])
+        raise
+
+
+def _policy_summary(p: dict[str, Any]) -> str:
+    t = p.get("current_term") or {}
+    return (f"policy {p['number']} ({p['id']})  {p['product_code']}  {p['status']}  version {p['version']}\n"
+            f"  term {t.get('start_date')} -> {t.get('end_date')}  premium {t.get('premium_charged')}  "
+            f"IPT {t.get('ipt_charged')}  balance {p.get('balance')}  auto-renew {p['auto_renew']}")
+
+
+@policy_app.command("bind")
+@handles_errors
+def policy_bind(quote_id: str, token: Annotated[str, typer.Option(help="Payment token, e.g. tok_visa")],
+                idempotency_key: Annotated[str, typer.Option()], as_json: JsonOpt = False) -> None:
+    """Bind a quote into a policy and take payment."""
+    data = quotes.bind_quote(context(), operator(), quote_id, payment_token=token, idempotency_key=idempotency_key)
+    show(data, as_json, lambda d: _policy_summary(d) + f"\n  payment {d['payment']['amount']} {d['payment']['status']}")
+
+
+@policy_app.command("show")
+@handles_errors
+def policy_show(policy: str, as_json: JsonOpt = False) -> None:
+    show(policies.get_policy(context(), operator(), policy), as_json, _policy_summary)
+
+
+@policy_app.command("list")
+@handles_errors
+def policy_list(as_json: JsonOpt = False) -> None:
+    data = policies.list_policies(context(), operator(), 500, 0)
+    show(data, as_json, lambda d: "\n".join(f"{p['number']}  {p['product_code']:13} {p['status']:9} {p['start_date']} -> {p['end_date']}" for p in d))
+
+
+@policy_app.command("history")
+@handles_errors
+def policy_history(policy: str, as_json: JsonOpt = False) -> None:
+    data = policies.policy_history(context(), operator(), policy)
+    show(data, as_json, lambda d: "\n".join(
+        f"{t['sequence']:3} {t['recorded_at'][:19]} {t['kind']:13} from {t['effective_date']} premium {t['premium']:>9} "
+        f"IPT {t['ipt']:>8}  by {t['by']['user_id']}: {t['reason']}" for t in d["transactions"]))
+
+
+@policy_app.command("statement")
+@handles_errors
+def policy_statement(policy: str, as_json: JsonOpt = False) -> None:
+    ctx = context()
+    pid = policies.get_policy(ctx, operator(), policy)["id"]
+    data = ledger.policy_statement(ctx, operator(), pid)
+    show(data, as_json, lambda d: "\n".join(
+        [f"{ln['posted_at'][:19]}  {ln['amount']:>10}  {ln['balance']:>10}  {ln['description']}" for ln in d["lines"]]
+        + [f"balance {d['balance']} ({d['balance_meaning']})"]))
+
+
+def _pending_summary(d: dict[str, Any]) -> str:
+    lines = [f"{d['kind']} quote {d['id']} on policy {d['policy_id']} (confirm before {d['expires_at']})"]
+    lines += [f"  {x}" for x in d.get("explanation", [])]
+    return "\n".join(lines)
+
+
+@policy_app.command("adjust")
+@handles_errors
+def policy_adjust(policy: str, effective: Annotated[str, typer.Option()],
+                  changes_file: Annotated[Path, typer.Option(help="JSON list of changes")],
+                  reason: Annotated[str, typer.Option()], until: str | None = None,
+                  smartbox: Annotated[str | None, typer.Option(help="retained or new")] = None,
+                  as_json: JsonOpt = False) -> None:
+    """Quote a mid-term adjustment (confirm it with confirm-adjustment)."""
+    changes = read_json(changes_file, ChangeIn, "changes")
+    if not isinstance(changes, list):
+        changes = [changes]
+    req = adjustments.AdjustmentRequest(_date(effective, "effective"), tuple(c.to_domain() for c in changes),
+                                        _date(until, "until") if until else None, smartbox, reason)  # type: ignore[arg-type]
+    show(adjustments.quote_adjustment(context(), operator(), policy, req), as_json, _pending_summary)
+
+
+@policy_app.command("confirm-adjustment")
+@handles_errors
+def policy_confirm_adjustment(policy: str, quote_id: str, idempotency_key: Annotated[str, typer.Option()],
+                              as_json: JsonOpt = False) -> None:
+    data = adjustments.confirm_adjustment(context(), operator(), policy, quote_id, idempotency_key)
+    show(data, as_json, lambda d: f"adjusted: premium now {d['premium_after']}; paid {d['payment']['amount']}")
+
+
+@policy_app.command("cancel")
+@handles_errors
+def policy_cancel(policy: str, effective: Annotated[str, typer.Option()], reason: Annotated[str, typer.Option()],
+                  by: str = "customer", as_json: JsonOpt = False) -> None:
+    """Quote a cancellation (confirm it with confirm-cancellation)."""
+    data = cancellations.quote_cancellation(context(), operator(), policy,
+                                            cancellations.CancelInput(_date(effective, "effective"), reason, by))
+    show(data, as_json, _pending_summary)
+
+
+@policy_app.command("confirm-cancellation")
+@handles_errors
+def policy_confirm_cancellation(policy: str, quote_id: str, idempotency_key: Annotated[str, typer.Option()],
+                                as_json: JsonOpt = False) -> None:
+    data = cancellations.confirm_cancellation(context(), operator(), policy, quote_id, idempotency_key)
+    show(data, as_json, lambda d: f"cancelled from {d['cover_ends']}; refund {d['refund']['refund_total']}")
+
+
+@policy_app.command("renew")
+@handles_errors
+def policy_renew(policy: str, as_json: JsonOpt = False) -> None:
+    """Show (making it if needed) the renewal invitation."""
+    show(renewals.invite_renewal(context(), operator(), policy), as_json, _pending_summary)
+
+
+@policy_app.command("confirm-renewal")
+@handles_errors
+def policy_confirm_renewal(policy: str, quote_id: str, idempotency_key: Annotated[str, typer.Option()],
+                           as_json: JsonOpt = False) -> None:
+    show(renewals.confirm_renewal(context(), operator(), policy, quote_id, idempotency_key), as_json, _policy_summary)
+
+
+@policy_app.command("auto-renew")
+@handles_errors
+def policy_auto_renew(policy: str, on: Annotated[bool, typer.Option("--on/--off")], as_json: JsonOpt = False) -> None:
+    show(policies.set_auto_renew(context(), operator(), policy, on), as_json, _policy_summary)
+
+
+@policy_app.command("void")
+@handles_errors
+def policy_void(policy: str, reason: Annotated[str, typer.Option()], idempotency_key: Annotated[str, typer.Option()],
+                as_json: JsonOpt = False) -> None:
+    """Void for fraud: the premium paid is kept (POL-4)."""
+    data = policies.void_policy(context(), operator(), policy, reason=reason, idempotency_key=idempotency_key)
+    show(data, as_json, lambda d: f"policy {d['policy_id']} is void; premium kept")
+
+
+# -- ledger and jobs --------------------------------------------------------------------------------
+
+
+@ledger_app.command("reconcile")
+@handles_errors
+def ledger_reconcile(as_json: JsonOpt = False) -> None:
+    """Check every entry balances and every policy's postings match its transactions. Exit 1 on a problem."""
+    data = ledger.reconcile(context(), operator())
+    show(data, as_json, lambda d: "\n".join(
+        [f"entries unbalanced: {d['entries_unbalanced']}; policies checked: {d['policies_checked']}; "
+         f"problems: {len(d['problems'])}; accounts with a balance: {len(d['outstanding_balances'])}"]
+        + [f"  PROBLEM {json.dumps(p)}" for p in d["problems"]]))
+    if not data["ok"]:
+        raise typer.Exit(1)
+
+
+@jobs_app.command("renewal-invitations")
+@handles_errors
+def jobs_renewal_invitations(as_of: str | None = None, batch_size: int = 500) -> None:
+    """Invite every policy inside its product's invitation window (idempotent)."""
+    ctx = context()
+    result = renewals.run_renewal_invitations(ctx, _date(as_of, "as_of") if as_of else None, batch_size, operator())
+    typer.echo(json.dumps(result, indent=2))
+
+
+@jobs_app.command("auto-renewals")
+@handles_errors
+def jobs_auto_renewals(as_of: str | None = None) -> None:
+    """Renew, at expiry, policies with auto-renewal on and an open invitation."""
+    result = renewals.run_auto_renewals(context(), _date(as_of, "as_of") if as_of else None)
+    typer.echo(json.dumps(result, indent=2))
+
+
+def main() -> None:  # pragma: no cover
+    app(prog_name="covernote")
+
+
+if __name__ == "__main__":  # pragma: no cover
+    sys.exit(main())
