@@ -1,0 +1,190 @@
+"""The REST API end to end (UX-1, POL-1..6, PAY-5, SEC-1): through HTTP, with problem documents for
+every bad input and never a 500."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from tests.e2e.conftest import quote_body, risk_body
+
+
+def _bind(api, key="bind-key-0001", token="tok_visa", **kw):  # type: ignore[no-untyped-def]
+    q = api.post("/quotes", quote_body(api.customer_id, **kw))
+    assert q.status_code == 201, q.json()
+    r = api.post("/policies", {"quote_id": q.json()["id"], "payment": {"token": token}}, key=key)
+    return q.json(), r
+
+
+def test_health_and_openapi(api):
+    assert api.client.get("/health").json()["status"] == "ok"
+    spec = api.client.get("/openapi.json").json()
+    assert "/policies/{policy_id}/cancellations/{quote_id}/confirm" in spec["paths"]
+
+
+def test_prd1_products_listed_with_versions_and_fees(api):
+    products = api.get("/products").json()
+    assert {p["code"] for p in products} == {"ECO", "YOUNG_DRIVER", "WARRANTY", "FULLCOVER"}
+    eco = api.get("/products/ECO").json()
+    assert eco["version"] == "2026.7"
+    assert [v["version"] for v in eco["versions"]] == ["2024.1", "2026.7"]
+    assert {f["code"]: f["amount"] for f in eco["fees"]} == {
+        "cancellation_cooling_off": "35.00", "cancellation": "50.00", "mta_admin": "15.00", "returned_direct_debit": "20.00"}
+    assert api.get("/products/ECO?on=2025-03-01").json()["version"] == "2024.1"
+    assert api.get("/products/NOPE").status_code == 404
+
+
+def test_prd6_quote_is_explained_and_records_versions(api):
+    q = api.post("/quotes", quote_body(api.customer_id)).json()
+    assert q["product"] == "ECO@2026.7"
+    assert q["rating"]["table_version"] == "eco-rates-2026.7"
+    steps = [s["step"] for s in q["rating"]["trace"]]
+    assert steps[0] == "base rate" and "no-claims discount" in steps
+    assert q["rating"]["trace"][-1]["amount_after"] == q["premium"]
+    # IPT at 12% on premium, rounded half-up to the penny (POL-6)
+    from decimal import ROUND_HALF_UP, Decimal
+    assert Decimal(q["ipt"]) == (Decimal(q["premium"]) * Decimal("0.12")).quantize(Decimal("0.01"), ROUND_HALF_UP)
+    assert q["total_payable"] == f"{Decimal(q['premium']) + Decimal(q['ipt']):.2f}"
+
+
+def test_bad_input_names_field_and_reason(api):
+    r = api.post("/quotes", {"product_code": "ECO", "start_date": "2026-02-30", "risk": {"postcode": "x"}})
+    assert r.status_code == 422 and r.headers["content-type"].startswith("application/problem+json")
+    fields = {e["field"] for e in r.json()["errors"]}
+    assert {"start_date", "risk.vehicle", "risk.postcode"} <= fields
+    r = api.post("/quotes", quote_body(api.customer_id, reg="NOT A REG", mileage=50))
+    assert r.status_code == 422
+    assert {e["field"] for e in r.json()["errors"]} == {"risk.vehicle.registration", "risk.answers.annual_mileage"}
+    r = api.post("/quotes", quote_body(api.customer_id, start="2026-11-01"))
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "start_date"
+    r = api.client.post("/quotes", content=b"{not json", headers={**api.headers(), "content-type": "application/json"})
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "body"
+    assert api.client.get("/policies").status_code == 401
+    assert api.get("/policies", token="cn_wrong").status_code == 401
+
+
+def test_pol1_bind_is_idempotent_and_takes_payment(api):
+    q, r = _bind(api)
+    assert r.status_code == 201
+    policy = r.json()
+    assert policy["payment"]["amount"] == q["total_payable"]
+    again = api.post("/policies", {"quote_id": q["id"], "payment": {"token": "tok_visa"}}, key="bind-key-0001")
+    assert again.status_code == 200 and again.json()["id"] == policy["id"] and again.json()["idempotent_replay"]
+    other = api.post("/policies", {"quote_id": q["id"], "payment": {"token": "tok_visa"}}, key="bind-key-0002")
+    assert other.status_code == 409
+    changed = api.post("/policies", {"quote_id": q["id"], "payment": {"token": "tok_mastercard"}}, key="bind-key-0001")
+    assert changed.status_code == 409 and changed.json()["errors"][0]["field"] == "Idempotency-Key"
+    missing = api.post("/policies", {"quote_id": q["id"], "payment": {"token": "tok_visa"}})
+    assert missing.status_code == 422 and missing.json()["errors"][0]["field"] == "Idempotency-Key"
+
+
+def test_declined_card_writes_nothing(api):
+    q, r = _bind(api, token="tok_declined")
+    assert r.status_code == 402
+    assert api.get("/policies").json() == []
+    assert api.get(f"/quotes/{q['id']}").json()["status"] == "open"
+    r = api.post("/policies", {"quote_id": q["id"], "payment": {"token": "tok_timeout"}}, key="bind-key-0003")
+    assert r.status_code == 503
+    r = api.post("/policies", {"quote_id": q["id"], "payment": {"token": "tok_visa"}}, key="bind-key-0004")
+    assert r.status_code == 201
+
+
+def test_pol2_adjustment_quote_then_confirm_and_stale_quote_conflicts(api, clock):
+    _, r = _bind(api)
+    pid = r.json()["id"]
+    clock.advance(timedelta(days=10))
+    body = {"effective_date": "2026-12-02", "reason": "more miles",
+            "changes": [{"op": "set_answer", "question": "annual_mileage", "value": 16000}]}
+    first = api.post(f"/policies/{pid}/adjustments", body).json()
+    second = api.post(f"/policies/{pid}/adjustments", {**body, "reason": "other"}).json()
+    assert first["fees"] == [{"code": "mta_admin", "name": "Administration fee for a change", "amount": "15.00"}]
+    ok = api.post(f"/policies/{pid}/adjustments/{first['id']}/confirm", key="mta-key-0001")
+    assert ok.status_code == 200, ok.json()
+    stale = api.post(f"/policies/{pid}/adjustments/{second['id']}/confirm", key="mta-key-0002")
+    assert stale.status_code == 409
+    history = api.get(f"/policies/{pid}/history").json()
+    assert [t["kind"] for t in history["transactions"]] == ["new_business", "mta"]
+    assert len(history["terms"][0]["versions"]) == 2
+    bad = api.post(f"/policies/{pid}/adjustments", {**body, "changes": [{"op": "remove_driver", "driver_id": "nobody"}]})
+    assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "changes"
+
+
+def test_pol5_cancellation_shows_how_the_refund_was_made_and_statement_balances(api, clock):
+    q, r = _bind(api)
+    pid = r.json()["id"]
+    clock.advance(timedelta(days=5))
+    quote = api.post(f"/policies/{pid}/cancellations", {"effective_date": "2026-11-27", "reason": "sold car"}).json()
+    assert quote["within_cooling_off"] is True
+    assert quote["cancellation_fees"][0]["amount"] == "35.00"
+    done = api.post(f"/policies/{pid}/cancellations/{quote['id']}/confirm", key="cancel-key-0001")
+    assert done.status_code == 200
+    assert done.json()["payment"]["kind"] == "refund"
+    assert done.json()["payment"]["amount"] == quote["refund_total"]
+    statement = api.get(f"/policies/{pid}/statement").json()
+    assert statement["balance"] == "0.00"
+    assert statement["accounts"]["fees:cancellation_cooling_off"] == "-35.00"
+    assert api.get("/ledger/reconciliation").json()["ok"] is True
+    assert api.get(f"/policies/{pid}").json()["status"] == "cancelled"
+
+
+def test_pol3_renewal_offer_never_above_new_business_and_auto_renew_switch(api, clock):
+    _, r = _bind(api)
+    pid = r.json()["id"]
+    clock.advance(timedelta(days=340))
+    offer = api.post(f"/policies/{pid}/renewals").json()
+    assert offer["kind"] == "renewal"
+    assert float(offer["premium"]) <= float(offer["equivalent_new_business_premium"])
+    assert offer["last_year_premium"] == r.json()["current_term"]["premium_charged"]
+    off = api.client.patch(f"/policies/{pid}", json={"auto_renew": False, "version": 1}, headers=api.headers())
+    assert off.status_code == 200 and off.json()["auto_renew"] is False
+    stale = api.client.patch(f"/policies/{pid}", json={"auto_renew": True, "version": 1}, headers=api.headers())
+    assert stale.status_code == 409
+    done = api.post(f"/policies/{pid}/renewals/{offer['id']}/confirm", key="renew-key-0001")
+    assert done.status_code == 409  # the policy changed (auto-renew switched) since the offer
+    offer = api.post(f"/policies/{pid}/renewals").json()
+    done = api.post(f"/policies/{pid}/renewals/{offer['id']}/confirm", key="renew-key-0002")
+    assert done.status_code == 200 and done.json()["terms"] == 2
+
+
+def test_sec1_customer_sees_only_own_and_cannot_void(api):
+    _, r = _bind(api)
+    pid = r.json()["id"]
+    other = api.post("/customers", {"name": "Other", "email": "o@example.org", "address": "2 Road", "postcode": "M1 1AE"}).json()
+    q = api.post("/quotes", quote_body(other["id"])).json()
+    api.post("/policies", {"quote_id": q["id"], "payment": {"token": "tok_visa"}}, key="bind-key-other")
+    mine = api.get("/policies", token=api.customer).json()
+    assert [p["id"] for p in mine] == [pid]
+    assert api.get(f"/quotes/{q['id']}", token=api.customer).status_code == 404
+    assert api.post(f"/policies/{pid}/voidance", {"reason": "fraud"}, token=api.customer, key="void-key-01").status_code == 403
+    own_quote = api.post("/quotes", quote_body(None), token=api.customer)
+    assert own_quote.status_code == 201 and own_quote.json()["customer_id"] == api.customer_id
+    assert api.post("/customers", {"name": "x", "email": "x@example.org", "address": "y", "postcode": "M1 1AE"},
+                    token=api.customer).status_code == 403
+
+
+def test_pol4_voidance_keeps_premium(api):
+    q, r = _bind(api)
+    pid = r.json()["id"]
+    v = api.post(f"/policies/{pid}/voidance", {"reason": "false claims history"}, key="void-key-0001")
+    assert v.status_code == 200
+    assert api.get(f"/policies/{pid}").json()["status"] == "void"
+    statement = api.get(f"/policies/{pid}/statement").json()
+    assert statement["accounts"]["premium:written"] == "-" + q["premium"]
+    assert api.post(f"/policies/{pid}/cancellations", {"effective_date": "2026-11-30", "reason": "x"}).status_code == 422
+
+
+def test_pay5_reversal_endpoint_is_admin_only_and_flags_in_reconciliation(api):
+    _, r = _bind(api)
+    pid = r.json()["id"]
+    entry = api.get(f"/policies/{pid}/statement").json()["entries"][0]
+    assert api.post(f"/ledger/entries/{entry['id']}/reversal", {"reason": "x"}).status_code == 403
+    rev = api.post(f"/ledger/entries/{entry['id']}/reversal", {"reason": "posted in error"}, token=api.admin)
+    assert rev.status_code == 201
+    assert [p["amount"] for p in rev.json()["postings"]] == [
+        str(-__import__("decimal").Decimal(p["amount"])) for p in entry["postings"]]
+    assert api.post(f"/ledger/entries/{entry['id']}/reversal", {"reason": "again"}, token=api.admin).status_code == 409
+    report = api.get("/ledger/reconciliation").json()
+    assert report["ok"] is False and report["problems"]
+
+
+def test_risk_body_helper_is_valid():
+    assert risk_body()["vehicle"]["registration"] == "AB12 CDE"

@@ -1,0 +1,86 @@
+"""The covernote command (UX-3): set-up, products check, demo, quote to policy, errors that name the
+field and exit non-zero."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from datetime import date
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from covernote.cli.main import app
+from tests.conftest import PRODUCTS
+
+
+@pytest.fixture
+def cli(tmp_path: Path):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    env = {"COVERNOTE_DATA_DIR": str(tmp_path / "var"), "COVERNOTE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, list(args), env=env)
+        assert result.exit_code == code, result.output
+        return result.output
+
+    return run
+
+
+def test_ux3_products_check_passes_and_names_problems(cli, tmp_path):
+    out = cli("products", "check", str(PRODUCTS))
+    assert "ECO@2026.7" in out and "YOUNG_DRIVER@2025.1" in out
+    broken = tmp_path / "products"
+    shutil.copytree(PRODUCTS, broken)
+    text = (broken / "warranty-2025.yaml").read_text().replace('base_rates: {bronze: "189.00"', 'base_rates: {bronze: "lots"')
+    (broken / "warranty-2025.yaml").write_text(text)
+    out = cli("products", "check", str(broken), code=2)
+    assert "warranty-2025.yaml: rating.base_rates.bronze" in out
+
+
+def test_ux3_demo_then_reconcile_and_list(cli):
+    cli("db", "upgrade")
+    out = cli("demo")
+    assert "cn_demo_staff_token" in out
+    policies = json.loads(cli("policy", "list", "--json"))
+    assert {p["status"] for p in policies} >= {"live", "cancelled", "void", "expired"}
+    assert "problems: 0" in cli("ledger", "reconcile")
+    cli("demo", code=2)  # refuses a second load
+
+
+def test_ux3_quote_bind_cancel_from_the_command_line(cli, tmp_path):
+    cli("db", "upgrade")
+    customer = json.loads(cli("customers", "create", "--name", "Dee", "--email", "dee@example.org",
+                              "--address", "4 Lane, Leeds", "--postcode", "LS2 7HX", "--json"))
+    risk = tmp_path / "risk.json"
+    risk.write_text(json.dumps({
+        "vehicle": {"registration": "LS19ABC", "make": "Ford", "model": "Ka", "year": 2019, "value": "5000", "abi_group": 6},
+        "drivers": [{"name": "Dee", "date_of_birth": "1980-01-01", "licence_held_since": "2000-01-01"}],
+        "postcode": "LS2 7HX", "answers": {"annual_mileage": 7000, "ncd_years": 3}}))
+    out = cli("quote", "create", "--product", "eco", "--customer", customer["id"], "--risk-file", str(risk))
+    assert "no-claims discount" in out and "total payable" in out
+    quote = json.loads(cli("quote", "create", "--product", "ECO", "--customer", customer["id"], "--risk-file", str(risk), "--json"))
+    policy = json.loads(cli("policy", "bind", quote["id"], "--token", "tok_visa", "--idempotency-key", "cli-bind-1", "--json"))
+    assert policy["payment"]["amount"] == quote["total_payable"]
+    pending = json.loads(cli("policy", "cancel", policy["number"], "--effective", date.today().isoformat(),
+                             "--reason", "test", "--json"))
+    out = cli("policy", "confirm-cancellation", policy["id"], pending["id"], "--idempotency-key", "cli-cancel-1")
+    assert "refund" in out
+    assert "problems: 0" in cli("ledger", "reconcile")
+    statement = json.loads(cli("policy", "statement", policy["number"], "--json"))
+    assert statement["balance"] == "0.00"
+
+
+def test_ux3_bad_input_exits_non_zero_with_field(cli, tmp_path):
+    cli("db", "upgrade")
+    risk = tmp_path / "risk.json"
+    risk.write_text(json.dumps({"vehicle": {"registration": "AB12CDE"}, "postcode": "LS1 1AA"}))
+    out = cli("quote", "create", "--product", "ECO", "--customer", "cus_x", "--risk-file", str(risk), code=2)
+    assert "risk.vehicle.make" in out
+    out = cli("quote", "create", "--product", "ECO", "--customer", "cus_x", "--risk-file", str(tmp_path / "none.json"), code=2)
+    assert "file not found" in out
+    out = cli("users", "create", "--name", "x", "--role", "wizard", code=2)
+    assert "role" in out
+    out = cli("policy", "show", "CN404", code=2)
+    assert "no such policy" in out
