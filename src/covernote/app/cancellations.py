@@ -19,14 +19,15 @@ from covernote.domain.errors import Conflict, FieldIssue, NotFound, ValidationFa
 from covernote.domain.policy.cancellation import (
     CancellationRequest,
     CancellationResult,
+    box_return_shares,
     compute_cancellation,
     validate_request,
 )
-from covernote.domain.policy.codec import fee_line_to_dict
+from covernote.domain.policy.codec import fee_line_from_dict, fee_line_to_dict
 from covernote.domain.policy.fees import FeeLine
 from covernote.domain.policy.model import Actor, Policy, PolicyTransaction
 from covernote.kernel.ids import new_id
-from covernote.kernel.money import Money, Rounding
+from covernote.kernel.money import Money
 
 
 @dataclass(frozen=True)
@@ -112,12 +113,14 @@ def confirm_cancellation(ctx: AppContext, principal: Principal, policy_id: str, 
             today = ctx.today()
             txn_id = new_id("txn")
             fees = tuple(FeeLine.from_fee(f, term.term_no, today, txn_id) for f in result.cancellation_fees)
+            box_refunds = box_return_shares(result.within_cooling_off, result.fees_kept, fees)
             txn = PolicyTransaction(
                 txn_id, policy.policy_id, policy.next_sequence(), term.term_no, "cancellation", request.effective,
                 ctx.clock.now(), Actor(principal.user_id, principal.role), request.reason,
                 -result.refund_premium, -result.refund_ipt, fees, result.fees_refunded,
                 {"cancelled_by": request.by, "requested_on": request.requested_on.isoformat(), "quote_id": pending_id,
                  "result": view, "box_return_by": view["box_return"]["by"] if view["box_return"] else None,
+                 "box_return_refunds": [fee_line_to_dict(f) for f in box_refunds],
                  "product": product.ref}, key)
             uow.policies.append(policy, [txn], pending.policy_version, auto_renew=False)
             uow.pending.set_status(pending_id, "confirmed")
@@ -155,11 +158,7 @@ def record_box_return(ctx: AppContext, principal: Principal, policy_id: str, ret
             refunds: list[FeeLine] = []
             in_time = by is not None and returned_on <= date.fromisoformat(by)
             if in_time:
-                for f in policy.fee_lines(cancellation.term_no):
-                    share = (f.amount * f.box_return_refund_percent / 100).round_pence(Rounding.HALF_UP)
-                    if not share.is_zero():
-                        refunds.append(FeeLine(f.code, f.name, share, f.term_no, f.charged_on, f.transaction_id,
-                                               f.refundable_within_cooling_off, f.box_return_refund_percent))
+                refunds = [fee_line_from_dict(f) for f in cancellation.details.get("box_return_refunds", [])]
             txn = PolicyTransaction(
                 new_id("txn"), policy.policy_id, policy.next_sequence(), cancellation.term_no, "box_return", returned_on,
                 ctx.clock.now(), Actor(principal.user_id, principal.role),

@@ -12,7 +12,7 @@ A negative refund is an amount the customer still owes.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Literal
@@ -90,6 +90,20 @@ class CancellationResult:
         """Signed: positive is paid back to the customer, negative is still owed by them."""
         return self.refund_premium + self.refund_ipt + self.fees_refunded_total - sum_money(
             [f.amount for f in self.cancellation_fees])
+
+
+def box_return_shares(within_cooling_off: bool, kept: Sequence[FeeLine],
+                      cancellation_fee_lines: Sequence[FeeLine]) -> list[FeeLine]:
+    """The fee refunds a returned telematics box earns (FEE-5): within cooling-off, each kept fee's
+    box-return percentage; after it, only the cancellation fee's (the other fees are non-refundable after
+    cooling-off). Each line carries the share to refund, rounded half-up."""
+    candidates = list(cancellation_fee_lines) + (list(kept) if within_cooling_off else [])
+    out = []
+    for f in candidates:
+        share = (f.amount * f.box_return_refund_percent / 100).round_pence(Rounding.HALF_UP)
+        if not share.is_zero():
+            out.append(replace(f, amount=share))
+    return out
 
 
 def cooling_off_window(product: Product, term: TermState) -> tuple[date, date]:
@@ -187,9 +201,8 @@ def compute_cancellation(
     box_by: date | None = None
     box_refund = Money.zero()
     if rules.box_return_days is not None:
-        shares = [f.box_return_share() for f in kept] + [
-            (fee.amount * fee.box_return_refund_percent / 100).round_pence(Rounding.HALF_UP) for fee in cancellation_fees]
-        box_refund = sum_money(shares)
+        fee_lines = [FeeLine.from_fee(fee, term.term_no, request.requested_on, "") for fee in cancellation_fees]
+        box_refund = sum_money([f.amount for f in box_return_shares(within, kept, fee_lines)])
         if not box_refund.is_zero():
             box_by = max(effective, request.requested_on) + timedelta(days=rules.box_return_days)
             why.append(f"If the box is returned by {box_by}, a further {box_refund.to_str()} is refunded (FEE-5).")
