@@ -109,7 +109,7 @@ def test_pol2_adjustment_quote_then_confirm_and_stale_quote_conflicts(api, clock
 
 
 def test_pol5_cancellation_shows_how_the_refund_was_made_and_statement_balances(api, clock):
-    q, r = _bind(api)
+    _q, r = _bind(api)
     pid = r.json()["id"]
     clock.advance(timedelta(days=5))
     quote = api.post(f"/policies/{pid}/cancellations", {"effective_date": "2026-11-27", "reason": "sold car"}).json()

@@ -13,15 +13,15 @@ from covernote.app.idempotency import check_key, replay_or_run
 from covernote.app.ledger import charge_and_collect
 from covernote.app.pending import open_pending, store_pending
 from covernote.app.policies import load_policy
-from covernote.app.pricing import segments as price_segments
 from covernote.app.ports import UnitOfWork
+from covernote.app.pricing import segments as price_segments
 from covernote.app.views import money, segments_view, transaction_view
 from covernote.domain.errors import Conflict, IssueCollector
 from covernote.domain.policy.codec import adjustment_to_dict, change_from_dict, change_to_dict
 from covernote.domain.policy.fees import FeeLine
 from covernote.domain.policy.model import Actor, Policy, PolicyTransaction
 from covernote.domain.policy.risk import Change, validate_risk
-from covernote.domain.policy.term import Adjustment, term_charge
+from covernote.domain.policy.term import Adjustment, risk_timeline, term_charge
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money, sum_money
 
@@ -71,9 +71,7 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
     adjustment = Adjustment(term.next_sequence(), req.effective_date, req.until, req.changes)
     before_segments = price_segments(ctx.catalogue, term)
     after_adjustments = [*term.adjustments, adjustment]
-    from covernote.domain.policy.term import risk_timeline
-
-    for stretch, risk in risk_timeline(term.base_risk, term.period, after_adjustments):
+    for _stretch, risk in risk_timeline(term.base_risk, term.period, after_adjustments):
         validate_risk(product, risk, term.period.start, prefix="changes")
     after_segments = price_segments(ctx.catalogue, term, after_adjustments)
     before = term_charge(term, before_segments)

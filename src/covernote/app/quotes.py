@@ -17,7 +17,7 @@ from covernote.domain.policy.codec import rating_to_dict, risk_to_dict
 from covernote.domain.policy.fees import FeeLine
 from covernote.domain.policy.model import Actor, Policy, PolicyTransaction, Quote
 from covernote.domain.policy.risk import Risk, validate_risk
-from covernote.domain.policy.term import TermState, ipt_on
+from covernote.domain.policy.term import TermState, charged_premium, ipt_on
 from covernote.domain.products.model import Product, Term
 from covernote.domain.rating.engine import rate_for_term
 from covernote.kernel.ids import new_id, policy_number
@@ -156,8 +156,6 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
 
 def check_price(ctx: AppContext, term: TermState, quoted: Money) -> None:
     """The price bound is the price quoted, recomputed from the recorded versions (any drift is a bug)."""
-    from covernote.domain.policy.term import charged_premium
-
     charged = charged_premium(price_segments(ctx.catalogue, term), term.period, term.cover_end)
     if charged != quoted:
         raise Conflict(f"the recomputed premium {charged} differs from the quoted {quoted}; ask for a new quote")

@@ -12,8 +12,8 @@ from covernote.app.idempotency import check_key, replay_or_run
 from covernote.app.ledger import charge_and_collect
 from covernote.app.pending import open_pending, pending_view
 from covernote.app.policies import load_policy
-from covernote.app.pricing import segments as price_segments
 from covernote.app.ports import PendingQuote, UnitOfWork
+from covernote.app.pricing import segments as price_segments
 from covernote.app.views import money, policy_view, segments_view
 from covernote.domain.errors import Conflict, DomainError, FieldIssue, ValidationFailed
 from covernote.domain.policy.codec import rating_to_dict, risk_to_dict

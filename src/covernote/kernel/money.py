@@ -10,11 +10,10 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
-from typing import Union
 
 PENNY = Decimal("0.01")
 
-Number = Union[int, Decimal]
+Number = int | Decimal
 
 
 class Rounding(enum.Enum):
@@ -31,7 +30,7 @@ class MoneyError(ValueError):
 
 
 def _as_decimal(value: object) -> Decimal:
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise MoneyError(f"money refuses {type(value).__name__} {value!r}: use a str, int or Decimal")
     if isinstance(value, Decimal):
         if not value.is_finite():

@@ -8,6 +8,7 @@ field and the reason.
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -291,7 +292,7 @@ def _semantic_problems(file: str, doc: ProductDoc) -> list[ProductFileProblem]:
             if bool(t.bands) == bool(t.values):
                 bad(where, "give either bands or values, not both or neither")
             bands = sorted(t.bands, key=lambda b: (b.low is not None, b.low or 0))
-            for j, (a, b) in enumerate(zip(bands, bands[1:], strict=False)):
+            for j, (a, b) in enumerate(itertools.pairwise(bands)):
                 if a.high is None or b.low is None or a.high != b.low:
                     bad(f"{where}.bands", f"bands {j} and {j + 1} leave a gap or overlap ({a.high} vs {b.low})")
             q = next((q for q in doc.questions if q.name == t.variable), None)

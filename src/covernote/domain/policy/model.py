@@ -9,7 +9,11 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from covernote.domain.policy.cancellation import RecordedEvent
-from covernote.domain.policy.codec import adjustment_from_dict, event_from_dict, fee_line_from_dict, risk_from_dict
+from covernote.domain.policy.codec import (
+    adjustment_from_dict,
+    event_from_dict,
+    risk_from_dict,
+)
 from covernote.domain.policy.fees import FeeLine
 from covernote.domain.policy.term import TermState
 from covernote.kernel.money import Money

@@ -13,6 +13,7 @@ the penny, and the IPT on a term is always round(rate x premium charged).
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -82,7 +83,7 @@ def risk_timeline(base: Risk, period: Period, adjustments: Sequence[Adjustment])
     points = sorted(bounds)
     ordered = sorted(adjustments, key=lambda a: (a.effective, a.sequence))
     stretches: list[tuple[Period, Risk]] = []
-    for start, end in zip(points, points[1:], strict=False):
+    for start, end in itertools.pairwise(points):
         risk = base
         for a in ordered:
             if a.in_force_on(start, period.end):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import dataclass
 from datetime import date
 
@@ -63,7 +64,7 @@ def check_overlaps(products: list[Product]) -> list[str]:
             if p.version in seen:
                 problems.append(f"{code}: version {p.version} defined twice")
             seen.add(p.version)
-        for a, b in zip(versions, versions[1:], strict=False):
+        for a, b in itertools.pairwise(versions):
             if a.effective_to is None or a.effective_to > b.effective_from:
                 problems.append(
                     f"{code}: version {a.version} (from {a.effective_from}) is still in force when "
