@@ -121,11 +121,11 @@ def validate_request(product: Product, term: TermState, request: CancellationReq
         issues.add("effective_date", f"must be within the term {term.period}")
     if request.by == "insurer":
         earliest = request.requested_on + timedelta(days=product.cancellation.insurer_notice_days)
-        if request.effective < earliest and request.effective > term.period.start:
+        if request.effective < earliest:
             issues.add("effective_date",
                        f"an insurer cancellation needs {product.cancellation.insurer_notice_days} days' notice: "
                        f"no earlier than {earliest}")
-    elif request.effective < request.requested_on and not may_backdate and request.effective > term.period.start:
+    elif request.effective < request.requested_on and not may_backdate:
         issues.add("effective_date", "cannot be back-dated before the request without staff authority")
     if request.requested_on < term.concluded_on:
         issues.add("requested_on", "cannot be before the policy was concluded")
