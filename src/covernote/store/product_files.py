@@ -385,6 +385,7 @@ def load_catalogue(folder: Path) -> Catalogue:
         raise ProductFileError([ProductFileProblem(str(folder), "-", "no such product folder")])
     problems: list[ProductFileProblem] = []
     products: list[Product] = []
+    files: dict[int, str] = {}
     tax: TaxTable | None = None
     try:
         tax = load_tax_file(folder / "tax.yaml")
@@ -394,21 +395,23 @@ def load_catalogue(folder: Path) -> Catalogue:
         if path.name == "tax.yaml" or path.name.startswith("_"):
             continue
         try:
-            products.append(load_product_file(path))
+            product = load_product_file(path)
         except ProductFileError as exc:
             problems += exc.problems
-    problems += [ProductFileProblem(folder.name, "effective dates", p) for p in check_overlaps(products)]
+            continue
+        products.append(product)
+        files[id(product)] = path.name
+    problems += [ProductFileProblem(files[id(p)], "effective_to", message) for p, message in check_overlaps(products)]
     if not products and not problems:
         problems.append(ProductFileProblem(str(folder), "-", "no product files found"))
     if problems:
         raise ProductFileError(problems)
     assert tax is not None
-    if tax is not None:
-        for p in products:
-            try:
-                tax.rate(p.ipt, p.effective_from)
-            except LookupError as exc:
-                problems.append(ProductFileProblem(f"{p.code}@{p.version}", "ipt", str(exc)))
+    for p in products:
+        try:
+            tax.rate(p.ipt, p.effective_from)
+        except LookupError as exc:
+            problems.append(ProductFileProblem(files[id(p)], "ipt", f"{exc} (see tax.yaml)"))
     if problems:
         raise ProductFileError(problems)
     return Catalogue(tuple(products), tax)

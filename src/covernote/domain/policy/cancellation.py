@@ -168,7 +168,9 @@ def compute_cancellation(
             "A claim or an incident that may lead to a claim is recorded ("
             + ", ".join(f"{e.kind} on {e.occurred_on}{' total loss' if e.total_loss else ''}" for e in blocking)
             + "): no refund is given and all premium is due (FEE-1).")
-    elif rules.short_period is not None and taken_out_on < rules.short_period.applies_before:
+    elif rules.short_period is not None and taken_out_on < rules.short_period.applies_before and not within:
+        # Within cooling-off the customer pays only for the time on cover (ICOBS 7), so short-period
+        # rates apply only after it.
         method = "short_period"
         months = months_started(Period(term.period.start, effective))
         percent = rules.short_period.percent_for(months)

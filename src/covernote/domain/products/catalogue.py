@@ -51,9 +51,10 @@ class Catalogue:
         return out
 
 
-def check_overlaps(products: list[Product]) -> list[str]:
-    """Problems with effective dating: two versions of a product in force on the same day."""
-    problems = []
+def check_overlaps(products: list[Product]) -> list[tuple[Product, str]]:
+    """Problems with effective dating: two versions of a product in force on the same day, each with
+    the product version it concerns."""
+    problems: list[tuple[Product, str]] = []
     by_code: dict[str, list[Product]] = {}
     for p in products:
         by_code.setdefault(p.code, []).append(p)
@@ -62,12 +63,12 @@ def check_overlaps(products: list[Product]) -> list[str]:
         seen = set()
         for p in versions:
             if p.version in seen:
-                problems.append(f"{code}: version {p.version} defined twice")
+                problems.append((p, f"{code}: version {p.version} defined twice"))
             seen.add(p.version)
         for a, b in itertools.pairwise(versions):
             if a.effective_to is None or a.effective_to > b.effective_from:
-                problems.append(
+                problems.append((a,
                     f"{code}: version {a.version} (from {a.effective_from}) is still in force when "
                     f"version {b.version} starts on {b.effective_from}; give {a.version} an effective_to"
-                )
+                ))
     return problems

@@ -1,8 +1,9 @@
 """Explainable, deterministic rating (PRD-6).
 
-premium = base rate (by the product's base variable) x each factor x (1 - NCD discount), then the
-product's minimum premium, then rounded half-up to pence. Every step is a trace line naming the
-factor, the input value, the table row and the running amount, with the product and table versions.
+standard premium = base rate (by the product's base variable) x each factor, rounded half-up to pence;
+premium = standard premium x (1 - NCD discount), rounded half-up, and never below the product's
+minimum premium (the least the insurer charges). Every step is a trace line naming the factor, the
+input value, the table row and the running amount, with the product and table versions.
 """
 
 from __future__ import annotations
@@ -117,9 +118,6 @@ def rate(product: Product, risk: Risk, on: date, *, renewal: bool = False, term_
         value, row, factor = _lookup(table, variables)
         amount = amount * factor
         trace.append(TraceStep(table.name, table.variable, value, row, factor, amount))
-    if amount < spec.minimum_premium:
-        amount = spec.minimum_premium
-        trace.append(TraceStep("minimum premium", "-", "-", "minimum", None, amount))
     standard = amount.round_pence(Rounding.HALF_UP)
     trace.append(TraceStep("standard premium (rounded half-up to pence)", "-", "-", "-", None, standard))
     ncd_years = int(variables.get("ncd_years", "0"))
@@ -130,6 +128,9 @@ def rate(product: Product, risk: Risk, on: date, *, renewal: bool = False, term_
         premium = (standard * (Decimal(1) - discount / 100)).round_pence(Rounding.HALF_UP)
         trace.append(TraceStep("no-claims discount", "ncd_years", str(ncd_years), f"{row} years = {discount}%",
                                Decimal(1) - discount / 100, premium))
+    if premium < spec.minimum_premium:
+        premium = spec.minimum_premium
+        trace.append(TraceStep("minimum premium", "-", "-", "minimum", None, premium))
     return RatingResult(
         product_ref=product.ref,
         table_version=spec.table_version,
