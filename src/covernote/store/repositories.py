@@ -30,13 +30,46 @@ from covernote.store.tables import (
     users,
 )
 
+# Statements built once: SQLAlchemy memoizes a statement object's cache key, so executing a prebuilt
+# statement with parameters skips building the statement and its cache key on every call (hot paths:
+# authentication, quoting, binding, the renewal batch). The SQL is the same as building it per call.
+_b = sa.bindparam
+_CUSTOMER_GET = customers.select().where(customers.c.id == _b("b_id"))
+_CUSTOMER_INSERT = customers.insert()
+_USER_INSERT = users.insert()
+_USER_BY_TOKEN = users.select().where(users.c.token_hash == _b("b_hash"))
+_QUOTE_INSERT = quotes.insert()
+_QUOTE_GET = quotes.select().where(quotes.c.id == _b("b_id"))
+_QUOTE_MARK_BOUND = (quotes.update().where(quotes.c.id == _b("b_id"), quotes.c.status == "open")
+                     .values(status="bound", policy_id=_b("b_policy_id")))
+_POLICY_INSERT = policies.insert()
+_POLICY_GET = policies.select().where(policies.c.id == _b("b_id"))
+_POLICY_BY_NUMBER = policies.select().where(policies.c.number == _b("b_number"))
+_TXN_INSERT = policy_transactions.insert()
+_TXNS_FOR = (policy_transactions.select().where(policy_transactions.c.policy_id.in_(_b("b_ids", expanding=True)))
+             .order_by(policy_transactions.c.policy_id, policy_transactions.c.sequence))
+_NEXT_NUMBER = (counters.update().where(counters.c.name == "policy_number")
+                .values(value=counters.c.value + 1).returning(counters.c.value))
+_ENDING = policies.select().where(policies.c.current_term_end >= _b("b_start"), policies.c.current_term_end < _b("b_end"))
+_ENDING_FIRST = _ENDING.order_by(policies.c.id).limit(_b("b_limit"))
+_ENDING_AFTER = _ENDING.where(policies.c.id > _b("b_after")).order_by(policies.c.id).limit(_b("b_limit"))
+_PENDING_INSERT = pending_quotes.insert()
+_PENDING_OPEN_IDS = (sa.select(pending_quotes.c.policy_id)
+                     .select_from(pending_quotes.join(policies, policies.c.id == pending_quotes.c.policy_id))
+                     .where(pending_quotes.c.policy_id.in_(_b("b_ids", expanding=True)),
+                            pending_quotes.c.kind == _b("b_kind"), pending_quotes.c.status == "open",
+                            pending_quotes.c.policy_version == policies.c.version))
+_IDEMPOTENCY_GET = idempotency_keys.select().where(idempotency_keys.c.key == _b("b_key"),
+                                                   idempotency_keys.c.scope == _b("b_scope"))
+_IDEMPOTENCY_INSERT = idempotency_keys.insert()
+
 
 class CustomerRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
     def add(self, c: Customer) -> None:
-        self.conn.execute(customers.insert().values(
+        self.conn.execute(_CUSTOMER_INSERT, dict(
             id=c.customer_id, name=c.name, email=c.email, phone=c.phone, date_of_birth=c.date_of_birth,
             address=c.address, postcode=c.postcode, created_at=c.created_at))
 
@@ -45,7 +78,7 @@ class CustomerRepo:
         return Customer(r.id, r.name, r.email, r.phone, r.date_of_birth, r.address, r.postcode, r.created_at)
 
     def get(self, customer_id: str) -> Customer | None:
-        r = self.conn.execute(customers.select().where(customers.c.id == customer_id)).first()
+        r = self.conn.execute(_CUSTOMER_GET, {"b_id": customer_id}).first()
         return None if r is None else self._row(r)
 
     def list(self, limit: int, offset: int) -> list[Customer]:
@@ -58,11 +91,11 @@ class UserRepo:
         self.conn = conn
 
     def add(self, u: User) -> None:
-        self.conn.execute(users.insert().values(id=u.user_id, name=u.name, role=u.role, customer_id=u.customer_id,
-                                                token_hash=u.token_hash, created_at=u.created_at, active=u.active))
+        self.conn.execute(_USER_INSERT, dict(id=u.user_id, name=u.name, role=u.role, customer_id=u.customer_id,
+                                             token_hash=u.token_hash, created_at=u.created_at, active=u.active))
 
     def by_token_hash(self, token_hash: str) -> User | None:
-        r = self.conn.execute(users.select().where(users.c.token_hash == token_hash)).first()
+        r = self.conn.execute(_USER_BY_TOKEN, {"b_hash": token_hash}).first()
         if r is None:
             return None
         return User(r.id, r.name, r.role, r.customer_id, r.token_hash, r.created_at, r.active)
@@ -73,7 +106,7 @@ class QuoteRepo:
         self.conn = conn
 
     def add(self, q: Quote) -> None:
-        self.conn.execute(quotes.insert().values(
+        self.conn.execute(_QUOTE_INSERT, dict(
             id=q.quote_id, customer_id=q.customer_id, product_ref=q.product_ref, start_date=q.period.start,
             end_date=q.period.end, risk=q.risk_details, rating=q.rating, premium_pence=q.premium.pence,
             ipt_rate=str(q.ipt_rate), ipt_pence=q.ipt.pence,
@@ -89,12 +122,11 @@ class QuoteRepo:
                      r.created_by, r.status, r.policy_id)
 
     def get(self, quote_id: str) -> Quote | None:
-        r = self.conn.execute(quotes.select().where(quotes.c.id == quote_id)).first()
+        r = self.conn.execute(_QUOTE_GET, {"b_id": quote_id}).first()
         return None if r is None else self._row(r)
 
     def mark_bound(self, quote_id: str, policy_id: str) -> bool:
-        res = self.conn.execute(quotes.update().where(quotes.c.id == quote_id, quotes.c.status == "open")
-                                .values(status="bound", policy_id=policy_id))
+        res = self.conn.execute(_QUOTE_MARK_BOUND, {"b_id": quote_id, "b_policy_id": policy_id})
         return res.rowcount == 1
 
     def list(self, customer_id: str | None, limit: int, offset: int) -> list[Quote]:
@@ -136,12 +168,12 @@ class PolicyRepo:
         return probe.term().period.end
 
     def add(self, p: Policy) -> None:
-        self.conn.execute(policies.insert().values(
+        self.conn.execute(_POLICY_INSERT, dict(
             id=p.policy_id, number=p.number, customer_id=p.customer_id, product_code=p.product_code,
             auto_renew=p.auto_renew, taken_out_on=p.taken_out_on, payment_token=p.payment_token,
             created_at=p.created_at, version=p.version, current_term_end=self._term_end(p)))
         if p.transactions:
-            self.conn.execute(policy_transactions.insert(), [_txn_row(t) for t in p.transactions])
+            self.conn.execute(_TXN_INSERT, [_txn_row(t) for t in p.transactions])
 
     def _load(self, rows: Sequence[Row[Any]]) -> list[Policy]:
         if not rows:
@@ -150,20 +182,19 @@ class PolicyRepo:
         by_policy: dict[str, list[PolicyTransaction]] = {i: [] for i in ids}
         for chunk_start in range(0, len(ids), 900):
             chunk = ids[chunk_start:chunk_start + 900]
-            txns = self.conn.execute(policy_transactions.select().where(policy_transactions.c.policy_id.in_(chunk))
-                                     .order_by(policy_transactions.c.policy_id, policy_transactions.c.sequence))
+            txns = self.conn.execute(_TXNS_FOR, {"b_ids": chunk})
             for t in txns:
                 by_policy[t.policy_id].append(_txn(t))
         return [Policy(r.id, r.number, r.customer_id, r.product_code, r.auto_renew, r.taken_out_on, r.payment_token,
                        r.created_at, r.version, by_policy[r.id]) for r in rows]
 
     def get(self, policy_id: str) -> Policy | None:
-        rows = self.conn.execute(policies.select().where(policies.c.id == policy_id)).all()
+        rows = self.conn.execute(_POLICY_GET, {"b_id": policy_id}).all()
         found = self._load(rows)
         return found[0] if found else None
 
     def by_number(self, number: str) -> Policy | None:
-        rows = self.conn.execute(policies.select().where(policies.c.number == number)).all()
+        rows = self.conn.execute(_POLICY_BY_NUMBER, {"b_number": number}).all()
         found = self._load(rows)
         return found[0] if found else None
 
@@ -191,7 +222,7 @@ class PolicyRepo:
             values["auto_renew"] = auto_renew
             policy.auto_renew = auto_renew
         version = self._bump(policy, expected_version, values)
-        self.conn.execute(policy_transactions.insert(), [_txn_row(t) for t in new])
+        self.conn.execute(_TXN_INSERT, [_txn_row(t) for t in new])
         return version
 
     def set_auto_renew(self, policy: Policy, auto_renew: bool, expected_version: int) -> int:
@@ -199,18 +230,17 @@ class PolicyRepo:
         return self._bump(policy, expected_version, {"auto_renew": auto_renew})
 
     def next_number(self) -> int:
-        res = self.conn.execute(counters.update().where(counters.c.name == "policy_number")
-                                .values(value=counters.c.value + 1).returning(counters.c.value)).first()
+        res = self.conn.execute(_NEXT_NUMBER).first()
         if res is None:
             self.conn.execute(counters.insert().values(name="policy_number", value=1))
             return 1
         return int(res.value)
 
     def ending_between(self, start: date, end: date, after_id: str | None, limit: int) -> list[Policy]:
-        q = policies.select().where(policies.c.current_term_end >= start, policies.c.current_term_end < end)
-        if after_id is not None:
-            q = q.where(policies.c.id > after_id)
-        return self._load(self.conn.execute(q.order_by(policies.c.id).limit(limit)).all())
+        params: dict[str, Any] = {"b_start": start, "b_end": end, "b_limit": limit}
+        if after_id is None:
+            return self._load(self.conn.execute(_ENDING_FIRST, params).all())
+        return self._load(self.conn.execute(_ENDING_AFTER, {**params, "b_after": after_id}).all())
 
 
 class PendingRepo:
@@ -224,11 +254,11 @@ class PendingRepo:
                     created_by=p.created_by, status=p.status)
 
     def add(self, p: PendingQuote) -> None:
-        self.conn.execute(pending_quotes.insert().values(**self._values(p)))
+        self.conn.execute(_PENDING_INSERT, self._values(p))
 
     def add_many(self, items: Sequence[PendingQuote]) -> None:
         if items:
-            self.conn.execute(pending_quotes.insert(), [self._values(p) for p in items])
+            self.conn.execute(_PENDING_INSERT, [self._values(p) for p in items])
 
     @staticmethod
     def _row(r: Row[Any]) -> PendingQuote:
@@ -251,11 +281,7 @@ class PendingRepo:
     def open_policy_ids(self, policy_ids: Sequence[str], kind: str) -> set[str]:
         if not policy_ids:
             return set()
-        q = (sa.select(pending_quotes.c.policy_id)
-             .select_from(pending_quotes.join(policies, policies.c.id == pending_quotes.c.policy_id))
-             .where(pending_quotes.c.policy_id.in_(list(policy_ids)), pending_quotes.c.kind == kind,
-                    pending_quotes.c.status == "open", pending_quotes.c.policy_version == policies.c.version))
-        return {r[0] for r in self.conn.execute(q)}
+        return {r[0] for r in self.conn.execute(_PENDING_OPEN_IDS, {"b_ids": list(policy_ids), "b_kind": kind})}
 
 
 class LedgerRepo:
@@ -334,13 +360,12 @@ class IdempotencyRepo:
         self.conn = conn
 
     def get(self, key: str, scope: str) -> StoredResponse | None:
-        r = self.conn.execute(idempotency_keys.select().where(idempotency_keys.c.key == key,
-                                                              idempotency_keys.c.scope == scope)).first()
+        r = self.conn.execute(_IDEMPOTENCY_GET, {"b_key": key, "b_scope": scope}).first()
         return None if r is None else StoredResponse(r.key, r.scope, r.fingerprint, r.response)
 
     def put(self, s: StoredResponse) -> None:
-        self.conn.execute(idempotency_keys.insert().values(key=s.key, scope=s.scope, fingerprint=s.fingerprint,
-                                                           response=s.response, created_at=datetime.now(UTC)))
+        self.conn.execute(_IDEMPOTENCY_INSERT, dict(key=s.key, scope=s.scope, fingerprint=s.fingerprint,
+                                                    response=s.response, created_at=datetime.now(UTC)))
 
 
 class TransactionTotalsRepo:
