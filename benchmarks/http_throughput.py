@@ -56,7 +56,7 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 TARGET_QUOTE_RATIO = 0.30
 TARGET_BIND_RATIO = 0.10
 TARGET_QUOTE_P99_MS = 50.0
-UVICORN_FLAGS = ["--host", "127.0.0.1", "--workers", "1", "--log-level", "warning", "--no-access-log"]
+UVICORN_FLAGS = ["--host", "127.0.0.1", "--workers", os.environ.get("BENCH_WORKERS", "1"), "--log-level", "warning", "--no-access-log"]
 
 
 # -- the bare app (imported by uvicorn in its own process) -------------------------------------------

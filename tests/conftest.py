@@ -92,6 +92,7 @@ def pg_url(pg_schema_url: str) -> str:
     with engine.begin() as conn:
         conn.exec_driver_sql(f"TRUNCATE {names} RESTART IDENTITY CASCADE")
         conn.exec_driver_sql("INSERT INTO counters (name, value) VALUES ('policy_number', 0)")
+        conn.exec_driver_sql("ALTER SEQUENCE policy_number_seq RESTART WITH 1")
     return pg_schema_url
 
 

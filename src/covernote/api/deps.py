@@ -13,15 +13,17 @@ from covernote.app.context import AppContext
 _bearer = HTTPBearer(auto_error=False, description="An API token from `covernote users create`")
 
 
-def get_ctx(request: Request) -> AppContext:
+async def get_ctx(request: Request) -> AppContext:
     return request.app.state.ctx  # type: ignore[no-any-return]
 
 
-def get_principal(request: Request,
-                  credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+async def get_principal(request: Request,
+                        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)]) -> Principal:
+    """Async so it runs on the event loop, not a worker thread: a known token is answered from the
+    in-process cache; an unknown one costs one indexed lookup."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("an API token is required")
-    return authenticate(get_ctx(request), credentials.credentials)
+    return authenticate(request.app.state.ctx, credentials.credentials)
 
 
 Ctx = Annotated[AppContext, Depends(get_ctx)]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 
 from covernote.app.context import AppContext
 from covernote.app.ports import Role, User
@@ -63,11 +64,23 @@ def create_user(ctx: AppContext, name: str, role: str, customer_id: str | None =
 
 
 def authenticate(ctx: AppContext, token: str) -> Principal:
+    """The principal a token stands for. Known tokens are remembered for `ctx.token_cache_seconds`
+    (a lookup per request would be a database round trip per request); unknown ones never are."""
+    digest = hash_token(token)
+    now = ctx.clock.now()
+    cached = ctx.token_cache.get(digest)
+    if cached is not None and cached[1] > now:
+        return cached[0]
     with ctx.uow(read_only=True) as uow:
-        user = uow.users.by_token_hash(hash_token(token))
+        user = uow.users.by_token_hash(digest)
     if user is None or not user.active:
+        ctx.token_cache.pop(digest, None)
         raise Unauthenticated("unknown or revoked token")
-    return Principal(user.user_id, user.role, user.customer_id)
+    principal = Principal(user.user_id, user.role, user.customer_id)
+    if len(ctx.token_cache) > 10_000:
+        ctx.token_cache.clear()
+    ctx.token_cache[digest] = (principal, now + timedelta(seconds=ctx.token_cache_seconds))
+    return principal
 
 
 def require_staff(principal: Principal, action: str) -> None:

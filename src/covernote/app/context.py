@@ -3,8 +3,9 @@ outside systems. Built once by bootstrap.py."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any
 
 from covernote.app.ports import PaymentGateway, UnitOfWorkFactory
 from covernote.domain.products.catalogue import Catalogue
@@ -18,6 +19,8 @@ class AppContext:
     catalogue: Catalogue
     payments: PaymentGateway
     pending_quote_days: int = 7
+    token_cache_seconds: int = 30
+    token_cache: dict[str, tuple[Any, datetime]] = field(default_factory=dict)
 
     def today(self) -> date:
         return london_date(self.clock.now())

@@ -59,9 +59,6 @@ def create_quote(ctx: AppContext, principal: Principal, req: QuoteRequest) -> di
     issues.raise_if_any("the quote cannot be made")
     period = term_period(product, req.start_date, req.term)
     risk = validate_risk(product, req.risk, req.start_date)
-    with ctx.uow(read_only=True) as uow:
-        if uow.customers.get(customer_id) is None:
-            raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
     rating = rate_for_term(product, risk, period.start, renewal=False, term_days=period.days)
     ipt_rate = ctx.catalogue.tax.rate(product.ipt, period.start)
     fees = tuple((f.code, f.name, f.amount) for f in product.fees_for({"new_business"}))
@@ -73,6 +70,8 @@ def create_quote(ctx: AppContext, principal: Principal, req: QuoteRequest) -> di
         expires_at=now + timedelta(days=product.quote_validity_days), created_by=principal.user_id,
     )
     with ctx.uow() as uow:
+        if uow.customers.get(customer_id) is None:
+            raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
         uow.quotes.add(quote)
         uow.commit()
     return quote_view(quote)

@@ -35,6 +35,9 @@ class SimulatedCardProvider:
             Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=15, isolation_level=None)
         self._lock = threading.Lock()
+        if str(path) != ":memory:":
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=NORMAL")
         self._db.execute("CREATE TABLE IF NOT EXISTS operations (idempotency_key TEXT PRIMARY KEY, reference TEXT,"
                          " kind TEXT, token TEXT, pence INTEGER, description TEXT)")
 

@@ -30,7 +30,7 @@ def _tick() -> int:
 
 def new_id(prefix: str, random_length: int = 8) -> str:
     """e.g. pol_0cz1k6w3t5m8a9h2x4... : 11 characters of time, then `random_length` random ones."""
-    rand = "".join(secrets.choice(_ALPHABET) for _ in range(random_length))
+    rand = _b32(int.from_bytes(secrets.token_bytes(5 * random_length // 8 + 1), "big"), random_length)
     return f"{prefix}_{_b32(_tick(), 11)}{rand}"
 
 

@@ -50,6 +50,7 @@ _TXNS_FOR = (policy_transactions.select().where(policy_transactions.c.policy_id.
              .order_by(policy_transactions.c.policy_id, policy_transactions.c.sequence))
 _NEXT_NUMBER = (counters.update().where(counters.c.name == "policy_number")
                 .values(value=counters.c.value + 1).returning(counters.c.value))
+_NEXT_NUMBER_PG = sa.text("SELECT nextval('policy_number_seq')")
 _ENDING = policies.select().where(policies.c.current_term_end >= _b("b_start"), policies.c.current_term_end < _b("b_end"))
 _ENDING_FIRST = _ENDING.order_by(policies.c.id).limit(_b("b_limit"))
 _ENDING_AFTER = _ENDING.where(policies.c.id > _b("b_after")).order_by(policies.c.id).limit(_b("b_limit"))
@@ -230,6 +231,8 @@ class PolicyRepo:
         return self._bump(policy, expected_version, {"auto_renew": auto_renew})
 
     def next_number(self) -> int:
+        if self.conn.dialect.name == "postgresql":
+            return int(self.conn.execute(_NEXT_NUMBER_PG).scalar_one())
         res = self.conn.execute(_NEXT_NUMBER).first()
         if res is None:
             self.conn.execute(counters.insert().values(name="policy_number", value=1))

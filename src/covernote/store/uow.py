@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 from sqlalchemy import event
@@ -47,13 +48,25 @@ def prepare_engine(engine: Engine) -> Engine:
 
 
 class SqlUnitOfWork:
-    def __init__(self, engine: Engine, read_only: bool = False) -> None:
+    def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine
         self.read_only = read_only
         self._conn: Connection | None = None
+        self._write_lock = write_lock
+        self._locked = False
 
     def __enter__(self) -> SqlUnitOfWork:
-        conn = self.engine.connect()
+        if self._write_lock is not None and not self.read_only:
+            # SQLite allows one writer; queueing here wakes the next writer as soon as the last commits,
+            # where SQLite's own busy handler sleeps with growing back-off (long tail latencies).
+            if not self._write_lock.acquire(timeout=30):
+                raise Conflict("the database was busy with other changes for 30 seconds; retry")
+            self._locked = True
+        try:
+            conn = self.engine.connect()
+        except BaseException:
+            self._release()
+            raise
         if not self.read_only:
             conn = conn.execution_options(covernote_write=True)
         conn.begin()
@@ -68,6 +81,11 @@ class SqlUnitOfWork:
         self.transactions = TransactionTotalsRepo(conn)
         return self
 
+    def _release(self) -> None:
+        if self._locked and self._write_lock is not None:
+            self._locked = False
+            self._write_lock.release()
+
     def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
         assert self._conn is not None
         try:
@@ -76,6 +94,7 @@ class SqlUnitOfWork:
         finally:
             self._conn.close()
             self._conn = None
+            self._release()
         # A unique key or lock lost to a concurrent writer is a conflict for the caller, not a crash.
         if isinstance(exc, IntegrityError):
             raise Conflict("another request changed the same records at the same time; retry") from exc
@@ -101,9 +120,10 @@ class SqlUnitOfWork:
 class SqlUnitOfWorkFactory:
     def __init__(self, engine: Engine) -> None:
         self.engine = prepare_engine(engine)
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
-        return SqlUnitOfWork(self.engine, read_only)
+        return SqlUnitOfWork(self.engine, read_only, self._write_lock)
 
 
 __all__ = ["DBAPIError", "SqlUnitOfWork", "SqlUnitOfWorkFactory", "prepare_engine"]
