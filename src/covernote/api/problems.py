@@ -67,7 +67,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, "http-" + str(exc.status_code), str(exc.detail), headers=exc.headers)
+        return problem(exc.status_code, "http-" + str(exc.status_code), str(exc.detail),
+                       headers=dict(exc.headers) if exc.headers else None)
 
     @app.exception_handler(Exception)
     async def _bug(_: Request, exc: Exception) -> JSONResponse:

@@ -44,7 +44,7 @@ Json = dict[str, Any]
 def health(ctx: Ctx) -> Json:
     """Liveness and readiness: the database answers and the products are loaded."""
     with ctx.uow(read_only=True) as uow:
-        uow.customers.list(1, 0)
+        uow.customers.page(1, 0)
     return {"status": "ok", "products": ctx.catalogue.codes(), "time": ctx.clock.now().isoformat()}
 
 

@@ -55,4 +55,4 @@ def get_customer(ctx: AppContext, principal: Principal, customer_id: str) -> dic
 def list_customers(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     require_staff(principal, "list customers")
     with ctx.uow(read_only=True) as uow:
-        return [customer_view(c) for c in uow.customers.list(limit, offset)]
+        return [customer_view(c) for c in uow.customers.page(limit, offset)]

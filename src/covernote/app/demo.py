@@ -27,7 +27,7 @@ def _car(reg: str, make: str, model: str, year: int, value: str, group: int, co2
 def load_demo(ctx: AppContext) -> dict[str, Any]:
     """Load the demonstration set into an empty database. Refuses if users already exist."""
     with ctx.uow(read_only=True) as uow:
-        if uow.customers.list(1, 0):
+        if uow.customers.page(1, 0):
             raise Conflict("the database already has customers; demonstration data goes into an empty one")
     today = ctx.today()
     clock = FixedClock(ctx.clock.now())

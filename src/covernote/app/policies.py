@@ -45,7 +45,7 @@ def list_policies(ctx: AppContext, principal: Principal, limit: int = 50, offset
     customer = principal.customer_id if principal.role == "customer" else None
     today = ctx.today()
     with ctx.uow(read_only=True) as uow:
-        policies = uow.policies.list(customer, limit, offset)
+        policies = uow.policies.page(customer, limit, offset)
     return [{"id": p.policy_id, "number": p.number, "customer_id": p.customer_id, "product_code": p.product_code,
              "status": p.status(today), "version": p.version,
              "start_date": p.term().period.start.isoformat(), "end_date": p.term().period.end.isoformat()}

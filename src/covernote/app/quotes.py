@@ -89,7 +89,7 @@ def get_quote(ctx: AppContext, principal: Principal, quote_id: str) -> dict[str,
 def list_quotes(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     customer = principal.customer_id if principal.role == "customer" else None
     with ctx.uow(read_only=True) as uow:
-        return [quote_view(q) for q in uow.quotes.list(customer, limit, offset)]
+        return [quote_view(q) for q in uow.quotes.page(customer, limit, offset)]
 
 
 def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_token: str,
@@ -123,7 +123,7 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
             policy_id = new_id("pol")
             txn_id = new_id("txn")
             fee_lines = tuple(FeeLine.from_fee(product.fee(code), 1, today, txn_id) for code, _, _ in quote.fees)
-            details = {
+            details: dict[str, Any] = {
                 "quote_id": quote.quote_id, "product": quote.product_ref,
                 "term": {"start": quote.period.start.isoformat(), "end": quote.period.end.isoformat()},
                 "risk": quote.risk_details, "ipt_rate": str(quote.ipt_rate), "rating": quote.rating,

@@ -295,9 +295,9 @@ def _semantic_problems(file: str, doc: ProductDoc) -> list[ProductFileProblem]:
             for j, (a, b) in enumerate(itertools.pairwise(bands)):
                 if a.high is None or b.low is None or a.high != b.low:
                     bad(f"{where}.bands", f"bands {j} and {j + 1} leave a gap or overlap ({a.high} vs {b.low})")
-            q = next((q for q in doc.questions if q.name == t.variable), None)
-            if q is not None and q.kind == "choice" and t.values and t.default is None:
-                missing = [c for c in q.choices if c not in t.values]
+            asked = next((q for q in doc.questions if q.name == t.variable), None)
+            if asked is not None and asked.kind == "choice" and t.values and t.default is None:
+                missing = [c for c in asked.choices if c not in t.values]
                 if missing:
                     bad(f"{where}.values", f"no factor for {missing} and no default")
     if r.ncd is not None:

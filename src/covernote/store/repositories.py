@@ -82,7 +82,7 @@ class CustomerRepo:
         r = self.conn.execute(_CUSTOMER_GET, {"b_id": customer_id}).first()
         return None if r is None else self._row(r)
 
-    def list(self, limit: int, offset: int) -> list[Customer]:
+    def page(self, limit: int, offset: int) -> list[Customer]:
         rows = self.conn.execute(customers.select().order_by(customers.c.created_at, customers.c.id).limit(limit).offset(offset))
         return [self._row(r) for r in rows]
 
@@ -130,7 +130,7 @@ class QuoteRepo:
         res = self.conn.execute(_QUOTE_MARK_BOUND, {"b_id": quote_id, "b_policy_id": policy_id})
         return res.rowcount == 1
 
-    def list(self, customer_id: str | None, limit: int, offset: int) -> list[Quote]:
+    def page(self, customer_id: str | None, limit: int, offset: int) -> list[Quote]:
         q = quotes.select().order_by(quotes.c.created_at.desc(), quotes.c.id).limit(limit).offset(offset)
         if customer_id is not None:
             q = q.where(quotes.c.customer_id == customer_id)
@@ -199,7 +199,7 @@ class PolicyRepo:
         found = self._load(rows)
         return found[0] if found else None
 
-    def list(self, customer_id: str | None, limit: int, offset: int) -> list[Policy]:
+    def page(self, customer_id: str | None, limit: int, offset: int) -> list[Policy]:
         q = policies.select().order_by(policies.c.created_at.desc(), policies.c.id).limit(limit).offset(offset)
         if customer_id is not None:
             q = q.where(policies.c.customer_id == customer_id)

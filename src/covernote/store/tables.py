@@ -7,6 +7,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeDecorator
 
 metadata = sa.MetaData(naming_convention={
@@ -38,7 +39,7 @@ class UtcDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-JSON: Any = sa.JSON().with_variant(sa.dialects.postgresql.JSONB(), "postgresql")
+JSON: Any = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 
 customers = sa.Table(
     "customers", metadata,

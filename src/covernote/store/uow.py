@@ -9,6 +9,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 
+from covernote.app import ports
 from covernote.domain.errors import Conflict
 from covernote.store.repositories import (
     CustomerRepo,
@@ -48,6 +49,15 @@ def prepare_engine(engine: Engine) -> Engine:
 
 
 class SqlUnitOfWork:
+    customers: ports.CustomerRepository
+    users: ports.UserRepository
+    quotes: ports.QuoteRepository
+    policies: ports.PolicyRepository
+    pending: ports.PendingQuoteRepository
+    ledger: ports.LedgerRepository
+    idempotency: ports.IdempotencyStore
+    transactions: ports.TransactionTotals
+
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine
         self.read_only = read_only

@@ -124,9 +124,9 @@ def rate(product: Product, risk: Risk, on: date, *, renewal: bool = False, term_
     discount = Decimal(0)
     premium = standard
     if spec.ncd is not None:
-        row, discount = spec.ncd.discount_for(ncd_years)
+        ncd_row, discount = spec.ncd.discount_for(ncd_years)
         premium = (standard * (Decimal(1) - discount / 100)).round_pence(Rounding.HALF_UP)
-        trace.append(TraceStep("no-claims discount", "ncd_years", str(ncd_years), f"{row} years = {discount}%",
+        trace.append(TraceStep("no-claims discount", "ncd_years", str(ncd_years), f"{ncd_row} years = {discount}%",
                                Decimal(1) - discount / 100, premium))
     if premium < spec.minimum_premium:
         premium = spec.minimum_premium

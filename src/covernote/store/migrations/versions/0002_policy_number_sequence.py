@@ -22,7 +22,7 @@ def upgrade() -> None:
     bind = op.get_bind()
     if bind.dialect.name != "postgresql":
         return
-    start = bind.execute(sa.text("SELECT COALESCE(MAX(value), 0) + 1 FROM counters WHERE name = 'policy_number'")).scalar()
+    start = bind.execute(sa.text("SELECT COALESCE(MAX(value), 0) + 1 FROM counters WHERE name = 'policy_number'")).scalar_one()
     op.execute(f"CREATE SEQUENCE policy_number_seq START WITH {int(start)}")
 
 
