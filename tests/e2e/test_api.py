@@ -188,3 +188,16 @@ def test_pay5_reversal_endpoint_is_admin_only_and_flags_in_reconciliation(api):
 
 def test_risk_body_helper_is_valid():
     assert risk_body()["vehicle"]["registration"] == "AB12 CDE"
+
+
+def test_health_is_503_when_the_database_is_not_ready(tmp_path, catalogue):
+    """An empty, unmigrated database: the service is up but not ready."""
+    from fastapi.testclient import TestClient
+
+    from covernote.api.app import create_app
+    from tests.conftest import make_ctx
+
+    ctx = make_ctx(f"sqlite:///{tmp_path / 'unmigrated.db'}", catalogue)
+    with TestClient(create_app(ctx), raise_server_exceptions=False) as client:
+        r = client.get("/health")
+    assert r.status_code == 503 and r.json()["type"] == "/problems/service-unavailable"

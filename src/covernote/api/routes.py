@@ -35,6 +35,7 @@ from covernote.app import (
 )
 from covernote.app.adjustments import AdjustmentRequest
 from covernote.app.cancellations import CancelInput
+from covernote.domain.errors import ServiceUnavailable
 
 router = APIRouter()
 Json = dict[str, Any]
@@ -42,9 +43,12 @@ Json = dict[str, Any]
 
 @router.get("/health", tags=["health"])
 def health(ctx: Ctx) -> Json:
-    """Liveness and readiness: the database answers and the products are loaded."""
-    with ctx.uow(read_only=True) as uow:
-        uow.customers.page(1, 0)
+    """Liveness and readiness: the database answers and the products are loaded (503 if not)."""
+    try:
+        with ctx.uow(read_only=True) as uow:
+            uow.customers.page(1, 0)
+    except Exception as exc:  # any database failure makes the service unready, not broken
+        raise ServiceUnavailable(f"the database does not answer: {type(exc).__name__}") from exc
     return {"status": "ok", "products": ctx.catalogue.codes(), "time": ctx.clock.now().isoformat()}
 
 
