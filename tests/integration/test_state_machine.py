@@ -167,7 +167,11 @@ class PolicyLifecycle(RuleBasedStateMachine):
     @precondition(lambda self: self.live())
     @rule()
     def renew(self) -> None:
-        assert self.current is not None
+        assert self.current is not None and self.term is not None
+        # Renewal is offered inside the product's invitation window (28 days for ECO, POL-3).
+        window_opens = self.term[1] - timedelta(days=28)
+        if self.today() < window_opens:
+            self.clock.set_date(window_opens + timedelta(days=1))
         inv = renewals.invite_renewal(self.ctx, SYSTEM, self.current)
         assert _pence(inv["premium"]) <= _pence(inv["equivalent_new_business_premium"])  # POL-3
         view = renewals.confirm_renewal(self.ctx, SYSTEM, self.current, inv["id"], new_id("key"))

@@ -74,7 +74,7 @@ def create_customer(ctx: Ctx, who: Caller, body: CustomerIn) -> Json:
 
 
 @router.get("/customers", tags=["customers"])
-def list_customers(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> list[Json]:
+def list_customers(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[Json]:
     return customers.list_customers(ctx, who, limit, offset)
 
 
@@ -102,7 +102,7 @@ def create_quote(ctx: Ctx, who: Caller, body: QuoteIn) -> Json:
 
 
 @router.get("/quotes", tags=["quotes"])
-def list_quotes(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> list[Json]:
+def list_quotes(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[Json]:
     return quotes.list_quotes(ctx, who, limit, offset)
 
 
@@ -125,7 +125,7 @@ def bind(ctx: Ctx, who: Caller, body: BindIn, response: Response, idempotency_ke
 
 
 @router.get("/policies", tags=["policies"])
-def list_policies(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> list[Json]:
+def list_policies(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[Json]:
     return policies.list_policies(ctx, who, limit, offset)
 
 

@@ -12,7 +12,7 @@ from covernote.app.context import AppContext
 from covernote.app.idempotency import check_key, replay_or_run
 from covernote.app.ledger import charge_and_collect
 from covernote.app.pending import open_pending, store_pending
-from covernote.app.policies import load_policy
+from covernote.app.policies import load_policy, term_for_change
 from covernote.app.ports import UnitOfWork
 from covernote.app.pricing import segments as price_segments
 from covernote.app.views import money, segments_view, transaction_view
@@ -22,6 +22,7 @@ from covernote.domain.policy.fees import FeeLine
 from covernote.domain.policy.model import Actor, Policy, PolicyTransaction
 from covernote.domain.policy.risk import Change, validate_risk
 from covernote.domain.policy.term import Adjustment, risk_timeline, term_charge
+from covernote.kernel.clock import london_date
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money, sum_money
 
@@ -45,10 +46,13 @@ class AdjustmentRequest:
                    date.fromisoformat(d["until"]) if d.get("until") else None, d.get("smartbox"), d.get("reason", ""))
 
 
-def _price(ctx: AppContext, principal: Principal, policy: Policy, req: AdjustmentRequest) -> dict[str, Any]:
-    term = policy.term()
+def _price(ctx: AppContext, principal: Principal, policy: Policy, req: AdjustmentRequest,
+           quoted_on: date | None = None) -> dict[str, Any]:
+    """Price the adjustment. `quoted_on`: when confirming, the day it was quoted (rules about the day of
+    the request look at that day, so a quote confirmed the next day keeps its terms)."""
+    term = term_for_change(policy, req.effective_date, "change")
     product = ctx.catalogue.by_ref(term.product_ref)
-    today = ctx.today()
+    today = quoted_on or ctx.today()
     issues = IssueCollector()
     if term.voided:
         issues.add("policy", "the policy is void")
@@ -62,6 +66,8 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
         issues.add("effective_date", "a change cannot be back-dated online; contact us")
     if not req.changes:
         issues.add("changes", "at least one change is needed")
+    if principal.role == "customer" and any(c.op == "set_answer" and c.question == "ncd_years" for c in req.changes):
+        issues.add("changes", "no-claims years change only on proof, through our staff (NCD-1)")
     vehicle_change = any(c.op == "replace_vehicle" for c in req.changes)
     if vehicle_change and product.telematics and req.smartbox is None:
         issues.add("smartbox", "say whether the Smartbox is moved to the new car (retained) or a new one is needed (new)")
@@ -126,7 +132,7 @@ def _confirm(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: 
     policy = load_policy(uow, principal, policy_id)
     pending = open_pending(ctx, uow, policy, pending_id, "mta")
     req = AdjustmentRequest.from_dict(pending.request)
-    result = _price(ctx, principal, policy, req)
+    result = _price(ctx, principal, policy, req, quoted_on=london_date(pending.created_at))
     if result["total"] != pending.result["total"]:
         raise Conflict("the price has changed since the quote; ask for a new one")
     term = policy.term()
@@ -143,6 +149,6 @@ def _confirm(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: 
     uow.policies.append(policy, [txn], pending.policy_version)
     uow.pending.set_status(pending_id, "confirmed")
     policy.transactions.append(txn)
-    payment = charge_and_collect(ctx, uow, policy, txn, f"Adjustment to {policy.number}", key)
+    payment = charge_and_collect(ctx, uow, policy, txn, f"Adjustment to {policy.number}", f"mta:{principal.user_id}:{key}")
     return {"policy_id": policy.policy_id, "transaction": transaction_view(txn), "payment": payment,
             "premium_after": result["premium_after"], "total": result["total"]}

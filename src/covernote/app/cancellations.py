@@ -7,12 +7,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from covernote.app.access import Principal
+from covernote.app.access import Principal, require_staff
 from covernote.app.context import AppContext
 from covernote.app.idempotency import check_key, replay_or_run
 from covernote.app.ledger import charge_and_collect
 from covernote.app.pending import open_pending, store_pending
-from covernote.app.policies import load_policy
+from covernote.app.policies import load_policy, term_for_change
 from covernote.app.pricing import segments as price_segments
 from covernote.app.views import money, transaction_view
 from covernote.domain.errors import Conflict, FieldIssue, NotFound, ValidationFailed
@@ -38,7 +38,9 @@ class CancelInput:
     requested_on: date | None = None
 
 
-def _compute(ctx: AppContext, principal: Principal, policy: Policy, inp: CancelInput) -> tuple[CancellationResult, CancellationRequest]:
+def _compute(ctx: AppContext, principal: Principal, policy: Policy, inp: CancelInput,
+             confirming: bool = False) -> tuple[CancellationResult, CancellationRequest]:
+    """`confirming`: re-pricing a stored quote, whose request day was fixed when it was quoted."""
     if inp.by not in ("customer", "insurer"):
         raise ValidationFailed("unknown canceller", [FieldIssue("by", "must be customer or insurer")])
     if inp.by == "insurer" and not principal.is_staff:
@@ -47,9 +49,9 @@ def _compute(ctx: AppContext, principal: Principal, policy: Policy, inp: CancelI
     requested = inp.requested_on or today
     if requested > today:
         raise ValidationFailed("a request cannot be dated in the future", [FieldIssue("requested_on", f"must be {today} or earlier")])
-    if requested != today and not principal.is_staff:
+    if requested != today and not principal.is_staff and not confirming:
         raise ValidationFailed("only staff can record a request made on an earlier day", [FieldIssue("requested_on", "leave it out")])
-    term = policy.term()
+    term = term_for_change(policy, inp.effective_date, "cancellation")
     product = ctx.catalogue.by_ref(term.product_ref)
     request = CancellationRequest(requested, inp.effective_date, inp.by, inp.reason)  # type: ignore[arg-type]
     validate_request(product, term, request, may_backdate=principal.is_staff)
@@ -103,7 +105,7 @@ def confirm_cancellation(ctx: AppContext, principal: Principal, policy_id: str, 
             rq = pending.request
             inp = CancelInput(date.fromisoformat(rq["effective_date"]), rq["reason"], rq["by"],
                               date.fromisoformat(rq["requested_on"]))
-            result, request = _compute(ctx, principal, policy, inp)
+            result, request = _compute(ctx, principal, policy, inp, confirming=True)
             view = result_view(result)
             if view["refund_total"] != pending.result["refund_total"] or \
                     view["amount_due_from_customer"] != pending.result["amount_due_from_customer"]:
@@ -127,7 +129,8 @@ def confirm_cancellation(ctx: AppContext, principal: Principal, policy_id: str, 
             for other in uow.pending.open_for(policy.policy_id, "renewal") + uow.pending.open_for(policy.policy_id, "mta"):
                 uow.pending.set_status(other.pending_id, "declined")
             policy.transactions.append(txn)
-            payment = charge_and_collect(ctx, uow, policy, txn, f"Cancellation of {policy.number}", key,
+            payment = charge_and_collect(ctx, uow, policy, txn, f"Cancellation of {policy.number}",
+                                         f"cancel:{principal.user_id}:{key}",
                                          on_decline="leave_outstanding")
             return {"policy_id": policy.policy_id, "status": "cancelled", "cover_ends": request.effective.isoformat(),
                     "transaction": transaction_view(txn), "refund": view, "payment": payment}
@@ -141,6 +144,7 @@ def record_box_return(ctx: AppContext, principal: Principal, policy_id: str, ret
                       idempotency_key: str | None) -> dict[str, Any]:
     """The Smartbox came back: if within the product's days of cancellation, refund the share of the
     fees the product promises (FEE-5); otherwise record it and refund nothing."""
+    require_staff(principal, "record a Smartbox return")
     key = check_key(idempotency_key)
     with ctx.uow() as uow:
         def run() -> dict[str, Any]:
@@ -152,8 +156,10 @@ def record_box_return(ctx: AppContext, principal: Principal, policy_id: str, ret
                 raise ValidationFailed("this product has no telematics box", [FieldIssue("policy", "no Smartbox to return")])
             if any(t.kind == "box_return" and t.term_no == cancellation.term_no for t in policy.transactions):
                 raise Conflict("the box return is already recorded")
-            if returned_on > ctx.today():
-                raise ValidationFailed("cannot be in the future", [FieldIssue("returned_on", "must be today or earlier")])
+            requested_on = date.fromisoformat(cancellation.details["requested_on"])
+            if not requested_on <= returned_on <= ctx.today():
+                raise ValidationFailed("the return date is outside the possible range", [FieldIssue(
+                    "returned_on", f"must be from the cancellation request ({requested_on}) to today")])
             by = cancellation.details.get("box_return_by")
             refunds: list[FeeLine] = []
             in_time = by is not None and returned_on <= date.fromisoformat(by)
@@ -166,7 +172,8 @@ def record_box_return(ctx: AppContext, principal: Principal, policy_id: str, ret
                 (), tuple(refunds), {"returned_on": returned_on.isoformat(), "deadline": by, "in_time": in_time})
             uow.policies.append(policy, [txn], policy.version)
             policy.transactions.append(txn)
-            payment = charge_and_collect(ctx, uow, policy, txn, f"Smartbox returned for {policy.number}", key)
+            payment = charge_and_collect(ctx, uow, policy, txn, f"Smartbox returned for {policy.number}",
+                                         f"box:{principal.user_id}:{key}")
             return {"transaction": transaction_view(txn), "payment": payment, "in_time": in_time}
 
         response, replayed = replay_or_run(uow, key, f"box:{principal.user_id}", {"policy": policy_id, "on": returned_on.isoformat()}, run)

@@ -42,14 +42,18 @@ def post_transaction(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: Poli
 
 def collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction, amount: Money, description: str,
             key: str, on_decline: Literal["fail", "leave_outstanding"] = "fail") -> dict[str, Any]:
-    """Take `amount` from (or, if negative, return it to) the policy's payment token and post it."""
+    """Take `amount` from (or, if negative, return it to) the policy's payment token and post it.
+
+    `key` must be the same on every retry of the same request (the client's idempotency key with the
+    operation's scope): the provider then answers a retry with the first receipt, so money taken before
+    a failed commit is never taken again when the client retries."""
     if amount.is_zero():
         return {"kind": "none", "amount": "0.00", "status": "nothing to pay"}
     try:
         if amount > Money.zero():
-            receipt = ctx.payments.charge(policy.payment_token, amount, description, f"{key}:{txn.transaction_id}:charge")
+            receipt = ctx.payments.charge(policy.payment_token, amount, description, f"{key}:charge")
         else:
-            receipt = ctx.payments.refund(policy.payment_token, -amount, description, f"{key}:{txn.transaction_id}:refund")
+            receipt = ctx.payments.refund(policy.payment_token, -amount, description, f"{key}:refund")
     except PaymentDeclined as exc:
         if on_decline == "leave_outstanding":
             return {"kind": "charge", "amount": amount.to_str(), "status": "declined: left outstanding on the account",
@@ -79,11 +83,11 @@ def charge_and_collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: Po
 
 def policy_statement(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
     with ctx.uow(read_only=True) as uow:
-        policy = uow.policies.get(policy_id)
+        policy = uow.policies.get(policy_id) or uow.policies.by_number(policy_id)
         if policy is None:
             raise NotFound("no such policy")
         check_customer(principal, policy.customer_id, "policy")
-        entries = uow.ledger.for_policy(policy_id)
+        entries = uow.ledger.for_policy(policy.policy_id)
     return statement_view(policy, entries)
 
 

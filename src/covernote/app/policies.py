@@ -15,6 +15,7 @@ from covernote.domain.ledger.journal import RECEIVABLE
 from covernote.domain.policy.cancellation import RecordedEvent
 from covernote.domain.policy.codec import event_to_dict
 from covernote.domain.policy.model import Actor, Policy, PolicyTransaction
+from covernote.domain.policy.term import TermState
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 
@@ -25,6 +26,19 @@ def load_policy(uow: UnitOfWork, principal: Principal, policy_id: str) -> Policy
         raise NotFound("no such policy")
     check_customer(principal, policy.customer_id, "policy")
     return policy
+
+
+def term_for_change(policy: Policy, effective: date, what: str) -> TermState:
+    """The term a change from `effective` applies to: the latest one. Once a renewal has been accepted,
+    a change dated in the expiring term is refused with the reason (it would also have to re-price the
+    renewal already charged)."""
+    terms = policy.terms()
+    last = terms[-1]
+    if len(terms) > 1 and effective < last.period.start and not terms[-2].voided:
+        raise ValidationFailed(
+            f"the renewal from {last.period.start} has been accepted, so a {what} dated before it cannot be made",
+            [FieldIssue("effective_date", f"make the {what} from {last.period.start} or later")])
+    return last
 
 
 def balance_of(uow: UnitOfWork, policy_id: str) -> Money:
@@ -90,20 +104,30 @@ def void_policy(ctx: AppContext, principal: Principal, policy_id: str, *, reason
     with ctx.uow() as uow:
         def run() -> dict[str, Any]:
             policy = load_policy(uow, principal, policy_id)
-            term = policy.term()
-            if term.voided:
+            today = ctx.today()
+            terms = [t for t in policy.terms() if not t.voided]
+            # The term on cover (or the latest, if none is) and every term after it: a renewal already
+            # accepted is void too.
+            current = [t for t in terms if t.period.end > today] or terms[-1:]
+            if not current:
                 raise Conflict("the policy is already void")
             now = ctx.clock.now()
-            txn = PolicyTransaction(
-                new_id("txn"), policy.policy_id, policy.next_sequence(), term.term_no, "voidance", term.period.start,
-                now, Actor(principal.user_id, principal.role), reason.strip(), Money.zero(), Money.zero(), (), (),
-                {"premium_kept": True, "rule": "POL-4: on voidance for fraud the insurer keeps the premium paid"}, key)
-            uow.policies.append(policy, [txn], policy.version, auto_renew=False)
+            txns = []
+            for i, term in enumerate(current):
+                txns.append(PolicyTransaction(
+                    new_id("txn"), policy.policy_id, policy.next_sequence() + i, term.term_no, "voidance",
+                    term.period.start, now, Actor(principal.user_id, principal.role), reason.strip(), Money.zero(),
+                    Money.zero(), (), (),
+                    {"premium_kept": True, "rule": "POL-4: on voidance for fraud the insurer keeps the premium paid"},
+                    key))
+            txn = txns[0]
+            uow.policies.append(policy, txns, policy.version, auto_renew=False)
             for pending in uow.pending.open_for(policy.policy_id, "renewal") + uow.pending.open_for(policy.policy_id, "mta") \
                     + uow.pending.open_for(policy.policy_id, "cancellation"):
                 uow.pending.set_status(pending.pending_id, "declined")
-            policy.transactions.append(txn)
-            return {"policy_id": policy.policy_id, "status": "void", "transaction": transaction_view(txn)}
+            policy.transactions.extend(txns)
+            return {"policy_id": policy.policy_id, "status": "void", "transaction": transaction_view(txn),
+                    "terms_voided": [t.term_no for t in current]}
 
         response, replayed = replay_or_run(uow, key, f"void:{principal.user_id}", {"policy": policy_id, "reason": reason}, run)
         uow.commit()

@@ -24,6 +24,9 @@ from covernote.kernel.ids import new_id, policy_number
 from covernote.kernel.money import Money
 from covernote.kernel.periods import Period, add_months
 
+# Posted documents arrive within days; a later date would stretch the cooling-off period (POL-5).
+DOCUMENTS_WITHIN_DAYS = 30
+
 
 @dataclass(frozen=True)
 class QuoteRequest:
@@ -116,9 +119,13 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
                 raise Conflict("the quote's cover start has passed; ask for a new quote",
                                [FieldIssue("quote_id", f"cover was to start on {quote.period.start}")])
             docs = documents_on or today
-            if docs < today:
-                raise ValidationFailed("documents cannot be received before the policy is bought",
-                                       [FieldIssue("documents_on", f"must be {today} or later")])
+            if documents_on is not None and not principal.is_staff:
+                raise ValidationFailed("only staff can record when documents were received",
+                                       [FieldIssue("documents_on", "leave it out: documents are issued now")])
+            if not today <= docs <= today + timedelta(days=DOCUMENTS_WITHIN_DAYS):
+                raise ValidationFailed("documents are received on the day of sale or soon after",
+                                       [FieldIssue("documents_on", f"must be from {today} to "
+                                                   f"{today + timedelta(days=DOCUMENTS_WITHIN_DAYS)}")])
             product = ctx.catalogue.by_ref(quote.product_ref)
             policy_id = new_id("pol")
             txn_id = new_id("txn")
@@ -142,7 +149,8 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
             if not uow.quotes.mark_bound(quote.quote_id, policy_id):
                 raise Conflict("the quote was bound by another request", [FieldIssue("quote_id", "already bound")])
             uow.policies.add(policy)
-            payment = charge_and_collect(ctx, uow, policy, txn, f"New business {policy.number}", key)
+            payment = charge_and_collect(ctx, uow, policy, txn, f"New business {policy.number}",
+                                         f"bind:{principal.user_id}:{key}")
             view = policy_view(ctx.catalogue, policy, today, balance=Money.zero())
             view["transaction_id"] = txn_id
             view["payment"] = payment

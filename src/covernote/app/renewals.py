@@ -37,14 +37,23 @@ def _next_period(term_period: Period) -> Period:
     return Period(start, start + timedelta(days=term_period.days))
 
 
-def price_renewal(ctx: AppContext, policy: Policy) -> dict[str, Any]:
-    """The renewal offer for the policy's current term, or ValidationFailed saying why there is none."""
+def price_renewal(ctx: AppContext, policy: Policy, today: date) -> dict[str, Any]:
+    """The renewal offer for the policy's current term, or ValidationFailed saying why there is none:
+    the term must be the one on cover and inside its product's invitation window (POL-3), so renewals
+    cannot be stacked ahead, each claiming a no-claims year not yet earned."""
     term = policy.term()
     old_product = ctx.catalogue.by_ref(term.product_ref)
     if term.voided or term.cancelled_from is not None:
         raise ValidationFailed("the policy is not in force", [FieldIssue("policy", "cancelled or void")])
     if not old_product.renewal.renewable:
         raise ValidationFailed("this product does not renew", [FieldIssue("policy", f"{old_product.code} is not renewable")])
+    opens = term.period.end - timedelta(days=old_product.renewal.invitation_days_before)
+    if term.period.start > today:
+        raise ValidationFailed("the policy's latest term has not started yet",
+                               [FieldIssue("policy", f"already renewed to {term.period.start}")])
+    if not opens <= today < term.period.end:
+        raise ValidationFailed("renewal is offered only shortly before the term ends",
+                               [FieldIssue("policy", f"renewal opens on {opens} for a term ending {term.period.end}")])
     period = _next_period(term.period)
     product = ctx.catalogue.in_force(policy.product_code, period.start)
     carried = risk_for_renewal(product, term, policy.events())
@@ -73,12 +82,20 @@ def price_renewal(ctx: AppContext, policy: Policy) -> dict[str, Any]:
     }
 
 
+def _as_of(ctx: AppContext, as_of: date | None) -> date:
+    """A job may be replayed for a past day, never run for a future one (that would renew early)."""
+    today = ctx.today()
+    if as_of is not None and as_of > today:
+        raise ValidationFailed("a job cannot run for a future day", [FieldIssue("as_of", f"must be {today} or earlier")])
+    return as_of or today
+
+
 def _expiry(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
 
 
-def _invite(ctx: AppContext, uow: UnitOfWork, policy: Policy, created_by: str) -> PendingQuote:
-    offer = price_renewal(ctx, policy)
+def _invite(ctx: AppContext, uow: UnitOfWork, policy: Policy, created_by: str, today: date) -> PendingQuote:
+    offer = price_renewal(ctx, policy, today)
     now = ctx.clock.now()
     pending = PendingQuote(new_id("ren"), policy.policy_id, "renewal", policy.version,
                            {"term_no": policy.term().term_no + 1}, offer, now,
@@ -94,7 +111,7 @@ def invite_renewal(ctx: AppContext, principal: Principal, policy_id: str) -> dic
                     and p.policy_version == policy.version]
         if existing:
             return pending_view(existing[0])
-        pending = _invite(ctx, uow, policy, principal.user_id)
+        pending = _invite(ctx, uow, policy, principal.user_id, ctx.today())
         uow.pending.add(pending)
         uow.commit()
     return pending_view(pending)
@@ -105,7 +122,7 @@ def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_si
     """Invite every renewable policy whose term ends within its product's invitation window. Idempotent:
     a policy with an open invitation for its current version is skipped. One unit of work per batch."""
     require_staff(principal, "run renewal invitations")
-    today = as_of or ctx.today()
+    today = _as_of(ctx, as_of)
     horizon = max((p.renewal.invitation_days_before for p in ctx.catalogue.products), default=0)
     invited = skipped = refused = 0
     reasons: dict[str, int] = {}
@@ -127,7 +144,7 @@ def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_si
                     skipped += 1
                     continue
                 try:
-                    new.append(_invite(ctx, uow, policy, principal.user_id))
+                    new.append(_invite(ctx, uow, policy, principal.user_id, today))
                 except DomainError as exc:
                     refused += 1
                     reasons[exc.message] = reasons.get(exc.message, 0) + 1
@@ -177,7 +194,7 @@ def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: st
     details["versions"] = segments_view(price_segments(ctx.catalogue, policy.term()))
     uow.policies.append(policy, [txn], pending.policy_version)
     uow.pending.set_status(pending_id, "confirmed")
-    payment = charge_and_collect(ctx, uow, policy, txn, f"Renewal of {policy.number}", key)
+    payment = charge_and_collect(ctx, uow, policy, txn, f"Renewal of {policy.number}", f"renew:{principal.user_id}:{key}")
     view = policy_view(ctx.catalogue, policy, today)
     return {**view, "transaction_id": txn_id, "payment": payment}
 
@@ -185,7 +202,7 @@ def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: st
 def run_auto_renewals(ctx: AppContext, as_of: date | None = None) -> dict[str, Any]:
     """At expiry, renew policies that have auto-renewal on and an open invitation. A declined card leaves
     the policy to lapse and is reported."""
-    today = as_of or ctx.today()
+    today = _as_of(ctx, as_of)
     renewed, failed = 0, []
     after: str | None = None
     while True:

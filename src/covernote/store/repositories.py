@@ -273,7 +273,11 @@ class PendingRepo:
         return None if r is None else self._row(r)
 
     def set_status(self, pending_id: str, status: str) -> None:
-        self.conn.execute(pending_quotes.update().where(pending_quotes.c.id == pending_id).values(status=status))
+        res = self.conn.execute(pending_quotes.update().where(pending_quotes.c.id == pending_id,
+                                                              pending_quotes.c.status == "open").values(status=status))
+        if res.rowcount != 1:
+            raise Conflict("this quote was confirmed or declined by another request",
+                           [FieldIssue("id", "no longer open")])
 
     def open_for(self, policy_id: str, kind: str) -> list[PendingQuote]:
         rows = self.conn.execute(pending_quotes.select().where(

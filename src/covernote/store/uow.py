@@ -7,10 +7,10 @@ from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
-from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
 from covernote.app import ports
-from covernote.domain.errors import Conflict
+from covernote.domain.errors import Conflict, FieldIssue, ValidationFailed
 from covernote.store.repositories import (
     CustomerRepo,
     IdempotencyRepo,
@@ -21,6 +21,15 @@ from covernote.store.repositories import (
     TransactionTotalsRepo,
     UserRepo,
 )
+
+
+def psycopg_data_errors() -> tuple[type[BaseException], ...]:
+    """The driver's own data errors (raised while adapting a value, before SQLAlchemy wraps them)."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return ()
+    return (psycopg.DataError,)
 
 
 def prepare_engine(engine: Engine) -> Engine:
@@ -96,7 +105,7 @@ class SqlUnitOfWork:
             self._locked = False
             self._write_lock.release()
 
-    def __exit__(self, exc_type: object, exc: object, tb: object) -> None:
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
         assert self._conn is not None
         try:
             if self._conn.in_transaction():
@@ -110,6 +119,9 @@ class SqlUnitOfWork:
             raise Conflict("another request changed the same records at the same time; retry") from exc
         if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
             raise Conflict("the database was busy with another change; retry") from exc
+        if isinstance(exc, DataError) or isinstance(getattr(exc, "orig", None), psycopg_data_errors()):
+            raise ValidationFailed(f"a value cannot be stored: {getattr(exc, 'orig', exc)}",
+                                   [FieldIssue("request", "remove control characters (such as NUL) and out-of-range values")]) from exc
 
     def commit(self) -> None:
         assert self._conn is not None

@@ -117,8 +117,9 @@ def validate_request(product: Product, term: TermState, request: CancellationReq
         issues.add("policy", "the policy is void")
     if term.cancelled_from is not None:
         issues.add("policy", f"the policy is already cancelled from {term.cancelled_from}")
-    if not (term.period.start <= request.effective <= term.period.end):
-        issues.add("effective_date", f"must be within the term {term.period}")
+    if not (term.period.start <= request.effective < term.period.end):
+        issues.add("effective_date", f"must be within the term {term.period}: cover ends on "
+                                     f"{term.period.end} anyway (switch automatic renewal off to stop it renewing)")
     if request.by == "insurer":
         earliest = request.requested_on + timedelta(days=product.cancellation.insurer_notice_days)
         if request.effective < earliest:
@@ -146,7 +147,7 @@ def compute_cancellation(
     """What a cancellation keeps and refunds, with each step explained. Pure."""
     rules = product.cancellation
     cool_start, cool_last = cooling_off_window(product, term)
-    within = request.requested_on <= cool_last
+    within = rules.cooling_off_days > 0 and request.requested_on <= cool_last
     paid = term_charge(term, segments)
     effective = max(min(request.effective, term.period.end), term.period.start)
     days_on_cover = (effective - term.period.start).days

@@ -165,7 +165,7 @@ class Policy:
         last = terms[-1]
         if last.voided:
             return "void"
-        if last.cancelled_from is not None and today >= last.cover_end:
+        if last.cancelled_from is not None and (today >= last.cover_end or last.cover_end <= last.period.start):
             return "cancelled"
         live_terms = [t for t in terms if not t.voided]
         if any(t.period.start <= today < t.cover_end for t in live_terms):

@@ -149,6 +149,10 @@ def validate_risk(product: Product, risk: Risk, on: date, prefix: str = "risk") 
                 issues.add(field_name, f"must be at least {q.minimum}; got {value}")
             elif q.maximum is not None and number > q.maximum:
                 issues.add(field_name, f"must be at most {q.maximum}; got {value}")
+            elif q.kind == "integer":
+                answers[q.name] = str(int(number))
+            else:
+                answers[q.name] = f"{number.quantize(Decimal('0.01')):f}"
     for name in answers:
         if product.question(name) is None:
             issues.add(f"{prefix}.answers.{name}", f"is not a question product {product.code} asks")
