@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from covernote.app.context import AppContext
 from covernote.integrations.payments import SimulatedCardProvider
 from covernote.kernel.clock import FixedClock
+from covernote.store.data_map import SqlDataInventory
 from covernote.store.db import make_engine, upgrade
 from covernote.store.product_files import load_catalogue
 from covernote.store.tables import metadata
@@ -98,7 +99,7 @@ def pg_url(pg_schema_url: str) -> str:
 
 def make_ctx(url: str, catalogue, clock: FixedClock | None = None) -> AppContext:  # type: ignore[no-untyped-def]
     return AppContext(uow=SqlUnitOfWorkFactory(make_engine(url)), clock=clock or FixedClock(START),
-                      catalogue=catalogue, payments=SimulatedCardProvider(":memory:"))
+                      catalogue=catalogue, payments=SimulatedCardProvider(":memory:"), inventory=SqlDataInventory())
 
 
 @pytest.fixture

@@ -8,6 +8,7 @@ from covernote.app.ports import PaymentGateway
 from covernote.integrations.payments import SimulatedCardProvider
 from covernote.kernel.clock import Clock, SystemClock
 from covernote.settings import Settings
+from covernote.store.data_map import SqlDataInventory
 from covernote.store.db import make_engine, upgrade
 from covernote.store.product_files import load_catalogue
 from covernote.store.uow import SqlUnitOfWorkFactory
@@ -25,4 +26,5 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, payme
         clock=clock or SystemClock(),
         catalogue=catalogue,
         payments=payments or SimulatedCardProvider(settings.payment_simulator_path),
+        inventory=SqlDataInventory(),
     )

@@ -201,3 +201,14 @@ def test_health_is_503_when_the_database_is_not_ready(tmp_path, catalogue):
     with TestClient(create_app(ctx), raise_server_exceptions=False) as client:
         r = client.get("/health")
     assert r.status_code == 503 and r.json()["type"] == "/problems/service-unavailable"
+
+
+def test_prv1_data_map_is_exported_as_json_and_csv_to_staff_only(api):
+    data = api.get("/privacy/data-map").json()
+    assert data["counts"]["personal"] > 50
+    assert {"customer", "named_driver", "user"} <= set(data["summary"])
+    csv_text = api.client.get("/privacy/data-map?format=csv", headers=api.headers()).text
+    assert csv_text.splitlines()[0].startswith("field,personal,subject,category")
+    assert any(line.startswith("customers.email,yes,customer,contact") for line in csv_text.splitlines())
+    assert api.get("/privacy/data-map", token=api.customer).status_code == 403
+    assert api.get("/privacy/data-map?format=xml").status_code == 422

@@ -84,3 +84,12 @@ def test_ux3_bad_input_exits_non_zero_with_field(cli, tmp_path):
     assert "role" in out
     out = cli("policy", "show", "CN404", code=2)
     assert "no such policy" in out
+
+
+def test_prv1_data_map_export_from_the_command_line(cli, tmp_path):
+    target = tmp_path / "map.csv"
+    assert "wrote" in cli("privacy", "data-map", "--format", "csv", "--output", str(target))
+    assert "customers.name,yes,customer,identity" in target.read_text()
+    data = json.loads(cli("privacy", "data-map"))
+    assert data["counts"]["personal"] > 50
+    assert "use json or csv" in cli("privacy", "data-map", "--format", "xml", code=2)

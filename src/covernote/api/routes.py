@@ -29,6 +29,7 @@ from covernote.app import (
     customers,
     ledger,
     policies,
+    privacy,
     products,
     quotes,
     renewals,
@@ -215,6 +216,19 @@ def incident(ctx: Ctx, who: Caller, policy_id: str, body: IncidentIn) -> Json:
     """Staff: record a claim or an incident that may lead to one (it stops refunds, FEE-1)."""
     return policies.record_incident(ctx, who, policy_id, kind=body.kind, occurred_on=body.occurred_on,
                                     total_loss=body.total_loss, reference=body.reference, description=body.description)
+
+
+# -- privacy ----------------------------------------------------------------------------------------
+
+
+@router.get("/privacy/data-map", tags=["privacy"], response_model=None)
+def data_map(ctx: Ctx, who: Caller, format: str = Query("json", pattern="^(json|csv)$"),
+             include_not_personal: bool = False) -> Json | Response:
+    """Staff: every stored field of personal data with its subject, category, purposes, lawful bases,
+    source and erasure strategy, generated from the declarations in the code (PRV-1). `format=csv`."""
+    if format == "csv":
+        return Response(privacy.data_map_csv(ctx, who, include_not_personal), media_type="text/csv")
+    return privacy.data_map(ctx, who, include_not_personal)
 
 
 # -- ledger and jobs ---------------------------------------------------------------------------------

@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from covernote.app.ports import PaymentGateway, UnitOfWorkFactory
+from covernote.app.ports import DataInventory, PaymentGateway, UnitOfWorkFactory
 from covernote.domain.products.catalogue import Catalogue
 from covernote.kernel.clock import Clock, london_date
 
@@ -18,6 +18,7 @@ class AppContext:
     clock: Clock
     catalogue: Catalogue
     payments: PaymentGateway
+    inventory: DataInventory | None = None
     pending_quote_days: int = 7
     token_cache_seconds: int = 30
     token_cache: dict[str, tuple[Any, datetime]] = field(default_factory=dict)

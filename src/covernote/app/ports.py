@@ -10,6 +10,7 @@ from typing import Any, Literal, Protocol
 
 from covernote.domain.ledger.journal import JournalEntry
 from covernote.domain.policy.model import Customer, Policy, PolicyTransaction, Quote
+from covernote.domain.privacy.declarations import DeclaredField
 from covernote.kernel.money import Money
 
 Role = Literal["admin", "staff", "customer"]
@@ -149,6 +150,16 @@ class UnitOfWork(Protocol):
 
 class UnitOfWorkFactory(Protocol):
     def __call__(self, *, read_only: bool = False) -> UnitOfWork: ...
+
+
+# -- privacy --------------------------------------------------------------------------------------
+
+
+class DataInventory(Protocol):
+    """Every stored field with its privacy declaration, read from where the fields are defined."""
+
+    def fields(self) -> list[DeclaredField]: ...
+    def undeclared(self) -> list[str]: ...
 
 
 # -- payments -------------------------------------------------------------------------------------

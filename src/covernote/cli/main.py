@@ -34,8 +34,10 @@ quote_app = typer.Typer(help="New-business quotes.", no_args_is_help=True)
 policy_app = typer.Typer(help="Policies: bind, adjust, cancel, renew, void, history, statement.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Scheduled work, run now.", no_args_is_help=True)
+privacy_app = typer.Typer(help="Privacy: the data map.", no_args_is_help=True)
 for sub, name in ((db_app, "db"), (products_app, "products"), (users_app, "users"), (customers_app, "customers"),
-                  (quote_app, "quote"), (policy_app, "policy"), (ledger_app, "ledger"), (jobs_app, "jobs")):
+                  (quote_app, "quote"), (policy_app, "policy"), (ledger_app, "ledger"), (jobs_app, "jobs"),
+                  (privacy_app, "privacy")):
     app.add_typer(sub, name=name)
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -439,6 +441,26 @@ def jobs_auto_renewals(as_of: str | None = None) -> None:
     """Renew, at expiry, policies with auto-renewal on and an open invitation."""
     result = renewals.run_auto_renewals(context(), _date(as_of, "as_of") if as_of else None)
     typer.echo(json.dumps(result, indent=2))
+
+
+@privacy_app.command("data-map")
+@handles_errors
+def privacy_data_map(fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
+                     output: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
+                     include_not_personal: bool = False) -> None:
+    """Export the data map generated from the field declarations (PRV-1)."""
+    from covernote.app import privacy
+
+    if fmt not in ("json", "csv"):
+        fail("unknown format", [("--format", "use json or csv")])
+    ctx = context()
+    text = (privacy.data_map_csv(ctx, operator(), include_not_personal) if fmt == "csv"
+            else json.dumps(privacy.data_map(ctx, operator(), include_not_personal), indent=2))
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}")
 
 
 def main() -> None:  # pragma: no cover
