@@ -1,0 +1,1 @@
+"""Privacy: data subject request clocks, retention rules and the personal data map (PRV-*)."""
