@@ -212,3 +212,26 @@ def test_prv1_data_map_is_exported_as_json_and_csv_to_staff_only(api):
     assert any(line.startswith("customers.email,yes,customer,contact") for line in csv_text.splitlines())
     assert api.get("/privacy/data-map", token=api.customer).status_code == 403
     assert api.get("/privacy/data-map?format=xml").status_code == 422
+
+
+def test_prv2_consents_recorded_by_the_customer_take_effect_at_once_with_history(api, clock):
+    from covernote.app.consent import marketing_permitted
+    from covernote.domain.privacy.consent import Channel
+
+    path = f"/customers/{api.customer_id}/consents"
+    grant = {"channel": "email", "granted": True, "wording": "Yes, e-mail me offers from Covernote insurers."}
+    assert api.post(path, grant, token=api.customer).status_code == 201
+    assert marketing_permitted(api.ctx, api.customer_id, Channel.EMAIL)
+    clock.advance(timedelta(minutes=5))
+    withdraw = {**grant, "granted": False, "wording": "No more e-mail offers, please."}
+    assert api.post(path, withdraw, token=api.customer).status_code == 201
+    assert not marketing_permitted(api.ctx, api.customer_id, Channel.EMAIL)
+    state = api.get(path, token=api.customer).json()
+    assert [h["granted"] for h in state["history"]] == [True, False]
+    email = next(c for c in state["current"] if c["channel"] == "email" and c["purpose"] == "marketing")
+    assert email["granted"] is False and email["decision"]["wording"] == "No more e-mail offers, please."
+    other = api.post("/customers", {"name": "Other", "email": "o@example.org", "address": "2 Road", "postcode": "M1 1AE"}).json()
+    assert api.get(f"/customers/{other['id']}/consents", token=api.customer).status_code == 404
+    assert api.post(path, {**grant, "source": "paper"}, token=api.customer).status_code == 422
+    assert api.post(path, {**grant, "source": "phone"}).status_code == 201  # staff record what was said on the phone
+    assert api.post(path, {**grant, "wording": "yes"}).status_code == 422

@@ -14,6 +14,7 @@ from covernote.api.schemas import (
     BindIn,
     BoxReturnIn,
     CancellationIn,
+    ConsentIn,
     CustomerIn,
     IncidentIn,
     PolicyPatchIn,
@@ -26,6 +27,7 @@ from covernote.app import (
     access,
     adjustments,
     cancellations,
+    consent,
     customers,
     ledger,
     policies,
@@ -82,6 +84,18 @@ def list_customers(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), 
 @router.get("/customers/{customer_id}", tags=["customers"])
 def get_customer(ctx: Ctx, who: Caller, customer_id: str) -> Json:
     return customers.get_customer(ctx, who, customer_id)
+
+
+@router.get("/customers/{customer_id}/consents", tags=["privacy"])
+def get_consents(ctx: Ctx, who: Caller, customer_id: str) -> Json:
+    """Marketing and contact preferences in force per channel and purpose, and their full history (PRV-2)."""
+    return consent.consents(ctx, who, customer_id)
+
+
+@router.post("/customers/{customer_id}/consents", status_code=201, tags=["privacy"])
+def record_consent(ctx: Ctx, who: Caller, customer_id: str, body: ConsentIn) -> Json:
+    """Grant or withdraw consent for a channel and purpose; a withdrawal takes effect at once."""
+    return consent.record_decision(ctx, who, customer_id, **body.model_dump())
 
 
 @router.post("/users", status_code=201, tags=["users"])

@@ -168,3 +168,12 @@ class UserIn(_In):
     name: Text
     role: Literal["admin", "staff", "customer"]
     customer_id: str | None = None
+
+
+class ConsentIn(_In):
+    channel: Literal["mail", "email", "phone", "sms"]
+    purpose: Literal["marketing", "partner_offers", "feedback"] = "marketing"
+    granted: bool
+    wording: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)] = Field(
+        description="Exactly what the person was shown or told")
+    source: Literal["web", "app", "phone", "paper", "dealership", "api"] = "web"

@@ -10,6 +10,7 @@ from typing import Any, Literal, Protocol
 
 from covernote.domain.ledger.journal import JournalEntry
 from covernote.domain.policy.model import Customer, Policy, PolicyTransaction, Quote
+from covernote.domain.privacy.consent import ConsentDecision
 from covernote.domain.privacy.declarations import DeclaredField
 from covernote.kernel.money import Money
 
@@ -130,6 +131,11 @@ class TransactionTotals(Protocol):
         ...
 
 
+class ConsentRepository(Protocol):
+    def add(self, decision: ConsentDecision) -> None: ...
+    def for_customer(self, customer_id: str) -> list[ConsentDecision]: ...
+
+
 class UnitOfWork(Protocol):
     """One business transaction: everything it writes is committed together or not at all."""
 
@@ -141,6 +147,7 @@ class UnitOfWork(Protocol):
     ledger: LedgerRepository
     idempotency: IdempotencyStore
     transactions: TransactionTotals
+    consents: ConsentRepository
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object, /) -> None: ...

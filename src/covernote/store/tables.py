@@ -357,3 +357,23 @@ counters = sa.Table(
     sa.Column("name", sa.String(40), primary_key=True, info=np("a counter's name")),
     sa.Column("value", sa.BigInteger, nullable=False, info=np("a counter")),
 )
+
+consent_decisions = sa.Table(
+    "consent_decisions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("channel", sa.String(10), nullable=False, info=np("mail, email, phone or SMS")),
+    sa.Column("purpose", sa.String(20), nullable=False, info=np("what contact the decision is about")),
+    sa.Column(
+        "granted",
+        sa.Boolean,
+        nullable=False,
+        info=pd(C, Category.CONTACT, ("marketing",), ProvidedBy.DATA_SUBJECT, Erasure.DELETE_ROW,
+                "the person's marketing choice; kept as proof of consent while it is relied on (PRV-2)"),
+    ),
+    sa.Column("wording", sa.Text, nullable=False, info=np("the wording the person was shown or told")),
+    sa.Column("source", sa.String(12), nullable=False, info=np("where the decision was given")),
+    sa.Column("recorded_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("recorded_by", sa.String(40), nullable=False, info=REF),
+)

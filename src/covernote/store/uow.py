@@ -12,6 +12,7 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from covernote.app import ports
 from covernote.domain.errors import Conflict, FieldIssue, ValidationFailed
 from covernote.store.repositories import (
+    ConsentRepo,
     CustomerRepo,
     IdempotencyRepo,
     LedgerRepo,
@@ -66,6 +67,7 @@ class SqlUnitOfWork:
     ledger: ports.LedgerRepository
     idempotency: ports.IdempotencyStore
     transactions: ports.TransactionTotals
+    consents: ports.ConsentRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine
@@ -98,6 +100,7 @@ class SqlUnitOfWork:
         self.ledger = LedgerRepo(conn)
         self.idempotency = IdempotencyRepo(conn)
         self.transactions = TransactionTotalsRepo(conn)
+        self.consents = ConsentRepo(conn)
         return self
 
     def _release(self) -> None:
