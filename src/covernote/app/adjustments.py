@@ -9,7 +9,7 @@ from typing import Any, Literal
 
 from covernote.app.access import Principal
 from covernote.app.context import AppContext
-from covernote.app.idempotency import check_key, replay_or_run
+from covernote.app.idempotency import idempotent_change
 from covernote.app.ledger import charge_and_collect
 from covernote.app.pending import open_pending, store_pending
 from covernote.app.policies import load_policy, term_for_change
@@ -118,17 +118,12 @@ def quote_adjustment(ctx: AppContext, principal: Principal, policy_id: str, req:
 
 def confirm_adjustment(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str,
                        idempotency_key: str | None) -> dict[str, Any]:
-    key = check_key(idempotency_key)
-    with ctx.uow() as uow:
-        def run() -> dict[str, Any]:
-            return _confirm(ctx, uow, principal, policy_id, pending_id, key)
-
-        response, replayed = replay_or_run(uow, key, f"mta:{principal.user_id}", {"policy": policy_id, "quote": pending_id}, run)
-        uow.commit()
-    return {**response, "idempotent_replay": replayed}
+    return idempotent_change(ctx.uow, principal.user_id, "mta", idempotency_key, {"policy": policy_id, "quote": pending_id},
+                             lambda uow, payment_key: _confirm(ctx, uow, principal, policy_id, pending_id, payment_key))
 
 
-def _confirm(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: str, pending_id: str, key: str) -> dict[str, Any]:
+def _confirm(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: str, pending_id: str,
+             payment_key: str) -> dict[str, Any]:
     policy = load_policy(uow, principal, policy_id)
     pending = open_pending(ctx, uow, policy, pending_id, "mta")
     req = AdjustmentRequest.from_dict(pending.request)
@@ -145,10 +140,10 @@ def _confirm(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: 
         txn_id, policy.policy_id, policy.next_sequence(), term.term_no, "mta", req.effective_date, ctx.clock.now(),
         Actor(principal.user_id, principal.role), req.reason, Money.of(result["premium"]), Money.of(result["ipt"]),
         fees, (), {"adjustment": adjustment_to_dict(adjustment), "quote_id": pending_id,
-                   "versions": result["versions_after"], "explanation": result["explanation"]}, key)
+                   "versions": result["versions_after"], "explanation": result["explanation"]}, payment_key)
     uow.policies.append(policy, [txn], pending.policy_version)
     uow.pending.set_status(pending_id, "confirmed")
     policy.transactions.append(txn)
-    payment = charge_and_collect(ctx, uow, policy, txn, f"Adjustment to {policy.number}", f"mta:{principal.user_id}:{key}")
+    payment = charge_and_collect(ctx, uow, policy, txn, f"Adjustment to {policy.number}", payment_key)
     return {"policy_id": policy.policy_id, "transaction": transaction_view(txn), "payment": payment,
             "premium_after": result["premium_after"], "total": result["total"]}

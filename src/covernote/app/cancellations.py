@@ -9,10 +9,11 @@ from typing import Any
 
 from covernote.app.access import Principal, require_staff
 from covernote.app.context import AppContext
-from covernote.app.idempotency import check_key, replay_or_run
+from covernote.app.idempotency import check_key, idempotent_change
 from covernote.app.ledger import charge_and_collect
 from covernote.app.pending import open_pending, store_pending
 from covernote.app.policies import load_policy, term_for_change
+from covernote.app.ports import UnitOfWork
 from covernote.app.pricing import segments as price_segments
 from covernote.app.views import money, transaction_view
 from covernote.domain.errors import Conflict, FieldIssue, NotFound, ValidationFailed
@@ -98,46 +99,44 @@ def quote_cancellation(ctx: AppContext, principal: Principal, policy_id: str, in
 def confirm_cancellation(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str,
                          idempotency_key: str | None) -> dict[str, Any]:
     key = check_key(idempotency_key)
-    with ctx.uow() as uow:
-        def run() -> dict[str, Any]:
-            policy = load_policy(uow, principal, policy_id)
-            pending = open_pending(ctx, uow, policy, pending_id, "cancellation")
-            rq = pending.request
-            inp = CancelInput(date.fromisoformat(rq["effective_date"]), rq["reason"], rq["by"],
-                              date.fromisoformat(rq["requested_on"]))
-            result, request = _compute(ctx, principal, policy, inp, confirming=True)
-            view = result_view(result)
-            if view["refund_total"] != pending.result["refund_total"] or \
-                    view["amount_due_from_customer"] != pending.result["amount_due_from_customer"]:
-                raise Conflict("the refund has changed since the quote; ask for a new one")
-            term = policy.term()
-            product = ctx.catalogue.by_ref(term.product_ref)
-            today = ctx.today()
-            txn_id = new_id("txn")
-            fees = tuple(FeeLine.from_fee(f, term.term_no, today, txn_id) for f in result.cancellation_fees)
-            box_refunds = box_return_shares(result.within_cooling_off, result.fees_kept, fees)
-            txn = PolicyTransaction(
-                txn_id, policy.policy_id, policy.next_sequence(), term.term_no, "cancellation", request.effective,
-                ctx.clock.now(), Actor(principal.user_id, principal.role), request.reason,
-                -result.refund_premium, -result.refund_ipt, fees, result.fees_refunded,
-                {"cancelled_by": request.by, "requested_on": request.requested_on.isoformat(), "quote_id": pending_id,
-                 "result": view, "box_return_by": view["box_return"]["by"] if view["box_return"] else None,
-                 "box_return_refunds": [fee_line_to_dict(f) for f in box_refunds],
-                 "product": product.ref}, key)
-            uow.policies.append(policy, [txn], pending.policy_version, auto_renew=False)
-            uow.pending.set_status(pending_id, "confirmed")
-            for other in uow.pending.open_for(policy.policy_id, "renewal") + uow.pending.open_for(policy.policy_id, "mta"):
-                uow.pending.set_status(other.pending_id, "declined")
-            policy.transactions.append(txn)
-            payment = charge_and_collect(ctx, uow, policy, txn, f"Cancellation of {policy.number}",
-                                         f"cancel:{principal.user_id}:{key}",
-                                         on_decline="leave_outstanding")
-            return {"policy_id": policy.policy_id, "status": "cancelled", "cover_ends": request.effective.isoformat(),
-                    "transaction": transaction_view(txn), "refund": view, "payment": payment}
 
-        response, replayed = replay_or_run(uow, key, f"cancel:{principal.user_id}", {"policy": policy_id, "quote": pending_id}, run)
-        uow.commit()
-    return {**response, "idempotent_replay": replayed}
+    def run(uow: UnitOfWork, payment_key: str) -> dict[str, Any]:
+        policy = load_policy(uow, principal, policy_id)
+        pending = open_pending(ctx, uow, policy, pending_id, "cancellation")
+        rq = pending.request
+        inp = CancelInput(date.fromisoformat(rq["effective_date"]), rq["reason"], rq["by"],
+                          date.fromisoformat(rq["requested_on"]))
+        result, request = _compute(ctx, principal, policy, inp, confirming=True)
+        view = result_view(result)
+        if view["refund_total"] != pending.result["refund_total"] or \
+                view["amount_due_from_customer"] != pending.result["amount_due_from_customer"]:
+            raise Conflict("the refund has changed since the quote; ask for a new one")
+        term = policy.term()
+        product = ctx.catalogue.by_ref(term.product_ref)
+        today = ctx.today()
+        txn_id = new_id("txn")
+        fees = tuple(FeeLine.from_fee(f, term.term_no, today, txn_id) for f in result.cancellation_fees)
+        box_refunds = box_return_shares(result.within_cooling_off, result.fees_kept, fees)
+        txn = PolicyTransaction(
+            txn_id, policy.policy_id, policy.next_sequence(), term.term_no, "cancellation", request.effective,
+            ctx.clock.now(), Actor(principal.user_id, principal.role), request.reason,
+            -result.refund_premium, -result.refund_ipt, fees, result.fees_refunded,
+            {"cancelled_by": request.by, "requested_on": request.requested_on.isoformat(), "quote_id": pending_id,
+             "result": view, "box_return_by": view["box_return"]["by"] if view["box_return"] else None,
+             "box_return_refunds": [fee_line_to_dict(f) for f in box_refunds],
+             "product": product.ref}, key)
+        uow.policies.append(policy, [txn], pending.policy_version, auto_renew=False)
+        uow.pending.set_status(pending_id, "confirmed")
+        for other in uow.pending.open_for(policy.policy_id, "renewal") + uow.pending.open_for(policy.policy_id, "mta"):
+            uow.pending.set_status(other.pending_id, "declined")
+        policy.transactions.append(txn)
+        payment = charge_and_collect(ctx, uow, policy, txn, f"Cancellation of {policy.number}",
+                                     payment_key,
+                                     on_decline="leave_outstanding")
+        return {"policy_id": policy.policy_id, "status": "cancelled", "cover_ends": request.effective.isoformat(),
+                "transaction": transaction_view(txn), "refund": view, "payment": payment}
+
+    return idempotent_change(ctx.uow, principal.user_id, "cancel", idempotency_key, {"policy": policy_id, "quote": pending_id}, run)
 
 
 def record_box_return(ctx: AppContext, principal: Principal, policy_id: str, returned_on: date,
@@ -145,37 +144,34 @@ def record_box_return(ctx: AppContext, principal: Principal, policy_id: str, ret
     """The Smartbox came back: if within the product's days of cancellation, refund the share of the
     fees the product promises (FEE-5); otherwise record it and refund nothing."""
     require_staff(principal, "record a Smartbox return")
-    key = check_key(idempotency_key)
-    with ctx.uow() as uow:
-        def run() -> dict[str, Any]:
-            policy = load_policy(uow, principal, policy_id)
-            cancellation = next((t for t in reversed(policy.transactions) if t.kind == "cancellation"), None)
-            if cancellation is None or policy.term().cancelled_from is None:
-                raise NotFound("the policy is not cancelled; a box return only refunds fees after cancellation")
-            if not ctx.catalogue.by_ref(policy.term().product_ref).telematics:
-                raise ValidationFailed("this product has no telematics box", [FieldIssue("policy", "no Smartbox to return")])
-            if any(t.kind == "box_return" and t.term_no == cancellation.term_no for t in policy.transactions):
-                raise Conflict("the box return is already recorded")
-            requested_on = date.fromisoformat(cancellation.details["requested_on"])
-            if not requested_on <= returned_on <= ctx.today():
-                raise ValidationFailed("the return date is outside the possible range", [FieldIssue(
-                    "returned_on", f"must be from the cancellation request ({requested_on}) to today")])
-            by = cancellation.details.get("box_return_by")
-            refunds: list[FeeLine] = []
-            in_time = by is not None and returned_on <= date.fromisoformat(by)
-            if in_time:
-                refunds = [fee_line_from_dict(f) for f in cancellation.details.get("box_return_refunds", [])]
-            txn = PolicyTransaction(
-                new_id("txn"), policy.policy_id, policy.next_sequence(), cancellation.term_no, "box_return", returned_on,
-                ctx.clock.now(), Actor(principal.user_id, principal.role),
-                "Smartbox returned" + ("" if in_time else " too late for a fee refund"), Money.zero(), Money.zero(),
-                (), tuple(refunds), {"returned_on": returned_on.isoformat(), "deadline": by, "in_time": in_time})
-            uow.policies.append(policy, [txn], policy.version)
-            policy.transactions.append(txn)
-            payment = charge_and_collect(ctx, uow, policy, txn, f"Smartbox returned for {policy.number}",
-                                         f"box:{principal.user_id}:{key}")
-            return {"transaction": transaction_view(txn), "payment": payment, "in_time": in_time}
 
-        response, replayed = replay_or_run(uow, key, f"box:{principal.user_id}", {"policy": policy_id, "on": returned_on.isoformat()}, run)
-        uow.commit()
-    return {**response, "idempotent_replay": replayed}
+    def run(uow: UnitOfWork, payment_key: str) -> dict[str, Any]:
+        policy = load_policy(uow, principal, policy_id)
+        cancellation = next((t for t in reversed(policy.transactions) if t.kind == "cancellation"), None)
+        if cancellation is None or policy.term().cancelled_from is None:
+            raise NotFound("the policy is not cancelled; a box return only refunds fees after cancellation")
+        if not ctx.catalogue.by_ref(policy.term().product_ref).telematics:
+            raise ValidationFailed("this product has no telematics box", [FieldIssue("policy", "no Smartbox to return")])
+        if any(t.kind == "box_return" and t.term_no == cancellation.term_no for t in policy.transactions):
+            raise Conflict("the box return is already recorded")
+        requested_on = date.fromisoformat(cancellation.details["requested_on"])
+        if not requested_on <= returned_on <= ctx.today():
+            raise ValidationFailed("the return date is outside the possible range", [FieldIssue(
+                "returned_on", f"must be from the cancellation request ({requested_on}) to today")])
+        by = cancellation.details.get("box_return_by")
+        refunds: list[FeeLine] = []
+        in_time = by is not None and returned_on <= date.fromisoformat(by)
+        if in_time:
+            refunds = [fee_line_from_dict(f) for f in cancellation.details.get("box_return_refunds", [])]
+        txn = PolicyTransaction(
+            new_id("txn"), policy.policy_id, policy.next_sequence(), cancellation.term_no, "box_return", returned_on,
+            ctx.clock.now(), Actor(principal.user_id, principal.role),
+            "Smartbox returned" + ("" if in_time else " too late for a fee refund"), Money.zero(), Money.zero(),
+            (), tuple(refunds), {"returned_on": returned_on.isoformat(), "deadline": by, "in_time": in_time})
+        uow.policies.append(policy, [txn], policy.version)
+        policy.transactions.append(txn)
+        payment = charge_and_collect(ctx, uow, policy, txn, f"Smartbox returned for {policy.number}",
+                                     payment_key)
+        return {"transaction": transaction_view(txn), "payment": payment, "in_time": in_time}
+
+    return idempotent_change(ctx.uow, principal.user_id, "box", idempotency_key, {"policy": policy_id, "on": returned_on.isoformat()}, run)

@@ -36,3 +36,20 @@ def replay_or_run(uow: UnitOfWork, key: str, scope: str, request: dict[str, Any]
     response = run()
     uow.idempotency.put(StoredResponse(key, scope, fp, response))
     return response, False
+
+
+def idempotent_change(uow_factory: Callable[[], UnitOfWork], user_id: str, operation: str,
+                      idempotency_key: str | None, request: dict[str, Any],
+                      run: Callable[[UnitOfWork, str], dict[str, Any]]) -> dict[str, Any]:
+    """Run one business change under an idempotency key, in one unit of work.
+
+    `run(uow, payment_key)` makes the change; `payment_key` is what any outside call (the payment
+    provider) must be given, the same on every retry of this request, so a retry after a failed commit
+    is answered with the first receipt instead of taking money twice. The response says whether it was
+    a replay."""
+    key = check_key(idempotency_key)
+    scope = f"{operation}:{user_id}"
+    with uow_factory() as uow:
+        response, replayed = replay_or_run(uow, key, scope, request, lambda: run(uow, f"{scope}:{key}"))
+        uow.commit()
+    return {**response, "idempotent_replay": replayed}

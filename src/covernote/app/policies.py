@@ -7,7 +7,7 @@ from typing import Any
 
 from covernote.app.access import Principal, check_customer, require_staff
 from covernote.app.context import AppContext
-from covernote.app.idempotency import check_key, replay_or_run
+from covernote.app.idempotency import check_key, idempotent_change
 from covernote.app.ports import UnitOfWork
 from covernote.app.views import policy_view, term_view, transaction_view
 from covernote.domain.errors import Conflict, FieldIssue, IssueCollector, NotFound, ValidationFailed
@@ -101,37 +101,34 @@ def void_policy(ctx: AppContext, principal: Principal, policy_id: str, *, reason
     key = check_key(idempotency_key)
     if not reason.strip():
         raise ValidationFailed("a reason is required", [FieldIssue("reason", "say what fraud was found")])
-    with ctx.uow() as uow:
-        def run() -> dict[str, Any]:
-            policy = load_policy(uow, principal, policy_id)
-            today = ctx.today()
-            terms = [t for t in policy.terms() if not t.voided]
-            # The term on cover (or the latest, if none is) and every term after it: a renewal already
-            # accepted is void too.
-            current = [t for t in terms if t.period.end > today] or terms[-1:]
-            if not current:
-                raise Conflict("the policy is already void")
-            now = ctx.clock.now()
-            txns = []
-            for i, term in enumerate(current):
-                txns.append(PolicyTransaction(
-                    new_id("txn"), policy.policy_id, policy.next_sequence() + i, term.term_no, "voidance",
-                    term.period.start, now, Actor(principal.user_id, principal.role), reason.strip(), Money.zero(),
-                    Money.zero(), (), (),
-                    {"premium_kept": True, "rule": "POL-4: on voidance for fraud the insurer keeps the premium paid"},
-                    key))
-            txn = txns[0]
-            uow.policies.append(policy, txns, policy.version, auto_renew=False)
-            for pending in uow.pending.open_for(policy.policy_id, "renewal") + uow.pending.open_for(policy.policy_id, "mta") \
-                    + uow.pending.open_for(policy.policy_id, "cancellation"):
-                uow.pending.set_status(pending.pending_id, "declined")
-            policy.transactions.extend(txns)
-            return {"policy_id": policy.policy_id, "status": "void", "transaction": transaction_view(txn),
-                    "terms_voided": [t.term_no for t in current]}
+    def run(uow: UnitOfWork, payment_key: str) -> dict[str, Any]:
+        policy = load_policy(uow, principal, policy_id)
+        today = ctx.today()
+        terms = [t for t in policy.terms() if not t.voided]
+        # The term on cover (or the latest, if none is) and every term after it: a renewal already
+        # accepted is void too.
+        current = [t for t in terms if t.period.end > today] or terms[-1:]
+        if not current:
+            raise Conflict("the policy is already void")
+        now = ctx.clock.now()
+        txns = []
+        for i, term in enumerate(current):
+            txns.append(PolicyTransaction(
+                new_id("txn"), policy.policy_id, policy.next_sequence() + i, term.term_no, "voidance",
+                term.period.start, now, Actor(principal.user_id, principal.role), reason.strip(), Money.zero(),
+                Money.zero(), (), (),
+                {"premium_kept": True, "rule": "POL-4: on voidance for fraud the insurer keeps the premium paid"},
+                key))
+        txn = txns[0]
+        uow.policies.append(policy, txns, policy.version, auto_renew=False)
+        for pending in uow.pending.open_for(policy.policy_id, "renewal") + uow.pending.open_for(policy.policy_id, "mta") \
+                + uow.pending.open_for(policy.policy_id, "cancellation"):
+            uow.pending.set_status(pending.pending_id, "declined")
+        policy.transactions.extend(txns)
+        return {"policy_id": policy.policy_id, "status": "void", "transaction": transaction_view(txn),
+                "terms_voided": [t.term_no for t in current]}
 
-        response, replayed = replay_or_run(uow, key, f"void:{principal.user_id}", {"policy": policy_id, "reason": reason}, run)
-        uow.commit()
-    return {**response, "idempotent_replay": replayed}
+    return idempotent_change(ctx.uow, principal.user_id, "void", idempotency_key, {"policy": policy_id, "reason": reason}, run)
 
 
 def record_incident(ctx: AppContext, principal: Principal, policy_id: str, *, kind: str, occurred_on: date,

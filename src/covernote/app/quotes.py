@@ -8,8 +8,9 @@ from typing import Any
 
 from covernote.app.access import Principal, check_customer
 from covernote.app.context import AppContext
-from covernote.app.idempotency import check_key, replay_or_run
+from covernote.app.idempotency import check_key, idempotent_change
 from covernote.app.ledger import charge_and_collect
+from covernote.app.ports import UnitOfWork
 from covernote.app.pricing import segments as price_segments
 from covernote.app.views import policy_view, quote_view, segments_view
 from covernote.domain.errors import Conflict, FieldIssue, IssueCollector, NotFound, ValidationFailed
@@ -102,63 +103,61 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
     key = check_key(idempotency_key)
     request = {"quote_id": quote_id, "payment_token": payment_token,
                "documents_on": documents_on.isoformat() if documents_on else None}
-    with ctx.uow() as uow:
-        def run() -> dict[str, Any]:
-            quote = uow.quotes.get(quote_id)
-            if quote is None:
-                raise NotFound("no such quote")
-            check_customer(principal, quote.customer_id, "quote")
-            now = ctx.clock.now()
-            today = ctx.today()
-            if quote.status != "open":
-                raise Conflict(f"quote {quote_id} is already bound to policy {quote.policy_id}",
-                               [FieldIssue("quote_id", "already bound")])
-            if now >= quote.expires_at:
-                raise Conflict("the quote has expired; ask for a new one", [FieldIssue("quote_id", "expired")])
-            if quote.period.start < today:
-                raise Conflict("the quote's cover start has passed; ask for a new quote",
-                               [FieldIssue("quote_id", f"cover was to start on {quote.period.start}")])
-            docs = documents_on or today
-            if documents_on is not None and not principal.is_staff:
-                raise ValidationFailed("only staff can record when documents were received",
-                                       [FieldIssue("documents_on", "leave it out: documents are issued now")])
-            if not today <= docs <= today + timedelta(days=DOCUMENTS_WITHIN_DAYS):
-                raise ValidationFailed("documents are received on the day of sale or soon after",
-                                       [FieldIssue("documents_on", f"must be from {today} to "
-                                                   f"{today + timedelta(days=DOCUMENTS_WITHIN_DAYS)}")])
-            product = ctx.catalogue.by_ref(quote.product_ref)
-            policy_id = new_id("pol")
-            txn_id = new_id("txn")
-            fee_lines = tuple(FeeLine.from_fee(product.fee(code), 1, today, txn_id) for code, _, _ in quote.fees)
-            details: dict[str, Any] = {
-                "quote_id": quote.quote_id, "product": quote.product_ref,
-                "term": {"start": quote.period.start.isoformat(), "end": quote.period.end.isoformat()},
-                "risk": quote.risk_details, "ipt_rate": str(quote.ipt_rate), "rating": quote.rating,
-                "concluded_on": today.isoformat(), "documents_on": docs.isoformat(),
-            }
-            policy = Policy(policy_id, policy_number(uow.policies.next_number()), quote.customer_id,
-                            product.code, product.renewal.auto_renew_default and product.renewal.renewable,
-                            quote.period.start, payment_token, now)
-            txn = PolicyTransaction(txn_id, policy_id, 1, 1, "new_business", quote.period.start, now,
-                                    Actor(principal.user_id, principal.role), "new business", quote.premium,
-                                    quote.ipt, fee_lines, (), details, key)
-            policy.transactions.append(txn)
-            term = policy.term()
-            check_price(ctx, term, quote.premium)
-            details["versions"] = segments_view(price_segments(ctx.catalogue, term))
-            if not uow.quotes.mark_bound(quote.quote_id, policy_id):
-                raise Conflict("the quote was bound by another request", [FieldIssue("quote_id", "already bound")])
-            uow.policies.add(policy)
-            payment = charge_and_collect(ctx, uow, policy, txn, f"New business {policy.number}",
-                                         f"bind:{principal.user_id}:{key}")
-            view = policy_view(ctx.catalogue, policy, today, balance=Money.zero())
-            view["transaction_id"] = txn_id
-            view["payment"] = payment
-            return view
 
-        response, replayed = replay_or_run(uow, key, f"bind:{principal.user_id}", request, run)
-        uow.commit()
-    return {**response, "idempotent_replay": replayed}
+    def run(uow: UnitOfWork, payment_key: str) -> dict[str, Any]:
+        quote = uow.quotes.get(quote_id)
+        if quote is None:
+            raise NotFound("no such quote")
+        check_customer(principal, quote.customer_id, "quote")
+        now = ctx.clock.now()
+        today = ctx.today()
+        if quote.status != "open":
+            raise Conflict(f"quote {quote_id} is already bound to policy {quote.policy_id}",
+                           [FieldIssue("quote_id", "already bound")])
+        if now >= quote.expires_at:
+            raise Conflict("the quote has expired; ask for a new one", [FieldIssue("quote_id", "expired")])
+        if quote.period.start < today:
+            raise Conflict("the quote's cover start has passed; ask for a new quote",
+                           [FieldIssue("quote_id", f"cover was to start on {quote.period.start}")])
+        docs = documents_on or today
+        if documents_on is not None and not principal.is_staff:
+            raise ValidationFailed("only staff can record when documents were received",
+                                   [FieldIssue("documents_on", "leave it out: documents are issued now")])
+        if not today <= docs <= today + timedelta(days=DOCUMENTS_WITHIN_DAYS):
+            raise ValidationFailed("documents are received on the day of sale or soon after",
+                                   [FieldIssue("documents_on", f"must be from {today} to "
+                                               f"{today + timedelta(days=DOCUMENTS_WITHIN_DAYS)}")])
+        product = ctx.catalogue.by_ref(quote.product_ref)
+        policy_id = new_id("pol")
+        txn_id = new_id("txn")
+        fee_lines = tuple(FeeLine.from_fee(product.fee(code), 1, today, txn_id) for code, _, _ in quote.fees)
+        details: dict[str, Any] = {
+            "quote_id": quote.quote_id, "product": quote.product_ref,
+            "term": {"start": quote.period.start.isoformat(), "end": quote.period.end.isoformat()},
+            "risk": quote.risk_details, "ipt_rate": str(quote.ipt_rate), "rating": quote.rating,
+            "concluded_on": today.isoformat(), "documents_on": docs.isoformat(),
+        }
+        policy = Policy(policy_id, policy_number(uow.policies.next_number()), quote.customer_id,
+                        product.code, product.renewal.auto_renew_default and product.renewal.renewable,
+                        quote.period.start, payment_token, now)
+        txn = PolicyTransaction(txn_id, policy_id, 1, 1, "new_business", quote.period.start, now,
+                                Actor(principal.user_id, principal.role), "new business", quote.premium,
+                                quote.ipt, fee_lines, (), details, key)
+        policy.transactions.append(txn)
+        term = policy.term()
+        check_price(ctx, term, quote.premium)
+        details["versions"] = segments_view(price_segments(ctx.catalogue, term))
+        if not uow.quotes.mark_bound(quote.quote_id, policy_id):
+            raise Conflict("the quote was bound by another request", [FieldIssue("quote_id", "already bound")])
+        uow.policies.add(policy)
+        payment = charge_and_collect(ctx, uow, policy, txn, f"New business {policy.number}",
+                                     payment_key)
+        view = policy_view(ctx.catalogue, policy, today, balance=Money.zero())
+        view["transaction_id"] = txn_id
+        view["payment"] = payment
+        return view
+
+    return idempotent_change(ctx.uow, principal.user_id, "bind", idempotency_key, request, run)
 
 
 def check_price(ctx: AppContext, term: TermState, quoted: Money) -> None:

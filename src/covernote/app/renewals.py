@@ -8,7 +8,7 @@ from typing import Any
 
 from covernote.app.access import SYSTEM, Principal, require_staff
 from covernote.app.context import AppContext
-from covernote.app.idempotency import check_key, replay_or_run
+from covernote.app.idempotency import idempotent_change
 from covernote.app.ledger import charge_and_collect
 from covernote.app.pending import open_pending, pending_view
 from covernote.app.policies import load_policy
@@ -157,17 +157,13 @@ def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_si
 
 def confirm_renewal(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str,
                     idempotency_key: str | None) -> dict[str, Any]:
-    key = check_key(idempotency_key)
-    with ctx.uow() as uow:
-        def run() -> dict[str, Any]:
-            return _renew(ctx, uow, principal, policy_id, pending_id, key)
-
-        response, replayed = replay_or_run(uow, key, f"renew:{principal.user_id}", {"policy": policy_id, "quote": pending_id}, run)
-        uow.commit()
-    return {**response, "idempotent_replay": replayed}
+    return idempotent_change(ctx.uow, principal.user_id, "renew", idempotency_key,
+                             {"policy": policy_id, "quote": pending_id},
+                             lambda uow, payment_key: _renew(ctx, uow, principal, policy_id, pending_id, payment_key))
 
 
-def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: str, pending_id: str, key: str) -> dict[str, Any]:
+def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: str, pending_id: str,
+           payment_key: str) -> dict[str, Any]:
     policy = load_policy(uow, principal, policy_id)
     pending = open_pending(ctx, uow, policy, pending_id, "renewal")
     offer = pending.result
@@ -189,12 +185,12 @@ def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: st
     txn = PolicyTransaction(txn_id, policy.policy_id, policy.next_sequence(), term_no, "renewal", start, ctx.clock.now(),
                             Actor(principal.user_id, principal.role),
                             "automatic renewal" if principal.user_id == SYSTEM.user_id else "renewal accepted",
-                            Money.of(offer["premium"]), Money.of(offer["ipt"]), fee_lines, (), details, key)
+                            Money.of(offer["premium"]), Money.of(offer["ipt"]), fee_lines, (), details, payment_key)
     policy.transactions.append(txn)
     details["versions"] = segments_view(price_segments(ctx.catalogue, policy.term()))
     uow.policies.append(policy, [txn], pending.policy_version)
     uow.pending.set_status(pending_id, "confirmed")
-    payment = charge_and_collect(ctx, uow, policy, txn, f"Renewal of {policy.number}", f"renew:{principal.user_id}:{key}")
+    payment = charge_and_collect(ctx, uow, policy, txn, f"Renewal of {policy.number}", payment_key)
     view = policy_view(ctx.catalogue, policy, today)
     return {**view, "transaction_id": txn_id, "payment": payment}
 
