@@ -22,7 +22,7 @@ WORDING = "Tick to hear about our offers by e-mail."
 
 
 def decision(granted: bool, at: datetime, channel: Channel = Channel.EMAIL, n: int = 0) -> ConsentDecision:
-    return ConsentDecision("cus_1", channel, ConsentPurpose.MARKETING, granted, WORDING, Source.WEB, at, "u", f"con_{n}")
+    return ConsentDecision("cus_1", channel, ConsentPurpose.MARKETING, granted, WORDING, Source.WEB, at, "u", f"con_{n:05d}")  # real ids sort in recording order
 
 
 def test_prv2_no_decision_means_no_contact():

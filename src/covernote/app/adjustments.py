@@ -12,7 +12,7 @@ from covernote.app.context import AppContext
 from covernote.app.idempotency import idempotent_change
 from covernote.app.ledger import charge_and_collect
 from covernote.app.pending import open_pending, store_pending
-from covernote.app.policies import load_policy, term_for_change
+from covernote.app.policies import load_policy
 from covernote.app.ports import UnitOfWork
 from covernote.app.pricing import segments as price_segments
 from covernote.app.views import money, segments_view, transaction_view
@@ -50,7 +50,7 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
            quoted_on: date | None = None) -> dict[str, Any]:
     """Price the adjustment. `quoted_on`: when confirming, the day it was quoted (rules about the day of
     the request look at that day, so a quote confirmed the next day keeps its terms)."""
-    term = term_for_change(policy, req.effective_date, "change")
+    term = policy.term_for_change(req.effective_date, "change")
     product = ctx.catalogue.by_ref(term.product_ref)
     today = quoted_on or ctx.today()
     issues = IssueCollector()

@@ -12,7 +12,7 @@ from covernote.app.context import AppContext
 from covernote.app.idempotency import check_key, idempotent_change
 from covernote.app.ledger import charge_and_collect
 from covernote.app.pending import open_pending, store_pending
-from covernote.app.policies import load_policy, term_for_change
+from covernote.app.policies import load_policy
 from covernote.app.ports import UnitOfWork
 from covernote.app.pricing import segments as price_segments
 from covernote.app.views import money, transaction_view
@@ -52,7 +52,7 @@ def _compute(ctx: AppContext, principal: Principal, policy: Policy, inp: CancelI
         raise ValidationFailed("a request cannot be dated in the future", [FieldIssue("requested_on", f"must be {today} or earlier")])
     if requested != today and not principal.is_staff and not confirming:
         raise ValidationFailed("only staff can record a request made on an earlier day", [FieldIssue("requested_on", "leave it out")])
-    term = term_for_change(policy, inp.effective_date, "cancellation")
+    term = policy.term_for_change(inp.effective_date, "cancellation")
     product = ctx.catalogue.by_ref(term.product_ref)
     request = CancellationRequest(requested, inp.effective_date, inp.by, inp.reason)  # type: ignore[arg-type]
     validate_request(product, term, request, may_backdate=principal.is_staff)

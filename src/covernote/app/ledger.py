@@ -6,8 +6,9 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any, Literal
 
-from covernote.app.access import Principal, check_customer, require_admin, require_staff
+from covernote.app.access import Principal, require_admin, require_staff
 from covernote.app.context import AppContext
+from covernote.app.policies import load_policy
 from covernote.app.ports import PaymentDeclined, PaymentUnavailable, UnitOfWork
 from covernote.app.views import entry_view, statement_view
 from covernote.domain.errors import Conflict, NotFound, PaymentRequired, ServiceUnavailable
@@ -83,10 +84,7 @@ def charge_and_collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: Po
 
 def policy_statement(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
     with ctx.uow(read_only=True) as uow:
-        policy = uow.policies.get(policy_id) or uow.policies.by_number(policy_id)
-        if policy is None:
-            raise NotFound("no such policy")
-        check_customer(principal, policy.customer_id, "policy")
+        policy = load_policy(uow, principal, policy_id)
         entries = uow.ledger.for_policy(policy.policy_id)
     return statement_view(policy, entries)
 

@@ -15,7 +15,6 @@ from covernote.domain.ledger.journal import RECEIVABLE
 from covernote.domain.policy.cancellation import RecordedEvent
 from covernote.domain.policy.codec import event_to_dict
 from covernote.domain.policy.model import Actor, Policy, PolicyTransaction
-from covernote.domain.policy.term import TermState
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 
@@ -26,19 +25,6 @@ def load_policy(uow: UnitOfWork, principal: Principal, policy_id: str) -> Policy
         raise NotFound("no such policy")
     check_customer(principal, policy.customer_id, "policy")
     return policy
-
-
-def term_for_change(policy: Policy, effective: date, what: str) -> TermState:
-    """The term a change from `effective` applies to: the latest one. Once a renewal has been accepted,
-    a change dated in the expiring term is refused with the reason (it would also have to re-price the
-    renewal already charged)."""
-    terms = policy.terms()
-    last = terms[-1]
-    if len(terms) > 1 and effective < last.period.start and not terms[-2].voided:
-        raise ValidationFailed(
-            f"the renewal from {last.period.start} has been accepted, so a {what} dated before it cannot be made",
-            [FieldIssue("effective_date", f"make the {what} from {last.period.start} or later")])
-    return last
 
 
 def balance_of(uow: UnitOfWork, policy_id: str) -> Money:

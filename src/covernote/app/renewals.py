@@ -19,7 +19,7 @@ from covernote.domain.errors import Conflict, DomainError, FieldIssue, Validatio
 from covernote.domain.policy.codec import rating_to_dict, risk_to_dict
 from covernote.domain.policy.fees import FeeLine
 from covernote.domain.policy.model import Actor, Policy, PolicyTransaction
-from covernote.domain.policy.renewal import risk_for_renewal
+from covernote.domain.policy.renewal import check_renewable, risk_for_renewal
 from covernote.domain.policy.risk import validate_risk
 from covernote.domain.policy.term import ipt_on, term_charge
 from covernote.domain.rating.engine import rate, rate_for_term
@@ -42,18 +42,7 @@ def price_renewal(ctx: AppContext, policy: Policy, today: date) -> dict[str, Any
     the term must be the one on cover and inside its product's invitation window (POL-3), so renewals
     cannot be stacked ahead, each claiming a no-claims year not yet earned."""
     term = policy.term()
-    old_product = ctx.catalogue.by_ref(term.product_ref)
-    if term.voided or term.cancelled_from is not None:
-        raise ValidationFailed("the policy is not in force", [FieldIssue("policy", "cancelled or void")])
-    if not old_product.renewal.renewable:
-        raise ValidationFailed("this product does not renew", [FieldIssue("policy", f"{old_product.code} is not renewable")])
-    opens = term.period.end - timedelta(days=old_product.renewal.invitation_days_before)
-    if term.period.start > today:
-        raise ValidationFailed("the policy's latest term has not started yet",
-                               [FieldIssue("policy", f"already renewed to {term.period.start}")])
-    if not opens <= today < term.period.end:
-        raise ValidationFailed("renewal is offered only shortly before the term ends",
-                               [FieldIssue("policy", f"renewal opens on {opens} for a term ending {term.period.end}")])
+    check_renewable(ctx.catalogue.by_ref(term.product_ref), term, today)
     period = _next_period(term.period)
     product = ctx.catalogue.in_force(policy.product_code, period.start)
     carried = risk_for_renewal(product, term, policy.events())

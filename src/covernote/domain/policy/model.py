@@ -8,6 +8,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
+from covernote.domain.errors import FieldIssue, ValidationFailed
 from covernote.domain.policy.cancellation import RecordedEvent
 from covernote.domain.policy.codec import (
     adjustment_from_dict,
@@ -132,6 +133,18 @@ class Policy:
             if t.term_no == term_no:
                 return t
         raise KeyError(term_no)
+
+    def term_for_change(self, effective: date, what: str) -> TermState:
+        """The term a change from `effective` applies to: the latest one. Once a renewal has been
+        accepted, a change dated in the expiring term is refused with the reason (it would also have to
+        re-price the renewal already charged)."""
+        terms = self.terms()
+        last = terms[-1]
+        if len(terms) > 1 and effective < last.period.start and not terms[-2].voided:
+            raise ValidationFailed(
+                f"the renewal from {last.period.start} has been accepted, so a {what} dated before it cannot be made",
+                [FieldIssue("effective_date", f"make the {what} from {last.period.start} or later")])
+        return last
 
     def fee_lines(self, term_no: int | None = None) -> list[FeeLine]:
         """Fees charged, less what has since been refunded of each, optionally for one term."""

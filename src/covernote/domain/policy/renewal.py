@@ -4,11 +4,30 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import date, timedelta
 
+from covernote.domain.errors import FieldIssue, ValidationFailed
 from covernote.domain.policy.cancellation import RecordedEvent
 from covernote.domain.policy.risk import Risk, apply_change
 from covernote.domain.policy.term import TermState
 from covernote.domain.products.model import Product
+
+
+def check_renewable(product: Product, term: TermState, today: date) -> None:
+    """Refuse, with the reason, a renewal of `term` on `today`: the term must be in force, its product
+    renewable, the term already started (so renewals cannot be stacked ahead, each claiming a no-claims
+    year not yet earned) and `today` inside the product's invitation window before the term ends (POL-3)."""
+    if term.voided or term.cancelled_from is not None:
+        raise ValidationFailed("the policy is not in force", [FieldIssue("policy", "cancelled or void")])
+    if not product.renewal.renewable:
+        raise ValidationFailed("this product does not renew", [FieldIssue("policy", f"{product.code} is not renewable")])
+    opens = term.period.end - timedelta(days=product.renewal.invitation_days_before)
+    if term.period.start > today:
+        raise ValidationFailed("the policy's latest term has not started yet",
+                               [FieldIssue("policy", f"already renewed to {term.period.start}")])
+    if not opens <= today < term.period.end:
+        raise ValidationFailed("renewal is offered only shortly before the term ends",
+                               [FieldIssue("policy", f"renewal opens on {opens} for a term ending {term.period.end}")])
 
 
 @dataclass(frozen=True)
