@@ -21,6 +21,7 @@ import pytest
 import sqlalchemy as sa
 
 from covernote.app.context import AppContext
+from covernote.integrations.keyring import InMemoryKeyring
 from covernote.integrations.payments import SimulatedCardProvider
 from covernote.kernel.clock import FixedClock
 from covernote.store.data_map import SqlDataInventory
@@ -99,7 +100,8 @@ def pg_url(pg_schema_url: str) -> str:
 
 def make_ctx(url: str, catalogue, clock: FixedClock | None = None) -> AppContext:  # type: ignore[no-untyped-def]
     return AppContext(uow=SqlUnitOfWorkFactory(make_engine(url)), clock=clock or FixedClock(START),
-                      catalogue=catalogue, payments=SimulatedCardProvider(":memory:"), inventory=SqlDataInventory())
+                      catalogue=catalogue, payments=SimulatedCardProvider(":memory:"), inventory=SqlDataInventory(),
+                      keyring=InMemoryKeyring())
 
 
 @pytest.fixture

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from covernote.app.context import AppContext
 from covernote.app.ports import PaymentGateway
+from covernote.integrations.keyring import FileKeyring
 from covernote.integrations.payments import SimulatedCardProvider
 from covernote.kernel.clock import Clock, SystemClock
 from covernote.settings import Settings
@@ -27,4 +28,5 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, payme
         catalogue=catalogue,
         payments=payments or SimulatedCardProvider(settings.payment_simulator_path),
         inventory=SqlDataInventory(),
+        keyring=FileKeyring(settings.keyring_path),
     )

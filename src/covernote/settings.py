@@ -15,6 +15,7 @@ class Settings:
     products_dir: Path
     payment_simulator_path: str
     data_dir: Path
+    keyring_path: Path
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -25,4 +26,5 @@ class Settings:
             payment_simulator_path=os.environ.get("COVERNOTE_PAYMENT_SIMULATOR",
                                                   str(data_dir / "payment-simulator.sqlite")),
             data_dir=data_dir,
+            keyring_path=Path(os.environ.get("COVERNOTE_KEYRING", data_dir / "keyring.json")),
         )

@@ -6,7 +6,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from covernote import __version__
-from covernote.api import problems
+from covernote.api import privacy_registers, privacy_requests, privacy_retention, privacy_sensitive, problems
 from covernote.api.routes import router
 from covernote.app.context import AppContext
 
@@ -22,6 +22,8 @@ def create_app(ctx: AppContext) -> FastAPI:
     app.state.ctx = ctx
     problems.install(app)
     app.include_router(router)
+    for area in (privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
+        app.include_router(area.router)
     return app
 
 

@@ -12,7 +12,14 @@ from covernote.app.ports import Role, User
 from covernote.domain.errors import FieldIssue, Forbidden, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
 
-ROLES: tuple[Role, ...] = ("admin", "staff", "customer")
+ROLES: tuple[Role, ...] = ("admin", "staff", "customer", "dpo", "underwriter")
+# Roles that work for the insurer: they see every customer's records.
+STAFF_ROLES: frozenset[str] = frozenset({"admin", "staff", "dpo", "underwriter"})
+# The data protection officer's own decisions (breach risk, releasing holds) are theirs or an administrator's.
+PRIVACY_OFFICER_ROLES: frozenset[str] = frozenset({"admin", "dpo"})
+# Special category data, licence numbers and bank details (PRV-7, PRV-11): only those who need them.
+# Administrators run the system and do not underwrite, so they are not among them.
+SENSITIVE_READER_ROLES: frozenset[str] = frozenset({"underwriter", "dpo"})
 
 
 class Unauthenticated(Exception):
@@ -27,7 +34,7 @@ class Principal:
 
     @property
     def is_staff(self) -> bool:
-        return self.role in ("admin", "staff")
+        return self.role in STAFF_ROLES
 
 
 SYSTEM = Principal("system", "admin")
@@ -91,6 +98,11 @@ def require_staff(principal: Principal, action: str) -> None:
 def require_admin(principal: Principal, action: str) -> None:
     if principal.role != "admin":
         raise Forbidden(f"only an administrator may {action}")
+
+
+def require_privacy_officer(principal: Principal, action: str) -> None:
+    if principal.role not in PRIVACY_OFFICER_ROLES:
+        raise Forbidden(f"only the data protection officer or an administrator may {action}")
 
 
 def check_customer(principal: Principal, customer_id: str, what: str) -> None:

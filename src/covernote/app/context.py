@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any
 
-from covernote.app.ports import DataInventory, PaymentGateway, UnitOfWorkFactory
+from covernote.app.ports import DataInventory, Keyring, PaymentGateway, UnitOfWorkFactory
 from covernote.domain.products.catalogue import Catalogue
 from covernote.kernel.clock import Clock, london_date
 
@@ -19,6 +19,7 @@ class AppContext:
     catalogue: Catalogue
     payments: PaymentGateway
     inventory: DataInventory | None = None
+    keyring: Keyring | None = None
     pending_quote_days: int = 7
     token_cache_seconds: int = 30
     token_cache: dict[str, tuple[Any, datetime]] = field(default_factory=dict)

@@ -14,7 +14,7 @@ from covernote.domain.privacy.consent import ConsentDecision
 from covernote.domain.privacy.declarations import DeclaredField
 from covernote.kernel.money import Money
 
-Role = Literal["admin", "staff", "customer"]
+Role = Literal["admin", "staff", "customer", "dpo", "underwriter"]
 
 
 @dataclass(frozen=True)
@@ -136,6 +136,91 @@ class ConsentRepository(Protocol):
     def for_customer(self, customer_id: str) -> list[ConsentDecision]: ...
 
 
+# -- privacy records (issue 3). Each area owns its section; shared records are defined here. -------
+
+
+@dataclass(frozen=True)
+class LegalHold:
+    """A legal hold (issue 3 part 5): while active, nothing in its scope is erased or swept."""
+
+    hold_id: str
+    scope: Literal["customer", "policy", "claim"]
+    scope_id: str
+    customer_id: str
+    reason: str
+    set_by: str
+    set_at: datetime
+    review_on: date
+    released_at: datetime | None = None
+    released_by: str | None = None
+    release_reason: str | None = None
+
+    @property
+    def active(self) -> bool:
+        return self.released_at is None
+
+
+@dataclass(frozen=True)
+class FraudMarker:
+    """A suspected or proven fraud recorded against a person (S1 section 10): keeps fraud-prevention
+    data from erasure while it stands."""
+
+    marker_id: str
+    customer_id: str
+    policy_id: str | None
+    reason: str
+    source: str
+    reference: str | None
+    recorded_at: datetime
+    recorded_by: str
+    removed_at: datetime | None = None
+    removed_by: str | None = None
+
+
+@dataclass(frozen=True)
+class Disclosure:
+    """One transfer of a person's data to a third party (PRV-6)."""
+
+    disclosure_id: str
+    customer_id: str
+    policy_id: str | None
+    recipient: str
+    recipient_kind: str
+    purpose: str
+    basis: str
+    categories: tuple[str, ...]
+    disclosed_at: datetime
+    reference: str | None
+    via: str
+    recorded_by: str
+
+
+class LegalHoldRepository(Protocol):
+    def add(self, hold: LegalHold) -> None: ...
+    def get(self, hold_id: str) -> LegalHold | None: ...
+    def release(self, hold_id: str, at: datetime, by: str, reason: str) -> None:
+        """Release an active hold; raises Conflict when it is already released."""
+        ...
+    def for_customer(self, customer_id: str, active_only: bool = True) -> list[LegalHold]: ...
+    def held_customer_ids(self, customer_ids: Sequence[str]) -> set[str]:
+        """Which of these customers have any active hold (of any scope): batch jobs skip them."""
+        ...
+    def page(self, active_only: bool, limit: int, offset: int) -> list[LegalHold]: ...
+
+
+class FraudMarkerRepository(Protocol):
+    def add(self, marker: FraudMarker) -> None: ...
+    def get(self, marker_id: str) -> FraudMarker | None: ...
+    def remove(self, marker_id: str, at: datetime, by: str) -> None: ...
+    def for_customer(self, customer_id: str, active_only: bool = True) -> list[FraudMarker]: ...
+    def marked_customer_ids(self, customer_ids: Sequence[str]) -> set[str]: ...
+
+
+class DisclosureRepository(Protocol):
+    def add(self, disclosure: Disclosure) -> None: ...
+    def for_customer(self, customer_id: str) -> list[Disclosure]: ...
+
+
 class UnitOfWork(Protocol):
     """One business transaction: everything it writes is committed together or not at all."""
 
@@ -148,6 +233,15 @@ class UnitOfWork(Protocol):
     idempotency: IdempotencyStore
     transactions: TransactionTotals
     consents: ConsentRepository
+    holds: LegalHoldRepository
+    fraud_markers: FraudMarkerRepository
+    disclosures: DisclosureRepository
+    # Sections owned by the privacy areas, each typed by its own protocol: see the areas' modules.
+    subject_data: Any  # store.subject_data.SubjectDataRepo: rows about one person (access, erasure)
+    requests: Any  # data subject request cases and processing flags
+    breaches: Any  # breach register
+    sensitive: Any  # encrypted sensitive fields, data keys, read log
+    retention: Any  # retention settings, runs and actions
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object, /) -> None: ...
@@ -160,6 +254,31 @@ class UnitOfWorkFactory(Protocol):
 
 
 # -- privacy --------------------------------------------------------------------------------------
+
+
+class Keyring(Protocol):
+    """Master keys, kept outside the database, that wrap each person's data key (PRV-11), and the secret
+    for keyed hashes (erasure). A key can rotate: new wraps use the primary key, old wraps still open
+    until they are re-wrapped."""
+
+    def primary_key_id(self) -> str: ...
+    def key_ids(self) -> list[str]: ...
+    def new_data_key(self) -> bytes: ...
+    def wrap(self, data_key: bytes) -> tuple[str, str]:
+        """(master key id, wrapped key) under the primary master key."""
+        ...
+    def unwrap(self, master_key_id: str, wrapped: str) -> bytes:
+        """Raises KeyError when that master key is no longer in the keyring."""
+        ...
+    def encrypt(self, data_key: bytes, plaintext: str) -> str: ...
+    def decrypt(self, data_key: bytes, token: str) -> str: ...
+    def keyed_hash(self, value: str) -> str:
+        """HMAC-SHA256 of `value` under the keyring's hash secret, hex: the same value always gives the
+        same hash (so erased records can still be matched), and it cannot be reversed without the secret."""
+        ...
+    def rotate(self) -> str:
+        """Add a new primary master key and return its id; older keys stay to unwrap until re-wrapped."""
+        ...
 
 
 class DataInventory(Protocol):

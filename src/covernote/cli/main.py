@@ -4,23 +4,28 @@ Errors name the field and the reason, and exit with status 2."""
 
 from __future__ import annotations
 
-import getpass
 import json
 import sys
-from collections.abc import Callable
 from datetime import date
-from functools import wraps
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated, Any
 
 import typer
-from pydantic import BaseModel, ValidationError
 
 from covernote.api.schemas import ChangeIn, CustomerIn, RiskIn, TermIn
 from covernote.app import adjustments, cancellations, customers, ledger, policies, quotes, renewals
-from covernote.app.access import ROLES, Principal, create_user
+from covernote.app.access import ROLES, create_user
 from covernote.app.context import AppContext
-from covernote.domain.errors import DomainError
+from covernote.cli import privacy_registers, privacy_requests, privacy_retention, privacy_sensitive
+from covernote.cli.common import (
+    JsonOpt,
+    context,
+    fail,
+    handles_errors,
+    operator,
+    read_json,
+    show,
+)
 from covernote.settings import Settings
 from covernote.store.product_files import ProductFileError, load_catalogue
 
@@ -34,79 +39,12 @@ quote_app = typer.Typer(help="New-business quotes.", no_args_is_help=True)
 policy_app = typer.Typer(help="Policies: bind, adjust, cancel, renew, void, history, statement.", no_args_is_help=True)
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Scheduled work, run now.", no_args_is_help=True)
-privacy_app = typer.Typer(help="Privacy: the data map.", no_args_is_help=True)
+privacy_app = typer.Typer(help="Privacy: the data map, requests, erasure, retention, holds, registers, keys.",
+                          no_args_is_help=True)
 for sub, name in ((db_app, "db"), (products_app, "products"), (users_app, "users"), (customers_app, "customers"),
                   (quote_app, "quote"), (policy_app, "policy"), (ledger_app, "ledger"), (jobs_app, "jobs"),
                   (privacy_app, "privacy")):
     app.add_typer(sub, name=name)
-
-F = TypeVar("F", bound=Callable[..., Any])
-JsonOpt = Annotated[bool, typer.Option("--json", help="Print the full record as JSON")]
-
-
-def fail(message: str, issues: list[tuple[str, str]] | None = None, code: int = 2) -> None:
-    typer.echo(f"error: {message}", err=True)
-    for field, reason in issues or []:
-        typer.echo(f"  {field}: {reason}", err=True)
-    raise typer.Exit(code)
-
-
-def handles_errors(fn: F) -> F:
-    @wraps(fn)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return fn(*args, **kwargs)
-        except DomainError as exc:
-            fail(exc.message, [(i.field, i.reason) for i in exc.issues])
-        except ProductFileError as exc:
-            fail("the product files are invalid", [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
-        except ValidationError as exc:
-            fail("the input does not have the expected shape",
-                 [(".".join(str(x) for x in e["loc"]) or "input", e["msg"]) for e in exc.errors()])
-
-    return wrapper  # type: ignore[return-value]
-
-
-def context(migrate: bool = False) -> AppContext:
-    from covernote.bootstrap import build
-
-    try:
-        return build(migrate=migrate)
-    except ProductFileError as exc:
-        fail("the product files are invalid", [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
-        raise
-
-
-def operator() -> Principal:
-    """The CLI is an operator's tool on the server: it acts with admin rights, recorded as cli:<user>."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # pragma: no cover - no login name in some containers
-        user = "unknown"
-    return Principal(f"cli:{user}", "admin")
-
-
-def show(data: Any, as_json: bool, summary: Callable[[Any], str] | None = None) -> None:
-    if as_json or summary is None:
-        typer.echo(json.dumps(data, indent=2, default=str))
-    else:
-        typer.echo(summary(data))
-
-
-def read_json(path: Path, model: type[BaseModel], what: str) -> Any:
-    try:
-        raw = json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        fail(f"no such file {path}", [(what, "file not found")])
-    except json.JSONDecodeError as exc:
-        fail(f"{path} is not valid JSON", [(what, str(exc))])
-    try:
-        if isinstance(raw, list):
-            return [model.model_validate(x) for x in raw]
-        return model.model_validate(raw)
-    except ValidationError as exc:
-        fail(f"{path} does not have the expected shape",
-             [(f"{what}." + ".".join(str(x) for x in e["loc"]), e["msg"]) for e in exc.errors()])
 
 
 # -- service ----------------------------------------------------------------------------------------
@@ -461,6 +399,11 @@ def privacy_data_map(fmt: Annotated[str, typer.Option("--format", help="json or 
     else:
         output.write_text(text, encoding="utf-8")
         typer.echo(f"wrote {output}")
+
+
+# Each privacy area adds its commands to `covernote privacy` from its own module.
+for _area in (privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
+    _area.register(privacy_app)
 
 
 def main() -> None:  # pragma: no cover

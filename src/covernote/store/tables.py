@@ -115,6 +115,7 @@ customers = sa.Table(
         info=pd(C, Category.CONTACT, QUOTE_AND_POLICY, ProvidedBy.DATA_SUBJECT, Erasure.KEYED_HASH),
     ),
     sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("erased_at", UtcDateTime, info=np("when the person's data was erased on request or by retention")),
 )
 
 users = sa.Table(
@@ -145,7 +146,7 @@ users = sa.Table(
     ),
     sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("active", sa.Boolean, nullable=False, default=True, info=np("whether the token may be used")),
-    sa.CheckConstraint("role in ('admin', 'staff', 'customer')", name="ck_users_role"),
+    sa.CheckConstraint("role in ('admin', 'staff', 'customer', 'dpo', 'underwriter')", name="ck_users_role"),
 )
 
 quotes = sa.Table(
@@ -376,4 +377,250 @@ consent_decisions = sa.Table(
     sa.Column("source", sa.String(12), nullable=False, info=np("where the decision was given")),
     sa.Column("recorded_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("recorded_by", sa.String(40), nullable=False, info=REF),
+)
+
+
+# -- privacy (issue 3) ---------------------------------------------------------------------------------
+
+subject_requests = sa.Table(
+    "subject_requests",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("kind", sa.String(30), nullable=False, info=np("access, erasure, portability...")),
+    sa.Column("status", sa.String(30), nullable=False, info=np("where the case stands")),
+    sa.Column("channel", sa.String(20), nullable=False, info=np("how the request arrived")),
+    sa.Column("received_on", sa.Date, nullable=False, info=np("the day the clock starts")),
+    sa.Column("nation", sa.String(30), nullable=False, info=np("whose bank holidays move the due date")),
+    sa.Column(
+        "details",
+        JSON,
+        nullable=False,
+        info=pd(C, Category.PRIVACY_REQUESTS, ("complaints",), ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                "what the person asked for: corrections, objections, directives about data after death"),
+    ),
+    sa.Column("identity_verified_at", UtcDateTime, info=WHEN),
+    sa.Column("identity_method", sa.String(60), info=np("how identity was checked (never the evidence itself)")),
+    sa.Column("pauses", JSON, nullable=False, info=np("the periods the clock stood still, and why")),
+    sa.Column("extension_notified_on", sa.Date, info=np("when the person was told of an extension")),
+    sa.Column("extension_reason", sa.Text, info=np("why the request is complex or numerous")),
+    sa.Column("outcome", JSON, info=np("what was done: counts, field names and reasons, never the values")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("created_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("completed_at", UtcDateTime, info=WHEN),
+    sa.Column("version", sa.Integer, nullable=False, info=np("the optimistic-concurrency counter")),
+    sa.Index("ix_subject_requests_status_received", "status", "received_on"),
+)
+
+subject_request_events = sa.Table(
+    "subject_request_events",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("request_id", sa.String(40), sa.ForeignKey("subject_requests.id"), nullable=False, index=True,
+              info=REF),
+    sa.Column("at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("actor_id", sa.String(40), nullable=False, info=REF),
+    sa.Column("kind", sa.String(40), nullable=False, info=np("what happened to the case")),
+    sa.Column("note", sa.Text, nullable=False, info=np("the handler's note; refers to the case, not to the person")),
+)
+
+processing_flags = sa.Table(
+    "processing_flags",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column(
+        "flag",
+        sa.String(30),
+        nullable=False,
+        info=pd(C, Category.PRIVACY_REQUESTS, ("marketing", "policy_administration"), ProvidedBy.DATA_SUBJECT,
+                Erasure.NULL, "restriction or objection in force; kept while it must be obeyed"),
+    ),
+    sa.Column("active", sa.Boolean, nullable=False, info=np("set or lifted")),
+    sa.Column("recorded_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("recorded_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("request_id", sa.String(40), info=REF),
+)
+
+legal_holds = sa.Table(
+    "legal_holds",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("scope", sa.String(10), nullable=False, info=np("customer, policy or claim")),
+    sa.Column("scope_id", sa.String(60), nullable=False, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("reason", sa.Text, nullable=False, info=np("the legal matter; refers to the matter, not the person")),
+    sa.Column("set_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("set_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("review_on", sa.Date, nullable=False, info=np("when the hold must be looked at again")),
+    sa.Column("released_at", UtcDateTime, info=WHEN),
+    sa.Column("released_by", sa.String(40), info=REF),
+    sa.Column("release_reason", sa.Text, info=np("why the hold ended")),
+)
+
+fraud_markers = sa.Table(
+    "fraud_markers",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("policy_id", sa.String(40), info=REF),
+    sa.Column(
+        "reason",
+        sa.Text,
+        nullable=False,
+        info=pd(C, Category.FRAUD, ("fraud_prevention",), ProvidedBy.GENERATED, Erasure.KEYED_HASH,
+                "why fraud is suspected or proven (S1 section 10); kept for fraud prevention"),
+    ),
+    sa.Column("source", sa.String(40), nullable=False, info=np("who raised it: staff, a fraud check")),
+    sa.Column("reference", sa.String(100), info=np("the fraud agency's or investigation's reference")),
+    sa.Column("recorded_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("recorded_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("removed_at", UtcDateTime, info=WHEN),
+    sa.Column("removed_by", sa.String(40), info=REF),
+)
+
+disclosures = sa.Table(
+    "disclosures",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("policy_id", sa.String(40), info=REF),
+    sa.Column("recipient", sa.String(100), nullable=False, info=np("the third party the data went to")),
+    sa.Column("recipient_kind", sa.String(40), nullable=False, info=np("payment provider, MID, fraud agency...")),
+    sa.Column("purpose", sa.String(40), nullable=False, info=np("a purpose code from the data map")),
+    sa.Column("basis", sa.String(30), nullable=False, info=np("the lawful basis")),
+    sa.Column("categories", JSON, nullable=False, info=np("the categories of data sent")),
+    sa.Column("disclosed_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("reference", sa.String(200), info=np("the recipient's reference for the transfer")),
+    sa.Column("via", sa.String(40), nullable=False, info=np("the integration or person that made the transfer")),
+    sa.Column("recorded_by", sa.String(40), nullable=False, info=REF),
+)
+
+breaches = sa.Table(
+    "breaches",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("title", sa.String(200), nullable=False, info=np("what happened, without naming people")),
+    sa.Column("description", sa.Text, nullable=False, info=np("what happened, without naming people")),
+    sa.Column("occurred_at", UtcDateTime, info=WHEN),
+    sa.Column("aware_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("categories", JSON, nullable=False, info=np("the categories of data involved")),
+    sa.Column("scope", JSON, nullable=False, info=np("how the people affected were found")),
+    sa.Column("risk", sa.String(20), nullable=False, info=np("unassessed, unlikely, risk or high")),
+    sa.Column("risk_reason", sa.Text, info=np("why")),
+    sa.Column("assessed_at", UtcDateTime, info=WHEN),
+    sa.Column("assessed_by", sa.String(40), info=REF),
+    sa.Column("ico_reported_at", UtcDateTime, info=WHEN),
+    sa.Column("ico_reference", sa.String(100), info=np("the ICO's reference")),
+    sa.Column("recorded_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("recorded_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("closed_at", UtcDateTime, info=WHEN),
+)
+
+breach_affected = sa.Table(
+    "breach_affected",
+    metadata,
+    sa.Column("breach_id", sa.String(40), sa.ForeignKey("breaches.id"), primary_key=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), primary_key=True, index=True, info=REF),
+    sa.Column("found_via", JSON, nullable=False, info=np("the data-map fields that hold the person's data")),
+    sa.Column("notified_at", UtcDateTime, info=WHEN),
+    sa.Column("notified_channel", sa.String(20), info=np("how the person was told")),
+)
+
+subject_keys = sa.Table(
+    "subject_keys",
+    metadata,
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), primary_key=True, info=REF),
+    sa.Column("wrapped_key", sa.Text, nullable=False,
+              info=np("the person's data key, encrypted with a master key; deleting it erases their sensitive data")),
+    sa.Column("master_key_id", sa.String(40), nullable=False, info=np("which master key wraps it")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("rotated_at", UtcDateTime, info=WHEN),
+)
+
+_SENSITIVE_PURPOSES = ("quotation", "policy_administration", "special_category_underwriting")
+sensitive_data = sa.Table(
+    "sensitive_data",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("person_ref", sa.String(60), nullable=False, info=np("'policyholder' or the driver's label")),
+    sa.Column("subject", sa.String(20), nullable=False, info=np("customer or named driver")),
+    sa.Column(
+        "licence_number",
+        sa.Text,
+        info=pd(C, Category.DRIVING_LICENCE, ("quotation", "policy_administration", "fraud_prevention"),
+                ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY,
+                "encrypted with the person's data key (PRV-11); a named driver's is provided by the policyholder"),
+    ),
+    sa.Column(
+        "health",
+        sa.Text,
+        info=pd(C, Category.HEALTH, _SENSITIVE_PURPOSES, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY,
+                "conditions notifiable to the DVLA (PRV-7); encrypted"),
+    ),
+    sa.Column(
+        "convictions",
+        sa.Text,
+        info=pd(C, Category.CRIMINAL_CONVICTIONS, _SENSITIVE_PURPOSES, ProvidedBy.DATA_SUBJECT,
+                Erasure.ENCRYPT_DROP_KEY, "motoring and criminal convictions (PRV-7); encrypted"),
+    ),
+    sa.Column(
+        "bank_details",
+        sa.Text,
+        info=pd(C, Category.FINANCIAL, ("payments",), ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY,
+                "account for refunds and direct debits (PRV-11); encrypted"),
+    ),
+    sa.Column("updated_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("updated_by", sa.String(40), nullable=False, info=REF),
+    sa.UniqueConstraint("customer_id", "person_ref", name="uq_sensitive_data_customer_person"),
+)
+
+sensitive_reads = sa.Table(
+    "sensitive_reads",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("user_id", sa.String(40), nullable=False, info=REF),
+    sa.Column("role", sa.String(20), nullable=False, info=np("the reader's role")),
+    sa.Column("customer_id", sa.String(40), nullable=False, index=True, info=REF),
+    sa.Column("person_ref", sa.String(60), nullable=False, info=np("'policyholder' or the driver's label")),
+    sa.Column("fields", JSON, nullable=False, info=np("the names of the fields read")),
+    sa.Column("purpose", sa.String(60), nullable=False, info=np("why they were read")),
+)
+
+retention_settings = sa.Table(
+    "retention_settings",
+    metadata,
+    sa.Column("dealership_id", sa.String(60), primary_key=True, info=np("a dealership's identifier")),
+    sa.Column("category", sa.String(60), primary_key=True, info=np("the retention category")),
+    sa.Column("years", sa.Integer, nullable=False, info=np("the period the dealership chose")),
+    sa.Column("set_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("set_by", sa.String(40), nullable=False, info=REF),
+)
+
+retention_runs = sa.Table(
+    "retention_runs",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("as_of", sa.Date, nullable=False, info=np("the day the sweep judged what is due")),
+    sa.Column("started_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("finished_at", UtcDateTime, info=WHEN),
+    sa.Column("status", sa.String(12), nullable=False, info=np("running or finished")),
+    sa.Column("started_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("report", JSON, nullable=False, info=np("counts per rule and action; no personal values")),
+)
+
+retention_actions = sa.Table(
+    "retention_actions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("run_id", sa.String(40), sa.ForeignKey("retention_runs.id"), nullable=False, index=True, info=REF),
+    sa.Column("rule", sa.String(60), nullable=False, info=np("the retention rule applied")),
+    sa.Column("record_kind", sa.String(30), nullable=False, info=np("what kind of record")),
+    sa.Column("record_id", sa.String(60), nullable=False, info=REF),
+    sa.Column("action", sa.String(12), nullable=False, info=np("delete or anonymise")),
+    sa.Column("due_on", sa.Date, nullable=False, info=np("when it fell due")),
+    sa.Column("done_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.UniqueConstraint("record_kind", "record_id", "action", name="uq_retention_actions_record_action"),
 )

@@ -11,6 +11,8 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 
 from covernote.app import ports
 from covernote.domain.errors import Conflict, FieldIssue, ValidationFailed
+from covernote.store.breaches import BreachRepo
+from covernote.store.registers import DisclosureRepo, FraudMarkerRepo, LegalHoldRepo
 from covernote.store.repositories import (
     ConsentRepo,
     CustomerRepo,
@@ -22,6 +24,9 @@ from covernote.store.repositories import (
     TransactionTotalsRepo,
     UserRepo,
 )
+from covernote.store.retention import RetentionRepo
+from covernote.store.sensitive import SensitiveRepo
+from covernote.store.subject_data import RequestRepo, SubjectDataRepo
 
 
 def psycopg_data_errors() -> tuple[type[BaseException], ...]:
@@ -68,6 +73,14 @@ class SqlUnitOfWork:
     idempotency: ports.IdempotencyStore
     transactions: ports.TransactionTotals
     consents: ports.ConsentRepository
+    holds: ports.LegalHoldRepository
+    fraud_markers: ports.FraudMarkerRepository
+    disclosures: ports.DisclosureRepository
+    subject_data: Any
+    requests: Any
+    breaches: Any
+    sensitive: Any
+    retention: Any
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine
@@ -101,6 +114,14 @@ class SqlUnitOfWork:
         self.idempotency = IdempotencyRepo(conn)
         self.transactions = TransactionTotalsRepo(conn)
         self.consents = ConsentRepo(conn)
+        self.holds = LegalHoldRepo(conn)
+        self.fraud_markers = FraudMarkerRepo(conn)
+        self.disclosures = DisclosureRepo(conn)
+        self.subject_data = SubjectDataRepo(conn)
+        self.requests = RequestRepo(conn)
+        self.breaches = BreachRepo(conn)
+        self.sensitive = SensitiveRepo(conn)
+        self.retention = RetentionRepo(conn)
         return self
 
     def _release(self) -> None:

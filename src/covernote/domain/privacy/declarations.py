@@ -35,6 +35,8 @@ class Category(enum.StrEnum):
     CRIMINAL_CONVICTIONS = "criminal_convictions"
     CONNECTION = "connection"
     AUTHENTICATION = "authentication"
+    FRAUD = "fraud"  # suspected or proven fraud markers (S1 section 10); kept for fraud prevention
+    PRIVACY_REQUESTS = "privacy_requests"  # the person's own data-protection requests and directives
 
 
 SPECIAL_CATEGORIES = frozenset({Category.HEALTH, Category.CRIMINAL_CONVICTIONS})

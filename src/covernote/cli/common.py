@@ -1,0 +1,87 @@
+"""What every CLI command module shares: error reporting (field and reason, exit status 2), the
+context, the operator principal, and printing."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Callable
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel, ValidationError
+
+from covernote.app.access import Principal
+from covernote.app.context import AppContext
+from covernote.domain.errors import DomainError
+from covernote.store.product_files import ProductFileError
+
+F = TypeVar("F", bound=Callable[..., Any])
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the full record as JSON")]
+
+
+def fail(message: str, issues: list[tuple[str, str]] | None = None, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    for field, reason in issues or []:
+        typer.echo(f"  {field}: {reason}", err=True)
+    raise typer.Exit(code)
+
+
+def handles_errors(fn: F) -> F:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as exc:
+            fail(exc.message, [(i.field, i.reason) for i in exc.issues])
+        except ProductFileError as exc:
+            fail("the product files are invalid", [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
+        except ValidationError as exc:
+            fail("the input does not have the expected shape",
+                 [(".".join(str(x) for x in e["loc"]) or "input", e["msg"]) for e in exc.errors()])
+
+    return wrapper  # type: ignore[return-value]
+
+
+def context(migrate: bool = False) -> AppContext:
+    from covernote.bootstrap import build
+
+    try:
+        return build(migrate=migrate)
+    except ProductFileError as exc:
+        fail("the product files are invalid", [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
+        raise
+
+
+def operator() -> Principal:
+    """The CLI is an operator's tool on the server: it acts with admin rights, recorded as cli:<user>."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # pragma: no cover - no login name in some containers
+        user = "unknown"
+    return Principal(f"cli:{user}", "admin")
+
+
+def show(data: Any, as_json: bool, summary: Callable[[Any], str] | None = None) -> None:
+    if as_json or summary is None:
+        typer.echo(json.dumps(data, indent=2, default=str))
+    else:
+        typer.echo(summary(data))
+
+
+def read_json(path: Path, model: type[BaseModel], what: str) -> Any:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(f"no such file {path}", [(what, "file not found")])
+    except json.JSONDecodeError as exc:
+        fail(f"{path} is not valid JSON", [(what, str(exc))])
+    try:
+        if isinstance(raw, list):
+            return [model.model_validate(x) for x in raw]
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        fail(f"{path} does not have the expected shape",
+             [(f"{what}." + ".".join(str(x) for x in e["loc"]), e["msg"]) for e in exc.errors()])

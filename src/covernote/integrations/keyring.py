@@ -1,0 +1,110 @@
+"""Master keys for encryption at rest (PRV-11), kept in a file outside the database.
+
+Each person's sensitive fields are encrypted with their own data key (Fernet: AES-128-CBC with
+HMAC-SHA256); the data key is stored in the database wrapped by a master key from this keyring.
+Rotation adds a new primary master key; wrapped data keys are re-wrapped under it by
+`covernote privacy rotate-keys`, after which an old master key can be retired. Deleting a person's
+wrapped data key makes their sensitive fields unreadable for good (encrypt-then-drop-key erasure).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import os
+import secrets
+from pathlib import Path
+from typing import Any
+
+from cryptography.fernet import Fernet, InvalidToken
+
+
+def _new_key_id() -> str:
+    return "mk_" + secrets.token_hex(6)
+
+
+class InMemoryKeyring:
+    """The keyring's behaviour, with keys held in memory (tests and the file keyring's core)."""
+
+    def __init__(self, master_keys: dict[str, str] | None = None, primary: str | None = None,
+                 hash_secret: str | None = None) -> None:
+        self._keys: dict[str, str] = dict(master_keys or {})
+        if not self._keys:
+            kid = _new_key_id()
+            self._keys[kid] = Fernet.generate_key().decode()
+            primary = kid
+        self._primary = primary or next(iter(self._keys))
+        if self._primary not in self._keys:
+            raise ValueError(f"the primary key {self._primary} is not in the keyring")
+        self._hash_secret = hash_secret or secrets.token_hex(32)
+
+    def primary_key_id(self) -> str:
+        return self._primary
+
+    def key_ids(self) -> list[str]:
+        return list(self._keys)
+
+    def new_data_key(self) -> bytes:
+        return Fernet.generate_key()
+
+    def wrap(self, data_key: bytes) -> tuple[str, str]:
+        return self._primary, Fernet(self._keys[self._primary].encode()).encrypt(data_key).decode()
+
+    def unwrap(self, master_key_id: str, wrapped: str) -> bytes:
+        key = self._keys[master_key_id]  # KeyError: the master key was retired before re-wrapping
+        return Fernet(key.encode()).decrypt(wrapped.encode())
+
+    def encrypt(self, data_key: bytes, plaintext: str) -> str:
+        return Fernet(data_key).encrypt(plaintext.encode("utf-8")).decode()
+
+    def decrypt(self, data_key: bytes, token: str) -> str:
+        return Fernet(data_key).decrypt(token.encode()).decode("utf-8")
+
+    def keyed_hash(self, value: str) -> str:
+        return hmac.new(self._hash_secret.encode(), value.encode("utf-8"), hashlib.sha256).hexdigest()
+
+    def rotate(self) -> str:
+        kid = _new_key_id()
+        self._keys[kid] = Fernet.generate_key().decode()
+        self._primary = kid
+        self._saved()
+        return kid
+
+    def retire(self, key_id: str) -> None:
+        """Remove a master key that no wrapped data key uses any more."""
+        if key_id == self._primary:
+            raise ValueError("the primary key cannot be retired; rotate first")
+        self._keys.pop(key_id)
+        self._saved()
+
+    def _saved(self) -> None:
+        """Persist after a change (nothing to do in memory)."""
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"primary": self._primary, "master_keys": self._keys, "hash_secret": self._hash_secret}
+
+
+class FileKeyring(InMemoryKeyring):
+    """A keyring kept in a JSON file readable only by its owner (created on first use). In production,
+    point COVERNOTE_KEYRING at a file provisioned from a secrets manager, not next to the database."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        if path.exists():
+            data = json.loads(path.read_text())
+            super().__init__(data["master_keys"], data["primary"], data["hash_secret"])
+        else:
+            super().__init__()
+            self._saved()
+
+    def _saved(self) -> None:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_suffix(".tmp")
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(self.as_dict(), f, indent=2)
+        os.replace(tmp, self.path)
+
+
+__all__ = ["FileKeyring", "InMemoryKeyring", "InvalidToken"]
