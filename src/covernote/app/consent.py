@@ -7,6 +7,7 @@ from typing import Any
 
 from covernote.app.access import Principal, check_customer
 from covernote.app.context import AppContext
+from covernote.app.requests import marketing_blocked
 from covernote.domain.errors import FieldIssue, NotFound, ValidationFailed
 from covernote.domain.privacy.consent import (
     Channel,
@@ -68,5 +69,7 @@ def marketing_permitted(ctx: AppContext, customer_id: str, channel: Channel,
                         purpose: ConsentPurpose = ConsentPurpose.MARKETING) -> bool:
     """The check every marketing path makes, at the moment it would contact the person."""
     with ctx.uow(read_only=True) as uow:
+        if marketing_blocked(uow, customer_id):  # an objection or a restriction overrides any consent
+            return False
         history = uow.consents.for_customer(customer_id)
     return may_contact(history, channel, purpose, ctx.clock.now())

@@ -17,26 +17,60 @@ from covernote.kernel.ids import new_id
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
+def validate_customer_fields(today: date, values: dict[str, Any]) -> dict[str, Any]:
+    """Check and normalise any of a customer's own details (at creation and on rectification, PRV-3).
+    Raises ValidationFailed naming each bad field."""
+    issues = IssueCollector()
+    out: dict[str, Any] = {}
+    for key in ("name", "address"):
+        if key in values:
+            if not isinstance(values[key], str) or not values[key].strip():
+                issues.add(key, "is required")
+            else:
+                out[key] = values[key].strip()
+    if "email" in values:
+        email = values["email"]
+        if not isinstance(email, str) or not _EMAIL.match(email):
+            issues.add("email", f"{email!r} is not an e-mail address")
+        else:
+            out["email"] = email.strip()
+    if "postcode" in values:
+        postcode = values["postcode"]
+        try:
+            postcode = normalise_postcode(postcode)
+            postcode_area(postcode)
+            out["postcode"] = postcode
+        except (ValueError, TypeError, AttributeError):
+            issues.add("postcode", f"{postcode!r} is not a UK postcode")
+    if "phone" in values:
+        phone = values["phone"]
+        if phone is not None and (not isinstance(phone, str) or len(phone) > 40):
+            issues.add("phone", "must be a telephone number of at most 40 characters")
+        else:
+            out["phone"] = phone.strip() if isinstance(phone, str) and phone.strip() else None
+    if "date_of_birth" in values:
+        dob = values["date_of_birth"]
+        if isinstance(dob, str):
+            try:
+                dob = date.fromisoformat(dob)
+            except ValueError:
+                issues.add("date_of_birth", f"{dob!r} is not a date (YYYY-MM-DD)")
+                dob = None
+        if isinstance(dob, date) and dob >= today:
+            issues.add("date_of_birth", "must be in the past")
+        elif dob is None or isinstance(dob, date):
+            out["date_of_birth"] = dob
+    issues.raise_if_any("the customer's details are not valid")
+    return out
+
+
 def create_customer(ctx: AppContext, principal: Principal, *, name: str, email: str, address: str,
                     postcode: str, phone: str | None = None, date_of_birth: date | None = None) -> dict[str, Any]:
     require_staff(principal, "create customers")
-    issues = IssueCollector()
-    if not name.strip():
-        issues.add("name", "is required")
-    if not _EMAIL.match(email):
-        issues.add("email", f"{email!r} is not an e-mail address")
-    if not address.strip():
-        issues.add("address", "is required")
-    try:
-        postcode = normalise_postcode(postcode)
-        postcode_area(postcode)
-    except ValueError:
-        issues.add("postcode", f"{postcode!r} is not a UK postcode")
-    if date_of_birth is not None and date_of_birth >= ctx.today():
-        issues.add("date_of_birth", "must be in the past")
-    issues.raise_if_any("the customer cannot be created")
-    customer = Customer(new_id("cus"), name.strip(), email.strip(), phone, date_of_birth, address.strip(), postcode,
-                        ctx.clock.now())
+    v = validate_customer_fields(ctx.today(), {"name": name, "email": email, "address": address,
+                                               "postcode": postcode, "phone": phone, "date_of_birth": date_of_birth})
+    customer = Customer(new_id("cus"), v["name"], v["email"], v["phone"], v["date_of_birth"], v["address"],
+                        v["postcode"], ctx.clock.now())
     with ctx.uow() as uow:
         uow.customers.add(customer)
         uow.commit()

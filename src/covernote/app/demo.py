@@ -7,7 +7,7 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from covernote.app import adjustments, cancellations, customers, policies, quotes, renewals
+from covernote.app import adjustments, cancellations, consent, customers, policies, quotes, renewals, requests
 from covernote.app.access import SYSTEM, create_user
 from covernote.app.context import AppContext
 from covernote.domain.errors import Conflict
@@ -16,7 +16,8 @@ from covernote.kernel.clock import FixedClock
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 
-DEMO_TOKENS = {"admin": "cn_demo_admin_token", "staff": "cn_demo_staff_token", "customer": "cn_demo_customer_token"}
+DEMO_TOKENS = {"admin": "cn_demo_admin_token", "staff": "cn_demo_staff_token", "customer": "cn_demo_customer_token",
+               "dpo": "cn_demo_dpo_token", "underwriter": "cn_demo_underwriter_token"}
 
 
 def _car(reg: str, make: str, model: str, year: int, value: str, group: int, co2: int) -> Vehicle:
@@ -110,6 +111,23 @@ def load_demo(ctx: AppContext) -> dict[str, Any]:
     policies.record_incident(at, SYSTEM, p["id"], kind="claim", occurred_on=today - timedelta(days=11),
                              reference="CLM-DEMO-1", description="rear-end collision")
     made["ECO policy with a claim (a cancellation would refund nothing, FEE-1)"] = p["number"]
+
+    # Privacy: a marketing consent, a postal access request waiting for proof of identity, and a person
+    # with only a quote who asked by e-mail to be erased (identity checked): the plan can be shown.
+    on(today - timedelta(days=30))
+    consent.record_decision(at, SYSTEM, ann, channel="email", purpose="marketing", granted=True,
+                            wording="Send me offers by e-mail", source="phone")
+    on(today - timedelta(days=3))
+    requests.start(at, SYSTEM, ben, kind="access", channel="post", received_on=today - timedelta(days=10))
+    hal = customer("Hal Erase", "hal@example.org", "4 Mill Lane, York", "YO1 7HH")
+    on(today - timedelta(days=20))
+    quotes.create_quote(at, SYSTEM, quotes.QuoteRequest("ECO", today - timedelta(days=19), replace(
+        ann_risk, vehicle=_car("YO15HAL", "Mazda", "2", 2015, "4000", 9, 110),
+        drivers=(Driver("hal", "Hal Erase", date(1988, 2, 2), date(2008, 2, 2)),), postcode="YO1 7HH"), hal, None))
+    on(today)
+    erasure = requests.start(at, SYSTEM, hal, kind="erasure", channel="email", received_on=today,
+                             identity_method="reply from the e-mail address on record")
+    made["erasure request (quote only): GET /privacy/requests/{id}/erasure-plan"] = erasure["id"]
 
     for role, token in DEMO_TOKENS.items():
         create_user(ctx, f"Demo {role}", role, ann if role == "customer" else None, token=token)

@@ -12,6 +12,7 @@ from covernote.app.idempotency import check_key, idempotent_change
 from covernote.app.ledger import charge_and_collect
 from covernote.app.ports import UnitOfWork
 from covernote.app.pricing import segments as price_segments
+from covernote.app.requests import processing_allowed
 from covernote.app.views import policy_view, quote_view, segments_view
 from covernote.domain.errors import Conflict, FieldIssue, IssueCollector, NotFound, ValidationFailed
 from covernote.domain.policy.codec import rating_to_dict, risk_to_dict
@@ -76,6 +77,7 @@ def create_quote(ctx: AppContext, principal: Principal, req: QuoteRequest) -> di
     with ctx.uow() as uow:
         if uow.customers.get(customer_id) is None:
             raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
+        processing_allowed(uow, customer_id, "quote for them")
         uow.quotes.add(quote)
         uow.commit()
     return quote_view(quote)

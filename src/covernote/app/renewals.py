@@ -14,6 +14,7 @@ from covernote.app.pending import open_pending, pending_view
 from covernote.app.policies import load_policy
 from covernote.app.ports import PendingQuote, UnitOfWork
 from covernote.app.pricing import segments as price_segments
+from covernote.app.requests import RESTRICTED, processing_allowed
 from covernote.app.views import money, policy_view, segments_view
 from covernote.domain.errors import Conflict, DomainError, FieldIssue, ValidationFailed
 from covernote.domain.policy.codec import rating_to_dict, risk_to_dict
@@ -92,6 +93,9 @@ def _invite(ctx: AppContext, uow: UnitOfWork, policy: Policy, created_by: str, t
     return pending
 
 
+RESTRICTED_REASON = "the customer has restricted the processing of their data (UK GDPR art. 18)"
+
+
 def invite_renewal(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
     """Make (or return the open) renewal invitation for one policy."""
     with ctx.uow() as uow:
@@ -100,6 +104,7 @@ def invite_renewal(ctx: AppContext, principal: Principal, policy_id: str) -> dic
                     and p.policy_version == policy.version]
         if existing:
             return pending_view(existing[0])
+        processing_allowed(uow, policy.customer_id, "invite a renewal")
         pending = _invite(ctx, uow, policy, principal.user_id, ctx.today())
         uow.pending.add(pending)
         uow.commit()
@@ -123,8 +128,13 @@ def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_si
                 break
             after = batch[-1].policy_id
             open_ids = uow.pending.open_policy_ids([p.policy_id for p in batch], "renewal")
+            restricted = uow.requests.flagged_customer_ids(list({p.customer_id for p in batch}), RESTRICTED)
             new: list[PendingQuote] = []
             for policy in batch:
+                if policy.customer_id in restricted:
+                    refused += 1
+                    reasons[RESTRICTED_REASON] = reasons.get(RESTRICTED_REASON, 0) + 1
+                    continue
                 term = policy.term()
                 product = ctx.catalogue.by_ref(term.product_ref)
                 if (policy.policy_id in open_ids or term.voided or term.cancelled_from is not None
@@ -154,6 +164,7 @@ def confirm_renewal(ctx: AppContext, principal: Principal, policy_id: str, pendi
 def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: str, pending_id: str,
            payment_key: str) -> dict[str, Any]:
     policy = load_policy(uow, principal, policy_id)
+    processing_allowed(uow, policy.customer_id, "renew the policy")
     pending = open_pending(ctx, uow, policy, pending_id, "renewal")
     offer = pending.result
     term = policy.term()

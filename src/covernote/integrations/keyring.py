@@ -14,8 +14,15 @@ import hmac
 import json
 import os
 import secrets
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - not POSIX: no cross-process lock
+    fcntl = None  # type: ignore[assignment]
 
 from cryptography.fernet import Fernet, InvalidToken
 
@@ -87,16 +94,81 @@ class InMemoryKeyring:
 
 class FileKeyring(InMemoryKeyring):
     """A keyring kept in a JSON file readable only by its owner (created on first use). In production,
-    point COVERNOTE_KEYRING at a file provisioned from a secrets manager, not next to the database."""
+    point COVERNOTE_KEYRING at a file provisioned from a secrets manager, not next to the database.
+
+    Several processes share the file (the API server, the CLI, the jobs): each notices when the file
+    changed (a rotation or retirement by `covernote privacy rotate-keys`) and reloads it before using a
+    key, so a running server wraps new data keys under the new primary key at once and can open keys
+    re-wrapped by another process. Changes are made under an exclusive lock on a `.lock` file, reading
+    the file afresh first, so two rotations at once cannot lose a key."""
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        if path.exists():
-            data = json.loads(path.read_text())
-            super().__init__(data["master_keys"], data["primary"], data["hash_secret"])
-        else:
-            super().__init__()
-            self._saved()
+        self._stamp: tuple[int, int, int] | None = None
+        with self._locked():
+            if path.exists():
+                data = json.loads(path.read_text())
+                super().__init__(data["master_keys"], data["primary"], data["hash_secret"])
+                self._stamp = self._file_stamp()
+            else:
+                super().__init__()
+                self._saved()
+
+    def _file_stamp(self) -> tuple[int, int, int] | None:
+        try:
+            st = self.path.stat()
+        except FileNotFoundError:
+            return None
+        return st.st_mtime_ns, st.st_ino, st.st_size
+
+    def _reload_if_changed(self) -> None:
+        stamp = self._file_stamp()
+        if stamp is None or stamp == self._stamp:
+            return
+        data = json.loads(self.path.read_text())
+        self._keys = dict(data["master_keys"])
+        self._primary = data["primary"]
+        self._hash_secret = data["hash_secret"]
+        self._stamp = stamp
+
+    @contextmanager
+    def _locked(self) -> Iterator[None]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(self.path.with_suffix(".lock"), os.O_WRONLY | os.O_CREAT, 0o600)
+        try:
+            if fcntl is not None:
+                fcntl.flock(fd, fcntl.LOCK_EX)
+            yield
+        finally:
+            os.close(fd)  # closing releases the lock
+
+    def primary_key_id(self) -> str:
+        self._reload_if_changed()
+        return super().primary_key_id()
+
+    def key_ids(self) -> list[str]:
+        self._reload_if_changed()
+        return super().key_ids()
+
+    def wrap(self, data_key: bytes) -> tuple[str, str]:
+        self._reload_if_changed()
+        return super().wrap(data_key)
+
+    def unwrap(self, master_key_id: str, wrapped: str) -> bytes:
+        self._reload_if_changed()
+        return super().unwrap(master_key_id, wrapped)
+
+    def rotate(self) -> str:
+        with self._locked():
+            self._stamp = None  # read the file afresh: another process may have changed it
+            self._reload_if_changed()
+            return super().rotate()
+
+    def retire(self, key_id: str) -> None:
+        with self._locked():
+            self._stamp = None
+            self._reload_if_changed()
+            super().retire(key_id)
 
     def _saved(self) -> None:
         self.path.parent.mkdir(parents=True, exist_ok=True)
@@ -104,7 +176,10 @@ class FileKeyring(InMemoryKeyring):
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
         with os.fdopen(fd, "w") as f:
             json.dump(self.as_dict(), f, indent=2)
+            f.flush()
+            os.fsync(f.fileno())
         os.replace(tmp, self.path)
+        self._stamp = self._file_stamp()
 
 
 __all__ = ["FileKeyring", "InMemoryKeyring", "InvalidToken"]

@@ -78,9 +78,9 @@ class SqlUnitOfWork:
     disclosures: ports.DisclosureRepository
     subject_data: Any
     requests: Any
-    breaches: Any
-    sensitive: Any
-    retention: Any
+    breaches: ports.BreachRepository
+    sensitive: ports.SensitiveRepository
+    retention: ports.RetentionRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine

@@ -5,7 +5,8 @@ defined; the data map is generated from them, never written by hand."""
 from __future__ import annotations
 
 import enum
-from collections.abc import Mapping
+import re
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -161,3 +162,28 @@ def expand(location: str, declaration: Declaration) -> list[DeclaredField]:
     if isinstance(declaration, PersonalInside):
         return [DeclaredField(f"{location}:{path}", d) for path, d in sorted(declaration.paths.items())]
     return [DeclaredField(location, declaration)]
+
+
+def _pattern(pattern: str) -> re.Pattern[str]:
+    return re.compile("^" + re.escape(pattern).replace(r"\*", r"[^.\[]+") + "$")
+
+
+def iter_declared(value: Any, paths: Mapping[str, PersonalData]) -> Iterator[tuple[str, str, PersonalData, Any]]:
+    """The declared values inside a structured field: (concrete path such as `drivers[0].name`, the
+    declared pattern `drivers[].name`, its declaration, the value). A path matching a pattern is not
+    looked into further (`changes[]` declares each whole element)."""
+    compiled = [(_pattern(p), p, d) for p, d in paths.items()]
+
+    def walk(node: Any, concrete: str, generic: str) -> Iterator[tuple[str, str, PersonalData, Any]]:
+        for regex, pattern, decl in compiled:
+            if generic and regex.match(generic):
+                yield concrete, pattern, decl, node
+                return
+        if isinstance(node, dict):
+            for k, v in node.items():
+                yield from walk(v, f"{concrete}.{k}" if concrete else k, f"{generic}.{k}" if generic else k)
+        elif isinstance(node, list):
+            for i, v in enumerate(node):
+                yield from walk(v, f"{concrete}[{i}]", f"{generic}[]")
+
+    yield from walk(value, "", "")

@@ -16,12 +16,13 @@ The constants below are the seed schedules; products carry their own copies as v
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from types import MappingProxyType
 from typing import Literal
 
 from covernote.domain.errors import FieldIssue, IssueCollector, ValidationFailed
+from covernote.domain.privacy.declarations import PersonalData
 from covernote.kernel.periods import add_months
 
 Trigger = Literal["quote_issued", "policy_ended", "claim_settled", "last_contact", "cookie_set",
@@ -68,6 +69,8 @@ class RetentionRule:
     days: int = 0
     rounding: Rounding = "none"
     action: Action = "delete"
+    # The seed sentence (or the judgement) the rule comes from; not part of what the rule does.
+    source: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         issues = IssueCollector()
@@ -99,6 +102,21 @@ class RetentionRule:
         Raises as `retain_until` does."""
         return today >= self.action_due_on(event_date)
 
+    def latest_event_due(self, today: date) -> date | None:
+        """The latest event date whose action is due on `today` (every earlier event is due too), or
+        None when no event since 1 January 1900 is. Lets a sweep find due records with one
+        comparison on a stored date: `event <= latest_event_due(today)`. Never raises."""
+        lo, hi = date(1900, 1, 1).toordinal(), today.toordinal()
+        if hi < lo or not self.is_due(date.fromordinal(lo), today):
+            return None
+        while lo < hi:  # invariant: lo is due; find the last due day in [lo, hi]
+            mid = (lo + hi + 1) // 2
+            if self.is_due(date.fromordinal(mid), today):
+                lo = mid
+            else:
+                hi = mid - 1
+        return date.fromordinal(lo)
+
     def describe(self) -> str:
         """The period in words, e.g. "7 years + current year after policy ended, then delete".
         Never raises."""
@@ -125,6 +143,7 @@ class DealershipPeriod:
     ceiling_years: int
     rounding: Rounding = "end_of_year"
     action: Action = "delete"
+    source: str = field(default="", compare=False)
 
     def __post_init__(self) -> None:
         issues = IssueCollector()
@@ -152,7 +171,13 @@ class DealershipPeriod:
                 [FieldIssue("setting", f"{setting} years is outside {self.floor_years} to "
                                        f"{self.ceiling_years} years")])
         return RetentionRule(self.category, self.trigger, years=setting, rounding=self.rounding,
-                             action=self.action)
+                             action=self.action, source=self.source)
+
+    def describe(self) -> str:
+        """e.g. "set by each dealership: 1 to 7 years + current year after last contact, then delete"."""
+        extra = " + current year" if self.rounding == "end_of_year" else ""
+        return (f"set by each dealership: {self.floor_years} to {self.ceiling_years} years{extra} after "
+                f"{self.trigger.replace('_', ' ')}, then {self.action}")
 
 
 # --- seed schedules ---------------------------------------------------------------------------
@@ -201,3 +226,66 @@ TELEMATICS_DRIVING_DATA = RetentionRule("telematics_driving_data", "policy_ended
 
 SEED_RETENTION: tuple[RetentionRule, ...] = (ECO_INSURANCE, BILLING, NO_CONTRACT, COOKIES, CALL_RECORDINGS,
                                              TELEMATICS_DRIVING_DATA)
+
+
+# --- record categories a product's schedule may name ----------------------------------------------
+
+
+@dataclass(frozen=True)
+class RecordCategory:
+    """A kind of record a retention rule can govern, and the trigger events that make sense for it."""
+
+    code: str
+    description: str
+    triggers: tuple[Trigger, ...]
+
+
+RECORD_CATEGORIES: Mapping[str, RecordCategory] = MappingProxyType({c.code: c for c in (
+    RecordCategory("policy", "the policy, its transactions, its pending changes and the quote it was bound from",
+                   ("policy_ended",)),
+    RecordCategory("billing", "payment and accounting data of a policy (its card or mandate token, the "
+                              "policyholder's name as payer)", ("policy_ended",)),
+    RecordCategory("no_contract", "quotes never taken up, and people who never took a contract",
+                   ("last_contact",)),
+    RecordCategory("claims", "claims and their correspondence", ("claim_settled",)),
+    RecordCategory("telematics_driving_data", "driving data from a telematics box (TEL-8)", ("policy_ended",)),
+    RecordCategory("cookies", "cookies and connection data", ("cookie_set",)),
+    RecordCategory("call_recordings", "recordings of telephone calls (PRV-10)", ("call_recorded",)),
+    RecordCategory("chat_transcripts", "transcripts of web chats (PRV-10); the chat is itself the contact",
+                   ("last_contact",)),
+)})
+"""The categories a product's retention schedule may name (PRV-5, PRV-10, TEL-8). A rule for any other
+name is refused when the product file loads, so a misspelt category cannot silently never apply."""
+
+# Purposes that make a field billing data: S2 keeps "for billing purposes" personal data ten years after
+# the contract ends, longer than the contract's own records.
+BILLING_PURPOSES = frozenset({"payments", "accounting"})
+
+
+def is_billing_data(declaration: PersonalData) -> bool:
+    """Whether a declared field is billing data: one of its purposes is payments or accounting."""
+    return any(p in BILLING_PURPOSES for p in declaration.purposes)
+
+
+def policy_ended_on(term_start: date, term_end: date, cancelled_from: date | None,
+                    voided_on: date | None) -> date:
+    """The day a policy ended, for its "policy ended" retention clock: the first day of its latest term
+    without cover. That is the term's end date (terms are half-open), the date a cancellation took
+    effect (never before the term started), or, for a term voided for fraud, the day it was voided
+    (a void term is treated as never having existed, so its cover dates say nothing). Never raises."""
+    if voided_on is not None:
+        return voided_on
+    if cancelled_from is not None:
+        return max(min(cancelled_from, term_end), term_start)
+    return term_end
+
+
+def s0_period(entry: RetentionRule | DealershipPeriod) -> str:
+    """A period in the words of S0's retention table: "7 Years + current year", or the set-by-dealership
+    sentence. Never raises."""
+    if isinstance(entry, DealershipPeriod):
+        return ("Set by each individual dealership subscribed to the product. Please consult with the "
+                "dealership you are dealing with.")
+    if entry.rounding == "end_of_year" and not (entry.months or entry.days):
+        return f"{entry.years} Years + current year"
+    return entry.describe()
