@@ -15,6 +15,7 @@ from covernote.app.pending import open_pending, store_pending
 from covernote.app.policies import load_policy
 from covernote.app.ports import UnitOfWork
 from covernote.app.pricing import segments as price_segments
+from covernote.app.requests import processing_allowed
 from covernote.app.views import money, segments_view, transaction_view
 from covernote.domain.errors import Conflict, IssueCollector
 from covernote.domain.policy.codec import adjustment_to_dict, change_from_dict, change_to_dict
@@ -110,6 +111,7 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
 def quote_adjustment(ctx: AppContext, principal: Principal, policy_id: str, req: AdjustmentRequest) -> dict[str, Any]:
     with ctx.uow() as uow:
         policy = load_policy(uow, principal, policy_id)
+        processing_allowed(uow, policy.customer_id, "change the policy")
         result = _price(ctx, principal, policy, req)
         view = store_pending(ctx, uow, policy, "mta", req.as_dict(), result, principal.user_id)
         uow.commit()
@@ -125,6 +127,7 @@ def confirm_adjustment(ctx: AppContext, principal: Principal, policy_id: str, pe
 def _confirm(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: str, pending_id: str,
              payment_key: str) -> dict[str, Any]:
     policy = load_policy(uow, principal, policy_id)
+    processing_allowed(uow, policy.customer_id, "change the policy")
     pending = open_pending(ctx, uow, policy, pending_id, "mta")
     req = AdjustmentRequest.from_dict(pending.request)
     result = _price(ctx, principal, policy, req, quoted_on=london_date(pending.created_at))

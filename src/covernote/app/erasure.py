@@ -53,6 +53,9 @@ def ended_on(policy: Policy) -> date:
 
 def _policy_reasons(ctx: AppContext, policy: Policy, today: date) -> list[rules.KeepReason]:
     out: list[rules.KeepReason] = []
+    for event in policy.events():
+        if event.kind == "claim":  # claims cannot be settled in Covernote yet (issue 5): each stays open
+            out.append(rules.open_claim(policy.number, event.reference or event.occurred_on.isoformat()))
     status = policy.status(today)
     if status in ("live", "pending"):
         out.append(rules.live_contract(policy.number, policy.term().cover_end))
@@ -61,9 +64,6 @@ def _policy_reasons(ctx: AppContext, policy: Policy, today: date) -> list[rules.
         until = rule.retain_until(ended_on(policy))
         if today <= until:
             out.append(rules.legal_retention(policy.number, until, rule.describe()))
-    for event in policy.events():
-        if event.kind == "claim":  # claims cannot be settled in Covernote yet (issue 5): each stays open
-            out.append(rules.open_claim(policy.number, event.reference or event.occurred_on.isoformat()))
     return out
 
 
@@ -89,19 +89,23 @@ class _Reasons:
                         self.by_policy[pid].append(reason)
         self.every_policy = [r for rs in self.by_policy.values() for r in rs]
         self.request_id = request_id
+        self.codes: dict[str, str] = {}  # the explanation given -> its reason code
 
     def keep_for(self, table: str) -> Callable[[str, PersonalData, Any], str | None]:
         def decide(reasons: list[rules.KeepReason], decl: PersonalData) -> str | None:
             found = rules.first_reason(decl, reasons)
-            return found.describe() if found else None
+            if found is None:
+                return None
+            self.codes[found.describe()] = found.code
+            return found.describe()
 
         holds_only = [r for r in self.customer if r.code == "legal_hold"]
         if table == "idempotency_keys":  # a retry cache: only a legal hold keeps it
             return lambda loc, decl, row: decide(holds_only, decl)
         if table in ("processing_flags",):
             return lambda loc, decl, row: decide([rules.obey_objection()], decl)
-        if table == "subject_requests":
-            return lambda loc, decl, row: decide([ACCOUNTABILITY], decl)
+        if table == "subject_requests":  # the case being answered; earlier cases' details go
+            return lambda loc, decl, row: decide([ACCOUNTABILITY] if row.id == self.request_id else [], decl)
         if table == "policies":
             return lambda loc, decl, row: decide(self.customer + self.by_policy.get(row.id, []), decl)
         if table in ("policy_transactions", "pending_quotes"):
@@ -159,13 +163,29 @@ def _run(ctx: AppContext, uow: UnitOfWork, q: SubjectRequest, now: datetime, tod
                                              for k in result.kept)
     if everything_gone:
         uow.subject_data.mark_erased(q.customer_id, now)
+    if any(c.table == "users" for c in result.changed):  # a hashed token can never match: close the login
         summary["logins_closed"] = uow.subject_data.deactivate_users(q.customer_id)
     summary["warnings"] = reasons.warnings(today)
     from covernote.app.disclosures import recipients_to_tell
 
     summary["recipients_to_tell"] = recipients_to_tell(uow, q.customer_id)
     summary["fingerprint"] = _fingerprint(summary)
+    summary["_codes"] = reasons.codes
     return summary
+
+
+# Shown to the person instead of the reason when the reason itself must not be disclosed: a legal hold
+# (legal professional privilege) or a fraud marker (crime prevention), DPA 2018 Sch. 2 paras 19 and 2.
+UNDISCLOSED = "kept where the law requires or allows us to keep it"
+
+
+def _for(principal: Principal, summary: dict[str, Any]) -> dict[str, Any]:
+    codes = summary.pop("_codes", {})
+    if principal.role != "customer":
+        return summary
+    hidden = {text for text, code in codes.items() if code in ("legal_hold", "fraud_record")}
+    return {**summary, "kept": [{**k, "reason": UNDISCLOSED} if k["reason"] in hidden else k
+                                for k in summary["kept"]]}
 
 
 def _fingerprint(summary: dict[str, Any]) -> str:
@@ -197,7 +217,7 @@ def plan(ctx: AppContext, principal: Principal, request_id: str) -> dict[str, An
                                ("erasure_planned", f"plan {summary['fingerprint']} shown"))
         uow.requests.save(shown, principal.user_id, now)
         uow.commit()
-    return {"request_id": request_id, "dry_run": True, **summary}
+    return {"request_id": request_id, "dry_run": True, **_for(principal, summary)}
 
 
 def apply(ctx: AppContext, principal: Principal, request_id: str, fingerprint: str) -> dict[str, Any]:
@@ -219,4 +239,5 @@ def apply(ctx: AppContext, principal: Principal, request_id: str, fingerprint: s
         done = q.complete(outcome, now)
         done = replace(done, version=uow.requests.save(done, principal.user_id, now))
         uow.commit()
-    return {"request_id": request_id, "dry_run": False, **summary, "request": request_view(done, today)}
+    ctx.token_cache.clear()  # a closed login must stop working now, not when its cache entry expires
+    return {"request_id": request_id, "dry_run": False, **_for(principal, summary), "request": request_view(done, today)}

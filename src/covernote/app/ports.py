@@ -533,6 +533,9 @@ class Keyring(Protocol):
     def rotate(self) -> str:
         """Add a new primary master key and return its id; older keys stay to unwrap until re-wrapped."""
         ...
+    def retire(self, key_id: str) -> None:
+        """Remove a master key that no wrapped data key uses any more (never the primary)."""
+        ...
 
 
 class DataInventory(Protocol):

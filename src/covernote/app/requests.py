@@ -10,6 +10,7 @@ from typing import Any
 
 from covernote.app.access import Principal, check_customer, require_staff
 from covernote.app.context import AppContext
+from covernote.app.customers import validate_customer_fields
 from covernote.app.ports import UnitOfWork
 from covernote.domain.errors import Conflict, FieldIssue, Forbidden, NotFound, ValidationFailed
 from covernote.domain.privacy.consent import Channel as ConsentChannel
@@ -83,6 +84,12 @@ def start(ctx: AppContext, principal: Principal, customer_id: str, *, kind: str,
     now = ctx.clock.now()
     q = SubjectRequest.receive(new_id("dsr"), customer_id, kind, channel, received_on or today, nation_value,
                                details or {}, now, principal.user_id, today, identity_method)
+    if q.kind is RequestKind.RECTIFICATION:  # the corrections must be valid values before the case opens
+        try:
+            validate_customer_fields(today, q.details["corrections"])
+        except ValidationFailed as exc:
+            raise ValidationFailed(exc.message, [FieldIssue(f"details.corrections.{i.field}", i.reason)
+                                                 for i in exc.issues]) from None
     with ctx.uow() as uow:
         if uow.customers.get(customer_id) is None:
             raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
@@ -107,10 +114,12 @@ def list_requests(ctx: AppContext, principal: Principal, customer_id: str | None
         require_staff(principal, "list requests")
     today = ctx.today()
     with ctx.uow(read_only=True) as uow:
-        found = uow.requests.page(customer_id, open_only or overdue_only, limit, offset)
+        if overdue_only:  # overdue is computed from each case's clock: filter every open case, then page
+            found = [q for q in uow.requests.page(customer_id, True, 1_000_000, 0) if q.timing(today)["overdue"]]
+            found = found[offset:offset + limit]
+        else:
+            found = uow.requests.page(customer_id, open_only, limit, offset)
     views = [request_view(q, today) for q in found]
-    if overdue_only:
-        views = [v for v in views if v["timing"]["overdue"]]
     return {"requests": views, "today": today.isoformat()}
 
 
@@ -213,8 +222,6 @@ def fulfil(ctx: AppContext, principal: Principal, request_id: str, *,
     """Carry out a rectification, restriction, objection, consent withdrawal or death directive, and
     close the case. Access, portability and erasure have their own steps (package, export, plan/apply)."""
     require_staff(principal, "fulfil requests")
-    from covernote.app.customers import validate_customer_fields
-
     now, today = ctx.clock.now(), ctx.today()
     with ctx.uow() as uow:
         q = load_request(uow, principal, request_id)

@@ -533,9 +533,6 @@ def rotate_keys(ctx: AppContext, principal: Principal, retire_old: bool = False,
     if not 1 <= batch <= 10_000:
         raise ValidationFailed("the batch size is not valid", [FieldIssue("batch", "must be from 1 to 10000")])
     keyring = _keyring(ctx)
-    retire = getattr(keyring, "retire", None)
-    if retire_old and retire is None:
-        raise ServiceUnavailable("this keyring cannot retire master keys")
     started = ctx.clock.now()
     with ctx.uow(read_only=True) as uow:
         unfinished = bool(uow.sensitive.keys_not_under(keyring.primary_key_id(), None, 1))
@@ -578,8 +575,7 @@ def rotate_keys(ctx: AppContext, principal: Principal, retire_old: bool = False,
             continue
         in_use = counts.get(key_id, 0)
         if retire_old and in_use == 0:
-            assert retire is not None
-            retire(key_id)
+            keyring.retire(key_id)
             retired.append(key_id)
         else:
             kept[key_id] = in_use

@@ -90,9 +90,12 @@ def register(privacy_app: typer.Typer) -> None:
             fail("unknown format", [("--format", "use json or html")])
         ctx = context()
         if request:
-            package = subject_access.access_package(ctx, operator(), request)
-            if package["request"]["customer_id"] != customer_id:
+            from covernote.app import requests
+
+            # Checked before the package is made: making it answers (completes) the request.
+            if requests.get(ctx, operator(), request)["customer_id"] != customer_id:
                 fail("the request is for another customer", [("--request", "not this customer's request")])
+            package = subject_access.access_package(ctx, operator(), request)
         else:
             package = subject_access.package_for_customer(ctx, operator(), customer_id)
         _write(subject_access.package_html(package) if fmt == "html" else json.dumps(package, indent=2, default=str),

@@ -86,8 +86,9 @@ LINKS: dict[str, Callable[[str, Ids], Any]] = {
     "sensitive_data": _by_customer(sensitive_data),
     "sensitive_reads": _by_customer(sensitive_reads),
     # A retry cache of API answers, scoped "operation:user id": the person's own calls.
-    "idempotency_keys": lambda cid, ids: sa.or_(sa.false(), *(idempotency_keys.c.scope.like(f"%:{u}")
-                                                              for u in ids["users"])),
+    "idempotency_keys": lambda cid, ids: sa.or_(sa.false(), *(
+        idempotency_keys.c.scope.like("%:" + u.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"),
+                                      escape="\\") for u in ids["users"])),
 }
 # Tables that hold nothing about any one person (settings, counters, the sweep's own bookkeeping).
 UNLINKED = frozenset({"counters", "retention_settings", "retention_runs", "retention_actions"})
