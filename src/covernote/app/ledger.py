@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from covernote.app.access import Principal, require_admin, require_staff
 from covernote.app.context import AppContext
+from covernote.app.disclosures import record_payment_disclosure
 from covernote.app.policies import load_policy
 from covernote.app.ports import PaymentDeclined, PaymentUnavailable, UnitOfWork
 from covernote.app.views import entry_view, statement_view
@@ -72,6 +73,11 @@ def collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransac
                            txn.transaction_id, lines, RECEIVABLE, f"{what.lower()} {receipt.reference}")
     assert entry is not None
     uow.ledger.add(entry)
+    # The provider now holds this payment about the person: the disclosure register records it with the
+    # ledger posting, in the same unit of work (PRV-6).
+    record_payment_disclosure(uow, customer_id=policy.customer_id, policy_id=policy.policy_id,
+                              receipt_reference=receipt.reference, recorded_by=txn.actor.user_id,
+                              at=ctx.clock.now())
     return {"kind": receipt.kind, "amount": (-amount if receipt.kind == "refund" else amount).to_str(),
             "reference": receipt.reference, "token": receipt.token, "status": "settled"}
 

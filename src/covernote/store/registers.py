@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -11,7 +11,7 @@ from sqlalchemy.engine import Connection, Row
 
 from covernote.app.ports import Disclosure, FraudMarker, LegalHold
 from covernote.domain.errors import Conflict
-from covernote.store.tables import disclosures, fraud_markers, legal_holds
+from covernote.store.tables import disclosures, fraud_markers, legal_holds, policies, policy_transactions
 
 
 def _hold(r: Row[Any]) -> LegalHold:
@@ -53,12 +53,27 @@ class LegalHoldRepo:
             legal_holds.c.customer_id.in_(list(customer_ids)), legal_holds.c.released_at.is_(None)))
         return {r[0] for r in rows}
 
-    def page(self, active_only: bool, limit: int, offset: int) -> list[LegalHold]:
+    def page(self, active_only: bool, limit: int, offset: int, review_due_on: date | None = None,
+             customer_id: str | None = None) -> list[LegalHold]:
         q = legal_holds.select()
-        if active_only:
+        if active_only or review_due_on is not None:
             q = q.where(legal_holds.c.released_at.is_(None))
+        if review_due_on is not None:
+            q = q.where(legal_holds.c.review_on <= review_due_on)
+        if customer_id is not None:
+            q = q.where(legal_holds.c.customer_id == customer_id)
         q = q.order_by(legal_holds.c.review_on, legal_holds.c.id).limit(limit).offset(offset)
         return [_hold(r) for r in self.conn.execute(q)]
+
+    def claim_owners(self, reference: str) -> list[tuple[str, str]]:
+        """A claim is recorded as an incident transaction whose details carry `event.reference`."""
+        ref = policy_transactions.c.details[("event", "reference")].as_string()
+        rows = self.conn.execute(
+            sa.select(policies.c.id, policies.c.customer_id).distinct()
+            .select_from(policy_transactions.join(policies, policies.c.id == policy_transactions.c.policy_id))
+            .where(policy_transactions.c.kind == "incident", ref == reference)
+            .order_by(policies.c.id))
+        return [(r[0], r[1]) for r in rows]
 
 
 def _marker(r: Row[Any]) -> FraudMarker:

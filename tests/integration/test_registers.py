@@ -1,0 +1,316 @@
+"""Legal holds, fraud markers and the disclosure register (issue 3 parts 5 and 6; PRV-4, PRV-6, REG-4, SEC-1),
+on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import pytest
+
+from covernote.app import disclosures, ledger, policies, quotes, registers
+from covernote.app.access import SYSTEM, Principal
+from covernote.app.disclosures import PAYMENT_PROVIDER, recipients_to_tell, record_disclosure
+from covernote.domain.errors import Conflict, Forbidden, NotFound, PaymentRequired, ValidationFailed
+from covernote.kernel.money import Money
+from tests.support import bind, cancel, motor_risk, new_customer
+
+STAFF = Principal("usr_staff", "staff")
+DPO = Principal("usr_dpo", "dpo")
+UNDERWRITER = Principal("usr_uw", "underwriter")
+
+
+def _fields(exc: pytest.ExceptionInfo[Exception]) -> set[str]:
+    return {i.field for i in exc.value.issues}  # type: ignore[attr-defined]
+
+
+def _claim(ctx, policy_id: str, reference: str = "CLM-0001") -> None:  # type: ignore[no-untyped-def]
+    policies.record_incident(ctx, STAFF, policy_id, kind="claim", occurred_on=ctx.today(), reference=reference)
+
+
+# -- legal holds ------------------------------------------------------------------------------------
+
+
+def test_prv4_hold_on_a_customer_a_policy_and_a_claim_resolves_the_customer(db_ctx):
+    other = new_customer(db_ctx, "Olive Other")
+    p = bind(db_ctx)
+    cid = p["customer_id"]
+    _claim(db_ctx, p["id"])
+    review = db_ctx.today() + timedelta(days=90)
+    on_customer = registers.set_hold(db_ctx, STAFF, scope="customer", scope_id=cid, reason="Smith v Covernote",
+                                     review_on=review)
+    on_policy = registers.set_hold(db_ctx, UNDERWRITER, scope="policy", scope_id=p["number"],
+                                   reason="Smith v Covernote", review_on=review)
+    on_claim = registers.set_hold(db_ctx, STAFF, scope="claim", scope_id="CLM-0001", reason="Claim litigation",
+                                  review_on=review)
+    assert on_customer["customer_id"] == cid and on_customer["scope_id"] == cid
+    assert on_policy["customer_id"] == cid and on_policy["scope_id"] == p["id"]  # a number is stored as the id
+    assert on_claim["customer_id"] == cid and on_claim["scope_id"] == "CLM-0001"
+    assert all(h["active"] and not h["due_for_review"] and h["set_by"] for h in (on_customer, on_policy, on_claim))
+    with db_ctx.uow(read_only=True) as uow:
+        assert uow.holds.held_customer_ids([cid, other]) == {cid}
+        assert {h.scope for h in uow.holds.for_customer(cid)} == {"customer", "policy", "claim"}
+        assert uow.holds.for_customer(other) == []
+
+
+@pytest.mark.parametrize("scope, field_reason", [("customer", "no customer"), ("policy", "no policy"),
+                                                 ("claim", "no claim or incident")])
+def test_prv4_hold_on_a_scope_that_does_not_exist_is_404_naming_scope_id(db_ctx, scope, field_reason):
+    bind(db_ctx)
+    with pytest.raises(NotFound) as exc:
+        registers.set_hold(db_ctx, STAFF, scope=scope, scope_id="nope-123", reason="matter",
+                           review_on=db_ctx.today() + timedelta(days=1))
+    assert exc.value.issues[0].field == "scope_id" and field_reason in exc.value.issues[0].reason
+    with db_ctx.uow(read_only=True) as uow:
+        assert uow.holds.page(False, 10, 0) == []
+
+
+def test_prv4_hold_refuses_a_review_date_not_after_today_and_bad_input_naming_each_field(db_ctx):
+    cid = new_customer(db_ctx)
+    for review in (db_ctx.today(), db_ctx.today() - timedelta(days=1)):
+        with pytest.raises(ValidationFailed) as exc:
+            registers.set_hold(db_ctx, STAFF, scope="customer", scope_id=cid, reason="matter", review_on=review)
+        assert _fields(exc) == {"review_on"}
+    with pytest.raises(ValidationFailed) as exc:
+        registers.set_hold(db_ctx, STAFF, scope="person", scope_id=" ", reason="  ",
+                           review_on=db_ctx.today())
+    assert _fields(exc) == {"scope", "scope_id", "reason", "review_on"}
+
+
+def test_prv4_only_staff_set_holds_and_only_the_dpo_or_admin_release_them_once(db_ctx):
+    cid = new_customer(db_ctx)
+    customer = Principal("usr_c", "customer", cid)
+    with pytest.raises(Forbidden):
+        registers.set_hold(db_ctx, customer, scope="customer", scope_id=cid, reason="x",
+                           review_on=db_ctx.today() + timedelta(days=5))
+    hold = registers.set_hold(db_ctx, STAFF, scope="customer", scope_id=cid, reason="Regulator inquiry",
+                              review_on=db_ctx.today() + timedelta(days=5))
+    for who in (STAFF, UNDERWRITER, customer):
+        with pytest.raises(Forbidden):
+            registers.release_hold(db_ctx, who, hold["id"], "settled")
+    with pytest.raises(ValidationFailed) as exc:
+        registers.release_hold(db_ctx, DPO, hold["id"], "   ")
+    assert _fields(exc) == {"reason"}
+    released = registers.release_hold(db_ctx, DPO, hold["id"], "Matter settled on 2026-11-20")
+    assert not released["active"] and released["released_by"] == DPO.user_id
+    assert released["release_reason"] == "Matter settled on 2026-11-20"
+    with pytest.raises(Conflict):
+        registers.release_hold(db_ctx, SYSTEM, hold["id"], "again")
+    with pytest.raises(NotFound):
+        registers.release_hold(db_ctx, DPO, "hld_missing", "x")
+    with db_ctx.uow(read_only=True) as uow:
+        assert uow.holds.held_customer_ids([cid]) == set()
+
+
+def test_prv4_holds_report_lists_active_and_those_due_for_review(db_ctx, clock):
+    a, b = new_customer(db_ctx, "A"), new_customer(db_ctx, "B")
+    soon = registers.set_hold(db_ctx, STAFF, scope="customer", scope_id=a, reason="matter 1",
+                              review_on=db_ctx.today() + timedelta(days=2))
+    later = registers.set_hold(db_ctx, STAFF, scope="customer", scope_id=b, reason="matter 2",
+                               review_on=db_ctx.today() + timedelta(days=30))
+    gone = registers.set_hold(db_ctx, STAFF, scope="customer", scope_id=b, reason="matter 3",
+                              review_on=db_ctx.today() + timedelta(days=1))
+    registers.release_hold(db_ctx, DPO, gone["id"], "over")
+    report = registers.list_holds(db_ctx, STAFF)
+    assert [h["id"] for h in report["holds"]] == [soon["id"], later["id"]] and report["due_for_review"] == 0
+    assert registers.list_holds(db_ctx, STAFF, due_for_review=True)["holds"] == []
+    clock.advance(timedelta(days=2))
+    due = registers.list_holds(db_ctx, STAFF, due_for_review=True)
+    assert [h["id"] for h in due["holds"]] == [soon["id"]] and due["holds"][0]["due_for_review"]
+    everything = registers.list_holds(db_ctx, STAFF, active=False)
+    assert {h["id"] for h in everything["holds"]} == {soon["id"], later["id"], gone["id"]}
+    assert [h["id"] for h in registers.list_holds(db_ctx, STAFF, customer_id=b)["holds"]] == [later["id"]]
+    assert registers.get_hold(db_ctx, STAFF, gone["id"])["release_reason"] == "over"
+    with pytest.raises(Forbidden):
+        registers.list_holds(db_ctx, Principal("usr_c", "customer", a))
+
+
+def test_prv4_a_claim_reference_on_two_customers_policies_is_refused_as_ambiguous(db_ctx):
+    p1, p2 = bind(db_ctx), bind(db_ctx)
+    _claim(db_ctx, p1["id"], "SHARED-1")
+    _claim(db_ctx, p2["id"], "SHARED-1")
+    with pytest.raises(Conflict) as exc:
+        registers.set_hold(db_ctx, STAFF, scope="claim", scope_id="SHARED-1", reason="x",
+                           review_on=db_ctx.today() + timedelta(days=1))
+    assert _fields(exc) == {"scope_id"}
+
+
+# -- fraud markers ----------------------------------------------------------------------------------
+
+
+def test_s1_section10_fraud_markers_staff_record_customers_never_see_dpo_removes(db_ctx):
+    p = bind(db_ctx)
+    cid = p["customer_id"]
+    customer = Principal("usr_c", "customer", cid)
+    m = registers.record_marker(db_ctx, STAFF, cid, reason="Staged accident suspected", source="cue",
+                                reference="CUE-77", policy_id=p["number"])
+    assert m["policy_id"] == p["id"] and m["active"] and m["recorded_by"] == STAFF.user_id
+    # A customer is refused whichever id they ask about, their own included: they never learn of a marker.
+    for target in (cid, "cus_someone_else"):
+        with pytest.raises(Forbidden):
+            registers.list_markers(db_ctx, customer, target)
+        with pytest.raises(Forbidden):
+            registers.record_marker(db_ctx, customer, target, reason="x")
+        with pytest.raises(Forbidden):
+            registers.remove_marker(db_ctx, customer, target, m["id"], "x")
+    assert [x["id"] for x in registers.list_markers(db_ctx, UNDERWRITER, cid)["markers"]] == [m["id"]]
+    with pytest.raises(Forbidden):
+        registers.remove_marker(db_ctx, STAFF, cid, m["id"], "unfounded")
+    with pytest.raises(ValidationFailed) as exc:
+        registers.remove_marker(db_ctx, DPO, cid, m["id"], " ")
+    assert _fields(exc) == {"reason"}
+    removed = registers.remove_marker(db_ctx, DPO, cid, m["id"], "Investigation found no fraud")
+    assert not removed["active"] and removed["removed_by"] == DPO.user_id
+    assert removed["removal_reason"] == "Investigation found no fraud"
+    with pytest.raises(Conflict):
+        registers.remove_marker(db_ctx, SYSTEM, cid, m["id"], "again")
+    assert registers.list_markers(db_ctx, STAFF, cid)["markers"] == []
+    assert len(registers.list_markers(db_ctx, STAFF, cid, active_only=False)["markers"]) == 1
+    with db_ctx.uow(read_only=True) as uow:
+        assert uow.fraud_markers.marked_customer_ids([cid]) == set()
+
+
+def test_s1_section10_fraud_marker_validation_names_fields(db_ctx):
+    p, other = bind(db_ctx), bind(db_ctx)
+    cid = p["customer_id"]
+    with pytest.raises(ValidationFailed) as exc:
+        registers.record_marker(db_ctx, STAFF, cid, reason=" ", source="gossip", reference="x" * 101)
+    assert _fields(exc) == {"reason", "source", "reference"}
+    with pytest.raises(NotFound) as nf:
+        registers.record_marker(db_ctx, STAFF, cid, reason="x", policy_id=other["id"])
+    assert _fields(nf) == {"policy_id"}
+    with pytest.raises(NotFound) as nf:
+        registers.record_marker(db_ctx, STAFF, "cus_missing", reason="x")
+    assert _fields(nf) == {"customer_id"}
+    marker = registers.record_marker(db_ctx, STAFF, cid, reason="x")
+    with pytest.raises(NotFound):  # the marker is another customer's
+        registers.remove_marker(db_ctx, DPO, other["customer_id"], marker["id"], "wrong person")
+
+
+# -- the disclosure register ------------------------------------------------------------------------
+
+
+def test_prv6_bind_and_cancellation_refund_each_record_a_payment_disclosure(db_ctx):
+    p = bind(db_ctx)
+    cid = p["customer_id"]
+    with db_ctx.uow(read_only=True) as uow:
+        first = uow.disclosures.for_customer(cid)
+    assert len(first) == 1
+    d = first[0]
+    assert (d.recipient, d.recipient_kind, d.purpose, d.basis) == (PAYMENT_PROVIDER, "payment_provider", "payments",
+                                                                  "contract")
+    assert set(d.categories) == {"financial", "identity", "contract"}
+    assert d.reference == p["payment"]["reference"] and d.policy_id == p["id"] and d.via == "payments"
+    cancelled = cancel(db_ctx, p["id"], db_ctx.today())
+    assert cancelled["payment"]["kind"] == "refund"
+    with db_ctx.uow(read_only=True) as uow:
+        after = uow.disclosures.for_customer(cid)
+        memos = [x.memo for e in uow.ledger.for_policy(p["id"]) for x in e.postings]
+    assert [x.reference for x in after] == [p["payment"]["reference"], cancelled["payment"]["reference"]]
+    # each disclosure names the receipt posted to the ledger in the same transaction
+    assert all(any(x.reference in memo for memo in memos) for x in after)
+
+
+def test_prv6_payment_disclosure_is_written_in_the_ledger_posting_unit_of_work(db_ctx):
+    p = bind(db_ctx)
+    cid = p["customer_id"]
+    with db_ctx.uow() as uow:
+        policy = uow.policies.get(p["id"])
+        assert policy is not None
+        out = ledger.collect(db_ctx, uow, policy, policy.transactions[0], Money.of("12.00"), "extra", "key-rollback-1")
+        assert out["reference"] in [d.reference for d in uow.disclosures.for_customer(cid)]
+        # no commit: the unit of work ends and rolls back the posting and the disclosure together
+    with db_ctx.uow(read_only=True) as uow:
+        assert [d.reference for d in uow.disclosures.for_customer(cid)] == [p["payment"]["reference"]]
+        assert not any(out["reference"] in x.memo for e in uow.ledger.for_policy(p["id"]) for x in e.postings)
+
+
+def test_prv6_a_declined_payment_records_no_disclosure(db_ctx):
+    cid = new_customer(db_ctx)
+    with pytest.raises(PaymentRequired):
+        bind(db_ctx, customer_id=cid, token="tok_declined")
+    with db_ctx.uow(read_only=True) as uow:
+        assert uow.disclosures.for_customer(cid) == []
+
+
+def test_prv6_manual_disclosure_validates_and_takes_the_basis_from_the_purpose(db_ctx):
+    p = bind(db_ctx)
+    cid = p["customer_id"]
+    with pytest.raises(ValidationFailed) as exc:
+        disclosures.record_manual_disclosure(db_ctx, STAFF, cid, recipient=" ", recipient_kind="friend",
+                                             purpose="curiosity", categories=["identity", "shoe_size"])
+    assert _fields(exc) == {"recipient", "recipient_kind", "purpose", "categories[1]"}
+    with pytest.raises(ValidationFailed) as exc:
+        disclosures.record_manual_disclosure(db_ctx, STAFF, cid, recipient="Police", recipient_kind="police",
+                                             purpose="fraud_prevention", categories=[])
+    assert _fields(exc) == {"categories"}
+    with pytest.raises(ValidationFailed) as exc:
+        disclosures.record_manual_disclosure(db_ctx, STAFF, cid, recipient="Police", recipient_kind="police",
+                                             purpose="fraud_prevention", categories=["identity"],
+                                             disclosed_at=db_ctx.clock.now() + timedelta(minutes=5))
+    assert _fields(exc) == {"disclosed_at"}
+    with pytest.raises(NotFound) as nf:
+        disclosures.record_manual_disclosure(db_ctx, STAFF, cid, recipient="Police", recipient_kind="police",
+                                             purpose="fraud_prevention", categories=["identity"], policy_id="pol_x")
+    assert _fields(nf) == {"policy_id"}
+    with pytest.raises(Forbidden):
+        disclosures.record_manual_disclosure(db_ctx, Principal("usr_c", "customer", cid), cid, recipient="Me",
+                                             recipient_kind="other", purpose="claims", categories=["identity"])
+    police = disclosures.record_manual_disclosure(
+        db_ctx, STAFF, cid, recipient="West Yorkshire Police", recipient_kind="police", purpose="fraud_prevention",
+        categories=["identity", "vehicle", "identity"], reference="WYP-2026-118", policy_id=p["number"],
+        disclosed_at=db_ctx.clock.now() - timedelta(days=1))
+    assert police["lawful_basis"] == "legitimate_interests" and police["categories"] == ["identity", "vehicle"]
+    assert police["policy_id"] == p["id"] and police["via"] == "manual" and police["recorded_by"] == STAFF.user_id
+    with db_ctx.uow(read_only=True) as uow:
+        assert len(uow.disclosures.for_customer(cid)) == 2
+
+
+def test_prv6_gateway_refuses_bad_values_and_writes_nothing(db_ctx):
+    cid = new_customer(db_ctx)
+    with db_ctx.uow() as uow:
+        with pytest.raises(ValidationFailed) as exc:
+            record_disclosure(uow, customer_id=cid, policy_id=None, recipient="MIB", recipient_kind="mid",
+                              purpose="regulatory_reporting", categories=["vehicle"], reference=None, via="",
+                              recorded_by="system", at=db_ctx.clock.now().replace(tzinfo=None))
+        assert _fields(exc) == {"recipient_kind", "via", "disclosed_at"}
+        record_disclosure(uow, customer_id=cid, policy_id=None, recipient="Motor Insurers' Bureau",
+                          recipient_kind="motor_insurance_database", purpose="regulatory_reporting",
+                          categories=["vehicle", "identity"], reference="MID-1", via="mid", recorded_by="system",
+                          at=db_ctx.clock.now())
+        uow.commit()
+    with db_ctx.uow(read_only=True) as uow:
+        [d] = uow.disclosures.for_customer(cid)
+    assert d.basis == "legal_obligation" and d.categories == ("vehicle", "identity")
+
+
+def test_prv6_recipients_to_tell_and_the_customer_sees_their_own_register(db_ctx, clock):
+    p = bind(db_ctx)
+    cid = p["customer_id"]
+    clock.advance(timedelta(hours=1))
+    disclosures.record_manual_disclosure(db_ctx, STAFF, cid, recipient="Reinsurer plc", recipient_kind="reinsurer",
+                                         purpose="policy_administration", categories=["contract"], reference="BDX-11")
+    clock.advance(timedelta(hours=1))
+    cancel(db_ctx, p["id"], db_ctx.today())
+    with db_ctx.uow(read_only=True) as uow:
+        tell = recipients_to_tell(uow, cid)
+    assert [(r["recipient"], r["recipient_kind"], r["disclosures"]) for r in tell] == [
+        (PAYMENT_PROVIDER, "payment_provider", 2), ("Reinsurer plc", "reinsurer", 1)]
+    assert tell[0]["last_disclosed_at"] == clock.now().isoformat()
+    assert tell[0]["categories"] == ["contract", "financial", "identity"]
+    own = disclosures.list_disclosures(db_ctx, Principal("usr_c", "customer", cid), cid)
+    assert len(own["disclosures"]) == 3 and own["recipients"] == tell
+    assert len(disclosures.list_disclosures(db_ctx, DPO, cid)["disclosures"]) == 3
+    other = new_customer(db_ctx, "Other")
+    with pytest.raises(NotFound):
+        disclosures.list_disclosures(db_ctx, Principal("usr_o", "customer", other), cid)
+    assert disclosures.list_disclosures(db_ctx, STAFF, other)["recipients"] == []
+
+
+def test_prv6_an_idempotent_replay_records_no_second_disclosure(db_ctx):
+    cid = new_customer(db_ctx)
+    q = quotes.create_quote(db_ctx, SYSTEM, quotes.QuoteRequest("ECO", db_ctx.today(), motor_risk(), cid))
+    first = quotes.bind_quote(db_ctx, SYSTEM, q["id"], payment_token="tok_visa", idempotency_key="replay-key-001")
+    again = quotes.bind_quote(db_ctx, SYSTEM, q["id"], payment_token="tok_visa", idempotency_key="replay-key-001")
+    assert again["idempotent_replay"] and again["id"] == first["id"]
+    with db_ctx.uow(read_only=True) as uow:
+        assert [d.reference for d in uow.disclosures.for_customer(cid)] == [first["payment"]["reference"]]

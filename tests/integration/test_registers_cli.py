@@ -1,0 +1,105 @@
+"""`covernote privacy holds|fraud-markers|disclosures|breaches` (issue 3 parts 5-7; PRV-4, PRV-6, PRV-8, UX-3):
+every command prints a record (--json for all of it), and bad input names the option and exits 2."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from covernote.cli.main import app
+
+
+@pytest.fixture
+def cli(tmp_path: Path):  # type: ignore[no-untyped-def]
+    runner = CliRunner()
+    env = {"COVERNOTE_DATA_DIR": str(tmp_path / "var"), "COVERNOTE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, list(args), env=env)
+        assert result.exit_code == code, result.output
+        return result.output
+
+    run("db", "upgrade")
+    return run
+
+
+def _customer(cli) -> str:  # type: ignore[no-untyped-def]
+    return json.loads(cli("customers", "create", "--name", "Dee", "--email", "dee@example.org",
+                          "--address", "4 Lane, Leeds", "--postcode", "LS2 7HX", "--json"))["id"]
+
+
+def test_prv4_holds_from_the_command_line(cli):
+    cid = _customer(cli)
+    review = (date.today() + timedelta(days=30)).isoformat()
+    hold = json.loads(cli("privacy", "holds", "set", "--scope", "customer", "--id", cid, "--reason", "Smith v Us",
+                          "--review-on", review, "--json"))
+    assert hold["customer_id"] == cid and hold["active"]
+    assert hold["id"] in cli("privacy", "holds", "list")
+    out = cli("privacy", "holds", "set", "--scope", "policy", "--id", "CN404", "--reason", "x", "--review-on", review,
+              code=2)
+    assert "scope_id: no policy CN404" in out
+    out = cli("privacy", "holds", "set", "--scope", "customer", "--id", cid, "--reason", "x",
+              "--review-on", date.today().isoformat(), code=2)
+    assert "review_on: must be after today" in out
+    assert "--review-on: use YYYY-MM-DD" in cli("privacy", "holds", "set", "--scope", "customer", "--id", cid,
+                                                "--reason", "x", "--review-on", "soon", code=2)
+    released = json.loads(cli("privacy", "holds", "release", hold["id"], "--reason", "settled", "--json"))
+    assert not released["active"] and released["release_reason"] == "settled"
+    assert "already released" in cli("privacy", "holds", "release", hold["id"], "--reason", "again", code=2)
+    assert json.loads(cli("privacy", "holds", "list", "--json"))["holds"] == []
+    assert len(json.loads(cli("privacy", "holds", "list", "--all", "--json"))["holds"]) == 1
+
+
+def test_s1_section10_and_prv6_markers_and_disclosures_from_the_command_line(cli):
+    cid = _customer(cli)
+    marker = json.loads(cli("privacy", "fraud-markers", "add", cid, "--reason", "Fake address", "--source",
+                            "fraud_check", "--json"))
+    assert marker["id"] in cli("privacy", "fraud-markers", "list", cid)
+    assert "source: must be one of" in cli("privacy", "fraud-markers", "add", cid, "--reason", "x", "--source",
+                                           "rumour", code=2)
+    removed = json.loads(cli("privacy", "fraud-markers", "remove", cid, marker["id"], "--reason", "cleared", "--json"))
+    assert removed["active"] is False
+    d = json.loads(cli("privacy", "disclosures", "record", cid, "--recipient", "Reinsurer plc", "--kind", "reinsurer",
+                       "--purpose", "policy_administration", "--category", "contract", "--category", "identity",
+                       "--reference", "BDX-1", "--json"))
+    assert d["categories"] == ["contract", "identity"] and d["lawful_basis"] == "contract"
+    out = cli("privacy", "disclosures", "list", cid)
+    assert "Reinsurer plc (reinsurer)" in out and "who must be told" in out
+    out = cli("privacy", "disclosures", "record", cid, "--recipient", "x", "--kind", "aunt", "--purpose", "claims",
+              "--category", "identity", code=2)
+    assert "recipient_kind: must be one of" in out
+
+
+def test_prv8_breaches_from_the_command_line(cli):
+    cid = _customer(cli)
+    aware = (datetime.now(UTC) - timedelta(hours=2)).replace(microsecond=0)
+    breach = json.loads(cli("privacy", "breaches", "record", "--title", "Misdirected e-mail",
+                            "--description", "Renewal list sent to a supplier", "--aware-at", aware.isoformat(),
+                            "--category", "contact", "--customer", cid, "--json"))
+    assert [a["customer_id"] for a in breach["affected"]] == [cid]
+    assert breach["ico_due_at"] == (aware + timedelta(hours=72)).isoformat()
+    bid = breach["id"]
+    assert "still to tell 0" in cli("privacy", "breaches", "list")
+    out = cli("privacy", "breaches", "record", "--title", "x", "--description", "y", "--aware-at", "yesterday",
+              "--category", "contact", code=2)
+    assert "--aware-at: use ISO 8601" in out
+    out = cli("privacy", "breaches", "record", "--title", "x", "--description", "y", "--aware-at", aware.isoformat(),
+              "--category", "gossip", "--product", "NOPE", code=2)
+    assert "categories[0]" in out and "scope.product_codes[0]" in out
+    assert "reason: is required" in cli("privacy", "breaches", "assess", bid, "--risk", "unlikely", code=2)
+    cli("privacy", "breaches", "assess", bid, "--risk", "unlikely", "--reason", "Supplier deleted it")
+    assert "unlikely" in cli("privacy", "breaches", "report-ico", bid, "--reference", "ICO-1", code=2)
+    cli("privacy", "breaches", "assess", bid, "--risk", "high", "--reason", "Supplier published it")
+    assert "reported" in cli("privacy", "breaches", "report-ico", bid, "--reference", "ICO-2")
+    out = cli("privacy", "breaches", "notify", bid, "--channel", "email")
+    assert "1 newly told, 0 already told" in out and "still to tell 0" in out
+    shown = json.loads(cli("privacy", "breaches", "show", bid, "--json"))
+    assert shown["notified_count"] == 1 and shown["ico_reference"] == "ICO-2"
+    # a time without a zone is UK time: 12:00 on a winter day is 12:00 UTC
+    local = json.loads(cli("privacy", "breaches", "record", "--title", "t", "--description", "d",
+                           "--aware-at", "2026-01-15T12:00", "--category", "identity", "--json"))
+    assert local["aware_at"] == "2026-01-15T12:00:00+00:00"
