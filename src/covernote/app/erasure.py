@@ -18,14 +18,16 @@ from typing import Any
 
 from covernote.app.access import Principal, require_staff
 from covernote.app.context import AppContext
+from covernote.app.disclosures import recipients_to_tell
 from covernote.app.ports import UnitOfWork
 from covernote.app.requests import load_request, request_view
+from covernote.app.sensitive import erase_keys
 from covernote.domain.errors import Conflict, FieldIssue, ServiceUnavailable
 from covernote.domain.policy.model import Policy
 from covernote.domain.privacy import erasure as rules
 from covernote.domain.privacy.declarations import PersonalData
 from covernote.domain.privacy.requests import RequestKind, RequestStatus, SubjectRequest
-from covernote.domain.privacy.retention import ECO_INSURANCE, RetentionRule
+from covernote.domain.privacy.retention import ECO_INSURANCE, RetentionRule, policy_ended_on
 
 # The tables erasure works through, children before parents.
 ERASURE_TABLES = ("idempotency_keys", "consent_decisions", "pending_quotes", "policy_transactions", "quotes",
@@ -37,18 +39,17 @@ ACCOUNTABILITY = rules.KeepReason(
 
 
 def policy_retention(ctx: AppContext, policy: Policy) -> RetentionRule:
-    """The retention rule for a policy's records: the product's own when it declares one (PRV-5), else
-    the S1 seven years."""
-    finder = getattr(ctx.catalogue, "retention_rule", None)
-    if finder is not None:
-        rule = finder(policy.product_code, "policy_records")
-        if rule is not None:
-            return rule  # type: ignore[no-any-return]
-    return ECO_INSURANCE
+    """The retention rule for a policy's records: its product version's own (PRV-5), else the S1 seven years."""
+    product = ctx.catalogue.by_ref(policy.term().product_ref)
+    return product.retention.rule("policy") or ECO_INSURANCE
 
 
 def ended_on(policy: Policy) -> date:
-    return max(t.cover_end for t in policy.terms())
+    """The day the policy ended, by the same rule the retention sweep uses."""
+    term = policy.term()
+    voided_on = next((t.effective_date for t in policy.transactions
+                      if t.kind == "voidance" and t.term_no == term.term_no), None)
+    return policy_ended_on(term.period.start, term.period.end, term.cancelled_from, voided_on)
 
 
 def _policy_reasons(ctx: AppContext, policy: Policy, today: date) -> list[rules.KeepReason]:
@@ -156,8 +157,6 @@ def _run(ctx: AppContext, uow: UnitOfWork, q: SubjectRequest, now: datetime, tod
         if sensitive_kept:
             uow.subject_data.clear_sensitive_fields(q.customer_id, sensitive_erased)
         else:
-            from covernote.app.sensitive import erase_keys
-
             summary["keys_dropped"] = erase_keys(uow, q.customer_id)
     everything_gone = not result.kept or all(k.table in ("subject_requests", "processing_flags")
                                              for k in result.kept)
@@ -166,8 +165,6 @@ def _run(ctx: AppContext, uow: UnitOfWork, q: SubjectRequest, now: datetime, tod
     if any(c.table == "users" for c in result.changed):  # a hashed token can never match: close the login
         summary["logins_closed"] = uow.subject_data.deactivate_users(q.customer_id)
     summary["warnings"] = reasons.warnings(today)
-    from covernote.app.disclosures import recipients_to_tell
-
     summary["recipients_to_tell"] = recipients_to_tell(uow, q.customer_id)
     summary["fingerprint"] = _fingerprint(summary)
     summary["_codes"] = reasons.codes

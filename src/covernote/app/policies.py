@@ -9,6 +9,7 @@ from covernote.app.access import Principal, check_customer, require_staff
 from covernote.app.context import AppContext
 from covernote.app.idempotency import check_key, idempotent_change
 from covernote.app.ports import UnitOfWork
+from covernote.app.retention import anonymised_policy_view, is_anonymised
 from covernote.app.views import policy_view, term_view, transaction_view
 from covernote.domain.errors import Conflict, FieldIssue, IssueCollector, NotFound, ValidationFailed
 from covernote.domain.ledger.journal import RECEIVABLE
@@ -19,11 +20,22 @@ from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 
 
-def load_policy(uow: UnitOfWork, principal: Principal, policy_id: str) -> Policy:
+def find_policy(uow: UnitOfWork, principal: Principal, policy_id: str) -> Policy:
+    """The policy by id or number, as the caller may see it; it may be anonymised (read it with care)."""
     policy = uow.policies.get(policy_id) or uow.policies.by_number(policy_id)
     if policy is None:
         raise NotFound("no such policy")
     check_customer(principal, policy.customer_id, "policy")
+    return policy
+
+
+def load_policy(uow: UnitOfWork, principal: Principal, policy_id: str) -> Policy:
+    """The policy to work on. One whose records were anonymised under the retention schedule (PRV-5) keeps
+    only its amounts and dates: nothing more can be done with it."""
+    policy = find_policy(uow, principal, policy_id)
+    if is_anonymised(policy):
+        raise Conflict("the policy's records were anonymised under the retention schedule: only its amounts "
+                       "and dates remain", [FieldIssue("policy_id", "anonymised")])
     return policy
 
 
@@ -36,8 +48,10 @@ def balance_of(uow: UnitOfWork, policy_id: str) -> Money:
 
 def get_policy(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
     with ctx.uow(read_only=True) as uow:
-        policy = load_policy(uow, principal, policy_id)
+        policy = find_policy(uow, principal, policy_id)
         balance = balance_of(uow, policy.policy_id)
+    if is_anonymised(policy):
+        return {**anonymised_policy_view(policy), "balance": balance.to_str()}
     return policy_view(ctx.catalogue, policy, ctx.today(), balance)
 
 
@@ -46,17 +60,30 @@ def list_policies(ctx: AppContext, principal: Principal, limit: int = 50, offset
     today = ctx.today()
     with ctx.uow(read_only=True) as uow:
         policies = uow.policies.page(customer, limit, offset)
-    return [{"id": p.policy_id, "number": p.number, "customer_id": p.customer_id, "product_code": p.product_code,
-             "status": p.status(today), "version": p.version,
-             "start_date": p.term().period.start.isoformat(), "end_date": p.term().period.end.isoformat()}
-            for p in policies]
+    return [_summary(p, today) for p in policies]
+
+
+def _summary(p: Policy, today: date) -> dict[str, Any]:
+    if is_anonymised(p):
+        term = anonymised_policy_view(p)["current_term"] or {}
+        return {"id": p.policy_id, "number": p.number, "customer_id": p.customer_id, "product_code": p.product_code,
+                "status": "anonymised", "version": p.version, "start_date": term.get("start_date"),
+                "end_date": term.get("end_date")}
+    return {"id": p.policy_id, "number": p.number, "customer_id": p.customer_id, "product_code": p.product_code,
+            "status": p.status(today), "version": p.version,
+            "start_date": p.term().period.start.isoformat(), "end_date": p.term().period.end.isoformat()}
 
 
 def policy_history(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
     """Every transaction in order (who, when, why, from when, what it charged) and every term with its
     effective-dated versions and rating trace."""
     with ctx.uow(read_only=True) as uow:
-        policy = load_policy(uow, principal, policy_id)
+        policy = find_policy(uow, principal, policy_id)
+    if is_anonymised(policy):
+        return {"policy_id": policy.policy_id, "number": policy.number, "version": policy.version,
+                "anonymised": True, "transactions": [transaction_view(t) for t in
+                                                     sorted(policy.transactions, key=lambda t: t.sequence)],
+                "current_term": anonymised_policy_view(policy)["current_term"]}
     return {
         "policy_id": policy.policy_id, "number": policy.number, "version": policy.version,
         "transactions": [transaction_view(t) for t in sorted(policy.transactions, key=lambda t: t.sequence)],

@@ -11,6 +11,7 @@ from typing import Any
 from covernote.app.access import Principal, check_customer, require_staff
 from covernote.app.context import AppContext
 from covernote.app.customers import validate_customer_fields
+from covernote.app.disclosures import recipients_to_tell
 from covernote.app.ports import UnitOfWork
 from covernote.domain.errors import Conflict, FieldIssue, Forbidden, NotFound, ValidationFailed
 from covernote.domain.privacy.consent import Channel as ConsentChannel
@@ -231,7 +232,7 @@ def fulfil(ctx: AppContext, principal: Principal, request_id: str, *,
         if q.kind is RequestKind.RECTIFICATION:
             values = validate_customer_fields(today, q.details["corrections"])
             uow.subject_data.correct_customer(q.customer_id, values)
-            outcome = {"corrected": sorted(values), "recipients_to_tell": _recipients(uow, q.customer_id),
+            outcome = {"corrected": sorted(values), "recipients_to_tell": recipients_to_tell(uow, q.customer_id),
                        "note": "details on a policy's risk (vehicle, drivers, postcode) change by adjustment"}
         elif q.kind is RequestKind.RESTRICTION:
             effects = restriction_effects(uow, q.customer_id, today)
@@ -240,7 +241,7 @@ def fulfil(ctx: AppContext, principal: Principal, request_id: str, *,
                                "acknowledge_cover_effects", [FieldIssue("acknowledge_cover_effects", e) for e in effects])
             uow.requests.set_flag(q.customer_id, RESTRICTED, True, now, principal.user_id, q.request_id)
             outcome = {"flags_set": [RESTRICTED], "cover_effects": effects,
-                       "recipients_to_tell": _recipients(uow, q.customer_id)}
+                       "recipients_to_tell": recipients_to_tell(uow, q.customer_id)}
         elif q.kind is RequestKind.OBJECTION:
             set_flags = [MARKETING_OBJECTION if g == "marketing" else PROFILING_OBJECTION for g in q.details["to"]]
             for f in set_flags:
@@ -269,8 +270,3 @@ def fulfil(ctx: AppContext, principal: Principal, request_id: str, *,
         uow.commit()
     return request_view(done, today)
 
-
-def _recipients(uow: UnitOfWork, customer_id: str) -> list[dict[str, Any]]:
-    from covernote.app.disclosures import recipients_to_tell
-
-    return recipients_to_tell(uow, customer_id)

@@ -18,11 +18,12 @@ import json
 from dataclasses import replace
 from typing import Any
 
-from covernote.app.access import Principal
+from covernote.app.access import Principal, require_privacy_officer
 from covernote.app.context import AppContext
 from covernote.app.ports import UnitOfWork
 from covernote.app.requests import load_request, request_view
-from covernote.domain.errors import Conflict, FieldIssue, ServiceUnavailable
+from covernote.app.sensitive import subject_access_view
+from covernote.domain.errors import Conflict, FieldIssue, NotFound, ServiceUnavailable
 from covernote.domain.privacy.declarations import (
     PURPOSES,
     DeclaredField,
@@ -95,17 +96,15 @@ def build_package(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Pr
     index = _index(_fields(ctx))
     records = {t: r for t, r in rows.items() if t not in WITHHELD and t != "sensitive_data"}
     if ctx.keyring is not None:
-        from covernote.app.sensitive import subject_access_view
-
         records["sensitive_data"] = subject_access_view(uow, ctx.keyring, customer_id, reader, now)
     held = _held_fields({t: r for t, r in rows.items() if t not in WITHHELD}, index)
     disclosures = uow.disclosures.for_customer(customer_id)
-    products = sorted({p["product_code"] for p in rows["policies"]})
+    refs = sorted({q["product_ref"] for q in rows["quotes"]})  # every policy was a quote first
     retention = []
-    for code in products:
-        finder = getattr(ctx.catalogue, "retention_schedule", None)
-        schedule = finder(code) if finder is not None else None
-        retention.append({"product": code, "rules": [r.describe() for r in (schedule or SEED_RETENTION)]})
+    for ref in refs:
+        product = ctx.catalogue.by_ref(ref)
+        retention.append({"product": product.code, "version": ref, "rules": [f"{r.category}: {r.describe()}"
+                                                    for r in (product.retention.rules or SEED_RETENTION)]})
     return {
         "subject": {"customer_id": customer_id},
         "generated_at": now.isoformat(),
@@ -155,13 +154,9 @@ def access_package(ctx: AppContext, principal: Principal, request_id: str) -> di
 
 def package_for_customer(ctx: AppContext, principal: Principal, customer_id: str) -> dict[str, Any]:
     """An access package outside a case (the DPO's own check, the CLI)."""
-    from covernote.app.access import require_privacy_officer
-
     require_privacy_officer(principal, "export an access package outside a request")
     with ctx.uow() as uow:
         if uow.customers.get(customer_id) is None:
-            from covernote.domain.errors import NotFound
-
             raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
         package = build_package(ctx, uow, customer_id, principal)
         uow.commit()
@@ -241,8 +236,6 @@ def provided_data(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Pr
                         if d.provided_by is ProvidedBy.DATA_SUBJECT and v is not None:
                             out.append({"record": table, "id": record_id, "field": f"{column}.{path}", "value": v})
     if ctx.keyring is not None:
-        from covernote.app.sensitive import subject_access_view
-
         for person in subject_access_view(uow, ctx.keyring, customer_id, reader, ctx.clock.now()):
             if person.get("person_ref") != "policyholder":
                 continue

@@ -404,6 +404,7 @@ def privacy_data_map(fmt: Annotated[str, typer.Option("--format", help="json or 
 # Each privacy area adds its commands to `covernote privacy` from its own module.
 for _area in (privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
     _area.register(privacy_app)
+privacy_retention.register_jobs(jobs_app)  # `covernote jobs daily` and `jobs scheduler` (the sweep among them)
 
 
 def main() -> None:  # pragma: no cover

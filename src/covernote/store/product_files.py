@@ -2,8 +2,9 @@
 
 Each product version is a YAML file. A file may `extends:` another file in the same folder: the two
 are merged key by key (mappings merge, lists and values replace), so a new version states only what
-changed. Every file is validated into typed domain objects; a bad file is refused with the file, the
-field and the reason.
+changed. A file may also `include:` a list of shared files (e.g. the privacy notice several products
+are sold under), merged after its parent and before its own keys. Every file is validated into typed
+domain objects; a bad file is refused with the file, the field and the reason.
 """
 
 from __future__ import annotations
@@ -14,27 +15,34 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from covernote.domain.privacy.declarations import PURPOSES, Basis, Category
+from covernote.domain.privacy.retention import RECORD_CATEGORIES, DealershipPeriod, RetentionRule
 from covernote.domain.products.catalogue import Catalogue, check_overlaps
 from covernote.domain.products.model import (
     FEE_EVENTS,
     Band,
     CancellationRules,
+    CollectedCategory,
     Cover,
     Extra,
     FactorTable,
     Fee,
     IptRate,
     NcdScale,
+    ProcessingStatement,
     Product,
     Question,
     RatingSpec,
+    Recipient,
     RenewalRules,
+    RetentionSchedule,
     ShortPeriodRates,
+    StatedPurpose,
     TaxTable,
     Term,
 )
@@ -173,6 +181,65 @@ class RatingDoc(_Strict):
     ncd: NcdDoc | None = None
 
 
+Trigger = Literal["quote_issued", "policy_ended", "claim_settled", "last_contact", "cookie_set", "call_recorded"]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
+
+
+class RetentionRuleDoc(_Strict):
+    """One rule of the product's retention schedule (PRV-5): keyed by record category."""
+
+    trigger: Trigger
+    years: int = Field(default=0, ge=0, le=100, strict=True)
+    months: int = Field(default=0, ge=0, le=1200, strict=True)
+    days: int = Field(default=0, ge=0, le=36500, strict=True)
+    rounding: Literal["none", "end_of_year"] = "none"
+    action: Literal["delete", "anonymise"]
+    source: Text
+
+
+class DealershipRangeDoc(_Strict):
+    floor_years: int = Field(ge=0, le=100, strict=True)
+    ceiling_years: int = Field(ge=0, le=100, strict=True)
+
+
+class SubscriptionRetentionDoc(_Strict):
+    """A row of a provider's retention table for a product Covernote does not run (S0), keyed by that
+    product's name: a fixed period, or a period each dealership sets within a floor and a ceiling."""
+
+    trigger: Trigger
+    years: int | None = Field(default=None, ge=0, le=100, strict=True)
+    set_by_dealership: DealershipRangeDoc | None = None
+    rounding: Literal["none", "end_of_year"] = "none"
+    action: Literal["delete", "anonymise"]
+    source: Text
+
+
+class PurposeDoc(_Strict):
+    statement: Text
+    basis: Literal["contract", "legal_obligation", "legitimate_interests", "consent", "insurance_condition"]
+    basis_stated: str = ""
+    purpose: str | None = None
+    source: Text
+
+
+class RecipientDoc(_Strict):
+    name: Text
+    kind: Text
+    source: Text
+
+
+class ProcessingDoc(_Strict):
+    """What the product's privacy notice says (PRV-1): keyed mappings, so an included notice can be
+    extended by the product that includes it."""
+
+    controller: Text
+    notice: Text
+    product_name: str = ""
+    categories: dict[str, str] = Field(min_length=1)
+    purposes: dict[str, PurposeDoc] = Field(min_length=1)
+    recipients: dict[str, RecipientDoc] = Field(min_length=1)
+
+
 class ProductDoc(_Strict):
     code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{1,19}$")
     name: str
@@ -197,6 +264,9 @@ class ProductDoc(_Strict):
     cancellation: CancellationDoc
     renewal: RenewalDoc
     rating: RatingDoc
+    retention: dict[str, RetentionRuleDoc]
+    subscription_retention: dict[str, SubscriptionRetentionDoc] = {}
+    processing: ProcessingDoc
 
 
 class IptRateDoc(_Strict):
@@ -229,12 +299,18 @@ def _read_yaml(path: Path, folder: Path, seen: tuple[Path, ...] = ()) -> dict[st
     if not isinstance(data, dict):
         raise ProductFileError([ProductFileProblem(rel, "-", "must be a mapping of fields")])
     parent = data.pop("extends", None)
-    if parent is None:
-        return data
-    parent_path = folder / str(parent)
-    if not parent_path.is_file():
-        raise ProductFileError([ProductFileProblem(rel, "extends", f"no file {parent} in {folder}")])
-    return _merge(_read_yaml(parent_path, folder, (*seen, path)), data)
+    includes = data.pop("include", [])
+    if not isinstance(includes, list) or not all(isinstance(i, str) for i in includes):
+        raise ProductFileError([ProductFileProblem(rel, "include", "must be a list of file names")])
+    bases = [("extends", str(parent))] if parent is not None else []
+    bases += [("include", name) for name in includes]
+    base: dict[str, Any] = {}
+    for key, name in bases:
+        other = folder / name
+        if not other.is_file():
+            raise ProductFileError([ProductFileProblem(rel, key, f"no file {name} in {folder}")])
+        base = _merge(base, _read_yaml(other, folder, (*seen, path)))
+    return _merge(base, data) if base else data
 
 
 def _loc(loc: tuple[int | str, ...]) -> str:
@@ -320,7 +396,81 @@ def _semantic_problems(file: str, doc: ProductDoc) -> list[ProductFileProblem]:
             bad("cancellation.short_period.percent_retained_by_months", "must not fall as months increase")
     if any(f.box_return_refund_percent > 0 for f in doc.fees) and doc.cancellation.box_return_days is None:
         bad("cancellation.box_return_days", "fees refund on box return, so the days to return it are needed")
+    out += [ProductFileProblem(file, f, reason) for f, reason in _privacy_problems(doc)]
     return out
+
+
+REQUIRED_RETENTION = ("policy", "no_contract")
+
+
+def _privacy_problems(doc: ProductDoc) -> list[tuple[str, str]]:
+    """Retention (PRV-5) and processing (PRV-1) entries that parse but make no sense."""
+    out: list[tuple[str, str]] = []
+    for category, rule in doc.retention.items():
+        where = f"retention.{category}"
+        known = RECORD_CATEGORIES.get(category)
+        if known is None:
+            out.append((where, f"unknown record category {category!r}: use one of {', '.join(RECORD_CATEGORIES)}"))
+        else:
+            if rule.trigger not in known.triggers:
+                out.append((f"{where}.trigger", f"{category} records are kept from {' or '.join(known.triggers)}, "
+                                                f"not {rule.trigger}"))
+            if rule.action not in known.actions:
+                out.append((f"{where}.action", f"{known.description} can only be {' or '.join(known.actions)}d "
+                                               f"when their time is up, not {rule.action}d"))
+        if not (rule.years or rule.months or rule.days or rule.rounding == "end_of_year"):
+            out.append((where, "a period of 0 days would act on the day after the event: give years, months or days"))
+    for category in REQUIRED_RETENTION:
+        if category not in doc.retention:
+            out.append(("retention", f"every product states how long its {category} records are kept (PRV-5): "
+                                     f"add retention.{category}"))
+    if "billing" in doc.retention and "policy" in doc.retention:
+        billing, policy = doc.retention["billing"], doc.retention["policy"]
+        if (billing.years, billing.months, billing.days) < (policy.years, policy.months, policy.days):
+            out.append(("retention.billing", "billing data is part of the policy: its period cannot be shorter "
+                                             "than the policy's"))
+    for name, row in doc.subscription_retention.items():
+        where = f"subscription_retention.{name}"
+        if (row.years is None) == (row.set_by_dealership is None):
+            out.append((where, "give either years or set_by_dealership, not both or neither"))
+        rng = row.set_by_dealership
+        if rng is not None and rng.ceiling_years < rng.floor_years:
+            out.append((f"{where}.set_by_dealership.ceiling_years",
+                        f"the ceiling ({rng.ceiling_years} years) is below the floor ({rng.floor_years})"))
+    categories = {c.value for c in Category}
+    for category in doc.processing.categories:
+        if category not in categories:
+            out.append((f"processing.categories.{category}",
+                        f"unknown category of personal data: use one of {', '.join(sorted(categories))}"))
+    for key, purpose in doc.processing.purposes.items():
+        if purpose.purpose is not None and purpose.purpose not in PURPOSES:
+            out.append((f"processing.purposes.{key}.purpose",
+                        f"{purpose.purpose!r} is not a purpose of the data map: use one of {', '.join(PURPOSES)} "
+                        "or leave it out when Covernote processes nothing for it"))
+    return out
+
+
+def _rule(category: str, doc: RetentionRuleDoc) -> RetentionRule:
+    return RetentionRule(category, doc.trigger, doc.years, doc.months, doc.days, doc.rounding, doc.action,
+                         source=doc.source)
+
+
+def _subscription(name: str, doc: SubscriptionRetentionDoc) -> RetentionRule | DealershipPeriod:
+    if doc.set_by_dealership is not None:
+        return DealershipPeriod(name, doc.trigger, doc.set_by_dealership.floor_years,
+                                doc.set_by_dealership.ceiling_years, doc.rounding, doc.action, source=doc.source)
+    return RetentionRule(name, doc.trigger, years=doc.years or 0, rounding=doc.rounding, action=doc.action,
+                         source=doc.source)
+
+
+def _processing(doc: ProcessingDoc) -> ProcessingStatement:
+    return ProcessingStatement(
+        controller=doc.controller, notice=doc.notice,
+        categories=tuple(CollectedCategory(c, stated) for c, stated in doc.categories.items()),
+        purposes=tuple(StatedPurpose(k, p.statement, Basis(p.basis).value, p.source, p.purpose, p.basis_stated)
+                       for k, p in doc.purposes.items()),
+        recipients=tuple(Recipient(k, r.name, r.kind, r.source) for k, r in doc.recipients.items()),
+        product_name=doc.product_name)
 
 
 def product_from_doc(doc: ProductDoc) -> Product:
@@ -350,6 +500,10 @@ def product_from_doc(doc: ProductDoc) -> Product:
         rating=RatingSpec(r.table_version, r.base_variable, {k: _money(v, cur) for k, v in r.base_rates.items()},
                           tuple(_factor(f) for f in r.factors), _money(r.minimum_premium, cur), ncd,
                           tuple(_factor(f) for f in r.renewal_factors)),
+        retention=RetentionSchedule(
+            tuple(_rule(c, d) for c, d in doc.retention.items()),
+            tuple(_subscription(n, d) for n, d in doc.subscription_retention.items())),
+        processing=_processing(doc.processing),
     )
 
 

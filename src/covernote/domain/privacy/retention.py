@@ -233,20 +233,24 @@ SEED_RETENTION: tuple[RetentionRule, ...] = (ECO_INSURANCE, BILLING, NO_CONTRACT
 
 @dataclass(frozen=True)
 class RecordCategory:
-    """A kind of record a retention rule can govern, and the trigger events that make sense for it."""
+    """A kind of record a retention rule can govern, the trigger events that make sense for it and the
+    actions that can be taken on it."""
 
     code: str
     description: str
     triggers: tuple[Trigger, ...]
+    actions: tuple[Action, ...] = ACTIONS
 
 
 RECORD_CATEGORIES: Mapping[str, RecordCategory] = MappingProxyType({c.code: c for c in (
+    # A policy is anonymised, never deleted: the ledger and statistics refer to it.
     RecordCategory("policy", "the policy, its transactions, its pending changes and the quote it was bound from",
-                   ("policy_ended",)),
+                   ("policy_ended",), ("anonymise",)),
     RecordCategory("billing", "payment and accounting data of a policy (its card or mandate token, the "
-                              "policyholder's name as payer)", ("policy_ended",)),
+                              "policyholder's name as payer)", ("policy_ended",), ("anonymise",)),
+    # S2: "we delete your personal data": a quote never taken up is deleted.
     RecordCategory("no_contract", "quotes never taken up, and people who never took a contract",
-                   ("last_contact",)),
+                   ("last_contact",), ("delete",)),
     RecordCategory("claims", "claims and their correspondence", ("claim_settled",)),
     RecordCategory("telematics_driving_data", "driving data from a telematics box (TEL-8)", ("policy_ended",)),
     RecordCategory("cookies", "cookies and connection data", ("cookie_set",)),

@@ -1,6 +1,7 @@
 """A product is small, typed, versioned data: covers, extras, fees, cancellation and renewal rules,
-IPT treatment, risk questions and rating tables (PRD-1). These objects are built and checked by the
-product-file loader at start-up; nothing here reads a file."""
+IPT treatment, risk questions, rating tables (PRD-1), its retention schedule (PRV-5) and what its
+privacy notice says about processing (PRV-1). These objects are built and checked by the product-file
+loader at start-up; nothing here reads a file."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from covernote.domain.privacy.retention import DealershipPeriod, RetentionRule
 from covernote.kernel.money import Money
 
 Line = Literal["motor", "warranty"]
@@ -190,6 +192,80 @@ class RatingSpec:
 
 
 @dataclass(frozen=True)
+class RetentionSchedule:
+    """How long the product's records are kept (PRV-5, PRV-10, TEL-8): one rule per record category
+    (see `RECORD_CATEGORIES`), each with the sentence of the notice it comes from.
+
+    `subscriptions` is the rest of a provider's retention table when the product is one of several the
+    provider sells (S0: FullCompliance, FullControl, FullForecast, and the periods each dealership sets
+    for FullCycle, FullAuction and FullAppraisal): Covernote keeps no records of those products, but
+    the table belongs in the record of processing and dealership settings resolve against it."""
+
+    rules: tuple[RetentionRule, ...] = ()
+    subscriptions: tuple[RetentionRule | DealershipPeriod, ...] = ()
+
+    def rule(self, category: str) -> RetentionRule | None:
+        for r in self.rules:
+            if r.category == category:
+                return r
+        return None
+
+    def dealership_period(self, category: str) -> DealershipPeriod | None:
+        for s in self.subscriptions:
+            if isinstance(s, DealershipPeriod) and s.category == category:
+                return s
+        return None
+
+
+@dataclass(frozen=True)
+class CollectedCategory:
+    """A category of personal data (a `Category` value) the product collects, as its notice says."""
+
+    category: str
+    stated: str
+
+
+@dataclass(frozen=True)
+class StatedPurpose:
+    """A purpose of processing in the words of the product's notice, with its lawful basis (a `Basis`
+    value) and, where Covernote processes data for it, the data-map purpose it corresponds to."""
+
+    key: str
+    statement: str
+    basis: str
+    source: str
+    purpose: str | None = None
+    basis_stated: str = ""
+
+
+@dataclass(frozen=True)
+class Recipient:
+    """A recipient or category of recipient named in the product's notice."""
+
+    key: str
+    name: str
+    kind: str
+    source: str
+
+
+@dataclass(frozen=True)
+class ProcessingStatement:
+    """What the product's privacy notice says (PRV-1): who the controller is, which categories of
+    personal data are collected, for which purposes on which basis, and who receives them. The record of
+    processing joins this with the field declarations (the data map) and the retention schedule."""
+
+    controller: str
+    notice: str
+    categories: tuple[CollectedCategory, ...]
+    purposes: tuple[StatedPurpose, ...]
+    recipients: tuple[Recipient, ...]
+    product_name: str = ""  # what the notice calls the product (S0's table: "FullCover")
+
+    def collects(self, category: str) -> bool:
+        return any(c.category == category for c in self.categories)
+
+
+@dataclass(frozen=True)
 class Product:
     code: str
     name: str
@@ -214,6 +290,8 @@ class Product:
     rating: RatingSpec
     min_driver_age: int = 17
     max_drivers: int = 5
+    retention: RetentionSchedule = RetentionSchedule()
+    processing: ProcessingStatement | None = None
 
     @property
     def ref(self) -> str:

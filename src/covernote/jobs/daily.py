@@ -1,0 +1,108 @@
+"""The daily jobs, in order: renewal invitations, auto-renewals, the retention sweep (PRV-5).
+
+`run_daily` runs each once for a day; a job that fails is reported and the next still runs (each is
+idempotent and safe to rerun, so the next day's run, or a rerun, carries on). Operators run it from cron
+or a systemd timer (`covernote jobs daily`, see docs/operations.md); `DailyScheduler` is the opt-in
+in-process alternative for a single long-running process (`covernote jobs scheduler`).
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from covernote.app import renewals, retention
+from covernote.app.access import SYSTEM
+from covernote.app.context import AppContext
+from covernote.domain.errors import DomainError, FieldIssue, ValidationFailed
+from covernote.kernel.clock import LONDON
+
+log = logging.getLogger("covernote.jobs")
+Job = Callable[[AppContext, date], dict[str, Any]]
+
+
+def _renewal_invitations(ctx: AppContext, day: date) -> dict[str, Any]:
+    return renewals.run_renewal_invitations(ctx, day)
+
+
+def _auto_renewals(ctx: AppContext, day: date) -> dict[str, Any]:
+    return renewals.run_auto_renewals(ctx, day)
+
+
+def _retention_sweep(ctx: AppContext, day: date) -> dict[str, Any]:
+    return retention.sweep(ctx, SYSTEM, day)
+
+
+DAILY_JOBS: tuple[tuple[str, Job], ...] = (
+    ("renewal_invitations", _renewal_invitations),
+    ("auto_renewals", _auto_renewals),
+    ("retention_sweep", _retention_sweep),
+)
+
+
+def run_daily(ctx: AppContext, as_of: date | None = None,
+              jobs: tuple[tuple[str, Job], ...] = DAILY_JOBS) -> dict[str, Any]:
+    """Run every daily job once for `as_of` (default today; never a future day), in order. Returns each
+    job's result, or its error (kind and message) when it failed; `ok` is False if any failed."""
+    today = ctx.today()
+    day = as_of or today
+    if day > today:
+        raise ValidationFailed("daily jobs run for today or a past day",
+                               [FieldIssue("as_of", f"{day.isoformat()} is after today ({today.isoformat()})")])
+    results: dict[str, Any] = {}
+    ok = True
+    for name, job in jobs:
+        try:
+            results[name] = {"ok": True, "result": job(ctx, day)}
+        except DomainError as exc:
+            ok = False
+            results[name] = {"ok": False, "error": type(exc).__name__, "message": exc.message}
+        except Exception as exc:  # one failing job must not stop the others
+            log.exception("daily job %s failed", name)
+            ok = False
+            results[name] = {"ok": False, "error": type(exc).__name__, "message": "see the log"}
+    return {"as_of": day.isoformat(), "ok": ok, "jobs": results}
+
+
+@dataclass
+class DailyScheduler:
+    """Runs the daily jobs once a day at `run_at` (London time), in this process. Opt-in: nothing starts
+    it unless an operator runs `covernote jobs scheduler`. Reads the time only from `ctx.clock`, so a test
+    drives it with a FixedClock through `tick()`.
+
+    After a restart it runs at once if today's run time has passed and today has not run in this process;
+    the jobs are idempotent, so that is safe even if cron or another process ran them already."""
+
+    ctx: AppContext
+    run_at: time = time(2, 0)
+    jobs: tuple[tuple[str, Job], ...] = DAILY_JOBS
+    last_run_on: date | None = None
+    history: list[dict[str, Any]] = field(default_factory=list)
+
+    def due(self, now: datetime) -> bool:
+        local = now.astimezone(LONDON)
+        return local.time() >= self.run_at and (self.last_run_on is None or local.date() > self.last_run_on)
+
+    def tick(self) -> dict[str, Any] | None:
+        """Run the daily jobs if they are due now; returns their results, or None when not due."""
+        now = self.ctx.clock.now()
+        if not self.due(now):
+            return None
+        day = now.astimezone(LONDON).date()
+        result = run_daily(self.ctx, day, self.jobs)
+        self.last_run_on = day
+        self.history.append(result)
+        return result
+
+    def run_forever(self, stop: threading.Event, poll_seconds: float = 60.0) -> None:
+        """Tick every `poll_seconds` until `stop` is set."""
+        while not stop.is_set():
+            try:
+                self.tick()
+            except Exception:  # the scheduler outlives a bad day; the next tick tries again
+                log.exception("daily jobs failed")
+            stop.wait(poll_seconds)
