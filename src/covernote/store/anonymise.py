@@ -125,6 +125,8 @@ def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher
     result = ErasureResult([], [], [])
     if rows is None:
         rows = conn.execute(table.select().where(where)).all()
+    updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
+    deletes: list[dict[str, Any]] = []
     for row in rows:
         row_id = _row_id(table, row)
         values: dict[str, Any] = {}
@@ -166,10 +168,16 @@ def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher
                 else:
                     values[column.name] = {}
                 result.changed.append(FieldChange(table.name, row_id, column.name, decl.erasure.value))
-        pk = sa.and_(*(c == getattr(row, c.name) for c in table.primary_key.columns))
+        key = {f"pk_{c.name}": getattr(row, c.name) for c in table.primary_key.columns}
         if delete:
-            conn.execute(table.delete().where(pk))
+            deletes.append(key)
             result.deleted_rows.append((table.name, row_id))
         elif values:
-            conn.execute(table.update().where(pk).values(**values))
+            updates.setdefault(tuple(sorted(values)), []).append({**key, **{f"v_{k}": v for k, v in values.items()}})
+    # The writes, batched: one statement per set of columns changed, sent with executemany.
+    pk_match = sa.and_(*(c == sa.bindparam(f"pk_{c.name}") for c in table.primary_key.columns))
+    for columns, params in updates.items():
+        conn.execute(table.update().where(pk_match).values({c: sa.bindparam(f"v_{c}") for c in columns}), params)
+    if deletes:
+        conn.execute(table.delete().where(pk_match), deletes)
     return result

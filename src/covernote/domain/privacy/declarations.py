@@ -5,6 +5,7 @@ defined; the data map is generated from them, never written by hand."""
 from __future__ import annotations
 
 import enum
+import functools
 import re
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
@@ -164,26 +165,46 @@ def expand(location: str, declaration: Declaration) -> list[DeclaredField]:
     return [DeclaredField(location, declaration)]
 
 
-def _pattern(pattern: str) -> re.Pattern[str]:
-    return re.compile("^" + re.escape(pattern).replace(r"\*", r"[^.\[]+") + "$")
+@functools.lru_cache(maxsize=256)
+def _compiled(paths: tuple[tuple[str, PersonalData], ...]
+              ) -> tuple[dict[str, tuple[str, PersonalData]], dict[str, tuple[str, PersonalData]], frozenset[str]]:
+    """Exact patterns, wildcard patterns by their parent (`answers.*` under `answers`), and every prefix a
+    declared path has (the walk goes only where a declared path can be)."""
+    exact: dict[str, tuple[str, PersonalData]] = {}
+    wild: dict[str, tuple[str, PersonalData]] = {}
+    prefixes: set[str] = set()
+    for pattern, decl in paths:
+        if pattern.endswith(".*"):
+            wild[pattern[:-2]] = (pattern, decl)
+            generic = pattern[:-2]
+        else:
+            exact[pattern] = (pattern, decl)
+            generic = pattern
+        parts = re.split(r"(?=\.)|(?=\[\])", generic)
+        for i in range(1, len(parts) + 1):
+            prefixes.add("".join(parts[:i]).lstrip("."))
+    return exact, wild, frozenset(prefixes)
 
 
 def iter_declared(value: Any, paths: Mapping[str, PersonalData]) -> Iterator[tuple[str, str, PersonalData, Any]]:
     """The declared values inside a structured field: (concrete path such as `drivers[0].name`, the
     declared pattern `drivers[].name`, its declaration, the value). A path matching a pattern is not
-    looked into further (`changes[]` declares each whole element)."""
-    compiled = [(_pattern(p), p, d) for p, d in paths.items()]
+    looked into further (`changes[]` declares each whole element); branches no declared path can reach
+    are not walked at all."""
+    exact, wild, prefixes = _compiled(tuple(sorted(paths.items(), key=lambda kv: kv[0])))
 
-    def walk(node: Any, concrete: str, generic: str) -> Iterator[tuple[str, str, PersonalData, Any]]:
-        for regex, pattern, decl in compiled:
-            if generic and regex.match(generic):
-                yield concrete, pattern, decl, node
-                return
+    def walk(node: Any, concrete: str, generic: str, parent: str) -> Iterator[tuple[str, str, PersonalData, Any]]:
+        found = exact.get(generic) or (wild.get(parent) if generic != parent else None)
+        if generic and found is not None:
+            yield concrete, found[0], found[1], node
+            return
+        if generic and generic not in prefixes:
+            return
         if isinstance(node, dict):
             for k, v in node.items():
-                yield from walk(v, f"{concrete}.{k}" if concrete else k, f"{generic}.{k}" if generic else k)
+                yield from walk(v, f"{concrete}.{k}" if concrete else k, f"{generic}.{k}" if generic else k, generic)
         elif isinstance(node, list):
             for i, v in enumerate(node):
-                yield from walk(v, f"{concrete}[{i}]", f"{generic}[]")
+                yield from walk(v, f"{concrete}[{i}]", f"{generic}[]", parent)
 
-    yield from walk(value, "", "")
+    yield from walk(value, "", "", "")
