@@ -102,17 +102,6 @@ def _aware(issues: IssueCollector, name: str, value: datetime | None) -> bool:
     return True
 
 
-def _text(issues: IssueCollector, name: str, value: str | None, limit: int, required: bool = True) -> str | None:
-    text = (value or "").strip()
-    if not text:
-        if required:
-            issues.add(name, "is required")
-        return None
-    if len(text) > limit:
-        issues.add(name, f"at most {limit} characters")
-    return text
-
-
 def _in_scope_locations(ctx: AppContext, categories: Sequence[str]) -> list[str]:
     if ctx.inventory is None:
         raise ServiceUnavailable("no data inventory is configured: the people affected cannot be found")
@@ -132,8 +121,8 @@ def record_breach(ctx: AppContext, principal: Principal, *, title: str, descript
     require_staff(principal, "record breaches")
     now = ctx.clock.now()
     issues = IssueCollector()
-    name = _text(issues, "title", title, 200)
-    text = _text(issues, "description", description, 10_000)
+    name = issues.text("title", title, 200)
+    text = issues.text("description", description, 10_000)
     if _aware(issues, "aware_at", aware_at) and aware_at > now:
         issues.add("aware_at", "cannot be in the future")
     if _aware(issues, "occurred_at", occurred_at) and occurred_at is not None and aware_at.tzinfo is not None \
@@ -222,7 +211,7 @@ def assess_breach(ctx: AppContext, principal: Principal, breach_id: str, *, risk
     issues = IssueCollector()
     if risk not in RISKS:
         issues.add("risk", f"must be one of {', '.join(RISKS)}")
-    text = _text(issues, "reason", reason, 10_000, required=risk == "unlikely")
+    text = issues.text("reason", reason, 10_000, required=risk == "unlikely")
     issues.raise_if_any("the risk decision cannot be recorded")
     with ctx.uow() as uow:
         if uow.breaches.get(breach_id) is None:
@@ -240,7 +229,7 @@ def report_to_ico(ctx: AppContext, principal: Principal, breach_id: str, *, refe
     now = ctx.clock.now()
     at = reported_at or now
     issues = IssueCollector()
-    ref = _text(issues, "reference", reference, 100)
+    ref = issues.text("reference", reference, 100)
     b = _load(ctx, breach_id)
     if _aware(issues, "reported_at", at):
         if at > now:

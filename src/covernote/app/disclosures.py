@@ -15,6 +15,7 @@ from typing import Any
 
 from covernote.app.access import Principal, check_customer, require_staff
 from covernote.app.context import AppContext
+from covernote.app.policies import customers_policy_id
 from covernote.app.ports import Disclosure, UnitOfWork
 from covernote.domain.errors import FieldIssue, IssueCollector, NotFound, ValidationFailed
 from covernote.domain.privacy.declarations import PURPOSES, Category
@@ -133,12 +134,7 @@ def record_manual_disclosure(ctx: AppContext, principal: Principal, customer_id:
     with ctx.uow() as uow:
         if uow.customers.get(customer_id) is None:
             raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
-        if policy_id is not None:
-            policy = uow.policies.get(policy_id) or uow.policies.by_number(policy_id)
-            if policy is None or policy.customer_id != customer_id:
-                raise NotFound("no such policy of this customer",
-                               [FieldIssue("policy_id", f"no policy {policy_id} of customer {customer_id}")])
-            policy_id = policy.policy_id
+        policy_id = customers_policy_id(uow, customer_id, policy_id)
         d = record_disclosure(uow, customer_id=customer_id, policy_id=policy_id, recipient=recipient,
                               recipient_kind=recipient_kind, purpose=purpose, categories=categories,
                               reference=reference, via="manual", recorded_by=principal.user_id, at=at)

@@ -29,6 +29,18 @@ def find_policy(uow: UnitOfWork, principal: Principal, policy_id: str) -> Policy
     return policy
 
 
+def customers_policy_id(uow: UnitOfWork, customer_id: str, policy_id: str | None) -> str | None:
+    """The id of the customer's policy given by id or number (None stays None); 404 naming `policy_id`
+    when it is not one of theirs."""
+    if policy_id is None:
+        return None
+    policy = uow.policies.get(policy_id) or uow.policies.by_number(policy_id)
+    if policy is None or policy.customer_id != customer_id:
+        raise NotFound("no such policy of this customer",
+                       [FieldIssue("policy_id", f"no policy {policy_id} of customer {customer_id}")])
+    return policy.policy_id
+
+
 def load_policy(uow: UnitOfWork, principal: Principal, policy_id: str) -> Policy:
     """The policy to work on. One whose records were anonymised under the retention schedule (PRV-5) keeps
     only its amounts and dates: nothing more can be done with it."""

@@ -18,6 +18,7 @@ from typing import Any, Literal, cast
 
 from covernote.app.access import Principal, require_privacy_officer, require_staff
 from covernote.app.context import AppContext
+from covernote.app.policies import customers_policy_id
 from covernote.app.ports import FraudMarker, LegalHold, UnitOfWork
 from covernote.domain.errors import Conflict, FieldIssue, Forbidden, IssueCollector, NotFound
 from covernote.kernel.ids import new_id
@@ -26,17 +27,6 @@ HOLD_SCOPES: tuple[str, ...] = ("customer", "policy", "claim")
 MARKER_SOURCES: tuple[str, ...] = ("staff", "fraud_check", "cue", "fraud_agency", "claims_investigation", "police",
                                    "other")
 REASON_LIMIT = 2000
-
-
-def _text(issues: IssueCollector, name: str, value: str | None, limit: int, required: bool = True) -> str | None:
-    text = (value or "").strip()
-    if not text:
-        if required:
-            issues.add(name, "is required")
-        return None
-    if len(text) > limit:
-        issues.add(name, f"at most {limit} characters")
-    return text
 
 
 # -- legal holds ---------------------------------------------------------------------------------------
@@ -80,8 +70,8 @@ def set_hold(ctx: AppContext, principal: Principal, *, scope: str, scope_id: str
     issues = IssueCollector()
     if scope not in HOLD_SCOPES:
         issues.add("scope", f"must be one of {', '.join(HOLD_SCOPES)}")
-    sid = _text(issues, "scope_id", scope_id, 60)
-    text = _text(issues, "reason", reason, REASON_LIMIT)
+    sid = issues.text("scope_id", scope_id, 60)
+    text = issues.text("reason", reason, REASON_LIMIT)
     if review_on <= today:
         issues.add("review_on", f"must be after today ({today.isoformat()})")
     issues.raise_if_any("the legal hold cannot be set")
@@ -98,7 +88,7 @@ def set_hold(ctx: AppContext, principal: Principal, *, scope: str, scope_id: str
 def release_hold(ctx: AppContext, principal: Principal, hold_id: str, reason: str) -> dict[str, Any]:
     require_privacy_officer(principal, "release legal holds")
     issues = IssueCollector()
-    text = _text(issues, "reason", reason, REASON_LIMIT)
+    text = issues.text("reason", reason, REASON_LIMIT)
     issues.raise_if_any("the legal hold cannot be released")
     assert text is not None
     with ctx.uow() as uow:
@@ -153,21 +143,16 @@ def record_marker(ctx: AppContext, principal: Principal, customer_id: str, *, re
                   reference: str | None = None, policy_id: str | None = None) -> dict[str, Any]:
     _staff_only(principal, "record fraud markers")
     issues = IssueCollector()
-    text = _text(issues, "reason", reason, REASON_LIMIT)
+    text = issues.text("reason", reason, REASON_LIMIT)
     if source not in MARKER_SOURCES:
         issues.add("source", f"must be one of {', '.join(MARKER_SOURCES)}")
-    ref = _text(issues, "reference", reference, 100, required=False)
+    ref = issues.text("reference", reference, 100, required=False)
     issues.raise_if_any("the fraud marker cannot be recorded")
     assert text is not None
     with ctx.uow() as uow:
         if uow.customers.get(customer_id) is None:
             raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
-        if policy_id is not None:
-            policy = uow.policies.get(policy_id) or uow.policies.by_number(policy_id)
-            if policy is None or policy.customer_id != customer_id:
-                raise NotFound("no such policy of this customer",
-                               [FieldIssue("policy_id", f"no policy {policy_id} of customer {customer_id}")])
-            policy_id = policy.policy_id
+        policy_id = customers_policy_id(uow, customer_id, policy_id)
         marker = FraudMarker(new_id("frd"), customer_id, policy_id, text, source, ref, ctx.clock.now(),
                              principal.user_id)
         uow.fraud_markers.add(marker)
@@ -191,7 +176,7 @@ def remove_marker(ctx: AppContext, principal: Principal, customer_id: str, marke
     _staff_only(principal, "remove fraud markers")
     require_privacy_officer(principal, "remove fraud markers")
     issues = IssueCollector()
-    text = _text(issues, "reason", reason, REASON_LIMIT)
+    text = issues.text("reason", reason, REASON_LIMIT)
     issues.raise_if_any("the fraud marker cannot be removed")
     with ctx.uow() as uow:
         marker = uow.fraud_markers.get(marker_id)

@@ -53,6 +53,17 @@ class IssueCollector:
         if self.issues:
             raise ValidationFailed(message, list(self.issues))
 
+    def text(self, name: str, value: str | None, limit: int, required: bool = True) -> str | None:
+        """`value` stripped, or None when empty; an issue when required and empty, or longer than `limit`."""
+        text = (value or "").strip()
+        if not text:
+            if required:
+                self.add(name, "is required")
+            return None
+        if len(text) > limit:
+            self.add(name, f"at most {limit} characters")
+        return text
+
 
 class PaymentRequired(DomainError):
     """The payment provider declined; nothing was changed."""
