@@ -69,6 +69,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -606,6 +607,31 @@ def find_sweep() -> tuple[Callable[..., Any] | None, str]:
     return fn, f"covernote.app.retention.sweep{inspect.signature(fn)}"
 
 
+@contextmanager
+def progress(ctx: AppContext, t0: float, dry: bool, every_s: float = 60.0) -> Iterator[None]:
+    """Log how far a sweep has got, once a minute: the actions committed so far (a real run commits
+    each batch with its actions; a dry run commits nothing, so only the time is shown)."""
+    stop = threading.Event()
+    engine: sa.Engine = ctx.uow.engine  # type: ignore[attr-defined]
+
+    def report() -> None:
+        while not stop.wait(every_s):
+            line = f"  sweep {'dry run' if dry else 'real run'}: {time.perf_counter() - t0:,.0f}s"
+            if not dry:
+                with engine.connect() as conn:
+                    done = conn.exec_driver_sql("SELECT count(*) FROM retention_actions").scalar_one()
+                line += f", {done:,} actions committed"
+            log(line)
+
+    thread = threading.Thread(target=report, daemon=True)
+    thread.start()
+    try:
+        yield
+    finally:
+        stop.set()
+        thread.join()
+
+
 def measure_sweep(ctx: AppContext, admin: Principal, timer: StatementTimer, real: bool,
                   batch_size: int | None) -> dict[str, Any]:
     """The whole sweep over the generated data: a dry run, then (with `real`) the real run. Records
@@ -618,7 +644,7 @@ def measure_sweep(ctx: AppContext, admin: Principal, timer: StatementTimer, real
     kwargs: dict[str, Any] = {} if batch_size is None else {"batch_size": batch_size}
     for dry in (True, False) if real else (True,):
         t0 = time.perf_counter()
-        with timer.capture():
+        with timer.capture(), progress(ctx, t0, dry):
             answer = fn(ctx, admin, dry_run=dry, **kwargs)
         seconds = time.perf_counter() - t0
         statements = timer.top(10)
@@ -790,34 +816,47 @@ def main(argv: list[str] | None = None) -> int:
         access: dict[str, Any] = {}
         erased: dict[str, Any] = {}
         sweep: dict[str, Any] = {}
+        out = RESULTS / f"privacy_at_scale-{args.customers}.json"
+
+        def save(final: bool) -> dict[str, Any]:
+            """The results so far, written after every phase (a run stopped later keeps them)."""
+            result = {
+                "benchmark": "privacy_at_scale", "date": today.isoformat(), "backend": "postgresql",
+                "server_version": server_version, "machine": machine(), "customers": args.customers,
+                "complete": final, "phases": sorted(phases),
+                "families": [{"letter": f.letter, "name": f.name, "share": f.share,
+                              "starts": [f.first_start.isoformat(), f.last_start.isoformat()]} for f in fams],
+                "traits": {"login": SHARE[LOGIN], "consent": SHARE[CONSENT], "extra_quote": SHARE[EXTRA_QUOTE],
+                           "sensitive": SHARE[SENSITIVE]},
+                "generation": generated, "access": access, "erasure": erased, "sweep": sweep,
+                "code": code_at_start,
+                "code_changed_during_run": sorted(k for k, v in code_versions().items()
+                                                  if code_at_start.get(k) != v),
+                "load_average_now": os.getloadavg(),
+                "seconds_total": round(time.perf_counter() - started, 1),
+            }
+            if not args.no_write:
+                RESULTS.mkdir(exist_ok=True)
+                out.write_text(json.dumps(result, indent=2, default=str) + "\n")
+            return result
+
         if "access" in phases:
             log(f"access packages for {len(access_samples)} customers")
             with profiled("access"):
                 warm = next(i for i in range(1, args.customers + 1)
                             if i not in access_samples and i not in erase_samples)
                 access = measure_access(ctx, staff, dpo, timer, access_samples, ids, fams, warm)
+            save(False)
         if "erasure" in phases:
             log(f"erasure for {len(erase_samples)} customers")
             with profiled("erasure"):
                 erased = measure_erasure(ctx, staff, timer, erase_samples, ids, fams)
+            save(False)
         if phases & {"sweep", "sweep-dry"}:
             log("retention sweep")
             with profiled("sweep"):
                 sweep = measure_sweep(ctx, SYSTEM, timer, real="sweep" in phases, batch_size=args.sweep_batch)
-
-        result = {
-            "benchmark": "privacy_at_scale", "date": today.isoformat(), "backend": "postgresql",
-            "server_version": server_version, "machine": machine(), "customers": args.customers,
-            "families": [{"letter": f.letter, "name": f.name, "share": f.share,
-                          "starts": [f.first_start.isoformat(), f.last_start.isoformat()]} for f in fams],
-            "traits": {"login": SHARE[LOGIN], "consent": SHARE[CONSENT], "extra_quote": SHARE[EXTRA_QUOTE],
-                       "sensitive": SHARE[SENSITIVE]},
-            "generation": generated, "access": access, "erasure": erased, "sweep": sweep,
-            "code": code_at_start,
-            "code_changed_during_run": sorted(k for k, v in code_versions().items() if code_at_start.get(k) != v),
-            "load_average_at_end": os.getloadavg(),
-            "seconds_total": round(time.perf_counter() - started, 1),
-        }
+        save(True)
         print()
         print(f"{'measure':<40}{'median':>10}{'max':>10}  target")
         a, e = access, erased
@@ -841,9 +880,6 @@ def main(argv: list[str] | None = None) -> int:
         else:
             print(f"sweep: not measured: {sweep['why']}")
         if not args.no_write:
-            RESULTS.mkdir(exist_ok=True)
-            out = RESULTS / f"privacy_at_scale-{args.customers}.json"
-            out.write_text(json.dumps(result, indent=2, default=str) + "\n")
             log(f"wrote {out.relative_to(HERE.parent)}")
         return 0
     finally:
