@@ -129,7 +129,7 @@ users = sa.Table(
         info=pd(U, Category.IDENTITY, ("service_access",), ProvidedBy.DATA_SUBJECT, Erasure.KEYED_HASH),
     ),
     sa.Column("role", sa.String(20), nullable=False, info=np("what the user may do")),
-    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), index=True, info=REF),
     sa.Column(
         "token_hash",
         sa.String(64),
@@ -169,7 +169,9 @@ quotes = sa.Table(
     sa.Column("expires_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("created_by", sa.String(40), nullable=False, info=REF),
     sa.Column("status", sa.String(10), nullable=False, info=np("open or bound")),
-    sa.Column("policy_id", sa.String(40), info=REF),
+    sa.Column("policy_id", sa.String(40), index=True, info=REF),
+    # The retention sweep finds quotes never taken up by status and age.
+    sa.Index("ix_quotes_status_created_at", "status", "created_at"),
 )
 
 policies = sa.Table(
