@@ -216,8 +216,8 @@ def test_prv5_sweep_changes_exactly_what_is_due(db_ctx: AppContext, book: dict[s
     assert not [r for r in after["consent_decisions"] if r["customer_id"] == book["old_quote_customer"]]
     # nothing else changed: only the tables the sweep acts on, and its own bookkeeping
     changed = {t for t in before if before[t] != after[t]}
-    assert changed <= {"quotes", "policies", "policy_transactions", "pending_quotes", "customers",
-                       "consent_decisions", "retention_runs", "retention_actions"}
+    assert changed <= {"quotes", "policies", "policy_transactions", "pending_quotes", "journal_entries", "postings",
+                       "customers", "consent_decisions", "retention_runs", "retention_actions"}
     assert {"quotes", "policies", "policy_transactions", "customers", "consent_decisions"} <= changed
     # counts per product and year stay computable and unchanged (PRV-5: statistics)
     assert statistics(db_ctx) == stats_before
@@ -241,8 +241,12 @@ def test_prv5_no_personal_value_remains_in_an_anonymised_policy_or_customer(db_c
         values = (personal_values(db_ctx, "policies", t["policies"].c.id == pid)
                   + personal_values(db_ctx, "policy_transactions", t["policy_transactions"].c.policy_id == pid)
                   + personal_values(db_ctx, "pending_quotes", t["pending_quotes"].c.policy_id == pid)
-                  + personal_values(db_ctx, "quotes", t["quotes"].c.policy_id == pid))
-        assert len(values) > 20, name  # the vehicle, the drivers, the answers, the rating trace...
+                  + personal_values(db_ctx, "quotes", t["quotes"].c.policy_id == pid)
+                  + personal_values(db_ctx, "journal_entries", t["journal_entries"].c.policy_id == pid)
+                  + personal_values(db_ctx, "postings", t["postings"].c.policy_id == pid))
+        assert len(values) > 20, name
+        # the ledger no longer names the policy (its number was in every description) once it is anonymised
+        assert any(f.startswith("journal_entries.") for f, _ in values), name  # the vehicle, the drivers, the answers, the rating trace...
         assert [(f, v) for f, v in values if not erased(v)] == [], name
         cid = book[f"{name}_customer"]
         people = (personal_values(db_ctx, "customers", t["customers"].c.id == cid)

@@ -449,16 +449,23 @@ class RetentionRepository(Protocol):
         """Each customer's last contact: the latest of the times they were created, quoted, gave a consent
         decision, made a data-protection request, or had a policy transaction or pending quote."""
         ...
-    def ended_policies(self, product_code: str, ended_by: date, billing: bool, after_id: str | None,
-                       limit: int) -> list[PolicyFacts]:
-        """Policies of `product_code`, ordered by id after `after_id`, that may have ended on or before
+    def ended_policies(self, product_code: str, ended_by: date, billing: bool) -> list[str]:
+        """The ids, in order, of the policies of `product_code` that may have ended on or before
         `ended_by` and still have something for the sweep to do (the policy, or with `billing` its
         billing data, not yet anonymised). A superset: the caller decides what is due."""
         ...
-    def settled_customers(self, created_before: datetime, billing_codes: Sequence[str], after_id: str | None,
-                          limit: int) -> list[str]:
+    def ended_policy_facts(self, policy_ids: Sequence[str], product_code: str, ended_by: date,
+                           billing: bool) -> list[PolicyFacts]:
+        """The facts the rules need about those of `policy_ids` that still pass the same test, in id order."""
+        ...
+    def settled_customers(self, created_before: datetime, billing_codes: Sequence[str]) -> list[str]:
         """Customers not yet erased, created before `created_before`, with no quote still open and no
-        policy the sweep has not finished with (for `billing_codes`, including its billing data)."""
+        policy the sweep has not finished with (for `billing_codes`, including its billing data), in id
+        order."""
+        ...
+    def still_settled(self, customer_ids: Sequence[str], created_before: datetime,
+                      billing_codes: Sequence[str]) -> list[str]:
+        """Those of `customer_ids` that are settled now, by the same test."""
         ...
     def delete_quotes(self, quote_ids: Sequence[str]) -> int: ...
     def anonymise_policies(self, policy_ids: Sequence[str], billing_kept: Mapping[str, str],

@@ -24,6 +24,7 @@ report as such. The report holds counts only, never a personal value.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
@@ -48,6 +49,7 @@ from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 
 DEFAULT_BATCH = 500
+HASH_MEMO = 100_000  # keyed hashes remembered during one run
 MAX_BATCH = 5000
 # Record categories the sweep acts on; a product's rules for any other category concern records
 # Covernote does not hold yet, and are reported as such.
@@ -69,9 +71,11 @@ def _start_of(day: date) -> datetime:
 
 
 def _hasher(ctx: AppContext) -> Callable[[str], str]:
+    """The keyring's keyed hash, remembered for the run: the same values (a make, a postcode, a name in
+    a quote and again in its policy) recur across the records of a sweep."""
     if ctx.keyring is None:
         raise ServiceUnavailable("no keyring is configured: anonymisation needs its keyed-hash secret")
-    return ctx.keyring.keyed_hash
+    return functools.lru_cache(maxsize=HASH_MEMO)(ctx.keyring.keyed_hash)
 
 
 # -- the report ------------------------------------------------------------------------------------
@@ -177,6 +181,13 @@ class _Sweep:
         finally:
             self.done = []
 
+    def candidates(self, find: Callable[[UnitOfWork], list[str]]) -> list[str]:
+        """What may be due, found in one read (in the dry run's unit of work, which sees its own changes)."""
+        if self.shared is not None:
+            return find(self.shared)
+        with self.ctx.uow(read_only=True) as uow:
+            return find(uow)
+
     def count(self, tally: _Tally) -> None:
         self.done.append(lambda: setattr(tally, "done", tally.done + 1))
 
@@ -260,16 +271,16 @@ class _Sweep:
             if not bounds:
                 continue
             billing = any(p.retention.rule("billing") for p in versions)
-            after: str | None = None
-            while True:
-                before = after
+            # One set-based query finds every policy that may be due; each batch reads its facts (and
+            # checks again) in the unit of work that acts.
+            ended_by = max(bounds)
+            candidates = self.candidates(functools.partial(_ended_policies, code, ended_by, billing))
+            for start in range(0, len(candidates), self.batch_size):
                 with self.batch(f"policies:{code}") as uow:
-                    found = uow.retention.ended_policies(code, max(bounds), billing, after, self.batch_size)
-                    after = found[-1].policy_id if found else None
+                    found = uow.retention.ended_policy_facts(candidates[start:start + self.batch_size], code,
+                                                             ended_by, billing)
                     if found:
                         self._policies(uow, versions, found)
-                if after is None or after == before:
-                    break
 
     def _policies(self, uow: UnitOfWork, versions: list[Product], found: list[PolicyFacts]) -> None:
         by_ref = {p.ref: p for p in versions}
@@ -323,16 +334,15 @@ class _Sweep:
             return
         created_before = _start_of(bound + timedelta(days=1))
         billing_codes = sorted({p.code for p in self.ctx.catalogue.products if p.retention.rule("billing")})
-        after: str | None = None
-        while True:
-            before = after
+        # One set-based query finds everyone who may be due; each batch checks its people again in the unit
+        # of work that acts, so a quote or policy added meanwhile keeps the person out.
+        candidates = self.candidates(lambda uow: uow.retention.settled_customers(created_before, billing_codes))
+        for start in range(0, len(candidates), self.batch_size):
             with self.batch("customers") as uow:
-                found = uow.retention.settled_customers(created_before, billing_codes, after, self.batch_size)
-                after = found[-1] if found else None
+                found = uow.retention.still_settled(candidates[start:start + self.batch_size], created_before,
+                                                    billing_codes)
                 if found:
                     self._customers(uow, found)
-            if after is None or after == before:
-                return
 
     def _customers(self, uow: UnitOfWork, found: list[str]) -> None:
         contact = uow.retention.last_contact(found)
@@ -369,6 +379,10 @@ class _Sweep:
                                              "period": entry.describe(),
                                              "note": f"{NOT_HELD}: Covernote does not run this product"})
         self.report.tally(HOUSE_RULE_ID, "customer", "house", HOUSE_NO_CONTRACT)
+
+
+def _ended_policies(code: str, ended_by: date, billing: bool, uow: UnitOfWork) -> list[str]:
+    return uow.retention.ended_policies(code, ended_by, billing)
 
 
 class _DryRunStopped(Exception):

@@ -9,7 +9,6 @@ wrapped data key makes their sensitive fields unreadable for good (encrypt-then-
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import json
 import os
@@ -69,7 +68,7 @@ class InMemoryKeyring:
         return Fernet(data_key).decrypt(token.encode()).decode("utf-8")
 
     def keyed_hash(self, value: str) -> str:
-        return hmac.new(self._hash_secret.encode(), value.encode("utf-8"), hashlib.sha256).hexdigest()
+        return hmac.digest(self._hash_secret.encode(), value.encode("utf-8"), "sha256").hex()
 
     def rotate(self) -> str:
         kid = _new_key_id()

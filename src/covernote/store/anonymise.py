@@ -18,10 +18,8 @@ Strategies:
 
 from __future__ import annotations
 
-import copy
-import re
-from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,10 +27,9 @@ from sqlalchemy.engine import Connection
 
 from covernote.domain.privacy.declarations import (
     Erasure,
-    NotPersonal,
     PersonalData,
     PersonalInside,
-    iter_declared,
+    visit_declared,
 )
 
 HASH_PREFIX = "h:"
@@ -65,14 +62,27 @@ class KeptField:
 
 @dataclass
 class ErasureResult:
+    """What an erasure did. The lists say it field by field (for a person's erasure plan and report);
+    the counts say it table by table, and are all a caller asking for no detail gets (the sweep)."""
+
     changed: list[FieldChange]
     kept: list[KeptField]
     deleted_rows: list[tuple[str, str]]
+    changed_n: dict[str, int] = field(default_factory=dict)
+    kept_n: dict[str, int] = field(default_factory=dict)
+    deleted_n: dict[str, int] = field(default_factory=dict)
 
     def merge(self, other: ErasureResult) -> None:
         self.changed.extend(other.changed)
         self.kept.extend(other.kept)
         self.deleted_rows.extend(other.deleted_rows)
+        for mine, theirs in ((self.changed_n, other.changed_n), (self.kept_n, other.kept_n),
+                             (self.deleted_n, other.deleted_n)):
+            for table, n in theirs.items():
+                mine[table] = mine.get(table, 0) + n
+
+    def counts(self) -> dict[str, dict[str, int]]:
+        return {"changed": dict(self.changed_n), "deleted": dict(self.deleted_n), "kept": dict(self.kept_n)}
 
 
 def is_erased(value: Any) -> bool:
@@ -84,94 +94,96 @@ def hashed(value: Any, hasher: Hasher, length: int | None) -> str:
     return text[:length] if length else text
 
 
-_TOKEN = re.compile(r"([^.\[\]]+)|\[(\d+)\]")
-
-
-def _set_path(doc: Any, concrete: str, value: Any) -> None:
-    """Set the value at a concrete path (`drivers[0].name`) inside a JSON document."""
-    tokens: list[str | int] = [int(i) if i else k for k, i in _TOKEN.findall(concrete)]
-    node = doc
-    for token in tokens[:-1]:
-        node = node[token]
-    node[tokens[-1]] = value
-
-
 def _row_id(table: sa.Table, row: Any) -> str:
     return "/".join(str(getattr(row, c.name)) for c in table.primary_key.columns)
 
 
-def _erase_json(value: Any, paths: Mapping[str, PersonalData], column: str, keep: Keep, row: Any,
-                hasher: Hasher, table: str, row_id: str, result: ErasureResult) -> Any:
-    """A copy of `value` with every declared path erased (or kept, with the reason)."""
-    doc = copy.deepcopy(value)
-    for concrete, pattern, decl, node in iter_declared(value, paths):
-        if is_erased(node):
-            continue
-        field = f"{column}:{concrete}"
-        reason = keep(f"{column}:{pattern}", decl, row)
-        if reason is not None:
-            result.kept.append(KeptField(table, row_id, field, reason))
-            continue
-        # keyed hash, or null (a delete_row inside a document: the value goes)
-        _set_path(doc, concrete, hashed(node, hasher, None) if decl.erasure is Erasure.KEYED_HASH else None)
-        result.changed.append(FieldChange(table, row_id, field, decl.erasure.value))
-    return doc
+class _Eraser:
+    """The erasure of one table's rows: counts always, and each field changed or kept with `detail`."""
+
+    def __init__(self, table: sa.Table, keep: Keep, hasher: Hasher, detail: bool) -> None:
+        self.table, self.keep, self.hasher, self.detail = table, keep, hasher, detail
+        self.result = ErasureResult([], [], [])
+        self.changed = self.kept = 0
+
+    def change(self, row_id: str, field_name: str, strategy: Erasure) -> None:
+        self.changed += 1
+        if self.detail:
+            self.result.changed.append(FieldChange(self.table.name, row_id, field_name, strategy.value))
+
+    def keep_field(self, row_id: str, field_name: str, reason: str) -> None:
+        self.kept += 1
+        if self.detail:
+            self.result.kept.append(KeptField(self.table.name, row_id, field_name, reason))
+
+    def json(self, doc: Any, paths: Mapping[str, PersonalData], column: str, row: Any, row_id: str) -> bool:
+        """Erase every declared path of `doc` in place (the document was read for this erasure alone);
+        whether anything changed."""
+        before = self.changed
+
+        def visit(container: Any, key: Any, pattern: str, decl: PersonalData, concrete: str | None) -> None:
+            node = container[key]
+            if is_erased(node):
+                return
+            reason = self.keep(f"{column}:{pattern}", decl, row)
+            if reason is not None:
+                self.keep_field(row_id, f"{column}:{concrete}", reason)
+                return
+            # keyed hash, or null (a delete_row inside a document: the value goes)
+            container[key] = hashed(node, self.hasher, None) if decl.erasure is Erasure.KEYED_HASH else None
+            self.change(row_id, f"{column}:{concrete}", decl.erasure)
+
+        visit_declared(doc, paths, visit, with_paths=self.detail)
+        return self.changed > before
 
 
 def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher: Hasher,
-               rows: Iterable[Any] | None = None) -> ErasureResult:
-    """Erase the personal fields of the rows of `table` matching `where` (or the given `rows`, already
-    read), field by field, by their declared strategies; `keep` decides what stays and why."""
-    result = ErasureResult([], [], [])
-    if rows is None:
-        rows = conn.execute(table.select().where(where)).all()
+               detail: bool = True) -> ErasureResult:
+    """Erase the personal fields of the rows of `table` matching `where`, field by field, by their
+    declared strategies; `keep` decides what stays and why. With `detail` the result lists every field
+    changed or kept; without, only counts per table (a sweep over many rows)."""
+    eraser = _Eraser(table, keep, hasher, detail)
+    result = eraser.result
+    rows = conn.execute(table.select().where(where)).all()
+    declared: list[tuple[sa.Column[Any], PersonalData | PersonalInside, str]] = [
+        (c, d, f"{table.name}.{c.name}") for c in table.columns
+        if isinstance(d := c.info.get("privacy"), PersonalData | PersonalInside)]
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     deletes: list[dict[str, Any]] = []
     for row in rows:
-        row_id = _row_id(table, row)
+        row_id = _row_id(table, row) if detail else ""
         values: dict[str, Any] = {}
         delete = False
-        for column in table.columns:
-            decl = column.info.get("privacy")
-            location = f"{table.name}.{column.name}"
+        for column, decl, location in declared:
             current = getattr(row, column.name)
-            if isinstance(decl, NotPersonal) or decl is None:
-                continue
             if isinstance(decl, PersonalInside):
-                if current is None:
-                    continue
-                before = len(result.changed)
-                new = _erase_json(current, decl.paths, column.name, keep, row, hasher, table.name, row_id, result)
-                if len(result.changed) > before:
-                    values[column.name] = new
+                if current is not None and eraser.json(current, decl.paths, column.name, row, row_id):
+                    values[column.name] = current
                 continue
-            assert isinstance(decl, PersonalData)
             if decl.erasure is not Erasure.DELETE_ROW and is_erased(current):
                 continue
             reason = keep(location, decl, row)
             if reason is not None:
-                result.kept.append(KeptField(table.name, row_id, column.name, reason))
+                eraser.keep_field(row_id, column.name, reason)
                 continue
+            eraser.change(row_id, column.name, decl.erasure)
             if decl.erasure is Erasure.DELETE_ROW:
                 delete = True
-                result.changed.append(FieldChange(table.name, row_id, column.name, decl.erasure.value))
             elif decl.erasure is Erasure.ENCRYPT_DROP_KEY:
-                result.changed.append(FieldChange(table.name, row_id, column.name, decl.erasure.value))
+                pass  # the person's data key is deleted instead (app/sensitive.py)
             elif decl.erasure is Erasure.KEYED_HASH:
                 values[column.name] = hashed(current, hasher, getattr(column.type, "length", None))
-                result.changed.append(FieldChange(table.name, row_id, column.name, decl.erasure.value))
+            elif column.nullable:
+                values[column.name] = None
+            elif isinstance(column.type, sa.String | sa.Text):
+                values[column.name] = ""
             else:
-                if column.nullable:
-                    values[column.name] = None
-                elif isinstance(column.type, sa.String | sa.Text):
-                    values[column.name] = ""
-                else:
-                    values[column.name] = {}
-                result.changed.append(FieldChange(table.name, row_id, column.name, decl.erasure.value))
+                values[column.name] = {}
         key = {f"pk_{c.name}": getattr(row, c.name) for c in table.primary_key.columns}
         if delete:
             deletes.append(key)
-            result.deleted_rows.append((table.name, row_id))
+            if detail:
+                result.deleted_rows.append((table.name, row_id or _row_id(table, row)))
         elif values:
             updates.setdefault(tuple(sorted(values)), []).append({**key, **{f"v_{k}": v for k, v in values.items()}})
     # The writes, batched: one statement per set of columns changed, sent with executemany.
@@ -180,4 +192,8 @@ def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher
         conn.execute(table.update().where(pk_match).values({c: sa.bindparam(f"v_{c}") for c in columns}), params)
     if deletes:
         conn.execute(table.delete().where(pk_match), deletes)
+    for counts, n in ((result.changed_n, eraser.changed), (result.kept_n, eraser.kept),
+                      (result.deleted_n, len(deletes))):
+        if n:
+            counts[table.name] = n
     return result

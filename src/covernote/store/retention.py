@@ -14,6 +14,7 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Row
 
 from covernote.app.ports import (
@@ -31,9 +32,11 @@ from covernote.store.tables import (
     consent_decisions,
     customers,
     fraud_markers,
+    journal_entries,
     pending_quotes,
     policies,
     policy_transactions,
+    postings,
     processing_flags,
     quotes,
     retention_actions,
@@ -47,28 +50,27 @@ from covernote.store.tables import (
 
 T = TypeVar("T")
 _b = sa.bindparam
-# SQLite's default limit on bound parameters is 999 on old builds: IN lists are cut below it.
+# SQLite's default limit on bound parameters is 999 on old builds: IN lists are cut below it there.
+# PostgreSQL takes a batch's ids as one array parameter, so one statement text serves every batch.
 CHUNK = 900
+PG_CHUNK = 50_000
 
 
-def _chunks(items: Sequence[T]) -> Iterator[Sequence[T]]:
-    for start in range(0, len(items), CHUNK):
-        yield items[start:start + CHUNK]
+def _chunks(conn: Connection, items: Sequence[T]) -> Iterator[list[T]]:
+    size = PG_CHUNK if conn.dialect.name == "postgresql" else CHUNK
+    for start in range(0, len(items), size):
+        yield list(items[start:start + size])
+
+
+def _in(conn: Connection, column: Any, ids: Sequence[str]) -> Any:
+    """`column IN ids`: as `= ANY(array)` on PostgreSQL (a statement the driver prepares once)."""
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(sa.literal(list(ids), postgresql.ARRAY(sa.String)))
+    return column.in_(list(ids))
 
 
 def _done(kind: str, record_id: Any) -> Any:
     return sa.exists().where(retention_actions.c.record_kind == kind, retention_actions.c.record_id == record_id)
-
-
-def _counts(result: ErasureResult) -> ErasureCounts:
-    out: ErasureCounts = {"changed": {}, "deleted": {}, "kept": {}}
-    for change in result.changed:
-        out["changed"][change.table] = out["changed"].get(change.table, 0) + 1
-    for table, _ in result.deleted_rows:
-        out["deleted"][table] = out["deleted"].get(table, 0) + 1
-    for kept in result.kept:
-        out["kept"][kept.table] = out["kept"].get(kept.table, 0) + 1
-    return out
 
 
 def _keep_nothing(_location: str, _declaration: PersonalData, _row: Any) -> str | None:
@@ -80,12 +82,6 @@ def _run(r: Row[Any]) -> RetentionRun:
 
 
 _TERM_KINDS = ("new_business", "renewal", "cancellation", "voidance")
-_FACTS = (sa.select(policy_transactions.c.policy_id, policy_transactions.c.term_no, policy_transactions.c.kind,
-                    policy_transactions.c.effective_date, policy_transactions.c.recorded_at,
-                    policy_transactions.c.details["product"].as_string().label("product"))
-          .where(policy_transactions.c.policy_id.in_(_b("b_ids", expanding=True)),
-                 policy_transactions.c.kind.in_(_TERM_KINDS))
-          .order_by(policy_transactions.c.policy_id, policy_transactions.c.sequence))
 
 
 class RetentionRepo:
@@ -147,20 +143,19 @@ class RetentionRepo:
     def last_contact(self, customer_ids: Sequence[str]) -> dict[str, datetime]:
         """The one definition of a person's last contact (documented in docs/privacy-retention.md)."""
         out: dict[str, datetime] = {}
-        for chunk in _chunks(list(dict.fromkeys(customer_ids))):
-            ids = list(chunk)
-            owned = sa.select(policies.c.id).where(policies.c.customer_id.in_(ids))
+        for ids in _chunks(self.conn, list(dict.fromkeys(customer_ids))):
+            owned = sa.select(policies.c.id).where(_in(self.conn, policies.c.customer_id, ids))
             sources = sa.union_all(
                 sa.select(customers.c.id.label("cid"), customers.c.created_at.label("at"))
-                .where(customers.c.id.in_(ids)),
-                sa.select(quotes.c.customer_id, quotes.c.created_at).where(quotes.c.customer_id.in_(ids)),
+                .where(_in(self.conn, customers.c.id, ids)),
+                sa.select(quotes.c.customer_id, quotes.c.created_at).where(_in(self.conn, quotes.c.customer_id, ids)),
                 sa.select(consent_decisions.c.customer_id, consent_decisions.c.recorded_at)
-                .where(consent_decisions.c.customer_id.in_(ids)),
+                .where(_in(self.conn, consent_decisions.c.customer_id, ids)),
                 sa.select(subject_requests.c.customer_id, subject_requests.c.created_at)
-                .where(subject_requests.c.customer_id.in_(ids)),
+                .where(_in(self.conn, subject_requests.c.customer_id, ids)),
                 sa.select(policies.c.customer_id, sa.func.max(policy_transactions.c.recorded_at))
                 .select_from(policy_transactions.join(policies, policies.c.id == policy_transactions.c.policy_id))
-                .where(policies.c.customer_id.in_(ids)).group_by(policies.c.customer_id),
+                .where(_in(self.conn, policies.c.customer_id, ids)).group_by(policies.c.customer_id),
                 sa.select(policies.c.customer_id, sa.func.max(pending_quotes.c.created_at))
                 .select_from(pending_quotes.join(policies, policies.c.id == pending_quotes.c.policy_id))
                 .where(pending_quotes.c.policy_id.in_(owned)).group_by(policies.c.customer_id),
@@ -171,24 +166,36 @@ class RetentionRepo:
                 out[cid] = _aware(at)
         return out
 
-    def ended_policies(self, product_code: str, ended_by: date, billing: bool, after_id: str | None,
-                       limit: int) -> list[PolicyFacts]:
+    def _ended(self, product_code: str, ended_by: date, billing: bool) -> Any:
         p, t = policies, policy_transactions
         policy_done, billing_done = _done("policy", p.c.id), _done("policy_billing", p.c.id)
         unfinished = sa.not_(sa.and_(policy_done, billing_done)) if billing else sa.not_(policy_done)
         ended = sa.or_(p.c.current_term_end <= ended_by, sa.exists().where(
             t.c.policy_id == p.c.id, t.c.kind.in_(("cancellation", "voidance")), t.c.effective_date <= ended_by))
-        q = (sa.select(p.c.id, p.c.customer_id, p.c.current_term_end, policy_done.label("policy_done"),
-                       billing_done.label("billing_done"))
-             .where(p.c.product_code == product_code, unfinished, ended).order_by(p.c.id).limit(limit))
-        if after_id is not None:
-            q = q.where(p.c.id > after_id)
-        heads = self.conn.execute(q).all()
+        return (sa.select(p.c.id, p.c.customer_id, p.c.current_term_end, policy_done.label("policy_done"),
+                          billing_done.label("billing_done"))
+                .where(p.c.product_code == product_code, unfinished, ended).order_by(p.c.id))
+
+    def ended_policies(self, product_code: str, ended_by: date, billing: bool) -> list[str]:
+        q = self._ended(product_code, ended_by, billing).with_only_columns(policies.c.id)
+        return [r[0] for r in self.conn.execute(q)]
+
+    def ended_policy_facts(self, policy_ids: Sequence[str], product_code: str, ended_by: date,
+                           billing: bool) -> list[PolicyFacts]:
+        t = policy_transactions
+        heads: list[Row[Any]] = []
+        for ids in _chunks(self.conn, policy_ids):
+            heads.extend(self.conn.execute(self._ended(product_code, ended_by, billing)
+                                           .where(_in(self.conn, policies.c.id, ids))).all())
         if not heads:
             return []
         rows: dict[str, list[Row[Any]]] = {h.id: [] for h in heads}
-        for chunk in _chunks([h.id for h in heads]):
-            for r in self.conn.execute(_FACTS, {"b_ids": list(chunk)}):
+        for ids in _chunks(self.conn, [h.id for h in heads]):
+            facts = (sa.select(t.c.policy_id, t.c.term_no, t.c.kind, t.c.effective_date, t.c.recorded_at,
+                               t.c.details["product"].as_string().label("product"))
+                     .where(_in(self.conn, t.c.policy_id, ids), t.c.kind.in_(_TERM_KINDS))
+                     .order_by(t.c.policy_id, t.c.sequence))
+            for r in self.conn.execute(facts):
                 rows[r.policy_id].append(r)
         out = []
         for h in heads:
@@ -204,28 +211,38 @@ class RetentionRepo:
                                    bool(h.billing_done)))
         return out
 
-    def settled_customers(self, created_before: datetime, billing_codes: Sequence[str], after_id: str | None,
-                          limit: int) -> list[str]:
+    def _settled(self, created_before: datetime, billing_codes: Sequence[str]) -> Any:
         p, c = policies, customers
         unfinished = sa.not_(_done("policy", p.c.id))
         if billing_codes:
             unfinished = sa.or_(unfinished, sa.and_(p.c.product_code.in_(list(billing_codes)),
                                                     sa.not_(_done("policy_billing", p.c.id))))
-        q = (sa.select(c.c.id).where(
+        return sa.select(c.c.id).where(
             c.c.erased_at.is_(None), c.c.created_at < created_before,
             ~sa.exists().where(quotes.c.customer_id == c.c.id, quotes.c.status == "open"),
             ~sa.exists().where(p.c.customer_id == c.c.id, unfinished))
-             .order_by(c.c.id).limit(limit))
-        if after_id is not None:
-            q = q.where(c.c.id > after_id)
+
+    def settled_customers(self, created_before: datetime, billing_codes: Sequence[str]) -> list[str]:
+        """Everyone not yet erased with no open quote and every policy anonymised (billing data too), in
+        id order: one set-based query over the whole book."""
+        q = self._settled(created_before, billing_codes).order_by(customers.c.id)
         return [r[0] for r in self.conn.execute(q)]
+
+    def still_settled(self, customer_ids: Sequence[str], created_before: datetime,
+                      billing_codes: Sequence[str]) -> list[str]:
+        """Those of `customer_ids` that are still settled now (checked again in the batch that acts)."""
+        out: list[str] = []
+        for ids in _chunks(self.conn, customer_ids):
+            q = self._settled(created_before, billing_codes).where(_in(self.conn, customers.c.id, ids))
+            out.extend(r[0] for r in self.conn.execute(q.order_by(customers.c.id)))
+        return out
 
     # -- acting ------------------------------------------------------------------------------------
 
     def delete_quotes(self, quote_ids: Sequence[str]) -> int:
         deleted = 0
-        for chunk in _chunks(quote_ids):
-            deleted += self.conn.execute(quotes.delete().where(quotes.c.id.in_(list(chunk)),
+        for ids in _chunks(self.conn, quote_ids):
+            deleted += self.conn.execute(quotes.delete().where(_in(self.conn, quotes.c.id, ids),
                                                                quotes.c.status == "open")).rowcount
         return deleted
 
@@ -236,36 +253,34 @@ class RetentionRepo:
             return reason if reason is not None and is_billing_data(declaration) else None
 
         result = ErasureResult([], [], [])
-        for chunk in _chunks(policy_ids):
-            ids = list(chunk)
-            result.merge(erase_rows(self.conn, policies, policies.c.id.in_(ids), keep, hasher))
+        for ids in _chunks(self.conn, policy_ids):
+            result.merge(erase_rows(self.conn, policies, _in(self.conn, policies.c.id, ids), keep, hasher,
+                                    detail=False))
             for table, column in ((policy_transactions, policy_transactions.c.policy_id),
-                                  (pending_quotes, pending_quotes.c.policy_id), (quotes, quotes.c.policy_id)):
-                result.merge(erase_rows(self.conn, table, column.in_(ids), _keep_nothing, hasher))
-        return _counts(result)
+                                  (pending_quotes, pending_quotes.c.policy_id), (quotes, quotes.c.policy_id),
+                                  (journal_entries, journal_entries.c.policy_id), (postings, postings.c.policy_id)):
+                result.merge(erase_rows(self.conn, table, _in(self.conn, column, ids), _keep_nothing, hasher,
+                                        detail=False))
+        return result.counts()
 
     def anonymise_customers(self, customer_ids: Sequence[str], hasher: Callable[[str], str],
                             at: datetime) -> ErasureCounts:
         result = ErasureResult([], [], [])
-        for chunk in _chunks(customer_ids):
-            ids = list(chunk)
+        for ids in _chunks(self.conn, customer_ids):
             for table in (customers, users, consent_decisions, subject_requests, processing_flags, fraud_markers,
                           sensitive_data):
-                result.merge(erase_rows(self.conn, table, _customer_rows(table, ids), _keep_nothing, hasher))
+                column = table.c.id if table is customers else table.c.customer_id
+                result.merge(erase_rows(self.conn, table, _in(self.conn, column, ids), _keep_nothing, hasher,
+                                        detail=False))
             # Sensitive fields are encrypted with the person's data key: deleting the key erases them.
-            keys = self.conn.execute(sa.select(subject_keys.c.customer_id).where(subject_keys.c.customer_id.in_(ids)))
-            dropped = [r[0] for r in keys]
+            dropped = self.conn.execute(subject_keys.delete().where(_in(self.conn, subject_keys.c.customer_id, ids))
+                                        ).rowcount
             if dropped:
-                self.conn.execute(subject_keys.delete().where(subject_keys.c.customer_id.in_(dropped)))
-                result.deleted_rows.extend(("subject_keys", cid) for cid in dropped)
-            self.conn.execute(users.update().where(users.c.customer_id.in_(ids)).values(active=False))
-            self.conn.execute(customers.update().where(customers.c.id.in_(ids), customers.c.erased_at.is_(None))
-                              .values(erased_at=at))
-        return _counts(result)
-
-
-def _customer_rows(table: sa.Table, ids: list[str]) -> Any:
-    return (table.c.id if table is customers else table.c.customer_id).in_(ids)
+                result.deleted_n["subject_keys"] = result.deleted_n.get("subject_keys", 0) + dropped
+            self.conn.execute(users.update().where(_in(self.conn, users.c.customer_id, ids)).values(active=False))
+            self.conn.execute(customers.update().where(_in(self.conn, customers.c.id, ids),
+                                                       customers.c.erased_at.is_(None)).values(erased_at=at))
+        return result.counts()
 
 
 def _aware(value: Any) -> datetime:

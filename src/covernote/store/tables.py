@@ -303,7 +303,8 @@ journal_entries = sa.Table(
         "description",
         sa.Text,
         nullable=False,
-        info=np("the kind of posting and the policy number, which is declared on policies"),
+        info=pd(C, Category.CONTRACT, ("accounting",), ProvidedBy.GENERATED, Erasure.KEYED_HASH,
+                "the kind of posting and the policy number: hashed when the policy is anonymised"),
     ),
     sa.Column("policy_id", sa.String(40), index=True, info=REF),
     sa.Column("transaction_id", sa.String(40), info=REF),
@@ -328,7 +329,9 @@ postings = sa.Table(
     sa.Column("account", sa.String(80), nullable=False, info=np("the ledger account")),
     sa.Column("amount_pence", sa.BigInteger, nullable=False, info=AMOUNT),
     sa.Column(
-        "memo", sa.Text, nullable=False, info=np("what the posting is, with the payment provider's reference")
+        "memo", sa.Text, nullable=False,
+        info=pd(C, Category.FINANCIAL, ("accounting", "payments"), ProvidedBy.GENERATED, Erasure.KEYED_HASH,
+                "what the posting is, with the policy number or the payment provider's reference")
     ),
 )
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import enum
 import functools
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -165,46 +165,89 @@ def expand(location: str, declaration: Declaration) -> list[DeclaredField]:
     return [DeclaredField(location, declaration)]
 
 
+class _Node:
+    """One step of the declared paths of a structured field: the declaration met here (`leaf`), the one
+    every key of a document here falls under (`wild`, from `answers.*`), and the steps below, by key
+    (`[]` for the elements of a list)."""
+
+    __slots__ = ("children", "leaf", "wild")
+
+    def __init__(self) -> None:
+        self.leaf: tuple[str, PersonalData] | None = None
+        self.wild: tuple[str, PersonalData] | None = None
+        self.children: dict[str, _Node] = {}
+
+
+_STEP = re.compile(r"[^.\[\]]+|\[\]")
+
+
 @functools.lru_cache(maxsize=256)
-def _compiled(paths: tuple[tuple[str, PersonalData], ...]
-              ) -> tuple[dict[str, tuple[str, PersonalData]], dict[str, tuple[str, PersonalData]], frozenset[str]]:
-    """Exact patterns, wildcard patterns by their parent (`answers.*` under `answers`), and every prefix a
-    declared path has (the walk goes only where a declared path can be)."""
-    exact: dict[str, tuple[str, PersonalData]] = {}
-    wild: dict[str, tuple[str, PersonalData]] = {}
-    prefixes: set[str] = set()
+def _trie(paths: tuple[tuple[str, PersonalData], ...]) -> _Node:
+    root = _Node()
     for pattern, decl in paths:
-        if pattern.endswith(".*"):
-            wild[pattern[:-2]] = (pattern, decl)
-            generic = pattern[:-2]
+        wildcard = pattern.endswith(".*")
+        node = root
+        for step in _STEP.findall(pattern[:-2] if wildcard else pattern):
+            node = node.children.setdefault(step, _Node())
+        if wildcard:
+            node.wild = (pattern, decl)
         else:
-            exact[pattern] = (pattern, decl)
-            generic = pattern
-        parts = re.split(r"(?=\.)|(?=\[\])", generic)
-        for i in range(1, len(parts) + 1):
-            prefixes.add("".join(parts[:i]).lstrip("."))
-    return exact, wild, frozenset(prefixes)
+            node.leaf = (pattern, decl)
+    return root
+
+
+# visit(container, key, pattern, declaration, concrete path or None): the value is container[key].
+Visit = Callable[[Any, Any, str, PersonalData, str | None], None]
+
+
+def visit_declared(value: Any, paths: Mapping[str, PersonalData], visit: Visit, with_paths: bool = True) -> None:
+    """Call `visit` for every declared value inside a structured field, with the container holding it
+    and its key (so the caller may replace it in place), the declared pattern (`drivers[].name`) and,
+    with `with_paths`, the concrete path (`drivers[0].name`). A value matching a pattern is not looked
+    into further (`changes[]` declares each whole element); only the branches a declared path can reach
+    are walked, so the cost follows the declared paths, not the size of the document."""
+    root = _trie(tuple(sorted(paths.items(), key=lambda kv: kv[0])))
+
+    def walk(node: Any, trie: _Node, concrete: str | None) -> None:
+        if isinstance(node, dict):
+            wild = trie.wild
+            if wild is not None:
+                for key in node:
+                    child = trie.children.get(key)
+                    pattern, decl = child.leaf if child is not None and child.leaf is not None else wild
+                    visit(node, key, pattern, decl, _join(concrete, key))
+                return
+            for key, child in trie.children.items():
+                if key not in node:
+                    continue
+                if child.leaf is not None:
+                    visit(node, key, child.leaf[0], child.leaf[1], _join(concrete, key))
+                elif child.children or child.wild is not None:
+                    walk(node[key], child, _join(concrete, key))
+        elif isinstance(node, list):
+            child = trie.children.get("[]")
+            if child is None:
+                return
+            for i, item in enumerate(node):
+                here = None if concrete is None else f"{concrete}[{i}]"
+                if child.leaf is not None:
+                    visit(node, i, child.leaf[0], child.leaf[1], here)
+                else:
+                    walk(item, child, here)
+
+    walk(value, root, "" if with_paths else None)
+
+
+def _join(concrete: str | None, key: str) -> str | None:
+    if concrete is None:
+        return None
+    return f"{concrete}.{key}" if concrete else key
 
 
 def iter_declared(value: Any, paths: Mapping[str, PersonalData]) -> Iterator[tuple[str, str, PersonalData, Any]]:
     """The declared values inside a structured field: (concrete path such as `drivers[0].name`, the
-    declared pattern `drivers[].name`, its declaration, the value). A path matching a pattern is not
-    looked into further (`changes[]` declares each whole element); branches no declared path can reach
-    are not walked at all."""
-    exact, wild, prefixes = _compiled(tuple(sorted(paths.items(), key=lambda kv: kv[0])))
-
-    def walk(node: Any, concrete: str, generic: str, parent: str) -> Iterator[tuple[str, str, PersonalData, Any]]:
-        found = exact.get(generic) or (wild.get(parent) if generic != parent else None)
-        if generic and found is not None:
-            yield concrete, found[0], found[1], node
-            return
-        if generic and generic not in prefixes:
-            return
-        if isinstance(node, dict):
-            for k, v in node.items():
-                yield from walk(v, f"{concrete}.{k}" if concrete else k, f"{generic}.{k}" if generic else k, generic)
-        elif isinstance(node, list):
-            for i, v in enumerate(node):
-                yield from walk(v, f"{concrete}[{i}]", f"{generic}[]", parent)
-
-    yield from walk(value, "", "", "")
+    declared pattern `drivers[].name`, its declaration, the value), in the order of the declared paths."""
+    found: list[tuple[str, str, PersonalData, Any]] = []
+    visit_declared(value, paths, lambda container, key, pattern, decl, concrete:
+                   found.append((concrete or "", pattern, decl, container[key])))
+    return iter(found)
