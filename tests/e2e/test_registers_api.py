@@ -137,3 +137,86 @@ def test_prv8_breach_register_over_http(api):
     assert {"/privacy/holds", "/privacy/breaches/{breach_id}/notifications",
             "/customers/{customer_id}/fraud-markers/{marker_id}/remove"} <= set(spec)
     assert date.fromisoformat(detail["aware_at"][:10]) == date(2026, 11, 20)
+
+
+def test_s1_section10_marker_removal_reason_is_kept_over_http(api):
+    """S1 section 10: the removal reason is required (422 naming `reason`), kept and shown with the marker."""
+    _, dpo = create_user(api.ctx, "Dee Pio", "dpo")
+    path = f"/customers/{api.customer_id}/fraud-markers"
+    marker = api.post(path, {"reason": "Staged accident suspected", "source": "cue"}).json()
+    for body in ({}, {"reason": "   "}, {"reason": "x" * 2001}, {"reason": "ok", "extra": 1}):
+        bad = api.post(f"{path}/{marker['id']}/remove", body, token=dpo)
+        assert bad.status_code == 422 and _errors(bad) <= {"reason", "extra"} and _errors(bad), body
+    assert api.get(path).json()["markers"][0]["active"]
+    removed = api.post(f"{path}/{marker['id']}/remove", {"reason": "CUE match was another vehicle"}, token=dpo)
+    assert removed.status_code == 200 and removed.json()["removal_reason"] == "CUE match was another vehicle"
+    [listed] = api.get(f"{path}?active=false").json()["markers"]
+    assert listed["removal_reason"] == "CUE match was another vehicle" and listed["active"] is False
+
+
+def test_prv6_withheld_disclosures_over_http_staff_see_them_the_customer_does_not(api):
+    """PRV-6, PRV-3 (DPA 2018 Sch. 2 para 2): staff record a disclosure withheld from the person; the
+    customer's own register (and its package) is unchanged by it; bad combinations are 422 naming the field."""
+    _bind(api)
+    path = f"/customers/{api.customer_id}/disclosures"
+    before = api.get(path, token=api.customer).json()
+    police = {"recipient": "Humber Police", "recipient_kind": "police", "purpose": "fraud_prevention",
+              "categories": ["identity"], "reference": "HP/heron/31"}
+    bad = api.post(path, {**police, "withhold": True})
+    assert bad.status_code == 422 and _errors(bad) == {"withheld_reason"}
+    bad = api.post(path, {**police, "recipient_kind": "broker", "withhold": True, "withheld_reason": "x"})
+    assert bad.status_code == 422 and _errors(bad) == {"withhold"}
+    bad = api.post(path, {**police, "withhold": "perhaps", "withheld_reason": "x"})
+    assert bad.status_code == 422 and _errors(bad) == {"withhold"}
+    assert api.post(path, {**police, "withhold": True, "withheld_reason": "x"}, token=api.customer).status_code == 403
+    r = api.post(path, {**police, "withhold": True, "withheld_reason": "Operation Heron: suspect not to be alerted"})
+    assert r.status_code == 201, r.json()
+    assert r.json()["withheld_from_subject"] is True
+    own = api.get(path, token=api.customer).json()
+    assert own == before and "heron" not in str(own).lower()
+    staff = api.get(path).json()
+    assert [(d["recipient_kind"], d["withheld_from_subject"]) for d in staff["disclosures"]] == [
+        ("payment_provider", False), ("police", True)]
+    # the customer's access package leaves it out, and says that such disclosures may be left out
+    case = api.post(f"/customers/{api.customer_id}/requests", {"kind": "access"}, token=api.customer)
+    assert case.status_code == 201, case.json()
+    package = api.get(f"/privacy/requests/{case.json()['id']}/package", token=api.customer)
+    assert package.status_code == 200 and "heron" not in package.text.lower()
+    assert {"disclosures"} <= {x["register"] for x in package.json()["not_included"]}
+
+
+def test_prv8_closing_a_breach_over_http(api):
+    """PRV-8: POST /privacy/breaches/{id}/close, DPO or admin only: 409 naming what is outstanding, 422 for
+    a blank note, 200 when closed; afterwards every change is 409; the list filters open and closed."""
+    _, dpo = create_user(api.ctx, "Dee Pio", "dpo")
+    _bind(api)
+    body = {"title": "Lost laptop", "description": "A laptop with a contact export was lost",
+            "aware_at": "2026-11-20T09:00:00Z", "categories": ["contact"]}
+    bid = api.post("/privacy/breaches", body).json()["id"]
+    close = f"/privacy/breaches/{bid}/close"
+    assert api.post(close, {"note": "done"}).status_code == 403  # staff
+    assert api.post(close, {"note": "done"}, token=api.customer).status_code == 403
+    blank = api.post(close, {"note": "  "}, token=dpo)
+    assert blank.status_code == 422 and _errors(blank) == {"note"}
+    missing = api.post(close, {}, token=dpo)
+    assert missing.status_code == 422 and _errors(missing) == {"note"}
+    early = api.post(close, {"note": "done"}, token=dpo)
+    assert early.status_code == 409 and _errors(early) == {"risk"}
+    api.post(f"/privacy/breaches/{bid}/assessment", {"risk": "high", "reason": "Unencrypted"}, token=dpo)
+    early = api.post(close, {"note": "done"}, token=dpo)
+    assert early.status_code == 409 and _errors(early) == {"ico_reported_at", "still_to_tell"}
+    api.post(f"/privacy/breaches/{bid}/ico-report", {"reference": "ICO-8"}, token=dpo)
+    api.post(f"/privacy/breaches/{bid}/notifications", {"channel": "email"}, token=dpo)
+    done = api.post(close, {"note": "Laptop wiped remotely; all told"}, token=api.admin)
+    assert done.status_code == 200, done.json()
+    assert done.json()["closed"] and done.json()["closure_note"] == "Laptop wiped remotely; all told"
+    assert api.post(close, {"note": "again"}, token=dpo).status_code == 409
+    assert api.post(f"/privacy/breaches/{bid}/assessment", {"risk": "risk"}, token=dpo).status_code == 409
+    assert api.post(f"/privacy/breaches/{bid}/notifications", {"channel": "post"}, token=dpo).status_code == 409
+    assert api.post("/privacy/breaches/brc_nope/close", {"note": "x"}, token=dpo).status_code == 404
+    other = api.post("/privacy/breaches", {**body, "title": "Still open"}).json()["id"]
+    assert [b["id"] for b in api.get("/privacy/breaches?closed=true").json()["breaches"]] == [bid]
+    assert [b["id"] for b in api.get("/privacy/breaches?closed=false").json()["breaches"]] == [other]
+    assert api.get("/privacy/breaches").json()["open"] == 1
+    assert api.get("/privacy/breaches?closed=maybe").status_code == 422
+    assert "/privacy/breaches/{breach_id}/close" in api.client.get("/openapi.json").json()["paths"]

@@ -9,6 +9,7 @@ provided themselves, the same in JSON and CSV."""
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
 import re
@@ -22,6 +23,7 @@ from covernote.app import (
     adjustments,
     consent,
     customers,
+    disclosures,
     quotes,
     registers,
     requests,
@@ -161,6 +163,40 @@ def test_prv3_package_leaves_out_fraud_markers_and_legal_holds_without_revealing
     other = subject_access.access_package(ctx, b.principal, b.request_id)
     assert package["not_included"] == other["not_included"]
     assert set(package) == set(other)
+
+
+def test_prv3_package_leaves_out_disclosures_withheld_under_dpa_sch2_para2_and_always_says_some_may_be(
+        two: tuple[AppContext, Seeded, Seeded]) -> None:
+    """PRV-3, PRV-6 (DPA 2018 Sch. 2 para 2): a disclosure withheld from the person is in neither the records
+    nor the recipients of their package (JSON or HTML); the statement that such disclosures may be left out
+    is in every package, word for word, so a package with one reads the same as a package without."""
+    ctx, a, b = two
+    disclosures.record_manual_disclosure(
+        ctx, SYSTEM, a.customer_id, recipient="Humber Police heron-31", recipient_kind="police",
+        purpose="fraud_prevention", categories=["identity"], reference="HP-heron-31", withhold=True,
+        withheld_reason="Operation heron-31: suspect not to be alerted")
+    shown = disclosures.record_manual_disclosure(
+        ctx, SYSTEM, a.customer_id, recipient="Reinsurer plc", recipient_kind="reinsurer",
+        purpose="policy_administration", categories=["contract"], reference="BDX-77")
+    package = subject_access.access_package(ctx, a.principal, a.request_id)
+    other = subject_access.access_package(ctx, b.principal, b.request_id)
+    text = json.dumps(package, default=str)
+    page = subject_access.package_html(package)
+    assert "heron-31" not in text and "heron-31" not in page
+    assert "withheld_from_subject" not in text and "withheld_reason" not in text
+    rows = package["records"]["disclosures"]
+    assert shown["id"] in {r["id"] for r in rows}
+    assert {r["recipient_kind"] for r in rows} == {"payment_provider", "reinsurer"}
+    assert {r["kind"] for r in package["recipients"]} == {"payment_provider", "reinsurer"}
+    assert set(rows[0]) == set(other["records"]["disclosures"][0])
+    statement = subject_access.MAY_BE_WITHHELD
+    assert statement in package["not_included"] and package["not_included"] == other["not_included"]
+    assert "Sch. 2 para 2" in statement["why"] and "prevention or detection of crime" in statement["why"]
+    assert html.escape(statement["why"]) in page
+    assert html.escape(statement["why"]) in subject_access.package_html(other)
+    assert set(package) == set(other)
+    # the DPO's own package outside a case leaves it out too
+    assert "heron-31" not in json.dumps(subject_access.package_for_customer(ctx, SYSTEM, a.customer_id), default=str)
 
 
 def test_prv3_package_logs_the_sensitive_read(two: tuple[AppContext, Seeded, Seeded]) -> None:

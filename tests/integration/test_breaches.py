@@ -272,3 +272,102 @@ def test_prv8_register_is_read_by_staff_not_customers(db_ctx):
         breaches.get_breach(db_ctx, STAFF, "brc_missing")
     assert breaches.get_breach(db_ctx, Principal("usr_uw", "underwriter"), b["id"])["id"] == b["id"]
 
+
+
+# -- closing a breach ----------------------------------------------------------------------------------
+
+
+def test_prv8_close_waits_for_the_decision_the_ico_report_and_the_notifications(db_ctx, clock):
+    """PRV-8 (UK GDPR arts. 33(5), 34): the DPO closes a breach with a summary only once a decision is
+    recorded, the report it calls for is made and, for a high risk, everyone affected is recorded as told;
+    each refusal (409) names everything still outstanding."""
+    bind(db_ctx)
+    bind(db_ctx)
+    b = _record(db_ctx)
+    bid = b["id"]
+    assert (b["closed"], b["closed_at"], b["closed_by"], b["closure_note"]) == (False, None, None, None)
+    with pytest.raises(Forbidden):
+        breaches.close_breach(db_ctx, STAFF, bid, note="done")
+    with pytest.raises(Forbidden):
+        breaches.close_breach(db_ctx, Principal("usr_c", "customer", "cus_x"), bid, note="done")
+    for bad in ("", "  ", "x" * 10_001):
+        with pytest.raises(ValidationFailed) as exc:
+            breaches.close_breach(db_ctx, DPO, bid, note=bad)
+        assert _fields(exc) == {"note"}
+    with pytest.raises(NotFound):
+        breaches.close_breach(db_ctx, DPO, "brc_missing", note="done")
+    with pytest.raises(Conflict) as exc:
+        breaches.close_breach(db_ctx, DPO, bid, note="done")
+    assert _fields(exc) == {"risk"}
+    breaches.assess_breach(db_ctx, DPO, bid, risk="high", reason="Home addresses with renewal dates")
+    with pytest.raises(Conflict) as exc:
+        breaches.close_breach(db_ctx, DPO, bid, note="done")
+    assert _fields(exc) == {"ico_reported_at", "still_to_tell"}
+    assert "2 of the 2 people" in {i.field: i.reason for i in exc.value.issues}["still_to_tell"]  # type: ignore[attr-defined]
+    breaches.report_to_ico(db_ctx, DPO, bid, reference="ICO-555")
+    first = breaches.get_breach(db_ctx, STAFF, bid)["affected"][0]["customer_id"]
+    breaches.record_notifications(db_ctx, DPO, bid, channel="email", customer_ids=[first])
+    with pytest.raises(Conflict) as exc:
+        breaches.close_breach(db_ctx, DPO, bid, note="done")
+    assert _fields(exc) == {"still_to_tell"}
+    breaches.record_notifications(db_ctx, DPO, bid, channel="post")
+    assert not breaches.get_breach(db_ctx, STAFF, bid)["closed"]  # every refusal changed nothing
+    clock.advance(timedelta(hours=1))
+    closed = breaches.close_breach(db_ctx, DPO, bid, note="  Supplier confirmed deletion; everyone told  ")
+    assert closed["closed"] and closed["closed_by"] == DPO.user_id
+    assert closed["closed_at"] == clock.now().isoformat()
+    assert closed["closure_note"] == "Supplier confirmed deletion; everyone told"
+    assert (closed["notified_count"], closed["still_to_tell"], closed["overdue"]) == (2, 0, False)
+
+
+def test_prv8_a_closed_breach_is_not_changed_afterwards(db_ctx):
+    """PRV-8: once closed, the record kept for the ICO is final: a new decision, a report, notifications
+    and a second closing are all refused (409) and nothing changes."""
+    bind(db_ctx)
+    b = _record(db_ctx)
+    bid = b["id"]
+    breaches.assess_breach(db_ctx, DPO, bid, risk="unlikely", reason="The recipient is a processor under contract")
+    closed = breaches.close_breach(db_ctx, DPO, bid, note="Processor confirmed deletion in writing")
+    assert closed["closed"] and closed["ico_report_required"] is False  # unlikely: no report, nobody to tell
+    with pytest.raises(Conflict) as exc:
+        breaches.assess_breach(db_ctx, DPO, bid, risk="high", reason="second thoughts")
+    assert _fields(exc) == {"closed_at"}
+    with pytest.raises(Conflict) as exc:
+        breaches.report_to_ico(db_ctx, DPO, bid, reference="ICO-1")
+    assert _fields(exc) == {"closed_at"}
+    with pytest.raises(Conflict) as exc:
+        breaches.record_notifications(db_ctx, DPO, bid, channel="email")
+    assert _fields(exc) == {"closed_at"}
+    with pytest.raises(Conflict) as exc:
+        breaches.close_breach(db_ctx, DPO, bid, note="again")
+    assert _fields(exc) == {"closed_at"}
+    after = breaches.get_breach(db_ctx, STAFF, bid)
+    assert after == {**closed, "affected_page": after["affected_page"]}
+    assert (after["risk"], after["notified_count"], after["closure_note"]) == (
+        "unlikely", 0, "Processor confirmed deletion in writing")
+    with db_ctx.uow() as uow:  # the repository refuses too, whatever the caller checked
+        with pytest.raises(Conflict):
+            uow.breaches.assess(bid, "risk", None, db_ctx.clock.now(), DPO.user_id)
+        with pytest.raises(Conflict):
+            uow.breaches.close(bid, db_ctx.clock.now(), DPO.user_id, "x")
+
+
+def test_prv8_risk_without_high_closes_after_the_report_and_the_list_filters_open_and_closed(db_ctx):
+    """PRV-8: a breach judged a risk (not high) needs only the ICO report to close; the register shows the
+    closed state and lists every breach, the open ones or the closed ones."""
+    bind(db_ctx)
+    old = _record(db_ctx, aware_at=AWARE - timedelta(days=1))
+    new = _record(db_ctx)
+    breaches.assess_breach(db_ctx, DPO, old["id"], risk="risk", reason="Names and e-mails only")
+    with pytest.raises(Conflict) as exc:
+        breaches.close_breach(db_ctx, DPO, old["id"], note="done")
+    assert _fields(exc) == {"ico_reported_at"}
+    breaches.report_to_ico(db_ctx, DPO, old["id"], reference="ICO-42")
+    breaches.close_breach(db_ctx, Principal("usr_admin", "admin"), old["id"], note="Reported; supplier deleted it")
+    everything = breaches.list_breaches(db_ctx, STAFF)
+    assert [(v["id"], v["closed"]) for v in everything["breaches"]] == [(new["id"], False), (old["id"], True)]
+    assert (everything["count"], everything["open"], everything["closed_filter"]) == (2, 1, None)
+    assert [v["id"] for v in breaches.list_breaches(db_ctx, STAFF, closed=False)["breaches"]] == [new["id"]]
+    closed = breaches.list_breaches(db_ctx, STAFF, closed=True)
+    assert [v["id"] for v in closed["breaches"]] == [old["id"]] and closed["open"] == 0
+    assert closed["breaches"][0]["closed_by"] == "usr_admin"

@@ -314,3 +314,153 @@ def test_prv6_an_idempotent_replay_records_no_second_disclosure(db_ctx):
     assert again["idempotent_replay"] and again["id"] == first["id"]
     with db_ctx.uow(read_only=True) as uow:
         assert [d.reference for d in uow.disclosures.for_customer(cid)] == [first["payment"]["reference"]]
+
+
+# -- issue 3 follow-ups: the removal reason is kept; disclosures withheld from the person ---------------
+
+
+def test_s1_section10_fraud_marker_removal_reason_is_stored_and_validated(db_ctx):
+    """S1 section 10, PRV-4: why a marker was removed is kept with it (fraud category, keyed-hash erasure),
+    required, stripped and limited to 2000 characters like every other reason."""
+    from covernote.domain.privacy.declarations import Category, Erasure, PersonalData
+    from covernote.store.tables import fraud_markers
+
+    declared = fraud_markers.c.removal_reason.info["privacy"]
+    assert isinstance(declared, PersonalData)
+    assert (declared.category, declared.erasure) == (Category.FRAUD, Erasure.KEYED_HASH)
+    cid = new_customer(db_ctx)
+    m = registers.record_marker(db_ctx, STAFF, cid, reason="Identity mismatch", source="fraud_agency",
+                                reference="CIFAS-9")
+    assert m["removal_reason"] is None
+    for bad in ("", "   ", "x" * (registers.REASON_LIMIT + 1)):
+        with pytest.raises(ValidationFailed) as exc:
+            registers.remove_marker(db_ctx, DPO, cid, m["id"], bad)
+        assert _fields(exc) == {"reason"}
+    assert registers.list_markers(db_ctx, STAFF, cid)["markers"][0]["active"]  # nothing changed
+    removed = registers.remove_marker(db_ctx, DPO, cid, m["id"], "  Agency withdrew the filing  ")
+    assert removed["removal_reason"] == "Agency withdrew the filing"
+    with db_ctx.uow(read_only=True) as uow:
+        stored = uow.fraud_markers.get(m["id"])
+    assert stored is not None and stored.removal_reason == "Agency withdrew the filing"
+    [listed] = registers.list_markers(db_ctx, STAFF, cid, active_only=False)["markers"]
+    assert listed["removal_reason"] == "Agency withdrew the filing" and listed["removed_by"] == DPO.user_id
+    with pytest.raises(Conflict):  # the first reason stays
+        registers.remove_marker(db_ctx, DPO, cid, m["id"], "another reason")
+    with db_ctx.uow(read_only=True) as uow:
+        assert uow.fraud_markers.get(m["id"]).removal_reason == "Agency withdrew the filing"  # type: ignore[union-attr]
+
+
+def _police(ctx, cid: str, **extra):  # type: ignore[no-untyped-def]
+    return disclosures.record_manual_disclosure(
+        ctx, STAFF, cid, recipient="West Yorkshire Police", recipient_kind="police", purpose="fraud_prevention",
+        categories=["identity", "vehicle"], reference="WYP/118/26", **extra)
+
+
+def test_prv6_a_disclosure_withheld_under_dpa_sch2_para2_is_hidden_from_the_person_and_flagged_for_staff(db_ctx):
+    """PRV-6, PRV-3 (DPA 2018 Sch. 2 para 2): a disclosure to the police withheld from the person is not in
+    their listing nor in the recipients they are told about; staff see it flagged, with the reason."""
+    p = bind(db_ctx)
+    cid = p["customer_id"]
+    customer = Principal("usr_c", "customer", cid)
+    before = disclosures.list_disclosures(db_ctx, customer, cid)
+    withheld = _police(db_ctx, cid, withhold=True, withheld_reason="  Op Kestrel: suspect not to be alerted  ")
+    assert withheld["withheld_from_subject"] is True
+    assert withheld["withheld_reason"] == "Op Kestrel: suspect not to be alerted"
+    # the person's view is exactly what it was: nothing in it depends on the withheld disclosure
+    own = disclosures.list_disclosures(db_ctx, customer, cid)
+    assert own == before
+    assert [d["recipient_kind"] for d in own["disclosures"]] == ["payment_provider"]
+    assert not any("withheld_from_subject" in d or "withheld_reason" in d for d in own["disclosures"])
+    assert "West Yorkshire Police" not in str(own)
+    with db_ctx.uow(read_only=True) as uow:
+        assert [r["recipient"] for r in recipients_to_tell(uow, cid)] == [PAYMENT_PROVIDER]
+        assert [d.recipient_kind for d in uow.disclosures.for_customer(cid)] == ["payment_provider"]
+        assert len(uow.disclosures.for_customer(cid, include_withheld=True)) == 2
+    # staff see everything, flagged; their recipients say how many disclosures are withheld
+    staff = disclosures.list_disclosures(db_ctx, STAFF, cid)
+    flags = {d["recipient_kind"]: (d["withheld_from_subject"], d["withheld_reason"]) for d in staff["disclosures"]}
+    assert flags == {"payment_provider": (False, None),
+                     "police": (True, "Op Kestrel: suspect not to be alerted")}
+    assert {r["recipient"]: r["withheld"] for r in staff["recipients"]} == {PAYMENT_PROVIDER: 0,
+                                                                           "West Yorkshire Police": 1}
+    # a disclosure not withheld is shown to the person as before
+    shown = _police(db_ctx, cid)
+    assert shown["withheld_from_subject"] is False and shown["withheld_reason"] is None
+    assert len(disclosures.list_disclosures(db_ctx, customer, cid)["disclosures"]) == 2
+
+
+def test_prv6_withholding_is_refused_for_other_recipients_and_needs_a_reason(db_ctx):
+    """PRV-6 (DPA 2018 Sch. 2 para 2): only a disclosure to the police, another law enforcement authority,
+    a fraud agency or a regulator may be withheld; the reason is required then and refused otherwise;
+    only staff record disclosures. Each refusal names the field and writes nothing."""
+    cid = new_customer(db_ctx)
+    base = {"recipient": "Reinsurer plc", "recipient_kind": "reinsurer", "purpose": "policy_administration",
+            "categories": ["contract"]}
+    with pytest.raises(ValidationFailed) as exc:
+        disclosures.record_manual_disclosure(db_ctx, STAFF, cid, **base, withhold=True, withheld_reason="x")
+    assert _fields(exc) == {"withhold"}
+    with pytest.raises(ValidationFailed) as exc:
+        _police(db_ctx, cid, withhold=True)
+    assert _fields(exc) == {"withheld_reason"}
+    with pytest.raises(ValidationFailed) as exc:
+        _police(db_ctx, cid, withhold=True, withheld_reason=" " * 3)
+    assert _fields(exc) == {"withheld_reason"}
+    with pytest.raises(ValidationFailed) as exc:
+        _police(db_ctx, cid, withhold=True, withheld_reason="x" * 2001)
+    assert _fields(exc) == {"withheld_reason"}
+    with pytest.raises(ValidationFailed) as exc:  # a reason without withholding is a mistake, not ignored
+        _police(db_ctx, cid, withheld_reason="Op Kestrel")
+    assert _fields(exc) == {"withheld_reason"}
+    with pytest.raises(ValidationFailed) as exc:  # an unknown kind is named once, as recipient_kind
+        disclosures.record_manual_disclosure(db_ctx, STAFF, cid, **{**base, "recipient_kind": "vigilante"},
+                                             withhold=True, withheld_reason="x")
+    assert _fields(exc) == {"recipient_kind"}
+    with pytest.raises(Forbidden):
+        disclosures.record_manual_disclosure(
+            db_ctx, Principal("usr_c", "customer", cid), cid, recipient="Police", recipient_kind="police",
+            purpose="fraud_prevention", categories=["identity"], withhold=True, withheld_reason="x")
+    with db_ctx.uow(read_only=True) as uow:
+        assert uow.disclosures.for_customer(cid, include_withheld=True) == []
+    for kind in disclosures.WITHHOLDABLE_KINDS:
+        d = disclosures.record_manual_disclosure(db_ctx, UNDERWRITER, cid, recipient=f"A {kind}", recipient_kind=kind,
+                                                 purpose="fraud_prevention", categories=["identity"], withhold=True,
+                                                 withheld_reason="Investigation in progress")
+        assert d["withheld_from_subject"] and d["recipient_kind"] == kind
+    assert set(disclosures.WITHHOLDABLE_KINDS) == {"police", "law_enforcement", "fraud_agency", "regulator"}
+    assert disclosures.list_disclosures(db_ctx, Principal("usr_c", "customer", cid), cid) == {
+        "customer_id": cid, "disclosures": [], "recipients": []}
+
+
+def test_prv6_gateway_withholds_in_the_callers_unit_of_work(db_ctx):
+    """PRV-6: an integration (a fraud agency check) records a withheld disclosure through the one gateway,
+    in its own unit of work; it is stored flagged and left out of what the person is told."""
+    cid = new_customer(db_ctx)
+    with db_ctx.uow() as uow:
+        d = record_disclosure(uow, customer_id=cid, policy_id=None, recipient="CIFAS", recipient_kind="fraud_agency",
+                              purpose="fraud_prevention", categories=["identity"], reference="CIFAS-1",
+                              via="fraud_check", recorded_by="system", at=db_ctx.clock.now(), withhold=True,
+                              withheld_reason="Filed as suspected application fraud")
+        uow.commit()
+    with db_ctx.uow(read_only=True) as uow:
+        [stored] = uow.disclosures.for_customer(cid, include_withheld=True)
+        assert uow.disclosures.for_customer(cid) == [] and recipients_to_tell(uow, cid) == []
+    assert stored == d and stored.withheld_from_subject and stored.withheld_reason == "Filed as suspected application fraud"
+
+
+def test_prv6_withheld_disclosures_are_not_named_in_the_persons_rectification_or_erasure_outcome(db_ctx):
+    """PRV-3, PRV-4 (UK GDPR art. 19 with DPA 2018 Sch. 2 para 2): the recipients listed in a case's outcome,
+    which the person sees, leave out a withheld disclosure; staff find it in their own listing."""
+    from covernote.app import erasure, requests
+
+    p = bind(db_ctx)
+    cid = p["customer_id"]
+    _police(db_ctx, cid, withhold=True, withheld_reason="Op Kestrel")
+    rect = requests.start(db_ctx, SYSTEM, cid, kind="rectification", channel="phone", identity_method="call back",
+                          details={"corrections": {"phone": "0113 496 0002"}})
+    done = requests.fulfil(db_ctx, SYSTEM, rect["id"])
+    assert [r["recipient_kind"] for r in done["outcome"]["recipients_to_tell"]] == ["payment_provider"]
+    case = requests.start(db_ctx, SYSTEM, cid, kind="erasure", channel="phone", identity_method="call back")
+    plan = erasure.plan(db_ctx, SYSTEM, case["id"])
+    assert [r["recipient_kind"] for r in plan["recipients_to_tell"]] == ["payment_provider"]
+    text = str(plan)
+    assert "Kestrel" not in text and "WYP/118/26" not in text and "West Yorkshire" not in text

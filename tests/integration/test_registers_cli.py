@@ -103,3 +103,57 @@ def test_prv8_breaches_from_the_command_line(cli):
     local = json.loads(cli("privacy", "breaches", "record", "--title", "t", "--description", "d",
                            "--aware-at", "2026-01-15T12:00", "--category", "identity", "--json"))
     assert local["aware_at"] == "2026-01-15T12:00:00+00:00"
+
+
+def test_s1_section10_and_prv6_removal_reason_and_withheld_disclosures_from_the_command_line(cli):
+    """S1 section 10, PRV-6 (DPA 2018 Sch. 2 para 2): the removal reason is kept and shown; a disclosure is
+    withheld with --withhold and --withheld-reason, and bad combinations name the option's field."""
+    cid = _customer(cli)
+    marker = json.loads(cli("privacy", "fraud-markers", "add", cid, "--reason", "Fake address", "--json"))
+    assert "reason: is required" in cli("privacy", "fraud-markers", "remove", cid, marker["id"], "--reason", " ",
+                                        code=2)
+    out = cli("privacy", "fraud-markers", "remove", cid, marker["id"], "--reason", "Address verified in person")
+    assert "(Address verified in person)" in out
+    listed = json.loads(cli("privacy", "fraud-markers", "list", cid, "--all", "--json"))
+    assert listed["markers"][0]["removal_reason"] == "Address verified in person"
+
+    police = ("privacy", "disclosures", "record", cid, "--recipient", "Humber Police", "--kind", "police",
+              "--purpose", "fraud_prevention", "--category", "identity")
+    assert "withheld_reason: is required" in cli(*police, "--withhold", code=2)
+    assert "withheld_reason: give a reason only when" in cli(*police, "--withheld-reason", "Op Heron", code=2)
+    out = cli("privacy", "disclosures", "record", cid, "--recipient", "Reinsurer plc", "--kind", "reinsurer",
+              "--purpose", "policy_administration", "--category", "contract", "--withhold", "--withheld-reason", "x",
+              code=2)
+    assert "withhold: only a disclosure to police, law_enforcement, fraud_agency, regulator" in out
+    d = json.loads(cli(*police, "--withhold", "--withheld-reason", "Op Heron: suspect not to be alerted", "--json"))
+    assert d["withheld_from_subject"] is True and d["withheld_reason"] == "Op Heron: suspect not to be alerted"
+    out = cli("privacy", "disclosures", "list", cid)
+    assert "Humber Police (police)" in out and "WITHHELD FROM THE PERSON: Op Heron" in out
+
+
+def test_prv8_closing_a_breach_from_the_command_line(cli):
+    """PRV-8: `breaches close` refuses while something is outstanding (exit 2, naming it), closes with a
+    summary, and a closed breach refuses changes; `list --open/--closed` filters."""
+    cid = _customer(cli)
+    aware = (datetime.now(UTC) - timedelta(hours=2)).replace(microsecond=0)
+    bid = json.loads(cli("privacy", "breaches", "record", "--title", "Misdirected letter", "--description",
+                         "A renewal letter went to a neighbour", "--aware-at", aware.isoformat(), "--category",
+                         "contact", "--customer", cid, "--json"))["id"]
+    assert "risk: unassessed" in cli("privacy", "breaches", "close", bid, "--note", "done", code=2)
+    cli("privacy", "breaches", "assess", bid, "--risk", "high", "--reason", "Bank details on the letter")
+    out = cli("privacy", "breaches", "close", bid, "--note", "done", code=2)
+    assert "ico_reported_at:" in out and "still_to_tell: 1 of the 1 people" in out
+    cli("privacy", "breaches", "report-ico", bid, "--reference", "ICO-9")
+    cli("privacy", "breaches", "notify", bid, "--channel", "post")
+    assert "note: is required" in cli("privacy", "breaches", "close", bid, "--note", " ", code=2)
+    out = cli("privacy", "breaches", "close", bid, "--note", "Letter retrieved; customer told by post")
+    assert "CLOSED" in out and "Letter retrieved; customer told by post" in out
+    assert "breach is closed" in cli("privacy", "breaches", "assess", bid, "--risk", "risk", code=2)
+    assert "already closed" in cli("privacy", "breaches", "close", bid, "--note", "again", code=2)
+    other = json.loads(cli("privacy", "breaches", "record", "--title", "Open one", "--description", "d",
+                           "--aware-at", aware.isoformat(), "--category", "identity", "--json"))["id"]
+    open_ids = [b["id"] for b in json.loads(cli("privacy", "breaches", "list", "--open", "--json"))["breaches"]]
+    closed_ids = [b["id"] for b in json.loads(cli("privacy", "breaches", "list", "--closed", "--json"))["breaches"]]
+    assert (open_ids, closed_ids) == ([other], [bid])
+    assert "2 breach(es), 1 open" in cli("privacy", "breaches", "list")
+    assert "--open/--closed" in cli("privacy", "breaches", "list", "--open", "--closed", code=2)

@@ -175,8 +175,10 @@ def test_prv5_sweep_changes_exactly_what_is_due(db_ctx: AppContext, book: dict[s
     result = retention.sweep(db_ctx, DPO, batch_size=2)
     report = result["report"]
     assert result["status"] == "finished" and report["as_of"] == "2034-06-01"
+    stored = len(before["idempotency_keys"])
+    assert stored >= 7  # every bind and the cancellation stored its answer; all are over 30 days old by now
     assert report["totals"]["done"] == {"quote:delete": 1, "policy:anonymise": 4, "policy_billing:anonymise": 0,
-                                        "customer:anonymise": 4}
+                                        "customer:anonymise": 4, "retry_cache:delete": stored}
     assert report["totals"]["held"] == {"legal_hold": 1, "fraud_marker": 1}
     assert report["errors"] == []
     by_rule = {(t["rule"], t["record_kind"]): t for t in report["rules"]}
@@ -217,7 +219,8 @@ def test_prv5_sweep_changes_exactly_what_is_due(db_ctx: AppContext, book: dict[s
     # nothing else changed: only the tables the sweep acts on, and its own bookkeeping
     changed = {t for t in before if before[t] != after[t]}
     assert changed <= {"quotes", "policies", "policy_transactions", "pending_quotes", "journal_entries", "postings",
-                       "customers", "consent_decisions", "retention_runs", "retention_actions"}
+                       "customers", "consent_decisions", "idempotency_keys", "retention_runs", "retention_actions"}
+    assert after["idempotency_keys"] == []  # stored API answers go after 30 days (house rule)
     assert {"quotes", "policies", "policy_transactions", "customers", "consent_decisions"} <= changed
     # counts per product and year stay computable and unchanged (PRV-5: statistics)
     assert statistics(db_ctx) == stats_before
@@ -367,9 +370,31 @@ def test_prv5_a_failing_batch_is_reported_and_the_rest_still_runs(db_ctx: AppCon
     assert first["report"]["errors"][0]["stage"].startswith("policies:")
     assert "disk full" not in json.dumps(first)
     # what the failed batch would have done is not counted as done
-    assert sum(first["report"]["totals"]["done"].values()) == len(raw(db_ctx)["retention_actions"])
+    # (stored API answers are deleted and counted, not recorded one by one)
+    done = first["report"]["totals"]["done"]
+    assert sum(n for k, n in done.items() if k != "retry_cache:delete") == len(raw(db_ctx)["retention_actions"])
     retention.sweep(db_ctx, DPO, batch_size=1)
     assert comparable(snapshot(db_ctx)) == comparable(clean_end)
+
+
+def test_prv5_stored_api_answers_are_deleted_thirty_days_after_they_were_stored(
+        db_ctx: AppContext, clock: FixedClock) -> None:
+    """PRV-5: the retry cache (idempotency_keys.response repeats personal data) is kept 30 days, then deleted."""
+    stored = datetime(2026, 3, 1, 23, 30, tzinfo=UTC)  # 1 March in London
+    t = metadata.tables["idempotency_keys"]
+    with _engine(db_ctx).begin() as conn:
+        conn.execute(t.insert(), [
+            {"key": f"key-{n}", "scope": "bind:usr_x", "fingerprint": "f" * 64, "response": {"name": "Ann"},
+             "created_at": stored + timedelta(days=n)} for n in range(3)])
+    clock.set(datetime(2026, 3, 31, 12, tzinfo=UTC))  # the 30th day after 1 March: still kept
+    assert retention.sweep(db_ctx, DPO)["report"]["totals"]["done"]["retry_cache:delete"] == 0
+    clock.set(datetime(2026, 4, 1, 12, tzinfo=UTC))  # due for the one stored on 1 March only
+    report = retention.sweep(db_ctx, DPO, batch_size=1)["report"]
+    assert report["totals"]["done"]["retry_cache:delete"] == 1
+    assert report["rows_deleted"]["idempotency_keys"] == 1
+    with _engine(db_ctx).connect() as conn:
+        assert sorted(r.key for r in conn.execute(sa.select(t.c.key))) == ["key-1", "key-2"]
+    assert retention.sweep(db_ctx, DPO)["report"]["totals"]["done"]["retry_cache:delete"] == 0
 
 
 # -- dry run and refusals ---------------------------------------------------------------------------

@@ -35,6 +35,10 @@ class ReleaseIn(_In):
     reason: Reason
 
 
+class RemovalIn(_In):
+    reason: Reason = Field(description="Why the marker is removed (kept with it as removal_reason)")
+
+
 class MarkerIn(_In):
     reason: Reason = Field(description="Why fraud is suspected or proven")
     source: str = Field(default="staff", description="staff, fraud_check, cue, fraud_agency, claims_investigation, police, other")
@@ -50,6 +54,10 @@ class DisclosureIn(_In):
     reference: str | None = Field(default=None, description="The recipient's reference for the transfer")
     policy_id: str | None = None
     disclosed_at: AwareDatetime | None = Field(default=None, description="When it was sent; default now")
+    withhold: bool = Field(default=False, description=(
+        "Keep it from the person (DPA 2018 Sch. 2 para 2): police, law_enforcement, fraud_agency or regulator only"))
+    withheld_reason: str | None = Field(default=None, description="Required when withholding: why telling the "
+                                        "person would prejudice the prevention or detection of crime")
 
 
 class BreachScopeIn(_In):
@@ -77,6 +85,10 @@ class AssessmentIn(_In):
 class IcoReportIn(_In):
     reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     reported_at: AwareDatetime | None = Field(default=None, description="Default now")
+
+
+class CloseIn(_In):
+    note: str = Field(description="The closing summary: what was done, without naming people")
 
 
 class NotificationsIn(_In):
@@ -130,8 +142,8 @@ def list_markers(ctx: Ctx, who: Caller, customer_id: str, active: bool = True) -
 
 
 @router.post("/customers/{customer_id}/fraud-markers/{marker_id}/remove")
-def remove_marker(ctx: Ctx, who: Caller, customer_id: str, marker_id: str, body: ReleaseIn) -> Json:
-    """The DPO or an administrator: remove a marker, with the reason."""
+def remove_marker(ctx: Ctx, who: Caller, customer_id: str, marker_id: str, body: RemovalIn) -> Json:
+    """The DPO or an administrator: remove a marker, with the reason (kept as removal_reason)."""
     return registers.remove_marker(ctx, who, customer_id, marker_id, body.reason)
 
 
@@ -140,13 +152,15 @@ def remove_marker(ctx: Ctx, who: Caller, customer_id: str, marker_id: str, body:
 
 @router.post("/customers/{customer_id}/disclosures", status_code=201)
 def record_disclosure(ctx: Ctx, who: Caller, customer_id: str, body: DisclosureIn) -> Json:
-    """Staff: record a transfer made by hand (a police request, a reinsurer's bordereau) (PRV-6)."""
+    """Staff: record a transfer made by hand (a police request, a reinsurer's bordereau) (PRV-6), withheld
+    from the person when telling them would prejudice the prevention or detection of crime."""
     return disclosures.record_manual_disclosure(ctx, who, customer_id, **body.model_dump())
 
 
 @router.get("/customers/{customer_id}/disclosures")
 def list_disclosures(ctx: Ctx, who: Caller, customer_id: str) -> Json:
-    """Who received the person's data, when, why and on what basis: staff, and the customer for their own."""
+    """Who received the person's data, when, why and on what basis: staff (with those withheld from the
+    person, flagged), and the customer for their own (without them)."""
     return disclosures.list_disclosures(ctx, who, customer_id)
 
 
@@ -165,9 +179,11 @@ def record_breach(ctx: Ctx, who: Caller, body: BreachIn) -> Json:
 
 @router.get("/privacy/breaches")
 def list_breaches(ctx: Ctx, who: Caller, limit: int = Query(100, ge=1, le=1000),
-                  offset: int = Query(0, ge=0, le=1_000_000)) -> Json:
-    """Every breach with its ICO deadline, hours left, whether it is overdue, and people affected and told."""
-    return breaches.list_breaches(ctx, who, limit, offset)
+                  offset: int = Query(0, ge=0, le=1_000_000),
+                  closed: bool | None = Query(None, description="true: only closed; false: only open")) -> Json:
+    """Every breach with its ICO deadline, hours left, whether it is overdue or closed, and people affected
+    and told."""
+    return breaches.list_breaches(ctx, who, limit, offset, closed)
 
 
 @router.get("/privacy/breaches/{breach_id}")
@@ -194,3 +210,10 @@ def record_notifications(ctx: Ctx, who: Caller, breach_id: str, body: Notificati
     """The DPO or an administrator: record that people affected were told (all, or those listed)."""
     return breaches.record_notifications(ctx, who, breach_id, channel=body.channel, customer_ids=body.customer_ids,
                                          notified_at=body.notified_at)
+
+
+@router.post("/privacy/breaches/{breach_id}/close")
+def close_breach(ctx: Ctx, who: Caller, breach_id: str, body: CloseIn) -> Json:
+    """The DPO or an administrator: close a breach with a closing summary, once the report and the
+    notifications the decision calls for are recorded (409 otherwise, and for any change once closed)."""
+    return breaches.close_breach(ctx, who, breach_id, note=body.note)

@@ -7,6 +7,11 @@ by when the records were written. The report to the ICO is due 72 hours after aw
 counted in elapsed hours (UTC), so a change of the clocks neither adds nor removes an hour. The data
 protection officer (or an administrator) decides the risk: "unlikely" (no report; the reason is kept,
 art. 33(5)), "risk" (report to the ICO) or "high" (report and tell the people affected, art. 34).
+
+The DPO (or an administrator) closes a breach with a closing summary once nothing the law asks for is
+outstanding: a decision is recorded, the report the decision calls for is made, and, for a high risk,
+everyone affected is recorded as told. A closed breach is the record kept for the ICO (art. 33(5)) and
+is not changed afterwards (409).
 """
 
 from __future__ import annotations
@@ -81,6 +86,8 @@ def breach_view(b: Breach, now: datetime, affected: int, notified: int) -> dict[
         "must_tell_people": tell, "affected_count": affected, "notified_count": notified,
         "still_to_tell": affected - notified if tell else 0,
         "recorded_at": b.recorded_at.isoformat(), "recorded_by": b.recorded_by,
+        "closed": b.closed_at is not None, "closed_at": b.closed_at.isoformat() if b.closed_at else None,
+        "closed_by": b.closed_by, "closure_note": b.closure_note,
     }
 
 
@@ -169,14 +176,18 @@ def record_breach(ctx: AppContext, principal: Principal, *, title: str, descript
     return get_breach(ctx, principal, breach.breach_id)
 
 
-def list_breaches(ctx: AppContext, principal: Principal, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+def list_breaches(ctx: AppContext, principal: Principal, limit: int = 100, offset: int = 0,
+                  closed: bool | None = None) -> dict[str, Any]:
+    """The register, most recently discovered first: every breach, or only the open (`closed=False`) or
+    closed (`closed=True`) ones."""
     require_staff(principal, "read the breach register")
     now = ctx.clock.now()
     with ctx.uow(read_only=True) as uow:
-        found = uow.breaches.page(limit, offset)
+        found = uow.breaches.page(limit, offset, closed)
         counts = uow.breaches.counts([b.breach_id for b in found])
     views = [breach_view(b, now, *counts.get(b.breach_id, (0, 0))) for b in found]
-    return {"as_of": now.isoformat(), "count": len(views), "overdue": sum(1 for v in views if v["overdue"]),
+    return {"as_of": now.isoformat(), "closed_filter": closed, "count": len(views),
+            "open": sum(1 for v in views if not v["closed"]), "overdue": sum(1 for v in views if v["overdue"]),
             "breaches": views}
 
 
@@ -203,6 +214,13 @@ def _load(ctx: AppContext, breach_id: str) -> Breach:
     return b
 
 
+def _refuse_if_closed(b: Breach) -> None:
+    """A closed breach is the record kept for the ICO: nothing in it changes afterwards."""
+    if b.closed_at is not None:
+        raise Conflict("the breach is closed: its record is not changed afterwards",
+                       [FieldIssue("closed_at", f"closed on {b.closed_at.isoformat()} by {b.closed_by}")])
+
+
 def assess_breach(ctx: AppContext, principal: Principal, breach_id: str, *, risk: str,
                   reason: str | None = None) -> dict[str, Any]:
     """The DPO's decision on the risk to people's rights and freedoms. 'unlikely' needs the reason (it is
@@ -214,8 +232,10 @@ def assess_breach(ctx: AppContext, principal: Principal, breach_id: str, *, risk
     text = issues.text("reason", reason, 10_000, required=risk == "unlikely")
     issues.raise_if_any("the risk decision cannot be recorded")
     with ctx.uow() as uow:
-        if uow.breaches.get(breach_id) is None:
+        b = uow.breaches.get(breach_id)
+        if b is None:
             raise NotFound("no such breach")
+        _refuse_if_closed(b)
         uow.breaches.assess(breach_id, risk, text, ctx.clock.now(), principal.user_id)
         uow.commit()
     return get_breach(ctx, principal, breach_id)
@@ -238,6 +258,7 @@ def report_to_ico(ctx: AppContext, principal: Principal, breach_id: str, *, refe
             issues.add("reported_at", "cannot be before the breach became known (aware_at)")
     issues.raise_if_any("the report to the ICO cannot be recorded")
     assert ref is not None
+    _refuse_if_closed(b)
     if b.risk == "unlikely":
         raise Conflict("the breach was judged unlikely to risk people's rights: no report to the ICO is recorded",
                        [FieldIssue("risk", "record a decision of 'risk' or 'high' first")])
@@ -273,6 +294,7 @@ def record_notifications(ctx: AppContext, principal: Principal, breach_id: str, 
         b = uow.breaches.get(breach_id)
         if b is None:
             raise NotFound("no such breach")
+        _refuse_if_closed(b)
         if at < b.aware_at:
             raise ValidationFailed("the notifications cannot be recorded",
                                    [FieldIssue("notified_at", "cannot be before the breach became known (aware_at)")])
@@ -292,3 +314,40 @@ def record_notifications(ctx: AppContext, principal: Principal, breach_id: str, 
         uow.commit()
     return {"newly_notified": newly, "already_notified": already,
             "breach": get_breach(ctx, principal, breach_id, limit=0)}
+
+
+def close_breach(ctx: AppContext, principal: Principal, breach_id: str, *, note: str) -> dict[str, Any]:
+    """Close a breach with a closing summary (`note`: what was done; 1-10000 characters, without naming
+    people). The DPO or an administrator only. Refused (Conflict, naming what is outstanding) while the
+    risk is unassessed, while the report the decision calls for ("risk" or "high") is not recorded, or,
+    for a high risk, while anyone affected is not recorded as told; and when the breach is already closed.
+    A closed breach is not changed afterwards."""
+    require_privacy_officer(principal, "close a breach")
+    issues = IssueCollector()
+    text = issues.text("note", note, 10_000)
+    issues.raise_if_any("the breach cannot be closed")
+    assert text is not None
+    with ctx.uow() as uow:
+        b = uow.breaches.get(breach_id)
+        if b is None:
+            raise NotFound("no such breach")
+        if b.closed_at is not None:
+            raise Conflict("the breach is already closed",
+                           [FieldIssue("closed_at", f"closed on {b.closed_at.isoformat()} by {b.closed_by}")])
+        outstanding: list[FieldIssue] = []
+        if b.risk == "unassessed":
+            outstanding.append(FieldIssue("risk", "unassessed: record the risk decision first (POST .../assessment)"))
+        if ico_report_required(b.risk) and b.ico_reported_at is None:
+            outstanding.append(FieldIssue("ico_reported_at", "the decision calls for a report to the ICO and none is "
+                                                             "recorded (POST .../ico-report)"))
+        if b.risk == "high":
+            affected, notified = uow.breaches.counts([breach_id])[breach_id]
+            if notified < affected:
+                outstanding.append(FieldIssue("still_to_tell", f"{affected - notified} of the {affected} people "
+                                                                "affected are not recorded as told "
+                                                                "(POST .../notifications)"))
+        if outstanding:
+            raise Conflict("the breach cannot be closed while something the law asks for is outstanding", outstanding)
+        uow.breaches.close(breach_id, ctx.clock.now(), principal.user_id, text)
+        uow.commit()
+    return get_breach(ctx, principal, breach_id)

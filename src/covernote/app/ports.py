@@ -175,11 +175,14 @@ class FraudMarker:
     recorded_by: str
     removed_at: datetime | None = None
     removed_by: str | None = None
+    removal_reason: str | None = None
 
 
 @dataclass(frozen=True)
 class Disclosure:
-    """One transfer of a person's data to a third party (PRV-6)."""
+    """One transfer of a person's data to a third party (PRV-6). `withheld_from_subject`: left out of
+    everything the person is shown (DPA 2018 Sch. 2 para 2: telling them would prejudice the prevention
+    or detection of crime), with `withheld_reason`."""
 
     disclosure_id: str
     customer_id: str
@@ -193,6 +196,8 @@ class Disclosure:
     reference: str | None
     via: str
     recorded_by: str
+    withheld_from_subject: bool = False
+    withheld_reason: str | None = None
 
 
 class LegalHoldRepository(Protocol):
@@ -218,14 +223,19 @@ class LegalHoldRepository(Protocol):
 class FraudMarkerRepository(Protocol):
     def add(self, marker: FraudMarker) -> None: ...
     def get(self, marker_id: str) -> FraudMarker | None: ...
-    def remove(self, marker_id: str, at: datetime, by: str) -> None: ...
+    def remove(self, marker_id: str, at: datetime, by: str, reason: str | None = None) -> None:
+        """Remove an active marker, keeping why; raises Conflict when it is already removed."""
+        ...
     def for_customer(self, customer_id: str, active_only: bool = True) -> list[FraudMarker]: ...
     def marked_customer_ids(self, customer_ids: Sequence[str]) -> set[str]: ...
 
 
 class DisclosureRepository(Protocol):
     def add(self, disclosure: Disclosure) -> None: ...
-    def for_customer(self, customer_id: str) -> list[Disclosure]: ...
+    def for_customer(self, customer_id: str, include_withheld: bool = False) -> list[Disclosure]:
+        """The person's disclosures, oldest first. Those withheld from the person are left out unless
+        `include_withheld` (staff views only): the safe default for anything the person is shown."""
+        ...
 
 
 @dataclass(frozen=True)
@@ -249,6 +259,8 @@ class Breach:
     ico_reported_at: datetime | None = None
     ico_reference: str | None = None
     closed_at: datetime | None = None
+    closed_by: str | None = None
+    closure_note: str | None = None
 
 
 @dataclass(frozen=True)
@@ -265,8 +277,11 @@ class BreachAffected:
 class BreachRepository(Protocol):
     def add(self, breach: Breach) -> None: ...
     def get(self, breach_id: str) -> Breach | None: ...
-    def page(self, limit: int, offset: int) -> list[Breach]:
-        """Most recently discovered first."""
+    def page(self, limit: int, offset: int, closed: bool | None = None) -> list[Breach]:
+        """Most recently discovered first; `closed`: only closed (True) or open (False) breaches."""
+        ...
+    def close(self, breach_id: str, at: datetime, by: str, note: str) -> None:
+        """Close an open breach; raises Conflict when it is already closed."""
         ...
     def assess(self, breach_id: str, risk: str, reason: str | None, at: datetime, by: str) -> None:
         """Record the risk decision; raises Conflict when the breach was reported to the ICO and the new
@@ -468,6 +483,9 @@ class RetentionRepository(Protocol):
         """Those of `customer_ids` that are settled now, by the same test."""
         ...
     def delete_quotes(self, quote_ids: Sequence[str]) -> int: ...
+    def delete_stored_responses(self, stored_before: datetime, limit: int) -> int:
+        """Delete up to `limit` stored idempotent answers stored before `stored_before`, oldest first."""
+        ...
     def anonymise_policies(self, policy_ids: Sequence[str], billing_kept: Mapping[str, str],
                            hasher: Callable[[str], str]) -> ErasureCounts:
         """Apply the declared erasure strategies to the policies, their transactions, pending quotes and

@@ -8,7 +8,7 @@ so none is forgotten: the report lists those due.
 
 A fraud marker records a suspected or proven fraud against a person (S1 section 10: insurers keep data
 to prevent fraud). Staff record them; the person never sees them through the API (telling them could
-prejudice the prevention or detection of crime); the DPO or an administrator may remove one.
+prejudice the prevention or detection of crime); the DPO or an administrator may remove one, saying why.
 """
 
 from __future__ import annotations
@@ -130,7 +130,8 @@ def marker_view(m: FraudMarker) -> dict[str, Any]:
     return {"id": m.marker_id, "customer_id": m.customer_id, "policy_id": m.policy_id, "reason": m.reason,
             "source": m.source, "reference": m.reference, "recorded_at": m.recorded_at.isoformat(),
             "recorded_by": m.recorded_by, "active": m.removed_at is None,
-            "removed_at": m.removed_at.isoformat() if m.removed_at else None, "removed_by": m.removed_by}
+            "removed_at": m.removed_at.isoformat() if m.removed_at else None, "removed_by": m.removed_by,
+            "removal_reason": m.removal_reason}
 
 
 def _staff_only(principal: Principal, action: str) -> None:
@@ -171,19 +172,22 @@ def list_markers(ctx: AppContext, principal: Principal, customer_id: str, active
 
 def remove_marker(ctx: AppContext, principal: Principal, customer_id: str, marker_id: str,
                   reason: str) -> dict[str, Any]:
-    """Remove a marker (the suspicion was unfounded, or the agency withdrew it). The reason is required
-    and returned in the report; see docs/privacy-registers.md for where it is kept."""
+    """Remove a marker (the suspicion was unfounded, or the agency withdrew it). Only the DPO or an
+    administrator may; the reason is required (1-2000 characters) and kept with the marker
+    (`removal_reason`). Raises ValidationFailed naming `reason`, NotFound for another customer's or an
+    unknown marker, Conflict when it is already removed."""
     _staff_only(principal, "remove fraud markers")
     require_privacy_officer(principal, "remove fraud markers")
     issues = IssueCollector()
     text = issues.text("reason", reason, REASON_LIMIT)
     issues.raise_if_any("the fraud marker cannot be removed")
+    assert text is not None
     with ctx.uow() as uow:
         marker = uow.fraud_markers.get(marker_id)
         if marker is None or marker.customer_id != customer_id:
             raise NotFound("no such fraud marker")
-        uow.fraud_markers.remove(marker_id, ctx.clock.now(), principal.user_id)
+        uow.fraud_markers.remove(marker_id, ctx.clock.now(), principal.user_id, text)
         removed = uow.fraud_markers.get(marker_id)
         uow.commit()
     assert removed is not None
-    return {**marker_view(removed), "removal_reason": text}
+    return marker_view(removed)

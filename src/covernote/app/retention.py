@@ -61,6 +61,12 @@ HOUSE_NO_CONTRACT = RetentionRule(
            "personal data two (2) years after last contact with you); anonymised rather than deleted so that "
            "records pointing at the person stay consistent")
 HOUSE_RULE_ID = "house:no_contract"
+RETRY_CACHE = RetentionRule(
+    "retry_cache", "response_stored", days=30, action="delete",
+    source="House rule: an API answer stored against an Idempotency-Key (it repeats personal data declared "
+           "elsewhere) is needed only while a client may retry; 30 days is far beyond any retry, and the payment "
+           "provider keeps its own idempotency for money")
+RETRY_CACHE_ID = "house:retry_cache"
 assert (HOUSE_NO_CONTRACT.years, HOUSE_NO_CONTRACT.trigger) == (NO_CONTRACT.years, NO_CONTRACT.trigger)
 _DEALERSHIP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,59}$")
 
@@ -130,7 +136,7 @@ class _Report:
         done: dict[str, int] = {}
         held = {"legal_hold": 0, "fraud_marker": 0}
         for t in self.tallies.values():
-            key = f"{t.record_kind}:{'delete' if t.record_kind == 'quote' else 'anonymise'}"
+            key = f"{t.record_kind}:{t.action}"
             done[key] = done.get(key, 0) + t.done
             for reason, n in t.held.items():
                 held[reason] += n
@@ -326,6 +332,25 @@ class _Sweep:
             self.erased(uow.retention.anonymise_policies(ids, billing_kept, self.hasher))
             uow.retention.record_actions(act)
 
+    # -- 4. stored API answers ---------------------------------------------------------------------
+
+    def retry_cache(self) -> None:
+        """Delete stored idempotent answers once the house rule is due. The rows go, so nothing finds them
+        again; they are counted, not recorded one by one in `retention_actions`."""
+        bound = RETRY_CACHE.latest_event_due(self.as_of)
+        if bound is None:
+            return
+        tally = self.report.tally(RETRY_CACHE_ID, "retry_cache", "house", RETRY_CACHE)
+        stored_before = _start_of(bound + timedelta(days=1))
+        errors = len(self.report.errors)
+        while True:
+            with self.batch("retry_cache") as uow:
+                deleted = uow.retention.delete_stored_responses(stored_before, self.batch_size)
+                self.done.append(functools.partial(_add_done, tally, deleted))
+                self.erased({"deleted": {"idempotency_keys": deleted}} if deleted else {})
+            if deleted < self.batch_size or len(self.report.errors) > errors:
+                return
+
     # -- 3. people with nothing left to keep -----------------------------------------------------
 
     def customers(self) -> None:
@@ -379,6 +404,11 @@ class _Sweep:
                                              "period": entry.describe(),
                                              "note": f"{NOT_HELD}: Covernote does not run this product"})
         self.report.tally(HOUSE_RULE_ID, "customer", "house", HOUSE_NO_CONTRACT)
+        self.report.tally(RETRY_CACHE_ID, "retry_cache", "house", RETRY_CACHE)
+
+
+def _add_done(tally: _Tally, n: int) -> None:
+    tally.done += n
 
 
 def _ended_policies(code: str, ended_by: date, billing: bool, uow: UnitOfWork) -> list[str]:
@@ -436,6 +466,7 @@ def _stages(run: _Sweep) -> None:
     run.quotes()
     run.policies()
     run.customers()
+    run.retry_cache()
 
 
 def run_view(run: RetentionRun) -> dict[str, Any]:

@@ -6,7 +6,9 @@ The package holds every stored record about the person, found through the links 
 provided it, the recipients from the disclosure register, and how long it is kept. Two registers are
 left out under the exemptions the law gives: fraud markers (DPA 2018 Sch. 2 para 2, crime prevention)
 and legal holds (Sch. 2 para 19, legal professional privilege); the data keys and the cached copies
-of API answers hold nothing the person does not otherwise receive.
+of API answers hold nothing the person does not otherwise receive. Disclosures withheld under Sch. 2
+para 2 are left out of the records and the recipients, and every package says, in the same words
+whether or not any is withheld, that such disclosures may be left out.
 """
 
 from __future__ import annotations
@@ -40,6 +42,17 @@ WITHHELD = {
     "subject_keys": "not included: encryption keys, which protect your data and are not about you",
     "idempotency_keys": "not included: cached copies of answers already given to you, repeated elsewhere here",
 }
+# Always in the package, word for word, whether or not any disclosure is withheld: a statement made only when
+# one is would tell the person that one exists, which the exemption is there to prevent.
+MAY_BE_WITHHELD = {
+    "register": "disclosures",
+    "why": "some disclosures may be left out: a disclosure to the police, another law enforcement or tax "
+           "authority, a fraud prevention agency or a regulator is not listed where telling you about it would be "
+           "likely to prejudice the prevention or detection of crime (DPA 2018 Sch. 2 para 2)",
+}
+# Columns of the disclosure register that are about withholding: always false and empty in what the
+# person is shown, so they are not shown at all.
+_WITHHOLDING_COLUMNS = ("withheld_from_subject", "withheld_reason")
 RIGHTS = (
     "You have the right to access, correct, erase, restrict or object to the use of your personal data, to "
     "receive the data you gave us in a machine-readable form, and to withdraw consent at any time. You may "
@@ -89,16 +102,27 @@ def _held_fields(rows: dict[str, list[dict[str, Any]]], index: dict[str, dict[st
     return held
 
 
+def _shown_to_subject(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """The person's rows without the disclosures withheld from them (DPA 2018 Sch. 2 para 2), and without
+    the withholding columns of the others."""
+    out = dict(rows)
+    if "disclosures" in out:
+        out["disclosures"] = [{k: v for k, v in r.items() if k not in _WITHHOLDING_COLUMNS}
+                              for r in out["disclosures"] if not r.get("withheld_from_subject")]
+    return out
+
+
 def build_package(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Principal) -> dict[str, Any]:
-    """The complete access package for one person, as data. Reading their sensitive fields is logged."""
+    """The complete access package for one person, as data. Reading their sensitive fields is logged.
+    Disclosures withheld from the person are left out everywhere in it."""
     now = ctx.clock.now()
-    rows = uow.subject_data.rows(customer_id)
+    rows = _shown_to_subject(uow.subject_data.rows(customer_id))
     index = _index(_fields(ctx))
     records = {t: r for t, r in rows.items() if t not in WITHHELD and t != "sensitive_data"}
     if ctx.keyring is not None:
         records["sensitive_data"] = subject_access_view(uow, ctx.keyring, customer_id, reader, now)
     held = _held_fields({t: r for t, r in rows.items() if t not in WITHHELD}, index)
-    disclosures = uow.disclosures.for_customer(customer_id)
+    disclosures = uow.disclosures.for_customer(customer_id, include_withheld=False)
     refs = sorted({q["product_ref"] for q in rows["quotes"]})  # every policy was a quote first
     retention = []
     for ref in refs:
@@ -117,7 +141,7 @@ def build_package(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Pr
         "retention": retention,
         # Always the same list: naming only the registers that hold something would tell the person that a
         # fraud marker or a legal hold exists, which the exemptions relied on are there to prevent.
-        "not_included": [{"register": t, "why": why} for t, why in WITHHELD.items()],
+        "not_included": [*({"register": t, "why": why} for t, why in WITHHELD.items()), dict(MAY_BE_WITHHELD)],
         "your_rights": RIGHTS,
     }
 
@@ -192,7 +216,8 @@ def package_html(package: dict[str, Any]) -> str:
             f"<tr><td>{e(r['recipient'])}</td><td>{e(r['purpose'])}</td><td>{e(', '.join(r['categories']))}</td>"
             f"<td>{e(r['disclosed_at'])}</td></tr>" for r in package["recipients"]) + "</table>")
     else:
-        parts.append("<p>We have not shared your data with anyone outside Covernote's records.</p>")
+        parts.append("<p>We have no record to show you of sharing your data with anyone outside Covernote.</p>")
+    parts.append(f"<p>Please note: {e(MAY_BE_WITHHELD['why'])}.</p>")
     parts.append("<h2>How long we keep it</h2><ul>")
     for r in package["retention"]:
         parts.append(f"<li>{e(r['product'])}: " + "; ".join(e(x) for x in r["rules"]) + "</li>")
@@ -212,7 +237,7 @@ def provided_data(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Pr
     """Every value the person gave us themselves (provided_by data_subject), as (record, id, field, value)
     rows. Data they gave about other people (named drivers, PRV-9) is theirs to port only where it is
     about them, so it is left out; what we generated or received from others is not portable."""
-    rows = uow.subject_data.rows(customer_id)
+    rows = _shown_to_subject(uow.subject_data.rows(customer_id))
     index = _index(_fields(ctx))
     out: list[dict[str, Any]] = []
     for table, records in rows.items():

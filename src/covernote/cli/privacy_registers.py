@@ -3,7 +3,7 @@
     covernote privacy holds list|set|release
     covernote privacy fraud-markers list|add|remove
     covernote privacy disclosures list|record
-    covernote privacy breaches list|show|record|assess|report-ico|notify
+    covernote privacy breaches list|show|record|assess|report-ico|notify|close
 
 Times given without a zone are read as UK time (Europe/London)."""
 
@@ -49,12 +49,15 @@ def _breach_line(b: dict[str, Any]) -> str:
               else "no report needed" if b["ico_report_required"] is False
               else f"ICO due {b['ico_due_at']} ({b['hours_left']} h left)")
     flag = "  OVERDUE" if b["overdue"] else ""
-    return (f"{b['id']}  {b['title']}  risk {b['risk']}  {report}{flag}  affected {b['affected_count']}"
+    state = f"CLOSED {b['closed_at']}" if b["closed"] else "open"
+    return (f"{b['id']}  {b['title']}  {state}  risk {b['risk']}  {report}{flag}  affected {b['affected_count']}"
             f"  told {b['notified_count']}  still to tell {b['still_to_tell']}")
 
 
 def _breach_summary(b: dict[str, Any]) -> str:
     lines = [_breach_line(b), f"  aware {b['aware_at']}  categories {', '.join(b['categories'])}"]
+    if b["closed"]:
+        lines.append(f"  closed by {b['closed_by']}: {b['closure_note']}")
     for a in b.get("affected", []):
         told = f"told {a['notified_at']} by {a['notified_channel']}" if a["notified_at"] else "not told"
         lines.append(f"  {a['customer_id']}  {told}  via {', '.join(a['found_via'])}")
@@ -111,7 +114,7 @@ def register(privacy_app: typer.Typer) -> None:
     # -- fraud markers -------------------------------------------------------------------------------
 
     def _marker_line(m: dict[str, Any]) -> str:
-        state = "active" if m["active"] else f"removed {m['removed_at']}"
+        state = "active" if m["active"] else f"removed {m['removed_at']} ({m['removal_reason']})"
         return f"{m['id']}  {m['source']}  {m['reference'] or '-'}  {m['recorded_at']}  {state}  {m['reason']}"
 
     @markers_app.command("list")
@@ -140,8 +143,9 @@ def register(privacy_app: typer.Typer) -> None:
     # -- disclosures ---------------------------------------------------------------------------------
 
     def _disclosure_line(d: dict[str, Any]) -> str:
+        withheld = f"  WITHHELD FROM THE PERSON: {d['withheld_reason']}" if d.get("withheld_from_subject") else ""
         return (f"{d['disclosed_at']}  {d['recipient']} ({d['recipient_kind']})  {d['purpose']}/{d['lawful_basis']}"
-                f"  {', '.join(d['categories'])}  ref {d['reference'] or '-'}  via {d['via']}")
+                f"  {', '.join(d['categories'])}  ref {d['reference'] or '-'}  via {d['via']}{withheld}")
 
     @disclosures_app.command("list")
     @handles_errors
@@ -159,20 +163,33 @@ def register(privacy_app: typer.Typer) -> None:
                            category: Annotated[list[str], typer.Option(help="Repeat for each category sent")],
                            reference: str | None = None, policy: str | None = None,
                            at: Annotated[str | None, typer.Option(help="When it was sent (default now)")] = None,
+                           withhold: Annotated[bool, typer.Option(
+                               "--withhold", help="Keep it from the person (DPA 2018 Sch. 2 para 2): police, "
+                                                  "law_enforcement, fraud_agency or regulator only")] = False,
+                           withheld_reason: Annotated[str | None, typer.Option(
+                               help="Required with --withhold: why telling the person would prejudice the "
+                                    "prevention or detection of crime")] = None,
                            as_json: JsonOpt = False) -> None:
         data = disclosures.record_manual_disclosure(
             context(), operator(), customer_id, recipient=recipient, recipient_kind=kind, purpose=purpose,
-            categories=category, reference=reference, policy_id=policy, disclosed_at=_when(at, "--at"))
+            categories=category, reference=reference, policy_id=policy, disclosed_at=_when(at, "--at"),
+            withhold=withhold, withheld_reason=withheld_reason)
         show(data, as_json, _disclosure_line)
 
     # -- breaches ------------------------------------------------------------------------------------
 
     @breaches_app.command("list")
     @handles_errors
-    def breaches_list(as_json: JsonOpt = False) -> None:
-        data = breaches.list_breaches(context(), operator(), limit=1000)
+    def breaches_list(open_only: Annotated[bool, typer.Option("--open", help="Only open breaches")] = False,
+                      closed_only: Annotated[bool, typer.Option("--closed", help="Only closed breaches")] = False,
+                      as_json: JsonOpt = False) -> None:
+        if open_only and closed_only:
+            fail("choose one", [("--open/--closed", "give one of them, or neither for every breach")])
+        closed = True if closed_only else False if open_only else None
+        data = breaches.list_breaches(context(), operator(), limit=1000, closed=closed)
         show(data, as_json, lambda d: "\n".join(
-            [f"{d['count']} breach(es), {d['overdue']} overdue"] + [_breach_line(b) for b in d["breaches"]]))
+            [f"{d['count']} breach(es), {d['open']} open, {d['overdue']} overdue"]
+            + [_breach_line(b) for b in d["breaches"]]))
 
     @breaches_app.command("show")
     @handles_errors
@@ -227,3 +244,11 @@ def register(privacy_app: typer.Typer) -> None:
                                              customer_ids=customer or None, notified_at=_when(at, "--at"))
         show(data, as_json, lambda d: f"{d['newly_notified']} newly told, {d['already_notified']} already told\n"
                                       + _breach_line(d["breach"]))
+
+    @breaches_app.command("close")
+    @handles_errors
+    def breaches_close(breach_id: str,
+                       note: Annotated[str, typer.Option(help="The closing summary: what was done, without names")],
+                       as_json: JsonOpt = False) -> None:
+        """Close a breach once the report and notifications its risk decision calls for are recorded."""
+        show(breaches.close_breach(context(), operator(), breach_id, note=note), as_json, _breach_summary)

@@ -26,7 +26,7 @@ _BATCH = 500
 def _breach(r: Row[Any]) -> Breach:
     return Breach(r.id, r.title, r.description, r.occurred_at, r.aware_at, tuple(r.categories), dict(r.scope),
                   r.recorded_at, r.recorded_by, r.risk, r.risk_reason, r.assessed_at, r.assessed_by,
-                  r.ico_reported_at, r.ico_reference, r.closed_at)
+                  r.ico_reported_at, r.ico_reference, r.closed_at, r.closed_by, r.closure_note)
 
 
 def _has_value(col: sa.Column[Any]) -> sa.ColumnElement[bool]:
@@ -55,31 +55,41 @@ class BreachRepo:
             aware_at=b.aware_at, categories=list(b.categories), scope=b.scope, risk=b.risk, risk_reason=b.risk_reason,
             assessed_at=b.assessed_at, assessed_by=b.assessed_by, ico_reported_at=b.ico_reported_at,
             ico_reference=b.ico_reference, recorded_at=b.recorded_at, recorded_by=b.recorded_by,
-            closed_at=b.closed_at))
+            closed_at=b.closed_at, closed_by=b.closed_by, closure_note=b.closure_note))
 
     def get(self, breach_id: str) -> Breach | None:
         r = self.conn.execute(breaches.select().where(breaches.c.id == breach_id)).first()
         return None if r is None else _breach(r)
 
-    def page(self, limit: int, offset: int) -> list[Breach]:
-        q = breaches.select().order_by(breaches.c.aware_at.desc(), breaches.c.id.desc()).limit(limit).offset(offset)
+    def page(self, limit: int, offset: int, closed: bool | None = None) -> list[Breach]:
+        q = breaches.select()
+        if closed is not None:
+            q = q.where(breaches.c.closed_at.is_not(None) if closed else breaches.c.closed_at.is_(None))
+        q = q.order_by(breaches.c.aware_at.desc(), breaches.c.id.desc()).limit(limit).offset(offset)
         return [_breach(r) for r in self.conn.execute(q)]
 
     def assess(self, breach_id: str, risk: str, reason: str | None, at: datetime, by: str) -> None:
-        q = breaches.update().where(breaches.c.id == breach_id)
+        q = breaches.update().where(breaches.c.id == breach_id, breaches.c.closed_at.is_(None))
         if risk == "unlikely":
             q = q.where(breaches.c.ico_reported_at.is_(None))
         done = self.conn.execute(q.values(risk=risk, risk_reason=reason, assessed_at=at, assessed_by=by))
         if done.rowcount != 1:
-            raise Conflict("the breach has been reported to the ICO: it cannot now be judged unlikely to risk "
-                           "people's rights")
+            raise Conflict("the breach is closed, or it has been reported to the ICO and cannot now be judged "
+                           "unlikely to risk people's rights")
 
     def report_to_ico(self, breach_id: str, at: datetime, reference: str) -> None:
         done = self.conn.execute(breaches.update().where(
-            breaches.c.id == breach_id, breaches.c.ico_reported_at.is_(None), breaches.c.risk.in_(("risk", "high")))
+            breaches.c.id == breach_id, breaches.c.ico_reported_at.is_(None), breaches.c.risk.in_(("risk", "high")),
+            breaches.c.closed_at.is_(None))
             .values(ico_reported_at=at, ico_reference=reference))
         if done.rowcount != 1:
-            raise Conflict("the breach is already reported, or its risk decision does not call for a report")
+            raise Conflict("the breach is closed, already reported, or its risk decision does not call for a report")
+
+    def close(self, breach_id: str, at: datetime, by: str, note: str) -> None:
+        done = self.conn.execute(breaches.update().where(breaches.c.id == breach_id, breaches.c.closed_at.is_(None))
+                                 .values(closed_at=at, closed_by=by, closure_note=note))
+        if done.rowcount != 1:
+            raise Conflict("the breach is already closed")
 
     # -- the people affected -----------------------------------------------------------------------
 

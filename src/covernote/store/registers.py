@@ -78,7 +78,7 @@ class LegalHoldRepo:
 
 def _marker(r: Row[Any]) -> FraudMarker:
     return FraudMarker(r.id, r.customer_id, r.policy_id, r.reason, r.source, r.reference, r.recorded_at,
-                       r.recorded_by, r.removed_at, r.removed_by)
+                       r.recorded_by, r.removed_at, r.removed_by, r.removal_reason)
 
 
 class FraudMarkerRepo:
@@ -89,16 +89,16 @@ class FraudMarkerRepo:
         self.conn.execute(fraud_markers.insert(), dict(
             id=m.marker_id, customer_id=m.customer_id, policy_id=m.policy_id, reason=m.reason, source=m.source,
             reference=m.reference, recorded_at=m.recorded_at, recorded_by=m.recorded_by, removed_at=m.removed_at,
-            removed_by=m.removed_by))
+            removed_by=m.removed_by, removal_reason=m.removal_reason))
 
     def get(self, marker_id: str) -> FraudMarker | None:
         r = self.conn.execute(fraud_markers.select().where(fraud_markers.c.id == marker_id)).first()
         return None if r is None else _marker(r)
 
-    def remove(self, marker_id: str, at: datetime, by: str) -> None:
+    def remove(self, marker_id: str, at: datetime, by: str, reason: str | None = None) -> None:
         done = self.conn.execute(fraud_markers.update().where(fraud_markers.c.id == marker_id,
                                                               fraud_markers.c.removed_at.is_(None))
-                                 .values(removed_at=at, removed_by=by))
+                                 .values(removed_at=at, removed_by=by, removal_reason=reason))
         if done.rowcount != 1:
             raise Conflict("the fraud marker is already removed")
 
@@ -124,10 +124,14 @@ class DisclosureRepo:
         self.conn.execute(disclosures.insert(), dict(
             id=d.disclosure_id, customer_id=d.customer_id, policy_id=d.policy_id, recipient=d.recipient,
             recipient_kind=d.recipient_kind, purpose=d.purpose, basis=d.basis, categories=list(d.categories),
-            disclosed_at=d.disclosed_at, reference=d.reference, via=d.via, recorded_by=d.recorded_by))
+            disclosed_at=d.disclosed_at, reference=d.reference, via=d.via, recorded_by=d.recorded_by,
+            withheld_from_subject=d.withheld_from_subject, withheld_reason=d.withheld_reason))
 
-    def for_customer(self, customer_id: str) -> list[Disclosure]:
-        rows = self.conn.execute(disclosures.select().where(disclosures.c.customer_id == customer_id)
-                                 .order_by(disclosures.c.disclosed_at, disclosures.c.id))
+    def for_customer(self, customer_id: str, include_withheld: bool = False) -> list[Disclosure]:
+        q = disclosures.select().where(disclosures.c.customer_id == customer_id)
+        if not include_withheld:
+            q = q.where(sa.not_(disclosures.c.withheld_from_subject))
+        rows = self.conn.execute(q.order_by(disclosures.c.disclosed_at, disclosures.c.id))
         return [Disclosure(r.id, r.customer_id, r.policy_id, r.recipient, r.recipient_kind, r.purpose, r.basis,
-                           tuple(r.categories), r.disclosed_at, r.reference, r.via, r.recorded_by) for r in rows]
+                           tuple(r.categories), r.disclosed_at, r.reference, r.via, r.recorded_by,
+                           bool(r.withheld_from_subject), r.withheld_reason) for r in rows]

@@ -32,6 +32,7 @@ from covernote.store.tables import (
     consent_decisions,
     customers,
     fraud_markers,
+    idempotency_keys,
     journal_entries,
     pending_quotes,
     policies,
@@ -245,6 +246,15 @@ class RetentionRepo:
             deleted += self.conn.execute(quotes.delete().where(_in(self.conn, quotes.c.id, ids),
                                                                quotes.c.status == "open")).rowcount
         return deleted
+
+    def delete_stored_responses(self, stored_before: datetime, limit: int) -> int:
+        k = idempotency_keys
+        found = self.conn.execute(sa.select(k.c.key, k.c.scope).where(k.c.created_at < stored_before)
+                                  .order_by(k.c.created_at).limit(limit)).all()
+        if found:
+            self.conn.execute(k.delete().where(k.c.key == sa.bindparam("b_key"), k.c.scope == sa.bindparam("b_scope")),
+                              [{"b_key": r.key, "b_scope": r.scope} for r in found])
+        return len(found)
 
     def anonymise_policies(self, policy_ids: Sequence[str], billing_kept: Mapping[str, str],
                            hasher: Callable[[str], str]) -> ErasureCounts:

@@ -354,7 +354,7 @@ idempotency_keys = sa.Table(
             "a copy of an API response kept so a retry gets the same answer; it repeats personal data declared elsewhere",
         ),
     ),
-    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("created_at", UtcDateTime, nullable=False, index=True, info=WHEN),
 )
 
 counters = sa.Table(
@@ -482,6 +482,12 @@ fraud_markers = sa.Table(
     sa.Column("recorded_by", sa.String(40), nullable=False, info=REF),
     sa.Column("removed_at", UtcDateTime, info=WHEN),
     sa.Column("removed_by", sa.String(40), info=REF),
+    sa.Column(
+        "removal_reason",
+        sa.Text,
+        info=pd(C, Category.FRAUD, ("fraud_prevention",), ProvidedBy.GENERATED, Erasure.KEYED_HASH,
+                "why the marker was removed (the suspicion was unfounded, the agency withdrew it)"),
+    ),
 )
 
 disclosures = sa.Table(
@@ -499,6 +505,13 @@ disclosures = sa.Table(
     sa.Column("reference", sa.String(200), info=np("the recipient's reference for the transfer")),
     sa.Column("via", sa.String(40), nullable=False, info=np("the integration or person that made the transfer")),
     sa.Column("recorded_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("withheld_from_subject", sa.Boolean, nullable=False, default=False, server_default=sa.false(),
+              info=np("left out of what the person is shown (DPA 2018 Sch. 2 para 2, crime prevention)")),
+    # Not personal: it names the matter and the exemption, not the person. Declared personal, it would
+    # be listed in the person's own erasure plan and access package and so reveal the disclosure.
+    sa.Column("withheld_reason", sa.Text,
+              info=np("why telling the person would prejudice the prevention or detection of crime; "
+                      "refers to the matter, not the person")),
 )
 
 breaches = sa.Table(
@@ -520,6 +533,8 @@ breaches = sa.Table(
     sa.Column("recorded_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("recorded_by", sa.String(40), nullable=False, info=REF),
     sa.Column("closed_at", UtcDateTime, info=WHEN),
+    sa.Column("closed_by", sa.String(40), info=REF),
+    sa.Column("closure_note", sa.Text, info=np("the closing summary: what was done, without naming people")),
 )
 
 breach_affected = sa.Table(

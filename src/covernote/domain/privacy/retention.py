@@ -26,12 +26,12 @@ from covernote.domain.privacy.declarations import PersonalData
 from covernote.kernel.periods import add_months
 
 Trigger = Literal["quote_issued", "policy_ended", "claim_settled", "last_contact", "cookie_set",
-                  "call_recorded"]
+                  "call_recorded", "response_stored"]
 Rounding = Literal["none", "end_of_year"]
 Action = Literal["delete", "anonymise"]
 
 TRIGGERS: tuple[Trigger, ...] = ("quote_issued", "policy_ended", "claim_settled", "last_contact",
-                                 "cookie_set", "call_recorded")
+                                 "cookie_set", "call_recorded", "response_stored")
 ROUNDINGS: tuple[Rounding, ...] = ("none", "end_of_year")
 ACTIONS: tuple[Action, ...] = ("delete", "anonymise")
 
@@ -255,6 +255,8 @@ RECORD_CATEGORIES: Mapping[str, RecordCategory] = MappingProxyType({c.code: c fo
     RecordCategory("telematics_driving_data", "driving data from a telematics box (TEL-8)", ("policy_ended",)),
     RecordCategory("cookies", "cookies and connection data", ("cookie_set",)),
     RecordCategory("call_recordings", "recordings of telephone calls (PRV-10)", ("call_recorded",)),
+    # A house category (no product names it): stored API answers kept so a retried request gets the same one.
+    RecordCategory("retry_cache", "API responses stored for idempotent retries", ("response_stored",), ("delete",)),
     RecordCategory("chat_transcripts", "transcripts of web chats (PRV-10); the chat is itself the contact",
                    ("last_contact",)),
 )})

@@ -26,8 +26,34 @@ class Cover:
 
 
 @dataclass(frozen=True)
+class ExtraDocument:
+    """A document that comes with an extra (its policy wording, its product information document)."""
+
+    name: str
+    reference: str
+
+
+@dataclass(frozen=True)
+class NcdProtectionRule:
+    """NCD-3: who may buy no-claims discount protection, and when it is lost: at least `min_years` of
+    NCD and no more than `max_claims` NCD-affecting claims in the last `window_years` years. The claims
+    declared at new business are the answer to the product question `claims_question`."""
+
+    min_years: int
+    max_claims: int
+    window_years: int
+    claims_question: str
+
+
+@dataclass(frozen=True)
 class Extra:
-    """An optional extra (ADD-1): its own provider, insurer, price and IPT treatment."""
+    """An optional extra (ADD-1): its own provider, insurer, price and IPT treatment.
+
+    `prices_by_term` prices the extra for a term length (keyed by `Term.label()`, e.g. "7 days"); a
+    12-month term without a row costs `annual_price`. `commission_percent` of the extra's premium, plus
+    `commission_per_sale`, is the intermediary's commission from the extra's insurer (PAY-7).
+    `claim_types`: the claim types that are claims on this extra (the fair-value report counts them).
+    `ncd_protection`: set when the extra is no-claims discount protection (NCD-3, NCD-4)."""
 
     code: str
     name: str
@@ -35,6 +61,20 @@ class Extra:
     insurer: str
     annual_price: Money
     ipt: IptTreatment
+    prices_by_term: Mapping[str, Money] = field(default_factory=dict)
+    commission_percent: Decimal = Decimal(0)
+    commission_per_sale: Money = Money.zero()
+    documents: tuple[ExtraDocument, ...] = ()
+    claim_types: tuple[str, ...] = ()
+    ncd_protection: NcdProtectionRule | None = None
+
+    def price_for(self, term: Term) -> Money | None:
+        """The extra's price for a whole term of this length; None when it is not sold for it."""
+        if term.label() in self.prices_by_term:
+            return self.prices_by_term[term.label()]
+        if term == Term("months", 12):
+            return self.annual_price
+        return None
 
 
 @dataclass(frozen=True)
@@ -312,6 +352,9 @@ class Product:
         charged = [f for f in self.fees if f.charged_on in events]
         replaced = {code for f in charged for code in f.instead_of}
         return tuple(f for f in charged if f.code not in replaced)
+
+    def extra(self, code: str) -> Extra | None:
+        return next((e for e in self.extras if e.code == code), None)
 
     def question(self, name: str) -> Question | None:
         for q in self.questions:
