@@ -17,7 +17,7 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from covernote.app import consent, quotes, retention
+from covernote.app import consent, ncd, quotes, retention
 from covernote.app.access import SYSTEM, Principal
 from covernote.app.context import AppContext
 from covernote.app.ports import FraudMarker, LegalHold
@@ -53,6 +53,9 @@ def seed(ctx: AppContext, clock: FixedClock) -> dict[str, str]:
     p = bind(ctx, "FULLCOVER", replace(motor_risk(), answers=make_answers({"annual_mileage": 8000})),
              customer_id=new_customer(ctx, "Person fullcover"))
     ids["fullcover"], ids["fullcover_customer"] = p["id"], p["customer_id"]
+    ncd.add_policy_proof(ctx, SYSTEM, ids["eco_expired"], ncd.ProofInput(
+        "insurer_letter", "Previous Insurer plc", ncd_years=4, ended_on=date(2025, 2, 28), registration="PR07OOF",
+        country="United Kingdom", issued_on=date(2025, 2, 1), previous_policy_number="PREV-123"))
     ids["old_quote_customer"] = new_customer(ctx, "Quote Only")
     ids["old_quote"] = quotes.create_quote(ctx, SYSTEM, quotes.QuoteRequest(
         "ECO", ctx.today(), motor_risk(), ids["old_quote_customer"]))["id"]
@@ -219,7 +222,10 @@ def test_prv5_sweep_changes_exactly_what_is_due(db_ctx: AppContext, book: dict[s
     # nothing else changed: only the tables the sweep acts on, and its own bookkeeping
     changed = {t for t in before if before[t] != after[t]}
     assert changed <= {"quotes", "policies", "policy_transactions", "pending_quotes", "journal_entries", "postings",
-                       "customers", "consent_decisions", "idempotency_keys", "retention_runs", "retention_actions"}
+                       "ncd_proofs", "customers", "consent_decisions", "idempotency_keys", "retention_runs",
+                       "retention_actions"}
+    # the NCD proof sent for the expired policy goes with it (its registration and previous policy number)
+    assert [r for r in after["ncd_proofs"] if "PR07OOF" in json.dumps(r) or "PREV-123" in json.dumps(r)] == []
     assert after["idempotency_keys"] == []  # stored API answers go after 30 days (house rule)
     assert {"quotes", "policies", "policy_transactions", "customers", "consent_decisions"} <= changed
     # counts per product and year stay computable and unchanged (PRV-5: statistics)
@@ -246,7 +252,8 @@ def test_prv5_no_personal_value_remains_in_an_anonymised_policy_or_customer(db_c
                   + personal_values(db_ctx, "pending_quotes", t["pending_quotes"].c.policy_id == pid)
                   + personal_values(db_ctx, "quotes", t["quotes"].c.policy_id == pid)
                   + personal_values(db_ctx, "journal_entries", t["journal_entries"].c.policy_id == pid)
-                  + personal_values(db_ctx, "postings", t["postings"].c.policy_id == pid))
+                  + personal_values(db_ctx, "postings", t["postings"].c.policy_id == pid)
+                  + personal_values(db_ctx, "ncd_proofs", t["ncd_proofs"].c.policy_id == pid))
         assert len(values) > 20, name
         # the ledger no longer names the policy (its number was in every description) once it is anonymised
         assert any(f.startswith("journal_entries.") for f, _ in values), name  # the vehicle, the drivers, the answers, the rating trace...

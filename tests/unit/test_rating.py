@@ -313,7 +313,7 @@ def test_prd1_validate_risk_fills_defaults_and_normalises() -> None:
     assert valid.postcode == "LS1 4AB"
     assert valid.vehicle.registration == "AB12CDE"
     assert valid.answers_dict() == {"annual_mileage": "8000", "ncd_years": "5", "cover_type": "comprehensive",
-                                    "use": "sdp_commuting", "voluntary_excess": "0"}
+                                    "use": "sdp_commuting", "voluntary_excess": "0", "claims_last_3_years": "0"}
 
 
 @pytest.mark.parametrize("reg", ["AB12CDE", "A123BCD", "ABC123D", "1234AB", "AB1234", "ABZ1234", "ab12 cde"])

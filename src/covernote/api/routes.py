@@ -19,6 +19,7 @@ from covernote.api.schemas import (
     IncidentIn,
     PolicyPatchIn,
     QuoteIn,
+    RenewalConfirmIn,
     ReversalIn,
     UserIn,
     VoidIn,
@@ -113,7 +114,7 @@ def create_user(ctx: Ctx, who: Caller, body: UserIn) -> Json:
 def create_quote(ctx: Ctx, who: Caller, body: QuoteIn) -> Json:
     """Price a risk: the premium with a trace of every factor, IPT, fees and the versions used."""
     return quotes.create_quote(ctx, who, quotes.QuoteRequest(body.product_code, body.start_date, body.risk.to_domain(),
-                                                             body.customer_id, body.term_domain()))
+                                                             body.customer_id, body.term_domain(), tuple(body.extras)))
 
 
 @router.get("/quotes", tags=["quotes"])
@@ -171,7 +172,7 @@ def statement(ctx: Ctx, who: Caller, policy_id: str) -> Json:
 def quote_adjustment(ctx: Ctx, who: Caller, policy_id: str, body: AdjustmentIn) -> Json:
     """Quote a mid-term adjustment: additional or return premium, IPT and the fee."""
     req = AdjustmentRequest(body.effective_date, tuple(c.to_domain() for c in body.changes), body.until,
-                            body.smartbox, body.reason)
+                            body.smartbox, body.reason, tuple(body.add_extras), tuple(body.remove_extras))
     return adjustments.quote_adjustment(ctx, who, policy_id, req)
 
 
@@ -210,8 +211,11 @@ def list_renewals(ctx: Ctx, who: Caller, policy_id: str) -> Json:
 
 
 @router.post("/policies/{policy_id}/renewals/{quote_id}/confirm", tags=["renewals"])
-def confirm_renewal(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None) -> Json:
-    return renewals.confirm_renewal(ctx, who, policy_id, quote_id, idempotency_key)
+def confirm_renewal(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None,
+                    body: RenewalConfirmIn | None = None) -> Json:
+    """Accept the renewal; optionally choose its extras from the invitation's `extras_available`."""
+    extras = None if body is None or body.extras is None else tuple(body.extras)
+    return renewals.confirm_renewal(ctx, who, policy_id, quote_id, idempotency_key, extras)
 
 
 @router.post("/policies/{policy_id}/renewals/{quote_id}/decline", tags=["renewals"])
@@ -229,7 +233,8 @@ def void(ctx: Ctx, who: Caller, policy_id: str, body: VoidIn, idempotency_key: I
 def incident(ctx: Ctx, who: Caller, policy_id: str, body: IncidentIn) -> Json:
     """Staff: record a claim or an incident that may lead to one (it stops refunds, FEE-1)."""
     return policies.record_incident(ctx, who, policy_id, kind=body.kind, occurred_on=body.occurred_on,
-                                    total_loss=body.total_loss, reference=body.reference, description=body.description)
+                                    total_loss=body.total_loss, reference=body.reference, description=body.description,
+                                    claim_type=body.claim_type)
 
 
 # -- privacy ----------------------------------------------------------------------------------------

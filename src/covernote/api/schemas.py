@@ -16,6 +16,7 @@ from covernote.kernel.money import Money
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+ExtraCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 
 class _In(BaseModel):
@@ -74,6 +75,8 @@ class QuoteIn(_In):
     customer_id: str | None = Field(default=None, description="Required for staff; a customer quotes for themself")
     term: TermIn | None = None
     risk: RiskIn
+    extras: list[ExtraCode] = Field(default_factory=list, max_length=20,
+                                    description="Codes of the product's optional extras to buy with the policy (ADD-1)")
 
     def term_domain(self) -> Term | None:
         return None if self.term is None else Term(self.term.unit, self.term.length)
@@ -118,9 +121,20 @@ class ChangeIn(_In):
 class AdjustmentIn(_In):
     effective_date: date
     until: date | None = Field(default=None, description="For a temporary change: the first day it no longer applies")
-    changes: list[ChangeIn] = Field(min_length=1, max_length=20)
+    changes: list[ChangeIn] = Field(default_factory=list, max_length=20,
+                                    description="At least one change, or an extra to add or remove")
+    add_extras: list[ExtraCode] = Field(default_factory=list, max_length=20,
+                                        description="Optional extras to add from effective_date, priced pro-rata (ADD-1)")
+    remove_extras: list[ExtraCode] = Field(default_factory=list, max_length=20,
+                                           description="Optional extras to remove from effective_date (return premium)")
     smartbox: Literal["retained", "new"] | None = Field(default=None, description="Telematics products, on a change of vehicle")
     reason: Text
+
+
+class RenewalConfirmIn(_In):
+    extras: list[ExtraCode] | None = Field(default=None, max_length=20, description=(
+        "The extras to renew with, from the invitation's extras_available; leave out to keep the extras carried "
+        "forward; [] for none"))
 
 
 class CancellationIn(_In):
@@ -140,6 +154,10 @@ class IncidentIn(_In):
     total_loss: bool = False
     reference: str = ""
     description: str = ""
+    claim_type: str = Field(default="other", max_length=40, description=(
+        "accident, theft, fire, vandalism, windscreen_or_glass, glass_roof_panel, legal_expenses_uninsured_loss, "
+        "breakdown, key_cover or other. Windscreen or glass, legal-expenses uninsured-loss, breakdown and key "
+        "cover claims do not affect NCD (NCD-2)"))
 
 
 class BoxReturnIn(_In):

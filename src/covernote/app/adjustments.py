@@ -8,7 +8,9 @@ from datetime import date
 from typing import Any, Literal
 
 from covernote.app.access import Principal
+from covernote.app.carbon import record_offset
 from covernote.app.context import AppContext
+from covernote.app.extras import mta_lines as mta_extra_lines
 from covernote.app.idempotency import idempotent_change
 from covernote.app.ledger import charge_and_collect
 from covernote.app.pending import open_pending, store_pending
@@ -35,16 +37,20 @@ class AdjustmentRequest:
     until: date | None = None
     smartbox: Literal["retained", "new"] | None = None
     reason: str = ""
+    add_extras: tuple[str, ...] = ()  # optional extras added or removed from effective_date (ADD-1)
+    remove_extras: tuple[str, ...] = ()
 
     def as_dict(self) -> dict[str, Any]:
         return {"effective_date": self.effective_date.isoformat(),
                 "until": self.until.isoformat() if self.until else None,
-                "changes": [change_to_dict(c) for c in self.changes], "smartbox": self.smartbox, "reason": self.reason}
+                "changes": [change_to_dict(c) for c in self.changes], "smartbox": self.smartbox, "reason": self.reason,
+                "add_extras": list(self.add_extras), "remove_extras": list(self.remove_extras)}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> AdjustmentRequest:
         return cls(date.fromisoformat(d["effective_date"]), tuple(change_from_dict(c) for c in d["changes"]),
-                   date.fromisoformat(d["until"]) if d.get("until") else None, d.get("smartbox"), d.get("reason", ""))
+                   date.fromisoformat(d["until"]) if d.get("until") else None, d.get("smartbox"), d.get("reason", ""),
+                   tuple(d.get("add_extras", ())), tuple(d.get("remove_extras", ())))
 
 
 def _price(ctx: AppContext, principal: Principal, policy: Policy, req: AdjustmentRequest,
@@ -65,8 +71,8 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
         issues.add("until", f"a temporary change must end after it starts and by {term.period.end}")
     if principal.role == "customer" and req.effective_date < today:
         issues.add("effective_date", "a change cannot be back-dated online; contact us")
-    if not req.changes:
-        issues.add("changes", "at least one change is needed")
+    if not req.changes and not req.add_extras and not req.remove_extras:
+        issues.add("changes", "at least one change (or an extra to add or remove) is needed")
     if principal.role == "customer" and any(c.op == "set_answer" and c.question == "ncd_years" for c in req.changes):
         issues.add("changes", "no-claims years change only on proof, through our staff (NCD-1)")
     vehicle_change = any(c.op == "replace_vehicle" for c in req.changes)
@@ -89,7 +95,9 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
     fees = product.fees_for(events)
     premium = after.premium - before.premium
     ipt = after.ipt - before.ipt
-    total = premium + ipt + sum_money([f.amount for f in fees])
+    extras = mta_extra_lines(ctx, policy, term, product, req.add_extras, req.remove_extras, req.effective_date,
+                             req.until)
+    total = premium + ipt + sum_money([f.amount for f in fees]) + sum_money([x.total for x in extras])
     kind = "additional premium" if premium > Money.zero() else ("return premium" if premium < Money.zero() else "no premium change")
     return {
         "effective_date": req.effective_date.isoformat(), "until": req.until.isoformat() if req.until else None,
@@ -97,6 +105,7 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
         "premium_before": money(before.premium), "premium_after": money(after.premium),
         "premium": money(premium), "ipt": money(ipt), "premium_kind": kind,
         "fees": [{"code": f.code, "name": f.name, "amount": money(f.amount)} for f in fees],
+        "extras": [x.as_dict() for x in extras],
         "total": money(total),
         "versions_after": segments_view(after_segments),
         "explanation": [
@@ -104,6 +113,7 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
             f"(each version's premium x its days / {term.period.days} days, rounded once).",
             f"{kind.capitalize()} {money(premium)} with IPT {money(ipt)} at {term.ipt_rate}.",
             *[f"{f.name}: {money(f.amount)}." for f in fees],
+            *[x.explanation for x in extras],
         ],
     }
 
@@ -143,10 +153,12 @@ def _confirm(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: 
         txn_id, policy.policy_id, policy.next_sequence(), term.term_no, "mta", req.effective_date, ctx.clock.now(),
         Actor(principal.user_id, principal.role), req.reason, Money.of(result["premium"]), Money.of(result["ipt"]),
         fees, (), {"adjustment": adjustment_to_dict(adjustment), "quote_id": pending_id,
-                   "versions": result["versions_after"], "explanation": result["explanation"]}, payment_key)
+                   "versions": result["versions_after"], "explanation": result["explanation"],
+                   **({"extras": result["extras"]} if result.get("extras") else {})}, payment_key)
     uow.policies.append(policy, [txn], pending.policy_version)
     uow.pending.set_status(pending_id, "confirmed")
     policy.transactions.append(txn)
+    record_offset(ctx, uow, policy, txn)  # ECO-1: a new car or mileage tops up or reduces the year's offset
     payment = charge_and_collect(ctx, uow, policy, txn, f"Adjustment to {policy.number}", payment_key)
     return {"policy_id": policy.policy_id, "transaction": transaction_view(txn), "payment": payment,
             "premium_after": result["premium_after"], "total": result["total"]}

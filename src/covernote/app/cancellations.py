@@ -8,7 +8,10 @@ from datetime import date
 from typing import Any
 
 from covernote.app.access import Principal, require_staff
+from covernote.app.carbon import record_offset
 from covernote.app.context import AppContext
+from covernote.app.extras import cancellation_lines as cancellation_extra_lines
+from covernote.app.extras import with_cancellation_extras
 from covernote.app.idempotency import check_key, idempotent_change
 from covernote.app.ledger import charge_and_collect
 from covernote.app.pending import open_pending, store_pending
@@ -91,7 +94,9 @@ def quote_cancellation(ctx: AppContext, principal: Principal, policy_id: str, in
         result, request = _compute(ctx, principal, policy, inp)
         req = {"effective_date": inp.effective_date.isoformat(), "reason": inp.reason, "by": inp.by,
                "requested_on": request.requested_on.isoformat()}
-        view = store_pending(ctx, uow, policy, "cancellation", req, result_view(result), principal.user_id)
+        result_with_extras = with_cancellation_extras(result_view(result), cancellation_extra_lines(
+            policy, result, request.effective))  # ADD-1: each extra refunded the core premium's way
+        view = store_pending(ctx, uow, policy, "cancellation", req, result_with_extras, principal.user_id)
         uow.commit()
     return view
 
@@ -107,7 +112,7 @@ def confirm_cancellation(ctx: AppContext, principal: Principal, policy_id: str, 
         inp = CancelInput(date.fromisoformat(rq["effective_date"]), rq["reason"], rq["by"],
                           date.fromisoformat(rq["requested_on"]))
         result, request = _compute(ctx, principal, policy, inp, confirming=True)
-        view = result_view(result)
+        view = with_cancellation_extras(result_view(result), cancellation_extra_lines(policy, result, request.effective))
         if view["refund_total"] != pending.result["refund_total"] or \
                 view["amount_due_from_customer"] != pending.result["amount_due_from_customer"]:
             raise Conflict("the refund has changed since the quote; ask for a new one")
@@ -124,12 +129,13 @@ def confirm_cancellation(ctx: AppContext, principal: Principal, policy_id: str, 
             {"cancelled_by": request.by, "requested_on": request.requested_on.isoformat(), "quote_id": pending_id,
              "result": view, "box_return_by": view["box_return"]["by"] if view["box_return"] else None,
              "box_return_refunds": [fee_line_to_dict(f) for f in box_refunds],
-             "product": product.ref}, key)
+             "product": product.ref, **({"extras": view["extras"]} if view["extras"] else {})}, key)
         uow.policies.append(policy, [txn], pending.policy_version, auto_renew=False)
         uow.pending.set_status(pending_id, "confirmed")
         for other in uow.pending.open_for(policy.policy_id, "renewal") + uow.pending.open_for(policy.policy_id, "mta"):
             uow.pending.set_status(other.pending_id, "declined")
         policy.transactions.append(txn)
+        record_offset(ctx, uow, policy, txn)  # ECO-1: the year's offset pro-rated to the days on cover
         payment = charge_and_collect(ctx, uow, policy, txn, f"Cancellation of {policy.number}",
                                      payment_key,
                                      on_decline="leave_outstanding")

@@ -9,9 +9,11 @@ from typing import Any, Literal
 from covernote.app.access import Principal, require_admin, require_staff
 from covernote.app.context import AppContext
 from covernote.app.disclosures import record_payment_disclosure
+from covernote.app.extras import record_lines
 from covernote.app.policies import load_policy
 from covernote.app.ports import PaymentDeclined, PaymentUnavailable, UnitOfWork
 from covernote.app.views import entry_view, statement_view
+from covernote.domain import extras
 from covernote.domain.errors import Conflict, NotFound, PaymentRequired, ServiceUnavailable
 from covernote.domain.ledger.journal import (
     CASH,
@@ -30,12 +32,15 @@ from covernote.kernel.money import Money
 
 
 def post_transaction(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction, description: str) -> Money:
-    """Post the transaction's premium, IPT and fees against the customer's account; returns what the
-    customer now owes for it (negative: owed to them)."""
+    """Post the transaction's premium, IPT, fees and optional extras (each extra's premium, IPT and
+    commission on its own accounts) against the customer's account; returns what the customer now owes
+    for it (negative: owed to them)."""
     fees = [(f.code, f.name, f.amount) for f in txn.fees_charged] + [
         (f.code, f"{f.name} refunded", -f.amount) for f in txn.fees_refunded]
+    extra_lines = record_lines(uow, policy, txn)
     entry = balanced_entry(new_id("jnl"), ctx.clock.now(), description, policy.policy_id, txn.transaction_id,
-                           charge_lines(txn.premium, txn.ipt, fees), RECEIVABLE, "amount due for " + description)
+                           charge_lines(txn.premium, txn.ipt, fees) + extras.postings(extra_lines), RECEIVABLE,
+                           "amount due for " + description)
     if entry is None:
         return Money.zero()
     uow.ledger.add(entry)
@@ -128,17 +133,19 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> dict[str, 
         ledger_totals = uow.ledger.account_totals_by_policy()
         txn_totals = uow.transactions.totals_by_policy()
         term_totals = uow.transactions.term_totals()
+        extra_totals = uow.extras.expected_accounts_by_policy()
     for entry_id, pence in unbalanced:
         problems.append({"entry_id": entry_id, "problem": f"postings sum to {Money.from_pence(pence)} instead of zero"})
     outstanding = []
-    for pid in sorted(set(ledger_totals) | set(txn_totals)):
+    for pid in sorted(set(ledger_totals) | set(txn_totals) | set(extra_totals)):
         lt = ledger_totals.get(pid, {})
         tt = txn_totals.get(pid, {})
         expected = {PREMIUM: -tt.get("premium", 0), IPT: -tt.get("ipt", 0)}
         for k, v in tt.items():
             if k.startswith("fees:"):
                 expected[k] = -v
-        for account in set(expected) | {a for a in lt if a.startswith("fees:")}:
+        expected.update(extra_totals.get(pid, {}))  # each extra's premium, IPT and commission (ADD-1, PAY-7)
+        for account in set(expected) | {a for a in lt if a.startswith(("fees:", "extras:"))}:
             posted = lt.get(account, 0)
             want = expected.get(account, 0)
             if posted != want:

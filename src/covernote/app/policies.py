@@ -13,6 +13,7 @@ from covernote.app.retention import anonymised_policy_view, is_anonymised
 from covernote.app.views import policy_view, term_view, transaction_view
 from covernote.domain.errors import Conflict, FieldIssue, IssueCollector, NotFound, ValidationFailed
 from covernote.domain.ledger.journal import RECEIVABLE
+from covernote.domain.ncd import CLAIM_TYPES, DEFAULT_CLAIM_TYPE, is_claim_type
 from covernote.domain.policy.cancellation import RecordedEvent
 from covernote.domain.policy.codec import event_to_dict
 from covernote.domain.policy.model import Actor, Policy, PolicyTransaction
@@ -59,12 +60,15 @@ def balance_of(uow: UnitOfWork, policy_id: str) -> Money:
 
 
 def get_policy(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+    from covernote.app.ncd import policy_ncd  # app.ncd builds on this module
+
     with ctx.uow(read_only=True) as uow:
         policy = find_policy(uow, principal, policy_id)
         balance = balance_of(uow, policy.policy_id)
+        ncd = None if is_anonymised(policy) else policy_ncd(ctx, uow, policy, ctx.today())  # NCD-1
     if is_anonymised(policy):
         return {**anonymised_policy_view(policy), "balance": balance.to_str()}
-    return policy_view(ctx.catalogue, policy, ctx.today(), balance)
+    return {**policy_view(ctx.catalogue, policy, ctx.today(), balance), "ncd": ncd}
 
 
 def list_policies(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
@@ -157,12 +161,17 @@ def void_policy(ctx: AppContext, principal: Principal, policy_id: str, *, reason
 
 
 def record_incident(ctx: AppContext, principal: Principal, policy_id: str, *, kind: str, occurred_on: date,
-                    total_loss: bool = False, reference: str = "", description: str = "") -> dict[str, Any]:
-    """Record that a claim was made, or an incident that may lead to one (FEE-1 needs to know)."""
+                    total_loss: bool = False, reference: str = "", description: str = "",
+                    claim_type: str = DEFAULT_CLAIM_TYPE) -> dict[str, Any]:
+    """Record that a claim was made, or an incident that may lead to one (FEE-1 needs to know), with its
+    type: windscreen or glass, legal-expenses uninsured-loss, breakdown and key cover claims do not
+    affect NCD (NCD-2); without a type a claim is `other` and does."""
     require_staff(principal, "record incidents")
     issues = IssueCollector()
     if kind not in ("claim", "incident"):
         issues.add("kind", "must be claim or incident")
+    if not is_claim_type(claim_type):
+        issues.add("claim_type", f"must be one of {', '.join(CLAIM_TYPES)}; got {claim_type!r}")
     if total_loss and kind != "claim":
         issues.add("total_loss", "only a claim can be a total loss")
     if occurred_on > ctx.today():
@@ -175,7 +184,7 @@ def record_incident(ctx: AppContext, principal: Principal, policy_id: str, *, ki
             raise ValidationFailed("the policy was not on cover then",
                                    [FieldIssue("occurred_on", f"{occurred_on} is outside every term")])
         term_no = next(t.term_no for t in policy.terms() if t.period.start <= occurred_on < t.period.end)
-        event = RecordedEvent(kind, occurred_on, total_loss, reference)  # type: ignore[arg-type]
+        event = RecordedEvent(kind, occurred_on, total_loss, reference, claim_type)  # type: ignore[arg-type]
         txn = PolicyTransaction(new_id("txn"), policy.policy_id, policy.next_sequence(), term_no, "incident",
                                 occurred_on, ctx.clock.now(), Actor(principal.user_id, principal.role),
                                 description or f"{kind} recorded", Money.zero(), Money.zero(), (), (),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
+from covernote.app.carbon_port import CarbonOffsetRepository
 from covernote.domain.ledger.journal import JournalEntry
 from covernote.domain.policy.model import Customer, Policy, PolicyTransaction, Quote
 from covernote.domain.privacy.consent import ConsentDecision
@@ -500,6 +501,100 @@ class RetentionRepository(Protocol):
     def record_actions(self, actions: Sequence[RetentionAction]) -> None: ...
 
 
+@dataclass(frozen=True)
+class ExtraWritten:
+    """One extra's business booked in a period (the fair-value report): amounts in signed pence."""
+
+    product_code: str
+    extra_code: str
+    policy_ids: tuple[str, ...]
+    sales: int  # lines that sold it: bought, renewed or added
+    premium_pence: int
+    ipt_pence: int
+    commission_pence: int
+
+
+class ExtrasRepository(Protocol):
+    """The optional extras' lines of every transaction (ADD-1, PAY-7), for reports and reconciliation."""
+
+    def add_lines(self, policy: Policy, txn: PolicyTransaction, product_ref: str, booked_on: date,
+                  lines: Sequence[Any]) -> None:
+        """`lines`: domain.extras.ExtraLine."""
+        ...
+    def expected_accounts_by_policy(self) -> dict[str, dict[str, int]]:
+        """policy id -> ledger account -> pence the extras' lines should have posted there."""
+        ...
+    def written(self, product_code: str | None, start: date, end: date) -> list[ExtraWritten]:
+        """Per product and extra, what was booked on days in [start, end)."""
+        ...
+    def covers(self, product_code: str, extra_code: str) -> dict[str, list[tuple[date, date]]]:
+        """policy id -> the days the extra covers, as each term's latest line says."""
+        ...
+    def claims(self, policy_ids: Sequence[str]) -> list[tuple[str, dict[str, Any]]]:
+        """(policy id, recorded event) for every claim or incident on the policies."""
+        ...
+
+
+# -- no-claims discount proof (issue 4 parts 1 and 4, NCD-1) ----------------------------------------
+
+
+@dataclass(frozen=True)
+class NcdProofRecord:
+    """A proof of NCD given for a quote or a policy (NCD-1): what the document shows, the result of each
+    condition (`checks`), the decision (automatic, or staff with a note) and its effect on rating."""
+
+    proof_id: str
+    customer_id: str
+    quote_id: str | None
+    policy_id: str | None
+    kind: str
+    insurer: str
+    ncd_years: int | None
+    ended_on: date | None
+    registration: str | None
+    country: str | None
+    issued_on: date | None
+    previous_policy_number: str | None
+    status: Literal["accepted", "rejected"]
+    checks: list[dict[str, Any]]
+    checked_on: date
+    in_use_on: list[str]  # ids of the accepted proofs of the same NCD in use on another vehicle
+    decided_by: str
+    decided_at: datetime
+    decision_note: str | None
+    effect: dict[str, Any] | None  # how the decision changed the quote's rating, if it did
+    recorded_at: datetime
+    recorded_by: str
+
+
+class NcdProofRepository(Protocol):
+    def add(self, proof: NcdProofRecord) -> None: ...
+    def get(self, proof_id: str) -> NcdProofRecord | None: ...
+    def for_quote(self, quote_id: str) -> list[NcdProofRecord]: ...
+    def for_policy(self, policy_id: str) -> list[NcdProofRecord]:
+        """The proofs given for the policy or for the quote it was bound from, oldest first."""
+        ...
+    def lock_end_date(self, ended_on: date) -> None:
+        """Hold, until the unit of work ends, the right to decide proofs ending on `ended_on`."""
+        ...
+    def accepted_ending_on(self, ended_on: date) -> list[NcdProofRecord]:
+        """Accepted proofs of a policy that ended (or was due to renew) on `ended_on`."""
+        ...
+    def decide(self, proof: NcdProofRecord, expected_decided_at: datetime) -> None:
+        """Store a new decision (status, checks, in_use_on, decided_*, note, effect) if the proof was not
+        decided again since it was read; raises Conflict otherwise."""
+        ...
+    def reprice_quote(self, quote_id: str, expected_premium_pence: int, risk: dict[str, Any], rating: dict[str, Any],
+                      premium_pence: int, ipt_pence: int) -> bool:
+        """Re-rate an open quote whose premium is still `expected_premium_pence`; False if it changed or
+        is no longer open."""
+        ...
+    def page(self, status: str | None, limit: int, offset: int) -> list[NcdProofRecord]: ...
+    def policies_in_force(self, on: date, limit: int, offset: int) -> list[str]:
+        """Ids of policies whose current term ends after `on`, in id order (the staff review scan)."""
+        ...
+
+
 class UnitOfWork(Protocol):
     """One business transaction: everything it writes is committed together or not at all."""
 
@@ -521,6 +616,9 @@ class UnitOfWork(Protocol):
     breaches: BreachRepository  # breach register (PRV-8)
     sensitive: SensitiveRepository  # encrypted sensitive fields, data keys, read log
     retention: RetentionRepository
+    carbon: CarbonOffsetRepository  # recorded carbon offsets (ECO-1): app/carbon_port.py
+    extras: ExtrasRepository  # optional extras' lines (ADD-1, PAY-7)
+    ncd: NcdProofRepository  # proofs of no-claims discount (NCD-1)
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object, /) -> None: ...

@@ -7,9 +7,13 @@ from datetime import date, timedelta
 from typing import Any
 
 from covernote.app.access import Principal, check_customer
+from covernote.app.carbon import record_offset
 from covernote.app.context import AppContext
+from covernote.app.extras import check_bound_lines
+from covernote.app.extras import quote_lines as quote_extra_lines
 from covernote.app.idempotency import check_key, idempotent_change
 from covernote.app.ledger import charge_and_collect
+from covernote.app.ncd import ncd_at_bind, quote_ncd
 from covernote.app.ports import UnitOfWork
 from covernote.app.pricing import segments as price_segments
 from covernote.app.requests import processing_allowed
@@ -37,6 +41,7 @@ class QuoteRequest:
     risk: Risk
     customer_id: str | None = None
     term: Term | None = None
+    extras: tuple[str, ...] = ()  # codes of optional extras to buy with the policy (ADD-1)
 
 
 def term_period(product: Product, start: date, term: Term | None) -> Period:
@@ -67,12 +72,14 @@ def create_quote(ctx: AppContext, principal: Principal, req: QuoteRequest) -> di
     rating = rate_for_term(product, risk, period.start, renewal=False, term_days=period.days)
     ipt_rate = ctx.catalogue.tax.rate(product.ipt, period.start)
     fees = tuple((f.code, f.name, f.amount) for f in product.fees_for({"new_business"}))
+    extra_lines = tuple(quote_extra_lines(ctx.catalogue, product, period, risk, req.extras))
     now = ctx.clock.now()
     quote = Quote(
         quote_id=new_id("quo"), customer_id=customer_id, product_ref=product.ref, period=period,
         risk_details=risk_to_dict(risk), rating=rating_to_dict(rating), premium=rating.premium, ipt_rate=ipt_rate,
         ipt=ipt_on(rating.premium, ipt_rate), fees=fees, created_at=now,
         expires_at=now + timedelta(days=product.quote_validity_days), created_by=principal.user_id,
+        extras=extra_lines,
     )
     with ctx.uow() as uow:
         if uow.customers.get(customer_id) is None:
@@ -80,22 +87,23 @@ def create_quote(ctx: AppContext, principal: Principal, req: QuoteRequest) -> di
         processing_allowed(uow, customer_id, "quote for them")
         uow.quotes.add(quote)
         uow.commit()
-    return quote_view(quote)
+    return quote_view(quote, ctx.catalogue)
 
 
 def get_quote(ctx: AppContext, principal: Principal, quote_id: str) -> dict[str, Any]:
     with ctx.uow(read_only=True) as uow:
         q = uow.quotes.get(quote_id)
+        ncd = None if q is None else quote_ncd(ctx, uow, q)  # NCD-1: years, discount, proven or not
     if q is None:
         raise NotFound("no such quote")
     check_customer(principal, q.customer_id, "quote")
-    return quote_view(q)
+    return {**quote_view(q, ctx.catalogue), "ncd": ncd}
 
 
 def list_quotes(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     customer = principal.customer_id if principal.role == "customer" else None
     with ctx.uow(read_only=True) as uow:
-        return [quote_view(q) for q in uow.quotes.page(customer, limit, offset)]
+        return [quote_view(q, ctx.catalogue) for q in uow.quotes.page(customer, limit, offset)]
 
 
 def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_token: str,
@@ -139,6 +147,9 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
             "risk": quote.risk_details, "ipt_rate": str(quote.ipt_rate), "rating": quote.rating,
             "concluded_on": today.isoformat(), "documents_on": docs.isoformat(),
         }
+        if quote.extras:
+            check_bound_lines(ctx.catalogue, product, quote.period, quote.extras)
+            details["extras"] = [x.as_dict() for x in quote.extras]  # posted with the premium (ADD-1)
         policy = Policy(policy_id, policy_number(uow.policies.next_number()), quote.customer_id,
                         product.code, product.renewal.auto_renew_default and product.renewal.renewable,
                         quote.period.start, payment_token, now)
@@ -151,7 +162,9 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
         details["versions"] = segments_view(price_segments(ctx.catalogue, term))
         if not uow.quotes.mark_bound(quote.quote_id, policy_id):
             raise Conflict("the quote was bound by another request", [FieldIssue("quote_id", "already bound")])
+        details["ncd"] = ncd_at_bind(ctx, uow, quote)  # NCD-1: bound on unproven or rejected NCD is flagged
         uow.policies.add(policy)
+        record_offset(ctx, uow, policy, txn)  # ECO-1: the first policy year's carbon offset
         payment = charge_and_collect(ctx, uow, policy, txn, f"New business {policy.number}",
                                      payment_key)
         view = policy_view(ctx.catalogue, policy, today, balance=Money.zero())

@@ -3,13 +3,19 @@ equivalent new-business price; accepted by the customer or, with auto-renewal on
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 from covernote.app.access import SYSTEM, Principal, require_staff
+from covernote.app.carbon import record_offset
 from covernote.app.context import AppContext
+from covernote.app.extras import ncd_protection_view, protection_for_renewal
+from covernote.app.extras import renewal_lines as renewal_extra_lines
+from covernote.app.extras import renewal_offer as renewal_extras_offer
 from covernote.app.idempotency import idempotent_change
 from covernote.app.ledger import charge_and_collect
+from covernote.app.ncd import proven_for_renewal
 from covernote.app.pending import open_pending, pending_view
 from covernote.app.policies import load_policy
 from covernote.app.ports import PendingQuote, UnitOfWork
@@ -17,6 +23,7 @@ from covernote.app.pricing import segments as price_segments
 from covernote.app.requests import RESTRICTED, processing_allowed
 from covernote.app.views import money, policy_view, segments_view
 from covernote.domain.errors import Conflict, DomainError, FieldIssue, ValidationFailed
+from covernote.domain.ncd_proof import with_proven_ncd
 from covernote.domain.policy.codec import rating_to_dict, risk_to_dict
 from covernote.domain.policy.fees import FeeLine
 from covernote.domain.policy.model import Actor, Policy, PolicyTransaction
@@ -38,7 +45,7 @@ def _next_period(term_period: Period) -> Period:
     return Period(start, start + timedelta(days=term_period.days))
 
 
-def price_renewal(ctx: AppContext, policy: Policy, today: date) -> dict[str, Any]:
+def price_renewal(ctx: AppContext, policy: Policy, today: date, proven_ncd: int | None = None) -> dict[str, Any]:
     """The renewal offer for the policy's current term, or ValidationFailed saying why there is none:
     the term must be the one on cover and inside its product's invitation window (POL-3), so renewals
     cannot be stacked ahead, each claiming a no-claims year not yet earned."""
@@ -46,7 +53,9 @@ def price_renewal(ctx: AppContext, policy: Policy, today: date) -> dict[str, Any
     check_renewable(ctx.catalogue.by_ref(term.product_ref), term, today)
     period = _next_period(term.period)
     product = ctx.catalogue.in_force(policy.product_code, period.start)
-    carried = risk_for_renewal(product, term, policy.events())
+    protection = protection_for_renewal(ctx, policy, term, product, period.start)  # NCD-3, NCD-4
+    ncd_term, proven_note = with_proven_ncd(term, proven_ncd)  # NCD-1: proven years replace those declared
+    carried = risk_for_renewal(product, ncd_term, policy.events(), protected=protection.protected)
     risk = validate_risk(product, carried.risk, period.start)
     rating = rate_for_term(product, risk, period.start, renewal=True, term_days=period.days)
     enbp = rate(product, risk, period.start, renewal=False, term_days=period.days)
@@ -54,6 +63,7 @@ def price_renewal(ctx: AppContext, policy: Policy, today: date) -> dict[str, Any
     last_year = term_charge(term, price_segments(ctx.catalogue, term))
     fees = product.fees_for({"renewal"})
     ipt = ipt_on(rating.premium, ipt_rate)
+    extras = renewal_extras_offer(ctx, policy, term, product, period, carried.ncd_after)  # ADD-1
     return {
         "term": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "product": product.ref, "risk": risk_to_dict(risk), "rating": rating_to_dict(rating),
@@ -62,10 +72,12 @@ def price_renewal(ctx: AppContext, policy: Policy, today: date) -> dict[str, Any
         "premium": money(rating.premium), "ipt_rate": str(ipt_rate), "ipt": money(ipt),
         "equivalent_new_business_premium": money(enbp.premium),
         "fees": [{"code": f.code, "name": f.name, "amount": money(f.amount)} for f in fees],
-        "total": money(rating.premium + ipt + sum_money([f.amount for f in fees])),
+        "total": money(rating.premium + ipt + sum_money([f.amount for f in fees]) + extras["extras_total"]),
         "auto_renew": policy.auto_renew,
         "ncd": {"before": carried.ncd_before, "after": carried.ncd_after, "claims_in_term": carried.claims_in_term},
-        "explanation": [*carried.explanation,
+        "ncd_protection": ncd_protection_view(ctx, term, product, carried, protection),  # NCD-3, NCD-4
+        "extras": extras["extras"], "extras_available": extras["extras_available"],
+        "explanation": [*proven_note, *carried.explanation, protection.reason, *extras["extras_explanation"],
                         f"Renewal premium {money(rating.premium)}; the equivalent new-business premium is "
                         f"{money(enbp.premium)} and the renewal never exceeds it (POL-3).",
                         f"Last year's premium was {money(last_year.premium)}."],
@@ -85,7 +97,7 @@ def _expiry(day: date) -> datetime:
 
 
 def _invite(ctx: AppContext, uow: UnitOfWork, policy: Policy, created_by: str, today: date) -> PendingQuote:
-    offer = price_renewal(ctx, policy, today)
+    offer = price_renewal(ctx, policy, today, proven_for_renewal(ctx, uow, policy))
     now = ctx.clock.now()
     pending = PendingQuote(new_id("ren"), policy.policy_id, "renewal", policy.version,
                            {"term_no": policy.term().term_no + 1}, offer, now,
@@ -155,14 +167,19 @@ def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_si
 
 
 def confirm_renewal(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str,
-                    idempotency_key: str | None) -> dict[str, Any]:
-    return idempotent_change(ctx.uow, principal.user_id, "renew", idempotency_key,
-                             {"policy": policy_id, "quote": pending_id},
-                             lambda uow, payment_key: _renew(ctx, uow, principal, policy_id, pending_id, payment_key))
+                    idempotency_key: str | None, extras: Sequence[str] | None = None) -> dict[str, Any]:
+    """Accept the renewal. `extras`: the optional extras to renew with, chosen from the invitation's
+    `extras_available` (None keeps those carried forward; () renews with none)."""
+    request: dict[str, Any] = {"policy": policy_id, "quote": pending_id}
+    if extras is not None:
+        request["extras"] = list(extras)
+    return idempotent_change(ctx.uow, principal.user_id, "renew", idempotency_key, request,
+                             lambda uow, payment_key: _renew(ctx, uow, principal, policy_id, pending_id, payment_key,
+                                                             extras))
 
 
 def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: str, pending_id: str,
-           payment_key: str) -> dict[str, Any]:
+           payment_key: str, extras: Sequence[str] | None = None) -> dict[str, Any]:
     policy = load_policy(uow, principal, policy_id)
     processing_allowed(uow, policy.customer_id, "renew the policy")
     pending = open_pending(ctx, uow, policy, pending_id, "renewal")
@@ -182,6 +199,11 @@ def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: st
                "rating": offer["rating"], "concluded_on": today.isoformat(), "documents_on": today.isoformat(),
                "renewal_quote_id": pending_id, "last_year_premium": offer["last_year_premium"],
                "equivalent_new_business_premium": offer["equivalent_new_business_premium"], "ncd": offer["ncd"]}
+    extra_lines = renewal_extra_lines(offer, extras)  # ADD-1: carried forward, or as chosen
+    if extra_lines:
+        details["extras"] = [x.as_dict() for x in extra_lines]
+    if offer.get("ncd_protection"):
+        details["ncd_protection"] = offer["ncd_protection"]  # NCD-3, NCD-4: kept or lost, and why
     txn = PolicyTransaction(txn_id, policy.policy_id, policy.next_sequence(), term_no, "renewal", start, ctx.clock.now(),
                             Actor(principal.user_id, principal.role),
                             "automatic renewal" if principal.user_id == SYSTEM.user_id else "renewal accepted",
@@ -190,6 +212,7 @@ def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: st
     details["versions"] = segments_view(price_segments(ctx.catalogue, policy.term()))
     uow.policies.append(policy, [txn], pending.policy_version)
     uow.pending.set_status(pending_id, "confirmed")
+    record_offset(ctx, uow, policy, txn)  # ECO-1: the new policy year's carbon offset
     payment = charge_and_collect(ctx, uow, policy, txn, f"Renewal of {policy.number}", payment_key)
     view = policy_view(ctx.catalogue, policy, today)
     return {**view, "transaction_id": txn_id, "payment": payment}

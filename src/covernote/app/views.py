@@ -5,14 +5,16 @@ from __future__ import annotations
 
 from typing import Any
 
+from covernote.app.carbon_views import policy_carbon, quote_carbon
+from covernote.app.extras import policy_extras_view, quote_extras_view
 from covernote.app.pricing import segments as price_segments
 from covernote.domain.ledger.journal import RECEIVABLE, JournalEntry, StatementLine, account_totals, statement
 from covernote.domain.policy.codec import fee_line_to_dict, risk_to_dict
 from covernote.domain.policy.model import Customer, Policy, PolicyTransaction, Quote
 from covernote.domain.policy.term import Segment, TermState, term_charge
 from covernote.domain.products.catalogue import Catalogue
-from covernote.domain.products.model import Product
-from covernote.kernel.money import Money
+from covernote.domain.products.model import Extra, Product
+from covernote.kernel.money import Money, sum_money
 
 
 def money(m: Money) -> str:
@@ -27,8 +29,7 @@ def product_view(p: Product, ipt_rate: str | None = None) -> dict[str, Any]:
         "ipt_treatment": p.ipt, "ipt_rate": ipt_rate, "telematics": p.telematics,
         "terms": [{"unit": t.unit, "length": t.length} for t in p.terms],
         "covers": [{"code": c.code, "name": c.name, "description": c.description} for c in p.covers],
-        "extras": [{"code": e.code, "name": e.name, "provider": e.provider, "insurer": e.insurer,
-                    "annual_price": money(e.annual_price), "ipt": e.ipt} for e in p.extras],
+        "extras": [extra_view(e) for e in p.extras],
         "fees": [{"code": f.code, "name": f.name, "amount": money(f.amount), "charged_on": f.charged_on,
                   "instead_of": list(f.instead_of), "refundable_within_cooling_off": f.refundable_within_cooling_off,
                   "box_return_refund_percent": str(f.box_return_refund_percent)} for f in p.fees],
@@ -48,13 +49,28 @@ def product_view(p: Product, ipt_rate: str | None = None) -> dict[str, Any]:
     }
 
 
+def extra_view(e: Extra) -> dict[str, Any]:
+    """An optional extra as the product offers it (ADD-1): provider, insurer, prices, IPT treatment,
+    commission (PAY-7), documents and, for NCD protection, who may buy it (NCD-3)."""
+    rule = e.ncd_protection
+    return {"code": e.code, "name": e.name, "provider": e.provider, "insurer": e.insurer,
+            "annual_price": money(e.annual_price), "prices_by_term": {k: money(v) for k, v in e.prices_by_term.items()},
+            "ipt": e.ipt, "commission_percent": str(e.commission_percent),
+            "commission_per_sale": money(e.commission_per_sale),
+            "documents": [{"name": d.name, "reference": d.reference} for d in e.documents],
+            "claim_types": list(e.claim_types),
+            "ncd_protection": None if rule is None else {
+                "min_years": rule.min_years, "max_claims": rule.max_claims, "window_years": rule.window_years,
+                "claims_question": rule.claims_question}}
+
+
 def customer_view(c: Customer) -> dict[str, Any]:
     return {"id": c.customer_id, "name": c.name, "email": c.email, "phone": c.phone,
             "date_of_birth": c.date_of_birth.isoformat() if c.date_of_birth else None,
             "address": c.address, "postcode": c.postcode, "created_at": c.created_at.isoformat()}
 
 
-def quote_view(q: Quote) -> dict[str, Any]:
+def quote_view(q: Quote, catalogue: Catalogue | None = None) -> dict[str, Any]:
     return {
         "id": q.quote_id, "customer_id": q.customer_id, "product": q.product_ref, "status": q.status,
         "policy_id": q.policy_id,
@@ -62,8 +78,12 @@ def quote_view(q: Quote) -> dict[str, Any]:
         "risk": q.risk_details,
         "premium": money(q.premium), "ipt_rate": str(q.ipt_rate), "ipt": money(q.ipt),
         "fees": [{"code": c, "name": n, "amount": money(a)} for c, n, a in q.fees],
+        "extras": [x.as_dict() for x in q.extras],
+        "extras_total": money(sum_money([x.total for x in q.extras])),
         "total_payable": money(q.total),
         "rating": q.rating,
+        **({} if catalogue is None else quote_carbon(catalogue, q)),  # ECO-1: eco products only
+        **({} if catalogue is None else quote_extras_view(catalogue, q)),  # ADD-1, NCD-3
         "created_at": q.created_at.isoformat(), "expires_at": q.expires_at.isoformat(),
     }
 
@@ -112,8 +132,10 @@ def policy_view(catalogue: Catalogue, policy: Policy, today: Any, balance: Money
         "current_term": term_view(catalogue, terms[-1]) if terms else None,
         "terms": len(terms),
         "fees": [fee_line_to_dict(f) for f in policy.fee_lines()],
+        **policy_extras_view(catalogue, policy, today),
         "balance": None if balance is None else money(balance),
         "created_at": policy.created_at.isoformat(),
+        **policy_carbon(catalogue, terms[-1] if terms else None, today),  # ECO-1: eco products only
     }
 
 

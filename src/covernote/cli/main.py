@@ -16,6 +16,9 @@ from covernote.api.schemas import ChangeIn, CustomerIn, RiskIn, TermIn
 from covernote.app import adjustments, cancellations, customers, ledger, policies, quotes, renewals
 from covernote.app.access import ROLES, create_user
 from covernote.app.context import AppContext
+from covernote.cli import carbon as carbon_cli
+from covernote.cli import extras as extras_cli
+from covernote.cli import ncd as ncd_cli
 from covernote.cli import privacy_registers, privacy_requests, privacy_retention, privacy_sensitive
 from covernote.cli.common import (
     JsonOpt,
@@ -184,6 +187,8 @@ def _quote_summary(q: dict[str, Any]) -> str:
     lines = [f"quote {q['id']}  {q['product']}  {q['start_date']} -> {q['end_date']}",
              f"  premium {q['premium']}  IPT {q['ipt']} ({q['ipt_rate']})  fees "
              f"{', '.join(f['name'] + ' ' + f['amount'] for f in q['fees']) or 'none'}",
+             *[f"  extra {x['name']} ({x['provider']}, insured by {x['insurer']}): {x['premium']} + IPT {x['ipt']} "
+               f"= {x['total']}" for x in q.get("extras", [])],
              f"  total payable {q['total_payable']}   expires {q['expires_at']}", "  rating:"]
     for step in q["rating"]["trace"]:
         lines.append(f"    {step['step']:45} {step['value']:>10} {step['row']:>14} x{step['factor'] or '':<6} = {step['amount_after']}")
@@ -195,7 +200,9 @@ def _quote_summary(q: dict[str, Any]) -> str:
 def quote_create(product: Annotated[str, typer.Option()], customer: Annotated[str, typer.Option()],
                  risk_file: Annotated[Path, typer.Option(help="JSON: vehicle, drivers, postcode, answers")],
                  start: Annotated[str | None, typer.Option(help="YYYY-MM-DD, default today")] = None,
-                 term_months: int | None = None, term_days: int | None = None, as_json: JsonOpt = False) -> None:
+                 term_months: int | None = None, term_days: int | None = None,
+                 extra: Annotated[list[str] | None, typer.Option(help="An optional extra to buy (repeat)")] = None,
+                 as_json: JsonOpt = False) -> None:
     """Price a risk for new business and show the explained premium."""
     ctx = context()
     risk = read_json(risk_file, RiskIn, "risk")
@@ -204,7 +211,8 @@ def quote_create(product: Annotated[str, typer.Option()], customer: Annotated[st
         t = TermIn(unit="months" if term_months else "days", length=term_months or term_days or 0)
         term = quotes.Term(t.unit, t.length)
     data = quotes.create_quote(ctx, operator(), quotes.QuoteRequest(
-        product.upper(), _date(start, "start") if start else ctx.today(), risk.to_domain(), customer, term))
+        product.upper(), _date(start, "start") if start else ctx.today(), risk.to_domain(), customer, term,
+        tuple(extra or ())))
     show(data, as_json, _quote_summary)
 
 
@@ -226,7 +234,9 @@ def _policy_summary(p: dict[str, Any]) -> str:
     t = p.get("current_term") or {}
     return (f"policy {p['number']} ({p['id']})  {p['product_code']}  {p['status']}  version {p['version']}\n"
             f"  term {t.get('start_date')} -> {t.get('end_date')}  premium {t.get('premium_charged')}  "
-            f"IPT {t.get('ipt_charged')}  balance {p.get('balance')}  auto-renew {p['auto_renew']}")
+            f"IPT {t.get('ipt_charged')}  balance {p.get('balance')}  auto-renew {p['auto_renew']}"
+            + "".join(f"\n  extra {x['name']} ({x['provider']}): {x['premium']} + IPT {x['ipt']} = {x['total']}"
+                      f"{'' if x['on_cover'] else ' (not on cover now)'}" for x in p.get("extras", [])))
 
 
 @policy_app.command("bind")
@@ -280,16 +290,20 @@ def _pending_summary(d: dict[str, Any]) -> str:
 @policy_app.command("adjust")
 @handles_errors
 def policy_adjust(policy: str, effective: Annotated[str, typer.Option()],
-                  changes_file: Annotated[Path, typer.Option(help="JSON list of changes")],
-                  reason: Annotated[str, typer.Option()], until: str | None = None,
+                  reason: Annotated[str, typer.Option()],
+                  changes_file: Annotated[Path | None, typer.Option(help="JSON list of changes")] = None,
+                  until: str | None = None,
                   smartbox: Annotated[str | None, typer.Option(help="retained or new")] = None,
+                  add_extra: Annotated[list[str] | None, typer.Option(help="An optional extra to add (repeat)")] = None,
+                  remove_extra: Annotated[list[str] | None, typer.Option(help="An optional extra to remove (repeat)")] = None,
                   as_json: JsonOpt = False) -> None:
     """Quote a mid-term adjustment (confirm it with confirm-adjustment)."""
-    changes = read_json(changes_file, ChangeIn, "changes")
+    changes = read_json(changes_file, ChangeIn, "changes") if changes_file is not None else []
     if not isinstance(changes, list):
         changes = [changes]
     req = adjustments.AdjustmentRequest(_date(effective, "effective"), tuple(c.to_domain() for c in changes),
-                                        _date(until, "until") if until else None, smartbox, reason)  # type: ignore[arg-type]
+                                        _date(until, "until") if until else None, smartbox, reason,  # type: ignore[arg-type]
+                                        tuple(add_extra or ()), tuple(remove_extra or ()))
     show(adjustments.quote_adjustment(context(), operator(), policy, req), as_json, _pending_summary)
 
 
@@ -329,8 +343,13 @@ def policy_renew(policy: str, as_json: JsonOpt = False) -> None:
 @policy_app.command("confirm-renewal")
 @handles_errors
 def policy_confirm_renewal(policy: str, quote_id: str, idempotency_key: Annotated[str, typer.Option()],
+                           extras: Annotated[str | None, typer.Option(
+                               help="Extras to renew with, comma-separated codes, or 'none'; default: those carried "
+                                    "forward")] = None,
                            as_json: JsonOpt = False) -> None:
-    show(renewals.confirm_renewal(context(), operator(), policy, quote_id, idempotency_key), as_json, _policy_summary)
+    chosen = None if extras is None else tuple(c.strip() for c in extras.split(",") if c.strip() and c.strip() != "none")
+    show(renewals.confirm_renewal(context(), operator(), policy, quote_id, idempotency_key, chosen), as_json,
+         _policy_summary)
 
 
 @policy_app.command("auto-renew")
@@ -405,6 +424,9 @@ def privacy_data_map(fmt: Annotated[str, typer.Option("--format", help="json or 
 for _area in (privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
     _area.register(privacy_app)
 privacy_retention.register_jobs(jobs_app)  # `covernote jobs daily` and `jobs scheduler` (the sweep among them)
+carbon_cli.register(app)  # `covernote carbon policy|statement|portfolio` (ECO-1)
+extras_cli.register(app)  # `covernote extras list|fair-value` (ADD-1, PAY-7)
+ncd_cli.register(app, policy_app)  # `covernote ncd proof|status|reviews|letter`, `policy incident` (NCD-1, NCD-2)
 
 
 def main() -> None:  # pragma: no cover

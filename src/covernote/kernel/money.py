@@ -8,6 +8,7 @@ posted is always whole pence (`pence`), which refuses an amount that was never r
 from __future__ import annotations
 
 import enum
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
 
@@ -180,23 +181,30 @@ def sum_money(items: list[Money] | tuple[Money, ...], currency: str = "GBP") -> 
     return total
 
 
-def allocate(total: Money, weights: list[Decimal] | list[int]) -> list[Money]:
-    """Split a whole-pence total by weights into whole-pence parts that add up to it exactly.
-
-    Largest-remainder method: each part gets the floor of its share, and the pence left over go one
-    each to the parts with the largest remainders (ties to the earlier part).
-    """
-    pence = total.pence
-    ws = [_as_decimal(w) for w in weights]
-    if not ws or any(w < 0 for w in ws) or sum(ws) == 0:
-        raise MoneyError("allocation needs non-negative weights with a positive sum")
-    sign = -1 if pence < 0 else 1
-    whole = abs(pence)
-    total_w = sum(ws)
-    raw = [Decimal(whole) * w / total_w for w in ws]
+def split_units(total: int, weights: Sequence[Decimal]) -> list[int]:
+    """Split a whole number of units (pence, kilograms) by weights into whole parts that add up to it
+    exactly. Largest-remainder method: each part gets the floor of its share, and the units left over go
+    one each to the parts with the largest remainders (ties to the earlier part). A negative total is
+    split as its magnitude, negated. Raises ValueError on negative weights or a zero sum."""
+    if not weights or any(w < 0 for w in weights) or sum(weights) == 0:
+        raise ValueError("allocation needs non-negative weights with a positive sum")
+    sign = -1 if total < 0 else 1
+    whole = abs(total)
+    total_w = sum(weights)
+    raw = [Decimal(whole) * w / total_w for w in weights]
     floors = [int(r.to_integral_value(rounding=ROUND_DOWN)) for r in raw]
     left = whole - sum(floors)
-    order = sorted(range(len(ws)), key=lambda i: (-(raw[i] - floors[i]), i))
+    order = sorted(range(len(weights)), key=lambda i: (-(raw[i] - floors[i]), i))
     for i in order[:left]:
         floors[i] += 1
-    return [Money.from_pence(sign * f, total.currency) for f in floors]
+    return [sign * f for f in floors]
+
+
+def allocate(total: Money, weights: list[Decimal] | list[int]) -> list[Money]:
+    """Split a whole-pence total by weights into whole-pence parts that add up to it exactly
+    (`split_units`)."""
+    try:
+        parts = split_units(total.pence, [_as_decimal(w) for w in weights])
+    except ValueError as exc:
+        raise MoneyError(str(exc)) from exc
+    return [Money.from_pence(p, total.currency) for p in parts]

@@ -20,6 +20,7 @@ from typing import Annotated, Any, Literal
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
+from covernote.domain.ncd import CLAIM_TYPES, is_claim_type
 from covernote.domain.privacy.declarations import PURPOSES, Basis, Category
 from covernote.domain.privacy.retention import RECORD_CATEGORIES, DealershipPeriod, RetentionRule
 from covernote.domain.products.catalogue import Catalogue, check_overlaps
@@ -30,9 +31,11 @@ from covernote.domain.products.model import (
     CollectedCategory,
     Cover,
     Extra,
+    ExtraDocument,
     FactorTable,
     Fee,
     IptRate,
+    NcdProtectionRule,
     NcdScale,
     ProcessingStatement,
     Product,
@@ -47,6 +50,7 @@ from covernote.domain.products.model import (
     Term,
 )
 from covernote.kernel.money import Money
+from covernote.store.product_carbon import CarbonOffsetDoc, carbon_problems, carbon_spec
 
 DERIVED_VARIABLES = {
     "vehicle_value", "vehicle_age", "postcode_area", "vehicle_group", "engine_cc", "vehicle_mileage", "fuel",
@@ -83,13 +87,31 @@ class CoverDoc(_Strict):
     description: str
 
 
+class ExtraDocumentDoc(_Strict):
+    name: str
+    reference: str
+
+
+class NcdProtectionDoc(_Strict):
+    min_years: int = Field(ge=0, le=30)
+    max_claims: int = Field(ge=0, le=20)
+    window_years: int = Field(ge=1, le=10)
+    claims_question: str
+
+
 class ExtraDoc(_Strict):
-    code: str
+    code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
     name: str
     provider: str
     insurer: str
     annual_price: Decimal = Field(ge=0)
     ipt: Literal["standard", "higher", "exempt"]
+    prices_by_term: dict[str, Decimal] = {}
+    commission_percent: Decimal = Field(default=Decimal(0), ge=0, le=100)
+    commission_per_sale: Decimal = Field(default=Decimal(0), ge=0)
+    documents: list[ExtraDocumentDoc] = []
+    claim_types: list[str] = []
+    ncd_protection: NcdProtectionDoc | None = None
 
 
 class FeeDoc(_Strict):
@@ -169,6 +191,7 @@ class NcdDoc(_Strict):
     discount_percent_by_years: dict[int, Decimal]
     step_back_one_claim: dict[int, int] = {}
     step_back_two_claims: dict[int, int] = {}
+    proof_max_age_years: int = Field(default=2, ge=1, le=10)
 
 
 class RatingDoc(_Strict):
@@ -267,6 +290,7 @@ class ProductDoc(_Strict):
     retention: dict[str, RetentionRuleDoc]
     subscription_retention: dict[str, SubscriptionRetentionDoc] = {}
     processing: ProcessingDoc
+    carbon_offset: CarbonOffsetDoc | None = None  # ECO-1 (product_carbon.py)
 
 
 class IptRateDoc(_Strict):
@@ -381,6 +405,27 @@ def _semantic_problems(file: str, doc: ProductDoc) -> list[ProductFileProblem]:
             bad("rating.ncd.discount_percent_by_years", "must give the discount for 0 years")
         if any(not (0 <= v < 100) for v in r.ncd.discount_percent_by_years.values()):
             bad("rating.ncd.discount_percent_by_years", "discounts must be from 0 up to but not including 100")
+    extra_codes = [e.code for e in doc.extras]
+    if len(set(extra_codes)) != len(extra_codes):
+        bad("extras", "an extra code is used twice")
+    term_labels = {f"{t.length} {t.unit}" for t in doc.terms}
+    for i, e in enumerate(doc.extras):
+        for label, price in e.prices_by_term.items():
+            if label not in term_labels:
+                bad(f"extras[{i}].prices_by_term", f"{label!r} is not one of the product's terms ({', '.join(sorted(term_labels))})")
+            if price < 0:
+                bad(f"extras[{i}].prices_by_term", "prices cannot be negative")
+        unknown = [t for t in e.claim_types if not is_claim_type(t)]
+        if unknown:
+            bad(f"extras[{i}].claim_types", f"unknown claim type(s) {unknown}: use {', '.join(CLAIM_TYPES)}")
+        if e.ncd_protection is not None:
+            if r.ncd is None:
+                bad(f"extras[{i}].ncd_protection", "the product has no NCD scale to protect")
+            if e.ncd_protection.claims_question not in question_names:
+                bad(f"extras[{i}].ncd_protection.claims_question",
+                    f"{e.ncd_protection.claims_question!r} is not a question of the product")
+    if sum(1 for e in doc.extras if e.ncd_protection is not None) > 1:
+        bad("extras", "only one extra can be NCD protection")
     codes = [f.code for f in doc.fees]
     if len(set(codes)) != len(codes):
         bad("fees", "a fee code is used twice")
@@ -397,6 +442,7 @@ def _semantic_problems(file: str, doc: ProductDoc) -> list[ProductFileProblem]:
     if any(f.box_return_refund_percent > 0 for f in doc.fees) and doc.cancellation.box_return_days is None:
         bad("cancellation.box_return_days", "fees refund on box return, so the days to return it are needed")
     out += [ProductFileProblem(file, f, reason) for f, reason in _privacy_problems(doc)]
+    out += [ProductFileProblem(file, f, reason) for f, reason in carbon_problems(doc)]
     return out
 
 
@@ -473,13 +519,23 @@ def _processing(doc: ProcessingDoc) -> ProcessingStatement:
         product_name=doc.product_name)
 
 
+def _extra(e: ExtraDoc, cur: str) -> Extra:
+    rule = e.ncd_protection
+    return Extra(e.code, e.name, e.provider, e.insurer, _money(e.annual_price, cur), e.ipt,
+                 {k: _money(v, cur) for k, v in e.prices_by_term.items()}, e.commission_percent,
+                 _money(e.commission_per_sale, cur), tuple(ExtraDocument(d.name, d.reference) for d in e.documents),
+                 tuple(e.claim_types),
+                 None if rule is None else NcdProtectionRule(rule.min_years, rule.max_claims, rule.window_years,
+                                                             rule.claims_question))
+
+
 def product_from_doc(doc: ProductDoc) -> Product:
     cur = doc.currency
     r = doc.rating
     ncd = None
     if r.ncd is not None:
         ncd = NcdScale(dict(r.ncd.discount_percent_by_years), dict(r.ncd.step_back_one_claim),
-                       dict(r.ncd.step_back_two_claims))
+                       dict(r.ncd.step_back_two_claims), r.ncd.proof_max_age_years)
     sp = doc.cancellation.short_period
     return Product(
         code=doc.code, name=doc.name, version=doc.version, effective_from=doc.effective_from,
@@ -488,7 +544,7 @@ def product_from_doc(doc: ProductDoc) -> Product:
         telematics=doc.telematics, min_driver_age=doc.min_driver_age, max_drivers=doc.max_drivers,
         terms=tuple(Term(t.unit, t.length) for t in doc.terms),
         covers=tuple(Cover(c.code, c.name, c.description) for c in doc.covers),
-        extras=tuple(Extra(e.code, e.name, e.provider, e.insurer, _money(e.annual_price, cur), e.ipt) for e in doc.extras),
+        extras=tuple(_extra(e, cur) for e in doc.extras),
         fees=tuple(Fee(f.code, f.name, _money(f.amount, cur), f.charged_on, tuple(f.instead_of),
                        f.refundable_within_cooling_off, f.box_return_refund_percent) for f in doc.fees),
         questions=tuple(Question(q.name, q.kind, tuple(q.choices), q.minimum, q.maximum, q.default) for q in doc.questions),
@@ -504,6 +560,7 @@ def product_from_doc(doc: ProductDoc) -> Product:
             tuple(_rule(c, d) for c, d in doc.retention.items()),
             tuple(_subscription(n, d) for n, d in doc.subscription_retention.items())),
         processing=_processing(doc.processing),
+        carbon_offset=None if doc.carbon_offset is None else carbon_spec(doc.carbon_offset, cur),
     )
 
 
@@ -566,6 +623,11 @@ def load_catalogue(folder: Path) -> Catalogue:
             tax.rate(p.ipt, p.effective_from)
         except LookupError as exc:
             problems.append(ProductFileProblem(files[id(p)], "ipt", f"{exc} (see tax.yaml)"))
+        for i, e in enumerate(p.extras):
+            try:
+                tax.rate(e.ipt, p.effective_from)
+            except LookupError as exc:
+                problems.append(ProductFileProblem(files[id(p)], f"extras[{i}].ipt", f"{exc} (see tax.yaml)"))
     if problems:
         raise ProductFileError(problems)
     return Catalogue(tuple(products), tax)

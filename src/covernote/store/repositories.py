@@ -12,6 +12,7 @@ from sqlalchemy.engine import Connection, Row
 
 from covernote.app.ports import PendingQuote, StoredResponse, User
 from covernote.domain.errors import Conflict, FieldIssue
+from covernote.domain.extras import ExtraLine
 from covernote.domain.ledger.journal import JournalEntry, Posting
 from covernote.domain.policy.codec import fee_line_from_dict, fee_line_to_dict
 from covernote.domain.policy.model import Actor, Customer, Policy, PolicyTransaction, Quote
@@ -115,14 +116,14 @@ class QuoteRepo:
             ipt_rate=str(q.ipt_rate), ipt_pence=q.ipt.pence,
             fees=[{"code": c, "name": n, "amount": a.to_str()} for c, n, a in q.fees],
             created_at=q.created_at, expires_at=q.expires_at, created_by=q.created_by, status=q.status,
-            policy_id=q.policy_id))
+            policy_id=q.policy_id, extras=[x.as_dict() for x in q.extras]))
 
     @staticmethod
     def _row(r: Row[Any]) -> Quote:
         return Quote(r.id, r.customer_id, r.product_ref, Period(r.start_date, r.end_date), r.risk, r.rating,
                      Money.from_pence(r.premium_pence), Decimal(r.ipt_rate), Money.from_pence(r.ipt_pence),
                      tuple((f["code"], f["name"], Money.of(f["amount"])) for f in r.fees), r.created_at, r.expires_at,
-                     r.created_by, r.status, r.policy_id)
+                     r.created_by, r.status, r.policy_id, tuple(ExtraLine.from_dict(x) for x in r.extras or ()))
 
     def get(self, quote_id: str) -> Quote | None:
         r = self.conn.execute(_QUOTE_GET, {"b_id": quote_id}).first()

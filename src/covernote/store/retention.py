@@ -34,6 +34,7 @@ from covernote.store.tables import (
     fraud_markers,
     idempotency_keys,
     journal_entries,
+    ncd_proofs,
     pending_quotes,
     policies,
     policy_transactions,
@@ -268,7 +269,8 @@ class RetentionRepo:
                                     detail=False))
             for table, column in ((policy_transactions, policy_transactions.c.policy_id),
                                   (pending_quotes, pending_quotes.c.policy_id), (quotes, quotes.c.policy_id),
-                                  (journal_entries, journal_entries.c.policy_id), (postings, postings.c.policy_id)):
+                                  (journal_entries, journal_entries.c.policy_id), (postings, postings.c.policy_id),
+                                  (ncd_proofs, ncd_proofs.c.policy_id)):
                 result.merge(erase_rows(self.conn, table, _in(self.conn, column, ids), _keep_nothing, hasher,
                                         detail=False))
         return result.counts()
@@ -278,7 +280,7 @@ class RetentionRepo:
         result = ErasureResult([], [], [])
         for ids in _chunks(self.conn, customer_ids):
             for table in (customers, users, consent_decisions, subject_requests, processing_flags, fraud_markers,
-                          sensitive_data):
+                          sensitive_data, ncd_proofs):
                 column = table.c.id if table is customers else table.c.customer_id
                 result.merge(erase_rows(self.conn, table, _in(self.conn, column, ids), _keep_nothing, hasher,
                                         detail=False))

@@ -165,6 +165,7 @@ quotes = sa.Table(
     sa.Column("ipt_rate", sa.String(12), nullable=False, info=AMOUNT),
     sa.Column("ipt_pence", sa.BigInteger, nullable=False, info=AMOUNT),
     sa.Column("fees", JSON, nullable=False, info=AMOUNT),
+    sa.Column("extras", JSON, info=np("the optional extras quoted: prices, IPT, commission, documents (ADD-1)")),
     sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("expires_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("created_by", sa.String(40), nullable=False, info=REF),
@@ -333,6 +334,35 @@ postings = sa.Table(
         info=pd(C, Category.FINANCIAL, ("accounting", "payments"), ProvidedBy.GENERATED, Erasure.KEYED_HASH,
                 "what the posting is, with the policy number or the payment provider's reference")
     ),
+)
+
+# One row per optional extra per policy transaction (ADD-1, PAY-7): the signed change in the extra's
+# premium, IPT and commission. Written with the transaction and its ledger entry; the fair-value report
+# (Consumer Duty) and the reconciliation read it.
+extra_lines = sa.Table(
+    "extra_lines",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("transaction_id", sa.String(40), nullable=False, info=REF),
+    sa.Column("transaction_kind", sa.String(20), nullable=False, info=np("the kind of transaction")),
+    sa.Column("sequence", sa.Integer, nullable=False, info=np("the transaction's order in the policy's history")),
+    sa.Column("term_no", sa.Integer, nullable=False, info=np("the term")),
+    sa.Column("product_ref", sa.String(60), nullable=False, info=np("the product version the term was sold on")),
+    sa.Column("product_code", sa.String(20), nullable=False, info=np("the product")),
+    sa.Column("extra_code", sa.String(40), nullable=False, info=np("the optional extra")),
+    sa.Column("provider", sa.String(200), nullable=False, info=np("who provides the extra")),
+    sa.Column("insurer", sa.String(200), nullable=False, info=np("who underwrites the extra")),
+    sa.Column("action", sa.String(12), nullable=False, info=np("bought, renewed, added, removed or refunded")),
+    sa.Column("cover", JSON, nullable=False, info=np("the days of the term the extra covers after the transaction")),
+    sa.Column("booked_on", sa.Date, nullable=False, info=np("the day the line was booked (Europe/London)")),
+    sa.Column("recorded_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("premium_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("ipt_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("commission_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("ipt_rate", sa.String(12), nullable=False, info=AMOUNT),
+    sa.Column("commission_percent", sa.String(12), nullable=False, info=AMOUNT),
+    sa.Index("ix_extra_lines_product_extra_booked", "product_code", "extra_code", "booked_on"),
 )
 
 idempotency_keys = sa.Table(
@@ -643,4 +673,100 @@ retention_actions = sa.Table(
     sa.Column("due_on", sa.Date, nullable=False, info=np("when it fell due")),
     sa.Column("done_at", UtcDateTime, nullable=False, info=WHEN),
     sa.UniqueConstraint("record_kind", "record_id", "action", name="uq_retention_actions_record_action"),
+)
+
+
+# -- carbon offsetting (issue 4 part 6, ECO-1) ----------------------------------------------------------
+# Figures only: the car's g/km, engine size and declared mileage they come from stay in the policy's
+# recorded risk (declared personal there, and erased or anonymised with it); these rows reference it.
+
+carbon_offsets = sa.Table(
+    "carbon_offsets",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("term_no", sa.Integer, nullable=False, info=np("the policy year")),
+    sa.Column("transaction_id", sa.String(40), nullable=False, unique=True, info=REF),
+    sa.Column("kind", sa.String(20), nullable=False, info=np("purchase, top_up, reduction or recomputed")),
+    sa.Column("effective_date", sa.Date, nullable=False, info=np("from when the change applies")),
+    sa.Column("recorded_at", UtcDateTime, nullable=False, index=True, info=WHEN),
+    sa.Column("product_ref", sa.String(60), nullable=False, info=np("the product version whose settings applied")),
+    sa.Column("term_start", sa.Date, nullable=False, info=np("the policy year's dates")),
+    sa.Column("term_end", sa.Date, nullable=False, info=np("the policy year's dates")),
+    sa.Column("co2_kg", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("cost_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("year_co2_kg", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("year_cost_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("price_pence_per_tonne", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("currency", sa.String(3), nullable=False, info=np("the currency of the costs")),
+    sa.Column("estimated", sa.Boolean, nullable=False,
+              info=np("whether a g/km came from the product's estimate table rather than the vehicle record")),
+    sa.Column("basis", JSON, nullable=False,
+              info=np("how the figures were reached: formula, rounding, each stretch's dates, days and annual tonnes, "
+                      "the estimate table row used, the product's settings; no input of the person's own")),
+)
+
+carbon_offset_lines = sa.Table(
+    "carbon_offset_lines",
+    metadata,
+    sa.Column("offset_id", sa.String(40), sa.ForeignKey("carbon_offsets.id"), primary_key=True, info=REF),
+    sa.Column("project_code", sa.String(30), primary_key=True, info=np("the offset project")),
+    sa.Column("policy_id", sa.String(40), nullable=False, index=True, info=REF),
+    sa.Column("project_name", sa.String(200), nullable=False, info=np("the project, as the product named it")),
+    sa.Column("country", sa.String(100), nullable=False, info=np("where the project is")),
+    sa.Column("share_percent", sa.String(12), nullable=False, info=AMOUNT),
+    sa.Column("co2_kg", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("cost_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+)
+
+
+# -- no-claims discount proof (issue 4 parts 1 and 4, NCD-1) -----------------------------------------------
+# What a proof document shows, each NCD-1 condition's result, and the decision. No foreign key to quotes:
+# the retention sweep deletes quotes never taken up, and the proof outlives them (docs/ncd.md).
+
+_NCD_HISTORY = pd(C, Category.CLAIMS_HISTORY, QUOTE_AND_POLICY, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                  "the person's no-claims history as a proof of NCD shows it")["privacy"]
+
+ncd_proofs = sa.Table(
+    "ncd_proofs",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("quote_id", sa.String(40), index=True, info=REF),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), index=True, info=REF),
+    sa.Column("kind", sa.String(20), nullable=False, info=np("insurer_letter, broker_letter or renewal_notice")),
+    sa.Column("insurer", sa.String(200), nullable=False,
+              info=np("the insurer or broker that issued the document: a firm, not a person")),
+    sa.Column("ncd_years", sa.Integer,
+              info=pd(C, Category.CLAIMS_HISTORY, QUOTE_AND_POLICY, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                      "years of NCD the proof shows")),
+    sa.Column("ended_on", sa.Date,
+              info=pd(C, Category.CONTRACT, QUOTE_AND_POLICY, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                      "when the previous policy ended or was due to renew")),
+    sa.Column("registration", sa.String(12),
+              info=pd(C, Category.VEHICLE, QUOTE_AND_POLICY, ProvidedBy.DATA_SUBJECT, Erasure.KEYED_HASH,
+                      "the registration of the car the NCD was earned on")),
+    sa.Column("country", sa.String(60),
+              info=pd(C, Category.CONTRACT, QUOTE_AND_POLICY, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                      "where the NCD was earned")),
+    sa.Column("issued_on", sa.Date, info=np("when the document was issued")),
+    sa.Column("previous_policy_number", sa.String(40),
+              info=pd(C, Category.CONTRACT, QUOTE_AND_POLICY, ProvidedBy.DATA_SUBJECT, Erasure.KEYED_HASH,
+                      "the previous insurer's policy number")),
+    sa.Column("status", sa.String(10), nullable=False, info=np("accepted or rejected")),
+    sa.Column("checks", JSON, nullable=False,
+              info=inside({"conditions[].reason": _NCD_HISTORY},
+                          "each NCD-1 condition, passed or failed, and the ids of proofs of the same NCD in use")),
+    sa.Column("checked_on", sa.Date, nullable=False, info=np("the day the conditions were checked")),
+    sa.Column("decided_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("decided_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("decision_note", sa.Text,
+              info=pd(C, Category.CONTRACT, ("policy_administration",), ProvidedBy.GENERATED, Erasure.KEYED_HASH,
+                      "staff's note on a manual check of the proof")),
+    sa.Column("effect", JSON, info=inside({"explanation[]": _NCD_HISTORY},
+                                          "how the decision re-rated the quote: years and premiums before and after")),
+    sa.Column("recorded_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("recorded_by", sa.String(40), nullable=False, info=REF),
+    # "Not in use on another vehicle" looks up accepted proofs by end date.
+    sa.Index("ix_ncd_proofs_ended_on_status", "ended_on", "status"),
 )

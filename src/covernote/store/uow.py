@@ -10,8 +10,12 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
 from covernote.app import ports
+from covernote.app.carbon_port import CarbonOffsetRepository
 from covernote.domain.errors import Conflict, FieldIssue, ValidationFailed
 from covernote.store.breaches import BreachRepo
+from covernote.store.carbon import CarbonRepo
+from covernote.store.extras import ExtrasRepo
+from covernote.store.ncd import NcdProofRepo
 from covernote.store.registers import DisclosureRepo, FraudMarkerRepo, LegalHoldRepo
 from covernote.store.repositories import (
     ConsentRepo,
@@ -81,6 +85,9 @@ class SqlUnitOfWork:
     breaches: ports.BreachRepository
     sensitive: ports.SensitiveRepository
     retention: ports.RetentionRepository
+    carbon: CarbonOffsetRepository
+    extras: ports.ExtrasRepository
+    ncd: ports.NcdProofRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine
@@ -122,6 +129,9 @@ class SqlUnitOfWork:
         self.breaches = BreachRepo(conn)
         self.sensitive = SensitiveRepo(conn)
         self.retention = RetentionRepo(conn)
+        self.carbon = CarbonRepo(conn)
+        self.extras = ExtrasRepo(conn)
+        self.ncd = NcdProofRepo(conn)
         return self
 
     def _release(self) -> None:

@@ -35,6 +35,7 @@ class RecordedEvent:
     occurred_on: date
     total_loss: bool = False
     reference: str = ""
+    claim_type: str = "other"  # NCD-2: domain/ncd.py CLAIM_TYPES; events recorded before types read as "other"
 
     def matches(self, rule: str) -> bool:
         if rule == "total_loss":

@@ -89,11 +89,13 @@ def fee_line_from_dict(d: dict[str, Any]) -> FeeLine:
 
 
 def event_to_dict(e: RecordedEvent) -> dict[str, Any]:
-    return {"kind": e.kind, "occurred_on": e.occurred_on.isoformat(), "total_loss": e.total_loss, "reference": e.reference}
+    return {"kind": e.kind, "occurred_on": e.occurred_on.isoformat(), "total_loss": e.total_loss, "reference": e.reference,
+            "claim_type": e.claim_type}
 
 
 def event_from_dict(d: dict[str, Any]) -> RecordedEvent:
-    return RecordedEvent(d["kind"], date.fromisoformat(d["occurred_on"]), bool(d.get("total_loss")), d.get("reference", ""))
+    return RecordedEvent(d["kind"], date.fromisoformat(d["occurred_on"]), bool(d.get("total_loss")), d.get("reference", ""),
+                         d.get("claim_type") or "other")
 
 
 def rating_to_dict(r: RatingResult) -> dict[str, Any]:

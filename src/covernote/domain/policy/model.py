@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any, Literal
 
 from covernote.domain.errors import FieldIssue, ValidationFailed
+from covernote.domain.extras import ExtraLine
 from covernote.domain.policy.cancellation import RecordedEvent
 from covernote.domain.policy.codec import (
     adjustment_from_dict,
@@ -79,12 +80,15 @@ class Quote:
     created_by: str
     status: Literal["open", "bound"] = "open"
     policy_id: str | None = None
+    extras: tuple[ExtraLine, ...] = ()  # optional extras chosen (ADD-1): their own lines, no NCD
 
     @property
     def total(self) -> Money:
         total = self.premium + self.ipt
         for _, _, amount in self.fees:
             total = total + amount
+        for extra in self.extras:
+            total = total + extra.total
         return total
 
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from covernote.domain.errors import FieldIssue, ValidationFailed
+from covernote.domain.ncd import claims_in
 from covernote.domain.policy.cancellation import RecordedEvent
 from covernote.domain.policy.risk import Risk, apply_change
 from covernote.domain.policy.term import TermState
@@ -37,18 +38,23 @@ class RenewalRisk:
     ncd_after: int | None
     claims_in_term: int
     explanation: tuple[str, ...]
+    protected: bool = False  # NCD-4: protection kept the years despite claims
 
 
-def risk_for_renewal(product: Product, term: TermState, events: Sequence[RecordedEvent]) -> RenewalRisk:
+def risk_for_renewal(product: Product, term: TermState, events: Sequence[RecordedEvent], *,
+                     protected: bool = False) -> RenewalRisk:
     """The risk carried into the next term: permanent changes kept, temporary ones ended, and the NCD
-    earned (a claim-free year adds one) or stepped back by the product's scale (NCD-5)."""
+    earned (a claim-free year adds one) or stepped back by the product's scale (NCD-5). `protected`: NCD
+    protection applies (decided by domain.ncd_protection), so claims keep the years as they are (NCD-4)."""
     risk = term.base_risk
     for adj in sorted(term.adjustments, key=lambda a: (a.effective, a.sequence)):
         if adj.until is None:
             for ch in adj.changes:
                 risk = apply_change(risk, ch)
-    claims = sum(1 for e in events if e.kind == "claim" and term.period.contains(e.occurred_on))
-    why: list[str] = []
+    # NCD-2: only claims that affect NCD count; every claim of the term is explained, one line each.
+    in_term = claims_in(events, term.period)
+    claims = in_term.count
+    why: list[str] = list(in_term.lines)
     before = risk.answer("ncd_years")
     ncd_before = int(before) if before is not None else None
     ncd_after = ncd_before
@@ -58,9 +64,13 @@ def risk_for_renewal(product: Product, term: TermState, events: Sequence[Recorde
         top = int(question.maximum) if question and question.maximum is not None else scale.max_years
         if claims == 0:
             ncd_after = min(ncd_before + 1, top)
-            why.append(f"No claims in the term: NCD {ncd_before} -> {ncd_after} years.")
+            why.append(f"No claims affecting NCD in the term: NCD {ncd_before} -> {ncd_after} years.")
+        elif protected:
+            why.append(f"{claims} claim(s) affecting NCD in the term, but the NCD is protected: it stays at "
+                       f"{ncd_before} years, with the same discount percentage (NCD-4).")
         else:
             ncd_after = scale.after_claims(ncd_before, claims)
-            why.append(f"{claims} claim(s) in the term: NCD steps back {ncd_before} -> {ncd_after} years (NCD-5).")
+            why.append(f"{claims} claim(s) affecting NCD in the term: NCD steps back {ncd_before} -> {ncd_after} "
+                       "years (NCD-5).")
         risk = risk.with_answer("ncd_years", str(ncd_after))
-    return RenewalRisk(replace(risk), ncd_before, ncd_after, claims, tuple(why))
+    return RenewalRisk(replace(risk), ncd_before, ncd_after, claims, tuple(why), protected and claims > 0)

@@ -110,16 +110,24 @@ def price_segments(term: TermState, pricer: Pricer, adjustments: Sequence[Adjust
     return [Segment(p, r, pricer(r)) for p, r in risk_timeline(term.base_risk, term.period, adj)]
 
 
-def charged_premium(segments: Sequence[Segment], term_period: Period, cover_end: date) -> Money:
-    """The premium for the days on cover up to `cover_end`, rounded half-up to pence once."""
+def pro_rata(pieces: Sequence[tuple[Period, Money]], term_period: Period, cover_end: date) -> Money:
+    """The pro-rata rule for anything priced for a whole term (the premium, an optional extra):
+    sum(term price x days of its piece on cover up to `cover_end` / days in term), rounded half-up to
+    pence once. The price x days products are summed before the one division, so an exact half penny
+    stays exact and rounds up."""
     total = Money.zero()
-    days_in_term = Decimal(term_period.days)
-    for seg in segments:
-        covered = seg.period.intersection(Period(term_period.start, max(cover_end, term_period.start)))
+    on_cover = Period(term_period.start, max(cover_end, term_period.start))
+    for period, price in pieces:
+        covered = period.intersection(on_cover)
         if covered is None:
             continue
-        total = total + seg.rating.premium * Decimal(covered.days) / days_in_term
-    return total.round_pence(Rounding.HALF_UP)
+        total = total + price * Decimal(covered.days)
+    return (total / Decimal(term_period.days)).round_pence(Rounding.HALF_UP)
+
+
+def charged_premium(segments: Sequence[Segment], term_period: Period, cover_end: date) -> Money:
+    """The premium for the days on cover up to `cover_end`, rounded half-up to pence once."""
+    return pro_rata([(seg.period, seg.rating.premium) for seg in segments], term_period, cover_end)
 
 
 def ipt_on(premium: Money, rate: Decimal) -> Money:

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal
 from typing import Literal
 
+from covernote.domain.carbon.spec import CarbonOffsetSpec
 from covernote.domain.privacy.retention import DealershipPeriod, RetentionRule
 from covernote.kernel.money import Money
 
@@ -63,7 +64,7 @@ class Extra:
     ipt: IptTreatment
     prices_by_term: Mapping[str, Money] = field(default_factory=dict)
     commission_percent: Decimal = Decimal(0)
-    commission_per_sale: Money = Money.zero()
+    commission_per_sale: Money = field(default_factory=Money.zero)
     documents: tuple[ExtraDocument, ...] = ()
     claim_types: tuple[str, ...] = ()
     ncd_protection: NcdProtectionRule | None = None
@@ -198,6 +199,7 @@ class NcdScale:
     discount_percent_by_years: Mapping[int, Decimal]
     step_back_one_claim: Mapping[int, int]
     step_back_two_claims: Mapping[int, int]
+    proof_max_age_years: int = 2  # NCD-1 (S1): proof of NCD must be less than this many years old
 
     @property
     def max_years(self) -> int:
@@ -332,6 +334,7 @@ class Product:
     max_drivers: int = 5
     retention: RetentionSchedule = RetentionSchedule()
     processing: ProcessingStatement | None = None
+    carbon_offset: CarbonOffsetSpec | None = None  # ECO-1: eco products only
 
     @property
     def ref(self) -> str:
