@@ -7,7 +7,17 @@ from dataclasses import replace
 from datetime import date, timedelta
 from typing import Any
 
-from covernote.app import adjustments, cancellations, consent, customers, policies, quotes, renewals, requests
+from covernote.app import (
+    adjustments,
+    cancellations,
+    consent,
+    customers,
+    ncd,
+    policies,
+    quotes,
+    renewals,
+    requests,
+)
 from covernote.app.access import SYSTEM, create_user
 from covernote.app.context import AppContext
 from covernote.domain.errors import Conflict
@@ -40,9 +50,12 @@ def load_demo(ctx: AppContext) -> dict[str, Any]:
     def customer(name: str, email: str, address: str, postcode: str) -> str:
         return customers.create_customer(at, SYSTEM, name=name, email=email, address=address, postcode=postcode)["id"]
 
-    def bind(cid: str, product: str, risk: Risk, start: date, term: Any = None) -> dict[str, Any]:
+    def bind(cid: str, product: str, risk: Risk, start: date, term: Any = None,
+             extras: tuple[str, ...] = (), proof: ncd.ProofInput | None = None) -> dict[str, Any]:
         on(start)
-        q = quotes.create_quote(at, SYSTEM, quotes.QuoteRequest(product, start, risk, cid, term))
+        q = quotes.create_quote(at, SYSTEM, quotes.QuoteRequest(product, start, risk, cid, term, extras))
+        if proof is not None:
+            ncd.add_quote_proof(at, SYSTEM, q["id"], proof)
         return quotes.bind_quote(at, SYSTEM, q["id"], payment_token="tok_visa", idempotency_key=new_id("demo"))
 
     made: dict[str, Any] = {}
@@ -50,14 +63,18 @@ def load_demo(ctx: AppContext) -> dict[str, Any]:
     ann_risk = Risk(_car("LS19ECO", "Toyota", "Yaris Hybrid", 2019, "11000", 14, 92),
                     (Driver("ann", "Ann Example", date(1984, 3, 4), date(2003, 6, 1)),), "LS1 5HD",
                     make_answers({"annual_mileage": 8000, "ncd_years": 5, "voluntary_excess": "250"}))
-    p = bind(ann, "ECO", ann_risk, today - timedelta(days=200))
+    ann_start = today - timedelta(days=200)
+    p = bind(ann, "ECO", ann_risk, ann_start, extras=("breakdown", "ncd_protection"),
+             proof=ncd.ProofInput("renewal_notice", "Previous Motor Insurer plc", ncd_years=5,
+                                  ended_on=ann_start, registration="LS19ECO", country="United Kingdom",
+                                  issued_on=ann_start - timedelta(days=30), previous_policy_number="PMI-4471"))
     on(today - timedelta(days=100))
     q = adjustments.quote_adjustment(at, SYSTEM, p["id"], adjustments.AdjustmentRequest(
         today - timedelta(days=100), (Change("add_driver", driver=Driver("tom", "Tom Example", date(1983, 8, 9),
                                                                           date(2002, 1, 5), "spouse")),),
         reason="add spouse as named driver"))
     adjustments.confirm_adjustment(at, SYSTEM, p["id"], q["id"], new_id("demo"))
-    made["live ECO policy with an adjustment"] = p["number"]
+    made["live ECO policy with proven NCD, breakdown cover and NCD protection, and an adjustment"] = p["number"]
 
     ben = customer("Ben Young", "ben@example.org", "22 Deansgate, Manchester", "M3 2BW")
     ben_risk = Risk(_car("MA68YDI", "Ford", "Fiesta", 2018, "7000", 7, 120),
