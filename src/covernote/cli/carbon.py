@@ -4,30 +4,13 @@ yearly statement (JSON or printable HTML) and the insurer's portfolio report (JS
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from covernote.app import carbon
-from covernote.cli.common import JsonOpt, context, fail, handles_errors, operator, show
-
-
-def _date(value: str, option: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{value!r} is not a date", [(option, "use YYYY-MM-DD")])
-        raise
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {output}")
+from covernote.cli.common import JsonOpt, context, fail, handles_errors, operator, parse_date, show, write_out
 
 
 def _offsets_summary(data: dict[str, Any]) -> str:
@@ -90,9 +73,9 @@ def register(app: typer.Typer) -> None:
             fail("unknown format", [("--format", "use text, json or html")])
         s = carbon.statement(context(), operator(), policy_id, year)
         if fmt == "html":
-            _write(carbon.statement_html(s), output)
+            write_out(carbon.statement_html(s), output)
         elif fmt == "json" or as_json or output is not None:
-            _write(json.dumps(s, indent=2) + "\n", output)
+            write_out(json.dumps(s, indent=2) + "\n", output)
         else:
             show(s, False, _statement_summary)
 
@@ -106,10 +89,10 @@ def register(app: typer.Typer) -> None:
         """The insurer's report of offsets recorded in a period: tonnes, cost and policies per project."""
         if fmt not in ("text", "json", "csv"):
             fail("unknown format", [("--format", "use text, json or csv")])
-        report = carbon.portfolio(context(), operator(), _date(start, "--from"), _date(end, "--to"))
+        report = carbon.portfolio(context(), operator(), parse_date(start, "--from"), parse_date(end, "--to"))
         if fmt == "csv":
-            _write(carbon.portfolio_csv(report), output)
+            write_out(carbon.portfolio_csv(report), output)
         elif fmt == "json" or as_json or output is not None:
-            _write(json.dumps(report, indent=2) + "\n", output)
+            write_out(json.dumps(report, indent=2) + "\n", output)
         else:
             show(report, False, _portfolio_summary)

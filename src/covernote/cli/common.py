@@ -6,6 +6,7 @@ from __future__ import annotations
 import getpass
 import json
 from collections.abc import Callable
+from datetime import date
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -27,6 +28,28 @@ def fail(message: str, issues: list[tuple[str, str]] | None = None, code: int = 
     for field, reason in issues or []:
         typer.echo(f"  {field}: {reason}", err=True)
     raise typer.Exit(code)
+
+
+def parse_date(value: str, option: str) -> date:
+    """A YYYY-MM-DD option value, or a failure naming the option."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{value!r} is not a date", [(option, "use YYYY-MM-DD")])
+        raise
+
+
+def parse_optional_date(value: str | None, option: str) -> date | None:
+    return None if value is None else parse_date(value, option)
+
+
+def write_out(text: str, output: Path | None) -> None:
+    """Print `text`, or write it to `output` and say so."""
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        output.write_text(text, encoding="utf-8")
+        typer.echo(f"wrote {output}")
 
 
 def handles_errors(fn: F) -> F:

@@ -5,22 +5,13 @@ extra (ADD-1, PAY-7). Choosing extras is part of `quote create --extra`, `policy
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from covernote.app.extras import fair_value_csv, fair_value_report
-from covernote.cli.common import JsonOpt, context, fail, handles_errors, operator, show
-
-
-def _day(value: str, field: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{value!r} is not a date", [(field, "use YYYY-MM-DD")])
-        raise
+from covernote.cli.common import JsonOpt, context, fail, handles_errors, operator, parse_date, show
 
 
 def _offer_summary(product: dict[str, Any]) -> str:
@@ -68,7 +59,7 @@ def register(app: typer.Typer) -> None:
         from covernote.app.products import get_product
 
         ctx = context()
-        data = get_product(ctx, product, _day(on, "on") if on else None)
+        data = get_product(ctx, product, parse_date(on, "on") if on else None)
         if as_json:
             show(data["extras"], True)
         else:
@@ -87,7 +78,7 @@ def register(app: typer.Typer) -> None:
         (Consumer Duty fair-value evidence)."""
         if fmt not in ("table", "json", "csv"):
             fail("unknown format", [("--format", "use table, json or csv")])
-        report = fair_value_report(context(), operator(), product, _day(start, "--from"), _day(end, "--to"))
+        report = fair_value_report(context(), operator(), product, parse_date(start, "--from"), parse_date(end, "--to"))
         text = (fair_value_csv(report) if fmt == "csv" else json.dumps(report, indent=2) + "\n" if fmt == "json"
                 else _report_summary(report) + "\n")
         if output is None:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -26,6 +25,7 @@ from covernote.cli.common import (
     fail,
     handles_errors,
     operator,
+    parse_date,
     read_json,
     show,
 )
@@ -211,7 +211,7 @@ def quote_create(product: Annotated[str, typer.Option()], customer: Annotated[st
         t = TermIn(unit="months" if term_months else "days", length=term_months or term_days or 0)
         term = quotes.Term(t.unit, t.length)
     data = quotes.create_quote(ctx, operator(), quotes.QuoteRequest(
-        product.upper(), _date(start, "start") if start else ctx.today(), risk.to_domain(), customer, term,
+        product.upper(), parse_date(start, "start") if start else ctx.today(), risk.to_domain(), customer, term,
         tuple(extra or ())))
     show(data, as_json, _quote_summary)
 
@@ -221,13 +221,6 @@ def quote_create(product: Annotated[str, typer.Option()], customer: Annotated[st
 def quote_show(quote_id: str, as_json: JsonOpt = False) -> None:
     show(quotes.get_quote(context(), operator(), quote_id), as_json, _quote_summary)
 
-
-def _date(value: str, field: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{value!r} is not a date", [(field, "use YYYY-MM-DD")])
-        raise
 
 
 def _policy_summary(p: dict[str, Any]) -> str:
@@ -301,8 +294,8 @@ def policy_adjust(policy: str, effective: Annotated[str, typer.Option()],
     changes = read_json(changes_file, ChangeIn, "changes") if changes_file is not None else []
     if not isinstance(changes, list):
         changes = [changes]
-    req = adjustments.AdjustmentRequest(_date(effective, "effective"), tuple(c.to_domain() for c in changes),
-                                        _date(until, "until") if until else None, smartbox, reason,  # type: ignore[arg-type]
+    req = adjustments.AdjustmentRequest(parse_date(effective, "effective"), tuple(c.to_domain() for c in changes),
+                                        parse_date(until, "until") if until else None, smartbox, reason,  # type: ignore[arg-type]
                                         tuple(add_extra or ()), tuple(remove_extra or ()))
     show(adjustments.quote_adjustment(context(), operator(), policy, req), as_json, _pending_summary)
 
@@ -321,7 +314,7 @@ def policy_cancel(policy: str, effective: Annotated[str, typer.Option()], reason
                   by: str = "customer", as_json: JsonOpt = False) -> None:
     """Quote a cancellation (confirm it with confirm-cancellation)."""
     data = cancellations.quote_cancellation(context(), operator(), policy,
-                                            cancellations.CancelInput(_date(effective, "effective"), reason, by))
+                                            cancellations.CancelInput(parse_date(effective, "effective"), reason, by))
     show(data, as_json, _pending_summary)
 
 
@@ -388,7 +381,7 @@ def ledger_reconcile(as_json: JsonOpt = False) -> None:
 def jobs_renewal_invitations(as_of: str | None = None, batch_size: int = 500) -> None:
     """Invite every policy inside its product's invitation window (idempotent)."""
     ctx = context()
-    result = renewals.run_renewal_invitations(ctx, _date(as_of, "as_of") if as_of else None, batch_size, operator())
+    result = renewals.run_renewal_invitations(ctx, parse_date(as_of, "as_of") if as_of else None, batch_size, operator())
     typer.echo(json.dumps(result, indent=2))
 
 
@@ -396,7 +389,7 @@ def jobs_renewal_invitations(as_of: str | None = None, batch_size: int = 500) ->
 @handles_errors
 def jobs_auto_renewals(as_of: str | None = None) -> None:
     """Renew, at expiry, policies with auto-renewal on and an open invitation."""
-    result = renewals.run_auto_renewals(context(), _date(as_of, "as_of") if as_of else None)
+    result = renewals.run_auto_renewals(context(), parse_date(as_of, "as_of") if as_of else None)
     typer.echo(json.dumps(result, indent=2))
 
 

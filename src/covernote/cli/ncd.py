@@ -13,33 +13,23 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from covernote.app import ncd, policies
-from covernote.cli.common import JsonOpt, context, fail, handles_errors, operator, show
+from covernote.cli.common import (
+    JsonOpt,
+    context,
+    fail,
+    handles_errors,
+    operator,
+    parse_optional_date,
+    show,
+    write_out,
+)
 from covernote.domain.ncd import CLAIM_TYPES
-
-
-def _date(value: str | None, option: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{value!r} is not a date", [(option, "use YYYY-MM-DD")])
-        raise
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {output}")
 
 
 def _proof_summary(p: dict[str, Any]) -> str:
@@ -97,8 +87,8 @@ def register(app: typer.Typer, policy_app: typer.Typer) -> None:
         """Record proof of NCD and check every NCD-1 condition (a rejected proof names each one failed)."""
         if (quote is None) == (policy is None):
             fail("say what the proof is for", [("--quote/--policy", "give exactly one")])
-        inp = ncd.ProofInput(kind, insurer, years, _date(ended_on, "--ended-on"), registration, country,
-                             _date(issued_on, "--issued-on"), previous_policy_number)
+        inp = ncd.ProofInput(kind, insurer, years, parse_optional_date(ended_on, "--ended-on"), registration, country,
+                             parse_optional_date(issued_on, "--issued-on"), previous_policy_number)
         ctx, who = context(), operator()
         data = (ncd.add_quote_proof(ctx, who, quote, inp) if quote is not None
                 else ncd.add_policy_proof(ctx, who, policy or "", inp))
@@ -154,7 +144,7 @@ def register(app: typer.Typer, policy_app: typer.Typer) -> None:
         data = ncd.ncd_letter(context(), operator(), policy_id)
         text = (ncd.letter_html(data) if fmt == "html" else json.dumps(data, indent=2) + "\n" if fmt == "json"
                 else ncd.letter_text(data))
-        _write(text, output)
+        write_out(text, output)
 
     @policy_app.command("incident")
     @handles_errors
@@ -165,7 +155,7 @@ def register(app: typer.Typer, policy_app: typer.Typer) -> None:
                  reference: str = "", description: str = "", total_loss: bool = False,
                  as_json: JsonOpt = False) -> None:
         """Record a claim or an incident, with its type (NCD-2: some claims do not affect NCD)."""
-        day = _date(occurred_on, "--occurred-on")
+        day = parse_optional_date(occurred_on, "--occurred-on")
         assert day is not None
         data = policies.record_incident(context(), operator(), policy_id, kind=kind, occurred_on=day,
                                         total_loss=total_loss, reference=reference, description=description,

@@ -9,13 +9,13 @@ Times given without a zone are read as UK time (Europe/London)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any
 
 import typer
 
 from covernote.app import breaches, disclosures, registers
-from covernote.cli.common import JsonOpt, context, fail, handles_errors, operator, show
+from covernote.cli.common import JsonOpt, context, fail, handles_errors, operator, parse_date, show
 from covernote.kernel.clock import LONDON
 
 
@@ -29,13 +29,6 @@ def _when(text: str | None, option: str) -> datetime | None:
         raise
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=LONDON)
 
-
-def _day(text: str, option: str) -> date:
-    try:
-        return date.fromisoformat(text)
-    except ValueError:
-        fail("not a date", [(option, "use YYYY-MM-DD")])
-        raise
 
 
 def _hold_line(h: dict[str, Any]) -> str:
@@ -101,7 +94,7 @@ def register(privacy_app: typer.Typer) -> None:
                   review_on: Annotated[str, typer.Option(help="Review date, YYYY-MM-DD, after today")],
                   as_json: JsonOpt = False) -> None:
         data = registers.set_hold(context(), operator(), scope=scope, scope_id=scope_id, reason=reason,
-                                  review_on=_day(review_on, "--review-on"))
+                                  review_on=parse_date(review_on, "--review-on"))
         show(data, as_json, _hold_line)
 
     @holds_app.command("release")

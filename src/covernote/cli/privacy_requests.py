@@ -9,15 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
-from covernote.cli.common import JsonOpt, context, fail, handles_errors, operator, show
-
-
-def _write(text: str, output: Path | None) -> None:
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {output}")
+from covernote.cli.common import JsonOpt, context, fail, handles_errors, operator, show, write_out
 
 
 def _line(v: dict[str, Any]) -> str:
@@ -98,7 +90,7 @@ def register(privacy_app: typer.Typer) -> None:
             package = subject_access.access_package(ctx, operator(), request)
         else:
             package = subject_access.package_for_customer(ctx, operator(), customer_id)
-        _write(subject_access.package_html(package) if fmt == "html" else json.dumps(package, indent=2, default=str),
+        write_out(subject_access.package_html(package) if fmt == "html" else json.dumps(package, indent=2, default=str),
                output)
 
     @privacy_app.command("erasure-plan")

@@ -8,24 +8,14 @@ from __future__ import annotations
 
 import json
 import threading
-from datetime import date, time
+from datetime import time
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
 
 from covernote.app import processing_record, retention
-from covernote.cli.common import JsonOpt, context, fail, handles_errors, operator, show
-
-
-def _date(value: str | None, field: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{value!r} is not a date", [(field, "use YYYY-MM-DD")])
-        raise
+from covernote.cli.common import JsonOpt, context, fail, handles_errors, operator, parse_optional_date, show
 
 
 def _sweep_summary(run: dict[str, Any]) -> str:
@@ -67,7 +57,7 @@ def register(privacy_app: typer.Typer) -> None:
               as_json: JsonOpt = False) -> None:
         """Apply every retention rule due (PRV-5): delete quotes never taken up, anonymise ended policies and
         people with nothing left to keep. Idempotent, safe to stop and rerun. Exit 1 if a batch failed."""
-        result = retention.sweep(context(), operator(), _date(as_of, "as_of"), dry_run, batch)
+        result = retention.sweep(context(), operator(), parse_optional_date(as_of, "as_of"), dry_run, batch)
         if report is not None:
             report.write_text(json.dumps(result, indent=2), encoding="utf-8")
         show(result, as_json, _sweep_summary)
@@ -133,7 +123,7 @@ def register_jobs(jobs_app: typer.Typer) -> None:
         For cron or a systemd timer. Exit 1 if a job failed (the others still ran)."""
         from covernote.jobs.daily import run_daily
 
-        result = run_daily(context(), _date(as_of, "as_of"))
+        result = run_daily(context(), parse_optional_date(as_of, "as_of"))
         show(result, as_json, lambda d: "\n".join(
             [f"daily jobs for {d['as_of']}: {'ok' if d['ok'] else 'FAILED'}"]
             + [f"  {name:20} {'ok' if j['ok'] else 'FAILED: ' + j['error'] + ' ' + j['message']}"
