@@ -16,7 +16,8 @@ CSV_COLUMNS = ("field", "personal", "subject", "category", "special_category", "
                "provided_by", "erasure", "note_or_reason")
 
 
-def _fields(ctx: AppContext) -> list[DeclaredField]:
+def declared_fields(ctx: AppContext) -> list[DeclaredField]:
+    """Every stored field with its declaration; ServiceUnavailable when any field lacks one."""
     if ctx.inventory is None:
         raise ServiceUnavailable("no data inventory is configured")
     missing = ctx.inventory.undeclared()
@@ -28,7 +29,7 @@ def _fields(ctx: AppContext) -> list[DeclaredField]:
 def data_map(ctx: AppContext, principal: Principal, include_not_personal: bool = False) -> dict[str, Any]:
     """The data map as JSON: the fields, and a summary by data subject and category."""
     require_staff(principal, "read the data map")
-    fields = _fields(ctx)
+    fields = declared_fields(ctx)
     personal = [f for f in fields if isinstance(f.declaration, PersonalData)]
     summary: dict[str, dict[str, dict[str, Any]]] = {}
     for f in personal:
@@ -56,7 +57,7 @@ def data_map_csv(ctx: AppContext, principal: Principal, include_not_personal: bo
     out = io.StringIO()
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
-    for f in _fields(ctx):
+    for f in declared_fields(ctx):
         row = f.as_dict()
         if not row["personal"]:
             if include_not_personal:

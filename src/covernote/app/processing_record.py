@@ -16,6 +16,7 @@ from typing import Any
 
 from covernote.app.access import Principal, require_staff
 from covernote.app.context import AppContext
+from covernote.app.privacy import declared_fields
 from covernote.app.retention import SWEPT, dealership_periods
 from covernote.domain.errors import FieldIssue, NotFound, ServiceUnavailable, ValidationFailed
 from covernote.domain.privacy.declarations import (
@@ -30,14 +31,6 @@ from covernote.domain.products.model import Product
 
 CSV_COLUMNS = ("product", "version", "section", "item", "detail", "lawful_basis", "period", "action", "source")
 
-
-def _fields(ctx: AppContext) -> list[DeclaredField]:
-    if ctx.inventory is None:
-        raise ServiceUnavailable("no data inventory is configured")
-    missing = ctx.inventory.undeclared()
-    if missing:
-        raise ServiceUnavailable(f"fields without a privacy declaration: {', '.join(missing)}")
-    return [f for f in ctx.inventory.fields() if isinstance(f.declaration, PersonalData)]
 
 
 def _products(ctx: AppContext, code: str | None) -> list[Product]:
@@ -126,7 +119,7 @@ def product_record(product: Product, fields: list[DeclaredField], settings: list
 def record_of_processing(ctx: AppContext, principal: Principal, product: str | None = None) -> dict[str, Any]:
     """The record of processing of one product (by code or version reference) or of every product."""
     require_staff(principal, "read the record of processing")
-    fields = _fields(ctx)
+    fields = [f for f in declared_fields(ctx) if isinstance(f.declaration, PersonalData)]
     products = _products(ctx, product)
     periods = dealership_periods(ctx)
     with ctx.uow(read_only=True) as uow:
