@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -53,4 +54,22 @@ def quote_body(customer_id: str | None, start: str = "2026-11-22", product: str 
     body: dict[str, Any] = {"product_code": product, "start_date": start, "risk": risk_body(**risk)}
     if customer_id:
         body["customer_id"] = customer_id
+    return body
+
+
+def field_names(r: Any) -> set[str]:
+    """The fields a problem document names."""
+    return {e["field"] for e in r.json().get("errors", [])}
+
+
+def proof_body(api: Any, **changes: Any) -> dict[str, Any]:
+    """A proof of NCD (NCD-1) that passes every condition, with `changes` applied. A renewal notice comes
+    before the renewal date: changing only the issue date moves the end date with it."""
+    today = api.ctx.today()
+    body = {"kind": "renewal_notice", "insurer": "Previous Insurer plc", "ncd_years": 4,
+            "ended_on": (today - timedelta(days=2)).isoformat(), "registration": "AB12 CDE", "country": "UK",
+            "issued_on": (today - timedelta(days=40)).isoformat(), "previous_policy_number": "OLD-77"}
+    if changes.get("issued_on") and "ended_on" not in changes:
+        changes["ended_on"] = (date.fromisoformat(changes["issued_on"]) + timedelta(days=27)).isoformat()
+    body.update(changes)
     return body

@@ -5,22 +5,11 @@ in JSON, HTML and text. Problem documents name the field; never a 500."""
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
 
-from tests.e2e.conftest import quote_body
+from tests.e2e.conftest import field_names, proof_body, quote_body
 
-
-def _errors(r: Any) -> set[str]:
-    return {e["field"] for e in r.json().get("errors", [])}
-
-
-def _proof(api: Any, **changes: Any) -> dict[str, Any]:
-    today = api.ctx.today()
-    body = {"kind": "renewal_notice", "insurer": "Previous Insurer plc", "ncd_years": 4,
-            "ended_on": (today - timedelta(days=2)).isoformat(), "registration": "AB12 CDE", "country": "UK",
-            "issued_on": (today - timedelta(days=40)).isoformat(), "previous_policy_number": "OLD-77"}
-    body.update(changes)
-    return body
+_errors = field_names
+_proof = proof_body
 
 
 def test_ncd1_customer_gives_proof_for_their_quote_and_the_quote_shows_proven_ncd(api):
@@ -77,7 +66,9 @@ def test_ncd1_the_same_proof_on_two_vehicles_over_http(api):
 
 
 def test_ncd2_claim_types_on_incidents_and_the_renewal_explains_each(api):
-    q = api.post("/quotes", quote_body(api.customer_id)).json()
+    body = quote_body(api.customer_id)
+    body["extras"] = ["key_cover"]  # the key cover claim below needs the extra on cover (NCD-2, ADD-1)
+    q = api.post("/quotes", body).json()
     pol = api.post("/policies", {"quote_id": q["id"], "payment": {"token": "tok_visa"}}, key="bind-ncd-api-1").json()
     assert api.get(f"/policies/{pol['id']}").json()["ncd"]["status"] == "declared_unproven"
     today = api.ctx.today().isoformat()

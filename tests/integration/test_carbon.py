@@ -126,6 +126,8 @@ def test_eco1_cancellation_pro_rates_the_years_offset_to_the_days_on_cover(db_ct
     assert purchase["tonnes"] == "1.184"  # the purchase stands; the reduction is its own record
     s = carbon.statement(db_ctx, SYSTEM, p["id"])
     assert s["offset_tonnes"] == year and s["figures"]["cover_ends"] == "2027-03-02" and s["check"]["agree"]
+    stretch = s["figures"]["stretches"][0]  # the year as planned, and its cover cut short by the cancellation
+    assert (stretch["days_on_cover"], stretch["on_cover_until"]) == (100, "2027-03-02")
     assert sum(Decimal(x["tonnes"]) for x in s["projects"]) == Decimal(year)
 
 

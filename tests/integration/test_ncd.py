@@ -26,6 +26,8 @@ def proof(ctx: Any, **changes: Any) -> ProofInput:
     today = ctx.today()
     base = ProofInput("insurer_letter", "Previous Insurer plc", 5, today - timedelta(days=1), "AB12 CDE", "UK",
                       today - timedelta(days=30), "PREV-1")
+    if changes.get("issued_on") and "ended_on" not in changes:  # a renewal notice comes before the renewal date
+        changes["ended_on"] = changes["issued_on"] + timedelta(days=27)
     return replace(base, **changes)
 
 
@@ -259,7 +261,10 @@ def _invite(ctx: Any, clock: Any, pol: dict[str, Any]) -> dict[str, Any]:
 
 @pytest.mark.parametrize("claim_type", sorted(NOT_AFFECTING_NCD))
 def test_ncd2_each_non_affecting_claim_keeps_the_earned_year_at_renewal(ctx, clock, claim_type):
-    pol = bind(ctx)
+    # A claim under an optional extra needs that extra on cover (NCD-2, ADD-1): buy it with the policy.
+    extras = tuple(e.code for e in ctx.catalogue.in_force("ECO", ctx.today()).extras if claim_type in e.claim_types)
+    pol = bind_quote(ctx, quotes.create_quote(ctx, SYSTEM, quotes.QuoteRequest(
+        "ECO", ctx.today(), motor_risk(), new_customer(ctx), None, extras)))
     clock.advance(timedelta(days=60))
     txn = policies.record_incident(ctx, SYSTEM, pol["id"], kind="claim", occurred_on=ctx.today(),
                                    claim_type=claim_type)
@@ -329,7 +334,9 @@ def test_ncd_letter_after_a_claim_free_year_shows_the_earned_year_and_passes_ncd
 
 
 def test_ncd_letter_a_part_year_earns_no_year_and_a_claim_steps_back(db_ctx, clock):
-    clean = bind(db_ctx)
+    # The breakdown claim below needs breakdown cover on the policy (NCD-2, ADD-1).
+    clean = bind_quote(db_ctx, quotes.create_quote(db_ctx, SYSTEM, quotes.QuoteRequest(
+        "ECO", db_ctx.today(), motor_risk(), new_customer(db_ctx), None, ("breakdown",))))
     claimed = bind(db_ctx)
     clock.advance(timedelta(days=100))
     yesterday = db_ctx.today() - timedelta(days=1)

@@ -24,7 +24,7 @@ def cli(ctx, monkeypatch):  # type: ignore[no-untyped-def]
     def run(*args: str, code: int = 0) -> str:
         result = runner.invoke(app, list(args))
         assert result.exit_code == code, result.output
-        return result.output
+        return result.stdout if "--json" in args else result.output  # JSON alone, without messages on stderr
 
     return run
 
@@ -43,7 +43,7 @@ def test_ncd1_proof_add_show_decide_and_status_from_the_command_line(ctx, cli):
     out = cli("ncd", "proof", "add", "--policy", pol["number"], *_proof_args(ctx))
     assert "ACCEPTED" in out and "ok   issued_on" in out
     proof = json.loads(cli("ncd", "proof", "add", "--policy", pol["id"], *_proof_args(ctx, **{"--country": "Malta"}),
-                           "--json"))
+                           "--json", code=1))  # recorded, and rejected: exit 1
     assert proof["status"] == "rejected" and proof["errors"][0]["field"] == "country"
     assert "FAIL country: earned in Malta" in cli("ncd", "proof", "show", proof["id"])
     assert "REJECTED" in cli("ncd", "proof", "list", "--status", "rejected")

@@ -145,6 +145,9 @@ CHECKED = date(2026, 11, 22)
 def good(**changes: object) -> NcdProof:
     proof = NcdProof("insurer_letter", "Previous Insurer plc", 5, date(2026, 10, 1), "AB12 CDE", "UK",
                      date(2026, 10, 5), "PREV-123")
+    issued = changes.get("issued_on")
+    if isinstance(issued, date) and "ended_on" not in changes:  # a renewal notice comes before the renewal date
+        changes["ended_on"] = issued + timedelta(days=27)
     return replace(proof, **changes)  # type: ignore[arg-type]
 
 

@@ -11,7 +11,7 @@ from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from covernote.api.deps import Caller, Ctx
 from covernote.app import ncd
@@ -25,8 +25,12 @@ class ProofIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Short = Field(description="insurer_letter, broker_letter or renewal_notice")
-    insurer: Short = Field(description="The insurer (or broker) that issued the document")
-    ncd_years: int | None = Field(default=None, description="Years of NCD the document shows; leave out if it does not")
+    insurer: Annotated[str, StringConstraints(max_length=200)] = Field(
+        description="The insurer (or broker) that issued the document (at most 200 characters)")
+    # Strict: a JSON true is not 1 year (422 naming ncd_years), nor is "4" or 4.0.
+    ncd_years: StrictInt | None = Field(default=None,
+                                        description="Years of NCD the document shows (a whole number); leave out if "
+                                                    "it does not")
     ended_on: date | None = Field(default=None, description="The date the previous policy ended or was due to renew")
     registration: Short | None = Field(default=None, description="The car's registration the document shows")
     country: Short | None = Field(default=None, description="Where the NCD was earned, e.g. UK")

@@ -50,9 +50,14 @@ def _field(loc: tuple[Any, ...]) -> str:
 
 def install(app: FastAPI) -> None:
     @app.exception_handler(DomainError)
-    async def _domain(_: Request, exc: DomainError) -> JSONResponse:
+    async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 422)
-        return problem(status, exc.code, exc.message, [{"field": i.field, "reason": i.reason} for i in exc.issues])
+        errors = [{"field": i.field, "reason": i.reason} for i in exc.issues]
+        if not errors and isinstance(exc, NotFound):
+            # Nothing named: the resource in the path was not found (or is not the caller's to see).
+            errors = [{"field": name, "reason": f"no {name.removesuffix('_id')} {value} that you can see"}
+                      for name, value in request.path_params.items()]
+        return problem(status, exc.code, exc.message, errors)
 
     @app.exception_handler(Unauthenticated)
     async def _unauth(_: Request, exc: Unauthenticated) -> JSONResponse:

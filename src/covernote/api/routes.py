@@ -23,6 +23,7 @@ from covernote.api.schemas import (
     ReversalIn,
     UserIn,
     VoidIn,
+    WithdrawIn,
 )
 from covernote.app import (
     access,
@@ -125,6 +126,14 @@ def list_quotes(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), off
 @router.get("/quotes/{quote_id}", tags=["quotes"])
 def get_quote(ctx: Ctx, who: Caller, quote_id: str) -> Json:
     return quotes.get_quote(ctx, who, quote_id)
+
+
+@router.post("/quotes/{quote_id}/withdraw", tags=["quotes"])
+def withdraw_quote(ctx: Ctx, who: Caller, quote_id: str, body: WithdrawIn | None = None) -> Json:
+    """Withdraw an open quote (the customer's own, or staff), optionally saying why: it can no longer be
+    bound or take proof of NCD, and the NCD proven on it is free for another car (NCD-1). 409 naming
+    `quote_id` for a bound or already withdrawn quote."""
+    return quotes.withdraw_quote(ctx, who, quote_id, None if body is None else body.reason)
 
 
 @router.post("/policies", status_code=201, tags=["policies"])

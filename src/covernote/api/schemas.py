@@ -7,7 +7,15 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    StrictInt,
+    StringConstraints,
+    model_validator,
+)
 
 from covernote.domain.policy.risk import Change, Driver, Risk, Vehicle, make_answers
 from covernote.domain.products.model import Term
@@ -19,6 +27,17 @@ Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
 ExtraCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 
+def _not_bool(value: object) -> object:
+    """JSON true and false are not the numbers 1 and 0 (an answer of `"ncd_years": true` is refused)."""
+    if isinstance(value, bool):
+        raise ValueError("give a number or text, not true or false")
+    return value
+
+
+# An answer to a product question (or a new one in an adjustment): text or a whole number, never a boolean.
+Answer = Annotated[str | int, BeforeValidator(_not_bool)]
+
+
 class _In(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -27,14 +46,16 @@ class VehicleIn(_In):
     registration: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=10)]
     make: Text
     model: Text
-    year: int = Field(ge=1900, le=2100)
+    # Whole numbers are strict: a JSON true is not 1 (422 naming the field), nor is "120" or 120.0.
+    year: StrictInt = Field(ge=1900, le=2100)
     value: Amount = Field(description="Market value in pounds, e.g. \"9000.00\"")
-    abi_group: int | None = Field(default=None, ge=1, le=50, description="ABI group 1-50 (motor products)")
+    abi_group: StrictInt | None = Field(default=None, ge=1, le=50, description="ABI group 1-50 (motor products)")
     fuel: Literal["petrol", "diesel", "hybrid", "electric", "lpg"] | None = None
-    engine_cc: int | None = Field(default=None, ge=0, le=10000)
-    co2_gkm: int | None = Field(default=None, ge=0, le=1000)
+    engine_cc: StrictInt | None = Field(default=None, ge=0, le=10000, description="Engine size in cc")
+    co2_gkm: StrictInt | None = Field(default=None, ge=0, le=1000,
+                                      description="CO2 in g/km from the vehicle record (ECO-1); leave out if unknown")
     vin: Annotated[str, StringConstraints(pattern=r"^[A-HJ-NPR-Z0-9]{17}$")] | None = None
-    mileage: int | None = Field(default=None, ge=0, le=1_000_000)
+    mileage: StrictInt | None = Field(default=None, ge=0, le=1_000_000)
 
     def to_domain(self) -> Vehicle:
         return Vehicle(self.registration, self.make, self.model, self.year, Money.of(self.value), self.abi_group,
@@ -57,7 +78,7 @@ class RiskIn(_In):
     vehicle: VehicleIn
     drivers: list[DriverIn] = Field(default_factory=list, max_length=10)
     postcode: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=8)]
-    answers: dict[str, str | int] = Field(default_factory=dict, description="Answers to the product's questions")
+    answers: dict[str, Answer] = Field(default_factory=dict, description="Answers to the product's questions")
 
     def to_domain(self) -> Risk:
         return Risk(self.vehicle.to_domain(), tuple(d.to_domain() for d in self.drivers), self.postcode,
@@ -87,6 +108,11 @@ class PaymentIn(_In):
         description="A card or mandate token from the payment provider; Covernote never sees card numbers")
 
 
+class WithdrawIn(_In):
+    reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = Field(
+        default=None, description="Why the quote is withdrawn (optional, at most 500 characters)")
+
+
 class BindIn(_In):
     quote_id: str
     payment: PaymentIn
@@ -99,7 +125,7 @@ class ChangeIn(_In):
     driver: DriverIn | None = None
     driver_id: str | None = None
     question: str | None = None
-    value: str | int | None = None
+    value: Answer | None = None
     postcode: str | None = None
 
     @model_validator(mode="after")

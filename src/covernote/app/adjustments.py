@@ -84,7 +84,8 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
     adjustment = Adjustment(term.next_sequence(), req.effective_date, req.until, req.changes)
     before_segments = price_segments(ctx.catalogue, term)
     after_adjustments = [*term.adjustments, adjustment]
-    for _stretch, risk in risk_timeline(term.base_risk, term.period, after_adjustments):
+    timeline_after = risk_timeline(term.base_risk, term.period, after_adjustments)
+    for _stretch, risk in timeline_after:
         validate_risk(product, risk, term.period.start, prefix="changes")
     after_segments = price_segments(ctx.catalogue, term, after_adjustments)
     before = term_charge(term, before_segments)
@@ -96,7 +97,8 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
     premium = after.premium - before.premium
     ipt = after.ipt - before.ipt
     extras = mta_extra_lines(ctx, policy, term, product, req.add_extras, req.remove_extras, req.effective_date,
-                             req.until)
+                             req.until, timeline_before=risk_timeline(term.base_risk, term.period, term.adjustments),
+                             timeline_after=timeline_after)  # NCD-3: protection needs its minimum NCD years
     total = premium + ipt + sum_money([f.amount for f in fees]) + sum_money([x.total for x in extras])
     kind = "additional premium" if premium > Money.zero() else ("return premium" if premium < Money.zero() else "no premium change")
     return {

@@ -43,7 +43,9 @@ def emission_view(e: Emission) -> dict[str, Any]:
 def stretch_view(s: Stretch, with_car: bool = True) -> dict[str, Any]:
     v = s.risk.vehicle
     out: dict[str, Any] = {"from": s.period.start.isoformat(), "to": s.period.end.isoformat(),
-                           "days_on_cover": s.days_on_cover}
+                           "days_on_cover": s.days_on_cover,
+                           # the stretch as planned runs to `to`; a cancellation ends its cover earlier
+                           "on_cover_until": s.on_cover_until.isoformat() if s.on_cover_until else None}
     if with_car:
         out["vehicle"] = {"registration": v.registration, "make": v.make, "model": v.model, "fuel": v.fuel,
                           "engine_cc": v.engine_cc, "co2_gkm": v.co2_gkm}

@@ -29,6 +29,7 @@ from covernote.domain.ncd_protection import (
     at_renewal,
     claims_history,
     eligibility,
+    refusal_after_change,
 )
 from covernote.domain.policy.cancellation import CancellationResult
 from covernote.domain.policy.codec import event_from_dict
@@ -176,10 +177,14 @@ def check_bound_lines(catalogue: Catalogue, product: Product, period: Period, qu
 
 
 def mta_lines(ctx: AppContext, policy: Policy, term: TermState, product: Product, add: Sequence[str],
-              remove: Sequence[str], effective: date, until: date | None) -> list[ExtraLine]:
+              remove: Sequence[str], effective: date, until: date | None, *,
+              timeline_before: Sequence[tuple[Period, Risk]],
+              timeline_after: Sequence[tuple[Period, Risk]]) -> list[ExtraLine]:
     """Add or remove extras from `effective` to the end of the term, priced pro-rata by days (the core
     premium's rule): the line is what the term charges for the extra after the change less before.
-    NCD protection cannot be bought mid-term (NCD-3)."""
+    NCD protection cannot be bought mid-term (NCD-3), and a change that leaves fewer NCD years than it
+    needs on days it covers must remove it in the same change (`timeline_before` / `timeline_after`: the
+    term's risk on each stretch before and after the change)."""
     issues = IssueCollector()
     covers = dx.term_extras(policy.transactions, term.term_no)
     rest = Period(effective, max(effective, term.period.end))
@@ -205,6 +210,16 @@ def mta_lines(ctx: AppContext, policy: Policy, term: TermState, product: Product
     for code in remove:
         if code not in covers or not covers[code].covers_any_of(rest):
             issues.add(FIELD_REMOVE, f"{code!r} is not on the policy from {effective}")
+    found = protection_rule(product)
+    if found is not None and found[0].code in covers:
+        protection, rule = found
+        refusal = refusal_after_change(
+            rule, protection.code, covers[protection.code].cover,
+            [(stretch, _answer_int(risk, "ncd_years")) for stretch, risk in timeline_before],
+            [(stretch, _answer_int(risk, "ncd_years")) for stretch, risk in timeline_after],
+            effective, protection.code in remove)
+        if refusal is not None:
+            issues.add("changes", refusal)
     issues.raise_if_any("the extras cannot be changed")
     lines = []
     for code in add:

@@ -34,15 +34,19 @@ from covernote.domain.errors import (
     NotFound,
     ValidationFailed,
 )
-from covernote.domain.ncd import claims_in
+from covernote.domain.ncd import CLAIM_TYPES, claims_in
 from covernote.domain.ncd_proof import (
     PROOF_KINDS,
+    Assessment,
     NcdProof,
     ProofState,
     check_proof,
+    insurer_key,
     ncd_status,
+    policy_number_key,
     rated_years,
     same_ncd,
+    source_in_use,
     valid_until,
     years_at_end,
 )
@@ -147,20 +151,44 @@ def _registration_in_use(uow: UnitOfWork, rec: NcdProofRecord, today: date, now:
     return _policy_registration(policy, today)
 
 
-def _in_use_elsewhere(uow: UnitOfWork, proof: NcdProof, own_id: str | None, registration: str, today: date,
-                      now: datetime) -> list[str]:
-    """Ids of accepted proofs of the same NCD in use on a car other than `registration` (NCD-1)."""
-    if proof.ended_on is None:
-        return []
-    uow.ncd.lock_end_date(proof.ended_on)  # two proofs of one NCD checked at once: the second waits
-    out = []
-    for other in uow.ncd.accepted_ending_on(proof.ended_on):
-        if other.proof_id == own_id or not same_ncd(_domain(other), proof):
-            continue
-        reg = _registration_in_use(uow, other, today, now)
-        if reg is not None and reg != registration:
-            out.append(other.proof_id)
-    return out
+def _in_use_elsewhere(ctx: AppContext, uow: UnitOfWork, proof: NcdProof, own_id: str | None, registration: str,
+                      cover_start: date) -> tuple[list[str], str]:
+    """Where the same NCD is in use on a car other than `registration` for cover starting `cover_start`
+    (NCD-1): ids of accepted proofs of it on other live quotes or policies, and the id of the policy in
+    this system it was earned on when that policy is still on cover then for another car. With the
+    detail to add to the reason (only what the proof itself names)."""
+    today, now = ctx.today(), ctx.clock.now()
+    out: list[str] = []
+    detail = ""
+    if proof.ended_on is not None:
+        uow.ncd.lock_end_date(proof.ended_on)  # two proofs of one NCD checked at once: the second waits
+        for other in uow.ncd.accepted_ending_on(proof.ended_on):
+            if other.proof_id == own_id or not same_ncd(_domain(other), proof):
+                continue
+            reg = _registration_in_use(uow, other, today, now)
+            if reg is not None and reg != registration:
+                out.append(other.proof_id)
+    source = _source_policy(ctx, uow, proof)
+    if source is not None:
+        last = source.term()
+        source_reg = _policy_registration(source, min(max(cover_start, last.period.start), last.period.last_day))
+        if source_in_use(source_reg, last.cover_end, registration, cover_start):
+            out.append(source.policy_id)
+            detail = (f": it was earned on policy {source.number}, which is still on cover for another vehicle on "
+                      f"{cover_start}, when this cover starts")
+    return out, detail
+
+
+def _source_policy(ctx: AppContext, uow: UnitOfWork, proof: NcdProof) -> Policy | None:
+    """The policy in this system the NCD was earned on: the proof names its number and our insurer."""
+    number = policy_number_key(proof.previous_policy_number)
+    if number is None:
+        return None
+    policy = uow.policies.by_number(number)
+    if policy is None or is_anonymised(policy) or policy.term().voided:
+        return None
+    insurer = ctx.catalogue.by_ref(policy.term().product_ref).insurer
+    return policy if insurer_key(insurer) == insurer_key(proof.insurer) else None
 
 
 # -- recording a proof ----------------------------------------------------------------------------------
@@ -168,6 +196,22 @@ def _in_use_elsewhere(uow: UnitOfWork, proof: NcdProof, own_id: str | None, regi
 
 def _max_age(product: Product) -> int:
     return product.rating.ncd.proof_max_age_years if product.rating.ncd is not None else 2
+
+
+def _check(proof: NcdProof, today: date, product: Product, in_use: list[str], detail: str = "") -> Assessment:
+    lapse = product.rating.ncd.lapse_years if product.rating.ncd is not None else None
+    return check_proof(proof, today, _max_age(product), bool(in_use), lapse_years=lapse, in_use_detail=detail)
+
+
+def _cover_start(policy: Policy) -> date:
+    """The day the cover the proof is for began: the policy's first term (the NCD held when it began)."""
+    return policy.terms()[0].period.start
+
+
+def _top(product: Product) -> int | None:
+    """The most years the product's `ncd_years` question allows (None: no maximum)."""
+    question = product.question("ncd_years")
+    return int(question.maximum) if question is not None and question.maximum is not None else None
 
 
 def _needs_ncd(product: Product) -> None:
@@ -185,6 +229,8 @@ def add_quote_proof(ctx: AppContext, principal: Principal, quote_id: str, inp: P
         if q is None:
             raise NotFound("no such quote", [FieldIssue("quote_id", f"no quote {quote_id}")])
         check_customer(principal, q.customer_id, "quote")
+        if q.status == "withdrawn":
+            raise Conflict("the quote was withdrawn; ask for a new one", [FieldIssue("quote_id", "withdrawn")])
         if q.status != "open":
             raise Conflict(f"the quote was bound into policy {q.policy_id}: give the proof for the policy",
                            [FieldIssue("quote_id", "already bound")])
@@ -193,7 +239,8 @@ def add_quote_proof(ctx: AppContext, principal: Principal, quote_id: str, inp: P
         product = ctx.catalogue.by_ref(q.product_ref)
         _needs_ncd(product)
         processing_allowed(uow, q.customer_id, "record proof of NCD")
-        rec = _record(ctx, uow, principal, q.customer_id, inp, product, _quote_registration(q), quote_id=q.quote_id)
+        rec = _record(ctx, uow, principal, q.customer_id, inp, product, _quote_registration(q), q.period.start,
+                      quote_id=q.quote_id)
         rec = _apply_to_quote(ctx, uow, q, rec)
         uow.ncd.add(rec)
         uow.commit()
@@ -214,19 +261,19 @@ def add_policy_proof(ctx: AppContext, principal: Principal, policy_id: str, inp:
         _needs_ncd(product)
         processing_allowed(uow, policy.customer_id, "record proof of NCD")
         rec = _record(ctx, uow, principal, policy.customer_id, inp, product, _policy_registration(policy, today),
-                      policy_id=policy.policy_id)
+                      _cover_start(policy), policy_id=policy.policy_id)
         uow.ncd.add(rec)
         uow.commit()
     return proof_view(rec, principal)
 
 
 def _record(ctx: AppContext, uow: UnitOfWork, principal: Principal, customer_id: str, inp: ProofInput,
-            product: Product, registration: str, quote_id: str | None = None,
+            product: Product, registration: str, cover_start: date, quote_id: str | None = None,
             policy_id: str | None = None) -> NcdProofRecord:
     today, now = ctx.today(), ctx.clock.now()
     proof = inp.domain()
-    in_use = _in_use_elsewhere(uow, proof, None, registration, today, now)
-    result = check_proof(proof, today, _max_age(product), bool(in_use))
+    in_use, detail = _in_use_elsewhere(ctx, uow, proof, None, registration, cover_start)
+    result = _check(proof, today, product, in_use, detail)
     return NcdProofRecord(
         new_id("ncd"), customer_id, quote_id, policy_id, inp.kind, inp.insurer, inp.ncd_years, inp.ended_on,
         inp.registration, inp.country, inp.issued_on, inp.previous_policy_number,
@@ -260,12 +307,14 @@ def decide_proof(ctx: AppContext, principal: Principal, proof_id: str, decision:
         policy = uow.policies.get(bound_to) if bound_to is not None else None
         if policy is not None:
             registration, product = _policy_registration(policy, today), ctx.catalogue.by_ref(policy.term().product_ref)
+            start = _cover_start(policy)
         elif quote is not None:
             registration, product = _quote_registration(quote), ctx.catalogue.by_ref(quote.product_ref)
+            start = quote.period.start
         else:
             raise Conflict("the quote this proof was given for no longer exists", [FieldIssue("proof_id", proof_id)])
-        in_use = _in_use_elsewhere(uow, _domain(rec), rec.proof_id, registration, today, now)
-        result = check_proof(_domain(rec), today, _max_age(product), bool(in_use))
+        in_use, detail = _in_use_elsewhere(ctx, uow, _domain(rec), rec.proof_id, registration, start)
+        result = _check(_domain(rec), today, product, in_use, detail)
         if decision == "accept" and in_use:
             raise Conflict("the same NCD is in use on another vehicle, so this proof cannot be accepted (NCD-1)",
                            [FieldIssue("proof", "the same NCD is already in use on another vehicle (NCD-1)")])
@@ -302,10 +351,8 @@ def _apply_to_quote(ctx: AppContext, uow: UnitOfWork, q: Quote, rec: NcdProofRec
     proofs = [*(others if others is not None else uow.ncd.for_quote(q.quote_id)), rec]
     standing = _latest_accepted(proofs)
     product = ctx.catalogue.by_ref(q.product_ref)
-    question = product.question("ncd_years")
     declared = _declared_years(q)
-    top = int(question.maximum) if question is not None and question.maximum is not None else None
-    target = declared if standing is None else rated_years(standing.ncd_years or 0, top)
+    target = declared if standing is None else rated_years(standing.ncd_years or 0, _top(product))
     current = int(q.rating.get("ncd_years", 0))
     if standing is None:
         why = f"No proof of NCD stands accepted: rated on the {declared} years declared."
@@ -387,9 +434,7 @@ def policy_ncd(ctx: AppContext, uow: UnitOfWork, policy: Policy, today: date) ->
     if status["status"] == "proven" and status["needs_review"] and term.term_no > 1:
         renewal = next((t for t in policy.transactions if t.kind == "renewal" and t.term_no == 2), None)
         carried = (renewal.details.get("ncd") or {}).get("before") if renewal is not None else None
-        question = product.question("ncd_years")
-        top = int(question.maximum) if question is not None and question.maximum is not None else None
-        if carried is not None and carried == rated_years(int(str(status["proven_years"])), top):
+        if carried is not None and carried == rated_years(int(str(status["proven_years"])), _top(product)):
             status = {**status, "needs_review": False,
                       "reason": f"the first term was rated on {first_years} years; its renewal started from the "
                                 f"{carried} years proven (NCD-1)"}
@@ -406,9 +451,28 @@ def proven_for_renewal(ctx: AppContext, uow: UnitOfWork, policy: Policy) -> int 
     standing = _latest_accepted(uow.ncd.for_policy(policy.policy_id))
     if standing is None or standing.ncd_years is None:
         return None
-    question = ctx.catalogue.by_ref(term.product_ref).question("ncd_years")
-    top = int(question.maximum) if question is not None and question.maximum is not None else None
-    return rated_years(standing.ncd_years, top)
+    return rated_years(standing.ncd_years, _top(ctx.catalogue.by_ref(term.product_ref)))
+
+
+def check_rated_as_proven(ctx: AppContext, uow: UnitOfWork, q: Quote) -> None:
+    """A quote is bound only on the NCD its accepted proof shows. Accepted proof re-rates an open quote at
+    once, unless the quote could not be re-rated (say NCD protection, chosen on the years declared, needs
+    more years than proven, NCD-3): then it cannot be bound as it stands, and a new quote is needed."""
+    product = ctx.catalogue.by_ref(q.product_ref)
+    if not _has_ncd(product):
+        return
+    standing = _latest_accepted(uow.ncd.for_quote(q.quote_id))
+    if standing is None:
+        return
+    target = rated_years(standing.ncd_years or 0, _top(product))
+    current = int(q.rating.get("ncd_years", 0))
+    if target == current:
+        return
+    why = [line for line in (standing.effect or {}).get("explanation", []) if "cannot be re-rated" in line]
+    raise Conflict(f"the quote is rated on {current} years of NCD but the accepted proof {standing.proof_id} shows "
+                   f"{target}, and the quote could not be re-rated on them; ask for a new quote on {target} years"
+                   + (f" ({why[-1]})" if why else ""),
+                   [FieldIssue("quote_id", f"rated on {current} years of NCD; proven {target} (NCD-1)")])
 
 
 def ncd_at_bind(ctx: AppContext, uow: UnitOfWork, q: Quote) -> dict[str, Any] | None:
@@ -537,19 +601,25 @@ def ncd_letter(ctx: AppContext, principal: Principal, policy_id: str) -> dict[st
         before = carried.ncd_before or 0
         years, lines = years_at_end(before, carried.ncd_after or 0, claims, covered, carried.explanation)
         risk = _risk_on(last, covered.last_day)
+        protected = protection.protected
     elif len(terms) > 1:
         # The renewal was cancelled from its first day: the NCD is what was earned by the term before it.
         risk = last.base_risk
         years = int(risk.answer("ncd_years") or 0)
         lines = (f"The renewal from {last.period.start} was cancelled from its first day: NCD as earned at the end of "
                  f"the term before it, {years} years.",)
+        protected = False
     else:
         raise Conflict("the policy was cancelled from its first day and was never on cover: no NCD was earned on it",
                        [FieldIssue("policy_id", "never on cover")])
     proof = NcdProof("insurer_letter", product.insurer, years, end, normalise_registration(risk.vehicle.registration),
                      "UK", today, policy.number)
-    check = check_proof(proof, today, _max_age(product), False)
+    check = _check(proof, today, product, [])
     provisional = today < end
+    # Every claim while insured with us, NCD-affecting or not (NCD-2), as the next insurer will ask.
+    history = claims_in(events, Period(terms[0].period.start, max(end, terms[0].period.start + timedelta(days=1))))
+    claim_list = [{**c, "claim_type_label": CLAIM_TYPES.get(str(c["claim_type"]), str(c["claim_type"]))}
+                  for c in history.as_dicts()]
     return {
         "title": "Proof of no-claims discount",
         "kind": proof.kind, "issued_on": today.isoformat(), "insurer": product.insurer, "product": product.ref,
@@ -558,6 +628,8 @@ def ncd_letter(ctx: AppContext, principal: Principal, policy_id: str) -> dict[st
         "registration": proof.registration, "ncd_years": years, "ended_on": end.isoformat(),
         "ended_how": ("cancelled" if last.cancelled_from is not None else "expired") if not provisional else "ends",
         "country": "UK", "provisional": provisional,
+        "insured_from": terms[0].period.start.isoformat(), "claims": claim_list,
+        "ncd_protected": protected,  # NCD-4: protection bought for the last term kept the years
         "accepted_as_proof_until": (valid_until(today, _max_age(product)) - timedelta(days=1)).isoformat(),
         "condition": (f"Provided no claim that affects NCD is made before {end}." if provisional else None),
         "explanation": list(lines),
@@ -585,6 +657,10 @@ def letter_text(letter: dict[str, Any]) -> str:
     ]
     if letter["condition"]:
         lines += [letter["condition"], ""]
+    lines += [f"Protected no-claims discount: {'yes' if letter['ncd_protected'] else 'no'}",
+              f"Claims since {letter['insured_from']}: " + ("none" if not letter["claims"] else ""),
+              *[f"  - {c['occurred_on']}: {c['claim_type_label']} ("
+                f"{'affects' if c['affects_ncd'] else 'does not affect'} NCD)" for c in letter["claims"]], ""]
     lines += ["How the years were worked out:", *[f"  - {x}" for x in letter["explanation"]], "",
               f"This letter is proof of the no-claims discount earned on policy {letter['policy_number']} with "
               f"{letter['insurer']}. It can be used as proof of no-claims discount until "
@@ -598,7 +674,11 @@ def letter_html(letter: dict[str, Any]) -> str:
     rows = [("Issued on", letter["issued_on"]), ("Policyholder", letter["policyholder"] or "-"),
             ("Policy number", letter["policy_number"]), ("Registration", letter["registration"]),
             ("Policy ends on" if letter["provisional"] else "Policy ended on", letter["ended_on"]),
-            ("No-claims discount", f"{letter['ncd_years']} years"), ("Earned in", "the United Kingdom")]
+            ("No-claims discount", f"{letter['ncd_years']} years"), ("Earned in", "the United Kingdom"),
+            ("Protected no-claims discount", "yes" if letter["ncd_protected"] else "no"),
+            (f"Claims since {letter['insured_from']}", "; ".join(
+                f"{c['occurred_on']} {c['claim_type_label']} ({'affects' if c['affects_ncd'] else 'does not affect'} "
+                "NCD)" for c in letter["claims"]) or "none")]
     table = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in rows)
     why = "".join(f"<li>{e(x)}</li>" for x in letter["explanation"])
     condition = f"<p><strong>{e(letter['condition'])}</strong></p>" if letter["condition"] else ""

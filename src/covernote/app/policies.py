@@ -11,6 +11,7 @@ from covernote.app.idempotency import check_key, idempotent_change
 from covernote.app.ports import UnitOfWork
 from covernote.app.retention import anonymised_policy_view, is_anonymised
 from covernote.app.views import policy_view, term_view, transaction_view
+from covernote.domain import extras as dx
 from covernote.domain.errors import Conflict, FieldIssue, IssueCollector, NotFound, ValidationFailed
 from covernote.domain.ledger.journal import RECEIVABLE
 from covernote.domain.ncd import CLAIM_TYPES, DEFAULT_CLAIM_TYPE, is_claim_type
@@ -165,7 +166,9 @@ def record_incident(ctx: AppContext, principal: Principal, policy_id: str, *, ki
                     claim_type: str = DEFAULT_CLAIM_TYPE) -> dict[str, Any]:
     """Record that a claim was made, or an incident that may lead to one (FEE-1 needs to know), with its
     type: windscreen or glass, legal-expenses uninsured-loss, breakdown and key cover claims do not
-    affect NCD (NCD-2); without a type a claim is `other` and does."""
+    affect NCD (NCD-2); without a type a claim is `other` and does. Breakdown, key cover and legal-expenses
+    uninsured-loss claims are made under an optional extra, so they are recorded only when the policy had
+    that extra on cover on `occurred_on` (NCD-2, FEE-1, ADD-1)."""
     require_staff(principal, "record incidents")
     issues = IssueCollector()
     if kind not in ("claim", "incident"):
@@ -183,7 +186,16 @@ def record_incident(ctx: AppContext, principal: Principal, policy_id: str, *, ki
                 t.period.start <= occurred_on < t.period.end for t in policy.terms()):
             raise ValidationFailed("the policy was not on cover then",
                                    [FieldIssue("occurred_on", f"{occurred_on} is outside every term")])
-        term_no = next(t.term_no for t in policy.terms() if t.period.start <= occurred_on < t.period.end)
+        term = next(t for t in policy.terms() if t.period.start <= occurred_on < t.period.end)
+        term_no = term.term_no
+        # NCD-2, FEE-1, ADD-1: assistance under an optional extra needs that extra on cover that day (its
+        # cover ends with the term's: on cancellation, and entirely on voidance).
+        covers = {code: c.removed_from(term.period.start if term.voided else term.cover_end)
+                  for code, c in dx.term_extras(policy.transactions, term_no).items()}
+        why = dx.claim_not_covered(claim_type, occurred_on, policy.number, ctx.catalogue.by_ref(term.product_ref),
+                                   covers)
+        if why is not None:
+            raise ValidationFailed("the incident cannot be recorded", [FieldIssue("claim_type", why)])
         event = RecordedEvent(kind, occurred_on, total_loss, reference, claim_type)  # type: ignore[arg-type]
         txn = PolicyTransaction(new_id("txn"), policy.policy_id, policy.next_sequence(), term_no, "incident",
                                 occurred_on, ctx.clock.now(), Actor(principal.user_id, principal.role),

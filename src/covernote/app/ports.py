@@ -46,6 +46,16 @@ class PendingQuote:
 
 
 @dataclass(frozen=True)
+class QuoteWithdrawal:
+    """Who withdrew an open quote, when and why (NCD-1: a withdrawn quote no longer holds the NCD)."""
+
+    quote_id: str
+    withdrawn_at: datetime
+    withdrawn_by: str
+    reason: str | None
+
+
+@dataclass(frozen=True)
 class StoredResponse:
     key: str
     scope: str
@@ -69,6 +79,13 @@ class QuoteRepository(Protocol):
     def get(self, quote_id: str) -> Quote | None: ...
     def mark_bound(self, quote_id: str, policy_id: str) -> bool:
         """Mark an open quote bound; False if it was no longer open (another bind won)."""
+        ...
+    def withdraw(self, withdrawal: QuoteWithdrawal) -> bool:
+        """Mark an open quote withdrawn, recording who, when and why; False if it was no longer open (bound
+        or withdrawn meanwhile)."""
+        ...
+    def withdrawal(self, quote_id: str) -> QuoteWithdrawal | None:
+        """Who withdrew the quote, when and why; None if it was not withdrawn."""
         ...
     def page(self, customer_id: str | None, limit: int, offset: int) -> list[Quote]: ...
 

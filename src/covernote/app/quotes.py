@@ -13,8 +13,8 @@ from covernote.app.extras import check_bound_lines
 from covernote.app.extras import quote_lines as quote_extra_lines
 from covernote.app.idempotency import check_key, idempotent_change
 from covernote.app.ledger import charge_and_collect
-from covernote.app.ncd import ncd_at_bind, quote_ncd
-from covernote.app.ports import UnitOfWork
+from covernote.app.ncd import check_rated_as_proven, ncd_at_bind, policy_ncd, quote_ncd
+from covernote.app.ports import QuoteWithdrawal, UnitOfWork
 from covernote.app.pricing import segments as price_segments
 from covernote.app.requests import processing_allowed
 from covernote.app.views import policy_view, quote_view, segments_view
@@ -86,24 +86,66 @@ def create_quote(ctx: AppContext, principal: Principal, req: QuoteRequest) -> di
             raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
         processing_allowed(uow, customer_id, "quote for them")
         uow.quotes.add(quote)
+        ncd = quote_ncd(ctx, uow, quote)  # NCD-1: years, discount, declared and not yet proven
         uow.commit()
-    return quote_view(quote, ctx.catalogue)
+    return {**quote_view(quote, ctx.catalogue), "ncd": ncd}
 
 
 def get_quote(ctx: AppContext, principal: Principal, quote_id: str) -> dict[str, Any]:
     with ctx.uow(read_only=True) as uow:
         q = uow.quotes.get(quote_id)
         ncd = None if q is None else quote_ncd(ctx, uow, q)  # NCD-1: years, discount, proven or not
+        withdrawal = uow.quotes.withdrawal(quote_id) if q is not None and q.status == "withdrawn" else None
     if q is None:
-        raise NotFound("no such quote")
+        raise NotFound("no such quote", [FieldIssue("quote_id", f"no quote {quote_id}")])
     check_customer(principal, q.customer_id, "quote")
-    return {**quote_view(q, ctx.catalogue), "ncd": ncd}
+    return {**quote_view(q, ctx.catalogue), "ncd": ncd, "withdrawal": _withdrawal_view(withdrawal)}
 
 
 def list_quotes(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
     customer = principal.customer_id if principal.role == "customer" else None
     with ctx.uow(read_only=True) as uow:
         return [quote_view(q, ctx.catalogue) for q in uow.quotes.page(customer, limit, offset)]
+
+
+WITHDRAWAL_REASON_MAX = 500
+
+
+def withdraw_quote(ctx: AppContext, principal: Principal, quote_id: str, reason: str | None = None) -> dict[str, Any]:
+    """The customer (their own quote) or staff withdraw an open quote: it can no longer be bound or take
+    proof of NCD, and no longer holds the customer's NCD (NCD-1: an open quote counts as "in use on
+    another vehicle" until it expires). Who withdrew it, when and why are kept with it; the retention
+    sweep deletes it as it does an open quote never taken up. A bound or already withdrawn quote is a
+    conflict; the update is made only while the quote is still open, so a bind that gets there first wins."""
+    text = (reason or "").strip() or None
+    if text is not None and len(text) > WITHDRAWAL_REASON_MAX:
+        raise ValidationFailed("the reason is too long",
+                               [FieldIssue("reason", f"at most {WITHDRAWAL_REASON_MAX} characters")])
+    unknown = NotFound("no such quote", [FieldIssue("quote_id", f"no quote {quote_id}")])
+    with ctx.uow() as uow:
+        quote = uow.quotes.get(quote_id)
+        if quote is None or (principal.role == "customer" and principal.customer_id != quote.customer_id):
+            raise unknown  # to a customer, another's quote does not exist (as check_customer)
+        if quote.status == "bound":
+            raise Conflict(f"quote {quote_id} was bound into policy {quote.policy_id}: a bound quote cannot be "
+                           "withdrawn (cancel the policy instead)", [FieldIssue("quote_id", "already bound")])
+        if quote.status != "open":
+            raise Conflict(f"quote {quote_id} was already withdrawn", [FieldIssue("quote_id", "already withdrawn")])
+        withdrawal = QuoteWithdrawal(quote_id, ctx.clock.now(), principal.user_id, text)
+        if not uow.quotes.withdraw(withdrawal):
+            raise Conflict(f"quote {quote_id} was bound or withdrawn by another request meanwhile",
+                           [FieldIssue("quote_id", "no longer open")])
+        withdrawn = uow.quotes.get(quote_id)
+        assert withdrawn is not None
+        ncd = quote_ncd(ctx, uow, withdrawn)
+        uow.commit()
+    return {**quote_view(withdrawn, ctx.catalogue), "ncd": ncd, "withdrawal": _withdrawal_view(withdrawal)}
+
+
+def _withdrawal_view(w: QuoteWithdrawal | None) -> dict[str, Any] | None:
+    if w is None:
+        return None
+    return {"withdrawn_at": w.withdrawn_at.isoformat(), "withdrawn_by": w.withdrawn_by, "reason": w.reason}
 
 
 def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_token: str,
@@ -121,6 +163,8 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
         check_customer(principal, quote.customer_id, "quote")
         now = ctx.clock.now()
         today = ctx.today()
+        if quote.status == "withdrawn":
+            raise Conflict("the quote was withdrawn; ask for a new one", [FieldIssue("quote_id", "withdrawn")])
         if quote.status != "open":
             raise Conflict(f"quote {quote_id} is already bound to policy {quote.policy_id}",
                            [FieldIssue("quote_id", "already bound")])
@@ -138,6 +182,7 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
                                    [FieldIssue("documents_on", f"must be from {today} to "
                                                f"{today + timedelta(days=DOCUMENTS_WITHIN_DAYS)}")])
         product = ctx.catalogue.by_ref(quote.product_ref)
+        check_rated_as_proven(ctx, uow, quote)  # NCD-1: bound only on the NCD proven
         policy_id = new_id("pol")
         txn_id = new_id("txn")
         fee_lines = tuple(FeeLine.from_fee(product.fee(code), 1, today, txn_id) for code, _, _ in quote.fees)
@@ -161,13 +206,15 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
         check_price(ctx, term, quote.premium)
         details["versions"] = segments_view(price_segments(ctx.catalogue, term))
         if not uow.quotes.mark_bound(quote.quote_id, policy_id):
-            raise Conflict("the quote was bound by another request", [FieldIssue("quote_id", "already bound")])
+            raise Conflict("the quote was bound or withdrawn by another request",
+                           [FieldIssue("quote_id", "no longer open")])
         details["ncd"] = ncd_at_bind(ctx, uow, quote)  # NCD-1: bound on unproven or rejected NCD is flagged
         uow.policies.add(policy)
         record_offset(ctx, uow, policy, txn)  # ECO-1: the first policy year's carbon offset
         payment = charge_and_collect(ctx, uow, policy, txn, f"New business {policy.number}",
                                      payment_key)
         view = policy_view(ctx.catalogue, policy, today, balance=Money.zero())
+        view["ncd"] = policy_ncd(ctx, uow, policy, today)  # NCD-1: as GET /policies/{id} shows it
         view["transaction_id"] = txn_id
         view["payment"] = payment
         return view

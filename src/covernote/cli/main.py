@@ -183,12 +183,53 @@ def customers_list(as_json: JsonOpt = False) -> None:
 # -- quotes and policies ----------------------------------------------------------------------------
 
 
+def _ncd_lines(d: dict[str, Any]) -> list[str]:
+    """The NCD rated and whether it is proven (NCD-1), and NCD protection (NCD-3, NCD-4), as the JSON shows
+    them: nothing where the view has no `ncd` or `ncd_protection`."""
+    lines = []
+    if "ncd" in d:
+        n = d["ncd"]
+        if n is None:
+            lines.append("  NCD: none (the product has no no-claims discount)")
+        else:
+            proven = n.get("proven_years")
+            shown = f", proof shows {proven} years" if proven is not None and proven != n["ncd_years"] else ""
+            lines.append(f"  NCD {n['ncd_years']} years, {n.get('discount_percent') or 0}% discount: "
+                         f"{n['status']}{shown}{'  NEEDS REVIEW' if n.get('needs_review') else ''}")
+    p = d.get("ncd_protection")
+    if p is not None and p.get("offered"):
+        if "protected" in p:  # a policy: is the NCD protected now
+            state = "protected" if p["protected"] else "not protected"
+        elif p.get("selected"):
+            state = "selected"
+        else:
+            state = ("not selected (eligible)" if p.get("eligible")
+                     else "not selected; not eligible: " + "; ".join(p.get("reasons") or []))
+        lines.append(f"  NCD protection: {state}")
+    return lines
+
+
+def _carbon_lines(d: dict[str, Any]) -> list[str]:
+    """An eco quote's or policy's estimated CO2 and offset (ECO-1), as the JSON's `carbon` shows them."""
+    c = d.get("carbon")
+    if not c:
+        return []
+    source = (f"estimated from {c['gkm']} g/km by the product's table" if c.get("estimated")
+              else f"{c['gkm']} g/km from the vehicle record")
+    return [f"  CO2 {c['estimated_annual_co2_tonnes']} t a year ({source}, {c['annual_mileage']} miles); "
+            f"offset {c['offset_percent']}%: {c['policy_year_offset_tonnes']} t for the policy year"]
+
+
 def _quote_summary(q: dict[str, Any]) -> str:
-    lines = [f"quote {q['id']}  {q['product']}  {q['start_date']} -> {q['end_date']}",
+    withdrawal = q.get("withdrawal") or {}
+    lines = [f"quote {q['id']}  {q['product']}  {q['start_date']} -> {q['end_date']}  {q['status']}",
+             *([f"  withdrawn {withdrawal['withdrawn_at']} by {withdrawal['withdrawn_by']}"
+                + (f": {withdrawal['reason']}" if withdrawal.get("reason") else "")] if withdrawal else []),
              f"  premium {q['premium']}  IPT {q['ipt']} ({q['ipt_rate']})  fees "
              f"{', '.join(f['name'] + ' ' + f['amount'] for f in q['fees']) or 'none'}",
              *[f"  extra {x['name']} ({x['provider']}, insured by {x['insurer']}): {x['premium']} + IPT {x['ipt']} "
                f"= {x['total']}" for x in q.get("extras", [])],
+             *_ncd_lines(q), *_carbon_lines(q),
              f"  total payable {q['total_payable']}   expires {q['expires_at']}", "  rating:"]
     for step in q["rating"]["trace"]:
         lines.append(f"    {step['step']:45} {step['value']:>10} {step['row']:>14} x{step['factor'] or '':<6} = {step['amount_after']}")
@@ -222,6 +263,14 @@ def quote_show(quote_id: str, as_json: JsonOpt = False) -> None:
     show(quotes.get_quote(context(), operator(), quote_id), as_json, _quote_summary)
 
 
+@quote_app.command("withdraw")
+@handles_errors
+def quote_withdraw(quote_id: str,
+                   reason: Annotated[str | None, typer.Option(help="Why (at most 500 characters)")] = None,
+                   as_json: JsonOpt = False) -> None:
+    """Withdraw an open quote: it can no longer be bound, and the NCD proven on it is free again (NCD-1)."""
+    show(quotes.withdraw_quote(context(), operator(), quote_id, reason), as_json, _quote_summary)
+
 
 def _policy_summary(p: dict[str, Any]) -> str:
     t = p.get("current_term") or {}
@@ -229,7 +278,8 @@ def _policy_summary(p: dict[str, Any]) -> str:
             f"  term {t.get('start_date')} -> {t.get('end_date')}  premium {t.get('premium_charged')}  "
             f"IPT {t.get('ipt_charged')}  balance {p.get('balance')}  auto-renew {p['auto_renew']}"
             + "".join(f"\n  extra {x['name']} ({x['provider']}): {x['premium']} + IPT {x['ipt']} = {x['total']}"
-                      f"{'' if x['on_cover'] else ' (not on cover now)'}" for x in p.get("extras", [])))
+                      f"{'' if x['on_cover'] else ' (not on cover now)'}" for x in p.get("extras", []))
+            + "".join(f"\n{line}" for line in (*_ncd_lines(p), *_carbon_lines(p))))
 
 
 @policy_app.command("bind")

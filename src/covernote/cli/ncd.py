@@ -3,6 +3,7 @@
 
     covernote ncd proof add --quote ID | --policy ID --kind ... --insurer ... [--years N --ended-on D
                             --registration R --country UK --issued-on D --previous-policy-number P]
+        (exit 0: accepted; 1: recorded but rejected, the failed conditions on stderr; 2: bad input)
     covernote ncd proof show|list|decide
     covernote ncd status --quote ID | --policy ID
     covernote ncd reviews
@@ -84,7 +85,8 @@ def register(app: typer.Typer, policy_app: typer.Typer) -> None:
                   issued_on: Annotated[str | None, typer.Option(help="The document's issue date")] = None,
                   previous_policy_number: Annotated[str | None, typer.Option(help="Previous policy number")] = None,
                   as_json: JsonOpt = False) -> None:
-        """Record proof of NCD and check every NCD-1 condition (a rejected proof names each one failed)."""
+        """Record proof of NCD and check every NCD-1 condition. A rejected proof is recorded and shown, and
+        the command exits 1 naming each condition failed on stderr ("proof rejected: country: ...")."""
         if (quote is None) == (policy is None):
             fail("say what the proof is for", [("--quote/--policy", "give exactly one")])
         inp = ncd.ProofInput(kind, insurer, years, parse_optional_date(ended_on, "--ended-on"), registration, country,
@@ -93,6 +95,10 @@ def register(app: typer.Typer, policy_app: typer.Typer) -> None:
         data = (ncd.add_quote_proof(ctx, who, quote, inp) if quote is not None
                 else ncd.add_policy_proof(ctx, who, policy or "", inp))
         show(data, as_json, _proof_summary)
+        if data["status"] != "accepted":
+            failed = "; ".join(f"{e['field']}: {e['reason']}" for e in data["errors"]) or "see the conditions above"
+            typer.echo(f"proof rejected: {failed}", err=True)
+            raise typer.Exit(1)
 
     @proof_app.command("show")
     @handles_errors

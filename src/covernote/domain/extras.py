@@ -11,6 +11,11 @@ change in its premium, IPT and commission (after minus before), and the extra's 
 the transaction. So the lines of a term always add up to what the term charges for the extra, and
 an extra added and removed again at the same date cancels to the penny. The no-claims discount never
 applies to an extra.
+
+Claims on an extra (NCD-2, FEE-1, ADD-1): S1 names breakdown, key cover and legal-expenses uninsured-loss
+assistance as given "under the optional" extra, so a claim or incident of one of those types
+(`EXTRA_CLAIM_TYPES`) is recorded only when the policy had, on the day it occurred, an extra on cover whose
+product `claim_types` include it: `claim_not_covered`.
 """
 
 from __future__ import annotations
@@ -23,7 +28,7 @@ from typing import TYPE_CHECKING, Any, Literal
 
 from covernote.domain.ledger.journal import Posting
 from covernote.domain.policy.term import ipt_on, pro_rata
-from covernote.domain.products.model import Extra, ExtraDocument, Term
+from covernote.domain.products.model import Extra, ExtraDocument, Product, Term
 from covernote.kernel.money import Money, Rounding, sum_money
 from covernote.kernel.periods import Period, add_months
 
@@ -261,3 +266,26 @@ def expected_accounts(lines: Iterable[ExtraLine]) -> dict[str, Money]:
 
 def total_of(lines: Iterable[ExtraLine]) -> Money:
     return sum_money([ln.total for ln in lines])
+
+
+# NCD-2 (S1): assistance given only under an optional extra; a claim of these types is a claim on the extra.
+EXTRA_CLAIM_TYPES: frozenset[str] = frozenset({"breakdown", "key_cover", "legal_expenses_uninsured_loss"})
+
+
+def claim_not_covered(claim_type: str, occurred_on: date, policy_number: str, product: Product,
+                      covers: Mapping[str, ExtraCover]) -> str | None:
+    """Why a claim or incident of `claim_type` on `occurred_on` cannot be recorded on the policy; None
+    when it can. Only `EXTRA_CLAIM_TYPES` are checked: one is accepted when an extra of `product` (the
+    term's product version) whose `claim_types` include it is on cover that day (`covers`: the term's
+    extra covers, as they stand; NCD-2, FEE-1, ADD-1)."""
+    if claim_type not in EXTRA_CLAIM_TYPES:
+        return None
+    extras = [e for e in product.extras if claim_type in e.claim_types]
+    if not extras:
+        return (f"{claim_type} claims are made under an optional extra, and {product.name} ({product.ref}) of "
+                f"policy {policy_number} has no extra that covers them")
+    if any(e.code in covers and covers[e.code].on_cover(occurred_on) for e in extras):
+        return None
+    names = " or ".join(f"the {e.name} extra" for e in extras)
+    return (f"{claim_type} claims are made under {names}, which policy {policy_number} did not have on cover "
+            f"on {occurred_on}")

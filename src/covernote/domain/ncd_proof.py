@@ -20,6 +20,15 @@ Decisions where S1 is silent (docs/ncd.md says the same):
     otherwise the same registration. "In use on another vehicle": another quote or policy that is still
     live (an open, unexpired quote; a policy pending or on cover) insures a car with a different
     registration and has an accepted proof of the same NCD.
+  * The NCD was earned on a policy in this system (the proof names one of our policy numbers and our
+    insurer, as the NCD proof letter does): it is in use on another vehicle while that policy is still on
+    cover when the new cover starts and insures a car with a different registration. A provisional letter
+    (given before the policy ends) is therefore accepted for cover starting when the policy ends, and
+    refused for cover that overlaps it.
+  * The end or renewal date must be plausible: no more than MAX_END_AFTER_ISSUE_DAYS after the document
+    was issued (a renewal notice comes before the renewal date, not months before), and NCD has lapsed
+    when the policy it was earned on ended `rating.ncd.lapse_years` (2) years or more before the day
+    checked (S1 is silent; the usual UK practice; product data, null for no lapse rule).
   * Earned in the UK: the country where it was earned is the United Kingdom (UK, GB, Great Britain,
     England, Scotland, Wales, Northern Ireland). The Channel Islands and the Isle of Man are not in the UK.
 """
@@ -45,6 +54,7 @@ PROOF_KINDS: dict[str, str] = {
 UK_NAMES = frozenset({"UK", "GB", "GBR", "UNITEDKINGDOM", "GREATBRITAIN", "ENGLAND", "SCOTLAND", "WALES",
                       "NORTHERNIRELAND", "UNITEDKINGDOMOFGREATBRITAINANDNORTHERNIRELAND"})
 _SUFFIXES = ("limited", "ltd", "plc")
+MAX_END_AFTER_ISSUE_DAYS = 90
 
 
 @dataclass(frozen=True)
@@ -71,7 +81,8 @@ def insurer_key(name: str) -> str:
     return key
 
 
-def _policy_key(number: str | None) -> str | None:
+def policy_number_key(number: str | None) -> str | None:
+    """A policy number compared case-, space- and punctuation-blind."""
     if number is None:
         return None
     key = re.sub(r"[^A-Z0-9]", "", number.upper())
@@ -86,7 +97,7 @@ def same_ncd(a: NcdProof, b: NcdProof) -> bool:
     """Whether two proofs are of the same NCD (see the module's docstring)."""
     if a.ended_on is None or a.ended_on != b.ended_on or insurer_key(a.insurer) != insurer_key(b.insurer):
         return False
-    pa, pb = _policy_key(a.previous_policy_number), _policy_key(b.previous_policy_number)
+    pa, pb = policy_number_key(a.previous_policy_number), policy_number_key(b.previous_policy_number)
     if pa is not None and pb is not None:
         return pa == pb
     if a.registration is None or b.registration is None:
@@ -139,9 +150,12 @@ class Assessment:
         return [c.as_dict() for c in self.conditions]
 
 
-def check_proof(proof: NcdProof, on: date, max_age_years: int, in_use_elsewhere: bool) -> Assessment:
+def check_proof(proof: NcdProof, on: date, max_age_years: int, in_use_elsewhere: bool, *,
+                lapse_years: int | None = None, in_use_detail: str = "") -> Assessment:
     """Every NCD-1 condition checked on `on`, each passed or failed with the reason. `in_use_elsewhere`:
-    whether an accepted proof of the same NCD is in use on another vehicle (the caller looks that up)."""
+    whether the same NCD is in use on another vehicle (the caller looks that up; `in_use_detail` says
+    how, when it can be told). `lapse_years`: NCD earned on a policy that ended that many years or more
+    before `on` has lapsed (None: no lapse rule)."""
     out: list[Condition] = []
     # 1. less than `max_age_years` old on the day checked, measured from the issue date.
     if proof.issued_on is None:
@@ -171,8 +185,7 @@ def check_proof(proof: NcdProof, on: date, max_age_years: int, in_use_elsewhere:
         out.append(Condition("shows_end_date", "ended_on", False, "the proof must show the date the policy ended or "
                                                                  "was due to be renewed (NCD-1)"))
     else:
-        out.append(Condition("shows_end_date", "ended_on", True, f"shows the policy ended or was due to renew on "
-                                                                f"{proof.ended_on}"))
+        out.append(_end_date(proof.ended_on, proof.issued_on, on, lapse_years))
     if proof.registration is None or not proof.registration.strip():
         out.append(Condition("shows_registration", "registration", False,
                              "the proof must show the car's registration number (NCD-1)"))
@@ -193,11 +206,34 @@ def check_proof(proof: NcdProof, on: date, max_age_years: int, in_use_elsewhere:
     # 4. not in use on another vehicle.
     if in_use_elsewhere:
         out.append(Condition("not_in_use_elsewhere", "proof", False, "the same NCD is already in use on another "
-                                                                    "vehicle (NCD-1)"))
+                                                                    f"vehicle (NCD-1){in_use_detail}"))
     else:
         out.append(Condition("not_in_use_elsewhere", "proof", True, "the same NCD is not in use on another vehicle"))
     return Assessment(on, tuple(out))
 
+
+def _end_date(ended_on: date, issued_on: date | None, on: date, lapse_years: int | None) -> Condition:
+    """The end or renewal date shown: plausible for the document, and recent enough that the NCD has not
+    lapsed."""
+    if issued_on is not None and ended_on > issued_on + timedelta(days=MAX_END_AFTER_ISSUE_DAYS):
+        return Condition("shows_end_date", "ended_on", False,
+                         f"shows the policy ended or renews on {ended_on}, {(ended_on - issued_on).days} days after "
+                         f"the document was issued ({issued_on}); a letter or renewal notice shows an end or renewal "
+                         f"date no more than {MAX_END_AFTER_ISSUE_DAYS} days after its issue date")
+    if lapse_years is not None and on >= add_years(ended_on, lapse_years):
+        return Condition("shows_end_date", "ended_on", False,
+                         f"the policy ended on {ended_on}, {age_text(ended_on, on)} before {on}: NCD lapses when the "
+                         f"policy it was earned on ended {lapse_years} years or more ago, so the last day it could "
+                         f"be accepted was {add_years(ended_on, lapse_years) - timedelta(days=1)}")
+    return Condition("shows_end_date", "ended_on", True, f"shows the policy ended or was due to renew on {ended_on}")
+
+
+def source_in_use(source_registration: str, source_cover_end: date, registration: str, cover_start: date) -> bool:
+    """Whether NCD earned on a policy in this system is in use on another vehicle for cover starting on
+    `cover_start` on the car `registration`: the policy it was earned on is still on cover then (its cover
+    ends after `cover_start`) for a different car (NCD-1)."""
+    return source_cover_end > cover_start and (normalise_registration(source_registration)
+                                               != normalise_registration(registration))
 
 
 # -- how an accepted proof feeds rating -----------------------------------------------------------------

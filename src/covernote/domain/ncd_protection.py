@@ -12,11 +12,16 @@ question named by the rule, e.g. `claims_last_3_years`). At renewal it counts th
 recorded on the policy in the three years before the renewal date, plus the declared claims while they
 may still fall in that window: their dates are not known, so they count until three years after the
 policy's first day (the cautious reading).
+
+Mid-term (NCD-3, ADD-1): protection cannot be bought by a change, and a staff change that lowers the NCD
+years below the rule's minimum on days protection is on cover is refused unless the same change removes
+protection (its unused part is then refunded pro-rata, like any extra removed mid-term):
+`refusal_after_change`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
@@ -67,6 +72,40 @@ def eligibility(rule: NcdProtectionRule, ncd_years: int, history: ClaimsHistory)
         reasons.append(f"needs no more than {rule.max_claims} claims in the last {rule.window_years} years; "
                        f"there are {history.describe()} (NCD-3)")
     return reasons
+
+
+def refusal_after_change(rule: NcdProtectionRule, code: str, protection_cover: Sequence[Period],
+                         years_before: Sequence[tuple[Period, int]], years_after: Sequence[tuple[Period, int]],
+                         effective: date, removed: bool) -> str | None:
+    """Why a mid-term change cannot keep NCD protection (NCD-3); None when it can.
+
+    `protection_cover`: the days of the term the protection extra `code` covers before the change;
+    `years_before` / `years_after`: the NCD years on each stretch of the term's risk timeline before and
+    after the change; `effective`: the change's effective date; `removed`: the same change removes the
+    protection. Refused when, on a day from `effective` that protection covers, the change alters the NCD
+    years and leaves fewer than `rule.min_years` (a change that does not touch the years is not refused
+    for them)."""
+    if removed:
+        return None
+    short: list[tuple[Period, int]] = []
+    for after_stretch, after in years_after:
+        if after >= rule.min_years:
+            continue
+        for before_stretch, before in years_before:
+            if before == after:
+                continue
+            days = after_stretch.intersection(before_stretch)
+            if days is None or days.end <= effective:
+                continue
+            days = Period(max(days.start, effective), days.end)
+            if any(p.overlaps(days) for p in protection_cover):
+                short.append((days, after))
+    if not short:
+        return None
+    first, fewest = min(short, key=lambda s: (s[1], s[0].start))  # the fewest years, and from when
+    return (f"NCD protection needs {rule.min_years}+ years of no-claims discount (NCD-3); the change leaves "
+            f"{fewest} from {first.start}, so remove `{code}` in the same change (its unused part is refunded "
+            "pro-rata; staff may back-date the change to the term start to refund it all)")
 
 
 @dataclass(frozen=True)

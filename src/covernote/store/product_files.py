@@ -192,6 +192,7 @@ class NcdDoc(_Strict):
     step_back_one_claim: dict[int, int] = {}
     step_back_two_claims: dict[int, int] = {}
     proof_max_age_years: int = Field(default=2, ge=1, le=10)
+    lapse_years: int | None = Field(default=2, ge=1, le=10)
 
 
 class RatingDoc(_Strict):
@@ -535,7 +536,8 @@ def product_from_doc(doc: ProductDoc) -> Product:
     ncd = None
     if r.ncd is not None:
         ncd = NcdScale(dict(r.ncd.discount_percent_by_years), dict(r.ncd.step_back_one_claim),
-                       dict(r.ncd.step_back_two_claims), r.ncd.proof_max_age_years)
+                       dict(r.ncd.step_back_two_claims), r.ncd.proof_max_age_years,
+                       r.ncd.lapse_years)
     sp = doc.cancellation.short_period
     return Product(
         code=doc.code, name=doc.name, version=doc.version, effective_from=doc.effective_from,

@@ -10,7 +10,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from covernote.app.ports import PendingQuote, StoredResponse, User
+from covernote.app.ports import PendingQuote, QuoteWithdrawal, StoredResponse, User
 from covernote.domain.errors import Conflict, FieldIssue
 from covernote.domain.extras import ExtraLine
 from covernote.domain.ledger.journal import JournalEntry, Posting
@@ -45,6 +45,11 @@ _QUOTE_INSERT = quotes.insert()
 _QUOTE_GET = quotes.select().where(quotes.c.id == _b("b_id"))
 _QUOTE_MARK_BOUND = (quotes.update().where(quotes.c.id == _b("b_id"), quotes.c.status == "open")
                      .values(status="bound", policy_id=_b("b_policy_id")))
+_QUOTE_WITHDRAW = (quotes.update().where(quotes.c.id == _b("b_id"), quotes.c.status == "open")
+                   .values(status="withdrawn", withdrawn_at=_b("b_at"), withdrawn_by=_b("b_by"),
+                           withdrawal_reason=_b("b_reason")))
+_QUOTE_WITHDRAWAL = (sa.select(quotes.c.id, quotes.c.withdrawn_at, quotes.c.withdrawn_by, quotes.c.withdrawal_reason)
+                     .where(quotes.c.id == _b("b_id"), quotes.c.status == "withdrawn"))
 _POLICY_INSERT = policies.insert()
 _POLICY_GET = policies.select().where(policies.c.id == _b("b_id"))
 _POLICY_BY_NUMBER = policies.select().where(policies.c.number == _b("b_number"))
@@ -132,6 +137,18 @@ class QuoteRepo:
     def mark_bound(self, quote_id: str, policy_id: str) -> bool:
         res = self.conn.execute(_QUOTE_MARK_BOUND, {"b_id": quote_id, "b_policy_id": policy_id})
         return res.rowcount == 1
+
+    def withdraw(self, withdrawal: QuoteWithdrawal) -> bool:
+        """Only where the quote is still open: a bind or another withdrawal that got there first wins."""
+        res = self.conn.execute(_QUOTE_WITHDRAW, {"b_id": withdrawal.quote_id, "b_at": withdrawal.withdrawn_at,
+                                                  "b_by": withdrawal.withdrawn_by, "b_reason": withdrawal.reason})
+        return res.rowcount == 1
+
+    def withdrawal(self, quote_id: str) -> QuoteWithdrawal | None:
+        r = self.conn.execute(_QUOTE_WITHDRAWAL, {"b_id": quote_id}).first()
+        if r is None or r.withdrawn_at is None:
+            return None
+        return QuoteWithdrawal(r.id, r.withdrawn_at, r.withdrawn_by or "", r.withdrawal_reason)
 
     def page(self, customer_id: str | None, limit: int, offset: int) -> list[Quote]:
         q = quotes.select().order_by(quotes.c.created_at.desc(), quotes.c.id).limit(limit).offset(offset)

@@ -84,6 +84,8 @@ def _run(r: Row[Any]) -> RetentionRun:
 
 
 _TERM_KINDS = ("new_business", "renewal", "cancellation", "voidance")
+# Quotes never taken up: open ones, and those withdrawn by the customer or staff (they are swept alike).
+_UNBOUND = ("open", "withdrawn")
 
 
 class RetentionRepo:
@@ -136,7 +138,7 @@ class RetentionRepo:
 
     def open_quotes(self, created_before: datetime, after_id: str | None, limit: int) -> list[QuoteFacts]:
         q = (sa.select(quotes.c.id, quotes.c.customer_id, quotes.c.product_ref, quotes.c.created_at)
-             .where(quotes.c.status == "open", quotes.c.created_at < created_before)
+             .where(quotes.c.status.in_(_UNBOUND), quotes.c.created_at < created_before)
              .order_by(quotes.c.id).limit(limit))
         if after_id is not None:
             q = q.where(quotes.c.id > after_id)
@@ -221,12 +223,13 @@ class RetentionRepo:
                                                     sa.not_(_done("policy_billing", p.c.id))))
         return sa.select(c.c.id).where(
             c.c.erased_at.is_(None), c.c.created_at < created_before,
-            ~sa.exists().where(quotes.c.customer_id == c.c.id, quotes.c.status == "open"),
+            ~sa.exists().where(quotes.c.customer_id == c.c.id, quotes.c.status.in_(_UNBOUND)),
             ~sa.exists().where(p.c.customer_id == c.c.id, unfinished))
 
     def settled_customers(self, created_before: datetime, billing_codes: Sequence[str]) -> list[str]:
-        """Everyone not yet erased with no open quote and every policy anonymised (billing data too), in
-        id order: one set-based query over the whole book."""
+        """Everyone not yet erased with no quote never taken up left (open or withdrawn: the quotes stage
+        deletes them first) and every policy anonymised (billing data too), in id order: one set-based
+        query over the whole book."""
         q = self._settled(created_before, billing_codes).order_by(customers.c.id)
         return [r[0] for r in self.conn.execute(q)]
 
@@ -245,7 +248,7 @@ class RetentionRepo:
         deleted = 0
         for ids in _chunks(self.conn, quote_ids):
             deleted += self.conn.execute(quotes.delete().where(_in(self.conn, quotes.c.id, ids),
-                                                               quotes.c.status == "open")).rowcount
+                                                               quotes.c.status.in_(_UNBOUND))).rowcount
         return deleted
 
     def delete_stored_responses(self, stored_before: datetime, limit: int) -> int:

@@ -169,8 +169,17 @@ quotes = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("expires_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("created_by", sa.String(40), nullable=False, info=REF),
-    sa.Column("status", sa.String(10), nullable=False, info=np("open or bound")),
+    sa.Column("status", sa.String(10), nullable=False, info=np("open, bound or withdrawn")),
     sa.Column("policy_id", sa.String(40), index=True, info=REF),
+    # Who withdrew an open quote, when and why (migration 0009): a withdrawn quote no longer holds the NCD.
+    sa.Column("withdrawn_at", UtcDateTime, info=WHEN),
+    sa.Column("withdrawn_by", sa.String(40), info=REF),
+    sa.Column(
+        "withdrawal_reason",
+        sa.Text,
+        info=pd(C, Category.CONTRACT, ("quotation",), ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                "free text given when the quote was withdrawn"),
+    ),
     # The retention sweep finds quotes never taken up by status and age.
     sa.Index("ix_quotes_status_created_at", "status", "created_at"),
 )

@@ -24,7 +24,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Literal
 
@@ -146,6 +146,12 @@ class Stretch:
     risk: Risk
     emission: Emission
     share: Decimal  # annual offset x days on cover / days in the year, unrounded
+
+    @property
+    def on_cover_until(self) -> date | None:
+        """The day after the stretch's last day on cover (its end, or the cancellation date); None when
+        none of it was on cover."""
+        return self.period.start + timedelta(days=self.days_on_cover) if self.days_on_cover > 0 else None
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ class Quote:
     created_at: datetime
     expires_at: datetime
     created_by: str
-    status: Literal["open", "bound"] = "open"
+    status: Literal["open", "bound", "withdrawn"] = "open"
     policy_id: str | None = None
     extras: tuple[ExtraLine, ...] = ()  # optional extras chosen (ADD-1): their own lines, no NCD
 

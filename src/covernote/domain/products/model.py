@@ -200,6 +200,7 @@ class NcdScale:
     step_back_one_claim: Mapping[int, int]
     step_back_two_claims: Mapping[int, int]
     proof_max_age_years: int = 2  # NCD-1 (S1): proof of NCD must be less than this many years old
+    lapse_years: int | None = 2  # NCD earned on a policy that ended this many years ago or more has lapsed
 
     @property
     def max_years(self) -> int:
