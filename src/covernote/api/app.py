@@ -8,6 +8,7 @@ from fastapi import FastAPI
 from covernote import __version__
 from covernote.api import privacy_registers, privacy_requests, privacy_retention, privacy_sensitive, problems
 from covernote.api.carbon import router as carbon_router
+from covernote.api.clocks import router as clocks_router
 from covernote.api.extras import router as extras_router
 from covernote.api.ncd import router as ncd_router
 from covernote.api.routes import router
@@ -30,6 +31,7 @@ def create_app(ctx: AppContext) -> FastAPI:
     app.include_router(carbon_router)  # ECO-1
     app.include_router(extras_router)  # ADD-1, PAY-7: the fair-value report
     app.include_router(ncd_router)  # NCD-1: proofs, decisions, the NCD proof letter
+    app.include_router(clocks_router)  # the clock engine: deadlines due soon, overdue, team figures
     return app
 
 

@@ -31,7 +31,7 @@ from covernote.domain.privacy.retention import ECO_INSURANCE, RetentionRule, pol
 
 # The tables erasure works through, children before parents.
 ERASURE_TABLES = ("idempotency_keys", "consent_decisions", "pending_quotes", "policy_transactions", "quotes",
-                  "ncd_proofs", "sensitive_data", "users", "policies", "processing_flags", "subject_requests",
+                  "ncd_proofs", "deadlines", "sensitive_data", "users", "policies", "processing_flags", "subject_requests",
                   "customers")
 SENSITIVE_COLUMNS = ("licence_number", "health", "convictions", "bank_details")
 ACCOUNTABILITY = rules.KeepReason(

@@ -9,6 +9,7 @@ from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from covernote.app.carbon_port import CarbonOffsetRepository
+from covernote.domain.clocks import Deadline
 from covernote.domain.ledger.journal import JournalEntry
 from covernote.domain.policy.model import Customer, Policy, PolicyTransaction, Quote
 from covernote.domain.privacy.consent import ConsentDecision
@@ -612,6 +613,25 @@ class NcdProofRepository(Protocol):
         ...
 
 
+class DeadlineRepository(Protocol):
+    """Deadlines of the clock engine (issue 5): store/deadlines.py."""
+
+    def add(self, d: Deadline, customer_id: str | None, due_at: datetime) -> None: ...
+    def update(self, d: Deadline, due_at: datetime) -> Deadline:
+        """Store a changed deadline if unchanged since read (version); Conflict otherwise. Returns it with
+        its new version."""
+        ...
+    def get(self, deadline_id: str) -> Deadline | None: ...
+    def customer_of(self, deadline_id: str) -> str | None: ...
+    def for_subject(self, subject_kind: str, subject_id: str) -> list[Deadline]: ...
+    def open_due_by(self, horizon: datetime, teams: Sequence[str] | None, limit: int) -> list[Deadline]:
+        """Open deadlines whose stored due instant is before `horizon`, soonest first (a superset of those
+        due by then: a running pause only moves the true due instant later)."""
+        ...
+    def started_between(self, start: datetime | None, end: datetime | None,
+                        teams: Sequence[str] | None) -> list[Deadline]: ...
+
+
 class UnitOfWork(Protocol):
     """One business transaction: everything it writes is committed together or not at all."""
 
@@ -636,6 +656,7 @@ class UnitOfWork(Protocol):
     carbon: CarbonOffsetRepository  # recorded carbon offsets (ECO-1): app/carbon_port.py
     extras: ExtrasRepository  # optional extras' lines (ADD-1, PAY-7)
     ncd: NcdProofRepository  # proofs of no-claims discount (NCD-1)
+    deadlines: DeadlineRepository  # the clock engine's deadlines (issue 5)
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object, /) -> None: ...

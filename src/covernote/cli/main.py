@@ -16,6 +16,7 @@ from covernote.app import adjustments, cancellations, customers, ledger, policie
 from covernote.app.access import ROLES, create_user
 from covernote.app.context import AppContext
 from covernote.cli import carbon as carbon_cli
+from covernote.cli import clocks as clocks_cli
 from covernote.cli import extras as extras_cli
 from covernote.cli import ncd as ncd_cli
 from covernote.cli import privacy_registers, privacy_requests, privacy_retention, privacy_sensitive
@@ -469,6 +470,7 @@ for _area in (privacy_requests, privacy_registers, privacy_sensitive, privacy_re
 privacy_retention.register_jobs(jobs_app)  # `covernote jobs daily` and `jobs scheduler` (the sweep among them)
 carbon_cli.register(app)  # `covernote carbon policy|statement|portfolio` (ECO-1)
 extras_cli.register(app)  # `covernote extras list|fair-value` (ADD-1, PAY-7)
+clocks_cli.register(app)  # `covernote clocks rules|report|figures|show|pause|resume` (issue 5)
 ncd_cli.register(app, policy_app)  # `covernote ncd proof|status|reviews|letter`, `policy incident` (NCD-1, NCD-2)
 
 

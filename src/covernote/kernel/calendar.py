@@ -74,3 +74,26 @@ class WorkingDayCalendar:
             if self.is_working_day(current):
                 count += 1
         return count
+
+
+# Postcode areas in Scotland (Royal Mail). TD (Galashiels) and DG (Dumfries) have a few districts in England
+# (TD12, TD15 around Berwick; DG16 is Scottish, CA is English): those districts are listed separately.
+_SCOTTISH_AREAS = frozenset({"AB", "DD", "DG", "EH", "FK", "G", "HS", "IV", "KA", "KW", "KY", "ML", "PA", "PH", "TD",
+                             "ZE"})
+_ENGLISH_DISTRICTS = frozenset({"TD12", "TD15"})
+
+
+def nation_for_postcode(postcode: str | None) -> Nation:
+    """The nation whose bank holidays apply at a UK postcode: Northern Ireland for BT, Scotland for the
+    Scottish postcode areas, otherwise England and Wales (also when there is no postcode, CMP-5's default)."""
+    if not postcode or not postcode.strip():
+        return Nation.ENGLAND_AND_WALES
+    outward = postcode.strip().upper().split()[0] if " " in postcode.strip() else postcode.strip().upper()[:-3]
+    area = "".join(ch for ch in outward if ch.isalpha())[:2]
+    if area.startswith("BT"):
+        return Nation.NORTHERN_IRELAND
+    if outward in _ENGLISH_DISTRICTS:
+        return Nation.ENGLAND_AND_WALES
+    if area in _SCOTTISH_AREAS:
+        return Nation.SCOTLAND
+    return Nation.ENGLAND_AND_WALES

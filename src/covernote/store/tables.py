@@ -779,3 +779,33 @@ ncd_proofs = sa.Table(
     # "Not in use on another vehicle" looks up accepted proofs by end date.
     sa.Index("ix_ncd_proofs_ended_on_status", "ended_on", "status"),
 )
+
+# -- the clock engine (issue 5): every deadline in the system ------------------------------------------------
+
+_CLOCK_REASON = pd(C, Category.CONTRACT, ("claims", "complaints", "regulatory_reporting"), ProvidedBy.GENERATED,
+                   Erasure.NULL, "staff's words on why a clock stood still or stopped: may mention the person")["privacy"]
+
+deadlines = sa.Table(
+    "deadlines",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("rule", sa.String(60), nullable=False, info=np("the clock rule's code (domain/clocks.py RULES)")),
+    sa.Column("subject_kind", sa.String(30), nullable=False, info=np("claim, complaint, correspondence, mid_update...")),
+    sa.Column("subject_id", sa.String(40), nullable=False, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), index=True, info=REF),
+    sa.Column("team", sa.String(40), nullable=False, info=np("the team that owes the deadline")),
+    sa.Column("nation", sa.String(3), nullable=False, info=np("whose bank holidays count (ENG, SCT, NIR)")),
+    sa.Column("started_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("due_at", UtcDateTime, nullable=False,
+              info=np("when it falls due as at the last change; a running pause only moves it later")),
+    sa.Column("pauses", JSON, nullable=False, info=inside({"[].reason": _CLOCK_REASON},
+                                                          "when the clock stood still, and why")),
+    sa.Column("met_at", UtcDateTime, info=WHEN),
+    sa.Column("stopped_at", UtcDateTime, info=WHEN),
+    sa.Column("stop_reason", sa.Text, info={"privacy": _CLOCK_REASON}),
+    sa.Column("note", sa.Text, info=np("what the deadline is for, in the system's words")),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
+    sa.Index("ix_deadlines_subject", "subject_kind", "subject_id"),
+    sa.Index("ix_deadlines_open_due", "met_at", "stopped_at", "due_at"),
+    sa.Index("ix_deadlines_team_started", "team", "started_at"),
+)

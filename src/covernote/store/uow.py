@@ -13,6 +13,7 @@ from covernote.app import ports
 from covernote.app.carbon_port import CarbonOffsetRepository
 from covernote.domain.errors import Conflict, FieldIssue, ValidationFailed
 from covernote.store.breaches import BreachRepo
+from covernote.store.deadlines import DeadlineRepo
 from covernote.store.carbon import CarbonRepo
 from covernote.store.extras import ExtrasRepo
 from covernote.store.ncd import NcdProofRepo
@@ -88,6 +89,7 @@ class SqlUnitOfWork:
     carbon: CarbonOffsetRepository
     extras: ports.ExtrasRepository
     ncd: ports.NcdProofRepository
+    deadlines: ports.DeadlineRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine
@@ -132,6 +134,7 @@ class SqlUnitOfWork:
         self.carbon = CarbonRepo(conn)
         self.extras = ExtrasRepo(conn)
         self.ncd = NcdProofRepo(conn)
+        self.deadlines = DeadlineRepo(conn)
         return self
 
     def _release(self) -> None:
