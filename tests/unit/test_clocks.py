@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from covernote.domain.clocks import RULES, ClockRule, Deadline, Pause, State, Unit, compute_due, team_figures
+from covernote.domain.clocks import RULES, ClockRule, Deadline, State, Unit, compute_due, team_figures
 from covernote.domain.errors import ValidationFailed
 from covernote.kernel.calendar import Nation, WorkingDayCalendar, nation_for_postcode
 from covernote.kernel.clock import LONDON
