@@ -1,7 +1,8 @@
 """Shared fixtures.
 
 - `ctx`: an AppContext on a fresh SQLite database (migrated by Alembic), a fixed clock at
-  2026-11-22 10:00 UTC and an in-memory payment simulator.
+  2026-11-22 10:00 UTC, an in-memory payment simulator and in-memory MID, CUE and fraud agency
+  simulators (REG-1..3; the fraud watch list holds no test data's names, so every check is clear).
 - `db_ctx`: the same, parametrised over SQLite and PostgreSQL. PostgreSQL comes from
   COVERNOTE_TEST_DATABASE_URL; without it the PostgreSQL cases skip, saying so, except under CI=true
   where a missing URL fails the run.
@@ -21,7 +22,10 @@ import pytest
 import sqlalchemy as sa
 
 from covernote.app.context import AppContext
+from covernote.integrations.cue import SimulatedCue
+from covernote.integrations.fraud import SimulatedFraudAgency
 from covernote.integrations.keyring import InMemoryKeyring
+from covernote.integrations.mid import SimulatedMid
 from covernote.integrations.payments import SimulatedCardProvider
 from covernote.kernel.clock import FixedClock
 from covernote.store.data_map import SqlDataInventory
@@ -101,7 +105,7 @@ def pg_url(pg_schema_url: str) -> str:
 def make_ctx(url: str, catalogue, clock: FixedClock | None = None) -> AppContext:  # type: ignore[no-untyped-def]
     return AppContext(uow=SqlUnitOfWorkFactory(make_engine(url)), clock=clock or FixedClock(START),
                       catalogue=catalogue, payments=SimulatedCardProvider(":memory:"), inventory=SqlDataInventory(),
-                      keyring=InMemoryKeyring())
+                      keyring=InMemoryKeyring(), mid=SimulatedMid(), cue=SimulatedCue(), fraud=SimulatedFraudAgency())
 
 
 @pytest.fixture

@@ -5,7 +5,10 @@ from __future__ import annotations
 
 from covernote.app.context import AppContext
 from covernote.app.ports import PaymentGateway
+from covernote.integrations.cue import SimulatedCue
+from covernote.integrations.fraud import SimulatedFraudAgency
 from covernote.integrations.keyring import FileKeyring
+from covernote.integrations.mid import SimulatedMid
 from covernote.integrations.payments import SimulatedCardProvider
 from covernote.kernel.clock import Clock, SystemClock
 from covernote.settings import Settings
@@ -29,4 +32,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, payme
         payments=payments or SimulatedCardProvider(settings.payment_simulator_path),
         inventory=SqlDataInventory(),
         keyring=FileKeyring(settings.keyring_path),
+        # REG-1..3 simulators (docs/regulatory.md): state in the data folder; an outage while <name>.outage exists
+        mid=SimulatedMid(settings.data_dir / "mid-simulator.sqlite", settings.data_dir / "mid-simulator.outage"),
+        cue=SimulatedCue(settings.data_dir / "cue-simulator.sqlite", settings.data_dir / "cue-simulator.outage"),
+        fraud=SimulatedFraudAgency(outage_flag=settings.data_dir / "fraud-simulator.outage"),
     )

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import date, timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -73,3 +74,27 @@ def proof_body(api: Any, **changes: Any) -> dict[str, Any]:
         changes["ended_on"] = (date.fromisoformat(changes["issued_on"]) + timedelta(days=27)).isoformat()
     body.update(changes)
     return body
+
+
+Cli = Callable[..., str]
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Cli:
+    """The command line on a fresh database (SQLite, and PostgreSQL where configured), as a user runs it:
+    `cli("policy", "list")` gives the output; `code=` the exit status expected."""
+    from typer.testing import CliRunner
+
+    from covernote.cli.main import app
+
+    url = f"sqlite:///{tmp_path / 'cli.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
+    runner = CliRunner()
+    env = {"COVERNOTE_DATA_DIR": str(tmp_path / "var"), "COVERNOTE_DATABASE_URL": url}
+
+    def run(*args: str, code: int = 0) -> str:
+        result = runner.invoke(app, list(args), env=env)
+        assert result.exit_code == code, result.output
+        return result.output
+
+    run("db", "upgrade")
+    return run

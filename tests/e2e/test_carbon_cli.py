@@ -9,27 +9,8 @@ from collections.abc import Callable
 from datetime import date, timedelta
 from pathlib import Path
 
-import pytest
-from typer.testing import CliRunner
-
-from covernote.cli.main import app
-
 Cli = Callable[..., str]
 
-
-@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-def cli(request: pytest.FixtureRequest, tmp_path: Path) -> Cli:
-    url = f"sqlite:///{tmp_path / 'cli.db'}" if request.param == "sqlite" else request.getfixturevalue("pg_url")
-    runner = CliRunner()
-    env = {"COVERNOTE_DATA_DIR": str(tmp_path / "var"), "COVERNOTE_DATABASE_URL": url}
-
-    def run(*args: str, code: int = 0) -> str:
-        result = runner.invoke(app, list(args), env=env)
-        assert result.exit_code == code, result.output
-        return result.output
-
-    run("db", "upgrade")
-    return run
 
 
 def _policy(cli: Cli, tmp_path: Path, co2: int | None = 92) -> dict[str, str]:

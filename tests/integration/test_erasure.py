@@ -394,7 +394,8 @@ def test_prv4_legal_hold_keeps_everything_and_each_kept_field_names_the_hold(db_
     assert plan["erased"] == [] and plan["rows_deleted"] == []
     kept = [k for k in plan["kept"] if k["table"] != "subject_requests"]
     assert {k["table"] for k in kept} == {"customers", "users", "quotes", "policies", "policy_transactions",
-                                         "consent_decisions", "sensitive_data", "idempotency_keys"}
+                                         "consent_decisions", "sensitive_data", "idempotency_keys",
+                                         "mid_updates"}  # REG-1: the bound policy's MID update
     assert all(k["reason"].startswith("a legal hold applies: Litigation 2026/117") for k in kept)
     assert "logins_closed" not in done and "keys_dropped" not in done
     authenticate(ctx, p.token)

@@ -114,7 +114,8 @@ def test_prv1_categories_come_from_the_field_declarations(db_ctx: AppContext) ->
         assert sorted(f["field"] for f in c["fields"]) == expected, c["category"]
     health = next(c for c in rec["categories"] if c["category"] == "health")
     assert health["special_category"] and health["held"]
-    assert {f["field"] for f in health["fields"]} == {"sensitive_data.health"}
+    # DVLA-notifiable conditions (underwriting) and injuries in a claim (CLM-1), each on an insurance condition
+    assert {f["field"] for f in health["fields"]} == {"sensitive_data.health", "claims.injury_details"}
     assert any(p["code"] == "special_category_underwriting" and p["lawful_basis"] == "insurance_condition"
                for p in rec["data_map_purposes"])
 

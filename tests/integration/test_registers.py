@@ -299,7 +299,9 @@ def test_prv6_recipients_to_tell_and_the_customer_sees_their_own_register(db_ctx
     assert tell[0]["categories"] == ["contract", "financial", "identity"]
     own = disclosures.list_disclosures(db_ctx, Principal("usr_c", "customer", cid), cid)
     assert len(own["disclosures"]) == 3 and own["recipients"] == tell
-    assert len(disclosures.list_disclosures(db_ctx, DPO, cid)["disclosures"]) == 3
+    # staff also see the fraud check made at quote (REG-3), withheld from the person
+    assert len([d for d in disclosures.list_disclosures(db_ctx, DPO, cid)["disclosures"]
+                if d["recipient_kind"] != "fraud_agency"]) == 3
     other = new_customer(db_ctx, "Other")
     with pytest.raises(NotFound):
         disclosures.list_disclosures(db_ctx, Principal("usr_o", "customer", other), cid)
@@ -375,9 +377,12 @@ def test_prv6_a_disclosure_withheld_under_dpa_sch2_para2_is_hidden_from_the_pers
     with db_ctx.uow(read_only=True) as uow:
         assert [r["recipient"] for r in recipients_to_tell(uow, cid)] == [PAYMENT_PROVIDER]
         assert [d.recipient_kind for d in uow.disclosures.for_customer(cid)] == ["payment_provider"]
-        assert len(uow.disclosures.for_customer(cid, include_withheld=True)) == 2
+        assert len([d for d in uow.disclosures.for_customer(cid, include_withheld=True)
+                    if d.recipient_kind != "fraud_agency"]) == 2  # and the quote's fraud check (REG-3), withheld
     # staff see everything, flagged; their recipients say how many disclosures are withheld
     staff = disclosures.list_disclosures(db_ctx, STAFF, cid)
+    staff["disclosures"] = [d for d in staff["disclosures"] if d["recipient_kind"] != "fraud_agency"]  # REG-3
+    staff["recipients"] = [r for r in staff["recipients"] if r["recipient_kind"] != "fraud_agency"]
     flags = {d["recipient_kind"]: (d["withheld_from_subject"], d["withheld_reason"]) for d in staff["disclosures"]}
     assert flags == {"payment_provider": (False, None),
                      "police": (True, "Op Kestrel: suspect not to be alerted")}

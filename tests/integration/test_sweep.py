@@ -223,7 +223,11 @@ def test_prv5_sweep_changes_exactly_what_is_due(db_ctx: AppContext, book: dict[s
     changed = {t for t in before if before[t] != after[t]}
     assert changed <= {"quotes", "policies", "policy_transactions", "pending_quotes", "journal_entries", "postings",
                        "ncd_proofs", "customers", "consent_decisions", "idempotency_keys", "retention_runs",
-                       "retention_actions"}
+                       "retention_actions", "mid_updates", "cue_reports", "fraud_checks", "claims", "deadlines"}
+    # what was sent to the Motor Insurance Database about an anonymised policy goes with it (issue 5)
+    sent_before = [r for r in before["mid_updates"] if r["policy_id"] == book["eco_expired"]]
+    sent_after = [r for r in after["mid_updates"] if r["policy_id"] == book["eco_expired"]]
+    assert sent_before and len(sent_after) == len(sent_before) and sent_after != sent_before
     # the NCD proof sent for the expired policy goes with it (its registration and previous policy number)
     assert [r for r in after["ncd_proofs"] if "PR07OOF" in json.dumps(r) or "PREV-123" in json.dumps(r)] == []
     assert after["idempotency_keys"] == []  # stored API answers go after 30 days (house rule)

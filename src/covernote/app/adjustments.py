@@ -11,8 +11,10 @@ from covernote.app.access import Principal
 from covernote.app.carbon import record_offset
 from covernote.app.context import AppContext
 from covernote.app.extras import mta_lines as mta_extra_lines
+from covernote.app.fraud import screen_adjustment
 from covernote.app.idempotency import idempotent_change
 from covernote.app.ledger import charge_and_collect
+from covernote.app.mid import record_mid_update
 from covernote.app.pending import open_pending, store_pending
 from covernote.app.policies import load_policy
 from covernote.app.ports import UnitOfWork
@@ -125,6 +127,7 @@ def quote_adjustment(ctx: AppContext, principal: Principal, policy_id: str, req:
         policy = load_policy(uow, principal, policy_id)
         processing_allowed(uow, policy.customer_id, "change the policy")
         result = _price(ctx, principal, policy, req)
+        screen_adjustment(ctx, uow, principal, policy, req.changes)  # REG-3: a match refuses the change
         view = store_pending(ctx, uow, policy, "mta", req.as_dict(), result, principal.user_id)
         uow.commit()
     return view
@@ -161,6 +164,7 @@ def _confirm(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: 
     uow.pending.set_status(pending_id, "confirmed")
     policy.transactions.append(txn)
     record_offset(ctx, uow, policy, txn)  # ECO-1: a new car or mileage tops up or reduces the year's offset
+    record_mid_update(ctx, uow, policy, txn)  # REG-1: only a change of vehicle or named drivers
     payment = charge_and_collect(ctx, uow, policy, txn, f"Adjustment to {policy.number}", payment_key)
     return {"policy_id": policy.policy_id, "transaction": transaction_view(txn), "payment": payment,
             "premium_after": result["premium_after"], "total": result["total"]}

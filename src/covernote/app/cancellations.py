@@ -14,6 +14,7 @@ from covernote.app.extras import cancellation_lines as cancellation_extra_lines
 from covernote.app.extras import with_cancellation_extras
 from covernote.app.idempotency import check_key, idempotent_change
 from covernote.app.ledger import charge_and_collect
+from covernote.app.mid import record_mid_update
 from covernote.app.pending import open_pending, store_pending
 from covernote.app.policies import load_policy
 from covernote.app.ports import UnitOfWork
@@ -136,6 +137,7 @@ def confirm_cancellation(ctx: AppContext, principal: Principal, policy_id: str, 
             uow.pending.set_status(other.pending_id, "declined")
         policy.transactions.append(txn)
         record_offset(ctx, uow, policy, txn)  # ECO-1: the year's offset pro-rated to the days on cover
+        record_mid_update(ctx, uow, policy, txn)  # REG-1: the cover's end on the MID
         payment = charge_and_collect(ctx, uow, policy, txn, f"Cancellation of {policy.number}",
                                      payment_key,
                                      on_decline="leave_outstanding")

@@ -57,15 +57,17 @@ def stop_open(uow: UnitOfWork, subject_kind: str, subject_id: str, at: datetime,
     return [_save(uow, d.stopped(at, reason), at) for d in open_on(uow, subject_kind, subject_id, rule_code)]
 
 
-def deadline_view(d: Deadline, now: datetime) -> dict[str, Any]:
+def deadline_view(d: Deadline, now: datetime, due_soon_within: timedelta = DEFAULT_DUE_SOON) -> dict[str, Any]:
     due = d.due(now)
-    state = d.state(now)
+    state = d.state(now, due_soon_within)
     return {
         "id": d.deadline_id, "rule": d.rule_code, "name": d.rule.name, "source": d.rule.source,
         "rule_text": d.rule.describe(), "subject_kind": d.subject_kind, "subject_id": d.subject_id,
         "team": d.team, "nation": d.nation.value, "started_at": d.started_at.isoformat(),
         "due_at": due.due_at.isoformat(), "due_on": due.due_on.isoformat() if due.due_on else None,
-        "due_at_uk": f"{due.due_at.astimezone(LONDON):%Y-%m-%d %H:%M}", "state": state.value,
+        "due_at_uk": f"{due.due_at.astimezone(LONDON):%Y-%m-%d %H:%M}",
+        "due_text": f"by the end of {due.due_on:%a %d %b %Y}" if due.due_on else
+                    f"by {due.due_at.astimezone(LONDON):%a %d %b %Y %H:%M} UK time", "state": state.value,
         "breached": state.breached,
         "pauses": [{"start": p.start.isoformat(), "end": p.end.isoformat() if p.end else None, "reason": p.reason}
                    for p in d.pauses],
@@ -136,9 +138,9 @@ def report(ctx: AppContext, principal: Principal, within_hours: int = 48, team: 
     for d in candidates:
         state = d.state(now, window)
         if state is State.OVERDUE:
-            overdue.append(deadline_view(d, now))
+            overdue.append(deadline_view(d, now, window))
         elif state is State.DUE_SOON:
-            due_soon.append(deadline_view(d, now))
+            due_soon.append(deadline_view(d, now, window))
     return {"as_at": now.isoformat(), "within_hours": within_hours, "team": team,
             "overdue": overdue, "due_soon": due_soon,
             "truncated": len(candidates) == REPORT_LIMIT}

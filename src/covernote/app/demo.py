@@ -4,14 +4,17 @@ clock moved back and forth, so every figure is one the system itself computed.""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from covernote.app import (
     adjustments,
     cancellations,
+    claims,
     consent,
+    cue,
     customers,
+    mid,
     ncd,
     policies,
     quotes,
@@ -20,9 +23,10 @@ from covernote.app import (
 )
 from covernote.app.access import SYSTEM, create_user
 from covernote.app.context import AppContext
+from covernote.domain.claims import Notification, Party
 from covernote.domain.errors import Conflict
 from covernote.domain.policy.risk import Change, Driver, Risk, Vehicle, make_answers
-from covernote.kernel.clock import FixedClock
+from covernote.kernel.clock import LONDON, FixedClock
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 
@@ -45,6 +49,9 @@ def load_demo(ctx: AppContext) -> dict[str, Any]:
     at = replace(ctx, clock=clock)
 
     def on(day: date) -> None:
+        # What the nightly jobs would have done by then: send the MID updates and CUE reports (REG-1, REG-2).
+        mid.send_pending(at, SYSTEM)
+        cue.send_pending(at, SYSTEM)
         clock.set_date(day, hour=10)
 
     def customer(name: str, email: str, address: str, postcode: str) -> str:
@@ -125,9 +132,18 @@ def load_demo(ctx: AppContext) -> dict[str, Any]:
                                  drivers=(Driver("gus", "Gus Claim", date(1979, 7, 7), date(1999, 7, 7)),)),
              today - timedelta(days=90))
     on(today - timedelta(days=10))
-    policies.record_incident(at, SYSTEM, p["id"], kind="claim", occurred_on=today - timedelta(days=11),
-                             reference="CLM-DEMO-1", description="rear-end collision")
+    claim = claims.notify(at, SYSTEM, p["id"], Notification(
+        "accident", datetime.combine(today - timedelta(days=11), time(17, 30), tzinfo=LONDON),
+        "rear bumper and tailgate", "hit from behind while queueing at traffic lights", False,
+        location="Kirkstall Road, Leeds",
+        parties=(Party("third_party", "Terry Tailgate", "8 Wharf St, Leeds LS2 7EQ", "0113 496 0456", "YK15TTG",
+                       "Other Motor Mutual", "OMM-998877"),)))
+    claims.set_reserve(at, SYSTEM, claim["id"], Money.of("1850.00"), "repairer's estimate")
+    on(today - timedelta(days=3))
+    claims.add_correspondence(at, SYSTEM, claim["id"], direction="in", channel="email",
+                              summary="asks when the car will be collected for repair")
     made["ECO policy with a claim (a cancellation would refund nothing, FEE-1)"] = p["number"]
+    made["its claim, with an e-mail awaiting a reply within 5 working days (CLM-2): GET /claims/{id}"] = claim["id"]
 
     # Privacy: a marketing consent, a postal access request waiting for proof of identity, and a person
     # with only a quote who asked by e-mail to be erased (identity checked): the plan can be shown.
@@ -146,6 +162,21 @@ def load_demo(ctx: AppContext) -> dict[str, Any]:
                              identity_method="reply from the e-mail address on record")
     made["erasure request (quote only): GET /privacy/requests/{id}/erasure-plan"] = erasure["id"]
 
+    # A claims complaint from Gus about his claim, acknowledged; its final response is due in eight weeks
+    # (CMP-1, CMP-2: docs/complaints.md).
+    from covernote.app import complaints as complaints_app  # the demo's one complaint
+    from covernote.domain.complaints import NewComplaint
+
+    on(today - timedelta(days=2))
+    complaint = complaints_app.record(at, SYSTEM, NewComplaint(
+        "claim", "Nobody has called me back about my claim for a week", "Gus Claim", "2 Castle St, Leeds", "phone",
+        postcode="LS2 7HX", phone="0113 496 0123", policy_number=made[
+            "ECO policy with a claim (a cancellation would refund nothing, FEE-1)"]))
+    on(today - timedelta(days=1))
+    complaints_app.acknowledge(at, SYSTEM, complaint["id"])
+    made["claims complaint, acknowledged: GET /complaints/{id}"] = complaint["id"]
+
+    on(today)
     for role, token in DEMO_TOKENS.items():
         create_user(ctx, f"Demo {role}", role, ann if role == "customer" else None, token=token)
     return {"policies": made, "tokens": DEMO_TOKENS, "customer_token_is_for": "Ann Example"}

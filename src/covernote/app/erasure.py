@@ -11,12 +11,13 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
 from covernote.app.access import Principal, require_staff
+from covernote.app.complaints import keep_reason as complaint_keep_reason
 from covernote.app.context import AppContext
 from covernote.app.disclosures import recipients_to_tell
 from covernote.app.ports import UnitOfWork
@@ -31,7 +32,8 @@ from covernote.domain.privacy.retention import ECO_INSURANCE, RetentionRule, pol
 
 # The tables erasure works through, children before parents.
 ERASURE_TABLES = ("idempotency_keys", "consent_decisions", "pending_quotes", "policy_transactions", "quotes",
-                  "ncd_proofs", "deadlines", "sensitive_data", "users", "policies", "processing_flags", "subject_requests",
+                  "ncd_proofs", "claim_payments", "claim_documents", "claim_correspondence", "claim_events",
+                  "claim_parties", "claims", "mid_updates", "cue_reports", "deadlines", "complaint_letters", "complaints", "sensitive_data", "users", "policies", "processing_flags", "subject_requests",
                   "customers")
 SENSITIVE_COLUMNS = ("licence_number", "health", "convictions", "bank_details")
 ACCOUNTABILITY = rules.KeepReason(
@@ -53,10 +55,13 @@ def ended_on(policy: Policy) -> date:
     return policy_ended_on(term.period.start, term.period.end, term.cancelled_from, voided_on)
 
 
-def _policy_reasons(ctx: AppContext, policy: Policy, today: date) -> list[rules.KeepReason]:
+def _policy_reasons(ctx: AppContext, policy: Policy, today: date,
+                    claim_open: Mapping[str, bool] | None = None) -> list[rules.KeepReason]:
     out: list[rules.KeepReason] = []
     for event in policy.events():
-        if event.kind == "claim":  # claims cannot be settled in Covernote yet (issue 5): each stays open
+        # A claim notified through FNOL (its reference is the claim id) is open until it is settled or closed;
+        # one recorded only as an incident has no status, so it stays open.
+        if event.kind == "claim" and (claim_open or {}).get(event.reference, True):
             out.append(rules.open_claim(policy.number, event.reference or event.occurred_on.isoformat()))
     status = policy.status(today)
     if status in ("live", "pending"):
@@ -74,8 +79,11 @@ class _Reasons:
 
     def __init__(self, ctx: AppContext, uow: UnitOfWork, customer_id: str, request_id: str, today: date) -> None:
         self.policies = {p.policy_id: p for p in uow.policies.page(customer_id, 100_000, 0)}
+        claims = uow.claims.for_customer(customer_id)
+        self.claim_policy = {c.claim_id: c.policy_id for c in claims}  # the policy each claim is on
+        claim_open = {c.claim_id: c.status.is_open for c in claims}
         self.by_policy: dict[str, list[rules.KeepReason]] = {
-            pid: _policy_reasons(ctx, p, today) for pid, p in self.policies.items()}
+            pid: _policy_reasons(ctx, p, today, claim_open) for pid, p in self.policies.items()}
         self.customer: list[rules.KeepReason] = []
         if uow.fraud_markers.for_customer(customer_id):
             self.customer.append(rules.fraud_record())
@@ -90,6 +98,10 @@ class _Reasons:
                     if any(e.reference == hold.scope_id for e in p.events()):
                         self.by_policy[pid].append(reason)
         self.every_policy = [r for rs in self.by_policy.values() for r in rs]
+        # Complaints (CMP-3): kept while open, and three years after they close (FCA DISP 1.9).
+        self.by_complaint: dict[str, list[rules.KeepReason]] = {
+            c.complaint_id: [r] if (r := complaint_keep_reason(c, today)) is not None else []
+            for c in uow.complaints.for_customer(customer_id)}
         self.request_id = request_id
         self.codes: dict[str, str] = {}  # the explanation given -> its reason code
 
@@ -108,8 +120,17 @@ class _Reasons:
             return lambda loc, decl, row: decide([rules.obey_objection()], decl)
         if table == "subject_requests":  # the case being answered; earlier cases' details go
             return lambda loc, decl, row: decide([ACCOUNTABILITY] if row.id == self.request_id else [], decl)
+        if table == "complaints":
+            return lambda loc, decl, row: decide(self.customer + self.by_complaint.get(row.id, []), decl)
+        if table == "complaint_letters":
+            return lambda loc, decl, row: decide(self.customer + self.by_complaint.get(row.complaint_id, []), decl)
         if table == "policies":
             return lambda loc, decl, row: decide(self.customer + self.by_policy.get(row.id, []), decl)
+        if table == "claims":
+            return lambda loc, decl, row: decide(self.customer + self.by_policy.get(row.policy_id, []), decl)
+        if table.startswith("claim_"):  # a claim's people, history, letters, documents and payments
+            return lambda loc, decl, row: decide(
+                self.customer + self.by_policy.get(self.claim_policy.get(row.claim_id, ""), []), decl)
         if table in ("policy_transactions", "pending_quotes"):
             return lambda loc, decl, row: decide(self.customer + self.by_policy.get(row.policy_id, []), decl)
         if table == "quotes":

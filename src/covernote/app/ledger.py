@@ -13,6 +13,7 @@ from covernote.app.extras import record_lines
 from covernote.app.policies import load_policy
 from covernote.app.ports import PaymentDeclined, PaymentUnavailable, UnitOfWork
 from covernote.app.views import entry_view, statement_view
+from covernote.domain import claims as claim_rules
 from covernote.domain import extras
 from covernote.domain.errors import Conflict, NotFound, PaymentRequired, ServiceUnavailable
 from covernote.domain.ledger.journal import (
@@ -97,6 +98,8 @@ def policy_statement(ctx: AppContext, principal: Principal, policy_id: str) -> d
     with ctx.uow(read_only=True) as uow:
         policy = load_policy(uow, principal, policy_id)
         entries = uow.ledger.for_policy(policy.policy_id)
+    if not principal.is_staff:  # a claim's reserve is the insurer's estimate, not the customer's account
+        entries = [e for e in entries if not claim_rules.is_claim_entry(e)]
     return statement_view(policy, entries)
 
 
@@ -123,7 +126,8 @@ def reverse_entry(ctx: AppContext, principal: Principal, entry_id: str, reason: 
 
 def reconcile(ctx: AppContext, principal: Principal | None = None) -> dict[str, Any]:
     """Check the whole ledger: every entry balances; for every policy, premium, IPT and each fee posted
-    equal what its transactions charged; every term's IPT is its rate times its premium. Lists the
+    equal what its transactions charged; every term's IPT is its rate times its premium; every claim's
+    reserve and payment postings equal its recorded reserve and payments (CLM-4). Lists the
     accounts with money still owed either way. Any operator can run it; it changes nothing."""
     if principal is not None:
         require_staff(principal, "run the reconciliation")
@@ -134,6 +138,8 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> dict[str, 
         txn_totals = uow.transactions.totals_by_policy()
         term_totals = uow.transactions.term_totals()
         extra_totals = uow.extras.expected_accounts_by_policy()
+        claim_totals = uow.claims.ledger_check()
+        claim_strays = uow.claims.stray_postings()
     for entry_id, pence in unbalanced:
         problems.append({"entry_id": entry_id, "problem": f"postings sum to {Money.from_pence(pence)} instead of zero"})
     outstanding = []
@@ -161,10 +167,24 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> dict[str, 
             problems.append({"policy_id": pid, "term": term_no,
                              "problem": f"IPT charged {Money.from_pence(ipt)} is not {rate} x premium "
                                         f"{Money.from_pence(premium)} = {Money.from_pence(want)}"})
+    # Claims (CLM-4): the claim accounts are outside the premium checks above; each claim's postings must
+    # equal its recorded outstanding reserve and payments, and no entry outside a claim may touch them.
+    for claim_id, pid, reserve, paid, on_accounts in claim_totals:
+        needed = claim_rules.expected_accounts(Money.from_pence(reserve), Money.from_pence(paid))
+        for account, amount in needed.items():
+            if on_accounts.get(account, 0) != amount.pence:
+                problems.append({"policy_id": pid, "claim_id": claim_id, "account": account,
+                                 "problem": f"ledger has {Money.from_pence(on_accounts.get(account, 0))} but the claim's "
+                                            f"reserve {Money.from_pence(reserve)} and payments "
+                                            f"{Money.from_pence(paid)} need {amount}"})
+    for entry_id, account, pence in claim_strays:
+        problems.append({"entry_id": entry_id, "account": account,
+                         "problem": f"{Money.from_pence(pence)} on a claim account in an entry of no claim"})
     return {
         "checked_at": ctx.clock.now().isoformat(),
         "entries_unbalanced": len(unbalanced),
         "policies_checked": len(set(ledger_totals) | set(txn_totals)),
+        "claims_checked": len(claim_totals),
         "problems": problems,
         "outstanding_balances": outstanding,
         "ok": not problems,

@@ -61,15 +61,17 @@ def balance_of(uow: UnitOfWork, policy_id: str) -> Money:
 
 
 def get_policy(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+    from covernote.app.mid import policy_mid  # app.mid builds on this module
     from covernote.app.ncd import policy_ncd  # app.ncd builds on this module
 
     with ctx.uow(read_only=True) as uow:
         policy = find_policy(uow, principal, policy_id)
         balance = balance_of(uow, policy.policy_id)
         ncd = None if is_anonymised(policy) else policy_ncd(ctx, uow, policy, ctx.today())  # NCD-1
+        mid = None if is_anonymised(policy) else policy_mid(ctx, uow, policy)  # REG-1: the MID status and flags
     if is_anonymised(policy):
         return {**anonymised_policy_view(policy), "balance": balance.to_str()}
-    return {**policy_view(ctx.catalogue, policy, ctx.today(), balance), "ncd": ncd}
+    return {**policy_view(ctx.catalogue, policy, ctx.today(), balance), "ncd": ncd, "mid": mid}
 
 
 def list_policies(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
@@ -155,6 +157,10 @@ def void_policy(ctx: AppContext, principal: Principal, policy_id: str, *, reason
                 + uow.pending.open_for(policy.policy_id, "cancellation"):
             uow.pending.set_status(pending.pending_id, "declined")
         policy.transactions.extend(txns)
+        from covernote.app.mid import record_mid_update  # app.mid builds on this module
+
+        for voided in txns:
+            record_mid_update(ctx, uow, policy, voided)  # REG-1: the MID removes the void cover
         return {"policy_id": policy.policy_id, "status": "void", "transaction": transaction_view(txn),
                 "terms_voided": [t.term_no for t in current]}
 
@@ -202,5 +208,8 @@ def record_incident(ctx: AppContext, principal: Principal, policy_id: str, *, ki
                                 description or f"{kind} recorded", Money.zero(), Money.zero(), (), (),
                                 {"event": event_to_dict(event)})
         uow.policies.append(policy, [txn], policy.version)
+        from covernote.app.cue import report_incident  # app.cue builds on this module
+
+        report_incident(ctx, uow, policy, txn)  # REG-2: reported to the claims exchange
         uow.commit()
     return transaction_view(txn)

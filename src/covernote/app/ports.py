@@ -9,6 +9,9 @@ from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from covernote.app.carbon_port import CarbonOffsetRepository
+from covernote.app.claim_port import ClaimRepository
+from covernote.app.complaint_port import ComplaintRepository
+from covernote.app.regulatory_port import CueReportRepository, FraudCheckRepository, MidUpdateRepository
 from covernote.domain.clocks import Deadline
 from covernote.domain.ledger.journal import JournalEntry
 from covernote.domain.policy.model import Customer, Policy, PolicyTransaction, Quote
@@ -429,7 +432,7 @@ class RetentionAction:
     action_id: str
     run_id: str
     rule: str
-    record_kind: Literal["quote", "policy", "policy_billing", "customer"]
+    record_kind: Literal["quote", "policy", "policy_billing", "customer", "complaint"]
     record_id: str
     action: Literal["delete", "anonymise"]
     due_on: date
@@ -657,6 +660,11 @@ class UnitOfWork(Protocol):
     extras: ExtrasRepository  # optional extras' lines (ADD-1, PAY-7)
     ncd: NcdProofRepository  # proofs of no-claims discount (NCD-1)
     deadlines: DeadlineRepository  # the clock engine's deadlines (issue 5)
+    claims: ClaimRepository  # claims (CLM-1..4): app/claim_port.py
+    complaints: ComplaintRepository  # complaints and their letters (CMP-1..5): app/complaint_port.py
+    mid_updates: MidUpdateRepository  # the MID outbox (REG-1): app/regulatory_port.py
+    cue_reports: CueReportRepository  # the claims exchange outbox (REG-2)
+    fraud_checks: FraudCheckRepository  # every fraud check made (REG-3)
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object, /) -> None: ...

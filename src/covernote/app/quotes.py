@@ -11,8 +11,10 @@ from covernote.app.carbon import record_offset
 from covernote.app.context import AppContext
 from covernote.app.extras import check_bound_lines
 from covernote.app.extras import quote_lines as quote_extra_lines
+from covernote.app.fraud import screen_quote
 from covernote.app.idempotency import check_key, idempotent_change
 from covernote.app.ledger import charge_and_collect
+from covernote.app.mid import record_mid_update
 from covernote.app.ncd import check_rated_as_proven, ncd_at_bind, policy_ncd, quote_ncd
 from covernote.app.ports import QuoteWithdrawal, UnitOfWork
 from covernote.app.pricing import segments as price_segments
@@ -85,6 +87,7 @@ def create_quote(ctx: AppContext, principal: Principal, req: QuoteRequest) -> di
         if uow.customers.get(customer_id) is None:
             raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
         processing_allowed(uow, customer_id, "quote for them")
+        screen_quote(ctx, uow, principal, quote, risk)  # REG-3: a match refuses the quote
         uow.quotes.add(quote)
         ncd = quote_ncd(ctx, uow, quote)  # NCD-1: years, discount, declared and not yet proven
         uow.commit()
@@ -211,6 +214,7 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
         details["ncd"] = ncd_at_bind(ctx, uow, quote)  # NCD-1: bound on unproven or rejected NCD is flagged
         uow.policies.add(policy)
         record_offset(ctx, uow, policy, txn)  # ECO-1: the first policy year's carbon offset
+        record_mid_update(ctx, uow, policy, txn)  # REG-1: the MID update and its clock
         payment = charge_and_collect(ctx, uow, policy, txn, f"New business {policy.number}",
                                      payment_key)
         view = policy_view(ctx.catalogue, policy, today, balance=Money.zero())

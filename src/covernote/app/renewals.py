@@ -13,8 +13,10 @@ from covernote.app.context import AppContext
 from covernote.app.extras import ncd_protection_view, protection_for_renewal
 from covernote.app.extras import renewal_lines as renewal_extra_lines
 from covernote.app.extras import renewal_offer as renewal_extras_offer
+from covernote.app.fraud import screen_renewal
 from covernote.app.idempotency import idempotent_change
 from covernote.app.ledger import charge_and_collect
+from covernote.app.mid import record_mid_update
 from covernote.app.ncd import proven_for_renewal
 from covernote.app.pending import open_pending, pending_view
 from covernote.app.policies import load_policy
@@ -98,6 +100,7 @@ def _expiry(day: date) -> datetime:
 
 def _invite(ctx: AppContext, uow: UnitOfWork, policy: Policy, created_by: str, today: date) -> PendingQuote:
     offer = price_renewal(ctx, policy, today, proven_for_renewal(ctx, uow, policy))
+    screen_renewal(ctx, uow, created_by, policy)  # REG-3: a match means no invitation
     now = ctx.clock.now()
     pending = PendingQuote(new_id("ren"), policy.policy_id, "renewal", policy.version,
                            {"term_no": policy.term().term_no + 1}, offer, now,
@@ -213,6 +216,7 @@ def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: st
     uow.policies.append(policy, [txn], pending.policy_version)
     uow.pending.set_status(pending_id, "confirmed")
     record_offset(ctx, uow, policy, txn)  # ECO-1: the new policy year's carbon offset
+    record_mid_update(ctx, uow, policy, txn)  # REG-1: the new policy year on the MID
     payment = charge_and_collect(ctx, uow, policy, txn, f"Renewal of {policy.number}", payment_key)
     view = policy_view(ctx.catalogue, policy, today)
     return {**view, "transaction_id": txn_id, "payment": payment}

@@ -12,7 +12,11 @@ The sweep applies each product's retention schedule to the records Covernote hol
 3. people with nothing left to keep (no quote still open, every policy anonymised including its billing
    data): the house `no_contract` rule from their last contact; their record, logins, consent decisions
    and other personal rows are anonymised or deleted by strategy, their data key dropped, and
-   `customers.erased_at` set.
+   `customers.erased_at` set (a complaint keeps its own copy of the complainant's details until 4.);
+4. complaints closed three years ago (house rule `house:complaints`, DISP 1.9, CMP-3): the complaint, its
+   letters and its clocks' free text are anonymised by each field's declared strategy (kind, team, product,
+   dates, outcome, root cause and redress stay, for the complaints report). The rule appears in the report
+   once a closed complaint may be due.
 
 Anything about a person under an active legal hold or fraud marker is skipped and counted as held.
 Every action is recorded in `retention_actions` in the same unit of work as the change, one unit of
@@ -30,7 +34,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from covernote.app.access import Principal, require_privacy_officer, require_staff
 from covernote.app.context import AppContext
@@ -38,6 +42,7 @@ from covernote.app.ports import PolicyFacts, RetentionAction, RetentionRun, Rete
 from covernote.domain.errors import DomainError, FieldIssue, NotFound, ServiceUnavailable, ValidationFailed
 from covernote.domain.policy.model import Policy
 from covernote.domain.privacy.retention import (
+    COMPLAINT_RECORDS,
     NO_CONTRACT,
     DealershipPeriod,
     RetentionRule,
@@ -48,6 +53,7 @@ from covernote.kernel.clock import LONDON, london_date
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 
+_T = TypeVar("_T")
 DEFAULT_BATCH = 500
 HASH_MEMO = 100_000  # keyed hashes remembered during one run
 MAX_BATCH = 5000
@@ -67,6 +73,7 @@ RETRY_CACHE = RetentionRule(
            "elsewhere) is needed only while a client may retry; 30 days is far beyond any retry, and the payment "
            "provider keeps its own idempotency for money")
 RETRY_CACHE_ID = "house:retry_cache"
+COMPLAINTS_RULE_ID = "house:complaints"  # COMPLAINT_RECORDS: three years after a complaint closed (DISP 1.9)
 assert (HOUSE_NO_CONTRACT.years, HOUSE_NO_CONTRACT.trigger) == (NO_CONTRACT.years, NO_CONTRACT.trigger)
 _DEALERSHIP_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]{0,59}$")
 
@@ -187,7 +194,7 @@ class _Sweep:
         finally:
             self.done = []
 
-    def candidates(self, find: Callable[[UnitOfWork], list[str]]) -> list[str]:
+    def candidates(self, find: Callable[[UnitOfWork], list[_T]]) -> list[_T]:
         """What may be due, found in one read (in the dry run's unit of work, which sees its own changes)."""
         if self.shared is not None:
             return find(self.shared)
@@ -351,6 +358,39 @@ class _Sweep:
             if deleted < self.batch_size or len(self.report.errors) > errors:
                 return
 
+    # -- 4. complaints (CMP-3: records kept three years after the complaint closed) -----------------
+
+    def complaints(self) -> None:
+        """Anonymise complaints, their letters and their clocks' free text once the house rule is due. The
+        tally appears in the report once any closed complaint is due."""
+        rule = COMPLAINT_RECORDS
+        bound = rule.latest_event_due(self.as_of)
+        if bound is None:
+            return
+        closed_before = _start_of(bound + timedelta(days=1))
+        candidates = self.candidates(lambda uow: uow.complaints.closed_before(closed_before, "complaint"))
+        if not candidates:
+            return
+        tally = self.report.tally(COMPLAINTS_RULE_ID, "complaint", "house", rule)
+        for start in range(0, len(candidates), self.batch_size):
+            with self.batch("complaints") as uow:
+                batch = candidates[start:start + self.batch_size]
+                held = self.held(uow, {c.customer_id for c in batch if c.customer_id})
+                act = []
+                for c in batch:
+                    closed = london_date(c.closed_at)
+                    if not rule.is_due(closed, self.as_of):
+                        continue
+                    if c.customer_id in held:
+                        tally.held[held[c.customer_id]] += 1
+                        continue
+                    self.count(tally)
+                    act.append(self.action(COMPLAINTS_RULE_ID, "complaint", c.complaint_id, "anonymise",
+                                           rule.action_due_on(closed)))
+                if act:
+                    self.erased(uow.complaints.anonymise([a.record_id for a in act], self.hasher))
+                    uow.retention.record_actions(act)
+
     # -- 3. people with nothing left to keep -----------------------------------------------------
 
     def customers(self) -> None:
@@ -465,6 +505,7 @@ def _stages(run: _Sweep) -> None:
     run.schedule()
     run.quotes()
     run.policies()
+    run.complaints()
     run.customers()
     run.retry_cache()
 

@@ -38,6 +38,7 @@ from covernote.domain.privacy.retention import SEED_RETENTION
 
 WITHHELD = {
     "fraud_markers": "withheld: crime prevention exemption (DPA 2018 Sch. 2 para 2)",
+    "fraud_checks": "withheld: the fraud prevention agency's answers, crime prevention exemption (DPA 2018 Sch. 2 para 2)",
     "legal_holds": "withheld: legal professional privilege (DPA 2018 Sch. 2 para 19)",
     "subject_keys": "not included: encryption keys, which protect your data and are not about you",
     "idempotency_keys": "not included: cached copies of answers already given to you, repeated elsewhere here",

@@ -12,7 +12,7 @@ from covernote.cli.common import JsonOpt, context, handles_errors, operator, par
 
 
 def _line(d: dict[str, Any]) -> str:
-    return (f"  {d['due_at_uk']}  {d['state']:11} {d['team']:25} {d['name']} "
+    return (f"  {d['due_text']:34} {d['state']:11} {d['team']:25} {d['name']} "
             f"({d['subject_kind']} {d['subject_id']})  {d['id']}")
 
 
@@ -36,7 +36,7 @@ def _figures_summary(r: dict[str, Any]) -> str:
 
 def _deadline_summary(d: dict[str, Any]) -> str:
     lines = [f"{d['id']}  {d['rule_text']}", f"  {d['subject_kind']} {d['subject_id']}, team {d['team']}, "
-             f"nation {d['nation']}", f"  started {d['started_at']}; due {d['due_at_uk']} UK time; {d['state']}"]
+             f"nation {d['nation']}", f"  started {d['started_at']}; due {d['due_text']}; {d['state']}"]
     lines += [f"  {x}" for x in d["explanation"]]
     return "\n".join(lines)
 

@@ -16,10 +16,13 @@ from covernote.app import adjustments, cancellations, customers, ledger, policie
 from covernote.app.access import ROLES, create_user
 from covernote.app.context import AppContext
 from covernote.cli import carbon as carbon_cli
+from covernote.cli import claims as claims_cli
 from covernote.cli import clocks as clocks_cli
+from covernote.cli import complaints as complaints_cli
 from covernote.cli import extras as extras_cli
 from covernote.cli import ncd as ncd_cli
 from covernote.cli import privacy_registers, privacy_requests, privacy_retention, privacy_sensitive
+from covernote.cli import regulatory as regulatory_cli
 from covernote.cli.common import (
     JsonOpt,
     context,
@@ -471,7 +474,10 @@ privacy_retention.register_jobs(jobs_app)  # `covernote jobs daily` and `jobs sc
 carbon_cli.register(app)  # `covernote carbon policy|statement|portfolio` (ECO-1)
 extras_cli.register(app)  # `covernote extras list|fair-value` (ADD-1, PAY-7)
 clocks_cli.register(app)  # `covernote clocks rules|report|figures|show|pause|resume` (issue 5)
+complaints_cli.register(app, jobs_app)  # `covernote complaints ...`, `jobs complaints-eight-week` (CMP-1..5)
+claims_cli.register(app)  # `covernote claims notify|show|list|status|reserve|pay|documents|receive|correspondence` (CLM-1..4)
 ncd_cli.register(app, policy_app)  # `covernote ncd proof|status|reviews|letter`, `policy incident` (NCD-1, NCD-2)
+regulatory_cli.register(app, jobs_app)  # `covernote mid|cue|fraud ...`, `jobs mid-send|cue-send|fraud-recheck` (REG-1..3)
 
 
 def main() -> None:  # pragma: no cover

@@ -24,6 +24,7 @@ CLAIM_TYPES: dict[str, str] = {
     "theft": "theft",
     "fire": "fire",
     "vandalism": "vandalism",
+    "malicious_damage": "malicious damage",  # S1 names it with theft and vandalism (crime reference, CLM-1)
     "windscreen_or_glass": "windscreen, windows or glass sunroof",
     "glass_roof_panel": "glass roof panel",
     "legal_expenses_uninsured_loss": "legal expenses uninsured-loss assistance",

@@ -46,12 +46,15 @@ def alembic_config(url: str) -> Config:
 def upgrade(url: str, revision: str = "head", engine: Engine | None = None) -> None:
     """Bring the database to the latest schema (or `revision`)."""
     cfg = alembic_config(url)
-    if engine is not None:
+    own = engine is None
+    engine = engine or make_engine(url)  # an SQLite file's folder is made on the way
+    try:
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, revision)
-    else:
-        command.upgrade(cfg, revision)
+    finally:
+        if own:
+            engine.dispose()
 
 
 def current_revision(engine: Engine) -> str | None:

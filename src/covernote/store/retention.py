@@ -29,11 +29,22 @@ from covernote.domain.privacy.declarations import PersonalData
 from covernote.domain.privacy.retention import is_billing_data
 from covernote.store.anonymise import ErasureResult, erase_rows
 from covernote.store.tables import (
+    claim_correspondence,
+    claim_documents,
+    claim_events,
+    claim_parties,
+    claim_payments,
+    claims,
+    complaints,
     consent_decisions,
+    cue_reports,
     customers,
+    deadlines,
+    fraud_checks,
     fraud_markers,
     idempotency_keys,
     journal_entries,
+    mid_updates,
     ncd_proofs,
     pending_quotes,
     policies,
@@ -51,6 +62,7 @@ from covernote.store.tables import (
 )
 
 T = TypeVar("T")
+_CLAIM_CHILDREN = (claim_parties, claim_events, claim_correspondence, claim_documents, claim_payments)
 _b = sa.bindparam
 # SQLite's default limit on bound parameters is 999 on old builds: IN lists are cut below it there.
 # PostgreSQL takes a batch's ids as one array parameter, so one statement text serves every batch.
@@ -157,6 +169,8 @@ class RetentionRepo:
                 .where(_in(self.conn, consent_decisions.c.customer_id, ids)),
                 sa.select(subject_requests.c.customer_id, subject_requests.c.created_at)
                 .where(_in(self.conn, subject_requests.c.customer_id, ids)),
+                sa.select(complaints.c.customer_id, complaints.c.received_at)
+                .where(_in(self.conn, complaints.c.customer_id, ids)),
                 sa.select(policies.c.customer_id, sa.func.max(policy_transactions.c.recorded_at))
                 .select_from(policy_transactions.join(policies, policies.c.id == policy_transactions.c.policy_id))
                 .where(_in(self.conn, policies.c.customer_id, ids)).group_by(policies.c.customer_id),
@@ -273,8 +287,14 @@ class RetentionRepo:
             for table, column in ((policy_transactions, policy_transactions.c.policy_id),
                                   (pending_quotes, pending_quotes.c.policy_id), (quotes, quotes.c.policy_id),
                                   (journal_entries, journal_entries.c.policy_id), (postings, postings.c.policy_id),
-                                  (ncd_proofs, ncd_proofs.c.policy_id)):
+                                  (ncd_proofs, ncd_proofs.c.policy_id), (claims, claims.c.policy_id),
+                                  (mid_updates, mid_updates.c.policy_id), (cue_reports, cue_reports.c.policy_id)):
                 result.merge(erase_rows(self.conn, table, _in(self.conn, column, ids), _keep_nothing, hasher,
+                                        detail=False))
+            # A claim's handling records follow its policy (issue 5).
+            of_claims = sa.select(claims.c.id).where(_in(self.conn, claims.c.policy_id, ids))
+            for table in _CLAIM_CHILDREN:
+                result.merge(erase_rows(self.conn, table, table.c.claim_id.in_(of_claims), _keep_nothing, hasher,
                                         detail=False))
         return result.counts()
 
@@ -283,7 +303,8 @@ class RetentionRepo:
         result = ErasureResult([], [], [])
         for ids in _chunks(self.conn, customer_ids):
             for table in (customers, users, consent_decisions, subject_requests, processing_flags, fraud_markers,
-                          sensitive_data, ncd_proofs):
+                          sensitive_data, ncd_proofs, claims, *_CLAIM_CHILDREN, mid_updates, cue_reports,
+                          fraud_checks, deadlines):
                 column = table.c.id if table is customers else table.c.customer_id
                 result.merge(erase_rows(self.conn, table, _in(self.conn, column, ids), _keep_nothing, hasher,
                                         detail=False))

@@ -16,6 +16,7 @@ from covernote.store.declarations import (
     CHANGE_DESCRIPTIONS,
     ID,
     MID,
+    ND,
     QUOTE_AND_POLICY,
     RATING_PATHS,
     REF,
@@ -808,4 +809,376 @@ deadlines = sa.Table(
     sa.Index("ix_deadlines_subject", "subject_kind", "subject_id"),
     sa.Index("ix_deadlines_open_due", "met_at", "stopped_at", "due_at"),
     sa.Index("ix_deadlines_team_started", "team", "started_at"),
+)
+
+# -- complaints (issue 5 parts 4 and 7; CMP-1..5, DOC-2) ---------------------------------------------------
+# A complaint keeps its own copy of what the complainant gave (S3's list): it may come from someone who is
+# not a customer, and it is kept three years after it closes (DISP 1.9) whatever happens to the customer's
+# record; then the retention sweep anonymises it (house rule `house:complaints`).
+
+_COMPLAINT = ("complaints",)
+_COMPLAINT_TEXT = pd(C, Category.CONTRACT, _COMPLAINT, ProvidedBy.GENERATED, Erasure.NULL,
+                     "staff's words about the complaint: may name the person")["privacy"]
+_FORMAT_ASKED = pd(C, Category.CONTACT, _COMPLAINT, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                   "the format responses are sent in (CMP-4: large print, audio, Braille); it may suggest a "
+                   "disability, so it goes with the complaint's personal data")["privacy"]
+
+complaints = sa.Table(
+    "complaints",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("kind", sa.String(20), nullable=False, info=np("about a claim, or about sales/service")),
+    sa.Column("team", sa.String(40), nullable=False, info=np("the team it was routed to (CMP-1)")),
+    sa.Column("status", sa.String(24), nullable=False, info=np("received, acknowledged, resolved, final response "
+                                                               "sent or withdrawn")),
+    sa.Column("description", sa.Text, nullable=False,
+              info=pd(C, Category.CONTRACT, _COMPLAINT, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                      "what the complainant says is wrong (S3)")),
+    sa.Column("name", sa.String(200), nullable=False,
+              info=pd(C, Category.IDENTITY, _COMPLAINT, ProvidedBy.DATA_SUBJECT, Erasure.KEYED_HASH,
+                      "the complainant's name (S3); may be someone who is not a customer")),
+    sa.Column("address", sa.Text, nullable=False,
+              info=pd(C, Category.CONTACT, _COMPLAINT, ProvidedBy.DATA_SUBJECT, Erasure.KEYED_HASH,
+                      "where responses are sent (S3)")),
+    sa.Column("postcode", sa.String(10),
+              info=pd(C, Category.CONTACT, _COMPLAINT, ProvidedBy.DATA_SUBJECT, Erasure.KEYED_HASH,
+                      "gives the nation whose working days count (CMP-5)")),
+    sa.Column("phone", sa.String(40),
+              info=pd(C, Category.CONTACT, _COMPLAINT, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                      "a daytime telephone number, where possible (S3)")),
+    sa.Column("email", sa.String(320),
+              info=pd(C, Category.CONTACT, _COMPLAINT, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                      "for letters sent by e-mail")),
+    sa.Column("policy_number", sa.String(40),
+              info=pd(C, Category.CONTRACT, _COMPLAINT, ProvidedBy.DATA_SUBJECT, Erasure.KEYED_HASH,
+                      "the policy number as the complainant gave it (S3)")),
+    sa.Column("policy_id", sa.String(40), index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), index=True, info=REF),
+    sa.Column("product_code", sa.String(20), info=np("the product of the policy complained about")),
+    sa.Column("received_via", sa.String(10), nullable=False, info=np("letter, email, phone or web")),
+    sa.Column("received_at", UtcDateTime, nullable=False, info=np("when the complaint was received: the clocks' start")),
+    sa.Column("nation", sa.String(3), nullable=False, info=np("whose bank holidays count (CMP-5)")),
+    sa.Column("alternative_format", sa.String(20), info={"privacy": _FORMAT_ASKED}),
+    sa.Column("acknowledged_at", UtcDateTime, info=WHEN),
+    sa.Column("resolved_at", UtcDateTime, info=WHEN),
+    sa.Column("final_response_at", UtcDateTime, info=WHEN),
+    sa.Column("eight_week_letter_at", UtcDateTime, info=WHEN),
+    sa.Column("withdrawn_at", UtcDateTime, info=WHEN),
+    sa.Column("closed_at", UtcDateTime, index=True, info=WHEN),
+    sa.Column("outcome", sa.String(20), info=np("upheld, partly upheld or not upheld")),
+    sa.Column("redress_pence", sa.BigInteger, info=AMOUNT),
+    sa.Column("root_cause", sa.String(40), info=np("a root-cause code (domain/complaints.py ROOT_CAUSES)")),
+    sa.Column("root_cause_note", sa.Text, info={"privacy": _COMPLAINT_TEXT}),
+    sa.Column("resolution", sa.Text, info={"privacy": _COMPLAINT_TEXT}),
+    sa.Column("withdrawal_reason", sa.Text,
+              info=pd(C, Category.CONTRACT, _COMPLAINT, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                      "why the complainant withdrew it")),
+    sa.Column("history", JSON, nullable=False, info=inside({"[].note": _COMPLAINT_TEXT},
+                                                           "what happened to the complaint, when and by whom")),
+    sa.Column("recorded_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("recorded_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
+    sa.Index("ix_complaints_status_team", "status", "team"),
+    sa.Index("ix_complaints_received_at", "received_at"),
+)
+
+complaint_letters = sa.Table(
+    "complaint_letters",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("complaint_id", sa.String(40), sa.ForeignKey("complaints.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), index=True, info=REF),
+    sa.Column("kind", sa.String(20), nullable=False, info=np("acknowledgement, progress_update, summary_resolution, "
+                                                             "final_response or eight_week")),
+    sa.Column("format", sa.String(12), nullable=False, info={"privacy": _FORMAT_ASKED}),
+    sa.Column("production", sa.String(12), nullable=False, info=np("covernote, or provider (audio, Braille)")),
+    sa.Column("channel", sa.String(10), nullable=False, info=np("post or email")),
+    sa.Column("body", sa.Text, info=pd(C, Category.CONTRACT, _COMPLAINT, ProvidedBy.GENERATED, Erasure.NULL,
+                                       "the letter as sent (plain text): names the complainant and the complaint")),
+    sa.Column("body_html", sa.Text, info=pd(C, Category.CONTRACT, _COMPLAINT, ProvidedBy.GENERATED, Erasure.NULL,
+                                            "the letter as sent (printable HTML)")),
+    sa.Column("sent_at", UtcDateTime, nullable=False, info=np("when the letter was sent: the clock it meets is met then")),
+    sa.Column("sent_by", sa.String(40), nullable=False, info=REF),
+)
+
+# -- claims (issue 5 parts 2 and 3: CLM-1..4) ------------------------------------------------------------------
+# A claim snapshots the policyholder's name and address at notification; other people in it (drivers,
+# witnesses, injured people) are data subjects of their own, in claim_parties. Events are append-only.
+
+from covernote.domain.privacy.declarations import Subject as _Subject  # noqa: E402
+
+_CLAIM = ("claims", "fraud_prevention")
+_CLAIM_TEXT = pd(C, Category.CLAIMS_HISTORY, _CLAIM, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                 "the policyholder's account of the loss")["privacy"]
+_TP = _Subject.THIRD_PARTY
+_TP_NOTE = "another person in the claim (role: third_party, witness or injured), as the policyholder told us (PRV-9)"
+
+claims = sa.Table(
+    "claims",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("term_no", sa.Integer, nullable=False, info=np("the term on cover at the loss")),
+    sa.Column("incident_transaction_id", sa.String(40), nullable=False, info=REF),
+    sa.Column("policy_number", sa.String(80), nullable=False,
+              info=pd(C, Category.CONTRACT, _CLAIM, ProvidedBy.GENERATED, Erasure.KEYED_HASH,
+                      "the policy number at notification")),
+    sa.Column("claim_type", sa.String(40), nullable=False, info=np("the claim type (domain/ncd.py CLAIM_TYPES)")),
+    sa.Column("total_loss", sa.Boolean, nullable=False, info=np("whether the car is a total loss")),
+    sa.Column("occurred_at", UtcDateTime, nullable=False, info=np("when the loss happened")),
+    sa.Column("loss_description", sa.Text, nullable=False, info={"privacy": _CLAIM_TEXT}),
+    sa.Column("circumstances", sa.Text, nullable=False, info={"privacy": _CLAIM_TEXT}),
+    sa.Column("location", sa.Text, info={"privacy": _CLAIM_TEXT}),
+    sa.Column("anyone_injured", sa.Boolean, nullable=False, info=np("yes or no; the details are declared")),
+    sa.Column("injury_details", sa.Text,
+              info=pd(C, Category.HEALTH, ("claims", "special_category_claims"), ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                      "who was hurt and how: the policyholder, passengers or other people (PRV-7)")),
+    sa.Column("crime_reference", sa.String(80),
+              info=pd(C, Category.CLAIMS_HISTORY, _CLAIM, ProvidedBy.DATA_SUBJECT, Erasure.KEYED_HASH,
+                      "the police crime reference (theft, malicious damage, vandalism)")),
+    sa.Column("police_incident_number", sa.String(80),
+              info=pd(C, Category.CLAIMS_HISTORY, _CLAIM, ProvidedBy.DATA_SUBJECT, Erasure.KEYED_HASH,
+                      "the police incident number of a theft (CLM-3)")),
+    sa.Column("policyholder_name", sa.Text, nullable=False,
+              info=pd(C, Category.IDENTITY, _CLAIM, ProvidedBy.DATA_SUBJECT, Erasure.KEYED_HASH,
+                      "as on the customer record at notification")),
+    sa.Column("policyholder_address", sa.Text, nullable=False,
+              info=pd(C, Category.CONTACT, ("claims",), ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                      "as on the customer record at notification")),
+    sa.Column("policyholder_postcode", sa.String(12), nullable=False,
+              info=pd(C, Category.CONTACT, ("claims",), ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                      "as on the customer record at notification; gives the nation whose bank holidays count")),
+    sa.Column("nation", sa.String(3), nullable=False, info=np("whose bank holidays the claim's clocks count")),
+    sa.Column("status", sa.String(20), nullable=False, index=True, info=np("the claim's status")),
+    sa.Column("close_reason", sa.String(20), info=np("withdrawn, declined or no_payment")),
+    sa.Column("settlement_pence", sa.BigInteger, info=AMOUNT),
+    sa.Column("settlement_agreed_at", UtcDateTime, info=WHEN),
+    sa.Column("reserve_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("paid_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("notified_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("notified_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("settled_at", UtcDateTime, info=WHEN),
+    sa.Column("closed_at", UtcDateTime, info=WHEN),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
+)
+
+claim_parties = sa.Table(
+    "claim_parties",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("claim_id", sa.String(40), sa.ForeignKey("claims.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("role", sa.String(20), nullable=False, info=np("third_party, witness or injured")),
+    sa.Column("name", sa.Text, info=pd(_TP, Category.IDENTITY, _CLAIM, ProvidedBy.POLICYHOLDER, Erasure.NULL, _TP_NOTE)),
+    sa.Column("address", sa.Text, info=pd(_TP, Category.CONTACT, ("claims",), ProvidedBy.POLICYHOLDER, Erasure.NULL,
+                                          _TP_NOTE)),
+    sa.Column("phone", sa.String(40), info=pd(_TP, Category.CONTACT, ("claims",), ProvidedBy.POLICYHOLDER,
+                                              Erasure.NULL, _TP_NOTE)),
+    sa.Column("vehicle_registration", sa.String(12),
+              info=pd(_TP, Category.VEHICLE, _CLAIM, ProvidedBy.POLICYHOLDER, Erasure.NULL, "the other car's")),
+    sa.Column("insurer", sa.String(200),
+              info=pd(_TP, Category.CONTRACT, ("claims",), ProvidedBy.POLICYHOLDER, Erasure.NULL,
+                      "the other driver's insurer: with their policy number it identifies their cover")),
+    sa.Column("policy_number", sa.String(80),
+              info=pd(_TP, Category.CONTRACT, _CLAIM, ProvidedBy.POLICYHOLDER, Erasure.NULL,
+                      "the other driver's policy number")),
+    sa.Column("recorded_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("recorded_by", sa.String(40), nullable=False, info=REF),
+)
+
+_CLAIM_NOTE = pd(C, Category.CLAIMS_HISTORY, ("claims",), ProvidedBy.GENERATED, Erasure.NULL,
+                 "staff's words on the claim: may mention the people in it")["privacy"]
+
+claim_events = sa.Table(
+    "claim_events",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("claim_id", sa.String(40), sa.ForeignKey("claims.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("actor_id", sa.String(40), nullable=False, info=REF),
+    sa.Column("actor_role", sa.String(20), nullable=False, info=np("the role that made the change")),
+    sa.Column("kind", sa.String(30), nullable=False, info=np("notified, status, reserve, payment, documents...")),
+    sa.Column("from_status", sa.String(20), info=np("the status before")),
+    sa.Column("to_status", sa.String(20), info=np("the status after")),
+    sa.Column("amount_pence", sa.BigInteger, info=AMOUNT),
+    sa.Column("journal_entry_id", sa.String(40), info=REF),
+    sa.Column("note", sa.Text, info={"privacy": _CLAIM_NOTE}),
+)
+
+claim_correspondence = sa.Table(
+    "claim_correspondence",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("claim_id", sa.String(40), sa.ForeignKey("claims.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("direction", sa.String(3), nullable=False, info=np("in or out")),
+    sa.Column("channel", sa.String(10), nullable=False, info=np("letter, email or phone")),
+    sa.Column("summary", sa.Text, nullable=False,
+              info=pd(C, Category.CLAIMS_HISTORY, ("claims", "complaints"), ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+                      "what the letter, e-mail or call said, in staff's words")),
+    sa.Column("at", UtcDateTime, nullable=False, info=np("when it was received (in) or sent (out)")),
+    sa.Column("answers", JSON, nullable=False, info=np("the ids of the inbound items an outbound reply answers")),
+    sa.Column("recorded_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("recorded_by", sa.String(40), nullable=False, info=REF),
+)
+
+claim_documents = sa.Table(
+    "claim_documents",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("claim_id", sa.String(40), sa.ForeignKey("claims.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("name", sa.String(200), nullable=False,
+              info=np("the kind of document needed (V5C, repair invoice...): not its content")),
+    sa.Column("requested_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("requested_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("received_at", UtcDateTime, info=WHEN),
+    sa.Column("received_recorded_by", sa.String(40), info=REF),
+    sa.UniqueConstraint("claim_id", "name", name="uq_claim_documents_claim_name"),
+)
+
+claim_payments = sa.Table(
+    "claim_payments",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("claim_id", sa.String(40), sa.ForeignKey("claims.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("amount_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("payee", sa.Text, nullable=False,
+              info=pd(C, Category.FINANCIAL, ("claims", "payments", "accounting"), ProvidedBy.GENERATED,
+                      Erasure.KEYED_HASH, "who was paid: the policyholder, a repairer or another person")),
+    sa.Column("reference", sa.String(100), info=np("the bank payment's reference")),
+    sa.Column("paid_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("recorded_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("journal_entry_id", sa.String(40), nullable=False, info=REF),
+)
+
+
+# -- regulatory reporting and fraud checks (issue 5 parts 5 and 6: REG-1, REG-2, REG-3) --------------------------
+# The MID and CUE outboxes (written in the unit of work of the transaction that made them, sent by a job) and
+# every fraud check made. docs/regulatory.md.
+
+# Copies the system composed from the policy for a report: "generated" here (the originals, on the policy, say
+# who provided them: the person, or the policyholder for named drivers, PRV-9).
+_MID_VEHICLE = pd(C, Category.VEHICLE, MID, ProvidedBy.GENERATED, Erasure.NULL,
+                  "a vehicle on cover as sent to the Motor Insurance Database (S1 section 11)")["privacy"]
+_MID_DRIVER = pd(ND, Category.IDENTITY, MID, ProvidedBy.GENERATED, Erasure.NULL,
+                 "a named driver as sent to the Motor Insurance Database (entered by the policyholder, PRV-9)")["privacy"]
+_MID_POLICY = pd(C, Category.CONTRACT, MID, ProvidedBy.GENERATED, Erasure.KEYED_HASH,
+                 "the policy number as sent to the Motor Insurance Database")["privacy"]
+_BUREAU_REASON = pd(C, Category.VEHICLE, MID, ProvidedBy.THIRD_PARTY, Erasure.NULL,
+                    "the bureau's words on a rejection: may quote the registration")
+
+mid_updates = sa.Table(
+    "mid_updates",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("transaction_id", sa.String(40), info=REF),
+    sa.Column("term_no", sa.Integer, nullable=False, info=np("the policy year")),
+    sa.Column("trigger", sa.String(20), nullable=False,
+              info=np("new_business, mta, cancellation, voidance, renewal or correction")),
+    sa.Column("rule", sa.String(40), nullable=False, info=np("the clock rule: mid.update_private or mid.update_fleet")),
+    sa.Column("record", JSON, nullable=False, info=inside(
+        {"policy_number": _MID_POLICY, "vehicles[].registration": _MID_VEHICLE, "vehicles[].make": _MID_VEHICLE,
+         "vehicles[].model": _MID_VEHICLE, "drivers[].name": _MID_DRIVER},
+        "the full picture of the term sent to the MID: cover dates, vehicles, named drivers")),
+    sa.Column("registration_issues", JSON, nullable=False,
+              info=inside({"[].registration": _MID_VEHICLE}, "registrations flagged as likely wrong, and why")),
+    sa.Column("flagged", sa.Boolean, nullable=False, info=np("a registration is flagged or the bureau rejected it")),
+    sa.Column("created_at", UtcDateTime, nullable=False, index=True, info=WHEN),
+    sa.Column("created_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("due_at", UtcDateTime, nullable=False, info=np("when the MID must hold it (the clock's due instant)")),
+    sa.Column("status", sa.String(12), nullable=False, info=np("pending, sent, rejected or superseded")),
+    sa.Column("attempts", sa.Integer, nullable=False, info=np("tries made")),
+    sa.Column("next_attempt_at", UtcDateTime, info=np("when the sender tries again (back-off)")),
+    sa.Column("last_attempt_at", UtcDateTime, info=WHEN),
+    sa.Column("last_error", sa.Text, info=np("why the last try got no answer (outage, timeout)")),
+    sa.Column("action", sa.String(10), info=np("what the MID was asked: add, amend, renew or cancel")),
+    sa.Column("sent_at", UtcDateTime, info=np("when the MID accepted it")),
+    sa.Column("reference", sa.String(60), info=np("the bureau's reference")),
+    sa.Column("reject_code", sa.String(40), info=np("the bureau's rejection code")),
+    sa.Column("reject_reason", sa.Text, info=_BUREAU_REASON),
+    sa.Column("superseded_by", sa.String(40), info=REF),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
+    sa.Index("ix_mid_updates_status_next", "status", "next_attempt_at"),
+)
+
+cue_reports = sa.Table(
+    "cue_reports",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("claim_id", sa.String(40), unique=True, info=REF),
+    sa.Column("transaction_id", sa.String(40), unique=True, info=REF),
+    sa.Column("incident_on", sa.Date, nullable=False, info=np("the day of the incident")),
+    sa.Column("kind", sa.String(10), nullable=False, info=np("claim or incident")),
+    sa.Column("payload", JSON, nullable=False, info=inside(
+        {"policy_number": _MID_POLICY,
+         "registration": pd(C, Category.VEHICLE, ("claims", "fraud_prevention"), ProvidedBy.GENERATED,
+                            Erasure.NULL, "the insured vehicle on the day")["privacy"],
+         "drivers[]": pd(ND, Category.IDENTITY, ("claims", "fraud_prevention"), ProvidedBy.GENERATED,
+                         Erasure.NULL, "the named drivers on the day (entered by the policyholder, PRV-9)")["privacy"],
+         "claim_reference": pd(C, Category.CLAIMS_HISTORY, ("claims", "fraud_prevention"), ProvidedBy.GENERATED,
+                               Erasure.KEYED_HASH)["privacy"]},
+        "the incident as reported to the Claims and Underwriting Exchange")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("created_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("status", sa.String(12), nullable=False, info=np("pending, sent or rejected")),
+    sa.Column("attempts", sa.Integer, nullable=False, info=np("tries made")),
+    sa.Column("next_attempt_at", UtcDateTime, info=np("when the sender tries again (back-off)")),
+    sa.Column("last_attempt_at", UtcDateTime, info=WHEN),
+    sa.Column("last_error", sa.Text, info=np("why the last try got no answer (outage, timeout)")),
+    sa.Column("sent_at", UtcDateTime, info=np("when the exchange accepted it")),
+    sa.Column("reference", sa.String(60), info=np("the exchange's reference")),
+    sa.Column("reject_code", sa.String(40), info=np("the exchange's rejection code")),
+    sa.Column("reject_reason", sa.Text, info=_BUREAU_REASON),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
+    sa.Index("ix_cue_reports_status_next", "status", "next_attempt_at"),
+)
+
+_FRAUD = ("fraud_prevention",)
+fraud_checks = sa.Table(
+    "fraud_checks",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("stage", sa.String(10), nullable=False, info=np("quote, mta, renewal or claim")),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), index=True, info=REF),
+    sa.Column("subject_ref", sa.String(40), nullable=False, info=REF),
+    sa.Column("subject", JSON, nullable=False, info=inside(
+        {"name": pd(C, Category.IDENTITY, _FRAUD, ProvidedBy.GENERATED, Erasure.NULL)["privacy"],
+         "date_of_birth": pd(C, Category.IDENTITY, _FRAUD, ProvidedBy.GENERATED, Erasure.NULL)["privacy"],
+         "email": pd(C, Category.CONTACT, _FRAUD, ProvidedBy.GENERATED, Erasure.NULL)["privacy"],
+         "postcode": pd(C, Category.CONTACT, _FRAUD, ProvidedBy.GENERATED, Erasure.NULL)["privacy"],
+         "registrations[]": pd(C, Category.VEHICLE, _FRAUD, ProvidedBy.GENERATED, Erasure.NULL)["privacy"],
+         "drivers[]": pd(ND, Category.IDENTITY, _FRAUD, ProvidedBy.GENERATED, Erasure.NULL,
+                         "entered by the policyholder (PRV-9)")["privacy"]},
+        "what was sent to the fraud prevention agency (copied from the customer and the policy)")),
+    # The answer code alone: what the agency found about the person (fraud data) is in `reasons`, empty for a
+    # clear answer, so a breach of fraud data finds only the people the agency referred or matched.
+    sa.Column("result", sa.String(12), nullable=False,
+              info=np("the agency's answer code: clear, refer, match or unavailable; its findings are in reasons")),
+    sa.Column("score", sa.Integer, info=np("the agency's risk score, 0 to 100: meaningless without the result")),
+    sa.Column("reasons", JSON, info=inside(
+        {"[]": pd(C, Category.FRAUD, _FRAUD, ProvidedBy.THIRD_PARTY, Erasure.KEYED_HASH,
+                  "why the agency referred or matched (never shown to the person)")["privacy"]},
+        "the agency's reasons (NULL when it gave none)")),
+    sa.Column("agency_reference", sa.String(60), info=np("the agency's reference for the check")),
+    sa.Column("checked_at", UtcDateTime, nullable=False, index=True, info=WHEN),
+    sa.Column("checked_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("review_status", sa.String(12), nullable=False, index=True,
+              info=np("none, open, cleared, confirmed or rechecked")),
+    sa.Column("marker_id", sa.String(40), info=REF),
+    sa.Column("reviewed_at", UtcDateTime, info=WHEN),
+    sa.Column("reviewed_by", sa.String(40), info=REF),
+    sa.Column("review_note", sa.Text, info=pd(C, Category.FRAUD, _FRAUD, ProvidedBy.GENERATED, Erasure.KEYED_HASH,
+                                              "staff's note on the review")),
+    sa.Column("recheck_of", sa.String(40), info=REF),
+    sa.Column("notes", JSON, nullable=False, info=np("what the answer meant for the transaction, in the system's words")),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
 )

@@ -11,13 +11,18 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 
 from covernote.app import ports
 from covernote.app.carbon_port import CarbonOffsetRepository
+from covernote.app.complaint_port import ComplaintRepository
+from covernote.app.regulatory_port import CueReportRepository, FraudCheckRepository, MidUpdateRepository
 from covernote.domain.errors import Conflict, FieldIssue, ValidationFailed
 from covernote.store.breaches import BreachRepo
-from covernote.store.deadlines import DeadlineRepo
 from covernote.store.carbon import CarbonRepo
+from covernote.store.claims import ClaimRepo
+from covernote.store.complaints import ComplaintRepo
+from covernote.store.deadlines import DeadlineRepo
 from covernote.store.extras import ExtrasRepo
 from covernote.store.ncd import NcdProofRepo
 from covernote.store.registers import DisclosureRepo, FraudMarkerRepo, LegalHoldRepo
+from covernote.store.regulatory import CueReportRepo, FraudCheckRepo, MidUpdateRepo
 from covernote.store.repositories import (
     ConsentRepo,
     CustomerRepo,
@@ -90,6 +95,11 @@ class SqlUnitOfWork:
     extras: ports.ExtrasRepository
     ncd: ports.NcdProofRepository
     deadlines: ports.DeadlineRepository
+    claims: ports.ClaimRepository
+    complaints: ComplaintRepository
+    mid_updates: MidUpdateRepository
+    cue_reports: CueReportRepository
+    fraud_checks: FraudCheckRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine
@@ -135,6 +145,11 @@ class SqlUnitOfWork:
         self.extras = ExtrasRepo(conn)
         self.ncd = NcdProofRepo(conn)
         self.deadlines = DeadlineRepo(conn)
+        self.claims = ClaimRepo(conn)
+        self.complaints = ComplaintRepo(conn)
+        self.mid_updates = MidUpdateRepo(conn)
+        self.cue_reports = CueReportRepo(conn)
+        self.fraud_checks = FraudCheckRepo(conn)
         return self
 
     def _release(self) -> None:

@@ -19,6 +19,7 @@ class Subject(enum.StrEnum):
     NAMED_DRIVER = "named_driver"
     DEALERSHIP_EMPLOYEE = "dealership_employee"
     THIRD_PARTY_CLAIMANT = "third_party_claimant"
+    THIRD_PARTY = "third_party"  # another person in a claim: a driver, passenger or injured person (CLM-1)
     WITNESS = "witness"
     USER = "user"  # a person with an API token (staff, administrator, customer login)
 
@@ -92,6 +93,7 @@ PURPOSES: Mapping[str, Purpose] = {p.code: p for p in (
     Purpose("service_access", "authenticate users of the service and keep it secure", Basis.LEGITIMATE_INTERESTS),
     Purpose("marketing", "send marketing the person agreed to receive", Basis.CONSENT),
     Purpose("special_category_underwriting", "underwrite using health or convictions data", Basis.INSURANCE_CONDITION),
+    Purpose("special_category_claims", "handle a claim using health data about injuries", Basis.INSURANCE_CONDITION),
 )}
 
 
@@ -110,7 +112,8 @@ class PersonalData:
         unknown = [p for p in self.purposes if p not in PURPOSES]
         if unknown or not self.purposes:
             raise ValueError(f"unknown or missing purposes {unknown or '(none)'}; declare them in PURPOSES")
-        if self.category in SPECIAL_CATEGORIES and "special_category_underwriting" not in self.purposes:
+        if self.category in SPECIAL_CATEGORIES and not any(PURPOSES[p].basis is Basis.INSURANCE_CONDITION
+                                                           for p in self.purposes):
             raise ValueError(f"{self.category} is special category data: it needs a recorded condition (PRV-7)")
 
     @property

@@ -26,12 +26,12 @@ from covernote.domain.privacy.declarations import PersonalData
 from covernote.kernel.periods import add_months
 
 Trigger = Literal["quote_issued", "policy_ended", "claim_settled", "last_contact", "cookie_set",
-                  "call_recorded", "response_stored"]
+                  "call_recorded", "response_stored", "complaint_closed"]
 Rounding = Literal["none", "end_of_year"]
 Action = Literal["delete", "anonymise"]
 
 TRIGGERS: tuple[Trigger, ...] = ("quote_issued", "policy_ended", "claim_settled", "last_contact",
-                                 "cookie_set", "call_recorded", "response_stored")
+                                 "cookie_set", "call_recorded", "response_stored", "complaint_closed")
 ROUNDINGS: tuple[Rounding, ...] = ("none", "end_of_year")
 ACTIONS: tuple[Action, ...] = ("delete", "anonymise")
 
@@ -223,6 +223,15 @@ CALL_RECORDINGS = RetentionRule("call_recordings", "call_recorded", months=6)
 # expiry); the data is then anonymised, not deleted, so it can still serve statistics (PRV-5).
 TELEMATICS_DRIVING_DATA = RetentionRule("telematics_driving_data", "policy_ended", days=14,
                                         action="anonymise")
+
+# UK (FCA DISP 1.9.1, 1.9.2; CMP-3): records of each complaint and the measures taken for its resolution are
+# kept for at least three years from the date it was received. Kept three years from the day it closed (final
+# response, summary resolution or withdrawal), which is never earlier; then anonymised, so the figures (kind,
+# product, root cause, outcome, redress, dates) still serve the complaints report. A house rule: it is the
+# regulator's, not a product's (app/retention.py applies it).
+COMPLAINT_RECORDS = RetentionRule(
+    "complaints", "complaint_closed", years=3, action="anonymise",
+    source="UK: FCA DISP 1.9 (complaint records kept at least three years); CMP-3")
 
 SEED_RETENTION: tuple[RetentionRule, ...] = (ECO_INSURANCE, BILLING, NO_CONTRACT, COOKIES, CALL_RECORDINGS,
                                              TELEMATICS_DRIVING_DATA)

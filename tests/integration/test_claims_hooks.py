@@ -1,0 +1,48 @@
+"""A first notification of loss goes through what every claim must (REG-2, REG-3, PRV-6): it is queued for the
+Claims and Underwriting Exchange and checked with the fraud prevention agency, each with its disclosure, in
+the notification's own transaction; a match at claim refuses nothing but goes to staff review."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from covernote.app import claims
+from covernote.app.access import Principal
+from covernote.app.fraud import fraud_check
+from covernote.domain.claims import Notification
+from covernote.domain.fraud import FraudSubject
+from tests.support import bind
+
+STAFF = Principal("usr_claims_handler", "staff")
+
+
+def _loss(ctx) -> Notification:  # type: ignore[no-untyped-def]
+    return Notification("windscreen_or_glass", ctx.clock.now() - timedelta(hours=3), "the windscreen",
+                        "a stone thrown up on the motorway", False)
+
+
+def test_reg2_reg3_prv6_a_claim_is_reported_to_cue_and_fraud_checked_with_disclosures(db_ctx, clock):
+    pol = bind(db_ctx)
+    clock.advance(timedelta(days=2))
+    claim = claims.notify(db_ctx, STAFF, pol["id"], _loss(db_ctx))
+    with db_ctx.uow(read_only=True) as uow:
+        reports = uow.cue_reports.for_policy(pol["id"])
+        checks = uow.fraud_checks.page(None, pol["customer_id"], None, 50, 0)
+        kinds = [d.recipient_kind for d in uow.disclosures.for_customer(pol["customer_id"], include_withheld=True)]
+    assert [(r.claim_id, r.kind) for r in reports] == [(claim["id"], "claim")]
+    assert [(c.stage, c.result) for c in checks if c.stage == "claim"] == [("claim", "clear")]
+    assert "fraud_agency" in kinds  # withheld from the person (DPA 2018 Sch. 2 para 2); the CUE report on sending
+
+
+def test_reg3_a_fraud_match_at_claim_is_marked_for_review_and_refuses_nothing(db_ctx, clock):
+    """REG-3: at claim a match does not stop the claim; it records a fraud marker and a review."""
+    pol = bind(db_ctx)
+    clock.advance(timedelta(days=2))
+    claim = claims.notify(db_ctx, STAFF, pol["id"], _loss(db_ctx))
+    subject = FraudSubject(claim["id"], "Mallory Fraudster", None, None, "LS1 4AB")  # named on the watch list
+    with db_ctx.uow() as uow:
+        outcome = fraud_check(db_ctx, uow, "claim", pol["customer_id"], pol["id"], subject)
+        uow.commit()
+    assert (outcome.result, outcome.proceed, outcome.review) == ("match", True, True) and outcome.marker_id
+    with db_ctx.uow(read_only=True) as uow:
+        assert [m.marker_id for m in uow.fraud_markers.for_customer(pol["customer_id"])] == [outcome.marker_id]
