@@ -160,7 +160,7 @@ def test_cmp3_report_json_and_csv_and_the_eight_week_letter(api):
     assert t["acknowledgement"]["breached"] == 1 and t["final_response"]["breached"] == 1
     csv_r = api.get("/complaints/report?from=2026-10-01&to=2026-10-02&format=csv")
     assert csv_r.headers["content-type"].startswith("text/csv")
-    assert csv_r.text.splitlines()[-1].startswith("total,all,1,1,0,0,0,0,1,0.00,0,1,0,0,1,0")
+    assert csv_r.text.splitlines()[-1].startswith("total,all,1,1,0,0,0,0,1,0.00,0,1,0,0,0,1,0,0")
     bad = api.get("/complaints/report?from=2026-10-02&to=2026-10-01")
     assert bad.status_code == 422 and field_names(bad) == {"to"}
     assert field_names(api.get("/complaints/report?from=yesterday")) == {"from"}

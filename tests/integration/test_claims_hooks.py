@@ -6,11 +6,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
+
 from covernote.app import claims
 from covernote.app.access import Principal
 from covernote.app.fraud import fraud_check
 from covernote.domain.claims import Notification
+from covernote.domain.errors import ValidationFailed
 from covernote.domain.fraud import FraudSubject
+from covernote.kernel.money import Money
 from tests.support import bind
 
 STAFF = Principal("usr_claims_handler", "staff")
@@ -46,3 +50,31 @@ def test_reg3_a_fraud_match_at_claim_is_marked_for_review_and_refuses_nothing(db
     assert (outcome.result, outcome.proceed, outcome.review) == ("match", True, True) and outcome.marker_id
     with db_ctx.uow(read_only=True) as uow:
         assert [m.marker_id for m in uow.fraud_markers.for_customer(pol["customer_id"])] == [outcome.marker_id]
+
+
+def _payment_clock(view: dict) -> list[str]:  # type: ignore[type-arg]
+    return [d["state"] for d in view["clocks"] if d["rule"] == "claim.settlement_payment"]
+
+
+def test_clm2_the_payment_clock_is_met_only_when_the_agreed_settlement_is_paid_in_full(db_ctx, clock):
+    """CLM-2: a part payment does not meet the 24-hour clock; the payment that completes the settlement does.
+    Payments cannot exceed what is left of the settlement; a settlement cannot be agreed below what is paid."""
+    pol = bind(db_ctx)
+    clock.advance(timedelta(days=2))
+    c = claims.notify(db_ctx, STAFF, pol["id"], _loss(db_ctx))
+    claims.set_reserve(db_ctx, STAFF, c["id"], Money.of("900.00"))
+    claims.record_payment(db_ctx, STAFF, c["id"], Money.of("100.00"), "Glass Fix Ltd", idempotency_key="settle-pay-1")
+    claims.change_status(db_ctx, STAFF, c["id"], "under_assessment")
+    with pytest.raises(ValidationFailed) as exc:
+        claims.change_status(db_ctx, STAFF, c["id"], "settlement_agreed", amount=Money.of("99.99"))
+    assert exc.value.issues[0].field == "amount" and "already paid" in exc.value.issues[0].reason
+    agreed = claims.change_status(db_ctx, STAFF, c["id"], "settlement_agreed", amount=Money.of("500.00"))
+    assert _payment_clock(agreed) == ["due_soon"]  # 24 hours: within the 48-hour window
+    part = claims.record_payment(db_ctx, STAFF, c["id"], Money.of("10.00"), "Glass Fix Ltd", idempotency_key="settle-pay-2")
+    assert part["status"] == "settlement_agreed" and _payment_clock(part) == ["due_soon"]  # still running
+    with pytest.raises(ValidationFailed) as exc:
+        claims.record_payment(db_ctx, STAFF, c["id"], Money.of("390.01"), "Glass Fix Ltd", idempotency_key="settle-pay-3")
+    assert exc.value.issues[0].field == "amount" and "390.00 left to pay" in exc.value.issues[0].reason
+    done = claims.record_payment(db_ctx, STAFF, c["id"], Money.of("390.00"), "Glass Fix Ltd", idempotency_key="settle-pay-4")
+    assert done["status"] == "settled" and _payment_clock(done) == ["met_on_time"]
+    assert done["paid"] == "500.00"

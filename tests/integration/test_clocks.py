@@ -4,7 +4,7 @@ one deadline with its working; staff only; problems name the field."""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
@@ -59,21 +59,27 @@ def test_cmp2_clm2_report_lists_overdue_and_due_soon_and_figures_count_per_team(
 
 
 def test_a_pause_moves_the_due_date_and_the_stored_row_keeps_up(db_ctx, clock):
-    """A paused clock is due later by the working days it stood still, as stored and as reported."""
-    start = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON)  # Monday
+    """CLM-2: the 24-hour payment clock stands still while paused (bank details wrong, say) and is due that much
+    later, as stored and as reported; a regulator's clock cannot be paused at all."""
+    start = datetime(2026, 12, 7, 10, 0, tzinfo=LONDON)
     clock.set(start)
-    dl = _start(db_ctx, "complaint.acknowledgement", "c9", start)
-    assert clocks.get(db_ctx, STAFF, dl)["due_on"] == "2026-12-14"
-    clock.set(start + timedelta(days=1))
-    paused = clocks.pause(db_ctx, STAFF, dl, "waiting for the complainant's details")
+    dl = _start(db_ctx, "claim.settlement_payment", "k9", start)
+    assert clocks.get(db_ctx, STAFF, dl)["due_at"] == (start + timedelta(hours=24)).astimezone(UTC).isoformat()
+    clock.set(start + timedelta(hours=2))
+    paused = clocks.pause(db_ctx, STAFF, dl, "the payee's bank details were refused")
     assert paused["state"] == "paused"
-    clock.set(start + timedelta(days=3))  # Thursday: Tuesday and Wednesday stood still
+    clock.set(start + timedelta(hours=5))
     resumed = clocks.resume(db_ctx, STAFF, dl)
-    assert resumed["due_on"] == "2026-12-16" and resumed["state"] == "open"
-    assert any("2 working day(s) added" in line for line in resumed["explanation"])
+    assert resumed["due_at"] == (start + timedelta(hours=27)).astimezone(UTC).isoformat()
+    with db_ctx.uow(read_only=True) as uow:
+        assert uow.deadlines.open_due_by(start + timedelta(hours=26, minutes=59), None, 10) == []
     with pytest.raises(ValidationFailed) as exc:
         clocks.resume(db_ctx, STAFF, dl)
     assert exc.value.issues[0].field == "resumed_at"
+    ack = _start(db_ctx, "complaint.acknowledgement", "c9", start)
+    with pytest.raises(ValidationFailed) as exc:
+        clocks.pause(db_ctx, STAFF, ack, "waiting for the complainant's details")
+    assert exc.value.issues[0].field == "deadline_id"
 
 
 def test_the_clock_api_and_its_problems(ctx, clock):
@@ -91,6 +97,8 @@ def test_the_clock_api_and_its_problems(ctx, clock):
     assert one["state"] == "overdue" and one["explanation"][0].startswith("Started")
     bad = client.post(f"/clocks/{dl}/pause", json={"reason": ""}, headers=h)
     assert bad.status_code == 422 and bad.json()["errors"][0]["field"] == "reason"
+    refused = client.post(f"/clocks/{dl}/pause", json={"reason": "waiting"}, headers=h)
+    assert refused.status_code == 422 and refused.json()["errors"][0]["field"] == "deadline_id"
     missing = client.get("/clocks/dl_nope", headers=h)
     assert missing.status_code == 404 and missing.json()["errors"][0]["field"] == "deadline_id"
     window = client.get("/clocks/report?within_hours=-1", headers=h)

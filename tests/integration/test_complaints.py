@@ -210,19 +210,23 @@ def test_cmp3_bad_final_response_names_each_field(db_ctx):
     assert fields(exc) == {"redress"}
 
 
-def test_cmp3_eight_week_job_sends_the_letter_once_and_only_when_overdue(db_ctx, clock):
+def test_cmp3_eight_week_job_sends_the_letter_once_on_the_last_day_of_the_eight_weeks(db_ctx, clock):
+    """CMP-3 (S3; FCA DISP 1.6.2: by the end of eight weeks): not before the last day, once, and not for a
+    complaint that had its final response."""
     clock.set(uk(date(2026, 10, 1)))
     late = add(db_ctx)
     answered = add(db_ctx)
     complaints.acknowledge(db_ctx, STAFF, late["id"])
     assert deadline(late, "final_response")["due_on"] == "2026-11-26"
-    clock.set(uk(date(2026, 11, 26), 20))  # the due day: not yet overdue
+    clock.set(uk(date(2026, 11, 20)))
     first = complaints.send_eight_week_letters(db_ctx, STAFF)
     assert first["sent"] == [] and first["summary_windows_closed"] == 2  # both windows closed in October
     assert deadline(complaints.get(db_ctx, STAFF, answered["id"]), "summary_resolution")["state"] == "stopped"
     complaints.final_response(db_ctx, STAFF, answered["id"], "not_upheld", "The fee was in your terms.",
                               "fees_and_charges")
-    clock.set(uk(date(2026, 11, 27), 2))
+    clock.set(uk(date(2026, 11, 25), 20))  # the day before the last day
+    assert complaints.send_eight_week_letters(db_ctx, STAFF)["sent"] == []
+    clock.set(uk(date(2026, 11, 26), 2))  # the last day of the eight weeks
     result = complaints.send_eight_week_letters(db_ctx, STAFF)
     assert [s["complaint_id"] for s in result["sent"]] == [late["id"]] and result["errors"] == []
     assert complaints.send_eight_week_letters(db_ctx, STAFF)["sent"] == []  # once
@@ -230,27 +234,31 @@ def test_cmp3_eight_week_job_sends_the_letter_once_and_only_when_overdue(db_ctx,
     assert view["eight_week_letter_at"] == clock.now().isoformat() and view["fos_referral_open"]
     assert [x["kind"] for x in view["letters"]] == ["acknowledgement", "eight_week"]
     text = letter_text(db_ctx, view, "eight_week")
-    assert "Eight weeks have now passed" in text and "you may now refer your complaint to the Financial" in text
+    assert "you may now refer your complaint to the Financial" in text
+    clock.set(uk(date(2026, 11, 27), 2))
+    view = complaints.get(db_ctx, STAFF, late["id"])
     assert deadline(view, "final_response")["state"] == "overdue"  # the letter is not a final response
     # A final response still follows; the clock is then met late.
     done = complaints.final_response(db_ctx, STAFF, late["id"], "upheld", "Sorry.", "administration_error")
     assert deadline(done, "final_response")["state"] == "met_late"
 
 
-def test_cmp3_a_paused_final_response_clock_moves_the_eight_week_letter(db_ctx, clock):
+def test_cmp3_the_final_response_clock_cannot_be_paused_and_the_eight_week_letter_goes_on_its_last_day(db_ctx, clock):
+    """CMP-3, DISP 1.6.2: the eight weeks run whatever we wait for; the letter goes by the end of them."""
     from covernote.app import clocks
 
     clock.set(uk(date(2026, 10, 1)))
     c = add(db_ctx)
     final = deadline(c, "final_response")
     clock.set(uk(date(2026, 10, 5)))
-    clocks.pause(db_ctx, STAFF, final["id"], "waiting for the customer's photographs")
-    clock.set(uk(date(2026, 10, 15)))
-    clocks.resume(db_ctx, STAFF, final["id"])
-    clock.set(uk(date(2026, 11, 27), 2))  # eight weeks from receipt, but ten days were paused
+    with pytest.raises(ValidationFailed) as exc:
+        clocks.pause(db_ctx, STAFF, final["id"], "waiting for the customer's photographs")
+    assert fields(exc) == {"deadline_id"}
+    clock.set(uk(date(2026, 11, 25), 23))  # the day before the last day of the eight weeks
     assert complaints.send_eight_week_letters(db_ctx, STAFF)["sent"] == []
-    clock.set(uk(date(2026, 12, 7), 2))
+    clock.set(uk(date(2026, 11, 26), 2))  # 1 October + 56 days: the last day
     assert len(complaints.send_eight_week_letters(db_ctx, STAFF)["sent"]) == 1
+    assert complaints.send_eight_week_letters(db_ctx, STAFF)["sent"] == []  # once
 
 
 # -- CMP-4: alternative formats ---------------------------------------------------------------------------------
@@ -350,8 +358,8 @@ def test_cmp3_report_per_product_kind_root_cause_and_outcome_with_clocks_met_and
     csv_text = complaints.report_csv(r)
     lines = csv_text.splitlines()
     assert lines[0].startswith("dimension,value,complaints,open,closed")
-    assert "kind,claim,1,0,1,0,0,1,0,100.00,1,0,0,1,0,0" in lines
-    assert lines[-1].startswith("total,all,4,1,3,1,1,1,0,100.00,2,1,0,2,0,1")
+    assert "kind,claim,1,0,1,0,0,1,0,100.00,1,0,0,0,1,0,0,0" in lines
+    assert lines[-1].startswith("total,all,4,1,3,1,1,1,0,100.00,2,1,0,1,2,0,1,1")
     with pytest.raises(ValidationFailed) as exc:
         complaints.report(db_ctx, STAFF, date(2026, 12, 2), date(2026, 12, 1))
     assert fields(exc) == {"to"}

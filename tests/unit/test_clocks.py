@@ -75,8 +75,22 @@ def test_cmp5_the_early_may_and_platinum_jubilee_moves():
     assert not cal.is_working_day(date(2023, 5, 8))
 
 
-@given(st.dates(date(2026, 1, 1), date(2026, 12, 31)), st.sampled_from([ENG, SCT, NIR]))
-def test_cmp2_acknowledgement_for_every_day_of_a_year_is_exactly_five_working_days(received, nation):
+def test_cmp2_cmp3_every_day_of_2026_in_every_nation_acknowledgement_and_final_response():
+    """CMP-2, CMP-3, CMP-5: exhaustively, for a complaint received on each of the 365 days of 2026 in each
+    nation: the acknowledgement is due on a working day exactly five working days later, and the final
+    response 56 calendar days later."""
+    for nation in (ENG, SCT, NIR):
+        cal = WorkingDayCalendar(nation)
+        day = date(2026, 1, 1)
+        while day.year == 2026:
+            ack = due_on(ACK, day, nation)
+            assert cal.is_working_day(ack) and cal.working_days_between(day, ack) == 5, (day, nation)
+            assert due_on(FINAL, day, nation) == day + timedelta(days=56), (day, nation)
+            day += timedelta(days=1)
+
+
+@given(st.dates(date(2000, 1, 1), date(2040, 12, 31)), st.sampled_from([ENG, SCT, NIR]))
+def test_cmp2_acknowledgement_for_any_day_is_exactly_five_working_days(received, nation):
     cal = WorkingDayCalendar(nation)
     due = due_on(ACK, received, nation)
     assert cal.is_working_day(due)
@@ -124,8 +138,36 @@ def test_calendar_months_run_to_the_corresponding_day_or_the_month_end():
 # -- pauses, met, stopped ---------------------------------------------------------------------------------
 
 
+PAUSABLE = ClockRule("test.pausable", "A pausable working-day promise", 5, Unit.WORKING_DAYS, "claims", "test",
+                     pausable=True)
+
+
+@pytest.fixture(autouse=True)
+def _pausable_rule(monkeypatch):  # type: ignore[no-untyped-def]
+    monkeypatch.setitem(RULES, PAUSABLE.code, PAUSABLE)
+
+
+def test_regulatory_clocks_cannot_be_paused():
+    """CMP-2, CMP-3, REG-1: the acknowledgement, the eight weeks and the MID's days run whatever we wait for."""
+    for code in ("complaint.acknowledgement", "complaint.final_response", "mid.update_private",
+                 "claim.correspondence_reply"):
+        d = Deadline("dl_1", code, "x", "1", RULES[code].team, ENG, at(date(2026, 12, 7)))
+        with pytest.raises(ValidationFailed) as exc:
+            d.paused(at(date(2026, 12, 8)), "waiting")
+        assert exc.value.issues[0].field == "deadline_id"
+
+
+def test_the_summary_resolution_window_lapses_without_a_breach():
+    """CMP-3 (DISP 1.5): an opportunity, not a promise: past it, it lapses and counts as no breach."""
+    d = Deadline("dl_1", "complaint.summary_resolution", "complaint", "1", "complaints_claims", ENG,
+                 at(date(2026, 12, 7)))
+    assert d.state(at(date(2026, 12, 20))) is State.LAPSED
+    figures = team_figures([d], at(date(2026, 12, 20)))[0]
+    assert figures.breached == 0 and figures.stopped == 1
+
+
 def test_a_pause_moves_a_working_day_clock_on_by_the_working_days_it_covered():
-    d = Deadline("dl_1", ACK.code, "complaint", "cmp_1", "complaints_claims", ENG, at(date(2026, 12, 7)))
+    d = Deadline("dl_1", PAUSABLE.code, "complaint", "cmp_1", "complaints_claims", ENG, at(date(2026, 12, 7)))
     paused = d.paused(at(date(2026, 12, 8)), "waiting for the customer's letter")
     assert paused.state(at(date(2026, 12, 9))) is State.PAUSED
     resumed = paused.resumed(at(date(2026, 12, 10)))  # 8 and 9 December: two working days
@@ -143,7 +185,7 @@ def test_an_hour_clock_pause_adds_its_duration():
 
 
 def test_changes_are_checked_and_name_the_field():
-    d = Deadline("dl_1", ACK.code, "complaint", "cmp_1", "complaints_claims", ENG, at(date(2026, 12, 7)))
+    d = Deadline("dl_1", PAUSABLE.code, "complaint", "cmp_1", "complaints_claims", ENG, at(date(2026, 12, 7)))
     with pytest.raises(ValidationFailed) as exc:
         d.met(at(date(2026, 12, 6)))
     assert exc.value.issues[0].field == "met_at"

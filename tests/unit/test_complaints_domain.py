@@ -190,13 +190,16 @@ def test_cmp2_every_day_of_2026_exhaustively_in_england_and_wales():
         day += timedelta(days=1)
 
 
-def test_cmp3_the_eight_week_letter_is_due_only_once_the_final_response_is_overdue():
+def test_cmp3_the_eight_week_letter_is_due_on_the_last_day_of_the_eight_weeks():
+    """CMP-3, DISP 1.6.2: by the end of the eight weeks, not after them: from the start of the due date."""
     c = _complaint()
     uow = _Uow()
     start_clocks(uow, c)  # type: ignore[arg-type]
     final = next(d for d in uow.deadlines.rows if d.rule_code == rules.FINAL_RULE)
     due = final.due(NOW).due_at
-    assert not rules.eight_week_letter_due(c, final, due - timedelta(seconds=1))
+    last_day_starts = datetime.combine(final.due(NOW).due_on, time(0), tzinfo=LONDON)  # type: ignore[arg-type]
+    assert not rules.eight_week_letter_due(c, final, last_day_starts - timedelta(seconds=1))
+    assert final.state(last_day_starts) is not State.OVERDUE and rules.eight_week_letter_due(c, final, last_day_starts)
     assert final.state(due) is State.OVERDUE and rules.eight_week_letter_due(c, final, due)
     assert not rules.eight_week_letter_due(c.eight_week_letter_sent(due, "job"), final, due)
     assert not rules.eight_week_letter_due(c, final.met(due - timedelta(days=1)), due)

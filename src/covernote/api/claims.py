@@ -7,14 +7,14 @@ with the same field names (422 problem documents naming each field; 409 when the
 
 from __future__ import annotations
 
-from datetime import datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from covernote.api.deps import Caller, Ctx, IdempotencyKey
+from covernote.api.schemas import ExactAmount, Moment
 from covernote.app import claims
 from covernote.domain.claims import Notification, Party
 from covernote.kernel.money import Money
@@ -23,7 +23,7 @@ router = APIRouter(tags=["claims"])
 Json = dict[str, Any]
 Short = Annotated[str, StringConstraints(max_length=500)]
 Long = Annotated[str, StringConstraints(max_length=4000)]
-Amount = Annotated[Decimal, Field(max_digits=14, decimal_places=2, description="Pounds, exact to the penny")]
+Amount = Annotated[ExactAmount, Field(description="Pounds, exact to the penny, as text: \"150.00\"")]
 
 
 class _In(BaseModel):
@@ -47,17 +47,17 @@ class PartyIn(_In):
 class NotificationIn(_In):
     claim_type: Short = Field(description="accident, theft, fire, vandalism, malicious_damage, windscreen_or_glass, "
                                           "glass_roof_panel, legal_expenses_uninsured_loss, breakdown, key_cover or other")
-    occurred_at: datetime | None = Field(default=None, description="When the loss happened (date and time; "
+    occurred_at: Moment | None = Field(default=None, description="When the loss happened (date and time; "
                                                                    "without an offset it is UK time)")
     loss_description: Long | None = Field(default=None, description="What was lost or damaged")
     circumstances: Long | None = Field(default=None, description="How it happened")
     location: Short | None = Field(default=None, description="Where it happened")
-    anyone_injured: bool | None = Field(default=None, description="Whether anyone was injured")
+    anyone_injured: StrictBool | None = Field(default=None, description="Whether anyone was injured")
     injury_details: Long | None = Field(default=None, description="Who was hurt and how (when anyone was)")
     crime_reference: Short | None = Field(default=None, description="Required for theft, malicious damage and "
                                                                      "vandalism")
     police_incident_number: Short | None = Field(default=None, description="Required for theft (CLM-3)")
-    total_loss: bool = False
+    total_loss: StrictBool = False
     parties: list[PartyIn] = Field(default_factory=list, max_length=50,
                                    description="Other people involved, other vehicles' drivers, witnesses and "
                                                "injured people")
@@ -74,7 +74,7 @@ class StatusIn(_In):
     amount: Amount | None = Field(default=None, description="settlement_agreed: the amount agreed")
     reason: Short | None = Field(default=None, description="closed: withdrawn, declined or no_payment")
     note: Long | None = None
-    expected_version: int | None = Field(default=None, description="Refused (409) if the claim changed since")
+    expected_version: StrictInt | None = Field(default=None, description="Refused (409) if the claim changed since")
 
 
 class ReserveIn(_In):
@@ -95,15 +95,15 @@ class DocumentsIn(_In):
 
 class ReceivedIn(_In):
     name: Short
-    received_at: datetime | None = Field(default=None, description="When it came in (default: now)")
+    received_at: Moment | None = Field(default=None, description="When it came in (default: now)")
 
 
 class CorrespondenceIn(_In):
     direction: Literal["in", "out"]
     channel: Literal["letter", "email", "phone"]
     summary: Long
-    received_at: datetime | None = Field(default=None, description="Inbound: when it came in (default: now)")
-    sent_at: datetime | None = Field(default=None, description="Outbound: when it was sent (default: now)")
+    received_at: Moment | None = Field(default=None, description="Inbound: when it came in (default: now)")
+    sent_at: Moment | None = Field(default=None, description="Outbound: when it was sent (default: now)")
     answers: list[Short] = Field(default_factory=list, max_length=100,
                                  description="Outbound: the ids of the inbound items this replies to")
 

@@ -5,13 +5,14 @@ the same field names (422 problem documents naming each field)."""
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from covernote.api.deps import Caller, Ctx
+from covernote.api.schemas import Moment
 from covernote.app import complaints
 from covernote.domain.complaints import NewComplaint
 from covernote.kernel.clock import LONDON
@@ -36,7 +37,7 @@ class ComplaintIn(BaseModel):
                                                                   "complaint may come from a non-customer)")
     customer_id: Short | None = Field(default=None, description="The customer, when known (staff)")
     received_via: Short = Field(default="letter", description="letter, email, phone or web")
-    received_at: datetime | None = Field(default=None, description="When it was received (default now; never in "
+    received_at: Moment | None = Field(default=None, description="When it was received (default now; never in "
                                                                    "the future); a time without zone is UK time")
     alternative_format: Short | None = Field(default=None, description="large_print, audio or braille (CMP-4)")
 
@@ -60,7 +61,7 @@ class LetterOptions(BaseModel):
 
 class ProgressIn(LetterOptions):
     note: Text = Field(description="What has happened, in words for the complainant")
-    send_letter: bool = Field(default=False, description="Also write to the complainant with the update")
+    send_letter: StrictBool = Field(default=False, description="Also write to the complainant with the update")
 
 
 class SummaryIn(LetterOptions):

@@ -3,7 +3,8 @@ domain's. Each converts itself into domain values."""
 
 from __future__ import annotations
 
-from datetime import date
+import re
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -24,6 +25,26 @@ from covernote.kernel.money import Money
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
+
+
+def _written_amount(value: object) -> object:
+    """An amount of money as JSON text ("150.00") or a whole number; never a float, a boolean or "1e2"."""
+    if isinstance(value, bool | float):
+        raise ValueError('give the amount as text in pounds and pence, e.g. "150.00"')
+    if isinstance(value, str) and not re.fullmatch(r"\d+(\.\d{1,2})?", value.strip()):
+        raise ValueError('pounds and pence as digits, e.g. "150.00"')
+    return value
+
+
+def _iso_moment(value: object) -> object:
+    """A date and time as ISO 8601 text; a bare number is not read as a Unix time."""
+    if isinstance(value, bool | int | float):
+        raise ValueError('an ISO 8601 date and time, e.g. "2026-12-06T10:30:00+00:00"')
+    return value
+
+
+ExactAmount = Annotated[Decimal, BeforeValidator(_written_amount), Field(max_digits=14, decimal_places=2)]
+Moment = Annotated[datetime, BeforeValidator(_iso_moment)]
 ExtraCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 

@@ -332,6 +332,8 @@ def change_status(ctx: AppContext, principal: Principal, claim_id: str, status: 
                amount=after.settlement_amount if after.status is ClaimStatus.SETTLEMENT_AGREED else None, note=text)
         if claim.status is ClaimStatus.SETTLEMENT_AGREED and after.status is ClaimStatus.UNDER_ASSESSMENT:
             clocks.stop_open(uow, CLAIM_SUBJECT, claim_id, now, "the settlement was withdrawn", PAYMENT_RULE)
+        if after.status is ClaimStatus.SETTLED:  # the agreed settlement was already paid in full
+            clocks.meet(uow, CLAIM_SUBJECT, claim_id, PAYMENT_RULE, now)
         if after.status is ClaimStatus.CLOSED:
             _stop_clocks(uow, after, now, f"claim closed: {dc.CLOSE_REASONS[after.close_reason or '']}")
         if not after.status.is_open:
@@ -380,8 +382,8 @@ def record_payment(ctx: AppContext, principal: Principal, claim_id: str, amount:
                                                                principal.user_id, entry.entry_id))
         _event(uow, claim, principal, now, "payment", amount=paid, entry=entry,
                note=text or f"{paid.to_str()} paid to {who}")
-        clocks.meet(uow, CLAIM_SUBJECT, claim_id, PAYMENT_RULE, now)
-        if after.status is ClaimStatus.SETTLED:
+        if after.status is ClaimStatus.SETTLED:  # CLM-2: met once the agreed settlement is paid in full
+            clocks.meet(uow, CLAIM_SUBJECT, claim_id, PAYMENT_RULE, now)
             _event(uow, claim, principal, now, "status", from_status=claim.status.value,
                    to_status=after.status.value, note="the agreed settlement is paid")
             after = _release_reserve(uow, after, principal, now, "settled")

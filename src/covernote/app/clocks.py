@@ -170,5 +170,6 @@ def figures(ctx: AppContext, principal: Principal, start: date | None = None, en
 
 def rules_view() -> list[dict[str, Any]]:
     return [{"code": r.code, "name": r.name, "amount": r.amount, "unit": r.unit.value, "team": r.team,
-             "source": r.source, "roll_to_working_day": r.roll_to_working_day, "text": r.describe()}
+             "source": r.source, "roll_to_working_day": r.roll_to_working_day, "pausable": r.pausable,
+             "window": r.window, "text": r.describe()}
             for r in RULES.values()]

@@ -101,7 +101,7 @@ def compose(kind: str, c: Complaint, *, fmt: str, sent_at: datetime, final_due: 
     number = policy_number or c.policy_number
     page = {
         "team_contact": contact["name"], "team_address": contact["address"], "team_phone": contact["phone"],
-        "sent_on": _long_date(sent_on), "name": c.name, "address": c.address, "reference": c.complaint_id,
+        "sent_on": _long_date(sent_on), "name": c.name, "address": c.address + (f"\n{c.postcode}" if c.postcode else ""), "reference": c.complaint_id,
         "title": title, "team_name": TEAMS.get(c.team, c.team).capitalize(),
     }
     text = template("letter").substitute(page, body=body,

@@ -243,7 +243,7 @@ def _close_expired_window(uow: UnitOfWork, c: Complaint, now: datetime) -> bool:
     response; a window that closed is not a breach."""
     closed = False
     for d in clocks.open_on(uow, SUBJECT, c.complaint_id, SUMMARY_RULE):
-        if d.state(now) is State.OVERDUE:
+        if d.state(now) is State.LAPSED:
             clocks.stop_open(uow, SUBJECT, c.complaint_id, now, "the summary resolution window (three business days) "
                              "closed without a summary resolution: the complaint goes on to a final response",
                              SUMMARY_RULE)
@@ -423,16 +423,16 @@ def letter(ctx: AppContext, principal: Principal, complaint_id: str, letter_id: 
 
 
 def send_eight_week_letters(ctx: AppContext, principal: Principal) -> dict[str, Any]:
-    """Tell each complainant whose complaint has passed its final-response due date (eight weeks, after any
-    pause) without a final response that they may refer it to the Financial Ombudsman Service now, once
+    """Tell each complainant whose complaint reaches the last day of its eight weeks (the final-response due
+    date) without a final response that they may refer it to the Financial Ombudsman Service, once
     (CMP-3, S3). Also stops the summary resolution clocks whose window has closed. Safe to rerun: a
     complaint that has had the letter is never found again; each complaint is its own unit of work, so a
     failure is reported and the rest still go."""
     require_staff(principal, "send eight-week letters")
     now = ctx.clock.now()
-    # The final response falls due at the end of the 56th day after the day received, or later after a
-    # pause: anything received since then cannot be due yet.
-    received_before = datetime.combine(london_date(now) - timedelta(days=56), time(0), tzinfo=LONDON)
+    # The final response falls due at the end of the 56th day after the day received (the clock cannot be
+    # paused) and the letter goes on that day: anything received after that day's start cannot be due yet.
+    received_before = datetime.combine(london_date(now) - timedelta(days=55), time(0), tzinfo=LONDON)
     sent: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     seen: set[str] = set()
@@ -467,7 +467,7 @@ def _close_expired_windows(ctx: AppContext, now: datetime) -> int:
     closed = 0
     with ctx.uow() as uow:
         for d in uow.complaints.open_windows_due_by(now, 100_000):
-            if d.state(now) is State.OVERDUE:
+            if d.state(now) is State.LAPSED:
                 clocks.stop_open(uow, SUBJECT, d.subject_id, now, "the summary resolution window (three business "
                                  "days) closed without a summary resolution: the complaint goes on to a final response",
                                  SUMMARY_RULE)
@@ -501,8 +501,9 @@ def report(ctx: AppContext, principal: Principal, start: date | None = None, end
 
 CSV_COLUMNS = ("dimension", "value", "complaints", "open", "closed", "withdrawn", "summary_resolutions",
                "final_responses", "eight_week_letters", "redress_total", "acknowledgement_met_on_time",
-               "acknowledgement_breached", "acknowledgement_open", "final_response_met_on_time",
-               "final_response_breached", "final_response_open")
+               "acknowledgement_breached", "acknowledgement_open", "acknowledgement_stopped",
+               "final_response_met_on_time", "final_response_breached", "final_response_open",
+               "final_response_stopped")
 
 
 def report_csv(data: dict[str, Any]) -> str:
@@ -515,8 +516,8 @@ def report_csv(data: dict[str, Any]) -> str:
         out.writerow([dimension, value, f["complaints"], f["open"], f["closed"], f["withdrawn"],
                       f["summary_resolutions"], f["final_responses"], f["eight_week_letters"], f["redress_total"],
                       f["acknowledgement"]["met_on_time"], f["acknowledgement"]["breached"],
-                      f["acknowledgement"]["open"], f["final_response"]["met_on_time"],
-                      f["final_response"]["breached"], f["final_response"]["open"]])
+                      f["acknowledgement"]["open"], f["acknowledgement"]["stopped"], f["final_response"]["met_on_time"],
+                      f["final_response"]["breached"], f["final_response"]["open"], f["final_response"]["stopped"]])
 
     for dimension in rules.DIMENSIONS:
         for f in data[f"by_{dimension}"]:

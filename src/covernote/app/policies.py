@@ -26,7 +26,7 @@ def find_policy(uow: UnitOfWork, principal: Principal, policy_id: str) -> Policy
     """The policy by id or number, as the caller may see it; it may be anonymised (read it with care)."""
     policy = uow.policies.get(policy_id) or uow.policies.by_number(policy_id)
     if policy is None:
-        raise NotFound("no such policy")
+        raise NotFound("no such policy", [FieldIssue("policy_id", f"no policy {policy_id} that you can see")])
     check_customer(principal, policy.customer_id, "policy")
     return policy
 

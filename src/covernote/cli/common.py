@@ -48,7 +48,10 @@ def write_out(text: str, output: Path | None) -> None:
     if output is None:
         typer.echo(text, nl=False)
     else:
-        output.write_text(text, encoding="utf-8")
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            fail("the output file cannot be written", [("--output", f"{output}: {exc.strerror or exc}")])
         typer.echo(f"wrote {output}")
 
 

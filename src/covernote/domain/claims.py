@@ -328,6 +328,8 @@ def change_status(claim: Claim, to: str, at: datetime, *, amount: Money | None =
                        [FieldIssue("status", f"from {claim.status.value} the claim may become {allowed}")])
     if target is ClaimStatus.SETTLEMENT_AGREED:
         agreed = _amount(issues, "amount", amount, positive=True)
+        if agreed is not None and agreed < claim.paid:
+            issues.add("amount", f"{agreed.to_str()} is less than the {claim.paid.to_str()} already paid on the claim")
         issues.raise_if_any("the settlement cannot be recorded")
         assert agreed is not None
         return (replace(claim, status=target, settlement_amount=agreed, settlement_agreed_at=at),
@@ -418,7 +420,11 @@ def pay(claim: Claim, amount: Money | None, payee: str | None, reference: str | 
     who = _text(issues, "payee", payee, NAME_LENGTH, True)
     ref = _text(issues, "reference", reference, 100, False)
     text = _note(issues, note)
-    if value is not None and value > claim.reserve:
+    agreed = claim.settlement_amount if claim.status is ClaimStatus.SETTLEMENT_AGREED else None
+    if value is not None and agreed is not None and value > agreed - claim.paid:
+        issues.add("amount", f"{value.to_str()} is more than the {(agreed - claim.paid).to_str()} left to pay of the "
+                             f"{agreed.to_str()} settlement agreed")
+    elif value is not None and value > claim.reserve:
         issues.add("amount", f"{value.to_str()} is more than the outstanding reserve {claim.reserve.to_str()}: "
                              "raise the reserve first")
     issues.raise_if_any("the payment cannot be recorded")
@@ -476,6 +482,7 @@ def find_document(documents: Iterable[ClaimDocument], name: str) -> ClaimDocumen
 
 
 def check_received(claim: Claim, doc: ClaimDocument, at: datetime, now: datetime) -> None:
+    _require_open(claim, "documents")
     issues = IssueCollector()
     if doc.received_at is not None:
         raise Conflict(f"{doc.name} was already received", [FieldIssue("name", f"received {doc.received_at.isoformat()}")])

@@ -57,6 +57,12 @@ class ClockRule:
     team: str
     source: str
     roll_to_working_day: bool = False
+    # May staff stop the clock while waiting for someone? Not for a regulator's limit (the FCA's eight
+    # weeks, the MID's days, a complaint's acknowledgement): only where the promise allows it.
+    pausable: bool = False
+    # An opportunity rather than a promise: when it passes unmet it lapses, which is no breach (the
+    # summary resolution window: after it a complaint simply needs a final response).
+    window: bool = False
 
     def describe(self) -> str:
         roll = ", moved to the next working day when it falls on a weekend or bank holiday" \
@@ -80,12 +86,12 @@ RULES: dict[str, ClockRule] = {r.code: r for r in (
     ClockRule("claim.correspondence_reply", "Reply to a letter or e-mail about a claim", 5, Unit.WORKING_DAYS,
               "claims", "CLM-2 (S1)"),
     ClockRule("claim.settlement_payment", "Pay an agreed settlement once the documents are in", 24, Unit.HOURS,
-              "claims", "CLM-2 (S1)"),
+              "claims", "CLM-2 (S1)", pausable=True),
     ClockRule("complaint.acknowledgement", "Acknowledge a complaint in writing", 5, Unit.WORKING_DAYS,
               "complaints_sales_service", "CMP-2 (S3)"),
     ClockRule("complaint.summary_resolution", "Resolve by the end of the third business day for a summary "
               "resolution communication", 3, Unit.WORKING_DAYS, "complaints_sales_service",
-              "CMP-3; FCA DISP 1.5"),
+              "CMP-3; FCA DISP 1.5", window=True),
     ClockRule("complaint.final_response", "Send a final response", 8 * 7, Unit.CALENDAR_DAYS,
               "complaints_sales_service", "CMP-3 (S3); FCA DISP 1.6.2 (eight weeks)"),
     ClockRule("mid.update_private", "Update the Motor Insurance Database (private policy)", 7, Unit.CALENDAR_DAYS,
@@ -194,6 +200,7 @@ class State(enum.StrEnum):
     MET_ON_TIME = "met_on_time"
     MET_LATE = "met_late"
     STOPPED = "stopped"
+    LAPSED = "lapsed"  # a window (rule.window) that passed unmet: no breach
 
     @property
     def is_open(self) -> bool:
@@ -236,7 +243,7 @@ class Deadline:
         if self.stopped_at is not None:
             return State.STOPPED
         if now >= due:
-            return State.OVERDUE
+            return State.LAPSED if self.rule.window else State.OVERDUE
         if any(p.end is None for p in self.pauses):
             return State.PAUSED
         return State.DUE_SOON if now >= due - due_soon_within else State.OPEN
@@ -249,22 +256,25 @@ class Deadline:
     def stopped(self, at: datetime, reason: str) -> Deadline:
         _check_open(self, at, "stopped_at")
         issues = IssueCollector()
-        if not reason.strip():
-            issues.add("reason", "say why the deadline no longer applies")
+        text = issues.text("reason", reason, 2000)
         issues.raise_if_any("the deadline cannot be stopped")
-        return replace(self, stopped_at=at, stop_reason=reason.strip(), pauses=_closed(self.pauses, at))
+        assert text is not None
+        return replace(self, stopped_at=at, stop_reason=text, pauses=_closed(self.pauses, at))
 
     def paused(self, at: datetime, reason: str) -> Deadline:
         _check_open(self, at, "paused_at")
         issues = IssueCollector()
-        if any(p.end is None for p in self.pauses):
+        if not self.rule.pausable:
+            issues.add("deadline_id", f"{self.rule.name} ({self.rule.source}) cannot be paused: the limit runs "
+                                      "whatever we are waiting for")
+        elif any(p.end is None for p in self.pauses):
             issues.add("paused_at", "the clock is already paused")
         elif self.pauses and at < max(p.until(at) for p in self.pauses):
             issues.add("paused_at", "overlaps an earlier pause")
-        if not reason.strip():
-            issues.add("reason", "say why the clock stops (waiting for what)")
+        text = issues.text("reason", reason, 500)
         issues.raise_if_any("the clock cannot be paused")
-        return replace(self, pauses=(*self.pauses, Pause(at, None, reason.strip())))
+        assert text is not None
+        return replace(self, pauses=(*self.pauses, Pause(at, None, text)))
 
     def resumed(self, at: datetime) -> Deadline:
         issues = IssueCollector()
@@ -328,7 +338,7 @@ def team_figures(deadlines: Iterable[Deadline], now: datetime,
         state = d.state(now, due_soon_within)
         f = out.setdefault(d.team, TeamFigures(d.team))
         bucket = {State.MET_ON_TIME: "met_on_time", State.MET_LATE: "met_late", State.OVERDUE: "overdue",
-                  State.STOPPED: "stopped"}.get(state, "open")
+                  State.STOPPED: "stopped", State.LAPSED: "stopped"}.get(state, "open")
         setattr(f, bucket, getattr(f, bucket) + 1)
         if state is State.DUE_SOON:
             f.due_soon += 1

@@ -422,11 +422,16 @@ def new_complaint(complaint_id: str, inp: NewComplaint, *, policy_id: str | None
 
 def eight_week_letter_due(c: Complaint, final: Deadline | None, now: datetime) -> bool:
     """Whether the complainant must now be told they may refer the complaint to the Financial Ombudsman
-    Service (CMP-3, S3: "if eight weeks have passed since you first raised your complaint"): the complaint
-    is open, its final-response deadline has passed without a final response, and no such letter was sent."""
+    Service (CMP-3, S3: "if eight weeks have passed since you first raised your complaint"; FCA DISP
+    1.6.2: by the end of the eight weeks): the complaint is open, it is the final response's due date (or
+    later) and no final response was sent, and no such letter was sent. So a daily run sends it on the
+    last day of the eight weeks, not after them."""
     if c.status.closed or c.eight_week_letter_at is not None or final is None:
         return False
-    return final.met_at is None and final.stopped_at is None and final.state(now) is State.OVERDUE
+    if final.met_at is not None or final.stopped_at is not None:
+        return False
+    due = final.due(now)
+    return due.due_on is not None and london_date(now) >= due.due_on
 
 
 # -- the report ------------------------------------------------------------------------------------------
@@ -443,7 +448,7 @@ def _bucket(d: Deadline | None, now: datetime) -> str:
         return "met_on_time"
     if state.breached:
         return "breached"
-    if state is State.STOPPED:
+    if state in (State.STOPPED, State.LAPSED):
         return "stopped"
     return "open"
 

@@ -62,6 +62,8 @@ class IssueCollector:
             return None
         if len(text) > limit:
             self.add(name, f"at most {limit} characters")
+        if "\x00" in text:  # no database stores it faithfully (PostgreSQL refuses it)
+            self.add(name, "must not contain NUL characters")
         return text
 
 

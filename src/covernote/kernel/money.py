@@ -8,6 +8,7 @@ posted is always whole pence (`pence`), which refuses an amount that was never r
 from __future__ import annotations
 
 import enum
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import ROUND_DOWN, ROUND_HALF_EVEN, ROUND_HALF_UP, ROUND_UP, Decimal, InvalidOperation
@@ -30,6 +31,9 @@ class MoneyError(ValueError):
     """An operation on money that would lose exactness or mix currencies."""
 
 
+_PLAIN = re.compile(r"[+-]?(\d+(\.\d*)?|\.\d+)")
+
+
 def _as_decimal(value: object) -> Decimal:
     if isinstance(value, (bool, float)):
         raise MoneyError(f"money refuses {type(value).__name__} {value!r}: use a str, int or Decimal")
@@ -40,6 +44,8 @@ def _as_decimal(value: object) -> Decimal:
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, str):
+        if not _PLAIN.fullmatch(value.strip()):  # "1e2" or "1_000" is not how money is written
+            raise MoneyError(f"not an amount of money: {value!r} (write it as digits, e.g. \"150.00\")")
         try:
             result = Decimal(value.strip())
         except InvalidOperation as exc:

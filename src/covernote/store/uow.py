@@ -172,7 +172,8 @@ class SqlUnitOfWork:
         if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
             raise Conflict("the database was busy with another change; retry") from exc
         if isinstance(exc, DataError) or isinstance(getattr(exc, "orig", None), psycopg_data_errors()):
-            raise ValidationFailed(f"a value cannot be stored: {getattr(exc, 'orig', exc)}",
+            raise ValidationFailed("a value cannot be stored: it holds a character (such as NUL) or a number the "
+                                   "database refuses",
                                    [FieldIssue("request", "remove control characters (such as NUL) and out-of-range values")]) from exc
 
     def commit(self) -> None:
