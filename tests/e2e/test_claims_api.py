@@ -47,7 +47,9 @@ def test_clm1_fnol_over_http_records_every_field_and_the_customer_sees_their_own
     assert c["policyholder"]["name"] == "Carol Customer" and c["policy_number"] == pol["number"]
     assert c["occurred_at"] == "2026-11-24T18:45:00+00:00"  # GMT in November
     assert [p["role"] for p in c["parties"]] == ["third_party", "witness"]
-    assert c["parties"][0]["vehicle_registration"] == "TT21 ABC" and c["injury_details"] == "the policyholder has whiplash"
+    assert c["parties"][0]["vehicle_registration"] == "TT21 ABC" and c["injury_details"]["encrypted"]
+    health = api.get(f"/claims/{c['id']}/injury-details?purpose=my%20own%20claim", token=api.customer).json()
+    assert health["injury_details"] == "the policyholder has whiplash" and health["logged"]  # PRV-7, PRV-11
     assert api.get(f"/claims/{c['id']}", token=api.customer).json()["id"] == c["id"]
     assert [x["id"] for x in api.get("/claims", token=api.customer).json()] == [c["id"]]
     assert api.get(f"/claims?status=notified&policy_id={pol['number']}").json()[0]["id"] == c["id"]

@@ -75,7 +75,18 @@ def test_clm1_every_s1_field_is_stored_and_shown(db_ctx: AppContext) -> None:
     assert (c["loss_description"], c["circumstances"], c["location"]) == (
         "the offside front wing and headlamp", "a van reversed out of a driveway into the side of the car",
         "Park Lane, Leeds")
-    assert c["anyone_injured"] is True and c["injury_details"] == "our passenger Pat Passenger hurt her wrist"
+    assert c["anyone_injured"] is True and c["injury_details"]["held"] and c["injury_details"]["encrypted"]
+    # PRV-7, PRV-11: health data is sealed with the policyholder's data key and every read is logged.
+    read = claims.injury_details(db_ctx, STAFF, c["id"], "assess the injury claim")
+    assert read["injury_details"] == "our passenger Pat Passenger hurt her wrist" and read["logged"]
+    with pytest.raises(Forbidden) as denied:
+        claims.injury_details(db_ctx, Principal("usr_uw", "underwriter"), c["id"])
+    assert denied.value.issues[0].field == "role"
+    with db_ctx.uow(read_only=True) as uow:
+        assert "Pat Passenger" not in str(uow.claims.get(c["id"]).injury_details)  # type: ignore[union-attr]
+        reads = uow.sensitive.reads_for(pol["customer_id"])
+    assert [(r.person_ref, tuple(r.fields), r.purpose) for r in reads] == [
+        (f"claim:{c['id']}", ("injury_details",), "assess the injury claim")]
     people = {p["role"]: p for p in c["parties"]}
     assert people["third_party"] | {"id": ""} == {
         "id": "", "role": "third_party", "name": "Victor Vanman", "address": "9 Drive, Leeds LS2 1AA",
@@ -503,5 +514,5 @@ def test_clm1_prv1_claim_values_are_stored_only_at_declared_fields(db_ctx: AppCo
                             violations.add(where)
     assert violations == set()
     assert {"claim_parties.name", "claim_parties.vehicle_registration", "claim_parties.policy_number",
-            "claims.injury_details", "claim_events.note", "claim_correspondence.summary",
-            "claim_payments.payee"} <= found
+            "claim_events.note", "claim_correspondence.summary", "claim_payments.payee"} <= found
+    assert "claims.injury_details" not in found  # health data is stored encrypted (PRV-11)

@@ -133,6 +133,14 @@ def get_claim(ctx: Ctx, who: Caller, claim_id: str) -> Json:
     return claims.get_claim(ctx, who, claim_id)
 
 
+@router.get("/claims/{claim_id}/injury-details")
+def injury_details(ctx: Ctx, who: Caller, claim_id: str,
+                   purpose: str = Query("claims", max_length=200, description="Why they are read (logged)")) -> Json:
+    """The claim's injury details (health data, PRV-7), decrypted for the policyholder or a claims handler;
+    every read is logged (PRV-11). The claim itself only says they are held."""
+    return claims.injury_details(ctx, who, claim_id, purpose)
+
+
 @router.post("/claims/{claim_id}/status")
 def change_status(ctx: Ctx, who: Caller, claim_id: str, body: StatusIn) -> Json:
     """Staff move the claim on; closing stops its clocks; settling or closing releases the reserve left."""

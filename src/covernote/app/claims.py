@@ -21,7 +21,7 @@ from dataclasses import asdict, replace
 from datetime import datetime
 from typing import Any
 
-from covernote.app import clocks
+from covernote.app import clocks, sensitive
 from covernote.app.access import Principal, require_staff
 from covernote.app.context import AppContext
 from covernote.app.cue import report_claim_to_cue
@@ -39,7 +39,14 @@ from covernote.domain.claims import (
     ClaimStatus,
     Correspondence,
 )
-from covernote.domain.errors import Conflict, FieldIssue, NotFound, ValidationFailed
+from covernote.domain.errors import (
+    Conflict,
+    FieldIssue,
+    Forbidden,
+    IssueCollector,
+    NotFound,
+    ValidationFailed,
+)
 from covernote.domain.ledger.journal import JournalEntry, Posting
 from covernote.domain.ncd import CLAIM_TYPES, affects_ncd
 from covernote.domain.policy.codec import event_to_dict
@@ -131,7 +138,9 @@ def claim_view(ctx: AppContext, uow: UnitOfWork, principal: Principal, c: Claim)
         "policyholder": {"name": c.policyholder_name, "address": c.policyholder_address,
                          "postcode": c.policyholder_postcode},
         "loss_description": c.loss_description, "circumstances": c.circumstances, "location": c.location,
-        "anyone_injured": c.anyone_injured, "injury_details": c.injury_details,
+        "anyone_injured": c.anyone_injured,
+        "injury_details": None if c.injury_details is None else {
+            "held": True, "encrypted": True, "read_with": f"GET /claims/{c.claim_id}/injury-details"},
         "crime_reference": c.crime_reference, "police_incident_number": c.police_incident_number,
         "parties": [_party_view(p) for p in uow.claims.parties(c.claim_id)],
         "nation": c.nation, "notified_by": c.notified_by,
@@ -225,6 +234,30 @@ def _after_notification(ctx: AppContext, uow: UnitOfWork, claim: Claim) -> None:
     fraud_check(ctx, uow, "claim", claim.customer_id, claim.policy_id, claim.claim_id, checked_by=claim.notified_by)
 
 
+INJURY_READERS = frozenset({"staff", "admin", "dpo"})  # claims handlers need them (PRV-7); underwriters do not
+
+
+def injury_details(ctx: AppContext, principal: Principal, claim_id: str, purpose: str = "claims") -> dict[str, Any]:
+    """The claim's injury details (health data, PRV-7), decrypted for the policyholder or a claims handler,
+    each read logged with its purpose (PRV-11, SEC-2). Other roles are refused, naming the role."""
+    if principal.role != "customer" and principal.role not in INJURY_READERS:
+        raise Forbidden(f"the {principal.role} role may not read injury details: only claims handlers and the "
+                        "data protection officer need them (PRV-7)",
+                        [FieldIssue("role", f"{principal.role} is not one of {', '.join(sorted(INJURY_READERS))}")])
+    issues = IssueCollector()
+    why = issues.text("purpose", purpose, 200)
+    issues.raise_if_any("say why the injury details are read")
+    assert why is not None
+    with ctx.uow() as uow:
+        claim = _load(uow, principal, claim_id)
+        value = None if claim.injury_details is None else sensitive.unseal(
+            ctx, uow, principal, claim.customer_id, claim.injury_details, f"claim:{claim.claim_id}", "injury_details",
+            why)
+        uow.commit()
+    return {"claim_id": claim.claim_id, "anyone_injured": claim.anyone_injured, "injury_details": value,
+            "read_by": principal.user_id, "purpose": why, "logged": value is not None}
+
+
 # -- first notification of loss (CLM-1, CLM-3) -----------------------------------------------------------------
 
 
@@ -256,7 +289,10 @@ def notify(ctx: AppContext, principal: Principal, policy_id: str, n: dc.Notifica
         claim = Claim(
             new_id("clm"), policy.policy_id, policy.number, policy.customer_id, term.term_no, new_id("txn"),
             n.claim_type, n.total_loss, n.occurred_at, n.loss_description or "", n.circumstances or "", n.location,
-            bool(n.anyone_injured), n.injury_details, n.crime_reference, n.police_incident_number, customer.name,
+            bool(n.anyone_injured),
+            # Health data (PRV-7, PRV-11): sealed with the policyholder's data key; read through injury_details().
+            None if n.injury_details is None else sensitive.seal(ctx, uow, policy.customer_id, n.injury_details),
+            n.crime_reference, n.police_incident_number, customer.name,
             customer.address, customer.postcode, nation_for_postcode(customer.postcode).value, now,
             principal.user_id)
         # The policy's own record of the claim: what NCD, NCD protection and cancellation refunds read.

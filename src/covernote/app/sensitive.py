@@ -353,6 +353,42 @@ def _open(uow: UnitOfWork, keyring: Keyring, customer_id: str, records: Sequence
     return people, reads
 
 
+def _data_key_for_writing(uow: UnitOfWork, keyring: Keyring, customer_id: str, now: datetime) -> bytes:
+    """The customer's data key, made (and wrapped with the primary master key) the first time it is needed;
+    refused once it was destroyed by an erasure."""
+    key = uow.sensitive.get_key(customer_id)
+    if key is not None:
+        return _unwrap(keyring, key)
+    if uow.sensitive.count_records(customer_id):
+        raise Conflict("the customer's sensitive data was erased (their data key was destroyed); "
+                       "nothing new is recorded about them")
+    data_key = keyring.new_data_key()
+    master_key_id, wrapped = keyring.wrap(data_key)
+    uow.sensitive.add_key(SubjectKey(customer_id, master_key_id, wrapped, now))
+    return data_key
+
+
+def seal(ctx: AppContext, uow: UnitOfWork, customer_id: str, value: Any) -> str:
+    """Encrypt one sensitive value held elsewhere than `sensitive_data` (a claim's injury details, say) with
+    the customer's data key, in the caller's unit of work (PRV-11). Erasing the customer destroys the key,
+    and with it every sealed value."""
+    return _encrypt(_keyring(ctx), _data_key_for_writing(uow, _keyring(ctx), customer_id, ctx.clock.now()), value)
+
+
+def unseal(ctx: AppContext, uow: UnitOfWork, reader: Principal, customer_id: str, token: str, person_ref: str,
+           field: str, purpose: str) -> Any:
+    """Decrypt a sealed value and log the read in the caller's unit of work (PRV-11, SEC-2); the caller
+    checks who may read it. {"erased": true} once the customer's data key was destroyed."""
+    keyring = _keyring(ctx)
+    key = uow.sensitive.get_key(customer_id)
+    if key is None:
+        return dict(ERASED)
+    value = _decrypt(keyring, _unwrap(keyring, key), token, customer_id, field)
+    uow.sensitive.add_reads([SensitiveRead(new_id("srd"), ctx.clock.now(), reader.user_id, reader.role, customer_id,
+                                           person_ref, (field,), purpose)])
+    return value
+
+
 # -- use cases ---------------------------------------------------------------------------------------
 
 
@@ -376,16 +412,7 @@ def record(ctx: AppContext, principal: Principal, customer_id: str, person_ref: 
         if erased_at is not None:
             raise Conflict(f"the customer's personal data was erased on {erased_at.date().isoformat()}; "
                            "nothing new is recorded about them")
-        key = uow.sensitive.get_key(customer_id)
-        if key is None:
-            if uow.sensitive.count_records(customer_id):
-                raise Conflict("the customer's sensitive data was erased (their data key was destroyed); "
-                               "nothing new is recorded about them")
-            data_key = keyring.new_data_key()
-            master_key_id, wrapped = keyring.wrap(data_key)
-            uow.sensitive.add_key(SubjectKey(customer_id, master_key_id, wrapped, now))
-        else:
-            data_key = _unwrap(keyring, key)
+        data_key = _data_key_for_writing(uow, keyring, customer_id, now)
         encrypted = {name: None if value is None else _encrypt(keyring, data_key, value)
                      for name, value in clean.items()}
         existing = uow.sensitive.records(customer_id, person_ref)

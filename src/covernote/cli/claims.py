@@ -61,7 +61,8 @@ def _claim_summary(c: dict[str, Any]) -> str:
              f"{c['policyholder']['postcode']}",
              f"  occurred {c['occurred_at']}" + (f" at {c['location']}" if c["location"] else ""),
              f"  what: {c['loss_description']}", f"  how: {c['circumstances']}",
-             f"  injured: {'yes: ' + (c['injury_details'] or '') if c['anyone_injured'] else 'no'}"]
+             f"  injured: {'yes' if c['anyone_injured'] else 'no'}"
+             + (f" (details held encrypted: covernote claims injury-details {c['id']})" if c["injury_details"] else "")]
     if c["crime_reference"]:
         lines.append(f"  crime reference: {c['crime_reference']}")
     if c["police_incident_number"]:
@@ -130,6 +131,14 @@ def register(app: typer.Typer) -> None:
     def show_one(claim_id: str, as_json: JsonOpt = False) -> None:
         """The claim with every field, documents, correspondence, money and clocks."""
         show(claims.get_claim(context(), operator(), claim_id), as_json, _claim_summary)
+
+    @claims_app.command("injury-details")
+    @handles_errors
+    def injury(claim_id: str, purpose: Annotated[str, typer.Option(help="Why they are read (logged)")] = "claims",
+               as_json: JsonOpt = False) -> None:
+        """The claim's injury details (health data, PRV-7), decrypted; the read is logged (PRV-11)."""
+        show(claims.injury_details(context(), operator(), claim_id, purpose), as_json,
+             lambda d: f"{d['claim_id']}: {d['injury_details'] or 'no injury details held'} (read logged: {d['purpose']})")
 
     @claims_app.command("list")
     @handles_errors
