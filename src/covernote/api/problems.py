@@ -67,7 +67,7 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
         errors = [{"field": "body" if e.get("type") == "json_invalid" else _field(tuple(e.get("loc", ()))),
-                   "reason": e.get("msg", "invalid")} for e in exc.errors()]
+                   "reason": str(e.get("msg", "invalid")).removeprefix("Value error, ")} for e in exc.errors()]
         return problem(422, "validation-failed", "the request does not have the expected shape", errors)
 
     @app.exception_handler(StarletteHTTPException)
