@@ -19,10 +19,12 @@ from tests.support import bind
 
 
 def test_ux3_daily_jobs_run_in_order_and_the_sweep_is_among_them(db_ctx: AppContext) -> None:
-    assert [name for name, _ in DAILY_JOBS] == ["renewal_invitations", "auto_renewals", "retention_sweep"]
+    assert [name for name, _ in DAILY_JOBS] == ["renewal_invitations", "auto_renewals", "complaints_eight_week", "fraud_recheck", "mid_send", "cue_send",
+        "retention_sweep"]
     result = run_daily(db_ctx)
     assert result["ok"] and result["as_of"] == "2026-11-22"
-    assert list(result["jobs"]) == ["renewal_invitations", "auto_renewals", "retention_sweep"]
+    assert list(result["jobs"]) == ["renewal_invitations", "auto_renewals", "complaints_eight_week", "fraud_recheck", "mid_send", "cue_send",
+        "retention_sweep"]
     sweep = result["jobs"]["retention_sweep"]["result"]
     assert sweep["status"] == "finished" and sweep["started_by"] == SYSTEM.user_id
     assert [r["id"] for r in retention.list_runs(db_ctx, SYSTEM)] == [sweep["id"]]
@@ -96,3 +98,14 @@ def test_ux3_scheduler_uses_london_time_across_the_clock_change(db_ctx: AppConte
     assert scheduler.tick() is None
     clock.set(datetime(2026, 6, 30, 1, 0, tzinfo=UTC))  # 02:00 BST
     assert scheduler.tick() is not None
+
+
+def test_reg1_ux3_the_daily_run_sends_the_mid_update_a_bind_made(db_ctx: AppContext) -> None:
+    """REG-1: the daily jobs send what is waiting for the Motor Insurance Database, meeting its 7-day clock."""
+    pol = bind(db_ctx)
+    result = run_daily(db_ctx)
+    assert result["ok"] and result["jobs"]["mid_send"]["result"]["sent"] == 1
+    with db_ctx.uow(read_only=True) as uow:
+        assert [u.status for u in uow.mid_updates.for_policy(pol["id"])] == ["sent"]
+        assert [d.met_at is not None for d in uow.deadlines.started_between(None, None, ["underwriting"])] == [True]
+    assert run_daily(db_ctx)["jobs"]["mid_send"]["result"]["sent"] == 0  # nothing twice

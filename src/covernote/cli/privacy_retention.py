@@ -119,7 +119,8 @@ def register_jobs(jobs_app: typer.Typer) -> None:
     @handles_errors
     def daily(as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD, default today")] = None,
               as_json: JsonOpt = False) -> None:
-        """Run every daily job once, in order: renewal invitations, auto-renewals, the retention sweep.
+        """Run every daily job once, in order: renewal invitations, auto-renewals, the eight-week complaint
+        letters, fraud re-checks, MID and CUE sends, the retention sweep.
         For cron or a systemd timer. Exit 1 if a job failed (the others still ran)."""
         from covernote.jobs.daily import run_daily
 

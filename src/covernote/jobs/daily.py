@@ -1,4 +1,7 @@
-"""The daily jobs, in order: renewal invitations, auto-renewals, the retention sweep (PRV-5).
+"""The daily jobs, in order: renewal invitations, auto-renewals, the complaints' eight-week letters (CMP-3),
+fraud checks the agency did not answer (REG-3), the Motor Insurance Database updates and CUE reports waiting
+to be sent (REG-1, REG-2; after the renewals, which make MID updates), the retention sweep (PRV-5). The
+sends and letters act as at now, whatever day `as_of` names.
 
 `run_daily` runs each once for a day; a job that fails is reported and the next still runs (each is
 idempotent and safe to rerun, so the next day's run, or a rerun, carries on). Operators run it from cron
@@ -15,7 +18,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from covernote.app import renewals, retention
+from covernote.app import complaints, cue, fraud, mid, renewals, retention
 from covernote.app.access import SYSTEM
 from covernote.app.context import AppContext
 from covernote.domain.errors import DomainError, FieldIssue, ValidationFailed
@@ -37,9 +40,29 @@ def _retention_sweep(ctx: AppContext, day: date) -> dict[str, Any]:
     return retention.sweep(ctx, SYSTEM, day)
 
 
+def _eight_week_letters(ctx: AppContext, _day: date) -> dict[str, Any]:
+    return complaints.send_eight_week_letters(ctx, SYSTEM)
+
+
+def _fraud_recheck(ctx: AppContext, _day: date) -> dict[str, Any]:
+    return fraud.recheck_unavailable(ctx, SYSTEM)
+
+
+def _mid_send(ctx: AppContext, _day: date) -> dict[str, Any]:
+    return mid.send_pending(ctx, SYSTEM)
+
+
+def _cue_send(ctx: AppContext, _day: date) -> dict[str, Any]:
+    return cue.send_pending(ctx, SYSTEM)
+
+
 DAILY_JOBS: tuple[tuple[str, Job], ...] = (
     ("renewal_invitations", _renewal_invitations),
     ("auto_renewals", _auto_renewals),
+    ("complaints_eight_week", _eight_week_letters),
+    ("fraud_recheck", _fraud_recheck),
+    ("mid_send", _mid_send),
+    ("cue_send", _cue_send),
     ("retention_sweep", _retention_sweep),
 )
 
