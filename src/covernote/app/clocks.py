@@ -7,6 +7,7 @@ clock starts or stops in the same transaction as the letter, claim or complaint 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -99,29 +100,27 @@ def for_subject(ctx: AppContext, uow: UnitOfWork, subject_kind: str, subject_id:
     return [deadline_view(d, now) for d in uow.deadlines.for_subject(subject_kind, subject_id)]
 
 
-def pause(ctx: AppContext, principal: Principal, deadline_id: str, reason: str) -> dict[str, Any]:
-    """Staff stop a clock while waiting (for the customer's documents, say): it resumes on `resume`."""
-    require_staff(principal, "pause a deadline")
+def _change(ctx: AppContext, principal: Principal, deadline_id: str, action: str,
+            change: Callable[[Deadline, datetime], Deadline]) -> dict[str, Any]:
+    require_staff(principal, action)
     now = ctx.clock.now()
     with ctx.uow() as uow:
         d = uow.deadlines.get(deadline_id)
         if d is None:
             raise NotFound("no such deadline", [FieldIssue("deadline_id", f"no deadline {deadline_id}")])
-        d = _save(uow, d.paused(now, reason), now)
+        d = _save(uow, change(d, now), now)
         uow.commit()
     return deadline_view(d, now)
+
+
+def pause(ctx: AppContext, principal: Principal, deadline_id: str, reason: str) -> dict[str, Any]:
+    """Staff stop a clock while waiting (for the customer's documents, say), where its rule allows it; it
+    resumes on `resume`."""
+    return _change(ctx, principal, deadline_id, "pause a deadline", lambda d, now: d.paused(now, reason))
 
 
 def resume(ctx: AppContext, principal: Principal, deadline_id: str) -> dict[str, Any]:
-    require_staff(principal, "resume a deadline")
-    now = ctx.clock.now()
-    with ctx.uow() as uow:
-        d = uow.deadlines.get(deadline_id)
-        if d is None:
-            raise NotFound("no such deadline", [FieldIssue("deadline_id", f"no deadline {deadline_id}")])
-        d = _save(uow, d.resumed(now), now)
-        uow.commit()
-    return deadline_view(d, now)
+    return _change(ctx, principal, deadline_id, "resume a deadline", lambda d, now: d.resumed(now))
 
 
 def report(ctx: AppContext, principal: Principal, within_hours: int = 48, team: str | None = None) -> dict[str, Any]:

@@ -21,7 +21,7 @@ from __future__ import annotations
 import csv
 import io
 from dataclasses import replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, time
 from typing import Any
 
 from covernote.app import clocks
@@ -29,6 +29,7 @@ from covernote.app.access import Principal, check_customer, require_staff
 from covernote.app.complaint_letters import compose, production_note
 from covernote.app.complaint_port import ComplaintLetter
 from covernote.app.context import AppContext
+from covernote.app.paging import check_listing
 from covernote.app.ports import UnitOfWork
 from covernote.domain import complaints as rules
 from covernote.domain.clocks import TEAMS, Deadline, State
@@ -146,15 +147,10 @@ def list_complaints(ctx: AppContext, principal: Principal, status: str | None = 
                     limit: int = 50, offset: int = 0) -> dict[str, Any]:
     """Complaints, oldest received first, by status and team; a customer sees only their own."""
     issues = IssueCollector()
-    if status is not None and status not in [s.value for s in Status]:
-        issues.add("status", f"one of {', '.join(s.value for s in Status)}")
     if team is not None and team not in rules.KINDS.values():
         issues.add("team", f"one of {', '.join(rules.KINDS.values())}")
-    if not 1 <= limit <= PAGE_LIMIT:
-        issues.add("limit", f"from 1 to {PAGE_LIMIT}")
-    if offset < 0:
-        issues.add("offset", "zero or more")
-    issues.raise_if_any("the complaints cannot be listed")
+    check_listing(limit, offset, status=status, statuses=[s.value for s in Status], max_limit=PAGE_LIMIT,
+                  issues=issues)
     customer = principal.customer_id if principal.role == "customer" else None
     if principal.role == "customer" and customer is None:
         return {"complaints": []}
@@ -430,9 +426,7 @@ def send_eight_week_letters(ctx: AppContext, principal: Principal) -> dict[str, 
     failure is reported and the rest still go."""
     require_staff(principal, "send eight-week letters")
     now = ctx.clock.now()
-    # The final response falls due at the end of the 56th day after the day received (the clock cannot be
-    # paused) and the letter goes on that day: anything received after that day's start cannot be due yet.
-    received_before = datetime.combine(london_date(now) - timedelta(days=55), time(0), tzinfo=LONDON)
+    received_before = rules.eight_week_candidates_received_before(now)
     sent: list[dict[str, Any]] = []
     errors: list[dict[str, Any]] = []
     seen: set[str] = set()

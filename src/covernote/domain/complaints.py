@@ -25,10 +25,10 @@ import enum
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from covernote.domain.clocks import Deadline, State
+from covernote.domain.clocks import RULES, Deadline, State
 from covernote.domain.errors import Conflict, FieldIssue, IssueCollector, ValidationFailed
 from covernote.domain.policy.risk import normalise_postcode, postcode_area
 from covernote.kernel.calendar import Nation
@@ -418,6 +418,13 @@ def new_complaint(complaint_id: str, inp: NewComplaint, *, policy_id: str | None
 
 
 # -- the eight-week letter -------------------------------------------------------------------------------
+
+
+def eight_week_candidates_received_before(now: datetime) -> datetime:
+    """Only complaints received before this instant can be on the last day of their eight weeks by `now`:
+    the final response falls due on the rule's last day after the UK date received (it cannot be paused)."""
+    days = RULES[FINAL_RULE].amount
+    return datetime.combine(london_date(now) - timedelta(days=days - 1), time(0), tzinfo=LONDON)
 
 
 def eight_week_letter_due(c: Complaint, final: Deadline | None, now: datetime) -> bool:
