@@ -9,7 +9,7 @@ In one run it:
    measures it;
 2. for each backend (a fresh SQLite file in a temp dir, then a fresh PostgreSQL schema that it creates
    and drops): migrates the database, creates a customer, a customer user and a staff user through the
-   use cases (covernote.app.customers / covernote.app.access.create_user) in this process, starts
+   use cases (covernote.policy.usecases.customers / covernote.identity.usecases.create_user) in this process, starts
    Covernote (covernote.api.app:create_app_from_env) in its own uvicorn subprocess and measures
    - POST /quotes (customer token, an ECO risk that varies per request), then
    - POST /policies: every request binds a fresh quote made beforehand (the quotes made by the quote
@@ -338,9 +338,9 @@ def run_driver(spec: dict[str, Any], server: Server | None = None) -> dict[str, 
 
 def prepare_covernote(url: str, data_dir: Path) -> dict[str, str]:
     """Migrate, then create a customer, a customer user and a staff user through the use cases."""
-    from covernote.app import customers
-    from covernote.app.access import SYSTEM, create_user
     from covernote.bootstrap import build
+    from covernote.identity.usecases import SYSTEM, create_user
+    from covernote.policy.usecases import customers
     from covernote.settings import PROJECT_ROOT, Settings
 
     settings = Settings(database_url=url, products_dir=PROJECT_ROOT / "products",

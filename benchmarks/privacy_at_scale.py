@@ -11,7 +11,7 @@ The script creates a fresh schema `cn_bench_<pid>_<hex>`, migrates it, and gener
 data. Generation is set-based and realistic: three TEMPLATE customers are made through the real use
 cases (customer, customer login, marketing consent, encrypted sensitive data, two quotes, one bound by
 the customer's own login), then every row linked to a template customer (found through the same
-links the access package and erasure use, store/subject_data.py LINKS) is cloned server-side with
+links the access package and erasure use, privacy/store/subject_data.py LINKS) is cloned server-side with
 INSERT ... SELECT FROM generate_series, chunk by chunk. Every identifier, the policy number, the
 customer's name, e-mail, phone and address, and every date near the template's term (inside JSON
 documents too) are varied per clone; dates are moved so each clone has its own term. The migrations'
@@ -38,7 +38,7 @@ Then it measures, with the real use cases on a fixed clock (now):
   as staff, channel email, identity_method "benchmark"), for --samples customers picked at random;
 * erasure: `requests.start(kind="erasure")`, `erasure.plan`, `erasure.apply(fingerprint)`, timing plan
   and apply separately, for --samples customers (a mix of families);
-* the retention sweep (`covernote.app.retention`), dry run then real run, over all the data, in
+* the retention sweep (`covernote.privacy.usecases.retention`), dry run then real run, over all the data, in
   records actioned per second, when that module exists.
 
 For the slowest access and erasure it records each SQL statement's time (statements over 50 ms also
@@ -80,19 +80,20 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from covernote.app import consent, customers, erasure, quotes, requests, sensitive, subject_access
-from covernote.app.access import Principal, create_user
-from covernote.app.context import AppContext
 from covernote.bootstrap import build
-from covernote.domain.policy.risk import Driver, Risk, Vehicle, make_answers
-from covernote.integrations.keyring import InMemoryKeyring
+from covernote.identity.usecases import Principal, create_user
 from covernote.kernel.clock import FixedClock
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 from covernote.kernel.periods import add_months
+from covernote.platform.context import AppContext
+from covernote.policy.domain.risk import Driver, Risk, Vehicle, make_answers
+from covernote.policy.usecases import customers, quotes
+from covernote.privacy.adapters.keyring import InMemoryKeyring
+from covernote.privacy.store.subject_data import LINKS, SubjectDataRepo
+from covernote.privacy.usecases import consent, erasure, requests, sensitive, subject_access
 from covernote.settings import PROJECT_ROOT, Settings
 from covernote.store.db import make_engine
-from covernote.store.subject_data import LINKS, SubjectDataRepo
 from covernote.store.tables import metadata
 
 HERE = Path(__file__).resolve().parent
@@ -596,15 +597,15 @@ def measure_erasure(ctx: AppContext, staff: Principal, timer: StatementTimer, sa
 
 
 def find_sweep() -> tuple[Callable[..., Any] | None, str]:
-    """The retention sweep, `covernote.app.retention.sweep`, if it exists yet."""
+    """The retention sweep, `covernote.privacy.usecases.retention.sweep`, if it exists yet."""
     try:
-        module = importlib.import_module("covernote.app.retention")
+        module = importlib.import_module("covernote.privacy.usecases.retention")
     except ImportError as exc:
-        return None, f"covernote.app.retention does not exist ({exc})"
+        return None, f"covernote.privacy.usecases.retention does not exist ({exc})"
     fn = getattr(module, "sweep", None)
     if not callable(fn):
-        return None, "covernote.app.retention has no sweep function"
-    return fn, f"covernote.app.retention.sweep{inspect.signature(fn)}"
+        return None, "covernote.privacy.usecases.retention has no sweep function"
+    return fn, f"covernote.privacy.usecases.retention.sweep{inspect.signature(fn)}"
 
 
 @contextmanager
@@ -674,10 +675,10 @@ def measure_sweep(ctx: AppContext, admin: Principal, timer: StatementTimer, real
     return result
 
 
-MEASURED_CODE = ("src/covernote/app/subject_access.py", "src/covernote/app/erasure.py",
-                 "src/covernote/app/retention.py", "src/covernote/store/retention.py",
-                 "src/covernote/store/anonymise.py", "src/covernote/store/subject_data.py",
-                 "src/covernote/domain/privacy/declarations.py")
+MEASURED_CODE = ("src/covernote/privacy/usecases/subject_access.py", "src/covernote/privacy/usecases/erasure.py",
+                 "src/covernote/privacy/usecases/retention.py", "src/covernote/privacy/store/retention.py",
+                 "src/covernote/store/anonymise.py", "src/covernote/privacy/store/subject_data.py",
+                 "src/covernote/kernel/declarations.py")
 
 
 def code_versions() -> dict[str, Any]:
@@ -773,7 +774,7 @@ def main(argv: list[str] | None = None) -> int:
         today = ctx.today()
         fams = families(today)
         log(f"schema {schema}; today {today}; {args.customers:,} customers")
-        from covernote.app.access import SYSTEM
+        from covernote.identity.usecases import SYSTEM
 
         staff_user, _ = create_user(ctx, "Bench Staff", "staff")
         dpo_user, _ = create_user(ctx, "Bench DPO", "dpo")

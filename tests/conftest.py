@@ -21,18 +21,18 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
-from covernote.app.context import AppContext
-from covernote.integrations.cue import SimulatedCue
-from covernote.integrations.fraud import SimulatedFraudAgency
-from covernote.integrations.keyring import InMemoryKeyring
-from covernote.integrations.mid import SimulatedMid
-from covernote.integrations.payments import SimulatedCardProvider
 from covernote.kernel.clock import FixedClock
-from covernote.store.data_map import SqlDataInventory
+from covernote.ledger.adapters.payments import SimulatedCardProvider
+from covernote.platform.context import AppContext
+from covernote.privacy.adapters.keyring import InMemoryKeyring
+from covernote.privacy.store.data_map import SqlDataInventory
+from covernote.products.store.files import load_catalogue
+from covernote.regulatory.adapters.cue import SimulatedCue
+from covernote.regulatory.adapters.fraud import SimulatedFraudAgency
+from covernote.regulatory.adapters.mid import SimulatedMid
 from covernote.store.db import make_engine, upgrade
-from covernote.store.product_files import load_catalogue
 from covernote.store.tables import metadata
-from covernote.store.uow import SqlUnitOfWorkFactory
+from covernote.uow import SqlUnitOfWorkFactory
 
 ROOT = Path(__file__).resolve().parents[1]
 PRODUCTS = ROOT / "products"

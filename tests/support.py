@@ -5,12 +5,12 @@ from __future__ import annotations
 from datetime import date
 from typing import Any
 
-from covernote.app import adjustments, cancellations, customers, quotes
-from covernote.app.access import SYSTEM
-from covernote.app.context import AppContext
-from covernote.domain.policy.risk import Change, Driver, Risk, Vehicle, make_answers
+from covernote.identity.usecases import SYSTEM
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
+from covernote.platform.context import AppContext
+from covernote.policy.domain.risk import Change, Driver, Risk, Vehicle, make_answers
+from covernote.policy.usecases import adjustments, cancellations, customers, quotes
 
 
 def vehicle(reg: str = "AB12CDE", value: str = "9000", group: int = 12, year: int = 2019) -> Vehicle:

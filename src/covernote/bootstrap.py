@@ -3,19 +3,19 @@ outside systems (the embedded default wires the simulators)."""
 
 from __future__ import annotations
 
-from covernote.app.context import AppContext
-from covernote.app.ports import PaymentGateway
-from covernote.integrations.cue import SimulatedCue
-from covernote.integrations.fraud import SimulatedFraudAgency
-from covernote.integrations.keyring import FileKeyring
-from covernote.integrations.mid import SimulatedMid
-from covernote.integrations.payments import SimulatedCardProvider
 from covernote.kernel.clock import Clock, SystemClock
+from covernote.ledger.adapters.payments import SimulatedCardProvider
+from covernote.ledger.ports import PaymentGateway
+from covernote.platform.context import AppContext
+from covernote.privacy.adapters.keyring import FileKeyring
+from covernote.privacy.store.data_map import SqlDataInventory
+from covernote.products.store.files import load_catalogue
+from covernote.regulatory.adapters.cue import SimulatedCue
+from covernote.regulatory.adapters.fraud import SimulatedFraudAgency
+from covernote.regulatory.adapters.mid import SimulatedMid
 from covernote.settings import Settings
-from covernote.store.data_map import SqlDataInventory
 from covernote.store.db import make_engine, upgrade
-from covernote.store.product_files import load_catalogue
-from covernote.store.uow import SqlUnitOfWorkFactory
+from covernote.uow import SqlUnitOfWorkFactory
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None, payments: PaymentGateway | None = None,

@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from covernote.api.app import create_app
-from covernote.app.access import create_user
+from covernote.identity.usecases import create_user
 from tests.support import new_customer
 
 

@@ -215,8 +215,8 @@ def test_prv1_data_map_is_exported_as_json_and_csv_to_staff_only(api):
 
 
 def test_prv2_consents_recorded_by_the_customer_take_effect_at_once_with_history(api, clock):
-    from covernote.app.consent import marketing_permitted
-    from covernote.domain.privacy.consent import Channel
+    from covernote.privacy.domain.consent import Channel
+    from covernote.privacy.usecases.consent import marketing_permitted
 
     path = f"/customers/{api.customer_id}/consents"
     grant = {"channel": "email", "granted": True, "wording": "Yes, e-mail me offers from Covernote insurers."}

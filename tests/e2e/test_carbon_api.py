@@ -15,8 +15,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from covernote.api.app import create_app
-from covernote.app.context import AppContext
 from covernote.kernel.clock import FixedClock
+from covernote.platform.context import AppContext
 from tests.e2e.conftest import Api, quote_body
 
 
@@ -94,7 +94,7 @@ def test_eco1_api_refuses_what_it_should_naming_the_field(api: Api) -> None:
     assert api.get(f"/policies/{pid}/carbon/statement?format=pdf").status_code == 422
     assert api.get("/policies/pol_nope/carbon").status_code == 404
     # another customer's policy does not exist for this customer
-    from covernote.app.access import create_user
+    from covernote.identity.usecases import create_user
     from tests.support import new_customer
 
     _, other = create_user(api.ctx, "Other", "customer", new_customer(api.ctx, "Other Person"))

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Any
 
-from covernote.app import complaints
-from covernote.app.access import SYSTEM
+from covernote.complaints.usecases import complaints
+from covernote.identity.usecases import SYSTEM
 from covernote.kernel.clock import LONDON
 from tests.e2e.conftest import field_names
 

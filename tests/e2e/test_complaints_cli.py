@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import covernote.cli.complaints as complaints_cli
+import covernote.complaints.cli as complaints_cli
 from covernote.cli.main import app
 from covernote.kernel.clock import LONDON
 

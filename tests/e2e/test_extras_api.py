@@ -18,7 +18,7 @@ from typer.testing import CliRunner
 
 from covernote.api.app import create_app
 from covernote.cli.main import app as cli_app
-from covernote.store.product_files import load_catalogue
+from covernote.products.store.files import load_catalogue
 from tests.conftest import PRODUCTS, START, make_ctx
 from tests.e2e.conftest import Api, quote_body
 

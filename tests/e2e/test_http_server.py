@@ -10,7 +10,7 @@ import httpx
 import uvicorn
 
 from covernote.api.app import create_app
-from covernote.app.access import create_user
+from covernote.identity.usecases import create_user
 from tests.e2e.conftest import quote_body
 from tests.support import new_customer
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from covernote.app.access import create_user
+from covernote.identity.usecases import create_user
 from tests.e2e.conftest import quote_body
 
 

@@ -7,8 +7,8 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from covernote.integrations.fraud import SimulatedFraudAgency, load_watchlist
-from covernote.integrations.mid import SimulatedMid
+from covernote.regulatory.adapters.fraud import SimulatedFraudAgency, load_watchlist
+from covernote.regulatory.adapters.mid import SimulatedMid
 from tests.e2e.conftest import quote_body
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-from covernote.app.access import create_user
+from covernote.identity.usecases import create_user
 from tests.e2e.conftest import quote_body
 
 
@@ -152,8 +152,8 @@ def test_prv3_overdue_queue_with_the_clock_past_the_due_date(api, clock):
 def test_prv3_restriction_needs_acknowledgement_then_blocks_quotes_until_lifted(api):
     """PRV-3: restriction with a live policy is a 409 naming acknowledge_cover_effects; once acknowledged
     new quotes are 409 and marketing stops; lifting restores them."""
-    from covernote.app.consent import marketing_permitted
-    from covernote.domain.privacy.consent import Channel
+    from covernote.privacy.domain.consent import Channel
+    from covernote.privacy.usecases.consent import marketing_permitted
 
     policy = _bind(api)
     grant = {"channel": "email", "granted": True, "wording": "Yes, e-mail me offers from Covernote insurers."}
@@ -183,8 +183,8 @@ def test_prv3_objection_consent_withdrawal_and_rectification(api):
     """PRV-3: an objection to marketing blocks marketing; a consent withdrawal withdraws per channel; a
     rectification with a bad e-mail names `email` and changes nothing, a good one corrects the record and
     lists the recipients to tell."""
-    from covernote.app.consent import marketing_permitted
-    from covernote.domain.privacy.consent import Channel
+    from covernote.privacy.domain.consent import Channel
+    from covernote.privacy.usecases.consent import marketing_permitted
 
     _bind(api)
     for channel in ("email", "sms"):

@@ -14,8 +14,8 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
-from covernote.app.access import create_user
 from covernote.cli.main import app
+from covernote.identity.usecases import create_user
 from covernote.kernel.clock import FixedClock
 from tests.e2e.conftest import Api, quote_body
 

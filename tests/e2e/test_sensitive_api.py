@@ -12,9 +12,10 @@ import pytest
 import sqlalchemy as sa
 from typer.testing import CliRunner
 
-from covernote.app import customers, sensitive
-from covernote.app.access import SYSTEM, Principal, create_user
 from covernote.cli.main import app as cli_app
+from covernote.identity.usecases import SYSTEM, Principal, create_user
+from covernote.policy.usecases import customers
+from covernote.privacy.usecases import sensitive
 from covernote.store.tables import sensitive_data, sensitive_reads
 
 LICENCE = "MORGA753116SM9IJ"

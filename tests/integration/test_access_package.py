@@ -19,24 +19,15 @@ from typing import Any
 
 import pytest
 
-from covernote.app import (
-    adjustments,
-    consent,
-    customers,
-    disclosures,
-    quotes,
-    registers,
-    requests,
-    sensitive,
-    subject_access,
-)
-from covernote.app.access import SYSTEM, Principal, create_user
-from covernote.app.context import AppContext
-from covernote.domain.errors import Conflict, Forbidden, NotFound
-from covernote.domain.policy.risk import Change, Driver, Risk, Vehicle, make_answers
+from covernote.identity.usecases import SYSTEM, Principal, create_user
 from covernote.kernel.clock import FixedClock
+from covernote.kernel.errors import Conflict, Forbidden, NotFound
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
+from covernote.platform.context import AppContext
+from covernote.policy.domain.risk import Change, Driver, Risk, Vehicle, make_answers
+from covernote.policy.usecases import adjustments, customers, quotes
+from covernote.privacy.usecases import consent, disclosures, registers, requests, sensitive, subject_access
 
 # What a person provides, as record.field (list indices removed).
 PROVIDED = re.compile(

@@ -9,12 +9,12 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from covernote.app import breaches, registers
-from covernote.app.access import Principal
-from covernote.app.breaches import ico_due_at, is_overdue
-from covernote.app.ports import Breach
-from covernote.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from covernote.identity.usecases import Principal
 from covernote.kernel.clock import LONDON
+from covernote.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from covernote.privacy.ports import Breach
+from covernote.privacy.usecases import breaches, registers
+from covernote.privacy.usecases.breaches import ico_due_at, is_overdue
 from covernote.store.tables import customers
 from tests.support import bind, new_customer
 

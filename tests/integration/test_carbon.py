@@ -12,12 +12,13 @@ from typing import Any
 
 import pytest
 
-from covernote.app import carbon, policies, quotes, renewals
-from covernote.app.access import SYSTEM, Principal
-from covernote.app.context import AppContext
-from covernote.domain.errors import Forbidden, NotFound, ValidationFailed
-from covernote.domain.policy.risk import Change, Risk
+from covernote.carbon.usecases import offsets as carbon
+from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.clock import FixedClock
+from covernote.kernel.errors import Forbidden, NotFound, ValidationFailed
+from covernote.platform.context import AppContext
+from covernote.policy.domain.risk import Change, Risk
+from covernote.policy.usecases import policies, quotes, renewals
 from tests.support import adjust, bind, cancel, driver, motor_risk, new_customer, vehicle
 
 T = Decimal("0.001")

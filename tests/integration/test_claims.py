@@ -14,15 +14,19 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from covernote.app import claims, customers, erasure, ledger, privacy, renewals, requests, subject_access
-from covernote.app.access import SYSTEM, Principal, create_user
-from covernote.app.context import AppContext
-from covernote.domain.claims import Notification, Party
-from covernote.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from covernote.domain.privacy.declarations import PersonalData, PersonalInside
+from covernote.claims import usecases as claims
+from covernote.claims.domain import Notification, Party
+from covernote.identity.usecases import SYSTEM, Principal, create_user
 from covernote.kernel.clock import FixedClock
+from covernote.kernel.declarations import PersonalData, PersonalInside
+from covernote.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from covernote.kernel.money import Money
-from covernote.store.data_map import path_is_declared
+from covernote.ledger import usecases as ledger
+from covernote.platform.context import AppContext
+from covernote.policy.usecases import customers, renewals
+from covernote.privacy.store.data_map import path_is_declared
+from covernote.privacy.usecases import data_map as privacy
+from covernote.privacy.usecases import erasure, requests, subject_access
 from covernote.store.tables import metadata
 from tests.integration.test_data_map_coverage import _leaves
 from tests.support import bind, cancel

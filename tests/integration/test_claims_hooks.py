@@ -8,13 +8,13 @@ from datetime import timedelta
 
 import pytest
 
-from covernote.app import claims
-from covernote.app.access import Principal
-from covernote.app.fraud import fraud_check
-from covernote.domain.claims import Notification
-from covernote.domain.errors import ValidationFailed
-from covernote.domain.fraud import FraudSubject
+from covernote.claims import usecases as claims
+from covernote.claims.domain import Notification
+from covernote.identity.usecases import Principal
+from covernote.kernel.errors import ValidationFailed
 from covernote.kernel.money import Money
+from covernote.regulatory.domain.fraud import FraudSubject
+from covernote.regulatory.usecases.fraud import fraud_check
 from tests.support import bind
 
 STAFF = Principal("usr_claims_handler", "staff")

@@ -11,11 +11,11 @@ import pytest
 from fastapi.testclient import TestClient
 
 from covernote.api.app import create_app
-from covernote.app import clocks
-from covernote.app.access import Principal, create_user
-from covernote.domain.errors import Forbidden, ValidationFailed
+from covernote.clocks import usecases as clocks
+from covernote.identity.usecases import Principal, create_user
 from covernote.kernel.calendar import Nation
 from covernote.kernel.clock import LONDON
+from covernote.kernel.errors import Forbidden, ValidationFailed
 from tests.support import new_customer
 
 STAFF = Principal("usr_staff", "staff")
@@ -111,8 +111,8 @@ def test_the_clock_cli_reports_and_fails_naming_the_option(ctx, monkeypatch):
     """`covernote clocks report|figures|show|pause|resume|rules`; bad input exits non-zero naming it."""
     from typer.testing import CliRunner
 
-    from covernote.cli import clocks as clocks_cli
     from covernote.cli.main import app
+    from covernote.clocks import cli as clocks_cli
 
     monkeypatch.setattr(clocks_cli, "context", lambda migrate=False: ctx)
     runner = CliRunner()

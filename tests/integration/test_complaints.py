@@ -10,12 +10,12 @@ from typing import Any
 
 import pytest
 
-from covernote.app import complaints
-from covernote.app.access import Principal
-from covernote.app.context import AppContext
-from covernote.domain.complaints import NewComplaint
-from covernote.domain.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from covernote.complaints.domain import NewComplaint
+from covernote.complaints.usecases import complaints
+from covernote.identity.usecases import Principal
 from covernote.kernel.clock import LONDON
+from covernote.kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from covernote.platform.context import AppContext
 from tests.support import bind, new_customer
 
 STAFF = Principal("usr_staff", "staff")
@@ -245,7 +245,7 @@ def test_cmp3_eight_week_job_sends_the_letter_once_on_the_last_day_of_the_eight_
 
 def test_cmp3_the_final_response_clock_cannot_be_paused_and_the_eight_week_letter_goes_on_its_last_day(db_ctx, clock):
     """CMP-3, DISP 1.6.2: the eight weeks run whatever we wait for; the letter goes by the end of them."""
-    from covernote.app import clocks
+    from covernote.clocks import usecases as clocks
 
     clock.set(uk(date(2026, 10, 1)))
     c = add(db_ctx)

@@ -14,14 +14,15 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from covernote.app import complaints, erasure, registers, requests, retention, subject_access
-from covernote.app.access import SYSTEM, Principal, create_user
-from covernote.app.context import AppContext
-from covernote.domain.complaints import NewComplaint
-from covernote.domain.errors import Conflict
-from covernote.domain.privacy.declarations import NotPersonal, PersonalData, PersonalInside
+from covernote.complaints.domain import NewComplaint
+from covernote.complaints.usecases import complaints
+from covernote.identity.usecases import SYSTEM, Principal, create_user
 from covernote.kernel.clock import LONDON
-from covernote.store.data_map import path_is_declared
+from covernote.kernel.declarations import NotPersonal, PersonalData, PersonalInside
+from covernote.kernel.errors import Conflict
+from covernote.platform.context import AppContext
+from covernote.privacy.store.data_map import path_is_declared
+from covernote.privacy.usecases import erasure, registers, requests, retention, subject_access
 from covernote.store.tables import metadata
 from tests.support import bind, new_customer
 

@@ -9,11 +9,12 @@ from datetime import timedelta
 
 import pytest
 
-from covernote.app import cue, policies
-from covernote.app.access import SYSTEM, Principal
-from covernote.domain.errors import Forbidden, ValidationFailed
-from covernote.domain.policy.risk import Change
-from covernote.integrations.cue import SimulatedCue
+from covernote.identity.usecases import SYSTEM, Principal
+from covernote.kernel.errors import Forbidden, ValidationFailed
+from covernote.policy.domain.risk import Change
+from covernote.policy.usecases import policies
+from covernote.regulatory.adapters.cue import SimulatedCue
+from covernote.regulatory.usecases import cue
 from tests.support import adjust, bind, driver, motor_risk, vehicle
 
 STAFF = Principal("usr_staff", "staff")
@@ -81,7 +82,7 @@ def test_reg2_rejected_and_unanswered_reports(db_ctx, clock):
 
 
 def test_reg2_report_claim_to_cue_is_idempotent_per_incident_and_claim(db_ctx):
-    """First notification of loss (app/claims.py) calls report_claim_to_cue with its claim id: the incident
+    """First notification of loss (claims/usecases.py) calls report_claim_to_cue with its claim id: the incident
     transaction already reported is the same report, the claim id added; a second call is a no-op."""
     p = bind(db_ctx)
     txn = _incident(db_ctx, p["id"])

@@ -10,10 +10,10 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from covernote.domain.policy.risk import Change, Driver, Risk, Vehicle, make_answers
-from covernote.domain.privacy.declarations import PersonalData, PersonalInside
+from covernote.kernel.declarations import PersonalData, PersonalInside
 from covernote.kernel.money import Money
-from covernote.store.data_map import path_is_declared
+from covernote.policy.domain.risk import Change, Driver, Risk, Vehicle, make_answers
+from covernote.privacy.store.data_map import path_is_declared
 from covernote.store.tables import metadata
 from tests.support import adjust, bind, cancel
 
@@ -30,8 +30,8 @@ def _leaves(value: Any, path: str = "") -> list[tuple[str, Any]]:
 
 
 def test_prv1_seeded_personal_values_are_stored_only_at_declared_fields(ctx, clock):
-    from covernote.app import customers
-    from covernote.app.access import SYSTEM
+    from covernote.identity.usecases import SYSTEM
+    from covernote.policy.usecases import customers
 
     cid = customers.create_customer(ctx, SYSTEM, name=NAME, email="zq@example.org", address="1 Quill Row",
                                     postcode="LS1 5HD")["id"]

@@ -14,13 +14,14 @@ from typing import Any
 
 import pytest
 
-from covernote.app import consent, customers, erasure, policies, quotes, registers, requests, sensitive
-from covernote.app.access import SYSTEM, Principal, Unauthenticated, authenticate, create_user
-from covernote.app.context import AppContext
-from covernote.domain.errors import Conflict
-from covernote.domain.policy.risk import Driver, Risk, make_answers
+from covernote.identity.usecases import SYSTEM, Principal, Unauthenticated, authenticate, create_user
 from covernote.kernel.clock import FixedClock
+from covernote.kernel.errors import Conflict
 from covernote.kernel.ids import new_id
+from covernote.platform.context import AppContext
+from covernote.policy.domain.risk import Driver, Risk, make_answers
+from covernote.policy.usecases import customers, policies, quotes
+from covernote.privacy.usecases import consent, erasure, registers, requests, sensitive
 from covernote.store.tables import metadata
 from tests.support import cancel, vehicle
 
@@ -367,7 +368,7 @@ def test_prv4_erasure_needs_an_erasure_case_in_progress_and_staff_to_apply(db_ct
         erasure.plan(ctx, SYSTEM, access["id"])
     rid = erasure_case(ctx, p)
     plan = erasure.plan(ctx, p.principal, rid)
-    from covernote.domain.errors import Forbidden, NotFound
+    from covernote.kernel.errors import Forbidden, NotFound
 
     with pytest.raises(Forbidden):
         erasure.apply(ctx, p.principal, rid, plan["fingerprint"])

@@ -11,11 +11,12 @@ from typing import Any
 
 import pytest
 
-from covernote.app import adjustments, cancellations, ledger, policies, quotes, renewals
-from covernote.app.access import SYSTEM
-from covernote.app.extras import fair_value_csv, fair_value_report
-from covernote.domain.errors import ValidationFailed
+from covernote.extras.usecases import fair_value_csv, fair_value_report
+from covernote.identity.usecases import SYSTEM
+from covernote.kernel.errors import ValidationFailed
 from covernote.kernel.ids import new_id
+from covernote.ledger import usecases as ledger
+from covernote.policy.usecases import adjustments, cancellations, policies, quotes, renewals
 from tests.support import motor_risk, new_customer, young_risk
 
 START = date(2026, 11, 22)  # the fixed clock's day; a 365-day term to 2027-11-22

@@ -11,15 +11,17 @@ from pathlib import Path
 
 import pytest
 
-from covernote.app import fraud, policies, quotes, registers, renewals, subject_access
-from covernote.app.access import SYSTEM, Principal
-from covernote.app.context import AppContext
-from covernote.app.policies import balance_of
-from covernote.domain.errors import Conflict, Forbidden, ValidationFailed
-from covernote.domain.fraud import REFUSAL
-from covernote.domain.policy.risk import Change, Driver
-from covernote.integrations.fraud import SimulatedFraudAgency, load_watchlist
+from covernote.identity.usecases import SYSTEM, Principal
+from covernote.kernel.errors import Conflict, Forbidden, ValidationFailed
 from covernote.kernel.ids import new_id
+from covernote.platform.context import AppContext
+from covernote.policy.domain.risk import Change, Driver
+from covernote.policy.usecases import policies, quotes, renewals
+from covernote.policy.usecases.policies import balance_of
+from covernote.privacy.usecases import registers, subject_access
+from covernote.regulatory.adapters.fraud import SimulatedFraudAgency, load_watchlist
+from covernote.regulatory.domain.fraud import REFUSAL
+from covernote.regulatory.usecases import fraud
 from tests.support import adjust, bind, driver, motor_risk, new_customer, vehicle
 
 STAFF = Principal("usr_staff", "staff")

@@ -10,11 +10,12 @@ import pytest
 from fastapi.testclient import TestClient
 
 from covernote.api.app import create_app
-from covernote.app import adjustments, cancellations, ledger, policies, quotes, renewals
-from covernote.app.access import SYSTEM, Principal, create_user
-from covernote.domain.errors import Conflict, Forbidden, ValidationFailed
-from covernote.domain.policy.risk import Change, make_answers
-from covernote.store.uow import SqlUnitOfWork
+from covernote.identity.usecases import SYSTEM, Principal, create_user
+from covernote.kernel.errors import Conflict, Forbidden, ValidationFailed
+from covernote.ledger import usecases as ledger
+from covernote.policy.domain.risk import Change, make_answers
+from covernote.policy.usecases import adjustments, cancellations, policies, quotes, renewals
+from covernote.uow import SqlUnitOfWork
 from tests.support import bind, cancel, motor_risk, new_customer, young_risk
 
 

@@ -12,14 +12,16 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from covernote.app import clocks, mid, policies, quotes, renewals
-from covernote.app.access import SYSTEM, Principal
-from covernote.app.context import AppContext
-from covernote.domain.errors import Conflict, Forbidden, PaymentRequired, ValidationFailed
-from covernote.domain.policy.risk import Change, Risk
-from covernote.integrations.mid import SimulatedMid
+from covernote.clocks import usecases as clocks
+from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.clock import FixedClock
+from covernote.kernel.errors import Conflict, Forbidden, PaymentRequired, ValidationFailed
 from covernote.kernel.ids import new_id
+from covernote.platform.context import AppContext
+from covernote.policy.domain.risk import Change, Risk
+from covernote.policy.usecases import policies, quotes, renewals
+from covernote.regulatory.adapters.mid import SimulatedMid
+from covernote.regulatory.usecases import mid
 from covernote.store.tables import policy_transactions
 from tests.support import adjust, bind, cancel, driver, motor_risk, new_customer, vehicle
 
@@ -289,7 +291,7 @@ def test_reg1_the_mid_lists_are_for_staff_and_validate_their_filters(db_ctx):
 
 
 def test_reg1_without_a_gateway_the_sender_refuses_and_nothing_is_lost(db_ctx: AppContext, clock: FixedClock):
-    from covernote.domain.errors import ServiceUnavailable
+    from covernote.kernel.errors import ServiceUnavailable
 
     p = bind(db_ctx)
     db_ctx.mid = None

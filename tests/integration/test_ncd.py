@@ -10,13 +10,14 @@ from typing import Any
 
 import pytest
 
-from covernote.app import ncd, policies, quotes, renewals
-from covernote.app.access import SYSTEM, Principal
-from covernote.app.ncd import ProofInput
-from covernote.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from covernote.domain.ncd import NOT_AFFECTING_NCD
+from covernote.identity.usecases import SYSTEM, Principal
+from covernote.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.kernel.periods import add_years
+from covernote.ncd import usecases as ncd
+from covernote.ncd.domain.claims import NOT_AFFECTING_NCD
+from covernote.ncd.usecases import ProofInput
+from covernote.policy.usecases import policies, quotes, renewals
 from tests.support import bind, cancel, motor_risk, new_customer, vehicle
 
 STAFF = Principal("usr_staff", "staff")
@@ -380,10 +381,10 @@ def test_ncd1_prv1_proof_values_are_stored_only_at_declared_fields_and_erased_on
 
     import sqlalchemy as sa
 
-    from covernote.app import erasure, requests
-    from covernote.app.access import create_user
-    from covernote.domain.privacy.declarations import PersonalData, PersonalInside
-    from covernote.store.data_map import path_is_declared
+    from covernote.identity.usecases import create_user
+    from covernote.kernel.declarations import PersonalData, PersonalInside
+    from covernote.privacy.store.data_map import path_is_declared
+    from covernote.privacy.usecases import erasure, requests
     from covernote.store.tables import metadata, ncd_proofs
 
     cid = new_customer(db_ctx, "Quentin Proofer")

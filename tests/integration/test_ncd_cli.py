@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-import covernote.cli.ncd as ncd_cli
+import covernote.ncd.cli as ncd_cli
 from covernote.cli.main import app
 from tests.support import bind
 

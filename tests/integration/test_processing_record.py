@@ -10,11 +10,11 @@ from typing import Any
 
 import pytest
 
-from covernote.app import processing_record, retention
-from covernote.app.access import Principal
-from covernote.app.context import AppContext
-from covernote.domain.errors import Forbidden, NotFound, ValidationFailed
-from covernote.domain.privacy.declarations import PersonalData
+from covernote.identity.usecases import Principal
+from covernote.kernel.declarations import PersonalData
+from covernote.kernel.errors import Forbidden, NotFound, ValidationFailed
+from covernote.platform.context import AppContext
+from covernote.privacy.usecases import processing_record, retention
 
 STAFF = Principal("usr_staff", "staff")
 DPO = Principal("usr_dpo", "dpo")

@@ -15,10 +15,11 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from covernote.app import ledger, policies
-from covernote.app.access import SYSTEM
-from covernote.domain.policy.risk import Change
+from covernote.identity.usecases import SYSTEM
 from covernote.kernel.clock import FixedClock
+from covernote.ledger import usecases as ledger
+from covernote.policy.domain.risk import Change
+from covernote.policy.usecases import policies
 from tests.conftest import START
 from tests.integration.test_state_machine import fresh_ctx
 from tests.support import adjust, bind, cancel, driver

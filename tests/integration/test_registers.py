@@ -7,11 +7,13 @@ from datetime import timedelta
 
 import pytest
 
-from covernote.app import disclosures, ledger, policies, quotes, registers
-from covernote.app.access import SYSTEM, Principal
-from covernote.app.disclosures import PAYMENT_PROVIDER, recipients_to_tell, record_disclosure
-from covernote.domain.errors import Conflict, Forbidden, NotFound, PaymentRequired, ValidationFailed
+from covernote.identity.usecases import SYSTEM, Principal
+from covernote.kernel.errors import Conflict, Forbidden, NotFound, PaymentRequired, ValidationFailed
 from covernote.kernel.money import Money
+from covernote.ledger import usecases as ledger
+from covernote.policy.usecases import policies, quotes
+from covernote.privacy.usecases import disclosures, registers
+from covernote.privacy.usecases.disclosures import PAYMENT_PROVIDER, recipients_to_tell, record_disclosure
 from tests.support import bind, cancel, motor_risk, new_customer
 
 STAFF = Principal("usr_staff", "staff")
@@ -324,7 +326,7 @@ def test_prv6_an_idempotent_replay_records_no_second_disclosure(db_ctx):
 def test_s1_section10_fraud_marker_removal_reason_is_stored_and_validated(db_ctx):
     """S1 section 10, PRV-4: why a marker was removed is kept with it (fraud category, keyed-hash erasure),
     required, stripped and limited to 2000 characters like every other reason."""
-    from covernote.domain.privacy.declarations import Category, Erasure, PersonalData
+    from covernote.kernel.declarations import Category, Erasure, PersonalData
     from covernote.store.tables import fraud_markers
 
     declared = fraud_markers.c.removal_reason.info["privacy"]
@@ -455,7 +457,7 @@ def test_prv6_gateway_withholds_in_the_callers_unit_of_work(db_ctx):
 def test_prv6_withheld_disclosures_are_not_named_in_the_persons_rectification_or_erasure_outcome(db_ctx):
     """PRV-3, PRV-4 (UK GDPR art. 19 with DPA 2018 Sch. 2 para 2): the recipients listed in a case's outcome,
     which the person sees, leave out a withheld disclosure; staff find it in their own listing."""
-    from covernote.app import erasure, requests
+    from covernote.privacy.usecases import erasure, requests
 
     p = bind(db_ctx)
     cid = p["customer_id"]

@@ -8,13 +8,14 @@ from datetime import date, datetime, timedelta
 
 import pytest
 
-from covernote.app import consent, customers, quotes, renewals, requests
-from covernote.app.access import SYSTEM, Principal, create_user
-from covernote.app.context import AppContext
-from covernote.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
-from covernote.domain.policy.risk import Change
-from covernote.domain.privacy.consent import Channel, ConsentPurpose
+from covernote.identity.usecases import SYSTEM, Principal, create_user
 from covernote.kernel.clock import FixedClock
+from covernote.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from covernote.platform.context import AppContext
+from covernote.policy.domain.risk import Change
+from covernote.policy.usecases import customers, quotes, renewals
+from covernote.privacy.domain.consent import Channel, ConsentPurpose
+from covernote.privacy.usecases import consent, requests
 from tests.support import adjust, bind, motor_risk, new_customer
 
 WORDING = "Yes, send me offers about Covernote products"

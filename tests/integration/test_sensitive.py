@@ -9,9 +9,9 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from covernote.app import sensitive
-from covernote.app.access import Principal
-from covernote.domain.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from covernote.identity.usecases import Principal
+from covernote.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from covernote.privacy.usecases import sensitive
 from covernote.store.tables import customers, sensitive_data, sensitive_reads, subject_keys
 from tests.support import new_customer
 

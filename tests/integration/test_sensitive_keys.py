@@ -12,10 +12,10 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from covernote.app import sensitive
-from covernote.app.access import SYSTEM, Principal
-from covernote.domain.errors import Forbidden, ServiceUnavailable, ValidationFailed
-from covernote.integrations.keyring import FileKeyring, InMemoryKeyring
+from covernote.identity.usecases import SYSTEM, Principal
+from covernote.kernel.errors import Forbidden, ServiceUnavailable, ValidationFailed
+from covernote.privacy.adapters.keyring import FileKeyring, InMemoryKeyring
+from covernote.privacy.usecases import sensitive
 from covernote.store.tables import sensitive_data, subject_keys
 from tests.support import new_customer
 

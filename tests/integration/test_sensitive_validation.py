@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from covernote.app.sensitive import normalise_fields, normalise_licence
-from covernote.domain.errors import IssueCollector, ValidationFailed
+from covernote.kernel.errors import IssueCollector, ValidationFailed
+from covernote.privacy.usecases.sensitive import normalise_fields, normalise_licence
 
 TODAY = date(2026, 11, 22)
 LETTERS = string.ascii_uppercase

@@ -2,9 +2,9 @@
 
 from datetime import timedelta
 
-from covernote.app import ledger
-from covernote.app.access import SYSTEM
-from covernote.domain.policy.risk import Change
+from covernote.identity.usecases import SYSTEM
+from covernote.ledger import usecases as ledger
+from covernote.policy.domain.risk import Change
 from tests.support import adjust, bind, cancel, driver
 
 

@@ -22,13 +22,14 @@ from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule
 
-from covernote.app import adjustments, ledger, policies, renewals
-from covernote.app.access import SYSTEM
-from covernote.domain.policy.risk import Change
+from covernote.identity.usecases import SYSTEM
 from covernote.kernel.clock import FixedClock
 from covernote.kernel.ids import new_id
+from covernote.ledger import usecases as ledger
+from covernote.policy.domain.risk import Change
+from covernote.policy.usecases import adjustments, policies, renewals
+from covernote.products.store.files import load_catalogue
 from covernote.store.db import upgrade
-from covernote.store.product_files import load_catalogue
 from tests.conftest import PRODUCTS, START, make_ctx
 from tests.support import bind, cancel, driver
 

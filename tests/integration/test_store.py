@@ -12,11 +12,12 @@ import pytest
 import sqlalchemy as sa
 from alembic.script import ScriptDirectory
 
-from covernote.app import adjustments, ledger, policies, quotes
-from covernote.app.access import SYSTEM
-from covernote.domain.errors import Conflict
-from covernote.domain.policy.risk import Change
+from covernote.identity.usecases import SYSTEM
+from covernote.kernel.errors import Conflict
 from covernote.kernel.ids import new_id
+from covernote.ledger import usecases as ledger
+from covernote.policy.domain.risk import Change
+from covernote.policy.usecases import adjustments, policies, quotes
 from covernote.store.db import alembic_config, current_revision, make_engine, upgrade
 from covernote.store.tables import customers, metadata, policy_transactions
 from tests.support import adjust, bind, cancel, driver, motor_risk, new_customer

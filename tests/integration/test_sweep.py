@@ -17,18 +17,20 @@ from typing import Any
 import pytest
 import sqlalchemy as sa
 
-from covernote.app import consent, ncd, quotes, retention
-from covernote.app.access import SYSTEM, Principal
-from covernote.app.context import AppContext
-from covernote.app.ports import FraudMarker, LegalHold
-from covernote.domain.errors import Forbidden, NotFound, ValidationFailed
-from covernote.domain.policy.risk import make_answers
-from covernote.domain.privacy.declarations import PersonalData, PersonalInside
+from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.clock import FixedClock
+from covernote.kernel.declarations import PersonalData, PersonalInside
+from covernote.kernel.errors import Forbidden, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
-from covernote.store import retention as store_retention
+from covernote.ncd import usecases as ncd
+from covernote.platform.context import AppContext
+from covernote.policy.domain.risk import make_answers
+from covernote.policy.usecases import quotes
+from covernote.privacy.ports import FraudMarker, LegalHold
+from covernote.privacy.store import retention as store_retention
+from covernote.privacy.store.data_map import path_is_declared
+from covernote.privacy.usecases import consent, retention
 from covernote.store.anonymise import HASH_PREFIX
-from covernote.store.data_map import path_is_declared
 from covernote.store.tables import metadata
 from tests.support import bind, cancel, motor_risk, new_customer
 

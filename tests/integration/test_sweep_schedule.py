@@ -9,12 +9,12 @@ from typing import Any
 
 import pytest
 
-from covernote.app import retention
-from covernote.app.access import SYSTEM
-from covernote.app.context import AppContext
-from covernote.domain.errors import Conflict, ValidationFailed
+from covernote.identity.usecases import SYSTEM
 from covernote.jobs.daily import DAILY_JOBS, DailyScheduler, run_daily
 from covernote.kernel.clock import FixedClock
+from covernote.kernel.errors import Conflict, ValidationFailed
+from covernote.platform.context import AppContext
+from covernote.privacy.usecases import retention
 from tests.support import bind
 
 

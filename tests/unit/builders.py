@@ -6,8 +6,8 @@ from datetime import date
 from pathlib import Path
 from typing import Any
 
-from covernote.domain.policy.risk import Driver, Risk, Vehicle, make_answers
 from covernote.kernel.money import Money
+from covernote.policy.domain.risk import Driver, Risk, Vehicle, make_answers
 
 PRODUCTS = Path(__file__).resolve().parents[2] / "products"
 

@@ -11,21 +11,21 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from covernote.domain.policy.cancellation import (
+from covernote.kernel.money import Money, sum_money
+from covernote.kernel.periods import Period, add_years
+from covernote.policy.domain.cancellation import (
     CancellationRequest,
     CancellationResult,
     RecordedEvent,
     compute_cancellation,
     cooling_off_window,
 )
-from covernote.domain.policy.fees import FeeLine
-from covernote.domain.policy.risk import Risk, validate_risk
-from covernote.domain.policy.term import Segment, TermState, price_segments
-from covernote.domain.products.model import Product
-from covernote.domain.rating.engine import rate_for_term
-from covernote.kernel.money import Money, sum_money
-from covernote.kernel.periods import Period, add_years
-from covernote.store.product_files import load_catalogue
+from covernote.policy.domain.fees import FeeLine
+from covernote.policy.domain.rating import rate_for_term
+from covernote.policy.domain.risk import Risk, validate_risk
+from covernote.policy.domain.term import Segment, TermState, price_segments
+from covernote.products.domain.model import Product
+from covernote.products.store.files import load_catalogue
 
 from .builders import PRODUCTS, motor_risk, young_risk
 

@@ -12,7 +12,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from covernote.domain.carbon.offsets import (
+from covernote.carbon.domain import (
     FORMULA,
     NoMileage,
     allocate_year,
@@ -24,18 +24,18 @@ from covernote.domain.carbon.offsets import (
     tonnes_of,
     year_offset,
 )
-from covernote.domain.carbon.spec import (
+from covernote.kernel.money import Money, Rounding, allocate
+from covernote.kernel.periods import Period
+from covernote.policy.domain.risk import Change, Risk
+from covernote.policy.domain.term import Adjustment, TermState
+from covernote.products.domain.carbon_spec import (
     CarbonOffsetSpec,
     EngineBand,
     EstimateTable,
     FuelEstimate,
     OffsetProject,
 )
-from covernote.domain.policy.risk import Change, Risk
-from covernote.domain.policy.term import Adjustment, TermState
-from covernote.kernel.money import Money, Rounding, allocate
-from covernote.kernel.periods import Period
-from covernote.store.product_files import load_catalogue
+from covernote.products.store.files import load_catalogue
 from tests.unit.builders import PRODUCTS, driver, motor_risk, vehicle
 
 START, END = date(2026, 11, 22), date(2027, 11, 22)  # 365 days

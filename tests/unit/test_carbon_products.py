@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from covernote.kernel.money import Money
-from covernote.store.product_files import ProductFileError, load_catalogue, load_product_file
+from covernote.products.store.files import ProductFileError, load_catalogue, load_product_file
 from tests.unit.builders import PRODUCTS
 
 

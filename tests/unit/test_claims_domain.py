@@ -1,4 +1,4 @@
-"""The claim rules, pure (domain/claims.py): what a first notification of loss must hold (CLM-1, CLM-3), the
+"""The claim rules, pure (claims/domain.py): what a first notification of loss must hold (CLM-1, CLM-3), the
 statuses and what may follow what (CLM-2), reserves and payments as balanced postings (CLM-4), when the
 settlement payment clock starts, and what correspondence may answer (CLM-2)."""
 
@@ -9,12 +9,12 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from covernote.domain import claims as dc
-from covernote.domain.claims import Claim, ClaimDocument, ClaimStatus, Correspondence, Notification, Party
-from covernote.domain.errors import Conflict, ValidationFailed
-from covernote.domain.ledger.journal import JournalEntry
-from covernote.domain.ncd import CLAIM_TYPES, affects_ncd
+from covernote.claims import domain as dc
+from covernote.claims.domain import Claim, ClaimDocument, ClaimStatus, Correspondence, Notification, Party
+from covernote.kernel.errors import Conflict, ValidationFailed
 from covernote.kernel.money import Money, sum_money
+from covernote.ledger.domain import JournalEntry
+from covernote.ncd.domain.claims import CLAIM_TYPES, affects_ncd
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

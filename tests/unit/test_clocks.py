@@ -11,10 +11,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from covernote.domain.clocks import RULES, ClockRule, Deadline, State, Unit, compute_due, team_figures
-from covernote.domain.errors import ValidationFailed
+from covernote.clocks.domain import RULES, ClockRule, Deadline, State, Unit, compute_due, team_figures
 from covernote.kernel.calendar import Nation, WorkingDayCalendar, nation_for_postcode
 from covernote.kernel.clock import LONDON
+from covernote.kernel.errors import ValidationFailed
 
 ACK = RULES["complaint.acknowledgement"]
 FINAL = RULES["complaint.final_response"]

@@ -12,13 +12,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from covernote.app.complaints import start_clocks
-from covernote.domain import complaints as rules
-from covernote.domain.clocks import Deadline, State
-from covernote.domain.complaints import NewComplaint, Status, new_complaint
-from covernote.domain.errors import Conflict, ValidationFailed
+from covernote.clocks.domain import Deadline, State
+from covernote.complaints import domain as rules
+from covernote.complaints.domain import NewComplaint, Status, new_complaint
+from covernote.complaints.usecases.complaints import start_clocks
 from covernote.kernel.calendar import Nation, WorkingDayCalendar
 from covernote.kernel.clock import LONDON
+from covernote.kernel.errors import Conflict, ValidationFailed
 from covernote.kernel.money import Money
 
 NOW = datetime(2026, 12, 1, 10, 0, tzinfo=UTC)

@@ -6,8 +6,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from covernote.domain.errors import ValidationFailed
-from covernote.domain.privacy.consent import (
+from covernote.kernel.errors import ValidationFailed
+from covernote.privacy.domain.consent import (
     Channel,
     ConsentDecision,
     ConsentPurpose,

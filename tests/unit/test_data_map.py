@@ -3,15 +3,8 @@
 import pytest
 import sqlalchemy as sa
 
-from covernote.domain.privacy.declarations import (
-    Category,
-    Erasure,
-    NotPersonal,
-    PersonalData,
-    ProvidedBy,
-    Subject,
-)
-from covernote.store.data_map import declared_fields, path_is_declared, undeclared
+from covernote.kernel.declarations import Category, Erasure, NotPersonal, PersonalData, ProvidedBy, Subject
+from covernote.privacy.store.data_map import declared_fields, path_is_declared, undeclared
 from covernote.store.tables import metadata
 
 

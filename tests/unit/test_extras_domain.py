@@ -13,14 +13,14 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from covernote.domain import extras as dx
-from covernote.domain.extras import ExtraCover, ExtraLine
-from covernote.domain.ncd_protection import at_renewal, claims_history, eligibility
-from covernote.domain.policy.cancellation import RecordedEvent
-from covernote.domain.products.model import Extra, ExtraDocument, NcdProtectionRule, Term
+from covernote.extras import domain as dx
+from covernote.extras.domain import ExtraCover, ExtraLine
 from covernote.kernel.money import Money, Rounding
 from covernote.kernel.periods import Period, add_months
-from covernote.store.product_files import ProductFileError, load_catalogue
+from covernote.ncd.domain.protection import at_renewal, claims_history, eligibility
+from covernote.policy.domain.cancellation import RecordedEvent
+from covernote.products.domain.model import Extra, ExtraDocument, NcdProtectionRule, Term
+from covernote.products.store.files import ProductFileError, load_catalogue
 from tests.conftest import PRODUCTS
 
 TERM = Period(date(2026, 11, 22), date(2027, 11, 22))  # 365 days

@@ -9,13 +9,13 @@ from decimal import Decimal
 
 import pytest
 
-from covernote.domain import extras as dx
-from covernote.domain.extras import ExtraCover
-from covernote.domain.ncd import NOT_AFFECTING_NCD
-from covernote.domain.ncd_protection import refusal_after_change
-from covernote.domain.products.model import NcdProtectionRule
+from covernote.extras import domain as dx
+from covernote.extras.domain import ExtraCover
 from covernote.kernel.money import Money
 from covernote.kernel.periods import Period
+from covernote.ncd.domain.claims import NOT_AFFECTING_NCD
+from covernote.ncd.domain.protection import refusal_after_change
+from covernote.products.domain.model import NcdProtectionRule
 
 TERM = Period(date(2026, 11, 22), date(2027, 11, 22))
 CHANGE = date(2027, 3, 2)

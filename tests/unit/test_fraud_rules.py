@@ -1,5 +1,5 @@
-"""REG-3: what a fraud check's answer means at each stage (domain/fraud.py), and the fraud agency simulator
-(integrations/fraud.py): deterministic from a watch list that holds none of the test data."""
+"""REG-3: what a fraud check's answer means at each stage (regulatory/domain/fraud.py), and the fraud agency simulator
+(regulatory/adapters/fraud.py): deterministic from a watch list that holds none of the test data."""
 
 from __future__ import annotations
 
@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from covernote.app.regulatory_port import BureauUnavailable
-from covernote.domain import fraud
-from covernote.domain.fraud import FraudSubject
-from covernote.integrations.fraud import WATCHLIST, SimulatedFraudAgency, load_watchlist
+from covernote.regulatory.adapters.fraud import WATCHLIST, SimulatedFraudAgency, load_watchlist
+from covernote.regulatory.domain import fraud
+from covernote.regulatory.domain.fraud import FraudSubject
+from covernote.regulatory.ports import BureauUnavailable
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -95,7 +95,7 @@ def test_reg3_no_test_data_is_on_the_watch_list() -> None:
     own = {"test_fraud_rules.py", "test_fraud.py", "test_regulatory_api.py", "test_regulatory_cli.py",
            "test_mid_rules.py", "test_mid.py", "test_cue.py", "test_claims_hooks.py"}
     texts = [p.read_text(encoding="utf-8").lower() for p in [*(ROOT / "tests").rglob("*.py"),
-                                                             ROOT / "src/covernote/app/demo.py"]
+                                                             ROOT / "src/covernote/demo.py"]
              if p.name not in own]
     for entry in load_watchlist(WATCHLIST):
         needle = entry.value

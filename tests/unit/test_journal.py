@@ -9,7 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from covernote.domain.ledger.journal import (
+from covernote.kernel.money import Money, MoneyError, sum_money
+from covernote.ledger.domain import (
     CASH,
     IPT,
     PREMIUM,
@@ -24,7 +25,6 @@ from covernote.domain.ledger.journal import (
     reversal_of,
     statement,
 )
-from covernote.kernel.money import Money, MoneyError, sum_money
 
 T0 = datetime(2026, 11, 22, 10, 0, tzinfo=UTC)
 

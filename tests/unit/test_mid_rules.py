@@ -1,5 +1,5 @@
-"""REG-1: the Motor Insurance Database rules (domain/mid.py) and the MID and CUE simulators
-(integrations/mid.py, cue.py): the picture of a term, which clock, which changes, registrations that may be
+"""REG-1: the Motor Insurance Database rules (regulatory/domain/mid.py) and the MID and CUE simulators
+(regulatory/adapters/mid.py, cue.py): the picture of a term, which clock, which changes, registrations that may be
 wrong, and a bureau that accepts, rejects, times out and answers a retry once."""
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from decimal import Decimal
 
 import pytest
 
-from covernote.app.regulatory_port import BureauRejected, BureauUnavailable
-from covernote.domain import mid
-from covernote.domain.policy.risk import Change
-from covernote.domain.policy.term import Adjustment, TermState
-from covernote.integrations.cue import SimulatedCue
-from covernote.integrations.mid import SimulatedMid
 from covernote.kernel.periods import Period
+from covernote.policy.domain.risk import Change
+from covernote.policy.domain.term import Adjustment, TermState
+from covernote.regulatory.adapters.cue import SimulatedCue
+from covernote.regulatory.adapters.mid import SimulatedMid
+from covernote.regulatory.domain import mid
+from covernote.regulatory.ports import BureauRejected, BureauUnavailable
 from tests.support import driver, motor_risk, vehicle
 
 START = date(2026, 11, 22)

@@ -12,7 +12,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from covernote.domain.ncd import (
+from covernote.kernel.periods import Period, add_years
+from covernote.ncd.domain.claims import (
     CLAIM_TYPES,
     NOT_AFFECTING_NCD,
     affects_ncd,
@@ -21,7 +22,7 @@ from covernote.domain.ncd import (
     describe_claim,
     ncd_claims,
 )
-from covernote.domain.ncd_proof import (
+from covernote.ncd.domain.proof import (
     NcdProof,
     ProofState,
     age_text,
@@ -35,12 +36,11 @@ from covernote.domain.ncd_proof import (
     with_proven_ncd,
     years_at_end,
 )
-from covernote.domain.policy.cancellation import RecordedEvent
-from covernote.domain.policy.codec import event_from_dict, event_to_dict
-from covernote.domain.policy.renewal import risk_for_renewal
-from covernote.domain.policy.risk import Change
-from covernote.domain.policy.term import Adjustment, TermState
-from covernote.kernel.periods import Period, add_years
+from covernote.policy.domain.cancellation import RecordedEvent
+from covernote.policy.domain.codec import event_from_dict, event_to_dict
+from covernote.policy.domain.renewal import risk_for_renewal
+from covernote.policy.domain.risk import Change
+from covernote.policy.domain.term import Adjustment, TermState
 from tests.support import motor_risk
 
 TERM = Period(date(2026, 1, 10), date(2027, 1, 10))

@@ -8,8 +8,8 @@ from datetime import date, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from covernote.domain.ncd_proof import MAX_END_AFTER_ISSUE_DAYS, NcdProof, check_proof, source_in_use
 from covernote.kernel.periods import add_years
+from covernote.ncd.domain.proof import MAX_END_AFTER_ISSUE_DAYS, NcdProof, check_proof, source_in_use
 
 
 def _proof(ended_on: date, issued_on: date) -> NcdProof:

@@ -12,10 +12,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from covernote.domain.errors import ValidationFailed
-from covernote.domain.privacy.deadlines import RequestClock, next_working_day_on_or_after
 from covernote.kernel.calendar import Nation, WorkingDayCalendar
+from covernote.kernel.errors import ValidationFailed
 from covernote.kernel.periods import Period
+from covernote.privacy.domain.deadlines import RequestClock, next_working_day_on_or_after
 
 FIRST, LAST = date(2023, 1, 1), date(2028, 12, 31)
 EVERY_DAY = [FIRST + timedelta(days=n) for n in range((LAST - FIRST).days + 1)]

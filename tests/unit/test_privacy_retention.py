@@ -12,8 +12,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from covernote.domain.errors import ValidationFailed
-from covernote.domain.privacy.retention import (
+from covernote.kernel.errors import ValidationFailed
+from covernote.kernel.retention import (
     BILLING,
     CALL_RECORDINGS,
     COOKIES,

@@ -13,10 +13,10 @@ from typing import Any
 import pytest
 import yaml
 
-from covernote.domain.errors import NotFound, ValidationFailed
-from covernote.domain.products.catalogue import Catalogue
+from covernote.kernel.errors import NotFound, ValidationFailed
 from covernote.kernel.money import Money
-from covernote.store.product_files import (
+from covernote.products.domain.catalogue import Catalogue
+from covernote.products.store.files import (
     ProductFileError,
     ProductFileProblem,
     load_catalogue,

@@ -11,13 +11,13 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from covernote.domain.errors import ValidationFailed
-from covernote.domain.policy.risk import Risk, make_answers, validate_risk
-from covernote.domain.products.catalogue import Catalogue
-from covernote.domain.products.model import Band, FactorTable, Product
-from covernote.domain.rating.engine import rate, rate_for_term
+from covernote.kernel.errors import ValidationFailed
 from covernote.kernel.money import Money
-from covernote.store.product_files import load_catalogue
+from covernote.policy.domain.rating import rate, rate_for_term
+from covernote.policy.domain.risk import Risk, make_answers, validate_risk
+from covernote.products.domain.catalogue import Catalogue
+from covernote.products.domain.model import Band, FactorTable, Product
+from covernote.products.store.files import load_catalogue
 
 from .builders import PRODUCTS, driver, motor_risk, vehicle, young_risk
 

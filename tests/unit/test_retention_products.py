@@ -16,8 +16,8 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from covernote.cli.main import app
-from covernote.domain.privacy.declarations import Category, Erasure, PersonalData, ProvidedBy, Subject
-from covernote.domain.privacy.retention import (
+from covernote.kernel.declarations import Category, Erasure, PersonalData, ProvidedBy, Subject
+from covernote.kernel.retention import (
     CALL_RECORDINGS,
     COOKIES,
     NO_CONTRACT,
@@ -30,9 +30,9 @@ from covernote.domain.privacy.retention import (
     policy_ended_on,
     s0_period,
 )
-from covernote.domain.products.catalogue import Catalogue
-from covernote.domain.products.model import Product
-from covernote.store.product_files import ProductFileError, ProductFileProblem, load_catalogue
+from covernote.products.domain.catalogue import Catalogue
+from covernote.products.domain.model import Product
+from covernote.products.store.files import ProductFileError, ProductFileProblem, load_catalogue
 
 PRODUCTS = Path(__file__).resolve().parents[2] / "products"
 

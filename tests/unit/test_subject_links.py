@@ -3,8 +3,8 @@ found, so the access package and erasure cannot miss a table added later."""
 
 from __future__ import annotations
 
-from covernote.domain.privacy.declarations import PersonalData, PersonalInside
-from covernote.store.subject_data import LINKS, UNLINKED
+from covernote.kernel.declarations import PersonalData, PersonalInside
+from covernote.privacy.store.subject_data import LINKS, UNLINKED
 from covernote.store.tables import metadata
 
 

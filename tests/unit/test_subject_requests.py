@@ -8,9 +8,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from covernote.domain.errors import Conflict, ValidationFailed
-from covernote.domain.privacy.requests import RequestStatus, SubjectRequest
 from covernote.kernel.calendar import Nation
+from covernote.kernel.errors import Conflict, ValidationFailed
+from covernote.privacy.domain.requests import RequestStatus, SubjectRequest
 
 NOW = datetime(2026, 1, 31, 9, tzinfo=UTC)
 

@@ -12,9 +12,12 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from covernote.domain.errors import ValidationFailed
-from covernote.domain.policy.risk import Change, Risk, validate_risk
-from covernote.domain.policy.term import (
+from covernote.kernel.errors import ValidationFailed
+from covernote.kernel.money import Money
+from covernote.kernel.periods import Period
+from covernote.policy.domain.rating import RatingResult, rate_for_term
+from covernote.policy.domain.risk import Change, Risk, validate_risk
+from covernote.policy.domain.term import (
     Adjustment,
     TermState,
     charged_premium,
@@ -23,11 +26,8 @@ from covernote.domain.policy.term import (
     risk_timeline,
     term_charge,
 )
-from covernote.domain.products.model import Product
-from covernote.domain.rating.engine import RatingResult, rate_for_term
-from covernote.kernel.money import Money
-from covernote.kernel.periods import Period
-from covernote.store.product_files import load_catalogue
+from covernote.products.domain.model import Product
+from covernote.products.store.files import load_catalogue
 
 from .builders import PRODUCTS, driver, motor_risk, vehicle
 

@@ -6,16 +6,20 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from covernote import __version__
-from covernote.api import privacy_registers, privacy_requests, privacy_retention, privacy_sensitive, problems
-from covernote.api.carbon import router as carbon_router
-from covernote.api.claims import router as claims_router
-from covernote.api.clocks import router as clocks_router
-from covernote.api.complaints import router as complaints_router
-from covernote.api.extras import router as extras_router
-from covernote.api.ncd import router as ncd_router
-from covernote.api.regulatory import router as regulatory_router
-from covernote.api.routes import router
-from covernote.app.context import AppContext
+from covernote.api import problems
+from covernote.carbon.api import router as carbon_router
+from covernote.claims.api import router as claims_router
+from covernote.clocks.api import router as clocks_router
+from covernote.complaints.api import router as complaints_router
+from covernote.extras.api import router as extras_router
+from covernote.ncd.api import router as ncd_router
+from covernote.platform.context import AppContext
+from covernote.policy.api import router
+from covernote.privacy.api import registers as privacy_registers
+from covernote.privacy.api import requests as privacy_requests
+from covernote.privacy.api import retention as privacy_retention
+from covernote.privacy.api import sensitive as privacy_sensitive
+from covernote.regulatory.api import router as regulatory_router
 
 
 def create_app(ctx: AppContext) -> FastAPI:

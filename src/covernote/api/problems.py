@@ -11,8 +11,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from covernote.app.access import Unauthenticated
-from covernote.domain.errors import (
+from covernote.identity.usecases import Unauthenticated
+from covernote.kernel.errors import (
     Conflict,
     DomainError,
     Forbidden,

@@ -11,19 +11,15 @@ from typing import Annotated, Any
 
 import typer
 
-from covernote.api.schemas import ChangeIn, CustomerIn, RiskIn, TermIn
-from covernote.app import adjustments, cancellations, customers, ledger, policies, quotes, renewals
-from covernote.app.access import ROLES, create_user
-from covernote.app.context import AppContext
-from covernote.cli import carbon as carbon_cli
-from covernote.cli import claims as claims_cli
-from covernote.cli import clocks as clocks_cli
-from covernote.cli import complaints as complaints_cli
-from covernote.cli import extras as extras_cli
-from covernote.cli import ncd as ncd_cli
-from covernote.cli import privacy_registers, privacy_requests, privacy_retention, privacy_sensitive
-from covernote.cli import regulatory as regulatory_cli
-from covernote.cli.common import (
+from covernote import bootstrap
+from covernote.carbon import cli as carbon_cli
+from covernote.claims import cli as claims_cli
+from covernote.clocks import cli as clocks_cli
+from covernote.complaints import cli as complaints_cli
+from covernote.extras import cli as extras_cli
+from covernote.identity.usecases import ROLES, create_user
+from covernote.interfaces import cli as interfaces_cli
+from covernote.interfaces.cli import (
     JsonOpt,
     context,
     fail,
@@ -33,8 +29,20 @@ from covernote.cli.common import (
     read_json,
     show,
 )
+from covernote.ledger import usecases as ledger
+from covernote.ncd import cli as ncd_cli
+from covernote.platform.context import AppContext
+from covernote.policy.schemas import ChangeIn, CustomerIn, RiskIn, TermIn
+from covernote.policy.usecases import adjustments, cancellations, customers, policies, quotes, renewals
+from covernote.privacy.cli import registers as privacy_registers
+from covernote.privacy.cli import requests as privacy_requests
+from covernote.privacy.cli import retention as privacy_retention
+from covernote.privacy.cli import sensitive as privacy_sensitive
+from covernote.products.store.files import ProductFileError, load_catalogue
+from covernote.regulatory import cli as regulatory_cli
 from covernote.settings import Settings
-from covernote.store.product_files import ProductFileError, load_catalogue
+
+interfaces_cli.use_builder(bootstrap.build)
 
 app = typer.Typer(help="Covernote: policy administration for UK motor insurance.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -79,8 +87,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
 
 
 def _load_demo(ctx: AppContext, quiet_if_loaded: bool = False) -> None:
-    from covernote.app.demo import load_demo
-    from covernote.domain.errors import Conflict
+    from covernote.demo import load_demo
+    from covernote.kernel.errors import Conflict
 
     try:
         result = load_demo(ctx)
@@ -97,7 +105,7 @@ def _load_demo(ctx: AppContext, quiet_if_loaded: bool = False) -> None:
 
 
 def _print_tokens() -> None:
-    from covernote.app.demo import DEMO_TOKENS
+    from covernote.demo import DEMO_TOKENS
 
     typer.echo("Demonstration API tokens (demo data only):")
     for role, token in DEMO_TOKENS.items():
@@ -148,7 +156,7 @@ def products_check(folder: Annotated[Path | None, typer.Argument(help="Default: 
 @products_app.command("list")
 @handles_errors
 def products_list(as_json: JsonOpt = False) -> None:
-    from covernote.app.products import list_products
+    from covernote.products.usecases import list_products
 
     data = list_products(context())
     show(data, as_json, lambda d: "\n".join(f"{p['ref']:24} {p['name']}" for p in d))
@@ -453,7 +461,7 @@ def privacy_data_map(fmt: Annotated[str, typer.Option("--format", help="json or 
                      output: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
                      include_not_personal: bool = False) -> None:
     """Export the data map generated from the field declarations (PRV-1)."""
-    from covernote.app import privacy
+    from covernote.privacy.usecases import data_map as privacy
 
     if fmt not in ("json", "csv"):
         fail("unknown format", [("--format", "use json or csv")])

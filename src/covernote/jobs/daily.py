@@ -18,11 +18,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from covernote.app import complaints, cue, fraud, mid, renewals, retention
-from covernote.app.access import SYSTEM
-from covernote.app.context import AppContext
-from covernote.domain.errors import DomainError, FieldIssue, ValidationFailed
+from covernote.complaints.usecases import complaints
+from covernote.identity.usecases import SYSTEM
 from covernote.kernel.clock import LONDON
+from covernote.kernel.errors import DomainError, FieldIssue, ValidationFailed
+from covernote.platform.context import AppContext
+from covernote.policy.usecases import renewals
+from covernote.privacy.usecases import retention
+from covernote.regulatory.usecases import cue, fraud, mid
 
 log = logging.getLogger("covernote.jobs")
 Job = Callable[[AppContext, date], dict[str, Any]]

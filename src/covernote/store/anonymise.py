@@ -13,7 +13,7 @@ Strategies:
   accounting but cannot be read back;
 * `delete_row`: the whole row is deleted (any such field not kept deletes the row);
 * `encrypt_then_drop_key`: the value is encrypted with the person's data key; erasing deletes that key
-  (see app/sensitive.py), so nothing changes in the row here and the field is reported as made unreadable.
+  (see privacy/usecases/sensitive.py), so nothing changes in the row here and the field is reported as made unreadable.
 """
 
 from __future__ import annotations
@@ -25,12 +25,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from covernote.domain.privacy.declarations import (
-    Erasure,
-    PersonalData,
-    PersonalInside,
-    visit_declared,
-)
+from covernote.kernel.declarations import Erasure, PersonalData, PersonalInside, visit_declared
 
 HASH_PREFIX = "h:"
 # A reason to keep one field of one row, or None to erase it: keep(location, declaration, row).
@@ -170,7 +165,7 @@ def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher
             if decl.erasure is Erasure.DELETE_ROW:
                 delete = True
             elif decl.erasure is Erasure.ENCRYPT_DROP_KEY:
-                pass  # the person's data key is deleted instead (app/sensitive.py)
+                pass  # the person's data key is deleted instead (privacy/usecases/sensitive.py)
             elif decl.erasure is Erasure.KEYED_HASH:
                 values[column.name] = hashed(current, hasher, getattr(column.type, "length", None))
             elif column.nullable:

@@ -10,8 +10,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.types import TypeDecorator
 
-from covernote.domain.privacy.declarations import Category, Erasure, ProvidedBy
-from covernote.store.declarations import (
+from covernote.kernel.declarations import Category, Erasure, ProvidedBy
+from covernote.store.declare import (
     AMOUNT,
     CHANGE_DESCRIPTIONS,
     ID,
@@ -790,7 +790,7 @@ deadlines = sa.Table(
     "deadlines",
     metadata,
     sa.Column("id", sa.String(40), primary_key=True, info=ID),
-    sa.Column("rule", sa.String(60), nullable=False, info=np("the clock rule's code (domain/clocks.py RULES)")),
+    sa.Column("rule", sa.String(60), nullable=False, info=np("the clock rule's code (clocks/domain.py RULES)")),
     sa.Column("subject_kind", sa.String(30), nullable=False, info=np("claim, complaint, correspondence, mid_update...")),
     sa.Column("subject_id", sa.String(40), nullable=False, info=REF),
     sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), index=True, info=REF),
@@ -867,7 +867,7 @@ complaints = sa.Table(
     sa.Column("closed_at", UtcDateTime, index=True, info=WHEN),
     sa.Column("outcome", sa.String(20), info=np("upheld, partly upheld or not upheld")),
     sa.Column("redress_pence", sa.BigInteger, info=AMOUNT),
-    sa.Column("root_cause", sa.String(40), info=np("a root-cause code (domain/complaints.py ROOT_CAUSES)")),
+    sa.Column("root_cause", sa.String(40), info=np("a root-cause code (complaints/domain.py ROOT_CAUSES)")),
     sa.Column("root_cause_note", sa.Text, info={"privacy": _COMPLAINT_TEXT}),
     sa.Column("resolution", sa.Text, info={"privacy": _COMPLAINT_TEXT}),
     sa.Column("withdrawal_reason", sa.Text,
@@ -905,7 +905,7 @@ complaint_letters = sa.Table(
 # A claim snapshots the policyholder's name and address at notification; other people in it (drivers,
 # witnesses, injured people) are data subjects of their own, in claim_parties. Events are append-only.
 
-from covernote.domain.privacy.declarations import Subject as _Subject  # noqa: E402
+from covernote.kernel.declarations import Subject as _Subject  # noqa: E402
 
 _CLAIM = ("claims", "fraud_prevention")
 _CLAIM_TEXT = pd(C, Category.CLAIMS_HISTORY, _CLAIM, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
@@ -924,7 +924,7 @@ claims = sa.Table(
     sa.Column("policy_number", sa.String(80), nullable=False,
               info=pd(C, Category.CONTRACT, _CLAIM, ProvidedBy.GENERATED, Erasure.KEYED_HASH,
                       "the policy number at notification")),
-    sa.Column("claim_type", sa.String(40), nullable=False, info=np("the claim type (domain/ncd.py CLAIM_TYPES)")),
+    sa.Column("claim_type", sa.String(40), nullable=False, info=np("the claim type (ncd/domain/claims.py CLAIM_TYPES)")),
     sa.Column("total_loss", sa.Boolean, nullable=False, info=np("whether the car is a total loss")),
     sa.Column("occurred_at", UtcDateTime, nullable=False, info=np("when the loss happened")),
     sa.Column("loss_description", sa.Text, nullable=False, info={"privacy": _CLAIM_TEXT}),

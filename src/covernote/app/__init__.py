@@ -1,1 +1,0 @@
-"""Use cases, one module per context, over the ports in ports.py."""

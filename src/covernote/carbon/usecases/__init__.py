@@ -1,0 +1,1 @@
+"""Recording offsets as policies change, and the views of them."""

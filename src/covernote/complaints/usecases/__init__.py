@@ -1,0 +1,1 @@
+"""Complaint use cases and the letters rendered from templates."""

@@ -1,1 +1,0 @@
-"""Pure domain: one package per context. No I/O, no frameworks."""

@@ -1,1 +1,0 @@
-"""Privacy: data subject request clocks, retention rules and the personal data map (PRV-*)."""

@@ -1,0 +1,28 @@
+"""Optional extras' resources beyond quotes, policies, adjustments and renewals (which take `extras`,
+`add_extras`, `remove_extras`): the Consumer Duty fair-value report per extra (ADD-1, PAY-7)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+from fastapi import APIRouter, Query, Response
+
+from covernote.extras.usecases import fair_value_csv, fair_value_report
+from covernote.identity.api import Caller, Ctx
+
+router = APIRouter()
+
+
+@router.get("/reports/extras/fair-value", tags=["reports"], response_model=None)
+def fair_value(ctx: Ctx, who: Caller,
+               start: date = Query(alias="from", description="First day of the period"),
+               end: date = Query(alias="to", description="The day after the period (half-open: [from, to))"),
+               product: str | None = Query(None, description="One product code; default every product"),
+               format: str = Query("json", pattern="^(json|csv)$")) -> dict[str, Any] | Response:
+    """Staff: per extra and product, the policies it covered, sales, premium written net of refunds, IPT,
+    commission and claims recorded (claims paid arrive with the claims module), for fair-value evidence."""
+    report = fair_value_report(ctx, who, product, start, end)
+    if format == "csv":
+        return Response(fair_value_csv(report), media_type="text/csv")
+    return report

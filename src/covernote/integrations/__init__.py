@@ -1,1 +1,0 @@
-"""Adapters for outside systems, each with a local simulator behind the same port."""

@@ -1,0 +1,123 @@
+"""What every CLI command module shares: error reporting (field and reason, exit status 2), the
+context, the operator principal, and printing."""
+
+from __future__ import annotations
+
+import getpass
+import json
+from collections.abc import Callable
+from datetime import date
+from functools import wraps
+from pathlib import Path
+from typing import Annotated, Any, TypeVar
+
+import typer
+from pydantic import BaseModel, ValidationError
+
+from covernote.identity.usecases import Principal
+from covernote.kernel.errors import DomainError
+from covernote.platform.context import AppContext
+from covernote.products.store.files import ProductFileError
+
+F = TypeVar("F", bound=Callable[..., Any])
+JsonOpt = Annotated[bool, typer.Option("--json", help="Print the full record as JSON")]
+
+
+def fail(message: str, issues: list[tuple[str, str]] | None = None, code: int = 2) -> None:
+    typer.echo(f"error: {message}", err=True)
+    for field, reason in issues or []:
+        typer.echo(f"  {field}: {reason}", err=True)
+    raise typer.Exit(code)
+
+
+def parse_date(value: str, option: str) -> date:
+    """A YYYY-MM-DD option value, or a failure naming the option."""
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        fail(f"{value!r} is not a date", [(option, "use YYYY-MM-DD")])
+        raise
+
+
+def parse_optional_date(value: str | None, option: str) -> date | None:
+    return None if value is None else parse_date(value, option)
+
+
+def write_out(text: str, output: Path | None) -> None:
+    """Print `text`, or write it to `output` and say so."""
+    if output is None:
+        typer.echo(text, nl=False)
+    else:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            fail("the output file cannot be written", [("--output", f"{output}: {exc.strerror or exc}")])
+        typer.echo(f"wrote {output}")
+
+
+def handles_errors(fn: F) -> F:
+    @wraps(fn)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return fn(*args, **kwargs)
+        except DomainError as exc:
+            fail(exc.message, [(i.field, i.reason) for i in exc.issues])
+        except ProductFileError as exc:
+            fail("the product files are invalid", [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
+        except ValidationError as exc:
+            fail("the input does not have the expected shape",
+                 [(".".join(str(x) for x in e["loc"]) or "input", e["msg"]) for e in exc.errors()])
+
+    return wrapper  # type: ignore[return-value]
+
+
+_builder: Callable[..., AppContext] | None = None
+
+
+def use_builder(builder: Callable[..., AppContext]) -> None:
+    """Register how commands get their context: `covernote.cli.main` registers bootstrap's `build`, so
+    the contexts' commands never import the assembly above them."""
+    global _builder
+    _builder = builder
+
+
+def context(migrate: bool = False) -> AppContext:
+    if _builder is None:
+        raise RuntimeError("no context builder: the commands run through covernote.cli.main, which registers it")
+    try:
+        return _builder(migrate=migrate)
+    except ProductFileError as exc:
+        fail("the product files are invalid", [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
+        raise
+
+
+def operator() -> Principal:
+    """The CLI is an operator's tool on the server: it acts with admin rights, recorded as cli:<user>."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # pragma: no cover - no login name in some containers
+        user = "unknown"
+    return Principal(f"cli:{user}", "admin")
+
+
+def show(data: Any, as_json: bool, summary: Callable[[Any], str] | None = None) -> None:
+    if as_json or summary is None:
+        typer.echo(json.dumps(data, indent=2, default=str))
+    else:
+        typer.echo(summary(data))
+
+
+def read_json(path: Path, model: type[BaseModel], what: str) -> Any:
+    try:
+        raw = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        fail(f"no such file {path}", [(what, "file not found")])
+    except json.JSONDecodeError as exc:
+        fail(f"{path} is not valid JSON", [(what, str(exc))])
+    try:
+        if isinstance(raw, list):
+            return [model.model_validate(x) for x in raw]
+        return model.model_validate(raw)
+    except ValidationError as exc:
+        fail(f"{path} does not have the expected shape",
+             [(f"{what}." + ".".join(str(x) for x in e["loc"]), e["msg"]) for e in exc.errors()])

@@ -1,0 +1,192 @@
+"""The ledger's use cases: post a transaction's money, take or return it through the payment port,
+show a policy's account, reverse an entry, and reconcile everything (PAY-5)."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any, Literal
+
+from covernote.claims import domain as claim_rules
+from covernote.extras import domain as extras
+from covernote.extras.usecases import record_lines
+from covernote.identity.usecases import Principal, require_admin, require_staff
+from covernote.kernel.errors import Conflict, NotFound, PaymentRequired, ServiceUnavailable
+from covernote.kernel.ids import new_id
+from covernote.kernel.money import Money
+from covernote.ledger.domain import (
+    CASH,
+    IPT,
+    PREMIUM,
+    RECEIVABLE,
+    Posting,
+    balanced_entry,
+    charge_lines,
+    reversal_of,
+)
+from covernote.ledger.ports import PaymentDeclined, PaymentUnavailable
+from covernote.platform.context import AppContext
+from covernote.platform.uow import UnitOfWork
+from covernote.policy.domain.model import Policy, PolicyTransaction
+from covernote.policy.domain.term import ipt_on
+from covernote.policy.usecases.policies import load_policy
+from covernote.policy.usecases.views import entry_view, statement_view
+from covernote.privacy.usecases.disclosures import record_payment_disclosure
+
+
+def post_transaction(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction, description: str) -> Money:
+    """Post the transaction's premium, IPT, fees and optional extras (each extra's premium, IPT and
+    commission on its own accounts) against the customer's account; returns what the customer now owes
+    for it (negative: owed to them)."""
+    fees = [(f.code, f.name, f.amount) for f in txn.fees_charged] + [
+        (f.code, f"{f.name} refunded", -f.amount) for f in txn.fees_refunded]
+    extra_lines = record_lines(uow, policy, txn)
+    entry = balanced_entry(new_id("jnl"), ctx.clock.now(), description, policy.policy_id, txn.transaction_id,
+                           charge_lines(txn.premium, txn.ipt, fees) + extras.postings(extra_lines), RECEIVABLE,
+                           "amount due for " + description)
+    if entry is None:
+        return Money.zero()
+    uow.ledger.add(entry)
+    return entry.amount_on(RECEIVABLE)
+
+
+def collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction, amount: Money, description: str,
+            key: str, on_decline: Literal["fail", "leave_outstanding"] = "fail") -> dict[str, Any]:
+    """Take `amount` from (or, if negative, return it to) the policy's payment token and post it.
+
+    `key` must be the same on every retry of the same request (the client's idempotency key with the
+    operation's scope): the provider then answers a retry with the first receipt, so money taken before
+    a failed commit is never taken again when the client retries."""
+    if amount.is_zero():
+        return {"kind": "none", "amount": "0.00", "status": "nothing to pay"}
+    try:
+        if amount > Money.zero():
+            receipt = ctx.payments.charge(policy.payment_token, amount, description, f"{key}:charge")
+        else:
+            receipt = ctx.payments.refund(policy.payment_token, -amount, description, f"{key}:refund")
+    except PaymentDeclined as exc:
+        if on_decline == "leave_outstanding":
+            return {"kind": "charge", "amount": amount.to_str(), "status": "declined: left outstanding on the account",
+                    "reason": str(exc)}
+        raise PaymentRequired(f"the payment provider declined: {exc}") from exc
+    except PaymentUnavailable as exc:
+        raise ServiceUnavailable(f"the payment provider did not answer: {exc}; nothing was changed, retry") from exc
+    if receipt.kind == "charge":
+        lines = [Posting(CASH, amount, f"card payment {receipt.reference}")]
+        what = "Payment received"
+    else:
+        lines = [Posting(CASH, amount, f"refund {receipt.reference}")]
+        what = "Refund paid"
+    entry = balanced_entry(new_id("jnl"), ctx.clock.now(), f"{what}: {description}", policy.policy_id,
+                           txn.transaction_id, lines, RECEIVABLE, f"{what.lower()} {receipt.reference}")
+    assert entry is not None
+    uow.ledger.add(entry)
+    # The provider now holds this payment about the person: the disclosure register records it with the
+    # ledger posting, in the same unit of work (PRV-6).
+    record_payment_disclosure(uow, customer_id=policy.customer_id, policy_id=policy.policy_id,
+                              receipt_reference=receipt.reference, recorded_by=txn.actor.user_id,
+                              at=ctx.clock.now())
+    return {"kind": receipt.kind, "amount": (-amount if receipt.kind == "refund" else amount).to_str(),
+            "reference": receipt.reference, "token": receipt.token, "status": "settled"}
+
+
+def charge_and_collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction, description: str,
+                       key: str, on_decline: Literal["fail", "leave_outstanding"] = "fail") -> dict[str, Any]:
+    due = post_transaction(ctx, uow, policy, txn, description)
+    return collect(ctx, uow, policy, txn, due, description, key, on_decline)
+
+
+def policy_statement(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+    with ctx.uow(read_only=True) as uow:
+        policy = load_policy(uow, principal, policy_id)
+        entries = uow.ledger.for_policy(policy.policy_id)
+    if not principal.is_staff:  # a claim's reserve is the insurer's estimate, not the customer's account
+        entries = [e for e in entries if not claim_rules.is_claim_entry(e)]
+    return statement_view(policy, entries)
+
+
+def reverse_entry(ctx: AppContext, principal: Principal, entry_id: str, reason: str) -> dict[str, Any]:
+    """Correct a posted entry by posting its exact opposite; the original is never changed."""
+    require_admin(principal, "reverse ledger entries")
+    with ctx.uow() as uow:
+        entry = uow.ledger.get(entry_id)
+        if entry is None:
+            raise NotFound("no such ledger entry")
+        if entry.reverses is not None:
+            raise Conflict("this entry is itself a reversal; post a new entry instead")
+        if uow.ledger.reversal_of(entry_id) is not None:
+            raise Conflict("this entry has already been reversed")
+        if not reason.strip():
+            from covernote.kernel.errors import FieldIssue, ValidationFailed
+
+            raise ValidationFailed("a reason is required", [FieldIssue("reason", "is required")])
+        reversal = reversal_of(entry, new_id("jnl"), ctx.clock.now(), reason.strip())
+        uow.ledger.add(reversal)
+        uow.commit()
+    return entry_view(reversal)
+
+
+def reconcile(ctx: AppContext, principal: Principal | None = None) -> dict[str, Any]:
+    """Check the whole ledger: every entry balances; for every policy, premium, IPT and each fee posted
+    equal what its transactions charged; every term's IPT is its rate times its premium; every claim's
+    reserve and payment postings equal its recorded reserve and payments (CLM-4). Lists the
+    accounts with money still owed either way. Any operator can run it; it changes nothing."""
+    if principal is not None:
+        require_staff(principal, "run the reconciliation")
+    problems: list[dict[str, Any]] = []
+    with ctx.uow(read_only=True) as uow:
+        unbalanced = uow.ledger.unbalanced_entries()
+        ledger_totals = uow.ledger.account_totals_by_policy()
+        txn_totals = uow.transactions.totals_by_policy()
+        term_totals = uow.transactions.term_totals()
+        extra_totals = uow.extras.expected_accounts_by_policy()
+        claim_totals = uow.claims.ledger_check()
+        claim_strays = uow.claims.stray_postings()
+    for entry_id, pence in unbalanced:
+        problems.append({"entry_id": entry_id, "problem": f"postings sum to {Money.from_pence(pence)} instead of zero"})
+    outstanding = []
+    for pid in sorted(set(ledger_totals) | set(txn_totals) | set(extra_totals)):
+        lt = ledger_totals.get(pid, {})
+        tt = txn_totals.get(pid, {})
+        expected = {PREMIUM: -tt.get("premium", 0), IPT: -tt.get("ipt", 0)}
+        for k, v in tt.items():
+            if k.startswith("fees:"):
+                expected[k] = -v
+        expected.update(extra_totals.get(pid, {}))  # each extra's premium, IPT and commission (ADD-1, PAY-7)
+        for account in set(expected) | {a for a in lt if a.startswith(("fees:", "extras:"))}:
+            posted = lt.get(account, 0)
+            want = expected.get(account, 0)
+            if posted != want:
+                problems.append({"policy_id": pid, "account": account,
+                                 "problem": f"ledger has {Money.from_pence(-posted)} but transactions charged "
+                                            f"{Money.from_pence(-want)}"})
+        balance = lt.get(RECEIVABLE, 0)
+        if balance != 0:
+            outstanding.append({"policy_id": pid, "balance": Money.from_pence(balance).to_str()})
+    for pid, term_no, premium, ipt, rate in term_totals:
+        want = ipt_on(Money.from_pence(premium), Decimal(rate)).pence
+        if ipt != want:
+            problems.append({"policy_id": pid, "term": term_no,
+                             "problem": f"IPT charged {Money.from_pence(ipt)} is not {rate} x premium "
+                                        f"{Money.from_pence(premium)} = {Money.from_pence(want)}"})
+    # Claims (CLM-4): the claim accounts are outside the premium checks above; each claim's postings must
+    # equal its recorded outstanding reserve and payments, and no entry outside a claim may touch them.
+    for claim_id, pid, reserve, paid, on_accounts in claim_totals:
+        needed = claim_rules.expected_accounts(Money.from_pence(reserve), Money.from_pence(paid))
+        for account, amount in needed.items():
+            if on_accounts.get(account, 0) != amount.pence:
+                problems.append({"policy_id": pid, "claim_id": claim_id, "account": account,
+                                 "problem": f"ledger has {Money.from_pence(on_accounts.get(account, 0))} but the claim's "
+                                            f"reserve {Money.from_pence(reserve)} and payments "
+                                            f"{Money.from_pence(paid)} need {amount}"})
+    for entry_id, account, pence in claim_strays:
+        problems.append({"entry_id": entry_id, "account": account,
+                         "problem": f"{Money.from_pence(pence)} on a claim account in an entry of no claim"})
+    return {
+        "checked_at": ctx.clock.now().isoformat(),
+        "entries_unbalanced": len(unbalanced),
+        "policies_checked": len(set(ledger_totals) | set(txn_totals)),
+        "claims_checked": len(claim_totals),
+        "problems": problems,
+        "outstanding_balances": outstanding,
+        "ok": not problems,
+    }

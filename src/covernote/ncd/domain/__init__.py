@@ -1,0 +1,1 @@
+"""The NCD rules. Pure."""

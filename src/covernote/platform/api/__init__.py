@@ -1,0 +1,1 @@
+"""REST plumbing every context's router uses: the caller and context dependencies, and errors as problem documents."""

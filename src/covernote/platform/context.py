@@ -1,0 +1,38 @@
+"""What every use case is given: the unit of work factory, the clock, the product catalogue and the
+outside systems. Built once by bootstrap.py."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import TYPE_CHECKING, Any
+
+from covernote.kernel.clock import Clock, london_date
+from covernote.platform.uow import UnitOfWorkFactory
+
+if TYPE_CHECKING:  # the contexts' ports, for typing only: the contexts sit above the platform
+    from covernote.ledger.ports import PaymentGateway
+    from covernote.privacy.ports import DataInventory, Keyring
+    from covernote.products.domain.catalogue import Catalogue
+    from covernote.regulatory.ports import CueGateway, FraudCheckGateway, MidGateway
+
+
+@dataclass
+class AppContext:
+    uow: UnitOfWorkFactory
+    clock: Clock
+    catalogue: Catalogue
+    payments: PaymentGateway
+    inventory: DataInventory | None = None
+    keyring: Keyring | None = None
+    # REG-1..3: the Motor Insurance Database, the claims exchange and the fraud agency (bootstrap wires the
+    # simulators; None: not configured, see regulatory/usecases/mid.py, regulatory/usecases/cue.py, regulatory/usecases/fraud.py)
+    mid: MidGateway | None = None
+    cue: CueGateway | None = None
+    fraud: FraudCheckGateway | None = None
+    pending_quote_days: int = 7
+    token_cache_seconds: int = 30
+    token_cache: dict[str, tuple[Any, datetime]] = field(default_factory=dict)
+
+    def today(self) -> date:
+        return london_date(self.clock.now())

@@ -1,0 +1,268 @@
+"""Renewal (POL-3): an invitation before expiry showing last year's premium, priced no higher than the
+equivalent new-business price; accepted by the customer or, with auto-renewal on, at expiry."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from covernote.carbon.usecases.offsets import record_offset
+from covernote.extras.usecases import ncd_protection_view, protection_for_renewal
+from covernote.extras.usecases import renewal_lines as renewal_extra_lines
+from covernote.extras.usecases import renewal_offer as renewal_extras_offer
+from covernote.identity.usecases import SYSTEM, Principal, require_staff
+from covernote.kernel.clock import LONDON
+from covernote.kernel.errors import Conflict, DomainError, FieldIssue, ValidationFailed
+from covernote.kernel.ids import new_id
+from covernote.kernel.money import sum_money
+from covernote.kernel.periods import Period, add_months
+from covernote.ledger.usecases import charge_and_collect
+from covernote.ncd.domain.proof import with_proven_ncd
+from covernote.ncd.usecases import proven_for_renewal
+from covernote.platform.context import AppContext
+from covernote.platform.idempotency import idempotent_change
+from covernote.platform.uow import UnitOfWork
+from covernote.policy.domain.codec import rating_to_dict, risk_to_dict
+from covernote.policy.domain.fees import FeeLine
+from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
+from covernote.policy.domain.rating import rate, rate_for_term
+from covernote.policy.domain.renewal import check_renewable, risk_for_renewal
+from covernote.policy.domain.risk import validate_risk
+from covernote.policy.domain.term import ipt_on, term_charge
+from covernote.policy.ports import PendingQuote
+from covernote.policy.usecases.pending import open_pending, pending_view
+from covernote.policy.usecases.policies import load_policy
+from covernote.policy.usecases.pricing import segments as price_segments
+from covernote.policy.usecases.views import money, policy_view, segments_view
+from covernote.privacy.usecases.requests import RESTRICTED, processing_allowed
+from covernote.regulatory.usecases.fraud import screen_renewal
+from covernote.regulatory.usecases.mid import record_mid_update
+
+
+def _next_period(term_period: Period) -> Period:
+    start = term_period.end
+    months = (term_period.end.year - term_period.start.year) * 12 + term_period.end.month - term_period.start.month
+    if months >= 1 and add_months(term_period.start, months) == term_period.end:
+        return Period(start, add_months(start, months))
+    return Period(start, start + timedelta(days=term_period.days))
+
+
+def price_renewal(ctx: AppContext, policy: Policy, today: date, proven_ncd: int | None = None) -> dict[str, Any]:
+    """The renewal offer for the policy's current term, or ValidationFailed saying why there is none:
+    the term must be the one on cover and inside its product's invitation window (POL-3), so renewals
+    cannot be stacked ahead, each claiming a no-claims year not yet earned."""
+    term = policy.term()
+    check_renewable(ctx.catalogue.by_ref(term.product_ref), term, today)
+    period = _next_period(term.period)
+    product = ctx.catalogue.in_force(policy.product_code, period.start)
+    protection = protection_for_renewal(ctx, policy, term, product, period.start)  # NCD-3, NCD-4
+    ncd_term, proven_note = with_proven_ncd(term, proven_ncd)  # NCD-1: proven years replace those declared
+    carried = risk_for_renewal(product, ncd_term, policy.events(), protected=protection.protected)
+    risk = validate_risk(product, carried.risk, period.start)
+    rating = rate_for_term(product, risk, period.start, renewal=True, term_days=period.days)
+    enbp = rate(product, risk, period.start, renewal=False, term_days=period.days)
+    ipt_rate = ctx.catalogue.tax.rate(product.ipt, period.start)
+    last_year = term_charge(term, price_segments(ctx.catalogue, term))
+    fees = product.fees_for({"renewal"})
+    ipt = ipt_on(rating.premium, ipt_rate)
+    extras = renewal_extras_offer(ctx, policy, term, product, period, carried.ncd_after)  # ADD-1
+    return {
+        "term": {"start": period.start.isoformat(), "end": period.end.isoformat()},
+        "product": product.ref, "risk": risk_to_dict(risk), "rating": rating_to_dict(rating),
+        "last_year_premium": money(last_year.premium), "last_year_ipt": money(last_year.ipt),
+        "last_year_total": money(last_year.total),
+        "premium": money(rating.premium), "ipt_rate": str(ipt_rate), "ipt": money(ipt),
+        "equivalent_new_business_premium": money(enbp.premium),
+        "fees": [{"code": f.code, "name": f.name, "amount": money(f.amount)} for f in fees],
+        "total": money(rating.premium + ipt + sum_money([f.amount for f in fees]) + extras["extras_total"]),
+        "auto_renew": policy.auto_renew,
+        "ncd": {"before": carried.ncd_before, "after": carried.ncd_after, "claims_in_term": carried.claims_in_term},
+        "ncd_protection": ncd_protection_view(ctx, term, product, carried, protection),  # NCD-3, NCD-4
+        "extras": extras["extras"], "extras_available": extras["extras_available"],
+        "explanation": [*proven_note, *carried.explanation, protection.reason, *extras["extras_explanation"],
+                        f"Renewal premium {money(rating.premium)}; the equivalent new-business premium is "
+                        f"{money(enbp.premium)} and the renewal never exceeds it (POL-3).",
+                        f"Last year's premium was {money(last_year.premium)}."],
+    }
+
+
+def _as_of(ctx: AppContext, as_of: date | None) -> date:
+    """A job may be replayed for a past day, never run for a future one (that would renew early)."""
+    today = ctx.today()
+    if as_of is not None and as_of > today:
+        raise ValidationFailed("a job cannot run for a future day", [FieldIssue("as_of", f"must be {today} or earlier")])
+    return as_of or today
+
+
+def _expiry(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
+
+
+def _invite(ctx: AppContext, uow: UnitOfWork, policy: Policy, created_by: str, today: date) -> PendingQuote:
+    offer = price_renewal(ctx, policy, today, proven_for_renewal(ctx, uow, policy))
+    screen_renewal(ctx, uow, created_by, policy)  # REG-3: a match means no invitation
+    now = ctx.clock.now()
+    pending = PendingQuote(new_id("ren"), policy.policy_id, "renewal", policy.version,
+                           {"term_no": policy.term().term_no + 1}, offer, now,
+                           _expiry(date.fromisoformat(offer["term"]["start"])), created_by)
+    return pending
+
+
+RESTRICTED_REASON = "the customer has restricted the processing of their data (UK GDPR art. 18)"
+
+
+def invite_renewal(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+    """Make (or return the open) renewal invitation for one policy."""
+    with ctx.uow() as uow:
+        policy = load_policy(uow, principal, policy_id)
+        existing = [p for p in uow.pending.open_for(policy.policy_id, "renewal") if p.expires_at > ctx.clock.now()
+                    and p.policy_version == policy.version]
+        if existing:
+            return pending_view(existing[0])
+        processing_allowed(uow, policy.customer_id, "invite a renewal")
+        pending = _invite(ctx, uow, policy, principal.user_id, ctx.today())
+        uow.pending.add(pending)
+        uow.commit()
+    return pending_view(pending)
+
+
+def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_size: int = 500,
+                            principal: Principal = SYSTEM) -> dict[str, Any]:
+    """Invite every renewable policy whose term ends within its product's invitation window. Idempotent:
+    a policy with an open invitation for its current version is skipped. One unit of work per batch."""
+    require_staff(principal, "run renewal invitations")
+    today = _as_of(ctx, as_of)
+    horizon = max((p.renewal.invitation_days_before for p in ctx.catalogue.products), default=0)
+    invited = skipped = refused = 0
+    reasons: dict[str, int] = {}
+    after: str | None = None
+    while True:
+        with ctx.uow() as uow:
+            batch = uow.policies.ending_between(today, today + timedelta(days=horizon + 1), after, batch_size)
+            if not batch:
+                break
+            after = batch[-1].policy_id
+            open_ids = uow.pending.open_policy_ids([p.policy_id for p in batch], "renewal")
+            restricted = uow.requests.flagged_customer_ids(list({p.customer_id for p in batch}), RESTRICTED)
+            new: list[PendingQuote] = []
+            for policy in batch:
+                if policy.customer_id in restricted:
+                    refused += 1
+                    reasons[RESTRICTED_REASON] = reasons.get(RESTRICTED_REASON, 0) + 1
+                    continue
+                term = policy.term()
+                product = ctx.catalogue.by_ref(term.product_ref)
+                if (policy.policy_id in open_ids or term.voided or term.cancelled_from is not None
+                        or not product.renewal.renewable
+                        or term.period.end - timedelta(days=product.renewal.invitation_days_before) > today):
+                    skipped += 1
+                    continue
+                try:
+                    new.append(_invite(ctx, uow, policy, principal.user_id, today))
+                except DomainError as exc:
+                    refused += 1
+                    reasons[exc.message] = reasons.get(exc.message, 0) + 1
+            uow.pending.add_many(new)
+            uow.commit()
+            invited += len(new)
+    return {"as_of": today.isoformat(), "invited": invited, "skipped": skipped, "not_invited": refused,
+            "not_invited_reasons": reasons}
+
+
+def confirm_renewal(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str,
+                    idempotency_key: str | None, extras: Sequence[str] | None = None) -> dict[str, Any]:
+    """Accept the renewal. `extras`: the optional extras to renew with, chosen from the invitation's
+    `extras_available` (None keeps those carried forward; () renews with none)."""
+    request: dict[str, Any] = {"policy": policy_id, "quote": pending_id}
+    if extras is not None:
+        request["extras"] = list(extras)
+    return idempotent_change(ctx.uow, principal.user_id, "renew", idempotency_key, request,
+                             lambda uow, payment_key: _renew(ctx, uow, principal, policy_id, pending_id, payment_key,
+                                                             extras))
+
+
+def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: str, pending_id: str,
+           payment_key: str, extras: Sequence[str] | None = None) -> dict[str, Any]:
+    policy = load_policy(uow, principal, policy_id)
+    processing_allowed(uow, policy.customer_id, "renew the policy")
+    pending = open_pending(ctx, uow, policy, pending_id, "renewal")
+    offer = pending.result
+    term = policy.term()
+    if term.cancelled_from is not None or term.voided:
+        raise Conflict("the policy is no longer in force")
+    today = ctx.today()
+    product = ctx.catalogue.by_ref(offer["product"])
+    txn_id = new_id("txn")
+    term_no = term.term_no + 1
+    start = date.fromisoformat(offer["term"]["start"])
+    fee_lines = tuple(FeeLine.from_fee(product.fee(f["code"]), term_no, today, txn_id) for f in offer["fees"])
+    from covernote.kernel.money import Money
+
+    details = {"product": offer["product"], "term": offer["term"], "risk": offer["risk"], "ipt_rate": offer["ipt_rate"],
+               "rating": offer["rating"], "concluded_on": today.isoformat(), "documents_on": today.isoformat(),
+               "renewal_quote_id": pending_id, "last_year_premium": offer["last_year_premium"],
+               "equivalent_new_business_premium": offer["equivalent_new_business_premium"], "ncd": offer["ncd"]}
+    extra_lines = renewal_extra_lines(offer, extras)  # ADD-1: carried forward, or as chosen
+    if extra_lines:
+        details["extras"] = [x.as_dict() for x in extra_lines]
+    if offer.get("ncd_protection"):
+        details["ncd_protection"] = offer["ncd_protection"]  # NCD-3, NCD-4: kept or lost, and why
+    txn = PolicyTransaction(txn_id, policy.policy_id, policy.next_sequence(), term_no, "renewal", start, ctx.clock.now(),
+                            Actor(principal.user_id, principal.role),
+                            "automatic renewal" if principal.user_id == SYSTEM.user_id else "renewal accepted",
+                            Money.of(offer["premium"]), Money.of(offer["ipt"]), fee_lines, (), details, payment_key)
+    policy.transactions.append(txn)
+    details["versions"] = segments_view(price_segments(ctx.catalogue, policy.term()))
+    uow.policies.append(policy, [txn], pending.policy_version)
+    uow.pending.set_status(pending_id, "confirmed")
+    record_offset(ctx, uow, policy, txn)  # ECO-1: the new policy year's carbon offset
+    record_mid_update(ctx, uow, policy, txn)  # REG-1: the new policy year on the MID
+    payment = charge_and_collect(ctx, uow, policy, txn, f"Renewal of {policy.number}", payment_key)
+    view = policy_view(ctx.catalogue, policy, today)
+    return {**view, "transaction_id": txn_id, "payment": payment}
+
+
+def run_auto_renewals(ctx: AppContext, as_of: date | None = None) -> dict[str, Any]:
+    """At expiry, renew policies that have auto-renewal on and an open invitation. A declined card leaves
+    the policy to lapse and is reported."""
+    today = _as_of(ctx, as_of)
+    renewed, failed = 0, []
+    after: str | None = None
+    while True:
+        with ctx.uow(read_only=True) as uow:
+            # Terms whose last day of cover is within the next three days: renewal starts when they end.
+            batch = uow.policies.ending_between(today + timedelta(days=1), today + timedelta(days=4), after, 200)
+            if not batch:
+                break
+            after = batch[-1].policy_id
+            todo = []
+            for policy in batch:
+                if not policy.auto_renew:
+                    continue
+                for p in uow.pending.open_for(policy.policy_id, "renewal"):
+                    if p.policy_version == policy.version:
+                        todo.append((policy.policy_id, p.pending_id))
+        for policy_id, pending_id in todo:
+            try:
+                confirm_renewal(ctx, SYSTEM, policy_id, pending_id, f"auto-renew:{pending_id}")
+                renewed += 1
+            except DomainError as exc:
+                failed.append({"policy_id": policy_id, "reason": exc.message})
+    return {"as_of": today.isoformat(), "renewed": renewed, "failed": failed}
+
+
+def decline_renewal(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str) -> dict[str, Any]:
+    with ctx.uow() as uow:
+        policy = load_policy(uow, principal, policy_id)
+        pending = open_pending(ctx, uow, policy, pending_id, "renewal")
+        uow.pending.set_status(pending.pending_id, "declined")
+        uow.commit()
+    return {"id": pending_id, "status": "declined"}
+
+
+def renewal_view_for(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+    with ctx.uow(read_only=True) as uow:
+        policy = load_policy(uow, principal, policy_id)
+        return {"policy": policy_view(ctx.catalogue, policy, ctx.today()),
+                "invitations": [pending_view(p) for p in uow.pending.open_for(policy.policy_id, "renewal")]}

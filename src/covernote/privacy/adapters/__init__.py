@@ -1,0 +1,1 @@
+"""The keyring: master keys for encryption at rest, kept outside the database."""

@@ -1,0 +1,1 @@
+"""Privacy's REST resources."""

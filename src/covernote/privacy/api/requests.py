@@ -1,0 +1,155 @@
+"""REST resources: data subject requests, access packages, portability, erasure, restriction and
+objection (PRV-3, PRV-4)."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any, Literal
+
+from fastapi import APIRouter, Query, Response
+from pydantic import BaseModel, ConfigDict, Field
+
+from covernote.identity.api import Caller, Ctx
+from covernote.privacy.usecases import erasure, requests, subject_access
+
+router = APIRouter(tags=["privacy requests"])
+Json = dict[str, Any]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class RequestIn(_In):
+    kind: str = Field(description="access, rectification, erasure, restriction, objection, portability, "
+                                  "consent_withdrawal or death_directive (customers: access, portability, erasure)")
+    details: dict[str, Any] = Field(default_factory=dict, description="corrections, ground, to, directive...")
+    channel: str | None = Field(None, description="staff: how it arrived (email, post, phone, in_person, api)")
+    received_on: date | None = Field(None, description="staff: the day it was received (default today)")
+    nation: str = Field("ENG", description="ENG, WLS, SCT or NIR: whose bank holidays move the due date")
+    identity_method: str | None = Field(None, max_length=60,
+                                        description="staff: how identity was already checked, if it was")
+
+
+class IdentityIn(_In):
+    method: str = Field(max_length=60, description="how identity was checked (never the evidence itself)")
+
+
+class QuestionIn(_In):
+    question: str = Field(max_length=2000)
+
+
+class ExtensionIn(_In):
+    notified_on: date
+    reason: str = Field(max_length=2000)
+
+
+class ReasonIn(_In):
+    reason: str = Field(max_length=2000)
+
+
+class FulfilIn(_In):
+    acknowledge_cover_effects: bool = False
+
+
+class ErasureIn(_In):
+    fingerprint: str = Field(max_length=64, description="the fingerprint of the plan shown to the person")
+
+
+@router.post("/customers/{customer_id}/requests", status_code=201)
+def start_request(ctx: Ctx, who: Caller, customer_id: str, body: RequestIn) -> Json:
+    """Start a data subject request. Customers start access, portability and erasure requests with their own
+    token; staff record any kind received by post, phone, e-mail or in person."""
+    return requests.start(ctx, who, customer_id, **body.model_dump())
+
+
+@router.get("/privacy/requests")
+def list_requests(ctx: Ctx, who: Caller, customer_id: str | None = None, open_only: bool = False,
+                  overdue_only: bool = False, limit: int = Query(50, ge=1, le=500),
+                  offset: int = Query(0, ge=0, le=1_000_000)) -> Json:
+    """The work queue, oldest first, with each due date (UK: one calendar month, extendable by two)."""
+    return requests.list_requests(ctx, who, customer_id, open_only, overdue_only, limit, offset)
+
+
+@router.get("/privacy/requests/{request_id}")
+def get_request(ctx: Ctx, who: Caller, request_id: str) -> Json:
+    return requests.get(ctx, who, request_id)
+
+
+@router.post("/privacy/requests/{request_id}/identity")
+def verify_identity(ctx: Ctx, who: Caller, request_id: str, body: IdentityIn) -> Json:
+    return requests.verify_identity(ctx, who, request_id, body.method)
+
+
+@router.post("/privacy/requests/{request_id}/clarification")
+def ask_clarification(ctx: Ctx, who: Caller, request_id: str, body: QuestionIn) -> Json:
+    """Ask the person to clarify: the clock stops until they answer."""
+    return requests.ask_clarification(ctx, who, request_id, body.question)
+
+
+@router.post("/privacy/requests/{request_id}/clarification-received")
+def clarification_received(ctx: Ctx, who: Caller, request_id: str) -> Json:
+    return requests.clarification_received(ctx, who, request_id)
+
+
+@router.post("/privacy/requests/{request_id}/extension")
+def extend(ctx: Ctx, who: Caller, request_id: str, body: ExtensionIn) -> Json:
+    """Extend by two months: only if the person is told within the first month, with the reason."""
+    return requests.extend(ctx, who, request_id, body.notified_on, body.reason)
+
+
+@router.post("/privacy/requests/{request_id}/refusal")
+def refuse(ctx: Ctx, who: Caller, request_id: str, body: ReasonIn) -> Json:
+    return requests.refuse(ctx, who, request_id, body.reason)
+
+
+@router.post("/privacy/requests/{request_id}/withdrawal")
+def withdraw(ctx: Ctx, who: Caller, request_id: str) -> Json:
+    return requests.withdraw(ctx, who, request_id)
+
+
+@router.post("/privacy/requests/{request_id}/fulfilment")
+def fulfil(ctx: Ctx, who: Caller, request_id: str, body: FulfilIn) -> Json:
+    """Carry out a rectification, restriction, objection, consent withdrawal or death directive."""
+    return requests.fulfil(ctx, who, request_id, acknowledge_cover_effects=body.acknowledge_cover_effects)
+
+
+@router.get("/privacy/requests/{request_id}/package", response_model=None)
+def access_package(ctx: Ctx, who: Caller, request_id: str,
+                   format: Literal["json", "html"] = "json") -> Json | Response:
+    """The access package: every record about the person, how it is used, recipients, retention, sources."""
+    package = subject_access.access_package(ctx, who, request_id)
+    if format == "html":
+        return Response(subject_access.package_html(package), media_type="text/html")
+    return package
+
+
+@router.get("/privacy/requests/{request_id}/export", response_model=None)
+def portability_export(ctx: Ctx, who: Caller, request_id: str,
+                       format: Literal["json", "csv"] = "json") -> Response:
+    """The portability export: only what the person provided, as JSON or CSV."""
+    text = subject_access.portability_export(ctx, who, request_id, format)
+    return Response(text, media_type="text/csv" if format == "csv" else "application/json")
+
+
+@router.get("/privacy/requests/{request_id}/erasure-plan")
+def erasure_plan(ctx: Ctx, who: Caller, request_id: str) -> Json:
+    """The dry run: what would be erased, what is kept and why, and any effect on live cover."""
+    return erasure.plan(ctx, who, request_id)
+
+
+@router.post("/privacy/requests/{request_id}/erasure")
+def apply_erasure(ctx: Ctx, who: Caller, request_id: str, body: ErasureIn) -> Json:
+    """Erase as the plan shown said (staff)."""
+    return erasure.apply(ctx, who, request_id, body.fingerprint)
+
+
+@router.get("/customers/{customer_id}/processing-flags")
+def processing_flags(ctx: Ctx, who: Caller, customer_id: str) -> Json:
+    """Restriction and objections in force."""
+    return requests.flags(ctx, who, customer_id)
+
+
+@router.post("/customers/{customer_id}/processing-flags/{flag}/lift")
+def lift_flag(ctx: Ctx, who: Caller, customer_id: str, flag: str) -> Json:
+    return requests.lift_flag(ctx, who, customer_id, flag)

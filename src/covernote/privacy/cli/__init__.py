@@ -1,0 +1,1 @@
+"""Privacy's commands (`covernote privacy ...`)."""

@@ -1,0 +1,160 @@
+"""`covernote privacy ...`: Retention: the sweep, dealership settings and the record of processing (PRV-1, PRV-5).
+
+Also `covernote jobs daily` and `covernote jobs scheduler` (`register_jobs`): the daily jobs, the sweep
+among them, run once from cron, or by an opt-in in-process scheduler.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from datetime import time
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from covernote.interfaces.cli import (
+    JsonOpt,
+    context,
+    fail,
+    handles_errors,
+    operator,
+    parse_optional_date,
+    show,
+)
+from covernote.privacy.usecases import processing_record, retention
+
+
+def _sweep_summary(run: dict[str, Any]) -> str:
+    r = run["report"]
+    head = "dry run: nothing was written" if r["dry_run"] else f"retention run {run['id']} ({run['status']})"
+    lines = [f"{head}; as of {r['as_of']}; {r['batches']} batch(es) of up to {r['batch_size']}"]
+    lines += [f"  {k:26} {v}" for k, v in r["totals"]["done"].items()]
+    held = r["totals"]["held"]
+    lines.append(f"  held: {held['legal_hold']} under a legal hold, {held['fraud_marker']} under a fraud marker")
+    lines += [f"  {t['rule']:32} {t['record_kind']:15} done {t['done']:6}  held "
+              f"{t['held']['legal_hold'] + t['held']['fraud_marker']:4}  {t['period']}"
+              for t in r["rules"] if t["done"] or t["held"]["legal_hold"] or t["held"]["fraud_marker"]]
+    lines += [f"  {n['product']:18} {n['category']:24} {n['note']}" for n in r["not_held"]]
+    lines += [f"  ERROR in {e['stage']}: {e['error']} {e['message'] or ''}" for e in r["errors"]]
+    return "\n".join(lines)
+
+
+def _runs_summary(runs: list[dict[str, Any]]) -> str:
+    return "\n".join(f"{r['id']}  {r['as_of']}  {r['status']:9} started {r['started_at'][:19]} by {r['started_by']}  "
+                     + ", ".join(f"{k} {v}" for k, v in r["report"].get("totals", {}).get("done", {}).items() if v)
+                     for r in runs) or "no retention runs yet"
+
+
+def _settings_summary(data: dict[str, Any]) -> str:
+    lines = [f"{c['category']:14} {c['rule']}  ({c['product']})" for c in data["categories"]]
+    lines += [f"  {s['dealership_id']:20} {s['category']:14} {s['years']} years: {s['rule']}" for s in data["settings"]]
+    return "\n".join(lines)
+
+
+def register(privacy_app: typer.Typer) -> None:
+    """Add this area's commands to `covernote privacy`."""
+
+    @privacy_app.command("sweep")
+    @handles_errors
+    def sweep(as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD, default today; never a future day")] = None,
+              dry_run: Annotated[bool, typer.Option("--dry-run", help="Report what would be done; write nothing")] = False,
+              batch: Annotated[int, typer.Option(help="Records per unit of work")] = retention.DEFAULT_BATCH,
+              report: Annotated[Path | None, typer.Option(help="Also write the report to this file, as JSON")] = None,
+              as_json: JsonOpt = False) -> None:
+        """Apply every retention rule due (PRV-5): delete quotes never taken up, anonymise ended policies and
+        people with nothing left to keep. Idempotent, safe to stop and rerun. Exit 1 if a batch failed."""
+        result = retention.sweep(context(), operator(), parse_optional_date(as_of, "as_of"), dry_run, batch)
+        if report is not None:
+            report.write_text(json.dumps(result, indent=2), encoding="utf-8")
+        show(result, as_json, _sweep_summary)
+        if result["report"]["errors"]:
+            raise typer.Exit(1)
+
+    @privacy_app.command("record-of-processing")
+    @handles_errors
+    def record_of_processing(
+            product: Annotated[str | None, typer.Option(help="A product code (ECO) or version (ECO@2024.1)")] = None,
+            fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
+            output: Annotated[Path | None, typer.Option(help="Write to this file")] = None) -> None:
+        """Export the record of processing per product (PRV-1): categories of personal data, purposes and
+        lawful bases, recipients and retention."""
+        processing_record.check_format(fmt)
+        ctx = context()
+        text = (processing_record.record_of_processing_csv(ctx, operator(), product) if fmt == "csv"
+                else json.dumps(processing_record.record_of_processing(ctx, operator(), product), indent=2))
+        if output is None:
+            typer.echo(text, nl=fmt == "json")
+        else:
+            output.write_text(text, encoding="utf-8")
+            typer.echo(f"wrote {output}")
+
+    retention_app = typer.Typer(help="Retention runs and dealership retention settings (PRV-5).", no_args_is_help=True)
+    privacy_app.add_typer(retention_app, name="retention")
+
+    @retention_app.command("runs")
+    @handles_errors
+    def runs(limit: int = 20, as_json: JsonOpt = False) -> None:
+        """Retention sweeps, newest first."""
+        show(retention.list_runs(context(), operator(), limit, 0), as_json, _runs_summary)
+
+    @retention_app.command("show")
+    @handles_errors
+    def show_run(run_id: str, as_json: JsonOpt = False) -> None:
+        """One retention sweep and its report."""
+        show(retention.get_run(context(), operator(), run_id), as_json, _sweep_summary)
+
+    @retention_app.command("settings")
+    @handles_errors
+    def settings(as_json: JsonOpt = False) -> None:
+        """The categories each dealership sets (floor and ceiling) and the periods dealerships chose."""
+        show(retention.list_settings(context(), operator()), as_json, _settings_summary)
+
+    @retention_app.command("set")
+    @handles_errors
+    def set_setting(dealership_id: str, category: str, years: Annotated[int, typer.Option(help="Whole years")],
+                    as_json: JsonOpt = False) -> None:
+        """Record the period DEALERSHIP_ID chose for CATEGORY (e.g. FullCycle), within its floor and ceiling."""
+        data = retention.put_setting(context(), operator(), dealership_id, category, years)
+        show(data, as_json, lambda d: f"{d['dealership_id']} {d['category']}: {d['years']} years ({d['rule']})")
+
+
+def register_jobs(jobs_app: typer.Typer) -> None:
+    """Add `covernote jobs daily` and `covernote jobs scheduler`."""
+
+    @jobs_app.command("daily")
+    @handles_errors
+    def daily(as_of: Annotated[str | None, typer.Option(help="YYYY-MM-DD, default today")] = None,
+              as_json: JsonOpt = False) -> None:
+        """Run every daily job once, in order: renewal invitations, auto-renewals, the eight-week complaint
+        letters, fraud re-checks, MID and CUE sends, the retention sweep.
+        For cron or a systemd timer. Exit 1 if a job failed (the others still ran)."""
+        from covernote.jobs.daily import run_daily
+
+        result = run_daily(context(), parse_optional_date(as_of, "as_of"))
+        show(result, as_json, lambda d: "\n".join(
+            [f"daily jobs for {d['as_of']}: {'ok' if d['ok'] else 'FAILED'}"]
+            + [f"  {name:20} {'ok' if j['ok'] else 'FAILED: ' + j['error'] + ' ' + j['message']}"
+               for name, j in d["jobs"].items()]))
+        if not result["ok"]:
+            raise typer.Exit(1)
+
+    @jobs_app.command("scheduler")
+    @handles_errors
+    def scheduler(at: Annotated[str, typer.Option(help="HH:MM, London time")] = "02:00",
+                  poll: Annotated[float, typer.Option(help="Seconds between checks", min=1)] = 60.0) -> None:
+        """Stay running and run the daily jobs once a day at AT (an alternative to cron; opt-in)."""
+        from covernote.jobs.daily import DailyScheduler
+
+        try:
+            run_at = time.fromisoformat(at)
+        except ValueError:
+            fail(f"{at!r} is not a time", [("at", "use HH:MM")])
+            return
+        typer.echo(f"running the daily jobs every day at {run_at.isoformat('minutes')} London time; Ctrl-C stops")
+        stop = threading.Event()
+        try:
+            DailyScheduler(context(), run_at).run_forever(stop, poll)
+        except KeyboardInterrupt:
+            stop.set()

@@ -1,0 +1,1 @@
+"""Privacy rules: consent, request cases and their clocks, what erasure may erase. Pure."""

@@ -1,0 +1,1 @@
+"""Privacy's repositories and the data map read from the schema's declarations."""

@@ -1,0 +1,330 @@
+"""Repository of retention settings, sweep runs and the actions they took, and the set-based queries
+that find what the retention sweep may have to do (PRV-5).
+
+Reads are set-based: one query finds a batch of candidates, one more per batch gathers the facts the
+rules need (a policy's latest term, a customer's last contact). Writes go through the one erasure engine
+(`store.anonymise.erase_rows`), reading each table's rows of a batch in one query; bookkeeping rows are
+written with one multi-row statement per batch.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from datetime import UTC, date, datetime
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Connection, Row
+
+from covernote.kernel.declarations import PersonalData
+from covernote.kernel.retention import is_billing_data
+from covernote.privacy.ports import (
+    ErasureCounts,
+    PolicyFacts,
+    QuoteFacts,
+    RetentionAction,
+    RetentionRun,
+    RetentionSetting,
+)
+from covernote.store.anonymise import ErasureResult, erase_rows
+from covernote.store.tables import (
+    claim_correspondence,
+    claim_documents,
+    claim_events,
+    claim_parties,
+    claim_payments,
+    claims,
+    complaints,
+    consent_decisions,
+    cue_reports,
+    customers,
+    deadlines,
+    fraud_checks,
+    fraud_markers,
+    idempotency_keys,
+    journal_entries,
+    mid_updates,
+    ncd_proofs,
+    pending_quotes,
+    policies,
+    policy_transactions,
+    postings,
+    processing_flags,
+    quotes,
+    retention_actions,
+    retention_runs,
+    retention_settings,
+    sensitive_data,
+    subject_keys,
+    subject_requests,
+    users,
+)
+
+T = TypeVar("T")
+_CLAIM_CHILDREN = (claim_parties, claim_events, claim_correspondence, claim_documents, claim_payments)
+_b = sa.bindparam
+# SQLite's default limit on bound parameters is 999 on old builds: IN lists are cut below it there.
+# PostgreSQL takes a batch's ids as one array parameter, so one statement text serves every batch.
+CHUNK = 900
+PG_CHUNK = 50_000
+
+
+def _chunks(conn: Connection, items: Sequence[T]) -> Iterator[list[T]]:
+    size = PG_CHUNK if conn.dialect.name == "postgresql" else CHUNK
+    for start in range(0, len(items), size):
+        yield list(items[start:start + size])
+
+
+def _in(conn: Connection, column: Any, ids: Sequence[str]) -> Any:
+    """`column IN ids`: as `= ANY(array)` on PostgreSQL (a statement the driver prepares once)."""
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(sa.literal(list(ids), postgresql.ARRAY(sa.String)))
+    return column.in_(list(ids))
+
+
+def _done(kind: str, record_id: Any) -> Any:
+    return sa.exists().where(retention_actions.c.record_kind == kind, retention_actions.c.record_id == record_id)
+
+
+def _keep_nothing(_location: str, _declaration: PersonalData, _row: Any) -> str | None:
+    return None
+
+
+def _run(r: Row[Any]) -> RetentionRun:
+    return RetentionRun(r.id, r.as_of, r.started_at, r.started_by, r.status, r.report, r.finished_at)
+
+
+_TERM_KINDS = ("new_business", "renewal", "cancellation", "voidance")
+# Quotes never taken up: open ones, and those withdrawn by the customer or staff (they are swept alike).
+_UNBOUND = ("open", "withdrawn")
+
+
+class RetentionRepo:
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+
+    # -- dealership settings ---------------------------------------------------------------------
+
+    def settings(self) -> list[RetentionSetting]:
+        rows = self.conn.execute(retention_settings.select().order_by(retention_settings.c.dealership_id,
+                                                                       retention_settings.c.category))
+        return [RetentionSetting(r.dealership_id, r.category, r.years, r.set_at, r.set_by) for r in rows]
+
+    def put_setting(self, s: RetentionSetting) -> None:
+        values = dict(years=s.years, set_at=s.set_at, set_by=s.set_by)
+        done = self.conn.execute(retention_settings.update().where(
+            retention_settings.c.dealership_id == s.dealership_id,
+            retention_settings.c.category == s.category).values(**values))
+        if done.rowcount == 0:
+            self.conn.execute(retention_settings.insert().values(dealership_id=s.dealership_id,
+                                                                 category=s.category, **values))
+
+    # -- runs and actions ------------------------------------------------------------------------
+
+    def add_run(self, run: RetentionRun) -> None:
+        self.conn.execute(retention_runs.insert().values(
+            id=run.run_id, as_of=run.as_of, started_at=run.started_at, finished_at=run.finished_at,
+            status=run.status, started_by=run.started_by, report=run.report))
+
+    def finish_run(self, run_id: str, finished_at: datetime, report: dict[str, Any]) -> None:
+        self.conn.execute(retention_runs.update().where(retention_runs.c.id == run_id)
+                          .values(finished_at=finished_at, status="finished", report=report))
+
+    def get_run(self, run_id: str) -> RetentionRun | None:
+        r = self.conn.execute(retention_runs.select().where(retention_runs.c.id == run_id)).first()
+        return None if r is None else _run(r)
+
+    def runs(self, limit: int, offset: int) -> list[RetentionRun]:
+        q = (retention_runs.select().order_by(retention_runs.c.started_at.desc(), retention_runs.c.id.desc())
+             .limit(limit).offset(offset))
+        return [_run(r) for r in self.conn.execute(q)]
+
+    def record_actions(self, actions: Sequence[RetentionAction]) -> None:
+        if actions:
+            self.conn.execute(retention_actions.insert(), [dict(
+                id=a.action_id, run_id=a.run_id, rule=a.rule, record_kind=a.record_kind, record_id=a.record_id,
+                action=a.action, due_on=a.due_on, done_at=a.done_at) for a in actions])
+
+    # -- finding what may be due -----------------------------------------------------------------
+
+    def open_quotes(self, created_before: datetime, after_id: str | None, limit: int) -> list[QuoteFacts]:
+        q = (sa.select(quotes.c.id, quotes.c.customer_id, quotes.c.product_ref, quotes.c.created_at)
+             .where(quotes.c.status.in_(_UNBOUND), quotes.c.created_at < created_before)
+             .order_by(quotes.c.id).limit(limit))
+        if after_id is not None:
+            q = q.where(quotes.c.id > after_id)
+        return [QuoteFacts(r.id, r.customer_id, r.product_ref, r.created_at) for r in self.conn.execute(q)]
+
+    def last_contact(self, customer_ids: Sequence[str]) -> dict[str, datetime]:
+        """The one definition of a person's last contact (documented in docs/privacy-retention.md)."""
+        out: dict[str, datetime] = {}
+        for ids in _chunks(self.conn, list(dict.fromkeys(customer_ids))):
+            owned = sa.select(policies.c.id).where(_in(self.conn, policies.c.customer_id, ids))
+            sources = sa.union_all(
+                sa.select(customers.c.id.label("cid"), customers.c.created_at.label("at"))
+                .where(_in(self.conn, customers.c.id, ids)),
+                sa.select(quotes.c.customer_id, quotes.c.created_at).where(_in(self.conn, quotes.c.customer_id, ids)),
+                sa.select(consent_decisions.c.customer_id, consent_decisions.c.recorded_at)
+                .where(_in(self.conn, consent_decisions.c.customer_id, ids)),
+                sa.select(subject_requests.c.customer_id, subject_requests.c.created_at)
+                .where(_in(self.conn, subject_requests.c.customer_id, ids)),
+                sa.select(complaints.c.customer_id, complaints.c.received_at)
+                .where(_in(self.conn, complaints.c.customer_id, ids)),
+                sa.select(policies.c.customer_id, sa.func.max(policy_transactions.c.recorded_at))
+                .select_from(policy_transactions.join(policies, policies.c.id == policy_transactions.c.policy_id))
+                .where(_in(self.conn, policies.c.customer_id, ids)).group_by(policies.c.customer_id),
+                sa.select(policies.c.customer_id, sa.func.max(pending_quotes.c.created_at))
+                .select_from(pending_quotes.join(policies, policies.c.id == pending_quotes.c.policy_id))
+                .where(pending_quotes.c.policy_id.in_(owned)).group_by(policies.c.customer_id),
+            ).subquery()
+            q = sa.select(sources.c.cid, sa.func.max(sources.c.at)).group_by(sources.c.cid)
+            for cid, at in self.conn.execute(q):
+                # A UNION loses the column type on SQLite: re-read the value as an aware UTC time.
+                out[cid] = _aware(at)
+        return out
+
+    def _ended(self, product_code: str, ended_by: date, billing: bool) -> Any:
+        p, t = policies, policy_transactions
+        policy_done, billing_done = _done("policy", p.c.id), _done("policy_billing", p.c.id)
+        unfinished = sa.not_(sa.and_(policy_done, billing_done)) if billing else sa.not_(policy_done)
+        ended = sa.or_(p.c.current_term_end <= ended_by, sa.exists().where(
+            t.c.policy_id == p.c.id, t.c.kind.in_(("cancellation", "voidance")), t.c.effective_date <= ended_by))
+        return (sa.select(p.c.id, p.c.customer_id, p.c.current_term_end, policy_done.label("policy_done"),
+                          billing_done.label("billing_done"))
+                .where(p.c.product_code == product_code, unfinished, ended).order_by(p.c.id))
+
+    def ended_policies(self, product_code: str, ended_by: date, billing: bool) -> list[str]:
+        q = self._ended(product_code, ended_by, billing).with_only_columns(policies.c.id)
+        return [r[0] for r in self.conn.execute(q)]
+
+    def ended_policy_facts(self, policy_ids: Sequence[str], product_code: str, ended_by: date,
+                           billing: bool) -> list[PolicyFacts]:
+        t = policy_transactions
+        heads: list[Row[Any]] = []
+        for ids in _chunks(self.conn, policy_ids):
+            heads.extend(self.conn.execute(self._ended(product_code, ended_by, billing)
+                                           .where(_in(self.conn, policies.c.id, ids))).all())
+        if not heads:
+            return []
+        rows: dict[str, list[Row[Any]]] = {h.id: [] for h in heads}
+        for ids in _chunks(self.conn, [h.id for h in heads]):
+            facts = (sa.select(t.c.policy_id, t.c.term_no, t.c.kind, t.c.effective_date, t.c.recorded_at,
+                               t.c.details["product"].as_string().label("product"))
+                     .where(_in(self.conn, t.c.policy_id, ids), t.c.kind.in_(_TERM_KINDS))
+                     .order_by(t.c.policy_id, t.c.sequence))
+            for r in self.conn.execute(facts):
+                rows[r.policy_id].append(r)
+        out = []
+        for h in heads:
+            terms = [r for r in rows[h.id] if r.kind in ("new_business", "renewal")]
+            if not terms:
+                continue  # a policy always has a term; nothing to judge without one
+            last = max(terms, key=lambda r: r.term_no)
+            cancelled = [r.effective_date for r in rows[h.id] if r.kind == "cancellation" and r.term_no == last.term_no]
+            voided = [r.recorded_at for r in rows[h.id] if r.kind == "voidance" and r.term_no == last.term_no]
+            out.append(PolicyFacts(h.id, h.customer_id, product_code, last.product, last.effective_date,
+                                   h.current_term_end, max(cancelled) if cancelled else None,
+                                   _aware(voided[0]) if voided else None, bool(h.policy_done),
+                                   bool(h.billing_done)))
+        return out
+
+    def _settled(self, created_before: datetime, billing_codes: Sequence[str]) -> Any:
+        p, c = policies, customers
+        unfinished = sa.not_(_done("policy", p.c.id))
+        if billing_codes:
+            unfinished = sa.or_(unfinished, sa.and_(p.c.product_code.in_(list(billing_codes)),
+                                                    sa.not_(_done("policy_billing", p.c.id))))
+        return sa.select(c.c.id).where(
+            c.c.erased_at.is_(None), c.c.created_at < created_before,
+            ~sa.exists().where(quotes.c.customer_id == c.c.id, quotes.c.status.in_(_UNBOUND)),
+            ~sa.exists().where(p.c.customer_id == c.c.id, unfinished))
+
+    def settled_customers(self, created_before: datetime, billing_codes: Sequence[str]) -> list[str]:
+        """Everyone not yet erased with no quote never taken up left (open or withdrawn: the quotes stage
+        deletes them first) and every policy anonymised (billing data too), in id order: one set-based
+        query over the whole book."""
+        q = self._settled(created_before, billing_codes).order_by(customers.c.id)
+        return [r[0] for r in self.conn.execute(q)]
+
+    def still_settled(self, customer_ids: Sequence[str], created_before: datetime,
+                      billing_codes: Sequence[str]) -> list[str]:
+        """Those of `customer_ids` that are still settled now (checked again in the batch that acts)."""
+        out: list[str] = []
+        for ids in _chunks(self.conn, customer_ids):
+            q = self._settled(created_before, billing_codes).where(_in(self.conn, customers.c.id, ids))
+            out.extend(r[0] for r in self.conn.execute(q.order_by(customers.c.id)))
+        return out
+
+    # -- acting ------------------------------------------------------------------------------------
+
+    def delete_quotes(self, quote_ids: Sequence[str]) -> int:
+        deleted = 0
+        for ids in _chunks(self.conn, quote_ids):
+            deleted += self.conn.execute(quotes.delete().where(_in(self.conn, quotes.c.id, ids),
+                                                               quotes.c.status.in_(_UNBOUND))).rowcount
+        return deleted
+
+    def delete_stored_responses(self, stored_before: datetime, limit: int) -> int:
+        k = idempotency_keys
+        found = self.conn.execute(sa.select(k.c.key, k.c.scope).where(k.c.created_at < stored_before)
+                                  .order_by(k.c.created_at).limit(limit)).all()
+        if found:
+            self.conn.execute(k.delete().where(k.c.key == sa.bindparam("b_key"), k.c.scope == sa.bindparam("b_scope")),
+                              [{"b_key": r.key, "b_scope": r.scope} for r in found])
+        return len(found)
+
+    def anonymise_policies(self, policy_ids: Sequence[str], billing_kept: Mapping[str, str],
+                           hasher: Callable[[str], str]) -> ErasureCounts:
+        def keep(_location: str, declaration: PersonalData, row: Any) -> str | None:
+            reason = billing_kept.get(row.id)
+            return reason if reason is not None and is_billing_data(declaration) else None
+
+        result = ErasureResult([], [], [])
+        for ids in _chunks(self.conn, policy_ids):
+            result.merge(erase_rows(self.conn, policies, _in(self.conn, policies.c.id, ids), keep, hasher,
+                                    detail=False))
+            for table, column in ((policy_transactions, policy_transactions.c.policy_id),
+                                  (pending_quotes, pending_quotes.c.policy_id), (quotes, quotes.c.policy_id),
+                                  (journal_entries, journal_entries.c.policy_id), (postings, postings.c.policy_id),
+                                  (ncd_proofs, ncd_proofs.c.policy_id), (claims, claims.c.policy_id),
+                                  (mid_updates, mid_updates.c.policy_id), (cue_reports, cue_reports.c.policy_id)):
+                result.merge(erase_rows(self.conn, table, _in(self.conn, column, ids), _keep_nothing, hasher,
+                                        detail=False))
+            # A claim's handling records follow its policy (issue 5).
+            of_claims = sa.select(claims.c.id).where(_in(self.conn, claims.c.policy_id, ids))
+            for table in _CLAIM_CHILDREN:
+                result.merge(erase_rows(self.conn, table, table.c.claim_id.in_(of_claims), _keep_nothing, hasher,
+                                        detail=False))
+        return result.counts()
+
+    def anonymise_customers(self, customer_ids: Sequence[str], hasher: Callable[[str], str],
+                            at: datetime) -> ErasureCounts:
+        result = ErasureResult([], [], [])
+        for ids in _chunks(self.conn, customer_ids):
+            for table in (customers, users, consent_decisions, subject_requests, processing_flags, fraud_markers,
+                          sensitive_data, ncd_proofs, claims, *_CLAIM_CHILDREN, mid_updates, cue_reports,
+                          fraud_checks, deadlines):
+                column = table.c.id if table is customers else table.c.customer_id
+                result.merge(erase_rows(self.conn, table, _in(self.conn, column, ids), _keep_nothing, hasher,
+                                        detail=False))
+            # Sensitive fields are encrypted with the person's data key: deleting the key erases them.
+            dropped = self.conn.execute(subject_keys.delete().where(_in(self.conn, subject_keys.c.customer_id, ids))
+                                        ).rowcount
+            if dropped:
+                result.deleted_n["subject_keys"] = result.deleted_n.get("subject_keys", 0) + dropped
+            self.conn.execute(users.update().where(_in(self.conn, users.c.customer_id, ids)).values(active=False))
+            self.conn.execute(customers.update().where(_in(self.conn, customers.c.id, ids),
+                                                       customers.c.erased_at.is_(None)).values(erased_at=at))
+        return result.counts()
+
+
+def _aware(value: Any) -> datetime:
+    """A timestamp read back from a UNION or an aggregate: SQLite gives text or a naive value back."""
+    if isinstance(value, str):
+        value = datetime.fromisoformat(value)
+    assert isinstance(value, datetime)
+    return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+__all__ = ["RetentionRepo"]

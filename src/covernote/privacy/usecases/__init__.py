@@ -1,0 +1,1 @@
+"""What the DPO, staff, customers and the daily jobs do with personal data."""

@@ -1,0 +1,287 @@
+"""The access package (PRV-3: a copy of all personal data and how it is used) and the portability
+export (only what the person provided, machine-readable).
+
+The package holds every stored record about the person, found through the links every table declares
+(privacy/store/subject_data.py), with what the data map says of each field: purposes and lawful bases, who
+provided it, the recipients from the disclosure register, and how long it is kept. Two registers are
+left out under the exemptions the law gives: fraud markers (DPA 2018 Sch. 2 para 2, crime prevention)
+and legal holds (Sch. 2 para 19, legal professional privilege); the data keys and the cached copies
+of API answers hold nothing the person does not otherwise receive. Disclosures withheld under Sch. 2
+para 2 are left out of the records and the recipients, and every package says, in the same words
+whether or not any is withheld, that such disclosures may be left out.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from dataclasses import replace
+from typing import Any
+
+from covernote.identity.usecases import Principal, require_privacy_officer
+from covernote.kernel.declarations import PURPOSES, DeclaredField, PersonalData, ProvidedBy, iter_declared
+from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ServiceUnavailable
+from covernote.kernel.retention import SEED_RETENTION
+from covernote.platform.context import AppContext
+from covernote.platform.uow import UnitOfWork
+from covernote.privacy.domain.requests import RequestKind, RequestStatus, SubjectRequest
+from covernote.privacy.usecases.requests import load_request, request_view
+from covernote.privacy.usecases.sensitive import subject_access_view
+
+WITHHELD = {
+    "fraud_markers": "withheld: crime prevention exemption (DPA 2018 Sch. 2 para 2)",
+    "fraud_checks": "withheld: the fraud prevention agency's answers, crime prevention exemption (DPA 2018 Sch. 2 para 2)",
+    "legal_holds": "withheld: legal professional privilege (DPA 2018 Sch. 2 para 19)",
+    "subject_keys": "not included: encryption keys, which protect your data and are not about you",
+    "idempotency_keys": "not included: cached copies of answers already given to you, repeated elsewhere here",
+}
+# Always in the package, word for word, whether or not any disclosure is withheld: a statement made only when
+# one is would tell the person that one exists, which the exemption is there to prevent.
+MAY_BE_WITHHELD = {
+    "register": "disclosures",
+    "why": "some disclosures may be left out: a disclosure to the police, another law enforcement or tax "
+           "authority, a fraud prevention agency or a regulator is not listed where telling you about it would be "
+           "likely to prejudice the prevention or detection of crime (DPA 2018 Sch. 2 para 2)",
+}
+# Columns of the disclosure register that are about withholding: always false and empty in what the
+# person is shown, so they are not shown at all.
+_WITHHOLDING_COLUMNS = ("withheld_from_subject", "withheld_reason")
+RIGHTS = (
+    "You have the right to access, correct, erase, restrict or object to the use of your personal data, to "
+    "receive the data you gave us in a machine-readable form, and to withdraw consent at any time. You may "
+    "complain to the Information Commissioner's Office (ico.org.uk, 0303 123 1113)."
+)
+
+
+def _index(fields: list[DeclaredField]) -> dict[str, dict[str, PersonalData]]:
+    """table -> column (or column:path pattern) -> declaration, for personal fields."""
+    out: dict[str, dict[str, PersonalData]] = {}
+    for f in fields:
+        if isinstance(f.declaration, PersonalData):
+            table, _, rest = f.location.partition(".")
+            out.setdefault(table, {})[rest] = f.declaration
+    return out
+
+
+def _fields(ctx: AppContext) -> list[DeclaredField]:
+    if ctx.inventory is None:
+        raise ServiceUnavailable("no data inventory is configured")
+    return ctx.inventory.fields()
+
+
+def _describe(decl: PersonalData) -> dict[str, Any]:
+    return {"category": decl.category.value, "about": decl.subject.value, "provided_by": decl.provided_by.value,
+            "purposes": [{"purpose": p, "why": PURPOSES[p].description, "lawful_basis": PURPOSES[p].basis.value}
+                         for p in decl.purposes]}
+
+
+def _held_fields(rows: dict[str, list[dict[str, Any]]], index: dict[str, dict[str, PersonalData]]
+                 ) -> dict[str, PersonalData]:
+    """The personal fields (table.column or table.column:path) that hold a value about the person."""
+    held: dict[str, PersonalData] = {}
+    for table, records in rows.items():
+        declared = index.get(table, {})
+        for record in records:
+            for column, value in record.items():
+                if value is None:
+                    continue
+                if column in declared:
+                    held[f"{table}.{column}"] = declared[column]
+                    continue
+                inside = {k.split(":", 1)[1]: d for k, d in declared.items() if k.startswith(column + ":")}
+                if inside and isinstance(value, dict | list):
+                    for _path, pattern, decl, _v in iter_declared(value, inside):
+                        held[f"{table}.{column}:{pattern}"] = decl
+    return held
+
+
+def _shown_to_subject(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[dict[str, Any]]]:
+    """The person's rows without the disclosures withheld from them (DPA 2018 Sch. 2 para 2), and without
+    the withholding columns of the others."""
+    out = dict(rows)
+    if "disclosures" in out:
+        out["disclosures"] = [{k: v for k, v in r.items() if k not in _WITHHOLDING_COLUMNS}
+                              for r in out["disclosures"] if not r.get("withheld_from_subject")]
+    return out
+
+
+def build_package(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Principal) -> dict[str, Any]:
+    """The complete access package for one person, as data. Reading their sensitive fields is logged.
+    Disclosures withheld from the person are left out everywhere in it."""
+    now = ctx.clock.now()
+    rows = _shown_to_subject(uow.subject_data.rows(customer_id))
+    index = _index(_fields(ctx))
+    records = {t: r for t, r in rows.items() if t not in WITHHELD and t != "sensitive_data"}
+    if ctx.keyring is not None:
+        records["sensitive_data"] = subject_access_view(uow, ctx.keyring, customer_id, reader, now)
+    held = _held_fields({t: r for t, r in rows.items() if t not in WITHHELD}, index)
+    disclosures = uow.disclosures.for_customer(customer_id, include_withheld=False)
+    refs = sorted({q["product_ref"] for q in rows["quotes"]})  # every policy was a quote first
+    retention = []
+    for ref in refs:
+        product = ctx.catalogue.by_ref(ref)
+        retention.append({"product": product.code, "version": ref, "rules": [f"{r.category}: {r.describe()}"
+                                                    for r in (product.retention.rules or SEED_RETENTION)]})
+    return {
+        "subject": {"customer_id": customer_id},
+        "generated_at": now.isoformat(),
+        "records": records,
+        "how_your_data_is_used": [{"field": loc, **_describe(d)} for loc, d in sorted(held.items())],
+        "sources": sorted({d.provided_by.value for d in held.values()}),
+        "recipients": [{"recipient": d.recipient, "kind": d.recipient_kind, "purpose": d.purpose,
+                        "lawful_basis": d.basis, "categories": list(d.categories),
+                        "disclosed_at": d.disclosed_at.isoformat(), "reference": d.reference} for d in disclosures],
+        "retention": retention,
+        # Always the same list: naming only the registers that hold something would tell the person that a
+        # fraud marker or a legal hold exists, which the exemptions relied on are there to prevent.
+        "not_included": [*({"register": t, "why": why} for t, why in WITHHELD.items()), dict(MAY_BE_WITHHELD)],
+        "your_rights": RIGHTS,
+    }
+
+
+def _ready(uow: UnitOfWork, principal: Principal, request_id: str, kinds: tuple[RequestKind, ...]) -> SubjectRequest:
+    q = load_request(uow, principal, request_id)
+    if q.kind not in kinds:
+        raise Conflict(f"request {request_id} is a {q.kind.value} request",
+                       [FieldIssue("request_id", f"use a {' or '.join(k.value for k in kinds)} request")])
+    if q.status not in (RequestStatus.IN_PROGRESS, RequestStatus.COMPLETED):
+        raise Conflict(f"the request is {q.status.value}: the data is released once identity is verified and "
+                       "nothing is awaited from the person")
+    return q
+
+
+def _complete(uow: UnitOfWork, principal: Principal, q: SubjectRequest, outcome: dict[str, Any],
+              ctx: AppContext) -> SubjectRequest:
+    if q.status is RequestStatus.COMPLETED:
+        return q
+    done = q.complete(outcome, ctx.clock.now())
+    return replace(done, version=uow.requests.save(done, principal.user_id, ctx.clock.now()))
+
+
+def access_package(ctx: AppContext, principal: Principal, request_id: str) -> dict[str, Any]:
+    """The package for an access request; producing it answers the request (the case is completed)."""
+    with ctx.uow() as uow:
+        q = _ready(uow, principal, request_id, (RequestKind.ACCESS,))
+        package = build_package(ctx, uow, q.customer_id, principal)
+        counts = {t: len(r) for t, r in package["records"].items() if r}
+        done = _complete(uow, principal, q, {"package": counts}, ctx)
+        uow.commit()
+    return {"request": request_view(done, ctx.today()), **package}
+
+
+def package_for_customer(ctx: AppContext, principal: Principal, customer_id: str) -> dict[str, Any]:
+    """An access package outside a case (the DPO's own check, the CLI)."""
+    require_privacy_officer(principal, "export an access package outside a request")
+    with ctx.uow() as uow:
+        if uow.customers.get(customer_id) is None:
+            raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
+        package = build_package(ctx, uow, customer_id, principal)
+        uow.commit()
+    return package
+
+
+def package_html(package: dict[str, Any]) -> str:
+    """The package as a document a person can read."""
+    e = html.escape
+    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Your personal data</title>"
+             "<style>body{font-family:sans-serif;max-width:60rem;margin:auto}table{border-collapse:collapse}"
+             "td,th{border:1px solid #999;padding:.2rem .4rem;text-align:left;vertical-align:top}</style></head><body>",
+             "<h1>Your personal data</h1>",
+             f"<p>Prepared on {e(package['generated_at'])} for customer {e(package['subject']['customer_id'])}.</p>"]
+    parts.append("<h2>The records we hold</h2>")
+    for table, rows in package["records"].items():
+        if not rows:
+            continue
+        parts.append(f"<h3>{e(table.replace('_', ' ').capitalize())} ({len(rows)})</h3>")
+        for row in rows:
+            parts.append("<table>" + "".join(
+                f"<tr><th>{e(str(k))}</th><td>{e(json.dumps(v, default=str) if isinstance(v, dict | list) else str(v))}"
+                "</td></tr>" for k, v in row.items() if v is not None) + "</table><br>")
+    parts.append("<h2>How we use it, and on what lawful basis</h2><table><tr><th>Data</th><th>Category</th>"
+                 "<th>About</th><th>Provided by</th><th>Purposes (lawful basis)</th></tr>")
+    for item in package["how_your_data_is_used"]:
+        purposes = "; ".join(f"{p['why']} ({p['lawful_basis'].replace('_', ' ')})" for p in item["purposes"])
+        parts.append(f"<tr><td>{e(item['field'])}</td><td>{e(item['category'])}</td><td>{e(item['about'])}</td>"
+                     f"<td>{e(item['provided_by'])}</td><td>{e(purposes)}</td></tr>")
+    parts.append("</table><h2>Who we have shared it with</h2>")
+    if package["recipients"]:
+        parts.append("<table><tr><th>Recipient</th><th>Why</th><th>What</th><th>When</th></tr>" + "".join(
+            f"<tr><td>{e(r['recipient'])}</td><td>{e(r['purpose'])}</td><td>{e(', '.join(r['categories']))}</td>"
+            f"<td>{e(r['disclosed_at'])}</td></tr>" for r in package["recipients"]) + "</table>")
+    else:
+        parts.append("<p>We have no record to show you of sharing your data with anyone outside Covernote.</p>")
+    parts.append(f"<p>Please note: {e(MAY_BE_WITHHELD['why'])}.</p>")
+    parts.append("<h2>How long we keep it</h2><ul>")
+    for r in package["retention"]:
+        parts.append(f"<li>{e(r['product'])}: " + "; ".join(e(x) for x in r["rules"]) + "</li>")
+    parts.append(f"</ul><h2>Where it came from</h2><p>{e(', '.join(s.replace('_', ' ') for s in package['sources']))}"
+                 "</p>")
+    if package["not_included"]:
+        parts.append("<h2>Not included</h2><ul>" + "".join(
+            f"<li>{e(x['register'])}: {e(x['why'])}</li>" for x in package["not_included"]) + "</ul>")
+    parts.append(f"<h2>Your rights</h2><p>{e(package['your_rights'])}</p></body></html>")
+    return "".join(parts)
+
+
+# -- portability ----------------------------------------------------------------------------------------
+
+
+def provided_data(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Principal) -> list[dict[str, Any]]:
+    """Every value the person gave us themselves (provided_by data_subject), as (record, id, field, value)
+    rows. Data they gave about other people (named drivers, PRV-9) is theirs to port only where it is
+    about them, so it is left out; what we generated or received from others is not portable."""
+    rows = _shown_to_subject(uow.subject_data.rows(customer_id))
+    index = _index(_fields(ctx))
+    out: list[dict[str, Any]] = []
+    for table, records in rows.items():
+        if table in WITHHELD or table == "sensitive_data":
+            continue
+        declared = index.get(table, {})
+        for position, record in enumerate(records, start=1):
+            # Fields of one record share a number; our own identifiers are generated, so they are not ported.
+            record_id = str(position)
+            for column, value in record.items():
+                if value is None:
+                    continue
+                decl = declared.get(column)
+                if decl is not None:
+                    if decl.provided_by is ProvidedBy.DATA_SUBJECT:
+                        out.append({"record": table, "id": record_id, "field": column, "value": value})
+                    continue
+                inside = {k.split(":", 1)[1]: d for k, d in declared.items() if k.startswith(column + ":")}
+                if inside and isinstance(value, dict | list):
+                    for path, _pattern, d, v in iter_declared(value, inside):
+                        if d.provided_by is ProvidedBy.DATA_SUBJECT and v is not None:
+                            out.append({"record": table, "id": record_id, "field": f"{column}.{path}", "value": v})
+    if ctx.keyring is not None:
+        for person in subject_access_view(uow, ctx.keyring, customer_id, reader, ctx.clock.now()):
+            if person.get("person_ref") != "policyholder":
+                continue
+            for key, value in person.items():
+                if key in ("licence_number", "health", "convictions", "bank_details") and value is not None:
+                    out.append({"record": "sensitive_data", "id": "policyholder", "field": key, "value": value})
+    return out
+
+
+def portability_export(ctx: AppContext, principal: Principal, request_id: str, fmt: str = "json") -> str:
+    """The portability export for a portability request, as JSON or CSV; producing it answers the request."""
+    if fmt not in ("json", "csv"):
+        raise Conflict("unknown format", [FieldIssue("format", "use json or csv")])
+    with ctx.uow() as uow:
+        q = _ready(uow, principal, request_id, (RequestKind.PORTABILITY,))
+        data = provided_data(ctx, uow, q.customer_id, principal)
+        _complete(uow, principal, q, {"exported_values": len(data)}, ctx)
+        uow.commit()
+    if fmt == "json":
+        return json.dumps({"customer_id": q.customer_id, "generated_at": ctx.clock.now().isoformat(),
+                           "provided_by_you": data}, indent=2, default=str)
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(("record", "id", "field", "value"))
+    for item in data:
+        value = item["value"]
+        writer.writerow((item["record"], item["id"], item["field"],
+                         json.dumps(value, default=str) if isinstance(value, dict | list) else value))
+    return out.getvalue()

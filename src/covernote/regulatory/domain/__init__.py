@@ -1,0 +1,1 @@
+"""The MID and fraud-check rules. Pure."""

@@ -1,0 +1,1 @@
+"""MID updates, CUE reports and fraud checks, each call recorded as a disclosure."""

@@ -1,0 +1,319 @@
+"""Fraud prevention checks (REG-3): at quote, mid-term adjustment, renewal and claim, through the
+FraudCheckGateway, each call recorded with a disclosure (PRV-6) in the caller's unit of work.
+
+* `fraud_check(ctx, uow, stage, customer_id, policy_id, subject)` makes one check and records it (table
+  fraud_checks), the disclosure to the agency and, for a match, a fraud marker (source "fraud_check"). It
+  never refuses anything itself: it returns the outcome and what it means (regulatory/domain/fraud.py `decide`). First
+  notification of loss calls it with stage "claim".
+* `screen(...)` is what quote, adjustment and renewal call: the same check, and when the answer refuses the
+  transaction (a match) the check, the marker and the disclosure are committed and a Conflict is raised
+  that tells the customer only that the checks did not pass.
+* A check the agency does not answer is recorded as "unavailable" and the transaction goes ahead with a
+  referral for staff; `recheck` (or the job `covernote jobs fraud-recheck`) checks it again once the agency
+  answers. Staff review referrals (`GET /fraud/referrals`): cleared, or confirmed as fraud (a marker is
+  recorded if there was none; on a live policy staff then void it through POST /policies/{id}/voidance, POL-4).
+
+The disclosure of every check is recorded withheld from the person (DPA 2018 Sch. 2 para 2), whatever the
+answer: withholding only the flagged ones would reveal which were flagged. Staff see them all, flagged. The
+check's answer and reasons are never shown to the person either (the access package leaves the register
+out).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from typing import Any
+
+from covernote.identity.usecases import SYSTEM, Principal, require_staff
+from covernote.kernel.declarations import Category
+from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ValidationFailed
+from covernote.kernel.ids import new_id
+from covernote.platform.context import AppContext
+from covernote.platform.paging import check_listing
+from covernote.platform.uow import UnitOfWork
+from covernote.policy.domain.model import Customer, Policy, Quote
+from covernote.policy.domain.risk import Change, Risk, normalise_registration
+from covernote.policy.domain.term import risk_timeline
+from covernote.privacy.ports import FraudMarker
+from covernote.privacy.usecases.disclosures import record_disclosure
+from covernote.regulatory.domain import fraud as rules
+from covernote.regulatory.domain.fraud import FraudSubject
+from covernote.regulatory.ports import BureauUnavailable, FraudCheck
+
+RECIPIENT_KIND = "fraud_agency"
+PURPOSE = "fraud_prevention"
+CATEGORIES = (Category.IDENTITY.value, Category.CONTACT.value, Category.VEHICLE.value)
+VIA = "fraud_check"
+NOT_CONFIGURED = "no fraud prevention agency is configured"
+NOTE_LIMIT = 2000
+# Every check's disclosure is withheld from the person, whatever the answer: withholding only those the agency
+# flagged would tell the person which were flagged (a quote with no disclosure shown). Every privacy notice says
+# that details are checked with fraud prevention agencies (S1 section 10), and the access package always says
+# that disclosures to them may be left out.
+WITHHELD_REASON = ("fraud prevention check: disclosures to fraud prevention agencies are withheld alike, so that none "
+                   "reveals what the agency answered (DPA 2018 Sch. 2 para 2)")
+
+
+@dataclass(frozen=True)
+class FraudOutcome:
+    """A check made, and what it means for the transaction."""
+
+    check_id: str
+    result: str
+    score: int | None
+    proceed: bool
+    review: bool
+    marker_id: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {"check_id": self.check_id, "result": self.result, "score": self.score, "proceed": self.proceed,
+                "review": self.review, "marker_id": self.marker_id}
+
+
+# -- subjects ---------------------------------------------------------------------------------------------
+
+
+def subject_for(customer: Customer, reference: str, risks: list[Risk] | tuple[Risk, ...] = ()) -> FraudSubject:
+    """What is sent for a check: the customer, and the vehicles and named drivers of `risks`."""
+    regs = tuple(dict.fromkeys(normalise_registration(r.vehicle.registration) for r in risks))
+    drivers = tuple(dict.fromkeys(d.name for r in risks for d in r.drivers if d.name != customer.name))
+    postcode = next((r.postcode for r in risks), None) or customer.postcode
+    return FraudSubject(reference, customer.name, customer.date_of_birth, customer.email or None, postcode, regs,
+                        drivers)
+
+
+def policy_risks(policy: Policy) -> list[Risk]:
+    term = policy.term()
+    return [risk for _stretch, risk in risk_timeline(term.base_risk, term.period, term.adjustments)]
+
+
+def _subject(uow: UnitOfWork, customer_id: str, policy_id: str | None, subject: FraudSubject | str) -> FraudSubject:
+    if isinstance(subject, FraudSubject):
+        return subject
+    policy = uow.policies.get(policy_id) if policy_id else None
+    return subject_for(_customer(uow, customer_id), subject, policy_risks(policy) if policy is not None else [])
+
+
+# -- the check ---------------------------------------------------------------------------------------------
+
+
+def fraud_check(ctx: AppContext, uow: UnitOfWork, stage: str, customer_id: str, policy_id: str | None,
+                subject: FraudSubject | str, *, checked_by: str = SYSTEM.user_id,
+                recheck_of: str | None = None) -> FraudOutcome:
+    """Check a person with the fraud prevention agency (REG-3) and record it in the caller's unit of work:
+    the check (what was sent, the answer), the disclosure to the agency (PRV-6) and, for a match, a fraud
+    marker. `subject`: what to send, or just a reference (a claim id, say) to send the customer and the
+    policy's current vehicles and drivers under. Never raises for the agency's answer: an agency that does
+    not answer (or none configured) gives result "unavailable", with a referral."""
+    if stage not in rules.STAGES:
+        raise ValidationFailed("unknown fraud check stage", [FieldIssue("stage", f"one of {', '.join(rules.STAGES)}")])
+    sent = _subject(uow, customer_id, policy_id, subject)
+    check_id = new_id("frc")
+    now = ctx.clock.now()
+    gateway = ctx.fraud
+    result, score, reference, error = "unavailable", None, None, NOT_CONFIGURED
+    reasons: tuple[str, ...] = ()
+    if gateway is not None:
+        try:
+            answer = gateway.check(check_id, stage, sent.as_dict())
+            result, score, reasons, reference, error = answer.result, answer.score, answer.reasons, answer.reference, ""
+        except BureauUnavailable as exc:
+            error = str(exc)
+    decision = rules.decide(stage, result)
+    marker_id = None
+    if decision.marker:
+        marker_id = new_id("frd")
+        uow.fraud_markers.add(FraudMarker(marker_id, customer_id, policy_id, rules.marker_reason(stage, score, reasons),
+                                          "fraud_check", reference, now, checked_by))
+    uow.fraud_checks.add(FraudCheck(check_id, stage, customer_id, policy_id, sent.reference, sent.as_dict(), result,
+                                    score, tuple(reasons), reference, now, checked_by,
+                                    "open" if decision.review else "none", marker_id, recheck_of=recheck_of,
+                                    notes=(*decision.notes, *((f"no answer: {error}",) if error else ()))))
+    if gateway is not None:  # the person's details went to the agency (even when it did not answer in time)
+        record_disclosure(uow, customer_id=customer_id, policy_id=policy_id, recipient=gateway.name,
+                          recipient_kind=RECIPIENT_KIND, purpose=PURPOSE, categories=CATEGORIES,
+                          reference=reference or check_id, via=VIA, recorded_by=checked_by, at=now, withhold=True,
+                          withheld_reason=WITHHELD_REASON)
+    return FraudOutcome(check_id, result, score, decision.proceed, decision.review, marker_id)
+
+
+def screen(ctx: AppContext, uow: UnitOfWork, stage: str, customer_id: str, policy_id: str | None,
+           subject: FraudSubject | str, *, checked_by: str = SYSTEM.user_id) -> FraudOutcome:
+    """`fraud_check`, refusing the transaction when the answer says so (a match at quote, adjustment or
+    renewal): the check, marker and disclosure are committed first (nothing else of the transaction has been
+    written yet), then Conflict is raised naming `fraud_check` with the customer-safe reason."""
+    outcome = fraud_check(ctx, uow, stage, customer_id, policy_id, subject, checked_by=checked_by)
+    if not outcome.proceed:
+        uow.commit()
+        raise Conflict(f"{rules.REFUSED_WHAT[stage].capitalize()} cannot be made: {rules.REFUSAL}",
+                       [FieldIssue("fraud_check", "our fraud prevention checks did not pass")])
+    return outcome
+
+
+def _customer(uow: UnitOfWork, customer_id: str) -> Customer:
+    customer = uow.customers.get(customer_id)
+    if customer is None:
+        raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
+    return customer
+
+
+def screen_quote(ctx: AppContext, uow: UnitOfWork, principal: Principal, quote: Quote, risk: Risk) -> FraudOutcome:
+    """REG-3 at quote: the customer and the risk quoted; a match refuses the quote."""
+    subject = subject_for(_customer(uow, quote.customer_id), quote.quote_id, [risk])
+    return screen(ctx, uow, "quote", quote.customer_id, None, subject, checked_by=principal.user_id)
+
+
+def screen_adjustment(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy: Policy,
+                      changes: Sequence[Change]) -> FraudOutcome:
+    """REG-3 at a mid-term adjustment: the customer, the policy's vehicles and drivers and those the change
+    brings in; a match refuses the change."""
+    base = subject_for(_customer(uow, policy.customer_id), policy.policy_id, policy_risks(policy))
+    regs = [normalise_registration(c.vehicle.registration) for c in changes if c.vehicle is not None]
+    names = [c.driver.name for c in changes if c.driver is not None]
+    subject = replace(base, registrations=tuple(dict.fromkeys([*base.registrations, *regs])),
+                      drivers=tuple(dict.fromkeys([*base.drivers, *names])))
+    return screen(ctx, uow, "mta", policy.customer_id, policy.policy_id, subject, checked_by=principal.user_id)
+
+
+def screen_renewal(ctx: AppContext, uow: UnitOfWork, checked_by: str, policy: Policy) -> FraudOutcome:
+    """REG-3 at renewal (when the invitation is made): a match means no invitation."""
+    subject = subject_for(_customer(uow, policy.customer_id), policy.policy_id, policy_risks(policy))
+    return screen(ctx, uow, "renewal", policy.customer_id, policy.policy_id, subject, checked_by=checked_by)
+
+
+# -- staff -------------------------------------------------------------------------------------------------
+
+
+def check_view(c: FraudCheck) -> dict[str, Any]:
+    return {"id": c.check_id, "stage": c.stage, "customer_id": c.customer_id, "policy_id": c.policy_id,
+            "subject_ref": c.subject_ref, "result": c.result, "score": c.score, "reasons": list(c.reasons),
+            "agency_reference": c.agency_reference, "checked_at": c.checked_at.isoformat(), "checked_by": c.checked_by,
+            "review_status": c.review_status, "marker_id": c.marker_id,
+            "reviewed_at": c.reviewed_at.isoformat() if c.reviewed_at else None, "reviewed_by": c.reviewed_by,
+            "review_note": c.review_note, "recheck_of": c.recheck_of, "notes": list(c.notes),
+            "suggested": _suggested(c), "subject": c.subject}
+
+
+def _suggested(c: FraudCheck) -> str | None:
+    if c.review_status != "open":
+        return None
+    if c.result == "unavailable":
+        return f"re-check it now the agency answers: POST /fraud/checks/{c.check_id}/recheck"
+    if c.result == "match" and c.policy_id:
+        return (f"confirm or clear it (POST /fraud/checks/{c.check_id}/review); if confirmed on a live policy, void "
+                f"the policy (POST /policies/{c.policy_id}/voidance: the premium is kept, POL-4)")
+    return f"confirm or clear it: POST /fraud/checks/{c.check_id}/review"
+
+
+def list_referrals(ctx: AppContext, principal: Principal, *, status: str = "open", limit: int = 100,
+                   offset: int = 0) -> dict[str, Any]:
+    """Staff: checks waiting for review (refer, match, unavailable), oldest first; `status` another review
+    status to see those decided."""
+    require_staff(principal, "see fraud referrals")
+    if status not in rules.REVIEW_STATUSES or status == "none":
+        raise ValidationFailed("unknown review status",
+                               [FieldIssue("status", f"one of {', '.join(s for s in rules.REVIEW_STATUSES if s != 'none')}")])
+    check_listing(limit, offset)
+    with ctx.uow(read_only=True) as uow:
+        found = uow.fraud_checks.page(status, None, None, limit, offset)
+    return {"status": status, "referrals": [check_view(c) for c in found]}
+
+
+def list_checks(ctx: AppContext, principal: Principal, customer_id: str, limit: int = 100,
+                offset: int = 0) -> dict[str, Any]:
+    """Staff: every check made on one customer, oldest first."""
+    require_staff(principal, "see fraud checks")
+    check_listing(limit, offset)
+    with ctx.uow(read_only=True) as uow:
+        if uow.customers.get(customer_id) is None:
+            raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
+        found = uow.fraud_checks.page(None, customer_id, None, limit, offset)
+    return {"customer_id": customer_id, "checks": [check_view(c) for c in found]}
+
+
+def get_check(ctx: AppContext, principal: Principal, check_id: str) -> dict[str, Any]:
+    require_staff(principal, "see fraud checks")
+    with ctx.uow(read_only=True) as uow:
+        c = uow.fraud_checks.get(check_id)
+    if c is None:
+        raise NotFound("no such fraud check", [FieldIssue("check_id", f"no fraud check {check_id}")])
+    return check_view(c)
+
+
+def _open_check(uow: UnitOfWork, check_id: str) -> FraudCheck:
+    c = uow.fraud_checks.get(check_id)
+    if c is None:
+        raise NotFound("no such fraud check", [FieldIssue("check_id", f"no fraud check {check_id}")])
+    if c.review_status != "open":
+        raise Conflict(f"the check is not waiting for review ({c.review_status})",
+                       [FieldIssue("check_id", f"review status is {c.review_status}")])
+    return c
+
+
+def review(ctx: AppContext, principal: Principal, check_id: str, decision: str, note: str) -> dict[str, Any]:
+    """Staff decide a referral: `cleared` (nothing found), or `confirmed` (a fraud: a marker is recorded if the
+    check did not make one). Voiding a live policy is then the void use case (POL-4)."""
+    require_staff(principal, "review fraud referrals")
+    issues = []
+    if decision not in rules.REVIEW_DECISIONS:
+        issues.append(FieldIssue("decision", f"one of {', '.join(rules.REVIEW_DECISIONS)}"))
+    text = note.strip()
+    if not text:
+        issues.append(FieldIssue("note", "say what was found"))
+    elif len(text) > NOTE_LIMIT:
+        issues.append(FieldIssue("note", f"at most {NOTE_LIMIT} characters"))
+    if issues:
+        raise ValidationFailed("the review cannot be recorded", issues)
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        c = _open_check(uow, check_id)
+        if c.result == "unavailable" and decision == "cleared":
+            raise Conflict("the agency never answered this check: re-check it before clearing it",
+                           [FieldIssue("decision", "re-check first (POST /fraud/checks/{id}/recheck)")])
+        marker_id = c.marker_id
+        if decision == "confirmed" and marker_id is None:
+            marker_id = new_id("frd")
+            uow.fraud_markers.add(FraudMarker(marker_id, c.customer_id, c.policy_id,
+                                              f"fraud confirmed on review of the {c.stage} check: {text}",
+                                              "fraud_check", c.agency_reference, now, principal.user_id))
+        done = uow.fraud_checks.save(replace(c, review_status=decision, marker_id=marker_id, reviewed_at=now,
+                                             reviewed_by=principal.user_id, review_note=text))
+        uow.commit()
+    return check_view(done)
+
+
+def recheck(ctx: AppContext, principal: Principal, check_id: str) -> dict[str, Any]:
+    """Check again, with what was sent the first time, a check the agency did not answer; the first is closed
+    as rechecked and the new one stands (with its own referral if it needs one)."""
+    require_staff(principal, "re-check fraud checks")
+    with ctx.uow() as uow:
+        c = _open_check(uow, check_id)
+        if c.result != "unavailable":
+            raise Conflict("only a check the agency did not answer is re-checked",
+                           [FieldIssue("check_id", f"the agency answered {c.result}")])
+        outcome = fraud_check(ctx, uow, c.stage, c.customer_id, c.policy_id, FraudSubject.from_dict(c.subject),
+                              checked_by=principal.user_id, recheck_of=c.check_id)
+        uow.fraud_checks.save(replace(c, review_status="rechecked", reviewed_at=ctx.clock.now(),
+                                      reviewed_by=principal.user_id, review_note=f"re-checked as {outcome.check_id}"))
+        uow.commit()
+    return {"rechecked": check_id, **outcome.as_dict()}
+
+
+def recheck_unavailable(ctx: AppContext, principal: Principal = SYSTEM, limit: int = 200) -> dict[str, Any]:
+    """The job: re-check every check the agency did not answer. Stops at the first that still gets no answer
+    (the agency is still down: the rest wait for the next run)."""
+    require_staff(principal, "re-check fraud checks")
+    with ctx.uow(read_only=True) as uow:
+        todo = [c.check_id for c in uow.fraud_checks.open_unavailable(limit)]
+    done: list[dict[str, Any]] = []
+    for check_id in todo:
+        try:
+            out = recheck(ctx, principal, check_id)
+        except Conflict:
+            continue  # decided meanwhile
+        done.append(out)
+        if out["result"] == "unavailable":
+            break
+    return {"rechecked": len(done), "still_unavailable": sum(1 for d in done if d["result"] == "unavailable"),
+            "results": done}

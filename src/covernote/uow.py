@@ -1,0 +1,219 @@
+"""The unit of work: one database transaction per business transaction. Nothing commits by itself."""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
+
+from covernote.carbon.ports import CarbonOffsetRepository
+from covernote.carbon.store import CarbonRepo
+from covernote.claims.ports import ClaimRepository
+from covernote.claims.store import ClaimRepo
+from covernote.clocks.ports import DeadlineRepository
+from covernote.clocks.store import DeadlineRepo
+from covernote.complaints.ports import ComplaintRepository
+from covernote.complaints.store import ComplaintRepo
+from covernote.extras.ports import ExtrasRepository
+from covernote.extras.store import ExtrasRepo
+from covernote.identity.ports import UserRepository
+from covernote.identity.store import UserRepo
+from covernote.kernel.errors import Conflict, FieldIssue, ValidationFailed
+from covernote.ledger.ports import LedgerRepository, TransactionTotals
+from covernote.ledger.store import LedgerRepo, TransactionTotalsRepo
+from covernote.ncd.ports import NcdProofRepository
+from covernote.ncd.store import NcdProofRepo
+from covernote.platform.ports import IdempotencyStore
+from covernote.policy.ports import (
+    CustomerRepository,
+    PendingQuoteRepository,
+    PolicyRepository,
+    QuoteRepository,
+)
+from covernote.policy.store import CustomerRepo, PendingRepo, PolicyRepo, QuoteRepo
+from covernote.privacy.ports import (
+    BreachRepository,
+    ConsentRepository,
+    DisclosureRepository,
+    FraudMarkerRepository,
+    LegalHoldRepository,
+    RetentionRepository,
+    SensitiveRepository,
+)
+from covernote.privacy.store.breaches import BreachRepo
+from covernote.privacy.store.consent import ConsentRepo
+from covernote.privacy.store.registers import DisclosureRepo, FraudMarkerRepo, LegalHoldRepo
+from covernote.privacy.store.retention import RetentionRepo
+from covernote.privacy.store.sensitive import SensitiveRepo
+from covernote.privacy.store.subject_data import RequestRepo, SubjectDataRepo
+from covernote.regulatory.ports import CueReportRepository, FraudCheckRepository, MidUpdateRepository
+from covernote.regulatory.store import CueReportRepo, FraudCheckRepo, MidUpdateRepo
+from covernote.store.idempotency import IdempotencyRepo
+
+
+def psycopg_data_errors() -> tuple[type[BaseException], ...]:
+    """The driver's own data errors (raised while adapting a value, before SQLAlchemy wraps them)."""
+    try:
+        import psycopg
+    except ImportError:  # pragma: no cover - psycopg is a dependency
+        return ()
+    return (psycopg.DataError,)
+
+
+def prepare_engine(engine: Engine) -> Engine:
+    """SQLite: foreign keys on, WAL for file databases, a busy timeout, and transactions we begin
+    ourselves so a writing unit of work can take the write lock at its start (BEGIN IMMEDIATE): two
+    concurrent changes then queue, and the version check makes the second a conflict."""
+    if engine.dialect.name != "sqlite":
+        return engine
+
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None
+        cur = dbapi_connection.cursor()
+        cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA busy_timeout=15000")
+        if engine.url.database not in (None, "", ":memory:"):
+            cur.execute("PRAGMA journal_mode=WAL")
+            cur.execute("PRAGMA synchronous=NORMAL")
+        cur.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if conn.get_execution_options().get("covernote_write") else "BEGIN")
+
+    return engine
+
+
+class SqlUnitOfWork:
+    customers: CustomerRepository
+    users: UserRepository
+    quotes: QuoteRepository
+    policies: PolicyRepository
+    pending: PendingQuoteRepository
+    ledger: LedgerRepository
+    idempotency: IdempotencyStore
+    transactions: TransactionTotals
+    consents: ConsentRepository
+    holds: LegalHoldRepository
+    fraud_markers: FraudMarkerRepository
+    disclosures: DisclosureRepository
+    subject_data: Any
+    requests: Any
+    breaches: BreachRepository
+    sensitive: SensitiveRepository
+    retention: RetentionRepository
+    carbon: CarbonOffsetRepository
+    extras: ExtrasRepository
+    ncd: NcdProofRepository
+    deadlines: DeadlineRepository
+    claims: ClaimRepository
+    complaints: ComplaintRepository
+    mid_updates: MidUpdateRepository
+    cue_reports: CueReportRepository
+    fraud_checks: FraudCheckRepository
+
+    def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
+        self.engine = engine
+        self.read_only = read_only
+        self._conn: Connection | None = None
+        self._write_lock = write_lock
+        self._locked = False
+
+    def __enter__(self) -> SqlUnitOfWork:
+        if self._write_lock is not None and not self.read_only:
+            # SQLite allows one writer; queueing here wakes the next writer as soon as the last commits,
+            # where SQLite's own busy handler sleeps with growing back-off (long tail latencies).
+            if not self._write_lock.acquire(timeout=30):
+                raise Conflict("the database was busy with other changes for 30 seconds; retry")
+            self._locked = True
+        try:
+            conn = self.engine.connect()
+        except BaseException:
+            self._release()
+            raise
+        if not self.read_only:
+            conn = conn.execution_options(covernote_write=True)
+        conn.begin()
+        self._conn = conn
+        self.customers = CustomerRepo(conn)
+        self.users = UserRepo(conn)
+        self.quotes = QuoteRepo(conn)
+        self.policies = PolicyRepo(conn)
+        self.pending = PendingRepo(conn)
+        self.ledger = LedgerRepo(conn)
+        self.idempotency = IdempotencyRepo(conn)
+        self.transactions = TransactionTotalsRepo(conn)
+        self.consents = ConsentRepo(conn)
+        self.holds = LegalHoldRepo(conn)
+        self.fraud_markers = FraudMarkerRepo(conn)
+        self.disclosures = DisclosureRepo(conn)
+        self.subject_data = SubjectDataRepo(conn)
+        self.requests = RequestRepo(conn)
+        self.breaches = BreachRepo(conn)
+        self.sensitive = SensitiveRepo(conn)
+        self.retention = RetentionRepo(conn)
+        self.carbon = CarbonRepo(conn)
+        self.extras = ExtrasRepo(conn)
+        self.ncd = NcdProofRepo(conn)
+        self.deadlines = DeadlineRepo(conn)
+        self.claims = ClaimRepo(conn)
+        self.complaints = ComplaintRepo(conn)
+        self.mid_updates = MidUpdateRepo(conn)
+        self.cue_reports = CueReportRepo(conn)
+        self.fraud_checks = FraudCheckRepo(conn)
+        return self
+
+    def _release(self) -> None:
+        if self._locked and self._write_lock is not None:
+            self._locked = False
+            self._write_lock.release()
+
+    def __exit__(self, exc_type: object, exc: BaseException | None, tb: object) -> None:
+        assert self._conn is not None
+        try:
+            if self._conn.in_transaction():
+                self._conn.rollback()
+        finally:
+            self._conn.close()
+            self._conn = None
+            self._release()
+        # A unique key or lock lost to a concurrent writer is a conflict for the caller, not a crash.
+        if isinstance(exc, IntegrityError):
+            raise Conflict("another request changed the same records at the same time; retry") from exc
+        if isinstance(exc, OperationalError) and "locked" in str(exc).lower():
+            raise Conflict("the database was busy with another change; retry") from exc
+        if isinstance(exc, DataError) or isinstance(getattr(exc, "orig", None), psycopg_data_errors()):
+            raise ValidationFailed("a value cannot be stored: it holds a character (such as NUL) or a number the "
+                                   "database refuses",
+                                   [FieldIssue("request", "remove control characters (such as NUL) and out-of-range values")]) from exc
+
+    def commit(self) -> None:
+        assert self._conn is not None
+        try:
+            self._conn.commit()
+        except IntegrityError as exc:
+            self._conn.rollback()
+            raise Conflict("another request changed the same records at the same time; retry") from exc
+        except OperationalError as exc:
+            self._conn.rollback()
+            raise Conflict(f"the database refused the change ({exc.orig}); retry") from exc
+
+    def rollback(self) -> None:
+        if self._conn is not None and self._conn.in_transaction():
+            self._conn.rollback()
+
+
+class SqlUnitOfWorkFactory:
+    def __init__(self, engine: Engine) -> None:
+        self.engine = prepare_engine(engine)
+        self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+
+    def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
+        return SqlUnitOfWork(self.engine, read_only, self._write_lock)
+
+
+__all__ = ["DBAPIError", "SqlUnitOfWork", "SqlUnitOfWorkFactory", "prepare_engine"]
