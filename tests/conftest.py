@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from covernote.bootstrap import EVENT_HANDLERS
 from covernote.kernel.clock import FixedClock
 from covernote.ledger.adapters.payments import SimulatedCardProvider
 from covernote.platform.context import AppContext
@@ -105,7 +106,8 @@ def pg_url(pg_schema_url: str) -> str:
 def make_ctx(url: str, catalogue, clock: FixedClock | None = None) -> AppContext:  # type: ignore[no-untyped-def]
     return AppContext(uow=SqlUnitOfWorkFactory(make_engine(url)), clock=clock or FixedClock(START),
                       catalogue=catalogue, payments=SimulatedCardProvider(":memory:"), inventory=SqlDataInventory(),
-                      keyring=InMemoryKeyring(), mid=SimulatedMid(), cue=SimulatedCue(), fraud=SimulatedFraudAgency())
+                      keyring=InMemoryKeyring(), mid=SimulatedMid(), cue=SimulatedCue(), fraud=SimulatedFraudAgency(),
+                      handlers=EVENT_HANDLERS)
 
 
 @pytest.fixture

@@ -3,19 +3,38 @@ outside systems (the embedded default wires the simulators)."""
 
 from __future__ import annotations
 
+from covernote.carbon.usecases import handlers as carbon_handlers
+from covernote.claims.domain import ClaimNotified
 from covernote.kernel.clock import Clock, SystemClock
 from covernote.ledger.adapters.payments import SimulatedCardProvider
 from covernote.ledger.ports import PaymentGateway
 from covernote.platform.context import AppContext
+from covernote.platform.events import Handler
+from covernote.policy.domain.events import PolicyTransactionRecorded
 from covernote.privacy.adapters.keyring import FileKeyring
 from covernote.privacy.store.data_map import SqlDataInventory
 from covernote.products.store.files import load_catalogue
 from covernote.regulatory.adapters.cue import SimulatedCue
 from covernote.regulatory.adapters.fraud import SimulatedFraudAgency
 from covernote.regulatory.adapters.mid import SimulatedMid
+from covernote.regulatory.usecases import handlers as regulatory_handlers
 from covernote.settings import Settings
 from covernote.store.db import make_engine, upgrade
 from covernote.uow import SqlUnitOfWorkFactory
+
+# The one registry of who acts on which domain event (kernel/events.py), in the order they run. A
+# context subscribes by adding its handler here; the announcing context never imports it.
+EVENT_HANDLERS: dict[type, list[Handler]] = {
+    PolicyTransactionRecorded: [
+        carbon_handlers.record_year_offset,  # ECO-1
+        regulatory_handlers.update_mid,  # REG-1
+        regulatory_handlers.report_recorded_incident,  # REG-2
+    ],
+    ClaimNotified: [
+        regulatory_handlers.report_notified_claim,  # REG-2
+        regulatory_handlers.check_claimant,  # REG-3
+    ],
+}
 
 
 def build(settings: Settings | None = None, *, clock: Clock | None = None, payments: PaymentGateway | None = None,
@@ -36,4 +55,5 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, payme
         mid=SimulatedMid(settings.data_dir / "mid-simulator.sqlite", settings.data_dir / "mid-simulator.outage"),
         cue=SimulatedCue(settings.data_dir / "cue-simulator.sqlite", settings.data_dir / "cue-simulator.outage"),
         fraud=SimulatedFraudAgency(outage_flag=settings.data_dir / "fraud-simulator.outage"),
+        handlers=EVENT_HANDLERS,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections.abc import Callable
 from typing import Any
 
 from sqlalchemy import event
@@ -22,6 +23,7 @@ from covernote.extras.store import ExtrasRepo
 from covernote.identity.ports import UserRepository
 from covernote.identity.store import UserRepo
 from covernote.kernel.errors import Conflict, FieldIssue, ValidationFailed
+from covernote.kernel.events import Event
 from covernote.ledger.ports import LedgerRepository, TransactionTotals
 from covernote.ledger.store import LedgerRepo, TransactionTotalsRepo
 from covernote.ncd.ports import NcdProofRepository
@@ -122,6 +124,15 @@ class SqlUnitOfWork:
         self._conn: Connection | None = None
         self._write_lock = write_lock
         self._locked = False
+        self._events: list[Event] = []
+        self.before_commit: Callable[[Any], None] | None = None
+
+    def publish(self, event: Event) -> None:
+        self._events.append(event)
+
+    def collect_events(self) -> list[Event]:
+        events, self._events = self._events, []
+        return events
 
     def __enter__(self) -> SqlUnitOfWork:
         if self._write_lock is not None and not self.read_only:
@@ -193,6 +204,11 @@ class SqlUnitOfWork:
 
     def commit(self) -> None:
         assert self._conn is not None
+        if self._events:
+            if self.before_commit is None:
+                raise RuntimeError("events were published on a unit of work with no handlers wired "
+                                   "(open it through an AppContext)")
+            self.before_commit(self)  # the handlers write in this transaction (kernel/events.py)
         try:
             self._conn.commit()
         except IntegrityError as exc:
@@ -203,6 +219,7 @@ class SqlUnitOfWork:
             raise Conflict(f"the database refused the change ({exc.orig}); retry") from exc
 
     def rollback(self) -> None:
+        self._events.clear()  # what was rolled back has no consequences
         if self._conn is not None and self._conn.in_transaction():
             self._conn.rollback()
 

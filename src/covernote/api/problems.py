@@ -9,6 +9,7 @@ from typing import Any
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from covernote.identity.usecases import Unauthenticated
@@ -29,6 +30,40 @@ STATUS = {ValidationFailed: 422, NotFound: 404, Conflict: 409, Forbidden: 403, P
 TITLES = {400: "Bad request", 401: "Not authenticated", 402: "Payment declined", 403: "Forbidden",
           404: "Not found", 405: "Method not allowed", 409: "Conflict", 422: "Unprocessable request",
           500: "Internal error", 503: "Service unavailable"}
+
+
+class FieldProblem(BaseModel):
+    field: str
+    reason: str
+
+
+class ProblemDocument(BaseModel):
+    """An error answer (RFC 9457): `errors` names each field at fault and the reason."""
+
+    type: str
+    title: str
+    status: int
+    detail: str
+    errors: list[FieldProblem] | None = None
+
+
+def _documented(status: int, what: str) -> dict[str, Any]:
+    return {"model": ProblemDocument, "description": what, "content": {MEDIA_TYPE: {}}}
+
+
+# The error answers every operation may give, documented on each in the OpenAPI document.
+ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: _documented(401, "No API token, or one not known (problem document naming `Authorization`)"),
+    403: _documented(403, "The caller's role may not do this, or the record is not the caller's"),
+    404: _documented(404, "Nothing by that id that the caller can see (problem document naming the path parameter)"),
+    409: _documented(409, "A conflict: changed by another request, an idempotency key reused with another request, "
+                          "or a state that does not allow it"),
+    422: _documented(422, "Invalid input: each field named with the reason"),
+    503: _documented(503, "An outside system or the database did not answer; nothing was changed, retry"),
+}
+# Operations that take or return money through the payment provider may also answer 402.
+PAYMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    **ERROR_RESPONSES, 402: _documented(402, "The payment provider declined; nothing was changed")}
 
 
 def problem(status: int, code: str, detail: str, errors: list[dict[str, str]] | None = None,

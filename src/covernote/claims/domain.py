@@ -27,6 +27,7 @@ from datetime import date, datetime
 
 from covernote.kernel.clock import LONDON, london_date
 from covernote.kernel.errors import Conflict, FieldIssue, IssueCollector, ValidationFailed
+from covernote.kernel.events import Event
 from covernote.kernel.money import Money
 from covernote.ledger.domain import JournalEntry, Posting
 from covernote.ncd.domain.claims import CLAIM_TYPES, NOT_AFFECTING_NCD
@@ -601,3 +602,12 @@ class ClaimPayment:
     paid_at: datetime
     recorded_by: str
     journal_entry_id: str
+
+
+@dataclass(frozen=True, eq=False)
+class ClaimNotified(Event):
+    """A claim was notified (first notification of loss) and written with its incident transaction.
+    Subscribers (covernote.bootstrap): the claims exchange report (REG-2) and the fraud check at claim
+    (REG-3), each recording its disclosure (PRV-6)."""
+
+    claim: Claim

@@ -26,6 +26,7 @@ from covernote.claims.domain import (
     Claim,
     ClaimDocument,
     ClaimEvent,
+    ClaimNotified,
     ClaimPayment,
     ClaimStatus,
     Correspondence,
@@ -54,8 +55,6 @@ from covernote.policy.domain.codec import event_to_dict
 from covernote.policy.domain.model import Actor, PolicyTransaction
 from covernote.policy.usecases.policies import customers_policy_id, load_policy
 from covernote.privacy.usecases import sensitive
-from covernote.regulatory.usecases.cue import report_claim_to_cue
-from covernote.regulatory.usecases.fraud import fraud_check
 
 REPLY_RULE = "claim.correspondence_reply"
 PAYMENT_RULE = "claim.settlement_payment"
@@ -222,17 +221,10 @@ def _stop_clocks(uow: UnitOfWork, c: Claim, at: datetime, reason: str) -> None:
 
 
 def _after_notification(ctx: AppContext, uow: UnitOfWork, claim: Claim) -> None:
-    """Runs in the notification's unit of work, after the claim and its incident transaction are written.
-    The hook for what every new claim must go through: the fraud check at claim (REG-3) and the Claims and
-    Underwriting Exchange report (REG-2), each recording its disclosure (PRV-6). A match at claim refuses
-    nothing: it is marked and goes to staff review (regulatory/usecases/fraud.py)."""
-    policy = uow.policies.get(claim.policy_id)
-    assert policy is not None
-    report_claim_to_cue(ctx, uow, policy=policy, occurred_on=london_date(claim.occurred_at), kind="claim",
-                        claim_type=claim.claim_type, total_loss=claim.total_loss, reference=claim.claim_id,
-                        claim_id=claim.claim_id, transaction_id=claim.incident_transaction_id,
-                        recorded_by=claim.notified_by)
-    fraud_check(ctx, uow, "claim", claim.customer_id, claim.policy_id, claim.claim_id, checked_by=claim.notified_by)
+    """Runs in the notification's unit of work, after the claim and its incident transaction are written:
+    announces the claim, so that what every new claim must go through (the claims exchange report, REG-2,
+    and the fraud check at claim, REG-3) runs before the unit of work commits (regulatory/usecases/handlers.py)."""
+    uow.publish(ClaimNotified(claim))
 
 
 INJURY_READERS = frozenset({"staff", "admin", "dpo"})  # claims handlers need them (PRV-7); underwriters do not

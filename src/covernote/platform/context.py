@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from covernote.kernel.clock import Clock, london_date
+from covernote.platform.events import DispatchingFactory, Handlers
 from covernote.platform.uow import UnitOfWorkFactory
 
 if TYPE_CHECKING:  # the contexts' ports, for typing only: the contexts sit above the platform
@@ -33,6 +34,14 @@ class AppContext:
     pending_quote_days: int = 7
     token_cache_seconds: int = 30
     token_cache: dict[str, tuple[Any, datetime]] = field(default_factory=dict)
+    # Who acts on which domain event: covernote.bootstrap.EVENT_HANDLERS, the one registry.
+    handlers: Handlers = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        # Units of work opened through this context run its event handlers before they commit; a copy
+        # made with dataclasses.replace (another clock, say) handles events with its own settings.
+        inner = self.uow.inner if isinstance(self.uow, DispatchingFactory) else self.uow
+        self.uow = DispatchingFactory(inner, self)
 
     def today(self) -> date:
         return london_date(self.clock.now())

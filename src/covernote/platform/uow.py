@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Protocol
 
+from covernote.kernel.events import Event
 from covernote.platform.ports import IdempotencyStore
 
 if TYPE_CHECKING:  # the contexts' ports, for typing only: the contexts sit above the platform
@@ -63,6 +65,14 @@ class UnitOfWork(Protocol):
     mid_updates: MidUpdateRepository  # the MID outbox (REG-1): regulatory/ports.py
     cue_reports: CueReportRepository  # the claims exchange outbox (REG-2)
     fraud_checks: FraudCheckRepository  # every fraud check made (REG-3)
+
+    def publish(self, event: Event) -> None:
+        """Announce a domain event; its handlers run in this transaction when it commits."""
+        ...
+    def collect_events(self) -> list[Event]:
+        """The events published since the last call, oldest first (and forget them)."""
+        ...
+    before_commit: Callable[[Any], None] | None  # set by the AppContext that opened it (platform/events.py)
 
     def __enter__(self) -> UnitOfWork: ...
     def __exit__(self, exc_type: object, exc: BaseException | None, tb: object, /) -> None: ...

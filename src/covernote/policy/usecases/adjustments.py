@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Literal
 
-from covernote.carbon.usecases.offsets import record_offset
 from covernote.extras.usecases import mta_lines as mta_extra_lines
 from covernote.identity.usecases import Principal
 from covernote.kernel.clock import london_date
@@ -19,6 +18,7 @@ from covernote.platform.context import AppContext
 from covernote.platform.idempotency import idempotent_change
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.codec import adjustment_to_dict, change_from_dict, change_to_dict
+from covernote.policy.domain.events import PolicyTransactionRecorded
 from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
 from covernote.policy.domain.risk import Change, validate_risk
@@ -29,7 +29,6 @@ from covernote.policy.usecases.pricing import segments as price_segments
 from covernote.policy.usecases.views import money, segments_view, transaction_view
 from covernote.privacy.usecases.requests import processing_allowed
 from covernote.regulatory.usecases.fraud import screen_adjustment
-from covernote.regulatory.usecases.mid import record_mid_update
 
 
 @dataclass(frozen=True)
@@ -163,8 +162,7 @@ def _confirm(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: 
     uow.policies.append(policy, [txn], pending.policy_version)
     uow.pending.set_status(pending_id, "confirmed")
     policy.transactions.append(txn)
-    record_offset(ctx, uow, policy, txn)  # ECO-1: a new car or mileage tops up or reduces the year's offset
-    record_mid_update(ctx, uow, policy, txn)  # REG-1: only a change of vehicle or named drivers
+    uow.publish(PolicyTransactionRecorded(policy, txn))  # ECO-1 offset top-up or reduction; REG-1 MID update
     payment = charge_and_collect(ctx, uow, policy, txn, f"Adjustment to {policy.number}", payment_key)
     return {"policy_id": policy.policy_id, "transaction": transaction_view(txn), "payment": payment,
             "premium_after": result["premium_after"], "total": result["total"]}

@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
-from covernote.carbon.usecases.offsets import record_offset
 from covernote.extras.usecases import cancellation_lines as cancellation_extra_lines
 from covernote.extras.usecases import with_cancellation_extras
 from covernote.identity.usecases import Principal, require_staff
@@ -26,13 +25,13 @@ from covernote.policy.domain.cancellation import (
     validate_request,
 )
 from covernote.policy.domain.codec import fee_line_from_dict, fee_line_to_dict
+from covernote.policy.domain.events import PolicyTransactionRecorded
 from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
 from covernote.policy.usecases.pending import open_pending, store_pending
 from covernote.policy.usecases.policies import load_policy
 from covernote.policy.usecases.pricing import segments as price_segments
 from covernote.policy.usecases.views import money, transaction_view
-from covernote.regulatory.usecases.mid import record_mid_update
 
 
 @dataclass(frozen=True)
@@ -136,8 +135,7 @@ def confirm_cancellation(ctx: AppContext, principal: Principal, policy_id: str, 
         for other in uow.pending.open_for(policy.policy_id, "renewal") + uow.pending.open_for(policy.policy_id, "mta"):
             uow.pending.set_status(other.pending_id, "declined")
         policy.transactions.append(txn)
-        record_offset(ctx, uow, policy, txn)  # ECO-1: the year's offset pro-rated to the days on cover
-        record_mid_update(ctx, uow, policy, txn)  # REG-1: the cover's end on the MID
+        uow.publish(PolicyTransactionRecorded(policy, txn))  # ECO-1 offset pro-rated; REG-1 cover's end on the MID
         payment = charge_and_collect(ctx, uow, policy, txn, f"Cancellation of {policy.number}",
                                      payment_key,
                                      on_decline="leave_outstanding")

@@ -17,6 +17,7 @@ from covernote.platform.idempotency import check_key, idempotent_change
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.cancellation import RecordedEvent
 from covernote.policy.domain.codec import event_to_dict
+from covernote.policy.domain.events import PolicyTransactionRecorded
 from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
 from covernote.policy.usecases.views import policy_view, term_view, transaction_view
 from covernote.privacy.usecases.retention import anonymised_policy_view, is_anonymised
@@ -157,10 +158,8 @@ def void_policy(ctx: AppContext, principal: Principal, policy_id: str, *, reason
                 + uow.pending.open_for(policy.policy_id, "cancellation"):
             uow.pending.set_status(pending.pending_id, "declined")
         policy.transactions.extend(txns)
-        from covernote.regulatory.usecases.mid import record_mid_update  # app.mid builds on this module
-
         for voided in txns:
-            record_mid_update(ctx, uow, policy, voided)  # REG-1: the MID removes the void cover
+            uow.publish(PolicyTransactionRecorded(policy, voided))  # REG-1: the MID removes the void cover
         return {"policy_id": policy.policy_id, "status": "void", "transaction": transaction_view(txn),
                 "terms_voided": [t.term_no for t in current]}
 
@@ -208,8 +207,6 @@ def record_incident(ctx: AppContext, principal: Principal, policy_id: str, *, ki
                                 description or f"{kind} recorded", Money.zero(), Money.zero(), (), (),
                                 {"event": event_to_dict(event)})
         uow.policies.append(policy, [txn], policy.version)
-        from covernote.regulatory.usecases.cue import report_incident  # app.cue builds on this module
-
-        report_incident(ctx, uow, policy, txn)  # REG-2: reported to the claims exchange
+        uow.publish(PolicyTransactionRecorded(policy, txn))  # REG-2: reported to the claims exchange
         uow.commit()
     return transaction_view(txn)

@@ -6,7 +6,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from covernote.carbon.usecases.offsets import record_offset
 from covernote.extras.usecases import check_bound_lines
 from covernote.extras.usecases import quote_lines as quote_extra_lines
 from covernote.identity.usecases import Principal, check_customer
@@ -20,6 +19,7 @@ from covernote.platform.context import AppContext
 from covernote.platform.idempotency import check_key, idempotent_change
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.codec import rating_to_dict, risk_to_dict
+from covernote.policy.domain.events import PolicyTransactionRecorded
 from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.model import Actor, Policy, PolicyTransaction, Quote
 from covernote.policy.domain.rating import rate_for_term
@@ -31,7 +31,6 @@ from covernote.policy.usecases.views import policy_view, quote_view, segments_vi
 from covernote.privacy.usecases.requests import processing_allowed
 from covernote.products.domain.model import Product, Term
 from covernote.regulatory.usecases.fraud import screen_quote
-from covernote.regulatory.usecases.mid import record_mid_update
 
 # Posted documents arrive within days; a later date would stretch the cooling-off period (POL-5).
 DOCUMENTS_WITHIN_DAYS = 30
@@ -214,8 +213,7 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
                            [FieldIssue("quote_id", "no longer open")])
         details["ncd"] = ncd_at_bind(ctx, uow, quote)  # NCD-1: bound on unproven or rejected NCD is flagged
         uow.policies.add(policy)
-        record_offset(ctx, uow, policy, txn)  # ECO-1: the first policy year's carbon offset
-        record_mid_update(ctx, uow, policy, txn)  # REG-1: the MID update and its clock
+        uow.publish(PolicyTransactionRecorded(policy, txn))  # ECO-1 carbon offset, REG-1 MID update
         payment = charge_and_collect(ctx, uow, policy, txn, f"New business {policy.number}",
                                      payment_key)
         view = policy_view(ctx.catalogue, policy, today, balance=Money.zero())

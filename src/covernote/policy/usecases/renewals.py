@@ -7,7 +7,6 @@ from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from covernote.carbon.usecases.offsets import record_offset
 from covernote.extras.usecases import ncd_protection_view, protection_for_renewal
 from covernote.extras.usecases import renewal_lines as renewal_extra_lines
 from covernote.extras.usecases import renewal_offer as renewal_extras_offer
@@ -24,6 +23,7 @@ from covernote.platform.context import AppContext
 from covernote.platform.idempotency import idempotent_change
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.codec import rating_to_dict, risk_to_dict
+from covernote.policy.domain.events import PolicyTransactionRecorded
 from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
 from covernote.policy.domain.rating import rate, rate_for_term
@@ -37,7 +37,6 @@ from covernote.policy.usecases.pricing import segments as price_segments
 from covernote.policy.usecases.views import money, policy_view, segments_view
 from covernote.privacy.usecases.requests import RESTRICTED, processing_allowed
 from covernote.regulatory.usecases.fraud import screen_renewal
-from covernote.regulatory.usecases.mid import record_mid_update
 
 
 def _next_period(term_period: Period) -> Period:
@@ -216,8 +215,7 @@ def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: st
     details["versions"] = segments_view(price_segments(ctx.catalogue, policy.term()))
     uow.policies.append(policy, [txn], pending.policy_version)
     uow.pending.set_status(pending_id, "confirmed")
-    record_offset(ctx, uow, policy, txn)  # ECO-1: the new policy year's carbon offset
-    record_mid_update(ctx, uow, policy, txn)  # REG-1: the new policy year on the MID
+    uow.publish(PolicyTransactionRecorded(policy, txn))  # ECO-1 the new year's offset; REG-1 the new year on the MID
     payment = charge_and_collect(ctx, uow, policy, txn, f"Renewal of {policy.number}", payment_key)
     view = policy_view(ctx.catalogue, policy, today)
     return {**view, "transaction_id": txn_id, "payment": payment}
