@@ -415,16 +415,35 @@ class Tree:
     def describe(self) -> str:
         return f"{self.name}={self.path} ({self.commit[:7]}{', uncommitted changes' if self.dirty else ''})"
 
-    def cli(self, env: dict[str, str], *args: str) -> str:
-        """Run the tree's own `covernote` command (its declared entry point) under the shared interpreter."""
+    def cli(self, env: dict[str, str], steps: list[list[str]]) -> list[str]:
+        """Run commands of the tree's own `covernote` CLI (its declared entry point) in one process under the
+        shared interpreter; returns each command's output. An argument may name an earlier output's customer
+        id as {customer_id}."""
         module, _, attr = self.entry.partition(":")
-        code = f"import sys; sys.argv[0] = 'covernote'; from {module} import {attr} as app; app()"
-        proc = subprocess.run([self.python, "-c", code, *args], capture_output=True, text=True, cwd=self.path,
-                              env=env, timeout=300)
+        code = (
+            "import contextlib, io, json, re, sys\n"
+            f"from {module} import {attr} as app\n"
+            "outs, found = [], {}\n"
+            "for args in json.loads(sys.argv[1]):\n"
+            "    args = [a.format(**found) for a in args]\n"
+            "    buf = io.StringIO()\n"
+            "    with contextlib.redirect_stdout(buf):\n"
+            "        rc = app(args, prog_name='covernote', standalone_mode=False)\n"
+            "    if rc not in (None, 0):\n"
+            "        sys.exit(f'covernote {\" \".join(args)} exited {rc}:\\n{buf.getvalue()}')\n"
+            "    outs.append(buf.getvalue())\n"
+            "    m = re.search(r'\"id\": \"(cus_[0-9a-z]+)\"', buf.getvalue())\n"
+            "    if m:\n"
+            "        found['customer_id'] = m.group(1)\n"
+            "print(json.dumps(outs))\n"
+        )
+        proc = subprocess.run([self.python, "-c", code, json.dumps(steps)], capture_output=True, text=True,
+                              cwd=self.path, env=env, timeout=300)
         if proc.returncode != 0:
-            raise RuntimeError(f"{self.name}: covernote {' '.join(args)} failed ({proc.returncode}):\n"
+            raise RuntimeError(f"{self.name}: the covernote CLI failed ({proc.returncode}):\n"
                                f"{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
-        return proc.stdout
+        outs: list[str] = json.loads(proc.stdout.strip().splitlines()[-1])
+        return outs
 
     def seed(self, env: dict[str, str]) -> dict[str, str]:
         """Migrate, then make a staff user, a customer and the customer's user, through the tree's CLI."""
@@ -435,14 +454,15 @@ class Tree:
                 raise RuntimeError(f"{self.name}: no token in the output of `covernote users create`:\n{out}")
             return m.group(1)
 
-        self.cli(env, "db", "upgrade")
-        staff_token = token(self.cli(env, "users", "create", "--name", "Bench staff", "--role", "staff"))
-        out = self.cli(env, "customers", "create", "--name", "Ann Bench", "--email", "ann@example.org",
-                       "--address", "1 Park Row, Leeds", "--postcode", "LS1 5HD", "--json")
-        customer_id = json.loads(out[out.index("{"):])["id"]
-        customer_token = token(self.cli(env, "users", "create", "--name", "Bench customer", "--role", "customer",
-                                        "--customer", customer_id))
-        return {"customer_id": customer_id, "customer_token": customer_token, "staff_token": staff_token}
+        _, staff, customer, customer_user = self.cli(env, [
+            ["db", "upgrade"],
+            ["users", "create", "--name", "Bench staff", "--role", "staff"],
+            ["customers", "create", "--name", "Ann Bench", "--email", "ann@example.org",
+             "--address", "1 Park Row, Leeds", "--postcode", "LS1 5HD", "--json"],
+            ["users", "create", "--name", "Bench customer", "--role", "customer", "--customer", "{customer_id}"],
+        ])
+        return {"customer_id": json.loads(customer[customer.index("{"):])["id"], "customer_token": token(customer_user),
+                "staff_token": token(staff)}
 
 
 def london_today() -> str:
