@@ -375,6 +375,7 @@ class Tree:
     path: Path
     python: str
     commit: str = ""
+    code_commit: str = ""
     dirty: bool = False
     entry: str = "covernote.cli.main:app"
     imported_from: str = ""
@@ -398,6 +399,10 @@ class Tree:
         git = ["git", "-C", str(tree.path)]
         rev = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True)
         tree.commit = rev.stdout.strip() if rev.returncode == 0 else "unknown"
+        # the last commit that changed the served code: a benchmark-only commit on top does not rename it
+        code = subprocess.run([*git, "log", "-1", "--format=%H", "--", "src", "products", "pyproject.toml"],
+                              capture_output=True, text=True)
+        tree.code_commit = code.stdout.strip() if code.returncode == 0 and code.stdout.strip() else tree.commit
         status = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no", "--", "src", "products"],
                                 capture_output=True, text=True)
         tree.dirty = bool(status.stdout.strip())
@@ -413,7 +418,8 @@ class Tree:
         return clean_env(PYTHONPATH=str(self.path / "src"), **extra)
 
     def describe(self) -> str:
-        return f"{self.name}={self.path} ({self.commit[:7]}{', uncommitted changes' if self.dirty else ''})"
+        code = f", code last changed in {self.code_commit[:7]}" if self.code_commit != self.commit else ""
+        return f"{self.name}={self.path} ({self.commit[:7]}{code}{', uncommitted changes' if self.dirty else ''})"
 
     def cli(self, env: dict[str, str], steps: list[list[str]]) -> list[str]:
         """Run commands of the tree's own `covernote` CLI (its declared entry point) in one process under the
@@ -492,7 +498,8 @@ def measure_tree_rep(unit: Unit, args: argparse.Namespace, rep: int) -> dict[str
                         "max_requests": args.max_requests, "token": who["customer_token"], "keep_ids": True},
                        server, tag)
     pool = quote.pop("ids")
-    need = args.bind_quotes
+    # Binds are slower than quotes, so the quote phase's own rate sizes the bind phase's supply.
+    need = args.bind_quotes if args.bind_quotes is not None else int(quote["rps"] * args.seconds * 1.2) + 200
     if len(pool) < need:
         top = run_driver({**base, "kind": "quote", "seconds": 600, "warmup": 0, "max_requests": need - len(pool),
                           "token": who["staff_token"], "customer_id": who["customer_id"], "keep_ids": True})
@@ -762,7 +769,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--warmup", type=float, default=1.0, help="untimed warm-up before each phase (default 1s)")
     ap.add_argument("--max-requests", type=int, default=1_000_000, help="cap on requests per phase")
     ap.add_argument("--bind-quotes", type=int, default=None,
-                    help="fresh quotes made before each bind phase (default 400 per second of --seconds, plus 200)")
+                    help="fresh quotes made before each bind phase (default: 1.2 x the quote phase's req/s x --seconds, "
+                         "plus 200; a bind phase that runs out is reported)")
     ap.add_argument("--backends", default="sqlite,postgresql")
     ap.add_argument("--out", type=Path, help="results file (default benchmarks/results/http_throughput-<trees>.json)")
     ap.add_argument("--no-write", action="store_true", help="do not write a results file")
@@ -776,12 +784,9 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit("--smoke measures one tree")
         args.repeats, args.seconds, args.warmup, args.backends = 1, 1.0, 0.3, "sqlite"
         args.concurrency = min(args.concurrency, 4)
-        args.bind_quotes = args.bind_quotes or 150
         args.no_write = args.no_write or args.out is None
     if args.repeats < 1:
         raise SystemExit("--repeats must be at least 1")
-    if args.bind_quotes is None:
-        args.bind_quotes = int(400 * args.seconds) + 200
     global PROFILE_DIR
     if args.profile_dir:
         args.profile_dir.mkdir(parents=True, exist_ok=True)
@@ -821,15 +826,16 @@ def main(argv: list[str] | None = None) -> int:
                "command": " ".join([Path(sys.executable).name, "benchmarks/http_throughput.py", *(argv or sys.argv[1:])]),
                "machine": machine(dbs.pg_version, args.python),
                "settings": {"seconds": args.seconds, "concurrency": args.concurrency, "warmup": args.warmup,
-                            "repeats": args.repeats, "bind_quotes": args.bind_quotes, "backends": backends,
+                            "repeats": args.repeats, "bind_quotes": args.bind_quotes or "auto", "backends": backends,
                             "uvicorn": UVICORN_FLAGS, "order": "per repetition: bare then the trees, rotated by one each repetition",
                             "load_generator": "separate process, asyncio, keep-alive"},
-               "trees": [{"name": t.name, "path": str(t.path), "commit": t.commit, "dirty": t.dirty, "entry_point": t.entry,
+               "trees": [{"name": t.name, "path": str(t.path), "commit": t.commit,
+                          "code_commit": t.code_commit, "dirty": t.dirty, "entry_point": t.entry,
                           "covernote_imported_from": t.imported_from, "seed_seconds": t.seconds_to_seed} for t in trees],
                "wall_seconds": round(time.monotonic() - started, 1), "valid": not bad, "problems": bad,
                "results": results}
         if not args.no_write:
-            path = args.out or RESULTS / ("http_throughput-" + "-".join(f"{t.name}_{t.commit[:7]}" for t in trees) + ".json")
+            path = args.out or RESULTS / ("http_throughput-" + "-".join(f"{t.name}_{t.code_commit[:7]}" for t in trees) + ".json")
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(out, indent=2) + "\n")
             log(f"wrote {path}")
