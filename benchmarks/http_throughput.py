@@ -1,32 +1,43 @@
-"""HTTP throughput of quoting and binding, beside a bare FastAPI endpoint in the same run.
+"""HTTP throughput of quoting, binding and reading a policy, for one or more source trees side by side,
+beside a bare FastAPI endpoint in the same run, as medians of interleaved repetitions.
 
-    .venv/bin/python benchmarks/http_throughput.py [--postgres-url URL] [--seconds N] [--concurrency C]
-                                                   [--backends sqlite,postgresql]
+    python benchmarks/http_throughput.py [--tree NAME=PATH ...] [--repeats R] [--seconds N]
+        [--concurrency C] [--backends sqlite,postgresql] [--postgres-url URL] [--out FILE] [--smoke]
 
-In one run it:
+Without --tree it measures the tree this script lives in. With several --tree options it measures each of
+them in the same run. Every tree's server runs under the same interpreter (--python, default the one
+running this script) with PYTHONPATH=<tree>/src and its working directory in the tree, so each tree serves
+its own code and its own products/ folder; the script checks where `covernote` is imported from.
 
-1. starts a bare FastAPI app (one trivial JSON endpoint, GET /ping) in its own uvicorn subprocess and
-   measures it;
-2. for each backend (a fresh SQLite file in a temp dir, then a fresh PostgreSQL schema that it creates
-   and drops): migrates the database, creates a customer, a customer user and a staff user through the
-   use cases (covernote.policy.usecases.customers / covernote.identity.usecases.create_user) in this process, starts
-   Covernote (covernote.api.app:create_app_from_env) in its own uvicorn subprocess and measures
-   - POST /quotes (customer token, an ECO risk that varies per request), then
-   - POST /policies: every request binds a fresh quote made beforehand (the quotes made by the quote
-     phase, topped up by an untimed setup phase), with a unique Idempotency-Key and token "tok_visa".
+In one run, for each backend (a fresh SQLite file per tree in a temp dir, or a fresh PostgreSQL schema per
+tree that it creates and drops):
 
-Both servers run with the same uvicorn settings: one process, 127.0.0.1 on a free port, the default
-event loop and HTTP implementation of the installed uvicorn, access log off, log level warning.
+1. it seeds each tree's database through that tree's own command line (the `covernote` entry point its
+   pyproject.toml declares): `db upgrade`, a staff user, a customer, a customer user. This process never
+   imports covernote, so a tree with a different module layout seeds the same way;
+2. it starts one uvicorn subprocess per tree (covernote.api.app:create_app_from_env) and one for a bare
+   FastAPI app (GET /ping, `create_bare_app` below), all with the same uvicorn settings;
+3. it runs --repeats repetitions; in each, the bare endpoint and every tree are measured one after the
+   other, the order rotated per repetition (so no tree always goes first). One tree's repetition is:
+   - POST /quotes (customer token, an ECO risk that varies per request);
+   - POST /policies: every request binds a fresh quote (the quotes from that repetition's quote phase,
+     topped up by an untimed setup phase as staff), with a unique Idempotency-Key and token "tok_visa",
+     after an untimed warm-up of up to 200 binds;
+   - GET /policies/{id}: the customer reads the policies bound so far, round robin.
 
 The load comes from a separate process (this script with --_drive): pure Python asyncio, C keep-alive
-HTTP/1.1 connections over loopback, closed loop (each connection sends its next request when the last
-answer arrives), each phase bounded by time (--seconds) and by count. A short warm-up precedes each
-timed phase. It records requests/s, p50/p95/p99 latency and errors (any non-2xx or I/O failure), and
-the CPU time used by the server and by the load generator (both share the same cores).
+HTTP/1.1 connections over loopback, closed loop, each phase bounded by time (--seconds) and by count, an
+untimed warm-up before the quote, read and bare phases. It records requests/s, p50/p95/p99 latency and
+errors (any non-2xx or I/O failure), and the CPU time of the server and of the load generator.
 
-Targets (the issue): quotes >= 30% of the bare endpoint's requests/s, binds >= 10% (on PostgreSQL),
-p99 quote latency < 50 ms at that load. Results: benchmarks/results/http_throughput-<backend>.json.
-Every server started is stopped by its pid at the end, also on error or Ctrl-C.
+The report gives, per backend, tree and endpoint, the median over the repetitions of req/s, of p99 and of
+the ratio to the bare endpoint's req/s in the same repetition. Any error in a timed phase makes the run
+exit with status 3 (a benchmark whose requests fail is not a measurement). --smoke is a tiny run (one
+tree, one repetition, one second per phase, SQLite) for CI.
+
+Targets (issue 2): quotes >= 30% of the bare endpoint's requests/s, binds >= 10% (on PostgreSQL),
+p99 quote latency < 50 ms at that load. Every server started is stopped by its pid at the end, also on
+error, Ctrl-C or SIGTERM; every schema created is dropped.
 """
 
 from __future__ import annotations
@@ -40,14 +51,18 @@ import secrets
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import tomllib
 import urllib.request
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
+from zoneinfo import ZoneInfo
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
@@ -57,6 +72,9 @@ TARGET_QUOTE_RATIO = 0.30
 TARGET_BIND_RATIO = 0.10
 TARGET_QUOTE_P99_MS = 50.0
 UVICORN_FLAGS = ["--host", "127.0.0.1", "--workers", os.environ.get("BENCH_WORKERS", "1"), "--log-level", "warning", "--no-access-log"]
+APP_TARGET = "covernote.api.app:create_app_from_env"
+PHASES = ("quote", "bind", "read")
+PHASE_LABEL = {"ping": "GET /ping bare", "quote": "POST /quotes", "bind": "POST /policies", "read": "GET /policies/{id}"}
 
 
 # -- the bare app (imported by uvicorn in its own process) -------------------------------------------
@@ -88,21 +106,28 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
+def clean_env(**extra: str) -> dict[str, str]:
+    """This process's environment without COVERNOTE_* and PYTHONPATH, plus `extra`."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERNOTE_") and k != "PYTHONPATH"}
+    return {**env, **extra}
+
+
 class Server:
     """One uvicorn subprocess, stopped by its pid."""
 
     running: list[Server] = []
 
-    def __init__(self, name: str, target: str, env: dict[str, str], logdir: Path, health: str) -> None:
+    def __init__(self, name: str, python: str, target: str, env: dict[str, str], cwd: Path, logdir: Path,
+                 health: str, app_dir: Path | None = None) -> None:
         self.name = name
         self.port = free_port()
         self.log_path = logdir / f"server-{name}.log"
         self._log = self.log_path.open("wb")
-        cmd = [sys.executable, "-m", "uvicorn", target, "--factory", "--port", str(self.port), *UVICORN_FLAGS]
-        if target.startswith("http_throughput:"):
-            cmd += ["--app-dir", str(HERE)]
-        self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **env}, stdout=self._log,
-                                     stderr=subprocess.STDOUT, start_new_session=True)
+        cmd = [python, "-m", "uvicorn", target, "--factory", "--port", str(self.port), *UVICORN_FLAGS]
+        if app_dir is not None:
+            cmd += ["--app-dir", str(app_dir)]
+        self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
+                                     start_new_session=True)
         Server.running.append(self)
         self._wait_ready(health)
 
@@ -156,7 +181,7 @@ class Server:
 
 # -- the load generator (a separate process) -----------------------------------------------------------
 
-QUOTE_ID = re.compile(rb'"id":"(quo_[0-9a-z]+)"')
+KEEP_ID = {"quote": re.compile(rb'"id":"(quo_[0-9a-z]+)"'), "bind": re.compile(rb'"id":"(pol_[0-9a-z]+)"')}
 
 
 def _risk(i: int) -> dict[str, Any]:
@@ -185,15 +210,18 @@ def _request(method: str, path: str, host: str, token: str | None, body: Any = N
 
 
 def drive(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run one phase. spec: port, kind (ping|quote|bind), seconds, warmup, concurrency, max_requests,
-    token, today, customer_id (staff quotes), quote_ids (bind), keep_ids, run_id."""
+    """Run one phase. spec: port, kind (ping|quote|bind|read), seconds, warmup, concurrency, max_requests,
+    token, today, customer_id (staff quotes), quote_ids (bind), policy_ids (read), keep_ids, run_id."""
     import asyncio
 
     host = f"127.0.0.1:{spec['port']}"
     kind = spec["kind"]
     counter = iter(range(10**12))
     quote_ids: list[str] = list(spec.get("quote_ids") or [])
+    policy_ids: list[str] = list(spec.get("policy_ids") or [])
     run_id = spec.get("run_id", secrets.token_hex(4))
+    if kind == "read" and not policy_ids:
+        raise ValueError("a read phase needs policy_ids")
 
     def next_request() -> bytes | None:
         i = next(counter)
@@ -212,12 +240,15 @@ def drive(spec: dict[str, Any]) -> dict[str, Any]:
             return _request("POST", "/policies", host, spec["token"],
                             {"quote_id": quote_ids.pop(), "payment": {"token": "tok_visa"}},
                             {"Idempotency-Key": f"bench-{run_id}-{i}"})
+        if kind == "read":
+            return _request("GET", f"/policies/{policy_ids[i % len(policy_ids)]}", host, spec["token"])
         raise ValueError(kind)
 
     latencies: list[float] = []
     statuses: dict[str, int] = {}
     error_samples: list[str] = []
     ids: list[str] = []
+    keep = KEEP_ID.get(kind) if spec.get("keep_ids") else None
     state = {"record": False}
 
     async def read_response(reader: asyncio.StreamReader) -> tuple[int, bytes, bool]:
@@ -257,8 +288,8 @@ def drive(spec: dict[str, Any]) -> dict[str, Any]:
                     reader, writer = await asyncio.open_connection("127.0.0.1", spec["port"])
                     continue
                 elapsed = time.perf_counter() - t0
-                if spec.get("keep_ids") and status == 201:
-                    m = QUOTE_ID.search(body)
+                if keep is not None and status == 201:
+                    m = keep.search(body)
                     if m:
                         ids.append(m.group(1).decode())
                 if state["record"]:
@@ -298,27 +329,27 @@ def drive(spec: dict[str, Any]) -> dict[str, Any]:
         "statuses": statuses, "p50_ms": pct(50), "p95_ms": pct(95), "p99_ms": pct(99),
         "max_ms": round(latencies[-1] * 1000, 2) if n else float("nan"),
         "mean_ms": round(sum(latencies) / n * 1000, 2) if n else float("nan"),
-        "concurrency": spec["concurrency"], "warmup": spec.get("warmup", 0), "driver_cpu_seconds": round(cpu, 2), "error_samples": error_samples,
-        "exhausted": kind == "bind" and not quote_ids, "ids": ids,
+        "concurrency": spec["concurrency"], "warmup": spec.get("warmup", 0), "driver_cpu_seconds": round(cpu, 2),
+        "error_samples": error_samples, "exhausted": kind == "bind" and not quote_ids, "ids": ids,
     }
 
 
 PROFILE_DIR: Path | None = None
 
 
-def run_driver(spec: dict[str, Any], server: Server | None = None) -> dict[str, Any]:
+def run_driver(spec: dict[str, Any], server: Server | None = None, tag: str = "") -> dict[str, Any]:
     """Run one phase in a separate load-generator process; adds the server's CPU use. With
-    --profile-dir, py-spy samples the server (all threads) during the phase."""
+    --profile-dir, py-spy samples the server (the thread holding the GIL) during the phase."""
     cpu0 = server.cpu_seconds() if server else float("nan")
     spy = None
     if PROFILE_DIR is not None and server is not None:
-        out = PROFILE_DIR / f"{server.name}-{spec['kind']}.txt"
+        out = PROFILE_DIR / f"{server.name}-{spec['kind']}{tag}.txt"
         spy = subprocess.Popen([str(Path(sys.executable).with_name("py-spy")), "record", "--pid", str(server.proc.pid),
                                 "--rate", "250", "--gil", "--format", "raw", "--output", str(out), "--nonblocking"],
                                stdout=subprocess.DEVNULL, stderr=(PROFILE_DIR / f"{out.stem}.log").open("wb"))
     try:
         proc = subprocess.run([sys.executable, str(Path(__file__).resolve()), "--_drive"], input=json.dumps(spec),
-                              capture_output=True, text=True, cwd=ROOT,
+                              capture_output=True, text=True, cwd=ROOT, env=clean_env(),
                               timeout=spec["seconds"] + spec.get("warmup", 0) + 120)
     finally:
         if spy is not None:
@@ -326,90 +357,384 @@ def run_driver(spec: dict[str, Any], server: Server | None = None) -> dict[str, 
             spy.wait(30)
     if proc.returncode != 0:
         raise RuntimeError(f"load generator failed:\n{proc.stderr[-3000:]}")
-    out: dict[str, Any] = json.loads(proc.stdout)
+    result: dict[str, Any] = json.loads(proc.stdout)
     if server:
         # over the warm-up and the timed phase together
-        out["server_cpu_seconds"] = round(server.cpu_seconds() - cpu0, 2)
+        result["server_cpu_seconds"] = round(server.cpu_seconds() - cpu0, 2)
+    return result
+
+
+# -- source trees ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class Tree:
+    """One source tree to measure: NAME=PATH, with its commit and its own `covernote` entry point."""
+
+    name: str
+    path: Path
+    python: str
+    commit: str = ""
+    code_commit: str = ""
+    dirty: bool = False
+    entry: str = "covernote.cli.main:app"
+    imported_from: str = ""
+    seconds_to_seed: dict[str, float] = field(default_factory=dict)
+
+    @classmethod
+    def parse(cls, spec: str, python: str) -> Tree:
+        name, sep, path = spec.partition("=")
+        if not sep:
+            name, path = Path(spec).resolve().name, spec
+        if not re.fullmatch(r"[A-Za-z0-9_.-]+", name):
+            raise SystemExit(f"--tree {spec!r}: the name may use letters, digits, '_', '.' and '-'")
+        tree = cls(name=name, path=Path(path).resolve(), python=python)
+        if not (tree.path / "src" / "covernote" / "__init__.py").is_file():
+            raise SystemExit(f"--tree {spec!r}: {tree.path}/src/covernote is not a covernote source tree")
+        try:
+            scripts = tomllib.loads((tree.path / "pyproject.toml").read_text())["project"]["scripts"]
+            tree.entry = scripts["covernote"]
+        except (OSError, KeyError, tomllib.TOMLDecodeError):
+            pass  # keep the default entry point
+        git = ["git", "-C", str(tree.path)]
+        rev = subprocess.run([*git, "rev-parse", "HEAD"], capture_output=True, text=True)
+        tree.commit = rev.stdout.strip() if rev.returncode == 0 else "unknown"
+        # the last commit that changed the served code: a benchmark-only commit on top does not rename it
+        code = subprocess.run([*git, "log", "-1", "--format=%H", "--", "src", "products", "pyproject.toml"],
+                              capture_output=True, text=True)
+        tree.code_commit = code.stdout.strip() if code.returncode == 0 and code.stdout.strip() else tree.commit
+        status = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no", "--", "src", "products"],
+                                capture_output=True, text=True)
+        tree.dirty = bool(status.stdout.strip())
+        probe = subprocess.run([python, "-c", "import covernote; print(covernote.__file__)"], capture_output=True,
+                               text=True, cwd=tree.path, env=tree.env())
+        tree.imported_from = probe.stdout.strip()
+        if probe.returncode != 0 or not Path(tree.imported_from).is_relative_to(tree.path / "src"):
+            raise SystemExit(f"--tree {spec!r}: with PYTHONPATH={tree.path / 'src'}, {python} imports covernote "
+                             f"from {tree.imported_from or probe.stderr.strip()!r}, not from this tree")
+        return tree
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return clean_env(PYTHONPATH=str(self.path / "src"), **extra)
+
+    def describe(self) -> str:
+        code = f", code last changed in {self.code_commit[:7]}" if self.code_commit != self.commit else ""
+        return f"{self.name}={self.path} ({self.commit[:7]}{code}{', uncommitted changes' if self.dirty else ''})"
+
+    def cli(self, env: dict[str, str], steps: list[list[str]]) -> list[str]:
+        """Run commands of the tree's own `covernote` CLI (its declared entry point) in one process under the
+        shared interpreter; returns each command's output. An argument may name an earlier output's customer
+        id as {customer_id}."""
+        module, _, attr = self.entry.partition(":")
+        code = (
+            "import contextlib, io, json, re, sys\n"
+            f"from {module} import {attr} as app\n"
+            "outs, found = [], {}\n"
+            "for args in json.loads(sys.argv[1]):\n"
+            "    args = [a.format(**found) for a in args]\n"
+            "    buf = io.StringIO()\n"
+            "    with contextlib.redirect_stdout(buf):\n"
+            "        rc = app(args, prog_name='covernote', standalone_mode=False)\n"
+            "    if rc not in (None, 0):\n"
+            "        sys.exit(f'covernote {\" \".join(args)} exited {rc}:\\n{buf.getvalue()}')\n"
+            "    outs.append(buf.getvalue())\n"
+            "    m = re.search(r'\"id\": \"(cus_[0-9a-z]+)\"', buf.getvalue())\n"
+            "    if m:\n"
+            "        found['customer_id'] = m.group(1)\n"
+            "print(json.dumps(outs))\n"
+        )
+        proc = subprocess.run([self.python, "-c", code, json.dumps(steps)], capture_output=True, text=True,
+                              cwd=self.path, env=env, timeout=300)
+        if proc.returncode != 0:
+            raise RuntimeError(f"{self.name}: the covernote CLI failed ({proc.returncode}):\n"
+                               f"{proc.stdout[-2000:]}\n{proc.stderr[-3000:]}")
+        outs: list[str] = json.loads(proc.stdout.strip().splitlines()[-1])
+        return outs
+
+    def seed(self, env: dict[str, str]) -> dict[str, str]:
+        """Migrate, then make a staff user, a customer and the customer's user, through the tree's CLI."""
+
+        def token(out: str) -> str:
+            m = re.search(r"^token: (\S+)$", out, re.M)
+            if not m:
+                raise RuntimeError(f"{self.name}: no token in the output of `covernote users create`:\n{out}")
+            return m.group(1)
+
+        _, staff, customer, customer_user = self.cli(env, [
+            ["db", "upgrade"],
+            ["users", "create", "--name", "Bench staff", "--role", "staff"],
+            ["customers", "create", "--name", "Ann Bench", "--email", "ann@example.org",
+             "--address", "1 Park Row, Leeds", "--postcode", "LS1 5HD", "--json"],
+            ["users", "create", "--name", "Bench customer", "--role", "customer", "--customer", "{customer_id}"],
+        ])
+        return {"customer_id": json.loads(customer[customer.index("{"):])["id"], "customer_token": token(customer_user),
+                "staff_token": token(staff)}
+
+
+def london_today() -> str:
+    """Covernote's `today` (the London date), for the quotes' start date."""
+    return datetime.now(ZoneInfo("Europe/London")).date().isoformat()
+
+
+# -- one repetition of one tree ------------------------------------------------------------------------
+
+
+@dataclass
+class Unit:
+    """A running Covernote server of one tree on one backend, with its seeded users and bound policies."""
+
+    tree: Tree
+    backend: str
+    server: Server
+    who: dict[str, str]
+    policies: list[str] = field(default_factory=list)
+
+
+def measure_tree_rep(unit: Unit, args: argparse.Namespace, rep: int) -> dict[str, Any]:
+    server, who, label = unit.server, unit.who, f"{unit.backend}/{unit.tree.name} r{rep + 1}"
+    tag = f"-r{rep + 1}"
+    base = {"port": server.port, "concurrency": args.concurrency, "today": london_today()}
+    quote = run_driver({**base, "kind": "quote", "seconds": args.seconds, "warmup": args.warmup,
+                        "max_requests": args.max_requests, "token": who["customer_token"], "keep_ids": True},
+                       server, tag)
+    pool = quote.pop("ids")
+    # Binds are slower than quotes, so the quote phase's own rate sizes the bind phase's supply.
+    need = args.bind_quotes if args.bind_quotes is not None else int(quote["rps"] * args.seconds * 1.2) + 200
+    if len(pool) < need:
+        top = run_driver({**base, "kind": "quote", "seconds": 600, "warmup": 0, "max_requests": need - len(pool),
+                          "token": who["staff_token"], "customer_id": who["customer_id"], "keep_ids": True})
+        if top["errors"]:
+            raise RuntimeError(f"{label}: the untimed quote top-up failed: {top['error_samples']}")
+        pool += top.pop("ids")
+    warm = min(len(pool) // 10, 200)
+    if warm:
+        w = run_driver({**base, "kind": "bind", "seconds": 60, "warmup": 0, "max_requests": warm,
+                        "token": who["customer_token"], "quote_ids": pool[:warm], "run_id": f"warm{rep}",
+                        "keep_ids": True})
+        unit.policies += w.pop("ids")
+    bind = run_driver({**base, "kind": "bind", "seconds": args.seconds, "warmup": 0,
+                       "max_requests": args.max_requests, "token": who["customer_token"],
+                       "quote_ids": pool[warm:], "run_id": secrets.token_hex(4), "keep_ids": True}, server, tag)
+    unit.policies += bind.pop("ids")
+    bind["quotes_available"] = len(pool) - warm
+    if not unit.policies:
+        raise RuntimeError(f"{label}: no policy was bound, so there is nothing to read: {bind['error_samples']}")
+    read = run_driver({**base, "kind": "read", "seconds": args.seconds, "warmup": args.warmup,
+                       "max_requests": args.max_requests, "token": who["customer_token"],
+                       "policy_ids": unit.policies}, server, tag)
+    read.pop("ids")
+    read["policies_read"] = len(unit.policies)
+    log(f"{label}: quote {quote['rps']}/s, bind {bind['rps']}/s, read {read['rps']}/s, errors "
+        f"{quote['errors'] + bind['errors'] + read['errors']}")
+    return {"quote": quote, "bind": bind, "read": read}
+
+
+def measure_bare(bare_server: Server, args: argparse.Namespace, label: str) -> dict[str, Any]:
+    bare = run_driver({"port": bare_server.port, "kind": "ping", "seconds": args.seconds, "warmup": args.warmup,
+                       "concurrency": args.concurrency, "max_requests": args.max_requests}, bare_server)
+    bare.pop("ids")
+    log(f"{label}: bare {bare['rps']}/s")
+    return bare
+
+
+# -- one backend --------------------------------------------------------------------------------------------
+
+
+class Databases:
+    """The per-tree databases of one run: SQLite files under the temp dir, or PostgreSQL schemas it creates
+    (with psycopg, so this process needs no covernote) and drops."""
+
+    def __init__(self, pg_url: str, tmp: Path) -> None:
+        self.pg_url = pg_url
+        self.tmp = tmp
+        self.schemas: list[str] = []
+        self.pg_version: str | None = None
+
+    def _connect(self) -> Any:
+        import psycopg
+
+        return psycopg.connect(re.sub(r"^postgresql\+\w+://", "postgresql://", self.pg_url), autocommit=True)
+
+    def url(self, backend: str, tree: Tree, data_dir: Path) -> str:
+        if backend == "sqlite":
+            return f"sqlite:///{data_dir / 'covernote.db'}"
+        if backend == "postgresql":
+            schema = f"cn_bench_{os.getpid()}_{secrets.token_hex(3)}_{re.sub(r'[^a-z0-9]', '_', tree.name.lower())}"
+            with self._connect() as conn:
+                conn.execute(f'CREATE SCHEMA "{schema}"')
+                self.pg_version = conn.execute("SHOW server_version").fetchone()[0]
+            self.schemas.append(schema)
+            sep = "&" if "?" in self.pg_url else "?"
+            return f"{self.pg_url}{sep}options=-csearch_path%3D{schema}"
+        raise SystemExit(f"unknown backend {backend!r}")
+
+    def drop_all(self) -> None:
+        if not self.schemas:
+            return
+        with self._connect() as conn:
+            for schema in list(self.schemas):
+                conn.execute(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE')
+                self.schemas.remove(schema)
+
+
+def run_backend(backend: str, trees: list[Tree], bare_server: Server, dbs: Databases, args: argparse.Namespace,
+                tmp: Path) -> dict[str, Any]:
+    units: list[Unit] = []
+    try:
+        for tree in trees:
+            data_dir = tmp / backend / tree.name
+            data_dir.mkdir(parents=True)
+            url = dbs.url(backend, tree, data_dir)
+            env = tree.env(COVERNOTE_DATABASE_URL=url, COVERNOTE_DATA_DIR=str(data_dir))
+            log(f"{backend}/{tree.name}: seeding through the tree's CLI")
+            t0 = time.perf_counter()
+            who = tree.seed(env)
+            tree.seconds_to_seed[backend] = round(time.perf_counter() - t0, 1)
+            server = Server(f"covernote-{backend}-{tree.name}", tree.python, APP_TARGET, env, tree.path, tmp, "/health")
+            log(f"{backend}/{tree.name}: server pid {server.proc.pid} on port {server.port}")
+            units.append(Unit(tree, backend, server, who))
+        bare_reps: list[dict[str, Any]] = []
+        tree_reps: dict[str, list[dict[str, Any]]] = {t.name: [] for t in trees}
+        for rep in range(args.repeats):
+            order: list[Unit | None] = [None, *units]
+            k = rep % len(order)
+            order = order[k:] + order[:k]
+            log(f"{backend}: repetition {rep + 1}/{args.repeats}: "
+                + ", ".join("bare" if u is None else u.tree.name for u in order))
+            for u in order:
+                if u is None:
+                    bare_reps.append({"rep": rep + 1, **measure_bare(bare_server, args, f"{backend} r{rep + 1}")})
+                else:
+                    tree_reps[u.tree.name].append({"rep": rep + 1, **measure_tree_rep(u, args, rep)})
+    finally:
+        for u in units:
+            u.server.stop()
+    out: dict[str, Any] = {"backend": backend, "bare": {"reps": bare_reps, "summary": summarise(bare_reps, None)},
+                           "trees": {}}
+    for tree in trees:
+        reps = tree_reps[tree.name]
+        bare_by_rep = {b["rep"]: b for b in bare_reps}
+        for r in reps:
+            b = bare_by_rep[r["rep"]]
+            r["ratio_to_bare"] = {p: round(r[p]["rps"] / b["rps"], 4) if b["rps"] else 0.0 for p in PHASES}
+        summary = {p: summarise(reps, p) for p in PHASES}
+        out["trees"][tree.name] = {"reps": reps, "summary": summary, "targets": targets(summary)}
     return out
 
 
-# -- the Covernote side -------------------------------------------------------------------------------
+# -- summaries and the report ---------------------------------------------------------------------------------
 
 
-def prepare_covernote(url: str, data_dir: Path) -> dict[str, str]:
-    """Migrate, then create a customer, a customer user and a staff user through the use cases."""
-    from covernote.bootstrap import build
-    from covernote.identity.usecases import SYSTEM, create_user
-    from covernote.policy.usecases import customers
-    from covernote.settings import PROJECT_ROOT, Settings
-
-    settings = Settings(database_url=url, products_dir=PROJECT_ROOT / "products",
-                        payment_simulator_path=str(data_dir / "payment-simulator.sqlite"), data_dir=data_dir)
-    ctx = build(settings, migrate=True)
-    try:
-        cust = customers.create_customer(ctx, SYSTEM, name="Ann Bench", email="ann@example.org",
-                                         address="1 Park Row, Leeds", postcode="LS1 5HD")
-        _, customer_token = create_user(ctx, "Bench customer", "customer", cust["id"])
-        _, staff_token = create_user(ctx, "Bench staff", "staff")
-        today = ctx.today().isoformat()
-    finally:
-        ctx.uow.engine.dispose()  # type: ignore[attr-defined]
-    return {"customer_id": cust["id"], "customer_token": customer_token, "staff_token": staff_token, "today": today}
+def med(values: list[float]) -> float:
+    return round(statistics.median(values), 2) if values else float("nan")
 
 
-def measure_covernote(backend: str, url: str, tmp: Path, args: argparse.Namespace, bare: dict[str, Any]) -> dict[str, Any]:
-    data_dir = tmp / backend
-    data_dir.mkdir()
-    log(f"{backend}: preparing the database")
-    who = prepare_covernote(url, data_dir)
-    env = {"COVERNOTE_DATABASE_URL": url, "COVERNOTE_DATA_DIR": str(data_dir)}
-    server = Server(f"covernote-{backend}", "covernote.api.app:create_app_from_env", env, tmp, "/health")
-    try:
-        base = {"port": server.port, "concurrency": args.concurrency, "today": who["today"]}
-        log(f"{backend}: POST /quotes for {args.seconds}s at concurrency {args.concurrency} (pid {server.proc.pid})")
-        quote = run_driver({**base, "kind": "quote", "seconds": args.seconds, "warmup": args.warmup,
-                            "max_requests": args.max_requests, "token": who["customer_token"], "keep_ids": True},
-                           server)
-        pool = quote.pop("ids")
-        need = args.bind_quotes
-        if len(pool) < need:
-            log(f"{backend}: setup (untimed): {need - len(pool)} more quotes for the bind phase, as staff")
-            top = run_driver({**base, "kind": "quote", "seconds": 600, "warmup": 0, "max_requests": need - len(pool),
-                              "token": who["staff_token"], "customer_id": who["customer_id"], "keep_ids": True})
-            pool += top.pop("ids")
-        log(f"{backend}: POST /policies (bind) for {args.seconds}s, {len(pool)} fresh quotes available")
-        warm = min(len(pool) // 10, 200)
-        if warm:
-            run_driver({**base, "kind": "bind", "seconds": 30, "warmup": 0, "max_requests": warm,
-                        "token": who["customer_token"], "quote_ids": pool[:warm], "run_id": "warm"})
-        bind = run_driver({**base, "kind": "bind", "seconds": args.seconds, "warmup": 0,
-                           "max_requests": args.max_requests, "token": who["customer_token"],
-                           "quote_ids": pool[warm:], "run_id": secrets.token_hex(4)}, server)
-        bind.pop("ids")
-    finally:
-        server.stop()
-    quote_ratio = quote["rps"] / bare["rps"] if bare["rps"] else 0.0
-    bind_ratio = bind["rps"] / bare["rps"] if bare["rps"] else 0.0
-    targets = {
-        "quote_rps_ratio": {"value": round(quote_ratio, 4), "target": f">= {TARGET_QUOTE_RATIO}",
-                            "result": "PASS" if quote_ratio >= TARGET_QUOTE_RATIO else "FAIL"},
-        "bind_rps_ratio": {"value": round(bind_ratio, 4), "target": f">= {TARGET_BIND_RATIO}",
-                           "result": "PASS" if bind_ratio >= TARGET_BIND_RATIO else "FAIL",
+def summarise(reps: list[dict[str, Any]], phase: str | None) -> dict[str, Any]:
+    rs = [r[phase] if phase else r for r in reps]
+    s = {"repetitions": len(rs), "rps_median": med([r["rps"] for r in rs]),
+         "rps_min": min((r["rps"] for r in rs), default=float("nan")),
+         "rps_max": max((r["rps"] for r in rs), default=float("nan")),
+         "p50_ms_median": med([r["p50_ms"] for r in rs]), "p99_ms_median": med([r["p99_ms"] for r in rs]),
+         "requests": sum(r["requests"] for r in rs), "errors": sum(r["errors"] for r in rs),
+         "exhausted": sum(1 for r in rs if r.get("exhausted"))}
+    if phase:
+        s["ratio_to_bare_median"] = round(statistics.median(r["ratio_to_bare"][phase] for r in reps), 4) if reps else 0.0
+    return s
+
+
+def targets(summary: dict[str, Any]) -> dict[str, Any]:
+    q, b = summary["quote"], summary["bind"]
+    errors = sum(s["errors"] for s in summary.values())
+    return {
+        "quote_rps_ratio": {"value": q["ratio_to_bare_median"], "target": f">= {TARGET_QUOTE_RATIO}",
+                            "result": "PASS" if q["ratio_to_bare_median"] >= TARGET_QUOTE_RATIO else "FAIL"},
+        "bind_rps_ratio": {"value": b["ratio_to_bare_median"], "target": f">= {TARGET_BIND_RATIO}",
+                           "result": "PASS" if b["ratio_to_bare_median"] >= TARGET_BIND_RATIO else "FAIL",
                            "note": "the issue sets this target for PostgreSQL"},
-        "quote_p99_ms": {"value": quote["p99_ms"], "target": f"< {TARGET_QUOTE_P99_MS}",
-                         "result": "PASS" if quote["p99_ms"] < TARGET_QUOTE_P99_MS else "FAIL"},
-        "no_errors": {"value": quote["errors"] + bind["errors"], "target": "0",
-                      "result": "PASS" if quote["errors"] + bind["errors"] == 0 else "FAIL"},
+        "quote_p99_ms": {"value": q["p99_ms_median"], "target": f"< {TARGET_QUOTE_P99_MS}",
+                         "result": "PASS" if q["p99_ms_median"] < TARGET_QUOTE_P99_MS else "FAIL"},
+        "no_errors": {"value": errors, "target": "0", "result": "PASS" if errors == 0 else "FAIL"},
     }
-    return {"backend": backend, "quote": quote, "bind": bind, "targets": targets}
+
+
+def cpu_pct(reps: list[dict[str, Any]], key: str) -> str:
+    vals = [100 * r[key] / (r["seconds"] + r.get("warmup", 0)) for r in reps if r.get(key) is not None and r["seconds"]]
+    return f"{statistics.median(vals):.0f}" if vals else "-"
+
+
+def _row(backend: str, tree: str, label: str, s: dict[str, Any], reps: list[dict[str, Any]], pct: str) -> None:
+    print(f"{backend:<11}{tree:<10}{label:<20}{s['repetitions']:>5}{s['rps_median']:>11.1f}{s['rps_min']:>9.1f}"
+          f"{s['rps_max']:>9.1f}{s['p50_ms_median']:>8.1f}{s['p99_ms_median']:>8.1f}{pct:>8}{s['errors']:>7}"
+          f"{cpu_pct(reps, 'server_cpu_seconds'):>9}{cpu_pct(reps, 'driver_cpu_seconds'):>9}")
+
+
+def print_report(results: list[dict[str, Any]], trees: list[Tree]) -> None:
+    print()
+    for t in trees:
+        print(f"tree {t.describe()}, covernote from {t.imported_from}")
+    cols = (f"{'backend':<11}{'tree':<10}{'endpoint':<20}{'reps':>5}{'req/s med':>11}{'min':>9}{'max':>9}"
+            f"{'p50 ms':>8}{'p99 ms':>8}{'% bare':>8}{'errors':>7}{'srv cpu%':>9}{'gen cpu%':>9}")
+    print()
+    print(cols)
+    print("-" * len(cols))
+    for res in results:
+        backend = res["backend"]
+        bare = res["bare"]
+
+        _row(backend, "-", PHASE_LABEL["ping"], bare["summary"], bare["reps"], "100")
+        for name, tr in res["trees"].items():
+            for p in PHASES:
+                s = tr["summary"][p]
+                _row(backend, name, PHASE_LABEL[p], s, [r[p] for r in tr["reps"]], f"{100 * s['ratio_to_bare_median']:.1f}")
+    print("(medians over the repetitions; % bare = median of each repetition's req/s over the bare endpoint's in the")
+    print(" same repetition; cpu% = CPU seconds / wall seconds of the server and of the load generator, 200% = both cores)")
+    if len(trees) > 1:
+        first = trees[0].name
+        print()
+        print(f"relative to {first} (median req/s and median % bare):")
+        for res in results:
+            base = res["trees"][first]["summary"]
+            for name, tr in res["trees"].items():
+                if name == first:
+                    continue
+                parts = []
+                for p in PHASES:
+                    a, b = base[p], tr["summary"][p]
+                    rps = b["rps_median"] / a["rps_median"] if a["rps_median"] else float("nan")
+                    ratio = b["ratio_to_bare_median"] / a["ratio_to_bare_median"] if a["ratio_to_bare_median"] else float("nan")
+                    parts.append(f"{p} x{rps:.3f} (share x{ratio:.3f})")
+                print(f"  {res['backend']:<11}{name:<10}" + ", ".join(parts))
+    print()
+    for res in results:
+        for name, tr in res["trees"].items():
+            for tname, t in tr["targets"].items():
+                note = f"  ({t['note']})" if t.get("note") else ""
+                print(f"{res['backend']:<11}{name:<10}{tname:<18}{t['value']!s:>10}  target {t['target']:<8} {t['result']}{note}")
+    print()
+
+
+def problems(results: list[dict[str, Any]]) -> list[str]:
+    """Every timed phase with failed requests, or whose bind ran out of quotes."""
+    out = []
+    for res in results:
+        for r in res["bare"]["reps"]:
+            if r["errors"]:
+                out.append(f"{res['backend']} bare r{r['rep']}: {r['errors']} errors {r['statuses']} {r['error_samples'][:2]}")
+        for name, tr in res["trees"].items():
+            for r in tr["reps"]:
+                for p in PHASES:
+                    if r[p]["errors"]:
+                        out.append(f"{res['backend']}/{name} r{r['rep']} {p}: {r[p]['errors']} errors {r[p]['statuses']} "
+                                   f"{r[p]['error_samples'][:2]}")
+                if r["bind"]["exhausted"]:
+                    out.append(f"{res['backend']}/{name} r{r['rep']} bind: ran out of quotes (raise --bind-quotes)")
+    return out
 
 
 # -- main ------------------------------------------------------------------------------------------------
 
 
-def machine(pg_version: str | None) -> dict[str, Any]:
-    import importlib.util
-
+def machine(pg_version: str | None, python: str) -> dict[str, Any]:
     mem = ""
     try:
         for line in Path("/proc/meminfo").read_text().splitlines():
@@ -417,42 +742,15 @@ def machine(pg_version: str | None) -> dict[str, Any]:
                 mem = f"{round(int(line.split()[1]) / 1024 / 1024, 1)} GiB"
     except OSError:
         pass
-    import fastapi
-    import uvicorn
-
-    return {"nproc": os.cpu_count(), "memory": mem, "python": platform.python_version(),
-            "platform": platform.platform(), "postgresql": pg_version, "fastapi": fastapi.__version__,
-            "uvicorn": uvicorn.__version__,
-            "uvicorn_loop": "uvloop" if importlib.util.find_spec("uvloop") else "asyncio",
-            "uvicorn_http": "httptools" if importlib.util.find_spec("httptools") else "h11"}
-
-
-def print_table(bare: dict[str, Any], results: list[dict[str, Any]]) -> None:
-    cols = f"{'backend':<11}{'endpoint':<16}{'requests':>9}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}" \
-           f"{'errors':>8}{'srv cpu%':>10}{'gen cpu%':>10}"
-    print()
-    print(cols)
-    print("-" * len(cols))
-
-    def row(backend: str, name: str, r: dict[str, Any]) -> None:
-        srv = r.get("server_cpu_seconds")
-        wall = r["seconds"] + r.get("warmup", 0)
-        srv_pct = f"{100 * srv / wall:.0f}" if srv is not None and wall else "-"
-        gen_pct = f"{100 * r['driver_cpu_seconds'] / wall:.0f}" if wall else "-"
-        print(f"{backend:<11}{name:<16}{r['requests']:>9}{r['rps']:>9.1f}{r['p50_ms']:>9.1f}{r['p95_ms']:>9.1f}"
-              f"{r['p99_ms']:>9.1f}{r['errors']:>8}{srv_pct:>10}{gen_pct:>10}")
-
-    row("-", "GET /ping bare", bare)
-    for res in results:
-        row(res["backend"], "POST /quotes", res["quote"])
-        row(res["backend"], "POST /policies", res["bind"])
-    print("(cpu% = CPU seconds / wall seconds of the server process and of the load generator; 200% = both cores)")
-    print()
-    for res in results:
-        for name, t in res["targets"].items():
-            note = f"  ({t['note']})" if t.get("note") else ""
-            print(f"{res['backend']:<11}{name:<18}{t['value']!s:>10}  target {t['target']:<8} {t['result']}{note}")
-    print()
+    code = ("import fastapi, uvicorn, sqlalchemy, platform, importlib.util as u, json; print(json.dumps({"
+            "'python': platform.python_version(), 'fastapi': fastapi.__version__, 'uvicorn': uvicorn.__version__, "
+            "'sqlalchemy': sqlalchemy.__version__, "
+            "'uvicorn_loop': 'uvloop' if u.find_spec('uvloop') else 'asyncio', "
+            "'uvicorn_http': 'httptools' if u.find_spec('httptools') else 'h11'}))")
+    probe = subprocess.run([python, "-c", code], capture_output=True, text=True, env=clean_env())
+    stack = json.loads(probe.stdout) if probe.returncode == 0 else {"error": probe.stderr[-500:]}
+    return {"nproc": os.cpu_count(), "memory": mem, "platform": platform.platform(), "postgresql": pg_version,
+            "server_python": python, **stack}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -460,23 +758,50 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(drive(json.loads(sys.stdin.read()))))
         return 0
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--tree", action="append", default=[], metavar="NAME=PATH",
+                    help="a source tree to measure (repeat for several; default: this script's tree)")
+    ap.add_argument("--python", default=sys.executable,
+                    help="interpreter for every tree's server and CLI (default: the one running this script)")
+    ap.add_argument("--repeats", type=int, default=3, help="interleaved repetitions per backend (default 3)")
     ap.add_argument("--postgres-url", default=os.environ.get("COVERNOTE_BENCH_PG_URL", DEFAULT_PG))
-    ap.add_argument("--seconds", type=float, default=10.0, help="length of each timed phase (default 10)")
+    ap.add_argument("--seconds", type=float, default=5.0, help="length of each timed phase (default 5)")
     ap.add_argument("--concurrency", type=int, default=8, help="keep-alive connections (default 8)")
-    ap.add_argument("--warmup", type=float, default=2.0, help="untimed warm-up before each phase (default 2s)")
+    ap.add_argument("--warmup", type=float, default=1.0, help="untimed warm-up before each phase (default 1s)")
     ap.add_argument("--max-requests", type=int, default=1_000_000, help="cap on requests per phase")
-    ap.add_argument("--bind-quotes", type=int, default=4000,
-                    help="fresh quotes made before the bind phase (it stops early if they run out)")
+    ap.add_argument("--bind-quotes", type=int, default=None,
+                    help="fresh quotes made before each bind phase (default: 1.2 x the quote phase's req/s x --seconds, "
+                         "plus 200; a bind phase that runs out is reported)")
     ap.add_argument("--backends", default="sqlite,postgresql")
-    ap.add_argument("--no-write", action="store_true", help="do not write benchmarks/results/*.json")
+    ap.add_argument("--out", type=Path, help="results file (default benchmarks/results/http_throughput-<trees>.json)")
+    ap.add_argument("--no-write", action="store_true", help="do not write a results file")
+    ap.add_argument("--smoke", action="store_true",
+                    help="tiny run for CI: one tree, one repetition, 1 s phases, SQLite; writes only with --out")
     ap.add_argument("--profile-dir", type=Path,
                     help="sample each Covernote server phase with py-spy (bench extra) into DIR/*.txt")
     args = ap.parse_args(argv)
+    if args.smoke:
+        if len(args.tree) > 1:
+            raise SystemExit("--smoke measures one tree")
+        args.repeats, args.seconds, args.warmup, args.backends = 1, 1.0, 0.3, "sqlite"
+        args.concurrency = min(args.concurrency, 4)
+        args.no_write = args.no_write or args.out is None
+    if args.repeats < 1:
+        raise SystemExit("--repeats must be at least 1")
     global PROFILE_DIR
     if args.profile_dir:
         args.profile_dir.mkdir(parents=True, exist_ok=True)
         PROFILE_DIR = args.profile_dir.resolve()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    for b in backends:
+        if b not in ("sqlite", "postgresql"):
+            raise SystemExit(f"unknown backend {b!r}")
+    trees = [Tree.parse(spec, args.python) for spec in (args.tree or [f"{ROOT.name}={ROOT}"])]
+    if len({t.name for t in trees}) != len(trees):
+        raise SystemExit("every --tree needs its own NAME")
+    for t in trees:
+        log(f"tree {t.describe()}")
+        if t.dirty:
+            log(f"warning: {t.name} has uncommitted changes under src/ or products/; its commit does not name its code")
 
     def on_signal(signum: int, _frame: Any) -> None:
         Server.stop_all()
@@ -484,59 +809,44 @@ def main(argv: list[str] | None = None) -> int:
 
     signal.signal(signal.SIGTERM, on_signal)
     tmp = Path(tempfile.mkdtemp(prefix="cn_bench_http_"))
-    admin = None
-    schema = None
-    pg_version = None
+    dbs = Databases(args.postgres_url, tmp)
     results: list[dict[str, Any]] = []
+    started = time.monotonic()
     try:
-        log("bare FastAPI: GET /ping")
-        bare_server = Server("bare", "http_throughput:create_bare_app", {}, tmp, "/ping")
-        try:
-            bare = run_driver({"port": bare_server.port, "kind": "ping", "seconds": args.seconds,
-                               "warmup": args.warmup, "concurrency": args.concurrency,
-                               "max_requests": args.max_requests}, bare_server)
-            bare.pop("ids")
-        finally:
-            bare_server.stop()
-        log(f"bare: {bare['rps']} req/s")
+        bare_server = Server("bare", args.python, "http_throughput:create_bare_app", clean_env(), ROOT, tmp, "/ping",
+                             app_dir=HERE)
         for backend in backends:
-            if backend == "sqlite":
-                url = f"sqlite:///{tmp / 'covernote.db'}"
-            elif backend == "postgresql":
-                from covernote.store.db import make_engine
-
-                admin = make_engine(args.postgres_url)
-                schema = f"cn_bench_{os.getpid()}_{secrets.token_hex(3)}"
-                with admin.begin() as conn:
-                    conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
-                    pg_version = conn.exec_driver_sql("SHOW server_version").scalar_one()
-                sep = "&" if "?" in args.postgres_url else "?"
-                url = f"{args.postgres_url}{sep}options=-csearch_path%3D{schema}"
-            else:
-                raise SystemExit(f"unknown backend {backend!r}")
-            res = measure_covernote(backend, url, tmp, args, bare)
-            results.append(res)
-            log(f"{backend}: quotes {res['quote']['rps']} req/s, binds {res['bind']['rps']} req/s")
-        print_table(bare, results)
-        info = machine(pg_version)
-        for res in results:
-            out = {"benchmark": "http_throughput", "date": datetime.now(UTC).date().isoformat(), "machine": info,
-                   "settings": {"seconds": args.seconds, "concurrency": args.concurrency, "warmup": args.warmup,
-                                "uvicorn": UVICORN_FLAGS, "load_generator": "separate process, asyncio, keep-alive"},
-                   "bare": bare, **res}
-            if not args.no_write:
-                RESULTS.mkdir(exist_ok=True)
-                path = RESULTS / f"http_throughput-{res['backend']}.json"
-                path.write_text(json.dumps(out, indent=2) + "\n")
-                log(f"wrote {path.relative_to(ROOT)}")
-        return 0
+            results.append(run_backend(backend, trees, bare_server, dbs, args, tmp))
+        bare_server.stop()
+        print_report(results, trees)
+        bad = problems(results)
+        for line in bad:
+            print(f"NOT A MEASUREMENT: {line}")
+        out = {"benchmark": "http_throughput", "date": datetime.now(UTC).isoformat(timespec="seconds"),
+               "command": " ".join([Path(sys.executable).name, "benchmarks/http_throughput.py", *(argv or sys.argv[1:])]),
+               "machine": machine(dbs.pg_version, args.python),
+               "settings": {"seconds": args.seconds, "concurrency": args.concurrency, "warmup": args.warmup,
+                            "repeats": args.repeats, "bind_quotes": args.bind_quotes or "auto", "backends": backends,
+                            "uvicorn": UVICORN_FLAGS, "order": "per repetition: bare then the trees, rotated by one each repetition",
+                            "load_generator": "separate process, asyncio, keep-alive"},
+               "trees": [{"name": t.name, "path": str(t.path), "commit": t.commit,
+                          "code_commit": t.code_commit, "dirty": t.dirty, "entry_point": t.entry,
+                          "covernote_imported_from": t.imported_from, "seed_seconds": t.seconds_to_seed} for t in trees],
+               "wall_seconds": round(time.monotonic() - started, 1), "valid": not bad, "problems": bad,
+               "results": results}
+        if not args.no_write:
+            path = args.out or RESULTS / ("http_throughput-" + "-".join(f"{t.name}_{t.code_commit[:7]}" for t in trees) + ".json")
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_text(json.dumps(out, indent=2) + "\n")
+            log(f"wrote {path}")
+        log(f"done in {time.monotonic() - started:.0f}s")
+        return 3 if bad else 0
     finally:
         Server.stop_all()
-        if admin is not None and schema is not None:
-            with admin.begin() as conn:
-                conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
-            admin.dispose()
-        shutil.rmtree(tmp, ignore_errors=True)
+        try:
+            dbs.drop_all()
+        finally:
+            shutil.rmtree(tmp, ignore_errors=True)
 
 
 if __name__ == "__main__":
