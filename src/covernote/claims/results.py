@@ -33,7 +33,7 @@ class ClaimSummary(TypedDict):
     reserve: NotRequired[str]  # staff only
 
 
-class Policyholder(TypedDict):
+class ClaimPolicyholder(TypedDict):
     """The policyholder as notified on the claim."""
 
     name: str
@@ -49,7 +49,7 @@ class InjuryDetailsHeld(TypedDict):
     read_with: str
 
 
-class PartyView(TypedDict):
+class ClaimPartyView(TypedDict):
     """Another person in the claim: a third party (with their vehicle and insurer), a witness or an injured
     person."""
 
@@ -63,7 +63,7 @@ class PartyView(TypedDict):
     policy_number: str | None
 
 
-class DocumentView(TypedDict):
+class ClaimDocumentView(TypedDict):
     """A document on the claim's checklist, and whether it came in."""
 
     name: str
@@ -138,7 +138,7 @@ class ClaimView(ClaimSummary):
     affects_ncd: bool
     term_no: int
     incident_transaction_id: str
-    policyholder: Policyholder
+    policyholder: ClaimPolicyholder
     loss_description: str
     circumstances: str
     location: str | None
@@ -146,7 +146,7 @@ class ClaimView(ClaimSummary):
     injury_details: InjuryDetailsHeld | None
     crime_reference: str | None
     police_incident_number: str | None
-    parties: list[PartyView]
+    parties: list[ClaimPartyView]
     nation: str
     notified_by: str
     settlement_agreed_at: str | None
@@ -154,7 +154,7 @@ class ClaimView(ClaimSummary):
     closed_at: str | None
     close_reason: str | None
     next_statuses: list[str]
-    documents: list[DocumentView]
+    documents: list[ClaimDocumentView]
     correspondence: list[CorrespondenceView]
     payments: list[ClaimPaymentView]
     events: list[ClaimEventView]
@@ -175,7 +175,7 @@ class PaidClaim(ClaimView):
     idempotent_replay: bool
 
 
-class ErasedValue(TypedDict):
+class InjuryDetailsErased(TypedDict):
     """What a sealed value reads as once the customer's data key was destroyed by an erasure."""
 
     erased: bool
@@ -187,7 +187,7 @@ class InjuryDetails(TypedDict):
 
     claim_id: str
     anyone_injured: bool
-    injury_details: str | ErasedValue | None
+    injury_details: str | InjuryDetailsErased | None
     read_by: str
     purpose: str
     logged: bool

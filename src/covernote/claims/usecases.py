@@ -31,17 +31,17 @@ from covernote.claims.domain import (
     Correspondence,
 )
 from covernote.claims.results import (
+    ClaimDocumentView,
     ClaimEventView,
+    ClaimPartyView,
     ClaimPaymentView,
     ClaimSummary,
     ClaimView,
     CorrespondenceTime,
     CorrespondenceView,
-    DocumentView,
     InjuryDetails,
     NotifiedClaim,
     PaidClaim,
-    PartyView,
     RecordedCorrespondence,
 )
 from covernote.clocks import usecases as clocks
@@ -90,7 +90,7 @@ def _iso(d: datetime | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
-def _party_view(p: dc.Party) -> PartyView:
+def _party_view(p: dc.Party) -> ClaimPartyView:
     return {"id": p.party_id, "role": p.role, "name": p.name, "address": p.address, "phone": p.phone,
             "vehicle_registration": p.vehicle_registration, "insurer": p.insurer, "policy_number": p.policy_number}
 
@@ -103,7 +103,7 @@ def _item_view(item: Correspondence) -> CorrespondenceView:
             "recorded_at": item.recorded_at.isoformat(), "recorded_by": item.recorded_by}
 
 
-def _document_view(d: ClaimDocument) -> DocumentView:
+def _document_view(d: ClaimDocument) -> ClaimDocumentView:
     return {"name": d.name, "requested_at": d.requested_at.isoformat(), "requested_by": d.requested_by,
             "received": d.received_at is not None, "received_at": _iso(d.received_at)}
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from typing_extensions import TypedDict
 
 
-class PauseView(TypedDict):
+class ClockPauseView(TypedDict):
     """A stretch during which the clock stood still; `end` is null while it runs."""
 
     start: str
@@ -37,7 +37,7 @@ class DeadlineView(TypedDict):
     due_text: str
     state: str
     breached: bool
-    pauses: list[PauseView]
+    pauses: list[ClockPauseView]
     met_at: str | None
     stopped_at: str | None
     stop_reason: str | None
@@ -57,7 +57,7 @@ class DeadlineReport(TypedDict):
     truncated: bool
 
 
-class RuleFigures(TypedDict):
+class ClockRuleFigures(TypedDict):
     """One rule's deadlines within a team's figures."""
 
     met_on_time: int
@@ -78,7 +78,7 @@ class TeamFiguresView(TypedDict):
     open: int
     due_soon: int
     stopped: int
-    by_rule: dict[str, RuleFigures]  # keyed by rule code
+    by_rule: dict[str, ClockRuleFigures]  # keyed by rule code
 
 
 # "from" is a Python keyword, so the period's keys are declared the functional way.

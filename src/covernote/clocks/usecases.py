@@ -12,11 +12,11 @@ from datetime import date, datetime, timedelta
 
 from covernote.clocks.domain import RULES, TEAMS, Deadline, State, TeamFigures, team_figures
 from covernote.clocks.results import (
+    ClockRuleFigures,
     ClockRuleView,
     DeadlineFigures,
     DeadlineReport,
     DeadlineView,
-    RuleFigures,
     TeamFiguresView,
 )
 from covernote.identity.usecases import Principal, require_staff
@@ -177,7 +177,7 @@ def figures(ctx: AppContext, principal: Principal, start: date | None = None, en
 
 def team_figures_view(f: TeamFigures) -> TeamFiguresView:
     """A team's figures as the report gives them (the same keys as `TeamFigures.as_dict`)."""
-    by_rule: dict[str, RuleFigures] = {
+    by_rule: dict[str, ClockRuleFigures] = {
         code: {"met_on_time": n["met_on_time"], "breached": n["breached"], "open": n["open"]}
         for code, n in f.by_rule.items()}
     return {"team": f.team, "name": TEAMS.get(f.team, f.team), "met_on_time": f.met_on_time,

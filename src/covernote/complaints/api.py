@@ -15,10 +15,10 @@ from covernote.complaints.domain import NewComplaint
 from covernote.complaints.results import (
     ComplaintCodes,
     ComplaintLetters,
+    ComplaintLetterView,
     ComplaintList,
     ComplaintsReport,
     ComplaintView,
-    LetterView,
     RecordedComplaint,
 )
 from covernote.complaints.usecases import complaints
@@ -185,9 +185,9 @@ def letters(ctx: Ctx, who: Caller, complaint_id: str) -> ComplaintLetters:
     return complaints.letters(ctx, who, complaint_id)
 
 
-@router.get("/complaints/{complaint_id}/letters/{letter_id}", response_model=LetterView)
+@router.get("/complaints/{complaint_id}/letters/{letter_id}", response_model=ComplaintLetterView)
 def letter(ctx: Ctx, who: Caller, complaint_id: str, letter_id: str,
-           format: Literal["json", "html", "text"] = "json") -> LetterView | Response:
+           format: Literal["json", "html", "text"] = "json") -> ComplaintLetterView | Response:
     """A letter as it was sent: `format=html` (printable; large print in a large font) or `text`; JSON gives
     its record with the text."""
     found = complaints.letter(ctx, who, complaint_id, letter_id)

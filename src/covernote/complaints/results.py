@@ -23,7 +23,7 @@ class Complainant(TypedDict):
     email: str | None
 
 
-class LetterView(TypedDict):
+class ComplaintLetterView(TypedDict):
     """A letter sent about a complaint (DOC-2): its kind, the format it was produced in (CMP-4) and who
     produces it, how and when it was sent; `body` (its text) when one letter is asked for."""
 
@@ -40,7 +40,7 @@ class LetterView(TypedDict):
     body: NotRequired[str]
 
 
-class HistoryEntry(TypedDict):
+class ComplaintHistoryEntry(TypedDict):
     """A step in the complaint's history (staff only)."""
 
     at: str
@@ -85,13 +85,13 @@ class ComplaintView(TypedDict):
     fos_refer_by: str | None
     fos_referral_open: bool
     clocks: list[DeadlineView]
-    letters: list[LetterView]
+    letters: list[ComplaintLetterView]
     anonymised: bool
     recorded_at: str
     recorded_by: str
     version: int
     root_cause_note: NotRequired[str | None]  # staff only
-    history: NotRequired[list[HistoryEntry]]  # staff only
+    history: NotRequired[list[ComplaintHistoryEntry]]  # staff only
 
 
 class RecordedComplaint(ComplaintView):
@@ -126,23 +126,23 @@ class ComplaintLetters(TypedDict):
     """The letters sent about one complaint."""
 
     complaint_id: str
-    letters: list[LetterView]
+    letters: list[ComplaintLetterView]
 
 
-class Code(TypedDict):
+class ComplaintCode(TypedDict):
     """A code and its name."""
 
     code: str
     name: str
 
 
-class KindCode(Code):
+class ComplaintKindCode(ComplaintCode):
     """A kind of complaint and the team it is routed to (CMP-1)."""
 
     team: str
 
 
-class FormatCode(Code):
+class LetterFormatCode(ComplaintCode):
     """A letter format (CMP-4) and who produces it: `covernote` or the transcription `provider`."""
 
     produced_by: str
@@ -151,16 +151,16 @@ class FormatCode(Code):
 class ComplaintCodes(TypedDict):
     """The codes a complaint uses."""
 
-    kinds: list[KindCode]
+    kinds: list[ComplaintKindCode]
     received_via: list[str]
     letter_channels: list[str]
-    formats: list[FormatCode]
-    outcomes: list[Code]
-    root_causes: list[Code]
+    formats: list[LetterFormatCode]
+    outcomes: list[ComplaintCode]
+    root_causes: list[ComplaintCode]
     statuses: list[str]
 
 
-class ClockFigures(TypedDict):
+class ComplaintClockFigures(TypedDict):
     """How many of a clock (acknowledgement or final response) were met on time, breached, open or stopped."""
 
     met_on_time: int
@@ -180,39 +180,47 @@ class ComplaintFigures(TypedDict):
     final_responses: int
     eight_week_letters: int
     redress_total: str
-    acknowledgement: ClockFigures
-    final_response: ClockFigures
+    acknowledgement: ComplaintClockFigures
+    final_response: ComplaintClockFigures
 
 
 class _Product(TypedDict):
+    """The product code a row of the report counts, first in the row."""
+
     product: str
 
 
 class _Kind(TypedDict):
+    """The kind a row of the report counts, first in the row."""
+
     kind: str
 
 
 class _RootCause(TypedDict):
+    """The root cause a row of the report counts, first in the row."""
+
     root_cause: str
 
 
 class _Outcome(TypedDict):
+    """The outcome a row of the report counts, first in the row."""
+
     outcome: str
 
 
-class ProductFigures(_Product, ComplaintFigures):
+class ComplaintsByProduct(_Product, ComplaintFigures):
     """The figures for one product code (`none` when the complaint named no policy of ours)."""
 
 
-class KindFigures(_Kind, ComplaintFigures):
+class ComplaintsByKind(_Kind, ComplaintFigures):
     """The figures for one kind of complaint."""
 
 
-class RootCauseFigures(_RootCause, ComplaintFigures):
+class ComplaintsByRootCause(_RootCause, ComplaintFigures):
     """The figures for one root cause (`none` before a response gave one)."""
 
 
-class OutcomeFigures(_Outcome, ComplaintFigures):
+class ComplaintsByOutcome(_Outcome, ComplaintFigures):
     """The figures for one outcome (summary_resolution, withdrawn, upheld...; `none` while open)."""
 
 
@@ -225,10 +233,10 @@ class ComplaintsReport(Period):
     and the figures per product, kind, root cause and outcome."""
 
     total: ComplaintFigures
-    by_product: list[ProductFigures]
-    by_kind: list[KindFigures]
-    by_root_cause: list[RootCauseFigures]
-    by_outcome: list[OutcomeFigures]
+    by_product: list[ComplaintsByProduct]
+    by_kind: list[ComplaintsByKind]
+    by_root_cause: list[ComplaintsByRootCause]
+    by_outcome: list[ComplaintsByOutcome]
 
 
 class EightWeekLetterSent(TypedDict):

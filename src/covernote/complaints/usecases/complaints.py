@@ -32,7 +32,9 @@ from covernote.complaints.domain import ACK_RULE, FINAL_RULE, SUMMARY_RULE, Comp
 from covernote.complaints.ports import ComplaintLetter
 from covernote.complaints.results import (
     ComplaintCodes,
+    ComplaintHistoryEntry,
     ComplaintLetters,
+    ComplaintLetterView,
     ComplaintList,
     ComplaintListItem,
     ComplaintsReport,
@@ -40,8 +42,6 @@ from covernote.complaints.results import (
     EightWeekFailure,
     EightWeekLetters,
     EightWeekLetterSent,
-    HistoryEntry,
-    LetterView,
     RecordedComplaint,
 )
 from covernote.complaints.usecases.letters import compose, production_note
@@ -101,8 +101,8 @@ def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at else None
 
 
-def letter_view(letter: ComplaintLetter, with_body: bool = False) -> LetterView:
-    out: LetterView = {
+def letter_view(letter: ComplaintLetter, with_body: bool = False) -> ComplaintLetterView:
+    out: ComplaintLetterView = {
         "id": letter.letter_id, "complaint_id": letter.complaint_id, "kind": letter.kind,
         "title": rules.LETTER_KINDS.get(letter.kind, letter.kind).capitalize(), "format": letter.format,
         "production": letter.production,
@@ -146,7 +146,7 @@ def complaint_view(ctx: AppContext, c: Complaint, deadlines: list[Deadline], let
     return out
 
 
-def _history_view(e: rules.Event) -> HistoryEntry:
+def _history_view(e: rules.Event) -> ComplaintHistoryEntry:
     """A step in the history as staff see it (the same keys as the stored `Event.as_dict`)."""
     return {"at": e.at.isoformat(), "by": e.by, "kind": e.kind, "note": e.note}
 
