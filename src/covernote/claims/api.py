@@ -8,19 +8,26 @@ with the same field names (422 problem documents naming each field; 409 when the
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
 
 from covernote.claims import usecases as claims
 from covernote.claims.domain import Notification, Party
+from covernote.claims.results import (
+    ClaimSummary,
+    ClaimView,
+    InjuryDetails,
+    NotifiedClaim,
+    PaidClaim,
+    RecordedCorrespondence,
+)
 from covernote.identity.api import Caller, Ctx, IdempotencyKey
 from covernote.kernel.money import Money
 from covernote.policy.schemas import ExactAmount, Moment
 
 router = APIRouter(tags=["claims"])
-Json = dict[str, Any]
 Short = Annotated[str, StringConstraints(max_length=500)]
 Long = Annotated[str, StringConstraints(max_length=4000)]
 Amount = Annotated[ExactAmount, Field(description="Pounds, exact to the penny, as text: \"150.00\"")]
@@ -113,7 +120,8 @@ def _money(value: Decimal | None) -> Money | None:
 
 
 @router.post("/policies/{policy_id}/claims", status_code=201)
-def notify(ctx: Ctx, who: Caller, policy_id: str, body: NotificationIn, key: IdempotencyKey = None) -> Json:
+def notify(ctx: Ctx, who: Caller, policy_id: str, body: NotificationIn,
+           key: IdempotencyKey = None) -> NotifiedClaim:
     """First notification of loss (CLM-1, CLM-3): staff, or the customer on their own policy. It records the
     claim on the policy at once (cancellation then gives no refund, FEE-1; NCD reads its type, NCD-2, NCD-5)."""
     return claims.notify(ctx, who, policy_id, body.to_domain(), key)
@@ -122,59 +130,60 @@ def notify(ctx: Ctx, who: Caller, policy_id: str, body: NotificationIn, key: Ide
 @router.get("/claims")
 def list_claims(ctx: Ctx, who: Caller, status: str | None = None,
                 policy_id: str | None = Query(None, description="A policy id or number"),
-                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> list[Json]:
+                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> list[ClaimSummary]:
     """Staff: claims, newest first, by status and policy. Customers: their own."""
     return claims.list_claims(ctx, who, status, policy_id, limit, offset)
 
 
 @router.get("/claims/{claim_id}")
-def get_claim(ctx: Ctx, who: Caller, claim_id: str) -> Json:
+def get_claim(ctx: Ctx, who: Caller, claim_id: str) -> ClaimView:
     """The claim: every FNOL field, the other people, status history, documents, correspondence, money, clocks."""
     return claims.get_claim(ctx, who, claim_id)
 
 
 @router.get("/claims/{claim_id}/injury-details")
 def injury_details(ctx: Ctx, who: Caller, claim_id: str,
-                   purpose: str = Query("claims", max_length=200, description="Why they are read (logged)")) -> Json:
+                   purpose: str = Query("claims", max_length=200, description="Why they are read (logged)"),
+                   ) -> InjuryDetails:
     """The claim's injury details (health data, PRV-7), decrypted for the policyholder or a claims handler;
     every read is logged (PRV-11). The claim itself only says they are held."""
     return claims.injury_details(ctx, who, claim_id, purpose)
 
 
 @router.post("/claims/{claim_id}/status")
-def change_status(ctx: Ctx, who: Caller, claim_id: str, body: StatusIn) -> Json:
+def change_status(ctx: Ctx, who: Caller, claim_id: str, body: StatusIn) -> ClaimView:
     """Staff move the claim on; closing stops its clocks; settling or closing releases the reserve left."""
     return claims.change_status(ctx, who, claim_id, body.status, note=body.note, amount=_money(body.amount),
                                 reason=body.reason, expected_version=body.expected_version)
 
 
 @router.post("/claims/{claim_id}/reserve")
-def set_reserve(ctx: Ctx, who: Caller, claim_id: str, body: ReserveIn) -> Json:
+def set_reserve(ctx: Ctx, who: Caller, claim_id: str, body: ReserveIn) -> ClaimView:
     """Staff set the outstanding reserve; the change is posted to the ledger."""
     return claims.set_reserve(ctx, who, claim_id, _money(body.amount), body.note)
 
 
 @router.post("/claims/{claim_id}/payments", status_code=201)
-def pay(ctx: Ctx, who: Caller, claim_id: str, body: PaymentIn, key: IdempotencyKey = None) -> Json:
+def pay(ctx: Ctx, who: Caller, claim_id: str, body: PaymentIn, key: IdempotencyKey = None) -> PaidClaim:
     """Staff record a payment (Idempotency-Key required): posted, off the reserve, meeting the payment clock."""
     return claims.record_payment(ctx, who, claim_id, _money(body.amount), body.payee, reference=body.reference,
                                  note=body.note, idempotency_key=key)
 
 
 @router.post("/claims/{claim_id}/documents", status_code=201)
-def request_documents(ctx: Ctx, who: Caller, claim_id: str, body: DocumentsIn) -> Json:
+def request_documents(ctx: Ctx, who: Caller, claim_id: str, body: DocumentsIn) -> ClaimView:
     """Staff add documents the settlement needs to the claim's checklist."""
     return claims.request_documents(ctx, who, claim_id, list(body.names))
 
 
 @router.post("/claims/{claim_id}/documents/received")
-def receive_document(ctx: Ctx, who: Caller, claim_id: str, body: ReceivedIn) -> Json:
+def receive_document(ctx: Ctx, who: Caller, claim_id: str, body: ReceivedIn) -> ClaimView:
     """Staff record a document as received; with the settlement agreed and all in, the payment clock starts."""
     return claims.receive_document(ctx, who, claim_id, body.name, body.received_at)
 
 
 @router.post("/claims/{claim_id}/correspondence", status_code=201)
-def correspondence(ctx: Ctx, who: Caller, claim_id: str, body: CorrespondenceIn) -> Json:
+def correspondence(ctx: Ctx, who: Caller, claim_id: str, body: CorrespondenceIn) -> RecordedCorrespondence:
     """Staff record a letter, e-mail or call in or out. An inbound letter or e-mail starts a five-working-day
     reply clock; an outbound reply lists in `answers` the items it answers and meets their clocks."""
     return claims.add_correspondence(ctx, who, claim_id, direction=body.direction, channel=body.channel,

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 from pydantic import BaseModel, ConfigDict
 
 from covernote.claims import usecases as claims
 from covernote.claims.domain import Notification, Party
+from covernote.claims.results import ClaimSummary, ClaimView
 from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, operator, read_json, show
 from covernote.kernel.money import Money, MoneyError
 
@@ -54,7 +55,7 @@ def _amount(value: str, option: str) -> Money:
         raise
 
 
-def _claim_summary(c: dict[str, Any]) -> str:
+def _claim_summary(c: ClaimView) -> str:
     lines = [f"{c['id']}  {c['claim_type_label']} claim on policy {c['policy_number']}: {c['status']}"
              + (" (total loss)" if c["total_loss"] else ""),
              f"  policyholder: {c['policyholder']['name']}, {c['policyholder']['address']} "
@@ -77,13 +78,13 @@ def _claim_summary(c: dict[str, Any]) -> str:
     lines.append(money)
     for d in c["documents"]:
         lines.append(f"  document {d['name']}: " + (f"received {d['received_at']}" if d["received"] else "awaited"))
-    for d in c["clocks"]:
-        lines.append(f"  clock {d['name']}: due {d['due_text']}, {d['state']}")
+    for k in c["clocks"]:
+        lines.append(f"  clock {k['name']}: due {k['due_text']}, {k['state']}")
     lines.append(f"  next: {', '.join(c['next_statuses']) or 'final'}")
     return "\n".join(lines)
 
 
-def _list_summary(rows: list[dict[str, Any]]) -> str:
+def _list_summary(rows: list[ClaimSummary]) -> str:
     if not rows:
         return "no claims"
     return "\n".join(f"{c['id']}  {c['status']:17} {c['policy_number']:14} {c['claim_type']:30} "

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, replace
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from covernote.claims import domain as dc
 from covernote.claims.domain import (
@@ -30,6 +30,20 @@ from covernote.claims.domain import (
     ClaimPayment,
     ClaimStatus,
     Correspondence,
+)
+from covernote.claims.results import (
+    ClaimDocumentView,
+    ClaimEventView,
+    ClaimPartyView,
+    ClaimPaymentView,
+    ClaimSummary,
+    ClaimView,
+    CorrespondenceTime,
+    CorrespondenceView,
+    InjuryDetails,
+    NotifiedClaim,
+    PaidClaim,
+    RecordedCorrespondence,
 )
 from covernote.clocks import usecases as clocks
 from covernote.extras import domain as dx
@@ -75,25 +89,26 @@ def _iso(d: datetime | None) -> str | None:
     return None if d is None else d.isoformat()
 
 
-def _party_view(p: dc.Party) -> dict[str, Any]:
+def _party_view(p: dc.Party) -> ClaimPartyView:
     return {"id": p.party_id, "role": p.role, "name": p.name, "address": p.address, "phone": p.phone,
             "vehicle_registration": p.vehicle_registration, "insurer": p.insurer, "policy_number": p.policy_number}
 
 
-def _item_view(item: Correspondence) -> dict[str, Any]:
+def _item_view(item: Correspondence) -> CorrespondenceView:
+    at = item.at.isoformat()
+    when: CorrespondenceTime = {"received_at": at} if item.direction == "in" else {"sent_at": at}
     return {"id": item.item_id, "direction": item.direction, "channel": item.channel, "summary": item.summary,
-            "received_at" if item.direction == "in" else "sent_at": item.at.isoformat(),
-            "answers": list(item.answers), "needs_reply": item.needs_reply,
+            **when, "answers": list(item.answers), "needs_reply": item.needs_reply,
             "recorded_at": item.recorded_at.isoformat(), "recorded_by": item.recorded_by}
 
 
-def _document_view(d: ClaimDocument) -> dict[str, Any]:
+def _document_view(d: ClaimDocument) -> ClaimDocumentView:
     return {"name": d.name, "requested_at": d.requested_at.isoformat(), "requested_by": d.requested_by,
             "received": d.received_at is not None, "received_at": _iso(d.received_at)}
 
 
-def _event_view(e: ClaimEvent, staff: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {"at": e.at.isoformat(), "kind": e.kind, "by": e.actor_id, "role": e.actor_role,
+def _event_view(e: ClaimEvent, staff: bool) -> ClaimEventView:
+    out: ClaimEventView = {"at": e.at.isoformat(), "kind": e.kind, "by": e.actor_id, "role": e.actor_role,
                            "from_status": e.from_status, "to_status": e.to_status}
     if staff:
         out.update({"amount": _money(e.amount), "journal_entry_id": e.journal_entry_id, "note": e.note})
@@ -102,13 +117,13 @@ def _event_view(e: ClaimEvent, staff: bool) -> dict[str, Any]:
     return out
 
 
-def _payment_view(p: ClaimPayment) -> dict[str, Any]:
+def _payment_view(p: ClaimPayment) -> ClaimPaymentView:
     return {"id": p.payment_id, "amount": p.amount.to_str(), "payee": p.payee, "reference": p.reference,
             "paid_at": p.paid_at.isoformat(), "recorded_by": p.recorded_by, "journal_entry_id": p.journal_entry_id}
 
 
-def _summary(c: Claim, staff: bool) -> dict[str, Any]:
-    out: dict[str, Any] = {
+def _summary(c: Claim, staff: bool) -> ClaimSummary:
+    out: ClaimSummary = {
         "id": c.claim_id, "status": c.status.value, "policy_id": c.policy_id, "policy_number": c.policy_number,
         "customer_id": c.customer_id, "claim_type": c.claim_type, "total_loss": c.total_loss,
         "occurred_at": c.occurred_at.isoformat(), "occurred_on": c.occurred_on.isoformat(),
@@ -120,7 +135,7 @@ def _summary(c: Claim, staff: bool) -> dict[str, Any]:
     return out
 
 
-def claim_view(ctx: AppContext, uow: UnitOfWork, principal: Principal, c: Claim) -> dict[str, Any]:
+def claim_view(ctx: AppContext, uow: UnitOfWork, principal: Principal, c: Claim) -> ClaimView:
     """The whole claim: every FNOL field, the other people, status and history, documents, correspondence,
     money and clocks. Customers see their own claims without the reserve (the insurer's estimate) or staff's
     notes."""
@@ -230,7 +245,8 @@ def _after_notification(ctx: AppContext, uow: UnitOfWork, claim: Claim) -> None:
 INJURY_READERS = frozenset({"staff", "admin", "dpo"})  # claims handlers need them (PRV-7); underwriters do not
 
 
-def injury_details(ctx: AppContext, principal: Principal, claim_id: str, purpose: str = "claims") -> dict[str, Any]:
+def injury_details(ctx: AppContext, principal: Principal, claim_id: str,
+                   purpose: str = "claims") -> InjuryDetails:
     """The claim's injury details (health data, PRV-7), decrypted for the policyholder or a claims handler,
     each read logged with its purpose (PRV-11, SEC-2). Other roles are refused, naming the role."""
     if principal.role != "customer" and principal.role not in INJURY_READERS:
@@ -255,7 +271,7 @@ def injury_details(ctx: AppContext, principal: Principal, claim_id: str, purpose
 
 
 def notify(ctx: AppContext, principal: Principal, policy_id: str, n: dc.Notification,
-           idempotency_key: str | None = None) -> dict[str, Any]:
+           idempotency_key: str | None = None) -> NotifiedClaim:
     """Record a first notification of loss on a policy (staff, or the customer on their own policy). Refused,
     naming each field, when a detail is missing or wrong (crime reference for theft, malicious damage and
     vandalism; police incident number for theft), when the policy was not on cover at the date of loss, or
@@ -265,7 +281,7 @@ def notify(ctx: AppContext, principal: Principal, policy_id: str, n: dc.Notifica
     assert n.occurred_at is not None and n.loss_description is not None and n.circumstances is not None
     assert n.anyone_injured is not None
 
-    def run(uow: UnitOfWork) -> dict[str, Any]:
+    def run(uow: UnitOfWork) -> ClaimView:
         policy = load_policy(uow, principal, policy_id)
         assert n.occurred_at is not None
         day = london_date(n.occurred_at)
@@ -304,22 +320,25 @@ def notify(ctx: AppContext, principal: Principal, policy_id: str, n: dc.Notifica
         with ctx.uow() as uow:
             out = run(uow)
             uow.commit()
-        return out
+        return {**out}  # without a key, no `idempotent_replay`
     key = check_key(idempotency_key)
     request = {"policy_id": policy_id, "notification": asdict(n)}
     with ctx.uow() as uow:
-        out, replayed = replay_or_run(uow, key, f"claim_notify:{principal.user_id}", request, lambda: run(uow))
+        # The idempotency store keeps the answer as free-form JSON; what it gives back is the claim view
+        # that was stored.
+        stored, replayed = replay_or_run(uow, key, f"claim_notify:{principal.user_id}", request,
+                                         lambda: {**run(uow)})
         uow.commit()
-    return {**out, "idempotent_replay": replayed}
+    return cast(NotifiedClaim, {**stored, "idempotent_replay": replayed})
 
 
-def get_claim(ctx: AppContext, principal: Principal, claim_id: str) -> dict[str, Any]:
+def get_claim(ctx: AppContext, principal: Principal, claim_id: str) -> ClaimView:
     with ctx.uow(read_only=True) as uow:
         return claim_view(ctx, uow, principal, _load(uow, principal, claim_id))
 
 
 def list_claims(ctx: AppContext, principal: Principal, status: str | None = None, policy_id: str | None = None,
-                limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+                limit: int = 50, offset: int = 0) -> list[ClaimSummary]:
     """Staff: every claim, newest first, optionally by status and policy (id or number). Customers: their own."""
     if status is not None and status not in {s.value for s in ClaimStatus}:
         raise ValidationFailed("unknown status", [FieldIssue("status", f"one of {', '.join(s.value for s in ClaimStatus)}")])
@@ -347,7 +366,7 @@ def list_claims(ctx: AppContext, principal: Principal, status: str | None = None
 
 def change_status(ctx: AppContext, principal: Principal, claim_id: str, status: str, *, note: str | None = None,
                   amount: Money | None = None, reason: str | None = None,
-                  expected_version: int | None = None) -> dict[str, Any]:
+                  expected_version: int | None = None) -> ClaimView:
     """Staff move the claim on (TRANSITIONS). `settlement_agreed` takes the amount; with every required
     document in, it starts the 24-hour payment clock. `closed` takes a reason and stops the claim's open clocks.
     Settling or closing releases what is left of the reserve."""
@@ -375,7 +394,7 @@ def change_status(ctx: AppContext, principal: Principal, claim_id: str, status: 
 
 
 def set_reserve(ctx: AppContext, principal: Principal, claim_id: str, amount: Money | None,
-                note: str | None = None) -> dict[str, Any]:
+                note: str | None = None) -> ClaimView:
     """Staff set the claim's outstanding reserve; the change is posted (CLM-4)."""
     require_staff(principal, "set claim reserves")
     now = ctx.clock.now()
@@ -394,14 +413,14 @@ def set_reserve(ctx: AppContext, principal: Principal, claim_id: str, amount: Mo
 
 def record_payment(ctx: AppContext, principal: Principal, claim_id: str, amount: Money | None, payee: str | None,
                    *, reference: str | None = None, note: str | None = None,
-                   idempotency_key: str | None = None) -> dict[str, Any]:
+                   idempotency_key: str | None = None) -> PaidClaim:
     """Staff record a claim payment (made from the insurer's bank): posted against the bank, taken off the
     reserve, and meeting the 24-hour settlement payment clock (CLM-2). A payment that completes the agreed
     settlement settles the claim. The same Idempotency-Key answers a retry without paying twice."""
     require_staff(principal, "pay claims")
     request = {"claim_id": claim_id, "amount": _money(amount), "payee": payee, "reference": reference, "note": note}
 
-    def run(uow: UnitOfWork, _key: str) -> dict[str, Any]:
+    def run(uow: UnitOfWork, _key: str) -> dict[str, Any]:  # the idempotency store keeps free-form JSON
         now = ctx.clock.now()
         claim = _load(uow, principal, claim_id)
         after, who, ref, text = dc.pay(claim, amount, payee, reference, note, now)
@@ -417,12 +436,14 @@ def record_payment(ctx: AppContext, principal: Principal, claim_id: str, amount:
                    to_status=after.status.value, note="the agreed settlement is paid")
             after = _release_reserve(uow, after, principal, now, "settled")
         saved = uow.claims.save(after)
-        return claim_view(ctx, uow, principal, saved)
+        return {**claim_view(ctx, uow, principal, saved)}
 
-    return idempotent_change(ctx.uow, principal.user_id, "claim_payment", idempotency_key, request, run)
+    # What comes back is the claim view as first answered, with `idempotent_replay`.
+    answer = idempotent_change(ctx.uow, principal.user_id, "claim_payment", idempotency_key, request, run)
+    return cast(PaidClaim, answer)
 
 
-def request_documents(ctx: AppContext, principal: Principal, claim_id: str, names: list[str]) -> dict[str, Any]:
+def request_documents(ctx: AppContext, principal: Principal, claim_id: str, names: list[str]) -> ClaimView:
     """Staff add documents the claim needs before a settlement can be paid (the checklist)."""
     require_staff(principal, "handle claims")
     now = ctx.clock.now()
@@ -445,7 +466,7 @@ def request_documents(ctx: AppContext, principal: Principal, claim_id: str, name
 
 
 def receive_document(ctx: AppContext, principal: Principal, claim_id: str, name: str,
-                     received_at: datetime | None = None) -> dict[str, Any]:
+                     received_at: datetime | None = None) -> ClaimView:
     """Staff record a document on the checklist as received; with the settlement agreed and every document in,
     the 24-hour payment clock starts (CLM-2)."""
     require_staff(principal, "handle claims")
@@ -465,7 +486,7 @@ def receive_document(ctx: AppContext, principal: Principal, claim_id: str, name:
 
 def add_correspondence(ctx: AppContext, principal: Principal, claim_id: str, *, direction: str, channel: str,
                        summary: str | None, received_at: datetime | None = None, sent_at: datetime | None = None,
-                       answers: list[str] | None = None) -> dict[str, Any]:
+                       answers: list[str] | None = None) -> RecordedCorrespondence:
     """Staff record a letter, e-mail or call about the claim. Each inbound letter or e-mail starts a
     five-working-day reply clock (CLM-2); an outbound reply names the inbound items it answers and meets their
     clocks at its `sent_at`."""
@@ -485,8 +506,8 @@ def add_correspondence(ctx: AppContext, principal: Principal, claim_id: str, *, 
                          note=f"reply to the {channel} received on claim {claim_id}")
         for item_id in answered:
             clocks.meet(uow, LETTER_SUBJECT, item_id, REPLY_RULE, at)
-        out = {**_item_view(item), "claim_id": claim_id,
-               "clocks": [d for i in (item.item_id, *answered)
-                          for d in clocks.for_subject(ctx, uow, LETTER_SUBJECT, i)]}
+        out: RecordedCorrespondence = {**_item_view(item), "claim_id": claim_id,
+                                       "clocks": [d for i in (item.item_id, *answered)
+                                                  for d in clocks.for_subject(ctx, uow, LETTER_SUBJECT, i)]}
         uow.commit()
     return out

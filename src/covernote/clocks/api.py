@@ -4,16 +4,15 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 
 from covernote.clocks import usecases as clocks
+from covernote.clocks.results import ClockRuleView, DeadlineFigures, DeadlineReport, DeadlineView
 from covernote.identity.api import Caller, Ctx
 
 router = APIRouter(tags=["clocks"])
-Json = dict[str, Any]
 
 
 class PauseIn(BaseModel):
@@ -21,7 +20,7 @@ class PauseIn(BaseModel):
 
 
 @router.get("/clocks/rules")
-def rules(who: Caller) -> list[Json]:
+def rules(who: Caller) -> list[ClockRuleView]:
     """Every clock rule: its amount and unit (working days of the customer's nation, calendar days, hours or
     calendar months), the team that owes it and its source."""
     return clocks.rules_view()
@@ -30,7 +29,7 @@ def rules(who: Caller) -> list[Json]:
 @router.get("/clocks/report")
 def report(ctx: Ctx, who: Caller,
            within_hours: int = Query(48, ge=0, le=2160, description="Due within this many hours counts as due soon"),
-           team: str | None = Query(None, description="One team only")) -> Json:
+           team: str | None = Query(None, description="One team only")) -> DeadlineReport:
     """Staff: deadlines overdue now and due within `within_hours`, soonest first, each with its working."""
     return clocks.report(ctx, who, within_hours, team)
 
@@ -39,23 +38,23 @@ def report(ctx: Ctx, who: Caller,
 def figures(ctx: Ctx, who: Caller,
             start: date | None = Query(None, alias="from", description="First UK day the deadlines started"),
             end: date | None = Query(None, alias="to", description="The day after the last"),
-            team: str | None = None) -> Json:
+            team: str | None = None) -> DeadlineFigures:
     """Staff: per team, the deadlines started in the period met on time, breached and open, and per rule."""
     return clocks.figures(ctx, who, start, end, team)
 
 
 @router.get("/clocks/{deadline_id}")
-def get(ctx: Ctx, who: Caller, deadline_id: str) -> Json:
+def get(ctx: Ctx, who: Caller, deadline_id: str) -> DeadlineView:
     """One deadline: its rule, due instant, state, pauses and how the due date was worked out."""
     return clocks.get(ctx, who, deadline_id)
 
 
 @router.post("/clocks/{deadline_id}/pause")
-def pause(ctx: Ctx, who: Caller, deadline_id: str, body: PauseIn) -> Json:
+def pause(ctx: Ctx, who: Caller, deadline_id: str, body: PauseIn) -> DeadlineView:
     """Staff stop the clock while waiting (for the customer, say); the due date moves on by the pause."""
     return clocks.pause(ctx, who, deadline_id, body.reason)
 
 
 @router.post("/clocks/{deadline_id}/resume")
-def resume(ctx: Ctx, who: Caller, deadline_id: str) -> Json:
+def resume(ctx: Ctx, who: Caller, deadline_id: str) -> DeadlineView:
     return clocks.resume(ctx, who, deadline_id)

@@ -3,20 +3,21 @@ figures, one deadline with its working, and pausing or resuming a clock."""
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from covernote.clocks import usecases as clocks
+from covernote.clocks.results import DeadlineFigures, DeadlineReport, DeadlineView
 from covernote.interfaces.cli import JsonOpt, context, handles_errors, operator, parse_optional_date, show
 
 
-def _line(d: dict[str, Any]) -> str:
+def _line(d: DeadlineView) -> str:
     return (f"  {d['due_text']:34} {d['state']:11} {d['team']:25} {d['name']} "
             f"({d['subject_kind']} {d['subject_id']})  {d['id']}")
 
 
-def _report_summary(r: dict[str, Any]) -> str:
+def _report_summary(r: DeadlineReport) -> str:
     lines = [f"As at {r['as_at']}: {len(r['overdue'])} overdue, {len(r['due_soon'])} due within "
              f"{r['within_hours']} hours" + (" (first 1000 only)" if r["truncated"] else "")]
     if r["overdue"]:
@@ -26,7 +27,7 @@ def _report_summary(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _figures_summary(r: dict[str, Any]) -> str:
+def _figures_summary(r: DeadlineFigures) -> str:
     lines = [f"Deadlines started {r['from'] or 'ever'} to {r['to'] or 'now'}, as at {r['as_at']}:",
              f"  {'team':28} {'met on time':>11} {'breached':>9} {'open':>6} {'due soon':>9}"]
     lines += [f"  {t['team']:28} {t['met_on_time']:>11} {t['breached']:>9} {t['open']:>6} {t['due_soon']:>9}"
@@ -34,7 +35,7 @@ def _figures_summary(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _deadline_summary(d: dict[str, Any]) -> str:
+def _deadline_summary(d: DeadlineView) -> str:
     lines = [f"{d['id']}  {d['rule_text']}", f"  {d['subject_kind']} {d['subject_id']}, team {d['team']}, "
              f"nation {d['nation']}", f"  started {d['started_at']}; due {d['due_text']}; {d['state']}"]
     lines += [f"  {x}" for x in d["explanation"]]

@@ -9,9 +9,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from covernote.clocks.domain import RULES, TEAMS, Deadline, State, team_figures
+from covernote.clocks.domain import RULES, TEAMS, Deadline, State, TeamFigures, team_figures
+from covernote.clocks.results import (
+    ClockRuleFigures,
+    ClockRuleView,
+    DeadlineFigures,
+    DeadlineReport,
+    DeadlineView,
+    TeamFiguresView,
+)
 from covernote.identity.usecases import Principal, require_staff
 from covernote.kernel.calendar import Nation
 from covernote.kernel.clock import LONDON
@@ -58,7 +65,7 @@ def stop_open(uow: UnitOfWork, subject_kind: str, subject_id: str, at: datetime,
     return [_save(uow, d.stopped(at, reason), at) for d in open_on(uow, subject_kind, subject_id, rule_code)]
 
 
-def deadline_view(d: Deadline, now: datetime, due_soon_within: timedelta = DEFAULT_DUE_SOON) -> dict[str, Any]:
+def deadline_view(d: Deadline, now: datetime, due_soon_within: timedelta = DEFAULT_DUE_SOON) -> DeadlineView:
     due = d.due(now)
     state = d.state(now, due_soon_within)
     return {
@@ -86,7 +93,7 @@ def _teams(team: str | None) -> list[str] | None:
     return [team]
 
 
-def get(ctx: AppContext, principal: Principal, deadline_id: str) -> dict[str, Any]:
+def get(ctx: AppContext, principal: Principal, deadline_id: str) -> DeadlineView:
     require_staff(principal, "see deadlines")
     with ctx.uow(read_only=True) as uow:
         d = uow.deadlines.get(deadline_id)
@@ -95,13 +102,13 @@ def get(ctx: AppContext, principal: Principal, deadline_id: str) -> dict[str, An
     return deadline_view(d, ctx.clock.now())
 
 
-def for_subject(ctx: AppContext, uow: UnitOfWork, subject_kind: str, subject_id: str) -> list[dict[str, Any]]:
+def for_subject(ctx: AppContext, uow: UnitOfWork, subject_kind: str, subject_id: str) -> list[DeadlineView]:
     now = ctx.clock.now()
     return [deadline_view(d, now) for d in uow.deadlines.for_subject(subject_kind, subject_id)]
 
 
 def _change(ctx: AppContext, principal: Principal, deadline_id: str, action: str,
-            change: Callable[[Deadline, datetime], Deadline]) -> dict[str, Any]:
+            change: Callable[[Deadline, datetime], Deadline]) -> DeadlineView:
     require_staff(principal, action)
     now = ctx.clock.now()
     with ctx.uow() as uow:
@@ -113,17 +120,17 @@ def _change(ctx: AppContext, principal: Principal, deadline_id: str, action: str
     return deadline_view(d, now)
 
 
-def pause(ctx: AppContext, principal: Principal, deadline_id: str, reason: str) -> dict[str, Any]:
+def pause(ctx: AppContext, principal: Principal, deadline_id: str, reason: str) -> DeadlineView:
     """Staff stop a clock while waiting (for the customer's documents, say), where its rule allows it; it
     resumes on `resume`."""
     return _change(ctx, principal, deadline_id, "pause a deadline", lambda d, now: d.paused(now, reason))
 
 
-def resume(ctx: AppContext, principal: Principal, deadline_id: str) -> dict[str, Any]:
+def resume(ctx: AppContext, principal: Principal, deadline_id: str) -> DeadlineView:
     return _change(ctx, principal, deadline_id, "resume a deadline", lambda d, now: d.resumed(now))
 
 
-def report(ctx: AppContext, principal: Principal, within_hours: int = 48, team: str | None = None) -> dict[str, Any]:
+def report(ctx: AppContext, principal: Principal, within_hours: int = 48, team: str | None = None) -> DeadlineReport:
     """Staff: the deadlines overdue now, and those due within `within_hours`, soonest first, per team;
     each with its working. Breaches are reported before they happen."""
     require_staff(principal, "see the deadline report")
@@ -133,7 +140,8 @@ def report(ctx: AppContext, principal: Principal, within_hours: int = 48, team: 
     window = timedelta(hours=within_hours)
     with ctx.uow(read_only=True) as uow:
         candidates = uow.deadlines.open_due_by(now + window, _teams(team), REPORT_LIMIT)
-    overdue, due_soon = [], []
+    overdue: list[DeadlineView] = []
+    due_soon: list[DeadlineView] = []
     for d in candidates:
         state = d.state(now, window)
         if state is State.OVERDUE:
@@ -146,7 +154,7 @@ def report(ctx: AppContext, principal: Principal, within_hours: int = 48, team: 
 
 
 def figures(ctx: AppContext, principal: Principal, start: date | None = None, end: date | None = None,
-            team: str | None = None) -> dict[str, Any]:
+            team: str | None = None) -> DeadlineFigures:
     """Staff: per team, the deadlines started in [start, end) (UK dates; open-ended when left out): met on
     time, breached (met late, or overdue and still open), open; and per rule."""
     require_staff(principal, "see the deadline figures")
@@ -164,10 +172,20 @@ def figures(ctx: AppContext, principal: Principal, start: date | None = None, en
         rows = uow.deadlines.started_between(at(start), at(end), teams)
     return {"as_at": now.isoformat(), "from": start.isoformat() if start else None,
             "to": end.isoformat() if end else None,
-            "teams": [f.as_dict() for f in team_figures(rows, now)]}
+            "teams": [team_figures_view(f) for f in team_figures(rows, now)]}
 
 
-def rules_view() -> list[dict[str, Any]]:
+def team_figures_view(f: TeamFigures) -> TeamFiguresView:
+    """A team's figures as the report gives them (the same keys as `TeamFigures.as_dict`)."""
+    by_rule: dict[str, ClockRuleFigures] = {
+        code: {"met_on_time": n["met_on_time"], "breached": n["breached"], "open": n["open"]}
+        for code, n in f.by_rule.items()}
+    return {"team": f.team, "name": TEAMS.get(f.team, f.team), "met_on_time": f.met_on_time,
+            "breached": f.breached, "met_late": f.met_late, "overdue": f.overdue,
+            "open": f.open, "due_soon": f.due_soon, "stopped": f.stopped, "by_rule": by_rule}
+
+
+def rules_view() -> list[ClockRuleView]:
     return [{"code": r.code, "name": r.name, "amount": r.amount, "unit": r.unit.value, "team": r.team,
              "source": r.source, "roll_to_working_day": r.roll_to_working_day, "pausable": r.pausable,
              "window": r.window, "text": r.describe()}

@@ -6,19 +6,27 @@ the same field names (422 problem documents naming each field)."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
 
 from covernote.complaints.domain import NewComplaint
+from covernote.complaints.results import (
+    ComplaintCodes,
+    ComplaintLetters,
+    ComplaintLetterView,
+    ComplaintList,
+    ComplaintsReport,
+    ComplaintView,
+    RecordedComplaint,
+)
 from covernote.complaints.usecases import complaints
 from covernote.identity.api import Caller, Ctx
 from covernote.kernel.clock import LONDON
 from covernote.policy.schemas import Moment
 
 router = APIRouter(tags=["complaints"])
-Json = dict[str, Any]
 Short = Annotated[str, StringConstraints(max_length=500)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 
@@ -91,7 +99,7 @@ class FormatIn(BaseModel):
 
 
 @router.post("/complaints", status_code=201)
-def record(ctx: Ctx, who: Caller, body: ComplaintIn) -> Json:
+def record(ctx: Ctx, who: Caller, body: ComplaintIn) -> RecordedComplaint:
     """Record a complaint (CMP-1), route it by kind to the claims-complaints or sales/service team and start
     its clocks: acknowledgement (5 working days), summary resolution window (3), final response (8 weeks).
     Staff record any; a customer records their own (received through the web, now)."""
@@ -100,22 +108,22 @@ def record(ctx: Ctx, who: Caller, body: ComplaintIn) -> Json:
 
 @router.get("/complaints")
 def list_complaints(ctx: Ctx, who: Caller, status: str | None = None, team: str | None = None,
-                    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=10_000_000)) -> Json:
+                    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=10_000_000)) -> ComplaintList:
     """Complaints by status and team, oldest received first, with each clock's state. A customer sees their own."""
     return complaints.list_complaints(ctx, who, status, team, limit, offset)
 
 
 @router.get("/complaints/codes")
-def codes(who: Caller) -> Json:
+def codes(who: Caller) -> ComplaintCodes:
     """Kinds and their teams, channels, formats, outcomes and root causes."""
     return complaints.codes()
 
 
-@router.get("/complaints/report", response_model=None)
+@router.get("/complaints/report", response_model=ComplaintsReport)
 def report(ctx: Ctx, who: Caller,
            start: date | None = Query(None, alias="from", description="First UK day complaints were received"),
            end: date | None = Query(None, alias="to", description="The day after the last"),
-           format: Literal["json", "csv"] = "json") -> Json | Response:
+           format: Literal["json", "csv"] = "json") -> ComplaintsReport | Response:
     """Staff: complaints received in the period per product, kind, root cause and outcome, with the
     acknowledgement and final-response clocks met on time or breached. `format=csv` for a spreadsheet."""
     data = complaints.report(ctx, who, start, end)
@@ -125,26 +133,26 @@ def report(ctx: Ctx, who: Caller,
 
 
 @router.get("/complaints/{complaint_id}")
-def get(ctx: Ctx, who: Caller, complaint_id: str) -> Json:
+def get(ctx: Ctx, who: Caller, complaint_id: str) -> ComplaintView:
     """One complaint with its clocks (each with its working) and its letters."""
     return complaints.get(ctx, who, complaint_id)
 
 
 @router.post("/complaints/{complaint_id}/acknowledge")
-def acknowledge(ctx: Ctx, who: Caller, complaint_id: str, body: LetterOptions | None = None) -> Json:
+def acknowledge(ctx: Ctx, who: Caller, complaint_id: str, body: LetterOptions | None = None) -> ComplaintView:
     """Send the written acknowledgement (CMP-2); the acknowledgement clock is met when it is sent."""
     opts = body or LetterOptions()
     return complaints.acknowledge(ctx, who, complaint_id, opts.channel, opts.format)
 
 
 @router.post("/complaints/{complaint_id}/progress")
-def progress(ctx: Ctx, who: Caller, complaint_id: str, body: ProgressIn) -> Json:
+def progress(ctx: Ctx, who: Caller, complaint_id: str, body: ProgressIn) -> ComplaintView:
     """Record a progress update, and with `send_letter` write to the complainant (CMP-2)."""
     return complaints.progress(ctx, who, complaint_id, body.note, body.send_letter, body.channel, body.format)
 
 
 @router.post("/complaints/{complaint_id}/summary-resolution")
-def summary_resolution(ctx: Ctx, who: Caller, complaint_id: str, body: SummaryIn) -> Json:
+def summary_resolution(ctx: Ctx, who: Caller, complaint_id: str, body: SummaryIn) -> ComplaintView:
     """Close a complaint resolved by the end of the third business day with a summary resolution
     communication (DISP 1.5): it mentions the Financial Ombudsman Service. 422 naming `complaint_id` once
     the window has closed."""
@@ -153,7 +161,7 @@ def summary_resolution(ctx: Ctx, who: Caller, complaint_id: str, body: SummaryIn
 
 
 @router.post("/complaints/{complaint_id}/final-response")
-def final_response(ctx: Ctx, who: Caller, complaint_id: str, body: FinalIn) -> Json:
+def final_response(ctx: Ctx, who: Caller, complaint_id: str, body: FinalIn) -> ComplaintView:
     """Send the final response (CMP-3): outcome, explanation, any redress, root cause and the right to refer
     the complaint to the Financial Ombudsman Service within six months."""
     return complaints.final_response(ctx, who, complaint_id, body.outcome, body.explanation, body.root_cause,
@@ -161,25 +169,25 @@ def final_response(ctx: Ctx, who: Caller, complaint_id: str, body: FinalIn) -> J
 
 
 @router.post("/complaints/{complaint_id}/withdraw")
-def withdraw(ctx: Ctx, who: Caller, complaint_id: str, body: WithdrawIn) -> Json:
+def withdraw(ctx: Ctx, who: Caller, complaint_id: str, body: WithdrawIn) -> ComplaintView:
     """The complainant withdrew the complaint: it closes and its clocks stop."""
     return complaints.withdraw(ctx, who, complaint_id, body.reason)
 
 
 @router.post("/complaints/{complaint_id}/format")
-def set_format(ctx: Ctx, who: Caller, complaint_id: str, body: FormatIn) -> Json:
+def set_format(ctx: Ctx, who: Caller, complaint_id: str, body: FormatIn) -> ComplaintView:
     """Record the format the complainant wants responses in (CMP-4); later letters are produced in it."""
     return complaints.set_format(ctx, who, complaint_id, body.format)
 
 
 @router.get("/complaints/{complaint_id}/letters")
-def letters(ctx: Ctx, who: Caller, complaint_id: str) -> Json:
+def letters(ctx: Ctx, who: Caller, complaint_id: str) -> ComplaintLetters:
     return complaints.letters(ctx, who, complaint_id)
 
 
-@router.get("/complaints/{complaint_id}/letters/{letter_id}", response_model=None)
+@router.get("/complaints/{complaint_id}/letters/{letter_id}", response_model=ComplaintLetterView)
 def letter(ctx: Ctx, who: Caller, complaint_id: str, letter_id: str,
-           format: Literal["json", "html", "text"] = "json") -> Json | Response:
+           format: Literal["json", "html", "text"] = "json") -> ComplaintLetterView | Response:
     """A letter as it was sent: `format=html` (printable; large print in a large font) or `text`; JSON gives
     its record with the text."""
     found = complaints.letter(ctx, who, complaint_id, letter_id)

@@ -23,6 +23,7 @@ Errors name the field and the reason and exit 2.
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -30,6 +31,7 @@ from typing import Annotated, Any
 import typer
 
 from covernote.complaints.domain import NewComplaint
+from covernote.complaints.results import ComplaintList, ComplaintView, RecordedComplaint
 from covernote.complaints.usecases import complaints
 from covernote.interfaces.cli import (
     JsonOpt,
@@ -56,7 +58,7 @@ def _received_at(value: str | None) -> datetime | None:
     return at.replace(tzinfo=LONDON) if at.tzinfo is None else at
 
 
-def _summary(c: dict[str, Any]) -> str:
+def _summary(c: ComplaintView) -> str:
     lines = [f"{c['id']}  {c['status'].upper()}  {c['kind_name']} -> {c['team_name']} ({c['team']})",
              f"  from {c['complainant']['name']}, received {c['received_at']} by {c['received_via']}"
              + (f", policy {c['policy_number']}" if c["policy_number"] else "")
@@ -69,18 +71,21 @@ def _summary(c: dict[str, Any]) -> str:
     lines += [f"  clock {d['rule']:30} due {d['due_text']}  {d['state']}" for d in c["clocks"]]
     lines += [f"  letter {x['id']}  {x['kind']:18} {x['format']:11} {x['channel']:5} sent {x['sent_at']}"
               for x in c["letters"]]
-    lines += [f"  warning: {w}" for w in c.get("warnings", [])]
     return "\n".join(lines)
 
 
-def _list_summary(d: dict[str, Any]) -> str:
+def _recorded_summary(c: RecordedComplaint) -> str:
+    return "\n".join([_summary(c), *[f"  warning: {w}" for w in c["warnings"]]])
+
+
+def _list_summary(d: ComplaintList) -> str:
     rows = [f"{c['id']}  {c['status']:19} {c['team']:25} {c['received_at'][:16]}  {c['name']}"
             + "".join(f"  {k.split('.')[-1]}={v}" for k, v in c["clocks"].items())
             for c in d["complaints"]]
     return "\n".join(rows) or "no complaints"
 
 
-def _report_summary(r: dict[str, Any]) -> str:
+def _report_summary(r: Mapping[str, Any]) -> str:  # read by dimension name
     t = r["total"]
     lines = [f"Complaints received {r['from'] or 'ever'} to {r['to'] or 'now'}, as at {r['as_at']}: "
              f"{t['complaints']} ({t['open']} open, {t['closed']} closed), redress {t['redress_total']}",
@@ -121,7 +126,7 @@ def register(app: typer.Typer, jobs_app: typer.Typer) -> None:
         """Record a complaint, route it by kind and start its clocks."""
         inp = NewComplaint(kind, description, name, address, received_via, _received_at(received_at), postcode,
                            phone, email, policy, customer, alternative_format)
-        show(complaints.record(context(), operator(), inp), as_json, _summary)
+        show(complaints.record(context(), operator(), inp), as_json, _recorded_summary)
 
     @cmp_app.command("show")
     @handles_errors

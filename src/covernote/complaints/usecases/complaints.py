@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime, time
 from typing import Any
@@ -29,6 +30,20 @@ from covernote.clocks.domain import TEAMS, Deadline, State
 from covernote.complaints import domain as rules
 from covernote.complaints.domain import ACK_RULE, FINAL_RULE, SUMMARY_RULE, Complaint, NewComplaint, Status
 from covernote.complaints.ports import ComplaintLetter
+from covernote.complaints.results import (
+    ComplaintCodes,
+    ComplaintHistoryEntry,
+    ComplaintLetters,
+    ComplaintLetterView,
+    ComplaintList,
+    ComplaintListItem,
+    ComplaintsReport,
+    ComplaintView,
+    EightWeekFailure,
+    EightWeekLetters,
+    EightWeekLetterSent,
+    RecordedComplaint,
+)
 from covernote.complaints.usecases.letters import compose, production_note
 from covernote.identity.usecases import Principal, check_customer, require_staff
 from covernote.kernel.calendar import nation_for_postcode
@@ -86,8 +101,8 @@ def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at else None
 
 
-def letter_view(letter: ComplaintLetter, with_body: bool = False) -> dict[str, Any]:
-    out: dict[str, Any] = {
+def letter_view(letter: ComplaintLetter, with_body: bool = False) -> ComplaintLetterView:
+    out: ComplaintLetterView = {
         "id": letter.letter_id, "complaint_id": letter.complaint_id, "kind": letter.kind,
         "title": rules.LETTER_KINDS.get(letter.kind, letter.kind).capitalize(), "format": letter.format,
         "production": letter.production,
@@ -100,10 +115,10 @@ def letter_view(letter: ComplaintLetter, with_body: bool = False) -> dict[str, A
 
 
 def complaint_view(ctx: AppContext, c: Complaint, deadlines: list[Deadline], letters: list[ComplaintLetter],
-                   principal: Principal) -> dict[str, Any]:
+                   principal: Principal) -> ComplaintView:
     now = ctx.clock.now()
     responded = c.final_response_at or c.resolved_at
-    out: dict[str, Any] = {
+    out: ComplaintView = {
         "id": c.complaint_id, "kind": c.kind, "kind_name": rules.KIND_NAMES.get(c.kind, c.kind), "team": c.team,
         "team_name": TEAMS.get(c.team, c.team), "status": c.status.value, "description": c.description,
         "complainant": {"name": c.name, "address": c.address, "postcode": c.postcode, "phone": c.phone,
@@ -127,16 +142,21 @@ def complaint_view(ctx: AppContext, c: Complaint, deadlines: list[Deadline], let
     }
     if principal.is_staff:
         out["root_cause_note"] = c.root_cause_note
-        out["history"] = [e.as_dict() for e in c.history]
+        out["history"] = [_history_view(e) for e in c.history]
     return out
 
 
-def _view(ctx: AppContext, uow: UnitOfWork, c: Complaint, principal: Principal) -> dict[str, Any]:
+def _history_view(e: rules.Event) -> ComplaintHistoryEntry:
+    """A step in the history as staff see it (the same keys as the stored `Event.as_dict`)."""
+    return {"at": e.at.isoformat(), "by": e.by, "kind": e.kind, "note": e.note}
+
+
+def _view(ctx: AppContext, uow: UnitOfWork, c: Complaint, principal: Principal) -> ComplaintView:
     return complaint_view(ctx, c, uow.deadlines.for_subject(SUBJECT, c.complaint_id),
                           uow.complaints.letters(c.complaint_id), principal)
 
 
-def get(ctx: AppContext, principal: Principal, complaint_id: str) -> dict[str, Any]:
+def get(ctx: AppContext, principal: Principal, complaint_id: str) -> ComplaintView:
     """A complaint with its clocks and letters: staff, or the customer it is linked to."""
     with ctx.uow(read_only=True) as uow:
         c = _load(uow, principal, complaint_id)
@@ -144,7 +164,7 @@ def get(ctx: AppContext, principal: Principal, complaint_id: str) -> dict[str, A
 
 
 def list_complaints(ctx: AppContext, principal: Principal, status: str | None = None, team: str | None = None,
-                    limit: int = 50, offset: int = 0) -> dict[str, Any]:
+                    limit: int = 50, offset: int = 0) -> ComplaintList:
     """Complaints, oldest received first, by status and team; a customer sees only their own."""
     issues = IssueCollector()
     if team is not None and team not in rules.KINDS.values():
@@ -158,7 +178,7 @@ def list_complaints(ctx: AppContext, principal: Principal, status: str | None = 
     with ctx.uow(read_only=True) as uow:
         rows = uow.complaints.page(status, team, customer, limit, offset)
         due = uow.complaints.deadlines_for([c.complaint_id for c in rows])
-    out = []
+    out: list[ComplaintListItem] = []
     for c in rows:
         states = {d.rule_code: d.state(now).value for d in due.get(c.complaint_id, [])}
         out.append({"id": c.complaint_id, "kind": c.kind, "team": c.team, "status": c.status.value,
@@ -170,7 +190,7 @@ def list_complaints(ctx: AppContext, principal: Principal, status: str | None = 
 # -- recording a complaint (CMP-1) -----------------------------------------------------------------------
 
 
-def record(ctx: AppContext, principal: Principal, inp: NewComplaint) -> dict[str, Any]:
+def record(ctx: AppContext, principal: Principal, inp: NewComplaint) -> RecordedComplaint:
     """Record a complaint as received, route it by kind (CMP-1) and start its clocks. Staff record any
     complaint (from anyone: a policy number is optional); a customer records their own, through the web,
     received now. A policy number that is one of ours links the complaint to the policy and its customer; one
@@ -215,8 +235,7 @@ def record(ctx: AppContext, principal: Principal, inp: NewComplaint) -> dict[str
         uow.commit()
     with ctx.uow(read_only=True) as uow:
         view = _view(ctx, uow, c, principal)
-    view["warnings"] = warnings
-    return view
+    return {**view, "warnings": warnings}
 
 
 def start_clocks(uow: UnitOfWork, c: Complaint) -> None:
@@ -288,7 +307,7 @@ def _send(uow: UnitOfWork, c: Complaint, kind: str, fmt: str | None, channel: st
     return record
 
 
-def _act(ctx: AppContext, principal: Principal, complaint_id: str, action: str, change: Any) -> dict[str, Any]:
+def _act(ctx: AppContext, principal: Principal, complaint_id: str, action: str, change: Any) -> ComplaintView:
     """Load the complaint for work, apply `change(uow, complaint, now)` (which saves it and sends any letter),
     commit, and return the complaint as it now stands."""
     now = ctx.clock.now()
@@ -301,7 +320,7 @@ def _act(ctx: AppContext, principal: Principal, complaint_id: str, action: str, 
 
 
 def acknowledge(ctx: AppContext, principal: Principal, complaint_id: str, channel: str | None = None,
-                fmt: str | None = None) -> dict[str, Any]:
+                fmt: str | None = None) -> ComplaintView:
     """Send the written acknowledgement (CMP-2): it meets the acknowledgement clock when sent."""
     def change(uow: UnitOfWork, c: Complaint, now: datetime) -> Complaint:
         c = uow.complaints.save(c.acknowledged(now, principal.user_id))
@@ -314,7 +333,7 @@ def acknowledge(ctx: AppContext, principal: Principal, complaint_id: str, channe
 
 
 def progress(ctx: AppContext, principal: Principal, complaint_id: str, note: str, send_letter: bool = False,
-             channel: str | None = None, fmt: str | None = None) -> dict[str, Any]:
+             channel: str | None = None, fmt: str | None = None) -> ComplaintView:
     """Record a progress update (CMP-2: "keep you informed on our progress"); with `send_letter`, write to
     the complainant with it. It meets no clock."""
     def change(uow: UnitOfWork, c: Complaint, now: datetime) -> Complaint:
@@ -329,7 +348,7 @@ def progress(ctx: AppContext, principal: Principal, complaint_id: str, note: str
 
 def resolve_summary(ctx: AppContext, principal: Principal, complaint_id: str, resolution: str, root_cause: str,
                     root_cause_note: str | None = None, channel: str | None = None,
-                    fmt: str | None = None) -> dict[str, Any]:
+                    fmt: str | None = None) -> ComplaintView:
     """Close a complaint resolved by the end of the third business day after receipt with a summary
     resolution communication (DISP 1.5, CMP-3): it tells the complainant the complaint is resolved and that
     they may refer it to the Financial Ombudsman Service if they later become dissatisfied. Refused (422
@@ -359,7 +378,7 @@ def parse_redress(value: str | None) -> Money | None:
 
 def final_response(ctx: AppContext, principal: Principal, complaint_id: str, outcome: str, explanation: str,
                    root_cause: str, redress: str | None = None, root_cause_note: str | None = None,
-                   channel: str | None = None, fmt: str | None = None) -> dict[str, Any]:
+                   channel: str | None = None, fmt: str | None = None) -> ComplaintView:
     """Send the final response (CMP-3): the outcome (upheld, partly upheld, not upheld), the explanation, any
     redress, the root cause and the right to refer the complaint to the Financial Ombudsman Service within
     six months, with its details. It meets the final-response clock (and the acknowledgement clock if still
@@ -379,7 +398,7 @@ def final_response(ctx: AppContext, principal: Principal, complaint_id: str, out
     return _act(ctx, principal, complaint_id, "send final responses", change)
 
 
-def withdraw(ctx: AppContext, principal: Principal, complaint_id: str, reason: str) -> dict[str, Any]:
+def withdraw(ctx: AppContext, principal: Principal, complaint_id: str, reason: str) -> ComplaintView:
     """The complainant withdrew the complaint: it closes and every clock on it stops."""
     def change(uow: UnitOfWork, c: Complaint, now: datetime) -> Complaint:
         c = uow.complaints.save(c.withdrawn(now, principal.user_id, reason))
@@ -389,7 +408,7 @@ def withdraw(ctx: AppContext, principal: Principal, complaint_id: str, reason: s
     return _act(ctx, principal, complaint_id, "withdraw complaints", change)
 
 
-def set_format(ctx: AppContext, principal: Principal, complaint_id: str, fmt: str) -> dict[str, Any]:
+def set_format(ctx: AppContext, principal: Principal, complaint_id: str, fmt: str) -> ComplaintView:
     """Record the format the complainant asked responses in (CMP-4): large_print, audio, braille, or
     standard. Every later letter is produced in it."""
     def change(uow: UnitOfWork, c: Complaint, now: datetime) -> Complaint:
@@ -398,7 +417,7 @@ def set_format(ctx: AppContext, principal: Principal, complaint_id: str, fmt: st
     return _act(ctx, principal, complaint_id, "record a complainant's format", change)
 
 
-def letters(ctx: AppContext, principal: Principal, complaint_id: str) -> dict[str, Any]:
+def letters(ctx: AppContext, principal: Principal, complaint_id: str) -> ComplaintLetters:
     with ctx.uow(read_only=True) as uow:
         c = _load(uow, principal, complaint_id)
         rows = uow.complaints.letters(c.complaint_id)
@@ -423,12 +442,15 @@ def send_eight_week_letters(ctx: AppContext, principal: Principal) -> dict[str, 
     date) without a final response that they may refer it to the Financial Ombudsman Service, once
     (CMP-3, S3). Also stops the summary resolution clocks whose window has closed. Safe to rerun: a
     complaint that has had the letter is never found again; each complaint is its own unit of work, so a
-    failure is reported and the rest still go."""
+    failure is reported and the rest still go.
+
+    The answer is an `EightWeekLetters`; it is declared as `dict[str, Any]` because the daily jobs' table
+    (jobs/daily.py) takes every job's result as that."""
     require_staff(principal, "send eight-week letters")
     now = ctx.clock.now()
     received_before = rules.eight_week_candidates_received_before(now)
-    sent: list[dict[str, Any]] = []
-    errors: list[dict[str, Any]] = []
+    sent: list[EightWeekLetterSent] = []
+    errors: list[EightWeekFailure] = []
     seen: set[str] = set()
     with ctx.uow(read_only=True) as uow:
         candidates = [c.complaint_id for c in uow.complaints.eight_week_candidates(received_before, 100_000)]
@@ -454,7 +476,9 @@ def send_eight_week_letters(ctx: AppContext, principal: Principal) -> dict[str, 
         except DomainError as exc:
             errors.append({"complaint_id": complaint_id, "error": type(exc).__name__, "message": exc.message})
     windows = _close_expired_windows(ctx, now)
-    return {"as_at": now.isoformat(), "sent": sent, "summary_windows_closed": windows, "errors": errors}
+    result: EightWeekLetters = {"as_at": now.isoformat(), "sent": sent, "summary_windows_closed": windows,
+                                "errors": errors}
+    return {**result}
 
 
 def _close_expired_windows(ctx: AppContext, now: datetime) -> int:
@@ -473,7 +497,8 @@ def _close_expired_windows(ctx: AppContext, now: datetime) -> int:
 # -- the report --------------------------------------------------------------------------------------------
 
 
-def report(ctx: AppContext, principal: Principal, start: date | None = None, end: date | None = None) -> dict[str, Any]:
+def report(ctx: AppContext, principal: Principal, start: date | None = None,
+           end: date | None = None) -> ComplaintsReport:
     """Staff: the complaints received in [start, end) (UK dates; open-ended when left out) per product, kind,
     root cause and outcome, each with how many acknowledgements and final responses were met on time or
     breached, and the totals."""
@@ -489,8 +514,12 @@ def report(ctx: AppContext, principal: Principal, start: date | None = None, end
         rows = uow.complaints.received_between(at(start), at(end))
         due = uow.complaints.deadlines_for([c.complaint_id for c in rows])
     figures = rules.report_figures(((c, due.get(c.complaint_id, [])) for c in rows), now)
+    # The domain's `report_figures` counts: the total and a list per dimension (ComplaintFigures, and rows of
+    # them named by the dimension's value), built as plain dicts in complaints/domain.py.
     return {"as_at": now.isoformat(), "from": start.isoformat() if start else None,
-            "to": end.isoformat() if end else None, **figures}
+            "to": end.isoformat() if end else None, "total": figures["total"], "by_product": figures["by_product"],
+            "by_kind": figures["by_kind"], "by_root_cause": figures["by_root_cause"],
+            "by_outcome": figures["by_outcome"]}
 
 
 CSV_COLUMNS = ("dimension", "value", "complaints", "open", "closed", "withdrawn", "summary_resolutions",
@@ -500,13 +529,13 @@ CSV_COLUMNS = ("dimension", "value", "complaints", "open", "closed", "withdrawn"
                "final_response_stopped")
 
 
-def report_csv(data: dict[str, Any]) -> str:
+def report_csv(data: Mapping[str, Any]) -> str:
     """The report as CSV: one row per product, kind, root cause and outcome, then the total."""
     buf = io.StringIO()
     out = csv.writer(buf, lineterminator="\n")
     out.writerow(CSV_COLUMNS)
 
-    def row(dimension: str, value: str, f: dict[str, Any]) -> None:
+    def row(dimension: str, value: str, f: Mapping[str, Any]) -> None:
         out.writerow([dimension, value, f["complaints"], f["open"], f["closed"], f["withdrawn"],
                       f["summary_resolutions"], f["final_responses"], f["eight_week_letters"], f["redress_total"],
                       f["acknowledgement"]["met_on_time"], f["acknowledgement"]["breached"],
@@ -520,7 +549,7 @@ def report_csv(data: dict[str, Any]) -> str:
     return buf.getvalue()
 
 
-def codes() -> dict[str, Any]:
+def codes() -> ComplaintCodes:
     """The codes a complaint uses: kinds and their teams, channels, formats, outcomes, root causes."""
     return {"kinds": [{"code": k, "name": rules.KIND_NAMES[k], "team": t} for k, t in rules.KINDS.items()],
             "received_via": list(rules.CHANNELS), "letter_channels": list(rules.LETTER_CHANNELS),
