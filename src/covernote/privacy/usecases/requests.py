@@ -40,7 +40,7 @@ def request_view(q: SubjectRequest, today: date, events: list[RequestEvent] | No
         "identity": {"verified": q.identity_verified_at is not None,
                      "verified_at": q.identity_verified_at.isoformat() if q.identity_verified_at else None,
                      "method": q.identity_method},
-        "pauses": cast(list[RequestPause], [p.as_dict() for p in q.pauses]),  # the domain builds these two
+        "pauses": cast(list[RequestPause], [p.as_dict() for p in q.pauses]),  # the domain builds pauses and timing
         "extension": ({"notified_on": q.extension_notified_on.isoformat(), "reason": q.extension_reason}
                       if q.extension_notified_on else None),
         "timing": cast(RequestTiming, q.timing(today)),
