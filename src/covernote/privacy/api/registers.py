@@ -6,16 +6,26 @@ and the CLI refuse the same things with the same field names."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
 from covernote.identity.api import Caller, Ctx
 from covernote.privacy.usecases import breaches, disclosures, registers
+from covernote.privacy.usecases.results_registers import (
+    BreachDetail,
+    BreachList,
+    BreachNotifications,
+    DisclosureList,
+    DisclosureView,
+    HoldsReport,
+    HoldView,
+    MarkerList,
+    MarkerView,
+)
 
 router = APIRouter(tags=["privacy"])
-Json = dict[str, Any]
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
@@ -101,7 +111,7 @@ class NotificationsIn(_In):
 
 
 @router.post("/privacy/holds", status_code=201)
-def set_hold(ctx: Ctx, who: Caller, body: HoldIn) -> Json:
+def set_hold(ctx: Ctx, who: Caller, body: HoldIn) -> HoldView:
     """Staff: hold a customer, a policy or a claim from erasure and retention while a legal matter runs."""
     return registers.set_hold(ctx, who, **body.model_dump())
 
@@ -109,19 +119,19 @@ def set_hold(ctx: Ctx, who: Caller, body: HoldIn) -> Json:
 @router.get("/privacy/holds")
 def list_holds(ctx: Ctx, who: Caller, active: bool = True, due_for_review: bool = False,
                customer_id: str | None = None, limit: int = Query(100, ge=1, le=1000),
-               offset: int = Query(0, ge=0, le=1_000_000)) -> Json:
+               offset: int = Query(0, ge=0, le=1_000_000)) -> HoldsReport:
     """The holds report: active holds (active=false: all), or those due for review (review date today or past)."""
     return registers.list_holds(ctx, who, active=active, due_for_review=due_for_review, customer_id=customer_id,
                                 limit=limit, offset=offset)
 
 
 @router.get("/privacy/holds/{hold_id}")
-def get_hold(ctx: Ctx, who: Caller, hold_id: str) -> Json:
+def get_hold(ctx: Ctx, who: Caller, hold_id: str) -> HoldView:
     return registers.get_hold(ctx, who, hold_id)
 
 
 @router.post("/privacy/holds/{hold_id}/release")
-def release_hold(ctx: Ctx, who: Caller, hold_id: str, body: ReleaseIn) -> Json:
+def release_hold(ctx: Ctx, who: Caller, hold_id: str, body: ReleaseIn) -> HoldView:
     """The DPO or an administrator: end a hold, with the reason."""
     return registers.release_hold(ctx, who, hold_id, body.reason)
 
@@ -130,19 +140,19 @@ def release_hold(ctx: Ctx, who: Caller, hold_id: str, body: ReleaseIn) -> Json:
 
 
 @router.post("/customers/{customer_id}/fraud-markers", status_code=201)
-def record_marker(ctx: Ctx, who: Caller, customer_id: str, body: MarkerIn) -> Json:
+def record_marker(ctx: Ctx, who: Caller, customer_id: str, body: MarkerIn) -> MarkerView:
     """Staff: record a suspected or proven fraud against a person (S1 section 10)."""
     return registers.record_marker(ctx, who, customer_id, **body.model_dump())
 
 
 @router.get("/customers/{customer_id}/fraud-markers")
-def list_markers(ctx: Ctx, who: Caller, customer_id: str, active: bool = True) -> Json:
+def list_markers(ctx: Ctx, who: Caller, customer_id: str, active: bool = True) -> MarkerList:
     """Staff only: a customer is refused (403) and never learns whether a marker exists."""
     return registers.list_markers(ctx, who, customer_id, active)
 
 
 @router.post("/customers/{customer_id}/fraud-markers/{marker_id}/remove")
-def remove_marker(ctx: Ctx, who: Caller, customer_id: str, marker_id: str, body: RemovalIn) -> Json:
+def remove_marker(ctx: Ctx, who: Caller, customer_id: str, marker_id: str, body: RemovalIn) -> MarkerView:
     """The DPO or an administrator: remove a marker, with the reason (kept as removal_reason)."""
     return registers.remove_marker(ctx, who, customer_id, marker_id, body.reason)
 
@@ -151,14 +161,14 @@ def remove_marker(ctx: Ctx, who: Caller, customer_id: str, marker_id: str, body:
 
 
 @router.post("/customers/{customer_id}/disclosures", status_code=201)
-def record_disclosure(ctx: Ctx, who: Caller, customer_id: str, body: DisclosureIn) -> Json:
+def record_disclosure(ctx: Ctx, who: Caller, customer_id: str, body: DisclosureIn) -> DisclosureView:
     """Staff: record a transfer made by hand (a police request, a reinsurer's bordereau) (PRV-6), withheld
     from the person when telling them would prejudice the prevention or detection of crime."""
     return disclosures.record_manual_disclosure(ctx, who, customer_id, **body.model_dump())
 
 
 @router.get("/customers/{customer_id}/disclosures")
-def list_disclosures(ctx: Ctx, who: Caller, customer_id: str) -> Json:
+def list_disclosures(ctx: Ctx, who: Caller, customer_id: str) -> DisclosureList:
     """Who received the person's data, when, why and on what basis: staff (with those withheld from the
     person, flagged), and the customer for their own (without them)."""
     return disclosures.list_disclosures(ctx, who, customer_id)
@@ -168,7 +178,7 @@ def list_disclosures(ctx: Ctx, who: Caller, customer_id: str) -> Json:
 
 
 @router.post("/privacy/breaches", status_code=201)
-def record_breach(ctx: Ctx, who: Caller, body: BreachIn) -> Json:
+def record_breach(ctx: Ctx, who: Caller, body: BreachIn) -> BreachDetail:
     """Staff: record a breach; the people affected are found from the data map (PRV-8)."""
     scope = body.scope
     return breaches.record_breach(ctx, who, title=body.title, description=body.description,
@@ -180,7 +190,7 @@ def record_breach(ctx: Ctx, who: Caller, body: BreachIn) -> Json:
 @router.get("/privacy/breaches")
 def list_breaches(ctx: Ctx, who: Caller, limit: int = Query(100, ge=1, le=1000),
                   offset: int = Query(0, ge=0, le=1_000_000),
-                  closed: bool | None = Query(None, description="true: only closed; false: only open")) -> Json:
+                  closed: bool | None = Query(None, description="true: only closed; false: only open")) -> BreachList:
     """Every breach with its ICO deadline, hours left, whether it is overdue or closed, and people affected
     and told."""
     return breaches.list_breaches(ctx, who, limit, offset, closed)
@@ -188,32 +198,32 @@ def list_breaches(ctx: Ctx, who: Caller, limit: int = Query(100, ge=1, le=1000),
 
 @router.get("/privacy/breaches/{breach_id}")
 def get_breach(ctx: Ctx, who: Caller, breach_id: str, limit: int = Query(500, ge=0, le=5000),
-               offset: int = Query(0, ge=0, le=10_000_000)) -> Json:
+               offset: int = Query(0, ge=0, le=10_000_000)) -> BreachDetail:
     """One breach, with a page of the people affected (limit, offset)."""
     return breaches.get_breach(ctx, who, breach_id, limit, offset)
 
 
 @router.post("/privacy/breaches/{breach_id}/assessment")
-def assess_breach(ctx: Ctx, who: Caller, breach_id: str, body: AssessmentIn) -> Json:
+def assess_breach(ctx: Ctx, who: Caller, breach_id: str, body: AssessmentIn) -> BreachDetail:
     """The DPO or an administrator: unlikely (with the reason), risk (report) or high (report and tell people)."""
     return breaches.assess_breach(ctx, who, breach_id, risk=body.risk, reason=body.reason)
 
 
 @router.post("/privacy/breaches/{breach_id}/ico-report")
-def report_to_ico(ctx: Ctx, who: Caller, breach_id: str, body: IcoReportIn) -> Json:
+def report_to_ico(ctx: Ctx, who: Caller, breach_id: str, body: IcoReportIn) -> BreachDetail:
     """The DPO or an administrator: record the report made to the ICO."""
     return breaches.report_to_ico(ctx, who, breach_id, reference=body.reference, reported_at=body.reported_at)
 
 
 @router.post("/privacy/breaches/{breach_id}/notifications")
-def record_notifications(ctx: Ctx, who: Caller, breach_id: str, body: NotificationsIn) -> Json:
+def record_notifications(ctx: Ctx, who: Caller, breach_id: str, body: NotificationsIn) -> BreachNotifications:
     """The DPO or an administrator: record that people affected were told (all, or those listed)."""
     return breaches.record_notifications(ctx, who, breach_id, channel=body.channel, customer_ids=body.customer_ids,
                                          notified_at=body.notified_at)
 
 
 @router.post("/privacy/breaches/{breach_id}/close")
-def close_breach(ctx: Ctx, who: Caller, breach_id: str, body: CloseIn) -> Json:
+def close_breach(ctx: Ctx, who: Caller, breach_id: str, body: CloseIn) -> BreachDetail:
     """The DPO or an administrator: close a breach with a closing summary, once the report and the
     notifications the decision calls for are recorded (409 otherwise, and for any change once closed)."""
     return breaches.close_breach(ctx, who, breach_id, note=body.note)

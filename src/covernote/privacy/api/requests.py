@@ -11,9 +11,16 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from covernote.identity.api import Caller, Ctx
 from covernote.privacy.usecases import erasure, requests, subject_access
+from covernote.privacy.usecases.results import (
+    AccessPackageAnswer,
+    ErasureDone,
+    ErasurePlan,
+    ProcessingFlags,
+    RequestList,
+    RequestView,
+)
 
 router = APIRouter(tags=["privacy requests"])
-Json = dict[str, Any]
 
 
 class _In(BaseModel):
@@ -57,7 +64,7 @@ class ErasureIn(_In):
 
 
 @router.post("/customers/{customer_id}/requests", status_code=201)
-def start_request(ctx: Ctx, who: Caller, customer_id: str, body: RequestIn) -> Json:
+def start_request(ctx: Ctx, who: Caller, customer_id: str, body: RequestIn) -> RequestView:
     """Start a data subject request. Customers start access, portability and erasure requests with their own
     token; staff record any kind received by post, phone, e-mail or in person."""
     return requests.start(ctx, who, customer_id, **body.model_dump())
@@ -66,57 +73,57 @@ def start_request(ctx: Ctx, who: Caller, customer_id: str, body: RequestIn) -> J
 @router.get("/privacy/requests")
 def list_requests(ctx: Ctx, who: Caller, customer_id: str | None = None, open_only: bool = False,
                   overdue_only: bool = False, limit: int = Query(50, ge=1, le=500),
-                  offset: int = Query(0, ge=0, le=1_000_000)) -> Json:
+                  offset: int = Query(0, ge=0, le=1_000_000)) -> RequestList:
     """The work queue, oldest first, with each due date (UK: one calendar month, extendable by two)."""
     return requests.list_requests(ctx, who, customer_id, open_only, overdue_only, limit, offset)
 
 
 @router.get("/privacy/requests/{request_id}")
-def get_request(ctx: Ctx, who: Caller, request_id: str) -> Json:
+def get_request(ctx: Ctx, who: Caller, request_id: str) -> RequestView:
     return requests.get(ctx, who, request_id)
 
 
 @router.post("/privacy/requests/{request_id}/identity")
-def verify_identity(ctx: Ctx, who: Caller, request_id: str, body: IdentityIn) -> Json:
+def verify_identity(ctx: Ctx, who: Caller, request_id: str, body: IdentityIn) -> RequestView:
     return requests.verify_identity(ctx, who, request_id, body.method)
 
 
 @router.post("/privacy/requests/{request_id}/clarification")
-def ask_clarification(ctx: Ctx, who: Caller, request_id: str, body: QuestionIn) -> Json:
+def ask_clarification(ctx: Ctx, who: Caller, request_id: str, body: QuestionIn) -> RequestView:
     """Ask the person to clarify: the clock stops until they answer."""
     return requests.ask_clarification(ctx, who, request_id, body.question)
 
 
 @router.post("/privacy/requests/{request_id}/clarification-received")
-def clarification_received(ctx: Ctx, who: Caller, request_id: str) -> Json:
+def clarification_received(ctx: Ctx, who: Caller, request_id: str) -> RequestView:
     return requests.clarification_received(ctx, who, request_id)
 
 
 @router.post("/privacy/requests/{request_id}/extension")
-def extend(ctx: Ctx, who: Caller, request_id: str, body: ExtensionIn) -> Json:
+def extend(ctx: Ctx, who: Caller, request_id: str, body: ExtensionIn) -> RequestView:
     """Extend by two months: only if the person is told within the first month, with the reason."""
     return requests.extend(ctx, who, request_id, body.notified_on, body.reason)
 
 
 @router.post("/privacy/requests/{request_id}/refusal")
-def refuse(ctx: Ctx, who: Caller, request_id: str, body: ReasonIn) -> Json:
+def refuse(ctx: Ctx, who: Caller, request_id: str, body: ReasonIn) -> RequestView:
     return requests.refuse(ctx, who, request_id, body.reason)
 
 
 @router.post("/privacy/requests/{request_id}/withdrawal")
-def withdraw(ctx: Ctx, who: Caller, request_id: str) -> Json:
+def withdraw(ctx: Ctx, who: Caller, request_id: str) -> RequestView:
     return requests.withdraw(ctx, who, request_id)
 
 
 @router.post("/privacy/requests/{request_id}/fulfilment")
-def fulfil(ctx: Ctx, who: Caller, request_id: str, body: FulfilIn) -> Json:
+def fulfil(ctx: Ctx, who: Caller, request_id: str, body: FulfilIn) -> RequestView:
     """Carry out a rectification, restriction, objection, consent withdrawal or death directive."""
     return requests.fulfil(ctx, who, request_id, acknowledge_cover_effects=body.acknowledge_cover_effects)
 
 
-@router.get("/privacy/requests/{request_id}/package", response_model=None)
+@router.get("/privacy/requests/{request_id}/package", response_model=AccessPackageAnswer)
 def access_package(ctx: Ctx, who: Caller, request_id: str,
-                   format: Literal["json", "html"] = "json") -> Json | Response:
+                   format: Literal["json", "html"] = "json") -> AccessPackageAnswer | Response:
     """The access package: every record about the person, how it is used, recipients, retention, sources."""
     package = subject_access.access_package(ctx, who, request_id)
     if format == "html":
@@ -133,23 +140,23 @@ def portability_export(ctx: Ctx, who: Caller, request_id: str,
 
 
 @router.get("/privacy/requests/{request_id}/erasure-plan")
-def erasure_plan(ctx: Ctx, who: Caller, request_id: str) -> Json:
+def erasure_plan(ctx: Ctx, who: Caller, request_id: str) -> ErasurePlan:
     """The dry run: what would be erased, what is kept and why, and any effect on live cover."""
     return erasure.plan(ctx, who, request_id)
 
 
 @router.post("/privacy/requests/{request_id}/erasure")
-def apply_erasure(ctx: Ctx, who: Caller, request_id: str, body: ErasureIn) -> Json:
+def apply_erasure(ctx: Ctx, who: Caller, request_id: str, body: ErasureIn) -> ErasureDone:
     """Erase as the plan shown said (staff)."""
     return erasure.apply(ctx, who, request_id, body.fingerprint)
 
 
 @router.get("/customers/{customer_id}/processing-flags")
-def processing_flags(ctx: Ctx, who: Caller, customer_id: str) -> Json:
+def processing_flags(ctx: Ctx, who: Caller, customer_id: str) -> ProcessingFlags:
     """Restriction and objections in force."""
     return requests.flags(ctx, who, customer_id)
 
 
 @router.post("/customers/{customer_id}/processing-flags/{flag}/lift")
-def lift_flag(ctx: Ctx, who: Caller, customer_id: str, flag: str) -> Json:
+def lift_flag(ctx: Ctx, who: Caller, customer_id: str, flag: str) -> ProcessingFlags:
     return requests.lift_flag(ctx, who, customer_id, flag)

@@ -6,16 +6,21 @@ and the CLI refuse the same things with the same field names."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field
 
 from covernote.identity.api import Caller, Ctx
 from covernote.privacy.usecases import processing_record, retention
+from covernote.privacy.usecases.results_retention import (
+    RecordOfProcessing,
+    RetentionRunView,
+    RetentionSettings,
+    RetentionSettingView,
+    SweepAnswer,
+)
 
 router = APIRouter(tags=["privacy"])
-Json = dict[str, Any]
 
 
 class _In(BaseModel):
@@ -35,47 +40,47 @@ class SettingIn(_In):
 
 
 @router.post("/privacy/retention/sweep")
-def run_sweep(ctx: Ctx, who: Caller, body: SweepIn | None = None) -> Json:
+def run_sweep(ctx: Ctx, who: Caller, body: SweepIn | None = None) -> SweepAnswer:
     """DPO or administrator: apply every retention rule due (PRV-5) and return the report: counts per rule
     and action, what was held (legal holds, fraud markers), categories with no records held, errors.
     Idempotent: a second run finds nothing more to do. `dry_run` reports without writing."""
     b = body or SweepIn()
-    return retention.sweep(ctx, who, b.as_of, b.dry_run, b.batch_size)
+    return retention.run_sweep(ctx, who, b.as_of, b.dry_run, b.batch_size)
 
 
 @router.get("/privacy/retention/runs")
 def list_runs(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500),
-              offset: int = Query(0, ge=0, le=1_000_000)) -> list[Json]:
+              offset: int = Query(0, ge=0, le=1_000_000)) -> list[RetentionRunView]:
     """Staff: retention sweeps, newest first, with their reports (counts only, never personal values)."""
     return retention.list_runs(ctx, who, limit, offset)
 
 
 @router.get("/privacy/retention/runs/{run_id}")
-def get_run(ctx: Ctx, who: Caller, run_id: str) -> Json:
+def get_run(ctx: Ctx, who: Caller, run_id: str) -> RetentionRunView:
     """Staff: one retention sweep and its report. A run still `running` was stopped before it finished:
     the batches it finished are done, and the next run carries on."""
     return retention.get_run(ctx, who, run_id)
 
 
 @router.get("/privacy/retention-settings")
-def list_settings(ctx: Ctx, who: Caller) -> Json:
+def list_settings(ctx: Ctx, who: Caller) -> RetentionSettings:
     """Staff: the retention categories each dealership sets for itself (S0: FullCycle, FullAuction,
     FullAppraisal) with their floor and ceiling, and the periods dealerships chose."""
     return retention.list_settings(ctx, who)
 
 
 @router.put("/privacy/retention-settings/{dealership_id}/{category}")
-def put_setting(ctx: Ctx, who: Caller, dealership_id: str, category: str, body: SettingIn) -> Json:
+def put_setting(ctx: Ctx, who: Caller, dealership_id: str, category: str, body: SettingIn) -> RetentionSettingView:
     """DPO or administrator: record the period a dealership chose for a category S0 leaves to it. A period
     outside the category's floor and ceiling is refused naming `years`."""
     return retention.put_setting(ctx, who, dealership_id, category, body.years)
 
 
-@router.get("/privacy/record-of-processing", response_model=None)
+@router.get("/privacy/record-of-processing", response_model=RecordOfProcessing)
 def record_of_processing(ctx: Ctx, who: Caller,
                          product: str | None = Query(None, description="A product code (ECO) or version (ECO@2024.1); "
                                                                        "default every product"),
-                         format: str = Query("json", description="json or csv")) -> Json | Response:
+                         format: str = Query("json", description="json or csv")) -> RecordOfProcessing | Response:
     """Staff: the record of processing per product (PRV-1): categories of personal data (from the field
     declarations), purposes and lawful bases, recipients and retention (from the product's notice)."""
     processing_record.check_format(format)

@@ -7,16 +7,22 @@ the rules (licence number format, endorsement codes, dates not in the future...)
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field
 
 from covernote.identity.api import Caller, Ctx
 from covernote.privacy.usecases import sensitive
+from covernote.privacy.usecases.results import (
+    KeyRotation,
+    SensitiveReading,
+    SensitiveReadsLog,
+    SensitiveRecorded,
+    SensitiveSummary,
+)
 
 router = APIRouter(tags=["privacy"])
-Json = dict[str, Any]
 
 
 class _In(BaseModel):
@@ -63,7 +69,7 @@ Purpose = Annotated[str | None, Query(description="Why you read it (required for
 
 
 @router.put("/customers/{customer_id}/sensitive/{person_ref}")
-def put_sensitive(ctx: Ctx, who: Caller, customer_id: str, person_ref: str, body: SensitiveIn) -> Json:
+def put_sensitive(ctx: Ctx, who: Caller, customer_id: str, person_ref: str, body: SensitiveIn) -> SensitiveRecorded:
     """Record the licence number, health, convictions or bank details of the policyholder
     (`person_ref` = `policyholder`) or of a named driver (their label). Encrypted at rest (PRV-11). The
     customer for themselves, or staff. The answer lists which fields are held, never the values."""
@@ -73,20 +79,20 @@ def put_sensitive(ctx: Ctx, who: Caller, customer_id: str, person_ref: str, body
 
 @router.get("/customers/{customer_id}/sensitive")
 def get_sensitive(ctx: Ctx, who: Caller, customer_id: str, purpose: Purpose = None,
-                  person_ref: Annotated[str | None, Query(description="Only this person")] = None) -> Json:
+                  person_ref: Annotated[str | None, Query(description="Only this person")] = None) -> SensitiveReading:
     """The decrypted sensitive fields, for an underwriter, the data protection officer or the customer
     themselves; administrators and staff get 403 (PRV-7). Every read is logged with its purpose (SEC-2)."""
     return sensitive.read(ctx, who, customer_id, person_ref, purpose)
 
 
 @router.get("/customers/{customer_id}/sensitive/summary")
-def get_sensitive_summary(ctx: Ctx, who: Caller, customer_id: str) -> Json:
+def get_sensitive_summary(ctx: Ctx, who: Caller, customer_id: str) -> SensitiveSummary:
     """Which sensitive fields are held for each person, without values. Any staff role, or the customer."""
     return sensitive.summary(ctx, who, customer_id)
 
 
 @router.get("/customers/{customer_id}/sensitive/{person_ref}")
-def get_sensitive_person(ctx: Ctx, who: Caller, customer_id: str, person_ref: str, purpose: Purpose = None) -> Json:
+def get_sensitive_person(ctx: Ctx, who: Caller, customer_id: str, person_ref: str, purpose: Purpose = None) -> SensitiveReading:
     """One person's decrypted sensitive fields (same rules and logging as the customer's whole set)."""
     return sensitive.read(ctx, who, customer_id, person_ref, purpose)
 
@@ -94,14 +100,14 @@ def get_sensitive_person(ctx: Ctx, who: Caller, customer_id: str, person_ref: st
 @router.get("/customers/{customer_id}/sensitive-reads")
 def get_sensitive_reads(ctx: Ctx, who: Caller, customer_id: str,
                         limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
-                        offset: Annotated[int, Query(ge=0)] = 0) -> Json:
+                        offset: Annotated[int, Query(ge=0)] = 0) -> SensitiveReadsLog:
     """Who read the customer's sensitive data, when, which fields and why (SEC-2). The data protection
     officer, an administrator, or the customer themselves."""
     return sensitive.reads_log(ctx, who, customer_id, limit, offset)
 
 
 @router.post("/privacy/keys/rotate")
-def rotate_keys(ctx: Ctx, who: Caller, body: RotateIn | None = None) -> Json:
+def rotate_keys(ctx: Ctx, who: Caller, body: RotateIn | None = None) -> KeyRotation:
     """Administrators: add a new master key and re-wrap every data key under it, in batches; rerun after
     an interruption to finish. With `retire_old`, unused old master keys are removed (PRV-11)."""
     options = body or RotateIn()

@@ -10,13 +10,20 @@ Times given without a zone are read as UK time (Europe/London)."""
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, operator, parse_date, show
 from covernote.kernel.clock import LONDON
 from covernote.privacy.usecases import breaches, disclosures, registers
+from covernote.privacy.usecases.results_registers import (
+    BreachDetail,
+    BreachView,
+    DisclosureView,
+    HoldView,
+    MarkerView,
+)
 
 
 def _when(text: str | None, option: str) -> datetime | None:
@@ -31,13 +38,13 @@ def _when(text: str | None, option: str) -> datetime | None:
 
 
 
-def _hold_line(h: dict[str, Any]) -> str:
+def _hold_line(h: HoldView) -> str:
     state = "active" if h["active"] else f"released {h['released_at']}"
     due = "  DUE FOR REVIEW" if h["due_for_review"] else ""
     return f"{h['id']}  {h['scope']} {h['scope_id']}  customer {h['customer_id']}  review {h['review_on']}  {state}{due}"
 
 
-def _breach_line(b: dict[str, Any]) -> str:
+def _breach_line(b: BreachView) -> str:
     report = (f"reported {b['ico_reported_at']} ({b['ico_reference']})" if b["ico_reported_at"]
               else "no report needed" if b["ico_report_required"] is False
               else f"ICO due {b['ico_due_at']} ({b['hours_left']} h left)")
@@ -47,7 +54,7 @@ def _breach_line(b: dict[str, Any]) -> str:
             f"  told {b['notified_count']}  still to tell {b['still_to_tell']}")
 
 
-def _breach_summary(b: dict[str, Any]) -> str:
+def _breach_summary(b: BreachDetail) -> str:
     lines = [_breach_line(b), f"  aware {b['aware_at']}  categories {', '.join(b['categories'])}"]
     if b["closed"]:
         lines.append(f"  closed by {b['closed_by']}: {b['closure_note']}")
@@ -106,7 +113,7 @@ def register(privacy_app: typer.Typer) -> None:
 
     # -- fraud markers -------------------------------------------------------------------------------
 
-    def _marker_line(m: dict[str, Any]) -> str:
+    def _marker_line(m: MarkerView) -> str:
         state = "active" if m["active"] else f"removed {m['removed_at']} ({m['removal_reason']})"
         return f"{m['id']}  {m['source']}  {m['reference'] or '-'}  {m['recorded_at']}  {state}  {m['reason']}"
 
@@ -135,7 +142,7 @@ def register(privacy_app: typer.Typer) -> None:
 
     # -- disclosures ---------------------------------------------------------------------------------
 
-    def _disclosure_line(d: dict[str, Any]) -> str:
+    def _disclosure_line(d: DisclosureView) -> str:
         withheld = f"  WITHHELD FROM THE PERSON: {d['withheld_reason']}" if d.get("withheld_from_subject") else ""
         return (f"{d['disclosed_at']}  {d['recipient']} ({d['recipient_kind']})  {d['purpose']}/{d['lawful_basis']}"
                 f"  {', '.join(d['categories'])}  ref {d['reference'] or '-'}  via {d['via']}{withheld}")

@@ -5,14 +5,15 @@ from __future__ import annotations
 import json
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, operator, show, write_out
+from covernote.privacy.usecases.results import AccessPackage, AccessPackageAnswer, ErasurePlan, RequestView
 
 
-def _line(v: dict[str, Any]) -> str:
+def _line(v: RequestView) -> str:
     t = v["timing"]
     due = t["effective_due_on"] + (" OVERDUE" if t["overdue"] else "")
     return f"{v['id']}  {v['kind']:<18} {v['status']:<22} customer {v['customer_id']}  due {due}"
@@ -87,7 +88,7 @@ def register(privacy_app: typer.Typer) -> None:
             # Checked before the package is made: making it answers (completes) the request.
             if requests.get(ctx, operator(), request)["customer_id"] != customer_id:
                 fail("the request is for another customer", [("--request", "not this customer's request")])
-            package = subject_access.access_package(ctx, operator(), request)
+            package: AccessPackage | AccessPackageAnswer = subject_access.access_package(ctx, operator(), request)
         else:
             package = subject_access.package_for_customer(ctx, operator(), customer_id)
         write_out(subject_access.package_html(package) if fmt == "html" else json.dumps(package, indent=2, default=str),
@@ -112,7 +113,7 @@ def register(privacy_app: typer.Typer) -> None:
         show(erasure.apply(context(), operator(), request_id, fingerprint), as_json, _plan_text)
 
 
-def _plan_text(p: dict[str, Any]) -> str:
+def _plan_text(p: ErasurePlan) -> str:
     lines = [f"{'plan' if p['dry_run'] else 'erased'} {p['fingerprint']} for request {p['request_id']}"]
     lines += [f"  erase {e['table']}.{e['field']} ({e['strategy']}) x{e['values']}" for e in p["erased"]]
     lines += [f"  keep  {k['table']}.{k['field']}: {k['reason']}" for k in p["kept"]]

@@ -10,7 +10,7 @@ import json
 import threading
 from datetime import time
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -24,9 +24,10 @@ from covernote.interfaces.cli import (
     show,
 )
 from covernote.privacy.usecases import processing_record, retention
+from covernote.privacy.usecases.results_retention import RetentionRunView, RetentionSettings, SweepAnswer
 
 
-def _sweep_summary(run: dict[str, Any]) -> str:
+def _sweep_summary(run: SweepAnswer) -> str:
     r = run["report"]
     head = "dry run: nothing was written" if r["dry_run"] else f"retention run {run['id']} ({run['status']})"
     lines = [f"{head}; as of {r['as_of']}; {r['batches']} batch(es) of up to {r['batch_size']}"]
@@ -41,13 +42,13 @@ def _sweep_summary(run: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _runs_summary(runs: list[dict[str, Any]]) -> str:
+def _runs_summary(runs: list[RetentionRunView]) -> str:
     return "\n".join(f"{r['id']}  {r['as_of']}  {r['status']:9} started {r['started_at'][:19]} by {r['started_by']}  "
                      + ", ".join(f"{k} {v}" for k, v in r["report"].get("totals", {}).get("done", {}).items() if v)
                      for r in runs) or "no retention runs yet"
 
 
-def _settings_summary(data: dict[str, Any]) -> str:
+def _settings_summary(data: RetentionSettings) -> str:
     lines = [f"{c['category']:14} {c['rule']}  ({c['product']})" for c in data["categories"]]
     lines += [f"  {s['dealership_id']:20} {s['category']:14} {s['years']} years: {s['rule']}" for s in data["settings"]]
     return "\n".join(lines)
@@ -65,7 +66,7 @@ def register(privacy_app: typer.Typer) -> None:
               as_json: JsonOpt = False) -> None:
         """Apply every retention rule due (PRV-5): delete quotes never taken up, anonymise ended policies and
         people with nothing left to keep. Idempotent, safe to stop and rerun. Exit 1 if a batch failed."""
-        result = retention.sweep(context(), operator(), parse_optional_date(as_of, "as_of"), dry_run, batch)
+        result = retention.run_sweep(context(), operator(), parse_optional_date(as_of, "as_of"), dry_run, batch)
         if report is not None:
             report.write_text(json.dumps(result, indent=2), encoding="utf-8")
         show(result, as_json, _sweep_summary)

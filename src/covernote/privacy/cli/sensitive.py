@@ -2,14 +2,15 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
 from covernote.interfaces.cli import JsonOpt, context, handles_errors, operator, show
+from covernote.privacy.usecases.results import KeyRotation, SensitiveReadsLog
 
 
-def _rotation_summary(d: dict[str, Any]) -> str:
+def _rotation_summary(d: KeyRotation) -> str:
     lines = [f"primary master key {d['primary_master_key']}"
              + (f" (new: {d['new_master_key']})" if d["new_master_key"] else "")
              + ("  [finished an interrupted rotation]" if d["resumed"] else ""),
@@ -26,7 +27,7 @@ def _rotation_summary(d: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _reads_summary(d: dict[str, Any]) -> str:
+def _reads_summary(d: SensitiveReadsLog) -> str:
     if not d["reads"]:
         return f"no reads of the sensitive data of {d['customer_id']}"
     return "\n".join(f"{r['at']}  {r['user_id']} ({r['role']})  {r['person_ref']}: {', '.join(r['fields'])}"

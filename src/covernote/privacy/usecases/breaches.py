@@ -18,7 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import cast
 
 from covernote.identity.usecases import Principal, require_privacy_officer, require_staff
 from covernote.kernel.declarations import Category, PersonalData
@@ -33,6 +33,15 @@ from covernote.kernel.errors import (
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
 from covernote.privacy.ports import Breach, BreachAffected
+from covernote.privacy.usecases.results_registers import (
+    AffectedPerson,
+    BreachDetail,
+    BreachList,
+    BreachNotifications,
+    BreachScope,
+    BreachView,
+    UnmappedField,
+)
 
 # **UK** GDPR art. 33(1): without undue delay and, where feasible, not later than 72 hours after awareness.
 ICO_REPORT_HOURS = 72
@@ -68,13 +77,13 @@ def hours_left(b: Breach, now: datetime) -> float | None:
     return round((ico_due_at(b.aware_at) - now).total_seconds() / 3600, 1)
 
 
-def breach_view(b: Breach, now: datetime, affected: int, notified: int) -> dict[str, Any]:
+def breach_view(b: Breach, now: datetime, affected: int, notified: int) -> BreachView:
     due = ico_due_at(b.aware_at)
     tell = b.risk == "high"
     return {
         "id": b.breach_id, "title": b.title, "description": b.description,
         "occurred_at": b.occurred_at.isoformat() if b.occurred_at else None, "aware_at": b.aware_at.isoformat(),
-        "categories": list(b.categories), "scope": b.scope,
+        "categories": list(b.categories), "scope": cast(BreachScope, b.scope),  # stored as record_breach built it
         "risk": b.risk, "risk_reason": b.risk_reason,
         "assessed_at": b.assessed_at.isoformat() if b.assessed_at else None, "assessed_by": b.assessed_by,
         "ico_due_at": due.isoformat(), "hours_left": hours_left(b, now),
@@ -91,7 +100,7 @@ def breach_view(b: Breach, now: datetime, affected: int, notified: int) -> dict[
     }
 
 
-def _affected_view(a: BreachAffected, tell: bool) -> dict[str, Any]:
+def _affected_view(a: BreachAffected, tell: bool) -> AffectedPerson:
     return {"customer_id": a.customer_id, "found_via": list(a.found_via),
             "notified_at": a.notified_at.isoformat() if a.notified_at else None,
             "notified_channel": a.notified_channel, "to_tell": tell and a.notified_at is None}
@@ -123,7 +132,7 @@ def _in_scope_locations(ctx: AppContext, categories: Sequence[str]) -> list[str]
 def record_breach(ctx: AppContext, principal: Principal, *, title: str, description: str, aware_at: datetime,
                   categories: Sequence[str], occurred_at: datetime | None = None,
                   product_codes: Sequence[str] = (), customer_ids: Sequence[str] = (),
-                  created_from: datetime | None = None, created_to: datetime | None = None) -> dict[str, Any]:
+                  created_from: datetime | None = None, created_to: datetime | None = None) -> BreachDetail:
     """Record a breach and find the people it affects from the data map, in one unit of work."""
     require_staff(principal, "record breaches")
     now = ctx.clock.now()
@@ -164,12 +173,13 @@ def record_breach(ctx: AppContext, principal: Principal, *, title: str, descript
         found, unmapped = uow.breaches.find_affected(
             locations, product_codes=list(dict.fromkeys(product_codes)), customer_ids=ids,
             created_from=created_from, created_to=created_to)
-        scope = {"categories": cats, "product_codes": list(dict.fromkeys(product_codes)), "customer_ids": ids,
-                 "created_from": created_from.astimezone(UTC).isoformat() if created_from else None,
-                 "created_to": created_to.astimezone(UTC).isoformat() if created_to else None,
-                 "locations": locations, "unmapped": unmapped}
+        scope: BreachScope = {
+            "categories": cats, "product_codes": list(dict.fromkeys(product_codes)), "customer_ids": ids,
+            "created_from": created_from.astimezone(UTC).isoformat() if created_from else None,
+            "created_to": created_to.astimezone(UTC).isoformat() if created_to else None,
+            "locations": locations, "unmapped": cast(list[UnmappedField], unmapped)}  # the store's {field, reason}
         breach = Breach(new_id("brc"), name, text, occurred_at.astimezone(UTC) if occurred_at else None,
-                        aware_at.astimezone(UTC), tuple(cats), scope, now, principal.user_id)
+                        aware_at.astimezone(UTC), tuple(cats), dict(scope), now, principal.user_id)
         uow.breaches.add(breach)
         uow.breaches.add_affected(breach.breach_id, found)
         uow.commit()
@@ -177,7 +187,7 @@ def record_breach(ctx: AppContext, principal: Principal, *, title: str, descript
 
 
 def list_breaches(ctx: AppContext, principal: Principal, limit: int = 100, offset: int = 0,
-                  closed: bool | None = None) -> dict[str, Any]:
+                  closed: bool | None = None) -> BreachList:
     """The register, most recently discovered first: every breach, or only the open (`closed=False`) or
     closed (`closed=True`) ones."""
     require_staff(principal, "read the breach register")
@@ -192,7 +202,7 @@ def list_breaches(ctx: AppContext, principal: Principal, limit: int = 100, offse
 
 
 def get_breach(ctx: AppContext, principal: Principal, breach_id: str, limit: int = AFFECTED_PAGE,
-               offset: int = 0) -> dict[str, Any]:
+               offset: int = 0) -> BreachDetail:
     """The breach with the people affected (a page of them: `limit`, `offset`)."""
     require_staff(principal, "read the breach register")
     with ctx.uow(read_only=True) as uow:
@@ -222,7 +232,7 @@ def _refuse_if_closed(b: Breach) -> None:
 
 
 def assess_breach(ctx: AppContext, principal: Principal, breach_id: str, *, risk: str,
-                  reason: str | None = None) -> dict[str, Any]:
+                  reason: str | None = None) -> BreachDetail:
     """The DPO's decision on the risk to people's rights and freedoms. 'unlikely' needs the reason (it is
     the record the ICO may ask for, art. 33(5)); it can no longer be chosen once the ICO was told."""
     require_privacy_officer(principal, "decide a breach's risk")
@@ -242,7 +252,7 @@ def assess_breach(ctx: AppContext, principal: Principal, breach_id: str, *, risk
 
 
 def report_to_ico(ctx: AppContext, principal: Principal, breach_id: str, *, reference: str,
-                  reported_at: datetime | None = None) -> dict[str, Any]:
+                  reported_at: datetime | None = None) -> BreachDetail:
     """Record the report made to the ICO (when, and the ICO's reference). Refused when the decision is
     that the breach is unlikely to risk people's rights, or while no decision is recorded."""
     require_privacy_officer(principal, "record a report to the ICO")
@@ -276,7 +286,7 @@ def report_to_ico(ctx: AppContext, principal: Principal, breach_id: str, *, refe
 
 def record_notifications(ctx: AppContext, principal: Principal, breach_id: str, *, channel: str,
                          customer_ids: Sequence[str] | None = None,
-                         notified_at: datetime | None = None) -> dict[str, Any]:
+                         notified_at: datetime | None = None) -> BreachNotifications:
     """Record that people affected were told (art. 34): all of them (`customer_ids` None) or those listed.
     Someone already told keeps their first notification; anyone not affected is refused by name."""
     require_privacy_officer(principal, "record breach notifications")
@@ -316,7 +326,7 @@ def record_notifications(ctx: AppContext, principal: Principal, breach_id: str, 
             "breach": get_breach(ctx, principal, breach_id, limit=0)}
 
 
-def close_breach(ctx: AppContext, principal: Principal, breach_id: str, *, note: str) -> dict[str, Any]:
+def close_breach(ctx: AppContext, principal: Principal, breach_id: str, *, note: str) -> BreachDetail:
     """Close a breach with a closing summary (`note`: what was done; 1-10000 characters, without naming
     people). The DPO or an administrator only. Refused (Conflict, naming what is outstanding) while the
     risk is unassessed, while the report the decision calls for ("risk" or "high") is not recorded, or,

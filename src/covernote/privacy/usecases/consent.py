@@ -19,9 +19,10 @@ from covernote.privacy.domain.consent import (
     validate_decision,
 )
 from covernote.privacy.usecases.requests import marketing_blocked
+from covernote.privacy.usecases.results import ConsentDecisionView, Consents
 
 
-def _view(d: ConsentDecision) -> dict[str, Any]:
+def _view(d: ConsentDecision) -> ConsentDecisionView:
     return {"id": d.decision_id, "channel": d.channel.value, "purpose": d.purpose.value, "granted": d.granted,
             "wording": d.wording, "source": d.source.value, "recorded_at": d.recorded_at.isoformat(),
             "recorded_by": d.recorded_by}
@@ -30,7 +31,8 @@ def _view(d: ConsentDecision) -> dict[str, Any]:
 def record_decision(ctx: AppContext, principal: Principal, customer_id: str, *, channel: str, purpose: str,
                     granted: bool, wording: str, source: str) -> dict[str, Any]:
     """Record a grant or a withdrawal. A customer records their own; staff record what a customer told
-    them (by phone, on paper). It takes effect at once."""
+    them (by phone, on paper). It takes effect at once. The answer is a `ConsentDecisionView`, widened to
+    `dict[str, Any]` for the policy context's routes, which serve it."""
     check_customer(principal, customer_id, "customer")
     if principal.role == "customer" and source not in ("web", "app", "api"):
         raise ValidationFailed("online decisions come from the web, the app or the API",
@@ -44,11 +46,12 @@ def record_decision(ctx: AppContext, principal: Principal, customer_id: str, *, 
             raise NotFound("no such customer")
         uow.consents.add(decision)
         uow.commit()
-    return _view(decision)
+    return dict(_view(decision))
 
 
 def consents(ctx: AppContext, principal: Principal, customer_id: str) -> dict[str, Any]:
-    """The decision in force for every channel and purpose (none recorded: not granted), and the history."""
+    """The decision in force for every channel and purpose (none recorded: not granted), and the history: a
+    `Consents`, widened to `dict[str, Any]` for the policy context's routes, which serve it."""
     check_customer(principal, customer_id, "customer")
     with ctx.uow(read_only=True) as uow:
         if uow.customers.get(customer_id) is None:
@@ -56,13 +59,14 @@ def consents(ctx: AppContext, principal: Principal, customer_id: str) -> dict[st
         history = uow.consents.for_customer(customer_id)
     now = ctx.clock.now()
     in_force = current(history, now)
-    return {
+    answer: Consents = {
         "customer_id": customer_id,
         "current": [{"channel": c.value, "purpose": p.value, "granted": may_contact(history, c, p, now),
                      "decision": _view(in_force[(c, p)]) if (c, p) in in_force else None}
                     for c in Channel for p in ConsentPurpose],
         "history": [_view(d) for d in history],
     }
+    return dict(answer)
 
 
 def marketing_permitted(ctx: AppContext, customer_id: str, channel: Channel,

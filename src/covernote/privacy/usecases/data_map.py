@@ -11,6 +11,7 @@ from covernote.identity.usecases import Principal, require_staff
 from covernote.kernel.declarations import PURPOSES, DeclaredField, PersonalData
 from covernote.kernel.errors import ServiceUnavailable
 from covernote.platform.context import AppContext
+from covernote.privacy.usecases.results import DataMap
 
 CSV_COLUMNS = ("field", "personal", "subject", "category", "special_category", "purposes", "lawful_bases",
                "provided_by", "erasure", "note_or_reason")
@@ -27,7 +28,8 @@ def declared_fields(ctx: AppContext) -> list[DeclaredField]:
 
 
 def data_map(ctx: AppContext, principal: Principal, include_not_personal: bool = False) -> dict[str, Any]:
-    """The data map as JSON: the fields, and a summary by data subject and category."""
+    """The data map as JSON: the fields, and a summary by data subject and category. A `DataMap`, widened to
+    `dict[str, Any]` for the policy context's route and the CLI, which serve it."""
     require_staff(principal, "read the data map")
     fields = declared_fields(ctx)
     personal = [f for f in fields if isinstance(f.declaration, PersonalData)]
@@ -41,14 +43,16 @@ def data_map(ctx: AppContext, principal: Principal, include_not_personal: bool =
         entry["purposes"].update(d.purposes)
         entry["lawful_bases"].update(PURPOSES[p].basis.value for p in d.purposes)
         entry["provided_by"].add(d.provided_by.value)
-    return {
+    answer: DataMap = {
         "generated_at": ctx.clock.now().isoformat(),
         "purposes": {p.code: {"description": p.description, "lawful_basis": p.basis.value} for p in PURPOSES.values()},
-        "summary": {s: {c: {k: sorted(v) if isinstance(v, set) else v for k, v in e.items()}
+        "summary": {s: {c: {"fields": e["fields"], "purposes": sorted(e["purposes"]),
+                            "lawful_bases": sorted(e["lawful_bases"]), "provided_by": sorted(e["provided_by"])}
                         for c, e in sorted(cats.items())} for s, cats in sorted(summary.items())},
         "fields": [f.as_dict() for f in (fields if include_not_personal else personal)],
         "counts": {"fields": len(fields), "personal": len(personal)},
     }
+    return dict(answer)
 
 
 def data_map_csv(ctx: AppContext, principal: Principal, include_not_personal: bool = False) -> str:

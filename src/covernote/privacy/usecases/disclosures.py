@@ -27,6 +27,8 @@ from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.usecases.policies import customers_policy_id
 from covernote.privacy.ports import Disclosure
+from covernote.privacy.usecases.results import RecipientToTell
+from covernote.privacy.usecases.results_registers import DisclosureList, DisclosureView
 
 RECIPIENT_KINDS: tuple[str, ...] = (
     "broker", "underwriter", "licence_check", "identity_check", "credit_check", "valuation", "finance_provider",
@@ -46,18 +48,19 @@ PAYMENT_CATEGORIES: tuple[str, ...] = (Category.FINANCIAL.value, Category.IDENTI
 PAYMENT_VIA = "payments"
 
 
-def view(d: Disclosure, for_staff: bool = True) -> dict[str, Any]:
+def view(d: Disclosure, for_staff: bool = True) -> DisclosureView:
     """A disclosure as staff see it, or (`for_staff=False`) as the person sees it: without the withholding
     fields, which are always false and empty for what the person is shown."""
     purpose = PURPOSES.get(d.purpose)
-    out: dict[str, Any] = {
+    out: DisclosureView = {
         "id": d.disclosure_id, "customer_id": d.customer_id, "policy_id": d.policy_id, "recipient": d.recipient,
         "recipient_kind": d.recipient_kind, "purpose": d.purpose,
         "purpose_description": purpose.description if purpose else None, "lawful_basis": d.basis,
         "categories": list(d.categories), "disclosed_at": d.disclosed_at.isoformat(), "reference": d.reference,
         "via": d.via, "recorded_by": d.recorded_by}
     if for_staff:
-        out.update(withheld_from_subject=d.withheld_from_subject, withheld_reason=d.withheld_reason)
+        out["withheld_from_subject"] = d.withheld_from_subject
+        out["withheld_reason"] = d.withheld_reason
     return out
 
 
@@ -126,7 +129,7 @@ def record_payment_disclosure(uow: UnitOfWork, *, customer_id: str, policy_id: s
                              reference=receipt_reference, via=PAYMENT_VIA, recorded_by=recorded_by, at=at)
 
 
-def recipients_to_tell(uow: UnitOfWork, customer_id: str, *, include_withheld: bool = False) -> list[dict[str, Any]]:
+def recipients_to_tell(uow: UnitOfWork, customer_id: str, *, include_withheld: bool = False) -> list[RecipientToTell]:
     """The distinct recipients that received the person's data (name and kind), with when they last did,
     how many times, and which categories and purposes: who must be told of a rectification or an erasure
     (UK GDPR art. 19). Ordered by the last disclosure, most recent first. Disclosures withheld from the
@@ -143,8 +146,15 @@ def recipients_to_tell(uow: UnitOfWork, customer_id: str, *, include_withheld: b
         entry["categories"].update(d.categories)
         entry["purposes"].add(d.purpose)
         entry["last_disclosed_at"] = max(entry["last_disclosed_at"], d.disclosed_at)
-    out = [{**e, "last_disclosed_at": e["last_disclosed_at"].isoformat(), "categories": sorted(e["categories"]),
-            "purposes": sorted(e["purposes"])} for e in seen.values()]
+    out: list[RecipientToTell] = []
+    for e in seen.values():
+        entry_view: RecipientToTell = {
+            "recipient": e["recipient"], "recipient_kind": e["recipient_kind"],
+            "last_disclosed_at": e["last_disclosed_at"].isoformat(), "disclosures": e["disclosures"],
+            "categories": sorted(e["categories"]), "purposes": sorted(e["purposes"])}
+        if "withheld" in e:
+            entry_view["withheld"] = e["withheld"]
+        out.append(entry_view)
     out.sort(key=lambda e: (e["recipient"], e["recipient_kind"]))
     out.sort(key=lambda e: e["last_disclosed_at"], reverse=True)
     return out
@@ -156,7 +166,7 @@ def recipients_to_tell(uow: UnitOfWork, customer_id: str, *, include_withheld: b
 def record_manual_disclosure(ctx: AppContext, principal: Principal, customer_id: str, *, recipient: str,
                              recipient_kind: str, purpose: str, categories: list[str], reference: str | None = None,
                              policy_id: str | None = None, disclosed_at: datetime | None = None,
-                             withhold: bool = False, withheld_reason: str | None = None) -> dict[str, Any]:
+                             withhold: bool = False, withheld_reason: str | None = None) -> DisclosureView:
     """Staff record a transfer made outside an integration: a police request answered, a reinsurer's
     bordereau, a file sent to a broker. `disclosed_at` defaults to now and cannot be in the future.
     `withhold` (with `withheld_reason`) keeps a disclosure to the police, another law enforcement
@@ -178,7 +188,7 @@ def record_manual_disclosure(ctx: AppContext, principal: Principal, customer_id:
     return view(d)
 
 
-def list_disclosures(ctx: AppContext, principal: Principal, customer_id: str) -> dict[str, Any]:
+def list_disclosures(ctx: AppContext, principal: Principal, customer_id: str) -> DisclosureList:
     """The register for one person: staff and the DPO see anyone's, a customer their own (PRV-3, PRV-6).
     Staff see every disclosure, those withheld from the person flagged; the person sees the others only,
     and nothing in their answer depends on whether any is withheld."""

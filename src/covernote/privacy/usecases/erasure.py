@@ -28,6 +28,13 @@ from covernote.privacy.domain import erasure as rules
 from covernote.privacy.domain.requests import RequestKind, RequestStatus, SubjectRequest
 from covernote.privacy.usecases.disclosures import recipients_to_tell
 from covernote.privacy.usecases.requests import load_request, request_view
+from covernote.privacy.usecases.results import (
+    ErasureCounts,
+    ErasureDone,
+    ErasureEffects,
+    ErasurePlan,
+    ErasureSummary,
+)
 from covernote.privacy.usecases.sensitive import erase_keys
 
 # The tables erasure works through, children before parents.
@@ -149,7 +156,7 @@ class _Reasons:
 _INDEX = re.compile(r"\[\d+\]")
 
 
-def _summarise(result: Any) -> dict[str, Any]:
+def _summarise(result: Any) -> ErasureCounts:
     erased: dict[tuple[str, str, str], int] = {}
     for c in result.changed:
         key = (c.table, _INDEX.sub("[]", c.field), c.strategy)
@@ -165,12 +172,16 @@ def _summarise(result: Any) -> dict[str, Any]:
     }
 
 
-def _run(ctx: AppContext, uow: UnitOfWork, q: SubjectRequest, now: datetime, today: date) -> dict[str, Any]:
+def _run(ctx: AppContext, uow: UnitOfWork, q: SubjectRequest, now: datetime,
+         today: date) -> tuple[ErasureSummary, dict[str, str]]:
+    """Erase in `uow` (the caller commits or rolls back): the summary, and the reason code of each
+    explanation given for keeping a value (`_for` hides those that must not be disclosed)."""
     if ctx.keyring is None:
         raise ServiceUnavailable("no keyring is configured: keyed hashes cannot be made")
     reasons = _Reasons(ctx, uow, q.customer_id, q.request_id, today)
     result = uow.subject_data.erase(q.customer_id, reasons.keep_for, ctx.keyring.keyed_hash, ERASURE_TABLES)
-    summary = _summarise(result)
+    counts = _summarise(result)
+    effects: ErasureEffects = {}
     # Sensitive fields: drop the person's data key when none of them is kept; otherwise delete the
     # ciphertext of the fields not kept (the key must stay for those that are).
     sensitive_erased = sorted({c.field for c in result.changed if c.table == "sensitive_data"})
@@ -179,18 +190,17 @@ def _run(ctx: AppContext, uow: UnitOfWork, q: SubjectRequest, now: datetime, tod
         if sensitive_kept:
             uow.subject_data.clear_sensitive_fields(q.customer_id, sensitive_erased)
         else:
-            summary["keys_dropped"] = erase_keys(uow, q.customer_id)
+            effects["keys_dropped"] = erase_keys(uow, q.customer_id)
     everything_gone = not result.kept or all(k.table in ("subject_requests", "processing_flags")
                                              for k in result.kept)
     if everything_gone:
         uow.subject_data.mark_erased(q.customer_id, now)
     if any(c.table == "users" for c in result.changed):  # a hashed token can never match: close the login
-        summary["logins_closed"] = uow.subject_data.deactivate_users(q.customer_id)
-    summary["warnings"] = reasons.warnings(today)
-    summary["recipients_to_tell"] = recipients_to_tell(uow, q.customer_id)
-    summary["fingerprint"] = _fingerprint(summary)
-    summary["_codes"] = reasons.codes
-    return summary
+        effects["logins_closed"] = uow.subject_data.deactivate_users(q.customer_id)
+    summary: ErasureSummary = {**counts, **effects, "warnings": reasons.warnings(today),
+                               "recipients_to_tell": recipients_to_tell(uow, q.customer_id),
+                               "fingerprint": _fingerprint(counts)}
+    return summary, reasons.codes
 
 
 # Shown to the person instead of the reason when the reason itself must not be disclosed: a legal hold
@@ -198,8 +208,7 @@ def _run(ctx: AppContext, uow: UnitOfWork, q: SubjectRequest, now: datetime, tod
 UNDISCLOSED = "kept where the law requires or allows us to keep it"
 
 
-def _for(principal: Principal, summary: dict[str, Any]) -> dict[str, Any]:
-    codes = summary.pop("_codes", {})
+def _for(principal: Principal, summary: ErasureSummary, codes: dict[str, str]) -> ErasureSummary:
     if principal.role != "customer":
         return summary
     hidden = {text for text, code in codes.items() if code in ("legal_hold", "fraud_record")}
@@ -207,8 +216,8 @@ def _for(principal: Principal, summary: dict[str, Any]) -> dict[str, Any]:
                                 for k in summary["kept"]]}
 
 
-def _fingerprint(summary: dict[str, Any]) -> str:
-    core = {k: summary[k] for k in ("erased", "kept", "rows_deleted")}
+def _fingerprint(counts: ErasureCounts) -> str:
+    core = {"erased": counts["erased"], "kept": counts["kept"], "rows_deleted": counts["rows_deleted"]}
     return hashlib.sha256(json.dumps(core, sort_keys=True).encode()).hexdigest()[:16]
 
 
@@ -222,13 +231,13 @@ def _erasure_request(uow: UnitOfWork, principal: Principal, request_id: str) -> 
     return q
 
 
-def plan(ctx: AppContext, principal: Principal, request_id: str) -> dict[str, Any]:
+def plan(ctx: AppContext, principal: Principal, request_id: str) -> ErasurePlan:
     """The dry run: exactly what erasure would erase and keep, why, and the effect on live cover. Nothing
     is changed, but the plan's fingerprint is recorded on the case: the erasure must match it."""
     now, today = ctx.clock.now(), ctx.today()
     with ctx.uow() as uow:
         q = _erasure_request(uow, principal, request_id)
-        summary = _run(ctx, uow, q, now, today)
+        summary, codes = _run(ctx, uow, q, now, today)
         uow.rollback()
     with ctx.uow() as uow:
         q = _erasure_request(uow, principal, request_id)
@@ -236,10 +245,10 @@ def plan(ctx: AppContext, principal: Principal, request_id: str) -> dict[str, An
                                ("erasure_planned", f"plan {summary['fingerprint']} shown"))
         uow.requests.save(shown, principal.user_id, now)
         uow.commit()
-    return {"request_id": request_id, "dry_run": True, **_for(principal, summary)}
+    return {"request_id": request_id, "dry_run": True, **_for(principal, summary, codes)}
 
 
-def apply(ctx: AppContext, principal: Principal, request_id: str, fingerprint: str) -> dict[str, Any]:
+def apply(ctx: AppContext, principal: Principal, request_id: str, fingerprint: str) -> ErasureDone:
     """Erase as planned and close the case. Staff apply it (the person asked; their identity is verified)."""
     require_staff(principal, "apply an erasure")
     now, today = ctx.clock.now(), ctx.today()
@@ -248,15 +257,17 @@ def apply(ctx: AppContext, principal: Principal, request_id: str, fingerprint: s
         if not q.outcome or q.outcome.get("plan") != fingerprint:
             raise Conflict("show the person the erasure plan first, then apply that plan",
                            [FieldIssue("fingerprint", "must be the fingerprint of the latest plan for this request")])
-        summary = _run(ctx, uow, q, now, today)
+        summary, codes = _run(ctx, uow, q, now, today)
         if summary["fingerprint"] != fingerprint:
             uow.rollback()
             raise Conflict("the records changed since the plan was shown: show the person the new plan",
                            [FieldIssue("fingerprint", "out of date")])
-        outcome = {k: summary[k] for k in ("erased", "kept", "rows_deleted", "warnings", "recipients_to_tell")}
-        outcome["plan"] = fingerprint
+        outcome: dict[str, Any] = {
+            "erased": summary["erased"], "kept": summary["kept"], "rows_deleted": summary["rows_deleted"],
+            "warnings": summary["warnings"], "recipients_to_tell": summary["recipients_to_tell"], "plan": fingerprint}
         done = q.complete(outcome, now)
         done = replace(done, version=uow.requests.save(done, principal.user_id, now))
         uow.commit()
     ctx.token_cache.clear()  # a closed login must stop working now, not when its cache entry expires
-    return {"request_id": request_id, "dry_run": False, **_for(principal, summary), "request": request_view(done, today)}
+    return {"request_id": request_id, "dry_run": False, **_for(principal, summary, codes),
+            "request": request_view(done, today)}

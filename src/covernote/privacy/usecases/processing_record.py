@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import csv
 import io
-from typing import Any
 
 from covernote.identity.usecases import Principal, require_staff
 from covernote.kernel.declarations import PURPOSES, SPECIAL_CATEGORIES, DeclaredField, PersonalData, Subject
@@ -20,6 +19,17 @@ from covernote.kernel.errors import FieldIssue, NotFound, ServiceUnavailable, Va
 from covernote.kernel.retention import RECORD_CATEGORIES, s0_period
 from covernote.platform.context import AppContext
 from covernote.privacy.usecases.data_map import declared_fields
+from covernote.privacy.usecases.results_retention import (
+    DataMapPurposeUse,
+    DealershipChoice,
+    ProductRecord,
+    PurposeRef,
+    RecordCategory,
+    RecordOfProcessing,
+    RecordPurpose,
+    RecordRetention,
+    RetentionTableRow,
+)
 from covernote.privacy.usecases.retention import SWEPT, dealership_periods
 from covernote.products.domain.model import Product
 
@@ -45,12 +55,12 @@ def _products(ctx: AppContext, code: str | None) -> list[Product]:
     return out
 
 
-def _purpose(code: str) -> dict[str, str]:
+def _purpose(code: str) -> PurposeRef:
     p = PURPOSES[code]
     return {"code": p.code, "description": p.description, "lawful_basis": p.basis.value}
 
 
-def product_record(product: Product, fields: list[DeclaredField], settings: list[dict[str, Any]]) -> dict[str, Any]:
+def product_record(product: Product, fields: list[DeclaredField], settings: list[DealershipChoice]) -> ProductRecord:
     """The record of one product version: its notice's statements joined with the declared fields."""
     statement = product.processing
     if statement is None:  # the loader requires it; a product built in code may lack it
@@ -59,7 +69,7 @@ def product_record(product: Product, fields: list[DeclaredField], settings: list
     # Named drivers' fields only where the product has named drivers (a warranty has none).
     mine = [f for f in fields if isinstance(f.declaration, PersonalData) and f.declaration.category.value in collected
             and not (product.max_drivers == 0 and f.declaration.subject is Subject.NAMED_DRIVER)]
-    categories = []
+    categories: list[RecordCategory] = []
     for c in statement.categories:
         held = [f for f in mine if isinstance(f.declaration, PersonalData) and f.declaration.category.value == c.category]
         categories.append({
@@ -78,19 +88,19 @@ def product_record(product: Product, fields: list[DeclaredField], settings: list
         assert isinstance(f.declaration, PersonalData)
         for p in f.declaration.purposes:
             used.setdefault(p, set()).add(f.declaration.category.value)
-    purposes = [{
+    purposes: list[RecordPurpose] = [{
         "statement": p.statement, "lawful_basis": p.basis, "basis_stated": p.basis_stated, "source": p.source,
         "covernote_purpose": _purpose(p.purpose) if p.purpose else None,
         "categories": sorted(used.get(p.purpose, set())) if p.purpose else [],
         "note": "" if p.purpose else "stated in the notice; Covernote processes no data for it",
     } for p in statement.purposes]
-    data_map_purposes = [{**_purpose(code), "categories": sorted(cats)} for code, cats in sorted(used.items())]
-    retention = [{
+    data_map_purposes: list[DataMapPurposeUse] = [{**_purpose(code), "categories": sorted(cats)} for code, cats in sorted(used.items())]
+    retention: list[RecordRetention] = [{
         "category": r.category, "records": RECORD_CATEGORIES[r.category].description if r.category in RECORD_CATEGORIES
         else r.category, "trigger": r.trigger, "period": r.describe(), "action": r.action,
         "held": r.category in SWEPT, "source": r.source,
     } for r in product.retention.rules]
-    out: dict[str, Any] = {
+    out: ProductRecord = {
         "product": {"code": product.code, "version": product.version, "ref": product.ref, "name": product.name,
                     "line": product.line, "source": product.source, "insurer": product.insurer},
         "controller": statement.controller, "notice": statement.notice,
@@ -100,7 +110,7 @@ def product_record(product: Product, fields: list[DeclaredField], settings: list
     }
     if product.retention.subscriptions:
         policy = product.retention.rule("policy")
-        table = ([{"product": statement.product_name or product.name, "retention_period": s0_period(policy),
+        table: list[RetentionTableRow] = ([{"product": statement.product_name or product.name, "retention_period": s0_period(policy),
                    "rule": policy.describe(), "source": policy.source}] if policy else [])
         table += [{"product": s.category, "retention_period": s0_period(s), "rule": s.describe(), "source": s.source}
                   for s in product.retention.subscriptions]
@@ -110,7 +120,7 @@ def product_record(product: Product, fields: list[DeclaredField], settings: list
     return out
 
 
-def record_of_processing(ctx: AppContext, principal: Principal, product: str | None = None) -> dict[str, Any]:
+def record_of_processing(ctx: AppContext, principal: Principal, product: str | None = None) -> RecordOfProcessing:
     """The record of processing of one product (by code or version reference) or of every product."""
     require_staff(principal, "read the record of processing")
     fields = [f for f in declared_fields(ctx) if isinstance(f.declaration, PersonalData)]
@@ -118,7 +128,7 @@ def record_of_processing(ctx: AppContext, principal: Principal, product: str | N
     periods = dealership_periods(ctx)
     with ctx.uow(read_only=True) as uow:
         settings = uow.retention.settings()
-    chosen = []
+    chosen: list[DealershipChoice] = []
     for s in settings:
         entry = periods.get(s.category)
         rule = entry[1].resolve(s.years) if entry and entry[1].floor_years <= s.years <= entry[1].ceiling_years \
@@ -152,10 +162,10 @@ def record_of_processing_csv(ctx: AppContext, principal: Principal, product: str
                 p["lawful_basis"], source=f"{p['source']}{': ' + p['basis_stated'] if p['basis_stated'] else ''}")
         for r in rec["recipients"]:
             row("recipient", r["recipient"], r["kind"], source=r["source"])
-        for r in rec["retention"]:
-            row("retention", r["category"], r["trigger"], period=r["period"], action=r["action"], source=r["source"])
-        for r in rec.get("retention_table", []):
-            row("retention_table", r["product"], r["rule"], period=r["retention_period"], source=r["source"])
+        for k in rec["retention"]:
+            row("retention", k["category"], k["trigger"], period=k["period"], action=k["action"], source=k["source"])
+        for t in rec.get("retention_table", []):
+            row("retention_table", t["product"], t["rule"], period=t["retention_period"], source=t["source"])
         for s in rec.get("dealership_settings", []):
             row("dealership_setting", f"{s['dealership_id']}/{s['category']}", f"{s['years']} years",
                 period=s["rule"] or "")

@@ -14,7 +14,7 @@ prejudice the prevention or detection of crime); the DPO or an administrator may
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, Literal, cast
+from typing import Literal, cast
 
 from covernote.identity.usecases import Principal, require_privacy_officer, require_staff
 from covernote.kernel.errors import Conflict, FieldIssue, Forbidden, IssueCollector, NotFound
@@ -23,6 +23,7 @@ from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.usecases.policies import customers_policy_id
 from covernote.privacy.ports import FraudMarker, LegalHold
+from covernote.privacy.usecases.results_registers import HoldsReport, HoldView, MarkerList, MarkerView
 
 HOLD_SCOPES: tuple[str, ...] = ("customer", "policy", "claim")
 MARKER_SOURCES: tuple[str, ...] = ("staff", "fraud_check", "cue", "fraud_agency", "claims_investigation", "police",
@@ -33,7 +34,7 @@ REASON_LIMIT = 2000
 # -- legal holds ---------------------------------------------------------------------------------------
 
 
-def hold_view(h: LegalHold, today: date) -> dict[str, Any]:
+def hold_view(h: LegalHold, today: date) -> HoldView:
     return {"id": h.hold_id, "scope": h.scope, "scope_id": h.scope_id, "customer_id": h.customer_id,
             "reason": h.reason, "set_by": h.set_by, "set_at": h.set_at.isoformat(),
             "review_on": h.review_on.isoformat(), "active": h.active,
@@ -64,7 +65,7 @@ def _resolve_scope(uow: UnitOfWork, scope: str, scope_id: str) -> tuple[str, str
 
 
 def set_hold(ctx: AppContext, principal: Principal, *, scope: str, scope_id: str, reason: str,
-             review_on: date) -> dict[str, Any]:
+             review_on: date) -> HoldView:
     """Put a legal hold on a customer, a policy (by id or number) or a claim (by its reference)."""
     require_staff(principal, "set legal holds")
     today = ctx.today()
@@ -86,7 +87,7 @@ def set_hold(ctx: AppContext, principal: Principal, *, scope: str, scope_id: str
     return hold_view(hold, today)
 
 
-def release_hold(ctx: AppContext, principal: Principal, hold_id: str, reason: str) -> dict[str, Any]:
+def release_hold(ctx: AppContext, principal: Principal, hold_id: str, reason: str) -> HoldView:
     require_privacy_officer(principal, "release legal holds")
     issues = IssueCollector()
     text = issues.text("reason", reason, REASON_LIMIT)
@@ -102,7 +103,7 @@ def release_hold(ctx: AppContext, principal: Principal, hold_id: str, reason: st
     return hold_view(hold, ctx.today())
 
 
-def get_hold(ctx: AppContext, principal: Principal, hold_id: str) -> dict[str, Any]:
+def get_hold(ctx: AppContext, principal: Principal, hold_id: str) -> HoldView:
     require_staff(principal, "read legal holds")
     with ctx.uow(read_only=True) as uow:
         hold = uow.holds.get(hold_id)
@@ -112,7 +113,7 @@ def get_hold(ctx: AppContext, principal: Principal, hold_id: str) -> dict[str, A
 
 
 def list_holds(ctx: AppContext, principal: Principal, *, active: bool = True, due_for_review: bool = False,
-               customer_id: str | None = None, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+               customer_id: str | None = None, limit: int = 100, offset: int = 0) -> HoldsReport:
     """The holds report: active holds (or all, `active=False`), or only the active ones whose review date
     has come (`due_for_review`), soonest review first."""
     require_staff(principal, "read legal holds")
@@ -127,7 +128,7 @@ def list_holds(ctx: AppContext, principal: Principal, *, active: bool = True, du
 # -- fraud markers ------------------------------------------------------------------------------------
 
 
-def marker_view(m: FraudMarker) -> dict[str, Any]:
+def marker_view(m: FraudMarker) -> MarkerView:
     return {"id": m.marker_id, "customer_id": m.customer_id, "policy_id": m.policy_id, "reason": m.reason,
             "source": m.source, "reference": m.reference, "recorded_at": m.recorded_at.isoformat(),
             "recorded_by": m.recorded_by, "active": m.removed_at is None,
@@ -142,7 +143,7 @@ def _staff_only(principal: Principal, action: str) -> None:
 
 
 def record_marker(ctx: AppContext, principal: Principal, customer_id: str, *, reason: str, source: str = "staff",
-                  reference: str | None = None, policy_id: str | None = None) -> dict[str, Any]:
+                  reference: str | None = None, policy_id: str | None = None) -> MarkerView:
     _staff_only(principal, "record fraud markers")
     issues = IssueCollector()
     text = issues.text("reason", reason, REASON_LIMIT)
@@ -162,7 +163,7 @@ def record_marker(ctx: AppContext, principal: Principal, customer_id: str, *, re
     return marker_view(marker)
 
 
-def list_markers(ctx: AppContext, principal: Principal, customer_id: str, active_only: bool = True) -> dict[str, Any]:
+def list_markers(ctx: AppContext, principal: Principal, customer_id: str, active_only: bool = True) -> MarkerList:
     _staff_only(principal, "read fraud markers")
     with ctx.uow(read_only=True) as uow:
         if uow.customers.get(customer_id) is None:
@@ -172,7 +173,7 @@ def list_markers(ctx: AppContext, principal: Principal, customer_id: str, active
 
 
 def remove_marker(ctx: AppContext, principal: Principal, customer_id: str, marker_id: str,
-                  reason: str) -> dict[str, Any]:
+                  reason: str) -> MarkerView:
     """Remove a marker (the suspicion was unfounded, or the agency withdrew it). Only the DPO or an
     administrator may; the reason is required (1-2000 characters) and kept with the marker
     (`removal_reason`). Raises ValidationFailed naming `reason`, NotFound for another customer's or an

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from covernote.identity.usecases import Principal, check_customer, require_staff
 from covernote.kernel.calendar import Nation
@@ -19,23 +19,31 @@ from covernote.privacy.domain.consent import Channel as ConsentChannel
 from covernote.privacy.domain.consent import ConsentDecision, ConsentPurpose, Source
 from covernote.privacy.domain.requests import CUSTOMER_KINDS, RequestKind, RequestStatus, SubjectRequest
 from covernote.privacy.usecases.disclosures import recipients_to_tell
+from covernote.privacy.usecases.results import (
+    ProcessingFlags,
+    RequestEvent,
+    RequestList,
+    RequestPause,
+    RequestTiming,
+    RequestView,
+)
 
 RESTRICTED = "restriction"
 MARKETING_OBJECTION = "marketing_objection"
 PROFILING_OBJECTION = "profiling_objection"
 
 
-def request_view(q: SubjectRequest, today: date, events: list[dict[str, Any]] | None = None) -> dict[str, Any]:
-    view: dict[str, Any] = {
+def request_view(q: SubjectRequest, today: date, events: list[RequestEvent] | None = None) -> RequestView:
+    view: RequestView = {
         "id": q.request_id, "customer_id": q.customer_id, "kind": q.kind.value, "status": q.status.value,
         "channel": q.channel.value, "nation": q.nation.value, "details": q.details,
         "identity": {"verified": q.identity_verified_at is not None,
                      "verified_at": q.identity_verified_at.isoformat() if q.identity_verified_at else None,
                      "method": q.identity_method},
-        "pauses": [p.as_dict() for p in q.pauses],
+        "pauses": cast(list[RequestPause], [p.as_dict() for p in q.pauses]),  # the domain builds pauses and timing
         "extension": ({"notified_on": q.extension_notified_on.isoformat(), "reason": q.extension_reason}
                       if q.extension_notified_on else None),
-        "timing": q.timing(today),
+        "timing": cast(RequestTiming, q.timing(today)),
         "outcome": q.outcome,
         "created_at": q.created_at.isoformat(), "created_by": q.created_by,
         "completed_at": q.completed_at.isoformat() if q.completed_at else None,
@@ -56,7 +64,7 @@ def load_request(uow: UnitOfWork, principal: Principal, request_id: str) -> Subj
 
 def start(ctx: AppContext, principal: Principal, customer_id: str, *, kind: str, details: dict[str, Any] | None = None,
           channel: str | None = None, received_on: date | None = None, nation: str = "ENG",
-          identity_method: str | None = None) -> dict[str, Any]:
+          identity_method: str | None = None) -> RequestView:
     """Receive a request. A customer starts an access, portability or erasure request through their own
     login (identity verified by it, received today); staff record any kind received by post, phone, e-mail
     or in person, with the day it was received and, if already done, how identity was checked."""
@@ -94,15 +102,15 @@ def start(ctx: AppContext, principal: Principal, customer_id: str, *, kind: str,
     return request_view(q, today)
 
 
-def get(ctx: AppContext, principal: Principal, request_id: str) -> dict[str, Any]:
+def get(ctx: AppContext, principal: Principal, request_id: str) -> RequestView:
     with ctx.uow(read_only=True) as uow:
         q = load_request(uow, principal, request_id)
-        events = uow.requests.events(request_id)
+        events = cast(list[RequestEvent], uow.requests.events(request_id))  # the store builds them
     return request_view(q, ctx.today(), events)
 
 
 def list_requests(ctx: AppContext, principal: Principal, customer_id: str | None = None, open_only: bool = False,
-                  overdue_only: bool = False, limit: int = 50, offset: int = 0) -> dict[str, Any]:
+                  overdue_only: bool = False, limit: int = 50, offset: int = 0) -> RequestList:
     """Cases, oldest first, with their due dates: the DPO's work queue (open_only, overdue_only)."""
     if principal.role == "customer":
         customer_id = principal.customer_id
@@ -119,7 +127,7 @@ def list_requests(ctx: AppContext, principal: Principal, customer_id: str | None
     return {"requests": views, "today": today.isoformat()}
 
 
-def _change(ctx: AppContext, principal: Principal, request_id: str, staff_action: str | None, change: Any) -> dict[str, Any]:
+def _change(ctx: AppContext, principal: Principal, request_id: str, staff_action: str | None, change: Any) -> RequestView:
     if staff_action is not None:
         require_staff(principal, staff_action)
     now, today = ctx.clock.now(), ctx.today()
@@ -131,33 +139,33 @@ def _change(ctx: AppContext, principal: Principal, request_id: str, staff_action
     return request_view(changed, today)
 
 
-def verify_identity(ctx: AppContext, principal: Principal, request_id: str, method: str) -> dict[str, Any]:
+def verify_identity(ctx: AppContext, principal: Principal, request_id: str, method: str) -> RequestView:
     """Record how identity was checked (never the evidence itself); the clock starts again."""
     return _change(ctx, principal, request_id, "verify identity",
                    lambda q, now, today: q.verify_identity(method, now, today))
 
 
-def ask_clarification(ctx: AppContext, principal: Principal, request_id: str, question: str) -> dict[str, Any]:
+def ask_clarification(ctx: AppContext, principal: Principal, request_id: str, question: str) -> RequestView:
     return _change(ctx, principal, request_id, "ask for clarification",
                    lambda q, now, today: q.ask_clarification(question, today))
 
 
-def clarification_received(ctx: AppContext, principal: Principal, request_id: str) -> dict[str, Any]:
+def clarification_received(ctx: AppContext, principal: Principal, request_id: str) -> RequestView:
     return _change(ctx, principal, request_id, "record a clarification",
                    lambda q, now, today: q.clarification_received(today))
 
 
-def extend(ctx: AppContext, principal: Principal, request_id: str, notified_on: date, reason: str) -> dict[str, Any]:
+def extend(ctx: AppContext, principal: Principal, request_id: str, notified_on: date, reason: str) -> RequestView:
     return _change(ctx, principal, request_id, "extend requests",
                    lambda q, now, today: q.extend(notified_on, reason, today))
 
 
-def refuse(ctx: AppContext, principal: Principal, request_id: str, reason: str) -> dict[str, Any]:
+def refuse(ctx: AppContext, principal: Principal, request_id: str, reason: str) -> RequestView:
     return _change(ctx, principal, request_id, "refuse requests",
                    lambda q, now, today: q.refuse(reason, now, today))
 
 
-def withdraw(ctx: AppContext, principal: Principal, request_id: str) -> dict[str, Any]:
+def withdraw(ctx: AppContext, principal: Principal, request_id: str) -> RequestView:
     """The person (or staff on their word) withdraws the request."""
     return _change(ctx, principal, request_id, None, lambda q, now, today: q.withdraw(now, today))
 
@@ -178,13 +186,13 @@ def marketing_blocked(uow: UnitOfWork, customer_id: str) -> bool:
     return bool(uow.requests.flags(customer_id) & {RESTRICTED, MARKETING_OBJECTION})
 
 
-def flags(ctx: AppContext, principal: Principal, customer_id: str) -> dict[str, Any]:
+def flags(ctx: AppContext, principal: Principal, customer_id: str) -> ProcessingFlags:
     check_customer(principal, customer_id, "customer")
     with ctx.uow(read_only=True) as uow:
         return {"customer_id": customer_id, "in_force": sorted(uow.requests.flags(customer_id))}
 
 
-def lift_flag(ctx: AppContext, principal: Principal, customer_id: str, flag: str) -> dict[str, Any]:
+def lift_flag(ctx: AppContext, principal: Principal, customer_id: str, flag: str) -> ProcessingFlags:
     """Lift a restriction or objection: the person asked, or the ground for it no longer holds (staff)."""
     check_customer(principal, customer_id, "customer")
     if flag not in (RESTRICTED, MARKETING_OBJECTION, PROFILING_OBJECTION):
@@ -214,7 +222,7 @@ def restriction_effects(uow: UnitOfWork, customer_id: str, today: date) -> list[
 
 
 def fulfil(ctx: AppContext, principal: Principal, request_id: str, *,
-           acknowledge_cover_effects: bool = False) -> dict[str, Any]:
+           acknowledge_cover_effects: bool = False) -> RequestView:
     """Carry out a rectification, restriction, objection, consent withdrawal or death directive, and
     close the case. Access, portability and erasure have their own steps (package, export, plan/apply)."""
     require_staff(principal, "fulfil requests")

@@ -34,7 +34,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any, TypeVar
+from typing import Any, TypeVar, cast
 
 from covernote.identity.usecases import Principal, require_privacy_officer, require_staff
 from covernote.kernel.clock import LONDON, london_date
@@ -52,6 +52,20 @@ from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.model import Policy
 from covernote.privacy.ports import PolicyFacts, RetentionAction, RetentionRun, RetentionSetting
+from covernote.privacy.usecases.results_retention import (
+    AnonymisedPolicy,
+    AnonymisedTerm,
+    DryRunView,
+    HeldCounts,
+    NotHeldCategory,
+    RetentionRunView,
+    RetentionSettings,
+    RetentionSettingView,
+    RuleTally,
+    SweepAnswer,
+    SweepError,
+    SweepReport,
+)
 from covernote.products.domain.model import Product
 
 _T = TypeVar("_T")
@@ -107,9 +121,10 @@ class _Tally:
     done: int = 0
     held: dict[str, int] = field(default_factory=lambda: {"legal_hold": 0, "fraud_marker": 0})
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> RuleTally:
         return {"rule": self.rule, "product": self.product, "category": self.category, "period": self.period,
-                "record_kind": self.record_kind, "action": self.action, "done": self.done, "held": dict(self.held),
+                "record_kind": self.record_kind, "action": self.action, "done": self.done,
+                "held": {"legal_hold": self.held["legal_hold"], "fraud_marker": self.held["fraud_marker"]},
                 "source": self.source}
 
 
@@ -122,8 +137,8 @@ class _Report:
     fields_changed: dict[str, int] = field(default_factory=dict)
     rows_deleted: dict[str, int] = field(default_factory=dict)
     fields_kept: dict[str, int] = field(default_factory=dict)
-    not_held: list[dict[str, Any]] = field(default_factory=list)
-    errors: list[dict[str, Any]] = field(default_factory=list)
+    not_held: list[NotHeldCategory] = field(default_factory=list)
+    errors: list[SweepError] = field(default_factory=list)
     batches: int = 0
 
     def tally(self, rule_id: str, record_kind: str, product: str, rule: RetentionRule) -> _Tally:
@@ -139,15 +154,15 @@ class _Report:
             for table, n in counts.get(name, {}).items():
                 target[table] = target.get(table, 0) + n
 
-    def view(self) -> dict[str, Any]:
+    def view(self) -> SweepReport:
         tallies = [t.view() for t in self.tallies.values()]
         done: dict[str, int] = {}
-        held = {"legal_hold": 0, "fraud_marker": 0}
+        held: HeldCounts = {"legal_hold": 0, "fraud_marker": 0}
         for t in self.tallies.values():
             key = f"{t.record_kind}:{t.action}"
             done[key] = done.get(key, 0) + t.done
-            for reason, n in t.held.items():
-                held[reason] += n
+            held["legal_hold"] += t.held["legal_hold"]
+            held["fraud_marker"] += t.held["fraud_marker"]
         return {
             "as_of": self.as_of.isoformat(), "dry_run": self.dry_run, "batch_size": self.batch_size,
             "totals": {"done": done, "held": held, "errors": len(self.errors)},
@@ -460,8 +475,8 @@ class _DryRunStopped(Exception):
     """A dry run shares one unit of work, which an error leaves unusable: the run stops there."""
 
 
-def sweep(ctx: AppContext, principal: Principal, as_of: date | None = None, dry_run: bool = False,
-          batch_size: int = DEFAULT_BATCH) -> dict[str, Any]:
+def run_sweep(ctx: AppContext, principal: Principal, as_of: date | None = None, dry_run: bool = False,
+              batch_size: int = DEFAULT_BATCH) -> SweepAnswer:
     """Apply what is due on `as_of` (default today) and return the report; with `dry_run`, report what
     would be done and write nothing. Raises ValidationFailed naming `as_of` (a future day) or
     `batch_size`, Forbidden unless the caller is the DPO or an administrator."""
@@ -487,17 +502,28 @@ def sweep(ctx: AppContext, principal: Principal, as_of: date | None = None, dry_
             with suppress(_DryRunStopped):
                 _stages(run)
             uow.rollback()
-        return {"id": None, "status": "dry_run", "started_at": started.isoformat(), "finished_at": None,
-                "started_by": principal.user_id, "report": report.view()}
+        dry: DryRunView = {"id": None, "status": "dry_run", "started_at": started.isoformat(), "finished_at": None,
+                           "started_by": principal.user_id, "report": report.view()}
+        return dry
     with ctx.uow() as uow:
-        uow.retention.add_run(RetentionRun(run.run_id, day, started, principal.user_id, "running", report.view()))
+        uow.retention.add_run(RetentionRun(run.run_id, day, started, principal.user_id, "running",
+                                           dict(report.view())))
         uow.commit()
     _stages(run)
     finished = ctx.clock.now()
     with ctx.uow() as uow:
-        uow.retention.finish_run(run.run_id, finished, report.view())
+        uow.retention.finish_run(run.run_id, finished, dict(report.view()))
         uow.commit()
-    return run_view(RetentionRun(run.run_id, day, started, principal.user_id, "finished", report.view(), finished))
+    return run_view(RetentionRun(run.run_id, day, started, principal.user_id, "finished", dict(report.view()),
+                                 finished))
+
+
+def sweep(ctx: AppContext, principal: Principal, as_of: date | None = None, dry_run: bool = False,
+          batch_size: int = DEFAULT_BATCH) -> dict[str, Any]:
+    """`run_sweep`, for the daily jobs, which take every job's report as `dict[str, Any]`."""
+    return dict(run_sweep(ctx, principal, as_of, dry_run, batch_size))
+
+
 
 
 def _stages(run: _Sweep) -> None:
@@ -511,19 +537,20 @@ def _stages(run: _Sweep) -> None:
     run.retry_cache()
 
 
-def run_view(run: RetentionRun) -> dict[str, Any]:
+def run_view(run: RetentionRun) -> RetentionRunView:
     return {"id": run.run_id, "as_of": run.as_of.isoformat(), "status": run.status,
             "started_at": run.started_at.isoformat(), "started_by": run.started_by,
-            "finished_at": run.finished_at.isoformat() if run.finished_at else None, "report": run.report}
+            "finished_at": run.finished_at.isoformat() if run.finished_at else None,
+            "report": cast(SweepReport, run.report)}  # stored as _Report.view built it
 
 
-def list_runs(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+def list_runs(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[RetentionRunView]:
     require_staff(principal, "read retention runs")
     with ctx.uow(read_only=True) as uow:
         return [run_view(r) for r in uow.retention.runs(limit, offset)]
 
 
-def get_run(ctx: AppContext, principal: Principal, run_id: str) -> dict[str, Any]:
+def get_run(ctx: AppContext, principal: Principal, run_id: str) -> RetentionRunView:
     require_staff(principal, "read retention runs")
     with ctx.uow(read_only=True) as uow:
         run = uow.retention.get_run(run_id)
@@ -548,7 +575,7 @@ def dealership_periods(ctx: AppContext) -> dict[str, tuple[Product, DealershipPe
     return out
 
 
-def _setting_view(s: RetentionSetting, period: DealershipPeriod | None) -> dict[str, Any]:
+def _setting_view(s: RetentionSetting, period: DealershipPeriod | None) -> RetentionSettingView:
     rule = period.resolve(s.years) if period is not None and period.floor_years <= s.years <= period.ceiling_years \
         else None
     return {"dealership_id": s.dealership_id, "category": s.category, "years": s.years,
@@ -558,7 +585,7 @@ def _setting_view(s: RetentionSetting, period: DealershipPeriod | None) -> dict[
             "set_at": s.set_at.isoformat(), "set_by": s.set_by}
 
 
-def list_settings(ctx: AppContext, principal: Principal) -> dict[str, Any]:
+def list_settings(ctx: AppContext, principal: Principal) -> RetentionSettings:
     require_staff(principal, "read retention settings")
     periods = dealership_periods(ctx)
     with ctx.uow(read_only=True) as uow:
@@ -572,7 +599,7 @@ def list_settings(ctx: AppContext, principal: Principal) -> dict[str, Any]:
 
 
 def put_setting(ctx: AppContext, principal: Principal, dealership_id: str, category: str,
-                years: int) -> dict[str, Any]:
+                years: int) -> RetentionSettingView:
     """Record the period a dealership chose for one S0 product whose retention each dealership sets.
     Raises ValidationFailed naming `dealership_id` or `years` (outside the floor and ceiling), NotFound
     naming `category` when no product schedule leaves that category to dealerships."""
@@ -610,7 +637,8 @@ def is_anonymised(policy: Policy) -> bool:
 def anonymised_policy_view(policy: Policy) -> dict[str, Any]:
     """A view of an anonymised policy for the read paths (GET /policies/{id}, the policy list): what stays
     after anonymisation (product, dates, amounts) without re-reading its risk, whose personal values
-    are gone and can no longer be priced or parsed (PRV-5). Never raises on an anonymised policy."""
+    are gone and can no longer be priced or parsed (PRV-5). Never raises on an anonymised policy. An
+    `AnonymisedPolicy`, widened to `dict[str, Any]` for the policy context, which serves it."""
     terms: dict[int, dict[str, Any]] = {}
     for t in sorted(policy.transactions, key=lambda t: t.sequence):
         if t.kind in ("new_business", "renewal"):
@@ -627,11 +655,14 @@ def anonymised_policy_view(policy: Policy) -> dict[str, Any]:
             entry["cancelled_from"] = t.effective_date.isoformat()
         elif t.kind == "voidance":
             entry["void"] = True
-    views = [{**{k: v for k, v in e.items() if k not in ("premium", "ipt")},
-              "premium_charged": e["premium"].to_str(), "ipt_charged": e["ipt"].to_str()}
-             for _, e in sorted(terms.items())]
-    return {"id": policy.policy_id, "number": policy.number, "customer_id": policy.customer_id,
-            "product_code": policy.product_code, "status": "anonymised", "anonymised": True,
-            "version": policy.version, "auto_renew": policy.auto_renew,
-            "taken_out_on": policy.taken_out_on.isoformat(), "current_term": views[-1] if views else None,
-            "terms": len(views), "created_at": policy.created_at.isoformat()}
+    views: list[AnonymisedTerm] = [
+        {"term": e["term"], "start_date": e["start_date"], "end_date": e["end_date"], "product": e["product"],
+         "cancelled_from": e["cancelled_from"], "void": e["void"], "premium_charged": e["premium"].to_str(),
+         "ipt_charged": e["ipt"].to_str()} for _, e in sorted(terms.items())]
+    view: AnonymisedPolicy = {
+        "id": policy.policy_id, "number": policy.number, "customer_id": policy.customer_id,
+        "product_code": policy.product_code, "status": "anonymised", "anonymised": True,
+        "version": policy.version, "auto_renew": policy.auto_renew,
+        "taken_out_on": policy.taken_out_on.isoformat(), "current_term": views[-1] if views else None,
+        "terms": len(views), "created_at": policy.created_at.isoformat()}
+    return dict(view)

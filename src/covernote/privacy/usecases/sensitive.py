@@ -44,6 +44,17 @@ from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.privacy.ports import Keyring, SensitiveRead, SensitiveRecord, SubjectKey
+from covernote.privacy.usecases.results import (
+    KeyRotation,
+    KeysErased,
+    RewrapFailure,
+    SensitivePerson,
+    SensitiveReadEntry,
+    SensitiveReading,
+    SensitiveReadsLog,
+    SensitiveRecorded,
+    SensitiveSummary,
+)
 
 FIELDS: tuple[str, ...] = ("licence_number", "health", "convictions", "bank_details")
 POLICYHOLDER = "policyholder"
@@ -323,30 +334,32 @@ def _present(record: SensitiveRecord) -> list[str]:
 
 
 def _open(uow: UnitOfWork, keyring: Keyring, customer_id: str, records: Sequence[SensitiveRecord],
-          reader: Principal, purpose: str, now: datetime) -> tuple[list[dict[str, Any]], list[SensitiveRead]]:
+          reader: Principal, purpose: str, now: datetime) -> tuple[list[SensitivePerson], list[SensitiveRead]]:
     """Decrypt the records, and the read-log rows that must be written with them (one per person with
     any value decrypted). A customer whose data key is gone (erased) gets {"erased": true} per value."""
     if not records:
         return [], []
     key = uow.sensitive.get_key(customer_id)
     data_key = None if key is None else _unwrap(keyring, key)
-    people: list[dict[str, Any]] = []
+    people: list[SensitivePerson] = []
     reads: list[SensitiveRead] = []
     for record in records:
-        person: dict[str, Any] = {"person_ref": record.person_ref, "subject": record.subject,
-                                  "provided_by": _provided_by(record.subject), "erased": data_key is None}
+        values: dict[str, Any] = {}  # field name -> the decrypted value, {"erased": true} or None
         opened: list[str] = []
         for name in FIELDS:
             token = record.values.get(name)
             if token is None:
-                person[name] = None
+                values[name] = None
             elif data_key is None:
-                person[name] = dict(ERASED)
+                values[name] = dict(ERASED)
             else:
-                person[name] = _decrypt(keyring, data_key, token, customer_id, name)
+                values[name] = _decrypt(keyring, data_key, token, customer_id, name)
                 opened.append(name)
-        person["updated_at"] = record.updated_at.isoformat()
-        person["updated_by"] = record.updated_by
+        person: SensitivePerson = {
+            "person_ref": record.person_ref, "subject": record.subject, "provided_by": _provided_by(record.subject),
+            "erased": data_key is None, "licence_number": values["licence_number"], "health": values["health"],
+            "convictions": values["convictions"], "bank_details": values["bank_details"],
+            "updated_at": record.updated_at.isoformat(), "updated_by": record.updated_by}
         people.append(person)
         if opened:
             reads.append(SensitiveRead(new_id("srd"), now, reader.user_id, reader.role, customer_id,
@@ -393,7 +406,7 @@ def unseal(ctx: AppContext, uow: UnitOfWork, reader: Principal, customer_id: str
 # -- use cases ---------------------------------------------------------------------------------------
 
 
-def record(ctx: AppContext, principal: Principal, customer_id: str, person_ref: str, **fields: Any) -> dict[str, Any]:
+def record(ctx: AppContext, principal: Principal, customer_id: str, person_ref: str, **fields: Any) -> SensitiveRecorded:
     """Store sensitive fields for the policyholder or a named driver, PUT-style per field: the given
     fields replace what was there, omitted fields stay, an explicit None clears a field. The customer
     records their own (and their named drivers'); staff record what a customer told them. The answer
@@ -446,7 +459,7 @@ def _require_reader(principal: Principal, customer_id: str) -> None:
 
 
 def read(ctx: AppContext, principal: Principal, customer_id: str, person_ref: str | None = None,
-         purpose: str | None = None) -> dict[str, Any]:
+         purpose: str | None = None) -> SensitiveReading:
     """The decrypted fields of the customer's people (or of one), for an underwriter, the DPO or the
     customer themselves. Every read is logged, with its purpose, and the log is committed before the
     values are returned (SEC-2). Nothing is logged when access is refused."""
@@ -471,7 +484,7 @@ def read(ctx: AppContext, principal: Principal, customer_id: str, person_ref: st
             "logged_reads": len(reads), "people": people}
 
 
-def summary(ctx: AppContext, principal: Principal, customer_id: str) -> dict[str, Any]:
+def summary(ctx: AppContext, principal: Principal, customer_id: str) -> SensitiveSummary:
     """Which sensitive fields are held for each person, without their values (no key is used, so this
     is not a read of sensitive data and is not logged). For any staff role and the customer."""
     check_customer(principal, customer_id, "customer")
@@ -491,13 +504,13 @@ def summary(ctx: AppContext, principal: Principal, customer_id: str) -> dict[str
                         "updated_at": r.updated_at.isoformat(), "updated_by": r.updated_by} for r in records]}
 
 
-def _read_view(r: SensitiveRead) -> dict[str, Any]:
+def _read_view(r: SensitiveRead) -> SensitiveReadEntry:
     return {"id": r.read_id, "at": r.at.isoformat(), "user_id": r.user_id, "role": r.role,
             "customer_id": r.customer_id, "person_ref": r.person_ref, "fields": list(r.fields), "purpose": r.purpose}
 
 
 def reads_log(ctx: AppContext, principal: Principal, customer_id: str, limit: int = 1000,
-              offset: int = 0) -> dict[str, Any]:
+              offset: int = 0) -> SensitiveReadsLog:
     """Who read the customer's sensitive data, when, which fields and why (SEC-2): for the DPO, an
     administrator and the customer themselves."""
     if principal.role == "customer":
@@ -523,7 +536,7 @@ def reads_log(ctx: AppContext, principal: Principal, customer_id: str, limit: in
 
 
 def subject_access_view(uow: UnitOfWork, keyring: Keyring, customer_id: str, reader: Principal,
-                        now: datetime, *, purpose: str = SUBJECT_ACCESS_PURPOSE) -> list[dict[str, Any]]:
+                        now: datetime, *, purpose: str = SUBJECT_ACCESS_PURPOSE) -> list[SensitivePerson]:
     """Every person's decrypted fields for the customer's access package (PRV-3): one dict per person_ref
     with the fields, subject, provided_by and updated_at. The read is logged with the purpose
     "subject_access_request" (or the one given, e.g. for a portability export) in `uow` (the caller
@@ -534,7 +547,7 @@ def subject_access_view(uow: UnitOfWork, keyring: Keyring, customer_id: str, rea
     return people
 
 
-def erase_keys(uow: UnitOfWork, customer_id: str) -> dict[str, int]:
+def erase_keys(uow: UnitOfWork, customer_id: str) -> KeysErased:
     """Crypto-shredding (the `encrypt_then_drop_key` strategy): delete the customer's wrapped data key.
     The ciphertexts stay but can never be decrypted again (no copy of the data key exists anywhere).
     Idempotent; the caller commits."""
@@ -547,7 +560,7 @@ def erase_keys(uow: UnitOfWork, customer_id: str) -> dict[str, int]:
 
 
 def rotate_keys(ctx: AppContext, principal: Principal, retire_old: bool = False, batch: int = 500, *,
-                new_key: bool = True) -> dict[str, Any]:
+                new_key: bool = True) -> KeyRotation:
     """Rotate the master key (PRV-11): add a new primary master key to the keyring, then re-wrap every
     customer's data key that is under another master key, `batch` keys per unit of work. The values
     themselves are not re-encrypted (the data keys do not change), so this is fast and touches only
@@ -567,7 +580,7 @@ def rotate_keys(ctx: AppContext, principal: Principal, retire_old: bool = False,
     created = keyring.rotate() if new_key and not unfinished else None
     primary = keyring.primary_key_id()
     rewrapped = changed_meanwhile = batches = 0
-    failed: list[dict[str, str]] = []
+    failed: list[RewrapFailure] = []
     after: str | None = None
     while True:
         with ctx.uow() as uow:

@@ -28,6 +28,14 @@ from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.privacy.domain.requests import RequestKind, RequestStatus, SubjectRequest
 from covernote.privacy.usecases.requests import load_request, request_view
+from covernote.privacy.usecases.results import (
+    AccessPackage,
+    AccessPackageAnswer,
+    DataUse,
+    NotIncluded,
+    PackageRecords,
+    ProductRetention,
+)
 from covernote.privacy.usecases.sensitive import subject_access_view
 
 WITHHELD = {
@@ -39,7 +47,7 @@ WITHHELD = {
 }
 # Always in the package, word for word, whether or not any disclosure is withheld: a statement made only when
 # one is would tell the person that one exists, which the exemption is there to prevent.
-MAY_BE_WITHHELD = {
+MAY_BE_WITHHELD: NotIncluded = {
     "register": "disclosures",
     "why": "some disclosures may be left out: a disclosure to the police, another law enforcement or tax "
            "authority, a fraud prevention agency or a regulator is not listed where telling you about it would be "
@@ -71,7 +79,7 @@ def _fields(ctx: AppContext) -> list[DeclaredField]:
     return ctx.inventory.fields()
 
 
-def _describe(decl: PersonalData) -> dict[str, Any]:
+def _describe(decl: PersonalData) -> DataUse:
     return {"category": decl.category.value, "about": decl.subject.value, "provided_by": decl.provided_by.value,
             "purposes": [{"purpose": p, "why": PURPOSES[p].description, "lawful_basis": PURPOSES[p].basis.value}
                          for p in decl.purposes]}
@@ -107,19 +115,23 @@ def _shown_to_subject(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[d
     return out
 
 
-def build_package(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Principal) -> dict[str, Any]:
+def build_package(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Principal) -> AccessPackage:
     """The complete access package for one person, as data. Reading their sensitive fields is logged.
     Disclosures withheld from the person are left out everywhere in it."""
     now = ctx.clock.now()
     rows = _shown_to_subject(uow.subject_data.rows(customer_id))
     index = _index(_fields(ctx))
-    records = {t: r for t, r in rows.items() if t not in WITHHELD and t != "sensitive_data"}
+    records: PackageRecords = {t: r for t, r in rows.items() if t not in WITHHELD and t != "sensitive_data"}
     if ctx.keyring is not None:
         records["sensitive_data"] = subject_access_view(uow, ctx.keyring, customer_id, reader, now)
     held = _held_fields({t: r for t, r in rows.items() if t not in WITHHELD}, index)
     disclosures = uow.disclosures.for_customer(customer_id, include_withheld=False)
     refs = sorted({q["product_ref"] for q in rows["quotes"]})  # every policy was a quote first
-    retention = []
+    # Always the same list: naming only the registers that hold something would tell the person that a
+    # fraud marker or a legal hold exists, which the exemptions relied on are there to prevent.
+    not_included: list[NotIncluded] = [{"register": t, "why": why} for t, why in WITHHELD.items()]
+    not_included.append({**MAY_BE_WITHHELD})
+    retention: list[ProductRetention] = []
     for ref in refs:
         product = ctx.catalogue.by_ref(ref)
         retention.append({"product": product.code, "version": ref, "rules": [f"{r.category}: {r.describe()}"
@@ -134,9 +146,7 @@ def build_package(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Pr
                         "lawful_basis": d.basis, "categories": list(d.categories),
                         "disclosed_at": d.disclosed_at.isoformat(), "reference": d.reference} for d in disclosures],
         "retention": retention,
-        # Always the same list: naming only the registers that hold something would tell the person that a
-        # fraud marker or a legal hold exists, which the exemptions relied on are there to prevent.
-        "not_included": [*({"register": t, "why": why} for t, why in WITHHELD.items()), dict(MAY_BE_WITHHELD)],
+        "not_included": not_included,
         "your_rights": RIGHTS,
     }
 
@@ -160,7 +170,7 @@ def _complete(uow: UnitOfWork, principal: Principal, q: SubjectRequest, outcome:
     return replace(done, version=uow.requests.save(done, principal.user_id, ctx.clock.now()))
 
 
-def access_package(ctx: AppContext, principal: Principal, request_id: str) -> dict[str, Any]:
+def access_package(ctx: AppContext, principal: Principal, request_id: str) -> AccessPackageAnswer:
     """The package for an access request; producing it answers the request (the case is completed)."""
     with ctx.uow() as uow:
         q = _ready(uow, principal, request_id, (RequestKind.ACCESS,))
@@ -171,7 +181,7 @@ def access_package(ctx: AppContext, principal: Principal, request_id: str) -> di
     return {"request": request_view(done, ctx.today()), **package}
 
 
-def package_for_customer(ctx: AppContext, principal: Principal, customer_id: str) -> dict[str, Any]:
+def package_for_customer(ctx: AppContext, principal: Principal, customer_id: str) -> AccessPackage:
     """An access package outside a case (the DPO's own check, the CLI)."""
     require_privacy_officer(principal, "export an access package outside a request")
     with ctx.uow() as uow:
@@ -182,7 +192,7 @@ def package_for_customer(ctx: AppContext, principal: Principal, customer_id: str
     return package
 
 
-def package_html(package: dict[str, Any]) -> str:
+def package_html(package: AccessPackage | AccessPackageAnswer) -> str:
     """The package as a document a person can read."""
     e = html.escape
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Your personal data</title>"
