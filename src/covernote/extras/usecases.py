@@ -11,13 +11,22 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from covernote.extras import domain as dx
 from covernote.extras.domain import ExtraCover, ExtraLine
+from covernote.extras.results import (
+    FairValueReport,
+    FairValueRow,
+    FairValueTotals,
+    PolicyExtra,
+    PolicyExtrasView,
+    ProtectionAtRenewalView,
+    RenewalNcdProtection,
+)
 from covernote.identity.usecases import Principal, require_staff
 from covernote.kernel.clock import london_date
 from covernote.kernel.errors import FieldIssue, IssueCollector, ValidationFailed
@@ -307,7 +316,7 @@ def renewal_offer(ctx: AppContext, policy: Policy, term: TermState, product: Pro
 
 
 def ncd_protection_view(ctx: AppContext, term: TermState, product: Product, carried: RenewalRisk,
-                        protection: ProtectionAtRenewal) -> dict[str, Any]:
+                        protection: ProtectionAtRenewal) -> RenewalNcdProtection:
     """The NCD before and after with its discount percentages, whether protection kept it, and why."""
     old = ctx.catalogue.by_ref(term.product_ref).rating.ncd
     new = product.rating.ncd
@@ -318,7 +327,8 @@ def ncd_protection_view(ctx: AppContext, term: TermState, product: Product, carr
         "discount_percent_after": None if new is None or carried.ncd_after is None
         else str(new.discount_for(carried.ncd_after)[1]),
         "protected": protection.protected, "protection_lost": protection.lost,
-        "protection": protection.as_dict(), "why": protection.reason}
+        # ProtectionAtRenewal.as_dict builds exactly these keys (the domain holds no result types)
+        "protection": cast(ProtectionAtRenewalView, protection.as_dict()), "why": protection.reason}
 
 
 def renewal_lines(offer: dict[str, Any], codes: Sequence[str] | None) -> list[ExtraLine]:
@@ -391,7 +401,7 @@ def record_lines(uow: UnitOfWork, policy: Policy, txn: PolicyTransaction) -> lis
 # -- views -----------------------------------------------------------------------------------------
 
 
-def policy_extras_view(catalogue: Catalogue, policy: Policy, today: date) -> dict[str, Any]:
+def policy_extras_view(catalogue: Catalogue, policy: Policy, today: date) -> PolicyExtrasView:
     """The current term's extras, each as its own line (sold, cover, charged so far, documents), and
     whether the no-claims discount is protected."""
     terms = policy.terms()
@@ -399,7 +409,7 @@ def policy_extras_view(catalogue: Catalogue, policy: Policy, today: date) -> dic
         return {"extras": [], "ncd_protection": {"offered": False, "protected": False}}
     term = terms[-1]
     found = protection_rule(catalogue.by_ref(term.product_ref))
-    out = []
+    out: list[PolicyExtra] = []
     protected = False
     for code, lines in dx.term_lines(policy.transactions, term.term_no).items():
         # Cover ends with the term's: on cancellation, and entirely on voidance.
@@ -430,7 +440,7 @@ CLAIMS_PAID_NOTE = ("Claims paid is 0.00: claim payments arrive with the claims 
 
 
 def fair_value_report(ctx: AppContext, principal: Principal, product_code: str | None, start: date,
-                      end: date) -> dict[str, Any]:
+                      end: date) -> FairValueReport:
     """Per extra (and product) for the days [start, end): premium written net of refunds, IPT, commission,
     policies, sales and claims, so the fair value of each add-on can be evidenced (Consumer Duty)."""
     require_staff(principal, "see the fair-value report")
@@ -442,7 +452,7 @@ def fair_value_report(ctx: AppContext, principal: Principal, product_code: str |
         for version in ctx.catalogue.versions(code):  # later versions win: their names and providers
             for e in version.extras:
                 extras_by_key[(code, e.code)] = e
-    rows: list[dict[str, Any]] = []
+    rows: list[FairValueRow] = []
     with ctx.uow(read_only=True) as uow:
         written = {(w.product_code, w.extra_code): w for w in uow.extras.written(
             product_code.upper() if product_code else None, start, end)}
@@ -473,7 +483,10 @@ def fair_value_report(ctx: AppContext, principal: Principal, product_code: str |
                 "commission_percent_of_premium": None if share is None else str(share),
                 "claims_recorded": claims, "claims_paid": "0.00",
                 "claim_types": ["ncd_affecting"] if extra.ncd_protection is not None else list(extra.claim_types)})
-    totals = {k: sum_money([Money.of(r[k]) for r in rows]).to_str() for k in ("premium_written", "ipt", "commission")}
+    totals: FairValueTotals = {
+        "premium_written": sum_money([Money.of(r["premium_written"]) for r in rows]).to_str(),
+        "ipt": sum_money([Money.of(r["ipt"]) for r in rows]).to_str(),
+        "commission": sum_money([Money.of(r["commission"]) for r in rows]).to_str()}
     return {"from": start.isoformat(), "to": end.isoformat(), "product": product_code.upper() if product_code else None,
             "rows": rows, "totals": totals,
             "notes": ["Premium written, IPT and commission are booked on the day of each transaction in "
@@ -482,11 +495,12 @@ def fair_value_report(ctx: AppContext, principal: Principal, product_code: str |
                       CLAIMS_PAID_NOTE]}
 
 
-def fair_value_csv(report: dict[str, Any]) -> str:
+def fair_value_csv(report: FairValueReport) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["from", "to", *REPORT_COLUMNS])
-    for r in report["rows"]:
+    for row in report["rows"]:
+        r: Mapping[str, object] = row
         writer.writerow([report["from"], report["to"], *["" if r[c] is None else r[c] for c in REPORT_COLUMNS]])
     return buf.getvalue()
 
