@@ -6,7 +6,9 @@ with `from`/`to` keys use the functional form (`from` is a Python keyword)."""
 
 from __future__ import annotations
 
-from typing_extensions import TypedDict
+from typing import Any
+
+from typing_extensions import NotRequired, TypedDict  # noqa: UP035 (the brief: both from typing_extensions)
 
 # -- the fair-value report (Consumer Duty) ---------------------------------------------------------------
 
@@ -48,7 +50,44 @@ FairValueReport = TypedDict("FairValueReport", {
 })
 
 
-# -- the blocks of a policy and a renewal offer ------------------------------------------------------------
+# -- the blocks of a quote, a policy and a renewal offer -----------------------------------------------------
+
+
+class OfferedExtra(TypedDict):
+    """An extra the product offers for a term: whether it can be bought (and why not) and, when it is sold
+    for the term, its price and IPT."""
+
+    code: str
+    name: str
+    provider: str
+    insurer: str
+    available: bool
+    reasons: list[str]
+    price: NotRequired[str]
+    ipt: NotRequired[str]
+    total: NotRequired[str]
+    ipt_rate: NotRequired[str]
+    # The priced line (extras/domain.py ExtraLine.as_dict), kept in a renewal offer to renew from; left out of
+    # a quote's answer.
+    line: NotRequired[dict[str, Any]]
+
+
+class QuoteNcdProtection(TypedDict):
+    """NCD protection on a quote: offered, chosen, and whether the customer is eligible and why not (NCD-3)."""
+
+    offered: bool
+    code: NotRequired[str]
+    selected: bool
+    eligible: NotRequired[bool]
+    reasons: NotRequired[list[str]]
+    rule: NotRequired[str]
+
+
+class QuoteExtrasView(TypedDict):
+    """Spread into a quote: every extra on offer with its price, and NCD protection's status."""
+
+    extras_available: list[OfferedExtra]
+    ncd_protection: QuoteNcdProtection
 
 # A stretch of days an extra covers, [from, to).
 CoverSpan = TypedDict("CoverSpan", {"from": str, "to": str})

@@ -22,9 +22,12 @@ from covernote.extras.results import (
     FairValueReport,
     FairValueRow,
     FairValueTotals,
+    OfferedExtra,
     PolicyExtra,
     PolicyExtrasView,
     ProtectionAtRenewalView,
+    QuoteExtrasView,
+    QuoteNcdProtection,
     RenewalNcdProtection,
 )
 from covernote.identity.usecases import Principal, require_staff
@@ -93,10 +96,10 @@ def _answer_int(risk: Risk | dict[str, Any], name: str) -> int:
 
 
 def offered(catalogue: Catalogue, product: Product, period: Period, ncd_years: int | None,
-            history: ClaimsHistory | None) -> list[dict[str, Any]]:
+            history: ClaimsHistory | None) -> list[OfferedExtra]:
     """Every extra the product offers for this term: its price, IPT and documents, and whether it can be
     bought (NCD protection only by those eligible, NCD-3)."""
-    out = []
+    out: list[OfferedExtra] = []
     for extra in product.extras:
         cover = _priced(catalogue, extra, period)
         reasons: list[str] = []
@@ -104,7 +107,7 @@ def offered(catalogue: Catalogue, product: Product, period: Period, ncd_years: i
             reasons.append(f"not sold for a term of {dx.term_of(period).label()}")
         if extra.ncd_protection is not None and history is not None:
             reasons += eligibility(extra.ncd_protection, ncd_years or 0, history)
-        entry: dict[str, Any] = {"code": extra.code, "name": extra.name, "provider": extra.provider,
+        entry: OfferedExtra = {"code": extra.code, "name": extra.name, "provider": extra.provider,
                                  "insurer": extra.insurer, "available": not reasons, "reasons": reasons}
         if cover is not None:
             sale = _sale_line(cover, period, "bought", "Bought for the term.")
@@ -149,14 +152,20 @@ def quote_lines(catalogue: Catalogue, product: Product, period: Period, risk: Ri
     return lines
 
 
-def quote_extras_view(catalogue: Catalogue, quote: Quote) -> dict[str, Any]:
+def _without_line(offer: OfferedExtra) -> OfferedExtra:
+    out = offer.copy()
+    out.pop("line", None)
+    return out
+
+
+def quote_extras_view(catalogue: Catalogue, quote: Quote) -> QuoteExtrasView:
     """For a quote: every extra on offer with its price (and whether it can be bought), and the NCD
     protection status: offered, chosen, eligible and why not (NCD-3)."""
     product = catalogue.by_ref(quote.product_ref)
     risk = quote.risk_details or {}  # read as stored: a quote's personal data may since have been erased
     found = protection_rule(product)
     history = None
-    status: dict[str, Any] = {"offered": False, "selected": False}
+    status: QuoteNcdProtection = {"offered": False, "selected": False}
     if found is not None:
         extra, rule = found
         history = claims_history(rule, quote.period.start, declared=_answer_int(risk, rule.claims_question))
@@ -166,7 +175,7 @@ def quote_extras_view(catalogue: Catalogue, quote: Quote) -> dict[str, Any]:
                   "rule": f"{rule.min_years} or more years of NCD and no more than {rule.max_claims} claims in "
                           f"{rule.window_years} years (NCD-3)"}
     available = offered(catalogue, product, quote.period, _answer_int(risk, "ncd_years"), history)
-    return {"extras_available": [{k: v for k, v in a.items() if k != "line"} for a in available],
+    return {"extras_available": [_without_line(a) for a in available],
             "ncd_protection": status}
 
 
