@@ -4,22 +4,22 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
 
 from fastapi import APIRouter, Query, Response
 
+from covernote.extras.results import FairValueReport
 from covernote.extras.usecases import fair_value_csv, fair_value_report
 from covernote.identity.api import Caller, Ctx
 
 router = APIRouter()
 
 
-@router.get("/reports/extras/fair-value", tags=["reports"], response_model=None)
+@router.get("/reports/extras/fair-value", tags=["reports"], response_model=FairValueReport)
 def fair_value(ctx: Ctx, who: Caller,
                start: date = Query(alias="from", description="First day of the period"),
                end: date = Query(alias="to", description="The day after the period (half-open: [from, to))"),
                product: str | None = Query(None, description="One product code; default every product"),
-               format: str = Query("json", pattern="^(json|csv)$")) -> dict[str, Any] | Response:
+               format: str = Query("json", pattern="^(json|csv)$")) -> FairValueReport | Response:
     """Staff: per extra and product, the policies it covered, sales, premium written net of refunds, IPT,
     commission and claims recorded (claims paid arrive with the claims module), for fair-value evidence."""
     report = fair_value_report(ctx, who, product, start, end)

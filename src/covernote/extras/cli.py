@@ -10,6 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
+from covernote.extras.results import FairValueReport
 from covernote.extras.usecases import fair_value_csv, fair_value_report
 from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, operator, parse_date, show
 
@@ -31,7 +32,7 @@ def _offer_summary(product: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def _report_summary(r: dict[str, Any]) -> str:
+def _report_summary(r: FairValueReport) -> str:
     lines = [f"Fair value of optional extras, {r['from']} to {r['to']} (to exclusive)"
              + (f", product {r['product']}" if r["product"] else "")]
     lines.append(f"  {'product':13} {'extra':16} {'policies':>8} {'sales':>5} {'premium':>10} {'IPT':>8} "

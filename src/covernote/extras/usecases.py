@@ -11,13 +11,25 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from covernote.extras import domain as dx
 from covernote.extras.domain import ExtraCover, ExtraLine
+from covernote.extras.results import (
+    FairValueReport,
+    FairValueRow,
+    FairValueTotals,
+    OfferedExtra,
+    PolicyExtra,
+    PolicyExtrasView,
+    ProtectionAtRenewalView,
+    QuoteExtrasView,
+    QuoteNcdProtection,
+    RenewalNcdProtection,
+)
 from covernote.identity.usecases import Principal, require_staff
 from covernote.kernel.clock import london_date
 from covernote.kernel.errors import FieldIssue, IssueCollector, ValidationFailed
@@ -84,10 +96,10 @@ def _answer_int(risk: Risk | dict[str, Any], name: str) -> int:
 
 
 def offered(catalogue: Catalogue, product: Product, period: Period, ncd_years: int | None,
-            history: ClaimsHistory | None) -> list[dict[str, Any]]:
+            history: ClaimsHistory | None) -> list[OfferedExtra]:
     """Every extra the product offers for this term: its price, IPT and documents, and whether it can be
     bought (NCD protection only by those eligible, NCD-3)."""
-    out = []
+    out: list[OfferedExtra] = []
     for extra in product.extras:
         cover = _priced(catalogue, extra, period)
         reasons: list[str] = []
@@ -95,7 +107,7 @@ def offered(catalogue: Catalogue, product: Product, period: Period, ncd_years: i
             reasons.append(f"not sold for a term of {dx.term_of(period).label()}")
         if extra.ncd_protection is not None and history is not None:
             reasons += eligibility(extra.ncd_protection, ncd_years or 0, history)
-        entry: dict[str, Any] = {"code": extra.code, "name": extra.name, "provider": extra.provider,
+        entry: OfferedExtra = {"code": extra.code, "name": extra.name, "provider": extra.provider,
                                  "insurer": extra.insurer, "available": not reasons, "reasons": reasons}
         if cover is not None:
             sale = _sale_line(cover, period, "bought", "Bought for the term.")
@@ -140,14 +152,20 @@ def quote_lines(catalogue: Catalogue, product: Product, period: Period, risk: Ri
     return lines
 
 
-def quote_extras_view(catalogue: Catalogue, quote: Quote) -> dict[str, Any]:
+def _without_line(offer: OfferedExtra) -> OfferedExtra:
+    out = offer.copy()
+    out.pop("line", None)
+    return out
+
+
+def quote_extras_view(catalogue: Catalogue, quote: Quote) -> QuoteExtrasView:
     """For a quote: every extra on offer with its price (and whether it can be bought), and the NCD
     protection status: offered, chosen, eligible and why not (NCD-3)."""
     product = catalogue.by_ref(quote.product_ref)
     risk = quote.risk_details or {}  # read as stored: a quote's personal data may since have been erased
     found = protection_rule(product)
     history = None
-    status: dict[str, Any] = {"offered": False, "selected": False}
+    status: QuoteNcdProtection = {"offered": False, "selected": False}
     if found is not None:
         extra, rule = found
         history = claims_history(rule, quote.period.start, declared=_answer_int(risk, rule.claims_question))
@@ -157,7 +175,7 @@ def quote_extras_view(catalogue: Catalogue, quote: Quote) -> dict[str, Any]:
                   "rule": f"{rule.min_years} or more years of NCD and no more than {rule.max_claims} claims in "
                           f"{rule.window_years} years (NCD-3)"}
     available = offered(catalogue, product, quote.period, _answer_int(risk, "ncd_years"), history)
-    return {"extras_available": [{k: v for k, v in a.items() if k != "line"} for a in available],
+    return {"extras_available": [_without_line(a) for a in available],
             "ncd_protection": status}
 
 
@@ -307,7 +325,7 @@ def renewal_offer(ctx: AppContext, policy: Policy, term: TermState, product: Pro
 
 
 def ncd_protection_view(ctx: AppContext, term: TermState, product: Product, carried: RenewalRisk,
-                        protection: ProtectionAtRenewal) -> dict[str, Any]:
+                        protection: ProtectionAtRenewal) -> RenewalNcdProtection:
     """The NCD before and after with its discount percentages, whether protection kept it, and why."""
     old = ctx.catalogue.by_ref(term.product_ref).rating.ncd
     new = product.rating.ncd
@@ -318,7 +336,8 @@ def ncd_protection_view(ctx: AppContext, term: TermState, product: Product, carr
         "discount_percent_after": None if new is None or carried.ncd_after is None
         else str(new.discount_for(carried.ncd_after)[1]),
         "protected": protection.protected, "protection_lost": protection.lost,
-        "protection": protection.as_dict(), "why": protection.reason}
+        # ProtectionAtRenewal.as_dict builds exactly these keys (the domain holds no result types)
+        "protection": cast(ProtectionAtRenewalView, protection.as_dict()), "why": protection.reason}
 
 
 def renewal_lines(offer: dict[str, Any], codes: Sequence[str] | None) -> list[ExtraLine]:
@@ -391,7 +410,7 @@ def record_lines(uow: UnitOfWork, policy: Policy, txn: PolicyTransaction) -> lis
 # -- views -----------------------------------------------------------------------------------------
 
 
-def policy_extras_view(catalogue: Catalogue, policy: Policy, today: date) -> dict[str, Any]:
+def policy_extras_view(catalogue: Catalogue, policy: Policy, today: date) -> PolicyExtrasView:
     """The current term's extras, each as its own line (sold, cover, charged so far, documents), and
     whether the no-claims discount is protected."""
     terms = policy.terms()
@@ -399,7 +418,7 @@ def policy_extras_view(catalogue: Catalogue, policy: Policy, today: date) -> dic
         return {"extras": [], "ncd_protection": {"offered": False, "protected": False}}
     term = terms[-1]
     found = protection_rule(catalogue.by_ref(term.product_ref))
-    out = []
+    out: list[PolicyExtra] = []
     protected = False
     for code, lines in dx.term_lines(policy.transactions, term.term_no).items():
         # Cover ends with the term's: on cancellation, and entirely on voidance.
@@ -430,7 +449,7 @@ CLAIMS_PAID_NOTE = ("Claims paid is 0.00: claim payments arrive with the claims 
 
 
 def fair_value_report(ctx: AppContext, principal: Principal, product_code: str | None, start: date,
-                      end: date) -> dict[str, Any]:
+                      end: date) -> FairValueReport:
     """Per extra (and product) for the days [start, end): premium written net of refunds, IPT, commission,
     policies, sales and claims, so the fair value of each add-on can be evidenced (Consumer Duty)."""
     require_staff(principal, "see the fair-value report")
@@ -442,7 +461,7 @@ def fair_value_report(ctx: AppContext, principal: Principal, product_code: str |
         for version in ctx.catalogue.versions(code):  # later versions win: their names and providers
             for e in version.extras:
                 extras_by_key[(code, e.code)] = e
-    rows: list[dict[str, Any]] = []
+    rows: list[FairValueRow] = []
     with ctx.uow(read_only=True) as uow:
         written = {(w.product_code, w.extra_code): w for w in uow.extras.written(
             product_code.upper() if product_code else None, start, end)}
@@ -473,7 +492,10 @@ def fair_value_report(ctx: AppContext, principal: Principal, product_code: str |
                 "commission_percent_of_premium": None if share is None else str(share),
                 "claims_recorded": claims, "claims_paid": "0.00",
                 "claim_types": ["ncd_affecting"] if extra.ncd_protection is not None else list(extra.claim_types)})
-    totals = {k: sum_money([Money.of(r[k]) for r in rows]).to_str() for k in ("premium_written", "ipt", "commission")}
+    totals: FairValueTotals = {
+        "premium_written": sum_money([Money.of(r["premium_written"]) for r in rows]).to_str(),
+        "ipt": sum_money([Money.of(r["ipt"]) for r in rows]).to_str(),
+        "commission": sum_money([Money.of(r["commission"]) for r in rows]).to_str()}
     return {"from": start.isoformat(), "to": end.isoformat(), "product": product_code.upper() if product_code else None,
             "rows": rows, "totals": totals,
             "notes": ["Premium written, IPT and commission are booked on the day of each transaction in "
@@ -482,11 +504,12 @@ def fair_value_report(ctx: AppContext, principal: Principal, product_code: str |
                       CLAIMS_PAID_NOTE]}
 
 
-def fair_value_csv(report: dict[str, Any]) -> str:
+def fair_value_csv(report: FairValueReport) -> str:
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")
     writer.writerow(["from", "to", *REPORT_COLUMNS])
-    for r in report["rows"]:
+    for row in report["rows"]:
+        r: Mapping[str, object] = row
         writer.writerow([report["from"], report["to"], *["" if r[c] is None else r[c] for c in REPORT_COLUMNS]])
     return buf.getvalue()
 

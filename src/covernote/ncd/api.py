@@ -8,16 +8,16 @@ with the same field names. A proof that fails a condition is still recorded (201
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
 
 from covernote.identity.api import Caller, Ctx
 from covernote.ncd import usecases as ncd
+from covernote.ncd.results import NcdLetter, NcdReviewList, PolicyNcdView, ProofList, ProofView, QuoteNcdView
 
 router = APIRouter(tags=["ncd"])
-Json = dict[str, Any]
 Short = Annotated[str, StringConstraints(max_length=500)]
 
 
@@ -50,45 +50,45 @@ class DecisionIn(BaseModel):
 
 
 @router.post("/quotes/{quote_id}/ncd-proofs", status_code=201)
-def add_quote_proof(ctx: Ctx, who: Caller, quote_id: str, body: ProofIn) -> Json:
+def add_quote_proof(ctx: Ctx, who: Caller, quote_id: str, body: ProofIn) -> ProofView:
     """Record proof of NCD for an open quote (the customer's own, or staff). Every NCD-1 condition is
     checked; accepted proof re-rates the quote on the proven years (`effect` says how)."""
     return ncd.add_quote_proof(ctx, who, quote_id, body.to_app())
 
 
 @router.get("/quotes/{quote_id}/ncd-proofs")
-def quote_proofs(ctx: Ctx, who: Caller, quote_id: str) -> Json:
+def quote_proofs(ctx: Ctx, who: Caller, quote_id: str) -> QuoteNcdView:
     """The quote's NCD status (years, discount, proven / rejected / declared_unproven) and its proofs."""
     return ncd.quote_ncd_view(ctx, who, quote_id)
 
 
 @router.post("/policies/{policy_id}/ncd-proofs", status_code=201)
-def add_policy_proof(ctx: Ctx, who: Caller, policy_id: str, body: ProofIn) -> Json:
+def add_policy_proof(ctx: Ctx, who: Caller, policy_id: str, body: ProofIn) -> ProofView:
     """Record proof of NCD for a policy pending or on cover. The policy is not re-priced; a difference
     from the years it is rated on flags it for staff, and its renewal starts from the proven years."""
     return ncd.add_policy_proof(ctx, who, policy_id, body.to_app())
 
 
 @router.get("/policies/{policy_id}/ncd-proofs")
-def policy_proofs(ctx: Ctx, who: Caller, policy_id: str) -> Json:
+def policy_proofs(ctx: Ctx, who: Caller, policy_id: str) -> PolicyNcdView:
     """The policy's NCD status and the proofs given for it (or for the quote it was bound from)."""
     return ncd.policy_ncd_view(ctx, who, policy_id)
 
 
 @router.get("/ncd-proofs")
 def list_proofs(ctx: Ctx, who: Caller, status: Literal["accepted", "rejected"] | None = None,
-                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> Json:
+                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> ProofList:
     """Staff: proofs of NCD, most recent first."""
     return ncd.list_proofs(ctx, who, status, limit, offset)
 
 
 @router.get("/ncd-proofs/{proof_id}")
-def get_proof(ctx: Ctx, who: Caller, proof_id: str) -> Json:
+def get_proof(ctx: Ctx, who: Caller, proof_id: str) -> ProofView:
     return ncd.get_proof(ctx, who, proof_id)
 
 
 @router.post("/ncd-proofs/{proof_id}/decision")
-def decide(ctx: Ctx, who: Caller, proof_id: str, body: DecisionIn) -> Json:
+def decide(ctx: Ctx, who: Caller, proof_id: str, body: DecisionIn) -> ProofView:
     """Staff: accept or reject a proof after checking it by hand, with a note. A proof whose NCD is in
     use on another vehicle cannot be accepted (409)."""
     return ncd.decide_proof(ctx, who, proof_id, body.decision, body.note)
@@ -96,15 +96,15 @@ def decide(ctx: Ctx, who: Caller, proof_id: str, body: DecisionIn) -> Json:
 
 @router.get("/ncd/reviews")
 def reviews(ctx: Ctx, who: Caller, limit: int = Query(100, ge=1, le=1000),
-            offset: int = Query(0, ge=0, le=100_000_000)) -> Json:
+            offset: int = Query(0, ge=0, le=100_000_000)) -> NcdReviewList:
     """Staff: policies whose NCD needs a look (rated on NCD not proven or rejected, or proven at other
     years). Scans `limit` policies in force per call: follow `next_offset`."""
     return ncd.review_list(ctx, who, limit, offset)
 
 
-@router.get("/policies/{policy_id}/ncd-letter", response_model=None)
+@router.get("/policies/{policy_id}/ncd-letter", response_model=NcdLetter)
 def letter(ctx: Ctx, who: Caller, policy_id: str,
-           format: Literal["json", "html", "text"] = "json") -> Json | Response:
+           format: Literal["json", "html", "text"] = "json") -> NcdLetter | Response:
     """The NCD proof letter for a policy that has ended or been cancelled, or ends within the renewal
     invitation window: years earned, end date, registration, insurer, policy number, issue date and
     country. `format=html` (printable) or `text`."""

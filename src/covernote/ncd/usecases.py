@@ -17,7 +17,7 @@ from __future__ import annotations
 import html
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any, Literal
+from typing import Literal, cast
 
 from covernote.extras.usecases import protection_for_renewal, quote_lines
 from covernote.identity.usecases import Principal, check_customer, require_staff
@@ -48,6 +48,23 @@ from covernote.ncd.domain.proof import (
     years_at_end,
 )
 from covernote.ncd.ports import NcdProofRecord
+from covernote.ncd.results import (
+    LetterClaim,
+    NcdAtBind,
+    NcdCondition,
+    NcdEffect,
+    NcdLetter,
+    NcdReview,
+    NcdReviewList,
+    NcdStatus,
+    PolicyNcd,
+    PolicyNcdView,
+    ProofError,
+    ProofList,
+    ProofView,
+    QuoteNcd,
+    QuoteNcdView,
+)
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.codec import rating_to_dict, risk_from_dict, risk_to_dict
@@ -221,7 +238,7 @@ def _needs_ncd(product: Product) -> None:
                                [FieldIssue("product", f"{product.ref} has no NCD scale")])
 
 
-def add_quote_proof(ctx: AppContext, principal: Principal, quote_id: str, inp: ProofInput) -> dict[str, Any]:
+def add_quote_proof(ctx: AppContext, principal: Principal, quote_id: str, inp: ProofInput) -> ProofView:
     """Record proof of NCD for an open quote and check it (NCD-1). Accepted proof re-rates the quote on
     the proven years; a rejected one names every condition that failed."""
     inp = inp.validated()
@@ -248,7 +265,7 @@ def add_quote_proof(ctx: AppContext, principal: Principal, quote_id: str, inp: P
     return proof_view(rec, principal)
 
 
-def add_policy_proof(ctx: AppContext, principal: Principal, policy_id: str, inp: ProofInput) -> dict[str, Any]:
+def add_policy_proof(ctx: AppContext, principal: Principal, policy_id: str, inp: ProofInput) -> ProofView:
     """Record proof of NCD for a policy pending or on cover and check it (NCD-1). The policy is not
     re-priced: if its NCD is then not proven at the years it is rated on, it is flagged for staff."""
     inp = inp.validated()
@@ -285,7 +302,7 @@ def _record(ctx: AppContext, uow: UnitOfWork, principal: Principal, customer_id:
 # -- staff decisions --------------------------------------------------------------------------------------
 
 
-def decide_proof(ctx: AppContext, principal: Principal, proof_id: str, decision: str, note: str) -> dict[str, Any]:
+def decide_proof(ctx: AppContext, principal: Principal, proof_id: str, decision: str, note: str) -> ProofView:
     """Staff accept or reject a proof after checking it by hand, with a note saying what they checked.
     The conditions are checked again on the day; staff may accept a proof that fails one (say why), but
     never one whose NCD is in use on another vehicle: that stays refused (NCD-1)."""
@@ -402,7 +419,12 @@ def _has_ncd(product: Product) -> bool:
     return product.rating.ncd is not None and product.question("ncd_years") is not None
 
 
-def quote_ncd(ctx: AppContext, uow: UnitOfWork, q: Quote) -> dict[str, Any] | None:
+def _status(rated: int, proofs: list[NcdProofRecord]) -> NcdStatus:
+    # ncd/domain/proof.py ncd_status builds exactly these keys (the domain holds no result types)
+    return cast(NcdStatus, ncd_status(rated, _states(proofs)))
+
+
+def quote_ncd(ctx: AppContext, uow: UnitOfWork, q: Quote) -> QuoteNcd | None:
     """NCD years and discount the quote is rated on, and whether that NCD is proven, rejected or declared
     (None for a product without NCD)."""
     if not _has_ncd(ctx.catalogue.by_ref(q.product_ref)):
@@ -410,11 +432,11 @@ def quote_ncd(ctx: AppContext, uow: UnitOfWork, q: Quote) -> dict[str, Any] | No
     rated = int(q.rating.get("ncd_years", 0))
     proofs = uow.ncd.for_quote(q.quote_id)
     return {"ncd_years": rated, "discount_percent": q.rating.get("ncd_discount_percent"),
-            "declared_years": _declared_years(q), **ncd_status(rated, _states(proofs)),
+            "declared_years": _declared_years(q), **_status(rated, proofs),
             "proofs": [p.proof_id for p in proofs]}
 
 
-def policy_ncd(ctx: AppContext, uow: UnitOfWork, policy: Policy, today: date) -> dict[str, Any] | None:
+def policy_ncd(ctx: AppContext, uow: UnitOfWork, policy: Policy, today: date) -> PolicyNcd | None:
     """NCD years and discount the policy is rated on today, and whether it is proven (None for a product
     without NCD). The proof is of the NCD held when the policy began, so it is compared with the years
     of the first term; the renewal of that term starts from the proven years (with_proven_ncd)."""
@@ -431,7 +453,7 @@ def policy_ncd(ctx: AppContext, uow: UnitOfWork, policy: Policy, today: date) ->
     first_answer = _risk_on(first, min(max(today, first.period.start), first.period.last_day)).answer("ncd_years")
     first_years = int(first_answer) if first_answer is not None else 0
     proofs = uow.ncd.for_policy(policy.policy_id)
-    status = ncd_status(first_years, _states(proofs))
+    status = _status(first_years, proofs)
     if status["status"] == "proven" and status["needs_review"] and term.term_no > 1:
         renewal = next((t for t in policy.transactions if t.kind == "renewal" and t.term_no == 2), None)
         carried = (renewal.details.get("ncd") or {}).get("before") if renewal is not None else None
@@ -476,17 +498,18 @@ def check_rated_as_proven(ctx: AppContext, uow: UnitOfWork, q: Quote) -> None:
                    [FieldIssue("quote_id", f"rated on {current} years of NCD; proven {target} (NCD-1)")])
 
 
-def ncd_at_bind(ctx: AppContext, uow: UnitOfWork, q: Quote) -> dict[str, Any] | None:
+def ncd_at_bind(ctx: AppContext, uow: UnitOfWork, q: Quote) -> NcdAtBind | None:
     """The NCD status when the quote is bound, kept on the new-business transaction: a policy bound on
     rejected or unproven NCD is flagged for staff from its first day."""
     block = quote_ncd(ctx, uow, q)
     if block is None:
         return None
-    return {k: block[k] for k in ("ncd_years", "declared_years", "status", "proof_id", "proven_years", "needs_review",
-                                  "reason")}
+    return {"ncd_years": block["ncd_years"], "declared_years": block["declared_years"], "status": block["status"],
+            "proof_id": block["proof_id"], "proven_years": block["proven_years"],
+            "needs_review": block["needs_review"], "reason": block["reason"]}
 
 
-def quote_ncd_view(ctx: AppContext, principal: Principal, quote_id: str) -> dict[str, Any]:
+def quote_ncd_view(ctx: AppContext, principal: Principal, quote_id: str) -> QuoteNcdView:
     with ctx.uow(read_only=True) as uow:
         q = uow.quotes.get(quote_id)
         if q is None:
@@ -497,7 +520,7 @@ def quote_ncd_view(ctx: AppContext, principal: Principal, quote_id: str) -> dict
     return {"quote_id": quote_id, "ncd": block, "proofs": [proof_view(p, principal) for p in proofs]}
 
 
-def policy_ncd_view(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+def policy_ncd_view(ctx: AppContext, principal: Principal, policy_id: str) -> PolicyNcdView:
     with ctx.uow(read_only=True) as uow:
         policy = load_policy(uow, principal, policy_id)
         block = policy_ncd(ctx, uow, policy, ctx.today())
@@ -506,7 +529,7 @@ def policy_ncd_view(ctx: AppContext, principal: Principal, policy_id: str) -> di
             "proofs": [proof_view(p, principal) for p in proofs]}
 
 
-def get_proof(ctx: AppContext, principal: Principal, proof_id: str) -> dict[str, Any]:
+def get_proof(ctx: AppContext, principal: Principal, proof_id: str) -> ProofView:
     with ctx.uow(read_only=True) as uow:
         rec = uow.ncd.get(proof_id)
     if rec is None:
@@ -516,7 +539,7 @@ def get_proof(ctx: AppContext, principal: Principal, proof_id: str) -> dict[str,
 
 
 def list_proofs(ctx: AppContext, principal: Principal, status: str | None, limit: int = 50,
-                offset: int = 0) -> dict[str, Any]:
+                offset: int = 0) -> ProofList:
     require_staff(principal, "list proofs of NCD")
     if status is not None and status not in ("accepted", "rejected"):
         raise ValidationFailed("unknown status", [FieldIssue("status", "accepted or rejected")])
@@ -525,13 +548,13 @@ def list_proofs(ctx: AppContext, principal: Principal, status: str | None, limit
     return {"proofs": [proof_view(p, principal) for p in rows]}
 
 
-def review_list(ctx: AppContext, principal: Principal, limit: int = 100, offset: int = 0) -> dict[str, Any]:
+def review_list(ctx: AppContext, principal: Principal, limit: int = 100, offset: int = 0) -> NcdReviewList:
     """Staff: policies pending or on cover whose NCD needs a look (rated on NCD not proven, rejected, or
     proven at other years). Scans `limit` policies in force from `offset` (in id order): page on with
     `next_offset` until it is None."""
     require_staff(principal, "review NCD")
     today = ctx.today()
-    out = []
+    out: list[NcdReview] = []
     with ctx.uow(read_only=True) as uow:
         ids = uow.ncd.policies_in_force(today, limit, offset)
         for pid in ids:
@@ -546,19 +569,22 @@ def review_list(ctx: AppContext, principal: Principal, limit: int = 100, offset:
             "next_offset": offset + len(ids) if len(ids) == limit else None}
 
 
-def proof_view(p: NcdProofRecord, principal: Principal) -> dict[str, Any]:
+def proof_view(p: NcdProofRecord, principal: Principal) -> ProofView:
     """A proof as its owner or staff see it. The ids of other people's proofs in use on another vehicle
     are shown to staff only."""
-    failed = [{"field": c["field"], "reason": c["reason"]} for c in p.checks if not c["passed"]]
-    out: dict[str, Any] = {
+    # Stored JSON the use cases wrote: each check from Condition.as_dict, the effect from _apply_to_quote.
+    conditions = cast(list[NcdCondition], p.checks)
+    effect = cast(NcdEffect | None, p.effect)
+    failed: list[ProofError] = [{"field": c["field"], "reason": c["reason"]} for c in conditions if not c["passed"]]
+    out: ProofView = {
         "id": p.proof_id, "customer_id": p.customer_id, "quote_id": p.quote_id, "policy_id": p.policy_id,
         "kind": p.kind, "insurer": p.insurer, "ncd_years": p.ncd_years,
         "ended_on": p.ended_on.isoformat() if p.ended_on else None, "registration": p.registration,
         "country": p.country, "issued_on": p.issued_on.isoformat() if p.issued_on else None,
         "previous_policy_number": p.previous_policy_number, "status": p.status, "checked_on": p.checked_on.isoformat(),
-        "conditions": p.checks, "errors": failed,
+        "conditions": conditions, "errors": failed,
         "decided_by": p.decided_by, "decided_at": p.decided_at.isoformat(), "decision_note": p.decision_note,
-        "effect": p.effect, "recorded_at": p.recorded_at.isoformat(), "recorded_by": p.recorded_by,
+        "effect": effect, "recorded_at": p.recorded_at.isoformat(), "recorded_by": p.recorded_by,
     }
     if principal.is_staff:
         out["in_use_on"] = p.in_use_on
@@ -568,7 +594,7 @@ def proof_view(p: NcdProofRecord, principal: Principal) -> dict[str, Any]:
 # -- the NCD proof letter -----------------------------------------------------------------------------------
 
 
-def ncd_letter(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+def ncd_letter(ctx: AppContext, principal: Principal, policy_id: str) -> NcdLetter:
     """The NCD proof letter for a customer who leaves: for a policy that has ended or been cancelled, or
     whose cover ends within its product's renewal-invitation window (a renewal notice is itself proof,
     NCD-1). It shows the years earned at the end (a year for each full year of cover without a claim
@@ -619,8 +645,10 @@ def ncd_letter(ctx: AppContext, principal: Principal, policy_id: str) -> dict[st
     provisional = today < end
     # Every claim while insured with us, NCD-affecting or not (NCD-2), as the next insurer will ask.
     history = claims_in(events, Period(terms[0].period.start, max(end, terms[0].period.start + timedelta(days=1))))
-    claim_list = [{**c, "claim_type_label": CLAIM_TYPES.get(str(c["claim_type"]), str(c["claim_type"]))}
-                  for c in history.as_dicts()]
+    claim_list: list[LetterClaim] = [
+        {"occurred_on": str(c["occurred_on"]), "claim_type": str(c["claim_type"]), "affects_ncd": bool(c["affects_ncd"]),
+         "claim_type_label": CLAIM_TYPES.get(str(c["claim_type"]), str(c["claim_type"]))}
+        for c in history.as_dicts()]
     return {
         "title": "Proof of no-claims discount",
         "kind": proof.kind, "issued_on": today.isoformat(), "insurer": product.insurer, "product": product.ref,
@@ -638,11 +666,11 @@ def ncd_letter(ctx: AppContext, principal: Principal, policy_id: str) -> dict[st
         "proof": {"kind": proof.kind, "insurer": proof.insurer, "ncd_years": years, "ended_on": end.isoformat(),
                   "registration": proof.registration, "country": "UK", "issued_on": today.isoformat(),
                   "previous_policy_number": policy.number},
-        "ncd1_conditions": check.as_dicts(),
+        "ncd1_conditions": cast(list[NcdCondition], check.as_dicts()),  # Condition.as_dict, as on a proof
     }
 
 
-def letter_text(letter: dict[str, Any]) -> str:
+def letter_text(letter: NcdLetter) -> str:
     """The letter as plain text, to print or send."""
     lines = [
         letter["insurer"], "", letter["title"].upper(), "",
@@ -669,7 +697,7 @@ def letter_text(letter: dict[str, Any]) -> str:
     return "\n".join(lines) + "\n"
 
 
-def letter_html(letter: dict[str, Any]) -> str:
+def letter_html(letter: NcdLetter) -> str:
     """The letter as a printable HTML page."""
     e = html.escape
     rows = [("Issued on", letter["issued_on"]), ("Policyholder", letter["policyholder"] or "-"),

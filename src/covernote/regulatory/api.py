@@ -10,16 +10,28 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from covernote.identity.api import Caller, Ctx
+from covernote.regulatory.results import (
+    CueReportList,
+    CueReportView,
+    CueSendRun,
+    FraudCheckList,
+    FraudCheckView,
+    FraudRecheck,
+    FraudReferralList,
+    MidSendRun,
+    MidUpdateDetail,
+    MidUpdateList,
+    MidUpdateView,
+)
 from covernote.regulatory.usecases import cue, fraud, mid
 
 router = APIRouter(tags=["regulatory"])
-Json = dict[str, Any]
 
 
 class SendIn(BaseModel):
@@ -45,27 +57,27 @@ def mid_updates(ctx: Ctx, who: Caller,
                 overdue: bool = Query(False, description="Only those not on the MID by their due time"),
                 flagged: bool = Query(False, description="Only open ones with a registration flagged or rejected"),
                 policy_id: str | None = Query(None, description="One policy (id or number)"),
-                limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> Json:
+                limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> MidUpdateList:
     """Staff: MID updates (REG-1), soonest due first, each with its registrations and any flag."""
     return mid.list_updates(ctx, who, status=status, overdue=overdue, flagged=flagged, policy_id=policy_id,
                             limit=limit, offset=offset)
 
 
 @router.get("/mid/updates/{update_id}")
-def mid_update(ctx: Ctx, who: Caller, update_id: str) -> Json:
+def mid_update(ctx: Ctx, who: Caller, update_id: str) -> MidUpdateDetail:
     """One MID update: the record sent, the bureau's answer and the clock."""
     return mid.get_update(ctx, who, update_id)
 
 
 @router.post("/mid/send")
-def mid_send(ctx: Ctx, who: Caller, body: SendIn | None = None) -> Json:
+def mid_send(ctx: Ctx, who: Caller, body: SendIn | None = None) -> MidSendRun:
     """Send the MID updates due now (what `covernote jobs mid-send` does)."""
     b = body or SendIn()
-    return mid.send_pending(ctx, who, retry_now=b.retry_now, limit=b.limit)
+    return mid.send_due(ctx, who, retry_now=b.retry_now, limit=b.limit)
 
 
 @router.post("/mid/updates/{update_id}/correction", status_code=201)
-def mid_correction(ctx: Ctx, who: Caller, update_id: str) -> Json:
+def mid_correction(ctx: Ctx, who: Caller, update_id: str) -> MidUpdateView:
     """After a rejection is put right, queue a fresh picture of the policy year; it supersedes the rejected
     update when the MID accepts it."""
     return mid.send_correction(ctx, who, update_id)
@@ -76,21 +88,21 @@ def mid_correction(ctx: Ctx, who: Caller, update_id: str) -> Json:
 
 @router.get("/cue/reports")
 def cue_reports(ctx: Ctx, who: Caller, status: str | None = Query(None, description="pending, sent or rejected"),
-                limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> Json:
+                limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> CueReportList:
     """Staff: incidents and claims reported (or to report) to the Claims and Underwriting Exchange (REG-2)."""
     return cue.list_reports(ctx, who, status=status, limit=limit, offset=offset)
 
 
 @router.get("/cue/reports/{report_id}")
-def cue_report(ctx: Ctx, who: Caller, report_id: str) -> Json:
+def cue_report(ctx: Ctx, who: Caller, report_id: str) -> CueReportView:
     return cue.get_report(ctx, who, report_id)
 
 
 @router.post("/cue/send")
-def cue_send(ctx: Ctx, who: Caller, body: SendIn | None = None) -> Json:
+def cue_send(ctx: Ctx, who: Caller, body: SendIn | None = None) -> CueSendRun:
     """Send the CUE reports due now (what `covernote jobs cue-send` does)."""
     b = body or SendIn()
-    return cue.send_pending(ctx, who, retry_now=b.retry_now, limit=b.limit)
+    return cue.send_due(ctx, who, retry_now=b.retry_now, limit=b.limit)
 
 
 # -- fraud checks -------------------------------------------------------------------------------------------------
@@ -99,31 +111,31 @@ def cue_send(ctx: Ctx, who: Caller, body: SendIn | None = None) -> Json:
 @router.get("/fraud/referrals")
 def fraud_referrals(ctx: Ctx, who: Caller,
                     status: str = Query("open", description="open (waiting), cleared, confirmed or rechecked"),
-                    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> Json:
+                    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> FraudReferralList:
     """Staff: fraud checks waiting for review (REG-3): referred, matched, or not answered by the agency."""
     return fraud.list_referrals(ctx, who, status=status, limit=limit, offset=offset)
 
 
 @router.get("/customers/{customer_id}/fraud-checks")
 def fraud_checks(ctx: Ctx, who: Caller, customer_id: str, limit: int = Query(100, ge=1, le=1000),
-                 offset: int = Query(0, ge=0)) -> Json:
+                 offset: int = Query(0, ge=0)) -> FraudCheckList:
     """Staff: every fraud check made on a customer."""
     return fraud.list_checks(ctx, who, customer_id, limit, offset)
 
 
 @router.get("/fraud/checks/{check_id}")
-def fraud_check(ctx: Ctx, who: Caller, check_id: str) -> Json:
+def fraud_check(ctx: Ctx, who: Caller, check_id: str) -> FraudCheckView:
     return fraud.get_check(ctx, who, check_id)
 
 
 @router.post("/fraud/checks/{check_id}/review")
-def fraud_review(ctx: Ctx, who: Caller, check_id: str, body: ReviewIn) -> Json:
+def fraud_review(ctx: Ctx, who: Caller, check_id: str, body: ReviewIn) -> FraudCheckView:
     """Decide a referral: cleared, or confirmed (a fraud marker is recorded). To void a live policy for a
     confirmed fraud, POST /policies/{id}/voidance (POL-4: the premium is kept)."""
     return fraud.review(ctx, who, check_id, body.decision, body.note)
 
 
 @router.post("/fraud/checks/{check_id}/recheck")
-def fraud_recheck(ctx: Ctx, who: Caller, check_id: str) -> Json:
+def fraud_recheck(ctx: Ctx, who: Caller, check_id: str) -> FraudRecheck:
     """Check again a check the agency did not answer."""
     return fraud.recheck(ctx, who, check_id)

@@ -17,6 +17,14 @@ from typing import Any
 
 from covernote.carbon.domain import FORMULA, ROUNDING, basis_of, movement, tonnes_str, year_offset
 from covernote.carbon.ports import OffsetLine, OffsetRecord, PortfolioTotals
+from covernote.carbon.results import (
+    CarbonPortfolio,
+    CarbonStatement,
+    OffsetRecordView,
+    PolicyOffsets,
+    RecordProject,
+    YearSummary,
+)
 from covernote.carbon.usecases.views import ESTIMATE_NOTE, policy_carbon, year_view
 from covernote.identity.usecases import Principal, require_staff
 from covernote.kernel.clock import LONDON
@@ -73,7 +81,7 @@ def _money(pence: int, currency: str) -> str:
     return Money.from_pence(pence, currency).to_str()
 
 
-def record_view(r: OffsetRecord) -> dict[str, Any]:
+def record_view(r: OffsetRecord) -> OffsetRecordView:
     return {
         "id": r.record_id, "policy_year": r.term_no, "transaction_id": r.transaction_id, "kind": r.kind,
         "effective_date": r.effective_date.isoformat(), "recorded_at": r.recorded_at.isoformat(),
@@ -95,7 +103,7 @@ def _offsets_policy(ctx: AppContext, policy: Policy, records: list[OffsetRecord]
                        [FieldIssue("policy_id", f"policy {policy.number} is a {policy.product_code} policy")])
 
 
-def _recorded_projects(records: list[OffsetRecord]) -> list[dict[str, Any]]:
+def _recorded_projects(records: list[OffsetRecord]) -> list[RecordProject]:
     """Each project's tonnes and cost over the records, in the product's order."""
     totals: dict[str, list[Any]] = {}
     for r in records:
@@ -107,7 +115,7 @@ def _recorded_projects(records: list[OffsetRecord]) -> list[dict[str, Any]]:
              "cost": _money(pence, cur)} for code, (name, country, share, kg, pence, cur) in totals.items()]
 
 
-def _year_summary(records: list[OffsetRecord]) -> dict[str, Any]:
+def _year_summary(records: list[OffsetRecord]) -> YearSummary:
     last = records[-1] if records else None
     return {
         "offset_tonnes": tonnes_str(last.year_co2_kg) if last else "0.000",
@@ -118,7 +126,7 @@ def _year_summary(records: list[OffsetRecord]) -> dict[str, Any]:
     }
 
 
-def policy_offsets(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+def policy_offsets(ctx: AppContext, principal: Principal, policy_id: str) -> PolicyOffsets:
     """The policy's carbon offset: the current year's figures as they stand (the car on cover, its
     estimated annual CO2, the offset) and every record of every policy year. Customers see their own."""
     with ctx.uow(read_only=True) as uow:
@@ -156,7 +164,7 @@ def _pick_year(policy: Policy, records: list[OffsetRecord], year: int | None, to
         "year", f"policy {policy.number} has policy years {spans[0][0]} to {spans[-1][0]}; got {year}")])
 
 
-def statement(ctx: AppContext, principal: Principal, policy_id: str, year: int | None = None) -> dict[str, Any]:
+def statement(ctx: AppContext, principal: Principal, policy_id: str, year: int | None = None) -> CarbonStatement:
     """The customer's carbon statement for one policy year (ECO-1): tonnes offset per project, the cost,
     the car(s) and declared mileage the figures come from with g/km from the vehicle record or the estimate
     table (marked), the formula and rounding, every record of the year, and a check that what was recorded
@@ -172,7 +180,7 @@ def statement(ctx: AppContext, principal: Principal, policy_id: str, year: int |
     term_no, start, end = _pick_year(policy, all_records, year, today)
     records = [r for r in all_records if r.term_no == term_no]
     summary = _year_summary(records)
-    out: dict[str, Any] = {
+    out: CarbonStatement = {
         "policy_id": policy.policy_id, "number": policy.number, "product_code": policy.product_code,
         "policy_year": term_no, "from": start.isoformat(), "to": end.isoformat(), "prepared_on": today.isoformat(),
         "offset_tonnes": summary["offset_tonnes"], "cost": summary["cost"], "estimated": summary["estimated"],
@@ -200,7 +208,7 @@ def statement(ctx: AppContext, principal: Principal, policy_id: str, year: int |
     return out
 
 
-def statement_html(s: dict[str, Any]) -> str:
+def statement_html(s: CarbonStatement) -> str:
     """The statement as a page to read or print."""
     e = html.escape
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
@@ -257,7 +265,7 @@ def _instant(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
 
 
-def portfolio(ctx: AppContext, principal: Principal, start: date, end: date) -> dict[str, Any]:
+def portfolio(ctx: AppContext, principal: Principal, start: date, end: date) -> CarbonPortfolio:
     """Staff: the carbon offsets recorded on London days from `start` up to but not including `end`:
     tonnes and cost per project (purchases less reductions), the number of policies and policy years
     concerned and how many of those years used an estimated g/km, and the records by kind."""
@@ -291,7 +299,7 @@ def portfolio(ctx: AppContext, principal: Principal, start: date, end: date) -> 
     }
 
 
-def portfolio_csv(report: dict[str, Any]) -> str:
+def portfolio_csv(report: CarbonPortfolio) -> str:
     """The report's projects, one row each, and a total row."""
     buf = io.StringIO()
     w = csv.writer(buf, lineterminator="\n")

@@ -17,6 +17,14 @@ from covernote.carbon.domain import (
     emission_for,
     year_offset,
 )
+from covernote.carbon.results import (
+    CarbonSummary,
+    EmissionView,
+    PolicyCarbon,
+    QuoteCarbon,
+    StretchView,
+    YearView,
+)
 from covernote.policy.domain.codec import risk_from_dict
 from covernote.policy.domain.model import Quote
 from covernote.policy.domain.risk import Risk
@@ -27,7 +35,7 @@ from covernote.products.domain.catalogue import Catalogue
 ESTIMATE_NOTE = "estimated: the vehicle record has no CO2 figure, so g/km comes from the product's estimate table"
 
 
-def emission_view(e: Emission) -> dict[str, Any]:
+def emission_view(e: Emission) -> EmissionView:
     return {
         "estimated_annual_co2_tonnes": f"{e.annual_co2:f}",
         "estimated": e.estimated,
@@ -40,21 +48,22 @@ def emission_view(e: Emission) -> dict[str, Any]:
     }
 
 
-def stretch_view(s: Stretch, with_car: bool = True) -> dict[str, Any]:
+def stretch_view(s: Stretch, with_car: bool = True) -> StretchView:
     v = s.risk.vehicle
-    out: dict[str, Any] = {"from": s.period.start.isoformat(), "to": s.period.end.isoformat(),
-                           "days_on_cover": s.days_on_cover,
-                           # the stretch as planned runs to `to`; a cancellation ends its cover earlier
-                           "on_cover_until": s.on_cover_until.isoformat() if s.on_cover_until else None}
+    e = emission_view(s.emission)
+    out: StretchView = {"from": s.period.start.isoformat(), "to": s.period.end.isoformat(),
+                        "days_on_cover": s.days_on_cover,
+                        # the stretch as planned runs to `to`; a cancellation ends its cover earlier
+                        "on_cover_until": s.on_cover_until.isoformat() if s.on_cover_until else None,
+                        **e, "year_share_tonnes": f"{s.share.quantize(Decimal('0.000001')):f}"}
+    # (the response model puts `vehicle` after `on_cover_until`, where it always was on the wire)
     if with_car:
         out["vehicle"] = {"registration": v.registration, "make": v.make, "model": v.model, "fuel": v.fuel,
                           "engine_cc": v.engine_cc, "co2_gkm": v.co2_gkm}
-    out.update(emission_view(s.emission))
-    out["year_share_tonnes"] = f"{s.share.quantize(Decimal('0.000001')):f}"
     return out
 
 
-def year_view(y: YearOffset, with_car: bool = True) -> dict[str, Any]:
+def year_view(y: YearOffset, with_car: bool = True) -> YearView:
     """The policy year's offset as it stands, with each stretch's inputs and the split."""
     return {
         "from": y.period.start.isoformat(), "to": y.period.end.isoformat(), "cover_ends": y.cover_end.isoformat(),
@@ -68,21 +77,21 @@ def year_view(y: YearOffset, with_car: bool = True) -> dict[str, Any]:
     }
 
 
-def _summary(spec: CarbonOffsetSpec, year: YearOffset, now: Emission) -> dict[str, Any]:
-    out = emission_view(now)
-    out.update({
+def _summary(spec: CarbonOffsetSpec, year: YearOffset, now: Emission) -> CarbonSummary:
+    out: CarbonSummary = {
+        **emission_view(now),
         "policy_year_offset_tonnes": f"{year.tonnes:f}",
         "policy_year_estimated": year.estimated,
         "projects": [{"code": p.code, "name": p.name, "country": p.country, "share_percent": str(p.share_percent),
                       "tonnes": f"{Decimal(p.kg) / 1000:.3f}"} for p in year.projects],
         "formula": FORMULA,
-    })
+    }
     if now.estimated:
         out["note"] = ESTIMATE_NOTE
     return out
 
 
-def quote_carbon(catalogue: Catalogue, q: Quote) -> dict[str, Any]:
+def quote_carbon(catalogue: Catalogue, q: Quote) -> QuoteCarbon:
     """`{"carbon": ...}` for a quote of a product that offsets (ECO-1), else `{}`: the estimated annual CO2
     of the quoted car and mileage, and the offset the policy year would buy."""
     product = catalogue.by_ref(q.product_ref)
@@ -97,7 +106,7 @@ def quote_carbon(catalogue: Catalogue, q: Quote) -> dict[str, Any]:
         return {}
 
 
-def policy_carbon(catalogue: Catalogue, term: TermState | None, today: date) -> dict[str, Any]:
+def policy_carbon(catalogue: Catalogue, term: TermState | None, today: date) -> PolicyCarbon:
     """`{"carbon": ...}` for a policy term of a product that offsets, else `{}`: the car on cover today
     (or the year's last stretch) and the policy year's offset as it stands."""
     if term is None:

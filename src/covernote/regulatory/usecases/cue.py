@@ -30,6 +30,7 @@ from covernote.policy.domain.term import risk_timeline
 from covernote.privacy.usecases.disclosures import record_disclosure
 from covernote.regulatory.domain import mid as mid_rules
 from covernote.regulatory.ports import BureauRejected, BureauUnavailable, CueGateway, CueReport
+from covernote.regulatory.results import CueReportList, CueReportView, CueSendResult, CueSendRun
 
 RECIPIENT_KIND = "claims_database"
 PURPOSE = "fraud_prevention"  # CUE exists so insurers can detect fraud and underwrite on claims history
@@ -91,7 +92,7 @@ def report_incident(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: Polic
                                transaction_id=txn.transaction_id, recorded_by=txn.actor.user_id)
 
 
-def report_view(r: CueReport) -> dict[str, Any]:
+def report_view(r: CueReport) -> CueReportView:
     return {"id": r.report_id, "policy_id": r.policy_id, "customer_id": r.customer_id, "claim_id": r.claim_id,
             "transaction_id": r.transaction_id, "incident_on": r.incident_on.isoformat(), "kind": r.kind,
             "status": r.status, "created_at": r.created_at.isoformat(), "attempts": r.attempts,
@@ -110,6 +111,12 @@ def _gateway(ctx: AppContext) -> CueGateway:
 
 def send_pending(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: bool = False,
                  limit: int = SEND_LIMIT) -> dict[str, Any]:
+    """`send_due` as a plain dict, for the daily jobs (jobs/daily.py declares its jobs' results so)."""
+    return dict(send_due(ctx, principal, retry_now=retry_now, limit=limit))
+
+
+def send_due(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: bool = False,
+             limit: int = SEND_LIMIT) -> CueSendRun:
     """Send the CUE reports that are due (REG-2). `retry_now`: also those waiting out their back-off."""
     require_staff(principal, "send CUE reports")
     if not 1 <= limit <= 5000:
@@ -119,16 +126,17 @@ def send_pending(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: b
     with ctx.uow(read_only=True) as uow:
         due = uow.cue_reports.due(None if retry_now else now, limit)
     counts = {"sent": 0, "rejected": 0, "retry_later": 0, "skipped": 0}
-    results = []
+    results: list[CueSendResult] = []
     for r in due:
         outcome, result = _send_one(ctx, gateway, principal, r, now)
         counts[outcome] += 1
         results.append(result)
-    return {"as_at": now.isoformat(), **counts, "results": results}
+    return {"as_at": now.isoformat(), "sent": counts["sent"], "rejected": counts["rejected"],
+            "retry_later": counts["retry_later"], "skipped": counts["skipped"], "results": results}
 
 
 def _send_one(ctx: AppContext, gateway: CueGateway, principal: Principal, r: CueReport,
-              now: datetime) -> tuple[str, dict[str, Any]]:
+              now: datetime) -> tuple[str, CueSendResult]:
     answer: Any
     try:
         answer = gateway.report(r.report_id, r.payload)
@@ -161,7 +169,7 @@ def _send_one(ctx: AppContext, gateway: CueGateway, principal: Principal, r: Cue
 
 
 def list_reports(ctx: AppContext, principal: Principal, *, status: str | None = None, limit: int = 100,
-                 offset: int = 0) -> dict[str, Any]:
+                 offset: int = 0) -> CueReportList:
     require_staff(principal, "see CUE reports")
     check_listing(limit, offset, status=status, statuses=STATUSES)
     with ctx.uow(read_only=True) as uow:
@@ -169,7 +177,7 @@ def list_reports(ctx: AppContext, principal: Principal, *, status: str | None = 
     return {"status": status, "reports": [report_view(r) for r in found]}
 
 
-def get_report(ctx: AppContext, principal: Principal, report_id: str) -> dict[str, Any]:
+def get_report(ctx: AppContext, principal: Principal, report_id: str) -> CueReportView:
     require_staff(principal, "see CUE reports")
     with ctx.uow(read_only=True) as uow:
         r = uow.cue_reports.get(report_id)

@@ -40,6 +40,14 @@ from covernote.privacy.usecases.disclosures import record_disclosure
 from covernote.regulatory.domain import fraud as rules
 from covernote.regulatory.domain.fraud import FraudSubject
 from covernote.regulatory.ports import BureauUnavailable, FraudCheck
+from covernote.regulatory.results import (
+    FraudCheckList,
+    FraudCheckView,
+    FraudOutcomeView,
+    FraudRecheck,
+    FraudRecheckRun,
+    FraudReferralList,
+)
 
 RECIPIENT_KIND = "fraud_agency"
 PURPOSE = "fraud_prevention"
@@ -66,7 +74,7 @@ class FraudOutcome:
     review: bool
     marker_id: str | None
 
-    def as_dict(self) -> dict[str, Any]:
+    def as_dict(self) -> FraudOutcomeView:
         return {"check_id": self.check_id, "result": self.result, "score": self.score, "proceed": self.proceed,
                 "review": self.review, "marker_id": self.marker_id}
 
@@ -185,7 +193,7 @@ def screen_renewal(ctx: AppContext, uow: UnitOfWork, checked_by: str, policy: Po
 # -- staff -------------------------------------------------------------------------------------------------
 
 
-def check_view(c: FraudCheck) -> dict[str, Any]:
+def check_view(c: FraudCheck) -> FraudCheckView:
     return {"id": c.check_id, "stage": c.stage, "customer_id": c.customer_id, "policy_id": c.policy_id,
             "subject_ref": c.subject_ref, "result": c.result, "score": c.score, "reasons": list(c.reasons),
             "agency_reference": c.agency_reference, "checked_at": c.checked_at.isoformat(), "checked_by": c.checked_by,
@@ -207,7 +215,7 @@ def _suggested(c: FraudCheck) -> str | None:
 
 
 def list_referrals(ctx: AppContext, principal: Principal, *, status: str = "open", limit: int = 100,
-                   offset: int = 0) -> dict[str, Any]:
+                   offset: int = 0) -> FraudReferralList:
     """Staff: checks waiting for review (refer, match, unavailable), oldest first; `status` another review
     status to see those decided."""
     require_staff(principal, "see fraud referrals")
@@ -221,7 +229,7 @@ def list_referrals(ctx: AppContext, principal: Principal, *, status: str = "open
 
 
 def list_checks(ctx: AppContext, principal: Principal, customer_id: str, limit: int = 100,
-                offset: int = 0) -> dict[str, Any]:
+                offset: int = 0) -> FraudCheckList:
     """Staff: every check made on one customer, oldest first."""
     require_staff(principal, "see fraud checks")
     check_listing(limit, offset)
@@ -232,7 +240,7 @@ def list_checks(ctx: AppContext, principal: Principal, customer_id: str, limit: 
     return {"customer_id": customer_id, "checks": [check_view(c) for c in found]}
 
 
-def get_check(ctx: AppContext, principal: Principal, check_id: str) -> dict[str, Any]:
+def get_check(ctx: AppContext, principal: Principal, check_id: str) -> FraudCheckView:
     require_staff(principal, "see fraud checks")
     with ctx.uow(read_only=True) as uow:
         c = uow.fraud_checks.get(check_id)
@@ -251,7 +259,7 @@ def _open_check(uow: UnitOfWork, check_id: str) -> FraudCheck:
     return c
 
 
-def review(ctx: AppContext, principal: Principal, check_id: str, decision: str, note: str) -> dict[str, Any]:
+def review(ctx: AppContext, principal: Principal, check_id: str, decision: str, note: str) -> FraudCheckView:
     """Staff decide a referral: `cleared` (nothing found), or `confirmed` (a fraud: a marker is recorded if the
     check did not make one). Voiding a live policy is then the void use case (POL-4)."""
     require_staff(principal, "review fraud referrals")
@@ -283,7 +291,7 @@ def review(ctx: AppContext, principal: Principal, check_id: str, decision: str, 
     return check_view(done)
 
 
-def recheck(ctx: AppContext, principal: Principal, check_id: str) -> dict[str, Any]:
+def recheck(ctx: AppContext, principal: Principal, check_id: str) -> FraudRecheck:
     """Check again, with what was sent the first time, a check the agency did not answer; the first is closed
     as rechecked and the new one stands (with its own referral if it needs one)."""
     require_staff(principal, "re-check fraud checks")
@@ -301,12 +309,17 @@ def recheck(ctx: AppContext, principal: Principal, check_id: str) -> dict[str, A
 
 
 def recheck_unavailable(ctx: AppContext, principal: Principal = SYSTEM, limit: int = 200) -> dict[str, Any]:
+    """`recheck_all` as a plain dict, for the daily jobs (jobs/daily.py declares its jobs' results so)."""
+    return dict(recheck_all(ctx, principal, limit))
+
+
+def recheck_all(ctx: AppContext, principal: Principal = SYSTEM, limit: int = 200) -> FraudRecheckRun:
     """The job: re-check every check the agency did not answer. Stops at the first that still gets no answer
     (the agency is still down: the rest wait for the next run)."""
     require_staff(principal, "re-check fraud checks")
     with ctx.uow(read_only=True) as uow:
         todo = [c.check_id for c in uow.fraud_checks.open_unavailable(limit)]
-    done: list[dict[str, Any]] = []
+    done: list[FraudRecheck] = []
     for check_id in todo:
         try:
             out = recheck(ctx, principal, check_id)

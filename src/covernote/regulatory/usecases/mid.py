@@ -22,6 +22,8 @@ from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
+from typing_extensions import TypedDict, Unpack
+
 from covernote.clocks import usecases as clocks
 from covernote.identity.usecases import SYSTEM, Principal, require_staff
 from covernote.kernel.calendar import nation_for_postcode
@@ -38,6 +40,15 @@ from covernote.policy.usecases.policies import find_policy
 from covernote.privacy.usecases.disclosures import record_disclosure
 from covernote.regulatory.domain import mid as rules
 from covernote.regulatory.ports import BureauRejected, BureauUnavailable, MidGateway, MidUpdate
+from covernote.regulatory.results import (
+    MidFlag,
+    MidSendResult,
+    MidSendRun,
+    MidUpdateDetail,
+    MidUpdateList,
+    MidUpdateView,
+    PolicyMid,
+)
 
 SUBJECT_KIND = "mid_update"
 TEAM = "underwriting"
@@ -91,8 +102,8 @@ def is_overdue(u: MidUpdate, now: datetime) -> bool:
     return u.open and now >= u.due_at
 
 
-def update_view(u: MidUpdate, now: datetime, with_record: bool = True) -> dict[str, Any]:
-    out: dict[str, Any] = {
+def update_view(u: MidUpdate, now: datetime, with_record: bool = True) -> MidUpdateView:
+    out: MidUpdateView = {
         "id": u.update_id, "policy_id": u.policy_id, "policy_number": u.record.get("policy_number"),
         "customer_id": u.customer_id, "transaction_id": u.transaction_id, "term_no": u.term_no,
         "trigger": u.trigger, "rule": u.rule, "status": u.status, "created_at": u.created_at.isoformat(),
@@ -111,11 +122,19 @@ def update_view(u: MidUpdate, now: datetime, with_record: bool = True) -> dict[s
     return out
 
 
-def _flag(code: str, severity: str, message: str, **extra: Any) -> dict[str, Any]:
-    return {"code": code, "severity": severity, "message": message, **extra}
+class _FlagAbout(TypedDict, total=False):
+    """What a flag concerns, when it concerns one registration or update."""
+
+    registration: str
+    update_id: str
+    reject_code: str | None
 
 
-def policy_mid(ctx: AppContext, uow: UnitOfWork, policy: Policy) -> dict[str, Any]:
+def _flag(code: str, severity: str, message: str, **about: Unpack[_FlagAbout]) -> MidFlag:
+    return {"code": code, "severity": severity, "message": message, **about}
+
+
+def policy_mid(ctx: AppContext, uow: UnitOfWork, policy: Policy) -> PolicyMid:
     """The policy's MID status (REG-1, S1 section 11): the registrations it covers, those the MID holds for
     the current term (from the last accepted update), whether they differ, and a flag for every reason the
     MID may be wrong: a registration not in a UK format or never issued, an update rejected by the bureau,
@@ -153,7 +172,8 @@ def policy_mid(ctx: AppContext, uow: UnitOfWork, policy: Policy) -> dict[str, An
         "applies": True, "status": last.status if last else "none",
         "in_step": held is not None and held == current and not any(u.open for u in updates),
         "registrations": list(current.registrations), "registrations_on_mid": on_mid,
-        "mismatch": bool(diff["missing_on_mid"] or diff["only_on_mid"]), **diff,
+        "mismatch": bool(diff["missing_on_mid"] or diff["only_on_mid"]),
+        "missing_on_mid": diff["missing_on_mid"], "only_on_mid": diff["only_on_mid"],
         "flags": flags, "last_update": update_view(last, now, with_record=False) if last else None,
         "updates": len(updates),
     }
@@ -171,6 +191,12 @@ def _gateway(ctx: AppContext) -> MidGateway:
 
 def send_pending(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: bool = False,
                  limit: int = SEND_LIMIT) -> dict[str, Any]:
+    """`send_due` as a plain dict, for the daily jobs (jobs/daily.py declares its jobs' results so)."""
+    return dict(send_due(ctx, principal, retry_now=retry_now, limit=limit))
+
+
+def send_due(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: bool = False,
+             limit: int = SEND_LIMIT) -> MidSendRun:
     """Send the MID updates that are due (REG-1): each policy's in the order they were made. `retry_now`:
     also those still waiting out their back-off. Safe to run at any time and from several places: a row
     changed by another sender meanwhile is left to it."""
@@ -182,7 +208,7 @@ def send_pending(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: b
     with ctx.uow(read_only=True) as uow:
         due = uow.mid_updates.due(None if retry_now else now, limit)
     counts = {"sent": 0, "rejected": 0, "retry_later": 0, "waiting": 0, "skipped": 0}
-    results: list[dict[str, Any]] = []
+    results: list[MidSendResult] = []
     for u in due:
         with ctx.uow(read_only=True) as uow:
             siblings = uow.mid_updates.for_policy(u.policy_id)
@@ -196,11 +222,13 @@ def send_pending(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: b
         outcome, result = _send_one(ctx, gateway, principal, u, action, now)
         counts[outcome] += 1
         results.append(result)
-    return {"as_at": now.isoformat(), **counts, "results": results}
+    return {"as_at": now.isoformat(), "sent": counts["sent"], "rejected": counts["rejected"],
+            "retry_later": counts["retry_later"], "waiting": counts["waiting"], "skipped": counts["skipped"],
+            "results": results}
 
 
 def _send_one(ctx: AppContext, gateway: MidGateway, principal: Principal, u: MidUpdate, action: str,
-              now: datetime) -> tuple[str, dict[str, Any]]:
+              now: datetime) -> tuple[str, MidSendResult]:
     answer: Any
     try:
         answer = gateway.submit(u.update_id, action, u.record)
@@ -243,7 +271,7 @@ def _send_one(ctx: AppContext, gateway: MidGateway, principal: Principal, u: Mid
                     "superseded": superseded}
 
 
-def send_correction(ctx: AppContext, principal: Principal, update_id: str) -> dict[str, Any]:
+def send_correction(ctx: AppContext, principal: Principal, update_id: str) -> MidUpdateView:
     """Staff send a fresh picture of the term after a rejection (once the cause is put right: the bureau's
     records, or the policy through an adjustment). It is queued now, due when the rejected update was, and
     when accepted supersedes it (meeting its clock)."""
@@ -269,7 +297,7 @@ def send_correction(ctx: AppContext, principal: Principal, update_id: str) -> di
 
 def list_updates(ctx: AppContext, principal: Principal, *, status: str | None = None, overdue: bool = False,
                  flagged: bool = False, policy_id: str | None = None, limit: int = 100,
-                 offset: int = 0) -> dict[str, Any]:
+                 offset: int = 0) -> MidUpdateList:
     """Staff: MID updates by status; `overdue`: not accepted by their due instant (open and past due, or
     accepted late); `flagged`: open ones with a registration flagged or rejected by the bureau."""
     require_staff(principal, "see MID updates")
@@ -282,7 +310,7 @@ def list_updates(ctx: AppContext, principal: Principal, *, status: str | None = 
             "updates": [update_view(u, now, with_record=False) for u in found]}
 
 
-def get_update(ctx: AppContext, principal: Principal, update_id: str) -> dict[str, Any]:
+def get_update(ctx: AppContext, principal: Principal, update_id: str) -> MidUpdateDetail:
     require_staff(principal, "see MID updates")
     now = ctx.clock.now()
     with ctx.uow(read_only=True) as uow:
