@@ -1,5 +1,5 @@
-"""The resources: products, customers, quotes, policies and their transactions (quote then confirm),
-history, statement, the ledger and jobs."""
+"""The resources: customers, quotes, policies and their transactions (quote then confirm), history,
+statement and the renewal jobs."""
 
 from __future__ import annotations
 
@@ -10,60 +10,29 @@ from fastapi import APIRouter, Query, Response
 
 from covernote.identity import usecases as access
 from covernote.identity.api import Caller, Ctx, IdempotencyKey
-from covernote.kernel.errors import ServiceUnavailable
 from covernote.ledger import usecases as ledger
 from covernote.policy.schemas import (
     AdjustmentIn,
     BindIn,
     BoxReturnIn,
     CancellationIn,
-    ConsentIn,
     CustomerIn,
     IncidentIn,
     PolicyPatchIn,
     QuoteIn,
     RenewalConfirmIn,
-    ReversalIn,
-    UserIn,
     VoidIn,
     WithdrawIn,
 )
 from covernote.policy.usecases import adjustments, cancellations, customers, policies, quotes, renewals
 from covernote.policy.usecases.adjustments import AdjustmentRequest
 from covernote.policy.usecases.cancellations import CancelInput
-from covernote.privacy.usecases import consent
-from covernote.privacy.usecases import data_map as privacy
-from covernote.products import usecases as products
 
 router = APIRouter()
 Json = dict[str, Any]
 
 
-@router.get("/health", tags=["health"])
-def health(ctx: Ctx) -> Json:
-    """Liveness and readiness: the database answers and the products are loaded (503 if not)."""
-    try:
-        with ctx.uow(read_only=True) as uow:
-            uow.customers.page(1, 0)
-    except Exception as exc:  # any database failure makes the service unready, not broken
-        raise ServiceUnavailable(f"the database does not answer: {type(exc).__name__}") from exc
-    return {"status": "ok", "products": ctx.catalogue.codes(), "time": ctx.clock.now().isoformat()}
-
-
-# -- products ----------------------------------------------------------------------------------
-
-
-@router.get("/products", tags=["products"])
-def list_products(ctx: Ctx, _: Caller, on: date | None = Query(None, description="Products on sale on this date")) -> list[Json]:
-    return products.list_products(ctx, on)
-
-
-@router.get("/products/{code}", tags=["products"])
-def get_product(ctx: Ctx, _: Caller, code: str, on: date | None = None) -> Json:
-    return products.get_product(ctx, code, on)
-
-
-# -- customers and users -------------------------------------------------------------------------
+# -- customers -----------------------------------------------------------------------------------
 
 
 @router.post("/customers", status_code=201, tags=["customers"])
@@ -79,26 +48,6 @@ def list_customers(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), 
 @router.get("/customers/{customer_id}", tags=["customers"])
 def get_customer(ctx: Ctx, who: Caller, customer_id: str) -> Json:
     return customers.get_customer(ctx, who, customer_id)
-
-
-@router.get("/customers/{customer_id}/consents", tags=["privacy"])
-def get_consents(ctx: Ctx, who: Caller, customer_id: str) -> Json:
-    """Marketing and contact preferences in force per channel and purpose, and their full history (PRV-2)."""
-    return consent.consents(ctx, who, customer_id)
-
-
-@router.post("/customers/{customer_id}/consents", status_code=201, tags=["privacy"])
-def record_consent(ctx: Ctx, who: Caller, customer_id: str, body: ConsentIn) -> Json:
-    """Grant or withdraw consent for a channel and purpose; a withdrawal takes effect at once."""
-    return consent.record_decision(ctx, who, customer_id, **body.model_dump())
-
-
-@router.post("/users", status_code=201, tags=["users"])
-def create_user(ctx: Ctx, who: Caller, body: UserIn) -> Json:
-    """Admin only. The token is shown once; only its hash is kept."""
-    access.require_admin(who, "create users")
-    user, token = access.create_user(ctx, body.name, body.role, body.customer_id)
-    return {"id": user.user_id, "name": user.name, "role": user.role, "customer_id": user.customer_id, "token": token}
 
 
 # -- quotes and binding ---------------------------------------------------------------------------
@@ -239,30 +188,7 @@ def incident(ctx: Ctx, who: Caller, policy_id: str, body: IncidentIn) -> Json:
                                     claim_type=body.claim_type)
 
 
-# -- privacy ----------------------------------------------------------------------------------------
-
-
-@router.get("/privacy/data-map", tags=["privacy"], response_model=None)
-def data_map(ctx: Ctx, who: Caller, format: str = Query("json", pattern="^(json|csv)$"),
-             include_not_personal: bool = False) -> Json | Response:
-    """Staff: every stored field of personal data with its subject, category, purposes, lawful bases,
-    source and erasure strategy, generated from the declarations in the code (PRV-1). `format=csv`."""
-    if format == "csv":
-        return Response(privacy.data_map_csv(ctx, who, include_not_personal), media_type="text/csv")
-    return privacy.data_map(ctx, who, include_not_personal)
-
-
-# -- ledger and jobs ---------------------------------------------------------------------------------
-
-
-@router.get("/ledger/reconciliation", tags=["ledger"])
-def reconciliation(ctx: Ctx, who: Caller) -> Json:
-    return ledger.reconcile(ctx, who)
-
-
-@router.post("/ledger/entries/{entry_id}/reversal", status_code=201, tags=["ledger"])
-def reverse(ctx: Ctx, who: Caller, entry_id: str, body: ReversalIn) -> Json:
-    return ledger.reverse_entry(ctx, who, entry_id, body.reason)
+# -- jobs --------------------------------------------------------------------------------------------
 
 
 @router.post("/jobs/renewal-invitations", tags=["jobs"])
