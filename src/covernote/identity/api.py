@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from covernote.identity import usecases as access
+from covernote.identity.results import UserCreated
 from covernote.identity.usecases import Principal, Unauthenticated, authenticate
 from covernote.platform.context import AppContext
 
@@ -33,7 +34,6 @@ Caller = Annotated[Principal, Depends(get_principal)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Unique per intended change; a retry with the same key returns the first answer")]
 
 router = APIRouter()
-Json = dict[str, Any]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -48,7 +48,7 @@ class UserIn(_In):
 
 
 @router.post("/users", status_code=201, tags=["users"])
-def create_user(ctx: Ctx, who: Caller, body: UserIn) -> Json:
+def create_user(ctx: Ctx, who: Caller, body: UserIn) -> UserCreated:
     """Admin only. The token is shown once; only its hash is kept."""
     access.require_admin(who, "create users")
     user, token = access.create_user(ctx, body.name, body.role, body.customer_id)

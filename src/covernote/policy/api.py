@@ -4,13 +4,23 @@ statement and the renewal jobs."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from fastapi import APIRouter, Query, Response
 
 from covernote.identity import usecases as access
 from covernote.identity.api import Caller, Ctx, IdempotencyKey
 from covernote.ledger import usecases as ledger
+from covernote.ledger.results import StatementView
+from covernote.policy.results import (
+    CustomerView,
+    PolicyHistory,
+    PolicySummary,
+    PolicyView,
+    QuoteView,
+    TransactionView,
+    Voided,
+)
 from covernote.policy.schemas import (
     AdjustmentIn,
     BindIn,
@@ -36,17 +46,17 @@ Json = dict[str, Any]
 
 
 @router.post("/customers", status_code=201, tags=["customers"])
-def create_customer(ctx: Ctx, who: Caller, body: CustomerIn) -> Json:
+def create_customer(ctx: Ctx, who: Caller, body: CustomerIn) -> CustomerView:
     return customers.create_customer(ctx, who, **body.model_dump())
 
 
 @router.get("/customers", tags=["customers"])
-def list_customers(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[Json]:
+def list_customers(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[CustomerView]:
     return customers.list_customers(ctx, who, limit, offset)
 
 
 @router.get("/customers/{customer_id}", tags=["customers"])
-def get_customer(ctx: Ctx, who: Caller, customer_id: str) -> Json:
+def get_customer(ctx: Ctx, who: Caller, customer_id: str) -> CustomerView:
     return customers.get_customer(ctx, who, customer_id)
 
 
@@ -54,24 +64,24 @@ def get_customer(ctx: Ctx, who: Caller, customer_id: str) -> Json:
 
 
 @router.post("/quotes", status_code=201, tags=["quotes"])
-def create_quote(ctx: Ctx, who: Caller, body: QuoteIn) -> Json:
+def create_quote(ctx: Ctx, who: Caller, body: QuoteIn) -> QuoteView:
     """Price a risk: the premium with a trace of every factor, IPT, fees and the versions used."""
     return quotes.create_quote(ctx, who, quotes.QuoteRequest(body.product_code, body.start_date, body.risk.to_domain(),
                                                              body.customer_id, body.term_domain(), tuple(body.extras)))
 
 
 @router.get("/quotes", tags=["quotes"])
-def list_quotes(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[Json]:
+def list_quotes(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[QuoteView]:
     return quotes.list_quotes(ctx, who, limit, offset)
 
 
 @router.get("/quotes/{quote_id}", tags=["quotes"])
-def get_quote(ctx: Ctx, who: Caller, quote_id: str) -> Json:
+def get_quote(ctx: Ctx, who: Caller, quote_id: str) -> QuoteView:
     return quotes.get_quote(ctx, who, quote_id)
 
 
 @router.post("/quotes/{quote_id}/withdraw", tags=["quotes"])
-def withdraw_quote(ctx: Ctx, who: Caller, quote_id: str, body: WithdrawIn | None = None) -> Json:
+def withdraw_quote(ctx: Ctx, who: Caller, quote_id: str, body: WithdrawIn | None = None) -> QuoteView:
     """Withdraw an open quote (the customer's own, or staff), optionally saying why: it can no longer be
     bound or take proof of NCD, and the NCD proven on it is free for another car (NCD-1). 409 naming
     `quote_id` for a bound or already withdrawn quote."""
@@ -79,42 +89,42 @@ def withdraw_quote(ctx: Ctx, who: Caller, quote_id: str, body: WithdrawIn | None
 
 
 @router.post("/policies", status_code=201, tags=["policies"])
-def bind(ctx: Ctx, who: Caller, body: BindIn, response: Response, idempotency_key: IdempotencyKey = None) -> Json:
+def bind(ctx: Ctx, who: Caller, body: BindIn, response: Response, idempotency_key: IdempotencyKey = None) -> PolicyView:
     """Bind a quote into a policy and take payment. Needs an Idempotency-Key header."""
     out = quotes.bind_quote(ctx, who, body.quote_id, payment_token=body.payment.token,
                             idempotency_key=idempotency_key, documents_on=body.documents_on)
     if out.get("idempotent_replay"):
         response.status_code = 200
-    return out
+    return cast(PolicyView, out)  # the view bind_quote built, or its stored replay
 
 
 # -- policies ---------------------------------------------------------------------------------------
 
 
 @router.get("/policies", tags=["policies"])
-def list_policies(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[Json]:
+def list_policies(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[PolicySummary]:
     return policies.list_policies(ctx, who, limit, offset)
 
 
 @router.get("/policies/{policy_id}", tags=["policies"])
-def get_policy(ctx: Ctx, who: Caller, policy_id: str) -> Json:
+def get_policy(ctx: Ctx, who: Caller, policy_id: str) -> PolicyView:
     """A policy by id or number, with its current term's effective-dated versions."""
     return policies.get_policy(ctx, who, policy_id)
 
 
 @router.patch("/policies/{policy_id}", tags=["policies"])
-def patch_policy(ctx: Ctx, who: Caller, policy_id: str, body: PolicyPatchIn) -> Json:
+def patch_policy(ctx: Ctx, who: Caller, policy_id: str, body: PolicyPatchIn) -> PolicyView:
     """Switch automatic renewal on or off (POL-3)."""
     return policies.set_auto_renew(ctx, who, policy_id, body.auto_renew, body.version)
 
 
 @router.get("/policies/{policy_id}/history", tags=["policies"])
-def history(ctx: Ctx, who: Caller, policy_id: str) -> Json:
+def history(ctx: Ctx, who: Caller, policy_id: str) -> PolicyHistory:
     return policies.policy_history(ctx, who, policy_id)
 
 
 @router.get("/policies/{policy_id}/statement", tags=["ledger"])
-def statement(ctx: Ctx, who: Caller, policy_id: str) -> Json:
+def statement(ctx: Ctx, who: Caller, policy_id: str) -> StatementView:
     """The policy's account: every posting of premium, IPT, fees, payments and refunds."""
     return ledger.policy_statement(ctx, who, policy_id)
 
@@ -175,13 +185,13 @@ def decline_renewal(ctx: Ctx, who: Caller, policy_id: str, quote_id: str) -> Jso
 
 
 @router.post("/policies/{policy_id}/voidance", tags=["policies"])
-def void(ctx: Ctx, who: Caller, policy_id: str, body: VoidIn, idempotency_key: IdempotencyKey = None) -> Json:
+def void(ctx: Ctx, who: Caller, policy_id: str, body: VoidIn, idempotency_key: IdempotencyKey = None) -> Voided:
     """Staff: void for fraud; the premium paid is kept (POL-4)."""
     return policies.void_policy(ctx, who, policy_id, reason=body.reason, idempotency_key=idempotency_key)
 
 
 @router.post("/policies/{policy_id}/incidents", status_code=201, tags=["policies"])
-def incident(ctx: Ctx, who: Caller, policy_id: str, body: IncidentIn) -> Json:
+def incident(ctx: Ctx, who: Caller, policy_id: str, body: IncidentIn) -> TransactionView:
     """Staff: record a claim or an incident that may lead to one (it stops refunds, FEE-1)."""
     return policies.record_incident(ctx, who, policy_id, kind=body.kind, occurred_on=body.occurred_on,
                                     total_loss=body.total_loss, reference=body.reference, description=body.description,
