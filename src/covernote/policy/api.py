@@ -4,7 +4,7 @@ statement and the renewal jobs."""
 from __future__ import annotations
 
 from datetime import date
-from typing import Any, cast
+from typing import cast
 
 from fastapi import APIRouter, Query, Response
 
@@ -13,11 +13,21 @@ from covernote.identity.api import Caller, Ctx, IdempotencyKey
 from covernote.ledger import usecases as ledger
 from covernote.ledger.results import StatementView
 from covernote.policy.results import (
+    Adjusted,
+    AdjustmentQuote,
+    AutoRenewalsRun,
+    BoxReturned,
+    CancellationQuote,
+    Cancelled,
     CustomerView,
     PolicyHistory,
     PolicySummary,
     PolicyView,
     QuoteView,
+    RenewalDeclined,
+    RenewalInvitation,
+    RenewalInvitationsRun,
+    RenewalsOfPolicy,
     TransactionView,
     Voided,
 )
@@ -39,7 +49,6 @@ from covernote.policy.usecases.adjustments import AdjustmentRequest
 from covernote.policy.usecases.cancellations import CancelInput
 
 router = APIRouter()
-Json = dict[str, Any]
 
 
 # -- customers -----------------------------------------------------------------------------------
@@ -130,57 +139,57 @@ def statement(ctx: Ctx, who: Caller, policy_id: str) -> StatementView:
 
 
 @router.post("/policies/{policy_id}/adjustments", status_code=201, tags=["adjustments"])
-def quote_adjustment(ctx: Ctx, who: Caller, policy_id: str, body: AdjustmentIn) -> Json:
+def quote_adjustment(ctx: Ctx, who: Caller, policy_id: str, body: AdjustmentIn) -> AdjustmentQuote:
     """Quote a mid-term adjustment: additional or return premium, IPT and the fee."""
     req = AdjustmentRequest(body.effective_date, tuple(c.to_domain() for c in body.changes), body.until,
                             body.smartbox, body.reason, tuple(body.add_extras), tuple(body.remove_extras))
-    return adjustments.quote_adjustment(ctx, who, policy_id, req)
+    return cast(AdjustmentQuote, adjustments.quote_adjustment(ctx, who, policy_id, req))
 
 
 @router.post("/policies/{policy_id}/adjustments/{quote_id}/confirm", tags=["adjustments"])
-def confirm_adjustment(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None) -> Json:
+def confirm_adjustment(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None) -> Adjusted:
     return adjustments.confirm_adjustment(ctx, who, policy_id, quote_id, idempotency_key)
 
 
 @router.post("/policies/{policy_id}/cancellations", status_code=201, tags=["cancellations"])
-def quote_cancellation(ctx: Ctx, who: Caller, policy_id: str, body: CancellationIn) -> Json:
+def quote_cancellation(ctx: Ctx, who: Caller, policy_id: str, body: CancellationIn) -> CancellationQuote:
     """Quote a cancellation: cooling-off, earned premium, fees kept and the refund, explained."""
-    return cancellations.quote_cancellation(ctx, who, policy_id, CancelInput(body.effective_date, body.reason, body.by,
-                                                                              body.requested_on))
+    return cast(CancellationQuote, cancellations.quote_cancellation(
+        ctx, who, policy_id, CancelInput(body.effective_date, body.reason, body.by, body.requested_on)))
 
 
 @router.post("/policies/{policy_id}/cancellations/{quote_id}/confirm", tags=["cancellations"])
-def confirm_cancellation(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None) -> Json:
+def confirm_cancellation(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None) -> Cancelled:
     return cancellations.confirm_cancellation(ctx, who, policy_id, quote_id, idempotency_key)
 
 
 @router.post("/policies/{policy_id}/box-returns", tags=["cancellations"])
-def box_return(ctx: Ctx, who: Caller, policy_id: str, body: BoxReturnIn, idempotency_key: IdempotencyKey = None) -> Json:
+def box_return(ctx: Ctx, who: Caller, policy_id: str, body: BoxReturnIn, idempotency_key: IdempotencyKey = None) -> BoxReturned:
     """Record the Smartbox's return after cancellation; refunds the product's share of fees if in time."""
     return cancellations.record_box_return(ctx, who, policy_id, body.returned_on, idempotency_key)
 
 
 @router.post("/policies/{policy_id}/renewals", status_code=201, tags=["renewals"])
-def invite_renewal(ctx: Ctx, who: Caller, policy_id: str) -> Json:
+def invite_renewal(ctx: Ctx, who: Caller, policy_id: str) -> RenewalInvitation:
     """The renewal invitation: next year's price beside last year's, never above new business."""
     return renewals.invite_renewal(ctx, who, policy_id)
 
 
 @router.get("/policies/{policy_id}/renewals", tags=["renewals"])
-def list_renewals(ctx: Ctx, who: Caller, policy_id: str) -> Json:
+def list_renewals(ctx: Ctx, who: Caller, policy_id: str) -> RenewalsOfPolicy:
     return renewals.renewal_view_for(ctx, who, policy_id)
 
 
 @router.post("/policies/{policy_id}/renewals/{quote_id}/confirm", tags=["renewals"])
 def confirm_renewal(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None,
-                    body: RenewalConfirmIn | None = None) -> Json:
+                    body: RenewalConfirmIn | None = None) -> PolicyView:
     """Accept the renewal; optionally choose its extras from the invitation's `extras_available`."""
     extras = None if body is None or body.extras is None else tuple(body.extras)
     return renewals.confirm_renewal(ctx, who, policy_id, quote_id, idempotency_key, extras)
 
 
 @router.post("/policies/{policy_id}/renewals/{quote_id}/decline", tags=["renewals"])
-def decline_renewal(ctx: Ctx, who: Caller, policy_id: str, quote_id: str) -> Json:
+def decline_renewal(ctx: Ctx, who: Caller, policy_id: str, quote_id: str) -> RenewalDeclined:
     return renewals.decline_renewal(ctx, who, policy_id, quote_id)
 
 
@@ -202,11 +211,11 @@ def incident(ctx: Ctx, who: Caller, policy_id: str, body: IncidentIn) -> Transac
 
 
 @router.post("/jobs/renewal-invitations", tags=["jobs"])
-def renewal_invitations(ctx: Ctx, who: Caller, as_of: date | None = None) -> Json:
-    return renewals.run_renewal_invitations(ctx, as_of, principal=who)
+def renewal_invitations(ctx: Ctx, who: Caller, as_of: date | None = None) -> RenewalInvitationsRun:
+    return cast(RenewalInvitationsRun, renewals.run_renewal_invitations(ctx, as_of, principal=who))
 
 
 @router.post("/jobs/auto-renewals", tags=["jobs"])
-def auto_renewals(ctx: Ctx, who: Caller, as_of: date | None = None) -> Json:
+def auto_renewals(ctx: Ctx, who: Caller, as_of: date | None = None) -> AutoRenewalsRun:
     access.require_staff(who, "run auto-renewals")
-    return renewals.run_auto_renewals(ctx, as_of)
+    return cast(AutoRenewalsRun, renewals.run_auto_renewals(ctx, as_of))

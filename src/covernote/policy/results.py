@@ -224,3 +224,240 @@ class Voided(VoidedChange):
     """A voidance as answered: whether it replays the first answer to its idempotency key."""
 
     idempotent_replay: bool
+
+
+# -- quote then confirm: adjustments, cancellations, renewals ---------------------------------------------
+
+
+class PendingBase(TypedDict):
+    """A stored quote for a change to a policy (an MTA, cancellation or renewal), to confirm before it
+    expires; its priced result follows these keys."""
+
+    id: str
+    policy_id: str
+    kind: str
+    status: str
+    policy_version: int
+    created_at: str
+    expires_at: str
+    request: dict[str, Any]  # the request as stored with the quote (free-form JSON)
+
+
+class AdjustmentPrice(TypedDict):
+    """A mid-term adjustment priced (POL-2): premium before and after, the difference, IPT, fees, extras
+    and the versions after the change, explained."""
+
+    effective_date: str
+    until: str | None
+    changes: list[str]
+    premium_before: str
+    premium_after: str
+    premium: str
+    ipt: str
+    premium_kind: str
+    fees: list[QuoteFee]
+    extras: list[dict[str, Any]]  # the extras context's lines
+    total: str
+    versions_after: list[SegmentView]
+    explanation: list[str]
+
+
+class AdjustmentQuote(PendingBase, AdjustmentPrice):
+    """A quoted mid-term adjustment (POST /policies/{id}/adjustments)."""
+
+
+class AdjustedChange(TypedDict):
+    """A confirmed mid-term adjustment: its transaction, the payment and the premium now."""
+
+    policy_id: str
+    transaction: TransactionView
+    payment: PaymentResult
+    premium_after: str
+    total: str
+
+
+class Adjusted(AdjustedChange):
+    """A confirmed adjustment as answered: whether it replays the first answer to its idempotency key."""
+
+    idempotent_replay: bool
+
+
+class CoolingOff(TypedDict):
+    """The cooling-off period (POL-5)."""
+
+    starts: str
+    last_day: str
+
+
+class PaidView(TypedDict):
+    """What the term's premium, IPT and fees came to."""
+
+    premium: str
+    ipt: str
+    fees: list[FeeLineView]
+    total: str
+
+
+class EarnedView(TypedDict):
+    """The premium and IPT earned up to the cancellation."""
+
+    premium: str
+    ipt: str
+
+
+class RefundView(TypedDict):
+    """The premium, IPT and fees refunded."""
+
+    premium: str
+    ipt: str
+    fees: list[FeeLineView]
+
+
+class BoxReturnDue(TypedDict):
+    """By when a returned Smartbox earns a further refund, and how much (FEE-5)."""
+
+    by: str
+    further_refund: str
+
+
+class CancellationTerms(TypedDict):
+    """A cancellation priced (POL-5, FEE-1..6): cooling-off, earned premium, fees kept and the refund,
+    explained; with each extra's refund (ADD-1)."""
+
+    within_cooling_off: bool
+    cooling_off: CoolingOff
+    method: str
+    days_on_cover: int
+    days_in_term: int
+    months_on_cover: int | None
+    short_period_percent: str | None
+    paid: PaidView
+    earned: EarnedView
+    refund: RefundView
+    fees_kept: list[FeeLineView]
+    cancellation_fees: list[QuoteFee]
+    refund_total: str
+    amount_due_from_customer: str
+    box_return: BoxReturnDue | None
+    check: str
+    explanation: list[str]
+    extras: list[dict[str, Any]]  # the extras context's lines
+    extras_refund: NotRequired[str]
+
+
+class CancellationQuote(PendingBase, CancellationTerms):
+    """A quoted cancellation (POST /policies/{id}/cancellations)."""
+
+
+class CancelledChange(TypedDict):
+    """A confirmed cancellation: when cover ends, its transaction, the refund and the payment."""
+
+    policy_id: str
+    status: str
+    cover_ends: str
+    transaction: TransactionView
+    refund: CancellationTerms
+    payment: PaymentResult
+
+
+class Cancelled(CancelledChange):
+    """A confirmed cancellation as answered: whether it replays the first answer to its idempotency key."""
+
+    idempotent_replay: bool
+
+
+class BoxReturnedChange(TypedDict):
+    """A Smartbox return recorded, and any fee refunded (FEE-5)."""
+
+    transaction: TransactionView
+    payment: PaymentResult
+    in_time: bool
+
+
+class BoxReturned(BoxReturnedChange):
+    """A Smartbox return as answered: whether it replays the first answer to its idempotency key."""
+
+    idempotent_replay: bool
+
+
+class RenewalTerm(TypedDict):
+    """The dates of the renewed term."""
+
+    start: str
+    end: str
+
+
+class RenewalNcd(TypedDict):
+    """The no-claims discount before and after the renewal, and the claims that moved it."""
+
+    before: int | None
+    after: int | None
+    claims_in_term: int
+
+
+class RenewalOffer(TypedDict):
+    """The renewal offer (POL-3): next year's price beside last year's and the equivalent new-business
+    premium, fees, NCD, extras, explained."""
+
+    term: RenewalTerm
+    product: str
+    risk: dict[str, Any]  # the risk as the codec writes it (free-form JSON)
+    rating: dict[str, Any]  # the rating result as the codec writes it (free-form JSON)
+    last_year_premium: str
+    last_year_ipt: str
+    last_year_total: str
+    premium: str
+    ipt_rate: str
+    ipt: str
+    equivalent_new_business_premium: str
+    fees: list[QuoteFee]
+    total: str
+    auto_renew: bool
+    ncd: RenewalNcd
+    ncd_protection: dict[str, Any]  # NCD-3, NCD-4, the extras context's block
+    extras: list[dict[str, Any]]  # ADD-1, the extras context's lines
+    extras_available: list[dict[str, Any]]  # ADD-1, the extras context's block
+    explanation: list[str]
+
+
+class RenewalInvitation(PendingBase, RenewalOffer):
+    """A renewal invitation (POST /policies/{id}/renewals)."""
+
+
+class RenewalsOfPolicy(TypedDict):
+    """A policy and its open renewal invitations."""
+
+    policy: PolicyView
+    invitations: list[RenewalInvitation]
+
+
+class RenewalDeclined(TypedDict):
+    """A renewal invitation declined."""
+
+    id: str
+    status: str
+
+
+class RenewalInvitationsRun(TypedDict):
+    """What the renewal-invitations job did."""
+
+    as_of: str
+    invited: int
+    skipped: int
+    not_invited: int
+    not_invited_reasons: dict[str, int]
+
+
+class AutoRenewalFailure(TypedDict):
+    """A policy the auto-renewals job could not renew, and why."""
+
+    policy_id: str
+    reason: str
+
+
+class AutoRenewalsRun(TypedDict):
+    """What the auto-renewals job did."""
+
+    as_of: str
+    renewed: int
+    failed: list[AutoRenewalFailure]
