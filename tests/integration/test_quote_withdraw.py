@@ -21,6 +21,7 @@ from typer.testing import CliRunner
 
 import covernote.cli.main as main_cli
 import covernote.ncd.cli as ncd_cli
+import covernote.policy.cli as policy_cli
 from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.clock import FixedClock
 from covernote.kernel.errors import Conflict
@@ -40,6 +41,7 @@ Cli = Callable[..., str]
 def cli(ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> Cli:
     monkeypatch.setattr(main_cli, "context", lambda migrate=False: ctx)
     monkeypatch.setattr(ncd_cli, "context", lambda migrate=False: ctx)
+    monkeypatch.setattr(policy_cli, "context", lambda migrate=False: ctx)  # quote and policy commands
     runner = CliRunner()
 
     def run(*args: str, code: int = 0) -> str:

@@ -6,19 +6,23 @@ from __future__ import annotations
 from fastapi import FastAPI
 
 from covernote import __version__
-from covernote.api import problems
+from covernote.api import health, problems
 from covernote.carbon.api import router as carbon_router
 from covernote.claims.api import router as claims_router
 from covernote.clocks.api import router as clocks_router
 from covernote.complaints.api import router as complaints_router
 from covernote.extras.api import router as extras_router
+from covernote.identity.api import router as identity_router
+from covernote.ledger.api import router as ledger_router
 from covernote.ncd.api import router as ncd_router
 from covernote.platform.context import AppContext
-from covernote.policy.api import router
+from covernote.policy.api import router as policy_router
+from covernote.privacy.api import consent as privacy_consent
 from covernote.privacy.api import registers as privacy_registers
 from covernote.privacy.api import requests as privacy_requests
 from covernote.privacy.api import retention as privacy_retention
 from covernote.privacy.api import sensitive as privacy_sensitive
+from covernote.products.api import router as products_router
 from covernote.regulatory.api import router as regulatory_router
 
 
@@ -32,8 +36,12 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     app.state.ctx = ctx
     problems.install(app)
-    app.include_router(router)
-    for area in (privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
+    app.include_router(health.router)  # the assembly's own: liveness and readiness
+    app.include_router(products_router)  # PRD-1: the products on sale
+    app.include_router(policy_router)  # customers, quotes, policies, their transactions and renewal jobs
+    app.include_router(identity_router)  # SEC-1: API users
+    app.include_router(ledger_router)  # PAY-5: reconciliation, reversals
+    for area in (privacy_consent, privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
         app.include_router(area.router)
     app.include_router(carbon_router)  # ECO-1
     app.include_router(extras_router)  # ADD-1, PAY-7: the fair-value report

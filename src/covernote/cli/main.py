@@ -1,13 +1,12 @@
 """`covernote`: start the service, migrate, load demonstration data, check products, manage users,
 and work quotes and policies from the command line. Every command that shows a record takes --json.
-Errors name the field and the reason, and exit with status 2."""
+Errors name the field and the reason, and exit with status 2. This module is the assembly: the app, `serve`,
+`db` and `demo`; each context's commands come from its own `cli` module."""
 
 from __future__ import annotations
 
-import json
 import sys
-from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
 import typer
 
@@ -17,28 +16,20 @@ from covernote.claims import cli as claims_cli
 from covernote.clocks import cli as clocks_cli
 from covernote.complaints import cli as complaints_cli
 from covernote.extras import cli as extras_cli
-from covernote.identity.usecases import ROLES, create_user
+from covernote.identity.cli import users_app
 from covernote.interfaces import cli as interfaces_cli
-from covernote.interfaces.cli import (
-    JsonOpt,
-    context,
-    fail,
-    handles_errors,
-    operator,
-    parse_date,
-    read_json,
-    show,
-)
-from covernote.ledger import usecases as ledger
+from covernote.interfaces.cli import context, handles_errors
+from covernote.ledger.cli import ledger_app
 from covernote.ncd import cli as ncd_cli
 from covernote.platform.context import AppContext
-from covernote.policy.schemas import ChangeIn, CustomerIn, RiskIn, TermIn
-from covernote.policy.usecases import adjustments, cancellations, customers, policies, quotes, renewals
+from covernote.policy import cli as policy_cli
+from covernote.policy.cli import customers_app, policy_app, quote_app
+from covernote.privacy.cli import data_map as privacy_data_map
 from covernote.privacy.cli import registers as privacy_registers
 from covernote.privacy.cli import requests as privacy_requests
 from covernote.privacy.cli import retention as privacy_retention
 from covernote.privacy.cli import sensitive as privacy_sensitive
-from covernote.products.store.files import ProductFileError, load_catalogue
+from covernote.products.cli import products_app
 from covernote.regulatory import cli as regulatory_cli
 from covernote.settings import Settings
 
@@ -47,15 +38,10 @@ interfaces_cli.use_builder(bootstrap.build)
 app = typer.Typer(help="Covernote: policy administration for UK motor insurance.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
-products_app = typer.Typer(help="Product definitions.", no_args_is_help=True)
-users_app = typer.Typer(help="API users and tokens.", no_args_is_help=True)
-customers_app = typer.Typer(help="Customers.", no_args_is_help=True)
-quote_app = typer.Typer(help="New-business quotes.", no_args_is_help=True)
-policy_app = typer.Typer(help="Policies: bind, adjust, cancel, renew, void, history, statement.", no_args_is_help=True)
-ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Scheduled work, run now.", no_args_is_help=True)
 privacy_app = typer.Typer(help="Privacy: the data map, requests, erasure, retention, holds, registers, keys.",
                           no_args_is_help=True)
+# The command groups in the order `covernote --help` lists them: db and jobs are the assembly's, the rest the contexts'.
 for sub, name in ((db_app, "db"), (products_app, "products"), (users_app, "users"), (customers_app, "customers"),
                   (quote_app, "quote"), (policy_app, "policy"), (ledger_app, "ledger"), (jobs_app, "jobs"),
                   (privacy_app, "privacy")):
@@ -137,346 +123,9 @@ def db_current() -> None:
     typer.echo(current_revision(make_engine(Settings.from_env().database_url)) or "empty (run: covernote db upgrade)")
 
 
-# -- products ---------------------------------------------------------------------------------------
-
-
-@products_app.command("check")
-def products_check(folder: Annotated[Path | None, typer.Argument(help="Default: the configured products folder")] = None) -> None:
-    """Validate a folder of product files; lists every problem with file, field and reason."""
-    folder = folder or Settings.from_env().products_dir
-    try:
-        cat = load_catalogue(folder)
-    except ProductFileError as exc:
-        fail(f"{len(exc.problems)} problem(s) in {folder}", [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
-        return
-    for p in cat.products:
-        typer.echo(f"ok  {p.ref:24} {p.effective_from} -> {p.effective_to or 'open'}  {p.name}")
-
-
-@products_app.command("list")
-@handles_errors
-def products_list(as_json: JsonOpt = False) -> None:
-    from covernote.products.usecases import list_products
-
-    data = list_products(context())
-    show(data, as_json, lambda d: "\n".join(f"{p['ref']:24} {p['name']}" for p in d))
-
-
-# -- users and customers ----------------------------------------------------------------------------
-
-
-@users_app.command("create")
-@handles_errors
-def users_create(name: Annotated[str, typer.Option()], role: Annotated[str, typer.Option(help=", ".join(ROLES))],
-                 customer: Annotated[str | None, typer.Option(help="For customer users")] = None) -> None:
-    """Create an API user and print its token (shown once)."""
-    user, token = create_user(context(migrate=True), name, role, customer)
-    typer.echo(f"user {user.user_id} ({user.role})")
-    typer.echo(f"token: {token}")
-
-
-@customers_app.command("create")
-@handles_errors
-def customers_create(name: Annotated[str, typer.Option()], email: Annotated[str, typer.Option()],
-                     address: Annotated[str, typer.Option()], postcode: Annotated[str, typer.Option()],
-                     phone: str | None = None, as_json: JsonOpt = False) -> None:
-    body = CustomerIn(name=name, email=email, address=address, postcode=postcode, phone=phone)
-    data = customers.create_customer(context(), operator(), **body.model_dump())
-    show(data, as_json, lambda d: f"customer {d['id']}  {d['name']}")
-
-
-@customers_app.command("list")
-@handles_errors
-def customers_list(as_json: JsonOpt = False) -> None:
-    data = customers.list_customers(context(), operator(), 500, 0)
-    show(data, as_json, lambda d: "\n".join(f"{c['id']}  {c['name']}  {c['postcode']}" for c in d))
-
-
-# -- quotes and policies ----------------------------------------------------------------------------
-
-
-def _ncd_lines(d: dict[str, Any]) -> list[str]:
-    """The NCD rated and whether it is proven (NCD-1), and NCD protection (NCD-3, NCD-4), as the JSON shows
-    them: nothing where the view has no `ncd` or `ncd_protection`."""
-    lines = []
-    if "ncd" in d:
-        n = d["ncd"]
-        if n is None:
-            lines.append("  NCD: none (the product has no no-claims discount)")
-        else:
-            proven = n.get("proven_years")
-            shown = f", proof shows {proven} years" if proven is not None and proven != n["ncd_years"] else ""
-            lines.append(f"  NCD {n['ncd_years']} years, {n.get('discount_percent') or 0}% discount: "
-                         f"{n['status']}{shown}{'  NEEDS REVIEW' if n.get('needs_review') else ''}")
-    p = d.get("ncd_protection")
-    if p is not None and p.get("offered"):
-        if "protected" in p:  # a policy: is the NCD protected now
-            state = "protected" if p["protected"] else "not protected"
-        elif p.get("selected"):
-            state = "selected"
-        else:
-            state = ("not selected (eligible)" if p.get("eligible")
-                     else "not selected; not eligible: " + "; ".join(p.get("reasons") or []))
-        lines.append(f"  NCD protection: {state}")
-    return lines
-
-
-def _carbon_lines(d: dict[str, Any]) -> list[str]:
-    """An eco quote's or policy's estimated CO2 and offset (ECO-1), as the JSON's `carbon` shows them."""
-    c = d.get("carbon")
-    if not c:
-        return []
-    source = (f"estimated from {c['gkm']} g/km by the product's table" if c.get("estimated")
-              else f"{c['gkm']} g/km from the vehicle record")
-    return [f"  CO2 {c['estimated_annual_co2_tonnes']} t a year ({source}, {c['annual_mileage']} miles); "
-            f"offset {c['offset_percent']}%: {c['policy_year_offset_tonnes']} t for the policy year"]
-
-
-def _quote_summary(q: dict[str, Any]) -> str:
-    withdrawal = q.get("withdrawal") or {}
-    lines = [f"quote {q['id']}  {q['product']}  {q['start_date']} -> {q['end_date']}  {q['status']}",
-             *([f"  withdrawn {withdrawal['withdrawn_at']} by {withdrawal['withdrawn_by']}"
-                + (f": {withdrawal['reason']}" if withdrawal.get("reason") else "")] if withdrawal else []),
-             f"  premium {q['premium']}  IPT {q['ipt']} ({q['ipt_rate']})  fees "
-             f"{', '.join(f['name'] + ' ' + f['amount'] for f in q['fees']) or 'none'}",
-             *[f"  extra {x['name']} ({x['provider']}, insured by {x['insurer']}): {x['premium']} + IPT {x['ipt']} "
-               f"= {x['total']}" for x in q.get("extras", [])],
-             *_ncd_lines(q), *_carbon_lines(q),
-             f"  total payable {q['total_payable']}   expires {q['expires_at']}", "  rating:"]
-    for step in q["rating"]["trace"]:
-        lines.append(f"    {step['step']:45} {step['value']:>10} {step['row']:>14} x{step['factor'] or '':<6} = {step['amount_after']}")
-    return "\n".join(lines)
-
-
-@quote_app.command("create")
-@handles_errors
-def quote_create(product: Annotated[str, typer.Option()], customer: Annotated[str, typer.Option()],
-                 risk_file: Annotated[Path, typer.Option(help="JSON: vehicle, drivers, postcode, answers")],
-                 start: Annotated[str | None, typer.Option(help="YYYY-MM-DD, default today")] = None,
-                 term_months: int | None = None, term_days: int | None = None,
-                 extra: Annotated[list[str] | None, typer.Option(help="An optional extra to buy (repeat)")] = None,
-                 as_json: JsonOpt = False) -> None:
-    """Price a risk for new business and show the explained premium."""
-    ctx = context()
-    risk = read_json(risk_file, RiskIn, "risk")
-    term = None
-    if term_months or term_days:
-        t = TermIn(unit="months" if term_months else "days", length=term_months or term_days or 0)
-        term = quotes.Term(t.unit, t.length)
-    data = quotes.create_quote(ctx, operator(), quotes.QuoteRequest(
-        product.upper(), parse_date(start, "start") if start else ctx.today(), risk.to_domain(), customer, term,
-        tuple(extra or ())))
-    show(data, as_json, _quote_summary)
-
-
-@quote_app.command("show")
-@handles_errors
-def quote_show(quote_id: str, as_json: JsonOpt = False) -> None:
-    show(quotes.get_quote(context(), operator(), quote_id), as_json, _quote_summary)
-
-
-@quote_app.command("withdraw")
-@handles_errors
-def quote_withdraw(quote_id: str,
-                   reason: Annotated[str | None, typer.Option(help="Why (at most 500 characters)")] = None,
-                   as_json: JsonOpt = False) -> None:
-    """Withdraw an open quote: it can no longer be bound, and the NCD proven on it is free again (NCD-1)."""
-    show(quotes.withdraw_quote(context(), operator(), quote_id, reason), as_json, _quote_summary)
-
-
-def _policy_summary(p: dict[str, Any]) -> str:
-    t = p.get("current_term") or {}
-    return (f"policy {p['number']} ({p['id']})  {p['product_code']}  {p['status']}  version {p['version']}\n"
-            f"  term {t.get('start_date')} -> {t.get('end_date')}  premium {t.get('premium_charged')}  "
-            f"IPT {t.get('ipt_charged')}  balance {p.get('balance')}  auto-renew {p['auto_renew']}"
-            + "".join(f"\n  extra {x['name']} ({x['provider']}): {x['premium']} + IPT {x['ipt']} = {x['total']}"
-                      f"{'' if x['on_cover'] else ' (not on cover now)'}" for x in p.get("extras", []))
-            + "".join(f"\n{line}" for line in (*_ncd_lines(p), *_carbon_lines(p))))
-
-
-@policy_app.command("bind")
-@handles_errors
-def policy_bind(quote_id: str, token: Annotated[str, typer.Option(help="Payment token, e.g. tok_visa")],
-                idempotency_key: Annotated[str, typer.Option()], as_json: JsonOpt = False) -> None:
-    """Bind a quote into a policy and take payment."""
-    data = quotes.bind_quote(context(), operator(), quote_id, payment_token=token, idempotency_key=idempotency_key)
-    show(data, as_json, lambda d: _policy_summary(d) + f"\n  payment {d['payment']['amount']} {d['payment']['status']}")
-
-
-@policy_app.command("show")
-@handles_errors
-def policy_show(policy: str, as_json: JsonOpt = False) -> None:
-    show(policies.get_policy(context(), operator(), policy), as_json, _policy_summary)
-
-
-@policy_app.command("list")
-@handles_errors
-def policy_list(as_json: JsonOpt = False) -> None:
-    data = policies.list_policies(context(), operator(), 500, 0)
-    show(data, as_json, lambda d: "\n".join(f"{p['number']}  {p['product_code']:13} {p['status']:9} {p['start_date']} -> {p['end_date']}" for p in d))
-
-
-@policy_app.command("history")
-@handles_errors
-def policy_history(policy: str, as_json: JsonOpt = False) -> None:
-    data = policies.policy_history(context(), operator(), policy)
-    show(data, as_json, lambda d: "\n".join(
-        f"{t['sequence']:3} {t['recorded_at'][:19]} {t['kind']:13} from {t['effective_date']} premium {t['premium']:>9} "
-        f"IPT {t['ipt']:>8}  by {t['by']['user_id']}: {t['reason']}" for t in d["transactions"]))
-
-
-@policy_app.command("statement")
-@handles_errors
-def policy_statement(policy: str, as_json: JsonOpt = False) -> None:
-    ctx = context()
-    pid = policies.get_policy(ctx, operator(), policy)["id"]
-    data = ledger.policy_statement(ctx, operator(), pid)
-    show(data, as_json, lambda d: "\n".join(
-        [f"{ln['posted_at'][:19]}  {ln['amount']:>10}  {ln['balance']:>10}  {ln['description']}" for ln in d["lines"]]
-        + [f"balance {d['balance']} ({d['balance_meaning']})"]))
-
-
-def _pending_summary(d: dict[str, Any]) -> str:
-    lines = [f"{d['kind']} quote {d['id']} on policy {d['policy_id']} (confirm before {d['expires_at']})"]
-    lines += [f"  {x}" for x in d.get("explanation", [])]
-    return "\n".join(lines)
-
-
-@policy_app.command("adjust")
-@handles_errors
-def policy_adjust(policy: str, effective: Annotated[str, typer.Option()],
-                  reason: Annotated[str, typer.Option()],
-                  changes_file: Annotated[Path | None, typer.Option(help="JSON list of changes")] = None,
-                  until: str | None = None,
-                  smartbox: Annotated[str | None, typer.Option(help="retained or new")] = None,
-                  add_extra: Annotated[list[str] | None, typer.Option(help="An optional extra to add (repeat)")] = None,
-                  remove_extra: Annotated[list[str] | None, typer.Option(help="An optional extra to remove (repeat)")] = None,
-                  as_json: JsonOpt = False) -> None:
-    """Quote a mid-term adjustment (confirm it with confirm-adjustment)."""
-    changes = read_json(changes_file, ChangeIn, "changes") if changes_file is not None else []
-    if not isinstance(changes, list):
-        changes = [changes]
-    req = adjustments.AdjustmentRequest(parse_date(effective, "effective"), tuple(c.to_domain() for c in changes),
-                                        parse_date(until, "until") if until else None, smartbox, reason,  # type: ignore[arg-type]
-                                        tuple(add_extra or ()), tuple(remove_extra or ()))
-    show(adjustments.quote_adjustment(context(), operator(), policy, req), as_json, _pending_summary)
-
-
-@policy_app.command("confirm-adjustment")
-@handles_errors
-def policy_confirm_adjustment(policy: str, quote_id: str, idempotency_key: Annotated[str, typer.Option()],
-                              as_json: JsonOpt = False) -> None:
-    data = adjustments.confirm_adjustment(context(), operator(), policy, quote_id, idempotency_key)
-    show(data, as_json, lambda d: f"adjusted: premium now {d['premium_after']}; paid {d['payment']['amount']}")
-
-
-@policy_app.command("cancel")
-@handles_errors
-def policy_cancel(policy: str, effective: Annotated[str, typer.Option()], reason: Annotated[str, typer.Option()],
-                  by: str = "customer", as_json: JsonOpt = False) -> None:
-    """Quote a cancellation (confirm it with confirm-cancellation)."""
-    data = cancellations.quote_cancellation(context(), operator(), policy,
-                                            cancellations.CancelInput(parse_date(effective, "effective"), reason, by))
-    show(data, as_json, _pending_summary)
-
-
-@policy_app.command("confirm-cancellation")
-@handles_errors
-def policy_confirm_cancellation(policy: str, quote_id: str, idempotency_key: Annotated[str, typer.Option()],
-                                as_json: JsonOpt = False) -> None:
-    data = cancellations.confirm_cancellation(context(), operator(), policy, quote_id, idempotency_key)
-    show(data, as_json, lambda d: f"cancelled from {d['cover_ends']}; refund {d['refund']['refund_total']}")
-
-
-@policy_app.command("renew")
-@handles_errors
-def policy_renew(policy: str, as_json: JsonOpt = False) -> None:
-    """Show (making it if needed) the renewal invitation."""
-    show(renewals.invite_renewal(context(), operator(), policy), as_json, _pending_summary)
-
-
-@policy_app.command("confirm-renewal")
-@handles_errors
-def policy_confirm_renewal(policy: str, quote_id: str, idempotency_key: Annotated[str, typer.Option()],
-                           extras: Annotated[str | None, typer.Option(
-                               help="Extras to renew with, comma-separated codes, or 'none'; default: those carried "
-                                    "forward")] = None,
-                           as_json: JsonOpt = False) -> None:
-    chosen = None if extras is None else tuple(c.strip() for c in extras.split(",") if c.strip() and c.strip() != "none")
-    show(renewals.confirm_renewal(context(), operator(), policy, quote_id, idempotency_key, chosen), as_json,
-         _policy_summary)
-
-
-@policy_app.command("auto-renew")
-@handles_errors
-def policy_auto_renew(policy: str, on: Annotated[bool, typer.Option("--on/--off")], as_json: JsonOpt = False) -> None:
-    show(policies.set_auto_renew(context(), operator(), policy, on), as_json, _policy_summary)
-
-
-@policy_app.command("void")
-@handles_errors
-def policy_void(policy: str, reason: Annotated[str, typer.Option()], idempotency_key: Annotated[str, typer.Option()],
-                as_json: JsonOpt = False) -> None:
-    """Void for fraud: the premium paid is kept (POL-4)."""
-    data = policies.void_policy(context(), operator(), policy, reason=reason, idempotency_key=idempotency_key)
-    show(data, as_json, lambda d: f"policy {d['policy_id']} is void; premium kept")
-
-
-# -- ledger and jobs --------------------------------------------------------------------------------
-
-
-@ledger_app.command("reconcile")
-@handles_errors
-def ledger_reconcile(as_json: JsonOpt = False) -> None:
-    """Check every entry balances and every policy's postings match its transactions. Exit 1 on a problem."""
-    data = ledger.reconcile(context(), operator())
-    show(data, as_json, lambda d: "\n".join(
-        [f"entries unbalanced: {d['entries_unbalanced']}; policies checked: {d['policies_checked']}; "
-         f"problems: {len(d['problems'])}; accounts with a balance: {len(d['outstanding_balances'])}"]
-        + [f"  PROBLEM {json.dumps(p)}" for p in d["problems"]]))
-    if not data["ok"]:
-        raise typer.Exit(1)
-
-
-@jobs_app.command("renewal-invitations")
-@handles_errors
-def jobs_renewal_invitations(as_of: str | None = None, batch_size: int = 500) -> None:
-    """Invite every policy inside its product's invitation window (idempotent)."""
-    ctx = context()
-    result = renewals.run_renewal_invitations(ctx, parse_date(as_of, "as_of") if as_of else None, batch_size, operator())
-    typer.echo(json.dumps(result, indent=2))
-
-
-@jobs_app.command("auto-renewals")
-@handles_errors
-def jobs_auto_renewals(as_of: str | None = None) -> None:
-    """Renew, at expiry, policies with auto-renewal on and an open invitation."""
-    result = renewals.run_auto_renewals(context(), parse_date(as_of, "as_of") if as_of else None)
-    typer.echo(json.dumps(result, indent=2))
-
-
-@privacy_app.command("data-map")
-@handles_errors
-def privacy_data_map(fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
-                     output: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
-                     include_not_personal: bool = False) -> None:
-    """Export the data map generated from the field declarations (PRV-1)."""
-    from covernote.privacy.usecases import data_map as privacy
-
-    if fmt not in ("json", "csv"):
-        fail("unknown format", [("--format", "use json or csv")])
-    ctx = context()
-    text = (privacy.data_map_csv(ctx, operator(), include_not_personal) if fmt == "csv"
-            else json.dumps(privacy.data_map(ctx, operator(), include_not_personal), indent=2))
-    if output is None:
-        typer.echo(text, nl=False)
-    else:
-        output.write_text(text, encoding="utf-8")
-        typer.echo(f"wrote {output}")
-
-
+policy_cli.register_jobs(jobs_app)  # `covernote jobs renewal-invitations|auto-renewals`
 # Each privacy area adds its commands to `covernote privacy` from its own module.
-for _area in (privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
+for _area in (privacy_data_map, privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
     _area.register(privacy_app)
 privacy_retention.register_jobs(jobs_app)  # `covernote jobs daily` and `jobs scheduler` (the sweep among them)
 carbon_cli.register(app)  # `covernote carbon policy|statement|portfolio` (ECO-1)

@@ -1,12 +1,15 @@
-"""Request dependencies: the application context and the caller."""
+"""Request dependencies: the application context and the caller; and the REST resource for API users."""
 
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BaseModel, ConfigDict, StringConstraints
 
+from covernote.identity import usecases as access
+from covernote.identity.results import UserCreated
 from covernote.identity.usecases import Principal, Unauthenticated, authenticate
 from covernote.platform.context import AppContext
 
@@ -29,3 +32,24 @@ async def get_principal(request: Request,
 Ctx = Annotated[AppContext, Depends(get_ctx)]
 Caller = Annotated[Principal, Depends(get_principal)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Unique per intended change; a retry with the same key returns the first answer")]
+
+router = APIRouter()
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+
+
+class _In(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class UserIn(_In):
+    name: Text
+    role: Literal["admin", "staff", "customer"]
+    customer_id: str | None = None
+
+
+@router.post("/users", status_code=201, tags=["users"])
+def create_user(ctx: Ctx, who: Caller, body: UserIn) -> UserCreated:
+    """Admin only. The token is shown once; only its hash is kept."""
+    access.require_admin(who, "create users")
+    user, token = access.create_user(ctx, body.name, body.role, body.customer_id)
+    return {"id": user.user_id, "name": user.name, "role": user.role, "customer_id": user.customer_id, "token": token}

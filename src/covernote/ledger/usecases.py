@@ -4,7 +4,7 @@ show a policy's account, reverse an entry, and reconcile everything (PAY-5)."""
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, Literal
+from typing import Literal
 
 from covernote.claims import domain as claim_rules
 from covernote.extras import domain as extras
@@ -24,6 +24,14 @@ from covernote.ledger.domain import (
     reversal_of,
 )
 from covernote.ledger.ports import PaymentDeclined, PaymentUnavailable
+from covernote.ledger.results import (
+    EntryView,
+    OutstandingBalance,
+    PaymentResult,
+    Reconciliation,
+    ReconciliationProblem,
+    StatementView,
+)
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.model import Policy, PolicyTransaction
@@ -50,7 +58,7 @@ def post_transaction(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: Poli
 
 
 def collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction, amount: Money, description: str,
-            key: str, on_decline: Literal["fail", "leave_outstanding"] = "fail") -> dict[str, Any]:
+            key: str, on_decline: Literal["fail", "leave_outstanding"] = "fail") -> PaymentResult:
     """Take `amount` from (or, if negative, return it to) the policy's payment token and post it.
 
     `key` must be the same on every retry of the same request (the client's idempotency key with the
@@ -90,12 +98,12 @@ def collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransac
 
 
 def charge_and_collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction, description: str,
-                       key: str, on_decline: Literal["fail", "leave_outstanding"] = "fail") -> dict[str, Any]:
+                       key: str, on_decline: Literal["fail", "leave_outstanding"] = "fail") -> PaymentResult:
     due = post_transaction(ctx, uow, policy, txn, description)
     return collect(ctx, uow, policy, txn, due, description, key, on_decline)
 
 
-def policy_statement(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+def policy_statement(ctx: AppContext, principal: Principal, policy_id: str) -> StatementView:
     with ctx.uow(read_only=True) as uow:
         policy = load_policy(uow, principal, policy_id)
         entries = uow.ledger.for_policy(policy.policy_id)
@@ -104,7 +112,7 @@ def policy_statement(ctx: AppContext, principal: Principal, policy_id: str) -> d
     return statement_view(policy, entries)
 
 
-def reverse_entry(ctx: AppContext, principal: Principal, entry_id: str, reason: str) -> dict[str, Any]:
+def reverse_entry(ctx: AppContext, principal: Principal, entry_id: str, reason: str) -> EntryView:
     """Correct a posted entry by posting its exact opposite; the original is never changed."""
     require_admin(principal, "reverse ledger entries")
     with ctx.uow() as uow:
@@ -125,14 +133,14 @@ def reverse_entry(ctx: AppContext, principal: Principal, entry_id: str, reason: 
     return entry_view(reversal)
 
 
-def reconcile(ctx: AppContext, principal: Principal | None = None) -> dict[str, Any]:
+def reconcile(ctx: AppContext, principal: Principal | None = None) -> Reconciliation:
     """Check the whole ledger: every entry balances; for every policy, premium, IPT and each fee posted
     equal what its transactions charged; every term's IPT is its rate times its premium; every claim's
     reserve and payment postings equal its recorded reserve and payments (CLM-4). Lists the
     accounts with money still owed either way. Any operator can run it; it changes nothing."""
     if principal is not None:
         require_staff(principal, "run the reconciliation")
-    problems: list[dict[str, Any]] = []
+    problems: list[ReconciliationProblem] = []
     with ctx.uow(read_only=True) as uow:
         unbalanced = uow.ledger.unbalanced_entries()
         ledger_totals = uow.ledger.account_totals_by_policy()
@@ -143,7 +151,7 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> dict[str, 
         claim_strays = uow.claims.stray_postings()
     for entry_id, pence in unbalanced:
         problems.append({"entry_id": entry_id, "problem": f"postings sum to {Money.from_pence(pence)} instead of zero"})
-    outstanding = []
+    outstanding: list[OutstandingBalance] = []
     for pid in sorted(set(ledger_totals) | set(txn_totals) | set(extra_totals)):
         lt = ledger_totals.get(pid, {})
         tt = txn_totals.get(pid, {})

@@ -1,128 +1,96 @@
-"""The resources: products, customers, quotes, policies and their transactions (quote then confirm),
-history, statement, the ledger and jobs."""
+"""The resources: customers, quotes, policies and their transactions (quote then confirm), history,
+statement and the renewal jobs."""
 
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import cast
 
 from fastapi import APIRouter, Query, Response
 
 from covernote.identity import usecases as access
 from covernote.identity.api import Caller, Ctx, IdempotencyKey
-from covernote.kernel.errors import ServiceUnavailable
 from covernote.ledger import usecases as ledger
+from covernote.ledger.results import StatementView
+from covernote.policy.results import (
+    Adjusted,
+    AdjustmentQuote,
+    AutoRenewalsRun,
+    BoxReturned,
+    CancellationQuote,
+    Cancelled,
+    CustomerView,
+    PolicyHistory,
+    PolicySummary,
+    PolicyView,
+    QuoteView,
+    RenewalDeclined,
+    RenewalInvitation,
+    RenewalInvitationsRun,
+    RenewalsOfPolicy,
+    TransactionView,
+    Voided,
+)
 from covernote.policy.schemas import (
     AdjustmentIn,
     BindIn,
     BoxReturnIn,
     CancellationIn,
-    ConsentIn,
     CustomerIn,
     IncidentIn,
     PolicyPatchIn,
     QuoteIn,
     RenewalConfirmIn,
-    ReversalIn,
-    UserIn,
     VoidIn,
     WithdrawIn,
 )
 from covernote.policy.usecases import adjustments, cancellations, customers, policies, quotes, renewals
 from covernote.policy.usecases.adjustments import AdjustmentRequest
 from covernote.policy.usecases.cancellations import CancelInput
-from covernote.privacy.usecases import consent
-from covernote.privacy.usecases import data_map as privacy
-from covernote.products import usecases as products
 
 router = APIRouter()
-Json = dict[str, Any]
 
 
-@router.get("/health", tags=["health"])
-def health(ctx: Ctx) -> Json:
-    """Liveness and readiness: the database answers and the products are loaded (503 if not)."""
-    try:
-        with ctx.uow(read_only=True) as uow:
-            uow.customers.page(1, 0)
-    except Exception as exc:  # any database failure makes the service unready, not broken
-        raise ServiceUnavailable(f"the database does not answer: {type(exc).__name__}") from exc
-    return {"status": "ok", "products": ctx.catalogue.codes(), "time": ctx.clock.now().isoformat()}
-
-
-# -- products ----------------------------------------------------------------------------------
-
-
-@router.get("/products", tags=["products"])
-def list_products(ctx: Ctx, _: Caller, on: date | None = Query(None, description="Products on sale on this date")) -> list[Json]:
-    return products.list_products(ctx, on)
-
-
-@router.get("/products/{code}", tags=["products"])
-def get_product(ctx: Ctx, _: Caller, code: str, on: date | None = None) -> Json:
-    return products.get_product(ctx, code, on)
-
-
-# -- customers and users -------------------------------------------------------------------------
+# -- customers -----------------------------------------------------------------------------------
 
 
 @router.post("/customers", status_code=201, tags=["customers"])
-def create_customer(ctx: Ctx, who: Caller, body: CustomerIn) -> Json:
+def create_customer(ctx: Ctx, who: Caller, body: CustomerIn) -> CustomerView:
     return customers.create_customer(ctx, who, **body.model_dump())
 
 
 @router.get("/customers", tags=["customers"])
-def list_customers(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[Json]:
+def list_customers(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[CustomerView]:
     return customers.list_customers(ctx, who, limit, offset)
 
 
 @router.get("/customers/{customer_id}", tags=["customers"])
-def get_customer(ctx: Ctx, who: Caller, customer_id: str) -> Json:
+def get_customer(ctx: Ctx, who: Caller, customer_id: str) -> CustomerView:
     return customers.get_customer(ctx, who, customer_id)
-
-
-@router.get("/customers/{customer_id}/consents", tags=["privacy"])
-def get_consents(ctx: Ctx, who: Caller, customer_id: str) -> Json:
-    """Marketing and contact preferences in force per channel and purpose, and their full history (PRV-2)."""
-    return consent.consents(ctx, who, customer_id)
-
-
-@router.post("/customers/{customer_id}/consents", status_code=201, tags=["privacy"])
-def record_consent(ctx: Ctx, who: Caller, customer_id: str, body: ConsentIn) -> Json:
-    """Grant or withdraw consent for a channel and purpose; a withdrawal takes effect at once."""
-    return consent.record_decision(ctx, who, customer_id, **body.model_dump())
-
-
-@router.post("/users", status_code=201, tags=["users"])
-def create_user(ctx: Ctx, who: Caller, body: UserIn) -> Json:
-    """Admin only. The token is shown once; only its hash is kept."""
-    access.require_admin(who, "create users")
-    user, token = access.create_user(ctx, body.name, body.role, body.customer_id)
-    return {"id": user.user_id, "name": user.name, "role": user.role, "customer_id": user.customer_id, "token": token}
 
 
 # -- quotes and binding ---------------------------------------------------------------------------
 
 
 @router.post("/quotes", status_code=201, tags=["quotes"])
-def create_quote(ctx: Ctx, who: Caller, body: QuoteIn) -> Json:
+def create_quote(ctx: Ctx, who: Caller, body: QuoteIn) -> QuoteView:
     """Price a risk: the premium with a trace of every factor, IPT, fees and the versions used."""
     return quotes.create_quote(ctx, who, quotes.QuoteRequest(body.product_code, body.start_date, body.risk.to_domain(),
                                                              body.customer_id, body.term_domain(), tuple(body.extras)))
 
 
 @router.get("/quotes", tags=["quotes"])
-def list_quotes(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[Json]:
+def list_quotes(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[QuoteView]:
     return quotes.list_quotes(ctx, who, limit, offset)
 
 
 @router.get("/quotes/{quote_id}", tags=["quotes"])
-def get_quote(ctx: Ctx, who: Caller, quote_id: str) -> Json:
+def get_quote(ctx: Ctx, who: Caller, quote_id: str) -> QuoteView:
     return quotes.get_quote(ctx, who, quote_id)
 
 
 @router.post("/quotes/{quote_id}/withdraw", tags=["quotes"])
-def withdraw_quote(ctx: Ctx, who: Caller, quote_id: str, body: WithdrawIn | None = None) -> Json:
+def withdraw_quote(ctx: Ctx, who: Caller, quote_id: str, body: WithdrawIn | None = None) -> QuoteView:
     """Withdraw an open quote (the customer's own, or staff), optionally saying why: it can no longer be
     bound or take proof of NCD, and the NCD proven on it is free for another car (NCD-1). 409 naming
     `quote_id` for a bound or already withdrawn quote."""
@@ -130,147 +98,124 @@ def withdraw_quote(ctx: Ctx, who: Caller, quote_id: str, body: WithdrawIn | None
 
 
 @router.post("/policies", status_code=201, tags=["policies"])
-def bind(ctx: Ctx, who: Caller, body: BindIn, response: Response, idempotency_key: IdempotencyKey = None) -> Json:
+def bind(ctx: Ctx, who: Caller, body: BindIn, response: Response, idempotency_key: IdempotencyKey = None) -> PolicyView:
     """Bind a quote into a policy and take payment. Needs an Idempotency-Key header."""
     out = quotes.bind_quote(ctx, who, body.quote_id, payment_token=body.payment.token,
                             idempotency_key=idempotency_key, documents_on=body.documents_on)
     if out.get("idempotent_replay"):
         response.status_code = 200
-    return out
+    return cast(PolicyView, out)  # the view bind_quote built, or its stored replay
 
 
 # -- policies ---------------------------------------------------------------------------------------
 
 
 @router.get("/policies", tags=["policies"])
-def list_policies(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[Json]:
+def list_policies(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[PolicySummary]:
     return policies.list_policies(ctx, who, limit, offset)
 
 
 @router.get("/policies/{policy_id}", tags=["policies"])
-def get_policy(ctx: Ctx, who: Caller, policy_id: str) -> Json:
+def get_policy(ctx: Ctx, who: Caller, policy_id: str) -> PolicyView:
     """A policy by id or number, with its current term's effective-dated versions."""
     return policies.get_policy(ctx, who, policy_id)
 
 
 @router.patch("/policies/{policy_id}", tags=["policies"])
-def patch_policy(ctx: Ctx, who: Caller, policy_id: str, body: PolicyPatchIn) -> Json:
+def patch_policy(ctx: Ctx, who: Caller, policy_id: str, body: PolicyPatchIn) -> PolicyView:
     """Switch automatic renewal on or off (POL-3)."""
     return policies.set_auto_renew(ctx, who, policy_id, body.auto_renew, body.version)
 
 
 @router.get("/policies/{policy_id}/history", tags=["policies"])
-def history(ctx: Ctx, who: Caller, policy_id: str) -> Json:
+def history(ctx: Ctx, who: Caller, policy_id: str) -> PolicyHistory:
     return policies.policy_history(ctx, who, policy_id)
 
 
 @router.get("/policies/{policy_id}/statement", tags=["ledger"])
-def statement(ctx: Ctx, who: Caller, policy_id: str) -> Json:
+def statement(ctx: Ctx, who: Caller, policy_id: str) -> StatementView:
     """The policy's account: every posting of premium, IPT, fees, payments and refunds."""
     return ledger.policy_statement(ctx, who, policy_id)
 
 
 @router.post("/policies/{policy_id}/adjustments", status_code=201, tags=["adjustments"])
-def quote_adjustment(ctx: Ctx, who: Caller, policy_id: str, body: AdjustmentIn) -> Json:
+def quote_adjustment(ctx: Ctx, who: Caller, policy_id: str, body: AdjustmentIn) -> AdjustmentQuote:
     """Quote a mid-term adjustment: additional or return premium, IPT and the fee."""
     req = AdjustmentRequest(body.effective_date, tuple(c.to_domain() for c in body.changes), body.until,
                             body.smartbox, body.reason, tuple(body.add_extras), tuple(body.remove_extras))
-    return adjustments.quote_adjustment(ctx, who, policy_id, req)
+    return cast(AdjustmentQuote, adjustments.quote_adjustment(ctx, who, policy_id, req))
 
 
 @router.post("/policies/{policy_id}/adjustments/{quote_id}/confirm", tags=["adjustments"])
-def confirm_adjustment(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None) -> Json:
+def confirm_adjustment(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None) -> Adjusted:
     return adjustments.confirm_adjustment(ctx, who, policy_id, quote_id, idempotency_key)
 
 
 @router.post("/policies/{policy_id}/cancellations", status_code=201, tags=["cancellations"])
-def quote_cancellation(ctx: Ctx, who: Caller, policy_id: str, body: CancellationIn) -> Json:
+def quote_cancellation(ctx: Ctx, who: Caller, policy_id: str, body: CancellationIn) -> CancellationQuote:
     """Quote a cancellation: cooling-off, earned premium, fees kept and the refund, explained."""
-    return cancellations.quote_cancellation(ctx, who, policy_id, CancelInput(body.effective_date, body.reason, body.by,
-                                                                              body.requested_on))
+    return cast(CancellationQuote, cancellations.quote_cancellation(
+        ctx, who, policy_id, CancelInput(body.effective_date, body.reason, body.by, body.requested_on)))
 
 
 @router.post("/policies/{policy_id}/cancellations/{quote_id}/confirm", tags=["cancellations"])
-def confirm_cancellation(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None) -> Json:
+def confirm_cancellation(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None) -> Cancelled:
     return cancellations.confirm_cancellation(ctx, who, policy_id, quote_id, idempotency_key)
 
 
 @router.post("/policies/{policy_id}/box-returns", tags=["cancellations"])
-def box_return(ctx: Ctx, who: Caller, policy_id: str, body: BoxReturnIn, idempotency_key: IdempotencyKey = None) -> Json:
+def box_return(ctx: Ctx, who: Caller, policy_id: str, body: BoxReturnIn, idempotency_key: IdempotencyKey = None) -> BoxReturned:
     """Record the Smartbox's return after cancellation; refunds the product's share of fees if in time."""
     return cancellations.record_box_return(ctx, who, policy_id, body.returned_on, idempotency_key)
 
 
 @router.post("/policies/{policy_id}/renewals", status_code=201, tags=["renewals"])
-def invite_renewal(ctx: Ctx, who: Caller, policy_id: str) -> Json:
+def invite_renewal(ctx: Ctx, who: Caller, policy_id: str) -> RenewalInvitation:
     """The renewal invitation: next year's price beside last year's, never above new business."""
     return renewals.invite_renewal(ctx, who, policy_id)
 
 
 @router.get("/policies/{policy_id}/renewals", tags=["renewals"])
-def list_renewals(ctx: Ctx, who: Caller, policy_id: str) -> Json:
+def list_renewals(ctx: Ctx, who: Caller, policy_id: str) -> RenewalsOfPolicy:
     return renewals.renewal_view_for(ctx, who, policy_id)
 
 
 @router.post("/policies/{policy_id}/renewals/{quote_id}/confirm", tags=["renewals"])
 def confirm_renewal(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None,
-                    body: RenewalConfirmIn | None = None) -> Json:
+                    body: RenewalConfirmIn | None = None) -> PolicyView:
     """Accept the renewal; optionally choose its extras from the invitation's `extras_available`."""
     extras = None if body is None or body.extras is None else tuple(body.extras)
     return renewals.confirm_renewal(ctx, who, policy_id, quote_id, idempotency_key, extras)
 
 
 @router.post("/policies/{policy_id}/renewals/{quote_id}/decline", tags=["renewals"])
-def decline_renewal(ctx: Ctx, who: Caller, policy_id: str, quote_id: str) -> Json:
+def decline_renewal(ctx: Ctx, who: Caller, policy_id: str, quote_id: str) -> RenewalDeclined:
     return renewals.decline_renewal(ctx, who, policy_id, quote_id)
 
 
 @router.post("/policies/{policy_id}/voidance", tags=["policies"])
-def void(ctx: Ctx, who: Caller, policy_id: str, body: VoidIn, idempotency_key: IdempotencyKey = None) -> Json:
+def void(ctx: Ctx, who: Caller, policy_id: str, body: VoidIn, idempotency_key: IdempotencyKey = None) -> Voided:
     """Staff: void for fraud; the premium paid is kept (POL-4)."""
     return policies.void_policy(ctx, who, policy_id, reason=body.reason, idempotency_key=idempotency_key)
 
 
 @router.post("/policies/{policy_id}/incidents", status_code=201, tags=["policies"])
-def incident(ctx: Ctx, who: Caller, policy_id: str, body: IncidentIn) -> Json:
+def incident(ctx: Ctx, who: Caller, policy_id: str, body: IncidentIn) -> TransactionView:
     """Staff: record a claim or an incident that may lead to one (it stops refunds, FEE-1)."""
     return policies.record_incident(ctx, who, policy_id, kind=body.kind, occurred_on=body.occurred_on,
                                     total_loss=body.total_loss, reference=body.reference, description=body.description,
                                     claim_type=body.claim_type)
 
 
-# -- privacy ----------------------------------------------------------------------------------------
-
-
-@router.get("/privacy/data-map", tags=["privacy"], response_model=None)
-def data_map(ctx: Ctx, who: Caller, format: str = Query("json", pattern="^(json|csv)$"),
-             include_not_personal: bool = False) -> Json | Response:
-    """Staff: every stored field of personal data with its subject, category, purposes, lawful bases,
-    source and erasure strategy, generated from the declarations in the code (PRV-1). `format=csv`."""
-    if format == "csv":
-        return Response(privacy.data_map_csv(ctx, who, include_not_personal), media_type="text/csv")
-    return privacy.data_map(ctx, who, include_not_personal)
-
-
-# -- ledger and jobs ---------------------------------------------------------------------------------
-
-
-@router.get("/ledger/reconciliation", tags=["ledger"])
-def reconciliation(ctx: Ctx, who: Caller) -> Json:
-    return ledger.reconcile(ctx, who)
-
-
-@router.post("/ledger/entries/{entry_id}/reversal", status_code=201, tags=["ledger"])
-def reverse(ctx: Ctx, who: Caller, entry_id: str, body: ReversalIn) -> Json:
-    return ledger.reverse_entry(ctx, who, entry_id, body.reason)
+# -- jobs --------------------------------------------------------------------------------------------
 
 
 @router.post("/jobs/renewal-invitations", tags=["jobs"])
-def renewal_invitations(ctx: Ctx, who: Caller, as_of: date | None = None) -> Json:
-    return renewals.run_renewal_invitations(ctx, as_of, principal=who)
+def renewal_invitations(ctx: Ctx, who: Caller, as_of: date | None = None) -> RenewalInvitationsRun:
+    return cast(RenewalInvitationsRun, renewals.run_renewal_invitations(ctx, as_of, principal=who))
 
 
 @router.post("/jobs/auto-renewals", tags=["jobs"])
-def auto_renewals(ctx: Ctx, who: Caller, as_of: date | None = None) -> Json:
+def auto_renewals(ctx: Ctx, who: Caller, as_of: date | None = None) -> AutoRenewalsRun:
     access.require_staff(who, "run auto-renewals")
-    return renewals.run_auto_renewals(ctx, as_of)
+    return cast(AutoRenewalsRun, renewals.run_auto_renewals(ctx, as_of))

@@ -225,16 +225,6 @@ class CustomerIn(_In):
     date_of_birth: date | None = None
 
 
-class ReversalIn(_In):
-    reason: Text
-
-
-class UserIn(_In):
-    name: Text
-    role: Literal["admin", "staff", "customer"]
-    customer_id: str | None = None
-
-
 class ConsentIn(_In):
     channel: Literal["mail", "email", "phone", "sms"]
     purpose: Literal["marketing", "partner_offers", "feedback"] = "marketing"

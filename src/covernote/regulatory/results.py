@@ -9,6 +9,8 @@ from typing import Any
 
 from typing_extensions import NotRequired, TypedDict  # noqa: UP035 (the brief: both from typing_extensions)
 
+from covernote.clocks.results import DeadlineView
+
 # -- Motor Insurance Database (REG-1) ------------------------------------------------------------------
 
 
@@ -50,8 +52,7 @@ class MidUpdateView(TypedDict):
 class MidUpdateDetail(MidUpdateView):
     """One MID update with its deadlines."""
 
-    # The clocks context's deadline views (clocks/usecases.py deadline_view), untyped there.
-    deadlines: list[dict[str, Any]]
+    deadlines: list[DeadlineView]  # the clocks context's deadline views
 
 
 class MidUpdateList(TypedDict):

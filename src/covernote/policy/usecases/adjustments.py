@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 from covernote.extras.usecases import mta_lines as mta_extra_lines
 from covernote.identity.usecases import Principal
@@ -23,6 +23,7 @@ from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
 from covernote.policy.domain.risk import Change, validate_risk
 from covernote.policy.domain.term import Adjustment, risk_timeline, term_charge
+from covernote.policy.results import Adjusted, AdjustedChange, AdjustmentPrice
 from covernote.policy.usecases.pending import open_pending, store_pending
 from covernote.policy.usecases.policies import load_policy
 from covernote.policy.usecases.pricing import segments as price_segments
@@ -55,7 +56,7 @@ class AdjustmentRequest:
 
 
 def _price(ctx: AppContext, principal: Principal, policy: Policy, req: AdjustmentRequest,
-           quoted_on: date | None = None) -> dict[str, Any]:
+           quoted_on: date | None = None) -> AdjustmentPrice:
     """Price the adjustment. `quoted_on`: when confirming, the day it was quoted (rules about the day of
     the request look at that day, so a quote confirmed the next day keeps its terms)."""
     term = policy.term_for_change(req.effective_date, "change")
@@ -122,24 +123,27 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
 
 
 def quote_adjustment(ctx: AppContext, principal: Principal, policy_id: str, req: AdjustmentRequest) -> dict[str, Any]:
+    """An `AdjustmentQuote` (the route declares it); `dict[str, Any]` here because the demonstration data
+    reuses one variable for this quote and a cancellation's."""
     with ctx.uow() as uow:
         policy = load_policy(uow, principal, policy_id)
         processing_allowed(uow, policy.customer_id, "change the policy")
         result = _price(ctx, principal, policy, req)
         screen_adjustment(ctx, uow, principal, policy, req.changes)  # REG-3: a match refuses the change
-        view = store_pending(ctx, uow, policy, "mta", req.as_dict(), result, principal.user_id)
+        view = store_pending(ctx, uow, policy, "mta", req.as_dict(), cast(dict[str, Any], result), principal.user_id)
         uow.commit()
-    return view
+    return cast(dict[str, Any], view)  # the stored quote with the price just stored
 
 
 def confirm_adjustment(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str,
-                       idempotency_key: str | None) -> dict[str, Any]:
-    return idempotent_change(ctx.uow, principal.user_id, "mta", idempotency_key, {"policy": policy_id, "quote": pending_id},
-                             lambda uow, payment_key: _confirm(ctx, uow, principal, policy_id, pending_id, payment_key))
+                       idempotency_key: str | None) -> Adjusted:
+    return cast(Adjusted, idempotent_change(
+        ctx.uow, principal.user_id, "mta", idempotency_key, {"policy": policy_id, "quote": pending_id},
+        lambda uow, payment_key: cast(dict[str, Any], _confirm(ctx, uow, principal, policy_id, pending_id, payment_key))))
 
 
 def _confirm(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: str, pending_id: str,
-             payment_key: str) -> dict[str, Any]:
+             payment_key: str) -> AdjustedChange:
     policy = load_policy(uow, principal, policy_id)
     processing_allowed(uow, policy.customer_id, "change the policy")
     pending = open_pending(ctx, uow, policy, pending_id, "mta")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from covernote.extras.usecases import cancellation_lines as cancellation_extra_lines
 from covernote.extras.usecases import with_cancellation_extras
@@ -28,6 +28,13 @@ from covernote.policy.domain.codec import fee_line_from_dict, fee_line_to_dict
 from covernote.policy.domain.events import PolicyTransactionRecorded
 from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
+from covernote.policy.results import (
+    BoxReturned,
+    BoxReturnedChange,
+    CancellationTerms,
+    Cancelled,
+    CancelledChange,
+)
 from covernote.policy.usecases.pending import open_pending, store_pending
 from covernote.policy.usecases.policies import load_policy
 from covernote.policy.usecases.pricing import segments as price_segments
@@ -89,6 +96,8 @@ def result_view(r: CancellationResult) -> dict[str, Any]:
 
 
 def quote_cancellation(ctx: AppContext, principal: Principal, policy_id: str, inp: CancelInput) -> dict[str, Any]:
+    """A `CancellationQuote` (the route declares it); `dict[str, Any]` here because the demonstration data
+    reuses one variable for an adjustment's quote and this one."""
     with ctx.uow() as uow:
         policy = load_policy(uow, principal, policy_id)
         result, request = _compute(ctx, principal, policy, inp)
@@ -98,21 +107,23 @@ def quote_cancellation(ctx: AppContext, principal: Principal, policy_id: str, in
             policy, result, request.effective))  # ADD-1: each extra refunded the core premium's way
         view = store_pending(ctx, uow, policy, "cancellation", req, result_with_extras, principal.user_id)
         uow.commit()
-    return view
+    return cast(dict[str, Any], view)  # the stored quote with the terms just stored
 
 
 def confirm_cancellation(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str,
-                         idempotency_key: str | None) -> dict[str, Any]:
+                         idempotency_key: str | None) -> Cancelled:
     key = check_key(idempotency_key)
 
-    def run(uow: UnitOfWork, payment_key: str) -> dict[str, Any]:
+    def run(uow: UnitOfWork, payment_key: str) -> dict[str, Any]:  # idempotent_change stores and replays JSON
         policy = load_policy(uow, principal, policy_id)
         pending = open_pending(ctx, uow, policy, pending_id, "cancellation")
         rq = pending.request
         inp = CancelInput(date.fromisoformat(rq["effective_date"]), rq["reason"], rq["by"],
                           date.fromisoformat(rq["requested_on"]))
         result, request = _compute(ctx, principal, policy, inp, confirming=True)
-        view = with_cancellation_extras(result_view(result), cancellation_extra_lines(policy, result, request.effective))
+        # The terms with each extra's refund, as the extras context adds them (cast, no copy).
+        view = cast(CancellationTerms, with_cancellation_extras(result_view(result), cancellation_extra_lines(
+            policy, result, request.effective)))
         if view["refund_total"] != pending.result["refund_total"] or \
                 view["amount_due_from_customer"] != pending.result["amount_due_from_customer"]:
             raise Conflict("the refund has changed since the quote; ask for a new one")
@@ -139,14 +150,17 @@ def confirm_cancellation(ctx: AppContext, principal: Principal, policy_id: str, 
         payment = charge_and_collect(ctx, uow, policy, txn, f"Cancellation of {policy.number}",
                                      payment_key,
                                      on_decline="leave_outstanding")
-        return {"policy_id": policy.policy_id, "status": "cancelled", "cover_ends": request.effective.isoformat(),
-                "transaction": transaction_view(txn), "refund": view, "payment": payment}
+        change: CancelledChange = {"policy_id": policy.policy_id, "status": "cancelled",
+                                   "cover_ends": request.effective.isoformat(), "transaction": transaction_view(txn),
+                                   "refund": view, "payment": payment}
+        return cast(dict[str, Any], change)
 
-    return idempotent_change(ctx.uow, principal.user_id, "cancel", idempotency_key, {"policy": policy_id, "quote": pending_id}, run)
+    return cast(Cancelled, idempotent_change(ctx.uow, principal.user_id, "cancel", idempotency_key,
+                                             {"policy": policy_id, "quote": pending_id}, run))
 
 
 def record_box_return(ctx: AppContext, principal: Principal, policy_id: str, returned_on: date,
-                      idempotency_key: str | None) -> dict[str, Any]:
+                      idempotency_key: str | None) -> BoxReturned:
     """The Smartbox came back: if within the product's days of cancellation, refund the share of the
     fees the product promises (FEE-5); otherwise record it and refund nothing."""
     require_staff(principal, "record a Smartbox return")
@@ -178,6 +192,8 @@ def record_box_return(ctx: AppContext, principal: Principal, policy_id: str, ret
         policy.transactions.append(txn)
         payment = charge_and_collect(ctx, uow, policy, txn, f"Smartbox returned for {policy.number}",
                                      payment_key)
-        return {"transaction": transaction_view(txn), "payment": payment, "in_time": in_time}
+        change: BoxReturnedChange = {"transaction": transaction_view(txn), "payment": payment, "in_time": in_time}
+        return cast(dict[str, Any], change)
 
-    return idempotent_change(ctx.uow, principal.user_id, "box", idempotency_key, {"policy": policy_id, "on": returned_on.isoformat()}, run)
+    return cast(BoxReturned, idempotent_change(ctx.uow, principal.user_id, "box", idempotency_key,
+                                               {"policy": policy_id, "on": returned_on.isoformat()}, run))

@@ -12,6 +12,7 @@ from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
 from covernote.policy.domain.model import Customer
 from covernote.policy.domain.risk import normalise_postcode, postcode_area
+from covernote.policy.results import CustomerView
 from covernote.policy.usecases.views import customer_view
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
@@ -65,7 +66,7 @@ def validate_customer_fields(today: date, values: dict[str, Any]) -> dict[str, A
 
 
 def create_customer(ctx: AppContext, principal: Principal, *, name: str, email: str, address: str,
-                    postcode: str, phone: str | None = None, date_of_birth: date | None = None) -> dict[str, Any]:
+                    postcode: str, phone: str | None = None, date_of_birth: date | None = None) -> CustomerView:
     require_staff(principal, "create customers")
     v = validate_customer_fields(ctx.today(), {"name": name, "email": email, "address": address,
                                                "postcode": postcode, "phone": phone, "date_of_birth": date_of_birth})
@@ -77,7 +78,7 @@ def create_customer(ctx: AppContext, principal: Principal, *, name: str, email: 
     return customer_view(customer)
 
 
-def get_customer(ctx: AppContext, principal: Principal, customer_id: str) -> dict[str, Any]:
+def get_customer(ctx: AppContext, principal: Principal, customer_id: str) -> CustomerView:
     check_customer(principal, customer_id, "customer")
     with ctx.uow(read_only=True) as uow:
         c = uow.customers.get(customer_id)
@@ -86,7 +87,7 @@ def get_customer(ctx: AppContext, principal: Principal, customer_id: str) -> dic
     return customer_view(c)
 
 
-def list_customers(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+def list_customers(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[CustomerView]:
     require_staff(principal, "list customers")
     with ctx.uow(read_only=True) as uow:
         return [customer_view(c) for c in uow.customers.page(limit, offset)]

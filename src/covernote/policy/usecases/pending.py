@@ -4,7 +4,7 @@ against the policy's version; confirming it applies exactly that, or refuses if 
 from __future__ import annotations
 
 from datetime import datetime, timedelta
-from typing import Any
+from typing import Any, cast
 
 from covernote.kernel.errors import Conflict, FieldIssue, NotFound
 from covernote.kernel.ids import new_id
@@ -12,10 +12,11 @@ from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.model import Policy
 from covernote.policy.ports import PendingQuote
+from covernote.policy.results import PendingBase
 
 
 def store_pending(ctx: AppContext, uow: UnitOfWork, policy: Policy, kind: str, request: dict[str, Any],
-                  result: dict[str, Any], created_by: str, expires_at: datetime | None = None) -> dict[str, Any]:
+                  result: dict[str, Any], created_by: str, expires_at: datetime | None = None) -> PendingBase:
     now = ctx.clock.now()
     pending = PendingQuote(new_id(kind[:3]), policy.policy_id, kind, policy.version, request, result, now,  # type: ignore[arg-type]
                            expires_at or now + timedelta(days=ctx.pending_quote_days), created_by)
@@ -23,10 +24,11 @@ def store_pending(ctx: AppContext, uow: UnitOfWork, policy: Policy, kind: str, r
     return pending_view(pending)
 
 
-def pending_view(p: PendingQuote) -> dict[str, Any]:
-    return {"id": p.pending_id, "policy_id": p.policy_id, "kind": p.kind, "status": p.status,
-            "policy_version": p.policy_version, "created_at": p.created_at.isoformat(),
-            "expires_at": p.expires_at.isoformat(), "request": p.request, **p.result}
+def pending_view(p: PendingQuote) -> PendingBase:
+    """The stored quote; its priced result follows the keys every kind shares (stored JSON: cast, no copy)."""
+    return cast(PendingBase, {"id": p.pending_id, "policy_id": p.policy_id, "kind": p.kind, "status": p.status,
+                              "policy_version": p.policy_version, "created_at": p.created_at.isoformat(),
+                              "expires_at": p.expires_at.isoformat(), "request": p.request, **p.result})
 
 
 def open_pending(ctx: AppContext, uow: UnitOfWork, policy: Policy, pending_id: str, kind: str) -> PendingQuote:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Any
+from typing import Any, cast
 
 from covernote.extras import domain as dx
 from covernote.identity.usecases import Principal, check_customer, require_staff
@@ -19,6 +19,14 @@ from covernote.policy.domain.cancellation import RecordedEvent
 from covernote.policy.domain.codec import event_to_dict
 from covernote.policy.domain.events import PolicyTransactionRecorded
 from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
+from covernote.policy.results import (
+    PolicyHistory,
+    PolicySummary,
+    PolicyView,
+    TransactionView,
+    Voided,
+    VoidedChange,
+)
 from covernote.policy.usecases.views import policy_view, term_view, transaction_view
 from covernote.privacy.usecases.retention import anonymised_policy_view, is_anonymised
 
@@ -61,7 +69,7 @@ def balance_of(uow: UnitOfWork, policy_id: str) -> Money:
     return total
 
 
-def get_policy(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+def get_policy(ctx: AppContext, principal: Principal, policy_id: str) -> PolicyView:
     from covernote.ncd.usecases import policy_ncd  # app.ncd builds on this module
     from covernote.regulatory.usecases.mid import policy_mid  # app.mid builds on this module
 
@@ -71,11 +79,12 @@ def get_policy(ctx: AppContext, principal: Principal, policy_id: str) -> dict[st
         ncd = None if is_anonymised(policy) else policy_ncd(ctx, uow, policy, ctx.today())  # NCD-1
         mid = None if is_anonymised(policy) else policy_mid(ctx, uow, policy)  # REG-1: the MID status and flags
     if is_anonymised(policy):
-        return {**anonymised_policy_view(policy), "balance": balance.to_str()}
+        # What survives anonymisation is privacy's shape (PRV-5); cast, no copy.
+        return cast(PolicyView, {**anonymised_policy_view(policy), "balance": balance.to_str()})
     return {**policy_view(ctx.catalogue, policy, ctx.today(), balance), "ncd": ncd, "mid": mid}
 
 
-def list_policies(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+def list_policies(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[PolicySummary]:
     customer = principal.customer_id if principal.role == "customer" else None
     today = ctx.today()
     with ctx.uow(read_only=True) as uow:
@@ -83,7 +92,7 @@ def list_policies(ctx: AppContext, principal: Principal, limit: int = 50, offset
     return [_summary(p, today) for p in policies]
 
 
-def _summary(p: Policy, today: date) -> dict[str, Any]:
+def _summary(p: Policy, today: date) -> PolicySummary:
     if is_anonymised(p):
         term = anonymised_policy_view(p)["current_term"] or {}
         return {"id": p.policy_id, "number": p.number, "customer_id": p.customer_id, "product_code": p.product_code,
@@ -94,7 +103,7 @@ def _summary(p: Policy, today: date) -> dict[str, Any]:
             "start_date": p.term().period.start.isoformat(), "end_date": p.term().period.end.isoformat()}
 
 
-def policy_history(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+def policy_history(ctx: AppContext, principal: Principal, policy_id: str) -> PolicyHistory:
     """Every transaction in order (who, when, why, from when, what it charged) and every term with its
     effective-dated versions and rating trace."""
     with ctx.uow(read_only=True) as uow:
@@ -112,7 +121,7 @@ def policy_history(ctx: AppContext, principal: Principal, policy_id: str) -> dic
 
 
 def set_auto_renew(ctx: AppContext, principal: Principal, policy_id: str, auto_renew: bool,
-                   expected_version: int | None = None) -> dict[str, Any]:
+                   expected_version: int | None = None) -> PolicyView:
     """The customer can switch automatic renewal off (POL-3), or back on."""
     with ctx.uow() as uow:
         policy = load_policy(uow, principal, policy_id)
@@ -128,13 +137,13 @@ def set_auto_renew(ctx: AppContext, principal: Principal, policy_id: str, auto_r
 
 
 def void_policy(ctx: AppContext, principal: Principal, policy_id: str, *, reason: str,
-                idempotency_key: str | None) -> dict[str, Any]:
+                idempotency_key: str | None) -> Voided:
     """Void the current term for fraud: treated as never having existed; the premium paid is kept (POL-4)."""
     require_staff(principal, "void a policy")
     key = check_key(idempotency_key)
     if not reason.strip():
         raise ValidationFailed("a reason is required", [FieldIssue("reason", "say what fraud was found")])
-    def run(uow: UnitOfWork, payment_key: str) -> dict[str, Any]:
+    def run(uow: UnitOfWork, payment_key: str) -> dict[str, Any]:  # idempotent_change stores and replays JSON
         policy = load_policy(uow, principal, policy_id)
         today = ctx.today()
         terms = [t for t in policy.terms() if not t.voided]
@@ -160,15 +169,17 @@ def void_policy(ctx: AppContext, principal: Principal, policy_id: str, *, reason
         policy.transactions.extend(txns)
         for voided in txns:
             uow.publish(PolicyTransactionRecorded(policy, voided))  # REG-1: the MID removes the void cover
-        return {"policy_id": policy.policy_id, "status": "void", "transaction": transaction_view(txn),
-                "terms_voided": [t.term_no for t in current]}
+        change: VoidedChange = {"policy_id": policy.policy_id, "status": "void", "transaction": transaction_view(txn),
+                                "terms_voided": [t.term_no for t in current]}
+        return cast(dict[str, Any], change)
 
-    return idempotent_change(ctx.uow, principal.user_id, "void", idempotency_key, {"policy": policy_id, "reason": reason}, run)
+    return cast(Voided, idempotent_change(ctx.uow, principal.user_id, "void", idempotency_key,
+                                          {"policy": policy_id, "reason": reason}, run))
 
 
 def record_incident(ctx: AppContext, principal: Principal, policy_id: str, *, kind: str, occurred_on: date,
                     total_loss: bool = False, reference: str = "", description: str = "",
-                    claim_type: str = DEFAULT_CLAIM_TYPE) -> dict[str, Any]:
+                    claim_type: str = DEFAULT_CLAIM_TYPE) -> TransactionView:
     """Record that a claim was made, or an incident that may lead to one (FEE-1 needs to know), with its
     type: windscreen or glass, legal-expenses uninsured-loss, breakdown and key cover claims do not
     affect NCD (NCD-2); without a type a claim is `other` and does. Breakdown, key cover and legal-expenses

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 
 from covernote.extras.usecases import check_bound_lines
 from covernote.extras.usecases import quote_lines as quote_extra_lines
@@ -26,6 +26,7 @@ from covernote.policy.domain.rating import rate_for_term
 from covernote.policy.domain.risk import Risk, validate_risk
 from covernote.policy.domain.term import TermState, charged_premium, ipt_on
 from covernote.policy.ports import QuoteWithdrawal
+from covernote.policy.results import QuoteView, QuoteWithdrawalView
 from covernote.policy.usecases.pricing import segments as price_segments
 from covernote.policy.usecases.views import policy_view, quote_view, segments_view
 from covernote.privacy.usecases.requests import processing_allowed
@@ -55,7 +56,7 @@ def term_period(product: Product, start: date, term: Term | None) -> Period:
     return Period(start, end)
 
 
-def create_quote(ctx: AppContext, principal: Principal, req: QuoteRequest) -> dict[str, Any]:
+def create_quote(ctx: AppContext, principal: Principal, req: QuoteRequest) -> QuoteView:
     """Price a risk for new business; the quote records the product and rate-table versions used."""
     customer_id = req.customer_id or principal.customer_id
     if customer_id is None:
@@ -94,7 +95,7 @@ def create_quote(ctx: AppContext, principal: Principal, req: QuoteRequest) -> di
     return {**quote_view(quote, ctx.catalogue), "ncd": ncd}
 
 
-def get_quote(ctx: AppContext, principal: Principal, quote_id: str) -> dict[str, Any]:
+def get_quote(ctx: AppContext, principal: Principal, quote_id: str) -> QuoteView:
     with ctx.uow(read_only=True) as uow:
         q = uow.quotes.get(quote_id)
         ncd = None if q is None else quote_ncd(ctx, uow, q)  # NCD-1: years, discount, proven or not
@@ -105,7 +106,7 @@ def get_quote(ctx: AppContext, principal: Principal, quote_id: str) -> dict[str,
     return {**quote_view(q, ctx.catalogue), "ncd": ncd, "withdrawal": _withdrawal_view(withdrawal)}
 
 
-def list_quotes(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[dict[str, Any]]:
+def list_quotes(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[QuoteView]:
     customer = principal.customer_id if principal.role == "customer" else None
     with ctx.uow(read_only=True) as uow:
         return [quote_view(q, ctx.catalogue) for q in uow.quotes.page(customer, limit, offset)]
@@ -114,7 +115,7 @@ def list_quotes(ctx: AppContext, principal: Principal, limit: int = 50, offset: 
 WITHDRAWAL_REASON_MAX = 500
 
 
-def withdraw_quote(ctx: AppContext, principal: Principal, quote_id: str, reason: str | None = None) -> dict[str, Any]:
+def withdraw_quote(ctx: AppContext, principal: Principal, quote_id: str, reason: str | None = None) -> QuoteView:
     """The customer (their own quote) or staff withdraw an open quote: it can no longer be bound or take
     proof of NCD, and no longer holds the customer's NCD (NCD-1: an open quote counts as "in use on
     another vehicle" until it expires). Who withdrew it, when and why are kept with it; the retention
@@ -145,7 +146,7 @@ def withdraw_quote(ctx: AppContext, principal: Principal, quote_id: str, reason:
     return {**quote_view(withdrawn, ctx.catalogue), "ncd": ncd, "withdrawal": _withdrawal_view(withdrawal)}
 
 
-def _withdrawal_view(w: QuoteWithdrawal | None) -> dict[str, Any] | None:
+def _withdrawal_view(w: QuoteWithdrawal | None) -> QuoteWithdrawalView | None:
     if w is None:
         return None
     return {"withdrawn_at": w.withdrawn_at.isoformat(), "withdrawn_by": w.withdrawn_by, "reason": w.reason}
@@ -154,7 +155,9 @@ def _withdrawal_view(w: QuoteWithdrawal | None) -> dict[str, Any] | None:
 def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_token: str,
                idempotency_key: str | None, documents_on: date | None = None) -> dict[str, Any]:
     """Turn an open, unexpired quote into a policy, charge the card token and post the ledger.
-    Same key, same answer; a second bind of the same quote is a conflict."""
+    Same key, same answer; a second bind of the same quote is a conflict. The answer is a `PolicyView`
+    with `transaction_id`, `payment` and `idempotent_replay`, as idempotent_change stores and replays it
+    (JSON, so `dict[str, Any]` here; the route declares the `PolicyView`)."""
     key = check_key(idempotency_key)
     request = {"quote_id": quote_id, "payment_token": payment_token,
                "documents_on": documents_on.isoformat() if documents_on else None}
@@ -220,7 +223,7 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
         view["ncd"] = policy_ncd(ctx, uow, policy, today)  # NCD-1: as GET /policies/{id} shows it
         view["transaction_id"] = txn_id
         view["payment"] = payment
-        return view
+        return cast(dict[str, Any], view)
 
     return idempotent_change(ctx.uow, principal.user_id, "bind", idempotency_key, request, run)
 

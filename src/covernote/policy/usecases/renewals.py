@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import Any, cast
 
 from covernote.extras.usecases import ncd_protection_view, protection_for_renewal
 from covernote.extras.usecases import renewal_lines as renewal_extra_lines
@@ -31,6 +31,16 @@ from covernote.policy.domain.renewal import check_renewable, risk_for_renewal
 from covernote.policy.domain.risk import validate_risk
 from covernote.policy.domain.term import ipt_on, term_charge
 from covernote.policy.ports import PendingQuote
+from covernote.policy.results import (
+    AutoRenewalFailure,
+    AutoRenewalsRun,
+    PolicyView,
+    RenewalDeclined,
+    RenewalInvitation,
+    RenewalInvitationsRun,
+    RenewalOffer,
+    RenewalsOfPolicy,
+)
 from covernote.policy.usecases.pending import open_pending, pending_view
 from covernote.policy.usecases.policies import load_policy
 from covernote.policy.usecases.pricing import segments as price_segments
@@ -47,7 +57,7 @@ def _next_period(term_period: Period) -> Period:
     return Period(start, start + timedelta(days=term_period.days))
 
 
-def price_renewal(ctx: AppContext, policy: Policy, today: date, proven_ncd: int | None = None) -> dict[str, Any]:
+def price_renewal(ctx: AppContext, policy: Policy, today: date, proven_ncd: int | None = None) -> RenewalOffer:
     """The renewal offer for the policy's current term, or ValidationFailed saying why there is none:
     the term must be the one on cover and inside its product's invitation window (POL-3), so renewals
     cannot be stacked ahead, each claiming a no-claims year not yet earned."""
@@ -103,7 +113,7 @@ def _invite(ctx: AppContext, uow: UnitOfWork, policy: Policy, created_by: str, t
     screen_renewal(ctx, uow, created_by, policy)  # REG-3: a match means no invitation
     now = ctx.clock.now()
     pending = PendingQuote(new_id("ren"), policy.policy_id, "renewal", policy.version,
-                           {"term_no": policy.term().term_no + 1}, offer, now,
+                           {"term_no": policy.term().term_no + 1}, cast(dict[str, Any], offer), now,
                            _expiry(date.fromisoformat(offer["term"]["start"])), created_by)
     return pending
 
@@ -111,24 +121,25 @@ def _invite(ctx: AppContext, uow: UnitOfWork, policy: Policy, created_by: str, t
 RESTRICTED_REASON = "the customer has restricted the processing of their data (UK GDPR art. 18)"
 
 
-def invite_renewal(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+def invite_renewal(ctx: AppContext, principal: Principal, policy_id: str) -> RenewalInvitation:
     """Make (or return the open) renewal invitation for one policy."""
     with ctx.uow() as uow:
         policy = load_policy(uow, principal, policy_id)
         existing = [p for p in uow.pending.open_for(policy.policy_id, "renewal") if p.expires_at > ctx.clock.now()
                     and p.policy_version == policy.version]
         if existing:
-            return pending_view(existing[0])
+            return cast(RenewalInvitation, pending_view(existing[0]))  # the offer as stored
         processing_allowed(uow, policy.customer_id, "invite a renewal")
         pending = _invite(ctx, uow, policy, principal.user_id, ctx.today())
         uow.pending.add(pending)
         uow.commit()
-    return pending_view(pending)
+    return cast(RenewalInvitation, pending_view(pending))  # the offer as stored
 
 
 def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_size: int = 500,
                             principal: Principal = SYSTEM) -> dict[str, Any]:
-    """Invite every renewable policy whose term ends within its product's invitation window. Idempotent:
+    """A `RenewalInvitationsRun` (`dict[str, Any]` for the daily job runner, which takes any job's result).
+    Invite every renewable policy whose term ends within its product's invitation window. Idempotent:
     a policy with an open invitation for its current version is skipped. One unit of work per batch."""
     require_staff(principal, "run renewal invitations")
     today = _as_of(ctx, as_of)
@@ -165,24 +176,26 @@ def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_si
             uow.pending.add_many(new)
             uow.commit()
             invited += len(new)
-    return {"as_of": today.isoformat(), "invited": invited, "skipped": skipped, "not_invited": refused,
-            "not_invited_reasons": reasons}
+    result: RenewalInvitationsRun = {"as_of": today.isoformat(), "invited": invited, "skipped": skipped,
+                                     "not_invited": refused, "not_invited_reasons": reasons}
+    return cast(dict[str, Any], result)
 
 
 def confirm_renewal(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str,
-                    idempotency_key: str | None, extras: Sequence[str] | None = None) -> dict[str, Any]:
+                    idempotency_key: str | None, extras: Sequence[str] | None = None) -> PolicyView:
     """Accept the renewal. `extras`: the optional extras to renew with, chosen from the invitation's
     `extras_available` (None keeps those carried forward; () renews with none)."""
     request: dict[str, Any] = {"policy": policy_id, "quote": pending_id}
     if extras is not None:
         request["extras"] = list(extras)
-    return idempotent_change(ctx.uow, principal.user_id, "renew", idempotency_key, request,
-                             lambda uow, payment_key: _renew(ctx, uow, principal, policy_id, pending_id, payment_key,
-                                                             extras))
+    return cast(PolicyView, idempotent_change(
+        ctx.uow, principal.user_id, "renew", idempotency_key, request,
+        lambda uow, payment_key: cast(dict[str, Any], _renew(ctx, uow, principal, policy_id, pending_id, payment_key,
+                                                             extras))))
 
 
 def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: str, pending_id: str,
-           payment_key: str, extras: Sequence[str] | None = None) -> dict[str, Any]:
+           payment_key: str, extras: Sequence[str] | None = None) -> PolicyView:
     policy = load_policy(uow, principal, policy_id)
     processing_allowed(uow, policy.customer_id, "renew the policy")
     pending = open_pending(ctx, uow, policy, pending_id, "renewal")
@@ -222,10 +235,11 @@ def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: st
 
 
 def run_auto_renewals(ctx: AppContext, as_of: date | None = None) -> dict[str, Any]:
-    """At expiry, renew policies that have auto-renewal on and an open invitation. A declined card leaves
+    """An `AutoRenewalsRun` (`dict[str, Any]` for the daily job runner, which takes any job's result).
+    At expiry, renew policies that have auto-renewal on and an open invitation. A declined card leaves
     the policy to lapse and is reported."""
     today = _as_of(ctx, as_of)
-    renewed, failed = 0, []
+    renewed, failed = 0, list[AutoRenewalFailure]()
     after: str | None = None
     while True:
         with ctx.uow(read_only=True) as uow:
@@ -247,10 +261,11 @@ def run_auto_renewals(ctx: AppContext, as_of: date | None = None) -> dict[str, A
                 renewed += 1
             except DomainError as exc:
                 failed.append({"policy_id": policy_id, "reason": exc.message})
-    return {"as_of": today.isoformat(), "renewed": renewed, "failed": failed}
+    result: AutoRenewalsRun = {"as_of": today.isoformat(), "renewed": renewed, "failed": failed}
+    return cast(dict[str, Any], result)
 
 
-def decline_renewal(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str) -> dict[str, Any]:
+def decline_renewal(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str) -> RenewalDeclined:
     with ctx.uow() as uow:
         policy = load_policy(uow, principal, policy_id)
         pending = open_pending(ctx, uow, policy, pending_id, "renewal")
@@ -259,8 +274,9 @@ def decline_renewal(ctx: AppContext, principal: Principal, policy_id: str, pendi
     return {"id": pending_id, "status": "declined"}
 
 
-def renewal_view_for(ctx: AppContext, principal: Principal, policy_id: str) -> dict[str, Any]:
+def renewal_view_for(ctx: AppContext, principal: Principal, policy_id: str) -> RenewalsOfPolicy:
     with ctx.uow(read_only=True) as uow:
         policy = load_policy(uow, principal, policy_id)
         return {"policy": policy_view(ctx.catalogue, policy, ctx.today()),
-                "invitations": [pending_view(p) for p in uow.pending.open_for(policy.policy_id, "renewal")]}
+                "invitations": [cast(RenewalInvitation, pending_view(p))  # the offers as stored
+                                for p in uow.pending.open_for(policy.policy_id, "renewal")]}

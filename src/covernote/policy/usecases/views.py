@@ -3,25 +3,40 @@ the CLI prints with --json, and an idempotent replay gives back."""
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 
 from covernote.carbon.usecases.views import policy_carbon, quote_carbon
 from covernote.extras.usecases import policy_extras_view, quote_extras_view
 from covernote.kernel.money import Money, sum_money
 from covernote.ledger.domain import RECEIVABLE, JournalEntry, StatementLine, account_totals, statement
+from covernote.ledger.results import EntryView, StatementView
 from covernote.policy.domain.codec import fee_line_to_dict, risk_to_dict
+from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.model import Customer, Policy, PolicyTransaction, Quote
 from covernote.policy.domain.term import Segment, TermState, term_charge
+from covernote.policy.results import (
+    CustomerView,
+    FeeLineView,
+    PolicyExtrasPart,
+    PolicyView,
+    QuoteCarbonPart,
+    QuoteExtrasPart,
+    QuoteView,
+    SegmentView,
+    TermView,
+    TransactionView,
+)
 from covernote.policy.usecases.pricing import segments as price_segments
 from covernote.products.domain.catalogue import Catalogue
 from covernote.products.domain.model import Extra, Product
+from covernote.products.results import ExtraView, ProductView
 
 
 def money(m: Money) -> str:
     return m.to_str()
 
 
-def product_view(p: Product, ipt_rate: str | None = None) -> dict[str, Any]:
+def product_view(p: Product, ipt_rate: str | None = None) -> ProductView:
     return {
         "code": p.code, "version": p.version, "ref": p.ref, "name": p.name, "line": p.line, "source": p.source,
         "insurer": p.insurer, "effective_from": p.effective_from.isoformat(),
@@ -49,7 +64,7 @@ def product_view(p: Product, ipt_rate: str | None = None) -> dict[str, Any]:
     }
 
 
-def extra_view(e: Extra) -> dict[str, Any]:
+def extra_view(e: Extra) -> ExtraView:
     """An optional extra as the product offers it (ADD-1): provider, insurer, prices, IPT treatment,
     commission (PAY-7), documents and, for NCD protection, who may buy it (NCD-3)."""
     rule = e.ncd_protection
@@ -64,13 +79,13 @@ def extra_view(e: Extra) -> dict[str, Any]:
                 "claims_question": rule.claims_question}}
 
 
-def customer_view(c: Customer) -> dict[str, Any]:
+def customer_view(c: Customer) -> CustomerView:
     return {"id": c.customer_id, "name": c.name, "email": c.email, "phone": c.phone,
             "date_of_birth": c.date_of_birth.isoformat() if c.date_of_birth else None,
             "address": c.address, "postcode": c.postcode, "created_at": c.created_at.isoformat()}
 
 
-def quote_view(q: Quote, catalogue: Catalogue | None = None) -> dict[str, Any]:
+def quote_view(q: Quote, catalogue: Catalogue | None = None) -> QuoteView:
     return {
         "id": q.quote_id, "customer_id": q.customer_id, "product": q.product_ref, "status": q.status,
         "policy_id": q.policy_id,
@@ -82,13 +97,14 @@ def quote_view(q: Quote, catalogue: Catalogue | None = None) -> dict[str, Any]:
         "extras_total": money(sum_money([x.total for x in q.extras])),
         "total_payable": money(q.total),
         "rating": q.rating,
-        **({} if catalogue is None else quote_carbon(catalogue, q)),  # ECO-1: eco products only
-        **({} if catalogue is None else quote_extras_view(catalogue, q)),  # ADD-1, NCD-3
+        # The carbon and extras contexts' blocks, typed here (cast: no copy).
+        **cast(QuoteCarbonPart, {} if catalogue is None else quote_carbon(catalogue, q)),  # ECO-1: eco products only
+        **cast(QuoteExtrasPart, {} if catalogue is None else quote_extras_view(catalogue, q)),  # ADD-1, NCD-3
         "created_at": q.created_at.isoformat(), "expires_at": q.expires_at.isoformat(),
     }
 
 
-def segments_view(segs: list[Segment]) -> list[dict[str, Any]]:
+def segments_view(segs: list[Segment]) -> list[SegmentView]:
     return [{"from": s.period.start.isoformat(), "to": s.period.end.isoformat(), "days": s.period.days,
              "term_premium": money(s.rating.premium), "standard_premium": money(s.rating.standard_premium),
              "ncd_years": s.rating.ncd_years, "ncd_discount_percent": str(s.rating.ncd_discount_percent),
@@ -96,10 +112,10 @@ def segments_view(segs: list[Segment]) -> list[dict[str, Any]]:
              "risk": risk_to_dict(s.risk)} for s in segs]
 
 
-def term_view(catalogue: Catalogue, term: TermState, with_trace: bool = False) -> dict[str, Any]:
+def term_view(catalogue: Catalogue, term: TermState, with_trace: bool = False) -> TermView:
     segs = price_segments(catalogue, term)
     charge = term_charge(term, segs)
-    out: dict[str, Any] = {
+    out: TermView = {
         "term": term.term_no, "start_date": term.period.start.isoformat(), "end_date": term.period.end.isoformat(),
         "cover_ends": term.cover_end.isoformat(), "product": term.product_ref, "renewal": term.renewal,
         "cancelled_from": term.cancelled_from.isoformat() if term.cancelled_from else None, "void": term.voided,
@@ -111,19 +127,24 @@ def term_view(catalogue: Catalogue, term: TermState, with_trace: bool = False) -
     return out
 
 
-def transaction_view(t: PolicyTransaction) -> dict[str, Any]:
+def _fee_line(f: FeeLine) -> FeeLineView:
+    """A fee line as the codec writes it (typed: cast, no copy)."""
+    return cast(FeeLineView, fee_line_to_dict(f))
+
+
+def transaction_view(t: PolicyTransaction) -> TransactionView:
     return {
         "id": t.transaction_id, "sequence": t.sequence, "term": t.term_no, "kind": t.kind,
         "effective_date": t.effective_date.isoformat(), "recorded_at": t.recorded_at.isoformat(),
         "by": {"user_id": t.actor.user_id, "role": t.actor.role}, "reason": t.reason,
         "premium": money(t.premium), "ipt": money(t.ipt),
-        "fees_charged": [fee_line_to_dict(f) for f in t.fees_charged],
-        "fees_refunded": [fee_line_to_dict(f) for f in t.fees_refunded],
+        "fees_charged": [_fee_line(f) for f in t.fees_charged],
+        "fees_refunded": [_fee_line(f) for f in t.fees_refunded],
         "details": t.details,
     }
 
 
-def policy_view(catalogue: Catalogue, policy: Policy, today: Any, balance: Money | None = None) -> dict[str, Any]:
+def policy_view(catalogue: Catalogue, policy: Policy, today: Any, balance: Money | None = None) -> PolicyView:
     terms = policy.terms()
     return {
         "id": policy.policy_id, "number": policy.number, "customer_id": policy.customer_id,
@@ -131,15 +152,15 @@ def policy_view(catalogue: Catalogue, policy: Policy, today: Any, balance: Money
         "auto_renew": policy.auto_renew, "taken_out_on": policy.taken_out_on.isoformat(),
         "current_term": term_view(catalogue, terms[-1]) if terms else None,
         "terms": len(terms),
-        "fees": [fee_line_to_dict(f) for f in policy.fee_lines()],
-        **policy_extras_view(catalogue, policy, today),
+        "fees": [_fee_line(f) for f in policy.fee_lines()],
+        **cast(PolicyExtrasPart, policy_extras_view(catalogue, policy, today)),  # the extras context's blocks
         "balance": None if balance is None else money(balance),
         "created_at": policy.created_at.isoformat(),
-        **policy_carbon(catalogue, terms[-1] if terms else None, today),  # ECO-1: eco products only
+        **cast(QuoteCarbonPart, policy_carbon(catalogue, terms[-1] if terms else None, today)),  # ECO-1: eco only
     }
 
 
-def statement_view(policy: Policy, entries: list[JournalEntry]) -> dict[str, Any]:
+def statement_view(policy: Policy, entries: list[JournalEntry]) -> StatementView:
     lines: list[StatementLine] = statement(entries, policy.policy_id)
     totals = account_totals(entries, policy.policy_id)
     return {
@@ -153,7 +174,7 @@ def statement_view(policy: Policy, entries: list[JournalEntry]) -> dict[str, Any
     }
 
 
-def entry_view(e: JournalEntry) -> dict[str, Any]:
+def entry_view(e: JournalEntry) -> EntryView:
     return {"id": e.entry_id, "posted_at": e.posted_at.isoformat(), "description": e.description,
             "transaction_id": e.transaction_id, "reverses": e.reverses,
             "postings": [{"account": p.account, "amount": money(p.amount), "memo": p.memo} for p in e.postings]}

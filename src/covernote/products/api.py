@@ -1,0 +1,22 @@
+"""REST resources: the products on sale and their definitions (PRD-1)."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from fastapi import APIRouter, Query
+
+from covernote.identity.api import Caller, Ctx
+from covernote.products import usecases as products
+from covernote.products.results import ProductView
+
+router = APIRouter()
+
+@router.get("/products", tags=["products"])
+def list_products(ctx: Ctx, _: Caller, on: date | None = Query(None, description="Products on sale on this date")) -> list[ProductView]:
+    return products.list_products(ctx, on)
+
+
+@router.get("/products/{code}", tags=["products"])
+def get_product(ctx: Ctx, _: Caller, code: str, on: date | None = None) -> ProductView:
+    return products.get_product(ctx, code, on)
