@@ -86,9 +86,10 @@ from covernote.kernel.clock import FixedClock
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 from covernote.kernel.periods import add_months
+from covernote.lifecycle.usecases import quotes
 from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import Driver, Risk, Vehicle, make_answers
-from covernote.policy.usecases import customers, quotes
+from covernote.policy.usecases import customers
 from covernote.privacy.adapters.keyring import InMemoryKeyring
 from covernote.privacy.store.subject_data import LINKS, SubjectDataRepo
 from covernote.privacy.usecases import consent, erasure, requests, sensitive, subject_access

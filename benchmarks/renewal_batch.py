@@ -1,7 +1,7 @@
 """Renewal-invitation batch benchmark.
 
 Seeds N policies (default 100,000) into a fresh database, then times
-covernote.policy.usecases.renewals.run_renewal_invitations over them and reports policies/s against the target
+covernote.lifecycle.usecases.renewals.run_renewal_invitations over them and reports policies/s against the target
 of 500 policies/s on PostgreSQL. It also checks that every seeded policy was invited and that a
 second run invites none (the job is idempotent).
 
@@ -44,8 +44,9 @@ from covernote.kernel.clock import FixedClock
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 from covernote.kernel.periods import add_months
+from covernote.lifecycle.usecases import quotes, renewals
 from covernote.policy.domain.risk import Driver, Risk, Vehicle, make_answers
-from covernote.policy.usecases import customers, quotes, renewals
+from covernote.policy.usecases import customers
 from covernote.settings import PROJECT_ROOT, Settings
 from covernote.store.db import make_engine
 

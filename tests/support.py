@@ -8,9 +8,10 @@ from typing import Any
 from covernote.identity.usecases import SYSTEM
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
+from covernote.lifecycle.usecases import adjustments, cancellations, quotes
 from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import Change, Driver, Risk, Vehicle, make_answers
-from covernote.policy.usecases import adjustments, cancellations, customers, quotes
+from covernote.policy.usecases import customers
 
 
 def vehicle(reg: str = "AB12CDE", value: str = "9000", group: int = 12, year: int = 2019) -> Vehicle:

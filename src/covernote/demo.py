@@ -14,10 +14,11 @@ from covernote.kernel.clock import LONDON, FixedClock
 from covernote.kernel.errors import Conflict
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
+from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.ncd import usecases as ncd
 from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import Change, Driver, Risk, Vehicle, make_answers
-from covernote.policy.usecases import adjustments, cancellations, customers, policies, quotes, renewals
+from covernote.policy.usecases import customers
 from covernote.privacy.usecases import consent, requests
 from covernote.regulatory.usecases import cue, mid
 

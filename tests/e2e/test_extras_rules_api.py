@@ -18,8 +18,8 @@ from typer.testing import CliRunner
 import covernote.ncd.cli as ncd_cli
 from covernote.cli.main import app as cli_app
 from covernote.identity.usecases import SYSTEM
-from covernote.policy.usecases.pending import store_pending
-from covernote.policy.usecases.policies import load_policy
+from covernote.lifecycle.usecases.pending import store_pending
+from covernote.policy.usecases.lookup import load_policy
 from tests.e2e.conftest import Api, quote_body
 
 START = date(2026, 11, 22)  # the fixed clock's day: a 365-day term to 2027-11-22

@@ -24,9 +24,10 @@ from covernote.kernel.clock import FixedClock
 from covernote.kernel.errors import Conflict, Forbidden, NotFound
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
+from covernote.lifecycle.usecases import adjustments, quotes
 from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import Change, Driver, Risk, Vehicle, make_answers
-from covernote.policy.usecases import adjustments, customers, quotes
+from covernote.policy.usecases import customers
 from covernote.privacy.usecases import consent, disclosures, registers, requests, sensitive, subject_access
 
 # What a person provides, as record.field (list indices removed).

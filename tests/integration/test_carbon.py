@@ -16,9 +16,9 @@ from covernote.carbon.usecases import offsets as carbon
 from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.clock import FixedClock
 from covernote.kernel.errors import Forbidden, NotFound, ValidationFailed
+from covernote.lifecycle.usecases import policies, quotes, renewals
 from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import Change, Risk
-from covernote.policy.usecases import policies, quotes, renewals
 from tests.support import adjust, bind, cancel, driver, motor_risk, new_customer, vehicle
 
 T = Decimal("0.001")

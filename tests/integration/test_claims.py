@@ -22,8 +22,9 @@ from covernote.kernel.declarations import PersonalData, PersonalInside
 from covernote.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from covernote.kernel.money import Money
 from covernote.ledger import usecases as ledger
+from covernote.lifecycle.usecases import renewals
 from covernote.platform.context import AppContext
-from covernote.policy.usecases import customers, renewals
+from covernote.policy.usecases import customers
 from covernote.privacy.store.data_map import path_is_declared
 from covernote.privacy.usecases import data_map as privacy
 from covernote.privacy.usecases import erasure, requests, subject_access

@@ -11,8 +11,8 @@ import pytest
 
 from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.errors import Forbidden, ValidationFailed
+from covernote.lifecycle.usecases import policies
 from covernote.policy.domain.risk import Change
-from covernote.policy.usecases import policies
 from covernote.regulatory.adapters.cue import SimulatedCue
 from covernote.regulatory.usecases import cue
 from tests.support import adjust, bind, driver, motor_risk, vehicle

@@ -18,9 +18,10 @@ from covernote.identity.usecases import SYSTEM, Principal, Unauthenticated, auth
 from covernote.kernel.clock import FixedClock
 from covernote.kernel.errors import Conflict
 from covernote.kernel.ids import new_id
+from covernote.lifecycle.usecases import policies, quotes
 from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import Driver, Risk, make_answers
-from covernote.policy.usecases import customers, policies, quotes
+from covernote.policy.usecases import customers
 from covernote.privacy.usecases import consent, erasure, registers, requests, sensitive
 from covernote.store.tables import metadata
 from tests.support import cancel, vehicle

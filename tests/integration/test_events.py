@@ -12,9 +12,9 @@ from covernote.bootstrap import EVENT_HANDLERS
 from covernote.claims.domain import ClaimNotified
 from covernote.identity.usecases import SYSTEM
 from covernote.kernel.events import Event
+from covernote.lifecycle.usecases import quotes
 from covernote.policy.domain.events import PolicyTransactionRecorded
 from covernote.policy.domain.model import Customer
-from covernote.policy.usecases import quotes
 from covernote.uow import SqlUnitOfWork
 from tests.support import bind, motor_risk, new_customer
 

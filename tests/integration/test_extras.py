@@ -16,7 +16,7 @@ from covernote.identity.usecases import SYSTEM
 from covernote.kernel.errors import ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.ledger import usecases as ledger
-from covernote.policy.usecases import adjustments, cancellations, policies, quotes, renewals
+from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from tests.support import motor_risk, new_customer, young_risk
 
 START = date(2026, 11, 22)  # the fixed clock's day; a 365-day term to 2027-11-22

@@ -18,9 +18,9 @@ from covernote.kernel.errors import ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 from covernote.ledger import usecases as ledger
+from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import Change, Vehicle
-from covernote.policy.usecases import adjustments, cancellations, policies, quotes, renewals
 from tests.support import adjust, bind, motor_risk, new_customer, young_risk
 
 IPT_RATE = Decimal("0.12")  # UK standard rate from 1 June 2017 (POL-6), as of the policies' dates

@@ -14,10 +14,10 @@ import pytest
 from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.errors import Conflict, Forbidden, ValidationFailed
 from covernote.kernel.ids import new_id
+from covernote.lifecycle.usecases import policies, quotes, renewals
 from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import Change, Driver
-from covernote.policy.usecases import policies, quotes, renewals
-from covernote.policy.usecases.policies import balance_of
+from covernote.policy.usecases.lookup import balance_of
 from covernote.privacy.usecases import registers, subject_access
 from covernote.regulatory.adapters.fraud import SimulatedFraudAgency, load_watchlist
 from covernote.regulatory.domain.fraud import REFUSAL

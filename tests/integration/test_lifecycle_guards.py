@@ -13,8 +13,8 @@ from covernote.api.app import create_app
 from covernote.identity.usecases import SYSTEM, Principal, create_user
 from covernote.kernel.errors import Conflict, Forbidden, ValidationFailed
 from covernote.ledger import usecases as ledger
+from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.policy.domain.risk import Change, make_answers
-from covernote.policy.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.uow import SqlUnitOfWork
 from tests.support import bind, cancel, motor_risk, new_customer, young_risk
 

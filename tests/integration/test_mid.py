@@ -17,9 +17,9 @@ from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.clock import FixedClock
 from covernote.kernel.errors import Conflict, Forbidden, PaymentRequired, ValidationFailed
 from covernote.kernel.ids import new_id
+from covernote.lifecycle.usecases import policies, quotes, renewals
 from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import Change, Risk
-from covernote.policy.usecases import policies, quotes, renewals
 from covernote.regulatory.adapters.mid import SimulatedMid
 from covernote.regulatory.usecases import mid
 from covernote.store.tables import policy_transactions

@@ -14,10 +14,10 @@ from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.kernel.periods import add_years
+from covernote.lifecycle.usecases import policies, quotes, renewals
 from covernote.ncd import usecases as ncd
-from covernote.ncd.domain.claims import NOT_AFFECTING_NCD
 from covernote.ncd.usecases import ProofInput
-from covernote.policy.usecases import policies, quotes, renewals
+from covernote.policy.domain.claims import NOT_AFFECTING_NCD
 from tests.support import bind, cancel, motor_risk, new_customer, vehicle
 
 STAFF = Principal("usr_staff", "staff")

@@ -15,9 +15,9 @@ from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.errors import Conflict
 from covernote.kernel.ids import new_id
 from covernote.kernel.periods import add_years
+from covernote.lifecycle.usecases import policies, quotes
 from covernote.ncd import usecases as ncd
 from covernote.ncd.usecases import ProofInput
-from covernote.policy.usecases import policies, quotes
 from tests.support import bind, motor_risk, new_customer, vehicle
 
 STAFF = Principal("usr_staff", "staff")

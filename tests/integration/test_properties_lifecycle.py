@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from covernote.identity.usecases import SYSTEM
 from covernote.kernel.clock import FixedClock
 from covernote.ledger import usecases as ledger
+from covernote.lifecycle.usecases import policies
 from covernote.policy.domain.risk import Change
-from covernote.policy.usecases import policies
 from tests.conftest import START
 from tests.integration.test_state_machine import fresh_ctx
 from tests.support import adjust, bind, cancel, driver

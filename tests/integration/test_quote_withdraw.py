@@ -20,15 +20,15 @@ import sqlalchemy as sa
 from typer.testing import CliRunner
 
 import covernote.cli.main as main_cli
+import covernote.lifecycle.cli as policy_cli
 import covernote.ncd.cli as ncd_cli
-import covernote.policy.cli as policy_cli
 from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.clock import FixedClock
 from covernote.kernel.errors import Conflict
+from covernote.lifecycle.usecases import quotes
 from covernote.ncd import usecases as ncd
 from covernote.platform.context import AppContext
 from covernote.policy.ports import QuoteWithdrawal
-from covernote.policy.usecases import quotes
 from covernote.privacy.usecases import retention
 from covernote.store.tables import quotes as quotes_table
 from covernote.store.tables import retention_actions

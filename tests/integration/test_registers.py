@@ -11,7 +11,7 @@ from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.errors import Conflict, Forbidden, NotFound, PaymentRequired, ValidationFailed
 from covernote.kernel.money import Money
 from covernote.ledger import usecases as ledger
-from covernote.policy.usecases import policies, quotes
+from covernote.lifecycle.usecases import policies, quotes
 from covernote.privacy.usecases import disclosures, registers
 from covernote.privacy.usecases.disclosures import PAYMENT_PROVIDER, recipients_to_tell, record_disclosure
 from tests.support import bind, cancel, motor_risk, new_customer

@@ -11,9 +11,10 @@ import pytest
 from covernote.identity.usecases import SYSTEM, Principal, create_user
 from covernote.kernel.clock import FixedClock
 from covernote.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from covernote.lifecycle.usecases import quotes, renewals
 from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import Change
-from covernote.policy.usecases import customers, quotes, renewals
+from covernote.policy.usecases import customers
 from covernote.privacy.domain.consent import Channel, ConsentPurpose
 from covernote.privacy.usecases import consent, requests
 from tests.support import adjust, bind, motor_risk, new_customer

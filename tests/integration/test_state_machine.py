@@ -26,8 +26,8 @@ from covernote.identity.usecases import SYSTEM
 from covernote.kernel.clock import FixedClock
 from covernote.kernel.ids import new_id
 from covernote.ledger import usecases as ledger
+from covernote.lifecycle.usecases import adjustments, policies, renewals
 from covernote.policy.domain.risk import Change
-from covernote.policy.usecases import adjustments, policies, renewals
 from covernote.products.store.files import load_catalogue
 from covernote.store.db import upgrade
 from tests.conftest import PRODUCTS, START, make_ctx

@@ -16,8 +16,8 @@ from covernote.identity.usecases import SYSTEM
 from covernote.kernel.errors import Conflict
 from covernote.kernel.ids import new_id
 from covernote.ledger import usecases as ledger
+from covernote.lifecycle.usecases import adjustments, policies, quotes
 from covernote.policy.domain.risk import Change
-from covernote.policy.usecases import adjustments, policies, quotes
 from covernote.store.db import alembic_config, current_revision, make_engine, upgrade
 from covernote.store.tables import customers, metadata, policy_transactions
 from tests.support import adjust, bind, cancel, driver, motor_risk, new_customer

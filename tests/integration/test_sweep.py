@@ -22,10 +22,10 @@ from covernote.kernel.clock import FixedClock
 from covernote.kernel.declarations import PersonalData, PersonalInside
 from covernote.kernel.errors import Forbidden, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
+from covernote.lifecycle.usecases import quotes
 from covernote.ncd import usecases as ncd
 from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import make_answers
-from covernote.policy.usecases import quotes
 from covernote.privacy.ports import FraudMarker, LegalHold
 from covernote.privacy.store import retention as store_retention
 from covernote.privacy.store.data_map import path_is_declared

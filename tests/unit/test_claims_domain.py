@@ -12,9 +12,10 @@ import pytest
 from covernote.claims import domain as dc
 from covernote.claims.domain import Claim, ClaimDocument, ClaimStatus, Correspondence, Notification, Party
 from covernote.kernel.errors import Conflict, ValidationFailed
+from covernote.kernel.journal import JournalEntry
 from covernote.kernel.money import Money, sum_money
-from covernote.ledger.domain import JournalEntry
-from covernote.ncd.domain.claims import CLAIM_TYPES, affects_ncd
+from covernote.policy.domain.claims import affects_ncd
+from covernote.products.domain.claim_types import CLAIM_TYPES
 
 NOW = datetime(2026, 11, 25, 10, 0, tzinfo=UTC)
 

@@ -14,11 +14,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from covernote.extras import domain as dx
-from covernote.extras.domain import ExtraCover, ExtraLine
 from covernote.kernel.money import Money, Rounding
 from covernote.kernel.periods import Period, add_months
-from covernote.ncd.domain.protection import at_renewal, claims_history, eligibility
 from covernote.policy.domain.cancellation import RecordedEvent
+from covernote.policy.domain.extra_lines import ExtraCover, ExtraLine
+from covernote.policy.domain.ncd_protection import at_renewal, claims_history, eligibility
 from covernote.products.domain.model import Extra, ExtraDocument, NcdProtectionRule, Term
 from covernote.products.store.files import ProductFileError, load_catalogue
 from tests.conftest import PRODUCTS

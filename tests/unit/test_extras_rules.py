@@ -10,11 +10,11 @@ from decimal import Decimal
 import pytest
 
 from covernote.extras import domain as dx
-from covernote.extras.domain import ExtraCover
 from covernote.kernel.money import Money
 from covernote.kernel.periods import Period
-from covernote.ncd.domain.claims import NOT_AFFECTING_NCD
-from covernote.ncd.domain.protection import refusal_after_change
+from covernote.policy.domain.claims import NOT_AFFECTING_NCD
+from covernote.policy.domain.extra_lines import ExtraCover
+from covernote.policy.domain.ncd_protection import refusal_after_change
 from covernote.products.domain.model import NcdProtectionRule
 
 TERM = Period(date(2026, 11, 22), date(2027, 11, 22))

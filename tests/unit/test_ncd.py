@@ -13,15 +13,6 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from covernote.kernel.periods import Period, add_years
-from covernote.ncd.domain.claims import (
-    CLAIM_TYPES,
-    NOT_AFFECTING_NCD,
-    affects_ncd,
-    claims_in,
-    count_ncd_claims,
-    describe_claim,
-    ncd_claims,
-)
 from covernote.ncd.domain.proof import (
     NcdProof,
     ProofState,
@@ -37,10 +28,19 @@ from covernote.ncd.domain.proof import (
     years_at_end,
 )
 from covernote.policy.domain.cancellation import RecordedEvent
+from covernote.policy.domain.claims import (
+    NOT_AFFECTING_NCD,
+    affects_ncd,
+    claims_in,
+    count_ncd_claims,
+    describe_claim,
+    ncd_claims,
+)
 from covernote.policy.domain.codec import event_from_dict, event_to_dict
 from covernote.policy.domain.renewal import risk_for_renewal
 from covernote.policy.domain.risk import Change
 from covernote.policy.domain.term import Adjustment, TermState
+from covernote.products.domain.claim_types import CLAIM_TYPES
 from tests.support import motor_risk
 
 TERM = Period(date(2026, 1, 10), date(2027, 1, 10))

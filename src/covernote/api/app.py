@@ -14,6 +14,7 @@ from covernote.complaints.api import router as complaints_router
 from covernote.extras.api import router as extras_router
 from covernote.identity.api import router as identity_router
 from covernote.ledger.api import router as ledger_router
+from covernote.lifecycle.api import router as lifecycle_router
 from covernote.ncd.api import router as ncd_router
 from covernote.platform.context import AppContext
 from covernote.policy.api import router as policy_router
@@ -36,20 +37,21 @@ def create_app(ctx: AppContext) -> FastAPI:
     )
     app.state.ctx = ctx
     problems.install(app)
-    app.include_router(health.router)  # the assembly's own: liveness and readiness
-    app.include_router(products_router)  # PRD-1: the products on sale
-    app.include_router(policy_router)  # customers, quotes, policies, their transactions and renewal jobs
-    app.include_router(identity_router)  # SEC-1: API users
-    app.include_router(ledger_router)  # PAY-5: reconciliation, reversals
+    app.include_router(health.router, responses=problems.ERROR_RESPONSES)  # the assembly's own: liveness and readiness
+    app.include_router(products_router, responses=problems.ERROR_RESPONSES)  # PRD-1: the products on sale
+    app.include_router(policy_router, responses=problems.ERROR_RESPONSES)  # customers
+    app.include_router(lifecycle_router, responses=problems.PAYMENT_RESPONSES)  # quotes, policies, their transactions, renewal jobs
+    app.include_router(identity_router, responses=problems.ERROR_RESPONSES)  # SEC-1: API users
+    app.include_router(ledger_router, responses=problems.ERROR_RESPONSES)  # PAY-5: reconciliation, reversals
     for area in (privacy_consent, privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
-        app.include_router(area.router)
-    app.include_router(carbon_router)  # ECO-1
-    app.include_router(extras_router)  # ADD-1, PAY-7: the fair-value report
-    app.include_router(ncd_router)  # NCD-1: proofs, decisions, the NCD proof letter
-    app.include_router(clocks_router)  # the clock engine: deadlines due soon, overdue, team figures
-    app.include_router(complaints_router)  # CMP-1..5, DOC-2: complaints, their clocks and letters
-    app.include_router(claims_router)  # CLM-1..4: first notification of loss and claim handling
-    app.include_router(regulatory_router)  # REG-1..3: MID updates, CUE reports, fraud referrals
+        app.include_router(area.router, responses=problems.ERROR_RESPONSES)
+    app.include_router(carbon_router, responses=problems.ERROR_RESPONSES)  # ECO-1
+    app.include_router(extras_router, responses=problems.ERROR_RESPONSES)  # ADD-1, PAY-7: the fair-value report
+    app.include_router(ncd_router, responses=problems.ERROR_RESPONSES)  # NCD-1: proofs, decisions, the NCD proof letter
+    app.include_router(clocks_router, responses=problems.ERROR_RESPONSES)  # the clock engine: deadlines due soon, overdue, team figures
+    app.include_router(complaints_router, responses=problems.ERROR_RESPONSES)  # CMP-1..5, DOC-2: complaints, their clocks and letters
+    app.include_router(claims_router, responses=problems.ERROR_RESPONSES)  # CLM-1..4: first notification of loss and claim handling
+    app.include_router(regulatory_router, responses=problems.ERROR_RESPONSES)  # REG-1..3: MID updates, CUE reports, fraud referrals
     return app
 
 

@@ -10,16 +10,8 @@ from typing import Annotated, Any
 import typer
 
 from covernote.carbon.usecases import offsets as carbon
-from covernote.interfaces.cli import (
-    JsonOpt,
-    context,
-    fail,
-    handles_errors,
-    operator,
-    parse_date,
-    show,
-    write_out,
-)
+from covernote.identity.usecases import operator
+from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, parse_date, show, write_out
 
 
 def _offsets_summary(data: dict[str, Any]) -> str:

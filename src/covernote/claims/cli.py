@@ -21,7 +21,8 @@ from pydantic import BaseModel, ConfigDict
 from covernote.claims import usecases as claims
 from covernote.claims.domain import Notification, Party
 from covernote.claims.results import ClaimSummary, ClaimView
-from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, operator, read_json, show
+from covernote.identity.usecases import operator
+from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, read_json, show
 from covernote.kernel.money import Money, MoneyError
 
 

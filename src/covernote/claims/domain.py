@@ -28,12 +28,13 @@ from datetime import date, datetime
 from covernote.kernel.clock import LONDON, london_date
 from covernote.kernel.errors import Conflict, FieldIssue, IssueCollector, ValidationFailed
 from covernote.kernel.events import Event
+from covernote.kernel.journal import JournalEntry, Posting
 from covernote.kernel.money import Money
-from covernote.ledger.domain import JournalEntry, Posting
-from covernote.ncd.domain.claims import CLAIM_TYPES, NOT_AFFECTING_NCD
 from covernote.policy.domain.cancellation import RecordedEvent
+from covernote.policy.domain.claims import NOT_AFFECTING_NCD
 from covernote.policy.domain.model import Policy
 from covernote.policy.domain.term import TermState
+from covernote.products.domain.claim_types import CLAIM_TYPES
 
 # -- claim types (CLM-1, CLM-3) ------------------------------------------------------------------------
 

@@ -59,16 +59,17 @@ from covernote.kernel.errors import (
     ValidationFailed,
 )
 from covernote.kernel.ids import new_id
+from covernote.kernel.journal import JournalEntry, Posting
 from covernote.kernel.money import Money
-from covernote.ledger.domain import JournalEntry, Posting
-from covernote.ncd.domain.claims import CLAIM_TYPES, affects_ncd
 from covernote.platform.context import AppContext
 from covernote.platform.idempotency import check_key, idempotent_change, replay_or_run
 from covernote.platform.uow import UnitOfWork
+from covernote.policy.domain.claims import affects_ncd
 from covernote.policy.domain.codec import event_to_dict
 from covernote.policy.domain.model import Actor, PolicyTransaction
-from covernote.policy.usecases.policies import customers_policy_id, load_policy
+from covernote.policy.usecases.lookup import customers_policy_id, load_policy
 from covernote.privacy.usecases import sensitive
+from covernote.products.domain.claim_types import CLAIM_TYPES
 
 REPLY_RULE = "claim.correspondence_reply"
 PAYMENT_RULE = "claim.settlement_payment"

@@ -19,21 +19,34 @@ from covernote.extras import cli as extras_cli
 from covernote.identity.cli import users_app
 from covernote.interfaces import cli as interfaces_cli
 from covernote.interfaces.cli import context, handles_errors
+from covernote.jobs import cli as jobs_cli
 from covernote.ledger.cli import ledger_app
+from covernote.lifecycle import cli as policy_cli
+from covernote.lifecycle.cli import customers_app, policy_app, quote_app
 from covernote.ncd import cli as ncd_cli
 from covernote.platform.context import AppContext
-from covernote.policy import cli as policy_cli
-from covernote.policy.cli import customers_app, policy_app, quote_app
 from covernote.privacy.cli import data_map as privacy_data_map
 from covernote.privacy.cli import registers as privacy_registers
 from covernote.privacy.cli import requests as privacy_requests
 from covernote.privacy.cli import retention as privacy_retention
 from covernote.privacy.cli import sensitive as privacy_sensitive
 from covernote.products.cli import products_app
+from covernote.products.store.files import ProductFileError
 from covernote.regulatory import cli as regulatory_cli
 from covernote.settings import Settings
 
-interfaces_cli.use_builder(bootstrap.build)
+
+def _build(migrate: bool = False) -> AppContext:
+    """The context every command works in; invalid product files are named file, field and reason."""
+    try:
+        return bootstrap.build(migrate=migrate)
+    except ProductFileError as exc:
+        interfaces_cli.fail("the product files are invalid",
+                            [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
+        raise
+
+
+interfaces_cli.use_builder(_build)
 
 app = typer.Typer(help="Covernote: policy administration for UK motor insurance.", no_args_is_help=True,
                   pretty_exceptions_enable=False)
@@ -127,13 +140,13 @@ policy_cli.register_jobs(jobs_app)  # `covernote jobs renewal-invitations|auto-r
 # Each privacy area adds its commands to `covernote privacy` from its own module.
 for _area in (privacy_data_map, privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
     _area.register(privacy_app)
-privacy_retention.register_jobs(jobs_app)  # `covernote jobs daily` and `jobs scheduler` (the sweep among them)
+jobs_cli.register_jobs(jobs_app)  # `covernote jobs daily` and `jobs scheduler` (the sweep among them)
 carbon_cli.register(app)  # `covernote carbon policy|statement|portfolio` (ECO-1)
 extras_cli.register(app)  # `covernote extras list|fair-value` (ADD-1, PAY-7)
 clocks_cli.register(app)  # `covernote clocks rules|report|figures|show|pause|resume` (issue 5)
 complaints_cli.register(app, jobs_app)  # `covernote complaints ...`, `jobs complaints-eight-week` (CMP-1..5)
 claims_cli.register(app)  # `covernote claims notify|show|list|status|reserve|pay|documents|receive|correspondence` (CLM-1..4)
-ncd_cli.register(app, policy_app)  # `covernote ncd proof|status|reviews|letter`, `policy incident` (NCD-1, NCD-2)
+ncd_cli.register(app)  # `covernote ncd proof|status|reviews|letter`, `policy incident` (NCD-1, NCD-2)
 regulatory_cli.register(app, jobs_app)  # `covernote mid|cue|fraud ...`, `jobs mid-send|cue-send|fraud-recheck` (REG-1..3)
 
 

@@ -9,7 +9,8 @@ import typer
 
 from covernote.clocks import usecases as clocks
 from covernote.clocks.results import DeadlineFigures, DeadlineReport, DeadlineView
-from covernote.interfaces.cli import JsonOpt, context, handles_errors, operator, parse_optional_date, show
+from covernote.identity.usecases import operator
+from covernote.interfaces.cli import JsonOpt, context, handles_errors, parse_optional_date, show
 
 
 def _line(d: DeadlineView) -> str:

@@ -33,12 +33,12 @@ import typer
 from covernote.complaints.domain import NewComplaint
 from covernote.complaints.results import ComplaintList, ComplaintView, RecordedComplaint
 from covernote.complaints.usecases import complaints
+from covernote.identity.usecases import operator
 from covernote.interfaces.cli import (
     JsonOpt,
     context,
     fail,
     handles_errors,
-    operator,
     parse_optional_date,
     show,
     write_out,

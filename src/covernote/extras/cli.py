@@ -12,7 +12,8 @@ import typer
 
 from covernote.extras.results import FairValueReport
 from covernote.extras.usecases import fair_value_csv, fair_value_report
-from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, operator, parse_date, show
+from covernote.identity.usecases import operator
+from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, parse_date, show
 
 
 def _offer_summary(product: dict[str, Any]) -> str:

@@ -136,7 +136,7 @@ class PolicyExtrasView(TypedDict):
 
 class ProtectionAtRenewalView(TypedDict):
     """Whether protection bought for the expiring term protects the NCD carried forward
-    (ncd/domain/protection.py ProtectionAtRenewal.as_dict)."""
+    (policy/domain/ncd_protection.py ProtectionAtRenewal.as_dict)."""
 
     had_protection: bool
     protected: bool

@@ -9,15 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from covernote.extras.domain import (
-    ExtraLine,
-    commission_account,
-    commission_due_account,
-    ipt_account,
-    premium_account,
-)
+from covernote.extras.domain import commission_account, commission_due_account, ipt_account, premium_account
 from covernote.extras.ports import ExtraWritten
 from covernote.kernel.ids import new_id
+from covernote.policy.domain.extra_lines import ExtraLine
 from covernote.policy.domain.model import Policy, PolicyTransaction
 from covernote.store.tables import extra_lines, policy_transactions
 

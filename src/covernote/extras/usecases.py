@@ -17,7 +17,6 @@ from decimal import Decimal
 from typing import Any, cast
 
 from covernote.extras import domain as dx
-from covernote.extras.domain import ExtraCover, ExtraLine
 from covernote.extras.results import (
     FairValueReport,
     FairValueRow,
@@ -35,8 +34,14 @@ from covernote.kernel.clock import london_date
 from covernote.kernel.errors import FieldIssue, IssueCollector, ValidationFailed
 from covernote.kernel.money import Money, sum_money
 from covernote.kernel.periods import Period
-from covernote.ncd.domain.claims import affects_ncd, claims_in
-from covernote.ncd.domain.protection import (
+from covernote.platform.context import AppContext
+from covernote.platform.uow import UnitOfWork
+from covernote.policy.domain.cancellation import CancellationResult
+from covernote.policy.domain.claims import affects_ncd, claims_in
+from covernote.policy.domain.codec import event_from_dict
+from covernote.policy.domain.extra_lines import ExtraCover, ExtraLine
+from covernote.policy.domain.model import Policy, PolicyTransaction, Quote
+from covernote.policy.domain.ncd_protection import (
     ClaimsHistory,
     ProtectionAtRenewal,
     at_renewal,
@@ -44,11 +49,6 @@ from covernote.ncd.domain.protection import (
     eligibility,
     refusal_after_change,
 )
-from covernote.platform.context import AppContext
-from covernote.platform.uow import UnitOfWork
-from covernote.policy.domain.cancellation import CancellationResult
-from covernote.policy.domain.codec import event_from_dict
-from covernote.policy.domain.model import Policy, PolicyTransaction, Quote
 from covernote.policy.domain.renewal import RenewalRisk
 from covernote.policy.domain.risk import Risk
 from covernote.policy.domain.term import TermState

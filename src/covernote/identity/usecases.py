@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import getpass
 import hashlib
 import secrets
 from dataclasses import dataclass
@@ -38,6 +39,16 @@ class Principal:
 
 
 SYSTEM = Principal("system", "admin")
+
+
+def operator() -> Principal:
+    """Who acts from the command line: the CLI is an operator's tool on the server, so it acts with admin
+    rights, recorded as cli:<user>."""
+    try:
+        user = getpass.getuser()
+    except Exception:  # pragma: no cover - no login name in some containers
+        user = "unknown"
+    return Principal(f"cli:{user}", "admin")
 
 
 def hash_token(token: str) -> str:

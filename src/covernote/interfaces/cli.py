@@ -3,7 +3,6 @@ context, the operator principal, and printing."""
 
 from __future__ import annotations
 
-import getpass
 import json
 from collections.abc import Callable
 from datetime import date
@@ -14,10 +13,8 @@ from typing import Annotated, Any, TypeVar
 import typer
 from pydantic import BaseModel, ValidationError
 
-from covernote.identity.usecases import Principal
 from covernote.kernel.errors import DomainError
 from covernote.platform.context import AppContext
-from covernote.products.store.files import ProductFileError
 
 F = TypeVar("F", bound=Callable[..., Any])
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the full record as JSON")]
@@ -62,8 +59,6 @@ def handles_errors(fn: F) -> F:
             return fn(*args, **kwargs)
         except DomainError as exc:
             fail(exc.message, [(i.field, i.reason) for i in exc.issues])
-        except ProductFileError as exc:
-            fail("the product files are invalid", [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
         except ValidationError as exc:
             fail("the input does not have the expected shape",
                  [(".".join(str(x) for x in e["loc"]) or "input", e["msg"]) for e in exc.errors()])
@@ -84,20 +79,7 @@ def use_builder(builder: Callable[..., AppContext]) -> None:
 def context(migrate: bool = False) -> AppContext:
     if _builder is None:
         raise RuntimeError("no context builder: the commands run through covernote.cli.main, which registers it")
-    try:
-        return _builder(migrate=migrate)
-    except ProductFileError as exc:
-        fail("the product files are invalid", [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
-        raise
-
-
-def operator() -> Principal:
-    """The CLI is an operator's tool on the server: it acts with admin rights, recorded as cli:<user>."""
-    try:
-        user = getpass.getuser()
-    except Exception:  # pragma: no cover - no login name in some containers
-        user = "unknown"
-    return Principal(f"cli:{user}", "admin")
+    return _builder(migrate=migrate)
 
 
 def show(data: Any, as_json: bool, summary: Callable[[Any], str] | None = None) -> None:

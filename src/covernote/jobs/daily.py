@@ -22,8 +22,8 @@ from covernote.complaints.usecases import complaints
 from covernote.identity.usecases import SYSTEM
 from covernote.kernel.clock import LONDON
 from covernote.kernel.errors import DomainError, FieldIssue, ValidationFailed
+from covernote.lifecycle.usecases import renewals
 from covernote.platform.context import AppContext
-from covernote.policy.usecases import renewals
 from covernote.privacy.usecases import retention
 from covernote.regulatory.usecases import cue, fraud, mid
 

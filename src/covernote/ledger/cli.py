@@ -6,7 +6,8 @@ import json
 
 import typer
 
-from covernote.interfaces.cli import JsonOpt, context, handles_errors, operator, show
+from covernote.identity.usecases import operator
+from covernote.interfaces.cli import JsonOpt, context, handles_errors, show
 from covernote.ledger import usecases as ledger
 
 ledger_app = typer.Typer(help="The double-entry ledger.", no_args_is_help=True)

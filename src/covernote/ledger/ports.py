@@ -6,8 +6,8 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Literal, Protocol
 
+from covernote.kernel.journal import JournalEntry
 from covernote.kernel.money import Money
-from covernote.ledger.domain import JournalEntry
 
 
 class LedgerRepository(Protocol):

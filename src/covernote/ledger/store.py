@@ -8,8 +8,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from covernote.kernel.journal import JournalEntry, Posting
 from covernote.kernel.money import Money
-from covernote.ledger.domain import JournalEntry, Posting
 from covernote.store.tables import (
     journal_entries,
     policy_transactions,

@@ -12,17 +12,21 @@ from covernote.extras.usecases import record_lines
 from covernote.identity.usecases import Principal, require_admin, require_staff
 from covernote.kernel.errors import Conflict, NotFound, PaymentRequired, ServiceUnavailable
 from covernote.kernel.ids import new_id
-from covernote.kernel.money import Money
-from covernote.ledger.domain import (
+from covernote.kernel.journal import (
     CASH,
     IPT,
     PREMIUM,
     RECEIVABLE,
+    JournalEntry,
     Posting,
+    StatementLine,
+    account_totals,
     balanced_entry,
     charge_lines,
     reversal_of,
+    statement,
 )
+from covernote.kernel.money import Money
 from covernote.ledger.ports import PaymentDeclined, PaymentUnavailable
 from covernote.ledger.results import (
     EntryView,
@@ -36,8 +40,8 @@ from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.model import Policy, PolicyTransaction
 from covernote.policy.domain.term import ipt_on
-from covernote.policy.usecases.policies import load_policy
-from covernote.policy.usecases.views import entry_view, statement_view
+from covernote.policy.usecases.lookup import load_policy
+from covernote.policy.usecases.views import money
 from covernote.privacy.usecases.disclosures import record_payment_disclosure
 
 
@@ -198,3 +202,23 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> Reconcilia
         "outstanding_balances": outstanding,
         "ok": not problems,
     }
+
+
+def statement_view(policy: Policy, entries: list[JournalEntry]) -> StatementView:
+    lines: list[StatementLine] = statement(entries, policy.policy_id)
+    totals = account_totals(entries, policy.policy_id)
+    return {
+        "policy_id": policy.policy_id, "number": policy.number,
+        "lines": [{"posted_at": ln.posted_at.isoformat(), "entry_id": ln.entry_id, "description": ln.description,
+                   "memo": ln.memo, "amount": money(ln.amount), "balance": money(ln.balance)} for ln in lines],
+        "balance": money(totals.get(RECEIVABLE, Money.zero())),
+        "balance_meaning": "positive: the customer owes; negative: owed to the customer",
+        "accounts": {k: money(v) for k, v in sorted(totals.items())},
+        "entries": [entry_view(e) for e in sorted(entries, key=lambda e: (e.posted_at, e.entry_id))],
+    }
+
+
+def entry_view(e: JournalEntry) -> EntryView:
+    return {"id": e.entry_id, "posted_at": e.posted_at.isoformat(), "description": e.description,
+            "transaction_id": e.transaction_id, "reverses": e.reverses,
+            "postings": [{"account": p.account, "amount": money(p.amount), "memo": p.memo} for p in e.postings]}

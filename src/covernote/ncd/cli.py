@@ -19,19 +19,17 @@ from typing import Annotated, Any
 
 import typer
 
+from covernote.identity.usecases import operator
 from covernote.interfaces.cli import (
     JsonOpt,
     context,
     fail,
     handles_errors,
-    operator,
     parse_optional_date,
     show,
     write_out,
 )
 from covernote.ncd import usecases as ncd
-from covernote.ncd.domain.claims import CLAIM_TYPES
-from covernote.policy.usecases import policies
 
 
 def _proof_summary(p: dict[str, Any]) -> str:
@@ -65,7 +63,7 @@ def _reviews_summary(r: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def register(app: typer.Typer, policy_app: typer.Typer) -> None:
+def register(app: typer.Typer) -> None:
     """Add `covernote ncd` and `covernote policy incident`."""
     ncd_app = typer.Typer(help="No-claims discount: proof (NCD-1), status, reviews, the NCD proof letter.",
                           no_args_is_help=True)
@@ -152,20 +150,3 @@ def register(app: typer.Typer, policy_app: typer.Typer) -> None:
         text = (ncd.letter_html(data) if fmt == "html" else json.dumps(data, indent=2) + "\n" if fmt == "json"
                 else ncd.letter_text(data))
         write_out(text, output)
-
-    @policy_app.command("incident")
-    @handles_errors
-    def incident(policy_id: Annotated[str, typer.Argument(help="Policy id or number")],
-                 occurred_on: Annotated[str, typer.Option(help="YYYY-MM-DD")],
-                 kind: Annotated[str, typer.Option(help="claim, or incident (one that may lead to a claim)")] = "claim",
-                 claim_type: Annotated[str, typer.Option(help=", ".join(CLAIM_TYPES))] = "other",
-                 reference: str = "", description: str = "", total_loss: bool = False,
-                 as_json: JsonOpt = False) -> None:
-        """Record a claim or an incident, with its type (NCD-2: some claims do not affect NCD)."""
-        day = parse_optional_date(occurred_on, "--occurred-on")
-        assert day is not None
-        data = policies.record_incident(context(), operator(), policy_id, kind=kind, occurred_on=day,
-                                        total_loss=total_loss, reference=reference, description=description,
-                                        claim_type=claim_type)
-        show(data, as_json, lambda d: f"{d['details']['event']['kind']} recorded: {d['details']['event']['claim_type']} on "
-                                      f"{d['effective_date']} ({d['id']})")

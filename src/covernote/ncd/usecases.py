@@ -31,7 +31,6 @@ from covernote.kernel.errors import (
 )
 from covernote.kernel.ids import new_id
 from covernote.kernel.periods import Period
-from covernote.ncd.domain.claims import CLAIM_TYPES, claims_in
 from covernote.ncd.domain.proof import (
     PROOF_KINDS,
     Assessment,
@@ -67,15 +66,16 @@ from covernote.ncd.results import (
 )
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
+from covernote.policy.domain.claims import claims_in
 from covernote.policy.domain.codec import rating_to_dict, risk_from_dict, risk_to_dict
-from covernote.policy.domain.model import Policy, Quote
+from covernote.policy.domain.model import Policy, Quote, is_anonymised
 from covernote.policy.domain.rating import rate_for_term
 from covernote.policy.domain.renewal import risk_for_renewal
 from covernote.policy.domain.risk import Risk, normalise_registration, validate_risk
 from covernote.policy.domain.term import TermState, ipt_on, risk_timeline
-from covernote.policy.usecases.policies import find_policy, load_policy
+from covernote.policy.usecases.lookup import find_policy, load_policy
 from covernote.privacy.usecases.requests import processing_allowed
-from covernote.privacy.usecases.retention import is_anonymised
+from covernote.products.domain.claim_types import CLAIM_TYPES
 from covernote.products.domain.model import Product
 
 Decision = Literal["accept", "reject"]

@@ -10,11 +10,11 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from covernote.extras.domain import ExtraLine
 from covernote.kernel.errors import Conflict, FieldIssue
 from covernote.kernel.money import Money
 from covernote.kernel.periods import Period
 from covernote.policy.domain.codec import fee_line_from_dict, fee_line_to_dict
+from covernote.policy.domain.extra_lines import ExtraLine
 from covernote.policy.domain.model import Actor, Customer, Policy, PolicyTransaction, Quote
 from covernote.policy.ports import PendingQuote, QuoteWithdrawal
 from covernote.store.tables import (

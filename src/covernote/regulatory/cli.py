@@ -7,7 +7,8 @@ from typing import Annotated, Any
 
 import typer
 
-from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, operator, show
+from covernote.identity.usecases import operator
+from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, show
 from covernote.regulatory.usecases import cue, fraud, mid
 
 Limit = Annotated[int, typer.Option(help="At most this many")]

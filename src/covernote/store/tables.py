@@ -924,7 +924,7 @@ claims = sa.Table(
     sa.Column("policy_number", sa.String(80), nullable=False,
               info=pd(C, Category.CONTRACT, _CLAIM, ProvidedBy.GENERATED, Erasure.KEYED_HASH,
                       "the policy number at notification")),
-    sa.Column("claim_type", sa.String(40), nullable=False, info=np("the claim type (ncd/domain/claims.py CLAIM_TYPES)")),
+    sa.Column("claim_type", sa.String(40), nullable=False, info=np("the claim type (policy/domain/claims.py CLAIM_TYPES)")),
     sa.Column("total_loss", sa.Boolean, nullable=False, info=np("whether the car is a total loss")),
     sa.Column("occurred_at", UtcDateTime, nullable=False, info=np("when the loss happened")),
     sa.Column("loss_description", sa.Text, nullable=False, info={"privacy": _CLAIM_TEXT}),

@@ -33,10 +33,9 @@ from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
-from covernote.policy.domain.model import Policy, PolicyTransaction
+from covernote.policy.domain.model import Policy, PolicyTransaction, is_anonymised
 from covernote.policy.domain.term import TermState
-from covernote.policy.usecases.policies import find_policy
-from covernote.privacy.usecases.retention import is_anonymised
+from covernote.policy.usecases.lookup import find_policy
 
 # The changes of an adjustment that can change the offset: the car, or the declared annual mileage.
 _OFFSET_CHANGES = ("replace_vehicle",)

@@ -42,7 +42,7 @@ from datetime import date, timedelta
 
 from covernote.kernel.errors import FieldIssue
 from covernote.kernel.periods import Period, add_years
-from covernote.ncd.domain.claims import ClaimsInPeriod
+from covernote.policy.domain.claims import ClaimsInPeriod
 from covernote.policy.domain.risk import is_uk_registration, normalise_registration
 from covernote.policy.domain.term import TermState
 

@@ -35,7 +35,7 @@ class RecordedEvent:
     occurred_on: date
     total_loss: bool = False
     reference: str = ""
-    claim_type: str = "other"  # NCD-2: ncd/domain/claims.py CLAIM_TYPES; events recorded before types read as "other"
+    claim_type: str = "other"  # NCD-2: policy/domain/claims.py CLAIM_TYPES; events recorded before types read as "other"
 
     def matches(self, rule: str) -> bool:
         if rule == "total_loss":

@@ -8,12 +8,12 @@ from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Literal
 
-from covernote.extras.domain import ExtraLine
 from covernote.kernel.errors import FieldIssue, ValidationFailed
 from covernote.kernel.money import Money
 from covernote.kernel.periods import Period
 from covernote.policy.domain.cancellation import RecordedEvent
 from covernote.policy.domain.codec import adjustment_from_dict, event_from_dict, risk_from_dict
+from covernote.policy.domain.extra_lines import ExtraLine
 from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.term import TermState
 
@@ -191,3 +191,11 @@ class Policy:
 
     def is_on_cover(self, day: date) -> bool:
         return any(t.period.start <= day < t.cover_end and not t.voided for t in self.terms())
+
+
+ANONYMISED_MARK = "h:"  # what an erased value starts with (store.anonymise.HASH_PREFIX)
+
+
+def is_anonymised(policy: Policy) -> bool:
+    """Whether the retention sweep (or an erasure) has anonymised the policy: its number is a keyed hash."""
+    return policy.number.startswith(ANONYMISED_MARK)

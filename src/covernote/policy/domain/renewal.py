@@ -7,8 +7,8 @@ from dataclasses import dataclass, replace
 from datetime import date, timedelta
 
 from covernote.kernel.errors import FieldIssue, ValidationFailed
-from covernote.ncd.domain.claims import claims_in
 from covernote.policy.domain.cancellation import RecordedEvent
+from covernote.policy.domain.claims import claims_in
 from covernote.policy.domain.risk import Risk, apply_change
 from covernote.policy.domain.term import TermState
 from covernote.products.domain.model import Product

@@ -8,7 +8,8 @@ from typing import Annotated
 
 import typer
 
-from covernote.interfaces.cli import context, fail, handles_errors, operator
+from covernote.identity.usecases import operator
+from covernote.interfaces.cli import context, fail, handles_errors
 
 
 def register(privacy_app: typer.Typer) -> None:

@@ -14,7 +14,8 @@ from typing import Annotated
 
 import typer
 
-from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, operator, parse_date, show
+from covernote.identity.usecases import operator
+from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, parse_date, show
 from covernote.kernel.clock import LONDON
 from covernote.privacy.usecases import breaches, disclosures, registers
 from covernote.privacy.usecases.results_registers import (

@@ -9,7 +9,8 @@ from typing import Annotated
 
 import typer
 
-from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, operator, show, write_out
+from covernote.identity.usecases import operator
+from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, show, write_out
 from covernote.privacy.usecases.results import AccessPackage, AccessPackageAnswer, ErasurePlan, RequestView
 
 

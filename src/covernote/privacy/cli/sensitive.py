@@ -6,7 +6,8 @@ from typing import Annotated
 
 import typer
 
-from covernote.interfaces.cli import JsonOpt, context, handles_errors, operator, show
+from covernote.identity.usecases import operator
+from covernote.interfaces.cli import JsonOpt, context, handles_errors, show
 from covernote.privacy.usecases.results import KeyRotation, SensitiveReadsLog
 
 

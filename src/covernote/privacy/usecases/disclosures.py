@@ -25,7 +25,7 @@ from covernote.kernel.errors import FieldIssue, IssueCollector, NotFound, Valida
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
-from covernote.policy.usecases.policies import customers_policy_id
+from covernote.policy.usecases.lookup import customers_policy_id
 from covernote.privacy.ports import Disclosure
 from covernote.privacy.usecases.results import RecipientToTell
 from covernote.privacy.usecases.results_registers import DisclosureList, DisclosureView

@@ -21,7 +21,7 @@ from covernote.kernel.errors import Conflict, FieldIssue, Forbidden, IssueCollec
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
-from covernote.policy.usecases.policies import customers_policy_id
+from covernote.policy.usecases.lookup import customers_policy_id
 from covernote.privacy.ports import FraudMarker, LegalHold
 from covernote.privacy.usecases.results_registers import HoldsReport, HoldView, MarkerList, MarkerView
 

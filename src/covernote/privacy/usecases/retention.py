@@ -626,12 +626,6 @@ def put_setting(ctx: AppContext, principal: Principal, dealership_id: str, categ
 # -- reading an anonymised policy -------------------------------------------------------------------
 
 # What an erased value starts with (store.anonymise.HASH_PREFIX; the app layer cannot import the store).
-ANONYMISED_MARK = "h:"
-
-
-def is_anonymised(policy: Policy) -> bool:
-    """Whether the retention sweep (or an erasure) has anonymised the policy: its number is a keyed hash."""
-    return policy.number.startswith(ANONYMISED_MARK)
 
 
 def anonymised_policy_view(policy: Policy) -> dict[str, Any]:

@@ -23,8 +23,8 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints, Validation
 from covernote.kernel.declarations import PURPOSES, Basis, Category
 from covernote.kernel.money import Money
 from covernote.kernel.retention import RECORD_CATEGORIES, DealershipPeriod, RetentionRule
-from covernote.ncd.domain.claims import CLAIM_TYPES, is_claim_type
 from covernote.products.domain.catalogue import Catalogue, check_overlaps
+from covernote.products.domain.claim_types import CLAIM_TYPES, is_claim_type
 from covernote.products.domain.model import (
     FEE_EVENTS,
     Band,

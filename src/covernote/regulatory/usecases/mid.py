@@ -36,7 +36,7 @@ from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.codec import adjustment_from_dict
 from covernote.policy.domain.model import Policy, PolicyTransaction
 from covernote.policy.domain.term import risk_timeline
-from covernote.policy.usecases.policies import find_policy
+from covernote.policy.usecases.lookup import find_policy
 from covernote.privacy.usecases.disclosures import record_disclosure
 from covernote.regulatory.domain import mid as rules
 from covernote.regulatory.ports import BureauRejected, BureauUnavailable, MidGateway, MidUpdate

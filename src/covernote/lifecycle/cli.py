@@ -9,18 +9,21 @@ from typing import Annotated, Any
 
 import typer
 
+from covernote.identity.usecases import operator
 from covernote.interfaces.cli import (
     JsonOpt,
     context,
     handles_errors,
-    operator,
     parse_date,
+    parse_optional_date,
     read_json,
     show,
 )
 from covernote.ledger import usecases as ledger
+from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.policy.schemas import ChangeIn, CustomerIn, RiskIn, TermIn
-from covernote.policy.usecases import adjustments, cancellations, customers, policies, quotes, renewals
+from covernote.policy.usecases import customers
+from covernote.products.domain.claim_types import CLAIM_TYPES
 
 customers_app = typer.Typer(help="Customers.", no_args_is_help=True)
 quote_app = typer.Typer(help="New-business quotes.", no_args_is_help=True)
@@ -297,3 +300,21 @@ def register_jobs(jobs_app: typer.Typer) -> None:
         """Renew, at expiry, policies with auto-renewal on and an open invitation."""
         result = renewals.run_auto_renewals(context(), parse_date(as_of, "as_of") if as_of else None)
         typer.echo(json.dumps(result, indent=2))
+
+
+@policy_app.command("incident")
+@handles_errors
+def incident(policy_id: Annotated[str, typer.Argument(help="Policy id or number")],
+             occurred_on: Annotated[str, typer.Option(help="YYYY-MM-DD")],
+             kind: Annotated[str, typer.Option(help="claim, or incident (one that may lead to a claim)")] = "claim",
+             claim_type: Annotated[str, typer.Option(help=", ".join(CLAIM_TYPES))] = "other",
+             reference: str = "", description: str = "", total_loss: bool = False,
+             as_json: JsonOpt = False) -> None:
+    """Record a claim or an incident, with its type (NCD-2: some claims do not affect NCD)."""
+    day = parse_optional_date(occurred_on, "--occurred-on")
+    assert day is not None
+    data = policies.record_incident(context(), operator(), policy_id, kind=kind, occurred_on=day,
+                                    total_loss=total_loss, reference=reference, description=description,
+                                    claim_type=claim_type)
+    show(data, as_json, lambda d: f"{d['details']['event']['kind']} recorded: {d['details']['event']['claim_type']} on "
+                                  f"{d['effective_date']} ({d['id']})")

@@ -17,22 +17,7 @@ from dataclasses import dataclass
 
 from covernote.kernel.periods import Period
 from covernote.policy.domain.cancellation import RecordedEvent
-
-# The claim types a claim or incident is recorded with, and how each reads in an explanation.
-CLAIM_TYPES: dict[str, str] = {
-    "accident": "accident",
-    "theft": "theft",
-    "fire": "fire",
-    "vandalism": "vandalism",
-    "malicious_damage": "malicious damage",  # S1 names it with theft and vandalism (crime reference, CLM-1)
-    "windscreen_or_glass": "windscreen, windows or glass sunroof",
-    "glass_roof_panel": "glass roof panel",
-    "legal_expenses_uninsured_loss": "legal expenses uninsured-loss assistance",
-    "breakdown": "breakdown assistance",
-    "key_cover": "key cover assistance",
-    "other": "other",
-}
-DEFAULT_CLAIM_TYPE = "other"
+from covernote.products.domain.claim_types import CLAIM_TYPES
 
 # NCD-2 (S1): claim types that do not affect NCD, with the words of the rule.
 NOT_AFFECTING_NCD: dict[str, str] = {
@@ -41,10 +26,6 @@ NOT_AFFECTING_NCD: dict[str, str] = {
     "breakdown": "assistance under breakdown cover",
     "key_cover": "assistance under key cover",
 }
-
-
-def is_claim_type(value: str) -> bool:
-    return value in CLAIM_TYPES
 
 
 def affects_ncd(event: RecordedEvent) -> bool:

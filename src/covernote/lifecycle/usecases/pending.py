@@ -8,11 +8,11 @@ from typing import Any, cast
 
 from covernote.kernel.errors import Conflict, FieldIssue, NotFound
 from covernote.kernel.ids import new_id
+from covernote.lifecycle.results import PendingBase
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.model import Policy
 from covernote.policy.ports import PendingQuote
-from covernote.policy.results import PendingBase
 
 
 def store_pending(ctx: AppContext, uow: UnitOfWork, policy: Policy, kind: str, request: dict[str, Any],

@@ -14,6 +14,8 @@ from covernote.kernel.errors import Conflict, IssueCollector
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money, sum_money
 from covernote.ledger.usecases import charge_and_collect
+from covernote.lifecycle.results import Adjusted, AdjustedChange, AdjustmentPrice
+from covernote.lifecycle.usecases.pending import open_pending, store_pending
 from covernote.platform.context import AppContext
 from covernote.platform.idempotency import idempotent_change
 from covernote.platform.uow import UnitOfWork
@@ -23,9 +25,7 @@ from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
 from covernote.policy.domain.risk import Change, validate_risk
 from covernote.policy.domain.term import Adjustment, risk_timeline, term_charge
-from covernote.policy.results import Adjusted, AdjustedChange, AdjustmentPrice
-from covernote.policy.usecases.pending import open_pending, store_pending
-from covernote.policy.usecases.policies import load_policy
+from covernote.policy.usecases.lookup import load_policy
 from covernote.policy.usecases.pricing import segments as price_segments
 from covernote.policy.usecases.views import money, segments_view, transaction_view
 from covernote.privacy.usecases.requests import processing_allowed

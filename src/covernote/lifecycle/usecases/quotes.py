@@ -14,6 +14,8 @@ from covernote.kernel.ids import new_id, policy_number
 from covernote.kernel.money import Money
 from covernote.kernel.periods import Period, add_months
 from covernote.ledger.usecases import charge_and_collect
+from covernote.lifecycle.results import QuoteView, QuoteWithdrawalView
+from covernote.lifecycle.usecases.views import policy_view, quote_view
 from covernote.ncd.usecases import check_rated_as_proven, ncd_at_bind, policy_ncd, quote_ncd
 from covernote.platform.context import AppContext
 from covernote.platform.idempotency import check_key, idempotent_change
@@ -26,9 +28,8 @@ from covernote.policy.domain.rating import rate_for_term
 from covernote.policy.domain.risk import Risk, validate_risk
 from covernote.policy.domain.term import TermState, charged_premium, ipt_on
 from covernote.policy.ports import QuoteWithdrawal
-from covernote.policy.results import QuoteView, QuoteWithdrawalView
 from covernote.policy.usecases.pricing import segments as price_segments
-from covernote.policy.usecases.views import policy_view, quote_view, segments_view
+from covernote.policy.usecases.views import segments_view
 from covernote.privacy.usecases.requests import processing_allowed
 from covernote.products.domain.model import Product, Term
 from covernote.regulatory.usecases.fraud import screen_quote

@@ -26,8 +26,8 @@ from dataclasses import dataclass
 from datetime import date
 
 from covernote.kernel.periods import Period, add_years
-from covernote.ncd.domain.claims import count_ncd_claims
 from covernote.policy.domain.cancellation import RecordedEvent
+from covernote.policy.domain.claims import count_ncd_claims
 from covernote.products.domain.model import NcdProtectionRule
 
 

@@ -1,4 +1,4 @@
-"""Reading policies and their history; voidance; recording incidents; the auto-renew switch."""
+"""Reading policies (with every block the contexts add) and their history; voidance; recording incidents; the auto-renew switch."""
 
 from __future__ import annotations
 
@@ -6,67 +6,24 @@ from datetime import date
 from typing import Any, cast
 
 from covernote.extras import domain as dx
-from covernote.identity.usecases import Principal, check_customer, require_staff
-from covernote.kernel.errors import Conflict, FieldIssue, IssueCollector, NotFound, ValidationFailed
+from covernote.identity.usecases import Principal, require_staff
+from covernote.kernel.errors import Conflict, FieldIssue, IssueCollector, ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
-from covernote.ledger.domain import RECEIVABLE
-from covernote.ncd.domain.claims import CLAIM_TYPES, DEFAULT_CLAIM_TYPE, is_claim_type
+from covernote.lifecycle.results import PolicyHistory, PolicySummary, PolicyView, Voided, VoidedChange
+from covernote.lifecycle.usecases.views import policy_view
 from covernote.platform.context import AppContext
 from covernote.platform.idempotency import check_key, idempotent_change
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.cancellation import RecordedEvent
 from covernote.policy.domain.codec import event_to_dict
 from covernote.policy.domain.events import PolicyTransactionRecorded
-from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
-from covernote.policy.results import (
-    PolicyHistory,
-    PolicySummary,
-    PolicyView,
-    TransactionView,
-    Voided,
-    VoidedChange,
-)
-from covernote.policy.usecases.views import policy_view, term_view, transaction_view
-from covernote.privacy.usecases.retention import anonymised_policy_view, is_anonymised
-
-
-def find_policy(uow: UnitOfWork, principal: Principal, policy_id: str) -> Policy:
-    """The policy by id or number, as the caller may see it; it may be anonymised (read it with care)."""
-    policy = uow.policies.get(policy_id) or uow.policies.by_number(policy_id)
-    if policy is None:
-        raise NotFound("no such policy", [FieldIssue("policy_id", f"no policy {policy_id} that you can see")])
-    check_customer(principal, policy.customer_id, "policy")
-    return policy
-
-
-def customers_policy_id(uow: UnitOfWork, customer_id: str, policy_id: str | None) -> str | None:
-    """The id of the customer's policy given by id or number (None stays None); 404 naming `policy_id`
-    when it is not one of theirs."""
-    if policy_id is None:
-        return None
-    policy = uow.policies.get(policy_id) or uow.policies.by_number(policy_id)
-    if policy is None or policy.customer_id != customer_id:
-        raise NotFound("no such policy of this customer",
-                       [FieldIssue("policy_id", f"no policy {policy_id} of customer {customer_id}")])
-    return policy.policy_id
-
-
-def load_policy(uow: UnitOfWork, principal: Principal, policy_id: str) -> Policy:
-    """The policy to work on. One whose records were anonymised under the retention schedule (PRV-5) keeps
-    only its amounts and dates: nothing more can be done with it."""
-    policy = find_policy(uow, principal, policy_id)
-    if is_anonymised(policy):
-        raise Conflict("the policy's records were anonymised under the retention schedule: only its amounts "
-                       "and dates remain", [FieldIssue("policy_id", "anonymised")])
-    return policy
-
-
-def balance_of(uow: UnitOfWork, policy_id: str) -> Money:
-    total = Money.zero()
-    for e in uow.ledger.for_policy(policy_id):
-        total = total + e.amount_on(RECEIVABLE)
-    return total
+from covernote.policy.domain.model import Actor, Policy, PolicyTransaction, is_anonymised
+from covernote.policy.results import TransactionView
+from covernote.policy.usecases.lookup import balance_of, find_policy, load_policy
+from covernote.policy.usecases.views import term_view, transaction_view
+from covernote.privacy.usecases.retention import anonymised_policy_view
+from covernote.products.domain.claim_types import CLAIM_TYPES, DEFAULT_CLAIM_TYPE, is_claim_type
 
 
 def get_policy(ctx: AppContext, principal: Principal, policy_id: str) -> PolicyView:

@@ -14,6 +14,14 @@ from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ValidationFa
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 from covernote.ledger.usecases import charge_and_collect
+from covernote.lifecycle.results import (
+    BoxReturned,
+    BoxReturnedChange,
+    CancellationTerms,
+    Cancelled,
+    CancelledChange,
+)
+from covernote.lifecycle.usecases.pending import open_pending, store_pending
 from covernote.platform.context import AppContext
 from covernote.platform.idempotency import check_key, idempotent_change
 from covernote.platform.uow import UnitOfWork
@@ -28,15 +36,7 @@ from covernote.policy.domain.codec import fee_line_from_dict, fee_line_to_dict
 from covernote.policy.domain.events import PolicyTransactionRecorded
 from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
-from covernote.policy.results import (
-    BoxReturned,
-    BoxReturnedChange,
-    CancellationTerms,
-    Cancelled,
-    CancelledChange,
-)
-from covernote.policy.usecases.pending import open_pending, store_pending
-from covernote.policy.usecases.policies import load_policy
+from covernote.policy.usecases.lookup import load_policy
 from covernote.policy.usecases.pricing import segments as price_segments
 from covernote.policy.usecases.views import money, transaction_view
 

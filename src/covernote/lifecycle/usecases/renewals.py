@@ -17,6 +17,18 @@ from covernote.kernel.ids import new_id
 from covernote.kernel.money import sum_money
 from covernote.kernel.periods import Period, add_months
 from covernote.ledger.usecases import charge_and_collect
+from covernote.lifecycle.results import (
+    AutoRenewalFailure,
+    AutoRenewalsRun,
+    PolicyView,
+    RenewalDeclined,
+    RenewalInvitation,
+    RenewalInvitationsRun,
+    RenewalOffer,
+    RenewalsOfPolicy,
+)
+from covernote.lifecycle.usecases.pending import open_pending, pending_view
+from covernote.lifecycle.usecases.views import policy_view
 from covernote.ncd.domain.proof import with_proven_ncd
 from covernote.ncd.usecases import proven_for_renewal
 from covernote.platform.context import AppContext
@@ -31,20 +43,9 @@ from covernote.policy.domain.renewal import check_renewable, risk_for_renewal
 from covernote.policy.domain.risk import validate_risk
 from covernote.policy.domain.term import ipt_on, term_charge
 from covernote.policy.ports import PendingQuote
-from covernote.policy.results import (
-    AutoRenewalFailure,
-    AutoRenewalsRun,
-    PolicyView,
-    RenewalDeclined,
-    RenewalInvitation,
-    RenewalInvitationsRun,
-    RenewalOffer,
-    RenewalsOfPolicy,
-)
-from covernote.policy.usecases.pending import open_pending, pending_view
-from covernote.policy.usecases.policies import load_policy
+from covernote.policy.usecases.lookup import load_policy
 from covernote.policy.usecases.pricing import segments as price_segments
-from covernote.policy.usecases.views import money, policy_view, segments_view
+from covernote.policy.usecases.views import money, segments_view
 from covernote.privacy.usecases.requests import RESTRICTED, processing_allowed
 from covernote.regulatory.usecases.fraud import screen_renewal
 

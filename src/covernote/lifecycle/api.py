@@ -1,0 +1,191 @@
+"""REST resources of the policy lifecycle: quotes, binding, policies and their history, statement, adjustments, cancellations, box returns, renewals, voidance, incidents and the renewal jobs."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import cast
+
+from fastapi import APIRouter, Query, Response
+
+from covernote.identity import usecases as access
+from covernote.identity.api import Caller, Ctx, IdempotencyKey
+from covernote.ledger import usecases as ledger
+from covernote.ledger.results import StatementView
+from covernote.lifecycle.results import (
+    Adjusted,
+    AdjustmentQuote,
+    AutoRenewalsRun,
+    BoxReturned,
+    CancellationQuote,
+    Cancelled,
+    PolicyHistory,
+    PolicySummary,
+    PolicyView,
+    QuoteView,
+    RenewalDeclined,
+    RenewalInvitation,
+    RenewalInvitationsRun,
+    RenewalsOfPolicy,
+    Voided,
+)
+from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
+from covernote.lifecycle.usecases.adjustments import AdjustmentRequest
+from covernote.lifecycle.usecases.cancellations import CancelInput
+from covernote.policy.results import TransactionView
+from covernote.policy.schemas import (
+    AdjustmentIn,
+    BindIn,
+    BoxReturnIn,
+    CancellationIn,
+    IncidentIn,
+    PolicyPatchIn,
+    QuoteIn,
+    RenewalConfirmIn,
+    VoidIn,
+    WithdrawIn,
+)
+
+router = APIRouter()
+
+
+@router.post("/quotes", status_code=201, tags=["quotes"])
+def create_quote(ctx: Ctx, who: Caller, body: QuoteIn) -> QuoteView:
+    """Price a risk: the premium with a trace of every factor, IPT, fees and the versions used."""
+    return quotes.create_quote(ctx, who, quotes.QuoteRequest(body.product_code, body.start_date, body.risk.to_domain(),
+                                                             body.customer_id, body.term_domain(), tuple(body.extras)))
+
+
+@router.get("/quotes", tags=["quotes"])
+def list_quotes(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[QuoteView]:
+    return quotes.list_quotes(ctx, who, limit, offset)
+
+
+@router.get("/quotes/{quote_id}", tags=["quotes"])
+def get_quote(ctx: Ctx, who: Caller, quote_id: str) -> QuoteView:
+    return quotes.get_quote(ctx, who, quote_id)
+
+
+@router.post("/quotes/{quote_id}/withdraw", tags=["quotes"])
+def withdraw_quote(ctx: Ctx, who: Caller, quote_id: str, body: WithdrawIn | None = None) -> QuoteView:
+    """Withdraw an open quote (the customer's own, or staff), optionally saying why: it can no longer be
+    bound or take proof of NCD, and the NCD proven on it is free for another car (NCD-1). 409 naming
+    `quote_id` for a bound or already withdrawn quote."""
+    return quotes.withdraw_quote(ctx, who, quote_id, None if body is None else body.reason)
+
+
+@router.post("/policies", status_code=201, tags=["policies"])
+def bind(ctx: Ctx, who: Caller, body: BindIn, response: Response, idempotency_key: IdempotencyKey = None) -> PolicyView:
+    """Bind a quote into a policy and take payment. Needs an Idempotency-Key header."""
+    out = quotes.bind_quote(ctx, who, body.quote_id, payment_token=body.payment.token,
+                            idempotency_key=idempotency_key, documents_on=body.documents_on)
+    if out.get("idempotent_replay"):
+        response.status_code = 200
+    return cast(PolicyView, out)  # the view bind_quote built, or its stored replay
+
+
+@router.get("/policies", tags=["policies"])
+def list_policies(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[PolicySummary]:
+    return policies.list_policies(ctx, who, limit, offset)
+
+
+@router.get("/policies/{policy_id}", tags=["policies"])
+def get_policy(ctx: Ctx, who: Caller, policy_id: str) -> PolicyView:
+    """A policy by id or number, with its current term's effective-dated versions."""
+    return policies.get_policy(ctx, who, policy_id)
+
+
+@router.patch("/policies/{policy_id}", tags=["policies"])
+def patch_policy(ctx: Ctx, who: Caller, policy_id: str, body: PolicyPatchIn) -> PolicyView:
+    """Switch automatic renewal on or off (POL-3)."""
+    return policies.set_auto_renew(ctx, who, policy_id, body.auto_renew, body.version)
+
+
+@router.get("/policies/{policy_id}/history", tags=["policies"])
+def history(ctx: Ctx, who: Caller, policy_id: str) -> PolicyHistory:
+    return policies.policy_history(ctx, who, policy_id)
+
+
+@router.get("/policies/{policy_id}/statement", tags=["ledger"])
+def statement(ctx: Ctx, who: Caller, policy_id: str) -> StatementView:
+    """The policy's account: every posting of premium, IPT, fees, payments and refunds."""
+    return ledger.policy_statement(ctx, who, policy_id)
+
+
+@router.post("/policies/{policy_id}/adjustments", status_code=201, tags=["adjustments"])
+def quote_adjustment(ctx: Ctx, who: Caller, policy_id: str, body: AdjustmentIn) -> AdjustmentQuote:
+    """Quote a mid-term adjustment: additional or return premium, IPT and the fee."""
+    req = AdjustmentRequest(body.effective_date, tuple(c.to_domain() for c in body.changes), body.until,
+                            body.smartbox, body.reason, tuple(body.add_extras), tuple(body.remove_extras))
+    return cast(AdjustmentQuote, adjustments.quote_adjustment(ctx, who, policy_id, req))
+
+
+@router.post("/policies/{policy_id}/adjustments/{quote_id}/confirm", tags=["adjustments"])
+def confirm_adjustment(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None) -> Adjusted:
+    return adjustments.confirm_adjustment(ctx, who, policy_id, quote_id, idempotency_key)
+
+
+@router.post("/policies/{policy_id}/cancellations", status_code=201, tags=["cancellations"])
+def quote_cancellation(ctx: Ctx, who: Caller, policy_id: str, body: CancellationIn) -> CancellationQuote:
+    """Quote a cancellation: cooling-off, earned premium, fees kept and the refund, explained."""
+    return cast(CancellationQuote, cancellations.quote_cancellation(
+        ctx, who, policy_id, CancelInput(body.effective_date, body.reason, body.by, body.requested_on)))
+
+
+@router.post("/policies/{policy_id}/cancellations/{quote_id}/confirm", tags=["cancellations"])
+def confirm_cancellation(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None) -> Cancelled:
+    return cancellations.confirm_cancellation(ctx, who, policy_id, quote_id, idempotency_key)
+
+
+@router.post("/policies/{policy_id}/box-returns", tags=["cancellations"])
+def box_return(ctx: Ctx, who: Caller, policy_id: str, body: BoxReturnIn, idempotency_key: IdempotencyKey = None) -> BoxReturned:
+    """Record the Smartbox's return after cancellation; refunds the product's share of fees if in time."""
+    return cancellations.record_box_return(ctx, who, policy_id, body.returned_on, idempotency_key)
+
+
+@router.post("/policies/{policy_id}/renewals", status_code=201, tags=["renewals"])
+def invite_renewal(ctx: Ctx, who: Caller, policy_id: str) -> RenewalInvitation:
+    """The renewal invitation: next year's price beside last year's, never above new business."""
+    return renewals.invite_renewal(ctx, who, policy_id)
+
+
+@router.get("/policies/{policy_id}/renewals", tags=["renewals"])
+def list_renewals(ctx: Ctx, who: Caller, policy_id: str) -> RenewalsOfPolicy:
+    return renewals.renewal_view_for(ctx, who, policy_id)
+
+
+@router.post("/policies/{policy_id}/renewals/{quote_id}/confirm", tags=["renewals"])
+def confirm_renewal(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None,
+                    body: RenewalConfirmIn | None = None) -> PolicyView:
+    """Accept the renewal; optionally choose its extras from the invitation's `extras_available`."""
+    extras = None if body is None or body.extras is None else tuple(body.extras)
+    return renewals.confirm_renewal(ctx, who, policy_id, quote_id, idempotency_key, extras)
+
+
+@router.post("/policies/{policy_id}/renewals/{quote_id}/decline", tags=["renewals"])
+def decline_renewal(ctx: Ctx, who: Caller, policy_id: str, quote_id: str) -> RenewalDeclined:
+    return renewals.decline_renewal(ctx, who, policy_id, quote_id)
+
+
+@router.post("/policies/{policy_id}/voidance", tags=["policies"])
+def void(ctx: Ctx, who: Caller, policy_id: str, body: VoidIn, idempotency_key: IdempotencyKey = None) -> Voided:
+    """Staff: void for fraud; the premium paid is kept (POL-4)."""
+    return policies.void_policy(ctx, who, policy_id, reason=body.reason, idempotency_key=idempotency_key)
+
+
+@router.post("/policies/{policy_id}/incidents", status_code=201, tags=["policies"])
+def incident(ctx: Ctx, who: Caller, policy_id: str, body: IncidentIn) -> TransactionView:
+    """Staff: record a claim or an incident that may lead to one (it stops refunds, FEE-1)."""
+    return policies.record_incident(ctx, who, policy_id, kind=body.kind, occurred_on=body.occurred_on,
+                                    total_loss=body.total_loss, reference=body.reference, description=body.description,
+                                    claim_type=body.claim_type)
+
+
+@router.post("/jobs/renewal-invitations", tags=["jobs"])
+def renewal_invitations(ctx: Ctx, who: Caller, as_of: date | None = None) -> RenewalInvitationsRun:
+    return cast(RenewalInvitationsRun, renewals.run_renewal_invitations(ctx, as_of, principal=who))
+
+
+@router.post("/jobs/auto-renewals", tags=["jobs"])
+def auto_renewals(ctx: Ctx, who: Caller, as_of: date | None = None) -> AutoRenewalsRun:
+    access.require_staff(who, "run auto-renewals")
+    return cast(AutoRenewalsRun, renewals.run_auto_renewals(ctx, as_of))
