@@ -379,11 +379,11 @@ class Conviction(TypedDict):
 
 
 class BankDetails(TypedDict):
-    """An account for refunds and direct debits."""
+    """An account for refunds and direct debits (keys in the sorted order they are stored and read in)."""
 
-    sort_code: str
-    account_number: str
     account_name: str
+    account_number: str
+    sort_code: str
 
 
 class ErasedValue(TypedDict):
