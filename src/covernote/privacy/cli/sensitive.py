@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from covernote.interfaces.cli import JsonOpt, context, handles_errors, operator, show
-from covernote.privacy.usecases.results import KeyRotation, SensitiveReadsLog
+from covernote.privacy.usecases.results_sensitive import KeyRotation, SensitiveReadsLog
 
 
 def _rotation_summary(d: KeyRotation) -> str:
