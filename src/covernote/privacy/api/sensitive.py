@@ -14,7 +14,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from covernote.identity.api import Caller, Ctx
 from covernote.privacy.usecases import sensitive
-from covernote.privacy.usecases.results import (
+from covernote.privacy.usecases.results_sensitive import (
     KeyRotation,
     SensitiveReading,
     SensitiveReadsLog,

@@ -8,7 +8,7 @@ import typer
 
 from covernote.identity.usecases import operator
 from covernote.interfaces.cli import JsonOpt, context, handles_errors, show
-from covernote.privacy.usecases.results import KeyRotation, SensitiveReadsLog
+from covernote.privacy.usecases.results_sensitive import KeyRotation, SensitiveReadsLog
 
 
 def _rotation_summary(d: KeyRotation) -> str:

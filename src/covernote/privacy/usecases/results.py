@@ -1,12 +1,13 @@
-"""What privacy's use cases answer about data subject requests, erasure, the access package, consent, the
-data map and the sensitive fields: one TypedDict per shape, so mypy checks the dicts the use cases build
-and FastAPI describes every answer in the OpenAPI document.
+"""What privacy's use cases answer about data subject requests, erasure, the access package, consent and
+the data map: one TypedDict per shape, so mypy checks the dicts the use cases build and FastAPI
+describes every answer in the OpenAPI document.
 
 TypedDicts are plain dicts at run time: callers index them as before, and nothing on the wire changes.
 The keys are declared in the order the use cases build them (the response model writes them in that
 order). Dates and times are ISO 8601 strings, as the use cases write them. `dict[str, Any]` is kept only
 for free-form JSON stored as the person or the case gave it (said so at each). The registers' shapes
-are in `results_registers`, the retention sweep's and the record of processing's in `results_retention`.
+are in `results_registers`, the sensitive fields' in `results_sensitive`, the retention sweep's and the
+record of processing's in `results_retention`.
 """
 
 from __future__ import annotations
@@ -358,141 +359,3 @@ class DataMap(TypedDict):
     # the reason), built outside this context.
     fields: list[dict[str, Any]]
     counts: DataMapCounts
-
-
-# -- sensitive fields --------------------------------------------------------------------------------------
-
-
-class HealthCondition(TypedDict):
-    """A medical condition notifiable to the DVLA."""
-
-    condition: str
-    notified_to_dvla: bool
-
-
-class Conviction(TypedDict):
-    """A motoring conviction or endorsement."""
-
-    code: str
-    date: str
-    points: int
-
-
-class BankDetails(TypedDict):
-    """An account for refunds and direct debits."""
-
-    sort_code: str
-    account_number: str
-    account_name: str
-
-
-class ErasedValue(TypedDict):
-    """What a value reads as once the customer's data key was destroyed: {"erased": true}."""
-
-    erased: bool
-
-
-class SensitivePerson(TypedDict):
-    """One person's decrypted sensitive fields (each None when not held)."""
-
-    person_ref: str
-    subject: str
-    provided_by: str
-    erased: bool
-    licence_number: str | ErasedValue | None
-    health: list[HealthCondition] | ErasedValue | None
-    convictions: list[Conviction] | ErasedValue | None
-    bank_details: BankDetails | ErasedValue | None
-    updated_at: str
-    updated_by: str
-
-
-class SensitiveRecorded(TypedDict):
-    """Which sensitive fields are held for a person after a change (never the values)."""
-
-    customer_id: str
-    person_ref: str
-    subject: str
-    provided_by: str
-    fields_present: list[str]
-    updated: list[str]
-    cleared: list[str]
-    updated_at: str
-    updated_by: str
-
-
-class SensitiveReading(TypedDict):
-    """Decrypted sensitive fields, and the read logged for them (SEC-2)."""
-
-    customer_id: str
-    purpose: str
-    read_at: str
-    read_by: str
-    logged_reads: int
-    people: list[SensitivePerson]
-
-
-class SensitiveHeld(TypedDict):
-    """Which sensitive fields are held for one person, without values."""
-
-    person_ref: str
-    subject: str
-    provided_by: str
-    fields_present: list[str]
-    erased: bool
-    updated_at: str
-    updated_by: str
-
-
-class SensitiveSummary(TypedDict):
-    """Which sensitive fields are held for each person of a customer, and who may read them."""
-
-    customer_id: str
-    customer_erased_at: str | None
-    readable_by: list[str]
-    people: list[SensitiveHeld]
-
-
-class SensitiveReadEntry(TypedDict):
-    """One logged read of sensitive fields: who, when, which and why."""
-
-    id: str
-    at: str
-    user_id: str
-    role: str
-    customer_id: str
-    person_ref: str
-    fields: list[str]
-    purpose: str
-
-
-class SensitiveReadsLog(TypedDict):
-    """A page of the reads of one customer's sensitive data."""
-
-    customer_id: str
-    reads: list[SensitiveReadEntry]
-
-
-class RewrapFailure(TypedDict):
-    """A data key the rotation could not re-wrap, and why."""
-
-    customer_id: str
-    master_key_id: str
-    reason: str
-
-
-class KeyRotation(TypedDict):
-    """What a master key rotation did (PRV-11)."""
-
-    primary_master_key: str
-    new_master_key: str | None
-    resumed: bool
-    rewrapped: int
-    changed_meanwhile: int
-    batches: int
-    failed: list[RewrapFailure]
-    data_keys_by_master_key: dict[str, int]
-    retired: list[str]
-    old_keys_kept: dict[str, int]
-    started_at: str
-    finished_at: str

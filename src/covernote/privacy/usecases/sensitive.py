@@ -44,9 +44,9 @@ from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.privacy.ports import Keyring, SensitiveRead, SensitiveRecord, SubjectKey
-from covernote.privacy.usecases.results import (
+from covernote.privacy.usecases.results import KeysErased
+from covernote.privacy.usecases.results_sensitive import (
     KeyRotation,
-    KeysErased,
     RewrapFailure,
     SensitivePerson,
     SensitiveReadEntry,
