@@ -15,6 +15,7 @@ from typing import Any
 import pytest
 from typer.testing import CliRunner
 
+import covernote.lifecycle.cli as lifecycle_cli
 import covernote.ncd.cli as ncd_cli
 from covernote.cli.main import app as cli_app
 from covernote.identity.usecases import SYSTEM
@@ -203,6 +204,7 @@ def test_ncd2_add1_a_product_with_no_extra_for_the_type_says_so(api):
 
 def test_ncd2_add1_the_command_line_refuses_a_claim_under_an_extra_not_on_cover(api, monkeypatch):
     monkeypatch.setattr(ncd_cli, "context", lambda migrate=False: api.ctx)
+    monkeypatch.setattr(lifecycle_cli, "context", lambda migrate=False: api.ctx)
     policy = bind(api, [], "rules-cli")
     before = transactions(api, policy["id"])
     result = CliRunner().invoke(cli_app, ["policy", "incident", policy["id"], "--occurred-on", START.isoformat(),

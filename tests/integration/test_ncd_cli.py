@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
+import covernote.lifecycle.cli as lifecycle_cli
 import covernote.ncd.cli as ncd_cli
 from covernote.cli.main import app
 from tests.support import bind
@@ -19,6 +20,7 @@ from tests.support import bind
 @pytest.fixture
 def cli(ctx, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(ncd_cli, "context", lambda migrate=False: ctx)
+    monkeypatch.setattr(lifecycle_cli, "context", lambda migrate=False: ctx)
     runner = CliRunner()
 
     def run(*args: str, code: int = 0) -> str:

@@ -51,6 +51,9 @@ from covernote.kernel.retention import (
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.model import Policy
+from covernote.policy.domain.model import (
+    is_anonymised as is_anonymised,  # the policy record's test, asked here by the sweep's readers
+)
 from covernote.privacy.ports import PolicyFacts, RetentionAction, RetentionRun, RetentionSetting
 from covernote.privacy.usecases.results_retention import (
     AnonymisedPolicy,
@@ -624,9 +627,6 @@ def put_setting(ctx: AppContext, principal: Principal, dealership_id: str, categ
 
 
 # -- reading an anonymised policy -------------------------------------------------------------------
-
-# What an erased value starts with (store.anonymise.HASH_PREFIX; the app layer cannot import the store).
-
 
 def anonymised_policy_view(policy: Policy) -> dict[str, Any]:
     """A view of an anonymised policy for the read paths (GET /policies/{id}, the policy list): what stays
