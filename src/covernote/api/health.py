@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from fastapi import APIRouter
+from typing_extensions import TypedDict
 
 from covernote.identity.api import Ctx
 from covernote.kernel.errors import ServiceUnavailable
 
 router = APIRouter()
-Json = dict[str, Any]
+
+
+class Health(TypedDict):
+    """The service is ready: the database answered and these products are loaded."""
+
+    status: str
+    products: list[str]
+    time: str  # the service's clock, ISO 8601 UTC
 
 
 @router.get("/health", tags=["health"])
-def health(ctx: Ctx) -> Json:
+def health(ctx: Ctx) -> Health:
     """Liveness and readiness: the database answers and the products are loaded (503 if not)."""
     try:
         with ctx.uow(read_only=True) as uow:

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -28,34 +28,34 @@ from covernote.privacy.usecases import retention
 from covernote.regulatory.usecases import cue, fraud, mid
 
 log = logging.getLogger("covernote.jobs")
-Job = Callable[[AppContext, date], dict[str, Any]]
+Job = Callable[[AppContext, date], Mapping[str, Any]]  # each job's typed report
 
 
-def _renewal_invitations(ctx: AppContext, day: date) -> dict[str, Any]:
+def _renewal_invitations(ctx: AppContext, day: date) -> Mapping[str, Any]:
     return renewals.run_renewal_invitations(ctx, day)
 
 
-def _auto_renewals(ctx: AppContext, day: date) -> dict[str, Any]:
+def _auto_renewals(ctx: AppContext, day: date) -> Mapping[str, Any]:
     return renewals.run_auto_renewals(ctx, day)
 
 
-def _retention_sweep(ctx: AppContext, day: date) -> dict[str, Any]:
+def _retention_sweep(ctx: AppContext, day: date) -> Mapping[str, Any]:
     return retention.sweep(ctx, SYSTEM, day)
 
 
-def _eight_week_letters(ctx: AppContext, _day: date) -> dict[str, Any]:
+def _eight_week_letters(ctx: AppContext, _day: date) -> Mapping[str, Any]:
     return complaints.send_eight_week_letters(ctx, SYSTEM)
 
 
-def _fraud_recheck(ctx: AppContext, _day: date) -> dict[str, Any]:
+def _fraud_recheck(ctx: AppContext, _day: date) -> Mapping[str, Any]:
     return fraud.recheck_unavailable(ctx, SYSTEM)
 
 
-def _mid_send(ctx: AppContext, _day: date) -> dict[str, Any]:
+def _mid_send(ctx: AppContext, _day: date) -> Mapping[str, Any]:
     return mid.send_pending(ctx, SYSTEM)
 
 
-def _cue_send(ctx: AppContext, _day: date) -> dict[str, Any]:
+def _cue_send(ctx: AppContext, _day: date) -> Mapping[str, Any]:
     return cue.send_pending(ctx, SYSTEM)
 
 

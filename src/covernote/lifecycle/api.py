@@ -182,10 +182,10 @@ def incident(ctx: Ctx, who: Caller, policy_id: str, body: IncidentIn) -> Transac
 
 @router.post("/jobs/renewal-invitations", tags=["jobs"])
 def renewal_invitations(ctx: Ctx, who: Caller, as_of: date | None = None) -> RenewalInvitationsRun:
-    return cast(RenewalInvitationsRun, renewals.run_renewal_invitations(ctx, as_of, principal=who))
+    return renewals.run_renewal_invitations(ctx, as_of, principal=who)
 
 
 @router.post("/jobs/auto-renewals", tags=["jobs"])
 def auto_renewals(ctx: Ctx, who: Caller, as_of: date | None = None) -> AutoRenewalsRun:
     access.require_staff(who, "run auto-renewals")
-    return cast(AutoRenewalsRun, renewals.run_auto_renewals(ctx, as_of))
+    return renewals.run_auto_renewals(ctx, as_of)

@@ -73,7 +73,7 @@ def mid_update(ctx: Ctx, who: Caller, update_id: str) -> MidUpdateDetail:
 def mid_send(ctx: Ctx, who: Caller, body: SendIn | None = None) -> MidSendRun:
     """Send the MID updates due now (what `covernote jobs mid-send` does)."""
     b = body or SendIn()
-    return mid.send_due(ctx, who, retry_now=b.retry_now, limit=b.limit)
+    return mid.send_pending(ctx, who, retry_now=b.retry_now, limit=b.limit)
 
 
 @router.post("/mid/updates/{update_id}/correction", status_code=201)
@@ -102,7 +102,7 @@ def cue_report(ctx: Ctx, who: Caller, report_id: str) -> CueReportView:
 def cue_send(ctx: Ctx, who: Caller, body: SendIn | None = None) -> CueSendRun:
     """Send the CUE reports due now (what `covernote jobs cue-send` does)."""
     b = body or SendIn()
-    return cue.send_due(ctx, who, retry_now=b.retry_now, limit=b.limit)
+    return cue.send_pending(ctx, who, retry_now=b.retry_now, limit=b.limit)
 
 
 # -- fraud checks -------------------------------------------------------------------------------------------------

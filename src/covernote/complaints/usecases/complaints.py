@@ -437,15 +437,12 @@ def letter(ctx: AppContext, principal: Principal, complaint_id: str, letter_id: 
 # -- the eight-week job (CMP-3) ------------------------------------------------------------------------------
 
 
-def send_eight_week_letters(ctx: AppContext, principal: Principal) -> dict[str, Any]:
+def send_eight_week_letters(ctx: AppContext, principal: Principal) -> EightWeekLetters:
     """Tell each complainant whose complaint reaches the last day of its eight weeks (the final-response due
     date) without a final response that they may refer it to the Financial Ombudsman Service, once
     (CMP-3, S3). Also stops the summary resolution clocks whose window has closed. Safe to rerun: a
     complaint that has had the letter is never found again; each complaint is its own unit of work, so a
-    failure is reported and the rest still go.
-
-    The answer is an `EightWeekLetters`; it is declared as `dict[str, Any]` because the daily jobs' table
-    (jobs/daily.py) takes every job's result as that."""
+    failure is reported and the rest still go."""
     require_staff(principal, "send eight-week letters")
     now = ctx.clock.now()
     received_before = rules.eight_week_candidates_received_before(now)
@@ -478,7 +475,7 @@ def send_eight_week_letters(ctx: AppContext, principal: Principal) -> dict[str, 
     windows = _close_expired_windows(ctx, now)
     result: EightWeekLetters = {"as_at": now.isoformat(), "sent": sent, "summary_windows_closed": windows,
                                 "errors": errors}
-    return {**result}
+    return result
 
 
 def _close_expired_windows(ctx: AppContext, now: datetime) -> int:

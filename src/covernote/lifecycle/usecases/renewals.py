@@ -138,9 +138,8 @@ def invite_renewal(ctx: AppContext, principal: Principal, policy_id: str) -> Ren
 
 
 def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_size: int = 500,
-                            principal: Principal = SYSTEM) -> dict[str, Any]:
-    """A `RenewalInvitationsRun` (`dict[str, Any]` for the daily job runner, which takes any job's result).
-    Invite every renewable policy whose term ends within its product's invitation window. Idempotent:
+                            principal: Principal = SYSTEM) -> RenewalInvitationsRun:
+    """Invite every renewable policy whose term ends within its product's invitation window. Idempotent:
     a policy with an open invitation for its current version is skipped. One unit of work per batch."""
     require_staff(principal, "run renewal invitations")
     today = _as_of(ctx, as_of)
@@ -179,7 +178,7 @@ def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_si
             invited += len(new)
     result: RenewalInvitationsRun = {"as_of": today.isoformat(), "invited": invited, "skipped": skipped,
                                      "not_invited": refused, "not_invited_reasons": reasons}
-    return cast(dict[str, Any], result)
+    return result
 
 
 def confirm_renewal(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str,
@@ -235,9 +234,8 @@ def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: st
     return {**view, "transaction_id": txn_id, "payment": payment}
 
 
-def run_auto_renewals(ctx: AppContext, as_of: date | None = None) -> dict[str, Any]:
-    """An `AutoRenewalsRun` (`dict[str, Any]` for the daily job runner, which takes any job's result).
-    At expiry, renew policies that have auto-renewal on and an open invitation. A declined card leaves
+def run_auto_renewals(ctx: AppContext, as_of: date | None = None) -> AutoRenewalsRun:
+    """At expiry, renew policies that have auto-renewal on and an open invitation. A declined card leaves
     the policy to lapse and is reported."""
     today = _as_of(ctx, as_of)
     renewed, failed = 0, list[AutoRenewalFailure]()
@@ -263,7 +261,7 @@ def run_auto_renewals(ctx: AppContext, as_of: date | None = None) -> dict[str, A
             except DomainError as exc:
                 failed.append({"policy_id": policy_id, "reason": exc.message})
     result: AutoRenewalsRun = {"as_of": today.isoformat(), "renewed": renewed, "failed": failed}
-    return cast(dict[str, Any], result)
+    return result
 
 
 def decline_renewal(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str) -> RenewalDeclined:

@@ -40,12 +40,12 @@ class SettingIn(_In):
 
 
 @router.post("/privacy/retention/sweep")
-def run_sweep(ctx: Ctx, who: Caller, body: SweepIn | None = None) -> SweepAnswer:
+def sweep(ctx: Ctx, who: Caller, body: SweepIn | None = None) -> SweepAnswer:
     """DPO or administrator: apply every retention rule due (PRV-5) and return the report: counts per rule
     and action, what was held (legal holds, fraud markers), categories with no records held, errors.
     Idempotent: a second run finds nothing more to do. `dry_run` reports without writing."""
     b = body or SweepIn()
-    return retention.run_sweep(ctx, who, b.as_of, b.dry_run, b.batch_size)
+    return retention.sweep(ctx, who, b.as_of, b.dry_run, b.batch_size)
 
 
 @router.get("/privacy/retention/runs")

@@ -3,8 +3,6 @@ and the one check every marketing path must make before contacting anyone."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from covernote.identity.usecases import Principal, check_customer
 from covernote.kernel.errors import FieldIssue, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
@@ -29,10 +27,9 @@ def _view(d: ConsentDecision) -> ConsentDecisionView:
 
 
 def record_decision(ctx: AppContext, principal: Principal, customer_id: str, *, channel: str, purpose: str,
-                    granted: bool, wording: str, source: str) -> dict[str, Any]:
+                    granted: bool, wording: str, source: str) -> ConsentDecisionView:
     """Record a grant or a withdrawal. A customer records their own; staff record what a customer told
-    them (by phone, on paper). It takes effect at once. The answer is a `ConsentDecisionView`, widened to
-    `dict[str, Any]` for the policy context's routes, which serve it."""
+    them (by phone, on paper). It takes effect at once."""
     check_customer(principal, customer_id, "customer")
     if principal.role == "customer" and source not in ("web", "app", "api"):
         raise ValidationFailed("online decisions come from the web, the app or the API",
@@ -46,12 +43,11 @@ def record_decision(ctx: AppContext, principal: Principal, customer_id: str, *, 
             raise NotFound("no such customer")
         uow.consents.add(decision)
         uow.commit()
-    return dict(_view(decision))
+    return _view(decision)
 
 
-def consents(ctx: AppContext, principal: Principal, customer_id: str) -> dict[str, Any]:
-    """The decision in force for every channel and purpose (none recorded: not granted), and the history: a
-    `Consents`, widened to `dict[str, Any]` for the policy context's routes, which serve it."""
+def consents(ctx: AppContext, principal: Principal, customer_id: str) -> Consents:
+    """The decision in force for every channel and purpose (none recorded: not granted), and the history."""
     check_customer(principal, customer_id, "customer")
     with ctx.uow(read_only=True) as uow:
         if uow.customers.get(customer_id) is None:
@@ -66,7 +62,7 @@ def consents(ctx: AppContext, principal: Principal, customer_id: str) -> dict[st
                     for c in Channel for p in ConsentPurpose],
         "history": [_view(d) for d in history],
     }
-    return dict(answer)
+    return answer
 
 
 def marketing_permitted(ctx: AppContext, customer_id: str, channel: Channel,

@@ -27,9 +27,8 @@ def declared_fields(ctx: AppContext) -> list[DeclaredField]:
     return ctx.inventory.fields()
 
 
-def data_map(ctx: AppContext, principal: Principal, include_not_personal: bool = False) -> dict[str, Any]:
-    """The data map as JSON: the fields, and a summary by data subject and category. A `DataMap`, widened to
-    `dict[str, Any]` for the policy context's route and the CLI, which serve it."""
+def data_map(ctx: AppContext, principal: Principal, include_not_personal: bool = False) -> DataMap:
+    """The data map as JSON: the fields, and a summary by data subject and category."""
     require_staff(principal, "read the data map")
     fields = declared_fields(ctx)
     personal = [f for f in fields if isinstance(f.declaration, PersonalData)]
@@ -52,7 +51,7 @@ def data_map(ctx: AppContext, principal: Principal, include_not_personal: bool =
         "fields": [f.as_dict() for f in (fields if include_not_personal else personal)],
         "counts": {"fields": len(fields), "personal": len(personal)},
     }
-    return dict(answer)
+    return answer
 
 
 def data_map_csv(ctx: AppContext, principal: Principal, include_not_personal: bool = False) -> str:

@@ -478,7 +478,7 @@ class _DryRunStopped(Exception):
     """A dry run shares one unit of work, which an error leaves unusable: the run stops there."""
 
 
-def run_sweep(ctx: AppContext, principal: Principal, as_of: date | None = None, dry_run: bool = False,
+def sweep(ctx: AppContext, principal: Principal, as_of: date | None = None, dry_run: bool = False,
               batch_size: int = DEFAULT_BATCH) -> SweepAnswer:
     """Apply what is due on `as_of` (default today) and return the report; with `dry_run`, report what
     would be done and write nothing. Raises ValidationFailed naming `as_of` (a future day) or
@@ -519,12 +519,6 @@ def run_sweep(ctx: AppContext, principal: Principal, as_of: date | None = None, 
         uow.commit()
     return run_view(RetentionRun(run.run_id, day, started, principal.user_id, "finished", dict(report.view()),
                                  finished))
-
-
-def sweep(ctx: AppContext, principal: Principal, as_of: date | None = None, dry_run: bool = False,
-          batch_size: int = DEFAULT_BATCH) -> dict[str, Any]:
-    """`run_sweep`, for the daily jobs, which take every job's report as `dict[str, Any]`."""
-    return dict(run_sweep(ctx, principal, as_of, dry_run, batch_size))
 
 
 

@@ -110,12 +110,6 @@ def _gateway(ctx: AppContext) -> CueGateway:
 
 
 def send_pending(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: bool = False,
-                 limit: int = SEND_LIMIT) -> dict[str, Any]:
-    """`send_due` as a plain dict, for the daily jobs (jobs/daily.py declares its jobs' results so)."""
-    return dict(send_due(ctx, principal, retry_now=retry_now, limit=limit))
-
-
-def send_due(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: bool = False,
              limit: int = SEND_LIMIT) -> CueSendRun:
     """Send the CUE reports that are due (REG-2). `retry_now`: also those waiting out their back-off."""
     require_staff(principal, "send CUE reports")

@@ -23,7 +23,6 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
-from typing import Any
 
 from covernote.identity.usecases import SYSTEM, Principal, require_staff
 from covernote.kernel.declarations import Category
@@ -308,12 +307,7 @@ def recheck(ctx: AppContext, principal: Principal, check_id: str) -> FraudRechec
     return {"rechecked": check_id, **outcome.as_dict()}
 
 
-def recheck_unavailable(ctx: AppContext, principal: Principal = SYSTEM, limit: int = 200) -> dict[str, Any]:
-    """`recheck_all` as a plain dict, for the daily jobs (jobs/daily.py declares its jobs' results so)."""
-    return dict(recheck_all(ctx, principal, limit))
-
-
-def recheck_all(ctx: AppContext, principal: Principal = SYSTEM, limit: int = 200) -> FraudRecheckRun:
+def recheck_unavailable(ctx: AppContext, principal: Principal = SYSTEM, limit: int = 200) -> FraudRecheckRun:
     """The job: re-check every check the agency did not answer. Stops at the first that still gets no answer
     (the agency is still down: the rest wait for the next run)."""
     require_staff(principal, "re-check fraud checks")

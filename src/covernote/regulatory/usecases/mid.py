@@ -190,12 +190,6 @@ def _gateway(ctx: AppContext) -> MidGateway:
 
 
 def send_pending(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: bool = False,
-                 limit: int = SEND_LIMIT) -> dict[str, Any]:
-    """`send_due` as a plain dict, for the daily jobs (jobs/daily.py declares its jobs' results so)."""
-    return dict(send_due(ctx, principal, retry_now=retry_now, limit=limit))
-
-
-def send_due(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: bool = False,
              limit: int = SEND_LIMIT) -> MidSendRun:
     """Send the MID updates that are due (REG-1): each policy's in the order they were made. `retry_now`:
     also those still waiting out their back-off. Safe to run at any time and from several places: a row
