@@ -62,7 +62,6 @@ from covernote.kernel.retention import COMPLAINT_RECORDS, RetentionRule
 from covernote.platform.context import AppContext
 from covernote.platform.paging import check_listing
 from covernote.platform.uow import UnitOfWork
-from covernote.privacy.domain import erasure as keep_rules
 
 SUBJECT = "complaint"  # the clock engine's subject kind
 PAGE_LIMIT = 500
@@ -557,23 +556,10 @@ def codes() -> ComplaintCodes:
             "statuses": [s.value for s in Status]}
 
 
-# -- privacy: what keeps a complaint (PRV-4, PRV-5; CMP-3: records kept three years) -----------------------------
+# -- privacy: the rule complaint records are kept under (PRV-5; CMP-3: three years); erasure's reason to
+# keep one is privacy's (privacy/domain/erasure.py complaint_keep_reason) --------------------------------------
 
 
 def retention_rule() -> RetentionRule:
     """The rule complaint records are kept under: three years after the complaint closed (DISP 1.9)."""
     return COMPLAINT_RECORDS
-
-
-def keep_reason(c: Complaint, today: date) -> keep_rules.KeepReason | None:
-    """Why a complaint's records are kept now, if they are: it is open, or it closed less than three years
-    ago (the complaint-handling records the FCA requires, DISP 1.9)."""
-    if c.closed_at is None:
-        return keep_rules.KeepReason("open_complaint", f"your complaint {c.complaint_id} is still being handled",
-                                     frozenset({"complaints"}))
-    until = COMPLAINT_RECORDS.retain_until(london_date(c.closed_at))
-    if today <= until:
-        return keep_rules.KeepReason("complaint_record", f"the record of your complaint {c.complaint_id} and how we "
-                                     "handled it must be kept for three years after it closed (FCA DISP 1.9)",
-                                     frozenset({"complaints"}), until)
-    return None

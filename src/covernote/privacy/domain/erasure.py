@@ -17,9 +17,11 @@ A legal hold keeps everything in its scope.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
+from covernote.kernel.clock import london_date
 from covernote.kernel.declarations import PURPOSES, PersonalData
+from covernote.kernel.retention import COMPLAINT_RECORDS
 
 ALL_PURPOSES = frozenset(PURPOSES)
 CONTRACT_PURPOSES = ALL_PURPOSES - {"marketing"}
@@ -82,4 +84,19 @@ def first_reason(declaration: PersonalData, reasons: list[KeepReason]) -> KeepRe
     for reason in ordered:
         if reason.covers(declaration):
             return reason
+    return None
+
+
+def complaint_keep_reason(complaint_id: str, closed_at: datetime | None, today: date) -> KeepReason | None:
+    """Why a complaint's records are kept now, if they are: it is open, or it closed less than three years
+    ago (the complaint-handling records the FCA requires, DISP 1.9: the house rule COMPLAINT_RECORDS that
+    the retention sweep applies too)."""
+    if closed_at is None:
+        return KeepReason("open_complaint", f"your complaint {complaint_id} is still being handled",
+                          frozenset({"complaints"}))
+    until = COMPLAINT_RECORDS.retain_until(london_date(closed_at))
+    if today <= until:
+        return KeepReason("complaint_record", f"the record of your complaint {complaint_id} and how we "
+                          "handled it must be kept for three years after it closed (FCA DISP 1.9)",
+                          frozenset({"complaints"}), until)
     return None

@@ -16,7 +16,6 @@ from dataclasses import replace
 from datetime import date, datetime
 from typing import Any
 
-from covernote.complaints.usecases.complaints import keep_reason as complaint_keep_reason
 from covernote.identity.usecases import Principal, require_staff
 from covernote.kernel.declarations import PersonalData
 from covernote.kernel.errors import Conflict, FieldIssue, ServiceUnavailable
@@ -107,7 +106,8 @@ class _Reasons:
         self.every_policy = [r for rs in self.by_policy.values() for r in rs]
         # Complaints (CMP-3): kept while open, and three years after they close (FCA DISP 1.9).
         self.by_complaint: dict[str, list[rules.KeepReason]] = {
-            c.complaint_id: [r] if (r := complaint_keep_reason(c, today)) is not None else []
+            c.complaint_id: [r] if (r := rules.complaint_keep_reason(c.complaint_id, c.closed_at, today)) is not None
+            else []
             for c in uow.complaints.for_customer(customer_id)}
         self.request_id = request_id
         self.codes: dict[str, str] = {}  # the explanation given -> its reason code
