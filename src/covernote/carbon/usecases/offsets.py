@@ -1,8 +1,8 @@
 """Carbon offsetting for eco policies (ECO-1): recording each policy year's offset as the policy changes,
 the customer's yearly statement and the insurer's portfolio report.
 
-`record_offset` is called by binding, renewal, adjustment and cancellation, in their unit of work, once
-their transaction is on the policy: it records the difference between the policy year's offset as it now
+`record_offset` runs (carbon/usecases/handlers.py, on PolicyTransactionRecorded) for binding, renewal,
+adjustment and cancellation, in their unit of work, once their transaction is on the policy: it records the difference between the policy year's offset as it now
 stands and what was recorded for the year before (a purchase for a new year; a top-up or reduction for a
 change of car or mileage, or a cancellation), per project. Nothing recorded is ever changed.
 """

@@ -12,6 +12,7 @@ from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 from covernote.lifecycle.results import PolicyHistory, PolicySummary, PolicyView, Voided, VoidedChange
 from covernote.lifecycle.usecases.views import policy_view
+from covernote.ncd.usecases import policy_ncd
 from covernote.platform.context import AppContext
 from covernote.platform.idempotency import check_key, idempotent_change
 from covernote.platform.uow import UnitOfWork
@@ -24,12 +25,10 @@ from covernote.policy.usecases.lookup import balance_of, find_policy, load_polic
 from covernote.policy.usecases.views import term_view, transaction_view
 from covernote.privacy.usecases.retention import anonymised_policy_view
 from covernote.products.domain.claim_types import CLAIM_TYPES, DEFAULT_CLAIM_TYPE, is_claim_type
+from covernote.regulatory.usecases.mid import policy_mid
 
 
 def get_policy(ctx: AppContext, principal: Principal, policy_id: str) -> PolicyView:
-    from covernote.ncd.usecases import policy_ncd  # app.ncd builds on this module
-    from covernote.regulatory.usecases.mid import policy_mid  # app.mid builds on this module
-
     with ctx.uow(read_only=True) as uow:
         policy = find_policy(uow, principal, policy_id)
         balance = balance_of(uow, policy.policy_id)

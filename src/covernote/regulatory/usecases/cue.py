@@ -2,8 +2,9 @@
 information relating to it to the MID and CUE").
 
 `report_claim_to_cue(ctx, uow, ...)` queues a report in the caller's unit of work (an outbox: the report
-exists if and only if the incident or claim does). Recording an incident (policy/usecases/policies.py record_incident)
-calls it today; first notification of loss (claims/usecases.py) calls it with the claim's id. A claim reported
+exists if and only if the incident or claim does). The handlers in regulatory/usecases/handlers.py call it
+when an incident is recorded on a policy (PolicyTransactionRecorded) and when a claim is notified
+(ClaimNotified, with the claim's id). A claim reported
 for an incident transaction already reported is the same report (the claim id is added to it), so an
 incident is never reported twice. `send_pending` (`covernote jobs cue-send`, `POST /cue/send`) sends what
 is due through the CueGateway: accepted, rejected (kept, flagged for staff with the reason) or no answer

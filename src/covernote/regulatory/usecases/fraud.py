@@ -3,8 +3,8 @@ FraudCheckGateway, each call recorded with a disclosure (PRV-6) in the caller's 
 
 * `fraud_check(ctx, uow, stage, customer_id, policy_id, subject)` makes one check and records it (table
   fraud_checks), the disclosure to the agency and, for a match, a fraud marker (source "fraud_check"). It
-  never refuses anything itself: it returns the outcome and what it means (regulatory/domain/fraud.py `decide`). First
-  notification of loss calls it with stage "claim".
+  never refuses anything itself: it returns the outcome and what it means (regulatory/domain/fraud.py `decide`). It runs
+  with stage "claim" when a claim is notified (regulatory/usecases/handlers.py, on ClaimNotified).
 * `screen(...)` is what quote, adjustment and renewal call: the same check, and when the answer refuses the
   transaction (a match) the check, the marker and the disclosure are committed and a Conflict is raised
   that tells the customer only that the checks did not pass.

@@ -1,8 +1,8 @@
 """Motor Insurance Database updates (REG-1): an outbox written with each transaction, a sender, the staff
 lists and the policy's MID status.
 
-* `record_mid_update(ctx, uow, policy, txn)` is called by bind, renewal, cancellation, voidance and every
-  adjustment (it decides: only a change of vehicle or named drivers makes an update), in the transaction's
+* `record_mid_update(ctx, uow, policy, txn)` runs (regulatory/usecases/handlers.py, on
+  PolicyTransactionRecorded) for bind, renewal, cancellation, voidance and every adjustment (it decides: only a change of vehicle or named drivers makes an update), in the transaction's
   own unit of work: the update and its clock (`mid.update_private`, 7 days, or `mid.update_fleet`, 14,
   regulatory/domain/mid.py `clock_rule`) exist if and only if the transaction does.
 * `send_pending` (`covernote jobs mid-send`, `POST /mid/send`) sends what is due through the MidGateway, in
