@@ -5,7 +5,7 @@ their commission (PAY-7), and the Consumer Duty fair-value report per extra. NCD
 NCD-4) is an extra that may be bought only at new business or renewal, by those eligible.
 
 Every function here that prices returns `domain.extras.ExtraLine`s; a transaction carries them in
-`details["extras"]`, and posting the transaction (app.ledger) posts them and records them for reports."""
+`details["extras"]`, and posting the transaction (ledger/usecases.py) posts them and records them for reports."""
 
 from __future__ import annotations
 
