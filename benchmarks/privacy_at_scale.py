@@ -109,10 +109,11 @@ ECO_2026 = date(2026, 7, 1)  # effective date of ECO 2026.7 (products/eco-2026.y
 # on a template stop the run: the generator must be taught about them, not skip them silently.
 CLONE_ORDER = ("customers", "users", "quotes", "policies", "policy_transactions", "pending_quotes",
                "journal_entries", "postings", "idempotency_keys", "consent_decisions", "subject_keys",
-               "sensitive_data", "disclosures")
+               "sensitive_data", "disclosures", "carbon_offsets", "carbon_offset_lines", "mid_updates",
+               "deadlines", "fraud_checks")
 NOT_CLONED = ("sensitive_reads",)  # reads logged while the templates were made: not data a clone would have
 
-ID_RE = re.compile(r"\b[a-z]{2,4}_[0-9a-hjkmnp-tv-z]{19}\b")
+ID_RE = re.compile(r"\b[a-z][a-z0-9]{1,3}_[0-9a-hjkmnp-tv-z]{19}\b")  # prefixes may hold a digit (co2_)
 DATE_RE = re.compile(r"\b\d{4}-\d{2}-\d{2}\b")
 
 

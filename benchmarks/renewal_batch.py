@@ -185,7 +185,8 @@ def main(argv: list[str] | None = None) -> int:
     ctx = None
     try:
         settings = Settings(database_url=url, products_dir=PROJECT_ROOT / "products",
-                            payment_simulator_path=":memory:", data_dir=tmp)
+                            payment_simulator_path=":memory:", data_dir=tmp,
+                            keyring_path=tmp / "keyring.json")
         ctx = build(settings, migrate=True)
         engine: sa.Engine = ctx.uow.engine  # type: ignore[attr-defined]
         today = ctx.today()

@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import csv
 import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +62,9 @@ def load_watchlist(path: str | Path = WATCHLIST) -> list[WatchEntry]:
     return out
 
 
+REMEMBERED_ANSWERS = 10_000  # retries come within minutes; older answers are not asked again
+
+
 class SimulatedFraudAgency:
     name = "Fraud prevention agency (simulated)"
 
@@ -69,7 +73,10 @@ class SimulatedFraudAgency:
         self.outage = False
         self.outage_flag = Path(outage_flag) if outage_flag else None
         self.calls = 0
-        self._answers: dict[str, FraudAnswer] = {}
+        # Answers kept so that a retried check (same id) gets the same answer, as the agency answers a
+        # retry; only the most recent are kept, so a long-running service does not grow without end.
+        self._answers: OrderedDict[str, FraudAnswer] = OrderedDict()
+        self._issued = 0
         self._lock = threading.Lock()
 
     def in_outage(self) -> bool:
@@ -88,13 +95,17 @@ class SimulatedFraudAgency:
             if self.in_outage():
                 raise BureauUnavailable("the fraud prevention agency is not answering (outage)")
             if check_id in self._answers:
+                self._answers.move_to_end(check_id)
                 return self._answers[check_id]
             values = self._values(subject)
             found = [e for e in self.entries if e.value in values[e.kind]]
             if any(e.result == "unavailable" for e in found):
                 raise BureauUnavailable("the fraud prevention agency did not answer in time")
             result = max((e.result for e in found), key=lambda r: _RANK[r], default="clear")
+            self._issued += 1
             answer = FraudAnswer(result, max((e.score for e in found), default=0),  # type: ignore[arg-type]
-                                 tuple(e.reason for e in found), f"FPA-{len(self._answers) + 1:06d}")
+                                 tuple(e.reason for e in found), f"FPA-{self._issued:06d}")
             self._answers[check_id] = answer
+            if len(self._answers) > REMEMBERED_ANSWERS:
+                self._answers.popitem(last=False)
             return answer
