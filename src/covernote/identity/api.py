@@ -6,12 +6,12 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
-from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from covernote.identity import usecases as access
 from covernote.identity.results import UserCreated
 from covernote.identity.usecases import Principal, Unauthenticated, authenticate
 from covernote.platform.context import AppContext
+from covernote.platform.requests import RequestBody, Text
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `covernote users create`")
 
@@ -34,14 +34,10 @@ Caller = Annotated[Principal, Depends(get_principal)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Unique per intended change; a retry with the same key returns the first answer")]
 
 router = APIRouter()
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class UserIn(_In):
+class UserIn(RequestBody):
     name: Text
     role: Literal["admin", "staff", "customer"]
     customer_id: str | None = None

@@ -2,24 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
 from fastapi import APIRouter
-from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from covernote.identity.api import Caller, Ctx
 from covernote.ledger import usecases as ledger
 from covernote.ledger.results import EntryView, Reconciliation
+from covernote.platform.requests import RequestBody, Text
 
 router = APIRouter()
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class ReversalIn(_In):
+class ReversalIn(RequestBody):
     reason: Text
 
 

@@ -9,9 +9,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import (
-    BaseModel,
     BeforeValidator,
-    ConfigDict,
     Field,
     StrictInt,
     StringConstraints,
@@ -20,10 +18,10 @@ from pydantic import (
 
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
+from covernote.platform.requests import RequestBody, Text
 from covernote.policy.domain.risk import Change, Driver, Risk, Vehicle, make_answers
 from covernote.products.domain.model import Term
 
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
 
 
@@ -59,11 +57,8 @@ def _not_bool(value: object) -> object:
 Answer = Annotated[str | int, BeforeValidator(_not_bool)]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class VehicleIn(_In):
+class VehicleIn(RequestBody):
     registration: Annotated[str, StringConstraints(strip_whitespace=True, min_length=2, max_length=10)]
     make: Text
     model: Text
@@ -83,7 +78,7 @@ class VehicleIn(_In):
                        self.fuel, self.engine_cc, self.co2_gkm, self.vin, self.mileage)
 
 
-class DriverIn(_In):
+class DriverIn(RequestBody):
     driver_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")] | None = None
     name: Text
     date_of_birth: date
@@ -95,7 +90,7 @@ class DriverIn(_In):
                       self.relationship)
 
 
-class RiskIn(_In):
+class RiskIn(RequestBody):
     vehicle: VehicleIn
     drivers: list[DriverIn] = Field(default_factory=list, max_length=10)
     postcode: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=8)]
@@ -106,12 +101,12 @@ class RiskIn(_In):
                     make_answers(self.answers))
 
 
-class TermIn(_In):
+class TermIn(RequestBody):
     unit: Literal["months", "days"]
     length: int = Field(gt=0, le=60)
 
 
-class QuoteIn(_In):
+class QuoteIn(RequestBody):
     product_code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=2, max_length=20)]
     start_date: date
     customer_id: str | None = Field(default=None, description="Required for staff; a customer quotes for themself")
@@ -124,23 +119,23 @@ class QuoteIn(_In):
         return None if self.term is None else Term(self.term.unit, self.term.length)
 
 
-class PaymentIn(_In):
+class PaymentIn(RequestBody):
     token: Annotated[str, StringConstraints(min_length=4, max_length=100)] = Field(
         description="A card or mandate token from the payment provider; Covernote never sees card numbers")
 
 
-class WithdrawIn(_In):
+class WithdrawIn(RequestBody):
     reason: Annotated[str, StringConstraints(strip_whitespace=True, max_length=500)] | None = Field(
         default=None, description="Why the quote is withdrawn (optional, at most 500 characters)")
 
 
-class BindIn(_In):
+class BindIn(RequestBody):
     quote_id: str
     payment: PaymentIn
     documents_on: date | None = Field(default=None, description="When the customer received the documents")
 
 
-class ChangeIn(_In):
+class ChangeIn(RequestBody):
     op: Literal["replace_vehicle", "add_driver", "remove_driver", "set_answer", "set_postcode"]
     vehicle: VehicleIn | None = None
     driver: DriverIn | None = None
@@ -165,7 +160,7 @@ class ChangeIn(_In):
                       None if self.value is None else str(self.value), self.postcode)
 
 
-class AdjustmentIn(_In):
+class AdjustmentIn(RequestBody):
     effective_date: date
     until: date | None = Field(default=None, description="For a temporary change: the first day it no longer applies")
     changes: list[ChangeIn] = Field(default_factory=list, max_length=20,
@@ -178,24 +173,24 @@ class AdjustmentIn(_In):
     reason: Text
 
 
-class RenewalConfirmIn(_In):
+class RenewalConfirmIn(RequestBody):
     extras: list[ExtraCode] | None = Field(default=None, max_length=20, description=(
         "The extras to renew with, from the invitation's extras_available; leave out to keep the extras carried "
         "forward; [] for none"))
 
 
-class CancellationIn(_In):
+class CancellationIn(RequestBody):
     effective_date: date = Field(description="The first day without cover")
     reason: Text
     by: Literal["customer", "insurer"] = "customer"
     requested_on: date | None = Field(default=None, description="Staff only: the day the request was received")
 
 
-class VoidIn(_In):
+class VoidIn(RequestBody):
     reason: Text
 
 
-class IncidentIn(_In):
+class IncidentIn(RequestBody):
     kind: Literal["claim", "incident"]
     occurred_on: date
     total_loss: bool = False
@@ -207,16 +202,16 @@ class IncidentIn(_In):
         "cover claims do not affect NCD (NCD-2)"))
 
 
-class BoxReturnIn(_In):
+class BoxReturnIn(RequestBody):
     returned_on: date
 
 
-class PolicyPatchIn(_In):
+class PolicyPatchIn(RequestBody):
     auto_renew: bool
     version: int | None = Field(default=None, description="The version you read; a stale one gets 409")
 
 
-class CustomerIn(_In):
+class CustomerIn(RequestBody):
     name: Text
     email: Annotated[str, StringConstraints(strip_whitespace=True, max_length=320)]
     address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
@@ -225,7 +220,7 @@ class CustomerIn(_In):
     date_of_birth: date | None = None
 
 
-class ConsentIn(_In):
+class ConsentIn(RequestBody):
     channel: Literal["mail", "email", "phone", "sms"]
     purpose: Literal["marketing", "partner_offers", "feedback"] = "marketing"
     granted: bool

@@ -62,11 +62,11 @@ from covernote.kernel.retention import COMPLAINT_RECORDS, RetentionRule
 from covernote.platform.context import AppContext
 from covernote.platform.paging import check_listing
 from covernote.platform.uow import UnitOfWork
+from covernote.policy.domain.model import ANONYMISED_MARK
 
 SUBJECT = "complaint"  # the clock engine's subject kind
 PAGE_LIMIT = 500
 JOB_BATCH = 200
-ANONYMISED_MARK = "h:"  # what an erased value starts with (store.anonymise.HASH_PREFIX)
 
 
 # -- reading ---------------------------------------------------------------------------------------------
