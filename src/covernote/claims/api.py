@@ -11,7 +11,7 @@ from decimal import Decimal
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StrictInt, StringConstraints
+from pydantic import Field, StrictBool, StrictInt, StringConstraints
 
 from covernote.claims import usecases as claims
 from covernote.claims.domain import Notification, Party
@@ -25,6 +25,7 @@ from covernote.claims.results import (
 )
 from covernote.identity.api import Caller, Ctx, IdempotencyKey
 from covernote.kernel.money import Money
+from covernote.platform.requests import RequestBody
 from covernote.policy.schemas import ExactAmount, Moment
 
 router = APIRouter(tags=["claims"])
@@ -33,11 +34,8 @@ Long = Annotated[str, StringConstraints(max_length=4000)]
 Amount = Annotated[ExactAmount, Field(description="Pounds, exact to the penny, as text: \"150.00\"")]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class PartyIn(_In):
+class PartyIn(RequestBody):
     role: Short = Field(description="third_party (another driver, with their vehicle), witness, or injured")
     name: Short | None = None
     address: Short | None = None
@@ -51,7 +49,7 @@ class PartyIn(_In):
                      self.policy_number)
 
 
-class NotificationIn(_In):
+class NotificationIn(RequestBody):
     claim_type: Short = Field(description="accident, theft, fire, vandalism, malicious_damage, windscreen_or_glass, "
                                           "glass_roof_panel, legal_expenses_uninsured_loss, breakdown, key_cover or other")
     occurred_at: Moment | None = Field(default=None, description="When the loss happened (date and time; "
@@ -76,7 +74,7 @@ class NotificationIn(_In):
                             tuple(p.to_domain() for p in self.parties))
 
 
-class StatusIn(_In):
+class StatusIn(RequestBody):
     status: Short = Field(description="under_assessment, settlement_agreed, settled or closed")
     amount: Amount | None = Field(default=None, description="settlement_agreed: the amount agreed")
     reason: Short | None = Field(default=None, description="closed: withdrawn, declined or no_payment")
@@ -84,28 +82,28 @@ class StatusIn(_In):
     expected_version: StrictInt | None = Field(default=None, description="Refused (409) if the claim changed since")
 
 
-class ReserveIn(_In):
+class ReserveIn(RequestBody):
     amount: Amount = Field(description="The outstanding reserve from now on (0.00 or more)")
     note: Long | None = None
 
 
-class PaymentIn(_In):
+class PaymentIn(RequestBody):
     amount: Amount
     payee: Short = Field(description="Who is paid: the policyholder, a repairer, another person")
     reference: Short | None = Field(default=None, description="The bank payment's reference")
     note: Long | None = None
 
 
-class DocumentsIn(_In):
+class DocumentsIn(RequestBody):
     names: list[Short] = Field(max_length=50, description="Documents needed before the settlement is paid")
 
 
-class ReceivedIn(_In):
+class ReceivedIn(RequestBody):
     name: Short
     received_at: Moment | None = Field(default=None, description="When it came in (default: now)")
 
 
-class CorrespondenceIn(_In):
+class CorrespondenceIn(RequestBody):
     direction: Literal["in", "out"]
     channel: Literal["letter", "email", "phone"]
     summary: Long

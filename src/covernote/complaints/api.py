@@ -9,7 +9,7 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictBool, StringConstraints
+from pydantic import Field, StrictBool, StringConstraints
 
 from covernote.complaints.domain import NewComplaint
 from covernote.complaints.results import (
@@ -24,6 +24,7 @@ from covernote.complaints.results import (
 from covernote.complaints.usecases import complaints
 from covernote.identity.api import Caller, Ctx
 from covernote.kernel.clock import LONDON
+from covernote.platform.requests import RequestBody
 from covernote.policy.schemas import Moment
 
 router = APIRouter(tags=["complaints"])
@@ -31,9 +32,7 @@ Short = Annotated[str, StringConstraints(max_length=500)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 
 
-class ComplaintIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ComplaintIn(RequestBody):
     kind: Short = Field(description="claim (about a claim) or sales_service (about sales, service or administration)")
     description: Text = Field(description="What the complainant says is wrong")
     name: Short = Field(description="The complainant's name")
@@ -58,9 +57,7 @@ class ComplaintIn(BaseModel):
                             self.alternative_format)
 
 
-class LetterOptions(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class LetterOptions(RequestBody):
     channel: Short | None = Field(default=None, description="post or email (default: e-mail when the complaint "
                                                             "came by e-mail or the web with an address, else post)")
     format: Short | None = Field(default=None, description="The letter's format; default, and the only one "
@@ -86,15 +83,11 @@ class FinalIn(LetterOptions):
     redress: Short | None = Field(default=None, description="Any payment to put things right, e.g. \"150.00\"")
 
 
-class WithdrawIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class WithdrawIn(RequestBody):
     reason: Text = Field(description="What the complainant said")
 
 
-class FormatIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class FormatIn(RequestBody):
     format: Short = Field(description="standard, large_print, audio or braille (CMP-4)")
 
 

@@ -11,19 +11,18 @@ from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field, StrictInt, StringConstraints
+from pydantic import Field, StrictInt, StringConstraints
 
 from covernote.identity.api import Caller, Ctx
 from covernote.ncd import usecases as ncd
 from covernote.ncd.results import NcdLetter, NcdReviewList, PolicyNcdView, ProofList, ProofView, QuoteNcdView
+from covernote.platform.requests import RequestBody
 
 router = APIRouter(tags=["ncd"])
 Short = Annotated[str, StringConstraints(max_length=500)]
 
 
-class ProofIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ProofIn(RequestBody):
     kind: Short = Field(description="insurer_letter, broker_letter or renewal_notice")
     insurer: Annotated[str, StringConstraints(max_length=200)] = Field(
         description="The insurer (or broker) that issued the document (at most 200 characters)")
@@ -42,9 +41,7 @@ class ProofIn(BaseModel):
                               self.issued_on, self.previous_policy_number)
 
 
-class DecisionIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class DecisionIn(RequestBody):
     decision: Short = Field(description="accept or reject")
     note: Annotated[str, StringConstraints(max_length=5000)] = Field(description="What was checked, and why")
 

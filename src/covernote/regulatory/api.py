@@ -13,9 +13,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import Field, StringConstraints
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.requests import RequestBody
 from covernote.regulatory.results import (
     CueReportList,
     CueReportView,
@@ -34,16 +35,12 @@ from covernote.regulatory.usecases import cue, fraud, mid
 router = APIRouter(tags=["regulatory"])
 
 
-class SendIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class SendIn(RequestBody):
     retry_now: bool = Field(default=False, description="Also send those still waiting out their back-off")
     limit: int = Field(default=500, ge=1, le=5000, description="At most this many in this run")
 
 
-class ReviewIn(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
+class ReviewIn(RequestBody):
     decision: Literal["cleared", "confirmed"] = Field(description="cleared (nothing found) or confirmed (a fraud)")
     note: Annotated[str, StringConstraints(max_length=5000)] = Field(description="What was found")
 

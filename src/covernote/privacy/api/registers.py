@@ -9,9 +9,10 @@ from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, Field, StringConstraints
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.requests import RequestBody
 from covernote.privacy.usecases import breaches, disclosures, registers
 from covernote.privacy.usecases.results_registers import (
     BreachDetail,
@@ -30,33 +31,30 @@ Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, m
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class HoldIn(_In):
+class HoldIn(RequestBody):
     scope: str = Field(description="customer, policy or claim")
     scope_id: Short = Field(description="The customer id, the policy id or number, or the claim's reference")
     reason: Reason = Field(description="The legal matter (refer to the matter, not to the person)")
     review_on: date = Field(description="When the hold must be looked at again; after today")
 
 
-class ReleaseIn(_In):
+class ReleaseIn(RequestBody):
     reason: Reason
 
 
-class RemovalIn(_In):
+class RemovalIn(RequestBody):
     reason: Reason = Field(description="Why the marker is removed (kept with it as removal_reason)")
 
 
-class MarkerIn(_In):
+class MarkerIn(RequestBody):
     reason: Reason = Field(description="Why fraud is suspected or proven")
     source: str = Field(default="staff", description="staff, fraud_check, cue, fraud_agency, claims_investigation, police, other")
     reference: str | None = Field(default=None, description="The agency's or the investigation's reference")
     policy_id: str | None = Field(default=None, description="A policy of this customer the marker concerns")
 
 
-class DisclosureIn(_In):
+class DisclosureIn(RequestBody):
     recipient: Short = Field(description="The third party, e.g. 'West Yorkshire Police'")
     recipient_kind: str = Field(description="broker, underwriter, police, reinsurer... (see the docs)")
     purpose: str = Field(description="A purpose code of the data map, e.g. fraud_prevention")
@@ -70,14 +68,14 @@ class DisclosureIn(_In):
                                         "person would prejudice the prevention or detection of crime")
 
 
-class BreachScopeIn(_In):
+class BreachScopeIn(RequestBody):
     product_codes: list[str] = Field(default_factory=list, description="Only people with these products")
     customer_ids: list[str] = Field(default_factory=list, description="Only these customers")
     created_from: AwareDatetime | None = Field(default=None, description="Only records written at or after this time")
     created_to: AwareDatetime | None = Field(default=None, description="Only records written before this time")
 
 
-class BreachIn(_In):
+class BreachIn(RequestBody):
     title: Short = Field(description="What happened, without naming people")
     description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
     occurred_at: AwareDatetime | None = None
@@ -87,21 +85,21 @@ class BreachIn(_In):
                                  description="Narrow the people affected; default: everyone with such data")
 
 
-class AssessmentIn(_In):
+class AssessmentIn(RequestBody):
     risk: str = Field(description="unlikely, risk or high")
     reason: str | None = Field(default=None, description="Required for 'unlikely'")
 
 
-class IcoReportIn(_In):
+class IcoReportIn(RequestBody):
     reference: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
     reported_at: AwareDatetime | None = Field(default=None, description="Default now")
 
 
-class CloseIn(_In):
+class CloseIn(RequestBody):
     note: str = Field(description="The closing summary: what was done, without naming people")
 
 
-class NotificationsIn(_In):
+class NotificationsIn(RequestBody):
     channel: str = Field(description="email, post, phone, sms, in_person or app")
     customer_ids: list[str] | None = Field(default=None, description="Leave out to record everyone affected")
     notified_at: AwareDatetime | None = Field(default=None, description="Default now")

@@ -7,9 +7,10 @@ from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.requests import RequestBody
 from covernote.privacy.usecases import erasure, requests, subject_access
 from covernote.privacy.usecases.results import (
     AccessPackageAnswer,
@@ -23,11 +24,8 @@ from covernote.privacy.usecases.results import (
 router = APIRouter(tags=["privacy requests"])
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class RequestIn(_In):
+class RequestIn(RequestBody):
     kind: str = Field(description="access, rectification, erasure, restriction, objection, portability, "
                                   "consent_withdrawal or death_directive (customers: access, portability, erasure)")
     details: dict[str, Any] = Field(default_factory=dict, description="corrections, ground, to, directive...")
@@ -38,28 +36,28 @@ class RequestIn(_In):
                                         description="staff: how identity was already checked, if it was")
 
 
-class IdentityIn(_In):
+class IdentityIn(RequestBody):
     method: str = Field(max_length=60, description="how identity was checked (never the evidence itself)")
 
 
-class QuestionIn(_In):
+class QuestionIn(RequestBody):
     question: str = Field(max_length=2000)
 
 
-class ExtensionIn(_In):
+class ExtensionIn(RequestBody):
     notified_on: date
     reason: str = Field(max_length=2000)
 
 
-class ReasonIn(_In):
+class ReasonIn(RequestBody):
     reason: str = Field(max_length=2000)
 
 
-class FulfilIn(_In):
+class FulfilIn(RequestBody):
     acknowledge_cover_effects: bool = False
 
 
-class ErasureIn(_In):
+class ErasureIn(RequestBody):
     fingerprint: str = Field(max_length=64, description="the fingerprint of the plan shown to the person")
 
 

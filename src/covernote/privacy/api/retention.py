@@ -8,9 +8,10 @@ from __future__ import annotations
 from datetime import date
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.requests import RequestBody
 from covernote.privacy.usecases import processing_record, retention
 from covernote.privacy.usecases.results_retention import (
     RecordOfProcessing,
@@ -23,18 +24,15 @@ from covernote.privacy.usecases.results_retention import (
 router = APIRouter(tags=["privacy"])
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class SweepIn(_In):
+class SweepIn(RequestBody):
     as_of: date | None = Field(default=None, description="Judge what is due on this day (default today; never a "
                                                           "future day)")
     dry_run: bool = Field(default=False, description="Report what would be done and write nothing")
     batch_size: int = Field(default=retention.DEFAULT_BATCH, description="Records per unit of work (1 to 5000)")
 
 
-class SettingIn(_In):
+class SettingIn(RequestBody):
     years: int = Field(description="The period the dealership chose, in whole years, within the category's "
                                    "floor and ceiling")
 

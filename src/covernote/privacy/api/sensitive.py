@@ -10,9 +10,10 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.requests import RequestBody
 from covernote.privacy.usecases import sensitive
 from covernote.privacy.usecases.results_sensitive import (
     KeyRotation,
@@ -25,29 +26,26 @@ from covernote.privacy.usecases.results_sensitive import (
 router = APIRouter(tags=["privacy"])
 
 
-class _In(BaseModel):
-    model_config = ConfigDict(extra="forbid")
 
-
-class HealthConditionIn(_In):
+class HealthConditionIn(RequestBody):
     condition: str = Field(description="The medical condition, as the person described it", max_length=200)
     notified_to_dvla: bool = Field(description="Whether the DVLA has been told of it")
 
 
-class ConvictionIn(_In):
+class ConvictionIn(RequestBody):
     code: str = Field(description="DVLA endorsement code: 2 letters and 2 digits, e.g. SP30, DR10, CU80",
                       max_length=10)
     date: dt.date = Field(description="Date of the offence or conviction (not in the future)")
     points: int = Field(description="Penalty points, 0 to 11")
 
 
-class BankDetailsIn(_In):
+class BankDetailsIn(RequestBody):
     sort_code: str = Field(description="6 digits; 12-34-56 is accepted", max_length=12)
     account_number: str = Field(description="8 digits", max_length=12)
     account_name: str = Field(description="The name on the account", max_length=200)
 
 
-class SensitiveIn(_In):
+class SensitiveIn(RequestBody):
     """Only the fields given are changed; an explicit null clears that field."""
 
     licence_number: str | None = Field(default=None, max_length=40,
@@ -59,7 +57,7 @@ class SensitiveIn(_In):
     bank_details: BankDetailsIn | None = Field(default=None, description="Account for refunds and direct debits")
 
 
-class RotateIn(_In):
+class RotateIn(RequestBody):
     retire_old: bool = Field(default=False, description="Afterwards, remove master keys no data key uses")
     batch: int = Field(default=500, ge=1, le=10_000, description="Data keys re-wrapped per transaction")
     new_key: bool = Field(default=True, description="False: only finish re-wrapping under the current key")
