@@ -27,7 +27,7 @@ def main() -> None:
     total = 0
     for line in args.path.read_text(errors="replace").splitlines():
         stack, _, count = line.rpartition(" ")
-        if not stack:
+        if not stack or not count.isdigit():  # a line of py-spy's own output, not a stack
             continue
         n = int(count)
         total += n

@@ -16,6 +16,10 @@ class Settings:
     payment_simulator_path: str
     data_dir: Path
     keyring_path: Path
+    # Threads that run the synchronous request handlers (issue 12). None: 1 on SQLite, which runs one
+    # writer at a time anyway and loses a third of its throughput to GIL hand-offs between idle threads;
+    # the server's default (40) on PostgreSQL, whose requests wait on the network.
+    worker_threads: int | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -27,4 +31,20 @@ class Settings:
                                                   str(data_dir / "payment-simulator.sqlite")),
             data_dir=data_dir,
             keyring_path=Path(os.environ.get("COVERNOTE_KEYRING", data_dir / "keyring.json")),
+            worker_threads=_positive_int("COVERNOTE_WORKER_THREADS"),
         )
+
+    def threads_for_requests(self) -> int | None:
+        """How many threads run request handlers; None leaves the server's default."""
+        if self.worker_threads is not None:
+            return self.worker_threads
+        return 1 if self.database_url.startswith("sqlite") else None
+
+
+def _positive_int(name: str) -> int | None:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    return int(raw)

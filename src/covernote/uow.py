@@ -90,6 +90,37 @@ def prepare_engine(engine: Engine) -> Engine:
     return engine
 
 
+# Each repository is made on first use within a unit of work (a request touches a few of the 26).
+_REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
+    'customers': CustomerRepo,
+    'users': UserRepo,
+    'quotes': QuoteRepo,
+    'policies': PolicyRepo,
+    'pending': PendingRepo,
+    'ledger': LedgerRepo,
+    'idempotency': IdempotencyRepo,
+    'transactions': TransactionTotalsRepo,
+    'consents': ConsentRepo,
+    'holds': LegalHoldRepo,
+    'fraud_markers': FraudMarkerRepo,
+    'disclosures': DisclosureRepo,
+    'subject_data': SubjectDataRepo,
+    'requests': RequestRepo,
+    'breaches': BreachRepo,
+    'sensitive': SensitiveRepo,
+    'retention': RetentionRepo,
+    'carbon': CarbonRepo,
+    'extras': ExtrasRepo,
+    'ncd': NcdProofRepo,
+    'deadlines': DeadlineRepo,
+    'claims': ClaimRepo,
+    'complaints': ComplaintRepo,
+    'mid_updates': MidUpdateRepo,
+    'cue_reports': CueReportRepo,
+    'fraud_checks': FraudCheckRepo,
+}
+
+
 class SqlUnitOfWork:
     customers: CustomerRepository
     users: UserRepository
@@ -127,6 +158,14 @@ class SqlUnitOfWork:
         self._events: list[Event] = []
         self.before_commit: Callable[[Any], None] | None = None
 
+    def __getattr__(self, name: str) -> Any:
+        make = _REPOSITORIES.get(name)
+        if make is None or self._conn is None:
+            raise AttributeError(name)
+        repo = make(self._conn)
+        setattr(self, name, repo)
+        return repo
+
     def publish(self, event: Event) -> None:
         self._events.append(event)
 
@@ -150,32 +189,6 @@ class SqlUnitOfWork:
             conn = conn.execution_options(covernote_write=True)
         conn.begin()
         self._conn = conn
-        self.customers = CustomerRepo(conn)
-        self.users = UserRepo(conn)
-        self.quotes = QuoteRepo(conn)
-        self.policies = PolicyRepo(conn)
-        self.pending = PendingRepo(conn)
-        self.ledger = LedgerRepo(conn)
-        self.idempotency = IdempotencyRepo(conn)
-        self.transactions = TransactionTotalsRepo(conn)
-        self.consents = ConsentRepo(conn)
-        self.holds = LegalHoldRepo(conn)
-        self.fraud_markers = FraudMarkerRepo(conn)
-        self.disclosures = DisclosureRepo(conn)
-        self.subject_data = SubjectDataRepo(conn)
-        self.requests = RequestRepo(conn)
-        self.breaches = BreachRepo(conn)
-        self.sensitive = SensitiveRepo(conn)
-        self.retention = RetentionRepo(conn)
-        self.carbon = CarbonRepo(conn)
-        self.extras = ExtrasRepo(conn)
-        self.ncd = NcdProofRepo(conn)
-        self.deadlines = DeadlineRepo(conn)
-        self.claims = ClaimRepo(conn)
-        self.complaints = ComplaintRepo(conn)
-        self.mid_updates = MidUpdateRepo(conn)
-        self.cue_reports = CueReportRepo(conn)
-        self.fraud_checks = FraudCheckRepo(conn)
         return self
 
     def _release(self) -> None:
@@ -191,6 +204,8 @@ class SqlUnitOfWork:
         finally:
             self._conn.close()
             self._conn = None
+            for name in _REPOSITORIES:
+                self.__dict__.pop(name, None)
             self._release()
         # A unique key or lock lost to a concurrent writer is a conflict for the caller, not a crash.
         if isinstance(exc, IntegrityError):

@@ -3,6 +3,10 @@ uvicorn factory for `covernote serve`."""
 
 from __future__ import annotations
 
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import anyio.to_thread
 from fastapi import FastAPI
 
 from covernote import __version__
@@ -27,8 +31,17 @@ from covernote.products.api import router as products_router
 from covernote.regulatory.api import router as regulatory_router
 
 
-def create_app(ctx: AppContext) -> FastAPI:
+def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
+    """`worker_threads`: how many threads run the synchronous handlers (None: the server's default)."""
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        if worker_threads is not None:  # the limiter belongs to the running event loop: set it there
+            anyio.to_thread.current_default_thread_limiter().total_tokens = worker_threads
+        yield
+
     app = FastAPI(
+        lifespan=lifespan,
         title="Covernote",
         version=__version__,
         description="Policy administration for UK motor insurance: products, explainable rating, quote to "
@@ -57,5 +70,7 @@ def create_app(ctx: AppContext) -> FastAPI:
 
 def create_app_from_env() -> FastAPI:
     from covernote.bootstrap import build
+    from covernote.settings import Settings
 
-    return create_app(build())
+    settings = Settings.from_env()
+    return create_app(build(settings), settings.threads_for_requests())

@@ -79,7 +79,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
     if workers == 1:
         from covernote.api.app import create_app
 
-        uvicorn.run(create_app(ctx), host=host, port=port, log_level="info")
+        uvicorn.run(create_app(ctx, Settings.from_env().threads_for_requests()), host=host, port=port,
+                    log_level="info")
     else:
         uvicorn.run("covernote.api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
                     log_level="warning")

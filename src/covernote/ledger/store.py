@@ -16,6 +16,10 @@ from covernote.store.tables import (
     postings,
 )
 
+# Built once: a statement made per call spends more on building and keying it than the database does.
+_ACCOUNT_BALANCE = (sa.select(sa.func.coalesce(sa.func.sum(postings.c.amount_pence), 0))
+                    .where(postings.c.policy_id == sa.bindparam("b_policy"), postings.c.account == sa.bindparam("b_account")))
+
 
 class LedgerRepo:
     def __init__(self, conn: Connection) -> None:
@@ -51,6 +55,10 @@ class LedgerRepo:
 
     def for_policy(self, policy_id: str) -> list[JournalEntry]:
         return self._entries(journal_entries.c.policy_id == policy_id)
+
+    def account_balance(self, policy_id: str, account: str) -> Money:
+        total = self.conn.execute(_ACCOUNT_BALANCE, {"b_policy": policy_id, "b_account": account}).scalar_one()
+        return Money.from_pence(int(total))
 
     def get(self, entry_id: str) -> JournalEntry | None:
         found = self._entries(journal_entries.c.id == entry_id)

@@ -30,6 +30,14 @@ _ORDER = (ncd_proofs.c.recorded_at, ncd_proofs.c.id)
 _LOCK_SPACE = 0x4E4344  # "NCD": the advisory-lock key space of proof checks
 
 
+# The hot reads, built once (a quote, a bind and a policy read each run one).
+_FOR_QUOTE = ncd_proofs.select().where(ncd_proofs.c.quote_id == sa.bindparam("b_quote")).order_by(*_ORDER)
+_FOR_POLICY = ncd_proofs.select().where(sa.or_(
+    ncd_proofs.c.policy_id == sa.bindparam("b_policy"),
+    ncd_proofs.c.quote_id.in_(sa.select(quotes.c.id).where(quotes.c.policy_id == sa.bindparam("b_policy"))),
+)).order_by(*_ORDER)
+
+
 class NcdProofRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -48,14 +56,10 @@ class NcdProofRepo:
         return None if r is None else _proof(r)
 
     def for_quote(self, quote_id: str) -> list[NcdProofRecord]:
-        rows = self.conn.execute(ncd_proofs.select().where(ncd_proofs.c.quote_id == quote_id).order_by(*_ORDER))
-        return [_proof(r) for r in rows]
+        return [_proof(r) for r in self.conn.execute(_FOR_QUOTE, {"b_quote": quote_id})]
 
     def for_policy(self, policy_id: str) -> list[NcdProofRecord]:
-        bound_from = sa.select(quotes.c.id).where(quotes.c.policy_id == policy_id)
-        rows = self.conn.execute(ncd_proofs.select().where(sa.or_(
-            ncd_proofs.c.policy_id == policy_id, ncd_proofs.c.quote_id.in_(bound_from))).order_by(*_ORDER))
-        return [_proof(r) for r in rows]
+        return [_proof(r) for r in self.conn.execute(_FOR_POLICY, {"b_policy": policy_id})]
 
     def lock_end_date(self, ended_on: date) -> None:
         """Serialise checks of proofs ending on the same day until this transaction ends, so two proofs

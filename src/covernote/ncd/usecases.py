@@ -15,6 +15,7 @@ How accepted proof feeds rating (docs/ncd.md):
 from __future__ import annotations
 
 import html
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal, cast
@@ -357,7 +358,7 @@ def _declared_years(q: Quote) -> int:
     return int(q.rating.get("ncd_years", 0))
 
 
-def _latest_accepted(proofs: list[NcdProofRecord]) -> NcdProofRecord | None:
+def _latest_accepted(proofs: Sequence[NcdProofRecord]) -> NcdProofRecord | None:
     accepted = sorted((p for p in proofs if p.status == "accepted"), key=lambda p: (p.decided_at, p.proof_id))
     return accepted[-1] if accepted else None
 
@@ -410,7 +411,7 @@ def _apply_to_quote(ctx: AppContext, uow: UnitOfWork, q: Quote, rec: NcdProofRec
 # -- the NCD status a quote or policy shows --------------------------------------------------------------------
 
 
-def _states(proofs: list[NcdProofRecord]) -> list[ProofState]:
+def _states(proofs: Sequence[NcdProofRecord]) -> list[ProofState]:
     return [ProofState(p.proof_id, p.status == "accepted", p.ncd_years, f"{p.decided_at.isoformat()}|{p.proof_id}")
             for p in proofs]
 
@@ -419,27 +420,30 @@ def _has_ncd(product: Product) -> bool:
     return product.rating.ncd is not None and product.question("ncd_years") is not None
 
 
-def _status(rated: int, proofs: list[NcdProofRecord]) -> NcdStatus:
+def _status(rated: int, proofs: Sequence[NcdProofRecord]) -> NcdStatus:
     # ncd/domain/proof.py ncd_status builds exactly these keys (the domain holds no result types)
     return cast(NcdStatus, ncd_status(rated, _states(proofs)))
 
 
-def quote_ncd(ctx: AppContext, uow: UnitOfWork, q: Quote) -> QuoteNcd | None:
+def quote_ncd(ctx: AppContext, uow: UnitOfWork, q: Quote,
+              proofs: Sequence[NcdProofRecord] | None = None) -> QuoteNcd | None:
     """NCD years and discount the quote is rated on, and whether that NCD is proven, rejected or declared
-    (None for a product without NCD)."""
+    (None for a product without NCD). `proofs`: the quote's proofs where the caller has them already."""
     if not _has_ncd(ctx.catalogue.by_ref(q.product_ref)):
         return None
     rated = int(q.rating.get("ncd_years", 0))
-    proofs = uow.ncd.for_quote(q.quote_id)
+    proofs = uow.ncd.for_quote(q.quote_id) if proofs is None else proofs
     return {"ncd_years": rated, "discount_percent": q.rating.get("ncd_discount_percent"),
             "declared_years": _declared_years(q), **_status(rated, proofs),
             "proofs": [p.proof_id for p in proofs]}
 
 
-def policy_ncd(ctx: AppContext, uow: UnitOfWork, policy: Policy, today: date) -> PolicyNcd | None:
+def policy_ncd(ctx: AppContext, uow: UnitOfWork, policy: Policy, today: date,
+               proofs: Sequence[NcdProofRecord] | None = None) -> PolicyNcd | None:
     """NCD years and discount the policy is rated on today, and whether it is proven (None for a product
     without NCD). The proof is of the NCD held when the policy began, so it is compared with the years
-    of the first term; the renewal of that term starts from the proven years (with_proven_ncd)."""
+    of the first term; the renewal of that term starts from the proven years (with_proven_ncd).
+    `proofs`: the policy's proofs (its own and its quote's) where the caller has them already."""
     terms = [t for t in policy.terms() if not t.voided] or policy.terms()
     term = next((t for t in terms if t.period.contains(today)), terms[-1] if today >= terms[-1].period.start
                 else terms[0])
@@ -452,7 +456,7 @@ def policy_ncd(ctx: AppContext, uow: UnitOfWork, policy: Policy, today: date) ->
     first = policy.term(policy.terms()[0].term_no)
     first_answer = _risk_on(first, min(max(today, first.period.start), first.period.last_day)).answer("ncd_years")
     first_years = int(first_answer) if first_answer is not None else 0
-    proofs = uow.ncd.for_policy(policy.policy_id)
+    proofs = uow.ncd.for_policy(policy.policy_id) if proofs is None else proofs
     status = _status(first_years, proofs)
     if status["status"] == "proven" and status["needs_review"] and term.term_no > 1:
         renewal = next((t for t in policy.transactions if t.kind == "renewal" and t.term_no == 2), None)
@@ -477,14 +481,15 @@ def proven_for_renewal(ctx: AppContext, uow: UnitOfWork, policy: Policy) -> int 
     return rated_years(standing.ncd_years, _top(ctx.catalogue.by_ref(term.product_ref)))
 
 
-def check_rated_as_proven(ctx: AppContext, uow: UnitOfWork, q: Quote) -> None:
+def check_rated_as_proven(ctx: AppContext, uow: UnitOfWork, q: Quote,
+                          proofs: Sequence[NcdProofRecord] | None = None) -> None:
     """A quote is bound only on the NCD its accepted proof shows. Accepted proof re-rates an open quote at
     once, unless the quote could not be re-rated (say NCD protection, chosen on the years declared, needs
     more years than proven, NCD-3): then it cannot be bound as it stands, and a new quote is needed."""
     product = ctx.catalogue.by_ref(q.product_ref)
     if not _has_ncd(product):
         return
-    standing = _latest_accepted(uow.ncd.for_quote(q.quote_id))
+    standing = _latest_accepted(uow.ncd.for_quote(q.quote_id) if proofs is None else proofs)
     if standing is None:
         return
     target = rated_years(standing.ncd_years or 0, _top(product))
@@ -498,10 +503,11 @@ def check_rated_as_proven(ctx: AppContext, uow: UnitOfWork, q: Quote) -> None:
                    [FieldIssue("quote_id", f"rated on {current} years of NCD; proven {target} (NCD-1)")])
 
 
-def ncd_at_bind(ctx: AppContext, uow: UnitOfWork, q: Quote) -> NcdAtBind | None:
+def ncd_at_bind(ctx: AppContext, uow: UnitOfWork, q: Quote,
+                proofs: Sequence[NcdProofRecord] | None = None) -> NcdAtBind | None:
     """The NCD status when the quote is bound, kept on the new-business transaction: a policy bound on
     rejected or unproven NCD is flagged for staff from its first day."""
-    block = quote_ncd(ctx, uow, q)
+    block = quote_ncd(ctx, uow, q, proofs)
     if block is None:
         return None
     return {"ncd_years": block["ncd_years"], "declared_years": block["declared_years"], "status": block["status"],

@@ -72,6 +72,10 @@ def _due(table: sa.Table, now: datetime | None) -> Any:
     return q.order_by(table.c.created_at, table.c.id)
 
 
+_MID_FOR_POLICY = mid_updates.select().where(mid_updates.c.policy_id == sa.bindparam("b_policy")).order_by(
+    mid_updates.c.created_at, mid_updates.c.id)  # built once: every policy read runs it
+
+
 class MidUpdateRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -88,9 +92,7 @@ class MidUpdateRepo:
         return replace(u, version=u.version + 1)
 
     def for_policy(self, policy_id: str) -> list[MidUpdate]:
-        q = mid_updates.select().where(mid_updates.c.policy_id == policy_id).order_by(
-            mid_updates.c.created_at, mid_updates.c.id)
-        return [_mid(r) for r in self.conn.execute(q)]
+        return [_mid(r) for r in self.conn.execute(_MID_FOR_POLICY, {"b_policy": policy_id})]
 
     def due(self, now: datetime | None, limit: int) -> list[MidUpdate]:
         return [_mid(r) for r in self.conn.execute(_due(mid_updates, now).limit(limit))]

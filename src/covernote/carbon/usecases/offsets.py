@@ -57,7 +57,8 @@ def record_offset(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyT
     spec = ctx.catalogue.by_ref(term.product_ref).carbon_offset
     if spec is None:
         return None
-    recorded = uow.carbon.recorded_by_project(policy.policy_id, term.term_no)
+    # A new policy has nothing recorded yet: no need to ask.
+    recorded = {} if txn.kind == "new_business" else uow.carbon.recorded_by_project(policy.policy_id, term.term_no)
     year = year_offset(spec, term)
     mv = movement(year, recorded, first=not recorded)
     if mv.kind == "recomputed" and txn.kind == "mta" and not _touches_offset(term, txn):

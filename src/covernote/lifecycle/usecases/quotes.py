@@ -26,7 +26,7 @@ from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.model import Actor, Policy, PolicyTransaction, Quote
 from covernote.policy.domain.rating import rate_for_term
 from covernote.policy.domain.risk import Risk, validate_risk
-from covernote.policy.domain.term import TermState, charged_premium, ipt_on
+from covernote.policy.domain.term import Segment, TermState, charged_premium, ipt_on
 from covernote.policy.ports import QuoteWithdrawal
 from covernote.policy.usecases.pricing import segments as price_segments
 from covernote.policy.usecases.views import segments_view
@@ -86,12 +86,13 @@ def create_quote(ctx: AppContext, principal: Principal, req: QuoteRequest) -> Qu
         extras=extra_lines,
     )
     with ctx.uow() as uow:
-        if uow.customers.get(customer_id) is None:
+        customer = uow.customers.get(customer_id)
+        if customer is None:
             raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
         processing_allowed(uow, customer_id, "quote for them")
-        screen_quote(ctx, uow, principal, quote, risk)  # REG-3: a match refuses the quote
+        screen_quote(ctx, uow, principal, quote, risk, customer)  # REG-3: a match refuses the quote
         uow.quotes.add(quote)
-        ncd = quote_ncd(ctx, uow, quote)  # NCD-1: years, discount, declared and not yet proven
+        ncd = quote_ncd(ctx, uow, quote, proofs=())  # NCD-1: declared and not yet proven (a new quote has no proof)
         uow.commit()
     return {**quote_view(quote, ctx.catalogue), "ncd": ncd}
 
@@ -189,7 +190,8 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
                                    [FieldIssue("documents_on", f"must be from {today} to "
                                                f"{today + timedelta(days=DOCUMENTS_WITHIN_DAYS)}")])
         product = ctx.catalogue.by_ref(quote.product_ref)
-        check_rated_as_proven(ctx, uow, quote)  # NCD-1: bound only on the NCD proven
+        proofs = uow.ncd.for_quote(quote.quote_id)  # read once: the check, the transaction and the view use them
+        check_rated_as_proven(ctx, uow, quote, proofs)  # NCD-1: bound only on the NCD proven
         policy_id = new_id("pol")
         txn_id = new_id("txn")
         fee_lines = tuple(FeeLine.from_fee(product.fee(code), 1, today, txn_id) for code, _, _ in quote.fees)
@@ -210,18 +212,20 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
                                 quote.ipt, fee_lines, (), details, key)
         policy.transactions.append(txn)
         term = policy.term()
-        check_price(ctx, term, quote.premium)
-        details["versions"] = segments_view(price_segments(ctx.catalogue, term))
+        segments = price_segments(ctx.catalogue, term)
+        check_price(term, segments, quote.premium)
+        details["versions"] = segments_view(segments)
         if not uow.quotes.mark_bound(quote.quote_id, policy_id):
             raise Conflict("the quote was bound or withdrawn by another request",
                            [FieldIssue("quote_id", "no longer open")])
-        details["ncd"] = ncd_at_bind(ctx, uow, quote)  # NCD-1: bound on unproven or rejected NCD is flagged
+        details["ncd"] = ncd_at_bind(ctx, uow, quote, proofs)  # NCD-1: bound on unproven or rejected NCD is flagged
         uow.policies.add(policy)
         uow.publish(PolicyTransactionRecorded(policy, txn))  # ECO-1 carbon offset, REG-1 MID update
         payment = charge_and_collect(ctx, uow, policy, txn, f"New business {policy.number}",
                                      payment_key)
         view = policy_view(ctx.catalogue, policy, today, balance=Money.zero())
-        view["ncd"] = policy_ncd(ctx, uow, policy, today)  # NCD-1: as GET /policies/{id} shows it
+        # NCD-1: as GET /policies/{id} shows it; the new policy's proofs are its quote's
+        view["ncd"] = policy_ncd(ctx, uow, policy, today, proofs)
         view["transaction_id"] = txn_id
         view["payment"] = payment
         return cast(dict[str, Any], view)
@@ -229,8 +233,8 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
     return idempotent_change(ctx.uow, principal.user_id, "bind", idempotency_key, request, run)
 
 
-def check_price(ctx: AppContext, term: TermState, quoted: Money) -> None:
+def check_price(term: TermState, segments: list[Segment], quoted: Money) -> None:
     """The price bound is the price quoted, recomputed from the recorded versions (any drift is a bug)."""
-    charged = charged_premium(price_segments(ctx.catalogue, term), term.period, term.cover_end)
+    charged = charged_premium(segments, term.period, term.cover_end)
     if charged != quoted:
         raise Conflict(f"the recomputed premium {charged} differs from the quoted {quoted}; ask for a new quote")

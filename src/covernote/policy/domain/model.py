@@ -100,9 +100,20 @@ class Policy:
     created_at: datetime
     version: int = 1
     transactions: list[PolicyTransaction] = field(default_factory=list)
+    # The terms as last derived, with the transactions they were derived from (the list is append-only).
+    _derived: tuple[tuple[int, int, int], list[TermState]] | None = field(default=None, init=False, repr=False,
+                                                                      compare=False)
 
     # -- derived state ------------------------------------------------------------------------
     def terms(self) -> list[TermState]:
+        """The terms in order, derived from the transactions. Derived once per set of transactions (a read
+        asks several times); the states are shared between callers, who must not change them."""
+        key = (id(self.transactions), len(self.transactions), id(self.transactions[-1]) if self.transactions else 0)
+        if self._derived is None or self._derived[0] != key:
+            self._derived = (key, self._derive_terms())
+        return list(self._derived[1])
+
+    def _derive_terms(self) -> list[TermState]:
         terms: dict[int, TermState] = {}
         for t in sorted(self.transactions, key=lambda t: t.sequence):
             d = t.details

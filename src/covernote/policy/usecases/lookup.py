@@ -42,7 +42,5 @@ def load_policy(uow: UnitOfWork, principal: Principal, policy_id: str) -> Policy
 
 
 def balance_of(uow: UnitOfWork, policy_id: str) -> Money:
-    total = Money.zero()
-    for e in uow.ledger.for_policy(policy_id):
-        total = total + e.amount_on(RECEIVABLE)
-    return total
+    """What the policyholder owes (positive) or is owed: the policy's receivable account."""
+    return uow.ledger.account_balance(policy_id, RECEIVABLE)

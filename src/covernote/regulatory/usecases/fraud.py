@@ -165,9 +165,11 @@ def _customer(uow: UnitOfWork, customer_id: str) -> Customer:
     return customer
 
 
-def screen_quote(ctx: AppContext, uow: UnitOfWork, principal: Principal, quote: Quote, risk: Risk) -> FraudOutcome:
-    """REG-3 at quote: the customer and the risk quoted; a match refuses the quote."""
-    subject = subject_for(_customer(uow, quote.customer_id), quote.quote_id, [risk])
+def screen_quote(ctx: AppContext, uow: UnitOfWork, principal: Principal, quote: Quote, risk: Risk,
+                 customer: Customer | None = None) -> FraudOutcome:
+    """REG-3 at quote: the customer (read here unless the caller has them) and the risk quoted; a match
+    refuses the quote."""
+    subject = subject_for(customer or _customer(uow, quote.customer_id), quote.quote_id, [risk])
     return screen(ctx, uow, "quote", quote.customer_id, None, subject, checked_by=principal.user_id)
 
 
