@@ -3,6 +3,7 @@ show a policy's account, reverse an entry, and reconcile everything (PAY-5)."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from decimal import Decimal
 from typing import Literal
 
@@ -45,30 +46,30 @@ from covernote.policy.usecases.views import money
 from covernote.privacy.usecases.disclosures import record_payment_disclosure
 
 
-def post_transaction(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction, description: str) -> Money:
-    """Post the transaction's premium, IPT, fees and optional extras (each extra's premium, IPT and
-    commission on its own accounts) against the customer's account; returns what the customer now owes
-    for it (negative: owed to them)."""
+def transaction_entry(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction,
+                      description: str) -> JournalEntry | None:
+    """The entry posting the transaction's premium, IPT, fees and optional extras (each extra's premium, IPT
+    and commission on its own accounts) against the customer's account; None when it charges nothing.
+    The extras' lines are recorded here; the entry is the caller's to post."""
     fees = [(f.code, f.name, f.amount) for f in txn.fees_charged] + [
         (f.code, f"{f.name} refunded", -f.amount) for f in txn.fees_refunded]
     extra_lines = record_lines(uow, policy, txn)
-    entry = balanced_entry(new_id("jnl"), ctx.clock.now(), description, policy.policy_id, txn.transaction_id,
-                           charge_lines(txn.premium, txn.ipt, fees) + extras.postings(extra_lines), RECEIVABLE,
-                           "amount due for " + description)
-    if entry is None:
-        return Money.zero()
-    uow.ledger.add(entry)
-    return entry.amount_on(RECEIVABLE)
+    return balanced_entry(new_id("jnl"), ctx.clock.now(), description, policy.policy_id, txn.transaction_id,
+                          charge_lines(txn.premium, txn.ipt, fees) + extras.postings(extra_lines), RECEIVABLE,
+                          "amount due for " + description)
 
 
 def collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction, amount: Money, description: str,
-            key: str, on_decline: Literal["fail", "leave_outstanding"] = "fail") -> PaymentResult:
-    """Take `amount` from (or, if negative, return it to) the policy's payment token and post it.
+            key: str, on_decline: Literal["fail", "leave_outstanding"] = "fail",
+            posting_first: Sequence[JournalEntry] = ()) -> PaymentResult:
+    """Take `amount` from (or, if negative, return it to) the policy's payment token and post it, after
+    `posting_first` (the charge it pays), in one write.
 
     `key` must be the same on every retry of the same request (the client's idempotency key with the
     operation's scope): the provider then answers a retry with the first receipt, so money taken before
     a failed commit is never taken again when the client retries."""
     if amount.is_zero():
+        uow.ledger.add_many(posting_first)
         return {"kind": "none", "amount": "0.00", "status": "nothing to pay"}
     try:
         if amount > Money.zero():
@@ -77,6 +78,7 @@ def collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransac
             receipt = ctx.payments.refund(policy.payment_token, -amount, description, f"{key}:refund")
     except PaymentDeclined as exc:
         if on_decline == "leave_outstanding":
+            uow.ledger.add_many(posting_first)
             return {"kind": "charge", "amount": amount.to_str(), "status": "declined: left outstanding on the account",
                     "reason": str(exc)}
         raise PaymentRequired(f"the payment provider declined: {exc}") from exc
@@ -91,7 +93,7 @@ def collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransac
     entry = balanced_entry(new_id("jnl"), ctx.clock.now(), f"{what}: {description}", policy.policy_id,
                            txn.transaction_id, lines, RECEIVABLE, f"{what.lower()} {receipt.reference}")
     assert entry is not None
-    uow.ledger.add(entry)
+    uow.ledger.add_many([*posting_first, entry])
     # The provider now holds this payment about the person: the disclosure register records it with the
     # ledger posting, in the same unit of work (PRV-6).
     record_payment_disclosure(uow, customer_id=policy.customer_id, policy_id=policy.policy_id,
@@ -103,8 +105,11 @@ def collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransac
 
 def charge_and_collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction, description: str,
                        key: str, on_decline: Literal["fail", "leave_outstanding"] = "fail") -> PaymentResult:
-    due = post_transaction(ctx, uow, policy, txn, description)
-    return collect(ctx, uow, policy, txn, due, description, key, on_decline)
+    """Post the transaction and take (or return) what it leaves owing: the charge and the payment are
+    written together once the provider has answered (a decline that fails writes neither)."""
+    entry = transaction_entry(ctx, uow, policy, txn, description)
+    due = Money.zero() if entry is None else entry.amount_on(RECEIVABLE)
+    return collect(ctx, uow, policy, txn, due, description, key, on_decline, () if entry is None else (entry,))
 
 
 def policy_statement(ctx: AppContext, principal: Principal, policy_id: str) -> StatementView:

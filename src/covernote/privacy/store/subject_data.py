@@ -214,6 +214,12 @@ def _values(q: SubjectRequest) -> dict[str, Any]:
                 created_by=q.created_by, completed_at=q.completed_at)
 
 
+# Built once: every quote, adjustment and renewal asks for the customer's flags.
+_FLAGS_OF = (sa.select(processing_flags.c.flag, processing_flags.c.active)
+             .where(processing_flags.c.customer_id == sa.bindparam("b_customer"))
+             .order_by(processing_flags.c.recorded_at, processing_flags.c.id))
+
+
 class RequestRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -266,8 +272,7 @@ class RequestRepo:
 
     def flags(self, customer_id: str) -> set[str]:
         """The flags in force: the latest decision per flag."""
-        rows = self.conn.execute(processing_flags.select().where(processing_flags.c.customer_id == customer_id)
-                                 .order_by(processing_flags.c.recorded_at, processing_flags.c.id))
+        rows = self.conn.execute(_FLAGS_OF, {"b_customer": customer_id})
         state: dict[str, bool] = {}
         for r in rows:
             state[r.flag] = r.active
