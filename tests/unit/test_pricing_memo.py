@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from covernote.kernel.memo import BoundedMemo
 from covernote.policy.domain.rating import rate_for_term
 from covernote.policy.domain.risk import Risk, validate_risk
 from covernote.policy.usecases import pricing
@@ -31,12 +32,11 @@ def test_issue12_a_remembered_rating_is_the_rating_computed_afresh(catalogue) ->
 
 
 def test_issue12_the_remembered_ratings_stay_bounded(catalogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    monkeypatch.setattr(pricing, "RATINGS_REMEMBERED", 8)
-    monkeypatch.setattr(pricing, "_rated", {})
+    monkeypatch.setattr(pricing, "RATINGS", BoundedMemo(8))
     product = catalogue.in_force("ECO", ON)
     for mileage in range(3000, 3000 + 40 * 100, 100):
         pricing.rating(product, eco_risk(product, mileage), ON, False, 365)
-        assert len(pricing._rated) <= 8
+        assert len(pricing.RATINGS) <= 8
 
 
 def test_issue12_another_product_object_with_the_same_id_is_never_served_anothers_rating(catalogue) -> None:  # type: ignore[no-untyped-def]
@@ -45,7 +45,7 @@ def test_issue12_another_product_object_with_the_same_id_is_never_served_another
     answer = pricing.rating(eco, risk, ON, False, 365)
     key = (id(eco), risk, ON, False, 365)
     other = next(p for p in catalogue.current(ON) if p is not eco)
-    pricing._rated[key] = (other, "not this product's rating")  # as if another product had eco's id
+    pricing.RATINGS._answers[key] = ((other,), "not this product's rating")  # as if another product had eco's id
     assert pricing.rating(eco, risk, ON, False, 365) == answer
 
 
@@ -77,3 +77,16 @@ def test_issue12_a_policys_terms_are_derived_again_when_a_transaction_is_added(c
     policy.transactions.append(fresh.transactions[-1])
     assert len(policy.terms()[0].adjustments) == 1  # the memo follows the transactions
     assert policy.terms()[0].adjustments == fresh.terms()[0].adjustments
+
+
+def test_issue12_an_extra_is_priced_for_a_term_once_and_the_same_as_afresh(catalogue) -> None:  # type: ignore[no-untyped-def]
+    from covernote.extras import usecases as extras
+    from covernote.kernel.periods import Period
+
+    product = next(p for p in catalogue.current(ON) if p.extras)
+    period = Period(ON, date(2027, 12, 1))
+    first = extras.offered(catalogue, product, period, 5, None)
+    extras._SOLD.clear()
+    afresh = extras.offered(catalogue, product, period, 5, None)
+    assert first == afresh and len(extras._SOLD) == len(product.extras)
+    assert extras.offered(catalogue, product, period, 5, None) == afresh

@@ -32,6 +32,7 @@ from covernote.extras.results import (
 from covernote.identity.usecases import Principal, require_staff
 from covernote.kernel.clock import london_date
 from covernote.kernel.errors import FieldIssue, IssueCollector, ValidationFailed
+from covernote.kernel.memo import BoundedMemo
 from covernote.kernel.money import Money, sum_money
 from covernote.kernel.periods import Period
 from covernote.platform.context import AppContext
@@ -72,6 +73,19 @@ def _priced(catalogue: Catalogue, extra: Extra, period: Period, cover_from: date
     return dx.sell(extra, period, catalogue.tax.rate(extra.ipt, period.start), cover_from)
 
 
+# An extra as sold for a term, by catalogue, extra and term: every quote's view prices every extra on
+# offer, and the answer depends on nothing else.
+_SOLD = BoundedMemo[tuple[ExtraCover, ExtraLine] | None](2048)
+
+
+def _sold_for_term(catalogue: Catalogue, extra: Extra, period: Period, why: str) -> tuple[ExtraCover, ExtraLine] | None:
+    def make() -> tuple[ExtraCover, ExtraLine] | None:
+        cover = _priced(catalogue, extra, period)
+        return None if cover is None else (cover, _sale_line(cover, period, "bought", why))
+
+    return _SOLD.get((id(catalogue), id(extra), period, why), (catalogue, extra), make)
+
+
 def _sale_line(cover: ExtraCover, period: Period, action: dx.Action, why: str) -> ExtraLine:
     ln = dx.line(None, cover, action, period, period.end, "")
     return ExtraLine(ln.cover_after, action, ln.premium, ln.ipt, ln.commission,
@@ -101,7 +115,8 @@ def offered(catalogue: Catalogue, product: Product, period: Period, ncd_years: i
     bought (NCD protection only by those eligible, NCD-3)."""
     out: list[OfferedExtra] = []
     for extra in product.extras:
-        cover = _priced(catalogue, extra, period)
+        sold = _sold_for_term(catalogue, extra, period, "Bought for the term.")
+        cover = None if sold is None else sold[0]
         reasons: list[str] = []
         if cover is None:
             reasons.append(f"not sold for a term of {dx.term_of(period).label()}")
@@ -109,8 +124,8 @@ def offered(catalogue: Catalogue, product: Product, period: Period, ncd_years: i
             reasons += eligibility(extra.ncd_protection, ncd_years or 0, history)
         entry: OfferedExtra = {"code": extra.code, "name": extra.name, "provider": extra.provider,
                                  "insurer": extra.insurer, "available": not reasons, "reasons": reasons}
-        if cover is not None:
-            sale = _sale_line(cover, period, "bought", "Bought for the term.")
+        if sold is not None:
+            cover, sale = sold
             entry.update({"price": sale.premium.to_str(), "ipt": sale.ipt.to_str(), "total": sale.total.to_str(),
                           "ipt_rate": str(cover.ipt_rate), "line": sale.as_dict()})
         out.append(entry)
@@ -137,8 +152,8 @@ def quote_lines(catalogue: Catalogue, product: Product, period: Period, risk: Ri
             issues.add(FIELD_QUOTE, f"{code!r} is not an extra of {product.ref}: choose from "
                                     f"{', '.join(e.code for e in product.extras) or 'none (it has no extras)'}")
             continue
-        cover = _priced(catalogue, extra, period)
-        if cover is None:
+        sold = _sold_for_term(catalogue, extra, period, "Bought with the policy.")
+        if sold is None:
             issues.add(FIELD_QUOTE, f"{extra.name} is not sold for a term of {dx.term_of(period).label()}")
             continue
         if extra.ncd_protection is not None:
@@ -147,7 +162,7 @@ def quote_lines(catalogue: Catalogue, product: Product, period: Period, risk: Ri
             history = claims_history(rule, period.start, declared=_answer_int(risk, rule.claims_question))
             for reason in eligibility(rule, ncd, history):
                 issues.add(FIELD_QUOTE, f"{extra.name} {reason}")
-        lines.append(_sale_line(cover, period, "bought", "Bought with the policy."))
+        lines.append(sold[1])
     issues.raise_if_any("the extras cannot be quoted")
     return lines
 
