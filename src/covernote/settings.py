@@ -16,9 +16,11 @@ class Settings:
     payment_simulator_path: str
     data_dir: Path
     keyring_path: Path
-    # Threads that run the synchronous request handlers (issue 12). None: 1 on SQLite, which runs one
-    # writer at a time anyway and loses a third of its throughput to GIL hand-offs between idle threads;
-    # the server's default (40) on PostgreSQL, whose requests wait on the network.
+    # Threads that run the synchronous request handlers (issue 12). 0: none, the handlers run on the
+    # event loop. None: 0 on SQLite, which runs one writer at a time anyway and loses a third or more of
+    # its throughput to handing the interpreter lock between threads; 4 on PostgreSQL, enough to keep
+    # working while some requests wait on the database, and fewer hand-offs than the server's 40
+    # (benchmarks/README.md, "Threads").
     worker_threads: int | None = None
 
     @classmethod
@@ -31,20 +33,20 @@ class Settings:
                                                   str(data_dir / "payment-simulator.sqlite")),
             data_dir=data_dir,
             keyring_path=Path(os.environ.get("COVERNOTE_KEYRING", data_dir / "keyring.json")),
-            worker_threads=_positive_int("COVERNOTE_WORKER_THREADS"),
+            worker_threads=_count("COVERNOTE_WORKER_THREADS"),
         )
 
-    def threads_for_requests(self) -> int | None:
-        """How many threads run request handlers; None leaves the server's default."""
+    def threads_for_requests(self) -> int:
+        """How many threads run request handlers: 0 none (they run on the event loop)."""
         if self.worker_threads is not None:
             return self.worker_threads
-        return 1 if self.database_url.startswith("sqlite") else None
+        return 0 if self.database_url.startswith("sqlite") else 4
 
 
-def _positive_int(name: str) -> int | None:
+def _count(name: str) -> int | None:
     raw = os.environ.get(name)
     if raw is None or raw.strip() == "":
         return None
-    if not raw.strip().isdigit() or int(raw) < 1:
-        raise ValueError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    if not raw.strip().isdigit():
+        raise ValueError(f"{name} must be a whole number (0: handlers run on the event loop), not {raw!r}")
     return int(raw)

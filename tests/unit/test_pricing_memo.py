@@ -3,9 +3,11 @@ set of transactions; both give exactly what computing afresh gives, and both sta
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 
 from covernote.kernel.memo import BoundedMemo
+from covernote.kernel.money import Money
 from covernote.policy.domain.rating import rate_for_term
 from covernote.policy.domain.risk import Risk, validate_risk
 from covernote.policy.usecases import pricing
@@ -29,6 +31,21 @@ def test_issue12_a_remembered_rating_is_the_rating_computed_afresh(catalogue) ->
         assert first == rate_for_term(product, risk, ON, renewal=False, term_days=365)
         renewal = pricing.rating(product, risk, ON, True, 365)
         assert renewal == rate_for_term(product, risk, ON, renewal=True, term_days=365)
+
+
+def test_issue12_equal_risks_written_differently_are_rated_each_as_written(catalogue) -> None:  # type: ignore[no-untyped-def]
+    """The trace quotes the vehicle's value as given: a risk valued at 9000.00 is not answered from the
+    memo with the trace of one valued at 9000, though the two risks are equal."""
+    product = catalogue.in_force("ECO", ON)
+    risk = eco_risk(product, 7100)
+    plain = replace(risk, vehicle=replace(risk.vehicle, value=Money("9000", "GBP")))
+    pennies = replace(risk, vehicle=replace(risk.vehicle, value=Money("9000.00", "GBP")))
+    assert plain == pennies
+    first = pricing.rating(product, plain, ON, False, 365)
+    second = pricing.rating(product, pennies, ON, False, 365)
+    assert first == rate_for_term(product, plain, ON, renewal=False, term_days=365)
+    assert second == rate_for_term(product, pennies, ON, renewal=False, term_days=365)
+    assert first != second  # the traces quote 9000 and 9000.00
 
 
 def test_issue12_the_remembered_ratings_stay_bounded(catalogue, monkeypatch) -> None:  # type: ignore[no-untyped-def]

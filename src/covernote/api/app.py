@@ -20,6 +20,7 @@ from covernote.identity.api import router as identity_router
 from covernote.ledger.api import router as ledger_router
 from covernote.lifecycle.api import router as lifecycle_router
 from covernote.ncd.api import router as ncd_router
+from covernote.platform.api.routes import run_handlers_on_this_loop
 from covernote.platform.context import AppContext
 from covernote.policy.api import router as policy_router
 from covernote.privacy.api import consent as privacy_consent
@@ -32,11 +33,15 @@ from covernote.regulatory.api import router as regulatory_router
 
 
 def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
-    """`worker_threads`: how many threads run the synchronous handlers (None: the server's default)."""
+    """`worker_threads`: how many threads run the synchronous handlers (None: the server's default; 0: none,
+    they run on the event loop, platform/api/routes.py)."""
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        if worker_threads is not None:  # the limiter belongs to the running event loop: set it there
+        # Both belong to the running event loop: set them there.
+        if worker_threads == 0:
+            run_handlers_on_this_loop()
+        elif worker_threads is not None:
             anyio.to_thread.current_default_thread_limiter().total_tokens = worker_threads
         yield
 

@@ -7,8 +7,9 @@ from typing_extensions import TypedDict
 
 from covernote.identity.api import Ctx
 from covernote.kernel.errors import ServiceUnavailable
+from covernote.platform.api.routes import OneHopRoute
 
-router = APIRouter()
+router = APIRouter(route_class=OneHopRoute)
 
 
 class Health(TypedDict):

@@ -11,8 +11,9 @@ from fastapi import APIRouter, Query, Response
 from covernote.carbon.results import CarbonPortfolio, CarbonStatement, PolicyOffsets
 from covernote.carbon.usecases import offsets as carbon
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.routes import OneHopRoute
 
-router = APIRouter(tags=["carbon"])
+router = APIRouter(tags=["carbon"], route_class=OneHopRoute)
 
 
 @router.get("/policies/{policy_id}/carbon")

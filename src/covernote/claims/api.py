@@ -25,10 +25,11 @@ from covernote.claims.results import (
 )
 from covernote.identity.api import Caller, Ctx, IdempotencyKey
 from covernote.kernel.money import Money
+from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import RequestBody
 from covernote.policy.schemas import ExactAmount, Moment
 
-router = APIRouter(tags=["claims"])
+router = APIRouter(tags=["claims"], route_class=OneHopRoute)
 Short = Annotated[str, StringConstraints(max_length=500)]
 Long = Annotated[str, StringConstraints(max_length=4000)]
 Amount = Annotated[ExactAmount, Field(description="Pounds, exact to the penny, as text: \"150.00\"")]

@@ -11,8 +11,9 @@ from pydantic import BaseModel, Field
 from covernote.clocks import usecases as clocks
 from covernote.clocks.results import ClockRuleView, DeadlineFigures, DeadlineReport, DeadlineView
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.routes import OneHopRoute
 
-router = APIRouter(tags=["clocks"])
+router = APIRouter(tags=["clocks"], route_class=OneHopRoute)
 
 
 class PauseIn(BaseModel):

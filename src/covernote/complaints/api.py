@@ -24,10 +24,11 @@ from covernote.complaints.results import (
 from covernote.complaints.usecases import complaints
 from covernote.identity.api import Caller, Ctx
 from covernote.kernel.clock import LONDON
+from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import RequestBody
 from covernote.policy.schemas import Moment
 
-router = APIRouter(tags=["complaints"])
+router = APIRouter(tags=["complaints"], route_class=OneHopRoute)
 Short = Annotated[str, StringConstraints(max_length=500)]
 Text = Annotated[str, StringConstraints(max_length=10_000)]
 

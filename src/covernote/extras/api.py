@@ -10,8 +10,9 @@ from fastapi import APIRouter, Query, Response
 from covernote.extras.results import FairValueReport
 from covernote.extras.usecases import fair_value_csv, fair_value_report
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.routes import OneHopRoute
 
-router = APIRouter()
+router = APIRouter(route_class=OneHopRoute)
 
 
 @router.get("/reports/extras/fair-value", tags=["reports"], response_model=FairValueReport)

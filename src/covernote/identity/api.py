@@ -10,6 +10,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from covernote.identity import usecases as access
 from covernote.identity.results import UserCreated
 from covernote.identity.usecases import Principal, Unauthenticated, authenticate
+from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.context import AppContext
 from covernote.platform.requests import RequestBody, Text
 
@@ -33,7 +34,7 @@ Ctx = Annotated[AppContext, Depends(get_ctx)]
 Caller = Annotated[Principal, Depends(get_principal)]
 IdempotencyKey = Annotated[str | None, Header(alias="Idempotency-Key", description="Unique per intended change; a retry with the same key returns the first answer")]
 
-router = APIRouter()
+router = APIRouter(route_class=OneHopRoute)
 
 
 

@@ -7,9 +7,10 @@ from fastapi import APIRouter
 from covernote.identity.api import Caller, Ctx
 from covernote.ledger import usecases as ledger
 from covernote.ledger.results import EntryView, Reconciliation
+from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import RequestBody, Text
 
-router = APIRouter()
+router = APIRouter(route_class=OneHopRoute)
 
 
 

@@ -31,6 +31,7 @@ from covernote.lifecycle.results import (
 from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.lifecycle.usecases.adjustments import AdjustmentRequest
 from covernote.lifecycle.usecases.cancellations import CancelInput
+from covernote.platform.api.routes import OneHopRoute
 from covernote.policy.results import TransactionView
 from covernote.policy.schemas import (
     AdjustmentIn,
@@ -45,7 +46,7 @@ from covernote.policy.schemas import (
     WithdrawIn,
 )
 
-router = APIRouter()
+router = APIRouter(route_class=OneHopRoute)
 
 
 @router.post("/quotes", status_code=201, tags=["quotes"])

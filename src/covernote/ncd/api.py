@@ -16,9 +16,10 @@ from pydantic import Field, StrictInt, StringConstraints
 from covernote.identity.api import Caller, Ctx
 from covernote.ncd import usecases as ncd
 from covernote.ncd.results import NcdLetter, NcdReviewList, PolicyNcdView, ProofList, ProofView, QuoteNcdView
+from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import RequestBody
 
-router = APIRouter(tags=["ncd"])
+router = APIRouter(tags=["ncd"], route_class=OneHopRoute)
 Short = Annotated[str, StringConstraints(max_length=500)]
 
 

@@ -5,13 +5,14 @@ from __future__ import annotations
 from fastapi import APIRouter, Query
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.routes import OneHopRoute
 from covernote.policy.results import CustomerView
 from covernote.policy.schemas import (
     CustomerIn,
 )
 from covernote.policy.usecases import customers
 
-router = APIRouter()
+router = APIRouter(route_class=OneHopRoute)
 
 
 @router.post("/customers", status_code=201, tags=["customers"])

@@ -7,10 +7,11 @@ from datetime import date
 from fastapi import APIRouter, Query
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.routes import OneHopRoute
 from covernote.products import usecases as products
 from covernote.products.results import ProductView
 
-router = APIRouter()
+router = APIRouter(route_class=OneHopRoute)
 
 @router.get("/products", tags=["products"])
 def list_products(ctx: Ctx, _: Caller, on: date | None = Query(None, description="Products on sale on this date")) -> list[ProductView]:

@@ -16,6 +16,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field, StringConstraints
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import RequestBody
 from covernote.regulatory.results import (
     CueReportList,
@@ -32,7 +33,7 @@ from covernote.regulatory.results import (
 )
 from covernote.regulatory.usecases import cue, fraud, mid
 
-router = APIRouter(tags=["regulatory"])
+router = APIRouter(tags=["regulatory"], route_class=OneHopRoute)
 
 
 class SendIn(RequestBody):

@@ -18,7 +18,9 @@ RATINGS = BoundedMemo[RatingResult](4096)
 
 
 def rating(product: Product, risk: Risk, start: date, renewal: bool, term_days: int) -> RatingResult:
-    return RATINGS.get((id(product), risk, start, renewal, term_days), (product,),
+    # Keyed by the risk's text, not its equality: Money('9000') equals Money('9000.00') but the rating's
+    # trace quotes the value as given, so equal risks written differently are different answers.
+    return RATINGS.get((id(product), repr(risk), start, renewal, term_days), (product,),
                        lambda: rate_for_term(product, risk, start, renewal=renewal, term_days=term_days))
 
 

@@ -5,12 +5,13 @@ from __future__ import annotations
 from fastapi import APIRouter, Query, Response
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.routes import OneHopRoute
 from covernote.policy.schemas import ConsentIn
 from covernote.privacy.usecases import consent
 from covernote.privacy.usecases import data_map as privacy
 from covernote.privacy.usecases.results import ConsentDecisionView, Consents, DataMap
 
-router = APIRouter()
+router = APIRouter(route_class=OneHopRoute)
 
 
 @router.get("/customers/{customer_id}/consents", tags=["privacy"])

@@ -12,6 +12,7 @@ from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import RequestBody
 from covernote.privacy.usecases import breaches, disclosures, registers
 from covernote.privacy.usecases.results_registers import (
@@ -26,7 +27,7 @@ from covernote.privacy.usecases.results_registers import (
     MarkerView,
 )
 
-router = APIRouter(tags=["privacy"])
+router = APIRouter(tags=["privacy"], route_class=OneHopRoute)
 Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 

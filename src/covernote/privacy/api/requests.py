@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import RequestBody
 from covernote.privacy.usecases import erasure, requests, subject_access
 from covernote.privacy.usecases.results import (
@@ -21,7 +22,7 @@ from covernote.privacy.usecases.results import (
     RequestView,
 )
 
-router = APIRouter(tags=["privacy requests"])
+router = APIRouter(tags=["privacy requests"], route_class=OneHopRoute)
 
 
 

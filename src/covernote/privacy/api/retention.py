@@ -11,6 +11,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import RequestBody
 from covernote.privacy.usecases import processing_record, retention
 from covernote.privacy.usecases.results_retention import (
@@ -21,7 +22,7 @@ from covernote.privacy.usecases.results_retention import (
     SweepAnswer,
 )
 
-router = APIRouter(tags=["privacy"])
+router = APIRouter(tags=["privacy"], route_class=OneHopRoute)
 
 
 

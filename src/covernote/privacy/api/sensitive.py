@@ -13,6 +13,7 @@ from fastapi import APIRouter, Query
 from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import RequestBody
 from covernote.privacy.usecases import sensitive
 from covernote.privacy.usecases.results_sensitive import (
@@ -23,7 +24,7 @@ from covernote.privacy.usecases.results_sensitive import (
     SensitiveSummary,
 )
 
-router = APIRouter(tags=["privacy"])
+router = APIRouter(tags=["privacy"], route_class=OneHopRoute)
 
 
 
