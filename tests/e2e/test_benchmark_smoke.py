@@ -77,3 +77,26 @@ def test_privacy_at_scale_smoke_run() -> None:
                 "--postgres-url", url, timeout=300)
     assert "retention sweep: a dry run after the real run finds 0 records due" in proc.stdout
     assert "does not clone" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_memory_soak_smoke_run(tmp_path: Path) -> None:
+    """Issue 12: the memory soak starts the real `covernote serve`, drives quotes then policy reads, and samples
+    the server's RSS after every slice of each phase, with a verdict on whether it levels off."""
+    out = tmp_path / "soak.json"
+    proc = _run(str(BENCH / "memory_soak.py"), "--smoke", "--out", str(out))
+    assert "curve (requests: MiB)" in proc.stdout
+    result = json.loads(out.read_text())
+    assert result["errors"] == 0
+    [sqlite] = result["results"]
+    assert sqlite["backend"] == "sqlite"
+    assert sqlite["policies"] == 40
+    for kind, requests in (("quote", 150), ("read", 300)):
+        phase = sqlite["phases"][kind]
+        assert phase["requests"] == requests, kind
+        curve = phase["curve"]
+        assert [s["requests"] for s in curve] == [0, requests // 3, 2 * requests // 3, requests], kind
+        assert all(50 < s["rss_mib"] < 2000 for s in curve), curve  # a real server's RSS, read from /proc
+        v = phase["verdict"]
+        assert v["growth_second_half_mib"] == round(curve[-1]["rss_mib"] - v["mid_mib"], 2)
+        assert v["levels_off"] is (v["growth_second_half_mib"] <= v["max_growth_mib"])
