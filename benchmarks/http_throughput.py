@@ -569,7 +569,7 @@ class Unit:
 
 
 def measure_tree_rep(unit: Unit, args: argparse.Namespace, rep: int) -> dict[str, Any]:
-    server, who, label = unit.server, unit.who, f"{unit.backend}/{unit.tree.name} r{rep + 1}"
+    server, who, label = unit.server, unit.who, f"{unit.backend}/{unit.tree.name}@{unit.server.stack} r{rep + 1}"
     tag = f"-r{rep + 1}"
     base = {"port": server.port, "concurrency": args.concurrency, "today": london_today()}
     quote = run_driver({**base, "kind": "quote", "seconds": args.seconds, "warmup": args.warmup,

@@ -1,7 +1,8 @@
 """Does the real server's memory level off under sustained load? (issue 12)
 
     python benchmarks/memory_soak.py [--backends sqlite,postgresql] [--quotes N] [--reads N] [--policies P]
-        [--samples S] [--concurrency C] [--max-growth-mib M] [--tree PATH] [--out FILE] [--smoke]
+        [--samples S] [--concurrency C] [--max-growth-mib M] [--env NAME=VALUE] [--tree PATH] [--out FILE]
+        [--smoke]
 
 For each backend it seeds a fresh database (a SQLite file in a temp dir, or a PostgreSQL schema it creates and
 drops) through the tree's own command line, then starts the real server exactly as an operator does,
@@ -144,7 +145,7 @@ def soak(backend: str, tree: ht.Tree, dbs: ht.Databases, args: argparse.Namespac
     data_dir = tmp / backend
     data_dir.mkdir(parents=True)
     env = tree.env(COVERNOTE_DATABASE_URL=dbs.url(backend, f"soak_{tree.name}", data_dir),
-                   COVERNOTE_DATA_DIR=str(data_dir))
+                   COVERNOTE_DATA_DIR=str(data_dir), **dict(kv.split("=", 1) for kv in args.env))
     ht.log(f"{backend}: seeding through the tree's CLI")
     who = tree.seed(env)
     serve = Serve(tree, env, tmp, backend)
@@ -200,6 +201,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--concurrency", type=int, default=8, help="keep-alive connections (default 8)")
     ap.add_argument("--max-growth-mib", type=float, default=3.0,
                     help="most RSS growth over a phase's second half that still counts as levelled off (default 3)")
+    ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
+                    help="set in the server's environment (repeat; e.g. MALLOC_ARENA_MAX=2 to test a hypothesis)")
     ap.add_argument("--tree", type=Path, default=ROOT, help="the checkout to serve (default: this script's)")
     ap.add_argument("--out", type=Path, help="write the results as JSON here")
     ap.add_argument("--smoke", action="store_true", help="tiny run for CI: SQLite, verdict printed, not judged")
@@ -214,6 +217,8 @@ def main(argv: list[str] | None = None) -> int:
     for b in backends:
         if b not in ("sqlite", "postgresql"):
             raise SystemExit(f"unknown backend {b!r}")
+    if any("=" not in kv for kv in args.env):
+        raise SystemExit("--env takes NAME=VALUE")
     tree = ht.Tree.parse(f"{args.tree.resolve().name}={args.tree}", sys.executable)
     ht.log(f"tree {tree.describe()}")
     tmp = Path(tempfile.mkdtemp(prefix="cn_soak_"))
@@ -235,7 +240,7 @@ def main(argv: list[str] | None = None) -> int:
             "benchmark": "memory_soak", "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "command": " ".join(["benchmarks/memory_soak.py", *(argv if argv is not None else sys.argv[1:])]),
             "tree": {"path": str(tree.path), "commit": tree.commit, "code_commit": tree.code_commit, "dirty": tree.dirty},
-            "settings": {"quotes": args.quotes, "policies": args.policies, "reads": args.reads, "samples": args.samples,
+            "settings": {"env": args.env, "quotes": args.quotes, "policies": args.policies, "reads": args.reads, "samples": args.samples,
                          "concurrency": args.concurrency, "max_growth_mib": args.max_growth_mib, "smoke": args.smoke},
             "wall_seconds": round(time.monotonic() - started, 1), "errors": errors, "still_growing": growing,
             "results": results}, indent=2) + "\n")
