@@ -1,7 +1,7 @@
 """Does the real server's memory level off under sustained load? (issue 12)
 
     python benchmarks/memory_soak.py [--backends sqlite,postgresql] [--quotes N] [--reads N] [--policies P]
-        [--samples S] [--concurrency C] [--max-growth-mib M] [--env NAME=VALUE] [--tree PATH] [--out FILE]
+        [--samples S] [--concurrency C] [--max-growth-mib M] [--pause SECONDS] [--env NAME=VALUE] [--tree PATH] [--out FILE]
         [--smoke]
 
 For each backend it seeds a fresh database (a SQLite file in a temp dir, or a PostgreSQL schema it creates and
@@ -14,7 +14,8 @@ separate load-generator process (benchmarks/http_throughput.py's: asyncio, keep-
 3. a read phase: --reads GET /policies/{id} as the customer, round robin over those policies.
 
 Each phase runs in --samples equal slices; after each slice it reads the server's resident set size
-(VmRSS in /proc/<pid>/status, summed over the server and any worker processes it started). A phase levels
+(VmRSS in /proc/<pid>/status, summed over the server and any worker processes it started) and its number
+of threads; with --pause it then idles, as the server does between the throughput benchmark's phases. A phase levels
 off when its RSS grew by at most --max-growth-mib over the second half of its slices (from the sample at half
 the phase's requests to the last): growth that early warm-up explains (imports, caches filling, the SQLite page
 cache, the allocator's arenas) happens in the first half; a leak keeps growing in the second. The report gives
@@ -52,17 +53,24 @@ import http_throughput as ht  # noqa: E402  (the load generator, seeding, databa
 SERVE = "from covernote.cli.main import app; app(prog_name='covernote')"
 
 
-def rss_mib(pid: int) -> float:
-    """VmRSS of `pid` and its descendants, in MiB."""
-    total_kib = 0
+def status(pid: int) -> dict[str, Any]:
+    """VmRSS in MiB and the number of threads of `pid` and its descendants, from /proc/<pid>/status."""
+    total_kib, threads = 0, 0
     for p in ht.process_tree(pid):
         try:
             for line in Path(f"/proc/{p}/status").read_text().splitlines():
                 if line.startswith("VmRSS:"):
                     total_kib += int(line.split()[1])
+                elif line.startswith("Threads:"):
+                    threads += int(line.split()[1])
         except (OSError, ValueError):
             continue
-    return round(total_kib / 1024, 2)
+    return {"rss_mib": round(total_kib / 1024, 2), "threads": threads}
+
+
+def rss_mib(pid: int) -> float:
+    """VmRSS of `pid` and its descendants, in MiB."""
+    return float(status(pid)["rss_mib"])
 
 
 class Serve:
@@ -106,9 +114,9 @@ class Serve:
 
 
 def phase(serve: Serve, base: dict[str, Any], kind: str, total: int, samples: int, extra: dict[str, Any],
-          label: str) -> dict[str, Any]:
+          label: str, args: argparse.Namespace) -> dict[str, Any]:
     """`total` requests of `kind` in `samples` slices, RSS after each; the slices' results and the curve."""
-    curve = [{"requests": 0, "rss_mib": rss_mib(serve.proc.pid)}]
+    curve = [{"requests": 0, **status(serve.proc.pid)}]
     done, errors, seconds, ids = 0, 0, 0.0, []
     for k in range(samples):
         n = total * (k + 1) // samples - done
@@ -125,7 +133,9 @@ def phase(serve: Serve, base: dict[str, Any], kind: str, total: int, samples: in
         ids += r.pop("ids")
         if r["errors"]:
             ht.log(f"{label}: {r['errors']} errors {r['statuses']} {r['error_samples'][:2]}")
-        curve.append({"requests": done, "rss_mib": rss_mib(serve.proc.pid)})
+        curve.append({"requests": done, **status(serve.proc.pid)})
+        if args.pause and k < samples - 1:
+            time.sleep(args.pause)  # idle, as between the throughput benchmark's phases
     return {"kind": kind, "requests": done, "errors": errors, "seconds": round(seconds, 1),
             "rps": round(done / seconds, 1) if seconds else 0.0, "curve": curve, "ids": ids}
 
@@ -154,7 +164,7 @@ def soak(backend: str, tree: ht.Tree, dbs: ht.Databases, args: argparse.Namespac
         base = {"port": serve.port, "concurrency": args.concurrency, "today": ht.london_today()}
         started_mib = rss_mib(serve.proc.pid)
         quote = phase(serve, base, "quote", args.quotes, args.samples,
-                      {"token": who["customer_token"], "keep_ids": True}, f"{backend}-quote")
+                      {"token": who["customer_token"], "keep_ids": True}, f"{backend}-quote", args)
         quote_ids = quote.pop("ids")
         ht.log(f"{backend}: {quote['requests']} quotes at {quote['rps']}/s, RSS {quote['curve'][0]['rss_mib']} -> "
                f"{quote['curve'][-1]['rss_mib']} MiB")
@@ -167,7 +177,7 @@ def soak(backend: str, tree: ht.Tree, dbs: ht.Databases, args: argparse.Namespac
             raise RuntimeError(f"{backend}: binding failed: {bound['error_samples']}")
         ht.log(f"{backend}: bound {len(policies)} policies, RSS {rss_mib(serve.proc.pid)} MiB")
         read = phase(serve, base, "read", args.reads, args.samples,
-                     {"token": who["customer_token"], "policy_ids": policies}, f"{backend}-read")
+                     {"token": who["customer_token"], "policy_ids": policies}, f"{backend}-read", args)
         read.pop("ids")
         ht.log(f"{backend}: {read['requests']} reads at {read['rps']}/s, RSS {read['curve'][0]['rss_mib']} -> "
                f"{read['curve'][-1]['rss_mib']} MiB")
@@ -186,7 +196,8 @@ def report(results: list[dict[str, Any]]) -> None:
                   f"half {v['mid_mib']:.1f}, end {v['end_mib']:.1f}, peak {v['peak_mib']:.1f}; second half "
                   f"{v['growth_second_half_mib']:+.2f} (max {v['max_growth_mib']}) "
                   f"{'levels off' if v['levels_off'] else 'STILL GROWING'}; errors {p['errors']}")
-            print("           curve (requests: MiB): " + ", ".join(f"{s['requests']}: {s['rss_mib']:.1f}" for s in p["curve"]))
+            print("           curve (requests: MiB/threads): "
+                  + ", ".join(f"{s['requests']}: {s['rss_mib']:.1f}/{s['threads']}" for s in p["curve"]))
     print()
 
 
@@ -201,6 +212,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--concurrency", type=int, default=8, help="keep-alive connections (default 8)")
     ap.add_argument("--max-growth-mib", type=float, default=3.0,
                     help="most RSS growth over a phase's second half that still counts as levelled off (default 3)")
+    ap.add_argument("--pause", type=float, default=0.0,
+                    help="seconds idle after each slice (default 0): the server's idle worker threads may exit")
     ap.add_argument("--env", action="append", default=[], metavar="NAME=VALUE",
                     help="set in the server's environment (repeat; e.g. MALLOC_ARENA_MAX=2 to test a hypothesis)")
     ap.add_argument("--tree", type=Path, default=ROOT, help="the checkout to serve (default: this script's)")
@@ -240,7 +253,7 @@ def main(argv: list[str] | None = None) -> int:
             "benchmark": "memory_soak", "date": datetime.now(UTC).isoformat(timespec="seconds"),
             "command": " ".join(["benchmarks/memory_soak.py", *(argv if argv is not None else sys.argv[1:])]),
             "tree": {"path": str(tree.path), "commit": tree.commit, "code_commit": tree.code_commit, "dirty": tree.dirty},
-            "settings": {"env": args.env, "quotes": args.quotes, "policies": args.policies, "reads": args.reads, "samples": args.samples,
+            "settings": {"env": args.env, "pause": args.pause, "quotes": args.quotes, "policies": args.policies, "reads": args.reads, "samples": args.samples,
                          "concurrency": args.concurrency, "max_growth_mib": args.max_growth_mib, "smoke": args.smoke},
             "wall_seconds": round(time.monotonic() - started, 1), "errors": errors, "still_growing": growing,
             "results": results}, indent=2) + "\n")

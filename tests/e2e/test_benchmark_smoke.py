@@ -85,7 +85,7 @@ def test_memory_soak_smoke_run(tmp_path: Path) -> None:
     the server's RSS after every slice of each phase, with a verdict on whether it levels off."""
     out = tmp_path / "soak.json"
     proc = _run(str(BENCH / "memory_soak.py"), "--smoke", "--out", str(out))
-    assert "curve (requests: MiB)" in proc.stdout
+    assert "curve (requests: MiB/threads)" in proc.stdout
     result = json.loads(out.read_text())
     assert result["errors"] == 0
     [sqlite] = result["results"]
@@ -97,6 +97,7 @@ def test_memory_soak_smoke_run(tmp_path: Path) -> None:
         curve = phase["curve"]
         assert [s["requests"] for s in curve] == [0, requests // 3, 2 * requests // 3, requests], kind
         assert all(50 < s["rss_mib"] < 2000 for s in curve), curve  # a real server's RSS, read from /proc
+        assert all(s["threads"] >= 1 for s in curve), curve
         v = phase["verdict"]
         assert v["growth_second_half_mib"] == round(curve[-1]["rss_mib"] - v["mid_mib"], 2)
         assert v["levels_off"] is (v["growth_second_half_mib"] <= v["max_growth_mib"])
