@@ -1,24 +1,31 @@
 """HTTP throughput of quoting, binding and reading a policy, for one or more source trees side by side,
 beside a bare FastAPI endpoint in the same run, as medians of interleaved repetitions.
 
-    python benchmarks/http_throughput.py [--tree NAME=PATH ...] [--repeats R] [--seconds N]
-        [--concurrency C] [--backends sqlite,postgresql] [--postgres-url URL] [--out FILE] [--smoke]
+    python benchmarks/http_throughput.py [--tree NAME=PATH ...] [--server STACK[,STACK...]] [--repeats R]
+        [--seconds N] [--concurrency C] [--backends sqlite,postgresql] [--postgres-url URL] [--out FILE] [--smoke]
+
+--server chooses the server stacks, each spelt out in full (STACKS below) and used alike for the bare app and
+for Covernote: `uvicorn` (pure Python: --loop asyncio --http h11, the default), `uvicorn-standard` (uvicorn's
+C speed-ups: --loop uvloop --http httptools) and `granian` (Granian's ASGI interface, one worker, uvloop,
+HTTP/1). The last two need the `bench` extra. Every stack named runs in the same run, interleaved with the
+trees in every repetition, and every result records its stack.
 
 Without --tree it measures the tree this script lives in. With several --tree options it measures each of
 them in the same run. Every tree's server runs under the same interpreter (--python, default the one
 running this script) with PYTHONPATH=<tree>/src and its working directory in the tree, so each tree serves
 its own code and its own products/ folder; the script checks where `covernote` is imported from.
 
-In one run, for each backend (a fresh SQLite file per tree in a temp dir, or a fresh PostgreSQL schema per
-tree that it creates and drops):
+In one run, for each backend (a fresh SQLite file per tree and stack in a temp dir, or a fresh PostgreSQL
+schema per tree and stack that it creates and drops):
 
 1. it seeds each tree's database through that tree's own command line (the `covernote` entry point its
    pyproject.toml declares): `db upgrade`, a staff user, a customer, a customer user. This process never
    imports covernote, so a tree with a different module layout seeds the same way;
-2. it starts one uvicorn subprocess per tree (covernote.api.app:create_app_from_env) and one for a bare
-   FastAPI app (GET /ping, `create_bare_app` below), all with the same uvicorn settings;
-3. it runs --repeats repetitions; in each, the bare endpoint and every tree are measured one after the
-   other, the order rotated per repetition (so no tree always goes first). One tree's repetition is:
+2. it starts one server per tree and stack (covernote.api.app:create_app_from_env) and, once for all
+   backends, one per stack for a bare FastAPI app (GET /ping and POST /echo, `create_bare_app` below);
+3. it runs --repeats repetitions; in each, every stack's bare app and every tree under every stack are
+   measured one after the other, the order rotated per repetition (so none always goes first). The bare
+   app's repetition is GET /ping, then POST /echo with a quote's body. One tree's repetition is:
    - POST /quotes (customer token, an ECO risk that varies per request);
    - POST /policies: every request binds a fresh quote (the quotes from that repetition's quote phase,
      topped up by an untimed setup phase as staff), with a unique Idempotency-Key and token "tok_visa",
@@ -30,14 +37,15 @@ HTTP/1.1 connections over loopback, closed loop, each phase bounded by time (--s
 untimed warm-up before the quote, read and bare phases. It records requests/s, p50/p95/p99 latency and
 errors (any non-2xx or I/O failure), and the CPU time of the server and of the load generator.
 
-The report gives, per backend, tree and endpoint, the median over the repetitions of req/s, of p99 and of
-the ratio to the bare endpoint's req/s in the same repetition. Any error in a timed phase makes the run
+The report gives, per backend, stack, tree and endpoint, the median over the repetitions of req/s, of p99 and
+of the ratio to the same stack's bare GET req/s in the same repetition, and each stack relative to the first. Any error in a timed phase makes the run
 exit with status 3 (a benchmark whose requests fail is not a measurement). --smoke is a tiny run (one
-tree, one repetition, one second per phase, SQLite) for CI.
+tree, one repetition, one second per phase, SQLite; the stacks named, default uvicorn) for CI.
 
 Targets (issue 2): quotes >= 30% of the bare endpoint's requests/s, binds >= 10% (on PostgreSQL),
 p99 quote latency < 50 ms at that load. Every server started is stopped by its pid at the end, also on
-error, Ctrl-C or SIGTERM; every schema created is dropped.
+error, Ctrl-C or SIGTERM (a server that does not stop in 10 s is killed with its process group: Granian's
+worker); every schema created is dropped. A server's CPU time counts its worker processes.
 """
 
 from __future__ import annotations
@@ -71,18 +79,48 @@ DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 TARGET_QUOTE_RATIO = 0.30
 TARGET_BIND_RATIO = 0.10
 TARGET_QUOTE_P99_MS = 50.0
-UVICORN_FLAGS = ["--host", "127.0.0.1", "--workers", os.environ.get("BENCH_WORKERS", "1"), "--log-level", "warning", "--no-access-log"]
+WORKERS = os.environ.get("BENCH_WORKERS", "1")
+# Each server stack spelt out in full, so that what is installed never changes what is measured: the same
+# arguments for the bare app and for Covernote. uvicorn picks uvloop and httptools by itself when they are
+# installed ("auto"), so both of its stacks name their loop and HTTP parser.
+STACKS: dict[str, list[str]] = {
+    # pure Python: the asyncio loop and the h11 parser
+    "uvicorn": ["-m", "uvicorn", "--loop", "asyncio", "--http", "h11", "--host", "127.0.0.1", "--workers", WORKERS,
+                "--log-level", "warning", "--no-access-log"],
+    # uvicorn[standard]: the uvloop loop (libuv, C) and the httptools parser (llhttp, C)
+    "uvicorn-standard": ["-m", "uvicorn", "--loop", "uvloop", "--http", "httptools", "--host", "127.0.0.1",
+                         "--workers", WORKERS, "--log-level", "warning", "--no-access-log"],
+    # Granian (HTTP in Rust) through its ASGI interface (with lifespan), one worker process under its own
+    # supervisor process, the uvloop loop, HTTP/1 only (as the load generator speaks), no websockets
+    "granian": ["-m", "granian", "--interface", "asgi", "--workers", WORKERS, "--runtime-threads", "1",
+                "--loop", "uvloop", "--http", "1", "--no-ws", "--host", "127.0.0.1", "--log-level", "warning",
+                "--no-access-log"],
+}
+DEFAULT_STACK = "uvicorn"
 APP_TARGET = "covernote.api.app:create_app_from_env"
 PHASES = ("quote", "bind", "read")
-PHASE_LABEL = {"ping": "GET /ping bare", "quote": "POST /quotes", "bind": "POST /policies", "read": "GET /policies/{id}"}
+PHASE_LABEL = {"ping": "GET /ping bare", "echo": "POST /echo bare", "quote": "POST /quotes", "bind": "POST /policies",
+               "read": "GET /policies/{id}"}
+BARE_PHASES = ("ping", "echo")
 
 
 # -- the bare app (imported by uvicorn in its own process) -------------------------------------------
 
 
 def create_bare_app() -> Any:
-    """A FastAPI app with one trivial JSON endpoint: the ceiling the stack allows on this machine."""
+    """A FastAPI app with two trivial JSON endpoints, the ceiling the stack allows on this machine: GET /ping,
+    and POST /echo, which validates a quote's body (the same bytes POST /quotes gets) with Pydantic and answers
+    a few of its fields."""
+    from datetime import date
+
     from fastapi import FastAPI
+    from pydantic import BaseModel
+
+    class Echo(BaseModel):
+        product_code: str
+        start_date: date
+        customer_id: str | None = None
+        risk: dict[str, Any]
 
     app = FastAPI(title="bare")
 
@@ -90,6 +128,13 @@ def create_bare_app() -> Any:
     async def ping() -> dict[str, Any]:
         return {"status": "ok"}
 
+    async def echo(body: Echo) -> dict[str, Any]:
+        return {"product_code": body.product_code, "start_date": body.start_date, "postcode": body.risk.get("postcode")}
+
+    # This module's annotations are strings (PEP 563) that FastAPI resolves in the module's globals, where this
+    # local class is not: give it the class itself.
+    echo.__annotations__["body"] = Echo
+    app.post("/echo")(echo)
     return app
 
 
@@ -112,20 +157,45 @@ def clean_env(**extra: str) -> dict[str, str]:
     return {**env, **extra}
 
 
+def server_command(stack: str, python: str, target: str, port: int, app_dir: Path | None = None) -> list[str]:
+    """The command line that serves the app factory `target` on `port` with `stack` (a key of STACKS)."""
+    cmd = [python, *STACKS[stack], "--port", str(port), "--factory"]
+    if app_dir is not None:  # where `target`'s module is, when it is not importable as it stands
+        cmd += ["--app-dir" if stack.startswith("uvicorn") else "--working-dir", str(app_dir)]
+    return [*cmd, target]
+
+
+def process_tree(pid: int) -> list[int]:
+    """`pid` and its descendants (Granian serves from a worker process under its supervisor), from /proc."""
+    children: dict[int, list[int]] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop()
+        out.append(p)
+        todo += children.get(p, [])
+    return out
+
+
 class Server:
-    """One uvicorn subprocess, stopped by its pid."""
+    """One server subprocess of a stack (STACKS), stopped by its pid."""
 
     running: list[Server] = []
 
     def __init__(self, name: str, python: str, target: str, env: dict[str, str], cwd: Path, logdir: Path,
-                 health: str, app_dir: Path | None = None) -> None:
+                 health: str, app_dir: Path | None = None, stack: str = DEFAULT_STACK) -> None:
         self.name = name
+        self.stack = stack
         self.port = free_port()
         self.log_path = logdir / f"server-{name}.log"
         self._log = self.log_path.open("wb")
-        cmd = [python, "-m", "uvicorn", target, "--factory", "--port", str(self.port), *UVICORN_FLAGS]
-        if app_dir is not None:
-            cmd += ["--app-dir", str(app_dir)]
+        cmd = server_command(stack, python, target, self.port, app_dir)
         self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         Server.running.append(self)
@@ -151,12 +221,16 @@ class Server:
             return ""
 
     def cpu_seconds(self) -> float:
-        """utime + stime of the server process (and reaped children) from /proc."""
-        try:
-            fields = Path(f"/proc/{self.proc.pid}/stat").read_text().rsplit(")", 1)[1].split()
-            return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
-        except (OSError, IndexError, ValueError):
-            return float("nan")
+        """utime + stime of the server process and its live descendants (Granian's worker) from /proc."""
+        total = 0
+        for pid in process_tree(self.proc.pid):
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+                total += int(fields[11]) + int(fields[12])
+            except (OSError, IndexError, ValueError):
+                if pid == self.proc.pid:
+                    return float("nan")
+        return total / os.sysconf("SC_CLK_TCK")
 
     def stop(self) -> None:
         if self.proc.poll() is None:
@@ -164,7 +238,8 @@ class Server:
             try:
                 self.proc.wait(10)
             except subprocess.TimeoutExpired:
-                os.kill(self.proc.pid, signal.SIGKILL)
+                # its own session (start_new_session): the group is this server and its workers only
+                os.killpg(self.proc.pid, signal.SIGKILL)
                 self.proc.wait(5)
         self._log.close()
         if self in Server.running:
@@ -210,7 +285,7 @@ def _request(method: str, path: str, host: str, token: str | None, body: Any = N
 
 
 def drive(spec: dict[str, Any]) -> dict[str, Any]:
-    """Run one phase. spec: port, kind (ping|quote|bind|read), seconds, warmup, concurrency, max_requests,
+    """Run one phase. spec: port, kind (ping|echo|quote|bind|read), seconds, warmup, concurrency, max_requests,
     token, today, customer_id (staff quotes), quote_ids (bind), policy_ids (read), keep_ids, run_id."""
     import asyncio
 
@@ -229,6 +304,9 @@ def drive(spec: dict[str, Any]) -> dict[str, Any]:
             return None
         if kind == "ping":
             return _request("GET", "/ping", host, None)
+        if kind == "echo":
+            return _request("POST", "/echo", host, None,
+                            {"product_code": "ECO", "start_date": spec["today"], "risk": _risk(i)})
         if kind == "quote":
             body: dict[str, Any] = {"product_code": "ECO", "start_date": spec["today"], "risk": _risk(i)}
             if spec.get("customer_id"):
@@ -491,7 +569,7 @@ class Unit:
 
 
 def measure_tree_rep(unit: Unit, args: argparse.Namespace, rep: int) -> dict[str, Any]:
-    server, who, label = unit.server, unit.who, f"{unit.backend}/{unit.tree.name} r{rep + 1}"
+    server, who, label = unit.server, unit.who, f"{unit.backend}/{unit.tree.name}@{unit.server.stack} r{rep + 1}"
     tag = f"-r{rep + 1}"
     base = {"port": server.port, "concurrency": args.concurrency, "today": london_today()}
     quote = run_driver({**base, "kind": "quote", "seconds": args.seconds, "warmup": args.warmup,
@@ -530,11 +608,14 @@ def measure_tree_rep(unit: Unit, args: argparse.Namespace, rep: int) -> dict[str
 
 
 def measure_bare(bare_server: Server, args: argparse.Namespace, label: str) -> dict[str, Any]:
-    bare = run_driver({"port": bare_server.port, "kind": "ping", "seconds": args.seconds, "warmup": args.warmup,
-                       "concurrency": args.concurrency, "max_requests": args.max_requests}, bare_server)
-    bare.pop("ids")
-    log(f"{label}: bare {bare['rps']}/s")
-    return bare
+    out = {}
+    for kind in BARE_PHASES:
+        out[kind] = run_driver({"port": bare_server.port, "kind": kind, "seconds": args.seconds,
+                                "warmup": args.warmup, "concurrency": args.concurrency,
+                                "max_requests": args.max_requests, "today": london_today()}, bare_server)
+        out[kind].pop("ids")
+    log(f"{label}: bare GET {out['ping']['rps']}/s, POST {out['echo']['rps']}/s")
+    return out
 
 
 # -- one backend --------------------------------------------------------------------------------------------
@@ -555,11 +636,11 @@ class Databases:
 
         return psycopg.connect(re.sub(r"^postgresql\+\w+://", "postgresql://", self.pg_url), autocommit=True)
 
-    def url(self, backend: str, tree: Tree, data_dir: Path) -> str:
+    def url(self, backend: str, label: str, data_dir: Path) -> str:
         if backend == "sqlite":
             return f"sqlite:///{data_dir / 'covernote.db'}"
         if backend == "postgresql":
-            schema = f"cn_bench_{os.getpid()}_{secrets.token_hex(3)}_{re.sub(r'[^a-z0-9]', '_', tree.name.lower())}"
+            schema = f"cn_bench_{os.getpid()}_{secrets.token_hex(3)}_{re.sub(r'[^a-z0-9]', '_', label.lower())}"
             with self._connect() as conn:
                 conn.execute(f'CREATE SCHEMA "{schema}"')
                 self.pg_version = conn.execute("SHOW server_version").fetchone()[0]
@@ -577,48 +658,60 @@ class Databases:
                 self.schemas.remove(schema)
 
 
-def run_backend(backend: str, trees: list[Tree], bare_server: Server, dbs: Databases, args: argparse.Namespace,
-                tmp: Path) -> dict[str, Any]:
+def run_backend(backend: str, trees: list[Tree], stacks: list[str], bare_servers: dict[str, Server],
+                dbs: Databases, args: argparse.Namespace, tmp: Path) -> dict[str, Any]:
+    """Every tree under every stack on one backend: one server and one freshly seeded database per tree and
+    stack, so each stack starts from the same data. Each repetition measures every stack's bare app and every
+    (tree, stack) once, the order rotated by one per repetition."""
     units: list[Unit] = []
     try:
-        for tree in trees:
-            data_dir = tmp / backend / tree.name
-            data_dir.mkdir(parents=True)
-            url = dbs.url(backend, tree, data_dir)
-            env = tree.env(COVERNOTE_DATABASE_URL=url, COVERNOTE_DATA_DIR=str(data_dir))
-            log(f"{backend}/{tree.name}: seeding through the tree's CLI")
-            t0 = time.perf_counter()
-            who = tree.seed(env)
-            tree.seconds_to_seed[backend] = round(time.perf_counter() - t0, 1)
-            server = Server(f"covernote-{backend}-{tree.name}", tree.python, APP_TARGET, env, tree.path, tmp, "/health")
-            log(f"{backend}/{tree.name}: server pid {server.proc.pid} on port {server.port}")
-            units.append(Unit(tree, backend, server, who))
-        bare_reps: list[dict[str, Any]] = []
-        tree_reps: dict[str, list[dict[str, Any]]] = {t.name: [] for t in trees}
+        for stack in stacks:
+            for tree in trees:
+                where = f"{backend}/{tree.name}@{stack}"
+                data_dir = tmp / backend / tree.name / stack
+                data_dir.mkdir(parents=True)
+                url = dbs.url(backend, f"{tree.name}_{stack}", data_dir)
+                env = tree.env(COVERNOTE_DATABASE_URL=url, COVERNOTE_DATA_DIR=str(data_dir))
+                log(f"{where}: seeding through the tree's CLI")
+                t0 = time.perf_counter()
+                who = tree.seed(env)
+                tree.seconds_to_seed[f"{backend}@{stack}"] = round(time.perf_counter() - t0, 1)
+                server = Server(f"covernote-{backend}-{tree.name}-{stack}", tree.python, APP_TARGET, env, tree.path,
+                                tmp, "/health", stack=stack)
+                log(f"{where}: server pid {server.proc.pid} on port {server.port}")
+                units.append(Unit(tree, backend, server, who))
+        bare_reps: dict[str, list[dict[str, Any]]] = {s: [] for s in stacks}
+        tree_reps: dict[tuple[str, str], list[dict[str, Any]]] = {(t.name, s): [] for t in trees for s in stacks}
         for rep in range(args.repeats):
-            order: list[Unit | None] = [None, *units]
+            order: list[Unit | str] = [*stacks, *units]  # a stack's name stands for its bare app
             k = rep % len(order)
             order = order[k:] + order[:k]
             log(f"{backend}: repetition {rep + 1}/{args.repeats}: "
-                + ", ".join("bare" if u is None else u.tree.name for u in order))
+                + ", ".join(f"bare@{u}" if isinstance(u, str) else f"{u.tree.name}@{u.server.stack}" for u in order))
             for u in order:
-                if u is None:
-                    bare_reps.append({"rep": rep + 1, **measure_bare(bare_server, args, f"{backend} r{rep + 1}")})
+                if isinstance(u, str):
+                    bare_reps[u].append({"rep": rep + 1, "server": u,
+                                         **measure_bare(bare_servers[u], args, f"{backend} r{rep + 1} @{u}")})
                 else:
-                    tree_reps[u.tree.name].append({"rep": rep + 1, **measure_tree_rep(u, args, rep)})
+                    tree_reps[u.tree.name, u.server.stack].append(
+                        {"rep": rep + 1, "server": u.server.stack, **measure_tree_rep(u, args, rep)})
     finally:
         for u in units:
             u.server.stop()
-    out: dict[str, Any] = {"backend": backend, "bare": {"reps": bare_reps, "summary": summarise(bare_reps, None)},
-                           "trees": {}}
-    for tree in trees:
-        reps = tree_reps[tree.name]
-        bare_by_rep = {b["rep"]: b for b in bare_reps}
-        for r in reps:
-            b = bare_by_rep[r["rep"]]
-            r["ratio_to_bare"] = {p: round(r[p]["rps"] / b["rps"], 4) if b["rps"] else 0.0 for p in PHASES}
-        summary = {p: summarise(reps, p) for p in PHASES}
-        out["trees"][tree.name] = {"reps": reps, "summary": summary, "targets": targets(summary)}
+    out: dict[str, Any] = {"backend": backend, "stacks": {}}
+    for stack in stacks:
+        breps = bare_reps[stack]
+        entry: dict[str, Any] = {"bare": {"reps": breps, "summary": {k: summarise(breps, k) for k in BARE_PHASES}},
+                                 "trees": {}}
+        bare_by_rep = {b["rep"]: b["ping"] for b in breps}
+        for tree in trees:
+            reps = tree_reps[tree.name, stack]
+            for r in reps:
+                b = bare_by_rep[r["rep"]]
+                r["ratio_to_bare"] = {p: round(r[p]["rps"] / b["rps"], 4) if b["rps"] else 0.0 for p in PHASES}
+            summary = {p: summarise(reps, p) for p in PHASES}
+            entry["trees"][tree.name] = {"reps": reps, "summary": summary, "targets": targets(summary)}
+        out["stacks"][stack] = entry
     return out
 
 
@@ -629,15 +722,15 @@ def med(values: list[float]) -> float:
     return round(statistics.median(values), 2) if values else float("nan")
 
 
-def summarise(reps: list[dict[str, Any]], phase: str | None) -> dict[str, Any]:
-    rs = [r[phase] if phase else r for r in reps]
+def summarise(reps: list[dict[str, Any]], phase: str) -> dict[str, Any]:
+    rs = [r[phase] for r in reps]
     s = {"repetitions": len(rs), "rps_median": med([r["rps"] for r in rs]),
          "rps_min": min((r["rps"] for r in rs), default=float("nan")),
          "rps_max": max((r["rps"] for r in rs), default=float("nan")),
          "p50_ms_median": med([r["p50_ms"] for r in rs]), "p99_ms_median": med([r["p99_ms"] for r in rs]),
          "requests": sum(r["requests"] for r in rs), "errors": sum(r["errors"] for r in rs),
          "exhausted": sum(1 for r in rs if r.get("exhausted"))}
-    if phase:
+    if phase in PHASES:
         s["ratio_to_bare_median"] = round(statistics.median(r["ratio_to_bare"][phase] for r in reps), 4) if reps else 0.0
     return s
 
@@ -662,54 +755,83 @@ def cpu_pct(reps: list[dict[str, Any]], key: str) -> str:
     return f"{statistics.median(vals):.0f}" if vals else "-"
 
 
-def _row(backend: str, tree: str, label: str, s: dict[str, Any], reps: list[dict[str, Any]], pct: str) -> None:
-    print(f"{backend:<11}{tree:<10}{label:<20}{s['repetitions']:>5}{s['rps_median']:>11.1f}{s['rps_min']:>9.1f}"
-          f"{s['rps_max']:>9.1f}{s['p50_ms_median']:>8.1f}{s['p99_ms_median']:>8.1f}{pct:>8}{s['errors']:>7}"
-          f"{cpu_pct(reps, 'server_cpu_seconds'):>9}{cpu_pct(reps, 'driver_cpu_seconds'):>9}")
+def _row(backend: str, stack: str, tree: str, label: str, s: dict[str, Any], reps: list[dict[str, Any]],
+         pct: str) -> None:
+    print(f"{backend:<11}{stack:<17}{tree:<10}{label:<20}{s['repetitions']:>5}{s['rps_median']:>11.1f}"
+          f"{s['rps_min']:>9.1f}{s['rps_max']:>9.1f}{s['p50_ms_median']:>8.1f}{s['p99_ms_median']:>8.1f}{pct:>8}"
+          f"{s['errors']:>7}{cpu_pct(reps, 'server_cpu_seconds'):>9}{cpu_pct(reps, 'driver_cpu_seconds'):>9}")
 
 
-def print_report(results: list[dict[str, Any]], trees: list[Tree]) -> None:
+def _relative(a: dict[str, Any], b: dict[str, Any]) -> str:
+    parts = []
+    for p in PHASES:
+        x, y = a["summary"][p], b["summary"][p]
+        rps = y["rps_median"] / x["rps_median"] if x["rps_median"] else float("nan")
+        ratio = y["ratio_to_bare_median"] / x["ratio_to_bare_median"] if x["ratio_to_bare_median"] else float("nan")
+        parts.append(f"{p} x{rps:.3f} (share x{ratio:.3f})")
+    return ", ".join(parts)
+
+
+def print_report(results: list[dict[str, Any]], trees: list[Tree], stacks: list[str]) -> None:
     print()
     for t in trees:
         print(f"tree {t.describe()}, covernote from {t.imported_from}")
-    cols = (f"{'backend':<11}{'tree':<10}{'endpoint':<20}{'reps':>5}{'req/s med':>11}{'min':>9}{'max':>9}"
+    for stack in stacks:
+        print(f"server {stack}: {' '.join(STACKS[stack])}")
+    cols = (f"{'backend':<11}{'server':<17}{'tree':<10}{'endpoint':<20}{'reps':>5}{'req/s med':>11}{'min':>9}{'max':>9}"
             f"{'p50 ms':>8}{'p99 ms':>8}{'% bare':>8}{'errors':>7}{'srv cpu%':>9}{'gen cpu%':>9}")
     print()
     print(cols)
     print("-" * len(cols))
     for res in results:
         backend = res["backend"]
-        bare = res["bare"]
-
-        _row(backend, "-", PHASE_LABEL["ping"], bare["summary"], bare["reps"], "100")
-        for name, tr in res["trees"].items():
-            for p in PHASES:
-                s = tr["summary"][p]
-                _row(backend, name, PHASE_LABEL[p], s, [r[p] for r in tr["reps"]], f"{100 * s['ratio_to_bare_median']:.1f}")
-    print("(medians over the repetitions; % bare = median of each repetition's req/s over the bare endpoint's in the")
-    print(" same repetition; cpu% = CPU seconds / wall seconds of the server and of the load generator, 200% = both cores)")
+        for stack, st in res["stacks"].items():
+            bare = st["bare"]
+            for k in BARE_PHASES:
+                ping = bare["summary"]["ping"]["rps_median"]
+                pct = f"{100 * bare['summary'][k]['rps_median'] / ping:.1f}" if ping else "-"
+                _row(backend, stack, "-", PHASE_LABEL[k], bare["summary"][k], [r[k] for r in bare["reps"]], pct)
+            for name, tr in st["trees"].items():
+                for p in PHASES:
+                    s = tr["summary"][p]
+                    _row(backend, stack, name, PHASE_LABEL[p], s, [r[p] for r in tr["reps"]],
+                         f"{100 * s['ratio_to_bare_median']:.1f}")
+    print("(medians over the repetitions; % bare = median of each repetition's req/s over the bare GET's, served")
+    print(" by the same stack, in the same repetition; cpu% = CPU seconds / wall seconds of the server (with its worker")
+    print(" processes) and of the load generator, 200% = both cores)")
     if len(trees) > 1:
         first = trees[0].name
         print()
-        print(f"relative to {first} (median req/s and median % bare):")
+        print(f"relative to tree {first} under the same server (median req/s and median % bare):")
         for res in results:
-            base = res["trees"][first]["summary"]
-            for name, tr in res["trees"].items():
-                if name == first:
+            for stack, st in res["stacks"].items():
+                for name, tr in st["trees"].items():
+                    if name != first:
+                        print(f"  {res['backend']:<11}{stack:<17}{name:<10}" + _relative(st["trees"][first], tr))
+    if len(stacks) > 1:
+        first_stack = stacks[0]
+        print()
+        print(f"relative to server {first_stack} for the same tree (median req/s; share = of each stack's own bare):")
+        for res in results:
+            base = res["stacks"][first_stack]
+            for stack, st in res["stacks"].items():
+                if stack == first_stack:
                     continue
                 parts = []
-                for p in PHASES:
-                    a, b = base[p], tr["summary"][p]
-                    rps = b["rps_median"] / a["rps_median"] if a["rps_median"] else float("nan")
-                    ratio = b["ratio_to_bare_median"] / a["ratio_to_bare_median"] if a["ratio_to_bare_median"] else float("nan")
-                    parts.append(f"{p} x{rps:.3f} (share x{ratio:.3f})")
-                print(f"  {res['backend']:<11}{name:<10}" + ", ".join(parts))
+                for k in BARE_PHASES:
+                    b0, b1 = base["bare"]["summary"][k]["rps_median"], st["bare"]["summary"][k]["rps_median"]
+                    parts.append(f"bare {k} x{b1 / b0 if b0 else float('nan'):.3f}")
+                print(f"  {res['backend']:<11}{stack:<17}{'-':<10}" + ", ".join(parts))
+                for name, tr in st["trees"].items():
+                    print(f"  {res['backend']:<11}{stack:<17}{name:<10}" + _relative(base["trees"][name], tr))
     print()
     for res in results:
-        for name, tr in res["trees"].items():
-            for tname, t in tr["targets"].items():
-                note = f"  ({t['note']})" if t.get("note") else ""
-                print(f"{res['backend']:<11}{name:<10}{tname:<18}{t['value']!s:>10}  target {t['target']:<8} {t['result']}{note}")
+        for stack, st in res["stacks"].items():
+            for name, tr in st["trees"].items():
+                for tname, t in tr["targets"].items():
+                    note = f"  ({t['note']})" if t.get("note") else ""
+                    print(f"{res['backend']:<11}{stack:<17}{name:<10}{tname:<18}{t['value']!s:>10}  target "
+                          f"{t['target']:<8} {t['result']}{note}")
     print()
 
 
@@ -717,17 +839,21 @@ def problems(results: list[dict[str, Any]]) -> list[str]:
     """Every timed phase with failed requests, or whose bind ran out of quotes."""
     out = []
     for res in results:
-        for r in res["bare"]["reps"]:
-            if r["errors"]:
-                out.append(f"{res['backend']} bare r{r['rep']}: {r['errors']} errors {r['statuses']} {r['error_samples'][:2]}")
-        for name, tr in res["trees"].items():
-            for r in tr["reps"]:
-                for p in PHASES:
-                    if r[p]["errors"]:
-                        out.append(f"{res['backend']}/{name} r{r['rep']} {p}: {r[p]['errors']} errors {r[p]['statuses']} "
-                                   f"{r[p]['error_samples'][:2]}")
-                if r["bind"]["exhausted"]:
-                    out.append(f"{res['backend']}/{name} r{r['rep']} bind: ran out of quotes (raise --bind-quotes)")
+        for stack, st in res["stacks"].items():
+            where = f"{res['backend']}@{stack}"
+            for r in st["bare"]["reps"]:
+                for k in BARE_PHASES:
+                    if r[k]["errors"]:
+                        out.append(f"{where} bare {k} r{r['rep']}: {r[k]['errors']} errors {r[k]['statuses']} "
+                                   f"{r[k]['error_samples'][:2]}")
+            for name, tr in st["trees"].items():
+                for r in tr["reps"]:
+                    for p in PHASES:
+                        if r[p]["errors"]:
+                            out.append(f"{where}/{name} r{r['rep']} {p}: {r[p]['errors']} errors {r[p]['statuses']} "
+                                       f"{r[p]['error_samples'][:2]}")
+                    if r["bind"]["exhausted"]:
+                        out.append(f"{where}/{name} r{r['rep']} bind: ran out of quotes (raise --bind-quotes)")
     return out
 
 
@@ -742,11 +868,15 @@ def machine(pg_version: str | None, python: str) -> dict[str, Any]:
                 mem = f"{round(int(line.split()[1]) / 1024 / 1024, 1)} GiB"
     except OSError:
         pass
-    code = ("import fastapi, uvicorn, sqlalchemy, platform, importlib.util as u, json; print(json.dumps({"
-            "'python': platform.python_version(), 'fastapi': fastapi.__version__, 'uvicorn': uvicorn.__version__, "
-            "'sqlalchemy': sqlalchemy.__version__, "
-            "'uvicorn_loop': 'uvloop' if u.find_spec('uvloop') else 'asyncio', "
-            "'uvicorn_http': 'httptools' if u.find_spec('httptools') else 'h11'}))")
+    code = ("import fastapi, uvicorn, sqlalchemy, platform, importlib.metadata as m, json\n"
+            "def v(name):\n"
+            "    try:\n"
+            "        return m.version(name)\n"
+            "    except m.PackageNotFoundError:\n"
+            "        return None\n"
+            "print(json.dumps({'python': platform.python_version(), 'fastapi': fastapi.__version__, "
+            "'uvicorn': uvicorn.__version__, 'sqlalchemy': sqlalchemy.__version__, 'uvloop': v('uvloop'), "
+            "'httptools': v('httptools'), 'granian': v('granian')}))")
     probe = subprocess.run([python, "-c", code], capture_output=True, text=True, env=clean_env())
     stack = json.loads(probe.stdout) if probe.returncode == 0 else {"error": probe.stderr[-500:]}
     return {"nproc": os.cpu_count(), "memory": mem, "platform": platform.platform(), "postgresql": pg_version,
@@ -772,6 +902,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="fresh quotes made before each bind phase (default: 1.2 x the quote phase's req/s x --seconds, "
                          "plus 200; a bind phase that runs out is reported)")
     ap.add_argument("--backends", default="sqlite,postgresql")
+    ap.add_argument("--server", default=DEFAULT_STACK, metavar="STACK[,STACK...]",
+                    help=f"the server stacks to measure, a comma list of {', '.join(STACKS)}, each for the bare app "
+                         f"and every tree, interleaved in every repetition (default {DEFAULT_STACK}: "
+                         "pure Python, --loop asyncio --http h11)")
     ap.add_argument("--out", type=Path, help="results file (default benchmarks/results/http_throughput-<trees>.json)")
     ap.add_argument("--no-write", action="store_true", help="do not write a results file")
     ap.add_argument("--smoke", action="store_true",
@@ -792,6 +926,12 @@ def main(argv: list[str] | None = None) -> int:
         args.profile_dir.mkdir(parents=True, exist_ok=True)
         PROFILE_DIR = args.profile_dir.resolve()
     backends = [b.strip() for b in args.backends.split(",") if b.strip()]
+    stacks = list(dict.fromkeys(x.strip() for x in args.server.split(",") if x.strip()))
+    for stack in stacks:
+        if stack not in STACKS:
+            raise SystemExit(f"unknown server {stack!r}: choose from {', '.join(STACKS)}")
+    if not stacks:
+        raise SystemExit("--server names no stack")
     for b in backends:
         if b not in ("sqlite", "postgresql"):
             raise SystemExit(f"unknown backend {b!r}")
@@ -813,12 +953,13 @@ def main(argv: list[str] | None = None) -> int:
     results: list[dict[str, Any]] = []
     started = time.monotonic()
     try:
-        bare_server = Server("bare", args.python, "http_throughput:create_bare_app", clean_env(), ROOT, tmp, "/ping",
-                             app_dir=HERE)
+        bare_servers = {stack: Server(f"bare-{stack}", args.python, "http_throughput:create_bare_app", clean_env(),
+                                      ROOT, tmp, "/ping", app_dir=HERE, stack=stack) for stack in stacks}
         for backend in backends:
-            results.append(run_backend(backend, trees, bare_server, dbs, args, tmp))
-        bare_server.stop()
-        print_report(results, trees)
+            results.append(run_backend(backend, trees, stacks, bare_servers, dbs, args, tmp))
+        for server in bare_servers.values():
+            server.stop()
+        print_report(results, trees, stacks)
         bad = problems(results)
         for line in bad:
             print(f"NOT A MEASUREMENT: {line}")
@@ -827,7 +968,9 @@ def main(argv: list[str] | None = None) -> int:
                "machine": machine(dbs.pg_version, args.python),
                "settings": {"seconds": args.seconds, "concurrency": args.concurrency, "warmup": args.warmup,
                             "repeats": args.repeats, "bind_quotes": args.bind_quotes or "auto", "backends": backends,
-                            "uvicorn": UVICORN_FLAGS, "order": "per repetition: bare then the trees, rotated by one each repetition",
+                            "servers": {stack: STACKS[stack] for stack in stacks},
+                            "order": "per repetition: each server's bare app, then every tree under every server, "
+                                     "rotated by one each repetition",
                             "load_generator": "separate process, asyncio, keep-alive"},
                "trees": [{"name": t.name, "path": str(t.path), "commit": t.commit,
                           "code_commit": t.code_commit, "dirty": t.dirty, "entry_point": t.entry,
@@ -835,7 +978,10 @@ def main(argv: list[str] | None = None) -> int:
                "wall_seconds": round(time.monotonic() - started, 1), "valid": not bad, "problems": bad,
                "results": results}
         if not args.no_write:
-            path = args.out or RESULTS / ("http_throughput-" + "-".join(f"{t.name}_{t.code_commit[:7]}" for t in trees) + ".json")
+            name = "-".join(f"{t.name}_{t.code_commit[:7]}" for t in trees)
+            if stacks != [DEFAULT_STACK]:
+                name += "-" + "-".join(stacks)
+            path = args.out or RESULTS / f"http_throughput-{name}.json"
             path.parent.mkdir(parents=True, exist_ok=True)
             path.write_text(json.dumps(out, indent=2) + "\n")
             log(f"wrote {path}")

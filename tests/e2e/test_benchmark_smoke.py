@@ -21,23 +21,34 @@ BENCH = ROOT / "benchmarks"
 
 @pytest.mark.slow
 def test_http_throughput_smoke_run(tmp_path: Path) -> None:
+    """Issue 12: one tiny run measures every server stack named in --server (pure-Python uvicorn,
+    uvicorn[standard], Granian), each for the bare GET and POST and for Covernote, and records which is which."""
     out = tmp_path / "smoke.json"
-    proc = subprocess.run([sys.executable, str(SCRIPT), "--smoke", "--out", str(out)], cwd=ROOT,
-                          capture_output=True, text=True, timeout=45)
+    stacks = ["uvicorn", "uvicorn-standard", "granian"]
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--smoke", "--server", ",".join(stacks), "--out", str(out)],
+                          cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert proc.returncode == 0, f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
     assert "POST /quotes" in proc.stdout
     result = json.loads(out.read_text())
     assert result["valid"] is True, result["problems"]
     [tree] = result["trees"]
     assert Path(tree["covernote_imported_from"]).is_relative_to(ROOT / "src")
+    assert list(result["settings"]["servers"]) == stacks
+    assert result["settings"]["servers"]["uvicorn"][:7] == ["-m", "uvicorn", "--loop", "asyncio", "--http", "h11",
+                                                            "--host"]
     [sqlite] = result["results"]
     assert sqlite["backend"] == "sqlite"
-    assert sqlite["bare"]["summary"]["rps_median"] > 0
-    summary = sqlite["trees"][tree["name"]]["summary"]
-    for phase in ("quote", "bind", "read"):
-        assert summary[phase]["rps_median"] > 0, phase
-        assert summary[phase]["requests"] > 0, phase
-        assert summary[phase]["errors"] == 0, phase
+    assert list(sqlite["stacks"]) == stacks
+    for stack, measured in sqlite["stacks"].items():
+        for kind in ("ping", "echo"):
+            assert measured["bare"]["summary"][kind]["rps_median"] > 0, (stack, kind)
+        assert [r["server"] for r in measured["bare"]["reps"]] == [stack]
+        summary = measured["trees"][tree["name"]]["summary"]
+        assert [r["server"] for r in measured["trees"][tree["name"]]["reps"]] == [stack]
+        for phase in ("quote", "bind", "read"):
+            assert summary[phase]["rps_median"] > 0, (stack, phase)
+            assert summary[phase]["requests"] > 0, (stack, phase)
+            assert summary[phase]["errors"] == 0, (stack, phase)
 
 
 def _run(*args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
@@ -66,3 +77,27 @@ def test_privacy_at_scale_smoke_run() -> None:
                 "--postgres-url", url, timeout=300)
     assert "retention sweep: a dry run after the real run finds 0 records due" in proc.stdout
     assert "does not clone" not in proc.stdout + proc.stderr
+
+
+@pytest.mark.slow
+def test_memory_soak_smoke_run(tmp_path: Path) -> None:
+    """Issue 12: the memory soak starts the real `covernote serve`, drives quotes then policy reads, and samples
+    the server's RSS after every slice of each phase, with a verdict on whether it levels off."""
+    out = tmp_path / "soak.json"
+    proc = _run(str(BENCH / "memory_soak.py"), "--smoke", "--out", str(out))
+    assert "curve (requests: MiB/threads)" in proc.stdout
+    result = json.loads(out.read_text())
+    assert result["errors"] == 0
+    [sqlite] = result["results"]
+    assert sqlite["backend"] == "sqlite"
+    assert sqlite["policies"] == 40
+    for kind, requests in (("quote", 150), ("read", 300)):
+        phase = sqlite["phases"][kind]
+        assert phase["requests"] == requests, kind
+        curve = phase["curve"]
+        assert [s["requests"] for s in curve] == [0, requests // 3, 2 * requests // 3, requests], kind
+        assert all(50 < s["rss_mib"] < 2000 for s in curve), curve  # a real server's RSS, read from /proc
+        assert all(s["threads"] >= 1 for s in curve), curve
+        v = phase["verdict"]
+        assert v["growth_second_half_mib"] == round(curve[-1]["rss_mib"] - v["mid_mib"], 2)
+        assert v["levels_off"] is (v["growth_second_half_mib"] <= v["max_growth_mib"])

@@ -1,15 +1,26 @@
-"""The API served by uvicorn over a real socket, on SQLite and PostgreSQL (UX-1, POL-1)."""
+"""The API served by uvicorn over a real socket, on SQLite and PostgreSQL (UX-1, POL-1), on the stack
+`covernote serve` chooses (issue 12)."""
 
 from __future__ import annotations
 
+import importlib.util
+import os
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
+from pathlib import Path
+from typing import Any
 
 import httpx
+import pytest
 import uvicorn
+from typer.testing import CliRunner
 
 from covernote.api.app import create_app
+from covernote.cli.main import app, server_stack
 from covernote.identity.usecases import create_user
 from tests.e2e.conftest import quote_body
 from tests.support import new_customer
@@ -22,8 +33,12 @@ def _free_port() -> int:
 
 
 def test_quote_bind_cancel_over_a_real_socket(db_ctx):
+    """Also issue 12: on the event loop and HTTP parser `covernote serve` runs (uvloop and httptools)."""
     port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(create_app(db_ctx), host="127.0.0.1", port=port, log_level="warning"))
+    loop, http_parser = server_stack()
+    assert (loop, http_parser) == ("uvloop", "httptools")  # both are Covernote's dependencies
+    server = uvicorn.Server(uvicorn.Config(create_app(db_ctx), host="127.0.0.1", port=port, log_level="warning",
+                                           loop=loop, http=http_parser))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
     try:
@@ -48,3 +63,55 @@ def test_quote_bind_cancel_over_a_real_socket(db_ctx):
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_issue12_serve_runs_uvicorn_on_uvloop_and_httptools(tmp_path: Path) -> None:
+    """The real `covernote serve`, briefly: it says which loop and parser it runs, and its process has
+    uvloop's loop and httptools' parser loaded (their compiled modules mapped in /proc/<pid>/maps)."""
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith("COVERNOTE_")} | {
+        "COVERNOTE_DATA_DIR": str(tmp_path / "var"), "COVERNOTE_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
+    log = (tmp_path / "serve.log").open("wb")
+    proc = subprocess.Popen([sys.executable, "-c", "from covernote.cli.main import app; app(prog_name='covernote')",
+                             "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while True:
+            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
+                    break
+            except httpx.HTTPError:
+                pass
+            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
+            time.sleep(0.1)
+        maps = Path(f"/proc/{proc.pid}/maps").read_text()
+        assert "/uvloop/loop." in maps
+        assert "/httptools/parser/parser." in maps
+    finally:
+        os.kill(proc.pid, signal.SIGTERM)
+        proc.wait(20)
+        log.close()
+    assert "uvicorn, loop uvloop, http httptools" in (tmp_path / "serve.log").read_text()
+
+
+@pytest.mark.parametrize("missing", [None, "uvloop", "httptools"])
+def test_issue12_serve_names_its_loop_and_parser_and_falls_back_to_pure_python(
+        missing: str | None, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """`serve` hands uvicorn loop="uvloop", http="httptools" explicitly (never uvicorn's "auto"), for one
+    worker and for several; without either of them installed, the pure-Python asyncio loop and h11 parser."""
+    calls: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app_, **kw: calls.append(kw))
+    real_find_spec = importlib.util.find_spec
+    monkeypatch.setattr(importlib.util, "find_spec",
+                        lambda name, *a: None if name == missing else real_find_spec(name, *a))
+    env = {"COVERNOTE_DATA_DIR": str(tmp_path / "var"), "COVERNOTE_DATABASE_URL": f"sqlite:///{tmp_path / 'cli.db'}"}
+    runner = CliRunner()
+    for workers in ("1", "2"):
+        result = runner.invoke(app, ["serve", "--port", "8765", "--workers", workers], env=env)
+        assert result.exit_code == 0, result.output
+    expected = ("uvloop", "httptools") if missing is None else ("asyncio", "h11")
+    assert [(kw["loop"], kw["http"]) for kw in calls] == [expected, expected]
+    assert calls[1]["workers"] == 2 and calls[1]["factory"] is True
+    assert f"uvicorn, loop {expected[0]}, http {expected[1]}" in result.output

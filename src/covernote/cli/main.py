@@ -6,7 +6,7 @@ Errors name the field and the reason, and exit with status 2. This module is the
 from __future__ import annotations
 
 import sys
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 
@@ -34,6 +34,9 @@ from covernote.products.cli import products_app
 from covernote.products.store.files import ProductFileError
 from covernote.regulatory import cli as regulatory_cli
 from covernote.settings import Settings
+
+if TYPE_CHECKING:
+    from uvicorn.config import HTTPProtocolType, LoopFactoryType
 
 
 def _build(migrate: bool = False) -> AppContext:
@@ -64,26 +67,41 @@ for sub, name in ((db_app, "db"), (products_app, "products"), (users_app, "users
 # -- service ----------------------------------------------------------------------------------------
 
 
+def server_stack() -> tuple[LoopFactoryType, HTTPProtocolType]:
+    """The event loop and HTTP parser `serve` runs uvicorn with, named explicitly rather than left to uvicorn's
+    "auto": uvloop and httptools (C) when both are installed, as they are with Covernote's dependencies;
+    otherwise the pure-Python asyncio loop and h11 parser. uvloop with httptools served Covernote's quotes,
+    binds and policy reads faster than asyncio with h11 on SQLite and PostgreSQL (issue 12,
+    `benchmarks/http_throughput.py --server`)."""
+    from importlib.util import find_spec
+
+    if find_spec("uvloop") is not None and find_spec("httptools") is not None:
+        return "uvloop", "httptools"
+    return "asyncio", "h11"
+
+
 @app.command()
 @handles_errors
 def serve(host: str = "127.0.0.1", port: int = 8000,
           demo: Annotated[bool, typer.Option(help="Load demonstration data into an empty database first")] = False,
           workers: Annotated[int, typer.Option(min=1, max=32)] = 1) -> None:
-    """Migrate the database and start the API (docs at /docs, OpenAPI at /openapi.json)."""
+    """Migrate the database and start the API (docs at /docs, OpenAPI at /openapi.json) with uvicorn on the
+    uvloop event loop and the httptools HTTP parser (the pure-Python asyncio and h11 if those are missing)."""
     import uvicorn
 
     ctx = context(migrate=True)
     if demo:
         _load_demo(ctx, quiet_if_loaded=True)
-    typer.echo(f"Covernote on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
+    loop, http = server_stack()
+    typer.echo(f"Covernote on http://{host}:{port}  (docs: http://{host}:{port}/docs; uvicorn, loop {loop}, http {http})")
     if workers == 1:
         from covernote.api.app import create_app
 
         uvicorn.run(create_app(ctx, Settings.from_env().threads_for_requests()), host=host, port=port,
-                    log_level="info")
+                    log_level="info", loop=loop, http=http)
     else:
         uvicorn.run("covernote.api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning")
+                    log_level="warning", loop=loop, http=http)
 
 
 def _load_demo(ctx: AppContext, quiet_if_loaded: bool = False) -> None:
