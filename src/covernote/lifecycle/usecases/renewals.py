@@ -207,6 +207,8 @@ def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_si
             uow.pending.add_many(new)
             uow.commit()
             invited += len(new)
+        if len(batch) < batch_size:
+            break  # the last chunk: asking for the next would find none
     result: RenewalInvitationsRun = {"as_of": today.isoformat(), "invited": invited, "skipped": skipped,
                                      "not_invited": refused, "not_invited_reasons": reasons}
     return result
