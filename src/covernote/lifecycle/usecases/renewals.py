@@ -38,7 +38,7 @@ from covernote.policy.domain.codec import rating_to_dict, risk_to_dict
 from covernote.policy.domain.events import PolicyTransactionRecorded
 from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
-from covernote.policy.domain.rating import rate, rate_for_term
+from covernote.policy.domain.rating import rate_renewal
 from covernote.policy.domain.renewal import check_renewable, risk_for_renewal
 from covernote.policy.domain.risk import validate_risk
 from covernote.policy.domain.term import ipt_on, term_charge
@@ -70,8 +70,7 @@ def price_renewal(ctx: AppContext, policy: Policy, today: date, proven_ncd: int 
     ncd_term, proven_note = with_proven_ncd(term, proven_ncd)  # NCD-1: proven years replace those declared
     carried = risk_for_renewal(product, ncd_term, policy.events(), protected=protection.protected)
     risk = validate_risk(product, carried.risk, period.start)
-    rating = rate_for_term(product, risk, period.start, renewal=True, term_days=period.days)
-    enbp = rate(product, risk, period.start, renewal=False, term_days=period.days)
+    rating, enbp = rate_renewal(product, risk, period.start, term_days=period.days)
     ipt_rate = ctx.catalogue.tax.rate(product.ipt, period.start)
     last_year = term_charge(term, price_segments(ctx.catalogue, term))
     fees = product.fees_for({"renewal"})

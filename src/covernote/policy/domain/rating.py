@@ -146,10 +146,21 @@ def rate(product: Product, risk: Risk, on: date, *, renewal: bool = False, term_
 def rate_for_term(product: Product, risk: Risk, on: date, *, renewal: bool, term_days: int | None = None) -> RatingResult:
     """The premium a term charges for a risk. A renewal is rated with the product's renewal factors and
     then capped at the equivalent new-business price for the same risk on the same day (POL-3)."""
-    new_business = rate(product, risk, on, renewal=False, term_days=term_days)
     if not renewal:
-        return new_business
-    renewed = rate(product, risk, on, renewal=True, term_days=term_days)
+        return rate(product, risk, on, renewal=False, term_days=term_days)
+    return rate_renewal(product, risk, on, term_days=term_days)[0]
+
+
+def rate_renewal(product: Product, risk: Risk, on: date, *, term_days: int | None = None) -> tuple[RatingResult,
+                                                                                                  RatingResult]:
+    """`rate_for_term(..., renewal=True)` and the equivalent new-business rating it is capped at (POL-3),
+    rating the new-business price once for both."""
+    new_business = rate(product, risk, on, renewal=False, term_days=term_days)
+    return _capped(rate(product, risk, on, renewal=True, term_days=term_days), new_business, on), new_business
+
+
+def _capped(renewed: RatingResult, new_business: RatingResult, on: date) -> RatingResult:
+    """The renewal's rating, capped at the equivalent new-business price for the same risk on the same day."""
     if renewed.premium <= new_business.premium:
         return renewed
     cap = TraceStep("renewal price capped at the equivalent new-business price (POL-3)", "-",
