@@ -40,6 +40,7 @@ RECIPIENT_KINDS: tuple[str, ...] = (
 # `law_enforcement`: authorities other than the police, e.g. the National Crime Agency or HMRC.
 WITHHOLDABLE_KINDS: tuple[str, ...] = ("police", "law_enforcement", "fraud_agency", "regulator")
 REASON_LIMIT = 2000
+_CATEGORIES = frozenset(x.value for x in Category)
 
 # What every card payment or refund sends to the provider: the amount and description about a contract,
 # the card token it issued (financial) and the cardholder's identity it holds against that token.
@@ -107,7 +108,7 @@ def disclosure_to_record(*, customer_id: str, policy_id: str | None, recipient: 
         issues.add("purpose", f"must be one of {', '.join(PURPOSES)}")
     cats: list[str] = []
     for i, c in enumerate(categories):
-        if c not in {x.value for x in Category}:
+        if c not in _CATEGORIES:
             issues.add(f"categories[{i}]", f"must be one of {', '.join(x.value for x in Category)}")
         elif c not in cats:
             cats.append(c)
