@@ -14,6 +14,7 @@ import io
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
+from functools import partial
 from typing import Any, cast
 
 from covernote.extras import domain as dx
@@ -109,13 +110,16 @@ def _answer_int(risk: Risk | dict[str, Any], name: str) -> int:
         return 0
 
 
+BOUGHT_FOR_TERM = "Bought for the term."
+
+
 def offered(catalogue: Catalogue, product: Product, period: Period, ncd_years: int | None,
             history: ClaimsHistory | None) -> list[OfferedExtra]:
     """Every extra the product offers for this term: its price, IPT and documents, and whether it can be
     bought (NCD protection only by those eligible, NCD-3)."""
     out: list[OfferedExtra] = []
     for extra in product.extras:
-        sold = _sold_for_term(catalogue, extra, period, "Bought for the term.")
+        sold = _sold_for_term(catalogue, extra, period, BOUGHT_FOR_TERM)
         cover = None if sold is None else sold[0]
         reasons: list[str] = []
         if cover is None:
@@ -125,11 +129,29 @@ def offered(catalogue: Catalogue, product: Product, period: Period, ncd_years: i
         entry: OfferedExtra = {"code": extra.code, "name": extra.name, "provider": extra.provider,
                                  "insurer": extra.insurer, "available": not reasons, "reasons": reasons}
         if sold is not None:
-            cover, sale = sold
-            entry.update({"price": sale.premium.to_str(), "ipt": sale.ipt.to_str(), "total": sale.total.to_str(),
-                          "ipt_rate": str(cover.ipt_rate), "line": sale.as_dict()})
+            entry.update(_fresh(_SALE_VIEWS.get((id(catalogue), id(extra), period, BOUGHT_FOR_TERM),
+                                                (catalogue, extra), partial(_sale_view, *sold))))
         out.append(entry)
     return out
+
+
+# An extra's sale for a term as every offer shows it: built once per catalogue, extra and term, like the sale
+# itself (every renewal invitation and quote view shows each extra on offer), and copied for each caller.
+_SALE_VIEWS = BoundedMemo[dict[str, Any]](2048)
+
+
+def _sale_view(cover: ExtraCover, sale: ExtraLine) -> dict[str, Any]:
+    return {"price": sale.premium.to_str(), "ipt": sale.ipt.to_str(), "total": sale.total.to_str(),
+            "ipt_rate": str(cover.ipt_rate), "line": sale.as_dict()}
+
+
+def _fresh(value: Any) -> Any:
+    """A copy of JSON-shaped data (dicts, lists, strings, numbers), so that no caller shares a dict or list."""
+    if isinstance(value, dict):
+        return {k: _fresh(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_fresh(v) for v in value]
+    return value
 
 
 # -- new business ----------------------------------------------------------------------------------
@@ -331,7 +353,7 @@ def renewal_offer(ctx: AppContext, policy: Policy, term: TermState, product: Pro
         else:
             ln = ExtraLine.from_dict(entry["line"])
             lines.append(ExtraLine(ln.cover_after, "renewed", ln.premium, ln.ipt, ln.commission,
-                                   ln.explanation.replace("Bought for the term.", "Carried forward from the expiring term.")
+                                   ln.explanation.replace(BOUGHT_FOR_TERM, "Carried forward from the expiring term.")
                                    ).as_dict())
     if lines:
         why.append("Extras carried forward: " + ", ".join(f"{x['name']} {x['total']}" for x in lines) + ".")
@@ -377,7 +399,7 @@ def renewal_lines(offer: dict[str, Any], codes: Sequence[str] | None) -> list[Ex
             ln = ExtraLine.from_dict(entry["line"])
             action: dx.Action = "renewed" if code in carried_codes else "bought"
             lines.append(ExtraLine(ln.cover_after, action, ln.premium, ln.ipt, ln.commission,
-                                   ln.explanation.replace("Bought for the term.", "Renewed for the term." if action ==
+                                   ln.explanation.replace(BOUGHT_FOR_TERM, "Renewed for the term." if action ==
                                                           "renewed" else "Added at renewal.")))
     issues.raise_if_any("the extras cannot be renewed")
     return lines
