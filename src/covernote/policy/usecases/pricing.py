@@ -18,7 +18,9 @@ RATINGS = BoundedMemo[RatingResult](4096)
 
 
 def rating(product: Product, risk: Risk, start: date, renewal: bool, term_days: int) -> RatingResult:
-    return RATINGS.get((id(product), risk, start, renewal, term_days), (product,),
+    # The vehicle's value as written, too: Money("9000") equals Money("9000.00") (a risk read back from a stored
+    # transaction), so the two risks are one key, but the trace shows the value as the risk has it.
+    return RATINGS.get((id(product), risk, str(risk.vehicle.value.amount), start, renewal, term_days), (product,),
                        lambda: rate_for_term(product, risk, start, renewal=renewal, term_days=term_days))
 
 
