@@ -92,31 +92,6 @@ def test_issue12_an_extra_is_priced_for_a_term_once_and_the_same_as_afresh(catal
     assert extras.offered(catalogue, product, period, 5, None) == afresh
 
 
-def test_issue12_an_extras_sale_is_shown_once_built_and_each_caller_gets_its_own_copy(catalogue) -> None:  # type: ignore[no-untyped-def]
-    """Each extra on offer is shown as its sale priced for the term (price, IPT, total, rate and the line),
-    built once per term; what a caller gets is its own, equal to building it afresh."""
-    from covernote.extras import usecases as extras
-    from covernote.kernel.periods import Period
-
-    product = next(p for p in catalogue.current(ON) if p.extras)
-    period = Period(ON, date(2027, 12, 1))
-    first = extras.offered(catalogue, product, period, 5, None)
-    for entry in first:
-        extra = next(e for e in product.extras if e.code == entry["code"])
-        sold = extras._sold_for_term(catalogue, extra, period, extras.BOUGHT_FOR_TERM)
-        assert sold is not None
-        cover, sale = sold
-        assert {k: entry[k] for k in ("price", "ipt", "total", "ipt_rate", "line")} == {
-            "price": sale.premium.to_str(), "ipt": sale.ipt.to_str(), "total": sale.total.to_str(),
-            "ipt_rate": str(cover.ipt_rate), "line": sale.as_dict()}
-    second = extras.offered(catalogue, product, period, 5, None)
-    assert second == first
-    second[0]["line"]["cover"].clear()
-    second[0]["line"]["documents"].append({"name": "x"})
-    second[0]["price"] = "0.00"
-    assert extras.offered(catalogue, product, period, 5, None) == first  # nothing shared
-
-
 def test_issue12_a_risk_equal_but_for_how_its_vehicle_value_is_written_gets_its_own_rating(catalogue) -> None:  # type: ignore[no-untyped-def]
     """Money("9000") equals Money("9000.00") (the value of a risk read back from a stored transaction), but the
     rating's trace shows the value as written: the remembered rating of one is never the other's."""

@@ -14,7 +14,6 @@ import io
 from collections.abc import Mapping, Sequence
 from datetime import date
 from decimal import Decimal
-from functools import partial
 from typing import Any, cast
 
 from covernote.extras import domain as dx
@@ -129,29 +128,11 @@ def offered(catalogue: Catalogue, product: Product, period: Period, ncd_years: i
         entry: OfferedExtra = {"code": extra.code, "name": extra.name, "provider": extra.provider,
                                  "insurer": extra.insurer, "available": not reasons, "reasons": reasons}
         if sold is not None:
-            entry.update(_fresh(_SALE_VIEWS.get((id(catalogue), id(extra), period, BOUGHT_FOR_TERM),
-                                                (catalogue, extra), partial(_sale_view, *sold))))
+            cover, sale = sold
+            entry.update({"price": sale.premium.to_str(), "ipt": sale.ipt.to_str(), "total": sale.total.to_str(),
+                          "ipt_rate": str(cover.ipt_rate), "line": sale.as_dict()})
         out.append(entry)
     return out
-
-
-# An extra's sale for a term as every offer shows it: built once per catalogue, extra and term, like the sale
-# itself (every renewal invitation and quote view shows each extra on offer), and copied for each caller.
-_SALE_VIEWS = BoundedMemo[dict[str, Any]](2048)
-
-
-def _sale_view(cover: ExtraCover, sale: ExtraLine) -> dict[str, Any]:
-    return {"price": sale.premium.to_str(), "ipt": sale.ipt.to_str(), "total": sale.total.to_str(),
-            "ipt_rate": str(cover.ipt_rate), "line": sale.as_dict()}
-
-
-def _fresh(value: Any) -> Any:
-    """A copy of JSON-shaped data (dicts, lists, strings, numbers), so that no caller shares a dict or list."""
-    if isinstance(value, dict):
-        return {k: _fresh(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_fresh(v) for v in value]
-    return value
 
 
 # -- new business ----------------------------------------------------------------------------------
