@@ -30,8 +30,10 @@ CEILINGS: dict[str, dict[str, int]] = {
     # Lowered when the quote stopped reading the customer twice and asking for a new quote's NCD proofs, the
     # bind read its quote's proofs once and skipped a new policy's carbon history, and the balance became
     # one SUM instead of every entry and its postings; a bind writes its charge and payment entries together.
-    "sqlite": {"quote": 6, "bind": 16, "policy_read": 6, "adjustment_quote": 8, "renewal_invitation": 12},
-    "postgresql": {"quote": 5, "bind": 15, "policy_read": 5, "adjustment_quote": 7, "renewal_invitation": 10},
+    # The renewal batch stopped asking for a chunk after its last (issue 12: its reads and writes are per chunk,
+    # the same for 1 policy as for 40: tests/integration/test_renewal_batch.py).
+    "sqlite": {"quote": 6, "bind": 16, "policy_read": 6, "adjustment_quote": 8, "renewal_invitation": 11},
+    "postgresql": {"quote": 5, "bind": 15, "policy_read": 5, "adjustment_quote": 7, "renewal_invitation": 9},
 }
 
 

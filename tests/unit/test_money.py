@@ -174,3 +174,26 @@ def test_pay5_allocate_refuses_bad_weights_and_unrounded_totals() -> None:
             allocate(Money.of("1.00"), weights)
     with pytest.raises(MoneyError):
         allocate(Money.of("1.005"), [1, 1])
+
+
+def test_issue12_arithmetic_and_to_str_answer_as_the_checking_constructor_does():
+    """Issue 12: Money made by arithmetic skips re-checking an amount and currency already checked, and
+    to_str quantizes once; both give exactly what the checking constructor and the two-step format gave."""
+    import random
+    from decimal import Decimal
+
+    from covernote.kernel.money import Money, Rounding
+
+    rng = random.Random(12)
+    for _ in range(2000):
+        a = Money.of(Decimal(rng.randint(-10**9, 10**9)) / Decimal(10 ** rng.randint(0, 6)))
+        b = Money.of(Decimal(rng.randint(-10**7, 10**7)) / 100)
+        f = Decimal(rng.randint(1, 10**6)) / Decimal(10 ** rng.randint(0, 5))
+        for made, expected in ((a + b, a.amount + b.amount), (a - b, a.amount - b.amount), (-a, -a.amount),
+                               (abs(a), abs(a.amount)), (a * f, a.amount * f), (a / f, a.amount / f),
+                               (a.round_pence(Rounding.HALF_EVEN), a.amount.quantize(Decimal("0.01"), "ROUND_HALF_EVEN"))):
+            assert made == Money(expected) and type(made.amount) is Decimal and made.currency == "GBP"
+        old = f"{a.round_pence(Rounding.HALF_UP).amount:.2f}" if not a.is_whole_pence else f"{a.amount:.2f}"
+        assert a.to_str() == old
+    assert Money.of("12.5").to_str() == "12.50" and Money.of("-0.005").to_str() == "-0.01"
+    assert Money(Decimal("1E+2")).to_str() == "100.00" and (Money.of("1") * 100).to_str() == "100.00"

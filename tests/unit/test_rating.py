@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from covernote.kernel.errors import ValidationFailed
 from covernote.kernel.money import Money
-from covernote.policy.domain.rating import rate, rate_for_term
+from covernote.policy.domain.rating import rate, rate_for_term, rate_renewal
 from covernote.policy.domain.risk import Risk, make_answers, validate_risk
 from covernote.products.domain.catalogue import Catalogue
 from covernote.products.domain.model import Band, FactorTable, Product
@@ -238,6 +238,23 @@ def test_pol3_renewal_price_never_exceeds_new_business_price(risk: Risk, loading
         assert renewal.premium == new_business.premium
     else:
         assert renewal == uncapped
+
+
+@settings(max_examples=60, deadline=None)
+@given(risk=motor_risks(), loading=st.decimals(min_value=Decimal("0.50"), max_value=Decimal("2.50"), places=2),
+       term_days=st.one_of(st.none(), st.integers(28, 366)))
+def test_issue12_rate_renewal_is_the_capped_renewal_and_the_enbp_rated_separately(risk: Risk, loading: Decimal,
+                                                                                  term_days: int | None) -> None:
+    """Issue 12: the renewal offer's two ratings share the variables and the new-business factors; the
+    answer, traces included, is the new-business and renewal ratings made apart, the renewal capped (POL-3)."""
+    product = with_renewal_factor(loading)
+    valid = validate_risk(product, risk, ON)
+    new_business = rate(product, valid, ON, renewal=False, term_days=term_days)
+    uncapped = rate(product, valid, ON, renewal=True, term_days=term_days)
+    renewal, enbp = rate_renewal(product, valid, ON, term_days=term_days)
+    assert enbp == new_business
+    assert renewal == uncapped if uncapped.premium <= new_business.premium else (
+        renewal.trace == (*uncapped.trace, renewal.trace[-1]) and renewal.premium == new_business.premium)
 
 
 def test_pol3_renewal_loading_is_capped_with_an_enbp_trace_line() -> None:

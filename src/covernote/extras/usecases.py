@@ -109,13 +109,16 @@ def _answer_int(risk: Risk | dict[str, Any], name: str) -> int:
         return 0
 
 
+BOUGHT_FOR_TERM = "Bought for the term."
+
+
 def offered(catalogue: Catalogue, product: Product, period: Period, ncd_years: int | None,
             history: ClaimsHistory | None) -> list[OfferedExtra]:
     """Every extra the product offers for this term: its price, IPT and documents, and whether it can be
     bought (NCD protection only by those eligible, NCD-3)."""
     out: list[OfferedExtra] = []
     for extra in product.extras:
-        sold = _sold_for_term(catalogue, extra, period, "Bought for the term.")
+        sold = _sold_for_term(catalogue, extra, period, BOUGHT_FOR_TERM)
         cover = None if sold is None else sold[0]
         reasons: list[str] = []
         if cover is None:
@@ -331,7 +334,7 @@ def renewal_offer(ctx: AppContext, policy: Policy, term: TermState, product: Pro
         else:
             ln = ExtraLine.from_dict(entry["line"])
             lines.append(ExtraLine(ln.cover_after, "renewed", ln.premium, ln.ipt, ln.commission,
-                                   ln.explanation.replace("Bought for the term.", "Carried forward from the expiring term.")
+                                   ln.explanation.replace(BOUGHT_FOR_TERM, "Carried forward from the expiring term.")
                                    ).as_dict())
     if lines:
         why.append("Extras carried forward: " + ", ".join(f"{x['name']} {x['total']}" for x in lines) + ".")
@@ -377,7 +380,7 @@ def renewal_lines(offer: dict[str, Any], codes: Sequence[str] | None) -> list[Ex
             ln = ExtraLine.from_dict(entry["line"])
             action: dx.Action = "renewed" if code in carried_codes else "bought"
             lines.append(ExtraLine(ln.cover_after, action, ln.premium, ln.ipt, ln.commission,
-                                   ln.explanation.replace("Bought for the term.", "Renewed for the term." if action ==
+                                   ln.explanation.replace(BOUGHT_FOR_TERM, "Renewed for the term." if action ==
                                                           "renewed" else "Added at renewal.")))
     issues.raise_if_any("the extras cannot be renewed")
     return lines

@@ -99,7 +99,7 @@ class Money:
 
     def round_pence(self, rounding: Rounding) -> Money:
         """Round to whole pence with the named mode."""
-        return Money(self.amount.quantize(PENNY, rounding=rounding.value), self.currency)
+        return _checked(self.amount.quantize(PENNY, rounding=rounding.value), self.currency)
 
     def is_zero(self) -> bool:
         return self.amount == 0
@@ -116,21 +116,21 @@ class Money:
         return other
 
     def __add__(self, other: Money) -> Money:
-        return Money(self.amount + self._check(other).amount, self.currency)
+        return _checked(self.amount + self._check(other).amount, self.currency)
 
     def __sub__(self, other: Money) -> Money:
-        return Money(self.amount - self._check(other).amount, self.currency)
+        return _checked(self.amount - self._check(other).amount, self.currency)
 
     def __neg__(self) -> Money:
-        return Money(-self.amount, self.currency)
+        return _checked(-self.amount, self.currency)
 
     def __abs__(self) -> Money:
-        return Money(abs(self.amount), self.currency)
+        return _checked(abs(self.amount), self.currency)
 
     def __mul__(self, factor: Number) -> Money:
         if isinstance(factor, Money):
             raise MoneyError("Money * Money has no meaning")
-        return Money(self.amount * _as_decimal(factor), self.currency)
+        return _checked(self.amount * _as_decimal(factor), self.currency)
 
     __rmul__ = __mul__
 
@@ -140,7 +140,7 @@ class Money:
         d = _as_decimal(divisor)
         if d == 0:
             raise MoneyError("division of money by zero")
-        return Money(self.amount / d, self.currency)
+        return _checked(self.amount / d, self.currency)
 
     def ratio(self, other: Money) -> Decimal:
         """self / other as a plain Decimal."""
@@ -177,7 +177,17 @@ class Money:
 
     def to_str(self) -> str:
         """The amount as a plain decimal string with two places, e.g. '1234.50' (for JSON)."""
-        return f"{self.round_pence(Rounding.HALF_UP).amount:.2f}" if not self.is_whole_pence else f"{self.amount:.2f}"
+        return f"{self.amount.quantize(PENNY, rounding=ROUND_HALF_UP):.2f}"  # whole pence: the amount as it is
+
+
+def _checked(amount: Decimal, currency: str) -> Money:
+    """Money made by arithmetic on Money: the amount is a finite Decimal (Decimal arithmetic on finite amounts
+    gives finite ones, or raises) and the currency was checked when its operand was made, so neither is
+    checked again (the rating of every quote and renewal makes dozens)."""
+    made = object.__new__(Money)
+    object.__setattr__(made, "amount", amount)
+    object.__setattr__(made, "currency", currency)
+    return made
 
 
 def sum_money(items: list[Money] | tuple[Money, ...], currency: str = "GBP") -> Money:

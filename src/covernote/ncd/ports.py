@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
@@ -42,6 +43,9 @@ class NcdProofRepository(Protocol):
     def for_quote(self, quote_id: str) -> list[NcdProofRecord]: ...
     def for_policy(self, policy_id: str) -> list[NcdProofRecord]:
         """The proofs given for the policy or for the quote it was bound from, oldest first."""
+        ...
+    def for_policies(self, policy_ids: Sequence[str]) -> dict[str, list[NcdProofRecord]]:
+        """`for_policy` of each policy, in one query: every id given is a key (no proofs: an empty list)."""
         ...
     def lock_end_date(self, ended_on: date) -> None:
         """Hold, until the unit of work ends, the right to decide proofs ending on `ended_on`."""

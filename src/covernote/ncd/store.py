@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
@@ -37,6 +38,17 @@ _FOR_POLICY = ncd_proofs.select().where(sa.or_(
     ncd_proofs.c.quote_id.in_(sa.select(quotes.c.id).where(quotes.c.policy_id == sa.bindparam("b_policy"))),
 )).order_by(*_ORDER)
 
+# The same proofs for many policies in one query (the renewal batch): those given for each policy, then those
+# given for the quote it was bound from, each row with the policy it is for; oldest first.
+_OWNER = "for_policy_id"
+_FOR_POLICIES = sa.union_all(
+    sa.select(ncd_proofs, ncd_proofs.c.policy_id.label(_OWNER))
+    .where(ncd_proofs.c.policy_id.in_(sa.bindparam("b_policies", expanding=True))),
+    sa.select(ncd_proofs, quotes.c.policy_id.label(_OWNER))
+    .select_from(ncd_proofs.join(quotes, quotes.c.id == ncd_proofs.c.quote_id))
+    .where(quotes.c.policy_id.in_(sa.bindparam("b_policies", expanding=True))),
+).order_by(sa.column("recorded_at"), sa.column("id"))
+
 
 class NcdProofRepo:
     def __init__(self, conn: Connection) -> None:
@@ -60,6 +72,14 @@ class NcdProofRepo:
 
     def for_policy(self, policy_id: str) -> list[NcdProofRecord]:
         return [_proof(r) for r in self.conn.execute(_FOR_POLICY, {"b_policy": policy_id})]
+
+    def for_policies(self, policy_ids: Sequence[str]) -> dict[str, list[NcdProofRecord]]:
+        if not policy_ids:
+            return {}
+        found: dict[str, dict[str, NcdProofRecord]] = {p: {} for p in policy_ids}
+        for r in self.conn.execute(_FOR_POLICIES, {"b_policies": list(dict.fromkeys(policy_ids))}):
+            found[r._mapping[_OWNER]].setdefault(r.id, _proof(r))  # a proof given for both is listed once
+        return {p: list(proofs.values()) for p, proofs in found.items()}
 
     def lock_end_date(self, ended_on: date) -> None:
         """Serialise checks of proofs ending on the same day until this transaction ends, so two proofs

@@ -469,16 +469,25 @@ def policy_ncd(ctx: AppContext, uow: UnitOfWork, policy: Policy, today: date,
             "proofs": [p.proof_id for p in proofs]}
 
 
-def proven_for_renewal(ctx: AppContext, uow: UnitOfWork, policy: Policy) -> int | None:
+def proven_for_renewal(ctx: AppContext, uow: UnitOfWork, policy: Policy,
+                       proofs: Sequence[NcdProofRecord] | None = None) -> int | None:
     """The proven NCD years the renewal of the policy's first term starts from (None: no accepted proof,
-    or the policy is past its first term). See domain.ncd_proof.with_proven_ncd."""
+    or the policy is past its first term). See domain.ncd_proof.with_proven_ncd. `proofs`: the policy's
+    proofs when the caller has read them (`proven_for_renewals`)."""
     term = policy.term()
     if term.term_no != 1:
         return None
-    standing = _latest_accepted(uow.ncd.for_policy(policy.policy_id))
+    standing = _latest_accepted(uow.ncd.for_policy(policy.policy_id) if proofs is None else proofs)
     if standing is None or standing.ncd_years is None:
         return None
     return rated_years(standing.ncd_years, _top(ctx.catalogue.by_ref(term.product_ref)))
+
+
+def proven_for_renewals(ctx: AppContext, uow: UnitOfWork, policies: Sequence[Policy]) -> dict[str, int | None]:
+    """`proven_for_renewal` of each policy, by policy id, reading the proofs of all of them in one query (only
+    a first term's renewal reads them)."""
+    proofs = uow.ncd.for_policies([p.policy_id for p in policies if p.term().term_no == 1])
+    return {p.policy_id: proven_for_renewal(ctx, uow, p, proofs.get(p.policy_id, ())) for p in policies}
 
 
 def check_rated_as_proven(ctx: AppContext, uow: UnitOfWork, q: Quote,

@@ -33,6 +33,7 @@ _b = sa.bindparam
 
 
 _CUSTOMER_GET = customers.select().where(customers.c.id == _b("b_id"))
+_CUSTOMERS_GET = customers.select().where(customers.c.id.in_(_b("b_ids", expanding=True)))
 
 
 _CUSTOMER_INSERT = customers.insert()
@@ -115,6 +116,11 @@ class CustomerRepo:
     def get(self, customer_id: str) -> Customer | None:
         r = self.conn.execute(_CUSTOMER_GET, {"b_id": customer_id}).first()
         return None if r is None else self._row(r)
+
+    def get_many(self, customer_ids: Sequence[str]) -> dict[str, Customer]:
+        if not customer_ids:
+            return {}
+        return {r.id: self._row(r) for r in self.conn.execute(_CUSTOMERS_GET, {"b_ids": list(set(customer_ids))})}
 
     def page(self, limit: int, offset: int) -> list[Customer]:
         rows = self.conn.execute(customers.select().order_by(customers.c.created_at, customers.c.id).limit(limit).offset(offset))

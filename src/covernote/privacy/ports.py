@@ -102,6 +102,9 @@ class LegalHoldRepository(Protocol):
 
 class FraudMarkerRepository(Protocol):
     def add(self, marker: FraudMarker) -> None: ...
+    def add_many(self, markers: Sequence[FraudMarker]) -> None:
+        """Insert the markers in one statement (none: nothing is run)."""
+        ...
     def get(self, marker_id: str) -> FraudMarker | None: ...
     def remove(self, marker_id: str, at: datetime, by: str, reason: str | None = None) -> None:
         """Remove an active marker, keeping why; raises Conflict when it is already removed."""
@@ -112,6 +115,9 @@ class FraudMarkerRepository(Protocol):
 
 class DisclosureRepository(Protocol):
     def add(self, disclosure: Disclosure) -> None: ...
+    def add_many(self, disclosures: Sequence[Disclosure]) -> None:
+        """Insert the disclosures in one statement (none: nothing is run)."""
+        ...
     def for_customer(self, customer_id: str, include_withheld: bool = False) -> list[Disclosure]:
         """The person's disclosures, oldest first. Those withheld from the person are left out unless
         `include_withheld` (staff views only): the safe default for anything the person is shown."""

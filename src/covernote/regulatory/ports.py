@@ -9,7 +9,7 @@ transaction that made them), and every fraud check made. regulatory/store.py imp
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from typing import Any, Literal, Protocol
@@ -70,13 +70,26 @@ class FraudAnswer:
     reference: str
 
 
+@dataclass(frozen=True)
+class FraudRequest:
+    """One check asked of the agency (REG-3): its id, the stage and what is sent."""
+
+    check_id: str
+    stage: str
+    subject: Mapping[str, Any]
+
+
 class FraudCheckGateway(Protocol):
     """A fraud prevention agency (REG-3). `check` is idempotent by `check_id`; raises BureauUnavailable when
-    the agency does not answer in time."""
+    the agency does not answer in time. `check_many` asks for several checks in one call (a batch job's
+    chunk) and answers each in order: its answer, or the BureauUnavailable that `check` would have raised for
+    it (an outage, or no answer for that subject); it raises nothing for a single subject's answer."""
 
     name: str
 
     def check(self, check_id: str, stage: str, subject: Mapping[str, Any]) -> FraudAnswer: ...
+
+    def check_many(self, requests: Sequence[FraudRequest]) -> list[FraudAnswer | BureauUnavailable]: ...
 
 
 # -- records ----------------------------------------------------------------------------------------------
@@ -205,6 +218,9 @@ class CueReportRepository(Protocol):
 
 class FraudCheckRepository(Protocol):
     def add(self, c: FraudCheck) -> None: ...
+    def add_many(self, checks: Sequence[FraudCheck]) -> None:
+        """Insert the checks in one statement (none: nothing is run)."""
+        ...
     def get(self, check_id: str) -> FraudCheck | None: ...
     def save(self, c: FraudCheck) -> FraudCheck: ...
     def page(self, review_status: str | None, customer_id: str | None, result: str | None, limit: int,
@@ -217,5 +233,5 @@ class FraudCheckRepository(Protocol):
 
 
 __all__ = ["BureauReceipt", "BureauRejected", "BureauUnavailable", "CueGateway", "CueReport", "CueReportRepository",
-           "FraudAnswer", "FraudCheck", "FraudCheckGateway", "FraudCheckRepository", "MidGateway", "MidUpdate",
-           "MidUpdateRepository"]
+           "FraudAnswer", "FraudCheck", "FraudCheckGateway", "FraudCheckRepository", "FraudRequest", "MidGateway",
+           "MidUpdate", "MidUpdateRepository"]

@@ -4,11 +4,13 @@ running at once never both record an answer."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import fields, replace
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Row
 
 from covernote.kernel.errors import Conflict
@@ -56,6 +58,18 @@ def _check_values(c: FraudCheck) -> dict[str, Any]:
     out["reasons"] = list(c.reasons) or sa.null()
     out["notes"] = list(c.notes)
     return out
+
+
+# A check's insert, one row or many (executemany): the reasons are bound as SQL NULL when the agency gave none,
+# as `_check_values` writes them (a literal NULL cannot be one row's value of an executemany).
+_REASONS_OR_NULL: Any = sa.JSON(none_as_null=True).with_variant(postgresql.JSONB(none_as_null=True), "postgresql")
+_CHECK_INSERT = fraud_checks.insert().values(reasons=sa.bindparam("b_reasons", type_=_REASONS_OR_NULL))
+
+
+def _check_insert_values(c: FraudCheck) -> dict[str, Any]:
+    out = {f.name: getattr(c, f.name) for f in fields(c) if f.name not in ("check_id", "reasons")}
+    out["notes"] = list(c.notes)
+    return dict(id=c.check_id, b_reasons=list(c.reasons) or None, **out)
 
 
 def _save(conn: Connection, table: sa.Table, row_id: str, version: int, values: dict[str, Any], what: str) -> None:
@@ -158,7 +172,11 @@ class FraudCheckRepo:
         self.conn = conn
 
     def add(self, c: FraudCheck) -> None:
-        self.conn.execute(fraud_checks.insert(), dict(id=c.check_id, version=c.version, **_check_values(c)))
+        self.conn.execute(_CHECK_INSERT, _check_insert_values(c))
+
+    def add_many(self, checks: Sequence[FraudCheck]) -> None:
+        if checks:
+            self.conn.execute(_CHECK_INSERT, [_check_insert_values(c) for c in checks])
 
     def get(self, check_id: str) -> FraudCheck | None:
         r = self.conn.execute(fraud_checks.select().where(fraud_checks.c.id == check_id)).first()

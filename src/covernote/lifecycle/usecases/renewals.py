@@ -30,7 +30,7 @@ from covernote.lifecycle.results import (
 from covernote.lifecycle.usecases.pending import open_pending, pending_view
 from covernote.lifecycle.usecases.views import policy_view
 from covernote.ncd.domain.proof import with_proven_ncd
-from covernote.ncd.usecases import proven_for_renewal
+from covernote.ncd.usecases import proven_for_renewal, proven_for_renewals
 from covernote.platform.context import AppContext
 from covernote.platform.idempotency import idempotent_change
 from covernote.platform.uow import UnitOfWork
@@ -38,7 +38,7 @@ from covernote.policy.domain.codec import rating_to_dict, risk_to_dict
 from covernote.policy.domain.events import PolicyTransactionRecorded
 from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
-from covernote.policy.domain.rating import rate, rate_for_term
+from covernote.policy.domain.rating import rate_renewal
 from covernote.policy.domain.renewal import check_renewable, risk_for_renewal
 from covernote.policy.domain.risk import validate_risk
 from covernote.policy.domain.term import ipt_on, term_charge
@@ -47,7 +47,7 @@ from covernote.policy.usecases.lookup import load_policy
 from covernote.policy.usecases.pricing import segments as price_segments
 from covernote.policy.usecases.views import money, segments_view
 from covernote.privacy.usecases.requests import RESTRICTED, processing_allowed
-from covernote.regulatory.usecases.fraud import screen_renewal
+from covernote.regulatory.usecases.fraud import screen_renewal, screen_renewals
 
 
 def _next_period(term_period: Period) -> Period:
@@ -70,8 +70,7 @@ def price_renewal(ctx: AppContext, policy: Policy, today: date, proven_ncd: int 
     ncd_term, proven_note = with_proven_ncd(term, proven_ncd)  # NCD-1: proven years replace those declared
     carried = risk_for_renewal(product, ncd_term, policy.events(), protected=protection.protected)
     risk = validate_risk(product, carried.risk, period.start)
-    rating = rate_for_term(product, risk, period.start, renewal=True, term_days=period.days)
-    enbp = rate(product, risk, period.start, renewal=False, term_days=period.days)
+    rating, enbp = rate_renewal(product, risk, period.start, term_days=period.days)
     ipt_rate = ctx.catalogue.tax.rate(product.ipt, period.start)
     last_year = term_charge(term, price_segments(ctx.catalogue, term))
     fees = product.fees_for({"renewal"})
@@ -109,14 +108,36 @@ def _expiry(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=LONDON).astimezone(UTC)
 
 
+def _invitation(ctx: AppContext, policy: Policy, offer: RenewalOffer, created_by: str) -> PendingQuote:
+    return PendingQuote(new_id("ren"), policy.policy_id, "renewal", policy.version,
+                        {"term_no": policy.term().term_no + 1}, cast(dict[str, Any], offer), ctx.clock.now(),
+                        _expiry(date.fromisoformat(offer["term"]["start"])), created_by)
+
+
 def _invite(ctx: AppContext, uow: UnitOfWork, policy: Policy, created_by: str, today: date) -> PendingQuote:
     offer = price_renewal(ctx, policy, today, proven_for_renewal(ctx, uow, policy))
     screen_renewal(ctx, uow, created_by, policy)  # REG-3: a match means no invitation
-    now = ctx.clock.now()
-    pending = PendingQuote(new_id("ren"), policy.policy_id, "renewal", policy.version,
-                           {"term_no": policy.term().term_no + 1}, cast(dict[str, Any], offer), now,
-                           _expiry(date.fromisoformat(offer["term"]["start"])), created_by)
-    return pending
+    return _invitation(ctx, policy, offer, created_by)
+
+
+def _invite_many(ctx: AppContext, uow: UnitOfWork, policies: Sequence[Policy], created_by: str,
+                 today: date) -> dict[str, PendingQuote | DomainError]:
+    """`_invite` of each policy of a batch's chunk, by policy id: its invitation, or the DomainError `_invite`
+    raises for it. The chunk's NCD proofs (NCD-1) and customers are read, and its fraud checks (REG-3) asked
+    and written, in one statement each whatever the chunk's size."""
+    proven = proven_for_renewals(ctx, uow, policies)
+    out: dict[str, PendingQuote | DomainError] = {}
+    offers: list[tuple[Policy, RenewalOffer]] = []
+    for policy in policies:
+        try:
+            offers.append((policy, price_renewal(ctx, policy, today, proven[policy.policy_id])))
+        except DomainError as exc:
+            out[policy.policy_id] = exc
+    screened = screen_renewals(ctx, uow, created_by, [policy for policy, _ in offers])  # a match: no invitation
+    for (policy, offer), outcome in zip(offers, screened, strict=True):
+        out[policy.policy_id] = outcome if isinstance(outcome, DomainError) else _invitation(ctx, policy, offer,
+                                                                                             created_by)
+    return out
 
 
 RESTRICTED_REASON = "the customer has restricted the processing of their data (UK GDPR art. 18)"
@@ -137,6 +158,16 @@ def invite_renewal(ctx: AppContext, principal: Principal, policy_id: str) -> Ren
     return cast(RenewalInvitation, pending_view(pending))  # the offer as stored
 
 
+def _due(ctx: AppContext, *, policy: Policy, open_ids: set[str], today: date) -> bool:
+    """The policy is to be invited today: no open invitation for its version, in force, renewable, and inside
+    its product's invitation window."""
+    term = policy.term()
+    product = ctx.catalogue.by_ref(term.product_ref)
+    return not (policy.policy_id in open_ids or term.voided or term.cancelled_from is not None
+                or not product.renewal.renewable
+                or term.period.end - timedelta(days=product.renewal.invitation_days_before) > today)
+
+
 def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_size: int = 500,
                             principal: Principal = SYSTEM) -> RenewalInvitationsRun:
     """Invite every renewable policy whose term ends within its product's invitation window. Idempotent:
@@ -155,27 +186,28 @@ def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_si
             after = batch[-1].policy_id
             open_ids = uow.pending.open_policy_ids([p.policy_id for p in batch], "renewal")
             restricted = uow.requests.flagged_customer_ids(list({p.customer_id for p in batch}), RESTRICTED)
+            made = _invite_many(ctx, uow, [p for p in batch if p.customer_id not in restricted
+                                           and _due(ctx, policy=p, open_ids=open_ids, today=today)],
+                                principal.user_id, today)
             new: list[PendingQuote] = []
-            for policy in batch:
+            for policy in batch:  # counted in the chunk's order, as the policies were looked at
                 if policy.customer_id in restricted:
                     refused += 1
                     reasons[RESTRICTED_REASON] = reasons.get(RESTRICTED_REASON, 0) + 1
                     continue
-                term = policy.term()
-                product = ctx.catalogue.by_ref(term.product_ref)
-                if (policy.policy_id in open_ids or term.voided or term.cancelled_from is not None
-                        or not product.renewal.renewable
-                        or term.period.end - timedelta(days=product.renewal.invitation_days_before) > today):
+                invitation = made.get(policy.policy_id)
+                if invitation is None:
                     skipped += 1
-                    continue
-                try:
-                    new.append(_invite(ctx, uow, policy, principal.user_id, today))
-                except DomainError as exc:
+                elif isinstance(invitation, DomainError):
                     refused += 1
-                    reasons[exc.message] = reasons.get(exc.message, 0) + 1
+                    reasons[invitation.message] = reasons.get(invitation.message, 0) + 1
+                else:
+                    new.append(invitation)
             uow.pending.add_many(new)
             uow.commit()
             invited += len(new)
+        if len(batch) < batch_size:
+            break  # the last chunk: asking for the next would find none
     result: RenewalInvitationsRun = {"as_of": today.isoformat(), "invited": invited, "skipped": skipped,
                                      "not_invited": refused, "not_invited_reasons": reasons}
     return result

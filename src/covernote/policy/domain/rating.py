@@ -8,6 +8,7 @@ input value, the table row and the running amount, with the product and table ve
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -102,9 +103,16 @@ def _lookup(table: FactorTable, variables: dict[str, str]) -> tuple[str, str, De
 
 def rate(product: Product, risk: Risk, on: date, *, renewal: bool = False, term_days: int | None = None) -> RatingResult:
     """Price a risk on a product version as at `on`. Pure and deterministic."""
-    spec = product.rating
     variables = rating_variables(product, risk, on, term_days)
-    trace: list[TraceStep] = []
+    amount, trace = _factored(product.rating.factors, variables, *_base(product, variables))
+    if renewal:
+        amount, trace = _factored(product.rating.renewal_factors, variables, amount, trace)
+    return _premium(product, variables, on, amount, trace)
+
+
+def _base(product: Product, variables: dict[str, str]) -> tuple[Money, list[TraceStep]]:
+    """The base rate, and its trace line."""
+    spec = product.rating
     base_key = variables.get(spec.base_variable)
     if base_key is None or base_key not in spec.base_rates:
         raise ValidationFailed(
@@ -112,12 +120,25 @@ def rate(product: Product, risk: Risk, on: date, *, renewal: bool = False, term_
             [FieldIssue(f"risk.answers.{spec.base_variable}", f"no base rate for {base_key!r}")],
         )
     amount = spec.base_rates[base_key]
-    trace.append(TraceStep("base rate", spec.base_variable, base_key, base_key, None, amount))
-    tables = list(spec.factors) + (list(spec.renewal_factors) if renewal else [])
+    return amount, [TraceStep("base rate", spec.base_variable, base_key, base_key, None, amount)]
+
+
+def _factored(tables: Sequence[FactorTable], variables: dict[str, str], amount: Money,
+              trace: list[TraceStep]) -> tuple[Money, list[TraceStep]]:
+    """`amount` times each table's factor, with the trace so far and a line for each (a new list)."""
+    trace = list(trace)
     for table in tables:
         value, row, factor = _lookup(table, variables)
         amount = amount * factor
         trace.append(TraceStep(table.name, table.variable, value, row, factor, amount))
+    return amount, trace
+
+
+def _premium(product: Product, variables: dict[str, str], on: date, amount: Money,
+             trace: list[TraceStep]) -> RatingResult:
+    """The standard premium from the factored amount, then the NCD discount and the minimum premium."""
+    spec = product.rating
+    trace = list(trace)  # the caller's trace so far may go on to the renewal factors
     standard = amount.round_pence(Rounding.HALF_UP)
     trace.append(TraceStep("standard premium (rounded half-up to pence)", "-", "-", "-", None, standard))
     ncd_years = int(variables.get("ncd_years", "0"))
@@ -146,10 +167,25 @@ def rate(product: Product, risk: Risk, on: date, *, renewal: bool = False, term_
 def rate_for_term(product: Product, risk: Risk, on: date, *, renewal: bool, term_days: int | None = None) -> RatingResult:
     """The premium a term charges for a risk. A renewal is rated with the product's renewal factors and
     then capped at the equivalent new-business price for the same risk on the same day (POL-3)."""
-    new_business = rate(product, risk, on, renewal=False, term_days=term_days)
     if not renewal:
-        return new_business
-    renewed = rate(product, risk, on, renewal=True, term_days=term_days)
+        return rate(product, risk, on, renewal=False, term_days=term_days)
+    return rate_renewal(product, risk, on, term_days=term_days)[0]
+
+
+def rate_renewal(product: Product, risk: Risk, on: date, *, term_days: int | None = None) -> tuple[RatingResult,
+                                                                                                  RatingResult]:
+    """`rate_for_term(..., renewal=True)` and the equivalent new-business rating it is capped at (POL-3),
+    rating the new-business price once for both."""
+    variables = rating_variables(product, risk, on, term_days)  # once, and the factors both apply once
+    amount, trace = _factored(product.rating.factors, variables, *_base(product, variables))
+    new_business = _premium(product, variables, on, amount, trace)
+    renewed = _premium(product, variables, on,
+                       *_factored(product.rating.renewal_factors, variables, amount, trace))
+    return _capped(renewed, new_business, on), new_business
+
+
+def _capped(renewed: RatingResult, new_business: RatingResult, on: date) -> RatingResult:
+    """The renewal's rating, capped at the equivalent new-business price for the same risk on the same day."""
     if renewed.premium <= new_business.premium:
         return renewed
     cap = TraceStep("renewal price capped at the equivalent new-business price (POL-3)", "-",

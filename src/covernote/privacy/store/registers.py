@@ -85,11 +85,18 @@ class FraudMarkerRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    @staticmethod
+    def _values(m: FraudMarker) -> dict[str, Any]:
+        return dict(id=m.marker_id, customer_id=m.customer_id, policy_id=m.policy_id, reason=m.reason, source=m.source,
+                    reference=m.reference, recorded_at=m.recorded_at, recorded_by=m.recorded_by,
+                    removed_at=m.removed_at, removed_by=m.removed_by, removal_reason=m.removal_reason)
+
     def add(self, m: FraudMarker) -> None:
-        self.conn.execute(fraud_markers.insert(), dict(
-            id=m.marker_id, customer_id=m.customer_id, policy_id=m.policy_id, reason=m.reason, source=m.source,
-            reference=m.reference, recorded_at=m.recorded_at, recorded_by=m.recorded_by, removed_at=m.removed_at,
-            removed_by=m.removed_by, removal_reason=m.removal_reason))
+        self.conn.execute(fraud_markers.insert(), self._values(m))
+
+    def add_many(self, markers: Sequence[FraudMarker]) -> None:
+        if markers:
+            self.conn.execute(fraud_markers.insert(), [self._values(m) for m in markers])
 
     def get(self, marker_id: str) -> FraudMarker | None:
         r = self.conn.execute(fraud_markers.select().where(fraud_markers.c.id == marker_id)).first()
@@ -120,12 +127,19 @@ class DisclosureRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
 
+    @staticmethod
+    def _values(d: Disclosure) -> dict[str, Any]:
+        return dict(id=d.disclosure_id, customer_id=d.customer_id, policy_id=d.policy_id, recipient=d.recipient,
+                    recipient_kind=d.recipient_kind, purpose=d.purpose, basis=d.basis, categories=list(d.categories),
+                    disclosed_at=d.disclosed_at, reference=d.reference, via=d.via, recorded_by=d.recorded_by,
+                    withheld_from_subject=d.withheld_from_subject, withheld_reason=d.withheld_reason)
+
     def add(self, d: Disclosure) -> None:
-        self.conn.execute(disclosures.insert(), dict(
-            id=d.disclosure_id, customer_id=d.customer_id, policy_id=d.policy_id, recipient=d.recipient,
-            recipient_kind=d.recipient_kind, purpose=d.purpose, basis=d.basis, categories=list(d.categories),
-            disclosed_at=d.disclosed_at, reference=d.reference, via=d.via, recorded_by=d.recorded_by,
-            withheld_from_subject=d.withheld_from_subject, withheld_reason=d.withheld_reason))
+        self.conn.execute(disclosures.insert(), self._values(d))
+
+    def add_many(self, items: Sequence[Disclosure]) -> None:
+        if items:
+            self.conn.execute(disclosures.insert(), [self._values(d) for d in items])
 
     def for_customer(self, customer_id: str, include_withheld: bool = False) -> list[Disclosure]:
         q = disclosures.select().where(disclosures.c.customer_id == customer_id)

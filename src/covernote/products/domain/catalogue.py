@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from dataclasses import dataclass
 from datetime import date
+from functools import cached_property
 
 from covernote.kernel.errors import FieldIssue, NotFound, ValidationFailed
 from covernote.products.domain.model import Product, TaxTable
@@ -18,11 +19,28 @@ class Catalogue:
     def codes(self) -> list[str]:
         return sorted({p.code for p in self.products})
 
+    @cached_property
+    def _by_code(self) -> dict[str, tuple[Product, ...]]:
+        """Each code's versions, oldest first: sorted once (the products never change), not on every look-up."""
+        by_code: dict[str, list[Product]] = {}
+        for p in sorted(self.products, key=lambda p: p.effective_from):
+            by_code.setdefault(p.code, []).append(p)
+        return {code: tuple(found) for code, found in by_code.items()}
+
+    @cached_property
+    def _by_ref(self) -> dict[str, Product]:
+        """Each version by its ref; the first of its code's versions when two share one, as a search finds."""
+        refs: dict[str, Product] = {}
+        for code, found in self._by_code.items():
+            for p in found:
+                refs.setdefault(f"{code}@{p.version}", p)
+        return refs
+
     def versions(self, code: str) -> list[Product]:
-        found = sorted((p for p in self.products if p.code == code), key=lambda p: p.effective_from)
+        found = self._by_code.get(code)
         if not found:
             raise NotFound(f"no product {code!r}", [FieldIssue("product", f"unknown product code {code!r}")])
-        return found
+        return list(found)
 
     def in_force(self, code: str, on: date) -> Product:
         """The version of `code` in force on `on`; raises if none is."""
@@ -35,10 +53,10 @@ class Catalogue:
         )
 
     def by_ref(self, ref: str) -> Product:
-        code, _, version = ref.partition("@")
-        for p in self.versions(code):
-            if p.version == version:
-                return p
+        found = self._by_ref.get(ref)
+        if found is not None:
+            return found
+        self.versions(ref.partition("@")[0])  # an unknown code is named as such
         raise NotFound(f"no product version {ref!r}")
 
     def current(self, on: date) -> list[Product]:

@@ -21,12 +21,12 @@ from __future__ import annotations
 import csv
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from covernote.regulatory.ports import BureauUnavailable, FraudAnswer
+from covernote.regulatory.ports import BureauUnavailable, FraudAnswer, FraudRequest
 
 WATCHLIST = Path(__file__).with_name("fraud_watchlist.csv")
 KINDS = ("name", "postcode", "registration", "email")
@@ -62,6 +62,7 @@ def load_watchlist(path: str | Path = WATCHLIST) -> list[WatchEntry]:
     return out
 
 
+OUTAGE = "the fraud prevention agency is not answering (outage)"
 REMEMBERED_ANSWERS = 10_000  # retries come within minutes; older answers are not asked again
 
 
@@ -93,19 +94,35 @@ class SimulatedFraudAgency:
         with self._lock:
             self.calls += 1
             if self.in_outage():
-                raise BureauUnavailable("the fraud prevention agency is not answering (outage)")
-            if check_id in self._answers:
-                self._answers.move_to_end(check_id)
-                return self._answers[check_id]
-            values = self._values(subject)
-            found = [e for e in self.entries if e.value in values[e.kind]]
-            if any(e.result == "unavailable" for e in found):
-                raise BureauUnavailable("the fraud prevention agency did not answer in time")
-            result = max((e.result for e in found), key=lambda r: _RANK[r], default="clear")
-            self._issued += 1
-            answer = FraudAnswer(result, max((e.score for e in found), default=0),  # type: ignore[arg-type]
-                                 tuple(e.reason for e in found), f"FPA-{self._issued:06d}")
-            self._answers[check_id] = answer
-            if len(self._answers) > REMEMBERED_ANSWERS:
-                self._answers.popitem(last=False)
-            return answer
+                raise BureauUnavailable(OUTAGE)
+            answer = self._answer(check_id, subject)
+        if isinstance(answer, BureauUnavailable):
+            raise answer
+        return answer
+
+    def check_many(self, requests: Sequence[FraudRequest]) -> list[FraudAnswer | BureauUnavailable]:
+        """One call for several checks: each is answered as `check` answers it (an outage leaves every one
+        unanswered), in order, so agency references are issued as for the same checks made one by one."""
+        with self._lock:
+            self.calls += 1
+            if self.in_outage():
+                return [BureauUnavailable(OUTAGE) for _ in requests]
+            return [self._answer(r.check_id, r.subject) for r in requests]
+
+    def _answer(self, check_id: str, subject: Mapping[str, Any]) -> FraudAnswer | BureauUnavailable:
+        """One check's answer (the lock held): the first answer again for a retried id."""
+        if check_id in self._answers:
+            self._answers.move_to_end(check_id)
+            return self._answers[check_id]
+        values = self._values(subject)
+        found = [e for e in self.entries if e.value in values[e.kind]]
+        if any(e.result == "unavailable" for e in found):
+            return BureauUnavailable("the fraud prevention agency did not answer in time")
+        result = max((e.result for e in found), key=lambda r: _RANK[r], default="clear")
+        self._issued += 1
+        answer = FraudAnswer(result, max((e.score for e in found), default=0),  # type: ignore[arg-type]
+                             tuple(e.reason for e in found), f"FPA-{self._issued:06d}")
+        self._answers[check_id] = answer
+        if len(self._answers) > REMEMBERED_ANSWERS:
+            self._answers.popitem(last=False)
+        return answer

@@ -23,10 +23,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from datetime import datetime
 
 from covernote.identity.usecases import SYSTEM, Principal, require_staff
 from covernote.kernel.declarations import Category
-from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ValidationFailed
+from covernote.kernel.errors import Conflict, DomainError, FieldIssue, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
 from covernote.platform.paging import check_listing
@@ -34,11 +35,17 @@ from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.model import Customer, Policy, Quote
 from covernote.policy.domain.risk import Change, Risk, normalise_registration
 from covernote.policy.domain.term import risk_timeline
-from covernote.privacy.ports import FraudMarker
-from covernote.privacy.usecases.disclosures import record_disclosure
+from covernote.privacy.ports import Disclosure, FraudMarker
+from covernote.privacy.usecases.disclosures import disclosure_to_record
 from covernote.regulatory.domain import fraud as rules
 from covernote.regulatory.domain.fraud import FraudSubject
-from covernote.regulatory.ports import BureauUnavailable, FraudCheck
+from covernote.regulatory.ports import (
+    BureauUnavailable,
+    FraudAnswer,
+    FraudCheck,
+    FraudCheckGateway,
+    FraudRequest,
+)
 from covernote.regulatory.results import (
     FraudCheckList,
     FraudCheckView,
@@ -105,6 +112,86 @@ def _subject(uow: UnitOfWork, customer_id: str, policy_id: str | None, subject: 
 # -- the check ---------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class _Ask:
+    """One check to make: what goes to the agency, about whom, when and by whom."""
+
+    request: FraudRequest
+    customer_id: str
+    policy_id: str | None
+    subject_ref: str
+    at: datetime
+    checked_by: str
+    recheck_of: str | None = None
+
+
+@dataclass(frozen=True)
+class _Made:
+    """One check answered (or not) and what it means: the rows it records and the outcome."""
+
+    outcome: FraudOutcome
+    check: FraudCheck
+    marker: FraudMarker | None
+    disclosure: Disclosure | None
+
+
+def _ask(ctx: AppContext, stage: str, customer_id: str, policy_id: str | None, sent: FraudSubject,
+         checked_by: str, recheck_of: str | None = None) -> _Ask:
+    return _Ask(FraudRequest(new_id("frc"), stage, sent.as_dict()), customer_id, policy_id, sent.reference,
+                ctx.clock.now(), checked_by, recheck_of)
+
+
+def _check_stage(stage: str) -> None:
+    if stage not in rules.STAGES:
+        raise ValidationFailed("unknown fraud check stage", [FieldIssue("stage", f"one of {', '.join(rules.STAGES)}")])
+
+
+def _made(gateway: FraudCheckGateway | None, ask: _Ask, answer: FraudAnswer | BureauUnavailable | None) -> _Made:
+    """What the agency's answer (an exception: it did not answer; None: no agency configured) means for the
+    check, decided by the rule (regulatory/domain/fraud.py `decide`), and the rows that record it."""
+    stage, check_id = ask.request.stage, ask.request.check_id
+    result, score, reference, error = "unavailable", None, None, NOT_CONFIGURED
+    reasons: tuple[str, ...] = ()
+    if isinstance(answer, FraudAnswer):
+        result, score, reasons, reference, error = answer.result, answer.score, answer.reasons, answer.reference, ""
+    elif answer is not None:
+        error = str(answer)
+    decision = rules.decide(stage, result)
+    marker = None
+    if decision.marker:
+        marker = FraudMarker(new_id("frd"), ask.customer_id, ask.policy_id, rules.marker_reason(stage, score, reasons),
+                             "fraud_check", reference, ask.at, ask.checked_by)
+    marker_id = marker.marker_id if marker is not None else None
+    check = FraudCheck(check_id, stage, ask.customer_id, ask.policy_id, ask.subject_ref, dict(ask.request.subject),
+                       result, score, tuple(reasons), reference, ask.at, ask.checked_by,
+                       "open" if decision.review else "none", marker_id, recheck_of=ask.recheck_of,
+                       notes=(*decision.notes, *((f"no answer: {error}",) if error else ())))
+    disclosure = None
+    if gateway is not None:  # the person's details went to the agency (even when it did not answer in time)
+        disclosure = disclosure_to_record(
+            customer_id=ask.customer_id, policy_id=ask.policy_id, recipient=gateway.name,
+            recipient_kind=RECIPIENT_KIND, purpose=PURPOSE, categories=CATEGORIES, reference=reference or check_id,
+            via=VIA, recorded_by=ask.checked_by, at=ask.at, withhold=True, withheld_reason=WITHHELD_REASON)
+    return _Made(FraudOutcome(check_id, result, score, decision.proceed, decision.review, marker_id), check, marker,
+                 disclosure)
+
+
+def _record(uow: UnitOfWork, made: Sequence[_Made]) -> None:
+    """Store the checks made, their markers and their disclosures: one insert each for any number of checks."""
+    uow.fraud_markers.add_many([m.marker for m in made if m.marker is not None])
+    uow.fraud_checks.add_many([m.check for m in made])
+    uow.disclosures.add_many([m.disclosure for m in made if m.disclosure is not None])
+
+
+def _answer(gateway: FraudCheckGateway | None, ask: _Ask) -> FraudAnswer | BureauUnavailable | None:
+    if gateway is None:
+        return None
+    try:
+        return gateway.check(ask.request.check_id, ask.request.stage, ask.request.subject)
+    except BureauUnavailable as exc:
+        return exc
+
+
 def fraud_check(ctx: AppContext, uow: UnitOfWork, stage: str, customer_id: str, policy_id: str | None,
                 subject: FraudSubject | str, *, checked_by: str = SYSTEM.user_id,
                 recheck_of: str | None = None) -> FraudOutcome:
@@ -113,36 +200,30 @@ def fraud_check(ctx: AppContext, uow: UnitOfWork, stage: str, customer_id: str, 
     marker. `subject`: what to send, or just a reference (a claim id, say) to send the customer and the
     policy's current vehicles and drivers under. Never raises for the agency's answer: an agency that does
     not answer (or none configured) gives result "unavailable", with a referral."""
-    if stage not in rules.STAGES:
-        raise ValidationFailed("unknown fraud check stage", [FieldIssue("stage", f"one of {', '.join(rules.STAGES)}")])
-    sent = _subject(uow, customer_id, policy_id, subject)
-    check_id = new_id("frc")
-    now = ctx.clock.now()
+    _check_stage(stage)
+    ask = _ask(ctx, stage, customer_id, policy_id, _subject(uow, customer_id, policy_id, subject), checked_by,
+               recheck_of)
+    made = _made(ctx.fraud, ask, _answer(ctx.fraud, ask))
+    _record(uow, [made])
+    return made.outcome
+
+
+def _fraud_checks(ctx: AppContext, uow: UnitOfWork, asks: Sequence[_Ask]) -> list[FraudOutcome]:
+    """`fraud_check` of each ask, in one call to the agency (`check_many`) and one insert per table."""
+    if not asks:
+        return []
     gateway = ctx.fraud
-    result, score, reference, error = "unavailable", None, None, NOT_CONFIGURED
-    reasons: tuple[str, ...] = ()
-    if gateway is not None:
-        try:
-            answer = gateway.check(check_id, stage, sent.as_dict())
-            result, score, reasons, reference, error = answer.result, answer.score, answer.reasons, answer.reference, ""
-        except BureauUnavailable as exc:
-            error = str(exc)
-    decision = rules.decide(stage, result)
-    marker_id = None
-    if decision.marker:
-        marker_id = new_id("frd")
-        uow.fraud_markers.add(FraudMarker(marker_id, customer_id, policy_id, rules.marker_reason(stage, score, reasons),
-                                          "fraud_check", reference, now, checked_by))
-    uow.fraud_checks.add(FraudCheck(check_id, stage, customer_id, policy_id, sent.reference, sent.as_dict(), result,
-                                    score, tuple(reasons), reference, now, checked_by,
-                                    "open" if decision.review else "none", marker_id, recheck_of=recheck_of,
-                                    notes=(*decision.notes, *((f"no answer: {error}",) if error else ()))))
-    if gateway is not None:  # the person's details went to the agency (even when it did not answer in time)
-        record_disclosure(uow, customer_id=customer_id, policy_id=policy_id, recipient=gateway.name,
-                          recipient_kind=RECIPIENT_KIND, purpose=PURPOSE, categories=CATEGORIES,
-                          reference=reference or check_id, via=VIA, recorded_by=checked_by, at=now, withhold=True,
-                          withheld_reason=WITHHELD_REASON)
-    return FraudOutcome(check_id, result, score, decision.proceed, decision.review, marker_id)
+    answers: Sequence[FraudAnswer | BureauUnavailable | None] = (
+        [None] * len(asks) if gateway is None else gateway.check_many([a.request for a in asks]))
+    made = [_made(gateway, ask, answer) for ask, answer in zip(asks, answers, strict=True)]
+    _record(uow, made)
+    return [m.outcome for m in made]
+
+
+def refusal(stage: str) -> Conflict:
+    """What a transaction refused by a check's answer raises: the customer-safe reason, naming `fraud_check`."""
+    return Conflict(f"{rules.REFUSED_WHAT[stage].capitalize()} cannot be made: {rules.REFUSAL}",
+                    [FieldIssue("fraud_check", "our fraud prevention checks did not pass")])
 
 
 def screen(ctx: AppContext, uow: UnitOfWork, stage: str, customer_id: str, policy_id: str | None,
@@ -153,15 +234,18 @@ def screen(ctx: AppContext, uow: UnitOfWork, stage: str, customer_id: str, polic
     outcome = fraud_check(ctx, uow, stage, customer_id, policy_id, subject, checked_by=checked_by)
     if not outcome.proceed:
         uow.commit()
-        raise Conflict(f"{rules.REFUSED_WHAT[stage].capitalize()} cannot be made: {rules.REFUSAL}",
-                       [FieldIssue("fraud_check", "our fraud prevention checks did not pass")])
+        raise refusal(stage)
     return outcome
+
+
+def _no_customer(customer_id: str) -> NotFound:
+    return NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
 
 
 def _customer(uow: UnitOfWork, customer_id: str) -> Customer:
     customer = uow.customers.get(customer_id)
     if customer is None:
-        raise NotFound("no such customer", [FieldIssue("customer_id", f"no customer {customer_id}")])
+        raise _no_customer(customer_id)
     return customer
 
 
@@ -187,8 +271,38 @@ def screen_adjustment(ctx: AppContext, uow: UnitOfWork, principal: Principal, po
 
 def screen_renewal(ctx: AppContext, uow: UnitOfWork, checked_by: str, policy: Policy) -> FraudOutcome:
     """REG-3 at renewal (when the invitation is made): a match means no invitation."""
-    subject = subject_for(_customer(uow, policy.customer_id), policy.policy_id, policy_risks(policy))
+    subject = _renewal_subject(_customer(uow, policy.customer_id), policy)
     return screen(ctx, uow, "renewal", policy.customer_id, policy.policy_id, subject, checked_by=checked_by)
+
+
+def _renewal_subject(customer: Customer, policy: Policy) -> FraudSubject:
+    """What a renewal's check sends: the customer, the policy's vehicles and named drivers this term."""
+    return subject_for(customer, policy.policy_id, policy_risks(policy))
+
+
+def screen_renewals(ctx: AppContext, uow: UnitOfWork, checked_by: str,
+                    policies: Sequence[Policy]) -> list[FraudOutcome | DomainError]:
+    """`screen_renewal` of each policy of a batch job's chunk, in order: its outcome, or the error
+    `screen_renewal` raises for it (the refusal of a match; no such customer). The customers are read in one
+    query, the agency asked once (`check_many`: an outage or a subject it does not answer is "unavailable"
+    for that check, as one at a time) and the checks, markers and disclosures written in one insert each.
+    Unlike `screen`, nothing is committed here: the caller commits the chunk's checks with its invitations."""
+    customers = uow.customers.get_many([p.customer_id for p in policies])
+    asks: list[_Ask] = []
+    for policy in policies:
+        customer = customers.get(policy.customer_id)
+        if customer is not None:
+            asks.append(_ask(ctx, "renewal", policy.customer_id, policy.policy_id, _renewal_subject(customer, policy),
+                             checked_by))
+    outcomes = iter(_fraud_checks(ctx, uow, asks))
+    out: list[FraudOutcome | DomainError] = []
+    for policy in policies:
+        if policy.customer_id not in customers:
+            out.append(_no_customer(policy.customer_id))
+            continue
+        outcome = next(outcomes)
+        out.append(outcome if outcome.proceed else refusal("renewal"))
+    return out
 
 
 # -- staff -------------------------------------------------------------------------------------------------
