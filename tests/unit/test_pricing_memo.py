@@ -107,21 +107,3 @@ def test_issue12_an_extra_is_priced_for_a_term_once_and_the_same_as_afresh(catal
     afresh = extras.offered(catalogue, product, period, 5, None)
     assert first == afresh and len(extras._SOLD) == len(product.extras)
     assert extras.offered(catalogue, product, period, 5, None) == afresh
-
-
-def test_issue12_a_risk_equal_but_for_how_its_vehicle_value_is_written_gets_its_own_rating(catalogue) -> None:  # type: ignore[no-untyped-def]
-    """Money("9000") equals Money("9000.00") (the value of a risk read back from a stored transaction), but the
-    rating's trace shows the value as written: the remembered rating of one is never the other's."""
-    from dataclasses import replace
-
-    from covernote.kernel.money import Money
-
-    eco = catalogue.in_force("ECO", ON)
-    risk = eco_risk(eco, 7100)
-    stored = replace(risk, vehicle=replace(risk.vehicle, value=Money.of(f"{risk.vehicle.value.amount}.00")))
-    assert stored == risk and str(stored.vehicle.value.amount) != str(risk.vehicle.value.amount)
-    for first, second in ((risk, stored), (stored, risk)):
-        pricing.RATINGS.clear()
-        pricing.rating(eco, first, ON, False, 365)
-        assert pricing.rating(eco, second, ON, False, 365) == rate_for_term(eco, second, ON, renewal=False,
-                                                                            term_days=365)
