@@ -27,7 +27,7 @@ from covernote.privacy.ports import (
     RetentionRun,
     RetentionSetting,
 )
-from covernote.store.anonymise import ErasureResult, erase_rows
+from covernote.store.anonymise import ErasureResult, erase_rows, keep_nothing
 from covernote.store.tables import (
     claim_correspondence,
     claim_documents,
@@ -85,10 +85,6 @@ def _in(conn: Connection, column: Any, ids: Sequence[str]) -> Any:
 
 def _done(kind: str, record_id: Any) -> Any:
     return sa.exists().where(retention_actions.c.record_kind == kind, retention_actions.c.record_id == record_id)
-
-
-def _keep_nothing(_location: str, _declaration: PersonalData, _row: Any) -> str | None:
-    return None
 
 
 def _run(r: Row[Any]) -> RetentionRun:
@@ -289,12 +285,12 @@ class RetentionRepo:
                                   (journal_entries, journal_entries.c.policy_id), (postings, postings.c.policy_id),
                                   (ncd_proofs, ncd_proofs.c.policy_id), (claims, claims.c.policy_id),
                                   (mid_updates, mid_updates.c.policy_id), (cue_reports, cue_reports.c.policy_id)):
-                result.merge(erase_rows(self.conn, table, _in(self.conn, column, ids), _keep_nothing, hasher,
+                result.merge(erase_rows(self.conn, table, _in(self.conn, column, ids), keep_nothing, hasher,
                                         detail=False))
             # A claim's handling records follow its policy (issue 5).
             of_claims = sa.select(claims.c.id).where(_in(self.conn, claims.c.policy_id, ids))
             for table in _CLAIM_CHILDREN:
-                result.merge(erase_rows(self.conn, table, table.c.claim_id.in_(of_claims), _keep_nothing, hasher,
+                result.merge(erase_rows(self.conn, table, table.c.claim_id.in_(of_claims), keep_nothing, hasher,
                                         detail=False))
         return result.counts()
 
@@ -306,7 +302,7 @@ class RetentionRepo:
                           sensitive_data, ncd_proofs, claims, *_CLAIM_CHILDREN, mid_updates, cue_reports,
                           fraud_checks, deadlines):
                 column = table.c.id if table is customers else table.c.customer_id
-                result.merge(erase_rows(self.conn, table, _in(self.conn, column, ids), _keep_nothing, hasher,
+                result.merge(erase_rows(self.conn, table, _in(self.conn, column, ids), keep_nothing, hasher,
                                         detail=False))
             # Sensitive fields are encrypted with the person's data key: deleting the key erases them.
             dropped = self.conn.execute(subject_keys.delete().where(_in(self.conn, subject_keys.c.customer_id, ids))
