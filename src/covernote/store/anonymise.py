@@ -27,6 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from covernote.kernel.declarations import Erasure, PersonalData, PersonalInside, visit_declared
+from covernote.store.bulk import is_json, q, sql_type
 
 HASH_PREFIX = "h:"
 # A reason to keep one field of one row, or None to erase it: keep(location, declaration, row).
@@ -245,18 +246,6 @@ def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher
 # document by value, not by its text, so the rows end exactly as the row-by-row UPDATE left them.
 
 
-def _is_json(column: sa.Column[Any]) -> bool:
-    return isinstance(column.type, sa.JSON) or isinstance(getattr(column.type, "impl", None), sa.JSON)
-
-
-def _sql_type(conn: Connection, column: sa.Column[Any]) -> str:
-    return str(column.type.dialect_impl(conn.dialect).compile(dialect=conn.dialect))
-
-
-def _q(conn: Connection, name: str) -> str:
-    return str(conn.dialect.identifier_preparer.quote(name))
-
-
 def _update_as_recordset(conn: Connection, table: sa.Table, columns: tuple[str, ...],
                          rows: list[dict[str, Any]]) -> bool:
     """One UPDATE for every row of `rows`; False (nothing written) where a value is not one this sends
@@ -264,7 +253,7 @@ def _update_as_recordset(conn: Connection, table: sa.Table, columns: tuple[str, 
     value other than None, text or a JSON document."""
     pk = list(table.primary_key.columns)
     for name in columns:
-        json_column = _is_json(table.c[name])
+        json_column = is_json(table.c[name])
         for r in rows:
             v = r[f"v_{name}"]
             if (v is None and json_column) or not (v is None or isinstance(v, str) or json_column):
@@ -272,10 +261,10 @@ def _update_as_recordset(conn: Connection, table: sa.Table, columns: tuple[str, 
     fields = [(f"k{i}", f"pk_{c.name}", c) for i, c in enumerate(pk)] + \
              [(f"v{i}", f"v_{name}", table.c[name]) for i, name in enumerate(columns)]
     doc = json.dumps([{short: r[long] for short, long, _ in fields} for r in rows])
-    shape = ", ".join(f"{short} {_sql_type(conn, c)}" for short, _, c in fields)
-    sets = ", ".join(f"{_q(conn, name)} = v.v{i}" for i, name in enumerate(columns))
-    match = " AND ".join(f"t.{_q(conn, c.name)} = v.k{i}" for i, c in enumerate(pk))
-    conn.execute(sa.text(f"UPDATE {_q(conn, table.name)} AS t SET {sets} "
+    shape = ", ".join(f"{short} {sql_type(conn, c)}" for short, _, c in fields)
+    sets = ", ".join(f"{q(conn, name)} = v.v{i}" for i, name in enumerate(columns))
+    match = " AND ".join(f"t.{q(conn, c.name)} = v.k{i}" for i, c in enumerate(pk))
+    conn.execute(sa.text(f"UPDATE {q(conn, table.name)} AS t SET {sets} "
                          f"FROM json_to_recordset(CAST(:rows AS JSON)) AS v({shape}) WHERE {match}"), {"rows": doc})
     return True
 
@@ -284,9 +273,9 @@ def _delete_by_arrays(conn: Connection, table: sa.Table, rows: list[dict[str, An
     pk = list(table.primary_key.columns)
     arrays, params = [], {}
     for i, c in enumerate(pk):
-        arrays.append(f"CAST(:k{i} AS {_sql_type(conn, c)}[])")
+        arrays.append(f"CAST(:k{i} AS {sql_type(conn, c)}[])")
         params[f"k{i}"] = [r[f"pk_{c.name}"] for r in rows]
     names = ", ".join(f"k{i}" for i in range(len(pk)))
-    keys = ", ".join(f"t.{_q(conn, c.name)}" for c in pk)
-    conn.execute(sa.text(f"DELETE FROM {_q(conn, table.name)} AS t WHERE ({keys}) IN "
+    keys = ", ".join(f"t.{q(conn, c.name)}" for c in pk)
+    conn.execute(sa.text(f"DELETE FROM {q(conn, table.name)} AS t WHERE ({keys}) IN "
                          f"(SELECT {names} FROM unnest({', '.join(arrays)}) AS v({names}))"), params)

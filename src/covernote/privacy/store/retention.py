@@ -28,6 +28,7 @@ from covernote.privacy.ports import (
     RetentionSetting,
 )
 from covernote.store.anonymise import ErasureResult, erase_rows, keep_nothing
+from covernote.store.bulk import insert_rows
 from covernote.store.tables import (
     claim_correspondence,
     claim_documents,
@@ -138,7 +139,7 @@ class RetentionRepo:
 
     def record_actions(self, actions: Sequence[RetentionAction]) -> None:
         if actions:
-            self.conn.execute(retention_actions.insert(), [dict(
+            insert_rows(self.conn, retention_actions, [dict(
                 id=a.action_id, run_id=a.run_id, rule=a.rule, record_kind=a.record_kind, record_id=a.record_id,
                 action=a.action, due_on=a.due_on, done_at=a.done_at) for a in actions])
 
@@ -262,13 +263,11 @@ class RetentionRepo:
         return deleted
 
     def delete_stored_responses(self, stored_before: datetime, limit: int) -> int:
+        """Delete up to `limit` of the oldest answers stored before `stored_before`, in one statement."""
         k = idempotency_keys
-        found = self.conn.execute(sa.select(k.c.key, k.c.scope).where(k.c.created_at < stored_before)
-                                  .order_by(k.c.created_at).limit(limit)).all()
-        if found:
-            self.conn.execute(k.delete().where(k.c.key == sa.bindparam("b_key"), k.c.scope == sa.bindparam("b_scope")),
-                              [{"b_key": r.key, "b_scope": r.scope} for r in found])
-        return len(found)
+        oldest = (sa.select(k.c.key, k.c.scope).where(k.c.created_at < stored_before)
+                  .order_by(k.c.created_at).limit(limit))
+        return int(self.conn.execute(k.delete().where(sa.tuple_(k.c.key, k.c.scope).in_(oldest))).rowcount)
 
     def anonymise_policies(self, policy_ids: Sequence[str], billing_kept: Mapping[str, str],
                            hasher: Callable[[str], str]) -> ErasureCounts:
