@@ -17,12 +17,14 @@ import sqlalchemy as sa
 
 from covernote.identity.usecases import SYSTEM
 from covernote.kernel.clock import FixedClock
+from covernote.kernel.declarations import Erasure, PersonalInside, declared_trie, visit_declared
 from covernote.lifecycle.usecases import quotes
 from covernote.platform.context import AppContext
 from covernote.privacy.ports import RetentionAction, RetentionRun
 from covernote.privacy.store import retention as store
 from covernote.privacy.usecases import retention
 from covernote.store import anonymise, bulk
+from covernote.store.tables import metadata
 from tests.integration.test_statement_counts import counting
 from tests.integration.test_sweep import DPO, SOLD, SWEEP, book, comparable, raw, restore, snapshot
 from tests.support import bind, motor_risk, new_customer
@@ -67,8 +69,28 @@ def test_issue12_sweep_statements_do_not_grow_with_the_records_due(db_ctx: AppCo
 
 def _row_by_row(monkeypatch: pytest.MonkeyPatch) -> None:
     """The writes as they were before issue 12 on every database: one statement per row, sent with
-    executemany (the path SQLite still takes)."""
+    executemany (the path SQLite still takes), and every value inside a document erased through
+    `visit_declared`'s callback."""
     monkeypatch.setattr(anonymise, "_update_as_recordset", lambda *a, **k: False)
+
+    def erase_by_visits(doc: Any, trie: Any, hasher: Any) -> int:
+        """Each declared value through `visit_declared`, as erasure on request does (the sweep walks the
+        trie itself, with the erasure inline)."""
+        changed = 0
+
+        def visit(container: Any, key: Any, _pattern: str, decl: Any, _concrete: Any) -> None:
+            nonlocal changed
+            if not anonymise.is_erased(container[key]):
+                keyed = decl.erasure is Erasure.KEYED_HASH
+                container[key] = anonymise.hashed(container[key], hasher, None) if keyed else None
+                changed += 1
+
+        visit_declared(doc, paths_of[id(trie)], visit, with_paths=False)
+        return changed
+
+    paths_of = {id(declared_trie(d.paths)): d.paths for t in metadata.tables.values() for c in t.columns
+                if isinstance(d := c.info.get("privacy"), PersonalInside)}
+    monkeypatch.setattr(anonymise, "_erase_inside", erase_by_visits)
 
     def delete_each(conn: Any, table: Any, rows: list[dict[str, Any]]) -> None:
         match = sa.and_(*(c == sa.bindparam(f"pk_{c.name}") for c in table.primary_key.columns))

@@ -214,6 +214,12 @@ def _trie_of(paths: Mapping[str, PersonalData]) -> _Node:
     return root
 
 
+def declared_trie(paths: Mapping[str, PersonalData]) -> _Node:
+    """The declared paths as a trie (`leaf`, `wild`, `children` by key, `[]` for list elements), for a
+    caller that walks many documents of one column itself (the sweep's erasure); read-only."""
+    return _trie_of(paths)
+
+
 # visit(container, key, pattern, declaration, concrete path or None): the value is container[key].
 Visit = Callable[[Any, Any, str, PersonalData, str | None], None]
 

@@ -26,7 +26,7 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from covernote.kernel.declarations import Erasure, PersonalData, PersonalInside, visit_declared
+from covernote.kernel.declarations import Erasure, PersonalData, PersonalInside, declared_trie, visit_declared
 from covernote.store.bulk import is_json, q, sql_type
 
 HASH_PREFIX = "h:"
@@ -132,18 +132,8 @@ class _Eraser:
         before = self.changed
         if self.keep is keep_nothing and not self.detail:
             # The sweep's case, met for every declared value of every document it rewrites: nothing is
-            # kept and nothing is listed, so only the value changes and the count goes up.
-            hasher, changed = self.hasher, 0
-
-            def erase(container: Any, key: Any, _pattern: str, decl: PersonalData, _concrete: str | None) -> None:
-                nonlocal changed
-                node = container[key]
-                if is_erased(node):
-                    return
-                container[key] = HASH_PREFIX + hasher(str(node)) if decl.erasure is Erasure.KEYED_HASH else None
-                changed += 1
-
-            visit_declared(doc, paths, erase, with_paths=False)
+            # kept and nothing is listed, so only the values change and the count goes up.
+            changed = _erase_inside(doc, declared_trie(paths), self.hasher)
             self.changed += changed
             return changed > 0
 
@@ -161,6 +151,52 @@ class _Eraser:
 
         visit_declared(doc, paths, visit, with_paths=self.detail)
         return self.changed > before
+
+
+def _erase_inside(node: Any, trie: Any, hasher: Hasher) -> int:
+    """Erase in place every declared value under `node` (a document, or part of one, reached by the
+    declared paths' trie), keeping nothing; how many values changed. The walk of `visit_declared`
+    (a value matching a declared path is not looked into; a `wild` step takes every key) with the
+    erasure done inline, as `_Eraser.json` does through its visit: a keyed hash or null."""
+    n = 0
+    if isinstance(node, dict):
+        wild = trie.wild
+        if wild is not None:
+            children = trie.children
+            for key in node:
+                child = children.get(key)
+                decl = child.leaf[1] if child is not None and child.leaf is not None else wild[1]
+                value = node[key]
+                if not is_erased(value):
+                    node[key] = HASH_PREFIX + hasher(str(value)) if decl.erasure is Erasure.KEYED_HASH else None
+                    n += 1
+            return n
+        for key, child in trie.children.items():
+            if key not in node:
+                continue
+            leaf = child.leaf
+            if leaf is not None:
+                value = node[key]
+                if not is_erased(value):
+                    node[key] = HASH_PREFIX + hasher(str(value)) if leaf[1].erasure is Erasure.KEYED_HASH else None
+                    n += 1
+            elif child.children or child.wild is not None:
+                n += _erase_inside(node[key], child, hasher)
+    elif isinstance(node, list):
+        child = trie.children.get("[]")
+        if child is None:
+            return 0
+        leaf = child.leaf
+        if leaf is not None:
+            keyed = leaf[1].erasure is Erasure.KEYED_HASH
+            for i, value in enumerate(node):
+                if not is_erased(value):
+                    node[i] = HASH_PREFIX + hasher(str(value)) if keyed else None
+                    n += 1
+        else:
+            for item in node:
+                n += _erase_inside(item, child, hasher)
+    return n
 
 
 def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher: Hasher,

@@ -11,6 +11,7 @@ from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
 
@@ -25,6 +26,14 @@ def sql_type(conn: Connection, column: sa.Column[Any]) -> str:
 
 def q(conn: Connection, name: str) -> str:
     return str(conn.dialect.identifier_preparer.quote(name))
+
+
+def any_of(conn: Connection, column: Any, ids: Sequence[Any]) -> Any:
+    """`column IN ids`: as `= ANY(array)` on PostgreSQL, one parameter whatever the number of ids (a
+    statement the driver prepares once, where an IN list of a batch's ids is hundreds of parameters)."""
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(sa.literal(list(ids), postgresql.ARRAY(column.type)))
+    return column.in_(list(ids))
 
 
 def _plain(column: sa.Column[Any], value: Any) -> Any:
@@ -56,4 +65,4 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]
                          f"FROM json_to_recordset(CAST(:rows AS JSON)) AS v({shape})"), {"rows": doc})
 
 
-__all__ = ["insert_rows", "is_json", "q", "sql_type"]
+__all__ = ["any_of", "insert_rows", "is_json", "q", "sql_type"]
