@@ -15,10 +15,9 @@ from covernote.clocks.store import _deadline
 from covernote.complaints.domain import Complaint, Event, Status
 from covernote.complaints.ports import ComplaintDue, ComplaintLetter
 from covernote.kernel.calendar import Nation
-from covernote.kernel.declarations import PersonalData
 from covernote.kernel.errors import Conflict, FieldIssue
 from covernote.kernel.money import Money
-from covernote.store.anonymise import ErasureResult, erase_rows
+from covernote.store.anonymise import ErasureResult, erase_rows, keep_nothing
 from covernote.store.tables import complaint_letters as lt
 from covernote.store.tables import complaints as t
 from covernote.store.tables import deadlines, retention_actions
@@ -54,10 +53,6 @@ def _values(c: Complaint) -> dict[str, Any]:
 def _letter(r: Row[Any]) -> ComplaintLetter:
     return ComplaintLetter(r.id, r.complaint_id, r.customer_id, r.kind, r.format, r.production, r.channel,
                            r.body or "", r.body_html or "", r.sent_at, r.sent_by)
-
-
-def _keep_nothing(_location: str, _declaration: PersonalData, _row: Any) -> str | None:
-    return None
 
 
 _ORDER = (t.c.received_at, t.c.id)
@@ -159,9 +154,9 @@ class ComplaintRepo:
         ids = list(complaint_ids)
         for start in range(0, len(ids), CHUNK):
             chunk = ids[start:start + CHUNK]
-            result.merge(erase_rows(self.conn, t, t.c.id.in_(chunk), _keep_nothing, hasher, detail=False))
-            result.merge(erase_rows(self.conn, lt, lt.c.complaint_id.in_(chunk), _keep_nothing, hasher, detail=False))
+            result.merge(erase_rows(self.conn, t, t.c.id.in_(chunk), keep_nothing, hasher, detail=False))
+            result.merge(erase_rows(self.conn, lt, lt.c.complaint_id.in_(chunk), keep_nothing, hasher, detail=False))
             result.merge(erase_rows(self.conn, deadlines, sa.and_(deadlines.c.subject_kind == SUBJECT_KIND,
                                                                   deadlines.c.subject_id.in_(chunk)),
-                                    _keep_nothing, hasher, detail=False))
+                                    keep_nothing, hasher, detail=False))
         return result.counts()

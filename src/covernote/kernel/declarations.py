@@ -199,6 +199,27 @@ def _trie(paths: tuple[tuple[str, PersonalData], ...]) -> _Node:
     return root
 
 
+# The trie of each declared paths mapping met, by identity (the declarations are built once, at import):
+# a sweep visits thousands of documents of the same few columns.
+_TRIES: dict[int, tuple[Mapping[str, PersonalData], _Node]] = {}
+
+
+def _trie_of(paths: Mapping[str, PersonalData]) -> _Node:
+    found = _TRIES.get(id(paths))
+    if found is not None and found[0] is paths:
+        return found[1]
+    root = _trie(tuple(sorted(paths.items(), key=lambda kv: kv[0])))
+    if len(_TRIES) < 1024:
+        _TRIES[id(paths)] = (paths, root)  # holding `paths` keeps its id from being reused
+    return root
+
+
+def declared_trie(paths: Mapping[str, PersonalData]) -> _Node:
+    """The declared paths as a trie (`leaf`, `wild`, `children` by key, `[]` for list elements), for a
+    caller that walks many documents of one column itself (the sweep's erasure); read-only."""
+    return _trie_of(paths)
+
+
 # visit(container, key, pattern, declaration, concrete path or None): the value is container[key].
 Visit = Callable[[Any, Any, str, PersonalData, str | None], None]
 
@@ -209,7 +230,7 @@ def visit_declared(value: Any, paths: Mapping[str, PersonalData], visit: Visit, 
     with `with_paths`, the concrete path (`drivers[0].name`). A value matching a pattern is not looked
     into further (`changes[]` declares each whole element); only the branches a declared path can reach
     are walked, so the cost follows the declared paths, not the size of the document."""
-    root = _trie(tuple(sorted(paths.items(), key=lambda kv: kv[0])))
+    root = _trie_of(paths)
 
     def walk(node: Any, trie: _Node, concrete: str | None) -> None:
         if isinstance(node, dict):

@@ -18,6 +18,7 @@ Strategies:
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,7 +26,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from covernote.kernel.declarations import Erasure, PersonalData, PersonalInside, visit_declared
+from covernote.kernel.declarations import Erasure, PersonalData, PersonalInside, declared_trie, visit_declared
+from covernote.store.bulk import is_json, q, sql_type
 
 HASH_PREFIX = "h:"
 # A reason to keep one field of one row, or None to erase it: keep(location, declaration, row).
@@ -81,7 +83,20 @@ class ErasureResult:
 
 
 def is_erased(value: Any) -> bool:
-    return value in (None, "", {}, []) or (isinstance(value, str) and value.startswith(HASH_PREFIX))
+    """None, an empty text, object or list, or a keyed hash: nothing personal is left to erase. Asked of
+    every declared value a sweep meets, so it tests the value's type before comparing."""
+    if value is None:
+        return True
+    if isinstance(value, str):
+        return not value or value.startswith(HASH_PREFIX)
+    if isinstance(value, dict | list):
+        return not value
+    return False
+
+
+def keep_nothing(_location: str, _declaration: PersonalData, _row: Any) -> str | None:
+    """The `keep` of an erasure that keeps no field (the sweep's): erase_rows then skips asking it."""
+    return None
 
 
 def hashed(value: Any, hasher: Hasher, length: int | None) -> str:
@@ -115,6 +130,12 @@ class _Eraser:
         """Erase every declared path of `doc` in place (the document was read for this erasure alone);
         whether anything changed."""
         before = self.changed
+        if self.keep is keep_nothing and not self.detail:
+            # The sweep's case, met for every declared value of every document it rewrites: nothing is
+            # kept and nothing is listed, so only the values change and the count goes up.
+            changed = _erase_inside(doc, declared_trie(paths), self.hasher)
+            self.changed += changed
+            return changed > 0
 
         def visit(container: Any, key: Any, pattern: str, decl: PersonalData, concrete: str | None) -> None:
             node = container[key]
@@ -132,17 +153,71 @@ class _Eraser:
         return self.changed > before
 
 
+def _erase_inside(node: Any, trie: Any, hasher: Hasher) -> int:
+    """Erase in place every declared value under `node` (a document, or part of one, reached by the
+    declared paths' trie), keeping nothing; how many values changed. The walk of `visit_declared`
+    (a value matching a declared path is not looked into; a `wild` step takes every key) with the
+    erasure done inline, as `_Eraser.json` does through its visit: a keyed hash or null."""
+    n = 0
+    if isinstance(node, dict):
+        wild = trie.wild
+        if wild is not None:
+            children = trie.children
+            for key in node:
+                child = children.get(key)
+                decl = child.leaf[1] if child is not None and child.leaf is not None else wild[1]
+                value = node[key]
+                if not is_erased(value):
+                    node[key] = HASH_PREFIX + hasher(str(value)) if decl.erasure is Erasure.KEYED_HASH else None
+                    n += 1
+            return n
+        for key, child in trie.children.items():
+            if key not in node:
+                continue
+            leaf = child.leaf
+            if leaf is not None:
+                value = node[key]
+                if not is_erased(value):
+                    node[key] = HASH_PREFIX + hasher(str(value)) if leaf[1].erasure is Erasure.KEYED_HASH else None
+                    n += 1
+            elif child.children or child.wild is not None:
+                n += _erase_inside(node[key], child, hasher)
+    elif isinstance(node, list):
+        child = trie.children.get("[]")
+        if child is None:
+            return 0
+        leaf = child.leaf
+        if leaf is not None:
+            keyed = leaf[1].erasure is Erasure.KEYED_HASH
+            for i, value in enumerate(node):
+                if not is_erased(value):
+                    node[i] = HASH_PREFIX + hasher(str(value)) if keyed else None
+                    n += 1
+        else:
+            for item in node:
+                n += _erase_inside(item, child, hasher)
+    return n
+
+
 def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher: Hasher,
                detail: bool = True) -> ErasureResult:
     """Erase the personal fields of the rows of `table` matching `where`, field by field, by their
     declared strategies; `keep` decides what stays and why. With `detail` the result lists every field
-    changed or kept; without, only counts per table (a sweep over many rows)."""
+    changed or kept; without, only counts per table (a sweep over many rows), and only the primary key
+    and the declared columns are read (all `keep` may look at then).
+
+    The writes are one statement per set of columns changed and one for the rows deleted, whatever the
+    number of rows: on PostgreSQL an UPDATE joined to the new values sent as arrays, elsewhere one
+    statement sent with executemany."""
     eraser = _Eraser(table, keep, hasher, detail)
     result = eraser.result
-    rows = conn.execute(table.select().where(where)).all()
     declared: list[tuple[sa.Column[Any], PersonalData | PersonalInside, str]] = [
         (c, d, f"{table.name}.{c.name}") for c in table.columns
         if isinstance(d := c.info.get("privacy"), PersonalData | PersonalInside)]
+    pk = list(table.primary_key.columns)
+    read = table.select() if detail else sa.select(*pk, *(c for c, _, _ in declared if c not in pk))
+    rows = conn.execute(read.where(where)).all()
+    asks = keep is not keep_nothing
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
     deletes: list[dict[str, Any]] = []
     for row in rows:
@@ -157,7 +232,7 @@ def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher
                 continue
             if decl.erasure is not Erasure.DELETE_ROW and is_erased(current):
                 continue
-            reason = keep(location, decl, row)
+            reason = keep(location, decl, row) if asks else None
             if reason is not None:
                 eraser.keep_field(row_id, column.name, reason)
                 continue
@@ -174,21 +249,69 @@ def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher
                 values[column.name] = ""
             else:
                 values[column.name] = {}
-        key = {f"pk_{c.name}": getattr(row, c.name) for c in table.primary_key.columns}
+        key = {f"pk_{c.name}": getattr(row, c.name) for c in pk}
         if delete:
             deletes.append(key)
             if detail:
                 result.deleted_rows.append((table.name, row_id or _row_id(table, row)))
         elif values:
             updates.setdefault(tuple(sorted(values)), []).append({**key, **{f"v_{k}": v for k, v in values.items()}})
-    # The writes, batched: one statement per set of columns changed, sent with executemany.
-    pk_match = sa.and_(*(c == sa.bindparam(f"pk_{c.name}") for c in table.primary_key.columns))
+    postgresql = conn.dialect.name == "postgresql"
+    pk_match = sa.and_(*(c == sa.bindparam(f"pk_{c.name}") for c in pk))
     for columns, params in updates.items():
-        conn.execute(table.update().where(pk_match).values({c: sa.bindparam(f"v_{c}") for c in columns}), params)
-    if deletes:
+        if not (postgresql and _update_as_recordset(conn, table, columns, params)):
+            # One statement per set of columns changed, sent with executemany.
+            conn.execute(table.update().where(pk_match).values({c: sa.bindparam(f"v_{c}") for c in columns}), params)
+    if deletes and postgresql:
+        _delete_by_arrays(conn, table, deletes)
+    elif deletes:
         conn.execute(table.delete().where(pk_match), deletes)
     for counts, n in ((result.changed_n, eraser.changed), (result.kept_n, eraser.kept),
                       (result.deleted_n, len(deletes))):
         if n:
             counts[table.name] = n
     return result
+
+
+# -- PostgreSQL: a batch's rows in one statement -----------------------------------------------------
+#
+# The new values of a batch's rows go as one JSON parameter, an array of objects (key columns, then the
+# columns changed), which `json_to_recordset` turns back into rows typed as the table's columns: a JSON
+# document stays a document, a keyed hash a text, None a NULL. One text parameter, not an array per
+# column: the driver escapes every quote of a text array element by element. PostgreSQL stores a jsonb
+# document by value, not by its text, so the rows end exactly as the row-by-row UPDATE left them.
+
+
+def _update_as_recordset(conn: Connection, table: sa.Table, columns: tuple[str, ...],
+                         rows: list[dict[str, Any]]) -> bool:
+    """One UPDATE for every row of `rows`; False (nothing written) where a value is not one this sends
+    exactly as the column's own type would: a JSON column given None (SQLAlchemy stores JSON null), or a
+    value other than None, text or a JSON document."""
+    pk = list(table.primary_key.columns)
+    for name in columns:
+        json_column = is_json(table.c[name])
+        for r in rows:
+            v = r[f"v_{name}"]
+            if (v is None and json_column) or not (v is None or isinstance(v, str) or json_column):
+                return False
+    fields = [(f"k{i}", f"pk_{c.name}", c) for i, c in enumerate(pk)] + \
+             [(f"v{i}", f"v_{name}", table.c[name]) for i, name in enumerate(columns)]
+    doc = json.dumps([{short: r[long] for short, long, _ in fields} for r in rows])
+    shape = ", ".join(f"{short} {sql_type(conn, c)}" for short, _, c in fields)
+    sets = ", ".join(f"{q(conn, name)} = v.v{i}" for i, name in enumerate(columns))
+    match = " AND ".join(f"t.{q(conn, c.name)} = v.k{i}" for i, c in enumerate(pk))
+    conn.execute(sa.text(f"UPDATE {q(conn, table.name)} AS t SET {sets} "
+                         f"FROM json_to_recordset(CAST(:rows AS JSON)) AS v({shape}) WHERE {match}"), {"rows": doc})
+    return True
+
+
+def _delete_by_arrays(conn: Connection, table: sa.Table, rows: list[dict[str, Any]]) -> None:
+    pk = list(table.primary_key.columns)
+    arrays, params = [], {}
+    for i, c in enumerate(pk):
+        arrays.append(f"CAST(:k{i} AS {sql_type(conn, c)}[])")
+        params[f"k{i}"] = [r[f"pk_{c.name}"] for r in rows]
+    names = ", ".join(f"k{i}" for i in range(len(pk)))
+    keys = ", ".join(f"t.{q(conn, c.name)}" for c in pk)
+    conn.execute(sa.text(f"DELETE FROM {q(conn, table.name)} AS t WHERE ({keys}) IN "
+                         f"(SELECT {names} FROM unnest({', '.join(arrays)}) AS v({names}))"), params)

@@ -11,6 +11,7 @@ from sqlalchemy.engine import Connection, Row
 
 from covernote.kernel.errors import Conflict
 from covernote.privacy.ports import Disclosure, FraudMarker, LegalHold
+from covernote.store.bulk import any_of
 from covernote.store.tables import disclosures, fraud_markers, legal_holds, policies, policy_transactions
 
 
@@ -50,7 +51,7 @@ class LegalHoldRepo:
         if not customer_ids:
             return set()
         rows = self.conn.execute(sa.select(legal_holds.c.customer_id).distinct().where(
-            legal_holds.c.customer_id.in_(list(customer_ids)), legal_holds.c.released_at.is_(None)))
+            any_of(self.conn, legal_holds.c.customer_id, customer_ids), legal_holds.c.released_at.is_(None)))
         return {r[0] for r in rows}
 
     def page(self, active_only: bool, limit: int, offset: int, review_due_on: date | None = None,
@@ -119,7 +120,7 @@ class FraudMarkerRepo:
         if not customer_ids:
             return set()
         rows = self.conn.execute(sa.select(fraud_markers.c.customer_id).distinct().where(
-            fraud_markers.c.customer_id.in_(list(customer_ids)), fraud_markers.c.removed_at.is_(None)))
+            any_of(self.conn, fraud_markers.c.customer_id, customer_ids), fraud_markers.c.removed_at.is_(None)))
         return {r[0] for r in rows}
 
 

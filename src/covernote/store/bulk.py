@@ -1,0 +1,68 @@
+"""Many rows in one statement on PostgreSQL (issue 12): a batch's rows go as one JSON parameter, an array of
+objects, which `json_to_recordset` turns back into rows typed as the table's columns. One text parameter
+rather than an array per column, which the driver would escape value by value. Elsewhere (SQLite) the
+rows go with executemany, one statement text for the batch."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from datetime import date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlalchemy.engine import Connection
+
+
+def is_json(column: sa.Column[Any]) -> bool:
+    return isinstance(column.type, sa.JSON) or isinstance(getattr(column.type, "impl", None), sa.JSON)
+
+
+def sql_type(conn: Connection, column: sa.Column[Any]) -> str:
+    """The column's type as the dialect spells it (`VARCHAR(40)`, `JSONB`, `TIMESTAMP WITH TIME ZONE`)."""
+    return str(column.type.dialect_impl(conn.dialect).compile(dialect=conn.dialect))
+
+
+def q(conn: Connection, name: str) -> str:
+    return str(conn.dialect.identifier_preparer.quote(name))
+
+
+def any_of(conn: Connection, column: Any, ids: Sequence[Any]) -> Any:
+    """`column IN ids`: as `= ANY(array)` on PostgreSQL, one parameter whatever the number of ids (a
+    statement the driver prepares once, where an IN list of a batch's ids is hundreds of parameters)."""
+    if conn.dialect.name == "postgresql":
+        return column == sa.any_(sa.literal(list(ids), postgresql.ARRAY(column.type)))
+    return column.in_(list(ids))
+
+
+def _plain(column: sa.Column[Any], value: Any) -> Any:
+    """The value as JSON gives it to a column of its type; an aware datetime keeps its offset."""
+    if isinstance(value, datetime):
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError(f"naive datetime {value!r} refused for {column}: Covernote stores aware UTC datetimes")
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if value is None or isinstance(value, str | int | bool) or is_json(column):
+        return value
+    raise TypeError(f"{type(value).__name__} is not sent in bulk to {column}")
+
+
+def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]]) -> None:
+    """Insert `rows` (each with the same keys: column names) in one statement. JSON columns are not sent
+    this way (SQLAlchemy stores None in them as JSON null)."""
+    if not rows:
+        return
+    columns = [table.c[name] for name in rows[0]]
+    if conn.dialect.name != "postgresql" or any(is_json(c) for c in columns):
+        conn.execute(table.insert(), list(rows))
+        return
+    doc = json.dumps([{c.name: _plain(c, r[c.name]) for c in columns} for r in rows])
+    names = ", ".join(q(conn, c.name) for c in columns)
+    shape = ", ".join(f"{q(conn, c.name)} {sql_type(conn, c)}" for c in columns)
+    conn.execute(sa.text(f"INSERT INTO {q(conn, table.name)} ({names}) SELECT {names} "
+                         f"FROM json_to_recordset(CAST(:rows AS JSON)) AS v({shape})"), {"rows": doc})
+
+
+__all__ = ["any_of", "insert_rows", "is_json", "q", "sql_type"]
