@@ -67,6 +67,7 @@ import tempfile
 import time
 import tomllib
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -196,19 +197,25 @@ class Server:
     running: list[Server] = []
 
     def __init__(self, name: str, python: str, target: str, env: dict[str, str], cwd: Path, logdir: Path,
-                 health: str, app_dir: Path | None = None, stack: str = DEFAULT_STACK) -> None:
+                 health: str, app_dir: Path | None = None, stack: str = DEFAULT_STACK,
+                 command: Callable[[int], list[str]] | None = None, timeout: float = 60.0) -> None:
+        """`command(port)`, when given, is the whole command line (memory_soak.py: `covernote serve`)."""
         self.name = name
         self.stack = stack
         self.port = free_port()
         self.log_path = logdir / f"server-{name}.log"
         self._log = self.log_path.open("wb")
-        cmd = server_command(stack, python, target, self.port, app_dir)
+        cmd = command(self.port) if command else server_command(stack, python, target, self.port, app_dir)
         self.proc = subprocess.Popen(cmd, cwd=cwd, env=env, stdout=self._log, stderr=subprocess.STDOUT,
                                      start_new_session=True)
         Server.running.append(self)
-        self._wait_ready(health)
+        try:
+            self._wait_ready(health, timeout)
+        except RuntimeError:
+            self.stop()
+            raise
 
-    def _wait_ready(self, path: str, timeout: float = 60.0) -> None:
+    def _wait_ready(self, path: str, timeout: float) -> None:
         deadline = time.monotonic() + timeout
         while time.monotonic() < deadline:
             if self.proc.poll() is not None:

@@ -36,12 +36,9 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
 import time
-import urllib.request
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -75,47 +72,14 @@ def rss_mib(pid: int) -> float:
     return float(status(pid)["rss_mib"])
 
 
-class Serve:
-    """`covernote serve` of one tree in its own session, stopped by its pid."""
-
-    def __init__(self, tree: ht.Tree, env: dict[str, str], logdir: Path, name: str) -> None:
-        self.port = ht.free_port()
-        self.log_path = logdir / f"serve-{name}.log"
-        self._log = self.log_path.open("wb")
-        self.proc = subprocess.Popen([tree.python, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", str(self.port)],
-                                     cwd=tree.path, env=env, stdout=self._log, stderr=subprocess.STDOUT,
-                                     start_new_session=True)
-        deadline = time.monotonic() + 90
-        while time.monotonic() < deadline:
-            if self.proc.poll() is not None:
-                raise RuntimeError(f"covernote serve exited ({self.proc.returncode}):\n{self.tail()}")
-            try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{self.port}/health", timeout=2) as r:
-                    if r.status == 200:
-                        return
-            except OSError:
-                time.sleep(0.1)
-        self.stop()
-        raise RuntimeError(f"covernote serve not ready in 90 s:\n{self.tail()}")
-
-    def tail(self, n: int = 30) -> str:
-        try:
-            return "\n".join(self.log_path.read_text(errors="replace").splitlines()[-n:])
-        except OSError:
-            return ""
-
-    def stop(self) -> None:
-        if self.proc.poll() is None:
-            os.kill(self.proc.pid, signal.SIGTERM)
-            try:
-                self.proc.wait(15)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.proc.pid, signal.SIGKILL)  # its own session: the server and its workers only
-                self.proc.wait(5)
-        self._log.close()
+def start_serve(tree: ht.Tree, env: dict[str, str], logdir: Path, name: str) -> ht.Server:
+    """`covernote serve` of one tree in its own session, exactly as an operator starts it; stopped by its pid."""
+    return ht.Server(f"serve-{name}", tree.python, "", env, tree.path, logdir, "/health", stack="serve",
+                     command=lambda port: [tree.python, "-c", SERVE, "serve", "--host", "127.0.0.1", "--port", str(port)],
+                     timeout=90)
 
 
-def phase(serve: Serve, base: dict[str, Any], kind: str, total: int, samples: int, extra: dict[str, Any],
+def phase(serve: ht.Server, base: dict[str, Any], kind: str, total: int, samples: int, extra: dict[str, Any],
           label: str, args: argparse.Namespace) -> dict[str, Any]:
     """`total` requests of `kind` in `samples` slices, RSS after each; the slices' results and the curve."""
     curve = [{"requests": 0, **status(serve.proc.pid)}]
@@ -160,7 +124,7 @@ def soak(backend: str, tree: ht.Tree, dbs: ht.Databases, args: argparse.Namespac
                    COVERNOTE_DATA_DIR=str(data_dir), **dict(kv.split("=", 1) for kv in args.env))
     ht.log(f"{backend}: seeding through the tree's CLI")
     who = tree.seed(env)
-    serve = Serve(tree, env, tmp, backend)
+    serve = start_serve(tree, env, tmp, backend)
     try:
         ht.log(f"{backend}: covernote serve pid {serve.proc.pid} on port {serve.port}, RSS {rss_mib(serve.proc.pid)} MiB")
         base = {"port": serve.port, "concurrency": args.concurrency, "today": ht.london_today()}
