@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from covernote.kernel.memo import BoundedMemo
+
 
 class Subject(enum.StrEnum):
     """Whose data it is."""
@@ -201,17 +203,11 @@ def _trie(paths: tuple[tuple[str, PersonalData], ...]) -> _Node:
 
 # The trie of each declared paths mapping met, by identity (the declarations are built once, at import):
 # a sweep visits thousands of documents of the same few columns.
-_TRIES: dict[int, tuple[Mapping[str, PersonalData], _Node]] = {}
+_TRIES = BoundedMemo[_Node](1024)
 
 
 def _trie_of(paths: Mapping[str, PersonalData]) -> _Node:
-    found = _TRIES.get(id(paths))
-    if found is not None and found[0] is paths:
-        return found[1]
-    root = _trie(tuple(sorted(paths.items(), key=lambda kv: kv[0])))
-    if len(_TRIES) < 1024:
-        _TRIES[id(paths)] = (paths, root)  # holding `paths` keeps its id from being reused
-    return root
+    return _TRIES.get(id(paths), (paths,), lambda: _trie(tuple(sorted(paths.items(), key=lambda kv: kv[0]))))
 
 
 def declared_trie(paths: Mapping[str, PersonalData]) -> _Node:

@@ -104,6 +104,12 @@ def hashed(value: Any, hasher: Hasher, length: int | None) -> str:
     return text[:length] if length else text
 
 
+def erased_inside(value: Any, decl: PersonalData, hasher: Hasher) -> str | None:
+    """A declared value inside a document, erased: its keyed hash, or null (a delete_row inside a document:
+    the value goes)."""
+    return hashed(value, hasher, None) if decl.erasure is Erasure.KEYED_HASH else None
+
+
 def _row_id(table: sa.Table, row: Any) -> str:
     return "/".join(str(getattr(row, c.name)) for c in table.primary_key.columns)
 
@@ -145,8 +151,7 @@ class _Eraser:
             if reason is not None:
                 self.keep_field(row_id, f"{column}:{concrete}", reason)
                 return
-            # keyed hash, or null (a delete_row inside a document: the value goes)
-            container[key] = hashed(node, self.hasher, None) if decl.erasure is Erasure.KEYED_HASH else None
+            container[key] = erased_inside(node, decl, self.hasher)
             self.change(row_id, f"{column}:{concrete}", decl.erasure)
 
         visit_declared(doc, paths, visit, with_paths=self.detail)
@@ -168,7 +173,7 @@ def _erase_inside(node: Any, trie: Any, hasher: Hasher) -> int:
                 decl = child.leaf[1] if child is not None and child.leaf is not None else wild[1]
                 value = node[key]
                 if not is_erased(value):
-                    node[key] = HASH_PREFIX + hasher(str(value)) if decl.erasure is Erasure.KEYED_HASH else None
+                    node[key] = erased_inside(value, decl, hasher)
                     n += 1
             return n
         for key, child in trie.children.items():
@@ -178,7 +183,7 @@ def _erase_inside(node: Any, trie: Any, hasher: Hasher) -> int:
             if leaf is not None:
                 value = node[key]
                 if not is_erased(value):
-                    node[key] = HASH_PREFIX + hasher(str(value)) if leaf[1].erasure is Erasure.KEYED_HASH else None
+                    node[key] = erased_inside(value, leaf[1], hasher)
                     n += 1
             elif child.children or child.wild is not None:
                 n += _erase_inside(node[key], child, hasher)
@@ -188,10 +193,9 @@ def _erase_inside(node: Any, trie: Any, hasher: Hasher) -> int:
             return 0
         leaf = child.leaf
         if leaf is not None:
-            keyed = leaf[1].erasure is Erasure.KEYED_HASH
             for i, value in enumerate(node):
                 if not is_erased(value):
-                    node[i] = HASH_PREFIX + hasher(str(value)) if keyed else None
+                    node[i] = erased_inside(value, leaf[1], hasher)
                     n += 1
         else:
             for item in node:
@@ -207,8 +211,8 @@ def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher
     and the declared columns are read (all `keep` may look at then).
 
     The writes are one statement per set of columns changed and one for the rows deleted, whatever the
-    number of rows: on PostgreSQL an UPDATE joined to the new values sent as arrays, elsewhere one
-    statement sent with executemany."""
+    number of rows: on PostgreSQL an UPDATE joined to the new values sent as one JSON recordset and a
+    DELETE by key arrays, elsewhere one statement sent with executemany."""
     eraser = _Eraser(table, keep, hasher, detail)
     result = eraser.result
     declared: list[tuple[sa.Column[Any], PersonalData | PersonalInside, str]] = [

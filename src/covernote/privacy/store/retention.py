@@ -14,7 +14,6 @@ from datetime import UTC, date, datetime
 from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Row
 
 from covernote.kernel.declarations import PersonalData
@@ -28,7 +27,7 @@ from covernote.privacy.ports import (
     RetentionSetting,
 )
 from covernote.store.anonymise import ErasureResult, erase_rows, keep_nothing
-from covernote.store.bulk import insert_rows
+from covernote.store.bulk import any_of, insert_rows
 from covernote.store.tables import (
     claim_correspondence,
     claim_documents,
@@ -75,13 +74,6 @@ def _chunks(conn: Connection, items: Sequence[T]) -> Iterator[list[T]]:
     size = PG_CHUNK if conn.dialect.name == "postgresql" else CHUNK
     for start in range(0, len(items), size):
         yield list(items[start:start + size])
-
-
-def _in(conn: Connection, column: Any, ids: Sequence[str]) -> Any:
-    """`column IN ids`: as `= ANY(array)` on PostgreSQL (a statement the driver prepares once)."""
-    if conn.dialect.name == "postgresql":
-        return column == sa.any_(sa.literal(list(ids), postgresql.ARRAY(sa.String)))
-    return column.in_(list(ids))
 
 
 def _done(kind: str, record_id: Any) -> Any:
@@ -166,20 +158,20 @@ class RetentionRepo:
         out: dict[str, datetime] = {}
         _one_process(self.conn)
         for ids in _chunks(self.conn, list(dict.fromkeys(customer_ids))):
-            owned = sa.select(policies.c.id).where(_in(self.conn, policies.c.customer_id, ids))
+            owned = sa.select(policies.c.id).where(any_of(self.conn, policies.c.customer_id, ids))
             sources = sa.union_all(
                 sa.select(customers.c.id.label("cid"), customers.c.created_at.label("at"))
-                .where(_in(self.conn, customers.c.id, ids)),
-                sa.select(quotes.c.customer_id, quotes.c.created_at).where(_in(self.conn, quotes.c.customer_id, ids)),
+                .where(any_of(self.conn, customers.c.id, ids)),
+                sa.select(quotes.c.customer_id, quotes.c.created_at).where(any_of(self.conn, quotes.c.customer_id, ids)),
                 sa.select(consent_decisions.c.customer_id, consent_decisions.c.recorded_at)
-                .where(_in(self.conn, consent_decisions.c.customer_id, ids)),
+                .where(any_of(self.conn, consent_decisions.c.customer_id, ids)),
                 sa.select(subject_requests.c.customer_id, subject_requests.c.created_at)
-                .where(_in(self.conn, subject_requests.c.customer_id, ids)),
+                .where(any_of(self.conn, subject_requests.c.customer_id, ids)),
                 sa.select(complaints.c.customer_id, complaints.c.received_at)
-                .where(_in(self.conn, complaints.c.customer_id, ids)),
+                .where(any_of(self.conn, complaints.c.customer_id, ids)),
                 sa.select(policies.c.customer_id, sa.func.max(policy_transactions.c.recorded_at))
                 .select_from(policy_transactions.join(policies, policies.c.id == policy_transactions.c.policy_id))
-                .where(_in(self.conn, policies.c.customer_id, ids)).group_by(policies.c.customer_id),
+                .where(any_of(self.conn, policies.c.customer_id, ids)).group_by(policies.c.customer_id),
                 sa.select(policies.c.customer_id, sa.func.max(pending_quotes.c.created_at))
                 .select_from(pending_quotes.join(policies, policies.c.id == pending_quotes.c.policy_id))
                 .where(pending_quotes.c.policy_id.in_(owned)).group_by(policies.c.customer_id),
@@ -211,14 +203,14 @@ class RetentionRepo:
         _one_process(self.conn)
         for ids in _chunks(self.conn, policy_ids):
             heads.extend(self.conn.execute(self._ended(product_code, ended_by, billing)
-                                           .where(_in(self.conn, policies.c.id, ids))).all())
+                                           .where(any_of(self.conn, policies.c.id, ids))).all())
         if not heads:
             return []
         rows: dict[str, list[Row[Any]]] = {h.id: [] for h in heads}
         for ids in _chunks(self.conn, [h.id for h in heads]):
             facts = (sa.select(t.c.policy_id, t.c.term_no, t.c.kind, t.c.effective_date, t.c.recorded_at,
                                t.c.details["product"].as_string().label("product"))
-                     .where(_in(self.conn, t.c.policy_id, ids), t.c.kind.in_(_TERM_KINDS))
+                     .where(any_of(self.conn, t.c.policy_id, ids), t.c.kind.in_(_TERM_KINDS))
                      .order_by(t.c.policy_id, t.c.sequence))
             for r in self.conn.execute(facts):
                 rows[r.policy_id].append(r)
@@ -260,7 +252,7 @@ class RetentionRepo:
         out: list[str] = []
         _one_process(self.conn)
         for ids in _chunks(self.conn, customer_ids):
-            q = self._settled(created_before, billing_codes).where(_in(self.conn, customers.c.id, ids))
+            q = self._settled(created_before, billing_codes).where(any_of(self.conn, customers.c.id, ids))
             out.extend(r[0] for r in self.conn.execute(q.order_by(customers.c.id)))
         return out
 
@@ -269,7 +261,7 @@ class RetentionRepo:
     def delete_quotes(self, quote_ids: Sequence[str]) -> int:
         deleted = 0
         for ids in _chunks(self.conn, quote_ids):
-            deleted += self.conn.execute(quotes.delete().where(_in(self.conn, quotes.c.id, ids),
+            deleted += self.conn.execute(quotes.delete().where(any_of(self.conn, quotes.c.id, ids),
                                                                quotes.c.status.in_(_UNBOUND))).rowcount
         return deleted
 
@@ -294,17 +286,17 @@ class RetentionRepo:
 
         result = ErasureResult([], [], [])
         for ids in _chunks(self.conn, policy_ids):
-            result.merge(erase_rows(self.conn, policies, _in(self.conn, policies.c.id, ids), keep, hasher,
+            result.merge(erase_rows(self.conn, policies, any_of(self.conn, policies.c.id, ids), keep, hasher,
                                     detail=False))
             for table, column in ((policy_transactions, policy_transactions.c.policy_id),
                                   (pending_quotes, pending_quotes.c.policy_id), (quotes, quotes.c.policy_id),
                                   (journal_entries, journal_entries.c.policy_id), (postings, postings.c.policy_id),
                                   (ncd_proofs, ncd_proofs.c.policy_id), (claims, claims.c.policy_id),
                                   (mid_updates, mid_updates.c.policy_id), (cue_reports, cue_reports.c.policy_id)):
-                result.merge(erase_rows(self.conn, table, _in(self.conn, column, ids), keep_nothing, hasher,
+                result.merge(erase_rows(self.conn, table, any_of(self.conn, column, ids), keep_nothing, hasher,
                                         detail=False))
             # A claim's handling records follow its policy (issue 5).
-            of_claims = sa.select(claims.c.id).where(_in(self.conn, claims.c.policy_id, ids))
+            of_claims = sa.select(claims.c.id).where(any_of(self.conn, claims.c.policy_id, ids))
             for table in _CLAIM_CHILDREN:
                 result.merge(erase_rows(self.conn, table, table.c.claim_id.in_(of_claims), keep_nothing, hasher,
                                         detail=False))
@@ -318,15 +310,15 @@ class RetentionRepo:
                           sensitive_data, ncd_proofs, claims, *_CLAIM_CHILDREN, mid_updates, cue_reports,
                           fraud_checks, deadlines):
                 column = table.c.id if table is customers else table.c.customer_id
-                result.merge(erase_rows(self.conn, table, _in(self.conn, column, ids), keep_nothing, hasher,
+                result.merge(erase_rows(self.conn, table, any_of(self.conn, column, ids), keep_nothing, hasher,
                                         detail=False))
             # Sensitive fields are encrypted with the person's data key: deleting the key erases them.
-            dropped = self.conn.execute(subject_keys.delete().where(_in(self.conn, subject_keys.c.customer_id, ids))
+            dropped = self.conn.execute(subject_keys.delete().where(any_of(self.conn, subject_keys.c.customer_id, ids))
                                         ).rowcount
             if dropped:
                 result.deleted_n["subject_keys"] = result.deleted_n.get("subject_keys", 0) + dropped
-            self.conn.execute(users.update().where(_in(self.conn, users.c.customer_id, ids)).values(active=False))
-            self.conn.execute(customers.update().where(_in(self.conn, customers.c.id, ids),
+            self.conn.execute(users.update().where(any_of(self.conn, users.c.customer_id, ids)).values(active=False))
+            self.conn.execute(customers.update().where(any_of(self.conn, customers.c.id, ids),
                                                        customers.c.erased_at.is_(None)).values(erased_at=at))
         return result.counts()
 

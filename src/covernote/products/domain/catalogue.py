@@ -31,9 +31,9 @@ class Catalogue:
     def _by_ref(self) -> dict[str, Product]:
         """Each version by its ref; the first of its code's versions when two share one, as a search finds."""
         refs: dict[str, Product] = {}
-        for code, found in self._by_code.items():
+        for found in self._by_code.values():
             for p in found:
-                refs.setdefault(f"{code}@{p.version}", p)
+                refs.setdefault(p.ref, p)
         return refs
 
     def versions(self, code: str) -> list[Product]:
