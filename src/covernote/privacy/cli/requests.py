@@ -116,6 +116,9 @@ def register(privacy_app: typer.Typer) -> None:
 
 def _plan_text(p: ErasurePlan) -> str:
     lines = [f"{'plan' if p['dry_run'] else 'erased'} {p['fingerprint']} for request {p['request_id']}"]
+    if p["dry_run"] and not p["erased"] and not p["rows_deleted"]:
+        lines.append("  nothing would be erased: every record is kept (below), so `privacy erase` will refuse this "
+                     "plan and leave the request in progress")
     lines += [f"  erase {e['table']}.{e['field']} ({e['strategy']}) x{e['values']}" for e in p["erased"]]
     lines += [f"  keep  {k['table']}.{k['field']}: {k['reason']}" for k in p["kept"]]
     lines += [f"  warning: {w}" for w in p["warnings"]]
