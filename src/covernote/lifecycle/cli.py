@@ -3,7 +3,6 @@ bind, adjustment, cancellation, renewal and voidance; and `covernote jobs renewa
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -194,9 +193,23 @@ def policy_statement(policy: str, as_json: JsonOpt = False) -> None:
         + [f"balance {d['balance']} ({d['balance_meaning']})"]))
 
 
+_CONFIRM = {"cancellation": "confirm-cancellation", "adjustment": "confirm-adjustment", "renewal": "confirm-renewal"}
+
+
+def confirm_command(d: dict[str, Any]) -> str:
+    """The exact command that confirms a pending quote (a cancellation, adjustment or renewal). Its
+    idempotency key is derived from the quote, so running it twice confirms once."""
+    command = _CONFIRM.get(str(d["kind"]), f"confirm-{d['kind']}")
+    return (f"covernote policy {command} {d['policy_id']} {d['id']} "
+            f"--idempotency-key {command.removeprefix('confirm-')}-{d['id']}")
+
+
 def _pending_summary(d: dict[str, Any]) -> str:
+    """A quoted change: only quoted, nothing done yet, and the command that confirms it (issue 13 item 22)."""
     lines = [f"{d['kind']} quote {d['id']} on policy {d['policy_id']} (confirm before {d['expires_at']})"]
     lines += [f"  {x}" for x in d.get("explanation", [])]
+    lines.append(f"This only quotes the {d['kind']}: nothing has changed yet. To confirm it, run:")
+    lines.append(f"  {confirm_command(d)}")
     return "\n".join(lines)
 
 
@@ -288,18 +301,21 @@ def register_jobs(jobs_app: typer.Typer) -> None:
 
     @jobs_app.command("renewal-invitations")
     @handles_errors
-    def jobs_renewal_invitations(as_of: str | None = None, batch_size: int = 500) -> None:
+    def jobs_renewal_invitations(as_of: str | None = None, batch_size: int = 500, as_json: JsonOpt = False) -> None:
         """Invite every policy inside its product's invitation window (idempotent)."""
         ctx = context()
         result = renewals.run_renewal_invitations(ctx, parse_date(as_of, "as_of") if as_of else None, batch_size, operator())
-        typer.echo(json.dumps(result, indent=2))
+        show(result, as_json, lambda r: (
+            f"renewal invitations as of {r['as_of']}: {r['invited']} invited, {r['skipped']} skipped, "
+            f"{r['not_invited']} not invited" + "".join(f"\n  {k}: {v}" for k, v in r["not_invited_reasons"].items())))
 
     @jobs_app.command("auto-renewals")
     @handles_errors
-    def jobs_auto_renewals(as_of: str | None = None) -> None:
+    def jobs_auto_renewals(as_of: str | None = None, as_json: JsonOpt = False) -> None:
         """Renew, at expiry, policies with auto-renewal on and an open invitation."""
         result = renewals.run_auto_renewals(context(), parse_date(as_of, "as_of") if as_of else None)
-        typer.echo(json.dumps(result, indent=2))
+        show(result, as_json, lambda r: f"auto-renewals as of {r['as_of']}: {r['renewed']} renewed, "
+                                        f"{len(r['failed'])} failed" + "".join(f"\n  failed: {f}" for f in r["failed"]))
 
 
 @policy_app.command("incident")
