@@ -21,7 +21,7 @@ from covernote.interfaces.cli import (
 from covernote.ledger import usecases as ledger
 from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.policy.schemas import ChangeIn, CustomerIn, RiskIn, TermIn
-from covernote.policy.usecases import customers
+from covernote.policy.usecases import customers, search
 from covernote.products.domain.claim_types import CLAIM_TYPES
 
 customers_app = typer.Typer(help="Customers.", no_args_is_help=True)
@@ -47,6 +47,22 @@ def customers_create(name: Annotated[str, typer.Option()], email: Annotated[str,
 def customers_list(as_json: JsonOpt = False) -> None:
     data = customers.list_customers(context(), operator(), 500, 0)
     show(data, as_json, lambda d: "\n".join(f"{c['id']}  {c['name']}  {c['postcode']}" for c in d))
+
+
+def _page_note(d: dict[str, Any]) -> str:
+    return f"\nmore: --offset {d['next_offset']}" if d["next_offset"] is not None else ""
+
+
+@customers_app.command("search")
+@handles_errors
+def customers_search(query: Annotated[str, typer.Argument(help="Part of a name, a policy number, a registration "
+                                                                "or a postcode")],
+                     limit: int = 50, offset: int = 0, as_json: JsonOpt = False) -> None:
+    """Find customers by name, policy number, registration or postcode (case and spaces do not matter)."""
+    data = search.search_customers(context(), operator(), query, limit, offset)
+    show(data, as_json, lambda d: ("\n".join(
+        f"{c['id']}  {c['name'] or '(erased)'}  {c['postcode'] or ''}" for c in d["customers"])
+        or f"no customer matches {d['q']!r}") + _page_note(d))
 
 
 # -- quotes and policies ----------------------------------------------------------------------------
@@ -171,6 +187,19 @@ def policy_show(policy: str, as_json: JsonOpt = False) -> None:
 def policy_list(as_json: JsonOpt = False) -> None:
     data = policies.list_policies(context(), operator(), 500, 0)
     show(data, as_json, lambda d: "\n".join(f"{p['number']}  {p['product_code']:13} {p['status']:9} {p['start_date']} -> {p['end_date']}" for p in d))
+
+
+@policy_app.command("search")
+@handles_errors
+def policy_search(query: Annotated[str, typer.Argument(help="A policy number, a registration, a postcode or part "
+                                                             "of the customer's name")],
+                  limit: int = 50, offset: int = 0, as_json: JsonOpt = False) -> None:
+    """Find policies by number, registration, postcode or customer name (case and spaces do not matter)."""
+    data = search.search_policies(context(), operator(), query, limit, offset)
+    show(data, as_json, lambda d: ("\n".join(
+        f"{p['number']}  {p['product_code']:13} {p['status']:9} {p['registration'] or '':8} {p['postcode'] or '':8} "
+        f"{p['customer_name'] or '(erased)'}" for p in d["policies"]) or f"no policy matches {d['q']!r}")
+        + _page_note(d))
 
 
 @policy_app.command("history")
