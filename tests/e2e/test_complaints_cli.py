@@ -84,7 +84,7 @@ def test_cmp3_cmp4_resolve_final_response_format_withdraw_and_report_from_the_co
     csv_file = tmp_path / "report.csv"
     cli("complaints", "report", "--format", "csv", "--output", str(csv_file))
     assert csv_file.read_text().splitlines()[-1].startswith("total,all,3,0,3,1,1,1,0,0.00")
-    assert "premium_or_price" in {r["code"] for r in json.loads(cli("complaints", "codes"))["root_causes"]}
+    assert "premium_or_price" in {r["code"] for r in json.loads(cli("complaints", "codes", "--json"))["root_causes"]}
 
 
 def test_cmp3_the_eight_week_job_from_the_command_line_sends_once(cli, db_ctx):

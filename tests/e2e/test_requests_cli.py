@@ -121,3 +121,23 @@ def test_prv4_erasure_plan_then_erase_with_the_fingerprint(cli: Cli) -> None:
     assert "completed" in cli("privacy", "erase", case["id"], "--fingerprint", plan["fingerprint"], code=2)
     access = json.loads(cli("privacy", "requests", "start", keep, "--kind", "access", "--channel", "post", "--json"))
     assert "not erasure" in cli("privacy", "erasure-plan", access["id"], code=2)
+
+
+def test_issue13_item22_erase_with_nothing_to_erase_says_so_exits_2_and_leaves_the_case_open(cli: Cli) -> None:
+    """Issue 13 item 22, PRV-4: under a legal hold the plan keeps everything; the plan says nothing would
+    be erased, and `privacy erase` neither says "erased" nor completes the request: it exits 2 saying
+    nothing was erased, and the case is still in progress."""
+    from datetime import date, timedelta
+
+    cid = _customer(cli, "Hal Held", "hal@example.org")
+    cli("privacy", "holds", "set", "--scope", "customer", "--id", cid, "--reason", "Litigation 2026/117",
+        "--review-on", (date.today() + timedelta(days=90)).isoformat())
+    case = json.loads(cli("privacy", "requests", "start", cid, "--kind", "erasure", "--channel", "email",
+                          "--identity-method", "known e-mail", "--json"))
+    plan_text = cli("privacy", "erasure-plan", case["id"])
+    assert "nothing would be erased" in plan_text
+    plan = json.loads(cli("privacy", "erasure-plan", case["id"], "--json"))
+    out = cli("privacy", "erase", case["id"], "--fingerprint", plan["fingerprint"], code=2)
+    assert "nothing was erased" in out and "erased " + plan["fingerprint"] not in out
+    assert "fingerprint: the plan erases nothing" in out
+    assert json.loads(cli("privacy", "requests", "show", case["id"], "--json"))["status"] == "in_progress"

@@ -381,25 +381,32 @@ def test_prv4_erasure_needs_an_erasure_case_in_progress_and_staff_to_apply(db_ct
 # -- (b) a legal hold: nothing changes -----------------------------------------------------------------
 
 
-def test_prv4_legal_hold_keeps_everything_and_each_kept_field_names_the_hold(db_ctx: AppContext) -> None:
+def test_prv4_issue13_item22_legal_hold_keeps_everything_and_erase_refuses_the_empty_plan(db_ctx: AppContext) -> None:
     """PRV-4 (b), PRV-6: with an active legal hold on the customer nothing of theirs changes; every kept
-    field names the hold."""
+    field names the hold. Issue 13 item 22: applying a plan that erases nothing is refused (409, naming
+    the fingerprint), saying nothing was erased; nothing changes and the case stays in progress."""
     ctx = db_ctx
     other = bystander(ctx)
     p = seed(ctx, "Hal", "HA19LDS", bound=True)
     registers.set_hold(ctx, SYSTEM, scope="customer", scope_id=p.customer_id, reason="Litigation 2026/117",
                        review_on=ctx.today() + timedelta(days=90))
     rid = erasure_case(ctx, p)
-    plan, done, d = plan_and_apply(ctx, rid)
-    assert d.without_case(rid).empty, d
-    case_changes(d, rid)
+    plan = erasure.plan(ctx, SYSTEM, rid)
+    before = snapshot(ctx)
+    with pytest.raises(Conflict) as exc:
+        erasure.apply(ctx, SYSTEM, rid, plan["fingerprint"])
+    assert "nothing was erased" in exc.value.message and "still in progress" in exc.value.message
+    assert [(i.field, i.reason) for i in exc.value.issues] == [("fingerprint", "the plan erases nothing")]
+    d = diff(before, snapshot(ctx))
+    assert d.empty, d
+    assert requests.get(ctx, SYSTEM, rid)["status"] == "in_progress"
     assert plan["erased"] == [] and plan["rows_deleted"] == []
     kept = [k for k in plan["kept"] if k["table"] != "subject_requests"]
     assert {k["table"] for k in kept} == {"customers", "users", "quotes", "policies", "policy_transactions",
                                          "consent_decisions", "sensitive_data", "idempotency_keys",
                                          "mid_updates"}  # REG-1: the bound policy's MID update
     assert all(k["reason"].startswith("a legal hold applies: Litigation 2026/117") for k in kept)
-    assert "logins_closed" not in done and "keys_dropped" not in done
+    assert "logins_closed" not in plan and "keys_dropped" not in plan
     authenticate(ctx, p.token)
     assert_untouched(d, other, ctx)
 

@@ -23,9 +23,10 @@ from tests.support import bind, motor_risk, new_customer, vehicle
 STAFF = Principal("usr_staff", "staff")
 
 
-def _quote(ctx: Any, reg: str, start: date, ncd_years: int = 0, extras: tuple[str, ...] = ()) -> dict[str, Any]:
+def _quote(ctx: Any, reg: str, start: date, ncd_years: int = 0, extras: tuple[str, ...] = (),
+           customer_id: str | None = None) -> dict[str, Any]:
     risk = replace(motor_risk(ncd_years=ncd_years), vehicle=vehicle(reg))
-    return quotes.create_quote(ctx, SYSTEM, quotes.QuoteRequest("ECO", start, risk, new_customer(ctx),
+    return quotes.create_quote(ctx, SYSTEM, quotes.QuoteRequest("ECO", start, risk, customer_id or new_customer(ctx),
                                                                 extras=extras))
 
 
@@ -47,7 +48,7 @@ def test_ncd1_a_provisional_letter_of_a_live_policy_is_refused_for_cover_that_ov
     clock.set_date(end - timedelta(days=28))
     letter = ncd.ncd_letter(db_ctx, SYSTEM, pol["id"])
     assert letter["provisional"]
-    overlapping = _quote(db_ctx, "XY12ABC", db_ctx.today())
+    overlapping = _quote(db_ctx, "XY12ABC", db_ctx.today(), customer_id=pol["customer_id"])
     refused = ncd.add_quote_proof(db_ctx, SYSTEM, overlapping["id"], _letter_proof(letter))
     assert refused["status"] == "rejected"
     assert _errors(refused) == {"proof": "the same NCD is already in use on another vehicle (NCD-1): it was earned on "
@@ -57,13 +58,35 @@ def test_ncd1_a_provisional_letter_of_a_live_policy_is_refused_for_cover_that_ov
     with pytest.raises(Conflict):  # and staff cannot accept it over the rule
         ncd.decide_proof(db_ctx, STAFF, refused["id"], "accept", "letter looks genuine")
     # Cover starting the day the policy ends takes the NCD over.
-    after = _quote(db_ctx, "XY12ABC", end)
+    after = _quote(db_ctx, "XY12ABC", end, customer_id=pol["customer_id"])
     taken = ncd.add_quote_proof(db_ctx, SYSTEM, after["id"], _letter_proof(letter))
     assert taken["status"] == "accepted", taken["errors"]
     assert quotes.get_quote(db_ctx, SYSTEM, after["id"])["ncd"]["ncd_years"] == 6
     # A day before the end is still overlapping.
-    day_early = _quote(db_ctx, "CD34EFG", end - timedelta(days=1))
+    day_early = _quote(db_ctx, "CD34EFG", end - timedelta(days=1), customer_id=pol["customer_id"])
     assert ncd.add_quote_proof(db_ctx, SYSTEM, day_early["id"], _letter_proof(letter))["status"] == "rejected"
+
+
+def test_issue13_item10_ncd1_another_customers_policy_number_answers_as_an_unknown_number(db_ctx, clock):
+    """Issue 13 item 10, NCD-1: a proof naming another customer's live policy (our insurer, its number) is
+    answered exactly as one naming a number this system does not hold: nothing says that policy is on
+    cover, nor names it; the owner's own proof of it is still refused while it is on cover."""
+    pol = bind(db_ctx)
+    end = date.fromisoformat(pol["current_term"]["end_date"])
+    clock.set_date(end - timedelta(days=28))
+    letter = _letter_proof(ncd.ncd_letter(db_ctx, SYSTEM, pol["id"]))
+    stranger = new_customer(db_ctx, "Sam Stranger")
+    theirs = ncd.add_quote_proof(db_ctx, SYSTEM, _quote(db_ctx, "XY12ABC", db_ctx.today(), customer_id=stranger)["id"],
+                                 letter)
+    unknown = ncd.add_quote_proof(db_ctx, SYSTEM, _quote(db_ctx, "XY12ABC", db_ctx.today(), customer_id=stranger)["id"],
+                                  replace(letter, previous_policy_number="CN999999999"))
+    assert pol["number"] not in str(theirs["conditions"]) and "still on cover" not in str(theirs)
+    assert theirs["status"] == unknown["status"]
+    assert theirs["conditions"] == unknown["conditions"] and theirs["errors"] == unknown["errors"]
+    assert theirs["in_use_on"] == unknown["in_use_on"] == []
+    own = ncd.add_quote_proof(db_ctx, SYSTEM, _quote(db_ctx, "XY12ABC", db_ctx.today(),
+                                                     customer_id=pol["customer_id"])["id"], letter)
+    assert own["status"] == "rejected" and "still on cover for another vehicle" in _errors(own)["proof"]
 
 
 def test_ncd1_the_letter_on_the_same_car_is_not_in_use_on_another_vehicle(db_ctx, clock):

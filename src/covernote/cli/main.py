@@ -149,10 +149,13 @@ def db_upgrade(revision: str = "head") -> None:
 
 
 @db_app.command("current")
-def db_current() -> None:
+def db_current(as_json: interfaces_cli.JsonOpt = False) -> None:
+    """The schema revision the database is at (`--json`: {"revision": ...}, null when empty)."""
     from covernote.store.db import current_revision, make_engine
 
-    typer.echo(current_revision(make_engine(Settings.from_env().database_url)) or "empty (run: covernote db upgrade)")
+    revision = current_revision(make_engine(Settings.from_env().database_url))
+    interfaces_cli.show({"revision": revision}, as_json,
+                        lambda d: d["revision"] or "empty (run: covernote db upgrade)")
 
 
 policy_cli.register_jobs(jobs_app)  # `covernote jobs renewal-invitations|auto-renewals`

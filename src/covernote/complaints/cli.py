@@ -38,12 +38,22 @@ from covernote.interfaces.cli import (
     JsonOpt,
     context,
     fail,
+    format_or_json,
     handles_errors,
     parse_optional_date,
     show,
     write_out,
 )
 from covernote.kernel.clock import LONDON
+
+
+def _codes_text(d: dict[str, Any]) -> str:
+    """Each list of codes on a line: the code (and its name where it has one)."""
+    def item(x: Any) -> str:
+        return f"{x['code']} ({x['name']})" if isinstance(x, dict) and "name" in x else str(
+            x["code"] if isinstance(x, dict) else x)
+
+    return "\n".join(f"{key}: {', '.join(item(x) for x in values)}" for key, values in d.items())
 
 
 def _received_at(value: str | None) -> datetime | None:
@@ -142,9 +152,9 @@ def register(app: typer.Typer, jobs_app: typer.Typer) -> None:
 
     @cmp_app.command("codes")
     @handles_errors
-    def codes() -> None:
+    def codes(as_json: JsonOpt = False) -> None:
         """Kinds, channels, formats, outcomes and root causes."""
-        show(complaints.codes(), True)
+        show(complaints.codes(), as_json, _codes_text)
 
     @cmp_app.command("acknowledge")
     @handles_errors
@@ -211,8 +221,10 @@ def register(app: typer.Typer, jobs_app: typer.Typer) -> None:
     @handles_errors
     def letter(complaint_id: str, letter_id: str,
                fmt: Annotated[str, typer.Option("--format", help="text, html or json")] = "text",
-               output: Annotated[Path | None, typer.Option(help="Write to this file")] = None) -> None:
+               output: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
+               as_json: JsonOpt = False) -> None:
         """A letter as it was sent."""
+        fmt = format_or_json(fmt, as_json, "text")
         if fmt not in ("text", "html", "json"):
             fail("unknown format", [("--format", "use text, html or json")])
         found = complaints.letter(context(), operator(), complaint_id, letter_id)
@@ -225,8 +237,10 @@ def register(app: typer.Typer, jobs_app: typer.Typer) -> None:
     def report(start: Annotated[str | None, typer.Option("--from", help="First day received, YYYY-MM-DD")] = None,
                end: Annotated[str | None, typer.Option("--to", help="The day after the last, YYYY-MM-DD")] = None,
                fmt: Annotated[str, typer.Option("--format", help="text, json or csv")] = "text",
-               output: Annotated[Path | None, typer.Option(help="Write to this file")] = None) -> None:
+               output: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
+               as_json: JsonOpt = False) -> None:
         """Complaints per product, kind, root cause and outcome, with clocks met on time and breached."""
+        fmt = format_or_json(fmt, as_json, "text")
         if fmt not in ("text", "json", "csv"):
             fail("unknown format", [("--format", "use text, json or csv")])
         data = complaints.report(context(), operator(), parse_optional_date(start, "--from"),

@@ -13,7 +13,7 @@ import typer
 from covernote.extras.results import FairValueReport
 from covernote.extras.usecases import fair_value_csv, fair_value_report
 from covernote.identity.usecases import operator
-from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, parse_date, show
+from covernote.interfaces.cli import JsonOpt, context, fail, format_or_json, handles_errors, parse_date, show
 
 
 def _offer_summary(product: dict[str, Any]) -> str:
@@ -75,9 +75,11 @@ def register(app: typer.Typer) -> None:
         product: Annotated[str | None, typer.Option(help="One product code; default every product")] = None,
         fmt: Annotated[str, typer.Option("--format", help="table, json or csv")] = "table",
         output: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
+        as_json: JsonOpt = False,
     ) -> None:
         """Per extra: policies, sales, premium written net of refunds, IPT, commission and claims
         (Consumer Duty fair-value evidence)."""
+        fmt = format_or_json(fmt, as_json, "table")
         if fmt not in ("table", "json", "csv"):
             fail("unknown format", [("--format", "use table, json or csv")])
         report = fair_value_report(context(), operator(), product, parse_date(start, "--from"), parse_date(end, "--to"))

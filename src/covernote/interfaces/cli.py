@@ -89,6 +89,16 @@ def show(data: Any, as_json: bool, summary: Callable[[Any], str] | None = None) 
         typer.echo(summary(data))
 
 
+def format_or_json(fmt: str, as_json: bool, default: str) -> str:
+    """The format a command with `--format` prints in: `--json` is short for `--format json`, so that
+    every record command takes `--json` (issue 13 item 22). Both given, they must agree."""
+    if not as_json:
+        return fmt
+    if fmt not in (default, "json"):
+        fail("--json and --format disagree", [("--format", f"--json prints JSON; leave out --format {fmt}")])
+    return "json"
+
+
 def read_json(path: Path, model: type[BaseModel], what: str) -> Any:
     try:
         raw = json.loads(path.read_text(encoding="utf-8"))

@@ -3,7 +3,6 @@ bind, adjustment, cancellation, renewal and voidance; and `covernote jobs renewa
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,7 +21,7 @@ from covernote.interfaces.cli import (
 from covernote.ledger import usecases as ledger
 from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.policy.schemas import ChangeIn, CustomerIn, RiskIn, TermIn
-from covernote.policy.usecases import customers
+from covernote.policy.usecases import customers, search
 from covernote.products.domain.claim_types import CLAIM_TYPES
 
 customers_app = typer.Typer(help="Customers.", no_args_is_help=True)
@@ -48,6 +47,22 @@ def customers_create(name: Annotated[str, typer.Option()], email: Annotated[str,
 def customers_list(as_json: JsonOpt = False) -> None:
     data = customers.list_customers(context(), operator(), 500, 0)
     show(data, as_json, lambda d: "\n".join(f"{c['id']}  {c['name']}  {c['postcode']}" for c in d))
+
+
+def _page_note(d: dict[str, Any]) -> str:
+    return f"\nmore: --offset {d['next_offset']}" if d["next_offset"] is not None else ""
+
+
+@customers_app.command("search")
+@handles_errors
+def customers_search(query: Annotated[str, typer.Argument(help="Part of a name, a policy number, a registration "
+                                                                "or a postcode")],
+                     limit: int = 50, offset: int = 0, as_json: JsonOpt = False) -> None:
+    """Find customers by name, policy number, registration or postcode (case and spaces do not matter)."""
+    data = search.search_customers(context(), operator(), query, limit, offset)
+    show(data, as_json, lambda d: ("\n".join(
+        f"{c['id']}  {c['name'] or '(erased)'}  {c['postcode'] or ''}" for c in d["customers"])
+        or f"no customer matches {d['q']!r}") + _page_note(d))
 
 
 # -- quotes and policies ----------------------------------------------------------------------------
@@ -174,6 +189,19 @@ def policy_list(as_json: JsonOpt = False) -> None:
     show(data, as_json, lambda d: "\n".join(f"{p['number']}  {p['product_code']:13} {p['status']:9} {p['start_date']} -> {p['end_date']}" for p in d))
 
 
+@policy_app.command("search")
+@handles_errors
+def policy_search(query: Annotated[str, typer.Argument(help="A policy number, a registration, a postcode or part "
+                                                             "of the customer's name")],
+                  limit: int = 50, offset: int = 0, as_json: JsonOpt = False) -> None:
+    """Find policies by number, registration, postcode or customer name (case and spaces do not matter)."""
+    data = search.search_policies(context(), operator(), query, limit, offset)
+    show(data, as_json, lambda d: ("\n".join(
+        f"{p['number']}  {p['product_code']:13} {p['status']:9} {p['registration'] or '':8} {p['postcode'] or '':8} "
+        f"{p['customer_name'] or '(erased)'}" for p in d["policies"]) or f"no policy matches {d['q']!r}")
+        + _page_note(d))
+
+
 @policy_app.command("history")
 @handles_errors
 def policy_history(policy: str, as_json: JsonOpt = False) -> None:
@@ -194,9 +222,23 @@ def policy_statement(policy: str, as_json: JsonOpt = False) -> None:
         + [f"balance {d['balance']} ({d['balance_meaning']})"]))
 
 
+_CONFIRM = {"cancellation": "confirm-cancellation", "adjustment": "confirm-adjustment", "renewal": "confirm-renewal"}
+
+
+def confirm_command(d: dict[str, Any]) -> str:
+    """The exact command that confirms a pending quote (a cancellation, adjustment or renewal). Its
+    idempotency key is derived from the quote, so running it twice confirms once."""
+    command = _CONFIRM.get(str(d["kind"]), f"confirm-{d['kind']}")
+    return (f"covernote policy {command} {d['policy_id']} {d['id']} "
+            f"--idempotency-key {command.removeprefix('confirm-')}-{d['id']}")
+
+
 def _pending_summary(d: dict[str, Any]) -> str:
+    """A quoted change: only quoted, nothing done yet, and the command that confirms it (issue 13 item 22)."""
     lines = [f"{d['kind']} quote {d['id']} on policy {d['policy_id']} (confirm before {d['expires_at']})"]
     lines += [f"  {x}" for x in d.get("explanation", [])]
+    lines.append(f"This only quotes the {d['kind']}: nothing has changed yet. To confirm it, run:")
+    lines.append(f"  {confirm_command(d)}")
     return "\n".join(lines)
 
 
@@ -288,18 +330,21 @@ def register_jobs(jobs_app: typer.Typer) -> None:
 
     @jobs_app.command("renewal-invitations")
     @handles_errors
-    def jobs_renewal_invitations(as_of: str | None = None, batch_size: int = 500) -> None:
+    def jobs_renewal_invitations(as_of: str | None = None, batch_size: int = 500, as_json: JsonOpt = False) -> None:
         """Invite every policy inside its product's invitation window (idempotent)."""
         ctx = context()
         result = renewals.run_renewal_invitations(ctx, parse_date(as_of, "as_of") if as_of else None, batch_size, operator())
-        typer.echo(json.dumps(result, indent=2))
+        show(result, as_json, lambda r: (
+            f"renewal invitations as of {r['as_of']}: {r['invited']} invited, {r['skipped']} skipped, "
+            f"{r['not_invited']} not invited" + "".join(f"\n  {k}: {v}" for k, v in r["not_invited_reasons"].items())))
 
     @jobs_app.command("auto-renewals")
     @handles_errors
-    def jobs_auto_renewals(as_of: str | None = None) -> None:
+    def jobs_auto_renewals(as_of: str | None = None, as_json: JsonOpt = False) -> None:
         """Renew, at expiry, policies with auto-renewal on and an open invitation."""
         result = renewals.run_auto_renewals(context(), parse_date(as_of, "as_of") if as_of else None)
-        typer.echo(json.dumps(result, indent=2))
+        show(result, as_json, lambda r: f"auto-renewals as of {r['as_of']}: {r['renewed']} renewed, "
+                                        f"{len(r['failed'])} failed" + "".join(f"\n  failed: {f}" for f in r["failed"]))
 
 
 @policy_app.command("incident")

@@ -24,6 +24,7 @@ from covernote.interfaces.cli import (
     JsonOpt,
     context,
     fail,
+    format_or_json,
     handles_errors,
     parse_optional_date,
     show,
@@ -142,8 +143,10 @@ def register(app: typer.Typer) -> None:
     @handles_errors
     def letter(policy_id: Annotated[str, typer.Argument(help="Policy id or number")],
                fmt: Annotated[str, typer.Option("--format", help="text, json or html")] = "text",
-               output: Annotated[Path | None, typer.Option(help="Write to this file")] = None) -> None:
+               output: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
+               as_json: JsonOpt = False) -> None:
         """The NCD proof letter for a policy that has ended, been cancelled, or is about to end."""
+        fmt = format_or_json(fmt, as_json, "text")
         if fmt not in ("text", "json", "html"):
             fail("unknown format", [("--format", "use text, json or html")])
         data = ncd.ncd_letter(context(), operator(), policy_id)

@@ -171,11 +171,11 @@ def _registration_in_use(uow: UnitOfWork, rec: NcdProofRecord, today: date, now:
 
 
 def _in_use_elsewhere(ctx: AppContext, uow: UnitOfWork, proof: NcdProof, own_id: str | None, registration: str,
-                      cover_start: date) -> tuple[list[str], str]:
+                      cover_start: date, customer_id: str) -> tuple[list[str], str]:
     """Where the same NCD is in use on a car other than `registration` for cover starting `cover_start`
     (NCD-1): ids of accepted proofs of it on other live quotes or policies, and the id of the policy in
-    this system it was earned on when that policy is still on cover then for another car. With the
-    detail to add to the reason (only what the proof itself names)."""
+    this system it was earned on (one of `customer_id`'s own) when that policy is still on cover then for
+    another car. With the detail to add to the reason (only what the proof itself names)."""
     today, now = ctx.today(), ctx.clock.now()
     out: list[str] = []
     detail = ""
@@ -187,7 +187,7 @@ def _in_use_elsewhere(ctx: AppContext, uow: UnitOfWork, proof: NcdProof, own_id:
             reg = _registration_in_use(uow, other, today, now)
             if reg is not None and reg != registration:
                 out.append(other.proof_id)
-    source = _source_policy(ctx, uow, proof)
+    source = _source_policy(ctx, uow, proof, customer_id)
     if source is not None:
         last = source.term()
         source_reg = _policy_registration(source, min(max(cover_start, last.period.start), last.period.last_day))
@@ -198,13 +198,16 @@ def _in_use_elsewhere(ctx: AppContext, uow: UnitOfWork, proof: NcdProof, own_id:
     return out, detail
 
 
-def _source_policy(ctx: AppContext, uow: UnitOfWork, proof: NcdProof) -> Policy | None:
-    """The policy in this system the NCD was earned on: the proof names its number and our insurer."""
+def _source_policy(ctx: AppContext, uow: UnitOfWork, proof: NcdProof, customer_id: str) -> Policy | None:
+    """The policy in this system the NCD was earned on: the proof names its number and our insurer, and
+    it is the customer's own. Another customer's policy is treated as a number this system does not hold
+    (issue 13 item 10): whether it is live, or exists at all, is that other person's business, and
+    telling it would make the proof an oracle for which policy numbers are live."""
     number = policy_number_key(proof.previous_policy_number)
     if number is None:
         return None
     policy = uow.policies.by_number(number)
-    if policy is None or is_anonymised(policy) or policy.term().voided:
+    if policy is None or policy.customer_id != customer_id or is_anonymised(policy) or policy.term().voided:
         return None
     insurer = ctx.catalogue.by_ref(policy.term().product_ref).insurer
     return policy if insurer_key(insurer) == insurer_key(proof.insurer) else None
@@ -291,7 +294,7 @@ def _record(ctx: AppContext, uow: UnitOfWork, principal: Principal, customer_id:
             policy_id: str | None = None) -> NcdProofRecord:
     today, now = ctx.today(), ctx.clock.now()
     proof = inp.domain()
-    in_use, detail = _in_use_elsewhere(ctx, uow, proof, None, registration, cover_start)
+    in_use, detail = _in_use_elsewhere(ctx, uow, proof, None, registration, cover_start, customer_id)
     result = _check(proof, today, product, in_use, detail)
     return NcdProofRecord(
         new_id("ncd"), customer_id, quote_id, policy_id, inp.kind, inp.insurer, inp.ncd_years, inp.ended_on,
@@ -332,7 +335,7 @@ def decide_proof(ctx: AppContext, principal: Principal, proof_id: str, decision:
             start = quote.period.start
         else:
             raise Conflict("the quote this proof was given for no longer exists", [FieldIssue("proof_id", proof_id)])
-        in_use, detail = _in_use_elsewhere(ctx, uow, _domain(rec), rec.proof_id, registration, start)
+        in_use, detail = _in_use_elsewhere(ctx, uow, _domain(rec), rec.proof_id, registration, start, rec.customer_id)
         result = _check(_domain(rec), today, product, in_use, detail)
         if decision == "accept" and in_use:
             raise Conflict("the same NCD is in use on another vehicle, so this proof cannot be accepted (NCD-1)",

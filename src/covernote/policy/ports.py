@@ -8,6 +8,7 @@ from datetime import date, datetime
 from typing import Any, Literal, Protocol
 
 from covernote.policy.domain.model import Customer, Policy, PolicyTransaction, Quote
+from covernote.policy.domain.search import SearchTerms
 
 
 @dataclass(frozen=True)
@@ -43,6 +44,10 @@ class CustomerRepository(Protocol):
         """The customers found, by id, in one query (an id not found is left out)."""
         ...
     def page(self, limit: int, offset: int) -> list[Customer]: ...
+    def search(self, terms: SearchTerms, limit: int, offset: int) -> list[Customer]:
+        """Customers whose name contains the words, whose postcode is the one searched for, or who hold a
+        policy found by number, registration or postcode; oldest first."""
+        ...
 
 
 class QuoteRepository(Protocol):
@@ -66,6 +71,10 @@ class PolicyRepository(Protocol):
     def get(self, policy_id: str) -> Policy | None: ...
     def by_number(self, number: str) -> Policy | None: ...
     def page(self, customer_id: str | None, limit: int, offset: int) -> list[Policy]: ...
+    def search(self, terms: SearchTerms, limit: int, offset: int) -> list[Policy]:
+        """Policies found by number, by a registration or postcode they ever insured, or by their
+        customer's name or postcode; newest first."""
+        ...
     def append(self, policy: Policy, new: Sequence[PolicyTransaction], expected_version: int,
                auto_renew: bool | None = None) -> int:
         """Append transactions and bump the version if it is still `expected_version`; returns the new

@@ -82,3 +82,66 @@ class TransactionView(TypedDict):
     fees_charged: list[FeeLineView]
     fees_refunded: list[FeeLineView]
     details: dict[str, Any]  # what the transaction recorded (free-form stored JSON)
+
+
+# -- who am I, and staff search (issue 13 item 20) ------------------------------------------------------------
+
+
+class MyPolicy(TypedDict):
+    """One of the caller's policies: enough to ask for the rest by id."""
+
+    id: str
+    number: str
+    product_code: str
+    status: str
+
+
+class MeView(TypedDict):
+    """The caller: their user and role and, for a customer, their customer id and policies."""
+
+    user_id: str
+    role: str
+    customer_id: str | None
+    policies: list[MyPolicy]
+
+
+class CustomerMatch(TypedDict):
+    """A customer a search found. An erased name or postcode is shown as null (`anonymised` true)."""
+
+    id: str
+    name: str | None
+    postcode: str | None
+    anonymised: bool
+    created_at: str
+
+
+class CustomerSearch(TypedDict):
+    """A page of customers found; `next_offset` asks for the next page (null: no more)."""
+
+    q: str
+    customers: list[CustomerMatch]
+    next_offset: int | None
+
+
+class PolicyMatch(TypedDict):
+    """A policy a search found, with its customer's name (null when erased) and the car and postcode it
+    insures today (or last insured); an anonymised policy shows neither."""
+
+    id: str
+    number: str
+    customer_id: str
+    customer_name: str | None
+    product_code: str
+    status: str
+    registration: str | None
+    postcode: str | None
+    start_date: str
+    end_date: str
+
+
+class PolicySearch(TypedDict):
+    """A page of policies found; `next_offset` asks for the next page (null: no more)."""
+
+    q: str
+    policies: list[PolicyMatch]
+    next_offset: int | None

@@ -15,7 +15,8 @@ from covernote.kernel.money import Money
 from covernote.kernel.periods import Period
 from covernote.policy.domain.codec import fee_line_from_dict, fee_line_to_dict
 from covernote.policy.domain.extra_lines import ExtraLine
-from covernote.policy.domain.model import Actor, Customer, Policy, PolicyTransaction, Quote
+from covernote.policy.domain.model import ANONYMISED_MARK, Actor, Customer, Policy, PolicyTransaction, Quote
+from covernote.policy.domain.search import SearchTerms
 from covernote.policy.ports import PendingQuote, QuoteWithdrawal
 from covernote.store.tables import (
     counters,
@@ -100,6 +101,50 @@ _PENDING_OPEN_IDS = (sa.select(pending_quotes.c.policy_id)
                             pending_quotes.c.policy_version == policies.c.version))
 
 
+# -- staff search (issue 13 item 20) -------------------------------------------------------------------------
+# Registrations and postcodes are stored normalised inside each transaction's JSON (the risk of a new
+# business or renewal, the changes of an adjustment), so a policy that ever insured a car or a postcode has
+# the quoted value in its transactions' text: an exact match of a JSON string, the same on SQLite and
+# PostgreSQL (jsonb as text). Names: case-blind, anywhere in the name; erased names (keyed hashes) never match.
+
+
+def _like_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def _name_matches(terms: SearchTerms) -> sa.ColumnElement[bool]:
+    return sa.and_(sa.func.lower(customers.c.name).like(f"%{_like_escape(terms.name)}%", escape="\\"),
+                   sa.not_(customers.c.name.startswith(ANONYMISED_MARK)))
+
+
+def _policies_insuring(terms: SearchTerms) -> sa.Select[Any] | None:
+    """Ids of policies whose transactions name the registration or postcode searched for."""
+    values = [v for v in (terms.registration, terms.postcode) if v is not None]  # [A-Z0-9 ] only: no escape
+    if not values:
+        return None
+    text = sa.cast(policy_transactions.c.details, sa.Text)
+    return sa.select(policy_transactions.c.policy_id).where(sa.or_(*(text.like(f'%"{v}"%') for v in values)))
+
+
+def _customers_matching(terms: SearchTerms) -> sa.ColumnElement[bool]:
+    """Customers found by name or postcode themselves."""
+    found = [_name_matches(terms)]
+    if terms.postcode is not None:
+        found.append(customers.c.postcode == terms.postcode)
+    return sa.or_(*found)
+
+
+def _policies_matching(terms: SearchTerms) -> sa.ColumnElement[bool]:
+    """Policies found by number, by a registration or postcode in their transactions, or by their customer."""
+    found: list[sa.ColumnElement[bool]] = [policies.c.customer_id.in_(sa.select(customers.c.id).where(_customers_matching(terms)))]
+    if terms.number is not None:
+        found.append(policies.c.number == terms.number)
+    insuring = _policies_insuring(terms)
+    if insuring is not None:
+        found.append(policies.c.id.in_(insuring))
+    return sa.or_(*found)
+
+
 class CustomerRepo:
     def __init__(self, conn: Connection) -> None:
         self.conn = conn
@@ -124,6 +169,20 @@ class CustomerRepo:
 
     def page(self, limit: int, offset: int) -> list[Customer]:
         rows = self.conn.execute(customers.select().order_by(customers.c.created_at, customers.c.id).limit(limit).offset(offset))
+        return [self._row(r) for r in rows]
+
+    def search(self, terms: SearchTerms, limit: int, offset: int) -> list[Customer]:
+        by_policy: list[sa.ColumnElement[bool]] = []
+        if terms.number is not None:
+            by_policy.append(policies.c.number == terms.number)
+        insuring = _policies_insuring(terms)
+        if insuring is not None:
+            by_policy.append(policies.c.id.in_(insuring))
+        found = _customers_matching(terms)
+        if by_policy:
+            found = sa.or_(found, customers.c.id.in_(sa.select(policies.c.customer_id).where(sa.or_(*by_policy))))
+        rows = self.conn.execute(customers.select().where(found).order_by(customers.c.created_at, customers.c.id)
+                                 .limit(limit).offset(offset))
         return [self._row(r) for r in rows]
 
 
@@ -240,6 +299,11 @@ class PolicyRepo:
         q = policies.select().order_by(policies.c.created_at.desc(), policies.c.id).limit(limit).offset(offset)
         if customer_id is not None:
             q = q.where(policies.c.customer_id == customer_id)
+        return self._load(self.conn.execute(q).all())
+
+    def search(self, terms: SearchTerms, limit: int, offset: int) -> list[Policy]:
+        q = (policies.select().where(_policies_matching(terms))
+             .order_by(policies.c.created_at.desc(), policies.c.id).limit(limit).offset(offset))
         return self._load(self.conn.execute(q).all())
 
     def _bump(self, policy: Policy, expected_version: int, values: dict[str, Any]) -> int:

@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from covernote.identity.usecases import operator
-from covernote.interfaces.cli import context, fail, handles_errors
+from covernote.interfaces.cli import JsonOpt, context, fail, format_or_json, handles_errors
 
 
 def register(privacy_app: typer.Typer) -> None:
@@ -19,10 +19,11 @@ def register(privacy_app: typer.Typer) -> None:
     @handles_errors
     def privacy_data_map(fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
                          output: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
-                         include_not_personal: bool = False) -> None:
+                         include_not_personal: bool = False, as_json: JsonOpt = False) -> None:
         """Export the data map generated from the field declarations (PRV-1)."""
         from covernote.privacy.usecases import data_map as privacy
 
+        fmt = format_or_json(fmt, as_json, "json")
         if fmt not in ("json", "csv"):
             fail("unknown format", [("--format", "use json or csv")])
         ctx = context()

@@ -10,7 +10,7 @@ from typing import Annotated
 import typer
 
 from covernote.identity.usecases import operator
-from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, show, write_out
+from covernote.interfaces.cli import JsonOpt, context, fail, format_or_json, handles_errors, show, write_out
 from covernote.privacy.usecases.results import AccessPackage, AccessPackageAnswer, ErasurePlan, RequestView
 
 
@@ -76,10 +76,12 @@ def register(privacy_app: typer.Typer) -> None:
     def access_package_cmd(customer_id: str,
                            fmt: Annotated[str, typer.Option("--format", help="json or html")] = "json",
                            request: Annotated[str | None, typer.Option(help="Answer this access request")] = None,
-                           output: Annotated[Path | None, typer.Option(help="Write to this file")] = None) -> None:
+                           output: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
+                           as_json: JsonOpt = False) -> None:
         """Export the access package of one customer (PRV-3): every record, purposes, recipients, retention."""
         from covernote.privacy.usecases import subject_access
 
+        fmt = format_or_json(fmt, as_json, "json")
         if fmt not in ("json", "html"):
             fail("unknown format", [("--format", "use json or html")])
         ctx = context()
@@ -116,6 +118,9 @@ def register(privacy_app: typer.Typer) -> None:
 
 def _plan_text(p: ErasurePlan) -> str:
     lines = [f"{'plan' if p['dry_run'] else 'erased'} {p['fingerprint']} for request {p['request_id']}"]
+    if p["dry_run"] and not p["erased"] and not p["rows_deleted"]:
+        lines.append("  nothing would be erased: every record is kept (below), so `privacy erase` will refuse this "
+                     "plan and leave the request in progress")
     lines += [f"  erase {e['table']}.{e['field']} ({e['strategy']}) x{e['values']}" for e in p["erased"]]
     lines += [f"  keep  {k['table']}.{k['field']}: {k['reason']}" for k in p["kept"]]
     lines += [f"  warning: {w}" for w in p["warnings"]]

@@ -10,7 +10,14 @@ from typing import Annotated
 import typer
 
 from covernote.identity.usecases import operator
-from covernote.interfaces.cli import JsonOpt, context, handles_errors, parse_optional_date, show
+from covernote.interfaces.cli import (
+    JsonOpt,
+    context,
+    format_or_json,
+    handles_errors,
+    parse_optional_date,
+    show,
+)
 from covernote.privacy.usecases import processing_record, retention
 from covernote.privacy.usecases.results_retention import RetentionRunView, RetentionSettings, SweepAnswer
 
@@ -66,9 +73,11 @@ def register(privacy_app: typer.Typer) -> None:
     def record_of_processing(
             product: Annotated[str | None, typer.Option(help="A product code (ECO) or version (ECO@2024.1)")] = None,
             fmt: Annotated[str, typer.Option("--format", help="json or csv")] = "json",
-            output: Annotated[Path | None, typer.Option(help="Write to this file")] = None) -> None:
+            output: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
+            as_json: JsonOpt = False) -> None:
         """Export the record of processing per product (PRV-1): categories of personal data, purposes and
         lawful bases, recipients and retention."""
+        fmt = format_or_json(fmt, as_json, "json")
         processing_record.check_format(fmt)
         ctx = context()
         text = (processing_record.record_of_processing_csv(ctx, operator(), product) if fmt == "csv"

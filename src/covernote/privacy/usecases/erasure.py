@@ -216,6 +216,11 @@ def _for(principal: Principal, summary: ErasureSummary, codes: dict[str, str]) -
                                 for k in summary["kept"]]}
 
 
+def erases_nothing(plan: ErasureCounts) -> bool:
+    """Whether a plan (or its summary) erases no value and deletes no row: every record is kept."""
+    return not plan["erased"] and not plan["rows_deleted"]
+
+
 def _fingerprint(counts: ErasureCounts) -> str:
     core = {"erased": counts["erased"], "kept": counts["kept"], "rows_deleted": counts["rows_deleted"]}
     return hashlib.sha256(json.dumps(core, sort_keys=True).encode()).hexdigest()[:16]
@@ -262,6 +267,12 @@ def apply(ctx: AppContext, principal: Principal, request_id: str, fingerprint: s
             uow.rollback()
             raise Conflict("the records changed since the plan was shown: show the person the new plan",
                            [FieldIssue("fingerprint", "out of date")])
+        if erases_nothing(summary):
+            uow.rollback()  # issue 13 item 22: nothing erased is not an erasure done, and the case stays open
+            raise Conflict(f"nothing was erased: the plan keeps every record, for the reasons it gives, so request "
+                           f"{request_id} is still in progress; tell the person why (refuse it with those reasons: "
+                           f"POST /privacy/requests/{request_id}/refusal) or plan again once the records may go",
+                           [FieldIssue("fingerprint", "the plan erases nothing")])
         outcome: dict[str, Any] = {
             "erased": summary["erased"], "kept": summary["kept"], "rows_deleted": summary["rows_deleted"],
             "warnings": summary["warnings"], "recipients_to_tell": summary["recipients_to_tell"], "plan": fingerprint}
