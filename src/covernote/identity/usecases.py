@@ -18,9 +18,20 @@ ROLES: tuple[Role, ...] = ("admin", "staff", "customer", "dpo", "underwriter")
 STAFF_ROLES: frozenset[str] = frozenset({"admin", "staff", "dpo", "underwriter"})
 # The data protection officer's own decisions (breach risk, releasing holds) are theirs or an administrator's.
 PRIVACY_OFFICER_ROLES: frozenset[str] = frozenset({"admin", "dpo"})
-# Special category data, licence numbers and bank details (PRV-7, PRV-11): only those who need them.
-# Administrators run the system and do not underwrite, so they are not among them.
+# Who reads decrypted sensitive data (PRV-7, PRV-11): only the roles that need it, per kind of data, and the
+# customer their own. The one rule for every sensitive read (`require_sensitive_reader`). Administrators run
+# the system and need no sensitive value, so they read none (issue 13, item 11).
+# * a customer's sensitive fields (licence number, health, convictions, bank details): underwriting needs them.
 SENSITIVE_READER_ROLES: frozenset[str] = frozenset({"underwriter", "dpo"})
+# * a claim's injury details (health data): claims handlers need them; underwriters do not.
+INJURY_READER_ROLES: frozenset[str] = frozenset({"staff", "dpo"})
+SENSITIVE_READERS: dict[str, tuple[frozenset[str], str]] = {
+    "sensitive_fields": (SENSITIVE_READER_ROLES, "health, convictions, licence numbers or bank details: only "
+                                                 "underwriters and the data protection officer need them. The summary "
+                                                 "shows which are held"),
+    "injury_details": (INJURY_READER_ROLES, "injury details: only claims handlers and the data protection "
+                                            "officer need them"),
+}
 
 
 class Unauthenticated(Exception):
@@ -114,6 +125,18 @@ def require_admin(principal: Principal, action: str) -> None:
 def require_privacy_officer(principal: Principal, action: str) -> None:
     if principal.role not in PRIVACY_OFFICER_ROLES:
         raise Forbidden(f"only the data protection officer or an administrator may {action}")
+
+
+def require_sensitive_reader(principal: Principal, kind: str) -> None:
+    """The one rule for who reads decrypted sensitive data of `kind` (a key of SENSITIVE_READERS): the roles
+    that need it, never an administrator. A customer passes here; whose data it is is checked by the caller
+    (`check_customer`)."""
+    roles, why = SENSITIVE_READERS[kind]
+    if principal.role == "customer":
+        return
+    if principal.role not in roles:
+        raise Forbidden(f"the {principal.role} role may not read {why} (PRV-7)",
+                        [FieldIssue("role", f"{principal.role} is not one of {', '.join(sorted(roles))}")])
 
 
 def check_customer(principal: Principal, customer_id: str, what: str) -> None:
