@@ -22,6 +22,9 @@ class Settings:
     # working while some requests wait on the database, and fewer hand-offs than the server's 40
     # (benchmarks/README.md, "Threads").
     worker_threads: int | None = None
+    # The largest request body accepted, in bytes; a larger one is answered 413 before it is read (issue 13,
+    # item 8). COVERNOTE_MAX_BODY_BYTES, default 1 MiB.
+    max_body_bytes: int = 1024 * 1024
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -34,6 +37,7 @@ class Settings:
             data_dir=data_dir,
             keyring_path=Path(os.environ.get("COVERNOTE_KEYRING", data_dir / "keyring.json")),
             worker_threads=_count("COVERNOTE_WORKER_THREADS"),
+            max_body_bytes=_positive("COVERNOTE_MAX_BODY_BYTES", 1024 * 1024),
         )
 
     def threads_for_requests(self) -> int:
@@ -49,4 +53,13 @@ def _count(name: str) -> int | None:
         return None
     if not raw.strip().isdigit():
         raise ValueError(f"{name} must be a whole number (0: handlers run on the event loop), not {raw!r}")
+    return int(raw)
+
+
+def _positive(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {raw!r}")
     return int(raw)

