@@ -78,3 +78,33 @@ def test_issue13_item8_a_declared_100_mb_body_is_refused_at_once_over_a_real_soc
     finally:
         server.should_exit = True
         thread.join(timeout=10)
+
+
+def test_issue13_item25_security_headers_on_every_answer(api: Any) -> None:
+    """Issue 13, item 25: nosniff and no framing everywhere; no-store on every API answer (personal data), not on
+    the API's own documentation; a content security policy on HTML (the docs may load Swagger UI's CDN)."""
+    for r in (api.get("/customers"), api.client.get("/customers"), api.get("/no-such-path"),
+              api.client.post("/quotes", content=b"x" * (MIB + 1))):
+        assert r.headers["x-content-type-options"] == "nosniff", r.url
+        assert r.headers["x-frame-options"] == "DENY"
+        assert r.headers["cache-control"] == "no-store", r.url
+        assert "content-security-policy" not in r.headers  # JSON
+    openapi = api.client.get("/openapi.json")
+    assert openapi.status_code == 200 and "cache-control" not in openapi.headers
+    docs = api.client.get("/docs")
+    assert "https://cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+    assert "frame-ancestors 'none'" in docs.headers["content-security-policy"]
+
+
+def test_issue13_item25_ten_failed_authentications_a_minute_get_429_with_retry_after(api: Any) -> None:
+    """Issue 13, item 25: the eleventh attempt from an address after ten refused tokens within a minute is 429,
+    a problem document with Retry-After, even with a good token; health checks still answer."""
+    for i in range(10):
+        assert api.get("/customers", token=f"cn_guess_{i}").status_code == 401
+    r = api.get("/customers", token="cn_guess_11")
+    assert r.status_code == 429, r.text
+    assert r.headers["content-type"] == "application/problem+json"
+    assert 1 <= int(r.headers["retry-after"]) <= 60
+    assert r.json()["errors"][0]["field"] == "Authorization"
+    assert api.get("/customers", token=api.staff).status_code == 429
+    assert api.client.get("/health").status_code == 200
