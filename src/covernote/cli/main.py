@@ -25,6 +25,7 @@ from covernote.lifecycle import cli as policy_cli
 from covernote.lifecycle.cli import customers_app, policy_app, quote_app
 from covernote.ncd import cli as ncd_cli
 from covernote.platform.context import AppContext
+from covernote.privacy.adapters.keyring import KeyringUnsafe
 from covernote.privacy.cli import data_map as privacy_data_map
 from covernote.privacy.cli import registers as privacy_registers
 from covernote.privacy.cli import requests as privacy_requests
@@ -46,6 +47,9 @@ def _build(migrate: bool = False) -> AppContext:
     except ProductFileError as exc:
         interfaces_cli.fail("the product files are invalid",
                             [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
+        raise
+    except KeyringUnsafe as exc:  # issue 13, item 15: names the path and the fix
+        interfaces_cli.fail(str(exc), code=1)
         raise
 
 
@@ -149,6 +153,7 @@ def db_upgrade(revision: str = "head") -> None:
 
 
 @db_app.command("current")
+@handles_errors
 def db_current() -> None:
     from covernote.store.db import current_revision, make_engine
 
