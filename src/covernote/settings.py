@@ -25,6 +25,8 @@ class Settings:
     # The largest request body accepted, in bytes; a larger one is answered 413 before it is read (issue 13,
     # item 8). COVERNOTE_MAX_BODY_BYTES, default 1 MiB.
     max_body_bytes: int = 1024 * 1024
+    # How long a new API token works, in days (issue 13, item 9). COVERNOTE_TOKEN_LIFETIME_DAYS, default 90.
+    token_lifetime_days: int = 90
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -38,6 +40,7 @@ class Settings:
             keyring_path=Path(os.environ.get("COVERNOTE_KEYRING", data_dir / "keyring.json")),
             worker_threads=_count("COVERNOTE_WORKER_THREADS"),
             max_body_bytes=_positive("COVERNOTE_MAX_BODY_BYTES", 1024 * 1024),
+            token_lifetime_days=_positive("COVERNOTE_TOKEN_LIFETIME_DAYS", 90),
         )
 
     def threads_for_requests(self) -> int:

@@ -108,3 +108,44 @@ def test_issue13_item25_ten_failed_authentications_a_minute_get_429_with_retry_a
     assert r.json()["errors"][0]["field"] == "Authorization"
     assert api.get("/customers", token=api.staff).status_code == 429
     assert api.client.get("/health").status_code == 200
+
+
+def test_issue13_item9_sec1_tokens_expire_with_a_clear_401(api: Any) -> None:
+    """Issue 13, item 9 (SEC-1): a token works until its expiry (the configured lifetime), then 401 saying so."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from covernote.identity.usecases import create_user
+
+    user, token = create_user(replace(api.ctx, token_lifetime_days=2), "Short", "staff")
+    assert user.token_expires_at == api.ctx.clock.now() + timedelta(days=2)
+    assert api.get("/customers", token=token).status_code == 200
+    api.ctx.clock.advance(timedelta(days=2))
+    r = api.get("/customers", token=token)
+    assert r.status_code == 401 and r.headers["content-type"] == "application/problem+json"
+    assert "this token expired on" in r.json()["detail"] and r.json()["errors"][0]["field"] == "Authorization"
+
+
+def test_issue13_item9_sec1_an_administrator_lists_revokes_and_reissues_tokens(api: Any) -> None:
+    """Issue 13, item 9 (SEC-1): GET /users (admin only) says who holds which token by its first characters,
+    never the token or its hash; DELETE /users/{id}/token revokes it (401 at once); POST issues a new one."""
+    created = api.post("/users", {"name": "Sam Staff", "role": "staff"}, token=api.admin).json()
+    token = created["token"]
+    assert created["token_prefix"] == token[:8] and created["expires_at"]
+    assert api.get("/users", token=api.staff).status_code == 403
+    listing = api.get("/users", token=api.admin)
+    assert listing.status_code == 200
+    sam = next(u for u in listing.json() if u["user_id"] == created["id"])
+    assert sam["token_prefix"] == token[:8] and sam["status"] == "active" and sam["name"] == "Sam Staff"
+    assert token not in listing.text and "token_hash" not in listing.text
+    assert api.get("/customers", token=token).status_code == 200  # now remembered by the token cache
+    revoked = api.client.delete(f"/users/{created['id']}/token", headers=api.headers(api.admin))
+    assert revoked.status_code == 200 and revoked.json()["status"] == "revoked"
+    r = api.get("/customers", token=token)
+    assert r.status_code == 401 and "revoked" in r.json()["detail"]
+    fresh = api.post(f"/users/{created['id']}/token", token=api.admin)
+    assert fresh.status_code == 201
+    assert api.get("/customers", token=fresh.json()["token"]).status_code == 200
+    assert api.get("/customers", token=token).status_code == 401
+    missing = api.client.delete("/users/usr_nobody/token", headers=api.headers(api.admin))
+    assert missing.status_code == 404 and missing.json()["errors"][0]["field"] == "user_id"

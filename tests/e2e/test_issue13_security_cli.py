@@ -3,6 +3,7 @@ file's and keyring's permissions (item 15), the demonstration data and tokens (i
 
 from __future__ import annotations
 
+import json
 import os
 import stat
 import subprocess
@@ -96,3 +97,38 @@ def test_issue13_item15_the_keyring_is_created_0600_and_refused_when_others_can_
         f"keys of every sensitive field: make it private with 'chmod 600 {path}'"]
     path.chmod(0o600)
     assert CliRunner().invoke(app, ["db", "upgrade"], env=env).exit_code == 0
+
+
+def test_issue13_item9_demo_refuses_a_database_with_users_and_a_second_load_renews_its_tokens(tmp_path: Path) -> None:
+    """Issue 13, item 9: `covernote demo` (and `serve --demo`) refuses a database with users of its own (the demo
+    tokens are public); on its own earlier load it changes nothing but the tokens' expiry; the administrator
+    lists who holds which token (never the token) and revokes one."""
+    real = tmp_path / "real.db"
+
+    def run(db: Path, *args: str) -> tuple[int, str]:
+        env = {"COVERNOTE_DATA_DIR": str(tmp_path / "var"), "COVERNOTE_DATABASE_URL": f"sqlite:///{db}"}
+        result = CliRunner().invoke(app, list(args), env=env)
+        return result.exit_code, result.output
+
+    assert run(real, "users", "create", "--name", "Real Admin", "--role", "admin")[0] == 0
+    code, out = run(real, "demo")
+    assert code == 2 and "already has 1 user(s) of its own" in out, out
+    code, out = run(real, "serve", "--demo", "--port", "1")
+    assert code == 2 and "already has 1 user(s)" in out, out
+    assert "cn_demo" not in run(real, "users", "tokens")[1]
+
+    demo = tmp_path / "demo.db"
+    code, out = run(demo, "demo")
+    assert code == 0 and "Demonstration data loaded" in out and "cn_demo_staff_token  (works until" in out, out
+    code, out = run(demo, "demo")
+    assert code == 0 and "already loaded" in out, out
+    code, out = run(demo, "users", "tokens", "--json")
+    holders = json.loads(out)
+    assert {h["role"] for h in holders} == {"admin", "staff", "customer", "dpo", "underwriter"}
+    assert all(h["token_prefix"] == "cn_demo_" and h["status"] == "active" and h["expires_at"] for h in holders)
+    assert "cn_demo_staff_token" not in out
+    staff = next(h for h in holders if h["role"] == "staff")
+    code, out = run(demo, "users", "revoke", staff["user_id"])
+    assert code == 0 and "revoked" in out, out
+    code, out = run(demo, "demo")
+    assert code == 0 and "cn_demo_staff_token  (revoked)" in out, out
