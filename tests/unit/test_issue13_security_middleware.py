@@ -61,3 +61,17 @@ def test_issue13_item25_the_memory_of_failures_is_bounded() -> None:
     assert len(failed.recent) <= 100
     assert failed.retry_after("10.0.3.231") == 60  # the latest are kept
     assert failed.retry_after("10.0.0.0") is None
+
+
+def test_issue13_item25_the_limit_is_configurable_and_0_turns_it_off(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from covernote.settings import Settings
+
+    assert Settings.from_env().auth_failures_per_minute == 10
+    monkeypatch.setenv("COVERNOTE_AUTH_FAILURES_PER_MINUTE", "0")
+    assert Settings.from_env().auth_failures_per_minute == 0
+
+    async def secret(_: Request) -> Response:
+        return JSONResponse({}, status_code=401)
+
+    client = TestClient(SecurityMiddleware(Starlette(routes=[Route("/secret", secret)])))
+    assert all(client.get("/secret", headers={"Authorization": "Bearer x"}).status_code == 401 for _ in range(20))

@@ -10,7 +10,8 @@ and the documentation pages may load Swagger UI and ReDoc from their CDN.
 
 Failed authentications: each 401 answered to a request that sent a token (an `Authorization` header) is
 counted against its client address; an address with
-`failures` of them within `window_seconds` (default 10 a minute) is answered 429 with `Retry-After`
+`failures` of them within `window_seconds` (COVERNOTE_AUTH_FAILURES_PER_MINUTE, default 10 a minute; 0:
+no limit) is answered 429 with `Retry-After`
 (a problem document) on every request but `/health` until the oldest of those failures is a window old.
 In memory, per server process, bounded: at most `max_clients` addresses are remembered, the stalest
 forgotten first. Behind a reverse proxy, the client address is the one uvicorn takes from
@@ -82,10 +83,16 @@ class FailedAuthentications:
 
 
 class SecurityMiddleware:
-    def __init__(self, app: ASGIApp, failures: int = 10, window_seconds: float = 60.0, max_clients: int = 10_000,
-                 clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, app: ASGIApp, failures: int | None = None, window_seconds: float = 60.0,
+                 max_clients: int = 10_000, clock: Callable[[], float] = time.monotonic) -> None:
+        """`failures`: None for COVERNOTE_AUTH_FAILURES_PER_MINUTE (default 10); 0 for no limit."""
+        if failures is None:
+            from covernote.settings import Settings
+
+            failures = Settings.from_env().auth_failures_per_minute
         self.app = app
-        self.failed = FailedAuthentications(failures, window_seconds, max_clients, clock)
+        self.limited = failures > 0
+        self.failed = FailedAuthentications(max(failures, 1), window_seconds, max_clients, clock)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -113,7 +120,8 @@ class SecurityMiddleware:
                 if html:
                     headers.append(DOCS_CSP if docs else HTML_CSP)
                 message = {**message, "headers": headers}
-                if message["status"] == 401 and any(n == b"authorization" for n, _ in scope["headers"]):
+                if (message["status"] == 401 and self.limited
+                        and any(n == b"authorization" for n, _ in scope["headers"])):
                     self.failed.record(address)  # a token was sent and refused
             await send(message)
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 from pathlib import Path
@@ -72,7 +73,9 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         if path and path != ":memory:" and not path.startswith("file:"):
             try:
                 Path(path).parent.mkdir(parents=True, exist_ok=True)
-                os.close(os.open(path, os.O_WRONLY | os.O_CREAT, 0o600))  # an empty file is an empty database
+                if not os.path.exists(path):  # an empty file is an empty database; an existing one keeps its mode
+                    with contextlib.suppress(FileExistsError):
+                        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
             except OSError as exc:
                 raise UnusableDatabase(url, f"the file cannot be created: {exc.strerror or exc}") from None
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 15})
