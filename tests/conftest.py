@@ -107,7 +107,9 @@ def make_ctx(url: str, catalogue, clock: FixedClock | None = None) -> AppContext
     return AppContext(uow=SqlUnitOfWorkFactory(make_engine(url)), clock=clock or FixedClock(START),
                       catalogue=catalogue, payments=SimulatedCardProvider(":memory:"), inventory=SqlDataInventory(),
                       keyring=InMemoryKeyring(), mid=SimulatedMid(), cue=SimulatedCue(), fraud=SimulatedFraudAgency(),
-                      handlers=EVENT_HANDLERS)
+                      handlers=EVENT_HANDLERS,
+                      # Tests move the clock years ahead with the same tokens; the expiry tests set their own.
+                      token_lifetime_days=36_500)
 
 
 @pytest.fixture

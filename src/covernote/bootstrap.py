@@ -56,4 +56,5 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, payme
         cue=SimulatedCue(settings.data_dir / "cue-simulator.sqlite", settings.data_dir / "cue-simulator.outage"),
         fraud=SimulatedFraudAgency(outage_flag=settings.data_dir / "fraud-simulator.outage"),
         handlers=EVENT_HANDLERS,
+        token_lifetime_days=settings.token_lifetime_days,
     )

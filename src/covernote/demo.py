@@ -9,14 +9,16 @@ from typing import Any
 
 from covernote.claims import usecases as claims
 from covernote.claims.domain import Notification, Party
-from covernote.identity.usecases import SYSTEM, create_user
+from covernote.identity.ports import User
+from covernote.identity.usecases import SYSTEM, TOKEN_PREFIX_LENGTH, create_user, hash_token
 from covernote.kernel.clock import LONDON, FixedClock
-from covernote.kernel.errors import Conflict
+from covernote.kernel.errors import Conflict, FieldIssue
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.ncd import usecases as ncd
 from covernote.platform.context import AppContext
+from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.risk import Change, Driver, Risk, Vehicle, make_answers
 from covernote.policy.usecases import customers
 from covernote.privacy.usecases import consent, requests
@@ -31,11 +33,32 @@ def _car(reg: str, make: str, model: str, year: int, value: str, group: int, co2
                    co2_gkm=co2, mileage=25000)
 
 
+class DemoAlreadyLoaded(Conflict):
+    """The database holds the demonstration data and nothing else of users: loading again would change
+    nothing (issue 13, item 9)."""
+
+
+def _demo_users(uow: UnitOfWork) -> tuple[list[User], int]:
+    """The demonstration users (known by their public tokens' hashes), and how many users there are."""
+    demo = [u for u in (uow.users.by_token_hash(hash_token(t)) for t in DEMO_TOKENS.values()) if u is not None]
+    return demo, uow.users.count()
+
+
 def load_demo(ctx: AppContext) -> dict[str, Any]:
-    """Load the demonstration set into an empty database. Refuses if users already exist."""
+    """Load the demonstration set into an empty database (issue 13, item 9): its tokens are public, so it
+    refuses a database with users or customers of its own. A database holding only a previous demonstration
+    load answers DemoAlreadyLoaded (see `renew_demo_tokens`)."""
     with ctx.uow(read_only=True) as uow:
+        demo, users = _demo_users(uow)
+        if demo and users == len(demo):
+            raise DemoAlreadyLoaded("the demonstration data is already loaded in this database")
+        if users:
+            raise Conflict(f"the database already has {users} user(s) of its own; demonstration data, whose tokens "
+                           "are public, goes only into an empty database (set COVERNOTE_DATABASE_URL to a new one)",
+                           [FieldIssue("database", "has users")])
         if uow.customers.page(1, 0):
-            raise Conflict("the database already has customers; demonstration data goes into an empty one")
+            raise Conflict("the database already has customers; demonstration data goes into an empty one",
+                           [FieldIssue("database", "has customers")])
     today = ctx.today()
     clock = FixedClock(ctx.clock.now())
     at = replace(ctx, clock=clock)
@@ -172,3 +195,27 @@ def load_demo(ctx: AppContext) -> dict[str, Any]:
     for role, token in DEMO_TOKENS.items():
         create_user(ctx, f"Demo {role}", role, ann if role == "customer" else None, token=token)
     return {"policies": made, "tokens": DEMO_TOKENS, "customer_token_is_for": "Ann Example"}
+
+
+def renew_demo_tokens(ctx: AppContext) -> dict[str, str]:
+    """For a database holding only the demonstration data: each demonstration token works for another
+    `ctx.token_lifetime_days` from now, unless an administrator revoked it. Returns each role's state."""
+    now = ctx.clock.now()
+    expires = now + timedelta(days=ctx.token_lifetime_days)
+    states: dict[str, str] = {}
+    with ctx.uow() as uow:
+        demo, users = _demo_users(uow)
+        if not demo or users != len(demo):
+            raise Conflict("the database holds more than the demonstration data; its tokens are not renewed")
+        by_hash = {u.token_hash: u for u in demo}
+        for role, token in DEMO_TOKENS.items():
+            user = by_hash.get(hash_token(token))
+            if user is None:
+                states[role] = "missing"
+            elif user.token_revoked_at is not None or not user.active:
+                states[role] = "revoked"
+            else:
+                uow.users.set_token(user.user_id, user.token_hash, token[:TOKEN_PREFIX_LENGTH], now, expires)
+                states[role] = f"works until {expires.date().isoformat()}"
+        uow.commit()
+    return states

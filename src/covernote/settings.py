@@ -22,6 +22,14 @@ class Settings:
     # working while some requests wait on the database, and fewer hand-offs than the server's 40
     # (benchmarks/README.md, "Threads").
     worker_threads: int | None = None
+    # The largest request body accepted, in bytes; a larger one is answered 413 before it is read (issue 13,
+    # item 8). COVERNOTE_MAX_BODY_BYTES, default 1 MiB.
+    max_body_bytes: int = 1024 * 1024
+    # How long a new API token works, in days (issue 13, item 9). COVERNOTE_TOKEN_LIFETIME_DAYS, default 90.
+    token_lifetime_days: int = 90
+    # Refused tokens a client address may send in a minute before it is answered 429 (issue 13, item 25).
+    # COVERNOTE_AUTH_FAILURES_PER_MINUTE, default 10; 0: no limit.
+    auth_failures_per_minute: int = 10
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -34,6 +42,9 @@ class Settings:
             data_dir=data_dir,
             keyring_path=Path(os.environ.get("COVERNOTE_KEYRING", data_dir / "keyring.json")),
             worker_threads=_count("COVERNOTE_WORKER_THREADS"),
+            max_body_bytes=_positive("COVERNOTE_MAX_BODY_BYTES", 1024 * 1024),
+            token_lifetime_days=_positive("COVERNOTE_TOKEN_LIFETIME_DAYS", 90),
+            auth_failures_per_minute=_whole("COVERNOTE_AUTH_FAILURES_PER_MINUTE", 10),
         )
 
     def threads_for_requests(self) -> int:
@@ -49,4 +60,22 @@ def _count(name: str) -> int | None:
         return None
     if not raw.strip().isdigit():
         raise ValueError(f"{name} must be a whole number (0: handlers run on the event loop), not {raw!r}")
+    return int(raw)
+
+
+def _positive(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if not raw.strip().isdigit() or int(raw) < 1:
+        raise ValueError(f"{name} must be a whole number of at least 1, not {raw!r}")
+    return int(raw)
+
+
+def _whole(name: str, default: int) -> int:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    if not raw.strip().isdigit():
+        raise ValueError(f"{name} must be a whole number (0: no limit), not {raw!r}")
     return int(raw)

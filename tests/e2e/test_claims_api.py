@@ -116,3 +116,17 @@ def test_clm2_clm4_handling_over_http(api: Any) -> None:
     paid = api.post(f"/claims/{cid}/payments", {"amount": "640.00", "payee": "Carol Customer"}, key="http-pay-0001")
     assert paid.status_code == 201 and paid.json()["status"] == "settled"
     assert api.get("/ledger/reconciliation").json()["ok"] is True
+
+
+def test_issue13_item11_prv7_administrator_is_refused_injury_details_like_sensitive_fields(api: Any) -> None:
+    """Issue 13, item 11 (PRV-7): administrators read no sensitive field, so `/claims/{id}/injury-details` refuses
+    them as `/customers/{id}/sensitive` does (403 naming `role`), by the same rule; claims staff still read them."""
+    pol = _policy(api)
+    _later(api, timedelta(days=3))
+    c = api.post(f"/policies/{pol['id']}/claims", _fnol(), token=api.customer).json()
+    for path in (f"/claims/{c['id']}/injury-details?purpose=audit", f"/customers/{api.customer_id}/sensitive?purpose=audit"):
+        r = api.get(path, token=api.admin)
+        assert r.status_code == 403, (path, r.json())
+        assert field_names(r) == {"role"} and "admin is not one of" in r.json()["errors"][0]["reason"]
+    staff = api.get(f"/claims/{c['id']}/injury-details?purpose=assess", token=api.staff).json()
+    assert staff["injury_details"] == "the policyholder has whiplash"

@@ -46,7 +46,7 @@ def test_ux3_demo_then_reconcile_and_list(cli):
     policies = json.loads(cli("policy", "list", "--json"))
     assert {p["status"] for p in policies} >= {"live", "cancelled", "void", "expired"}
     assert "problems: 0" in cli("ledger", "reconcile")
-    cli("demo", code=2)  # refuses a second load
+    assert "already loaded" in cli("demo")  # a second load changes nothing (issue 13, item 9)
 
 
 def test_ux3_quote_bind_cancel_from_the_command_line(cli, tmp_path):

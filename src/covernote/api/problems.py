@@ -28,7 +28,8 @@ MEDIA_TYPE = "application/problem+json"
 STATUS = {ValidationFailed: 422, NotFound: 404, Conflict: 409, Forbidden: 403, PaymentRequired: 402,
           ServiceUnavailable: 503}
 TITLES = {400: "Bad request", 401: "Not authenticated", 402: "Payment declined", 403: "Forbidden",
-          404: "Not found", 405: "Method not allowed", 409: "Conflict", 422: "Unprocessable request",
+          404: "Not found", 405: "Method not allowed", 409: "Conflict", 413: "Content too large",
+          422: "Unprocessable request", 429: "Too many requests",
           500: "Internal error", 503: "Service unavailable"}
 
 

@@ -64,7 +64,7 @@ def _claim_summary(c: ClaimView) -> str:
              f"  occurred {c['occurred_at']}" + (f" at {c['location']}" if c["location"] else ""),
              f"  what: {c['loss_description']}", f"  how: {c['circumstances']}",
              f"  injured: {'yes' if c['anyone_injured'] else 'no'}"
-             + (f" (details held encrypted: covernote claims injury-details {c['id']})" if c["injury_details"] else "")]
+             + (f" (details held encrypted; claims handlers read them: GET /claims/{c['id']}/injury-details)" if c["injury_details"] else "")]
     if c["crime_reference"]:
         lines.append(f"  crime reference: {c['crime_reference']}")
     if c["police_incident_number"]:
@@ -134,13 +134,8 @@ def register(app: typer.Typer) -> None:
         """The claim with every field, documents, correspondence, money and clocks."""
         show(claims.get_claim(context(), operator(), claim_id), as_json, _claim_summary)
 
-    @claims_app.command("injury-details")
-    @handles_errors
-    def injury(claim_id: str, purpose: Annotated[str, typer.Option(help="Why they are read (logged)")] = "claims",
-               as_json: JsonOpt = False) -> None:
-        """The claim's injury details (health data, PRV-7), decrypted; the read is logged (PRV-11)."""
-        show(claims.injury_details(context(), operator(), claim_id, purpose), as_json,
-             lambda d: f"{d['claim_id']}: {d['injury_details'] or 'no injury details held'} (read logged: {d['purpose']})")
+    # No `claims injury-details` command: the command line acts as an administrator, and administrators read
+    # no sensitive data (PRV-7; issue 13, item 11). Claims handlers and the DPO read them over REST.
 
     @claims_app.command("list")
     @handles_errors

@@ -47,13 +47,12 @@ from covernote.claims.results import (
 )
 from covernote.clocks import usecases as clocks
 from covernote.extras import domain as dx
-from covernote.identity.usecases import Principal, require_staff
+from covernote.identity.usecases import Principal, require_sensitive_reader, require_staff
 from covernote.kernel.calendar import Nation, nation_for_postcode
 from covernote.kernel.clock import london_date
 from covernote.kernel.errors import (
     Conflict,
     FieldIssue,
-    Forbidden,
     IssueCollector,
     NotFound,
     ValidationFailed,
@@ -243,17 +242,12 @@ def _after_notification(ctx: AppContext, uow: UnitOfWork, claim: Claim) -> None:
     uow.publish(ClaimNotified(claim))
 
 
-INJURY_READERS = frozenset({"staff", "admin", "dpo"})  # claims handlers need them (PRV-7); underwriters do not
-
-
 def injury_details(ctx: AppContext, principal: Principal, claim_id: str,
                    purpose: str = "claims") -> InjuryDetails:
     """The claim's injury details (health data, PRV-7), decrypted for the policyholder or a claims handler,
-    each read logged with its purpose (PRV-11, SEC-2). Other roles are refused, naming the role."""
-    if principal.role != "customer" and principal.role not in INJURY_READERS:
-        raise Forbidden(f"the {principal.role} role may not read injury details: only claims handlers and the "
-                        "data protection officer need them (PRV-7)",
-                        [FieldIssue("role", f"{principal.role} is not one of {', '.join(sorted(INJURY_READERS))}")])
+    each read logged with its purpose (PRV-11, SEC-2). Other roles, administrators among them, are refused,
+    naming the role (identity's one rule for sensitive reads)."""
+    require_sensitive_reader(principal, "injury_details")
     issues = IssueCollector()
     why = issues.text("purpose", purpose, 200)
     issues.raise_if_any("say why the injury details are read")

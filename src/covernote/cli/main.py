@@ -6,6 +6,7 @@ Errors name the field and the reason, and exit with status 2. This module is the
 from __future__ import annotations
 
 import sys
+from datetime import timedelta
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -25,6 +26,7 @@ from covernote.lifecycle import cli as policy_cli
 from covernote.lifecycle.cli import customers_app, policy_app, quote_app
 from covernote.ncd import cli as ncd_cli
 from covernote.platform.context import AppContext
+from covernote.privacy.adapters.keyring import KeyringUnsafe
 from covernote.privacy.cli import data_map as privacy_data_map
 from covernote.privacy.cli import registers as privacy_registers
 from covernote.privacy.cli import requests as privacy_requests
@@ -46,6 +48,9 @@ def _build(migrate: bool = False) -> AppContext:
     except ProductFileError as exc:
         interfaces_cli.fail("the product files are invalid",
                             [(f"{p.file}: {p.field}", p.reason) for p in exc.problems])
+        raise
+    except KeyringUnsafe as exc:  # issue 13, item 15: names the path and the fix
+        interfaces_cli.fail(str(exc), code=1)
         raise
 
 
@@ -91,7 +96,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
 
     ctx = context(migrate=True)
     if demo:
-        _load_demo(ctx, quiet_if_loaded=True)
+        _load_demo(ctx)
     loop, http = server_stack()
     typer.echo(f"Covernote on http://{host}:{port}  (docs: http://{host}:{port}/docs; uvicorn, loop {loop}, http {http})")
     if workers == 1:
@@ -104,36 +109,39 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
                     log_level="warning", loop=loop, http=http)
 
 
-def _load_demo(ctx: AppContext, quiet_if_loaded: bool = False) -> None:
-    from covernote.demo import load_demo
-    from covernote.kernel.errors import Conflict
+def _load_demo(ctx: AppContext) -> None:
+    """Load the demonstration data into an empty database; on one that holds only a previous load, say so
+    and renew the demonstration tokens (issue 13, item 9). A database with users or customers of its own is
+    refused (exit 2): the demonstration tokens are public."""
+    from covernote.demo import DemoAlreadyLoaded, load_demo, renew_demo_tokens
 
     try:
         result = load_demo(ctx)
-    except Conflict:
-        if quiet_if_loaded:
-            typer.echo("Demonstration data already loaded.")
-            _print_tokens()
-            return
-        raise
+    except DemoAlreadyLoaded:
+        states = renew_demo_tokens(ctx)
+        typer.echo("Demonstration data already loaded; nothing else changed.")
+        _print_tokens(states)
+        return
     typer.echo("Demonstration data loaded:")
     for what, number in result["policies"].items():
         typer.echo(f"  {number}  {what}")
-    _print_tokens()
+    _print_tokens({role: f"works until {(ctx.clock.now() + timedelta(days=ctx.token_lifetime_days)).date()}"
+                   for role in result["tokens"]})
 
 
-def _print_tokens() -> None:
+def _print_tokens(states: dict[str, str]) -> None:
     from covernote.demo import DEMO_TOKENS
 
-    typer.echo("Demonstration API tokens (demo data only):")
+    typer.echo("Demonstration API tokens (demo data only; revoke with covernote users revoke):")
     for role, token in DEMO_TOKENS.items():
-        typer.echo(f"  {role:9} {token}")
+        typer.echo(f"  {role:11} {token}  ({states.get(role, 'unknown')})")
 
 
 @app.command()
 @handles_errors
 def demo() -> None:
-    """Load demonstration customers and policies in several states into an empty database."""
+    """Load demonstration customers and policies in several states into an empty database (refused if it has
+    users or customers of its own; on a previous demonstration load, renews the demonstration tokens)."""
     _load_demo(context(migrate=True))
 
 
@@ -149,6 +157,7 @@ def db_upgrade(revision: str = "head") -> None:
 
 
 @db_app.command("current")
+@handles_errors
 def db_current(as_json: interfaces_cli.JsonOpt = False) -> None:
     """The schema revision the database is at (`--json`: {"revision": ...}, null when empty)."""
     from covernote.store.db import current_revision, make_engine

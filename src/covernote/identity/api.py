@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Request
+from fastapi import APIRouter, Depends, Header, Query, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from covernote.identity import usecases as access
-from covernote.identity.results import UserCreated
+from covernote.identity.results import TokenHolder, TokenIssued, UserCreated
 from covernote.identity.usecases import Principal, Unauthenticated, authenticate
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.context import AppContext
@@ -46,7 +46,30 @@ class UserIn(RequestBody):
 
 @router.post("/users", status_code=201, tags=["users"])
 def create_user(ctx: Ctx, who: Caller, body: UserIn) -> UserCreated:
-    """Admin only. The token is shown once; only its hash is kept."""
+    """Admin only. The token is shown once; only its hash is kept. It works until `expires_at`
+    (COVERNOTE_TOKEN_LIFETIME_DAYS after it is issued)."""
     access.require_admin(who, "create users")
     user, token = access.create_user(ctx, body.name, body.role, body.customer_id)
-    return {"id": user.user_id, "name": user.name, "role": user.role, "customer_id": user.customer_id, "token": token}
+    assert user.token_prefix is not None and user.token_expires_at is not None
+    return {"id": user.user_id, "name": user.name, "role": user.role, "customer_id": user.customer_id, "token": token,
+            "token_prefix": user.token_prefix, "expires_at": user.token_expires_at.isoformat()}
+
+
+@router.get("/users", tags=["users"])
+def list_users(ctx: Ctx, who: Caller, limit: int = Query(100, ge=1, le=500),
+               offset: int = Query(0, ge=0, le=1_000_000)) -> list[TokenHolder]:
+    """Admin only: who holds which token (its first characters, never the token), issued, expiry, revoked."""
+    return access.list_tokens(ctx, who, limit, offset)
+
+
+@router.post("/users/{user_id}/token", status_code=201, tags=["users"])
+def new_token(ctx: Ctx, who: Caller, user_id: str) -> TokenIssued:
+    """Admin only: a new token for the user, shown once; the old one stops working."""
+    return access.issue_token(ctx, who, user_id)
+
+
+@router.delete("/users/{user_id}/token", tags=["users"])
+def revoke_token(ctx: Ctx, who: Caller, user_id: str) -> TokenHolder:
+    """Admin only: revoke the user's token; it is answered 401 from now on (other server processes within
+    30 seconds)."""
+    return access.revoke_token(ctx, who, user_id)

@@ -1,4 +1,5 @@
-"""`covernote users ...`: API users and their tokens (SEC-1)."""
+"""`covernote users ...`: API users and their tokens (SEC-1): create, list who holds which token, revoke,
+issue a new one (issue 13, item 9)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,8 @@ from typing import Annotated
 
 import typer
 
-from covernote.identity.usecases import ROLES, create_user
+from covernote.identity.results import TokenHolder
+from covernote.identity.usecases import ROLES, create_user, issue_token, list_tokens, operator, revoke_token
 from covernote.interfaces.cli import JsonOpt, context, handles_errors, show
 
 users_app = typer.Typer(help="API users and tokens.", no_args_is_help=True)
@@ -17,7 +19,41 @@ users_app = typer.Typer(help="API users and tokens.", no_args_is_help=True)
 def users_create(name: Annotated[str, typer.Option()], role: Annotated[str, typer.Option(help=", ".join(ROLES))],
                  customer: Annotated[str | None, typer.Option(help="For customer users")] = None,
                  as_json: JsonOpt = False) -> None:
-    """Create an API user and print its token (shown once)."""
+    """Create an API user and print its token (shown once) and when it expires."""
     user, token = create_user(context(migrate=True), name, role, customer)
-    show({"id": user.user_id, "role": user.role, "customer_id": customer, "token": token}, as_json,
-         lambda d: f"user {d['id']} ({d['role']})\ntoken: {d['token']}")
+    assert user.token_expires_at is not None
+    show({"id": user.user_id, "role": user.role, "customer_id": customer, "token": token,
+          "expires_at": user.token_expires_at.isoformat()}, as_json,
+         lambda d: f"user {d['id']} ({d['role']})\ntoken: {d['token']}\nexpires: {d['expires_at']}")
+
+
+def _line(h: TokenHolder) -> str:
+    expiry = f"expires {h['expires_at']}" if h["expires_at"] else "no expiry recorded"
+    revoked = f", revoked {h['revoked_at']} by {h['revoked_by']}" if h["revoked_at"] else ""
+    return (f"{h['user_id']}  {h['role']:11} {h['name']}  token {h['token_prefix'] or '?'}...  {h['status']}"
+            f" ({expiry}{revoked})")
+
+
+@users_app.command("tokens")
+@handles_errors
+def users_tokens(limit: Annotated[int, typer.Option(min=1, max=500)] = 500,
+                 offset: Annotated[int, typer.Option(min=0, max=1_000_000)] = 0, as_json: JsonOpt = False) -> None:
+    """Who holds which token: each user, the token's first characters (never the token), issued, expiry,
+    revoked, and whether it works."""
+    show(list_tokens(context(), operator(), limit, offset), as_json,
+         lambda rows: "\n".join(_line(h) for h in rows) or "no users")
+
+
+@users_app.command("revoke")
+@handles_errors
+def users_revoke(user_id: str, as_json: JsonOpt = False) -> None:
+    """Revoke a user's token: refused (401) from now on; a running server notices within 30 seconds."""
+    show(revoke_token(context(), operator(), user_id), as_json, lambda h: "revoked: " + _line(h))
+
+
+@users_app.command("new-token")
+@handles_errors
+def users_new_token(user_id: str, as_json: JsonOpt = False) -> None:
+    """Issue a new token for a user (after expiry or revocation), shown once; the old one stops working."""
+    show(issue_token(context(), operator(), user_id), as_json,
+         lambda t: f"user {t['user_id']}\ntoken: {t['token']}\nexpires: {t['expires_at']}")

@@ -13,3 +13,30 @@ class UserCreated(TypedDict):
     role: str
     customer_id: str | None
     token: str
+    token_prefix: str
+    expires_at: str
+
+
+class TokenHolder(TypedDict):
+    """Who holds which API token (issue 13, item 9): the token is told apart by its first characters, never
+    shown. `status`: active, expired, revoked, or closed (the user's logins were closed, by erasure)."""
+
+    user_id: str
+    name: str
+    role: str
+    customer_id: str | None
+    token_prefix: str | None
+    issued_at: str | None
+    expires_at: str | None
+    revoked_at: str | None
+    revoked_by: str | None
+    status: str
+
+
+class TokenIssued(TypedDict):
+    """A new token for an existing user, shown once (POST /users/{id}/token)."""
+
+    user_id: str
+    token: str
+    token_prefix: str
+    expires_at: str

@@ -12,9 +12,11 @@ from typing import Annotated, Any, TypeVar
 
 import typer
 from pydantic import BaseModel, ValidationError
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from covernote.kernel.errors import DomainError
 from covernote.platform.context import AppContext
+from covernote.store.db import UnusableDatabase
 
 F = TypeVar("F", bound=Callable[..., Any])
 JsonOpt = Annotated[bool, typer.Option("--json", help="Print the full record as JSON")]
@@ -62,6 +64,12 @@ def handles_errors(fn: F) -> F:
         except ValidationError as exc:
             fail("the input does not have the expected shape",
                  [(".".join(str(x) for x in e["loc"]) or "input", e["msg"]) for e in exc.errors()])
+        except UnusableDatabase as exc:  # issue 13, item 19: one line naming the URL (password hidden), no traceback
+            fail(str(exc), code=1)
+        except (OperationalError, InterfaceError) as exc:  # the database stopped answering, or never did
+            from covernote.settings import Settings
+
+            fail(str(UnusableDatabase.from_error(Settings.from_env().database_url, exc)), code=1)
 
     return wrapper  # type: ignore[return-value]
 

@@ -33,6 +33,8 @@ class AppContext:
     fraud: FraudCheckGateway | None = None
     pending_quote_days: int = 7
     token_cache_seconds: int = 30
+    # How long a new API token works (issue 13, item 9): COVERNOTE_TOKEN_LIFETIME_DAYS, default 90.
+    token_lifetime_days: int = 90
     token_cache: dict[str, tuple[Any, datetime]] = field(default_factory=dict)
     # Who acts on which domain event: covernote.bootstrap.EVENT_HANDLERS, the one registry.
     handlers: Handlers = field(default_factory=dict)

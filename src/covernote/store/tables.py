@@ -147,6 +147,13 @@ users = sa.Table(
     ),
     sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("active", sa.Boolean, nullable=False, default=True, info=np("whether the token may be used")),
+    # Issue 13, item 9: the token's life. NULL only in rows from before migration 0014, which set them.
+    sa.Column("token_prefix", sa.String(12),
+              info=np("the token's first characters, so an administrator can tell tokens apart; too few to use it")),
+    sa.Column("token_issued_at", UtcDateTime, info=np("when the current token was issued")),
+    sa.Column("token_expires_at", UtcDateTime, info=np("when the current token stops working")),
+    sa.Column("token_revoked_at", UtcDateTime, info=np("when an administrator revoked the current token")),
+    sa.Column("token_revoked_by", sa.String(40), info=REF),
     sa.CheckConstraint("role in ('admin', 'staff', 'customer', 'dpo', 'underwriter')", name="ck_users_role"),
 )
 

@@ -13,6 +13,7 @@ import hmac
 import json
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -24,6 +25,22 @@ except ImportError:  # pragma: no cover - not POSIX: no cross-process lock
     fcntl = None  # type: ignore[assignment]
 
 from cryptography.fernet import Fernet, InvalidToken
+
+
+class KeyringUnsafe(Exception):
+    """The keyring file can be read or changed by others than its owner (issue 13, item 15)."""
+
+
+def check_private(path: Path) -> None:
+    """Refuse a keyring file that group or others may read or change: it holds the master keys of every
+    sensitive field. Names the path, its mode and the fix."""
+    if os.name != "posix":  # pragma: no cover - no POSIX modes
+        return
+    mode = stat.S_IMODE(path.stat().st_mode)
+    if mode & 0o077:
+        raise KeyringUnsafe(f"the keyring {path} can be read or changed by others than its owner (mode {mode:04o}); "
+                            f"it holds the master keys of every sensitive field: make it private with "
+                            f"'chmod 600 {path}'")
 
 
 def _new_key_id() -> str:
@@ -92,7 +109,8 @@ class InMemoryKeyring:
 
 
 class FileKeyring(InMemoryKeyring):
-    """A keyring kept in a JSON file readable only by its owner (created on first use). In production,
+    """A keyring kept in a JSON file readable only by its owner (created 0600 on first use; an existing file
+    that group or others may read is refused, KeyringUnsafe). In production,
     point COVERNOTE_KEYRING at a file provisioned from a secrets manager, not next to the database.
 
     Several processes share the file (the API server, the CLI, the jobs): each notices when the file
@@ -106,6 +124,7 @@ class FileKeyring(InMemoryKeyring):
         self._stamp: tuple[int, int, int] | None = None
         with self._locked():
             if path.exists():
+                check_private(path)
                 data = json.loads(path.read_text())
                 super().__init__(data["master_keys"], data["primary"], data["hash_secret"])
                 self._stamp = self._file_stamp()
@@ -173,6 +192,8 @@ class FileKeyring(InMemoryKeyring):
         self.path.parent.mkdir(parents=True, exist_ok=True)
         tmp = self.path.with_suffix(".tmp")
         fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        if os.name == "posix":
+            os.fchmod(fd, 0o600)  # a left-over .tmp keeps its mode through O_CREAT
         with os.fdopen(fd, "w") as f:
             json.dump(self.as_dict(), f, indent=2)
             f.flush()
@@ -181,4 +202,4 @@ class FileKeyring(InMemoryKeyring):
         self._stamp = self._file_stamp()
 
 
-__all__ = ["FileKeyring", "InMemoryKeyring", "InvalidToken"]
+__all__ = ["FileKeyring", "InMemoryKeyring", "InvalidToken", "KeyringUnsafe", "check_private"]

@@ -30,6 +30,7 @@ from covernote.identity.usecases import (
     Principal,
     check_customer,
     require_admin,
+    require_sensitive_reader,
 )
 from covernote.kernel.errors import (
     Conflict,
@@ -451,11 +452,7 @@ def _require_reader(principal: Principal, customer_id: str) -> None:
     if principal.role == "customer":
         check_customer(principal, customer_id, "customer")
         return
-    if principal.role not in SENSITIVE_READER_ROLES:
-        raise Forbidden(
-            f"the {principal.role} role may not read health, convictions, licence numbers or bank details: only "
-            "underwriters and the data protection officer need them (PRV-7). The summary shows which are held.",
-            [FieldIssue("role", f"{principal.role} is not one of {', '.join(sorted(SENSITIVE_READER_ROLES))}")])
+    require_sensitive_reader(principal, "sensitive_fields")
 
 
 def read(ctx: AppContext, principal: Principal, customer_id: str, person_ref: str | None = None,
