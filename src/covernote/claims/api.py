@@ -26,8 +26,8 @@ from covernote.claims.results import (
 from covernote.identity.api import Caller, Ctx, IdempotencyKey
 from covernote.kernel.money import Money
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
-from covernote.policy.schemas import ExactAmount, Moment
+from covernote.platform.requests import Moment, RequestBody
+from covernote.policy.schemas import ExactAmount
 
 router = APIRouter(tags=["claims"], route_class=OneHopRoute)
 Short = Annotated[str, StringConstraints(max_length=500)]

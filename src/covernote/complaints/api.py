@@ -5,7 +5,6 @@ the same field names (422 problem documents naming each field)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -25,8 +24,7 @@ from covernote.complaints.usecases import complaints
 from covernote.identity.api import Caller, Ctx
 from covernote.kernel.clock import LONDON
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
-from covernote.policy.schemas import Moment
+from covernote.platform.requests import Day, Moment, RequestBody
 
 router = APIRouter(tags=["complaints"], route_class=OneHopRoute)
 Short = Annotated[str, StringConstraints(max_length=500)]
@@ -115,8 +113,8 @@ def codes(who: Caller) -> ComplaintCodes:
 
 @router.get("/complaints/report", response_model=ComplaintsReport)
 def report(ctx: Ctx, who: Caller,
-           start: date | None = Query(None, alias="from", description="First UK day complaints were received"),
-           end: date | None = Query(None, alias="to", description="The day after the last"),
+           start: Day | None = Query(None, alias="from", description="First UK day complaints were received"),
+           end: Day | None = Query(None, alias="to", description="The day after the last"),
            format: Literal["json", "csv"] = "json") -> ComplaintsReport | Response:
     """Staff: complaints received in the period per product, kind, root cause and outcome, with the
     acknowledgement and final-response clocks met on time or breached. `format=csv` for a spreadsheet."""

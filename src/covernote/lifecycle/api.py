@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import cast
 
 from fastapi import APIRouter, Query, Response
@@ -32,6 +31,7 @@ from covernote.lifecycle.usecases import adjustments, cancellations, policies, q
 from covernote.lifecycle.usecases.adjustments import AdjustmentRequest
 from covernote.lifecycle.usecases.cancellations import CancelInput
 from covernote.platform.api.routes import OneHopRoute
+from covernote.platform.requests import Day
 from covernote.policy.results import TransactionView
 from covernote.policy.schemas import (
     AdjustmentIn,
@@ -182,11 +182,11 @@ def incident(ctx: Ctx, who: Caller, policy_id: str, body: IncidentIn) -> Transac
 
 
 @router.post("/jobs/renewal-invitations", tags=["jobs"])
-def renewal_invitations(ctx: Ctx, who: Caller, as_of: date | None = None) -> RenewalInvitationsRun:
+def renewal_invitations(ctx: Ctx, who: Caller, as_of: Day | None = None) -> RenewalInvitationsRun:
     return renewals.run_renewal_invitations(ctx, as_of, principal=who)
 
 
 @router.post("/jobs/auto-renewals", tags=["jobs"])
-def auto_renewals(ctx: Ctx, who: Caller, as_of: date | None = None) -> AutoRenewalsRun:
+def auto_renewals(ctx: Ctx, who: Caller, as_of: Day | None = None) -> AutoRenewalsRun:
     access.require_staff(who, "run auto-renewals")
     return renewals.run_auto_renewals(ctx, as_of)

@@ -7,7 +7,6 @@ with the same field names. A proof that fails a condition is still recorded (201
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -17,7 +16,7 @@ from covernote.identity.api import Caller, Ctx
 from covernote.ncd import usecases as ncd
 from covernote.ncd.results import NcdLetter, NcdReviewList, PolicyNcdView, ProofList, ProofView, QuoteNcdView
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
+from covernote.platform.requests import Day, RequestBody
 
 router = APIRouter(tags=["ncd"], route_class=OneHopRoute)
 Short = Annotated[str, StringConstraints(max_length=500)]
@@ -31,10 +30,10 @@ class ProofIn(RequestBody):
     ncd_years: StrictInt | None = Field(default=None,
                                         description="Years of NCD the document shows (a whole number); leave out if "
                                                     "it does not")
-    ended_on: date | None = Field(default=None, description="The date the previous policy ended or was due to renew")
+    ended_on: Day | None = Field(default=None, description="The date the previous policy ended or was due to renew")
     registration: Short | None = Field(default=None, description="The car's registration the document shows")
     country: Short | None = Field(default=None, description="Where the NCD was earned, e.g. UK")
-    issued_on: date | None = Field(default=None, description="The document's issue date")
+    issued_on: Day | None = Field(default=None, description="The document's issue date")
     previous_policy_number: Short | None = Field(default=None, description="The previous policy's number, if shown")
 
     def to_app(self) -> ncd.ProofInput:

@@ -7,6 +7,7 @@ from datetime import date
 from typing import Any
 
 from covernote.identity.usecases import Principal, check_customer, require_staff
+from covernote.kernel.days import MAX_AGE, MIN_AGE, age_on, parse_day
 from covernote.kernel.errors import IssueCollector, NotFound
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
@@ -53,12 +54,17 @@ def validate_customer_fields(today: date, values: dict[str, Any]) -> dict[str, A
         dob = values["date_of_birth"]
         if isinstance(dob, str):
             try:
-                dob = date.fromisoformat(dob)
-            except ValueError:
-                issues.add("date_of_birth", f"{dob!r} is not a date (YYYY-MM-DD)")
+                dob = parse_day(dob)
+            except ValueError as exc:
+                issues.add("date_of_birth", str(exc))
                 dob = None
         if isinstance(dob, date) and dob >= today:
             issues.add("date_of_birth", "must be in the past")
+        elif isinstance(dob, date) and not MIN_AGE <= age_on(dob, today) <= MAX_AGE:
+            # Issue 13, item 6: a plausible person (a date of birth of 0001-01-01 is a typing slip).
+            issues.add("date_of_birth", f"makes the customer {age_on(dob, today)} today; a customer is aged "
+                                        f"{MIN_AGE} to {MAX_AGE}")
+            dob = None
         elif dob is None or isinstance(dob, date):
             out["date_of_birth"] = dob
     issues.raise_if_any("the customer's details are not valid")

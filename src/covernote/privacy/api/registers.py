@@ -5,7 +5,6 @@ and the CLI refuse the same things with the same field names."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -13,7 +12,7 @@ from pydantic import AwareDatetime, Field, StringConstraints
 
 from covernote.identity.api import Caller, Ctx
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
+from covernote.platform.requests import Day, RequestBody
 from covernote.privacy.usecases import breaches, disclosures, registers
 from covernote.privacy.usecases.results_registers import (
     BreachDetail,
@@ -37,7 +36,7 @@ class HoldIn(RequestBody):
     scope: str = Field(description="customer, policy or claim")
     scope_id: Short = Field(description="The customer id, the policy id or number, or the claim's reference")
     reason: Reason = Field(description="The legal matter (refer to the matter, not to the person)")
-    review_on: date = Field(description="When the hold must be looked at again; after today")
+    review_on: Day = Field(description="When the hold must be looked at again; after today")
 
 
 class ReleaseIn(RequestBody):

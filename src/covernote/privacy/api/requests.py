@@ -3,7 +3,6 @@ objection (PRV-3, PRV-4)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -11,7 +10,7 @@ from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
+from covernote.platform.requests import Day, RequestBody
 from covernote.privacy.usecases import erasure, requests, subject_access
 from covernote.privacy.usecases.results import (
     AccessPackageAnswer,
@@ -31,7 +30,7 @@ class RequestIn(RequestBody):
                                   "consent_withdrawal or death_directive (customers: access, portability, erasure)")
     details: dict[str, Any] = Field(default_factory=dict, description="corrections, ground, to, directive...")
     channel: str | None = Field(None, description="staff: how it arrived (email, post, phone, in_person, api)")
-    received_on: date | None = Field(None, description="staff: the day it was received (default today)")
+    received_on: Day | None = Field(None, description="staff: the day it was received (default today)")
     nation: str = Field("ENG", description="ENG, WLS, SCT or NIR: whose bank holidays move the due date")
     identity_method: str | None = Field(None, max_length=60,
                                         description="staff: how identity was already checked, if it was")
@@ -46,7 +45,7 @@ class QuestionIn(RequestBody):
 
 
 class ExtensionIn(RequestBody):
-    notified_on: date
+    notified_on: Day
     reason: str = Field(max_length=2000)
 
 

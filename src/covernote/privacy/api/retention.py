@@ -5,14 +5,12 @@ and the CLI refuse the same things with the same field names."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
+from covernote.platform.requests import Day, RequestBody
 from covernote.privacy.usecases import processing_record, retention
 from covernote.privacy.usecases.results_retention import (
     RecordOfProcessing,
@@ -27,7 +25,7 @@ router = APIRouter(tags=["privacy"], route_class=OneHopRoute)
 
 
 class SweepIn(RequestBody):
-    as_of: date | None = Field(default=None, description="Judge what is due on this day (default today; never a "
+    as_of: Day | None = Field(default=None, description="Judge what is due on this day (default today; never a "
                                                           "future day)")
     dry_run: bool = Field(default=False, description="Report what would be done and write nothing")
     batch_size: int = Field(default=retention.DEFAULT_BATCH, description="Records per unit of work (1 to 5000)")

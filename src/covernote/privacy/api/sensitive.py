@@ -6,7 +6,6 @@ the rules (licence number format, endorsement codes, dates not in the future...)
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
@@ -14,7 +13,7 @@ from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
+from covernote.platform.requests import Day, RequestBody
 from covernote.privacy.usecases import sensitive
 from covernote.privacy.usecases.results_sensitive import (
     KeyRotation,
@@ -36,7 +35,7 @@ class HealthConditionIn(RequestBody):
 class ConvictionIn(RequestBody):
     code: str = Field(description="DVLA endorsement code: 2 letters and 2 digits, e.g. SP30, DR10, CU80",
                       max_length=10)
-    date: dt.date = Field(description="Date of the offence or conviction (not in the future)")
+    date: Day = Field(description="Date of the offence or conviction (not in the future)")
     points: int = Field(description="Penalty points, 0 to 11")
 
 

