@@ -70,3 +70,28 @@ def test_issue13_item6_item13_query_dates_are_iso_days_in_range(api: Any, value:
     r = api.get(f"/complaints/report?from={value}")
     assert r.status_code == 422 and field_names(r) == {"from"}, r.json()
     assert api.get("/complaints/report?from=2026-11-01").status_code == 200
+
+
+# --- item 7: one paging rule ---------------------------------------------------------------------------
+
+LISTS = ["/claims", "/mid/updates", "/cue/reports", "/fraud/referrals", "/customers/{cid}/fraud-checks",
+         "/customers/{cid}/sensitive-reads", "/customers", "/quotes", "/policies", "/ncd-proofs", "/ncd/reviews",
+         "/complaints", "/privacy/requests", "/privacy/holds", "/privacy/breaches", "/privacy/retention/runs"]
+
+
+BAD_PAGES = [("offset=9223372036854775808", "offset"), ("offset=1000000001", "offset"), ("offset=-1", "offset"),
+             ("limit=0", "limit"), ("limit=1001", "limit")]
+
+
+@pytest.mark.parametrize("path", LISTS)
+def test_issue13_item7_one_paging_rule_for_every_list(api: Any, path: str):
+    """`offset=9223372036854775808` on /claims, /mid/updates, /cue/reports, /fraud/referrals and the
+    customer's fraud checks and sensitive reads was a 500 on SQLite; every list now bounds offset to
+    0..1,000,000,000 and limit to 1..1,000, answering 422 naming the parameter."""
+    base = path.format(cid=api.customer_id)
+    for query, field in BAD_PAGES:
+        r = api.get(f"{base}?{query}", token=api.admin)
+        assert r.status_code == 422, (base, query, r.status_code, r.text)
+        assert field_names(r) == {field}
+    ok = api.get(f"{base}?offset=1000000000&limit=1000", token=api.admin)
+    assert ok.status_code in (200, 403), (path, ok.text)  # in bounds: answered (or refused to the role), never 500

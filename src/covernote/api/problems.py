@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from covernote.identity.usecases import Unauthenticated
 from covernote.kernel.errors import (
@@ -83,7 +84,39 @@ def _field(loc: tuple[Any, ...]) -> str:
     return out or "body"
 
 
+class AnswerBugsInPlace:
+    """A pure ASGI middleware: an unhandled error becomes the 500 problem document here, and is not raised
+    on to the server (issue 13, item 7). Starlette's last-resort handler answers and then re-raises, and
+    uvicorn then drops the keep-alive connection without saying so: the client's next request on it failed.
+    Per request it costs one wrapped `send`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            if started:  # too late to answer: the server closes the connection
+                raise
+            log.exception("unhandled error")
+            await problem(500, "internal-error", "an unexpected error occurred; it has been logged")(scope, receive, send)
+
+
 def install(app: FastAPI) -> None:
+    app.add_middleware(AnswerBugsInPlace)
+
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 422)

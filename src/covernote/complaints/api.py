@@ -23,6 +23,7 @@ from covernote.complaints.results import (
 from covernote.complaints.usecases import complaints
 from covernote.identity.api import Caller, Ctx
 from covernote.kernel.clock import LONDON
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import Day, Moment, RequestBody
 
@@ -100,7 +101,7 @@ def record(ctx: Ctx, who: Caller, body: ComplaintIn) -> RecordedComplaint:
 
 @router.get("/complaints")
 def list_complaints(ctx: Ctx, who: Caller, status: str | None = None, team: str | None = None,
-                    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=10_000_000)) -> ComplaintList:
+                    limit: Limit = 50, offset: Offset = 0) -> ComplaintList:
     """Complaints by status and team, oldest received first, with each clock's state. A customer sees their own."""
     return complaints.list_complaints(ctx, who, status, team, limit, offset)
 

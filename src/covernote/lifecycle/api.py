@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import cast
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 
 from covernote.identity import usecases as access
 from covernote.identity.api import Caller, Ctx, IdempotencyKey
@@ -30,6 +30,7 @@ from covernote.lifecycle.results import (
 from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.lifecycle.usecases.adjustments import AdjustmentRequest
 from covernote.lifecycle.usecases.cancellations import CancelInput
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import Day
 from covernote.policy.results import TransactionView
@@ -57,7 +58,7 @@ def create_quote(ctx: Ctx, who: Caller, body: QuoteIn) -> QuoteView:
 
 
 @router.get("/quotes", tags=["quotes"])
-def list_quotes(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[QuoteView]:
+def list_quotes(ctx: Ctx, who: Caller, limit: Limit = 50, offset: Offset = 0) -> list[QuoteView]:
     return quotes.list_quotes(ctx, who, limit, offset)
 
 
@@ -85,7 +86,7 @@ def bind(ctx: Ctx, who: Caller, body: BindIn, response: Response, idempotency_ke
 
 
 @router.get("/policies", tags=["policies"])
-def list_policies(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[PolicySummary]:
+def list_policies(ctx: Ctx, who: Caller, limit: Limit = 50, offset: Offset = 0) -> list[PolicySummary]:
     return policies.list_policies(ctx, who, limit, offset)
 
 

@@ -9,12 +9,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from pydantic import Field, StrictInt, StringConstraints
 
 from covernote.identity.api import Caller, Ctx
 from covernote.ncd import usecases as ncd
 from covernote.ncd.results import NcdLetter, NcdReviewList, PolicyNcdView, ProofList, ProofView, QuoteNcdView
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import Day, RequestBody
 
@@ -74,7 +75,7 @@ def policy_proofs(ctx: Ctx, who: Caller, policy_id: str) -> PolicyNcdView:
 
 @router.get("/ncd-proofs")
 def list_proofs(ctx: Ctx, who: Caller, status: Literal["accepted", "rejected"] | None = None,
-                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> ProofList:
+                limit: Limit = 50, offset: Offset = 0) -> ProofList:
     """Staff: proofs of NCD, most recent first."""
     return ncd.list_proofs(ctx, who, status, limit, offset)
 
@@ -92,8 +93,8 @@ def decide(ctx: Ctx, who: Caller, proof_id: str, body: DecisionIn) -> ProofView:
 
 
 @router.get("/ncd/reviews")
-def reviews(ctx: Ctx, who: Caller, limit: int = Query(100, ge=1, le=1000),
-            offset: int = Query(0, ge=0, le=100_000_000)) -> NcdReviewList:
+def reviews(ctx: Ctx, who: Caller, limit: Limit = 100,
+            offset: Offset = 0) -> NcdReviewList:
     """Staff: policies whose NCD needs a look (rated on NCD not proven or rejected, or proven at other
     years). Scans `limit` policies in force per call: follow `next_offset`."""
     return ncd.review_list(ctx, who, limit, offset)

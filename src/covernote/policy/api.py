@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
 from covernote.policy.results import CustomerView
 from covernote.policy.schemas import (
@@ -21,7 +22,7 @@ def create_customer(ctx: Ctx, who: Caller, body: CustomerIn) -> CustomerView:
 
 
 @router.get("/customers", tags=["customers"])
-def list_customers(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> list[CustomerView]:
+def list_customers(ctx: Ctx, who: Caller, limit: Limit = 50, offset: Offset = 0) -> list[CustomerView]:
     return customers.list_customers(ctx, who, limit, offset)
 
 

@@ -19,6 +19,7 @@ from covernote.lifecycle.usecases.views import policy_view, quote_view
 from covernote.ncd.usecases import check_rated_as_proven, ncd_at_bind, policy_ncd, quote_ncd
 from covernote.platform.context import AppContext
 from covernote.platform.idempotency import check_key, idempotent_change
+from covernote.platform.paging import check_listing
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.codec import rating_to_dict, risk_to_dict
 from covernote.policy.domain.events import PolicyTransactionRecorded
@@ -109,6 +110,7 @@ def get_quote(ctx: AppContext, principal: Principal, quote_id: str) -> QuoteView
 
 
 def list_quotes(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[QuoteView]:
+    check_listing(limit, offset)
     customer = principal.customer_id if principal.role == "customer" else None
     with ctx.uow(read_only=True) as uow:
         return [quote_view(q, ctx.catalogue) for q in uow.quotes.page(customer, limit, offset)]

@@ -11,6 +11,7 @@ from covernote.kernel.days import MAX_AGE, MIN_AGE, age_on, parse_day
 from covernote.kernel.errors import IssueCollector, NotFound
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
+from covernote.platform.paging import check_listing
 from covernote.policy.domain.model import Customer
 from covernote.policy.domain.risk import normalise_postcode, postcode_area
 from covernote.policy.results import CustomerView
@@ -94,6 +95,7 @@ def get_customer(ctx: AppContext, principal: Principal, customer_id: str) -> Cus
 
 
 def list_customers(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[CustomerView]:
+    check_listing(limit, offset)
     require_staff(principal, "list customers")
     with ctx.uow(read_only=True) as uow:
         return [customer_view(c) for c in uow.customers.page(limit, offset)]

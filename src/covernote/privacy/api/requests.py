@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import Day, RequestBody
 from covernote.privacy.usecases import erasure, requests, subject_access
@@ -70,8 +71,8 @@ def start_request(ctx: Ctx, who: Caller, customer_id: str, body: RequestIn) -> R
 
 @router.get("/privacy/requests")
 def list_requests(ctx: Ctx, who: Caller, customer_id: str | None = None, open_only: bool = False,
-                  overdue_only: bool = False, limit: int = Query(50, ge=1, le=500),
-                  offset: int = Query(0, ge=0, le=1_000_000)) -> RequestList:
+                  overdue_only: bool = False, limit: Limit = 50,
+                  offset: Offset = 0) -> RequestList:
     """The work queue, oldest first, with each due date (UK: one calendar month, extendable by two)."""
     return requests.list_requests(ctx, who, customer_id, open_only, overdue_only, limit, offset)
 

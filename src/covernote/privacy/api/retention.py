@@ -9,6 +9,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import Day, RequestBody
 from covernote.privacy.usecases import processing_record, retention
@@ -46,8 +47,8 @@ def sweep(ctx: Ctx, who: Caller, body: SweepIn | None = None) -> SweepAnswer:
 
 
 @router.get("/privacy/retention/runs")
-def list_runs(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500),
-              offset: int = Query(0, ge=0, le=1_000_000)) -> list[RetentionRunView]:
+def list_runs(ctx: Ctx, who: Caller, limit: Limit = 50,
+              offset: Offset = 0) -> list[RetentionRunView]:
     """Staff: retention sweeps, newest first, with their reports (counts only, never personal values)."""
     return retention.list_runs(ctx, who, limit, offset)
 
