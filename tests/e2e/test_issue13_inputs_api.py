@@ -95,3 +95,66 @@ def test_issue13_item7_one_paging_rule_for_every_list(api: Any, path: str):
         assert field_names(r) == {field}
     ok = api.get(f"{base}?offset=1000000000&limit=1000", token=api.admin)
     assert ok.status_code in (200, 403), (path, ok.text)  # in bounds: answered (or refused to the role), never 500
+
+
+# --- item 13: text, query dates, unknown query parameters ------------------------------------------------
+
+HIDDEN = {"\u202e": "bidirectional", "\u2066": "bidirectional", "\u200b": "zero-width", "\ufeff": "zero-width",
+          "\u2060": "zero-width", "\x00": "NUL", "\x07": "control", "\x85": "control", "\n": "line break"}
+
+
+@pytest.mark.parametrize("char", list(HIDDEN))
+def test_issue13_item13_hidden_and_control_characters_in_names_are_422_naming_the_field(api: Any, char: str):
+    """A right-to-left override, a zero-width or a control character was stored in a name (and NUL was
+    stored on SQLite but refused on PostgreSQL): refused alike, naming the field, and nothing is written."""
+    before = len(api.get("/customers?limit=1000").json())
+    r = api.post("/customers", {"name": f"Mallory{char}Evil", "email": "m@example.com", "address": "1 High St",
+                                "postcode": "LS1 5HD"})
+    assert r.status_code == 422, r.json()
+    assert HIDDEN[char] in _reasons(r)["name"]
+    assert len(api.get("/customers?limit=1000").json()) == before
+    body = quote_body(api.customer_id)
+    body["risk"]["drivers"][0]["name"] = f"Ca{char}rol"
+    body["risk"]["vehicle"]["make"] = f"Fo{char}rd"
+    r = api.post("/quotes", body)
+    assert r.status_code == 422
+    assert {"risk.drivers[0].name", "risk.vehicle.make"} <= field_names(r)
+
+
+def test_issue13_item13_names_are_stored_in_nfc(api: Any):
+    decomposed = "Jose\u0301 Ren\u0303"  # e + combining acute, n + combining tilde
+    r = api.post("/customers", {"name": decomposed, "email": "jose@example.com", "address": "Cafe\u0301 Row",
+                                "postcode": "LS1 5HD"})
+    assert r.status_code == 201, r.json()
+    got = api.get(f"/customers/{r.json()['id']}").json()
+    assert got["name"] == "Jos\u00e9 Re\u00f1" and got["address"] == "Caf\u00e9 Row"
+
+
+def test_issue13_item13_line_breaks_only_in_multi_line_fields(api: Any):
+    """A complaint's description may run over lines; the complainant's name may not."""
+    from tests.e2e.test_complaints_api import body as complaint
+
+    ok = api.post("/complaints", complaint(description="First line.\nSecond line,\tindented."))
+    assert ok.status_code == 201, ok.json()
+    assert ok.json()["description"] == "First line.\nSecond line,\tindented."
+    bad = api.post("/complaints", complaint(description="Looks fine\u202eenif skooL"))
+    assert bad.status_code == 422 and "description" in field_names(bad)
+
+
+@pytest.mark.parametrize(("path", "param"), [("/policies?registration=AB12CDE", "registration"),
+                                              ("/claims?polcy_id=x", "polcy_id"),
+                                              ("/customers?limit=5&name=Carol", "name"),
+                                              ("/health?verbose=1", "verbose"),
+                                              ("/products/ECO?on=2026-11-22&at=2026-11-22", "at")])
+def test_issue13_item13_unknown_query_parameters_are_422_naming_them(api: Any, path: str, param: str):
+    """`/policies?registration=...` answered every policy, as if the filter applied."""
+    r = api.get(path)
+    assert r.status_code == 422, r.text
+    assert field_names(r) == {param}
+    assert "is not a query parameter" in _reasons(r)[param]
+
+
+def test_issue13_item13_declared_query_parameters_still_work(api: Any):
+    assert api.get("/customers?limit=5&offset=0").status_code == 200
+    assert api.get("/products/ECO?on=2026-11-22").status_code == 200
+    assert api.get("/health").status_code == 200

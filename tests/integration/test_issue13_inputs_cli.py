@@ -34,3 +34,21 @@ def test_issue13_item6_ncd_proof_option_dates_out_of_range_exit_2_naming_the_opt
     out = cli("ncd", "proof", "add", "--policy", pol["id"], *_proof_args(ctx, **{"--issued-on": value}), code=2)
     assert "--issued-on: use YYYY-MM-DD" in out
     assert "Traceback" not in out
+
+
+@pytest.mark.parametrize("name", ["Ann\x00Other", "Ann\u202eOther", "Ann\u200bOther", "Ann\nOther"])
+def test_issue13_item13_text_rule_is_the_same_on_sqlite_and_postgresql(db_ctx, name: str):
+    """NUL was stored on SQLite and refused by PostgreSQL (a 500 there); both now refuse it, and the other
+    hidden characters, before anything is written, naming the field."""
+    from covernote.identity.usecases import SYSTEM
+    from covernote.kernel.errors import ValidationFailed
+    from covernote.policy.usecases import customers
+
+    with pytest.raises(ValidationFailed) as refused:
+        customers.create_customer(db_ctx, SYSTEM, name=name, email="ann@example.org", address="1 High Street",
+                                  postcode="LS1 5HD")
+    assert [i.field for i in refused.value.issues] == ["name"]
+    assert customers.list_customers(db_ctx, SYSTEM) == []
+    made = customers.create_customer(db_ctx, SYSTEM, name="Ana\u0308 Other", email="ann@example.org",
+                                     address="1 High Street", postcode="LS1 5HD")
+    assert made["name"] == "An\u00e4 Other"  # NFC

@@ -27,12 +27,12 @@ from covernote.identity.api import Caller, Ctx, IdempotencyKey
 from covernote.kernel.money import Money
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import Moment, RequestBody
+from covernote.platform.requests import Moment, MultiLine, RequestBody
 from covernote.policy.schemas import ExactAmount
 
 router = APIRouter(tags=["claims"], route_class=OneHopRoute)
 Short = Annotated[str, StringConstraints(max_length=500)]
-Long = Annotated[str, StringConstraints(max_length=4000)]
+Long = Annotated[str, MultiLine, StringConstraints(max_length=4000)]
 Amount = Annotated[ExactAmount, Field(description="Pounds, exact to the penny, as text: \"150.00\"")]
 
 

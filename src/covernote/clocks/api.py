@@ -4,18 +4,18 @@
 from __future__ import annotations
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from covernote.clocks import usecases as clocks
 from covernote.clocks.results import ClockRuleView, DeadlineFigures, DeadlineReport, DeadlineView
 from covernote.identity.api import Caller, Ctx
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import Day
+from covernote.platform.requests import Day, RequestBody
 
 router = APIRouter(tags=["clocks"], route_class=OneHopRoute)
 
 
-class PauseIn(BaseModel):
+class PauseIn(RequestBody):
     reason: str = Field(min_length=1, max_length=500, description="What the clock waits for")
 
 

@@ -25,11 +25,11 @@ from covernote.identity.api import Caller, Ctx
 from covernote.kernel.clock import LONDON
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import Day, Moment, RequestBody
+from covernote.platform.requests import Day, Moment, MultiLine, RequestBody
 
 router = APIRouter(tags=["complaints"], route_class=OneHopRoute)
 Short = Annotated[str, StringConstraints(max_length=500)]
-Text = Annotated[str, StringConstraints(max_length=10_000)]
+Text = Annotated[str, MultiLine, StringConstraints(max_length=10_000)]
 
 
 class ComplaintIn(RequestBody):

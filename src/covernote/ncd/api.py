@@ -17,7 +17,7 @@ from covernote.ncd import usecases as ncd
 from covernote.ncd.results import NcdLetter, NcdReviewList, PolicyNcdView, ProofList, ProofView, QuoteNcdView
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import Day, RequestBody
+from covernote.platform.requests import Day, MultiLine, RequestBody
 
 router = APIRouter(tags=["ncd"], route_class=OneHopRoute)
 Short = Annotated[str, StringConstraints(max_length=500)]
@@ -44,7 +44,7 @@ class ProofIn(RequestBody):
 
 class DecisionIn(RequestBody):
     decision: Short = Field(description="accept or reject")
-    note: Annotated[str, StringConstraints(max_length=5000)] = Field(description="What was checked, and why")
+    note: Annotated[str, MultiLine, StringConstraints(max_length=5000)] = Field(description="What was checked, and why")
 
 
 @router.post("/quotes/{quote_id}/ncd-proofs", status_code=201)

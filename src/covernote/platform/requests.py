@@ -6,17 +6,72 @@ the one date type and date-and-time type (issue 13, item 6: ISO 8601 only, 1900-
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Annotated
+from typing import Annotated, Any
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, StringConstraints
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    StringConstraints,
+    ValidationInfo,
+    field_validator,
+)
 
 from covernote.kernel.days import check_day, check_moment, parse_day
+from covernote.kernel.text import clean_text
+
+
+class _MultiLine:
+    """Marks a text field that may hold line breaks and tabs: `Annotated[str, MultiLine, ...]`."""
+
+    def __repr__(self) -> str:
+        return "MultiLine"
+
+
+MultiLine = _MultiLine()
 
 
 class RequestBody(BaseModel):
+    """Every REST request body: unknown fields refused, and every text in it (nested lists and objects
+    too) held to the one text rule (`covernote.kernel.text`, issue 13 item 13): NFC, no bidirectional
+    controls, zero-width or control characters; line breaks only where the field is marked `MultiLine`."""
+
     model_config = ConfigDict(extra="forbid")
 
+    @field_validator("*", mode="after")
+    @classmethod
+    def _one_text_rule(cls, value: Any, info: ValidationInfo) -> Any:
+        if isinstance(value, str):
+            return clean_text(value, multiline=info.field_name in _multi_line_fields(cls))
+        if isinstance(value, list | dict):
+            return _clean_within(value)
+        return value
 
+
+_MULTI_LINE_FIELDS: dict[type, frozenset[str]] = {}
+
+
+def _multi_line_fields(model: type[BaseModel]) -> frozenset[str]:
+    found = _MULTI_LINE_FIELDS.get(model)
+    if found is None:
+        found = frozenset(name for name, f in model.model_fields.items() if any(m is MultiLine for m in f.metadata))
+        _MULTI_LINE_FIELDS[model] = found
+    return found
+
+
+def _clean_within(value: Any) -> Any:
+    """Text inside a list or an object (free-form details, answers, codes), keys included: one line each."""
+    if isinstance(value, str):
+        return clean_text(value)
+    if isinstance(value, list):
+        return [_clean_within(v) for v in value]
+    if isinstance(value, dict):
+        return {_clean_within(k): _clean_within(v) for k, v in value.items()}
+    return value
+
+
+# A name or another one-line text: trimmed, 1 to 200 characters, NFC, nothing hidden (issue 13, item 13).
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 

@@ -17,7 +17,7 @@ from pydantic import (
 
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
-from covernote.platform.requests import Day, RequestBody, Text
+from covernote.platform.requests import Day, MultiLine, RequestBody, Text
 from covernote.policy.domain.risk import Change, Driver, Risk, Vehicle, make_answers
 from covernote.products.domain.model import Term
 
@@ -186,7 +186,7 @@ class IncidentIn(RequestBody):
     occurred_on: Day
     total_loss: bool = False
     reference: str = ""
-    description: str = ""
+    description: Annotated[str, MultiLine] = Field(default="", max_length=4000)
     claim_type: str = Field(default="other", max_length=40, description=(
         "accident, theft, fire, vandalism, windscreen_or_glass, glass_roof_panel, legal_expenses_uninsured_loss, "
         "breakdown, key_cover or other. Windscreen or glass, legal-expenses uninsured-loss, breakdown and key "
@@ -215,6 +215,6 @@ class ConsentIn(RequestBody):
     channel: Literal["mail", "email", "phone", "sms"]
     purpose: Literal["marketing", "partner_offers", "feedback"] = "marketing"
     granted: bool
-    wording: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)] = Field(
+    wording: Annotated[str, MultiLine, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)] = Field(
         description="Exactly what the person was shown or told")
     source: Literal["web", "app", "phone", "paper", "dealership", "api"] = "web"

@@ -18,7 +18,7 @@ from pydantic import Field, StringConstraints
 from covernote.identity.api import Caller, Ctx
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
+from covernote.platform.requests import MultiLine, RequestBody
 from covernote.regulatory.results import (
     CueReportList,
     CueReportView,
@@ -44,7 +44,7 @@ class SendIn(RequestBody):
 
 class ReviewIn(RequestBody):
     decision: Literal["cleared", "confirmed"] = Field(description="cleared (nothing found) or confirmed (a fraud)")
-    note: Annotated[str, StringConstraints(max_length=5000)] = Field(description="What was found")
+    note: Annotated[str, MultiLine, StringConstraints(max_length=5000)] = Field(description="What was found")
 
 
 # -- Motor Insurance Database ------------------------------------------------------------------------------

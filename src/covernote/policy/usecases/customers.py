@@ -25,12 +25,12 @@ def validate_customer_fields(today: date, values: dict[str, Any]) -> dict[str, A
     Raises ValidationFailed naming each bad field."""
     issues = IssueCollector()
     out: dict[str, Any] = {}
-    for key in ("name", "address"):
+    for key, limit in (("name", 200), ("address", 500)):
         if key in values:
             if not isinstance(values[key], str) or not values[key].strip():
                 issues.add(key, "is required")
-            else:
-                out[key] = values[key].strip()
+            else:  # trimmed, NFC, nothing hidden (issue 13, item 13)
+                out[key] = issues.text(key, values[key], limit)
     if "email" in values:
         email = values["email"]
         if not isinstance(email, str) or not _EMAIL.match(email):

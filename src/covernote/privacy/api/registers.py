@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, Field, StringConstraints
 from covernote.identity.api import Caller, Ctx
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import Day, RequestBody
+from covernote.platform.requests import Day, MultiLine, RequestBody
 from covernote.privacy.usecases import breaches, disclosures, registers
 from covernote.privacy.usecases.results_registers import (
     BreachDetail,
@@ -28,7 +28,7 @@ from covernote.privacy.usecases.results_registers import (
 )
 
 router = APIRouter(tags=["privacy"], route_class=OneHopRoute)
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Reason = Annotated[str, MultiLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -78,7 +78,7 @@ class BreachScopeIn(RequestBody):
 
 class BreachIn(RequestBody):
     title: Short = Field(description="What happened, without naming people")
-    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+    description: Annotated[str, MultiLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
     occurred_at: AwareDatetime | None = None
     aware_at: AwareDatetime = Field(description="When the insurer became aware: the 72 hours run from here")
     categories: list[str] = Field(description="Categories of data involved, e.g. ['contact']")

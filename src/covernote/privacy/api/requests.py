@@ -3,7 +3,7 @@ objection (PRV-3, PRV-4)."""
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Response
 from pydantic import Field
@@ -11,7 +11,7 @@ from pydantic import Field
 from covernote.identity.api import Caller, Ctx
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import Day, RequestBody
+from covernote.platform.requests import Day, MultiLine, RequestBody
 from covernote.privacy.usecases import erasure, requests, subject_access
 from covernote.privacy.usecases.results import (
     AccessPackageAnswer,
@@ -42,16 +42,16 @@ class IdentityIn(RequestBody):
 
 
 class QuestionIn(RequestBody):
-    question: str = Field(max_length=2000)
+    question: Annotated[str, MultiLine] = Field(max_length=2000)
 
 
 class ExtensionIn(RequestBody):
     notified_on: Day
-    reason: str = Field(max_length=2000)
+    reason: Annotated[str, MultiLine] = Field(max_length=2000)
 
 
 class ReasonIn(RequestBody):
-    reason: str = Field(max_length=2000)
+    reason: Annotated[str, MultiLine] = Field(max_length=2000)
 
 
 class FulfilIn(RequestBody):
