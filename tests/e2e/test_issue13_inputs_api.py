@@ -158,3 +158,61 @@ def test_issue13_item13_declared_query_parameters_still_work(api: Any):
     assert api.get("/customers?limit=5&offset=0").status_code == 200
     assert api.get("/products/ECO?on=2026-11-22").status_code == 200
     assert api.get("/health").status_code == 200
+
+
+# --- item 21: one round, messages that say what is wrong ------------------------------------------------
+
+def test_issue13_item21_a_quote_with_a_bad_postcode_and_too_low_mileage_gets_both_in_one_answer(api: Any):
+    """POL-1: shape errors first, then the product's rules, took two rounds; now one 422 names both."""
+    body = quote_body(api.customer_id, mileage=10)
+    body["risk"]["postcode"] = "X1"  # too short: a shape error
+    body["risk"]["drivers"][0]["date_of_birth"] = "1984-02-30"  # not a day: a shape error
+    r = api.post("/quotes", body)
+    assert r.status_code == 422, r.json()
+    reasons = _reasons(r)
+    assert {"risk.postcode", "risk.drivers[0].date_of_birth", "risk.answers.annual_mileage"} <= set(reasons)
+    assert "at least 1000" in reasons["risk.answers.annual_mileage"] or "1000" in reasons["risk.answers.annual_mileage"]
+    assert len(r.json()["errors"]) == 3  # the stand-ins' own verdicts are not reported
+    # The rules of the quote itself in one round too: a start date in the past, a term not offered, a young driver.
+    body = quote_body(api.customer_id, start="2026-11-01", mileage=10)
+    body["term"] = {"unit": "days", "length": 7}
+    body["risk"]["drivers"][0]["date_of_birth"] = "2015-01-01"
+    r = api.post("/quotes", body)
+    assert r.status_code == 422
+    assert {"start_date", "term", "risk.answers.annual_mileage", "risk.drivers[0].date_of_birth"} <= field_names(r)
+
+
+def test_issue13_item21_an_unknown_product_names_product_code(api: Any):
+    r = api.post("/quotes", quote_body(api.customer_id, product="NOPE"))
+    assert r.status_code == 422, r.json()
+    assert field_names(r) == {"product_code"} and "ECO" in _reasons(r)["product_code"]
+
+
+def test_issue13_item21_a_json_syntax_error_gives_line_and_column(api: Any):
+    r = api.client.post("/quotes", content=b'{\n  "product_code": "ECO",\n  "start_date": "2026-11-22\n}',
+                        headers={**api.headers(), "Content-Type": "application/json"})
+    assert r.status_code == 422
+    assert field_names(r) == {"body"}
+    assert "line 3, column" in _reasons(r)["body"], r.json()
+
+
+@pytest.mark.parametrize(("key", "says"), [(None, "is required"), ("short", "8 to 200 characters long; got 5"),
+                                           ("x" * 201, "got 201")])
+def test_issue13_item21_an_idempotency_key_is_judged_by_its_rule(api: Any, key: str | None, says: str):
+    """A too-short Idempotency-Key was reported as "required"."""
+    q = api.post("/quotes", quote_body(api.customer_id)).json()
+    r = api.post("/policies", {"quote_id": q["id"], "payment": {"token": "tok_visa"}}, key=key)
+    assert r.status_code == 422, r.json()
+    assert says in _reasons(r)["Idempotency-Key"]
+    if key is not None:
+        assert "required" not in _reasons(r)["Idempotency-Key"]
+
+
+def test_issue13_item21_a_cancellation_before_the_term_starts_says_so(api: Any):
+    """It suggested switching automatic renewal off."""
+    _, p = _bind(api, start="2026-12-01")
+    assert p.status_code == 201, p.json()
+    r = api.post(f"/policies/{p.json()['id']}/cancellations", {"effective_date": "2026-11-25", "reason": "changed mind"})
+    assert r.status_code == 422, r.json()
+    reason = _reasons(r)["effective_date"]
+    assert "before the term starts on 2026-12-01" in reason and "automatic renewal" not in reason

@@ -114,6 +114,19 @@ class AnswerBugsInPlace:
             await problem(500, "internal-error", "an unexpected error occurred; it has been logged")(scope, receive, send)
 
 
+def _json_syntax(error: Any, document: Any) -> str:
+    """Where the JSON went wrong, by line and column (issue 13, item 21), and the parser's reason."""
+    loc = error.get("loc", ())
+    pos = loc[-1] if loc and isinstance(loc[-1], int) else None
+    why = str((error.get("ctx") or {}).get("error", "invalid JSON"))
+    if pos is None or not isinstance(document, str | bytes):
+        return f"not valid JSON: {why}"
+    text = document.decode("utf-8", "replace") if isinstance(document, bytes) else document
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"not valid JSON at line {line}, column {column}: {why}"
+
+
 def install(app: FastAPI) -> None:
     app.add_middleware(AnswerBugsInPlace)
 
@@ -134,7 +147,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": "body" if e.get("type") == "json_invalid" else _field(tuple(e.get("loc", ()))),
+        errors = [{"field": "body", "reason": _json_syntax(e, exc.body)} if e.get("type") == "json_invalid" else
+                  {"field": _field(tuple(e.get("loc", ()))),
                    "reason": str(e.get("msg", "invalid")).removeprefix("Value error, ")} for e in exc.errors()]
         return problem(422, "validation-failed", "the request does not have the expected shape", errors)
 

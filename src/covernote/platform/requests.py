@@ -5,6 +5,7 @@ the one date type and date-and-time type (issue 13, item 6: ISO 8601 only, 1900-
 
 from __future__ import annotations
 
+import re
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -14,6 +15,7 @@ from pydantic import (
     BeforeValidator,
     ConfigDict,
     StringConstraints,
+    ValidationError,
     ValidationInfo,
     field_validator,
 )
@@ -98,3 +100,53 @@ def _iso_moment(value: object) -> object:
 Day = Annotated[date, BeforeValidator(_iso_day)]
 # Every date and time a request body takes: ISO 8601, its day in the same range as `Day`.
 Moment = Annotated[datetime, BeforeValidator(_iso_moment), AfterValidator(check_moment)]
+
+
+def field_path(loc: tuple[Any, ...]) -> str:
+    """A validation error's location as the problem document names the field: `risk.drivers[0].name`."""
+    out = ""
+    for p in loc:
+        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
+    return out
+
+
+def salvage(model: type[RequestBody], raw: Any, bad: list[tuple[Any, ...]],
+            stand_ins: dict[str, Any]) -> tuple[RequestBody | None, set[str]]:
+    """The body with each field the shape check refused replaced by its stand-in, so the product's rules can
+    judge the rest in the same answer (issue 13, item 21), and the paths replaced, whose rule issues are not
+    reported again. `stand_ins` maps a path (list indices as `[*]`) to a value of the right shape. None when
+    a refused field has no stand-in or the body is not an object: the rules then wait for a good shape."""
+    if not isinstance(raw, dict) or not bad:
+        return None, set()
+    body: Any = _copy(raw)
+    replaced: set[str] = set()
+    for loc in bad:
+        pattern = re.sub(r"\[\d+\]", "[*]", field_path(loc))
+        if pattern not in stand_ins or not _put(body, loc, stand_ins[pattern]):
+            return None, set()
+        replaced.add(field_path(loc))
+    try:
+        return model.model_validate(body), replaced
+    except ValidationError:
+        return None, set()
+
+
+def _copy(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {k: _copy(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_copy(v) for v in value]
+    return value
+
+
+def _put(body: Any, loc: tuple[Any, ...], value: Any) -> bool:
+    for step in loc[:-1]:
+        inside_object = isinstance(body, dict) and isinstance(step, str) and step in body
+        inside_list = isinstance(body, list) and isinstance(step, int) and 0 <= step < len(body)
+        if not (inside_object or inside_list):
+            return False
+        body = body[step]
+    if not isinstance(body, dict) or not isinstance(loc[-1], str):
+        return False
+    body[loc[-1]] = value
+    return True
