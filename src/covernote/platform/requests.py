@@ -62,14 +62,15 @@ def _multi_line_fields(model: type[BaseModel]) -> frozenset[str]:
     return found
 
 
-def _clean_within(value: Any) -> Any:
-    """Text inside a list or an object (free-form details, answers, codes), keys included: one line each."""
+def _clean_within(value: Any, multiline: bool = False) -> Any:
+    """Text inside a list or an object: codes and keys one line each; the values of a free-form object (a
+    request's `details`: a directive, a correction) may run over lines, as its author wrote them."""
     if isinstance(value, str):
-        return clean_text(value)
+        return clean_text(value, multiline=multiline)
     if isinstance(value, list):
-        return [_clean_within(v) for v in value]
+        return [_clean_within(v, multiline) for v in value]
     if isinstance(value, dict):
-        return {_clean_within(k): _clean_within(v) for k, v in value.items()}
+        return {clean_text(k) if isinstance(k, str) else k: _clean_within(v, multiline=True) for k, v in value.items()}
     return value
 
 
