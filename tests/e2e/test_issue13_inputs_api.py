@@ -216,3 +216,10 @@ def test_issue13_item21_a_cancellation_before_the_term_starts_says_so(api: Any):
     assert r.status_code == 422, r.json()
     reason = _reasons(r)["effective_date"]
     assert "before the term starts on 2026-12-01" in reason and "automatic renewal" not in reason
+
+
+def test_issue13_item21_a_customer_with_a_bad_phone_and_a_bad_email_gets_both_in_one_answer(api: Any):
+    r = api.post("/customers", {"name": "Ann Other", "email": "not-an-address", "address": "1 High St",
+                                "postcode": "ZZ", "phone": "call me"})
+    assert r.status_code == 422, r.json()
+    assert field_names(r) == {"email", "postcode", "phone"}, r.json()

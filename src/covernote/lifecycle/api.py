@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from typing import Any, cast
 
 from fastapi import APIRouter, Request, Response
 
 from covernote.identity import usecases as access
 from covernote.identity.api import Caller, Ctx, IdempotencyKey
+from covernote.kernel.errors import FieldIssue
 from covernote.ledger import usecases as ledger
 from covernote.ledger.results import StatementView
 from covernote.lifecycle.results import (
@@ -33,7 +33,7 @@ from covernote.lifecycle.usecases.adjustments import AdjustmentRequest
 from covernote.lifecycle.usecases.cancellations import CancelInput
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute, rules_despite_shape
-from covernote.platform.requests import Day, salvage
+from covernote.platform.requests import Day
 from covernote.policy.results import TransactionView
 from covernote.policy.schemas import (
     AdjustmentIn,
@@ -65,20 +65,13 @@ _QUOTE_STAND_INS: dict[str, Any] = {
 }
 
 
-def _quote_rules_despite_shape(request: Request, errors: Sequence[Any], raw: Any) -> list[dict[str, Any]]:
-    bad = [tuple(e.get("loc", ()))[1:] for e in errors if tuple(e.get("loc", ()))[:1] == ("body",)]
-    if len(bad) != len(errors):
-        return []  # a fault outside the body (a header, a query parameter): answer the shape alone
-    body, replaced = salvage(QuoteIn, raw, bad, _QUOTE_STAND_INS)
-    if not isinstance(body, QuoteIn):
-        return []
-    issues = quotes.quote_rule_issues(request.app.state.ctx, quotes.QuoteRequest(
+def _quote_rules(request: Request, body: QuoteIn) -> list[FieldIssue]:
+    return quotes.quote_rule_issues(request.app.state.ctx, quotes.QuoteRequest(
         body.product_code, body.start_date, body.risk.to_domain(), None, body.term_domain(), tuple(body.extras)))
-    return [{"type": "rule", "loc": ("body", i.field), "msg": i.reason} for i in issues if i.field not in replaced]
 
 
 @router.post("/quotes", status_code=201, tags=["quotes"])
-@rules_despite_shape(_quote_rules_despite_shape)
+@rules_despite_shape(QuoteIn, _QUOTE_STAND_INS, _quote_rules)
 def create_quote(ctx: Ctx, who: Caller, body: QuoteIn) -> QuoteView:
     """Price a risk: the premium with a trace of every factor, IPT, fees and the versions used."""
     return quotes.create_quote(ctx, who, quotes.QuoteRequest(body.product_code, body.start_date, body.risk.to_domain(),

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+from typing import Any
+
+from fastapi import APIRouter, Request
 
 from covernote.identity.api import Caller, Ctx
+from covernote.kernel.errors import FieldIssue, ValidationFailed
 from covernote.platform.api.paging import Limit, Offset
-from covernote.platform.api.routes import OneHopRoute
+from covernote.platform.api.routes import OneHopRoute, rules_despite_shape
 from covernote.policy.results import CustomerView
 from covernote.policy.schemas import (
     CustomerIn,
@@ -16,7 +19,23 @@ from covernote.policy.usecases import customers
 router = APIRouter(route_class=OneHopRoute)
 
 
+# Issue 13, item 21: stand-ins for a customer's fields whose shape is faulty, so the rules (an e-mail address,
+# a UK postcode, a plausible date of birth) judge the rest in the same answer.
+_CUSTOMER_STAND_INS: dict[str, Any] = {"name": "stand-in", "email": "stand-in@example.com", "address": "stand-in",
+                                       "postcode": "LS1 5HD", "phone": None, "date_of_birth": None}
+
+
+def _customer_rules(request: Request, body: CustomerIn) -> list[FieldIssue]:
+    ctx = request.app.state.ctx
+    try:
+        customers.validate_customer_fields(ctx.today(), body.model_dump())
+    except ValidationFailed as exc:
+        return list(exc.issues)
+    return []
+
+
 @router.post("/customers", status_code=201, tags=["customers"])
+@rules_despite_shape(CustomerIn, _CUSTOMER_STAND_INS, _customer_rules)
 def create_customer(ctx: Ctx, who: Caller, body: CustomerIn) -> CustomerView:
     return customers.create_customer(ctx, who, **body.model_dump())
 

@@ -22,6 +22,9 @@ from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.routing import APIRoute
 
+from covernote.kernel.errors import FieldIssue
+from covernote.platform.requests import RequestBody, salvage
+
 # The event loops whose app runs handlers on the loop itself (set when the app starts).
 _INLINE_LOOPS: weakref.WeakSet[asyncio.AbstractEventLoop] = weakref.WeakSet()
 
@@ -70,12 +73,25 @@ def refuse_unknown_query(handler: Callable[[Request], Awaitable[Response]],
 
 
 # Issue 13, item 21: an operation whose body's shape is faulty may still have the product's rules judged on
-# the rest, so one 422 names both. `rules_despite_shape(check)` marks the endpoint; `check(request, errors,
-# body)` returns more errors in the same form (run in a worker thread: it may read the catalogue or the clock).
+# the rest, so one 422 names both. `rules_despite_shape(model, stand_ins, rules)` marks the endpoint: on a
+# shape error in the body, each refused field takes its stand-in (`covernote.platform.requests.salvage`) and
+# `rules(request, body)` names what the rules find of the rest (run in a worker thread: it may read the
+# catalogue or the clock; never writes). The 422 then carries both.
 ShapeRules = Callable[[Request, Sequence[Any], Any], list[dict[str, Any]]]
 
 
-def rules_despite_shape(check: ShapeRules) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+def rules_despite_shape(model: type[RequestBody], stand_ins: dict[str, Any],
+                        rules: Callable[[Request, Any], list[FieldIssue]]) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+    def check(request: Request, errors: Sequence[Any], raw: Any) -> list[dict[str, Any]]:
+        bad = [tuple(e.get("loc", ()))[1:] for e in errors if tuple(e.get("loc", ()))[:1] == ("body",)]
+        if len(bad) != len(errors):
+            return []  # a fault outside the body (a header, a query parameter): answer the shape alone
+        body, replaced = salvage(model, raw, bad, stand_ins)
+        if body is None:
+            return []
+        return [{"type": "rule", "loc": ("body", i.field), "msg": i.reason}
+                for i in rules(request, body) if i.field not in replaced]
+
     def mark(endpoint: Callable[..., Any]) -> Callable[..., Any]:
         endpoint.__dict__["rules_despite_shape"] = check
         return endpoint
