@@ -23,6 +23,7 @@ from covernote.kernel.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
+from covernote.platform.requests import field_path
 
 log = logging.getLogger("covernote.api")
 MEDIA_TYPE = "application/problem+json"
@@ -78,10 +79,7 @@ def problem(status: int, code: str, detail: str, errors: list[dict[str, str]] | 
 
 def _field(loc: tuple[Any, ...]) -> str:
     parts = [p for p in loc if p not in ("body", "query", "path", "header")] or list(loc)
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "body"
+    return field_path(tuple(parts)) or "body"
 
 
 class AnswerBugsInPlace:
