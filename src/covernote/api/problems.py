@@ -11,6 +11,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from covernote.identity.usecases import Unauthenticated
 from covernote.kernel.errors import (
@@ -22,6 +23,7 @@ from covernote.kernel.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
+from covernote.platform.requests import field_path
 
 log = logging.getLogger("covernote.api")
 MEDIA_TYPE = "application/problem+json"
@@ -78,13 +80,55 @@ def problem(status: int, code: str, detail: str, errors: list[dict[str, str]] | 
 
 def _field(loc: tuple[Any, ...]) -> str:
     parts = [p for p in loc if p not in ("body", "query", "path", "header")] or list(loc)
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out or "body"
+    return field_path(tuple(parts)) or "body"
+
+
+class AnswerBugsInPlace:
+    """A pure ASGI middleware: an unhandled error becomes the 500 problem document here, and is not raised
+    on to the server (issue 13, item 7). Starlette's last-resort handler answers and then re-raises, and
+    uvicorn then drops the keep-alive connection without saying so: the client's next request on it failed.
+    Per request it costs one wrapped `send`."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def tracked(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, tracked)
+        except Exception:
+            if started:  # too late to answer: the server closes the connection
+                raise
+            log.exception("unhandled error")
+            await problem(500, "internal-error", "an unexpected error occurred; it has been logged")(scope, receive, send)
+
+
+def _json_syntax(error: Any, document: Any) -> str:
+    """Where the JSON went wrong, by line and column (issue 13, item 21), and the parser's reason."""
+    loc = error.get("loc", ())
+    pos = loc[-1] if loc and isinstance(loc[-1], int) else None
+    why = str((error.get("ctx") or {}).get("error", "invalid JSON"))
+    if pos is None or not isinstance(document, str | bytes):
+        return f"not valid JSON: {why}"
+    text = document.decode("utf-8", "replace") if isinstance(document, bytes) else document
+    line = text.count("\n", 0, pos) + 1
+    column = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"not valid JSON at line {line}, column {column}: {why}"
 
 
 def install(app: FastAPI) -> None:
+    app.add_middleware(AnswerBugsInPlace)
+
     @app.exception_handler(DomainError)
     async def _domain(request: Request, exc: DomainError) -> JSONResponse:
         status = next((s for cls, s in STATUS.items() if isinstance(exc, cls)), 422)
@@ -102,7 +146,8 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(RequestValidationError)
     async def _invalid(_: Request, exc: RequestValidationError) -> JSONResponse:
-        errors = [{"field": "body" if e.get("type") == "json_invalid" else _field(tuple(e.get("loc", ()))),
+        errors = [{"field": "body", "reason": _json_syntax(e, exc.body)} if e.get("type") == "json_invalid" else
+                  {"field": _field(tuple(e.get("loc", ()))),
                    "reason": str(e.get("msg", "invalid")).removeprefix("Value error, ")} for e in exc.errors()]
         return problem(422, "validation-failed", "the request does not have the expected shape", errors)
 

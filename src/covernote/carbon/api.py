@@ -3,7 +3,6 @@ statement (JSON or a printable HTML page) and the insurer's portfolio report (JS
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Literal
 
 from fastapi import APIRouter, Query, Response
@@ -12,6 +11,7 @@ from covernote.carbon.results import CarbonPortfolio, CarbonStatement, PolicyOff
 from covernote.carbon.usecases import offsets as carbon
 from covernote.identity.api import Caller, Ctx
 from covernote.platform.api.routes import OneHopRoute
+from covernote.platform.requests import Day
 
 router = APIRouter(tags=["carbon"], route_class=OneHopRoute)
 
@@ -41,8 +41,8 @@ def statement(ctx: Ctx, who: Caller, policy_id: str,
 
 @router.get("/carbon/portfolio", response_model=CarbonPortfolio)
 def portfolio(ctx: Ctx, who: Caller,
-              start: date = Query(alias="from", description="The first London day of the period"),
-              end: date = Query(alias="to", description="The day after the period (the period is half-open)"),
+              start: Day = Query(alias="from", description="The first London day of the period"),
+              end: Day = Query(alias="to", description="The day after the period (the period is half-open)"),
               format: Literal["json", "csv"] = "json") -> CarbonPortfolio | Response:
     """Staff: the offsets recorded in a period: tonnes and cost per project, the number of policies and
     policy years, how many used an estimate, and the records by kind. `format=csv` for a spreadsheet."""

@@ -25,13 +25,14 @@ from covernote.claims.results import (
 )
 from covernote.identity.api import Caller, Ctx, IdempotencyKey
 from covernote.kernel.money import Money
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
-from covernote.policy.schemas import ExactAmount, Moment
+from covernote.platform.requests import Moment, MultiLine, RequestBody
+from covernote.policy.schemas import ExactAmount
 
 router = APIRouter(tags=["claims"], route_class=OneHopRoute)
 Short = Annotated[str, StringConstraints(max_length=500)]
-Long = Annotated[str, StringConstraints(max_length=4000)]
+Long = Annotated[str, MultiLine, StringConstraints(max_length=4000)]
 Amount = Annotated[ExactAmount, Field(description="Pounds, exact to the penny, as text: \"150.00\"")]
 
 
@@ -129,7 +130,7 @@ def notify(ctx: Ctx, who: Caller, policy_id: str, body: NotificationIn,
 @router.get("/claims")
 def list_claims(ctx: Ctx, who: Caller, status: str | None = None,
                 policy_id: str | None = Query(None, description="A policy id or number"),
-                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0)) -> list[ClaimSummary]:
+                limit: Limit = 50, offset: Offset = 0) -> list[ClaimSummary]:
     """Staff: claims, newest first, by status and policy. Customers: their own."""
     return claims.list_claims(ctx, who, status, policy_id, limit, offset)
 

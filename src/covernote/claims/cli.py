@@ -22,7 +22,7 @@ from covernote.claims import usecases as claims
 from covernote.claims.domain import Notification, Party
 from covernote.claims.results import ClaimSummary, ClaimView
 from covernote.identity.usecases import operator
-from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, read_json, show
+from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, parse_moment, read_json, show
 from covernote.kernel.money import Money, MoneyError
 
 
@@ -41,11 +41,7 @@ class _PartyFile(BaseModel):
 def _when(value: str | None, option: str) -> datetime | None:
     if value is None:
         return None
-    try:
-        return datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"{value!r} is not a date and time", [(option, "use YYYY-MM-DDTHH:MM (UK time), or with an offset")])
-        raise
+    return parse_moment(value, option, "use YYYY-MM-DDTHH:MM (UK time), or with an offset")
 
 
 def _amount(value: str, option: str) -> Money:

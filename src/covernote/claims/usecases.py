@@ -62,6 +62,7 @@ from covernote.kernel.journal import JournalEntry, Posting
 from covernote.kernel.money import Money
 from covernote.platform.context import AppContext
 from covernote.platform.idempotency import check_key, idempotent_change, replay_or_run
+from covernote.platform.paging import check_listing
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.claims import affects_ncd
 from covernote.policy.domain.codec import event_to_dict
@@ -75,7 +76,6 @@ PAYMENT_RULE = "claim.settlement_payment"
 CLAIM_SUBJECT = "claim"  # the settlement payment clock's subject
 LETTER_SUBJECT = "claim_correspondence"  # each inbound letter or e-mail's reply clock
 TEAM = "claims"
-MAX_PAGE = 500
 
 
 # -- views -------------------------------------------------------------------------------------------------
@@ -335,10 +335,7 @@ def get_claim(ctx: AppContext, principal: Principal, claim_id: str) -> ClaimView
 def list_claims(ctx: AppContext, principal: Principal, status: str | None = None, policy_id: str | None = None,
                 limit: int = 50, offset: int = 0) -> list[ClaimSummary]:
     """Staff: every claim, newest first, optionally by status and policy (id or number). Customers: their own."""
-    if status is not None and status not in {s.value for s in ClaimStatus}:
-        raise ValidationFailed("unknown status", [FieldIssue("status", f"one of {', '.join(s.value for s in ClaimStatus)}")])
-    if not 1 <= limit <= MAX_PAGE or offset < 0:
-        raise ValidationFailed("the page is out of range", [FieldIssue("limit", f"from 1 to {MAX_PAGE}; offset 0 or more")])
+    check_listing(limit, offset, status=status, statuses=[s.value for s in ClaimStatus])
     customer = principal.customer_id if principal.role == "customer" else None
     if principal.role == "customer" and customer is None:  # pragma: no cover - a customer login has its customer
         return []

@@ -3,20 +3,19 @@
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from covernote.clocks import usecases as clocks
 from covernote.clocks.results import ClockRuleView, DeadlineFigures, DeadlineReport, DeadlineView
 from covernote.identity.api import Caller, Ctx
 from covernote.platform.api.routes import OneHopRoute
+from covernote.platform.requests import Day, RequestBody
 
 router = APIRouter(tags=["clocks"], route_class=OneHopRoute)
 
 
-class PauseIn(BaseModel):
+class PauseIn(RequestBody):
     reason: str = Field(min_length=1, max_length=500, description="What the clock waits for")
 
 
@@ -37,8 +36,8 @@ def report(ctx: Ctx, who: Caller,
 
 @router.get("/clocks/figures")
 def figures(ctx: Ctx, who: Caller,
-            start: date | None = Query(None, alias="from", description="First UK day the deadlines started"),
-            end: date | None = Query(None, alias="to", description="The day after the last"),
+            start: Day | None = Query(None, alias="from", description="First UK day the deadlines started"),
+            end: Day | None = Query(None, alias="to", description="The day after the last"),
             team: str | None = None) -> DeadlineFigures:
     """Staff: per team, the deadlines started in the period met on time, breached and open, and per rule."""
     return clocks.figures(ctx, who, start, end, team)

@@ -5,7 +5,6 @@ the same field names (422 problem documents naming each field)."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Query, Response
@@ -24,13 +23,13 @@ from covernote.complaints.results import (
 from covernote.complaints.usecases import complaints
 from covernote.identity.api import Caller, Ctx
 from covernote.kernel.clock import LONDON
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
-from covernote.policy.schemas import Moment
+from covernote.platform.requests import Day, Moment, MultiLine, RequestBody
 
 router = APIRouter(tags=["complaints"], route_class=OneHopRoute)
 Short = Annotated[str, StringConstraints(max_length=500)]
-Text = Annotated[str, StringConstraints(max_length=10_000)]
+Text = Annotated[str, MultiLine, StringConstraints(max_length=10_000)]
 
 
 class ComplaintIn(RequestBody):
@@ -102,7 +101,7 @@ def record(ctx: Ctx, who: Caller, body: ComplaintIn) -> RecordedComplaint:
 
 @router.get("/complaints")
 def list_complaints(ctx: Ctx, who: Caller, status: str | None = None, team: str | None = None,
-                    limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=10_000_000)) -> ComplaintList:
+                    limit: Limit = 50, offset: Offset = 0) -> ComplaintList:
     """Complaints by status and team, oldest received first, with each clock's state. A customer sees their own."""
     return complaints.list_complaints(ctx, who, status, team, limit, offset)
 
@@ -115,8 +114,8 @@ def codes(who: Caller) -> ComplaintCodes:
 
 @router.get("/complaints/report", response_model=ComplaintsReport)
 def report(ctx: Ctx, who: Caller,
-           start: date | None = Query(None, alias="from", description="First UK day complaints were received"),
-           end: date | None = Query(None, alias="to", description="The day after the last"),
+           start: Day | None = Query(None, alias="from", description="First UK day complaints were received"),
+           end: Day | None = Query(None, alias="to", description="The day after the last"),
            format: Literal["json", "csv"] = "json") -> ComplaintsReport | Response:
     """Staff: complaints received in the period per product, kind, root cause and outcome, with the
     acknowledgement and final-response clocks met on time or breached. `format=csv` for a spreadsheet."""

@@ -40,6 +40,7 @@ from covernote.interfaces.cli import (
     fail,
     format_or_json,
     handles_errors,
+    parse_moment,
     parse_optional_date,
     show,
     write_out,
@@ -60,11 +61,7 @@ def _received_at(value: str | None) -> datetime | None:
     """YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][+00:00]; without a zone, UK time."""
     if value is None:
         return None
-    try:
-        at = datetime.fromisoformat(value)
-    except ValueError:
-        fail(f"{value!r} is not a date and time", [("--received-at", "use YYYY-MM-DDTHH:MM (UK time)")])
-        raise
+    at = parse_moment(value, "--received-at", "use YYYY-MM-DDTHH:MM (UK time)")
     return at.replace(tzinfo=LONDON) if at.tzinfo is None else at
 
 

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Header, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from covernote.identity import usecases as access
 from covernote.identity.results import TokenHolder, TokenIssued, UserCreated
 from covernote.identity.usecases import Principal, Unauthenticated, authenticate
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.context import AppContext
 from covernote.platform.requests import RequestBody, Text
@@ -56,8 +57,8 @@ def create_user(ctx: Ctx, who: Caller, body: UserIn) -> UserCreated:
 
 
 @router.get("/users", tags=["users"])
-def list_users(ctx: Ctx, who: Caller, limit: int = Query(100, ge=1, le=500),
-               offset: int = Query(0, ge=0, le=1_000_000)) -> list[TokenHolder]:
+def list_users(ctx: Ctx, who: Caller, limit: Limit = 100,
+               offset: Offset = 0) -> list[TokenHolder]:
     """Admin only: who holds which token (its first characters, never the token), issued, expiry, revoked."""
     return access.list_tokens(ctx, who, limit, offset)
 

@@ -10,6 +10,7 @@ import typer
 from covernote.identity.results import TokenHolder
 from covernote.identity.usecases import ROLES, create_user, issue_token, list_tokens, operator, revoke_token
 from covernote.interfaces.cli import JsonOpt, context, handles_errors, show
+from covernote.platform.paging import MAX_OFFSET, MAX_PAGE
 
 users_app = typer.Typer(help="API users and tokens.", no_args_is_help=True)
 
@@ -36,8 +37,8 @@ def _line(h: TokenHolder) -> str:
 
 @users_app.command("tokens")
 @handles_errors
-def users_tokens(limit: Annotated[int, typer.Option(min=1, max=500)] = 500,
-                 offset: Annotated[int, typer.Option(min=0, max=1_000_000)] = 0, as_json: JsonOpt = False) -> None:
+def users_tokens(limit: Annotated[int, typer.Option(min=1, max=MAX_PAGE)] = 500,
+                 offset: Annotated[int, typer.Option(min=0, max=MAX_OFFSET)] = 0, as_json: JsonOpt = False) -> None:
     """Who holds which token: each user, the token's first characters (never the token), issued, expiry,
     revoked, and whether it works."""
     show(list_tokens(context(), operator(), limit, offset), as_json,

@@ -13,6 +13,7 @@ from covernote.identity.results import TokenHolder, TokenIssued
 from covernote.kernel.errors import Conflict, FieldIssue, Forbidden, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
+from covernote.platform.paging import check_listing
 from covernote.platform.uow import UnitOfWork
 
 ROLES: tuple[Role, ...] = ("admin", "staff", "customer", "dpo", "underwriter")
@@ -162,6 +163,7 @@ def list_tokens(ctx: AppContext, principal: Principal, limit: int = 500, offset:
     """Who holds which token (administrators): each user, their token's first characters, when it was issued,
     when it expires, whether it was revoked and by whom. Never the token or its hash."""
     require_admin(principal, "list who holds which token")
+    check_listing(limit, offset)
     now = ctx.clock.now()
     with ctx.uow(read_only=True) as uow:
         return [_holder(u, now) for u in uow.users.page(limit, offset)]

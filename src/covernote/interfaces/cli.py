@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from functools import wraps
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -14,6 +14,7 @@ import typer
 from pydantic import BaseModel, ValidationError
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from covernote.kernel.days import check_moment, parse_day
 from covernote.kernel.errors import DomainError
 from covernote.platform.context import AppContext
 from covernote.store.db import UnusableDatabase
@@ -30,11 +31,22 @@ def fail(message: str, issues: list[tuple[str, str]] | None = None, code: int = 
 
 
 def parse_date(value: str, option: str) -> date:
-    """A YYYY-MM-DD option value, or a failure naming the option."""
+    """A YYYY-MM-DD option value between 1900-01-01 and 2100-12-31 (the one rule: kernel/days.py), or a
+    failure naming the option and the reason."""
     try:
-        return date.fromisoformat(value)
-    except ValueError:
-        fail(f"{value!r} is not a date", [(option, "use YYYY-MM-DD")])
+        return parse_day(value)
+    except ValueError as exc:
+        fail(f"{value!r} is not a date Covernote takes", [(option, f"use YYYY-MM-DD: {exc}")])
+        raise
+
+
+def parse_moment(value: str, option: str, hint: str = "use ISO 8601, e.g. 2026-03-28T23:30") -> datetime:
+    """An ISO 8601 date and time option value, its day between 1900-01-01 and 2100-12-31, or a failure
+    naming the option (the zone is the caller's to settle)."""
+    try:
+        return check_moment(datetime.fromisoformat(value))
+    except ValueError as exc:
+        fail(f"{value!r} is not a date and time Covernote takes", [(option, f"{hint}: {exc}")])
         raise
 
 

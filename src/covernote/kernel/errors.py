@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from covernote.kernel.text import MULTI_LINE_FROM, clean_text
+
 
 @dataclass(frozen=True)
 class FieldIssue:
@@ -53,8 +55,10 @@ class IssueCollector:
         if self.issues:
             raise ValidationFailed(message, list(self.issues))
 
-    def text(self, name: str, value: str | None, limit: int, required: bool = True) -> str | None:
-        """`value` stripped, or None when empty; an issue when required and empty, or longer than `limit`."""
+    def text(self, name: str, value: str | None, limit: int, required: bool = True,
+             multiline: bool | None = None) -> str | None:
+        """`value` stripped and in NFC, or None when empty; an issue when required and empty, longer than
+        `limit`, or holding a character the text rule refuses (`covernote.kernel.text`)."""
         text = (value or "").strip()
         if not text:
             if required:
@@ -62,8 +66,12 @@ class IssueCollector:
             return None
         if len(text) > limit:
             self.add(name, f"at most {limit} characters")
-        if "\x00" in text:  # no database stores it faithfully (PostgreSQL refuses it)
-            self.add(name, "must not contain NUL characters")
+        if multiline is None:
+            multiline = limit >= MULTI_LINE_FROM
+        try:  # the one text rule (issue 13, item 13): NFC, nothing hidden, no NUL on any database
+            text = clean_text(text, multiline=multiline)
+        except ValueError as exc:
+            self.add(name, str(exc))
         return text
 
 

@@ -7,17 +7,17 @@ with the same field names. A proof that fails a condition is still recorded (201
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from pydantic import Field, StrictInt, StringConstraints
 
 from covernote.identity.api import Caller, Ctx
 from covernote.ncd import usecases as ncd
 from covernote.ncd.results import NcdLetter, NcdReviewList, PolicyNcdView, ProofList, ProofView, QuoteNcdView
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
+from covernote.platform.requests import Day, MultiLine, RequestBody
 
 router = APIRouter(tags=["ncd"], route_class=OneHopRoute)
 Short = Annotated[str, StringConstraints(max_length=500)]
@@ -31,10 +31,10 @@ class ProofIn(RequestBody):
     ncd_years: StrictInt | None = Field(default=None,
                                         description="Years of NCD the document shows (a whole number); leave out if "
                                                     "it does not")
-    ended_on: date | None = Field(default=None, description="The date the previous policy ended or was due to renew")
+    ended_on: Day | None = Field(default=None, description="The date the previous policy ended or was due to renew")
     registration: Short | None = Field(default=None, description="The car's registration the document shows")
     country: Short | None = Field(default=None, description="Where the NCD was earned, e.g. UK")
-    issued_on: date | None = Field(default=None, description="The document's issue date")
+    issued_on: Day | None = Field(default=None, description="The document's issue date")
     previous_policy_number: Short | None = Field(default=None, description="The previous policy's number, if shown")
 
     def to_app(self) -> ncd.ProofInput:
@@ -44,7 +44,7 @@ class ProofIn(RequestBody):
 
 class DecisionIn(RequestBody):
     decision: Short = Field(description="accept or reject")
-    note: Annotated[str, StringConstraints(max_length=5000)] = Field(description="What was checked, and why")
+    note: Annotated[str, MultiLine, StringConstraints(max_length=5000)] = Field(description="What was checked, and why")
 
 
 @router.post("/quotes/{quote_id}/ncd-proofs", status_code=201)
@@ -75,7 +75,7 @@ def policy_proofs(ctx: Ctx, who: Caller, policy_id: str) -> PolicyNcdView:
 
 @router.get("/ncd-proofs")
 def list_proofs(ctx: Ctx, who: Caller, status: Literal["accepted", "rejected"] | None = None,
-                limit: int = Query(50, ge=1, le=500), offset: int = Query(0, ge=0, le=1_000_000)) -> ProofList:
+                limit: Limit = 50, offset: Offset = 0) -> ProofList:
     """Staff: proofs of NCD, most recent first."""
     return ncd.list_proofs(ctx, who, status, limit, offset)
 
@@ -93,8 +93,8 @@ def decide(ctx: Ctx, who: Caller, proof_id: str, body: DecisionIn) -> ProofView:
 
 
 @router.get("/ncd/reviews")
-def reviews(ctx: Ctx, who: Caller, limit: int = Query(100, ge=1, le=1000),
-            offset: int = Query(0, ge=0, le=100_000_000)) -> NcdReviewList:
+def reviews(ctx: Ctx, who: Caller, limit: Limit = 100,
+            offset: Offset = 0) -> NcdReviewList:
     """Staff: policies whose NCD needs a look (rated on NCD not proven or rejected, or proven at other
     years). Scans `limit` policies in force per call: follow `next_offset`."""
     return ncd.review_list(ctx, who, limit, offset)

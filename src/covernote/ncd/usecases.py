@@ -66,6 +66,7 @@ from covernote.ncd.results import (
     QuoteNcdView,
 )
 from covernote.platform.context import AppContext
+from covernote.platform.paging import check_listing
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.claims import claims_in
 from covernote.policy.domain.codec import rating_to_dict, risk_from_dict, risk_to_dict
@@ -558,6 +559,7 @@ def get_proof(ctx: AppContext, principal: Principal, proof_id: str) -> ProofView
 
 def list_proofs(ctx: AppContext, principal: Principal, status: str | None, limit: int = 50,
                 offset: int = 0) -> ProofList:
+    check_listing(limit, offset)
     require_staff(principal, "list proofs of NCD")
     if status is not None and status not in ("accepted", "rejected"):
         raise ValidationFailed("unknown status", [FieldIssue("status", "accepted or rejected")])
@@ -570,6 +572,7 @@ def review_list(ctx: AppContext, principal: Principal, limit: int = 100, offset:
     """Staff: policies pending or on cover whose NCD needs a look (rated on NCD not proven, rejected, or
     proven at other years). Scans `limit` policies in force from `offset` (in id order): page on with
     `next_offset` until it is None."""
+    check_listing(limit, offset)
     require_staff(principal, "review NCD")
     today = ctx.today()
     out: list[NcdReview] = []

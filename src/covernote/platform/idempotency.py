@@ -18,9 +18,18 @@ def fingerprint(request: dict[str, Any]) -> str:
 
 
 def check_key(key: str | None) -> str:
-    if key is None or not (8 <= len(key) <= 200) or not key.isprintable():
+    """The key, or ValidationFailed saying what is wrong with it: missing, its length, or its characters
+    (issue 13, item 21: a too-short key was reported as "required")."""
+    if key is None or not key.strip():
         raise ValidationFailed("an idempotency key is required",
-                               [FieldIssue("Idempotency-Key", "8 to 200 printable characters, unique per request")])
+                               [FieldIssue("Idempotency-Key", "is required: 8 to 200 printable characters, unique "
+                                                              "per request")])
+    if not 8 <= len(key) <= 200:
+        raise ValidationFailed("the idempotency key is not the right length",
+                               [FieldIssue("Idempotency-Key", f"must be 8 to 200 characters long; got {len(key)}")])
+    if not key.isprintable():
+        raise ValidationFailed("the idempotency key has characters it may not",
+                               [FieldIssue("Idempotency-Key", "printable characters only")])
     return key
 
 

@@ -4,7 +4,6 @@ domain's. Each converts itself into domain values."""
 from __future__ import annotations
 
 import re
-from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Literal
 
@@ -18,7 +17,7 @@ from pydantic import (
 
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
-from covernote.platform.requests import RequestBody, Text
+from covernote.platform.requests import Day, MultiLine, RequestBody, Text
 from covernote.policy.domain.risk import Change, Driver, Risk, Vehicle, make_answers
 from covernote.products.domain.model import Term
 
@@ -34,15 +33,7 @@ def _written_amount(value: object) -> object:
     return value
 
 
-def _iso_moment(value: object) -> object:
-    """A date and time as ISO 8601 text; a bare number is not read as a Unix time."""
-    if isinstance(value, bool | int | float):
-        raise ValueError('an ISO 8601 date and time, e.g. "2026-12-06T10:30:00+00:00"')
-    return value
-
-
 ExactAmount = Annotated[Decimal, BeforeValidator(_written_amount), Field(max_digits=14, decimal_places=2)]
-Moment = Annotated[datetime, BeforeValidator(_iso_moment)]
 ExtraCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 
@@ -81,8 +72,8 @@ class VehicleIn(RequestBody):
 class DriverIn(RequestBody):
     driver_id: Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9_-]{1,40}$")] | None = None
     name: Text
-    date_of_birth: date
-    licence_held_since: date
+    date_of_birth: Day
+    licence_held_since: Day
     relationship: Literal["proposer", "spouse", "partner", "child", "parent", "other"] = "proposer"
 
     def to_domain(self) -> Driver:
@@ -108,7 +99,7 @@ class TermIn(RequestBody):
 
 class QuoteIn(RequestBody):
     product_code: Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=2, max_length=20)]
-    start_date: date
+    start_date: Day
     customer_id: str | None = Field(default=None, description="Required for staff; a customer quotes for themself")
     term: TermIn | None = None
     risk: RiskIn
@@ -132,7 +123,7 @@ class WithdrawIn(RequestBody):
 class BindIn(RequestBody):
     quote_id: str
     payment: PaymentIn
-    documents_on: date | None = Field(default=None, description="When the customer received the documents")
+    documents_on: Day | None = Field(default=None, description="When the customer received the documents")
 
 
 class ChangeIn(RequestBody):
@@ -161,8 +152,8 @@ class ChangeIn(RequestBody):
 
 
 class AdjustmentIn(RequestBody):
-    effective_date: date
-    until: date | None = Field(default=None, description="For a temporary change: the first day it no longer applies")
+    effective_date: Day
+    until: Day | None = Field(default=None, description="For a temporary change: the first day it no longer applies")
     changes: list[ChangeIn] = Field(default_factory=list, max_length=20,
                                     description="At least one change, or an extra to add or remove")
     add_extras: list[ExtraCode] = Field(default_factory=list, max_length=20,
@@ -180,10 +171,10 @@ class RenewalConfirmIn(RequestBody):
 
 
 class CancellationIn(RequestBody):
-    effective_date: date = Field(description="The first day without cover")
+    effective_date: Day = Field(description="The first day without cover")
     reason: Text
     by: Literal["customer", "insurer"] = "customer"
-    requested_on: date | None = Field(default=None, description="Staff only: the day the request was received")
+    requested_on: Day | None = Field(default=None, description="Staff only: the day the request was received")
 
 
 class VoidIn(RequestBody):
@@ -192,10 +183,10 @@ class VoidIn(RequestBody):
 
 class IncidentIn(RequestBody):
     kind: Literal["claim", "incident"]
-    occurred_on: date
+    occurred_on: Day
     total_loss: bool = False
     reference: str = ""
-    description: str = ""
+    description: Annotated[str, MultiLine] = Field(default="", max_length=4000)
     claim_type: str = Field(default="other", max_length=40, description=(
         "accident, theft, fire, vandalism, windscreen_or_glass, glass_roof_panel, legal_expenses_uninsured_loss, "
         "breakdown, key_cover or other. Windscreen or glass, legal-expenses uninsured-loss, breakdown and key "
@@ -203,7 +194,7 @@ class IncidentIn(RequestBody):
 
 
 class BoxReturnIn(RequestBody):
-    returned_on: date
+    returned_on: Day
 
 
 class PolicyPatchIn(RequestBody):
@@ -217,13 +208,13 @@ class CustomerIn(RequestBody):
     address: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500)]
     postcode: Annotated[str, StringConstraints(strip_whitespace=True, min_length=5, max_length=8)]
     phone: Annotated[str, StringConstraints(pattern=r"^\+?[0-9 ]{7,20}$")] | None = None
-    date_of_birth: date | None = None
+    date_of_birth: Day | None = None
 
 
 class ConsentIn(RequestBody):
     channel: Literal["mail", "email", "phone", "sms"]
     purpose: Literal["marketing", "partner_offers", "feedback"] = "marketing"
     granted: bool
-    wording: Annotated[str, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)] = Field(
+    wording: Annotated[str, MultiLine, StringConstraints(strip_whitespace=True, min_length=10, max_length=2000)] = Field(
         description="Exactly what the person was shown or told")
     source: Literal["web", "app", "phone", "paper", "dealership", "api"] = "web"

@@ -16,8 +16,9 @@ from fastapi import APIRouter, Query
 from pydantic import Field, StringConstraints
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
+from covernote.platform.requests import MultiLine, RequestBody
 from covernote.regulatory.results import (
     CueReportList,
     CueReportView,
@@ -43,7 +44,7 @@ class SendIn(RequestBody):
 
 class ReviewIn(RequestBody):
     decision: Literal["cleared", "confirmed"] = Field(description="cleared (nothing found) or confirmed (a fraud)")
-    note: Annotated[str, StringConstraints(max_length=5000)] = Field(description="What was found")
+    note: Annotated[str, MultiLine, StringConstraints(max_length=5000)] = Field(description="What was found")
 
 
 # -- Motor Insurance Database ------------------------------------------------------------------------------
@@ -55,7 +56,7 @@ def mid_updates(ctx: Ctx, who: Caller,
                 overdue: bool = Query(False, description="Only those not on the MID by their due time"),
                 flagged: bool = Query(False, description="Only open ones with a registration flagged or rejected"),
                 policy_id: str | None = Query(None, description="One policy (id or number)"),
-                limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> MidUpdateList:
+                limit: Limit = 100, offset: Offset = 0) -> MidUpdateList:
     """Staff: MID updates (REG-1), soonest due first, each with its registrations and any flag."""
     return mid.list_updates(ctx, who, status=status, overdue=overdue, flagged=flagged, policy_id=policy_id,
                             limit=limit, offset=offset)
@@ -86,7 +87,7 @@ def mid_correction(ctx: Ctx, who: Caller, update_id: str) -> MidUpdateView:
 
 @router.get("/cue/reports")
 def cue_reports(ctx: Ctx, who: Caller, status: str | None = Query(None, description="pending, sent or rejected"),
-                limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> CueReportList:
+                limit: Limit = 100, offset: Offset = 0) -> CueReportList:
     """Staff: incidents and claims reported (or to report) to the Claims and Underwriting Exchange (REG-2)."""
     return cue.list_reports(ctx, who, status=status, limit=limit, offset=offset)
 
@@ -109,14 +110,14 @@ def cue_send(ctx: Ctx, who: Caller, body: SendIn | None = None) -> CueSendRun:
 @router.get("/fraud/referrals")
 def fraud_referrals(ctx: Ctx, who: Caller,
                     status: str = Query("open", description="open (waiting), cleared, confirmed or rechecked"),
-                    limit: int = Query(100, ge=1, le=1000), offset: int = Query(0, ge=0)) -> FraudReferralList:
+                    limit: Limit = 100, offset: Offset = 0) -> FraudReferralList:
     """Staff: fraud checks waiting for review (REG-3): referred, matched, or not answered by the agency."""
     return fraud.list_referrals(ctx, who, status=status, limit=limit, offset=offset)
 
 
 @router.get("/customers/{customer_id}/fraud-checks")
-def fraud_checks(ctx: Ctx, who: Caller, customer_id: str, limit: int = Query(100, ge=1, le=1000),
-                 offset: int = Query(0, ge=0)) -> FraudCheckList:
+def fraud_checks(ctx: Ctx, who: Caller, customer_id: str, limit: Limit = 100,
+                 offset: Offset = 0) -> FraudCheckList:
     """Staff: every fraud check made on a customer."""
     return fraud.list_checks(ctx, who, customer_id, limit, offset)
 

@@ -65,7 +65,6 @@ from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.model import ANONYMISED_MARK
 
 SUBJECT = "complaint"  # the clock engine's subject kind
-PAGE_LIMIT = 500
 JOB_BATCH = 200
 
 
@@ -168,7 +167,7 @@ def list_complaints(ctx: AppContext, principal: Principal, status: str | None = 
     issues = IssueCollector()
     if team is not None and team not in rules.KINDS.values():
         issues.add("team", f"one of {', '.join(rules.KINDS.values())}")
-    check_listing(limit, offset, status=status, statuses=[s.value for s in Status], max_limit=PAGE_LIMIT,
+    check_listing(limit, offset, status=status, statuses=[s.value for s in Status],
                   issues=issues)
     customer = principal.customer_id if principal.role == "customer" else None
     if principal.role == "customer" and customer is None:

@@ -15,6 +15,7 @@ from covernote.lifecycle.usecases.views import policy_view
 from covernote.ncd.usecases import policy_ncd
 from covernote.platform.context import AppContext
 from covernote.platform.idempotency import check_key, idempotent_change
+from covernote.platform.paging import check_listing
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.cancellation import RecordedEvent
 from covernote.policy.domain.codec import event_to_dict
@@ -41,6 +42,7 @@ def get_policy(ctx: AppContext, principal: Principal, policy_id: str) -> PolicyV
 
 
 def list_policies(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[PolicySummary]:
+    check_listing(limit, offset)
     customer = principal.customer_id if principal.role == "customer" else None
     today = ctx.today()
     with ctx.uow(read_only=True) as uow:

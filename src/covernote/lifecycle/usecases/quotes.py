@@ -19,6 +19,7 @@ from covernote.lifecycle.usecases.views import policy_view, quote_view
 from covernote.ncd.usecases import check_rated_as_proven, ncd_at_bind, policy_ncd, quote_ncd
 from covernote.platform.context import AppContext
 from covernote.platform.idempotency import check_key, idempotent_change
+from covernote.platform.paging import check_listing
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.codec import rating_to_dict, risk_to_dict
 from covernote.policy.domain.events import PolicyTransactionRecorded
@@ -57,6 +58,44 @@ def term_period(product: Product, start: date, term: Term | None) -> Period:
     return Period(start, end)
 
 
+def _judge(ctx: AppContext, req: QuoteRequest, today: date) -> tuple[Product, Period, Risk]:
+    """The product in force, the term and the risk checked against the product's rules, every issue named in
+    one ValidationFailed (issue 13, item 21: not the start date first, then the term, then the risk)."""
+    issues = IssueCollector()
+    try:
+        product = ctx.catalogue.in_force(req.product_code, req.start_date)
+    except NotFound:  # the field the request names it by (issue 13, item 21), with what is on sale
+        on_sale = ", ".join(sorted({p.code for p in ctx.catalogue.current(today)}))
+        raise ValidationFailed(f"no product {req.product_code!r}", [FieldIssue(
+            "product_code", f"unknown product code {req.product_code!r}; on sale: {on_sale}")]) from None
+    if req.start_date < today:
+        issues.add("start_date", f"cover cannot start in the past (today is {today})")
+    elif req.start_date > today + timedelta(days=product.max_start_days_ahead):
+        issues.add("start_date", f"cover can start at most {product.max_start_days_ahead} days ahead")
+    period = risk = None
+    try:
+        period = term_period(product, req.start_date, req.term)
+    except ValidationFailed as exc:
+        issues.issues.extend(exc.issues)
+    try:
+        risk = validate_risk(product, req.risk, req.start_date)
+    except ValidationFailed as exc:
+        issues.issues.extend(exc.issues)
+    issues.raise_if_any("the quote cannot be made")
+    assert period is not None and risk is not None
+    return product, period, risk
+
+
+def quote_rule_issues(ctx: AppContext, req: QuoteRequest) -> list[FieldIssue]:
+    """What the product's rules say of a quote request, without making the quote: asked when the request's
+    shape is faulty elsewhere, so one answer names both (issue 13, item 21)."""
+    try:
+        _judge(ctx, req, ctx.today())
+    except ValidationFailed as exc:
+        return list(exc.issues)
+    return []
+
+
 def create_quote(ctx: AppContext, principal: Principal, req: QuoteRequest) -> QuoteView:
     """Price a risk for new business; the quote records the product and rate-table versions used."""
     customer_id = req.customer_id or principal.customer_id
@@ -64,15 +103,7 @@ def create_quote(ctx: AppContext, principal: Principal, req: QuoteRequest) -> Qu
         raise ValidationFailed("a customer is needed", [FieldIssue("customer_id", "is required for staff quotes")])
     check_customer(principal, customer_id, "customer")
     today = ctx.today()
-    issues = IssueCollector()
-    product = ctx.catalogue.in_force(req.product_code, req.start_date)
-    if req.start_date < today:
-        issues.add("start_date", f"cover cannot start in the past (today is {today})")
-    elif req.start_date > today + timedelta(days=product.max_start_days_ahead):
-        issues.add("start_date", f"cover can start at most {product.max_start_days_ahead} days ahead")
-    issues.raise_if_any("the quote cannot be made")
-    period = term_period(product, req.start_date, req.term)
-    risk = validate_risk(product, req.risk, req.start_date)
+    product, period, risk = _judge(ctx, req, today)
     rating = rate_for_term(product, risk, period.start, renewal=False, term_days=period.days)
     ipt_rate = ctx.catalogue.tax.rate(product.ipt, period.start)
     fees = tuple((f.code, f.name, f.amount) for f in product.fees_for({"new_business"}))
@@ -109,6 +140,7 @@ def get_quote(ctx: AppContext, principal: Principal, quote_id: str) -> QuoteView
 
 
 def list_quotes(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[QuoteView]:
+    check_listing(limit, offset)
     customer = principal.customer_id if principal.role == "customer" else None
     with ctx.uow(read_only=True) as uow:
         return [quote_view(q, ctx.catalogue) for q in uow.quotes.page(customer, limit, offset)]

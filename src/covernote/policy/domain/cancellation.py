@@ -118,7 +118,10 @@ def validate_request(product: Product, term: TermState, request: CancellationReq
         issues.add("policy", "the policy is void")
     if term.cancelled_from is not None:
         issues.add("policy", f"the policy is already cancelled from {term.cancelled_from}")
-    if not (term.period.start <= request.effective < term.period.end):
+    if request.effective < term.period.start:  # issue 13, item 21: say so, not the renewal advice below
+        issues.add("effective_date", f"is before the term starts on {term.period.start}: a cancellation takes effect "
+                                     f"on a day within the term {term.period}")
+    elif request.effective >= term.period.end:
         issues.add("effective_date", f"must be within the term {term.period}: cover ends on "
                                      f"{term.period.end} anyway (switch automatic renewal off to stop it renewing)")
     if request.by == "insurer":

@@ -11,6 +11,7 @@ from datetime import date
 from decimal import Decimal, InvalidOperation
 from typing import Literal
 
+from covernote.kernel.days import MAX_AGE, age_on
 from covernote.kernel.errors import IssueCollector
 from covernote.kernel.money import Money
 from covernote.products.domain.model import Product
@@ -73,10 +74,7 @@ class Driver:
     relationship: str = "proposer"
 
     def age_on(self, day: date) -> int:
-        years = day.year - self.date_of_birth.year
-        if (day.month, day.day) < (self.date_of_birth.month, self.date_of_birth.day):
-            years -= 1
-        return years
+        return age_on(self.date_of_birth, day)
 
     def years_licensed_on(self, day: date) -> int:
         years = day.year - self.licence_held_since.year
@@ -182,6 +180,9 @@ def validate_risk(product: Product, risk: Risk, on: date, prefix: str = "risk") 
         elif d.age_on(on) < product.min_driver_age:
             issues.add(f"{prefix}.drivers[{i}].date_of_birth",
                        f"driver is {d.age_on(on)} on {on}; this product needs drivers aged {product.min_driver_age} or over")
+        elif d.age_on(on) > MAX_AGE:  # issue 13, item 6: not a plausible driver (a slip for the year)
+            issues.add(f"{prefix}.drivers[{i}].date_of_birth",
+                       f"driver is {d.age_on(on)} on {on}; a driver is aged at most {MAX_AGE}")
         if d.licence_held_since > on:
             issues.add(f"{prefix}.drivers[{i}].licence_held_since", "cannot be after the cover starts")
         elif d.licence_held_since < d.date_of_birth:

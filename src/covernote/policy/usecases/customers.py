@@ -7,9 +7,11 @@ from datetime import date
 from typing import Any
 
 from covernote.identity.usecases import Principal, check_customer, require_staff
+from covernote.kernel.days import MAX_AGE, MIN_AGE, age_on, parse_day
 from covernote.kernel.errors import IssueCollector, NotFound
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
+from covernote.platform.paging import check_listing
 from covernote.policy.domain.model import Customer
 from covernote.policy.domain.risk import normalise_postcode, postcode_area
 from covernote.policy.results import CustomerView
@@ -23,12 +25,12 @@ def validate_customer_fields(today: date, values: dict[str, Any]) -> dict[str, A
     Raises ValidationFailed naming each bad field."""
     issues = IssueCollector()
     out: dict[str, Any] = {}
-    for key in ("name", "address"):
+    for key, limit in (("name", 200), ("address", 500)):
         if key in values:
             if not isinstance(values[key], str) or not values[key].strip():
                 issues.add(key, "is required")
-            else:
-                out[key] = values[key].strip()
+            else:  # trimmed, NFC, nothing hidden (issue 13, item 13)
+                out[key] = issues.text(key, values[key], limit)
     if "email" in values:
         email = values["email"]
         if not isinstance(email, str) or not _EMAIL.match(email):
@@ -53,12 +55,17 @@ def validate_customer_fields(today: date, values: dict[str, Any]) -> dict[str, A
         dob = values["date_of_birth"]
         if isinstance(dob, str):
             try:
-                dob = date.fromisoformat(dob)
-            except ValueError:
-                issues.add("date_of_birth", f"{dob!r} is not a date (YYYY-MM-DD)")
+                dob = parse_day(dob)
+            except ValueError as exc:
+                issues.add("date_of_birth", str(exc))
                 dob = None
         if isinstance(dob, date) and dob >= today:
             issues.add("date_of_birth", "must be in the past")
+        elif isinstance(dob, date) and not MIN_AGE <= age_on(dob, today) <= MAX_AGE:
+            # Issue 13, item 6: a plausible person (a date of birth of 0001-01-01 is a typing slip).
+            issues.add("date_of_birth", f"makes the customer {age_on(dob, today)} today; a customer is aged "
+                                        f"{MIN_AGE} to {MAX_AGE}")
+            dob = None
         elif dob is None or isinstance(dob, date):
             out["date_of_birth"] = dob
     issues.raise_if_any("the customer's details are not valid")
@@ -88,6 +95,7 @@ def get_customer(ctx: AppContext, principal: Principal, customer_id: str) -> Cus
 
 
 def list_customers(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[CustomerView]:
+    check_listing(limit, offset)
     require_staff(principal, "list customers")
     with ctx.uow(read_only=True) as uow:
         return [customer_view(c) for c in uow.customers.page(limit, offset)]

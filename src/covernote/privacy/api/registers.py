@@ -5,15 +5,15 @@ and the CLI refuse the same things with the same field names."""
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import AwareDatetime, Field, StringConstraints
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
+from covernote.platform.requests import Day, MultiLine, RequestBody
 from covernote.privacy.usecases import breaches, disclosures, registers
 from covernote.privacy.usecases.results_registers import (
     BreachDetail,
@@ -28,7 +28,7 @@ from covernote.privacy.usecases.results_registers import (
 )
 
 router = APIRouter(tags=["privacy"], route_class=OneHopRoute)
-Reason = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Reason = Annotated[str, MultiLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 
 
@@ -37,7 +37,7 @@ class HoldIn(RequestBody):
     scope: str = Field(description="customer, policy or claim")
     scope_id: Short = Field(description="The customer id, the policy id or number, or the claim's reference")
     reason: Reason = Field(description="The legal matter (refer to the matter, not to the person)")
-    review_on: date = Field(description="When the hold must be looked at again; after today")
+    review_on: Day = Field(description="When the hold must be looked at again; after today")
 
 
 class ReleaseIn(RequestBody):
@@ -78,7 +78,7 @@ class BreachScopeIn(RequestBody):
 
 class BreachIn(RequestBody):
     title: Short = Field(description="What happened, without naming people")
-    description: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
+    description: Annotated[str, MultiLine, StringConstraints(strip_whitespace=True, min_length=1, max_length=10_000)]
     occurred_at: AwareDatetime | None = None
     aware_at: AwareDatetime = Field(description="When the insurer became aware: the 72 hours run from here")
     categories: list[str] = Field(description="Categories of data involved, e.g. ['contact']")
@@ -117,8 +117,8 @@ def set_hold(ctx: Ctx, who: Caller, body: HoldIn) -> HoldView:
 
 @router.get("/privacy/holds")
 def list_holds(ctx: Ctx, who: Caller, active: bool = True, due_for_review: bool = False,
-               customer_id: str | None = None, limit: int = Query(100, ge=1, le=1000),
-               offset: int = Query(0, ge=0, le=1_000_000)) -> HoldsReport:
+               customer_id: str | None = None, limit: Limit = 100,
+               offset: Offset = 0) -> HoldsReport:
     """The holds report: active holds (active=false: all), or those due for review (review date today or past)."""
     return registers.list_holds(ctx, who, active=active, due_for_review=due_for_review, customer_id=customer_id,
                                 limit=limit, offset=offset)
@@ -187,8 +187,8 @@ def record_breach(ctx: Ctx, who: Caller, body: BreachIn) -> BreachDetail:
 
 
 @router.get("/privacy/breaches")
-def list_breaches(ctx: Ctx, who: Caller, limit: int = Query(100, ge=1, le=1000),
-                  offset: int = Query(0, ge=0, le=1_000_000),
+def list_breaches(ctx: Ctx, who: Caller, limit: Limit = 100,
+                  offset: Offset = 0,
                   closed: bool | None = Query(None, description="true: only closed; false: only open")) -> BreachList:
     """Every breach with its ICO deadline, hours left, whether it is overdue or closed, and people affected
     and told."""
@@ -197,7 +197,7 @@ def list_breaches(ctx: Ctx, who: Caller, limit: int = Query(100, ge=1, le=1000),
 
 @router.get("/privacy/breaches/{breach_id}")
 def get_breach(ctx: Ctx, who: Caller, breach_id: str, limit: int = Query(500, ge=0, le=5000),
-               offset: int = Query(0, ge=0, le=10_000_000)) -> BreachDetail:
+               offset: Offset = 0) -> BreachDetail:
     """One breach, with a page of the people affected (limit, offset)."""
     return breaches.get_breach(ctx, who, breach_id, limit, offset)
 

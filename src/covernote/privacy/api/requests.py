@@ -3,15 +3,15 @@ objection (PRV-3, PRV-4)."""
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Response
 from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
+from covernote.platform.requests import Day, MultiLine, RequestBody
 from covernote.privacy.usecases import erasure, requests, subject_access
 from covernote.privacy.usecases.results import (
     AccessPackageAnswer,
@@ -31,7 +31,7 @@ class RequestIn(RequestBody):
                                   "consent_withdrawal or death_directive (customers: access, portability, erasure)")
     details: dict[str, Any] = Field(default_factory=dict, description="corrections, ground, to, directive...")
     channel: str | None = Field(None, description="staff: how it arrived (email, post, phone, in_person, api)")
-    received_on: date | None = Field(None, description="staff: the day it was received (default today)")
+    received_on: Day | None = Field(None, description="staff: the day it was received (default today)")
     nation: str = Field("ENG", description="ENG, WLS, SCT or NIR: whose bank holidays move the due date")
     identity_method: str | None = Field(None, max_length=60,
                                         description="staff: how identity was already checked, if it was")
@@ -42,16 +42,16 @@ class IdentityIn(RequestBody):
 
 
 class QuestionIn(RequestBody):
-    question: str = Field(max_length=2000)
+    question: Annotated[str, MultiLine] = Field(max_length=2000)
 
 
 class ExtensionIn(RequestBody):
-    notified_on: date
-    reason: str = Field(max_length=2000)
+    notified_on: Day
+    reason: Annotated[str, MultiLine] = Field(max_length=2000)
 
 
 class ReasonIn(RequestBody):
-    reason: str = Field(max_length=2000)
+    reason: Annotated[str, MultiLine] = Field(max_length=2000)
 
 
 class FulfilIn(RequestBody):
@@ -71,8 +71,8 @@ def start_request(ctx: Ctx, who: Caller, customer_id: str, body: RequestIn) -> R
 
 @router.get("/privacy/requests")
 def list_requests(ctx: Ctx, who: Caller, customer_id: str | None = None, open_only: bool = False,
-                  overdue_only: bool = False, limit: int = Query(50, ge=1, le=500),
-                  offset: int = Query(0, ge=0, le=1_000_000)) -> RequestList:
+                  overdue_only: bool = False, limit: Limit = 50,
+                  offset: Offset = 0) -> RequestList:
     """The work queue, oldest first, with each due date (UK: one calendar month, extendable by two)."""
     return requests.list_requests(ctx, who, customer_id, open_only, overdue_only, limit, offset)
 

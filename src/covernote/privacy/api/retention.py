@@ -5,14 +5,13 @@ and the CLI refuse the same things with the same field names."""
 
 from __future__ import annotations
 
-from datetime import date
-
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
+from covernote.platform.requests import Day, RequestBody
 from covernote.privacy.usecases import processing_record, retention
 from covernote.privacy.usecases.results_retention import (
     RecordOfProcessing,
@@ -27,7 +26,7 @@ router = APIRouter(tags=["privacy"], route_class=OneHopRoute)
 
 
 class SweepIn(RequestBody):
-    as_of: date | None = Field(default=None, description="Judge what is due on this day (default today; never a "
+    as_of: Day | None = Field(default=None, description="Judge what is due on this day (default today; never a "
                                                           "future day)")
     dry_run: bool = Field(default=False, description="Report what would be done and write nothing")
     batch_size: int = Field(default=retention.DEFAULT_BATCH, description="Records per unit of work (1 to 5000)")
@@ -48,8 +47,8 @@ def sweep(ctx: Ctx, who: Caller, body: SweepIn | None = None) -> SweepAnswer:
 
 
 @router.get("/privacy/retention/runs")
-def list_runs(ctx: Ctx, who: Caller, limit: int = Query(50, ge=1, le=500),
-              offset: int = Query(0, ge=0, le=1_000_000)) -> list[RetentionRunView]:
+def list_runs(ctx: Ctx, who: Caller, limit: Limit = 50,
+              offset: Offset = 0) -> list[RetentionRunView]:
     """Staff: retention sweeps, newest first, with their reports (counts only, never personal values)."""
     return retention.list_runs(ctx, who, limit, offset)
 

@@ -6,15 +6,15 @@ the rules (licence number format, endorsement codes, dates not in the future...)
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import RequestBody
+from covernote.platform.requests import Day, RequestBody
 from covernote.privacy.usecases import sensitive
 from covernote.privacy.usecases.results_sensitive import (
     KeyRotation,
@@ -36,7 +36,7 @@ class HealthConditionIn(RequestBody):
 class ConvictionIn(RequestBody):
     code: str = Field(description="DVLA endorsement code: 2 letters and 2 digits, e.g. SP30, DR10, CU80",
                       max_length=10)
-    date: dt.date = Field(description="Date of the offence or conviction (not in the future)")
+    date: Day = Field(description="Date of the offence or conviction (not in the future)")
     points: int = Field(description="Penalty points, 0 to 11")
 
 
@@ -98,8 +98,8 @@ def get_sensitive_person(ctx: Ctx, who: Caller, customer_id: str, person_ref: st
 
 @router.get("/customers/{customer_id}/sensitive-reads")
 def get_sensitive_reads(ctx: Ctx, who: Caller, customer_id: str,
-                        limit: Annotated[int, Query(ge=1, le=1000)] = 1000,
-                        offset: Annotated[int, Query(ge=0)] = 0) -> SensitiveReadsLog:
+                        limit: Limit = 1000,
+                        offset: Offset = 0) -> SensitiveReadsLog:
     """Who read the customer's sensitive data, when, which fields and why (SEC-2). The data protection
     officer, an administrator, or the customer themselves."""
     return sensitive.reads_log(ctx, who, customer_id, limit, offset)

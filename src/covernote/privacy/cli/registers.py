@@ -15,7 +15,7 @@ from typing import Annotated
 import typer
 
 from covernote.identity.usecases import operator
-from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, parse_date, show
+from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, parse_date, parse_moment, show
 from covernote.kernel.clock import LONDON
 from covernote.privacy.usecases import breaches, disclosures, registers
 from covernote.privacy.usecases.results_registers import (
@@ -30,11 +30,7 @@ from covernote.privacy.usecases.results_registers import (
 def _when(text: str | None, option: str) -> datetime | None:
     if text is None:
         return None
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        fail("not a date and time", [(option, "use ISO 8601, e.g. 2026-03-28T23:30 or 2026-03-28T23:30:00Z")])
-        raise
+    moment = parse_moment(text, option, "use ISO 8601, e.g. 2026-03-28T23:30 or 2026-03-28T23:30:00Z")
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=LONDON)
 
 

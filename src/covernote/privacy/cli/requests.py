@@ -3,14 +3,22 @@
 from __future__ import annotations
 
 import json
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from covernote.identity.usecases import operator
-from covernote.interfaces.cli import JsonOpt, context, fail, format_or_json, handles_errors, show, write_out
+from covernote.interfaces.cli import (
+    JsonOpt,
+    context,
+    fail,
+    format_or_json,
+    handles_errors,
+    parse_date,
+    show,
+    write_out,
+)
 from covernote.privacy.usecases.results import AccessPackage, AccessPackageAnswer, ErasurePlan, RequestView
 
 
@@ -64,10 +72,7 @@ def register(privacy_app: typer.Typer) -> None:
             fail("--details is not valid JSON", [("--details", str(exc))])
         if not isinstance(parsed, dict):
             fail("--details must be a JSON object", [("--details", "use {...}")])
-        try:
-            received = date.fromisoformat(received_on) if received_on else None
-        except ValueError:
-            fail("--received-on is not a date", [("--received-on", "use YYYY-MM-DD")])
+        received = parse_date(received_on, "--received-on") if received_on else None
         show(requests.start(context(), operator(), customer_id, kind=kind, details=parsed, channel=channel,
                             received_on=received, nation=nation, identity_method=identity_method), as_json, _line)
 

@@ -32,6 +32,7 @@ from covernote.kernel.errors import (
 )
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
+from covernote.platform.paging import check_listing
 from covernote.privacy.ports import Breach, BreachAffected
 from covernote.privacy.usecases.results_registers import (
     AffectedPerson,
@@ -190,6 +191,7 @@ def list_breaches(ctx: AppContext, principal: Principal, limit: int = 100, offse
                   closed: bool | None = None) -> BreachList:
     """The register, most recently discovered first: every breach, or only the open (`closed=False`) or
     closed (`closed=True`) ones."""
+    check_listing(limit, offset)
     require_staff(principal, "read the breach register")
     now = ctx.clock.now()
     with ctx.uow(read_only=True) as uow:

@@ -13,6 +13,7 @@ from covernote.kernel.calendar import Nation
 from covernote.kernel.errors import Conflict, FieldIssue, Forbidden, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
+from covernote.platform.paging import check_listing
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.usecases.customers import validate_customer_fields
 from covernote.privacy.domain.consent import Channel as ConsentChannel
@@ -112,6 +113,7 @@ def get(ctx: AppContext, principal: Principal, request_id: str) -> RequestView:
 def list_requests(ctx: AppContext, principal: Principal, customer_id: str | None = None, open_only: bool = False,
                   overdue_only: bool = False, limit: int = 50, offset: int = 0) -> RequestList:
     """Cases, oldest first, with their due dates: the DPO's work queue (open_only, overdue_only)."""
+    check_listing(limit, offset)
     if principal.role == "customer":
         customer_id = principal.customer_id
     else:

@@ -49,6 +49,7 @@ from covernote.kernel.retention import (
     policy_ended_on,
 )
 from covernote.platform.context import AppContext
+from covernote.platform.paging import check_listing
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.model import Policy
 from covernote.policy.domain.model import (
@@ -542,6 +543,7 @@ def run_view(run: RetentionRun) -> RetentionRunView:
 
 
 def list_runs(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[RetentionRunView]:
+    check_listing(limit, offset)
     require_staff(principal, "read retention runs")
     with ctx.uow(read_only=True) as uow:
         return [run_view(r) for r in uow.retention.runs(limit, offset)]

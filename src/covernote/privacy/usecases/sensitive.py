@@ -43,6 +43,7 @@ from covernote.kernel.errors import (
 )
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
+from covernote.platform.paging import check_listing
 from covernote.platform.uow import UnitOfWork
 from covernote.privacy.ports import Keyring, SensitiveRead, SensitiveRecord, SubjectKey
 from covernote.privacy.usecases.results import KeysErased
@@ -510,6 +511,7 @@ def reads_log(ctx: AppContext, principal: Principal, customer_id: str, limit: in
               offset: int = 0) -> SensitiveReadsLog:
     """Who read the customer's sensitive data, when, which fields and why (SEC-2): for the DPO, an
     administrator and the customer themselves."""
+    check_listing(limit, offset)
     if principal.role == "customer":
         check_customer(principal, customer_id, "customer")
     elif principal.role not in PRIVACY_OFFICER_ROLES:
