@@ -11,6 +11,7 @@ from fastapi import FastAPI
 
 from covernote import __version__
 from covernote.api import health, problems
+from covernote.api.observability import Observability
 from covernote.carbon.api import router as carbon_router
 from covernote.claims.api import router as claims_router
 from covernote.clocks.api import router as clocks_router
@@ -55,6 +56,7 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
     )
     app.state.ctx = ctx
     problems.install(app)
+    app.add_middleware(Observability)  # request id, access log, metrics, /metrics (issue 13 item 23)
     app.include_router(health.router, responses=problems.ERROR_RESPONSES)  # the assembly's own: liveness and readiness
     app.include_router(products_router, responses=problems.ERROR_RESPONSES)  # PRD-1: the products on sale
     app.include_router(policy_router, responses=problems.ERROR_RESPONSES)  # customers

@@ -24,6 +24,7 @@ from covernote.kernel.clock import LONDON
 from covernote.kernel.errors import DomainError, FieldIssue, ValidationFailed
 from covernote.lifecycle.usecases import renewals
 from covernote.platform.context import AppContext
+from covernote.platform.observability import job_timer
 from covernote.privacy.usecases import retention
 from covernote.regulatory.usecases import cue, fraud, mid
 
@@ -83,7 +84,8 @@ def run_daily(ctx: AppContext, as_of: date | None = None,
     ok = True
     for name, job in jobs:
         try:
-            results[name] = {"ok": True, "result": job(ctx, day)}
+            with job_timer(name):  # covernote_job_runs_total and covernote_job_duration_seconds (UX-5)
+                results[name] = {"ok": True, "result": job(ctx, day)}
         except DomainError as exc:
             ok = False
             results[name] = {"ok": False, "error": type(exc).__name__, "message": exc.message}
