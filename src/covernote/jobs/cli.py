@@ -16,6 +16,7 @@ from covernote.interfaces.cli import (
     parse_optional_date,
     show,
 )
+from covernote.interfaces.progress import terminal_progress
 from covernote.jobs.daily import DailyScheduler, run_daily
 from covernote.platform.observability import configure_logging
 
@@ -31,7 +32,8 @@ def register_jobs(jobs_app: typer.Typer) -> None:
         letters, fraud re-checks, MID and CUE sends, the retention sweep.
         For cron or a systemd timer. Exit 1 if a job failed (the others still ran)."""
         configure_logging("WARNING")  # JSON lines on stderr: failures; COVERNOTE_LOG_LEVEL=INFO adds each job's run
-        result = run_daily(context(), parse_optional_date(as_of, "as_of"))
+        with terminal_progress() as progress:  # a bar per long job on a terminal; nothing extra otherwise
+            result = run_daily(context(), parse_optional_date(as_of, "as_of"), progress=progress)
         show(result, as_json, lambda d: "\n".join(
             [f"daily jobs for {d['as_of']}: {'ok' if d['ok'] else 'FAILED'}"]
             + [f"  {name:20} {'ok' if j['ok'] else 'FAILED: ' + j['error'] + ' ' + j['message']}"

@@ -19,6 +19,7 @@ from covernote.interfaces.cli import (
     read_json,
     show,
 )
+from covernote.interfaces.progress import terminal_progress
 from covernote.ledger import usecases as ledger
 from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.policy.schemas import ChangeIn, CustomerIn, RiskIn, TermIn
@@ -291,14 +292,17 @@ def register_jobs(jobs_app: typer.Typer) -> None:
     def jobs_renewal_invitations(as_of: str | None = None, batch_size: int = 500) -> None:
         """Invite every policy inside its product's invitation window (idempotent)."""
         ctx = context()
-        result = renewals.run_renewal_invitations(ctx, parse_date(as_of, "as_of") if as_of else None, batch_size, operator())
+        with terminal_progress() as progress:
+            result = renewals.run_renewal_invitations(ctx, parse_date(as_of, "as_of") if as_of else None, batch_size,
+                                                      operator(), progress)
         typer.echo(json.dumps(result, indent=2))
 
     @jobs_app.command("auto-renewals")
     @handles_errors
     def jobs_auto_renewals(as_of: str | None = None) -> None:
         """Renew, at expiry, policies with auto-renewal on and an open invitation."""
-        result = renewals.run_auto_renewals(context(), parse_date(as_of, "as_of") if as_of else None)
+        with terminal_progress() as progress:
+            result = renewals.run_auto_renewals(context(), parse_date(as_of, "as_of") if as_of else None, progress)
         typer.echo(json.dumps(result, indent=2))
 
 

@@ -11,6 +11,7 @@ import typer
 
 from covernote.identity.usecases import operator
 from covernote.interfaces.cli import JsonOpt, context, handles_errors, parse_optional_date, show
+from covernote.interfaces.progress import terminal_progress
 from covernote.privacy.usecases import processing_record, retention
 from covernote.privacy.usecases.results_retention import RetentionRunView, RetentionSettings, SweepAnswer
 
@@ -54,7 +55,9 @@ def register(privacy_app: typer.Typer) -> None:
               as_json: JsonOpt = False) -> None:
         """Apply every retention rule due (PRV-5): delete quotes never taken up, anonymise ended policies and
         people with nothing left to keep. Idempotent, safe to stop and rerun. Exit 1 if a batch failed."""
-        result = retention.sweep(context(), operator(), parse_optional_date(as_of, "as_of"), dry_run, batch)
+        with terminal_progress() as progress:
+            result = retention.sweep(context(), operator(), parse_optional_date(as_of, "as_of"), dry_run, batch,
+                                     progress)
         if report is not None:
             report.write_text(json.dumps(result, indent=2), encoding="utf-8")
         show(result, as_json, _sweep_summary)
