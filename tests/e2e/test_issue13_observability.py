@@ -134,4 +134,21 @@ def test_issue13_item23_serve_turns_uvicorn_access_log_off(tmp_path: Path, monke
         assert result.exit_code == 0, result.output
     assert [c["access_log"] for c in calls] == [False, False]
     assert calls[0]["multiproc"] is None and calls[1]["multiproc"] == str(tmp_path / "var" / "metrics")
+    assert calls[1]["factory"] is True
     assert "PROMETHEUS_MULTIPROC_DIR" not in os.environ
+
+
+def test_issue13_item23_each_worker_process_logs_json(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """With several workers uvicorn imports the app in fresh processes: the worker factory sets up the
+    JSON logging there, so every worker writes the access log."""
+    from covernote.api import workers
+    from covernote.platform import observability
+
+    monkeypatch.setenv("COVERNOTE_DATA_DIR", str(tmp_path / "var"))
+    monkeypatch.setenv("COVERNOTE_DATABASE_URL", f"sqlite:///{tmp_path / 'w.db'}")
+    root = logging.getLogger()
+    for h in [h for h in root.handlers if isinstance(h, observability._JsonLinesHandler)]:
+        root.removeHandler(h)
+    workers.create_worker_app()
+    assert any(isinstance(h, observability._JsonLinesHandler) for h in root.handlers)
+    assert logging.getLogger("covernote.access").isEnabledFor(logging.INFO)

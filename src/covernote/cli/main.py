@@ -114,7 +114,7 @@ def _run(uvicorn: Any, ctx: AppContext, host: str, port: int, workers: int, loop
         uvicorn.run(create_app(ctx, Settings.from_env().threads_for_requests()), host=host, port=port,
                     log_level="info", loop=loop, http=http, access_log=False, log_config=None)
     else:
-        uvicorn.run("covernote.api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
+        uvicorn.run("covernote.api.workers:create_worker_app", factory=True, host=host, port=port, workers=workers,
                     log_level="warning", loop=loop, http=http, access_log=False, log_config=None)
 
 
