@@ -115,3 +115,23 @@ def test_issue13_item12_pay5_who_and_what_may_be_corrected(db_ctx: AppContext) -
         ledger.correct_entry(db_ctx, SYSTEM, "jnl_missing", "no such entry")
     with pytest.raises(Conflict):  # a reversal is not corrected; it is the correction's first half
         ledger.correct_entry(db_ctx, SYSTEM, rev["id"], "a reversal")
+
+
+def test_issue13_item12_pay5_a_duplicate_reversed_and_a_reversal_awaiting_correction_together(
+        db_ctx: AppContext) -> None:
+    """Two reversals on one policy, one complete (a charge posted twice), one awaiting its correction:
+    reconciliation passes and lists one entry awaiting (the two have the same amounts, so posting either
+    again puts the policy right)."""
+    pol = bind(db_ctx)
+    charge = charge_entry(db_ctx, pol)
+    with db_ctx.uow() as uow:
+        original = uow.ledger.get(charge["id"])
+        assert original is not None
+        dup = replace(original, entry_id=new_id("jnl"))
+        uow.ledger.add(dup)
+        uow.commit()
+    ledger.reverse_entry(db_ctx, SYSTEM, dup.entry_id, "posted twice")
+    ledger.reverse_entry(db_ctx, SYSTEM, charge["id"], "to be posted again")
+    report = ledger.reconcile(db_ctx, SYSTEM)
+    assert report["ok"] and len(report["awaiting_correction"]) == 1
+    assert report["awaiting_correction"][0]["entry_id"] in {charge["id"], dup.entry_id}

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from itertools import combinations
 from typing import Literal
 
 from covernote.claims import domain as claim_rules
@@ -242,19 +243,18 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> Reconcilia
         accounts = set(expected) | {a for a in lt if a.startswith(("fees:", "extras:"))}
         differences = [(a, lt.get(a, 0), expected.get(a, 0)) for a in sorted(accounts)
                        if lt.get(a, 0) != expected.get(a, 0)]
-        # A reversal waiting for its correction (PAY-5): the ledger agrees with the transactions once the
-        # reversed entries are posted again, so it is listed, not a problem. A reversal that put a wrong
-        # entry right (a duplicate) leaves no difference and needs no correction.
+        # Reversals waiting for their correction (PAY-5): when the ledger agrees with the transactions once
+        # some reversed entries are posted again, those are listed, not a problem. A reversal that put a
+        # wrong entry right (a duplicate) leaves no difference and needs no correction.
         pending = awaiting.get(pid, {})
         if differences and pending:
-            touched = {a for a in accounts | {a for e in pending.values() for a in e}
-                       if a in expected or a.startswith(("fees:", "extras:"))}
-            if all(lt.get(a, 0) + sum(e.get(a, 0) for e in pending.values()) == expected.get(a, 0) for a in touched):
+            explained = _awaiting_explains(lt, expected, accounts, pending)
+            if explained is not None:
                 waiting.extend({"policy_id": pid, "entry_id": eid,
                                 "problem": "reversed and not yet corrected: the transactions still charge what it "
                                            "posted; post the correct entry (POST /ledger/entries/"
                                            f"{eid}/correction, covernote ledger correct {eid})"}
-                               for eid in sorted(pending))
+                               for eid in explained)
                 differences = []
         for account, posted, want in differences:
             problems.append({"policy_id": pid, "account": account,
@@ -292,6 +292,24 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> Reconcilia
         "awaiting_correction": waiting,
         "ok": not problems,
     }
+
+
+def _awaiting_explains(posted: dict[str, int], expected: dict[str, int], accounts: set[str],
+                       pending: dict[str, dict[str, int]]) -> list[str] | None:
+    """The fewest reversed, uncorrected entries (ids, sorted) whose amounts, posted again, make the
+    policy's checked accounts equal what its transactions charged; None when no such set exists (tried
+    among at most 10 entries; more are a problem to look at by hand)."""
+    ids = sorted(pending)
+    if len(ids) > 10:
+        return None
+    checked = {a for a in accounts | {a for e in pending.values() for a in e}
+               if a in expected or a.startswith(("fees:", "extras:"))}
+    for size in range(1, len(ids) + 1):
+        for chosen in combinations(ids, size):
+            if all(posted.get(a, 0) + sum(pending[e].get(a, 0) for e in chosen) == expected.get(a, 0)
+                   for a in checked):
+                return list(chosen)
+    return None
 
 
 def statement_view(policy: Policy, entries: list[JournalEntry]) -> StatementView:
