@@ -172,7 +172,7 @@ def test_pol4_voidance_keeps_premium(api):
     assert api.post(f"/policies/{pid}/cancellations", {"effective_date": "2026-11-30", "reason": "x"}).status_code == 422
 
 
-def test_pay5_reversal_endpoint_is_admin_only_and_flags_in_reconciliation(api):
+def test_pay5_reversal_endpoint_is_admin_only_and_awaits_correction_in_reconciliation(api):
     _, r = _bind(api)
     pid = r.json()["id"]
     entry = api.get(f"/policies/{pid}/statement").json()["entries"][0]
@@ -183,7 +183,7 @@ def test_pay5_reversal_endpoint_is_admin_only_and_flags_in_reconciliation(api):
         str(-__import__("decimal").Decimal(p["amount"])) for p in entry["postings"]]
     assert api.post(f"/ledger/entries/{entry['id']}/reversal", {"reason": "again"}, token=api.admin).status_code == 409
     report = api.get("/ledger/reconciliation").json()
-    assert report["ok"] is False and report["problems"]
+    assert report["ok"] is True and [w["entry_id"] for w in report["awaiting_correction"]] == [entry["id"]]
 
 
 def test_risk_body_helper_is_valid():

@@ -20,6 +20,8 @@ from covernote.identity.usecases import SYSTEM, Principal, create_user
 from covernote.kernel.clock import FixedClock
 from covernote.kernel.declarations import PersonalData, PersonalInside
 from covernote.kernel.errors import Conflict, Forbidden, NotFound, ValidationFailed
+from covernote.kernel.ids import new_id
+from covernote.kernel.journal import reversal_of
 from covernote.kernel.money import Money
 from covernote.ledger import usecases as ledger
 from covernote.lifecycle.usecases import renewals
@@ -462,9 +464,16 @@ def test_clm4_pay5_reserve_and_payment_postings_balance_and_reconcile(db_ctx: Ap
     own = ledger.policy_statement(db_ctx, Principal("usr_c", "customer", pol["customer_id"]), pol["id"])
     assert not any(a.startswith("claims:") for a in own["accounts"]) and own["balance"] == "0.00"
     assert len(own["entries"]) == len(statement["entries"]) - 3  # two reserve entries and the payment
-    # A posting changed behind the claim's back is found: reverse the payment's entry.
+    # The ledger refuses to reverse a claim's entry: it is corrected through the claim (issue 13 item 12).
     admin = Principal("usr_admin", "admin")
-    ledger.reverse_entry(db_ctx, admin, first["payments"][0]["journal_entry_id"], "posted in error")
+    with pytest.raises(Conflict):
+        ledger.reverse_entry(db_ctx, admin, first["payments"][0]["journal_entry_id"], "posted in error")
+    # A posting changed behind the claim's back is found: the payment's entry reversed in the journal itself.
+    with db_ctx.uow() as uow:
+        paid = uow.ledger.get(first["payments"][0]["journal_entry_id"])
+        assert paid is not None
+        uow.ledger.add(reversal_of(paid, new_id("jnl"), db_ctx.clock.now(), "behind the claim's back"))
+        uow.commit()
     problems = ledger.reconcile(db_ctx, SYSTEM)["problems"]
     assert {(p.get("claim_id"), p["account"]) for p in problems} == {
         (c["id"], "claims:reserve"), (c["id"], "claims:outstanding"), (c["id"], "claims:paid"), (c["id"], "bank")}

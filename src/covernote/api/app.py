@@ -12,6 +12,7 @@ from fastapi import FastAPI
 from covernote import __version__
 from covernote.api import health, problems
 from covernote.api.body_limit import BodyLimit
+from covernote.api.observability import Observability
 from covernote.api.security import SecurityMiddleware
 from covernote.carbon.api import router as carbon_router
 from covernote.claims.api import router as claims_router
@@ -58,7 +59,9 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
     app.state.ctx = ctx
     problems.install(app)
     app.add_middleware(BodyLimit)  # issue 13, item 8: 413 for a body over COVERNOTE_MAX_BODY_BYTES, before reading it
-    app.add_middleware(SecurityMiddleware)  # issue 13, item 25: security headers, 429 after 10 failed sign-ins a minute (outermost)
+    app.add_middleware(SecurityMiddleware)  # issue 13, item 25: security headers, 429 after 10 failed sign-ins a minute
+    app.add_middleware(Observability)  # request id, access log, metrics, /metrics (issue 13 item 23); outermost, so
+    # the 413s and 429s above are logged and counted too (it puts the security headers on /metrics itself)
     app.include_router(health.router, responses=problems.ERROR_RESPONSES)  # the assembly's own: liveness and readiness
     app.include_router(products_router, responses=problems.ERROR_RESPONSES)  # PRD-1: the products on sale
     app.include_router(policy_router, responses=problems.ERROR_RESPONSES)  # customers

@@ -5,9 +5,14 @@ Errors name the field and the reason, and exit with status 2. This module is the
 
 from __future__ import annotations
 
+import os
+import shutil
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import timedelta
-from typing import TYPE_CHECKING, Annotated
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -26,6 +31,7 @@ from covernote.lifecycle import cli as policy_cli
 from covernote.lifecycle.cli import customers_app, policy_app, quote_app
 from covernote.ncd import cli as ncd_cli
 from covernote.platform.context import AppContext
+from covernote.platform.observability import configure_logging
 from covernote.privacy.adapters.keyring import KeyringUnsafe
 from covernote.privacy.cli import data_map as privacy_data_map
 from covernote.privacy.cli import registers as privacy_registers
@@ -99,14 +105,41 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
         _load_demo(ctx)
     loop, http = server_stack()
     typer.echo(f"Covernote on http://{host}:{port}  (docs: http://{host}:{port}/docs; uvicorn, loop {loop}, http {http})")
+    # JSON-lines logs; the app writes the access log itself (api/observability.py), whatever the workers
+    configure_logging()
+    with _multiprocess_metrics(workers):
+        _run(uvicorn, ctx, host, port, workers, loop, http)
+
+
+def _run(uvicorn: Any, ctx: AppContext, host: str, port: int, workers: int, loop: LoopFactoryType,
+         http: HTTPProtocolType) -> None:
     if workers == 1:
         from covernote.api.app import create_app
 
         uvicorn.run(create_app(ctx, Settings.from_env().threads_for_requests()), host=host, port=port,
-                    log_level="info", loop=loop, http=http)
+                    log_level="info", loop=loop, http=http, access_log=False, log_config=None)
     else:
-        uvicorn.run("covernote.api.app:create_app_from_env", factory=True, host=host, port=port, workers=workers,
-                    log_level="warning", loop=loop, http=http)
+        uvicorn.run("covernote.api.workers:create_worker_app", factory=True, host=host, port=port, workers=workers,
+                    log_level="warning", loop=loop, http=http, access_log=False, log_config=None)
+
+
+@contextmanager
+def _multiprocess_metrics(workers: int) -> Iterator[None]:
+    """Several workers: unless the operator named one, a fresh PROMETHEUS_MULTIPROC_DIR under the data
+    directory, emptied at start, so /metrics answers for every worker, not just the one scraped (the
+    workers inherit it; it is unset again when the server stops)."""
+    if workers == 1 or os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        yield
+        return
+    folder = Path(Settings.from_env().data_dir) / "metrics"
+    shutil.rmtree(folder, ignore_errors=True)
+    folder.mkdir(parents=True, mode=0o700)
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(folder)
+    typer.echo(f"the metrics of every worker are gathered in {folder} (PROMETHEUS_MULTIPROC_DIR)")
+    try:
+        yield
+    finally:
+        os.environ.pop("PROMETHEUS_MULTIPROC_DIR", None)
 
 
 def _load_demo(ctx: AppContext) -> None:

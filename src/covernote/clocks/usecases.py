@@ -153,6 +153,20 @@ def report(ctx: AppContext, principal: Principal, within_hours: int = 48, team: 
             "truncated": len(candidates) == REPORT_LIMIT}
 
 
+def breached_now(ctx: AppContext) -> dict[tuple[str, str], int]:
+    """(rule, team) -> open deadlines overdue now: the operator's breached-clocks gauge (issue 13 item 23,
+    UX-5). One indexed query for the open deadlines whose stored due instant has passed; each is then
+    judged exactly (a pause may have moved it later). Counts, nothing about anyone."""
+    now = ctx.clock.now()
+    with ctx.uow(read_only=True) as uow:
+        candidates = uow.deadlines.open_due_by(now, None, REPORT_LIMIT)
+    out: dict[tuple[str, str], int] = {}
+    for d in candidates:
+        if d.state(now) is State.OVERDUE:
+            out[(d.rule_code, d.team)] = out.get((d.rule_code, d.team), 0) + 1
+    return out
+
+
 def figures(ctx: AppContext, principal: Principal, start: date | None = None, end: date | None = None,
             team: str | None = None) -> DeadlineFigures:
     """Staff: per team, the deadlines started in [start, end) (UK dates; open-ended when left out): met on

@@ -9,7 +9,6 @@ Every function here that prices returns `domain.extras.ExtraLine`s; a transactio
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping, Sequence
 from datetime import date
@@ -30,6 +29,7 @@ from covernote.extras.results import (
     RenewalNcdProtection,
 )
 from covernote.identity.usecases import Principal, require_staff
+from covernote.kernel import csv_cells
 from covernote.kernel.clock import london_date
 from covernote.kernel.errors import FieldIssue, IssueCollector, ValidationFailed
 from covernote.kernel.memo import BoundedMemo
@@ -524,7 +524,7 @@ def fair_value_report(ctx: AppContext, principal: Principal, product_code: str |
 
 def fair_value_csv(report: FairValueReport) -> str:
     buf = io.StringIO()
-    writer = csv.writer(buf, lineterminator="\n")
+    writer = csv_cells.writer(buf)
     writer.writerow(["from", "to", *REPORT_COLUMNS])
     for row in report["rows"]:
         r: Mapping[str, object] = row

@@ -13,6 +13,7 @@ from covernote.identity.usecases import Principal, Unauthenticated, authenticate
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.context import AppContext
+from covernote.platform.observability import USER_KEY
 from covernote.platform.requests import RequestBody, Text
 
 _bearer = HTTPBearer(auto_error=False, description="An API token from `covernote users create`")
@@ -28,7 +29,9 @@ async def get_principal(request: Request,
     in-process cache; an unknown one costs one indexed lookup."""
     if credentials is None or credentials.scheme.lower() != "bearer":
         raise Unauthenticated("an API token is required")
-    return authenticate(request.app.state.ctx, credentials.credentials)
+    principal = authenticate(request.app.state.ctx, credentials.credentials)
+    request.scope[USER_KEY] = principal.user_id  # for the access log (api/observability.py)
+    return principal
 
 
 Ctx = Annotated[AppContext, Depends(get_ctx)]

@@ -16,7 +16,9 @@ from covernote.interfaces.cli import (
     parse_optional_date,
     show,
 )
+from covernote.interfaces.progress import terminal_progress
 from covernote.jobs.daily import DailyScheduler, run_daily
+from covernote.platform.observability import configure_logging
 
 
 def register_jobs(jobs_app: typer.Typer) -> None:
@@ -29,7 +31,9 @@ def register_jobs(jobs_app: typer.Typer) -> None:
         """Run every daily job once, in order: renewal invitations, auto-renewals, the eight-week complaint
         letters, fraud re-checks, MID and CUE sends, the retention sweep.
         For cron or a systemd timer. Exit 1 if a job failed (the others still ran)."""
-        result = run_daily(context(), parse_optional_date(as_of, "as_of"))
+        configure_logging("WARNING")  # JSON lines on stderr: failures; COVERNOTE_LOG_LEVEL=INFO adds each job's run
+        with terminal_progress() as progress:  # a bar per long job on a terminal; nothing extra otherwise
+            result = run_daily(context(), parse_optional_date(as_of, "as_of"), progress=progress)
         show(result, as_json, lambda d: "\n".join(
             [f"daily jobs for {d['as_of']}: {'ok' if d['ok'] else 'FAILED'}"]
             + [f"  {name:20} {'ok' if j['ok'] else 'FAILED: ' + j['error'] + ' ' + j['message']}"
@@ -47,6 +51,7 @@ def register_jobs(jobs_app: typer.Typer) -> None:
         except ValueError:
             fail(f"{at!r} is not a time", [("at", "use HH:MM")])
             return
+        configure_logging()  # a long-running process: each job's run and any failure as JSON lines on stderr
         typer.echo(f"running the daily jobs every day at {run_at.isoformat('minutes')} London time; Ctrl-C stops")
         stop = threading.Event()
         try:

@@ -24,23 +24,38 @@ from covernote.kernel.clock import LONDON
 from covernote.kernel.errors import DomainError, FieldIssue, ValidationFailed
 from covernote.lifecycle.usecases import renewals
 from covernote.platform.context import AppContext
+from covernote.platform.observability import job_timer
+from covernote.platform.progress import Progress, no_progress
 from covernote.privacy.usecases import retention
 from covernote.regulatory.usecases import cue, fraud, mid
 
 log = logging.getLogger("covernote.jobs")
 Job = Callable[[AppContext, date], Mapping[str, Any]]  # each job's typed report
+LongJob = Callable[[AppContext, date, Progress], Mapping[str, Any]]  # one that tells its progress
 
 
-def _renewal_invitations(ctx: AppContext, day: date) -> Mapping[str, Any]:
-    return renewals.run_renewal_invitations(ctx, day)
+def _long(job: LongJob) -> Job:
+    """A job `run_daily` gives its progress to (`job.with_progress`); called as a Job, it tells nobody."""
+    def run(ctx: AppContext, day: date) -> Mapping[str, Any]:
+        return job(ctx, day, no_progress)
+
+    run.with_progress = job  # type: ignore[attr-defined]
+    return run
 
 
-def _auto_renewals(ctx: AppContext, day: date) -> Mapping[str, Any]:
-    return renewals.run_auto_renewals(ctx, day)
+@_long
+def _renewal_invitations(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
+    return renewals.run_renewal_invitations(ctx, day, progress=progress)
 
 
-def _retention_sweep(ctx: AppContext, day: date) -> Mapping[str, Any]:
-    return retention.sweep(ctx, SYSTEM, day)
+@_long
+def _auto_renewals(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
+    return renewals.run_auto_renewals(ctx, day, progress=progress)
+
+
+@_long
+def _retention_sweep(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
+    return retention.sweep(ctx, SYSTEM, day, progress=progress)
 
 
 def _eight_week_letters(ctx: AppContext, _day: date) -> Mapping[str, Any]:
@@ -51,12 +66,14 @@ def _fraud_recheck(ctx: AppContext, _day: date) -> Mapping[str, Any]:
     return fraud.recheck_unavailable(ctx, SYSTEM)
 
 
-def _mid_send(ctx: AppContext, _day: date) -> Mapping[str, Any]:
-    return mid.send_pending(ctx, SYSTEM)
+@_long
+def _mid_send(ctx: AppContext, _day: date, progress: Progress) -> Mapping[str, Any]:
+    return mid.send_pending(ctx, SYSTEM, progress=progress)
 
 
-def _cue_send(ctx: AppContext, _day: date) -> Mapping[str, Any]:
-    return cue.send_pending(ctx, SYSTEM)
+@_long
+def _cue_send(ctx: AppContext, _day: date, progress: Progress) -> Mapping[str, Any]:
+    return cue.send_pending(ctx, SYSTEM, progress=progress)
 
 
 DAILY_JOBS: tuple[tuple[str, Job], ...] = (
@@ -70,10 +87,14 @@ DAILY_JOBS: tuple[tuple[str, Job], ...] = (
 )
 
 
+DAILY_TASK = "daily jobs"
+
+
 def run_daily(ctx: AppContext, as_of: date | None = None,
-              jobs: tuple[tuple[str, Job], ...] = DAILY_JOBS) -> dict[str, Any]:
+              jobs: tuple[tuple[str, Job], ...] = DAILY_JOBS, progress: Progress = no_progress) -> dict[str, Any]:
     """Run every daily job once for `as_of` (default today; never a future day), in order. Returns each
-    job's result, or its error (kind and message) when it failed; `ok` is False if any failed."""
+    job's result, or its error (kind and message) when it failed; `ok` is False if any failed. `progress`
+    hears the jobs done, and each long job's own progress."""
     today = ctx.today()
     day = as_of or today
     if day > today:
@@ -81,9 +102,13 @@ def run_daily(ctx: AppContext, as_of: date | None = None,
                                [FieldIssue("as_of", f"{day.isoformat()} is after today ({today.isoformat()})")])
     results: dict[str, Any] = {}
     ok = True
-    for name, job in jobs:
+    progress(DAILY_TASK, 0, len(jobs))
+    for n, (name, job) in enumerate(jobs, start=1):
         try:
-            results[name] = {"ok": True, "result": job(ctx, day)}
+            with job_timer(name):  # covernote_job_runs_total and covernote_job_duration_seconds (UX-5)
+                with_progress = getattr(job, "with_progress", None)
+                report = job(ctx, day) if with_progress is None else with_progress(ctx, day, progress)
+                results[name] = {"ok": True, "result": report}
         except DomainError as exc:
             ok = False
             results[name] = {"ok": False, "error": type(exc).__name__, "message": exc.message}
@@ -91,6 +116,7 @@ def run_daily(ctx: AppContext, as_of: date | None = None,
             log.exception("daily job %s failed", name)
             ok = False
             results[name] = {"ok": False, "error": type(exc).__name__, "message": "see the log"}
+        progress(DAILY_TASK, n, len(jobs))
     return {"as_of": day.isoformat(), "ok": ok, "jobs": results}
 
 

@@ -43,6 +43,7 @@ class JournalEntry:
     transaction_id: str | None
     postings: tuple[Posting, ...]
     reverses: str | None = None
+    corrects: str | None = None  # the reversed entry this one replaces (issue 13 item 12)
 
     def __post_init__(self) -> None:
         if len(self.postings) < 2:
@@ -87,6 +88,14 @@ def reversal_of(entry: JournalEntry, entry_id: str, posted_at: datetime, reason:
         entry_id, posted_at, f"Reversal of {entry.entry_id}: {reason}", entry.policy_id, entry.transaction_id,
         tuple(Posting(p.account, -p.amount, f"reversal: {p.memo}") for p in entry.postings), reverses=entry.entry_id,
     )
+
+
+def correction_of(entry: JournalEntry, entry_id: str, posted_at: datetime, reason: str,
+                  lines: Sequence[Posting]) -> JournalEntry:
+    """The entry that replaces a reversed one: on the same policy and transaction, with the given postings
+    (which must balance) and the reason. Raises UnbalancedEntry when they do not."""
+    return JournalEntry(entry_id, posted_at, f"Correction of {entry.entry_id}: {reason}", entry.policy_id,
+                        entry.transaction_id, tuple(lines), corrects=entry.entry_id)
 
 
 @dataclass(frozen=True)

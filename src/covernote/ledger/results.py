@@ -34,6 +34,7 @@ class EntryView(TypedDict):
     description: str
     transaction_id: str | None
     reverses: str | None
+    corrects: str | None
     postings: list[PostingView]
 
 
@@ -78,6 +79,14 @@ class OutstandingBalance(TypedDict):
     balance: str
 
 
+class AwaitingCorrection(TypedDict):
+    """An entry reversed and not yet corrected, whose policy agrees with its transactions once it is."""
+
+    policy_id: str
+    entry_id: str
+    problem: str
+
+
 class Reconciliation(TypedDict):
     """The whole ledger checked (GET /ledger/reconciliation)."""
 
@@ -87,4 +96,5 @@ class Reconciliation(TypedDict):
     claims_checked: int
     problems: list[ReconciliationProblem]
     outstanding_balances: list[OutstandingBalance]
+    awaiting_correction: list[AwaitingCorrection]
     ok: bool

@@ -33,7 +33,7 @@ class LedgerRepo:
             return
         self.conn.execute(journal_entries.insert(), [
             dict(id=e.entry_id, posted_at=e.posted_at, description=e.description, policy_id=e.policy_id,
-                 transaction_id=e.transaction_id, reverses=e.reverses) for e in entries])
+                 transaction_id=e.transaction_id, reverses=e.reverses, corrects=e.corrects) for e in entries])
         self.conn.execute(postings.insert(), [
             dict(entry_id=e.entry_id, line_no=i, policy_id=e.policy_id, account=p.account,
                  amount_pence=p.amount.pence, memo=p.memo) for e in entries for i, p in enumerate(e.postings)])
@@ -51,7 +51,7 @@ class LedgerRepo:
             for r in rows:
                 lines[r.entry_id].append(Posting(r.account, Money.from_pence(r.amount_pence), r.memo))
         return [JournalEntry(h.id, h.posted_at, h.description, h.policy_id, h.transaction_id, tuple(lines[h.id]),
-                             h.reverses) for h in heads]
+                             h.reverses, h.corrects) for h in heads]
 
     def for_policy(self, policy_id: str) -> list[JournalEntry]:
         return self._entries(journal_entries.c.policy_id == policy_id)
@@ -67,6 +67,24 @@ class LedgerRepo:
     def reversal_of(self, entry_id: str) -> JournalEntry | None:
         found = self._entries(journal_entries.c.reverses == entry_id)
         return found[0] if found else None
+
+    def correction_of(self, entry_id: str) -> JournalEntry | None:
+        found = self._entries(journal_entries.c.corrects == entry_id)
+        return found[0] if found else None
+
+    def awaiting_correction(self) -> dict[str, dict[str, dict[str, int]]]:
+        r, c = journal_entries.alias("r"), journal_entries.alias("c")
+        q = (sa.select(journal_entries.c.policy_id, journal_entries.c.id, postings.c.account,
+                       sa.func.sum(postings.c.amount_pence))
+             .select_from(journal_entries.join(postings, postings.c.entry_id == journal_entries.c.id))
+             .where(journal_entries.c.policy_id.is_not(None),
+                    sa.exists().where(r.c.reverses == journal_entries.c.id),
+                    ~sa.exists().where(c.c.corrects == journal_entries.c.id))
+             .group_by(journal_entries.c.policy_id, journal_entries.c.id, postings.c.account))
+        out: dict[str, dict[str, dict[str, int]]] = {}
+        for pid, entry_id, account, total in self.conn.execute(q):
+            out.setdefault(pid, {}).setdefault(entry_id, {})[account] = int(total)
+        return out
 
     def unbalanced_entries(self) -> list[tuple[str, int]]:
         total = sa.func.sum(postings.c.amount_pence)

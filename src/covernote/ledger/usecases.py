@@ -5,13 +5,21 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from decimal import Decimal
+from itertools import combinations
 from typing import Literal
 
 from covernote.claims import domain as claim_rules
 from covernote.extras import domain as extras
 from covernote.extras.usecases import record_lines
 from covernote.identity.usecases import Principal, require_admin, require_staff
-from covernote.kernel.errors import Conflict, NotFound, PaymentRequired, ServiceUnavailable
+from covernote.kernel.errors import (
+    Conflict,
+    FieldIssue,
+    NotFound,
+    PaymentRequired,
+    ServiceUnavailable,
+    ValidationFailed,
+)
 from covernote.kernel.ids import new_id
 from covernote.kernel.journal import (
     CASH,
@@ -24,12 +32,14 @@ from covernote.kernel.journal import (
     account_totals,
     balanced_entry,
     charge_lines,
+    correction_of,
     reversal_of,
     statement,
 )
-from covernote.kernel.money import Money
+from covernote.kernel.money import Money, MoneyError, sum_money
 from covernote.ledger.ports import PaymentDeclined, PaymentUnavailable
 from covernote.ledger.results import (
+    AwaitingCorrection,
     EntryView,
     OutstandingBalance,
     PaymentResult,
@@ -122,24 +132,83 @@ def policy_statement(ctx: AppContext, principal: Principal, policy_id: str) -> S
 
 
 def reverse_entry(ctx: AppContext, principal: Principal, entry_id: str, reason: str) -> EntryView:
-    """Correct a posted entry by posting its exact opposite; the original is never changed."""
+    """Correct a posted entry by posting its exact opposite; the original is never changed. The correct
+    entry, if one is needed, is then posted by `correct_entry` (PAY-5)."""
     require_admin(principal, "reverse ledger entries")
+    if not reason.strip():
+        raise ValidationFailed("a reason is required", [FieldIssue("reason", "is required")])
     with ctx.uow() as uow:
         entry = uow.ledger.get(entry_id)
         if entry is None:
             raise NotFound("no such ledger entry")
         if entry.reverses is not None:
             raise Conflict("this entry is itself a reversal; post a new entry instead")
+        if claim_rules.is_claim_entry(entry) or any(claim_rules.is_claim_account(p.account) for p in entry.postings):
+            raise Conflict("a claim's reserve and payments are corrected through the claim (its reserve or a "
+                           "payment), not by reversing its ledger entries (CLM-4)")
         if uow.ledger.reversal_of(entry_id) is not None:
             raise Conflict("this entry has already been reversed")
-        if not reason.strip():
-            from covernote.kernel.errors import FieldIssue, ValidationFailed
-
-            raise ValidationFailed("a reason is required", [FieldIssue("reason", "is required")])
         reversal = reversal_of(entry, new_id("jnl"), ctx.clock.now(), reason.strip())
         uow.ledger.add(reversal)
         uow.commit()
     return entry_view(reversal)
+
+
+CORRECTABLE_ACCOUNTS = (RECEIVABLE, CASH, PREMIUM, IPT)
+CORRECTABLE_PREFIXES = ("fees:", "extras:")
+CORRECTION_LIMIT = Decimal("10000000.00")
+
+
+def correct_entry(ctx: AppContext, principal: Principal, entry_id: str, reason: str,
+                  lines: Sequence[tuple[str, str, str]] | None = None) -> EntryView:
+    """Post the entry that replaces a reversed one (issue 13 item 12, PAY-5): a new balanced journal entry
+    on the same policy and transaction, naming the entry it corrects and why. `lines` are (account,
+    amount in pounds, signed: a debit positive, a credit negative, memo); None posts the original's
+    postings again (the reversal was of a correct entry, or undone by mistake). Administrators only, as
+    for reversals; at most one correction per reversed entry (a wrong correction is itself reversed and
+    corrected)."""
+    require_admin(principal, "post ledger corrections")
+    issues: list[FieldIssue] = []
+    if not reason.strip():
+        issues.append(FieldIssue("reason", "is required"))
+    postings: list[Posting] = []
+    for i, (account, amount, memo) in enumerate(lines or ()):
+        if not (account in CORRECTABLE_ACCOUNTS or account.startswith(CORRECTABLE_PREFIXES)):
+            issues.append(FieldIssue(f"postings[{i}].account", "must be one of " + ", ".join(CORRECTABLE_ACCOUNTS)
+                                     + " or start with fees: or extras: (claim accounts are corrected through "
+                                       "the claim)"))
+        try:
+            value = Money.of(amount)
+            _ = value.pence
+        except (MoneyError, ValueError, ArithmeticError):
+            issues.append(FieldIssue(f"postings[{i}].amount", "must be pounds and pence, signed, e.g. \"-12.50\""))
+            continue
+        if abs(value.amount) > CORRECTION_LIMIT:
+            issues.append(FieldIssue(f"postings[{i}].amount", f"must be at most {CORRECTION_LIMIT} either way"))
+            continue
+        postings.append(Posting(account, value, memo.strip() or "correction"))
+    if lines is not None and not issues:
+        if len([p for p in postings if not p.amount.is_zero()]) < 2:
+            issues.append(FieldIssue("postings", "needs at least two non-zero postings"))
+        elif not (total := sum_money([p.amount for p in postings])).is_zero():
+            issues.append(FieldIssue("postings", f"must balance: they sum to {total.to_str()}, not 0.00"))
+    if issues:
+        raise ValidationFailed("the correction cannot be posted", issues)
+    with ctx.uow() as uow:
+        entry = uow.ledger.get(entry_id)
+        if entry is None:
+            raise NotFound("no such ledger entry")
+        if uow.ledger.reversal_of(entry_id) is None:
+            raise Conflict("only a reversed entry can be corrected: reverse it first "
+                           f"(POST /ledger/entries/{entry_id}/reversal, covernote ledger reverse)")
+        if uow.ledger.correction_of(entry_id) is not None:
+            raise Conflict("this entry has already been corrected; reverse that correction to correct it again")
+        chosen = [p for p in postings if not p.amount.is_zero()] if lines is not None else [
+            Posting(p.account, p.amount, p.memo) for p in entry.postings]
+        correction = correction_of(entry, new_id("jnl"), ctx.clock.now(), reason.strip(), chosen)
+        uow.ledger.add(correction)
+        uow.commit()
+    return entry_view(correction)
 
 
 def reconcile(ctx: AppContext, principal: Principal | None = None) -> Reconciliation:
@@ -158,9 +227,11 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> Reconcilia
         extra_totals = uow.extras.expected_accounts_by_policy()
         claim_totals = uow.claims.ledger_check()
         claim_strays = uow.claims.stray_postings()
+        awaiting = uow.ledger.awaiting_correction()
     for entry_id, pence in unbalanced:
         problems.append({"entry_id": entry_id, "problem": f"postings sum to {Money.from_pence(pence)} instead of zero"})
     outstanding: list[OutstandingBalance] = []
+    waiting: list[AwaitingCorrection] = []
     for pid in sorted(set(ledger_totals) | set(txn_totals) | set(extra_totals)):
         lt = ledger_totals.get(pid, {})
         tt = txn_totals.get(pid, {})
@@ -169,13 +240,26 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> Reconcilia
             if k.startswith("fees:"):
                 expected[k] = -v
         expected.update(extra_totals.get(pid, {}))  # each extra's premium, IPT and commission (ADD-1, PAY-7)
-        for account in set(expected) | {a for a in lt if a.startswith(("fees:", "extras:"))}:
-            posted = lt.get(account, 0)
-            want = expected.get(account, 0)
-            if posted != want:
-                problems.append({"policy_id": pid, "account": account,
-                                 "problem": f"ledger has {Money.from_pence(-posted)} but transactions charged "
-                                            f"{Money.from_pence(-want)}"})
+        accounts = set(expected) | {a for a in lt if a.startswith(("fees:", "extras:"))}
+        differences = [(a, lt.get(a, 0), expected.get(a, 0)) for a in sorted(accounts)
+                       if lt.get(a, 0) != expected.get(a, 0)]
+        # Reversals waiting for their correction (PAY-5): when the ledger agrees with the transactions once
+        # some reversed entries are posted again, those are listed, not a problem. A reversal that put a
+        # wrong entry right (a duplicate) leaves no difference and needs no correction.
+        pending = awaiting.get(pid, {})
+        if differences and pending:
+            explained = _awaiting_explains(lt, expected, accounts, pending)
+            if explained is not None:
+                waiting.extend({"policy_id": pid, "entry_id": eid,
+                                "problem": "reversed and not yet corrected: the transactions still charge what it "
+                                           "posted; post the correct entry (POST /ledger/entries/"
+                                           f"{eid}/correction, covernote ledger correct {eid})"}
+                               for eid in explained)
+                differences = []
+        for account, posted, want in differences:
+            problems.append({"policy_id": pid, "account": account,
+                             "problem": f"ledger has {Money.from_pence(-posted)} but transactions charged "
+                                        f"{Money.from_pence(-want)}"})
         balance = lt.get(RECEIVABLE, 0)
         if balance != 0:
             outstanding.append({"policy_id": pid, "balance": Money.from_pence(balance).to_str()})
@@ -205,8 +289,27 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> Reconcilia
         "claims_checked": len(claim_totals),
         "problems": problems,
         "outstanding_balances": outstanding,
+        "awaiting_correction": waiting,
         "ok": not problems,
     }
+
+
+def _awaiting_explains(posted: dict[str, int], expected: dict[str, int], accounts: set[str],
+                       pending: dict[str, dict[str, int]]) -> list[str] | None:
+    """The fewest reversed, uncorrected entries (ids, sorted) whose amounts, posted again, make the
+    policy's checked accounts equal what its transactions charged; None when no such set exists (tried
+    among at most 10 entries; more are a problem to look at by hand)."""
+    ids = sorted(pending)
+    if len(ids) > 10:
+        return None
+    checked = {a for a in accounts | {a for e in pending.values() for a in e}
+               if a in expected or a.startswith(("fees:", "extras:"))}
+    for size in range(1, len(ids) + 1):
+        for chosen in combinations(ids, size):
+            if all(posted.get(a, 0) + sum(pending[e].get(a, 0) for e in chosen) == expected.get(a, 0)
+                   for a in checked):
+                return list(chosen)
+    return None
 
 
 def statement_view(policy: Policy, entries: list[JournalEntry]) -> StatementView:
@@ -225,5 +328,5 @@ def statement_view(policy: Policy, entries: list[JournalEntry]) -> StatementView
 
 def entry_view(e: JournalEntry) -> EntryView:
     return {"id": e.entry_id, "posted_at": e.posted_at.isoformat(), "description": e.description,
-            "transaction_id": e.transaction_id, "reverses": e.reverses,
+            "transaction_id": e.transaction_id, "reverses": e.reverses, "corrects": e.corrects,
             "postings": [{"account": p.account, "amount": money(p.amount), "memo": p.memo} for p in e.postings]}

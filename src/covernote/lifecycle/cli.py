@@ -18,6 +18,7 @@ from covernote.interfaces.cli import (
     read_json,
     show,
 )
+from covernote.interfaces.progress import terminal_progress
 from covernote.ledger import usecases as ledger
 from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.policy.schemas import ChangeIn, CustomerIn, RiskIn, TermIn
@@ -333,7 +334,9 @@ def register_jobs(jobs_app: typer.Typer) -> None:
     def jobs_renewal_invitations(as_of: str | None = None, batch_size: int = 500, as_json: JsonOpt = False) -> None:
         """Invite every policy inside its product's invitation window (idempotent)."""
         ctx = context()
-        result = renewals.run_renewal_invitations(ctx, parse_date(as_of, "as_of") if as_of else None, batch_size, operator())
+        with terminal_progress() as progress:
+            result = renewals.run_renewal_invitations(ctx, parse_date(as_of, "as_of") if as_of else None, batch_size,
+                                                      operator(), progress)
         show(result, as_json, lambda r: (
             f"renewal invitations as of {r['as_of']}: {r['invited']} invited, {r['skipped']} skipped, "
             f"{r['not_invited']} not invited" + "".join(f"\n  {k}: {v}" for k, v in r["not_invited_reasons"].items())))
@@ -342,7 +345,8 @@ def register_jobs(jobs_app: typer.Typer) -> None:
     @handles_errors
     def jobs_auto_renewals(as_of: str | None = None, as_json: JsonOpt = False) -> None:
         """Renew, at expiry, policies with auto-renewal on and an open invitation."""
-        result = renewals.run_auto_renewals(context(), parse_date(as_of, "as_of") if as_of else None)
+        with terminal_progress() as progress:
+            result = renewals.run_auto_renewals(context(), parse_date(as_of, "as_of") if as_of else None, progress)
         show(result, as_json, lambda r: f"auto-renewals as of {r['as_of']}: {r['renewed']} renewed, "
                                         f"{len(r['failed'])} failed" + "".join(f"\n  failed: {f}" for f in r["failed"]))
 

@@ -9,6 +9,7 @@ import typer
 
 from covernote.identity.usecases import operator
 from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, show
+from covernote.interfaces.progress import terminal_progress
 from covernote.regulatory.usecases import cue, fraud, mid
 
 Limit = Annotated[int, typer.Option(help="At most this many")]
@@ -95,7 +96,9 @@ def register(app: typer.Typer, jobs_app: typer.Typer) -> None:
     def mid_send(retry_now: Annotated[bool, typer.Option(help="Also those waiting out their back-off")] = False,
                  limit: Limit = 500, as_json: JsonOpt = False) -> None:
         """Send the MID updates due now."""
-        show(mid.send_pending(context(), operator(), retry_now=retry_now, limit=limit), as_json, _send)
+        with terminal_progress() as progress:
+            result = mid.send_pending(context(), operator(), retry_now=retry_now, limit=limit, progress=progress)
+        show(result, as_json, _send)
 
     @mid_app.command("correction")
     @handles_errors
@@ -115,7 +118,9 @@ def register(app: typer.Typer, jobs_app: typer.Typer) -> None:
     def cue_send(retry_now: Annotated[bool, typer.Option(help="Also those waiting out their back-off")] = False,
                  limit: Limit = 500, as_json: JsonOpt = False) -> None:
         """Send the CUE reports due now."""
-        show(cue.send_pending(context(), operator(), retry_now=retry_now, limit=limit), as_json, _send)
+        with terminal_progress() as progress:
+            result = cue.send_pending(context(), operator(), retry_now=retry_now, limit=limit, progress=progress)
+        show(result, as_json, _send)
 
     @fraud_app.command("referrals")
     @handles_errors
@@ -153,7 +158,8 @@ def register(app: typer.Typer, jobs_app: typer.Typer) -> None:
     @handles_errors
     def jobs_mid_send(retry_now: bool = False, limit: int = 500, as_json: JsonOpt = False) -> None:
         """Send the MID updates due (REG-1); run it every few minutes (cron, systemd timer)."""
-        result = mid.send_pending(context(), operator(), retry_now=retry_now, limit=limit)
+        with terminal_progress() as progress:
+            result = mid.send_pending(context(), operator(), retry_now=retry_now, limit=limit, progress=progress)
         show(result, as_json, _send)
         if result["retry_later"] and not result["sent"] and not result["rejected"]:
             fail("the Motor Insurance Database did not answer; the updates stay pending", code=3)
@@ -162,7 +168,9 @@ def register(app: typer.Typer, jobs_app: typer.Typer) -> None:
     @handles_errors
     def jobs_cue_send(retry_now: bool = False, limit: int = 500, as_json: JsonOpt = False) -> None:
         """Send the CUE reports due (REG-2)."""
-        show(cue.send_pending(context(), operator(), retry_now=retry_now, limit=limit), as_json, _send)
+        with terminal_progress() as progress:
+            result = cue.send_pending(context(), operator(), retry_now=retry_now, limit=limit, progress=progress)
+        show(result, as_json, _send)
 
     @jobs_app.command("fraud-recheck")
     @handles_errors

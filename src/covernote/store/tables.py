@@ -327,6 +327,9 @@ journal_entries = sa.Table(
     sa.Column("policy_id", sa.String(40), index=True, info=REF),
     sa.Column("transaction_id", sa.String(40), info=REF),
     sa.Column("reverses", sa.String(40), sa.ForeignKey("journal_entries.id"), unique=True, info=REF),
+    # the reversed entry this one replaces, with a reason (issue 13 item 12); at most one each
+    sa.Column("corrects", sa.String(40), sa.ForeignKey("journal_entries.id"), info=REF),
+    sa.Index("ux_journal_entries_corrects", "corrects", unique=True),
 )
 
 postings = sa.Table(

@@ -9,7 +9,6 @@ change of car or mileage, or a cancellation), per project. Nothing recorded is e
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 from datetime import UTC, date, datetime, time
@@ -27,6 +26,7 @@ from covernote.carbon.results import (
 )
 from covernote.carbon.usecases.views import ESTIMATE_NOTE, policy_carbon, year_view
 from covernote.identity.usecases import Principal, require_staff
+from covernote.kernel import csv_cells
 from covernote.kernel.clock import LONDON
 from covernote.kernel.errors import FieldIssue, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
@@ -302,7 +302,7 @@ def portfolio(ctx: AppContext, principal: Principal, start: date, end: date) -> 
 def portfolio_csv(report: CarbonPortfolio) -> str:
     """The report's projects, one row each, and a total row."""
     buf = io.StringIO()
-    w = csv.writer(buf, lineterminator="\n")
+    w = csv_cells.writer(buf)
     w.writerow(["from", "to", "project_code", "project", "country", "tonnes", "cost", "currency", "policies",
                 "policy_years", "estimated_policy_years"])
     for p in report["projects"]:

@@ -18,7 +18,6 @@ asked for (CMP-4), and the clock it meets is met at that time. Withdrawal stops 
 
 from __future__ import annotations
 
-import csv
 import io
 from collections.abc import Mapping
 from dataclasses import replace
@@ -46,6 +45,7 @@ from covernote.complaints.results import (
 )
 from covernote.complaints.usecases.letters import compose, production_note
 from covernote.identity.usecases import Principal, check_customer, require_staff
+from covernote.kernel import csv_cells
 from covernote.kernel.calendar import nation_for_postcode
 from covernote.kernel.clock import LONDON, london_date
 from covernote.kernel.errors import (
@@ -527,7 +527,7 @@ CSV_COLUMNS = ("dimension", "value", "complaints", "open", "closed", "withdrawn"
 def report_csv(data: Mapping[str, Any]) -> str:
     """The report as CSV: one row per product, kind, root cause and outcome, then the total."""
     buf = io.StringIO()
-    out = csv.writer(buf, lineterminator="\n")
+    out = csv_cells.writer(buf)
     out.writerow(CSV_COLUMNS)
 
     def row(dimension: str, value: str, f: Mapping[str, Any]) -> None:

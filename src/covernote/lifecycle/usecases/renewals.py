@@ -33,6 +33,7 @@ from covernote.ncd.domain.proof import with_proven_ncd
 from covernote.ncd.usecases import proven_for_renewal, proven_for_renewals
 from covernote.platform.context import AppContext
 from covernote.platform.idempotency import idempotent_change
+from covernote.platform.progress import Progress, no_progress
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.codec import rating_to_dict, risk_to_dict
 from covernote.policy.domain.events import PolicyTransactionRecorded
@@ -168,16 +169,22 @@ def _due(ctx: AppContext, *, policy: Policy, open_ids: set[str], today: date) ->
                 or term.period.end - timedelta(days=product.renewal.invitation_days_before) > today)
 
 
+INVITATIONS_TASK = "renewal invitations: policies looked at"
+AUTO_RENEWALS_TASK = "auto-renewals: policies renewed or failed"
+
+
 def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_size: int = 500,
-                            principal: Principal = SYSTEM) -> RenewalInvitationsRun:
+                            principal: Principal = SYSTEM, progress: Progress = no_progress) -> RenewalInvitationsRun:
     """Invite every renewable policy whose term ends within its product's invitation window. Idempotent:
-    a policy with an open invitation for its current version is skipped. One unit of work per batch."""
+    a policy with an open invitation for its current version is skipped. One unit of work per batch;
+    `progress` hears the policies looked at after each."""
     require_staff(principal, "run renewal invitations")
     today = _as_of(ctx, as_of)
     horizon = max((p.renewal.invitation_days_before for p in ctx.catalogue.products), default=0)
     invited = skipped = refused = 0
     reasons: dict[str, int] = {}
     after: str | None = None
+    progress(INVITATIONS_TASK, 0)
     while True:
         with ctx.uow() as uow:
             batch = uow.policies.ending_between(today, today + timedelta(days=horizon + 1), after, batch_size)
@@ -206,6 +213,7 @@ def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_si
             uow.pending.add_many(new)
             uow.commit()
             invited += len(new)
+        progress(INVITATIONS_TASK, invited + skipped + refused)
         if len(batch) < batch_size:
             break  # the last chunk: asking for the next would find none
     result: RenewalInvitationsRun = {"as_of": today.isoformat(), "invited": invited, "skipped": skipped,
@@ -266,12 +274,13 @@ def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: st
     return {**view, "transaction_id": txn_id, "payment": payment}
 
 
-def run_auto_renewals(ctx: AppContext, as_of: date | None = None) -> AutoRenewalsRun:
+def run_auto_renewals(ctx: AppContext, as_of: date | None = None, progress: Progress = no_progress) -> AutoRenewalsRun:
     """At expiry, renew policies that have auto-renewal on and an open invitation. A declined card leaves
-    the policy to lapse and is reported."""
+    the policy to lapse and is reported. `progress` hears each policy renewed or not."""
     today = _as_of(ctx, as_of)
     renewed, failed = 0, list[AutoRenewalFailure]()
     after: str | None = None
+    progress(AUTO_RENEWALS_TASK, 0)
     while True:
         with ctx.uow(read_only=True) as uow:
             # Terms whose last day of cover is within the next three days: renewal starts when they end.
@@ -292,6 +301,7 @@ def run_auto_renewals(ctx: AppContext, as_of: date | None = None) -> AutoRenewal
                 renewed += 1
             except DomainError as exc:
                 failed.append({"policy_id": policy_id, "reason": exc.message})
+            progress(AUTO_RENEWALS_TASK, renewed + len(failed))
     result: AutoRenewalsRun = {"as_of": today.isoformat(), "renewed": renewed, "failed": failed}
     return result
 

@@ -18,6 +18,7 @@ from covernote.interfaces.cli import (
     parse_optional_date,
     show,
 )
+from covernote.interfaces.progress import terminal_progress
 from covernote.privacy.usecases import processing_record, retention
 from covernote.privacy.usecases.results_retention import RetentionRunView, RetentionSettings, SweepAnswer
 
@@ -61,7 +62,9 @@ def register(privacy_app: typer.Typer) -> None:
               as_json: JsonOpt = False) -> None:
         """Apply every retention rule due (PRV-5): delete quotes never taken up, anonymise ended policies and
         people with nothing left to keep. Idempotent, safe to stop and rerun. Exit 1 if a batch failed."""
-        result = retention.sweep(context(), operator(), parse_optional_date(as_of, "as_of"), dry_run, batch)
+        with terminal_progress() as progress:
+            result = retention.sweep(context(), operator(), parse_optional_date(as_of, "as_of"), dry_run, batch,
+                                     progress)
         if report is not None:
             report.write_text(json.dumps(result, indent=2), encoding="utf-8")
         show(result, as_json, _sweep_summary)

@@ -3,11 +3,11 @@ lawful bases, who provided it and how it is erased, generated from the declarati
 
 from __future__ import annotations
 
-import csv
 import io
 from typing import Any
 
 from covernote.identity.usecases import Principal, require_staff
+from covernote.kernel import csv_cells
 from covernote.kernel.declarations import PURPOSES, DeclaredField, PersonalData
 from covernote.kernel.errors import ServiceUnavailable
 from covernote.platform.context import AppContext
@@ -58,7 +58,7 @@ def data_map_csv(ctx: AppContext, principal: Principal, include_not_personal: bo
     """The same fields as CSV, one row per field."""
     require_staff(principal, "read the data map")
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_cells.writer(out)
     writer.writerow(CSV_COLUMNS)
     for f in declared_fields(ctx):
         row = f.as_dict()

@@ -10,10 +10,10 @@ Exported as JSON and as CSV (one row per statement).
 
 from __future__ import annotations
 
-import csv
 import io
 
 from covernote.identity.usecases import Principal, require_staff
+from covernote.kernel import csv_cells
 from covernote.kernel.declarations import PURPOSES, SPECIAL_CATEGORIES, DeclaredField, PersonalData, Subject
 from covernote.kernel.errors import FieldIssue, NotFound, ServiceUnavailable, ValidationFailed
 from covernote.kernel.retention import RECORD_CATEGORIES, s0_period
@@ -144,7 +144,7 @@ def record_of_processing_csv(ctx: AppContext, principal: Principal, product: str
     the provider's retention table, dealership setting."""
     data = record_of_processing(ctx, principal, product)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_cells.writer(out)
     writer.writerow(CSV_COLUMNS)
     for rec in data["products"]:
         code, version = rec["product"]["code"], rec["product"]["version"]

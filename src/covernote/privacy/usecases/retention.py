@@ -50,6 +50,7 @@ from covernote.kernel.retention import (
 )
 from covernote.platform.context import AppContext
 from covernote.platform.paging import check_listing
+from covernote.platform.progress import Progress, no_progress
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.model import Policy
 from covernote.policy.domain.model import (
@@ -189,6 +190,7 @@ class _Sweep:
     report: _Report
     hasher: Callable[[str], str]
     shared: UnitOfWork | None = None  # a dry run: every batch in one unit of work, never committed
+    progress: Progress = no_progress  # hears the batches done (issue 13 item 24)
     # What the current batch did, counted in the report only once the batch is committed.
     done: list[Callable[[], None]] = field(default_factory=list)
 
@@ -213,6 +215,7 @@ class _Sweep:
             self._error(stage, exc, None)
         finally:
             self.done = []
+            self.progress(SWEEP_TASK, self.report.batches)
 
     def candidates(self, find: Callable[[UnitOfWork], list[_T]]) -> list[_T]:
         """What may be due, found in one read (in the dry run's unit of work, which sees its own changes)."""
@@ -479,8 +482,11 @@ class _DryRunStopped(Exception):
     """A dry run shares one unit of work, which an error leaves unusable: the run stops there."""
 
 
+SWEEP_TASK = "retention sweep: batches"
+
+
 def sweep(ctx: AppContext, principal: Principal, as_of: date | None = None, dry_run: bool = False,
-              batch_size: int = DEFAULT_BATCH) -> SweepAnswer:
+              batch_size: int = DEFAULT_BATCH, progress: Progress = no_progress) -> SweepAnswer:
     """Apply what is due on `as_of` (default today) and return the report; with `dry_run`, report what
     would be done and write nothing. Raises ValidationFailed naming `as_of` (a future day) or
     `batch_size`, Forbidden unless the caller is the DPO or an administrator."""
@@ -496,7 +502,7 @@ def sweep(ctx: AppContext, principal: Principal, as_of: date | None = None, dry_
         raise ValidationFailed("the retention sweep cannot run as asked", issues)
     day = as_of or today
     report = _Report(day, dry_run, batch_size)
-    run = _Sweep(ctx, day, batch_size, new_id("ret"), report, _hasher(ctx))
+    run = _Sweep(ctx, day, batch_size, new_id("ret"), report, _hasher(ctx), progress=progress)
     started = ctx.clock.now()
     if dry_run:
         with ctx.uow() as uow:

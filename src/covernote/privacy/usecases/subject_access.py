@@ -13,7 +13,6 @@ whether or not any is withheld, that such disclosures may be left out.
 
 from __future__ import annotations
 
-import csv
 import html
 import io
 import json
@@ -21,6 +20,7 @@ from dataclasses import replace
 from typing import Any
 
 from covernote.identity.usecases import Principal, require_privacy_officer
+from covernote.kernel import csv_cells
 from covernote.kernel.declarations import PURPOSES, DeclaredField, PersonalData, ProvidedBy, iter_declared
 from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ServiceUnavailable
 from covernote.kernel.retention import SEED_RETENTION
@@ -288,7 +288,7 @@ def portability_export(ctx: AppContext, principal: Principal, request_id: str, f
         return json.dumps({"customer_id": q.customer_id, "generated_at": ctx.clock.now().isoformat(),
                            "provided_by_you": data}, indent=2, default=str)
     out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
+    writer = csv_cells.writer(out)
     writer.writerow(("record", "id", "field", "value"))
     for item in data:
         value = item["value"]

@@ -24,6 +24,7 @@ from covernote.kernel.errors import FieldIssue, NotFound, ServiceUnavailable, Va
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
 from covernote.platform.paging import check_listing
+from covernote.platform.progress import Progress, no_progress
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.model import Policy, PolicyTransaction
 from covernote.policy.domain.risk import normalise_registration
@@ -110,8 +111,11 @@ def _gateway(ctx: AppContext) -> CueGateway:
     return ctx.cue
 
 
+SEND_TASK = "CUE reports sent or looked at"
+
+
 def send_pending(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: bool = False,
-             limit: int = SEND_LIMIT) -> CueSendRun:
+             limit: int = SEND_LIMIT, progress: Progress = no_progress) -> CueSendRun:
     """Send the CUE reports that are due (REG-2). `retry_now`: also those waiting out their back-off."""
     require_staff(principal, "send CUE reports")
     if not 1 <= limit <= 5000:
@@ -122,10 +126,12 @@ def send_pending(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: b
         due = uow.cue_reports.due(None if retry_now else now, limit)
     counts = {"sent": 0, "rejected": 0, "retry_later": 0, "skipped": 0}
     results: list[CueSendResult] = []
-    for r in due:
+    progress(SEND_TASK, 0, len(due))
+    for n, r in enumerate(due, start=1):
         outcome, result = _send_one(ctx, gateway, principal, r, now)
         counts[outcome] += 1
         results.append(result)
+        progress(SEND_TASK, n, len(due))
     return {"as_at": now.isoformat(), "sent": counts["sent"], "rejected": counts["rejected"],
             "retry_later": counts["retry_later"], "skipped": counts["skipped"], "results": results}
 

@@ -32,6 +32,7 @@ from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ServiceUnava
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
 from covernote.platform.paging import check_listing
+from covernote.platform.progress import Progress, no_progress
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.codec import adjustment_from_dict
 from covernote.policy.domain.model import Policy, PolicyTransaction
@@ -189,8 +190,11 @@ def _gateway(ctx: AppContext) -> MidGateway:
     return ctx.mid
 
 
+SEND_TASK = "MID updates sent or looked at"
+
+
 def send_pending(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: bool = False,
-             limit: int = SEND_LIMIT) -> MidSendRun:
+             limit: int = SEND_LIMIT, progress: Progress = no_progress) -> MidSendRun:
     """Send the MID updates that are due (REG-1): each policy's in the order they were made. `retry_now`:
     also those still waiting out their back-off. Safe to run at any time and from several places: a row
     changed by another sender meanwhile is left to it."""
@@ -203,7 +207,10 @@ def send_pending(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: b
         due = uow.mid_updates.due(None if retry_now else now, limit)
     counts = {"sent": 0, "rejected": 0, "retry_later": 0, "waiting": 0, "skipped": 0}
     results: list[MidSendResult] = []
-    for u in due:
+    progress(SEND_TASK, 0, len(due))
+    for n, u in enumerate(due, start=1):
+        if n > 1:
+            progress(SEND_TASK, n - 1, len(due))
         with ctx.uow(read_only=True) as uow:
             siblings = uow.mid_updates.for_policy(u.policy_id)
         earlier = [x for x in siblings if x.status == "pending" and (x.created_at, x.update_id) < (u.created_at, u.update_id)]
@@ -216,6 +223,7 @@ def send_pending(ctx: AppContext, principal: Principal = SYSTEM, *, retry_now: b
         outcome, result = _send_one(ctx, gateway, principal, u, action, now)
         counts[outcome] += 1
         results.append(result)
+    progress(SEND_TASK, len(due), len(due))
     return {"as_at": now.isoformat(), "sent": counts["sent"], "rejected": counts["rejected"],
             "retry_later": counts["retry_later"], "waiting": counts["waiting"], "skipped": counts["skipped"],
             "results": results}
