@@ -562,6 +562,11 @@ def measure_erasure(ctx: AppContext, staff: Principal, timer: StatementTimer, sa
         t0 = time.perf_counter()
         shown = erasure.plan(ctx, staff, request["id"])
         plan_s = time.perf_counter() - t0
+        if erasure.erases_nothing(shown):  # the plan keeps every record: no erasure to time (the case stays open)
+            log(f"  erasure {n + 1:>2}/{len(samples)} {cid}: plan {plan_s * 1000:.0f} ms keeps every record; not applied")
+            per.append({"customer": cid, "family": family_of(i, fams).letter, "traits": traits(i),
+                        "plan_s": round(plan_s, 4), "nothing_to_erase": True})
+            continue
         t0 = time.perf_counter()
         done = erasure.apply(ctx, staff, request["id"], shown["fingerprint"])
         apply_s = time.perf_counter() - t0
@@ -591,7 +596,7 @@ def measure_erasure(ctx: AppContext, staff: Principal, timer: StatementTimer, sa
             profile = {"customer": ids(twin), "family": fam.letter, "traits": traits(twin),
                        "slowest_statements": timer.top(),
                        "explain": explain_slow(ctx.uow.engine, timer)}  # type: ignore[attr-defined]
-    apply_times = [p["apply_s"] for p in per]
+    apply_times = [p["apply_s"] for p in per if "apply_s" in p] or [0.0]
     return {"plan": summary([p["plan_s"] for p in per]), "apply": summary(apply_times), "customers": per,
             "statements_of_a_slow_apply": profile,
             "target": {"seconds": TARGET_ERASURE_S, "applies_to": "apply",

@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 import os
 import secrets
 import shutil
@@ -86,6 +87,23 @@ def pg_schema_url() -> Iterator[str]:
         with admin.begin() as conn:
             conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
         admin.dispose()
+
+
+@pytest.fixture(autouse=True)
+def _root_logging_restored() -> Iterator[None]:
+    """`covernote serve` and the jobs call configure_logging, which changes the root logger for the whole
+    process: put it back after each test, so no later test in the worker (a CLI's --json output) gets JSON
+    log lines mixed in."""
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    named = {n: (logging.getLogger(n).handlers[:], logging.getLogger(n).propagate)
+             for n in ("uvicorn", "uvicorn.error", "uvicorn.access")}
+    yield
+    root.handlers[:] = handlers
+    root.setLevel(level)
+    for n, (kept, propagate) in named.items():
+        logging.getLogger(n).handlers[:] = kept
+        logging.getLogger(n).propagate = propagate
 
 
 _PG_ENGINES: dict[str, sa.Engine] = {}

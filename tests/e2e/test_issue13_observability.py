@@ -119,7 +119,6 @@ def test_issue13_item23_formatter_keeps_only_named_fields_and_no_exception_messa
     assert line["request_id"] == "r1" and line["error"] == "ValueError" and line["level"] == "error"
     assert "Carol" not in stream.getvalue() and "example.org" not in stream.getvalue()
     assert line["time"].endswith("+00:00")
-    configure_logging(stream=None)
 
 
 def test_issue13_item23_serve_turns_uvicorn_access_log_off(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
