@@ -94,6 +94,7 @@ def test_fee1_fee2_eco_fee_schedule_exactly_as_s1(cat: Catalogue) -> None:
         }
         assert product.cancellation.cooling_off_days == 14
         assert set(product.cancellation.no_refund_if) == {"claim", "incident"}
+        assert product.cancellation.no_refund_rules(True) == ("total_loss",)  # issue 13 item 1, FEE-1
         assert [f.code for f in product.fees_for({"cancellation_within_cooling_off"})] == ["cancellation_cooling_off"]
         assert [f.code for f in product.fees_for({"cancellation_after_cooling_off"})] == ["cancellation"]
 

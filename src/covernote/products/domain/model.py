@@ -133,6 +133,15 @@ class CancellationRules:
     no_refund_if: tuple[str, ...]  # kinds of recorded event that mean no refund: claim, incident, total_loss
     box_return_days: int | None = None  # FEE-5: days after cancellation to return the box
     short_period: ShortPeriodRates | None = None
+    # FEE-1: a different list for a request within cooling-off (S1: within 14 days of the documents only a
+    # total-loss claim forfeits the refund); None means `no_refund_if` holds in both windows.
+    no_refund_within_cooling_off_if: tuple[str, ...] | None = None
+
+    def no_refund_rules(self, within_cooling_off: bool) -> tuple[str, ...]:
+        """The kinds of recorded event that forfeit the refund for a request in this window (FEE-1)."""
+        if within_cooling_off and self.no_refund_within_cooling_off_if is not None:
+            return self.no_refund_within_cooling_off_if
+        return self.no_refund_if
 
 
 @dataclass(frozen=True)

@@ -140,13 +140,14 @@ class CancellationDoc(_Strict):
     cooling_off_days: int = Field(ge=0, le=60)
     insurer_notice_days: int = Field(ge=0, le=60)
     no_refund_if: list[str] = []
+    no_refund_within_cooling_off_if: list[str] | None = None
     box_return_days: int | None = Field(default=None, ge=0, le=90)
     short_period: ShortPeriodDoc | None = None
 
-    @field_validator("no_refund_if")
+    @field_validator("no_refund_if", "no_refund_within_cooling_off_if")
     @classmethod
-    def _rules(cls, v: list[str]) -> list[str]:
-        bad = [x for x in v if x not in NO_REFUND_RULES]
+    def _rules(cls, v: list[str] | None) -> list[str] | None:
+        bad = [x for x in v or [] if x not in NO_REFUND_RULES]
         if bad:
             raise ValueError(f"unknown rule(s) {bad}: use {sorted(NO_REFUND_RULES)}")
         return v
@@ -553,7 +554,9 @@ def product_from_doc(doc: ProductDoc) -> Product:
         cancellation=CancellationRules(
             doc.cancellation.cooling_off_days, doc.cancellation.insurer_notice_days,
             tuple(doc.cancellation.no_refund_if), doc.cancellation.box_return_days,
-            None if sp is None else ShortPeriodRates(sp.applies_before, dict(sp.percent_retained_by_months))),
+            None if sp is None else ShortPeriodRates(sp.applies_before, dict(sp.percent_retained_by_months)),
+            None if doc.cancellation.no_refund_within_cooling_off_if is None
+            else tuple(doc.cancellation.no_refund_within_cooling_off_if)),
         renewal=RenewalRules(doc.renewal.invitation_days_before, doc.renewal.auto_renew_default, doc.renewal.renewable),
         rating=RatingSpec(r.table_version, r.base_variable, {k: _money(v, cur) for k, v in r.base_rates.items()},
                           tuple(_factor(f) for f in r.factors), _money(r.minimum_premium, cur), ncd,
