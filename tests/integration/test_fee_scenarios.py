@@ -462,7 +462,7 @@ def test_pol3_ncd_5_to_6_claim_free_and_stepped_back_after_a_claim(ctx, clock):
 def test_pol3_auto_renew_off_is_not_renewed(ctx, clock):
     """POL-3: the customer switches auto-renewal off; run_auto_renewals then leaves the policy alone."""
     pol = bind(ctx)
-    view = policies.set_auto_renew(ctx, SYSTEM, pol["id"], False)
+    view = policies.set_auto_renew(ctx, SYSTEM, pol["id"], False, idempotency_key="auto-renew-off-1")
     assert view["auto_renew"] is False
     inv = _invite_near_end(ctx, clock, pol)
     assert inv["auto_renew"] is False
