@@ -113,3 +113,15 @@ def test_issue13_item5_pol1_cli_auto_renew_is_a_transaction_and_idempotent(cli, 
     assert [(t["id"], t["reason"], t["details"]) for t in switches] == [
         (first["transaction_id"], "customer asked by phone", {"auto_renew": not was, "was": was})]
     assert "idempotency-key" in cli("policy", "auto-renew", live["number"], "--on", code=2).lower()  # required
+
+
+def test_issue13_item2_item4_products_check_reports_missing_contacts_and_notice(cli, tmp_path):
+    """Issue 13 items 2 and 4: `covernote products check` names the file, field and reason of a product file
+    without its contacts or privacy notice."""
+    broken = tmp_path / "products"
+    shutil.copytree(PRODUCTS, broken)
+    text = (broken / "warranty-2025.yaml").read_text()
+    (broken / "warranty-2025.yaml").write_text(text[:text.index("\ncontacts:")] + "\n")
+    out = cli("products", "check", str(broken), code=2)
+    assert "warranty-2025.yaml: contacts: missing" in out
+    assert "warranty-2025.yaml: privacy_notice: missing" in out

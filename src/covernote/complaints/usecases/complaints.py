@@ -290,14 +290,16 @@ def _default_channel(c: Complaint, fmt: str) -> str:
     return "post"
 
 
-def _send(uow: UnitOfWork, c: Complaint, kind: str, fmt: str | None, channel: str | None, now: datetime,
-          by: str, note: str = "") -> ComplaintLetter:
+def _send(ctx: AppContext, uow: UnitOfWork, c: Complaint, kind: str, fmt: str | None, channel: str | None,
+          now: datetime, by: str, note: str = "") -> ComplaintLetter:
     """Produce the letter in the complainant's format (CMP-4; another is refused) and record it as sent now
     (DOC-2). The caller meets the clock at the letter's `sent_at`."""
     chosen = rules.letter_format(c, fmt)
     how = channel or _default_channel(c, chosen)
     rules.check_channel(c, how, chosen)
-    letter = compose(kind, c, fmt=chosen, sent_at=now, final_due=_final_due(uow, c, now),
+    # DOC-2: written from the complaint's product's brand and contact points (product data).
+    contacts = ctx.catalogue.contacts_for(c.product_code, london_date(now))
+    letter = compose(kind, c, contacts=contacts, fmt=chosen, sent_at=now, final_due=_final_due(uow, c, now),
                      policy_number=_policy_number(uow, c), note=note)
     record = ComplaintLetter(new_id("cml"), c.complaint_id, c.customer_id, kind, chosen,
                              "provider" if chosen in rules.PROVIDER_FORMATS else "covernote", how, letter.text,
@@ -323,7 +325,7 @@ def acknowledge(ctx: AppContext, principal: Principal, complaint_id: str, channe
     """Send the written acknowledgement (CMP-2): it meets the acknowledgement clock when sent."""
     def change(uow: UnitOfWork, c: Complaint, now: datetime) -> Complaint:
         c = uow.complaints.save(c.acknowledged(now, principal.user_id))
-        letter = _send(uow, c, "acknowledgement", fmt, channel, now, principal.user_id)
+        letter = _send(ctx, uow, c, "acknowledgement", fmt, channel, now, principal.user_id)
         clocks.meet(uow, SUBJECT, c.complaint_id, ACK_RULE, letter.sent_at)
         _close_expired_window(uow, c, now)
         return c
@@ -338,7 +340,7 @@ def progress(ctx: AppContext, principal: Principal, complaint_id: str, note: str
     def change(uow: UnitOfWork, c: Complaint, now: datetime) -> Complaint:
         c = uow.complaints.save(c.progressed(now, principal.user_id, note))
         if send_letter:
-            _send(uow, c, "progress_update", fmt, channel, now, principal.user_id, note=note)
+            _send(ctx, uow, c, "progress_update", fmt, channel, now, principal.user_id, note=note)
         _close_expired_window(uow, c, now)
         return c
 
@@ -357,7 +359,7 @@ def resolve_summary(ctx: AppContext, principal: Principal, complaint_id: str, re
         closes = summary_window_closes_at(uow, c, now)
         c = uow.complaints.save(c.resolved_by_summary(now, principal.user_id, root_cause, root_cause_note,
                                                       resolution, closes))
-        letter = _send(uow, c, "summary_resolution", fmt, channel, now, principal.user_id)
+        letter = _send(ctx, uow, c, "summary_resolution", fmt, channel, now, principal.user_id)
         for rule in (SUMMARY_RULE, FINAL_RULE, ACK_RULE):
             clocks.meet(uow, SUBJECT, c.complaint_id, rule, letter.sent_at)
         return c
@@ -387,7 +389,7 @@ def final_response(ctx: AppContext, principal: Principal, complaint_id: str, out
     def change(uow: UnitOfWork, c: Complaint, now: datetime) -> Complaint:
         c = uow.complaints.save(c.responded(now, principal.user_id, outcome, amount, explanation, root_cause,
                                             root_cause_note))
-        letter = _send(uow, c, "final_response", fmt, channel, now, principal.user_id)
+        letter = _send(ctx, uow, c, "final_response", fmt, channel, now, principal.user_id)
         clocks.meet(uow, SUBJECT, c.complaint_id, FINAL_RULE, letter.sent_at)
         clocks.meet(uow, SUBJECT, c.complaint_id, ACK_RULE, letter.sent_at)
         if not _close_expired_window(uow, c, now):
@@ -464,7 +466,7 @@ def send_eight_week_letters(ctx: AppContext, principal: Principal) -> EightWeekL
                 if not rules.eight_week_letter_due(c, final, now):
                     continue
                 c = uow.complaints.save(c.eight_week_letter_sent(now, principal.user_id))
-                letter = _send(uow, c, "eight_week", None, None, now, principal.user_id)
+                letter = _send(ctx, uow, c, "eight_week", None, None, now, principal.user_id)
                 _close_expired_window(uow, c, now)
                 uow.commit()
             sent.append({"complaint_id": complaint_id, "letter_id": letter.letter_id, "format": letter.format,

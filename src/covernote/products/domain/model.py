@@ -14,6 +14,7 @@ from typing import Literal
 from covernote.kernel.money import Money
 from covernote.kernel.retention import DealershipPeriod, RetentionRule
 from covernote.products.domain.carbon_spec import CarbonOffsetSpec
+from covernote.products.domain.notices import BrandContacts, PrivacyNotice
 
 Line = Literal["motor", "warranty"]
 IptTreatment = Literal["standard", "higher", "exempt"]
@@ -345,6 +346,8 @@ class Product:
     retention: RetentionSchedule = RetentionSchedule()
     processing: ProcessingStatement | None = None
     carbon_offset: CarbonOffsetSpec | None = None  # ECO-1: eco products only
+    contacts: BrandContacts | None = None  # DOC-2: the brand and its complaint contact points
+    privacy_notice: PrivacyNotice | None = None  # PRV-3: the rights, contact and regulator the notice gives
 
     @property
     def ref(self) -> str:
