@@ -182,8 +182,8 @@ def test_prv3_package_leaves_out_disclosures_withheld_under_dpa_sch2_para2_and_a
     assert "withheld_from_subject" not in text and "withheld_reason" not in text
     rows = package["records"]["disclosures"]
     assert shown["id"] in {r["id"] for r in rows}
-    assert {r["recipient_kind"] for r in rows} == {"payment_provider", "reinsurer"}
-    assert {r["kind"] for r in package["recipients"]} == {"payment_provider", "reinsurer"}
+    assert {r["recipient_kind"] for r in rows} == {"payment_provider", "reinsurer", "fraud_agency"}
+    assert {r["kind"] for r in package["recipients"]} == {"payment_provider", "reinsurer", "fraud_agency"}
     assert set(rows[0]) == set(other["records"]["disclosures"][0])
     statement = subject_access.MAY_BE_WITHHELD
     assert statement in package["not_included"] and package["not_included"] == other["not_included"]
