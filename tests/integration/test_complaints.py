@@ -422,3 +422,19 @@ def test_issue13_item2_a_complaint_naming_no_product_takes_the_default_products_
     done = complaints.acknowledge(db_ctx, STAFF, c["id"])
     assert letter_text(db_ctx, done, "acknowledgement").startswith(
         "Co-op Young Driver Insurance\nThe Quality Manager Customer Service Department\n")
+
+
+def test_issue13_item2_a_complaint_about_a_product_without_a_policy_takes_that_products_contacts(db_ctx):
+    """Issue 13 item 2: a complaint naming a product but no policy (say, about a quote) is answered under that
+    product's brand; an unknown product, or one other than the linked policy's, is refused naming product_code."""
+    c = add(db_ctx, product_code="warranty")
+    assert c["product_code"] == "WARRANTY"
+    done = complaints.acknowledge(db_ctx, STAFF, c["id"])
+    assert letter_text(db_ctx, done, "acknowledgement").startswith("OPTEVEN\nOpteven Holdings UK Ltd.\n")
+    with pytest.raises(ValidationFailed) as exc:
+        add(db_ctx, product_code="NOPE")
+    assert fields(exc) == {"product_code"}
+    pol = bind(db_ctx)
+    with pytest.raises(ValidationFailed) as exc:
+        add(db_ctx, policy_number=pol["number"], product_code="WARRANTY")
+    assert fields(exc) == {"product_code"}

@@ -351,6 +351,9 @@ class NewComplaint:
     policy_number: str | None = None
     customer_id: str | None = None
     alternative_format: str | None = None
+    # The product complained about when no policy is linked (a quote, a product page): its brand writes
+    # the letters (DOC-2). A linked policy's product is used otherwise.
+    product_code: str | None = None
 
     def validated(self, now: datetime) -> NewComplaint:
         """The input tidied, or ValidationFailed naming every bad field."""
@@ -392,7 +395,8 @@ class NewComplaint:
         fmt = None if self.alternative_format in (None, "standard") else self.alternative_format
         return replace(self, description=description or "", name=name or "", address=address or "",
                        received_at=received, postcode=postcode, phone=phone, email=email, policy_number=number,
-                       customer_id=_clean(self.customer_id), alternative_format=fmt)
+                       customer_id=_clean(self.customer_id), alternative_format=fmt,
+                       product_code=(_clean(self.product_code) or "").upper() or None)
 
 
 def new_complaint(complaint_id: str, inp: NewComplaint, *, policy_id: str | None, customer_id: str | None,

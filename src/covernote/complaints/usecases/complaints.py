@@ -220,6 +220,7 @@ def record(ctx: AppContext, principal: Principal, inp: NewComplaint) -> Recorded
             if policy is None:
                 warnings.append(f"no policy {inp.policy_number} found: the complaint is recorded with the number as "
                                 "given, not linked to a policy")
+        product_code = _product_code(ctx, inp, policy.product_code if policy is not None else None)
         customer_id = customer.customer_id if customer is not None else policy.customer_id if policy else None
         if customer is None and customer_id is not None:
             customer = uow.customers.get(customer_id)
@@ -227,7 +228,7 @@ def record(ctx: AppContext, principal: Principal, inp: NewComplaint) -> Recorded
                                     customer.postcode.startswith(ANONYMISED_MARK) else None)
         nation = nation_for_postcode(postcode)
         c = rules.new_complaint(new_id("cmp"), inp, policy_id=policy.policy_id if policy else None,
-                                customer_id=customer_id, product_code=policy.product_code if policy else None,
+                                customer_id=customer_id, product_code=product_code,
                                 nation=nation, now=now, by=principal.user_id)
         uow.complaints.add(c)
         start_clocks(uow, c)
@@ -235,6 +236,18 @@ def record(ctx: AppContext, principal: Principal, inp: NewComplaint) -> Recorded
     with ctx.uow(read_only=True) as uow:
         view = _view(ctx, uow, c, principal)
     return {**view, "warnings": warnings}
+
+
+def _product_code(ctx: AppContext, inp: NewComplaint, policy_product: str | None) -> str | None:
+    """The product whose brand writes the letters (DOC-2): the linked policy's, else the one given."""
+    given = inp.product_code
+    if given is not None and given not in ctx.catalogue.codes():
+        raise ValidationFailed("the complaint cannot be recorded", [FieldIssue(
+            "product_code", f"unknown product {given!r}: use one of {', '.join(ctx.catalogue.codes())}")])
+    if given is not None and policy_product is not None and given != policy_product:
+        raise ValidationFailed("the complaint cannot be recorded", [FieldIssue(
+            "product_code", f"the policy is a {policy_product} policy, not {given}")])
+    return policy_product or given
 
 
 def start_clocks(uow: UnitOfWork, c: Complaint) -> None:
