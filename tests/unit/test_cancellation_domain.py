@@ -134,6 +134,9 @@ def test_fee1_eco_after_cooling_off_keeps_50_plus_time_on_cover() -> None:
         - Money.of("50.00")
     assert result.box_return_refund == Money.zero() and result.box_return_by is None
     assert_fee6(result)
+    # issue 13 item 1: the rule of the window is stated even when nothing is recorded
+    assert ("FEE-1 rule after cooling-off: a claim or an incident that may lead to a claim means no refund; none "
+            "is recorded in this term.") in result.explanation
 
 
 def test_fee2_eco_mta_fee_is_kept_on_cancellation() -> None:

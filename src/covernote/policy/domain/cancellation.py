@@ -192,6 +192,8 @@ def compute_cancellation(
             (f"FEE-1 rule {window}: only {rule_text} means no refund; {listed} {verb} not"
              if no_refund_rules else f"On this product no recorded claim or incident forfeits the refund ({listed})")
             + ", so the refund is given, less the fees and the time on cover.")
+    elif no_refund_rules:
+        why.append(f"FEE-1 rule {window}: {rule_text} means no refund; none is recorded in this term.")
     if blocking:
         method: Literal["pro_rata", "short_period", "no_refund"] = "no_refund"
         earned = paid
