@@ -134,9 +134,11 @@ def test_pol3_renewal_offer_never_above_new_business_and_auto_renew_switch(api, 
     assert offer["kind"] == "renewal"
     assert float(offer["premium"]) <= float(offer["equivalent_new_business_premium"])
     assert offer["last_year_premium"] == r.json()["current_term"]["premium_charged"]
-    off = api.client.patch(f"/policies/{pid}", json={"auto_renew": False, "version": 1}, headers=api.headers())
+    off = api.client.patch(f"/policies/{pid}", json={"auto_renew": False, "version": 1},
+                           headers=api.headers(key="auto-renew-off-1"))
     assert off.status_code == 200 and off.json()["auto_renew"] is False
-    stale = api.client.patch(f"/policies/{pid}", json={"auto_renew": True, "version": 1}, headers=api.headers())
+    stale = api.client.patch(f"/policies/{pid}", json={"auto_renew": True, "version": 1},
+                             headers=api.headers(key="auto-renew-on-1"))
     assert stale.status_code == 409
     done = api.post(f"/policies/{pid}/renewals/{offer['id']}/confirm", key="renew-key-0001")
     assert done.status_code == 409  # the policy changed (auto-renew switched) since the offer
@@ -235,3 +237,34 @@ def test_prv2_consents_recorded_by_the_customer_take_effect_at_once_with_history
     assert api.post(path, {**grant, "source": "paper"}, token=api.customer).status_code == 422
     assert api.post(path, {**grant, "source": "phone"}).status_code == 201  # staff record what was said on the phone
     assert api.post(path, {**grant, "wording": "yes"}).status_code == 422
+
+
+def test_issue13_item5_pol1_auto_renew_switch_is_a_transaction_in_the_history(api):
+    """Issue 13 item 5, POL-1: switching automatic renewal off and on is a transaction in the policy's
+    history (who, when, why), under an Idempotency-Key: a retry answers without recording it twice."""
+    _, r = _bind(api)
+    pid = r.json()["id"]
+    no_key = api.client.patch(f"/policies/{pid}", json={"auto_renew": False}, headers=api.headers())
+    assert no_key.status_code == 422 and "Idempotency-Key" in no_key.text
+    body = {"auto_renew": False, "version": 1, "reason": "customer moving abroad"}
+    off = api.client.patch(f"/policies/{pid}", json=body, headers=api.headers(key="auto-renew-off-77"))
+    assert off.status_code == 200, off.text
+    assert off.json()["auto_renew"] is False and off.json()["version"] == 2
+    again = api.client.patch(f"/policies/{pid}", json=body, headers=api.headers(key="auto-renew-off-77"))
+    assert again.status_code == 200 and again.json()["version"] == 2  # replayed, not recorded twice
+    other = api.client.patch(f"/policies/{pid}", json={**body, "auto_renew": True},
+                             headers=api.headers(key="auto-renew-off-77"))
+    assert other.status_code == 409  # the same key for a different request
+    history = api.get(f"/policies/{pid}/history").json()["transactions"]
+    switches = [t for t in history if t["kind"] == "auto_renew"]
+    assert len(switches) == 1
+    (t,) = switches
+    assert t["id"] == off.json()["transaction_id"]
+    assert t["reason"] == "customer moving abroad" and t["by"]["role"] == "staff" and t["recorded_at"]
+    assert t["details"] == {"auto_renew": False, "was": True}
+    on = api.client.patch(f"/policies/{pid}", json={"auto_renew": True}, headers=api.headers(key="auto-renew-on-78"))
+    assert on.status_code == 200 and on.json()["auto_renew"] is True
+    kinds = [t["kind"] for t in api.get(f"/policies/{pid}/history").json()["transactions"]]
+    assert kinds.count("auto_renew") == 2
+    same = api.client.patch(f"/policies/{pid}", json={"auto_renew": True}, headers=api.headers(key="auto-renew-on-79"))
+    assert same.status_code == 200 and "transaction_id" not in same.json()  # already on: nothing to record

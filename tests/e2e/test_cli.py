@@ -93,3 +93,35 @@ def test_prv1_data_map_export_from_the_command_line(cli, tmp_path):
     data = json.loads(cli("privacy", "data-map"))
     assert data["counts"]["personal"] > 50
     assert "use json or csv" in cli("privacy", "data-map", "--format", "xml", code=2)
+
+
+def test_issue13_item5_pol1_cli_auto_renew_is_a_transaction_and_idempotent(cli, tmp_path):
+    """Issue 13 item 5, POL-1: `covernote policy auto-renew` records an `auto_renew` transaction with who
+    and why; the same Idempotency-Key again records nothing more."""
+    cli("db", "upgrade")
+    cli("demo")
+    live = next(p for p in json.loads(cli("policy", "list", "--json")) if p["status"] == "live" and p["product_code"] == "ECO")
+    was = json.loads(cli("policy", "show", live["number"], "--json"))["auto_renew"]
+    args = ("policy", "auto-renew", live["number"], "--on" if not was else "--off", "--reason",
+            "customer asked by phone", "--idempotency-key", "cli-auto-renew-1", "--json")
+    first = json.loads(cli(*args))
+    assert first["auto_renew"] is (not was) and first["transaction_id"]
+    again = json.loads(cli(*args))
+    assert again["version"] == first["version"]
+    history = json.loads(cli("policy", "history", live["number"], "--json"))["transactions"]
+    switches = [t for t in history if t["kind"] == "auto_renew"]
+    assert [(t["id"], t["reason"], t["details"]) for t in switches] == [
+        (first["transaction_id"], "customer asked by phone", {"auto_renew": not was, "was": was})]
+    assert "idempotency-key" in cli("policy", "auto-renew", live["number"], "--on", code=2).lower()  # required
+
+
+def test_issue13_item2_item4_products_check_reports_missing_contacts_and_notice(cli, tmp_path):
+    """Issue 13 items 2 and 4: `covernote products check` names the file, field and reason of a product file
+    without its contacts or privacy notice."""
+    broken = tmp_path / "products"
+    shutil.copytree(PRODUCTS, broken)
+    text = (broken / "warranty-2025.yaml").read_text()
+    (broken / "warranty-2025.yaml").write_text(text[:text.index("\ncontacts:")] + "\n")
+    out = cli("products", "check", str(broken), code=2)
+    assert "warranty-2025.yaml: contacts: missing" in out
+    assert "warranty-2025.yaml: privacy_notice: missing" in out

@@ -26,7 +26,7 @@ from tests.e2e.conftest import Api, quote_body
 # version in force at the first renewal, with S1's scale (5 years = 70%) and S1's NCD protection rule,
 # so the S1 worked example (NCD-4) can be driven through the API. Test data only.
 S1_EXAMPLE = """
-include: [_s1_privacy.yaml]
+include: [_s1_privacy.yaml, _s1_contacts.yaml]
 code: S1_EXAMPLE
 name: S1 worked NCD example (test product)
 version: "2026.1"

@@ -77,7 +77,7 @@ def test_prv6_disclosures_over_http_customer_sees_own_register(api):
     path = f"/customers/{api.customer_id}/disclosures"
     own = api.get(path, token=api.customer)
     assert own.status_code == 200
-    [payment] = own.json()["disclosures"]
+    [payment] = [d for d in own.json()["disclosures"] if d["recipient_kind"] != "fraud_agency"]
     assert payment["recipient_kind"] == "payment_provider" and payment["reference"] == policy["payment"]["reference"]
     r = api.post(path, {"recipient": "North Yorkshire Police", "recipient_kind": "police",
                         "purpose": "fraud_prevention", "categories": ["identity", "vehicle"],
@@ -92,7 +92,7 @@ def test_prv6_disclosures_over_http_customer_sees_own_register(api):
     assert api.post(path, {"recipient": "x", "recipient_kind": "police", "purpose": "claims",
                            "categories": ["identity"]}, token=api.customer).status_code == 403
     listed = api.get(path, token=api.customer).json()
-    assert len(listed["disclosures"]) == 2 and len(listed["recipients"]) == 2
+    assert len(listed["disclosures"]) == 3 and len(listed["recipients"]) == 3  # with the quote's fraud check
     assert api.get("/customers/cus_other/disclosures", token=api.customer).status_code == 404
     assert api.get("/customers/cus_other/disclosures").status_code == 404
 
@@ -221,3 +221,26 @@ def test_prv8_closing_a_breach_over_http(api):
     assert api.get("/privacy/breaches").json()["open"] == 1
     assert api.get("/privacy/breaches?closed=maybe").status_code == 422
     assert "/privacy/breaches/{breach_id}/close" in api.client.get("/openapi.json").json()["paths"]
+
+
+def test_issue13_item3_staff_withhold_a_fraud_check_disclosure_case_by_case_over_http(api):
+    """Issue 13 item 3: the routine fraud check reaches the customer's register; staff withhold it case by
+    case with a reason (PUT /disclosures/{id}/withholding), and show it again; a customer may not; no reason
+    is a 422 naming withheld_reason."""
+    _bind(api)
+    path = f"/customers/{api.customer_id}/disclosures"
+    [check] = [d for d in api.get(path, token=api.customer).json()["disclosures"] if d["recipient_kind"] == "fraud_agency"]
+    url = f"/disclosures/{check['id']}/withholding"
+    assert api.client.put(url, json={"withhold": True, "withheld_reason": "Op Lark"},
+                          headers=api.headers(api.customer)).status_code == 403
+    bad = api.client.put(url, json={"withhold": True}, headers=api.headers())
+    assert bad.status_code == 422 and _errors(bad) == {"withheld_reason"}
+    done = api.client.put(url, json={"withhold": True, "withheld_reason": "Op Lark: suspect not to be alerted"},
+                          headers=api.headers())
+    assert done.status_code == 200 and done.json()["withheld_from_subject"] is True
+    assert check["id"] not in {d["id"] for d in api.get(path, token=api.customer).json()["disclosures"]}
+    shown = api.client.put(url, json={"withhold": False}, headers=api.headers())
+    assert shown.status_code == 200 and shown.json()["withheld_reason"] is None
+    assert check["id"] in {d["id"] for d in api.get(path, token=api.customer).json()["disclosures"]}
+    assert api.client.put("/disclosures/dsc_none/withholding", json={"withhold": False},
+                          headers=api.headers()).status_code == 404

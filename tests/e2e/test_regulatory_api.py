@@ -4,6 +4,7 @@ document that names the field and not the watch list; staff only; never a 500.""
 
 from __future__ import annotations
 
+import json
 from datetime import timedelta
 from typing import Any
 
@@ -110,11 +111,12 @@ def test_reg3_a_quote_refused_for_fraud_is_a_409_naming_the_check_and_not_the_wa
     done = api.post(f"/fraud/checks/{ref['id']}/review", {"decision": "confirmed", "note": "known ring"})
     assert done.status_code == 200 and done.json()["review_status"] == "confirmed"
     assert api.post(f"/fraud/checks/{ref['id']}/review", {"decision": "cleared", "note": "x"}).status_code == 409
-    # the customer's own register does not show the check (withheld), nor its answer
+    # the customer's own register shows the check was made (issue 13 item 3, S1 section 10), not its answer
     own = api.get(f"/customers/{api.customer_id}/disclosures", token=api.customer).json()
-    assert own["disclosures"] == []
+    assert [d["recipient_kind"] for d in own["disclosures"]] == ["fraud_agency"]
+    assert "match" not in json.dumps(own) and "known ring" not in json.dumps(own)
     staff = api.get(f"/customers/{api.customer_id}/disclosures").json()
-    assert [(d["recipient_kind"], d["withheld_from_subject"]) for d in staff["disclosures"]] == [("fraud_agency", True)]
+    assert [(d["recipient_kind"], d["withheld_from_subject"]) for d in staff["disclosures"]] == [("fraud_agency", False)]
 
 
 def test_reg3_an_agency_outage_lets_the_quote_through_and_staff_recheck_it(api):

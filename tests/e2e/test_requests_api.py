@@ -213,7 +213,8 @@ def test_prv3_objection_consent_withdrawal_and_rectification(api):
     r = api.post(f"/privacy/requests/{good['id']}/fulfilment", {})
     assert r.status_code == 200, r.json()
     assert r.json()["outcome"]["corrected"] == ["email", "name"]
-    assert [x["recipient_kind"] for x in r.json()["outcome"]["recipients_to_tell"]] == ["payment_provider"]
+    assert sorted(x["recipient_kind"] for x in r.json()["outcome"]["recipients_to_tell"]) == [
+        "fraud_agency", "payment_provider"]  # the quote's fraud check is shown (issue 13 item 3)
     customer = api.get(f"/customers/{api.customer_id}", token=api.customer).json()
     assert (customer["name"], customer["email"]) == ("Carol Corrected", "carol@example.net")
     r = _start(api, {"kind": "rectification", **staff, "details": {"corrections": {"policy_number": "X"}}})

@@ -29,6 +29,9 @@ from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import Change, Driver, Risk, Vehicle, make_answers
 from covernote.policy.usecases import customers
 from covernote.privacy.usecases import consent, disclosures, registers, requests, sensitive, subject_access
+from tests.support import warranty_risk
+
+ICO_NAME = "Information Commissioner\u2019s Office"  # S1 writes it with a typographic apostrophe
 
 # What a person provides, as record.field (list indices removed).
 PROVIDED = re.compile(
@@ -137,7 +140,8 @@ def test_prv3_access_package_holds_everything_about_the_person_and_nothing_else(
     assert {"data_subject", "policyholder", "generated", "third_party"} <= set(package["sources"])
     assert package["recipients"] and all(r["disclosed_at"] for r in package["recipients"])
     assert package["retention"] and package["retention"][0]["product"] == "ECO"
-    assert "Information Commissioner" in package["your_rights"]
+    (notice,) = package["your_rights"]  # one product, one notice (S1's)
+    assert notice["products"] == ["ECO"] and notice["regulator"]["name"] == ICO_NAME
 
 
 def test_prv3_package_leaves_out_fraud_markers_and_legal_holds_without_revealing_them(
@@ -178,8 +182,8 @@ def test_prv3_package_leaves_out_disclosures_withheld_under_dpa_sch2_para2_and_a
     assert "withheld_from_subject" not in text and "withheld_reason" not in text
     rows = package["records"]["disclosures"]
     assert shown["id"] in {r["id"] for r in rows}
-    assert {r["recipient_kind"] for r in rows} == {"payment_provider", "reinsurer"}
-    assert {r["kind"] for r in package["recipients"]} == {"payment_provider", "reinsurer"}
+    assert {r["recipient_kind"] for r in rows} == {"payment_provider", "reinsurer", "fraud_agency"}
+    assert {r["kind"] for r in package["recipients"]} == {"payment_provider", "reinsurer", "fraud_agency"}
     assert set(rows[0]) == set(other["records"]["disclosures"][0])
     statement = subject_access.MAY_BE_WITHHELD
     assert statement in package["not_included"] and package["not_included"] == other["not_included"]
@@ -239,6 +243,66 @@ def test_prv3_html_package_is_escaped(db_ctx: AppContext) -> None:
     assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Smith" in page
     assert "1 &lt;b&gt;Bold&lt;/b&gt; Street &amp; Co" in page
     assert page.startswith("<!doctype html>") and "Your rights" in page
+
+
+def test_issue13_item4_package_gives_each_notices_rights_and_regulator_word_for_word(
+        two: tuple[AppContext, Seeded, Seeded]) -> None:
+    """Issue 13 item 4, PRV-3: a customer with an eco policy (S1's notice) and a warranty quote (S2's) gets
+    each notice's rights as the notice words them, its contact and the regulator's: both of S1's ICO
+    telephone numbers and its postal address, and S2's right to give directives about data after death."""
+    ctx, a, _ = two
+    quotes.create_quote(ctx, SYSTEM, quotes.QuoteRequest("WARRANTY", ctx.today(), warranty_risk(), a.customer_id))
+    package = subject_access.package_for_customer(ctx, SYSTEM, a.customer_id)
+    by_products = {tuple(n["products"]): n for n in package["your_rights"]}
+    assert set(by_products) == {("ECO",), ("WARRANTY",)}
+    s1, s2 = by_products[("ECO",)], by_products[("WARRANTY",)]
+    assert s1["regulator"] == {"name": ICO_NAME, "website": "www.ico.org.uk",
+                               "phones": ["0303 123 1113", "01625 545 745"],
+                               "address": "Information Commissioner's Office, Wycliffe House, Water Lane, "
+                                          "Wilmslow, Cheshire SK9 5AF"}
+    s1_rights = {r["right"]: r["text"] for r in s1["rights"]}
+    assert s1_rights["access"] == ("Right to access your personal information: you may request access to a copy "
+                                   "of your personal information. Please send all requests for access in writing.")
+    assert "post_mortem_directives" not in s1_rights
+    assert "Manchester M60 0AL" in s1["contact"]
+    s2_rights = {r["right"]: r["text"] for r in s2["rights"]}
+    assert s2_rights["post_mortem_directives"] == (
+        "Right to define the fate of your post-mortem data: you can define directives relating to the fate of "
+        "your personal data after your death (concerning their conservation, their erasure, and, where "
+        "applicable, their communication).")
+    assert "Thame, Oxon, OX9 2AH" in s2["contact"]
+    page = subject_access.package_html(package)
+    for text in ("0303 123 1113 or 01625 545 745", "Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF",
+                 "Right to define the fate of your post-mortem data"):
+        assert text in html.unescape(page), text
+
+
+def _is_json(text: str) -> bool:
+    try:
+        return isinstance(json.loads(text), dict | list)
+    except ValueError:
+        return False
+
+
+def test_issue13_item22_html_package_shows_structured_values_as_tables_and_leaves_out_the_token_hash(
+        two: tuple[AppContext, Seeded, Seeded]) -> None:
+    """Issue 13 item 22 (HTML part): no cell of the readable package holds raw JSON (a risk, a rating, a
+    transaction's details are nested tables and lists), and the customer's API token hash, a credential,
+    is in neither the package nor its page (the package says it is not included)."""
+    ctx, a, _ = two
+    with ctx.uow(read_only=True) as uow:
+        token_hash = uow.subject_data.rows(a.customer_id)["users"][0]["token_hash"]
+    package = subject_access.access_package(ctx, a.principal, a.request_id)
+    assert token_hash and token_hash not in json.dumps(package, default=str)
+    assert all("token_hash" not in row for row in package["records"]["users"])
+    assert any(x["register"] == "users.token_hash" for x in package["not_included"])
+    page = subject_access.package_html(package)
+    assert token_hash not in page
+    cells = re.findall(r"<td>(.*?)</td>", page, flags=re.S)
+    raw = [c for c in cells if _is_json(html.unescape(c)) or '{"' in html.unescape(c) or '["' in html.unescape(c)]
+    assert not raw, raw[:3]
+    assert "<th>Vehicle</th><td><table>" in page  # the risk's vehicle as a table of its fields
+    assert "Skoda" in page and "AQ19ZZP" in page
 
 
 # -- portability ----------------------------------------------------------------------------------------

@@ -35,7 +35,7 @@ def test_reg2_reg3_prv6_a_claim_is_reported_to_cue_and_fraud_checked_with_disclo
         kinds = [d.recipient_kind for d in uow.disclosures.for_customer(pol["customer_id"], include_withheld=True)]
     assert [(r.claim_id, r.kind) for r in reports] == [(claim["id"], "claim")]
     assert [(c.stage, c.result) for c in checks if c.stage == "claim"] == [("claim", "clear")]
-    assert "fraud_agency" in kinds  # withheld from the person (DPA 2018 Sch. 2 para 2); the CUE report on sending
+    assert "fraud_agency" in kinds  # shown to the person (S1 section 10); the CUE report on sending
 
 
 def test_reg3_a_fraud_match_at_claim_is_marked_for_review_and_refuses_nothing(db_ctx, clock):

@@ -16,7 +16,7 @@ from covernote.identity.usecases import Principal
 from covernote.kernel.clock import LONDON
 from covernote.kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from covernote.platform.context import AppContext
-from tests.support import bind, new_customer
+from tests.support import bind, motor_risk, new_customer, warranty_risk, young_risk
 
 STAFF = Principal("usr_staff", "staff")
 
@@ -195,7 +195,10 @@ def test_cmp3_final_response_states_the_outcome_redress_and_six_month_right_and_
     for detail in ("Exchange Tower, London E14 9SR", "0800 023 4567 or 0300 123 9123",
                    "complaint.info@financial-ombudsman.org.uk", "www.financial-ombudsman.org.uk"):
         assert detail in text
-    assert "PO Box 1172, Whitstable CT5 9DS" in text  # the claims-complaints team's address (S3)
+    # Issue 13 item 2: an eco policy's letter comes from the eco brand's claims contact point (S1).
+    assert text.startswith("Co-op Ecoinsurance\nCo-op Insurance\nCIS Building\nMiller Street\nManchester M60 0AL\n"
+                           "Telephone: 0345 999 8888\n")
+    assert "PO Box 1172" not in text and "Young Driver" not in text
     with pytest.raises(Conflict):
         complaints.final_response(db_ctx, STAFF, c["id"], "upheld", "again", "claim_delay")
 
@@ -380,3 +383,58 @@ def test_doc2_every_letter_is_kept_as_sent_with_its_time(db_ctx, clock):
     with pytest.raises(NotFound) as exc:
         complaints.letter(db_ctx, STAFF, c["id"], "cml_nope")
     assert fields(exc) == {"letter_id"}
+
+
+@pytest.mark.parametrize(("product", "team_kind", "head"), [
+    ("ECO", "sales_service", ["Co-op Ecoinsurance", "Co-op Insurance", "CIS Building", "Miller Street",
+                              "Manchester M60 0AL", "Telephone: 03457 46 46 46"]),
+    ("YOUNG_DRIVER", "sales_service", [
+        "Co-op Young Driver Insurance", "The Quality Manager Customer Service Department",
+        "Co-op Young Driver Insurance", "The Connect Centre", "Kingston Crescent Portsmouth", "PO2 8QL",
+        "Telephone: 02394 000032 (9am 5pm Monday to Friday)"]),
+    ("YOUNG_DRIVER", "claim", ["Co-op Young Driver Insurance", "Customer Relations", "PO Box 1172",
+                               "Whitstable CT5 9DS", "Telephone: 0344 705 0633", "E-mail: complaints@markertsudy.com"]),
+    ("WARRANTY", "sales_service", ["OPTEVEN", "Opteven Holdings UK Ltd.", "The Data Protection Officer",
+                                   "Oxford House", "Oxford Road", "Thame", "Oxon", "OX9 2AH"]),
+])
+def test_issue13_item2_letters_carry_their_products_brand_address_line_and_hours(db_ctx, clock, product, team_kind,
+                                                                                 head):
+    """Issue 13 item 2, DOC-2: a complaint letter's letterhead (brand, addressee, address, telephone line with
+    its opening hours, e-mail) is its product's, quoted from that product's source; a source that gives no
+    telephone line (S2) prints none."""
+    risk = {"ECO": motor_risk, "YOUNG_DRIVER": young_risk, "WARRANTY": warranty_risk}[product]()
+    pol = bind(db_ctx, product, risk)
+    c = add(db_ctx, kind=team_kind, policy_number=pol["number"])
+    done = complaints.acknowledge(db_ctx, STAFF, c["id"])
+    text = letter_text(db_ctx, done, "acknowledgement")
+    assert text.split("\n")[:len(head)] == head
+    if product == "WARRANTY":
+        assert "Telephone:" not in text.split("\n\n")[0]
+    found = next(x for x in done["letters"] if x["kind"] == "acknowledgement")
+    html = complaints.letter(db_ctx, STAFF, done["id"], found["id"]).body_html
+    assert "\n".join(head) in html
+
+
+def test_issue13_item2_a_complaint_naming_no_product_takes_the_default_products_contacts(db_ctx):
+    """Issue 13 item 2: a complaint with no policy is answered under the product marked
+    `default_for_complaints` (young driver, S3), not a hard-coded brand."""
+    c = add(db_ctx)
+    done = complaints.acknowledge(db_ctx, STAFF, c["id"])
+    assert letter_text(db_ctx, done, "acknowledgement").startswith(
+        "Co-op Young Driver Insurance\nThe Quality Manager Customer Service Department\n")
+
+
+def test_issue13_item2_a_complaint_about_a_product_without_a_policy_takes_that_products_contacts(db_ctx):
+    """Issue 13 item 2: a complaint naming a product but no policy (say, about a quote) is answered under that
+    product's brand; an unknown product, or one other than the linked policy's, is refused naming product_code."""
+    c = add(db_ctx, product_code="warranty")
+    assert c["product_code"] == "WARRANTY"
+    done = complaints.acknowledge(db_ctx, STAFF, c["id"])
+    assert letter_text(db_ctx, done, "acknowledgement").startswith("OPTEVEN\nOpteven Holdings UK Ltd.\n")
+    with pytest.raises(ValidationFailed) as exc:
+        add(db_ctx, product_code="NOPE")
+    assert fields(exc) == {"product_code"}
+    pol = bind(db_ctx)
+    with pytest.raises(ValidationFailed) as exc:
+        add(db_ctx, policy_number=pol["number"], product_code="WARRANTY")
+    assert fields(exc) == {"product_code"}

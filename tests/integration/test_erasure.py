@@ -600,7 +600,9 @@ def test_prv4_person_sees_the_plan_without_learning_of_a_hold_or_a_fraud_marker(
     rid = erasure_case(ctx, p)
     seen = erasure.plan(ctx, p.principal, rid)
     text = json.dumps(seen)
-    assert "Litigation" not in text and "legal hold" not in text and "fraud" not in text
+    # (the routine fraud checks' disclosures are shown to the person, issue 13 item 3: not the marker)
+    assert "Litigation" not in text and "legal hold" not in text and "kestrel" not in text.lower()
+    assert "marker" not in text and "Staged" not in text
     assert {k["reason"] for k in seen["kept"] if k["table"] != "subject_requests"} == {erasure.UNDISCLOSED}
     staff = erasure.plan(ctx, SYSTEM, rid)
     assert staff["fingerprint"] == seen["fingerprint"]

@@ -176,6 +176,29 @@ def test_fee1_eco_claim_or_incident_means_no_refund_and_no_fee(ctx, clock, kind,
     assert not any(a.startswith("fees:") for a in statement["accounts"])
 
 
+@pytest.mark.parametrize("kind", ["claim", "incident"])
+def test_issue13_item1_fee1_eco_claim_within_14_days_refunds_less_35_and_time_on_cover(ctx, clock, kind):
+    """Issue 13 item 1, FEE-1 (S1): within 14 days of the documents only a total-loss claim forfeits the
+    refund; a claim that is not a total loss (or an incident) gets premium + IPT - time on cover - GBP 35."""
+    pol = bind(ctx)
+    premium, tax, term_days, _, _ = term_money(pol)
+    clock.advance(timedelta(days=5))
+    policies.record_incident(ctx, SYSTEM, pol["id"], kind=kind, occurred_on=ctx.today() - timedelta(days=1),
+                             reference="REF-1")
+    clock.advance(timedelta(days=5))
+    out = cancel_now(ctx, pol["id"])
+    r = out["refund"]
+    earned, earned_ipt = pro_rata(premium, 10, term_days)
+    refund = premium + tax - earned - earned_ipt - 3500
+    assert (r["within_cooling_off"], r["method"]) == (True, "pro_rata")
+    assert fee_codes(r["cancellation_fees"]) == [("cancellation_cooling_off", "35.00")]
+    assert r["refund_total"] == fmt(refund)
+    assert out["payment"]["kind"] == "refund" and out["payment"]["amount"] == fmt(refund)
+    assert any("only a total-loss claim means no refund" in line for line in r["explanation"])
+    statement = assert_settled(ctx, pol["id"])
+    assert paid_out(statement) == premium + tax - refund
+
+
 # -- FEE-2 / FEE-4: MTA fees ---------------------------------------------------------------------
 
 @pytest.mark.parametrize(("product", "fee_code", "fee"), [("ECO", "mta_admin", 1500), ("YOUNG_DRIVER", "mta", 2500)])
@@ -439,7 +462,7 @@ def test_pol3_ncd_5_to_6_claim_free_and_stepped_back_after_a_claim(ctx, clock):
 def test_pol3_auto_renew_off_is_not_renewed(ctx, clock):
     """POL-3: the customer switches auto-renewal off; run_auto_renewals then leaves the policy alone."""
     pol = bind(ctx)
-    view = policies.set_auto_renew(ctx, SYSTEM, pol["id"], False)
+    view = policies.set_auto_renew(ctx, SYSTEM, pol["id"], False, idempotency_key="auto-renew-off-1")
     assert view["auto_renew"] is False
     inv = _invite_near_end(ctx, clock, pol)
     assert inv["auto_renew"] is False

@@ -42,7 +42,9 @@ def _agency(tmp_path: Path, *lines: str) -> SimulatedFraudAgency:
     return SimulatedFraudAgency(path)
 
 
-def test_reg3_prv6_a_clear_check_at_quote_is_recorded_with_a_disclosure_withheld_from_the_person(db_ctx):
+def test_reg3_prv6_issue13_item3_a_clear_check_at_quote_is_recorded_with_a_disclosure_shown_to_the_person(db_ctx):
+    """REG-3, PRV-6, issue 13 item 3 (S1 section 10): a routine check's disclosure to the agency is shown to
+    the person, not withheld."""
     cid = new_customer(db_ctx)
     q = _quote(db_ctx, cid)
     [c] = _checks(db_ctx, cid)
@@ -50,11 +52,10 @@ def test_reg3_prv6_a_clear_check_at_quote_is_recorded_with_a_disclosure_withheld
     assert c["subject_ref"] == q["id"] and c["reasons"] == [] and c["policy_id"] is None
     assert c["subject"]["name"] == "Ann Example" and c["subject"]["registrations"] == ["AB12CDE"]
     with db_ctx.uow(read_only=True) as uow:
-        assert uow.disclosures.for_customer(cid) == []  # withheld from the person
-        [d] = uow.disclosures.for_customer(cid, include_withheld=True)
+        [d] = uow.disclosures.for_customer(cid)  # shown to the person
     assert (d.recipient_kind, d.purpose, d.via, d.withheld_from_subject) == ("fraud_agency", "fraud_prevention",
-                                                                            "fraud_check", True)
-    assert d.reference == c["agency_reference"] and d.withheld_reason
+                                                                            "fraud_check", False)
+    assert d.reference == c["agency_reference"] and d.withheld_reason is None
     assert fraud.list_referrals(db_ctx, STAFF)["referrals"] == []
 
 
@@ -91,7 +92,7 @@ def test_reg3_a_match_at_quote_refuses_it_records_a_marker_and_reveals_nothing(d
         [marker] = uow.fraud_markers.for_customer(cid)
         [d] = uow.disclosures.for_customer(cid, include_withheld=True)  # the check is kept, refusal or not
     assert marker.source == "fraud_check" and "matched" in marker.reason
-    assert d.recipient_kind == "fraud_agency" and d.withheld_from_subject
+    assert d.recipient_kind == "fraud_agency" and not d.withheld_from_subject  # alike for every answer
     [c] = _checks(db_ctx, cid)
     assert c["result"] == "match" and c["marker_id"] == marker.marker_id and c["review_status"] == "open"
 

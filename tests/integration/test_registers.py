@@ -12,13 +12,20 @@ from covernote.kernel.errors import Conflict, Forbidden, NotFound, PaymentRequir
 from covernote.kernel.money import Money
 from covernote.ledger import usecases as ledger
 from covernote.lifecycle.usecases import policies, quotes
-from covernote.privacy.usecases import disclosures, registers
+from covernote.privacy.ports import Disclosure
+from covernote.privacy.usecases import disclosures, registers, subject_access
 from covernote.privacy.usecases.disclosures import PAYMENT_PROVIDER, recipients_to_tell, record_disclosure
 from tests.support import bind, cancel, motor_risk, new_customer
 
 STAFF = Principal("usr_staff", "staff")
 DPO = Principal("usr_dpo", "dpo")
 UNDERWRITER = Principal("usr_uw", "underwriter")
+
+
+def _not_checks(found: list[Disclosure]) -> list[Disclosure]:
+    """The disclosures other than the routine fraud checks (REG-3), which every quote makes and which the
+    person is shown (issue 13 item 3)."""
+    return [d for d in found if d.recipient_kind != "fraud_agency"]
 
 
 def _fields(exc: pytest.ExceptionInfo[Exception]) -> set[str]:
@@ -195,7 +202,7 @@ def test_prv6_bind_and_cancellation_refund_each_record_a_payment_disclosure(db_c
     p = bind(db_ctx)
     cid = p["customer_id"]
     with db_ctx.uow(read_only=True) as uow:
-        first = uow.disclosures.for_customer(cid)
+        first = _not_checks(uow.disclosures.for_customer(cid))
     assert len(first) == 1
     d = first[0]
     assert (d.recipient, d.recipient_kind, d.purpose, d.basis) == (PAYMENT_PROVIDER, "payment_provider", "payments",
@@ -205,7 +212,7 @@ def test_prv6_bind_and_cancellation_refund_each_record_a_payment_disclosure(db_c
     cancelled = cancel(db_ctx, p["id"], db_ctx.today())
     assert cancelled["payment"]["kind"] == "refund"
     with db_ctx.uow(read_only=True) as uow:
-        after = uow.disclosures.for_customer(cid)
+        after = _not_checks(uow.disclosures.for_customer(cid))
         memos = [x.memo for e in uow.ledger.for_policy(p["id"]) for x in e.postings]
     assert [x.reference for x in after] == [p["payment"]["reference"], cancelled["payment"]["reference"]]
     # each disclosure names the receipt posted to the ledger in the same transaction
@@ -219,10 +226,10 @@ def test_prv6_payment_disclosure_is_written_in_the_ledger_posting_unit_of_work(d
         policy = uow.policies.get(p["id"])
         assert policy is not None
         out = ledger.collect(db_ctx, uow, policy, policy.transactions[0], Money.of("12.00"), "extra", "key-rollback-1")
-        assert out["reference"] in [d.reference for d in uow.disclosures.for_customer(cid)]
+        assert out["reference"] in [d.reference for d in _not_checks(uow.disclosures.for_customer(cid))]
         # no commit: the unit of work ends and rolls back the posting and the disclosure together
     with db_ctx.uow(read_only=True) as uow:
-        assert [d.reference for d in uow.disclosures.for_customer(cid)] == [p["payment"]["reference"]]
+        assert [d.reference for d in _not_checks(uow.disclosures.for_customer(cid))] == [p["payment"]["reference"]]
         assert not any(out["reference"] in x.memo for e in uow.ledger.for_policy(p["id"]) for x in e.postings)
 
 
@@ -231,7 +238,7 @@ def test_prv6_a_declined_payment_records_no_disclosure(db_ctx):
     with pytest.raises(PaymentRequired):
         bind(db_ctx, customer_id=cid, token="tok_declined")
     with db_ctx.uow(read_only=True) as uow:
-        assert uow.disclosures.for_customer(cid) == []
+        assert _not_checks(uow.disclosures.for_customer(cid)) == []
 
 
 def test_prv6_manual_disclosure_validates_and_takes_the_basis_from_the_purpose(db_ctx):
@@ -264,7 +271,7 @@ def test_prv6_manual_disclosure_validates_and_takes_the_basis_from_the_purpose(d
     assert police["lawful_basis"] == "legitimate_interests" and police["categories"] == ["identity", "vehicle"]
     assert police["policy_id"] == p["id"] and police["via"] == "manual" and police["recorded_by"] == STAFF.user_id
     with db_ctx.uow(read_only=True) as uow:
-        assert len(uow.disclosures.for_customer(cid)) == 2
+        assert len(_not_checks(uow.disclosures.for_customer(cid))) == 2
 
 
 def test_prv6_gateway_refuses_bad_values_and_writes_nothing(db_ctx):
@@ -296,12 +303,13 @@ def test_prv6_recipients_to_tell_and_the_customer_sees_their_own_register(db_ctx
     with db_ctx.uow(read_only=True) as uow:
         tell = recipients_to_tell(uow, cid)
     assert [(r["recipient"], r["recipient_kind"], r["disclosures"]) for r in tell] == [
-        (PAYMENT_PROVIDER, "payment_provider", 2), ("Reinsurer plc", "reinsurer", 1)]
+        (PAYMENT_PROVIDER, "payment_provider", 2), ("Reinsurer plc", "reinsurer", 1),
+        ("Fraud prevention agency (simulated)", "fraud_agency", 1)]  # the check at quote, shown (issue 13 item 3)
     assert tell[0]["last_disclosed_at"] == clock.now().isoformat()
     assert tell[0]["categories"] == ["contract", "financial", "identity"]
     own = disclosures.list_disclosures(db_ctx, Principal("usr_c", "customer", cid), cid)
-    assert len(own["disclosures"]) == 3 and own["recipients"] == tell
-    # staff also see the fraud check made at quote (REG-3), withheld from the person
+    assert len(own["disclosures"]) == 4 and own["recipients"] == tell
+    # staff see the same: the fraud check made at quote (REG-3) is shown to the person too
     assert len([d for d in disclosures.list_disclosures(db_ctx, DPO, cid)["disclosures"]
                 if d["recipient_kind"] != "fraud_agency"]) == 3
     other = new_customer(db_ctx, "Other")
@@ -317,7 +325,7 @@ def test_prv6_an_idempotent_replay_records_no_second_disclosure(db_ctx):
     again = quotes.bind_quote(db_ctx, SYSTEM, q["id"], payment_token="tok_visa", idempotency_key="replay-key-001")
     assert again["idempotent_replay"] and again["id"] == first["id"]
     with db_ctx.uow(read_only=True) as uow:
-        assert [d.reference for d in uow.disclosures.for_customer(cid)] == [first["payment"]["reference"]]
+        assert [d.reference for d in _not_checks(uow.disclosures.for_customer(cid))] == [first["payment"]["reference"]]
 
 
 # -- issue 3 follow-ups: the removal reason is kept; disclosures withheld from the person ---------------
@@ -373,14 +381,16 @@ def test_prv6_a_disclosure_withheld_under_dpa_sch2_para2_is_hidden_from_the_pers
     # the person's view is exactly what it was: nothing in it depends on the withheld disclosure
     own = disclosures.list_disclosures(db_ctx, customer, cid)
     assert own == before
-    assert [d["recipient_kind"] for d in own["disclosures"]] == ["payment_provider"]
+    assert sorted(d["recipient_kind"] for d in own["disclosures"]) == ["fraud_agency", "payment_provider"]
     assert not any("withheld_from_subject" in d or "withheld_reason" in d for d in own["disclosures"])
     assert "West Yorkshire Police" not in str(own)
     with db_ctx.uow(read_only=True) as uow:
-        assert [r["recipient"] for r in recipients_to_tell(uow, cid)] == [PAYMENT_PROVIDER]
-        assert [d.recipient_kind for d in uow.disclosures.for_customer(cid)] == ["payment_provider"]
+        assert sorted(r["recipient"] for r in recipients_to_tell(uow, cid)) == sorted([
+            PAYMENT_PROVIDER, "Fraud prevention agency (simulated)"])
+        assert sorted(d.recipient_kind for d in uow.disclosures.for_customer(cid)) == ["fraud_agency",
+                                                                                       "payment_provider"]
         assert len([d for d in uow.disclosures.for_customer(cid, include_withheld=True)
-                    if d.recipient_kind != "fraud_agency"]) == 2  # and the quote's fraud check (REG-3), withheld
+                    if d.recipient_kind != "fraud_agency"]) == 2  # and the quote's fraud check (REG-3), shown
     # staff see everything, flagged; their recipients say how many disclosures are withheld
     staff = disclosures.list_disclosures(db_ctx, STAFF, cid)
     staff["disclosures"] = [d for d in staff["disclosures"] if d["recipient_kind"] != "fraud_agency"]  # REG-3
@@ -393,7 +403,7 @@ def test_prv6_a_disclosure_withheld_under_dpa_sch2_para2_is_hidden_from_the_pers
     # a disclosure not withheld is shown to the person as before
     shown = _police(db_ctx, cid)
     assert shown["withheld_from_subject"] is False and shown["withheld_reason"] is None
-    assert len(disclosures.list_disclosures(db_ctx, customer, cid)["disclosures"]) == 2
+    assert len(disclosures.list_disclosures(db_ctx, customer, cid)["disclosures"]) == 3  # with the fraud check
 
 
 def test_prv6_withholding_is_refused_for_other_recipients_and_needs_a_reason(db_ctx):
@@ -465,9 +475,49 @@ def test_prv6_withheld_disclosures_are_not_named_in_the_persons_rectification_or
     rect = requests.start(db_ctx, SYSTEM, cid, kind="rectification", channel="phone", identity_method="call back",
                           details={"corrections": {"phone": "0113 496 0002"}})
     done = requests.fulfil(db_ctx, SYSTEM, rect["id"])
-    assert [r["recipient_kind"] for r in done["outcome"]["recipients_to_tell"]] == ["payment_provider"]
+    assert sorted(r["recipient_kind"] for r in done["outcome"]["recipients_to_tell"]) == ["fraud_agency",
+                                                                                           "payment_provider"]
     case = requests.start(db_ctx, SYSTEM, cid, kind="erasure", channel="phone", identity_method="call back")
     plan = erasure.plan(db_ctx, SYSTEM, case["id"])
-    assert [r["recipient_kind"] for r in plan["recipients_to_tell"]] == ["payment_provider"]
+    assert sorted(r["recipient_kind"] for r in plan["recipients_to_tell"]) == ["fraud_agency", "payment_provider"]
     text = str(plan)
     assert "Kestrel" not in text and "WYP/118/26" not in text and "West Yorkshire" not in text
+
+
+def test_issue13_item3_routine_fraud_checks_reach_the_person_and_are_withheld_only_case_by_case(db_ctx):
+    """Issue 13 item 3 (S1 section 10: "You have a legal right to obtain details of those fraud prevention
+    agencies [...] to whom we pass information about you"): the check made at quote is in the person's
+    register and access package with the agency's name; staff or the DPO withhold one case by case, with
+    the reason recorded (DPA 2018 Sch. 2 para 2), which takes it out of what the person sees; a customer
+    may not; the reason is required; a disclosure to a reinsurer cannot be withheld; it can be shown again."""
+    p = bind(db_ctx)
+    cid = p["customer_id"]
+    customer = Principal("usr_c", "customer", cid)
+    own = disclosures.list_disclosures(db_ctx, customer, cid)["disclosures"]
+    [check] = [d for d in own if d["recipient_kind"] == "fraud_agency"]
+    assert (check["recipient"], check["purpose"], check["via"]) == (
+        "Fraud prevention agency (simulated)", "fraud_prevention", "fraud_check")
+    package = subject_access.package_for_customer(db_ctx, DPO, cid)
+    assert ("Fraud prevention agency (simulated)", "fraud_agency", "fraud_prevention") in {
+        (r["recipient"], r["kind"], r["purpose"]) for r in package["recipients"]}
+    with pytest.raises(Forbidden):
+        disclosures.set_withheld(db_ctx, customer, check["id"], withhold=True, reason="no")
+    with pytest.raises(ValidationFailed) as exc:
+        disclosures.set_withheld(db_ctx, DPO, check["id"], withhold=True, reason="  ")
+    assert _fields(exc) == {"withheld_reason"}
+    [payment] = [d for d in own if d["recipient_kind"] == "payment_provider"]
+    with pytest.raises(ValidationFailed) as exc:
+        disclosures.set_withheld(db_ctx, STAFF, payment["id"], withhold=True, reason="Op Wren")
+    assert _fields(exc) == {"withhold"}
+    with pytest.raises(NotFound) as nf:
+        disclosures.set_withheld(db_ctx, STAFF, "dsc_nope", withhold=True, reason="Op Wren")
+    assert _fields(nf) == {"disclosure_id"}
+    done = disclosures.set_withheld(db_ctx, DPO, check["id"], withhold=True,
+                                    reason="Op Wren: the agency's investigation would be alerted")
+    assert done["withheld_from_subject"] is True and done["withheld_reason"].startswith("Op Wren")
+    assert check["id"] not in {d["id"] for d in disclosures.list_disclosures(db_ctx, customer, cid)["disclosures"]}
+    staff_view = {d["id"]: d for d in disclosures.list_disclosures(db_ctx, STAFF, cid)["disclosures"]}
+    assert staff_view[check["id"]]["withheld_reason"] == "Op Wren: the agency's investigation would be alerted"
+    again = disclosures.set_withheld(db_ctx, STAFF, check["id"], withhold=False)
+    assert again["withheld_from_subject"] is False and again["withheld_reason"] is None
+    assert check["id"] in {d["id"] for d in disclosures.list_disclosures(db_ctx, customer, cid)["disclosures"]}

@@ -157,3 +157,17 @@ def test_prv8_closing_a_breach_from_the_command_line(cli):
     assert (open_ids, closed_ids) == ([other], [bid])
     assert "2 breach(es), 1 open" in cli("privacy", "breaches", "list")
     assert "--open/--closed" in cli("privacy", "breaches", "list", "--open", "--closed", code=2)
+
+
+def test_issue13_item3_withhold_a_disclosure_case_by_case_from_the_command_line(cli):
+    """Issue 13 item 3: `privacy disclosures withhold ID --reason` withholds one disclosure with its reason;
+    without a reason it exits 2 naming withheld_reason; `--release` shows it to the person again."""
+    cid = _customer(cli)
+    police = json.loads(cli("privacy", "disclosures", "record", cid, "--recipient", "Humber Police", "--kind",
+                            "police", "--purpose", "fraud_prevention", "--category", "identity", "--json"))
+    assert "withheld_reason: is required" in cli("privacy", "disclosures", "withhold", police["id"], code=2)
+    d = json.loads(cli("privacy", "disclosures", "withhold", police["id"], "--reason", "Op Finch", "--json"))
+    assert d["withheld_from_subject"] is True and d["withheld_reason"] == "Op Finch"
+    assert "WITHHELD FROM THE PERSON: Op Finch" in cli("privacy", "disclosures", "list", cid)
+    d = json.loads(cli("privacy", "disclosures", "withhold", police["id"], "--release", "--json"))
+    assert d["withheld_from_subject"] is False and d["withheld_reason"] is None

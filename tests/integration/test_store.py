@@ -192,3 +192,29 @@ def test_migrations_run_from_empty_to_head(tmp_path):
         assert current_revision(engine) == head
     finally:
         engine.dispose()
+
+
+def test_issue13_item3_migration_0014_shows_routine_fraud_checks_and_keeps_case_by_case_withholding(tmp_path):
+    """Issue 13 item 3: migration 0014 shows the disclosures every fraud check was once withheld with (one
+    blanket reason) and leaves a disclosure withheld case by case as it was."""
+    url = f"sqlite:///{tmp_path / 'old.db'}"
+    upgrade(url, "0013")
+    engine = make_engine(url)
+    blanket = ("fraud prevention check: disclosures to fraud prevention agencies are withheld alike, so that none "
+               "reveals what the agency answered (DPA 2018 Sch. 2 para 2)")
+    row = {"customer_id": "cus_1", "policy_id": None, "recipient": "Agency", "recipient_kind": "fraud_agency",
+           "purpose": "fraud_prevention", "basis": "legitimate_interests", "categories": ["identity"],
+           "disclosed_at": datetime(2026, 11, 1, tzinfo=UTC), "reference": None, "recorded_by": "system",
+           "withheld_from_subject": True}
+    try:
+        with engine.begin() as conn:
+            conn.execute(metadata.tables["disclosures"].insert(), [
+                {**row, "id": "dis_routine", "via": "fraud_check", "withheld_reason": blanket},
+                {**row, "id": "dis_case", "via": "manual", "withheld_reason": "Op Wren"}])
+        upgrade(url, "0014", engine=engine)
+        with engine.connect() as conn:
+            got = {r.id: (r.withheld_from_subject, r.withheld_reason)
+                   for r in conn.execute(sa.select(metadata.tables["disclosures"]))}
+        assert got == {"dis_routine": (False, None), "dis_case": (True, "Op Wren")}
+    finally:
+        engine.dispose()

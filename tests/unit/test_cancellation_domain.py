@@ -134,6 +134,9 @@ def test_fee1_eco_after_cooling_off_keeps_50_plus_time_on_cover() -> None:
         - Money.of("50.00")
     assert result.box_return_refund == Money.zero() and result.box_return_by is None
     assert_fee6(result)
+    # issue 13 item 1: the rule of the window is stated even when nothing is recorded
+    assert ("FEE-1 rule after cooling-off: a claim or an incident that may lead to a claim means no refund; none "
+            "is recorded in this term.") in result.explanation
 
 
 def test_fee2_eco_mta_fee_is_kept_on_cancellation() -> None:
@@ -169,6 +172,79 @@ def test_fee1_total_loss_claim_within_cooling_off_means_no_refund() -> None:
     assert result.method == "no_refund"
     assert result.refund_total == Money.zero()
     assert result.cancellation_fees == ()
+
+
+@pytest.mark.parametrize("event", [
+    RecordedEvent("claim", date(2027, 3, 4), reference="CLM1"),
+    RecordedEvent("incident", date(2027, 3, 4), reference="INC1"),
+])
+def test_issue13_item1_fee1_non_total_loss_claim_within_14_days_refunds_less_35_and_time_on_cover(
+        event: RecordedEvent) -> None:
+    """Issue 13 item 1, FEE-1 (S1): within 14 days of the documents only a total-loss claim forfeits the
+    refund; any other claim (or an incident) still gets the refund less GBP 35 and the time on cover."""
+    term, segs = eco_term()
+    result = cancel(ECO, term, segs, date(2027, 3, 15), events=[event])
+    assert result.within_cooling_off and result.method == "pro_rata" and result.blocking_events == ()
+    assert [(f.code, f.amount) for f in result.cancellation_fees] == [("cancellation_cooling_off", Money.of("35.00"))]
+    assert result.earned.premium == Money.of("8.97") and result.earned.ipt == Money.of("1.08")
+    assert result.refund_total == Money.of("217.70")  # 225.63 + 27.07 - 35, as with no claim at all
+    assert_fee6(result)
+    assert any(line.startswith("FEE-1 rule within cooling-off: only a total-loss claim means no refund")
+               for line in result.explanation), result.explanation
+
+
+def test_issue13_item1_fee1_claim_after_14_days_forfeits_refund_and_says_which_rule() -> None:
+    """Issue 13 item 1, FEE-1 (S1): more than 14 days after the documents, a claim or an incident that may
+    lead to one means no refund; the explanation names the rule of that window."""
+    term, segs = eco_term()
+    claim = RecordedEvent("claim", date(2027, 3, 4), reference="CLM1")
+    result = cancel(ECO, term, segs, date(2027, 3, 16), events=[claim])  # the day after the 14 days
+    assert not result.within_cooling_off and result.method == "no_refund"
+    assert result.refund_total == Money.zero() and result.cancellation_fees == ()
+    assert_fee6(result)
+    assert any(line.startswith("FEE-1 rule after cooling-off: a claim or an incident that may lead to a claim "
+                               "means no refund") and "claim on 2027-03-04 (CLM1)" in line
+               for line in result.explanation), result.explanation
+
+
+def test_issue13_item1_fee1_total_loss_within_14_days_explains_the_rule() -> None:
+    """Issue 13 item 1, FEE-1: a total-loss claim within the 14 days: no refund, said in the explanation."""
+    term, segs = eco_term()
+    result = cancel(ECO, term, segs, date(2027, 3, 15),
+                    events=[RecordedEvent("claim", date(2027, 3, 4), total_loss=True, reference="TL1")])
+    assert result.method == "no_refund" and result.refund_total == Money.zero()
+    assert any(line.startswith("FEE-1 rule within cooling-off: a total-loss claim means no refund")
+               and "total-loss claim on 2027-03-04 (TL1)" in line for line in result.explanation)
+
+
+_EVENTS = st.lists(st.builds(
+    lambda kind, total_loss, day: RecordedEvent(kind, START + timedelta(days=day), total_loss and kind == "claim"),
+    st.sampled_from(["claim", "incident"]), st.booleans(), st.integers(min_value=-30, max_value=400)), max_size=3)
+
+
+@settings(max_examples=150, deadline=None)
+@given(events=_EVENTS, request_day=st.integers(min_value=0, max_value=365))
+def test_issue13_item1_fee1_property_refund_forfeited_exactly_as_s1_says(
+        events: list[RecordedEvent], request_day: int) -> None:
+    """Issue 13 item 1, FEE-1 (property): for any claims and incidents and any request day, the refund is
+    forfeited exactly when S1 says (within 14 days of the documents: a total-loss claim in the term; after:
+    any claim or incident in the term); otherwise the refund is the one with no events at all, to the penny,
+    and FEE-6 balances."""
+    term, segs = eco_term()
+    requested = START + timedelta(days=request_day)
+    result = cancel(ECO, term, segs, requested, events=events)
+    in_term = [e for e in events if term.period.start <= e.occurred_on < term.period.end]
+    within = requested <= date(2027, 3, 15)
+    forfeit = any(e.total_loss for e in in_term) if within else bool(in_term)
+    assert result.within_cooling_off is within
+    assert (result.method == "no_refund") is forfeit
+    assert_fee6(result)
+    if forfeit:
+        assert result.refund_total == Money.zero() and result.earned == result.paid
+    else:
+        clean = cancel(ECO, term, segs, requested)
+        assert (result.refund_total, result.earned, result.cancellation_fees) == (
+            clean.refund_total, clean.earned, clean.cancellation_fees)
 
 
 def test_fee1_events_outside_the_term_do_not_block_the_refund() -> None:

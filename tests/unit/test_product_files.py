@@ -94,6 +94,7 @@ def test_fee1_fee2_eco_fee_schedule_exactly_as_s1(cat: Catalogue) -> None:
         }
         assert product.cancellation.cooling_off_days == 14
         assert set(product.cancellation.no_refund_if) == {"claim", "incident"}
+        assert product.cancellation.no_refund_rules(True) == ("total_loss",)  # issue 13 item 1, FEE-1
         assert [f.code for f in product.fees_for({"cancellation_within_cooling_off"})] == ["cancellation_cooling_off"]
         assert [f.code for f in product.fees_for({"cancellation_after_cooling_off"})] == ["cancellation"]
 
@@ -347,3 +348,59 @@ def test_prd1_load_product_file_direct_error_names_file(folder: Path) -> None:
 def test_prd1_missing_folder_is_refused(tmp_path: Path) -> None:
     with pytest.raises(ProductFileError):
         load_catalogue(tmp_path / "nowhere")
+
+
+# -- issue 13 items 2 and 4: contacts and privacy notices are product data --------------------------
+
+def test_issue13_item2_item4_every_product_has_its_sources_contacts_and_notice() -> None:
+    """Issue 13 items 2 and 4 (DOC-2, PRV-3): each product carries its brand's contact points and its
+    notice's rights and regulator, quoted from its source."""
+    cat = load_catalogue(PRODUCTS)
+    on = date(2026, 12, 7)
+    eco = cat.in_force("ECO", on)
+    assert eco.contacts is not None and eco.contacts.brand == "Co-op Ecoinsurance"
+    assert eco.contacts.point("complaints").phone == "03457 46 46 46"
+    yd = cat.in_force("YOUNG_DRIVER", on).contacts
+    assert yd is not None and yd.point("complaints").hours == "9am 5pm Monday to Friday"
+    assert cat.contacts_for(None, on) == yd
+    s1 = eco.privacy_notice
+    assert s1 is not None and s1.regulator.phones == ("0303 123 1113", "01625 545 745")
+    assert s1.regulator.address == "Information Commissioner's Office, Wycliffe House, Water Lane, Wilmslow, Cheshire SK9 5AF"
+    assert [r.code for r in s1.rights][:3] == ["access", "withdraw_consent", "rectification"]  # S1's own order
+    s2 = cat.in_force("WARRANTY", on).privacy_notice
+    assert s2 is not None
+    after_death = s2.right("post_mortem_directives")
+    assert after_death is not None and after_death.text.startswith(
+        "Right to define the fate of your post-mortem data: you can define directives relating to the fate of "
+        "your personal data after your death")
+
+
+@pytest.mark.parametrize("section", ["contacts", "privacy_notice"])
+def test_issue13_item2_item4_products_check_names_a_missing_section(folder: Path, section: str) -> None:
+    """Issue 13 items 2 and 4: a product file without its contacts or privacy notice is reported with the
+    file, the field and why it is needed."""
+    _edit(folder / "warranty-2025.yaml", lambda d: d.pop(section))
+    p = _find(_problems(folder), "warranty-2025.yaml", section)
+    assert p.reason.startswith("missing")
+
+
+@pytest.mark.parametrize(("change", "field", "words"), [
+    (lambda d: d["contacts"]["points"].pop("claims_complaints"), "contacts.points", "missing contact point"),
+    (lambda d: d["contacts"]["points"]["complaints"].update(phone="call us"), "contacts.points.complaints.phone",
+     "pattern"),
+    (lambda d: d["contacts"]["points"]["complaints"].update(hours="9 to 5"), "contacts.points.complaints",
+     "no telephone line"),
+    (lambda d: d["contacts"].update(colour="blue"), "contacts.colour", "extra"),
+    (lambda d: d["privacy_notice"]["rights"].update(fly="you may fly"), "privacy_notice.rights", "unknown right"),
+    (lambda d: d["privacy_notice"]["rights"].pop("access"), "privacy_notice.rights", "right of access"),
+    (lambda d: d["privacy_notice"]["regulator"].update(website=None, phones=[], address=None),
+     "privacy_notice.regulator", "at least"),
+    (lambda d: d["contacts"].update(default_for_complaints=True), "contacts.default_for_complaints", "only one"),
+])
+def test_issue13_item2_item4_products_check_names_a_malformed_section(folder: Path, change: Any, field: str,
+                                                                     words: str) -> None:
+    """Issue 13 items 2 and 4: a malformed contacts or privacy_notice section is reported with the file, the
+    field and the reason."""
+    _edit(folder / "warranty-2025.yaml", change)
+    p = _find(_problems(folder), "warranty-2025.yaml", field)
+    assert words.lower() in p.reason.lower(), p.reason

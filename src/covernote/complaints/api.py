@@ -47,6 +47,9 @@ class ComplaintIn(RequestBody):
     received_at: Moment | None = Field(default=None, description="When it was received (default now; never in "
                                                                    "the future); a time without zone is UK time")
     alternative_format: Short | None = Field(default=None, description="large_print, audio or braille (CMP-4)")
+    product_code: Short | None = Field(default=None, description=(
+        "The product complained about when no policy is given (its brand writes the letters); a given "
+        "policy's product is used otherwise"))
 
     def to_app(self) -> NewComplaint:
         at = self.received_at
@@ -54,7 +57,7 @@ class ComplaintIn(RequestBody):
             at = at.replace(tzinfo=LONDON)
         return NewComplaint(self.kind, self.description, self.name, self.address, self.received_via, at,
                             self.postcode, self.phone, self.email, self.policy_number, self.customer_id,
-                            self.alternative_format)
+                            self.alternative_format, self.product_code)
 
 
 class LetterOptions(RequestBody):

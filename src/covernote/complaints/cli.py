@@ -129,10 +129,12 @@ def register(app: typer.Typer, jobs_app: typer.Typer) -> None:
             received_via: Annotated[str, typer.Option(help="letter, email, phone or web")] = "letter",
             received_at: Annotated[str | None, typer.Option(help="When received, UK time (default now)")] = None,
             alternative_format: Annotated[str | None, typer.Option(help="large_print, audio or braille")] = None,
+            product: Annotated[str | None, typer.Option(
+                help="The product complained about when no policy is given (its brand writes the letters)")] = None,
             as_json: JsonOpt = False) -> None:
         """Record a complaint, route it by kind and start its clocks."""
         inp = NewComplaint(kind, description, name, address, received_via, _received_at(received_at), postcode,
-                           phone, email, policy, customer, alternative_format)
+                           phone, email, policy, customer, alternative_format, product)
         show(complaints.record(context(), operator(), inp), as_json, _recorded_summary)
 
     @cmp_app.command("show")

@@ -84,18 +84,10 @@ FOS_PHONES = ("0800 023 4567", "0300 123 9123")
 FOS_EMAIL = "complaint.info@financial-ombudsman.org.uk"
 FOS_MONTHS = 6  # S3: "You'll need to contact them within six months of the date of our response."
 
-# Where each team can be reached (S3: "What to do if you need to complain"). Letters give these.
-TEAM_CONTACTS: dict[str, dict[str, str]] = {
-    "complaints_sales_service": {
-        "name": "The Quality Manager, Customer Service Department",
-        "address": "Co-op Young Driver Insurance, The Connect Centre, Kingston Crescent, Portsmouth PO2 8QL",
-        "phone": "02394 000032 (9am to 5pm, Monday to Friday)",
-    },
-    "complaints_claims": {
-        "name": "Customer Relations (claims complaints)",
-        "address": "PO Box 1172, Whitstable CT5 9DS",
-        "phone": "0344 705 0633",
-    },
+# Which of the product's contact points (product data, `contacts:` in its file) writes each team's letters.
+TEAM_CONTACT_POINTS: dict[str, str] = {
+    "complaints_sales_service": "complaints",
+    "complaints_claims": "claims_complaints",
 }
 
 SUMMARY_RULE = "complaint.summary_resolution"
@@ -359,6 +351,9 @@ class NewComplaint:
     policy_number: str | None = None
     customer_id: str | None = None
     alternative_format: str | None = None
+    # The product complained about when no policy is linked (a quote, a product page): its brand writes
+    # the letters (DOC-2). A linked policy's product is used otherwise.
+    product_code: str | None = None
 
     def validated(self, now: datetime) -> NewComplaint:
         """The input tidied, or ValidationFailed naming every bad field."""
@@ -400,7 +395,8 @@ class NewComplaint:
         fmt = None if self.alternative_format in (None, "standard") else self.alternative_format
         return replace(self, description=description or "", name=name or "", address=address or "",
                        received_at=received, postcode=postcode, phone=phone, email=email, policy_number=number,
-                       customer_id=_clean(self.customer_id), alternative_format=fmt)
+                       customer_id=_clean(self.customer_id), alternative_format=fmt,
+                       product_code=(_clean(self.product_code) or "").upper() or None)
 
 
 def new_complaint(complaint_id: str, inp: NewComplaint, *, policy_id: str | None, customer_id: str | None,

@@ -118,9 +118,12 @@ def get_policy(ctx: Ctx, who: Caller, policy_id: str) -> PolicyView:
 
 
 @router.patch("/policies/{policy_id}", tags=["policies"])
-def patch_policy(ctx: Ctx, who: Caller, policy_id: str, body: PolicyPatchIn) -> PolicyView:
-    """Switch automatic renewal on or off (POL-3)."""
-    return policies.set_auto_renew(ctx, who, policy_id, body.auto_renew, body.version)
+def patch_policy(ctx: Ctx, who: Caller, policy_id: str, body: PolicyPatchIn,
+                 idempotency_key: IdempotencyKey = None) -> PolicyView:
+    """Switch automatic renewal on or off (POL-3), recorded as an `auto_renew` transaction in the policy's
+    history (POL-1). Needs an Idempotency-Key header."""
+    return policies.set_auto_renew(ctx, who, policy_id, body.auto_renew, body.version, reason=body.reason,
+                                   idempotency_key=idempotency_key)
 
 
 @router.get("/policies/{policy_id}/history", tags=["policies"])

@@ -310,8 +310,14 @@ def policy_confirm_renewal(policy: str, quote_id: str, idempotency_key: Annotate
 
 @policy_app.command("auto-renew")
 @handles_errors
-def policy_auto_renew(policy: str, on: Annotated[bool, typer.Option("--on/--off")], as_json: JsonOpt = False) -> None:
-    show(policies.set_auto_renew(context(), operator(), policy, on), as_json, _policy_summary)
+def policy_auto_renew(policy: str, on: Annotated[bool, typer.Option("--on/--off")],
+                      idempotency_key: Annotated[str, typer.Option()],
+                      reason: Annotated[str, typer.Option(help="Why, recorded in the policy's history")] = "",
+                      version: Annotated[int | None, typer.Option(help="The version you read; a stale one is refused")] = None,
+                      as_json: JsonOpt = False) -> None:
+    """Switch automatic renewal on or off (POL-3): a transaction in the policy's history (POL-1)."""
+    show(policies.set_auto_renew(context(), operator(), policy, on, version, reason=reason,
+                                 idempotency_key=idempotency_key), as_json, _policy_summary)
 
 
 @policy_app.command("void")

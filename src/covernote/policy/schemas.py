@@ -200,6 +200,8 @@ class BoxReturnIn(RequestBody):
 class PolicyPatchIn(RequestBody):
     auto_renew: bool
     version: int | None = Field(default=None, description="The version you read; a stale one gets 409")
+    reason: str = Field(default="", max_length=500,
+                        description="Why automatic renewal is switched, recorded in the policy's history (POL-1)")
 
 
 class CustomerIn(RequestBody):

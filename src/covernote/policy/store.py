@@ -327,10 +327,6 @@ class PolicyRepo:
         self.conn.execute(_TXN_INSERT, [_txn_row(t) for t in new])
         return version
 
-    def set_auto_renew(self, policy: Policy, auto_renew: bool, expected_version: int) -> int:
-        policy.auto_renew = auto_renew
-        return self._bump(policy, expected_version, {"auto_renew": auto_renew})
-
     def next_number(self) -> int:
         if self.conn.dialect.name == "postgresql":
             return int(self.conn.execute(_NEXT_NUMBER_PG).scalar_one())

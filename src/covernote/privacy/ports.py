@@ -122,6 +122,10 @@ class DisclosureRepository(Protocol):
         """The person's disclosures, oldest first. Those withheld from the person are left out unless
         `include_withheld` (staff views only): the safe default for anything the person is shown."""
         ...
+    def get(self, disclosure_id: str) -> Disclosure | None: ...
+    def set_withheld(self, disclosure_id: str, withheld: bool, reason: str | None) -> None:
+        """Withhold one disclosure from the person, with the reason, or show it again (reason None)."""
+        ...
 
 
 @dataclass(frozen=True)

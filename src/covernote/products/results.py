@@ -84,6 +84,7 @@ class CancellationRulesView(TypedDict):
     cooling_off_days: int
     insurer_notice_days: int
     no_refund_if: list[str]
+    no_refund_within_cooling_off_if: list[str]
     box_return_days: int | None
     short_period_applies_before: str | None
 

@@ -43,6 +43,7 @@ def product_view(p: Product, ipt_rate: str | None = None) -> ProductView:
         "cancellation": {"cooling_off_days": p.cancellation.cooling_off_days,
                          "insurer_notice_days": p.cancellation.insurer_notice_days,
                          "no_refund_if": list(p.cancellation.no_refund_if),
+                         "no_refund_within_cooling_off_if": list(p.cancellation.no_refund_rules(True)),
                          "box_return_days": p.cancellation.box_return_days,
                          "short_period_applies_before": p.cancellation.short_period.applies_before.isoformat()
                          if p.cancellation.short_period else None},

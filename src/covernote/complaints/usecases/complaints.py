@@ -219,6 +219,7 @@ def record(ctx: AppContext, principal: Principal, inp: NewComplaint) -> Recorded
             if policy is None:
                 warnings.append(f"no policy {inp.policy_number} found: the complaint is recorded with the number as "
                                 "given, not linked to a policy")
+        product_code = _product_code(ctx, inp, policy.product_code if policy is not None else None)
         customer_id = customer.customer_id if customer is not None else policy.customer_id if policy else None
         if customer is None and customer_id is not None:
             customer = uow.customers.get(customer_id)
@@ -226,7 +227,7 @@ def record(ctx: AppContext, principal: Principal, inp: NewComplaint) -> Recorded
                                     customer.postcode.startswith(ANONYMISED_MARK) else None)
         nation = nation_for_postcode(postcode)
         c = rules.new_complaint(new_id("cmp"), inp, policy_id=policy.policy_id if policy else None,
-                                customer_id=customer_id, product_code=policy.product_code if policy else None,
+                                customer_id=customer_id, product_code=product_code,
                                 nation=nation, now=now, by=principal.user_id)
         uow.complaints.add(c)
         start_clocks(uow, c)
@@ -234,6 +235,18 @@ def record(ctx: AppContext, principal: Principal, inp: NewComplaint) -> Recorded
     with ctx.uow(read_only=True) as uow:
         view = _view(ctx, uow, c, principal)
     return {**view, "warnings": warnings}
+
+
+def _product_code(ctx: AppContext, inp: NewComplaint, policy_product: str | None) -> str | None:
+    """The product whose brand writes the letters (DOC-2): the linked policy's, else the one given."""
+    given = inp.product_code
+    if given is not None and given not in ctx.catalogue.codes():
+        raise ValidationFailed("the complaint cannot be recorded", [FieldIssue(
+            "product_code", f"unknown product {given!r}: use one of {', '.join(ctx.catalogue.codes())}")])
+    if given is not None and policy_product is not None and given != policy_product:
+        raise ValidationFailed("the complaint cannot be recorded", [FieldIssue(
+            "product_code", f"the policy is a {policy_product} policy, not {given}")])
+    return policy_product or given
 
 
 def start_clocks(uow: UnitOfWork, c: Complaint) -> None:
@@ -289,14 +302,16 @@ def _default_channel(c: Complaint, fmt: str) -> str:
     return "post"
 
 
-def _send(uow: UnitOfWork, c: Complaint, kind: str, fmt: str | None, channel: str | None, now: datetime,
-          by: str, note: str = "") -> ComplaintLetter:
+def _send(ctx: AppContext, uow: UnitOfWork, c: Complaint, kind: str, fmt: str | None, channel: str | None,
+          now: datetime, by: str, note: str = "") -> ComplaintLetter:
     """Produce the letter in the complainant's format (CMP-4; another is refused) and record it as sent now
     (DOC-2). The caller meets the clock at the letter's `sent_at`."""
     chosen = rules.letter_format(c, fmt)
     how = channel or _default_channel(c, chosen)
     rules.check_channel(c, how, chosen)
-    letter = compose(kind, c, fmt=chosen, sent_at=now, final_due=_final_due(uow, c, now),
+    # DOC-2: written from the complaint's product's brand and contact points (product data).
+    contacts = ctx.catalogue.contacts_for(c.product_code, london_date(now))
+    letter = compose(kind, c, contacts=contacts, fmt=chosen, sent_at=now, final_due=_final_due(uow, c, now),
                      policy_number=_policy_number(uow, c), note=note)
     record = ComplaintLetter(new_id("cml"), c.complaint_id, c.customer_id, kind, chosen,
                              "provider" if chosen in rules.PROVIDER_FORMATS else "covernote", how, letter.text,
@@ -322,7 +337,7 @@ def acknowledge(ctx: AppContext, principal: Principal, complaint_id: str, channe
     """Send the written acknowledgement (CMP-2): it meets the acknowledgement clock when sent."""
     def change(uow: UnitOfWork, c: Complaint, now: datetime) -> Complaint:
         c = uow.complaints.save(c.acknowledged(now, principal.user_id))
-        letter = _send(uow, c, "acknowledgement", fmt, channel, now, principal.user_id)
+        letter = _send(ctx, uow, c, "acknowledgement", fmt, channel, now, principal.user_id)
         clocks.meet(uow, SUBJECT, c.complaint_id, ACK_RULE, letter.sent_at)
         _close_expired_window(uow, c, now)
         return c
@@ -337,7 +352,7 @@ def progress(ctx: AppContext, principal: Principal, complaint_id: str, note: str
     def change(uow: UnitOfWork, c: Complaint, now: datetime) -> Complaint:
         c = uow.complaints.save(c.progressed(now, principal.user_id, note))
         if send_letter:
-            _send(uow, c, "progress_update", fmt, channel, now, principal.user_id, note=note)
+            _send(ctx, uow, c, "progress_update", fmt, channel, now, principal.user_id, note=note)
         _close_expired_window(uow, c, now)
         return c
 
@@ -356,7 +371,7 @@ def resolve_summary(ctx: AppContext, principal: Principal, complaint_id: str, re
         closes = summary_window_closes_at(uow, c, now)
         c = uow.complaints.save(c.resolved_by_summary(now, principal.user_id, root_cause, root_cause_note,
                                                       resolution, closes))
-        letter = _send(uow, c, "summary_resolution", fmt, channel, now, principal.user_id)
+        letter = _send(ctx, uow, c, "summary_resolution", fmt, channel, now, principal.user_id)
         for rule in (SUMMARY_RULE, FINAL_RULE, ACK_RULE):
             clocks.meet(uow, SUBJECT, c.complaint_id, rule, letter.sent_at)
         return c
@@ -386,7 +401,7 @@ def final_response(ctx: AppContext, principal: Principal, complaint_id: str, out
     def change(uow: UnitOfWork, c: Complaint, now: datetime) -> Complaint:
         c = uow.complaints.save(c.responded(now, principal.user_id, outcome, amount, explanation, root_cause,
                                             root_cause_note))
-        letter = _send(uow, c, "final_response", fmt, channel, now, principal.user_id)
+        letter = _send(ctx, uow, c, "final_response", fmt, channel, now, principal.user_id)
         clocks.meet(uow, SUBJECT, c.complaint_id, FINAL_RULE, letter.sent_at)
         clocks.meet(uow, SUBJECT, c.complaint_id, ACK_RULE, letter.sent_at)
         if not _close_expired_window(uow, c, now):
@@ -463,7 +478,7 @@ def send_eight_week_letters(ctx: AppContext, principal: Principal) -> EightWeekL
                 if not rules.eight_week_letter_due(c, final, now):
                     continue
                 c = uow.complaints.save(c.eight_week_letter_sent(now, principal.user_id))
-                letter = _send(uow, c, "eight_week", None, None, now, principal.user_id)
+                letter = _send(ctx, uow, c, "eight_week", None, None, now, principal.user_id)
                 _close_expired_window(uow, c, now)
                 uow.commit()
             sent.append({"complaint_id": complaint_id, "letter_id": letter.letter_id, "format": letter.format,

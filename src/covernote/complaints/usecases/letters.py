@@ -28,6 +28,7 @@ from covernote.complaints import domain as rules
 from covernote.complaints.domain import Complaint
 from covernote.kernel.clock import london_date
 from covernote.kernel.money import Money
+from covernote.products.domain.notices import BrandContacts
 
 _TEMPLATES = ("acknowledgement", "progress_update", "summary_resolution", "final_response", "eight_week", "fos",
               "letter")
@@ -71,10 +72,25 @@ def production_note(fmt: str, sent_at: datetime) -> str | None:
             f"{_long_date(london_date(sent_at))}.")
 
 
-def compose(kind: str, c: Complaint, *, fmt: str, sent_at: datetime, final_due: date | None = None,
-            policy_number: str | None = None, note: str = "") -> Letter:
+def letterhead(contacts: BrandContacts, team: str) -> str:
+    """Who the letter is from, as lines: the brand, the team's contact point of the product (its addressee
+    and postal address), and its telephone line with opening hours and e-mail where the product gives them
+    (DOC-2: product data, quoted from the source documents)."""
+    point = contacts.point(rules.TEAM_CONTACT_POINTS.get(team, "complaints"))
+    lines = [contacts.brand, point.name, *point.address]
+    phone = point.phone_line()
+    if phone:
+        lines.append(f"Telephone: {phone}")
+    if point.email:
+        lines.append(f"E-mail: {point.email}")
+    return "\n".join(lines)
+
+
+def compose(kind: str, c: Complaint, *, contacts: BrandContacts, fmt: str, sent_at: datetime,
+            final_due: date | None = None, policy_number: str | None = None, note: str = "") -> Letter:
     """The letter of `kind` for complaint `c` as it stands (after the change the letter reports), produced
-    in `fmt`, sent at `sent_at`."""
+    in `fmt`, sent at `sent_at`, from the product's `contacts` (the complaint's product, or the catalogue's
+    default for a complaint that names none)."""
     sent_on = london_date(sent_at)
     values: dict[str, Any] = {
         "received_on": _long_date(london_date(c.received_at)),
@@ -97,10 +113,9 @@ def compose(kind: str, c: Complaint, *, fmt: str, sent_at: datetime, final_due: 
     }
     body = re.sub(r"\n{3,}", "\n\n", template(kind).substitute(values)).strip()
     title = rules.LETTER_KINDS[kind].capitalize()
-    contact = rules.TEAM_CONTACTS[c.team]
     number = policy_number or c.policy_number
     page = {
-        "team_contact": contact["name"], "team_address": contact["address"], "team_phone": contact["phone"],
+        "letterhead": letterhead(contacts, c.team),
         "sent_on": _long_date(sent_on), "name": c.name, "address": c.address + (f"\n{c.postcode}" if c.postcode else ""), "reference": c.complaint_id,
         "title": title, "team_name": TEAMS.get(c.team, c.team).capitalize(),
     }

@@ -79,19 +79,43 @@ def policy_history(ctx: AppContext, principal: Principal, policy_id: str) -> Pol
 
 
 def set_auto_renew(ctx: AppContext, principal: Principal, policy_id: str, auto_renew: bool,
-                   expected_version: int | None = None) -> PolicyView:
-    """The customer can switch automatic renewal off (POL-3), or back on."""
-    with ctx.uow() as uow:
+                   expected_version: int | None = None, *, reason: str = "",
+                   idempotency_key: str | None) -> PolicyView:
+    """The customer can switch automatic renewal off (POL-3), or back on. The switch is a transaction in the
+    policy's history like every other change (POL-1): who, when, why, and the setting before and after;
+    under an Idempotency-Key, so a retry records it once. Switching to the setting the policy already has
+    records nothing. The answer is the policy, with `transaction_id` when a switch was recorded."""
+    check_key(idempotency_key)
+    why = reason.strip()
+
+    def run(uow: UnitOfWork, _payment_key: str) -> dict[str, Any]:  # idempotent_change stores and replays JSON
         policy = load_policy(uow, principal, policy_id)
         product = ctx.catalogue.by_ref(policy.term().product_ref)
         if auto_renew and not product.renewal.renewable:
             raise ValidationFailed("this product does not renew", [FieldIssue("auto_renew", "product is not renewable")])
         version = expected_version if expected_version is not None else policy.version
         if version != policy.version:
-            raise Conflict(f"the policy is at version {policy.version}, not {version}")
-        uow.policies.set_auto_renew(policy, auto_renew, version)
-        uow.commit()
-    return get_policy(ctx, principal, policy_id)
+            raise Conflict(f"the policy is at version {policy.version}, not {version}",
+                           [FieldIssue("version", f"expected version {version}")])
+        if policy.auto_renew == auto_renew:
+            return {"policy_id": policy.policy_id, "transaction_id": None}
+        txn = PolicyTransaction(
+            new_id("txn"), policy.policy_id, policy.next_sequence(), policy.term().term_no, "auto_renew",
+            ctx.today(), ctx.clock.now(), Actor(principal.user_id, principal.role),
+            why or f"automatic renewal switched {'on' if auto_renew else 'off'}", Money.zero(), Money.zero(), (), (),
+            {"auto_renew": auto_renew, "was": policy.auto_renew}, idempotency_key)
+        uow.policies.append(policy, [txn], version, auto_renew=auto_renew)
+        policy.transactions.append(txn)
+        uow.publish(PolicyTransactionRecorded(policy, txn))
+        return {"policy_id": policy.policy_id, "transaction_id": txn.transaction_id}
+
+    done = idempotent_change(ctx.uow, principal.user_id, "auto_renew", idempotency_key,
+                             {"policy": policy_id, "auto_renew": auto_renew, "version": expected_version,
+                              "reason": why}, run)
+    view = get_policy(ctx, principal, policy_id)
+    if done.get("transaction_id"):
+        view["transaction_id"] = done["transaction_id"]
+    return view
 
 
 def void_policy(ctx: AppContext, principal: Principal, policy_id: str, *, reason: str,

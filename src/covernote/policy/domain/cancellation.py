@@ -107,6 +107,20 @@ def box_return_shares(within_cooling_off: bool, kept: Sequence[FeeLine],
     return out
 
 
+def _event_text(e: RecordedEvent) -> str:
+    what = "total-loss claim" if e.kind == "claim" and e.total_loss else e.kind
+    return f"{what} on {e.occurred_on}" + (f" ({e.reference})" if e.reference else "")
+
+
+_RULE_TEXT = {"claim": "a claim", "incident": "an incident that may lead to a claim", "total_loss": "a total-loss claim"}
+
+
+def _rule_text(rules: Sequence[str]) -> str:
+    if not rules:
+        return "no recorded claim or incident"
+    return " or ".join(_RULE_TEXT.get(r, r) for r in rules)
+
+
 def cooling_off_window(product: Product, term: TermState) -> tuple[date, date]:
     starts = max(term.concluded_on, term.documents_on)
     return starts, starts + timedelta(days=product.cancellation.cooling_off_days)
@@ -162,17 +176,30 @@ def compute_cancellation(
         f"Paid for this term: premium {paid.premium.to_str()}, IPT {paid.ipt.to_str()}, fees "
         f"{sum_money([f.amount for f in paid_fees]).to_str()}.",
     ]
-    blocking = tuple(e for e in events if term.period.start <= e.occurred_on < term.period.end
-                     and any(e.matches(rule) for rule in rules.no_refund_if))
+    no_refund_rules = rules.no_refund_rules(within)
+    in_term = [e for e in events if term.period.start <= e.occurred_on < term.period.end]
+    blocking = tuple(e for e in in_term if any(e.matches(rule) for rule in no_refund_rules))
+    window = "within cooling-off" if within else "after cooling-off"
+    rule_text = _rule_text(no_refund_rules)
     months: int | None = None
     percent: Decimal | None = None
     if blocking:
+        why.append(
+            f"FEE-1 rule {window}: {rule_text} means no refund. Recorded in this term: "
+            + ", ".join(_event_text(e) for e in blocking)
+            + ": no refund is given and all premium is due; no cancellation fee is added.")
+    elif in_term:
+        listed = ", ".join(_event_text(e) for e in in_term)
+        verb = "is" if len(in_term) == 1 else "are"
+        why.append(
+            (f"FEE-1 rule {window}: only {rule_text} means no refund; {listed} {verb} not"
+             if no_refund_rules else f"On this product no recorded claim or incident forfeits the refund ({listed})")
+            + ", so the refund is given, less the fees and the time on cover.")
+    elif no_refund_rules:
+        why.append(f"FEE-1 rule {window}: {rule_text} means no refund; none is recorded in this term.")
+    if blocking:
         method: Literal["pro_rata", "short_period", "no_refund"] = "no_refund"
         earned = paid
-        why.append(
-            "A claim or an incident that may lead to a claim is recorded ("
-            + ", ".join(f"{e.kind} on {e.occurred_on}{' total loss' if e.total_loss else ''}" for e in blocking)
-            + "): no refund is given and all premium is due (FEE-1).")
     elif rules.short_period is not None and taken_out_on < rules.short_period.applies_before and not within:
         # Within cooling-off the customer pays only for the time on cover (ICOBS 7), so short-period
         # rates apply only after it.

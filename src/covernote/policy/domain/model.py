@@ -17,7 +17,8 @@ from covernote.policy.domain.extra_lines import ExtraLine
 from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.term import TermState
 
-TransactionKind = Literal["new_business", "mta", "cancellation", "renewal", "voidance", "box_return", "incident"]
+TransactionKind = Literal["new_business", "mta", "cancellation", "renewal", "voidance", "box_return", "incident",
+                          "auto_renew"]
 
 
 @dataclass(frozen=True)

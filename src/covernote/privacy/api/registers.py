@@ -69,6 +69,13 @@ class DisclosureIn(RequestBody):
                                         "person would prejudice the prevention or detection of crime")
 
 
+class WithholdingIn(RequestBody):
+    withhold: bool = Field(description="true: keep the disclosure from the person; false: show it to them again")
+    withheld_reason: str | None = Field(default=None, max_length=2000, description=(
+        "Required when withholding: why telling the person would be likely to prejudice the prevention or "
+        "detection of crime (DPA 2018 Sch. 2 para 2); none when showing it again"))
+
+
 class BreachScopeIn(RequestBody):
     product_codes: list[str] = Field(default_factory=list, description="Only people with these products")
     customer_ids: list[str] = Field(default_factory=list, description="Only these customers")
@@ -164,6 +171,15 @@ def record_disclosure(ctx: Ctx, who: Caller, customer_id: str, body: DisclosureI
     """Staff: record a transfer made by hand (a police request, a reinsurer's bordereau) (PRV-6), withheld
     from the person when telling them would prejudice the prevention or detection of crime."""
     return disclosures.record_manual_disclosure(ctx, who, customer_id, **body.model_dump())
+
+
+@router.put("/disclosures/{disclosure_id}/withholding")
+def set_withholding(ctx: Ctx, who: Caller, disclosure_id: str, body: WithholdingIn) -> DisclosureView:
+    """Staff or the DPO: withhold one disclosure from the person, case by case, with the reason (a disclosure
+    to the police, another law enforcement authority, a fraud prevention agency or a regulator, where telling
+    them would prejudice the prevention or detection of crime), or show it to them again. Routine fraud
+    checks are shown to the person unless withheld this way (S1 section 10)."""
+    return disclosures.set_withheld(ctx, who, disclosure_id, withhold=body.withhold, reason=body.withheld_reason)
 
 
 @router.get("/customers/{customer_id}/disclosures")

@@ -2,7 +2,7 @@
 
     covernote privacy holds list|set|release
     covernote privacy fraud-markers list|add|remove
-    covernote privacy disclosures list|record
+    covernote privacy disclosures list|record|withhold
     covernote privacy breaches list|show|record|assess|report-ico|notify|close
 
 Times given without a zone are read as UK time (Europe/London)."""
@@ -171,6 +171,20 @@ def register(privacy_app: typer.Typer) -> None:
             context(), operator(), customer_id, recipient=recipient, recipient_kind=kind, purpose=purpose,
             categories=category, reference=reference, policy_id=policy, disclosed_at=_when(at, "--at"),
             withhold=withhold, withheld_reason=withheld_reason)
+        show(data, as_json, _disclosure_line)
+
+    @disclosures_app.command("withhold")
+    @handles_errors
+    def disclosures_withhold(disclosure_id: str,
+                             reason: Annotated[str | None, typer.Option(
+                                 help="Why telling the person would prejudice the prevention or detection of "
+                                      "crime (required unless --release)")] = None,
+                             release: Annotated[bool, typer.Option(
+                                 "--release", help="Show the disclosure to the person again")] = False,
+                             as_json: JsonOpt = False) -> None:
+        """Withhold one disclosure from the person, case by case, with the reason (DPA 2018 Sch. 2 para 2),
+        or show it again with --release."""
+        data = disclosures.set_withheld(context(), operator(), disclosure_id, withhold=not release, reason=reason)
         show(data, as_json, _disclosure_line)
 
     # -- breaches ------------------------------------------------------------------------------------

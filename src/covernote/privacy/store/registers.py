@@ -147,6 +147,18 @@ class DisclosureRepo:
         if not include_withheld:
             q = q.where(sa.not_(disclosures.c.withheld_from_subject))
         rows = self.conn.execute(q.order_by(disclosures.c.disclosed_at, disclosures.c.id))
-        return [Disclosure(r.id, r.customer_id, r.policy_id, r.recipient, r.recipient_kind, r.purpose, r.basis,
-                           tuple(r.categories), r.disclosed_at, r.reference, r.via, r.recorded_by,
-                           bool(r.withheld_from_subject), r.withheld_reason) for r in rows]
+        return [self._disclosure(r) for r in rows]
+
+    @staticmethod
+    def _disclosure(r: Row[Any]) -> Disclosure:
+        return Disclosure(r.id, r.customer_id, r.policy_id, r.recipient, r.recipient_kind, r.purpose, r.basis,
+                          tuple(r.categories), r.disclosed_at, r.reference, r.via, r.recorded_by,
+                          bool(r.withheld_from_subject), r.withheld_reason)
+
+    def get(self, disclosure_id: str) -> Disclosure | None:
+        r = self.conn.execute(disclosures.select().where(disclosures.c.id == disclosure_id)).first()
+        return None if r is None else self._disclosure(r)
+
+    def set_withheld(self, disclosure_id: str, withheld: bool, reason: str | None) -> None:
+        self.conn.execute(disclosures.update().where(disclosures.c.id == disclosure_id)
+                          .values(withheld_from_subject=withheld, withheld_reason=reason))

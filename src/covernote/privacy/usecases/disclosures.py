@@ -16,6 +16,7 @@ staff see it, flagged.
 from __future__ import annotations
 
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from typing import Any
 
@@ -198,6 +199,31 @@ def record_manual_disclosure(ctx: AppContext, principal: Principal, customer_id:
                               withhold=withhold, withheld_reason=withheld_reason)
         uow.commit()
     return view(d)
+
+
+def set_withheld(ctx: AppContext, principal: Principal, disclosure_id: str, *, withhold: bool,
+                 reason: str | None = None) -> DisclosureView:
+    """Case by case (issue 13, S1 section 10): staff or the DPO withhold one disclosure from the person where
+    telling them would be likely to prejudice the prevention or detection of crime (DPA 2018 Sch. 2 para 2),
+    with the reason recorded; or show it again once that no longer holds (no reason). Only a disclosure to
+    a recipient of WITHHOLDABLE_KINDS may be withheld. Raises ValidationFailed naming `withheld_reason` or
+    `withhold`, NotFound naming `disclosure_id`."""
+    require_staff(principal, "withhold disclosures")
+    issues = IssueCollector()
+    why = _text(issues, "withheld_reason", reason, REASON_LIMIT, required=withhold)
+    if not withhold and why is not None:
+        issues.add("withheld_reason", "give a reason only when the disclosure is withheld (withhold: true)")
+    with ctx.uow() as uow:
+        found = uow.disclosures.get(disclosure_id)
+        if found is None:
+            raise NotFound("no such disclosure", [FieldIssue("disclosure_id", f"no disclosure {disclosure_id}")])
+        if withhold and found.recipient_kind not in WITHHOLDABLE_KINDS:
+            issues.add("withhold", f"only a disclosure to {', '.join(WITHHOLDABLE_KINDS)} may be withheld from the "
+                                   f"person; this one went to a {found.recipient_kind}")
+        issues.raise_if_any("the disclosure cannot be changed")
+        uow.disclosures.set_withheld(disclosure_id, withhold, why if withhold else None)
+        uow.commit()
+    return view(replace(found, withheld_from_subject=withhold, withheld_reason=why if withhold else None))
 
 
 def list_disclosures(ctx: AppContext, principal: Principal, customer_id: str) -> DisclosureList:

@@ -256,6 +256,33 @@ class NotIncluded(TypedDict):
     why: str
 
 
+class StatedRightView(TypedDict):
+    """One right, in its notice's words."""
+
+    right: str
+    text: str
+
+
+class RegulatorView(TypedDict):
+    """The supervisory authority and how to reach it, as the notice gives it."""
+
+    name: str
+    website: str | None
+    phones: list[str]
+    address: str | None
+
+
+class NoticeRights(TypedDict):
+    """One privacy notice's rights, word for word, whom to contact and the regulator (PRV-3), with the
+    person's products it covers."""
+
+    notice: str
+    products: list[str]
+    rights: list[StatedRightView]
+    contact: str
+    regulator: RegulatorView
+
+
 # Stored rows as they are, table by table (every column of the person's records, and the decrypted
 # sensitive fields): free-form by nature, so `Mapping[str, Any]` per row.
 PackageRecords = dict[str, Sequence[Mapping[str, Any]]]
@@ -272,7 +299,7 @@ class AccessPackage(TypedDict):
     recipients: list[PackageRecipient]
     retention: list[ProductRetention]
     not_included: list[NotIncluded]
-    your_rights: str
+    your_rights: list[NoticeRights]
 
 
 class AccessPackageAnswer(TypedDict):
@@ -287,7 +314,7 @@ class AccessPackageAnswer(TypedDict):
     recipients: list[PackageRecipient]
     retention: list[ProductRetention]
     not_included: list[NotIncluded]
-    your_rights: str
+    your_rights: list[NoticeRights]
 
 
 # -- consent (served by the policy context's routes) ----------------------------------------------------

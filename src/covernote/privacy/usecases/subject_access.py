@@ -32,11 +32,13 @@ from covernote.privacy.usecases.results import (
     AccessPackage,
     AccessPackageAnswer,
     DataUse,
+    NoticeRights,
     NotIncluded,
     PackageRecords,
     ProductRetention,
 )
 from covernote.privacy.usecases.sensitive import subject_access_view
+from covernote.products.domain.notices import PrivacyNotice
 
 WITHHELD = {
     "fraud_markers": "withheld: crime prevention exemption (DPA 2018 Sch. 2 para 2)",
@@ -53,14 +55,37 @@ MAY_BE_WITHHELD: NotIncluded = {
            "authority, a fraud prevention agency or a regulator is not listed where telling you about it would be "
            "likely to prejudice the prevention or detection of crime (DPA 2018 Sch. 2 para 2)",
 }
+# Credentials are not the person's data to hand over: whoever holds one can act as them (the API token's
+# hash lets a guessed or leaked token be checked offline). Left out of the records, and said so.
+CREDENTIALS: dict[str, tuple[str, ...]] = {"users": ("token_hash",)}
+NOT_HANDED_OVER: NotIncluded = {
+    "register": "users.token_hash",
+    "why": "not included: the fingerprint of your access token, a credential that could be used to act as you",
+}
 # Columns of the disclosure register that are about withholding: always false and empty in what the
 # person is shown, so they are not shown at all.
 _WITHHOLDING_COLUMNS = ("withheld_from_subject", "withheld_reason")
-RIGHTS = (
-    "You have the right to access, correct, erase, restrict or object to the use of your personal data, to "
-    "receive the data you gave us in a machine-readable form, and to withdraw consent at any time. You may "
-    "complain to the Information Commissioner's Office (ico.org.uk, 0303 123 1113)."
-)
+
+
+def notice_rights(ctx: AppContext, refs: list[str]) -> list[NoticeRights]:
+    """The rights each of the person's privacy notices gives, word for word, with its contact and the
+    regulator's contacts (PRV-3: product data). One entry per distinct notice, naming the person's products
+    it covers; a person with no quote at all gets every notice of the products on sale, since any may apply."""
+    if not refs:
+        refs = [p.ref for p in ctx.catalogue.current(ctx.today())]
+    grouped: dict[PrivacyNotice, list[str]] = {}
+    for ref in refs:
+        notice = ctx.catalogue.notice_for(ref)
+        if notice is not None:
+            codes = grouped.setdefault(notice, [])
+            code = ref.partition("@")[0]
+            if code not in codes:
+                codes.append(code)
+    return [{"notice": n.notice, "products": codes,
+             "rights": [{"right": r.code, "text": r.text} for r in n.rights], "contact": n.contact,
+             "regulator": {"name": n.regulator.name, "website": n.regulator.website,
+                           "phones": list(n.regulator.phones), "address": n.regulator.address}}
+            for n, codes in grouped.items()]
 
 
 def _index(fields: list[DeclaredField]) -> dict[str, dict[str, PersonalData]]:
@@ -121,7 +146,8 @@ def build_package(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Pr
     now = ctx.clock.now()
     rows = _shown_to_subject(uow.subject_data.rows(customer_id))
     index = _index(_fields(ctx))
-    records: PackageRecords = {t: r for t, r in rows.items() if t not in WITHHELD and t != "sensitive_data"}
+    records: PackageRecords = {t: [{k: v for k, v in row.items() if k not in CREDENTIALS.get(t, ())} for row in r]
+                               for t, r in rows.items() if t not in WITHHELD and t != "sensitive_data"}
     if ctx.keyring is not None:
         records["sensitive_data"] = subject_access_view(uow, ctx.keyring, customer_id, reader, now)
     held = _held_fields({t: r for t, r in rows.items() if t not in WITHHELD}, index)
@@ -131,6 +157,7 @@ def build_package(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Pr
     # fraud marker or a legal hold exists, which the exemptions relied on are there to prevent.
     not_included: list[NotIncluded] = [{"register": t, "why": why} for t, why in WITHHELD.items()]
     not_included.append({**MAY_BE_WITHHELD})
+    not_included.append({**NOT_HANDED_OVER})
     retention: list[ProductRetention] = []
     for ref in refs:
         product = ctx.catalogue.by_ref(ref)
@@ -147,7 +174,7 @@ def build_package(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Pr
                         "disclosed_at": d.disclosed_at.isoformat(), "reference": d.reference} for d in disclosures],
         "retention": retention,
         "not_included": not_included,
-        "your_rights": RIGHTS,
+        "your_rights": notice_rights(ctx, refs),
     }
 
 
@@ -192,23 +219,68 @@ def package_for_customer(ctx: AppContext, principal: Principal, customer_id: str
     return package
 
 
+_PAGE_STYLE = ("body{font-family:sans-serif;max-width:60rem;margin:auto;line-height:1.4}"
+               "table{border-collapse:collapse;margin:.2rem 0}"
+               "td,th{border:1px solid #999;padding:.2rem .4rem;text-align:left;vertical-align:top}"
+               "th{font-weight:600;background:#f3f3f3}ul,ol{margin:.2rem 0;padding-left:1.4rem}")
+
+
+def _label(key: str) -> str:
+    return key.replace("_", " ").capitalize()
+
+
+def _value_html(value: Any) -> str:
+    """A stored value as a person reads it: a mapping as a table of its fields, a list as a list (of tables
+    where its items are mappings), yes/no for true/false; never raw JSON. Every text is escaped."""
+    e = html.escape
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if value is None:
+        return "none"
+    if isinstance(value, dict):
+        shown = [(k, v) for k, v in value.items() if v is not None and v != [] and v != {}]
+        if not shown:
+            return "none"
+        return "<table>" + "".join(f"<tr><th>{e(_label(str(k)))}</th><td>{_value_html(v)}</td></tr>"
+                                   for k, v in shown) + "</table>"
+    if isinstance(value, list | tuple):
+        if not value:
+            return "none"
+        tag = "ol" if any(isinstance(v, dict) for v in value) else "ul"
+        return f"<{tag}>" + "".join(f"<li>{_value_html(v)}</li>" for v in value) + f"</{tag}>"
+    return e(str(value))
+
+
+def _rights_html(notices: list[NoticeRights]) -> str:
+    e = html.escape
+    parts = ["<h2>Your rights</h2>"]
+    for n in notices:
+        reg = n["regulator"]
+        reach = [x for x in (f"website {reg['website']}" if reg["website"] else None,
+                             "telephone " + " or ".join(reg["phones"]) if reg["phones"] else None,
+                             f"write to {reg['address']}" if reg["address"] else None) if x]
+        parts.append(f"<h3>{e(n['notice'])}</h3><p>For: {e(', '.join(n['products']))}</p><ul>"
+                     + "".join(f"<li>{e(r['text'])}</li>" for r in n["rights"]) + "</ul>"
+                     f"<p>{e(n['contact'])}</p>"
+                     f"<p>The regulator: {e(reg['name'])}: {e('; '.join(reach))}.</p>")
+    return "".join(parts)
+
+
 def package_html(package: AccessPackage | AccessPackageAnswer) -> str:
-    """The package as a document a person can read."""
+    """The package as a document a person can read: each record as a table of its fields, with structured
+    values (a risk, a rating, a transaction's details) as nested tables and lists rather than JSON."""
     e = html.escape
     parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Your personal data</title>"
-             "<style>body{font-family:sans-serif;max-width:60rem;margin:auto}table{border-collapse:collapse}"
-             "td,th{border:1px solid #999;padding:.2rem .4rem;text-align:left;vertical-align:top}</style></head><body>",
+             f"<style>{_PAGE_STYLE}</style></head><body>",
              "<h1>Your personal data</h1>",
              f"<p>Prepared on {e(package['generated_at'])} for customer {e(package['subject']['customer_id'])}.</p>"]
     parts.append("<h2>The records we hold</h2>")
     for table, rows in package["records"].items():
         if not rows:
             continue
-        parts.append(f"<h3>{e(table.replace('_', ' ').capitalize())} ({len(rows)})</h3>")
+        parts.append(f"<h3>{e(_label(table))} ({len(rows)})</h3>")
         for row in rows:
-            parts.append("<table>" + "".join(
-                f"<tr><th>{e(str(k))}</th><td>{e(json.dumps(v, default=str) if isinstance(v, dict | list) else str(v))}"
-                "</td></tr>" for k, v in row.items() if v is not None) + "</table><br>")
+            parts.append(_value_html(dict(row)) + "<br>")
     parts.append("<h2>How we use it, and on what lawful basis</h2><table><tr><th>Data</th><th>Category</th>"
                  "<th>About</th><th>Provided by</th><th>Purposes (lawful basis)</th></tr>")
     for item in package["how_your_data_is_used"]:
@@ -231,7 +303,7 @@ def package_html(package: AccessPackage | AccessPackageAnswer) -> str:
     if package["not_included"]:
         parts.append("<h2>Not included</h2><ul>" + "".join(
             f"<li>{e(x['register'])}: {e(x['why'])}</li>" for x in package["not_included"]) + "</ul>")
-    parts.append(f"<h2>Your rights</h2><p>{e(package['your_rights'])}</p></body></html>")
+    parts.append(_rights_html(package["your_rights"]) + "</body></html>")
     return "".join(parts)
 
 

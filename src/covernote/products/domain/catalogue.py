@@ -9,6 +9,7 @@ from functools import cached_property
 
 from covernote.kernel.errors import FieldIssue, NotFound, ValidationFailed
 from covernote.products.domain.model import Product, TaxTable
+from covernote.products.domain.notices import BrandContacts, PrivacyNotice
 
 
 @dataclass(frozen=True)
@@ -58,6 +59,30 @@ class Catalogue:
             return found
         self.versions(ref.partition("@")[0])  # an unknown code is named as such
         raise NotFound(f"no product version {ref!r}")
+
+    def _as_of(self, code: str, on: date) -> Product:
+        """The version of `code` in force on `on`, or the latest one that started by then (or the first)."""
+        versions = self.versions(code)
+        started = [p for p in versions if p.effective_from <= on] or versions[:1]
+        return next((p for p in started if p.effective_on(on)), started[-1])
+
+    def contacts_for(self, code: str | None, on: date) -> BrandContacts:
+        """The brand and contact points letters about product `code` are written from on `on` (DOC-2); for
+        no product (or one no longer in the catalogue), the product marked `default_for_complaints`."""
+        if code is not None and code in self._by_code:
+            contacts = self._as_of(code, on).contacts
+            if contacts is not None:
+                return contacts
+        for c in self.codes():
+            contacts = self._as_of(c, on).contacts
+            if contacts is not None and contacts.default_for_complaints:
+                return contacts
+        raise LookupError("no product's contacts answer complaints that name no product")
+
+    def notice_for(self, ref: str) -> PrivacyNotice | None:
+        """The privacy notice of a product version (PRV-3); None for a version no longer loaded."""
+        found = self._by_ref.get(ref)
+        return None if found is None else found.privacy_notice
 
     def current(self, on: date) -> list[Product]:
         out = []

@@ -14,6 +14,7 @@ from typing import Literal
 from covernote.kernel.money import Money
 from covernote.kernel.retention import DealershipPeriod, RetentionRule
 from covernote.products.domain.carbon_spec import CarbonOffsetSpec
+from covernote.products.domain.notices import BrandContacts, PrivacyNotice
 
 Line = Literal["motor", "warranty"]
 IptTreatment = Literal["standard", "higher", "exempt"]
@@ -133,6 +134,15 @@ class CancellationRules:
     no_refund_if: tuple[str, ...]  # kinds of recorded event that mean no refund: claim, incident, total_loss
     box_return_days: int | None = None  # FEE-5: days after cancellation to return the box
     short_period: ShortPeriodRates | None = None
+    # FEE-1: a different list for a request within cooling-off (S1: within 14 days of the documents only a
+    # total-loss claim forfeits the refund); None means `no_refund_if` holds in both windows.
+    no_refund_within_cooling_off_if: tuple[str, ...] | None = None
+
+    def no_refund_rules(self, within_cooling_off: bool) -> tuple[str, ...]:
+        """The kinds of recorded event that forfeit the refund for a request in this window (FEE-1)."""
+        if within_cooling_off and self.no_refund_within_cooling_off_if is not None:
+            return self.no_refund_within_cooling_off_if
+        return self.no_refund_if
 
 
 @dataclass(frozen=True)
@@ -336,6 +346,8 @@ class Product:
     retention: RetentionSchedule = RetentionSchedule()
     processing: ProcessingStatement | None = None
     carbon_offset: CarbonOffsetSpec | None = None  # ECO-1: eco products only
+    contacts: BrandContacts | None = None  # DOC-2: the brand and its complaint contact points
+    privacy_notice: PrivacyNotice | None = None  # PRV-3: the rights, contact and regulator the notice gives
 
     @property
     def ref(self) -> str:

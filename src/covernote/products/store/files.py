@@ -51,6 +51,13 @@ from covernote.products.domain.model import (
     Term,
 )
 from covernote.products.store.carbon_spec import CarbonOffsetDoc, carbon_problems, carbon_spec
+from covernote.products.store.notices import (
+    ContactsDoc,
+    PrivacyNoticeDoc,
+    brand_contacts,
+    notice_problems,
+    privacy_notice,
+)
 
 DERIVED_VARIABLES = {
     "vehicle_value", "vehicle_age", "postcode_area", "vehicle_group", "engine_cc", "vehicle_mileage", "fuel",
@@ -140,13 +147,14 @@ class CancellationDoc(_Strict):
     cooling_off_days: int = Field(ge=0, le=60)
     insurer_notice_days: int = Field(ge=0, le=60)
     no_refund_if: list[str] = []
+    no_refund_within_cooling_off_if: list[str] | None = None
     box_return_days: int | None = Field(default=None, ge=0, le=90)
     short_period: ShortPeriodDoc | None = None
 
-    @field_validator("no_refund_if")
+    @field_validator("no_refund_if", "no_refund_within_cooling_off_if")
     @classmethod
-    def _rules(cls, v: list[str]) -> list[str]:
-        bad = [x for x in v if x not in NO_REFUND_RULES]
+    def _rules(cls, v: list[str] | None) -> list[str] | None:
+        bad = [x for x in v or [] if x not in NO_REFUND_RULES]
         if bad:
             raise ValueError(f"unknown rule(s) {bad}: use {sorted(NO_REFUND_RULES)}")
         return v
@@ -292,6 +300,8 @@ class ProductDoc(_Strict):
     subscription_retention: dict[str, SubscriptionRetentionDoc] = {}
     processing: ProcessingDoc
     carbon_offset: CarbonOffsetDoc | None = None  # ECO-1 (product_carbon.py)
+    contacts: ContactsDoc | None = None  # DOC-2: required, reported as missing by notice_problems
+    privacy_notice: PrivacyNoticeDoc | None = None  # PRV-3: required, likewise
 
 
 class IptRateDoc(_Strict):
@@ -444,6 +454,7 @@ def _semantic_problems(file: str, doc: ProductDoc) -> list[ProductFileProblem]:
         bad("cancellation.box_return_days", "fees refund on box return, so the days to return it are needed")
     out += [ProductFileProblem(file, f, reason) for f, reason in _privacy_problems(doc)]
     out += [ProductFileProblem(file, f, reason) for f, reason in carbon_problems(doc)]
+    out += [ProductFileProblem(file, f, reason) for f, reason in notice_problems(doc)]
     return out
 
 
@@ -553,7 +564,9 @@ def product_from_doc(doc: ProductDoc) -> Product:
         cancellation=CancellationRules(
             doc.cancellation.cooling_off_days, doc.cancellation.insurer_notice_days,
             tuple(doc.cancellation.no_refund_if), doc.cancellation.box_return_days,
-            None if sp is None else ShortPeriodRates(sp.applies_before, dict(sp.percent_retained_by_months))),
+            None if sp is None else ShortPeriodRates(sp.applies_before, dict(sp.percent_retained_by_months)),
+            None if doc.cancellation.no_refund_within_cooling_off_if is None
+            else tuple(doc.cancellation.no_refund_within_cooling_off_if)),
         renewal=RenewalRules(doc.renewal.invitation_days_before, doc.renewal.auto_renew_default, doc.renewal.renewable),
         rating=RatingSpec(r.table_version, r.base_variable, {k: _money(v, cur) for k, v in r.base_rates.items()},
                           tuple(_factor(f) for f in r.factors), _money(r.minimum_premium, cur), ncd,
@@ -563,6 +576,8 @@ def product_from_doc(doc: ProductDoc) -> Product:
             tuple(_subscription(n, d) for n, d in doc.subscription_retention.items())),
         processing=_processing(doc.processing),
         carbon_offset=None if doc.carbon_offset is None else carbon_spec(doc.carbon_offset, cur),
+        contacts=None if doc.contacts is None else brand_contacts(doc.contacts),
+        privacy_notice=None if doc.privacy_notice is None else privacy_notice(doc.privacy_notice),
     )
 
 
@@ -591,6 +606,20 @@ def load_tax_file(path: Path) -> TaxTable:
     return TaxTable(tuple(IptRate(r.treatment, r.effective_from, r.rate) for r in doc.ipt))
 
 
+def _complaints_default_problems(products: list[Product], files: dict[int, str]) -> list[ProductFileProblem]:
+    """Exactly one product code answers complaints that name no product (DOC-2)."""
+    marked = [p for p in products if p.contacts is not None and p.contacts.default_for_complaints]
+    codes = sorted({p.code for p in marked})
+    if len(codes) > 1:
+        return [ProductFileProblem(files[id(p)], "contacts.default_for_complaints",
+                                   f"only one product may answer complaints that name no product; "
+                                   f"{', '.join(codes)} all say so") for p in marked]
+    if not codes and products:
+        return [ProductFileProblem(files[id(products[0])], "contacts.default_for_complaints",
+                                   "no product answers complaints that name no product: set it true on one")]
+    return []
+
+
 def load_catalogue(folder: Path) -> Catalogue:
     """Load and check every product file in `folder` (files starting with `_` are bases for `extends`,
     and `tax.yaml` holds the IPT rates). Raises ProductFileError naming every problem found."""
@@ -615,6 +644,7 @@ def load_catalogue(folder: Path) -> Catalogue:
         products.append(product)
         files[id(product)] = path.name
     problems += [ProductFileProblem(files[id(p)], "effective_to", message) for p, message in check_overlaps(products)]
+    problems += _complaints_default_problems(products, files)
     if not products and not problems:
         problems.append(ProductFileProblem(str(folder), "-", "no product files found"))
     if problems:

@@ -13,10 +13,14 @@ FraudCheckGateway, each call recorded with a disclosure (PRV-6) in the caller's 
   answers. Staff review referrals (`GET /fraud/referrals`): cleared, or confirmed as fraud (a marker is
   recorded if there was none; on a live policy staff then void it through POST /policies/{id}/voidance, POL-4).
 
-The disclosure of every check is recorded withheld from the person (DPA 2018 Sch. 2 para 2), whatever the
-answer: withholding only the flagged ones would reveal which were flagged. Staff see them all, flagged. The
-check's answer and reasons are never shown to the person either (the access package leaves the register
-out).
+The disclosure of every check is recorded as an ordinary disclosure the person is shown (S1 section 10:
+"You have a legal right to obtain details of those fraud prevention agencies from whom we obtain and to
+whom we pass information about you"): the agency, when, why and what was sent reach their access package
+and their disclosure register. Since every check is shown alike, a shown check tells the person nothing
+about the answer. Only case by case, where telling the person would be likely to prejudice the prevention
+or detection of crime (DPA 2018 Sch. 2 para 2), staff or the DPO withhold one disclosure with the reason
+recorded (`privacy/usecases/disclosures.py` `set_withheld`). The agency's answer and reasons stay out of
+the package (the fraud_checks register is left out under the same exemption).
 """
 
 from __future__ import annotations
@@ -61,12 +65,6 @@ CATEGORIES = (Category.IDENTITY.value, Category.CONTACT.value, Category.VEHICLE.
 VIA = "fraud_check"
 NOT_CONFIGURED = "no fraud prevention agency is configured"
 NOTE_LIMIT = 2000
-# Every check's disclosure is withheld from the person, whatever the answer: withholding only those the agency
-# flagged would tell the person which were flagged (a quote with no disclosure shown). Every privacy notice says
-# that details are checked with fraud prevention agencies (S1 section 10), and the access package always says
-# that disclosures to them may be left out.
-WITHHELD_REASON = ("fraud prevention check: disclosures to fraud prevention agencies are withheld alike, so that none "
-                   "reveals what the agency answered (DPA 2018 Sch. 2 para 2)")
 
 
 @dataclass(frozen=True)
@@ -171,7 +169,7 @@ def _made(gateway: FraudCheckGateway | None, ask: _Ask, answer: FraudAnswer | Bu
         disclosure = disclosure_to_record(
             customer_id=ask.customer_id, policy_id=ask.policy_id, recipient=gateway.name,
             recipient_kind=RECIPIENT_KIND, purpose=PURPOSE, categories=CATEGORIES, reference=reference or check_id,
-            via=VIA, recorded_by=ask.checked_by, at=ask.at, withhold=True, withheld_reason=WITHHELD_REASON)
+            via=VIA, recorded_by=ask.checked_by, at=ask.at)  # shown to the person (S1 section 10)
     return _Made(FraudOutcome(check_id, result, score, decision.proceed, decision.review, marker_id), check, marker,
                  disclosure)
 
