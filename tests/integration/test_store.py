@@ -194,11 +194,11 @@ def test_migrations_run_from_empty_to_head(tmp_path):
         engine.dispose()
 
 
-def test_issue13_item3_migration_0014_shows_routine_fraud_checks_and_keeps_case_by_case_withholding(tmp_path):
-    """Issue 13 item 3: migration 0014 shows the disclosures every fraud check was once withheld with (one
+def test_issue13_item3_migration_0016_shows_routine_fraud_checks_and_keeps_case_by_case_withholding(tmp_path):
+    """Issue 13 item 3: migration 0016 shows the disclosures every fraud check was once withheld with (one
     blanket reason) and leaves a disclosure withheld case by case as it was."""
     url = f"sqlite:///{tmp_path / 'old.db'}"
-    upgrade(url, "0013")
+    upgrade(url, "0015")
     engine = make_engine(url)
     blanket = ("fraud prevention check: disclosures to fraud prevention agencies are withheld alike, so that none "
                "reveals what the agency answered (DPA 2018 Sch. 2 para 2)")
@@ -211,7 +211,7 @@ def test_issue13_item3_migration_0014_shows_routine_fraud_checks_and_keeps_case_
             conn.execute(metadata.tables["disclosures"].insert(), [
                 {**row, "id": "dis_routine", "via": "fraud_check", "withheld_reason": blanket},
                 {**row, "id": "dis_case", "via": "manual", "withheld_reason": "Op Wren"}])
-        upgrade(url, "0014", engine=engine)
+        upgrade(url, "0016", engine=engine)
         with engine.connect() as conn:
             got = {r.id: (r.withheld_from_subject, r.withheld_reason)
                    for r in conn.execute(sa.select(metadata.tables["disclosures"]))}

@@ -2,15 +2,15 @@
 was recorded withheld with one blanket reason; those rows are shown again. A disclosure withheld case by
 case (any other reason) is left as it is. Data only: no schema change.
 
-Revision ID: 0014
-Revises: 0013
+Revision ID: 0016
+Revises: 0015
 Create Date: 2026-12-07 15:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0014'
-down_revision = '0013'
+revision = '0016'
+down_revision = '0015'
 branch_labels = None
 depends_on = None
 
