@@ -24,6 +24,7 @@ from covernote.complaints.results import (
 from covernote.complaints.usecases import complaints
 from covernote.identity.api import Caller, Ctx
 from covernote.kernel.clock import LONDON
+from covernote.platform.api.contract import also_as
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import RequestBody
 from covernote.policy.schemas import Moment
@@ -113,7 +114,7 @@ def codes(who: Caller) -> ComplaintCodes:
     return complaints.codes()
 
 
-@router.get("/complaints/report", response_model=ComplaintsReport)
+@router.get("/complaints/report", response_model=ComplaintsReport, responses=also_as("text/csv"))
 def report(ctx: Ctx, who: Caller,
            start: date | None = Query(None, alias="from", description="First UK day complaints were received"),
            end: date | None = Query(None, alias="to", description="The day after the last"),
@@ -179,7 +180,8 @@ def letters(ctx: Ctx, who: Caller, complaint_id: str) -> ComplaintLetters:
     return complaints.letters(ctx, who, complaint_id)
 
 
-@router.get("/complaints/{complaint_id}/letters/{letter_id}", response_model=ComplaintLetterView)
+@router.get("/complaints/{complaint_id}/letters/{letter_id}", response_model=ComplaintLetterView,
+            responses=also_as("text/html", "text/plain"))
 def letter(ctx: Ctx, who: Caller, complaint_id: str, letter_id: str,
            format: Literal["json", "html", "text"] = "json") -> ComplaintLetterView | Response:
     """A letter as it was sent: `format=html` (printable; large print in a large font) or `text`; JSON gives

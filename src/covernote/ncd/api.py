@@ -16,6 +16,7 @@ from pydantic import Field, StrictInt, StringConstraints
 from covernote.identity.api import Caller, Ctx
 from covernote.ncd import usecases as ncd
 from covernote.ncd.results import NcdLetter, NcdReviewList, PolicyNcdView, ProofList, ProofView, QuoteNcdView
+from covernote.platform.api.contract import also_as, conflicts
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import RequestBody
 
@@ -100,7 +101,9 @@ def reviews(ctx: Ctx, who: Caller, limit: int = Query(100, ge=1, le=1000),
     return ncd.review_list(ctx, who, limit, offset)
 
 
-@router.get("/policies/{policy_id}/ncd-letter", response_model=NcdLetter)
+@router.get("/policies/{policy_id}/ncd-letter", response_model=NcdLetter,
+            responses={**also_as("text/html", "text/plain"),
+                       **conflicts("No letter for this policy: it was voided, or has not ended")})
 def letter(ctx: Ctx, who: Caller, policy_id: str,
            format: Literal["json", "html", "text"] = "json") -> NcdLetter | Response:
     """The NCD proof letter for a policy that has ended or been cancelled, or ends within the renewal

@@ -1,0 +1,55 @@
+"""Issue 13 item 16: each operation documents the error answers it can give, as problem documents served
+as `application/problem+json`, and every problem answer carries that content type."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from tests.e2e.conftest import Api
+
+PROBLEM = {"application/problem+json": {"schema": {"$ref": "#/components/schemas/ProblemDocument"}}}
+
+
+def _errors(spec: dict[str, Any], method: str, path: str) -> set[int]:
+    return {int(c) for c in spec["paths"][path][method]["responses"] if int(c) >= 400}
+
+
+def test_issue13_item16_error_answers_are_problem_documents_only(api: Api) -> None:
+    spec = api.client.get("/openapi.json").json()
+    for path, operations in spec["paths"].items():
+        for method, op in operations.items():
+            for code, answer in op["responses"].items():
+                if int(code) >= 400:
+                    assert answer["content"] == PROBLEM, (method, path, code)
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+def test_issue13_item16_each_operation_documents_the_errors_it_can_give(api: Api) -> None:
+    spec = api.client.get("/openapi.json").json()
+    assert _errors(spec, "get", "/health") == set()  # no token, no input
+    assert _errors(spec, "get", "/quotes/{quote_id}") == {401, 403, 404, 422, 503}  # no 402, no 409
+    assert _errors(spec, "get", "/policies") == {401, 403, 422, 503}
+    assert _errors(spec, "post", "/policies") == {400, 401, 402, 403, 404, 409, 413, 422, 503}  # takes payment
+    assert 402 not in _errors(spec, "post", "/quotes")
+    assert _errors(spec, "get", "/ledger/reconciliation") == {401, 403, 503}
+    # A read the record's state can refuse says so; its other formats are documented.
+    package = spec["paths"]["/privacy/requests/{request_id}/package"]["get"]["responses"]
+    assert "409" in package and set(package["200"]["content"]) == {"application/json", "text/html"}
+
+
+def test_issue13_item16_problem_answers_carry_the_problem_content_type(api: Api) -> None:
+    unreadable = api.client.post("/customers", content=b"\xff\xfe{", headers={
+        **api.headers(), "Content-Type": "application/json"})
+    answers = [unreadable, api.client.get("/quotes"), api.get("/quotes/quo_nope"), api.client.get("/nowhere"),
+               api.client.delete("/quotes", headers=api.headers()), api.post("/customers", {"name": 1})]
+    assert [a.status_code for a in answers] == [400, 401, 404, 404, 405, 422]
+    for answer in answers:
+        assert answer.headers["content-type"] == "application/problem+json", answer.status_code
+        assert answer.json()["status"] == answer.status_code
+
+
+def test_issue13_item16_format_parameters_are_enums(api: Api) -> None:
+    spec = api.client.get("/openapi.json").json()
+    for path in ("/privacy/data-map", "/reports/extras/fair-value", "/privacy/record-of-processing"):
+        (fmt,) = [p for p in spec["paths"][path]["get"]["parameters"] if p["name"] == "format"]
+        assert fmt["schema"]["enum"] == ["json", "csv"], path
