@@ -10,7 +10,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from covernote import __version__
-from covernote.api import health, problems
+from covernote.api import health, methods, problems
 from covernote.carbon.api import router as carbon_router
 from covernote.claims.api import router as claims_router
 from covernote.clocks.api import router as clocks_router
@@ -71,6 +71,7 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
     app.include_router(problems.document_errors(claims_router))  # CLM-1..4: first notification of loss and claim handling
     app.include_router(problems.document_errors(regulatory_router))  # REG-1..3: MID updates, CUE reports, fraud referrals
     problems.serve_problems_as_documented(app)  # each operation's error answers (issue 13 item 16)
+    methods.install(app)  # OPTIONS and 405 name the methods each path has (issue 13 item 17)
     return app
 
 

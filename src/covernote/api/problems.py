@@ -16,6 +16,7 @@ from pydantic import BaseModel
 from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from covernote.api import methods
 from covernote.identity.api import get_principal
 from covernote.identity.usecases import Unauthenticated
 from covernote.kernel.errors import (
@@ -164,9 +165,14 @@ def install(app: FastAPI) -> None:
         return problem(422, "validation-failed", "the request does not have the expected shape", errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, "http-" + str(exc.status_code), str(exc.detail),
-                       headers=dict(exc.headers) if exc.headers else None)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            # Every method the path has, not only those of the first route that matched (item 17).
+            allow = methods.allow_header(request.app, request.url.path)
+            if allow is not None:
+                headers["Allow"] = allow
+        return problem(exc.status_code, "http-" + str(exc.status_code), str(exc.detail), headers=headers or None)
 
     @app.exception_handler(sa_exc.OperationalError)
     @app.exception_handler(sa_exc.TimeoutError)

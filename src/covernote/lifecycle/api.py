@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date
 from typing import cast
 
-from fastapi import APIRouter, Query, Response
+from fastapi import APIRouter, Query
 
 from covernote.identity import usecases as access
 from covernote.identity.api import Caller, Ctx, IdempotencyKey
@@ -76,12 +76,11 @@ def withdraw_quote(ctx: Ctx, who: Caller, quote_id: str, body: WithdrawIn | None
 
 
 @router.post("/policies", status_code=201, tags=["policies"], responses=DECLINES_PAYMENT)
-def bind(ctx: Ctx, who: Caller, body: BindIn, response: Response, idempotency_key: IdempotencyKey = None) -> PolicyView:
-    """Bind a quote into a policy and take payment. Needs an Idempotency-Key header."""
+def bind(ctx: Ctx, who: Caller, body: BindIn, idempotency_key: IdempotencyKey = None) -> PolicyView:
+    """Bind a quote into a policy and take payment. Needs an Idempotency-Key header; a retry with the same
+    key answers as the first did, 201 and the same policy, with `idempotent_replay` true."""
     out = quotes.bind_quote(ctx, who, body.quote_id, payment_token=body.payment.token,
                             idempotency_key=idempotency_key, documents_on=body.documents_on)
-    if out.get("idempotent_replay"):
-        response.status_code = 200
     return cast(PolicyView, out)  # the view bind_quote built, or its stored replay
 
 
