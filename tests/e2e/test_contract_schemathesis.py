@@ -42,7 +42,7 @@ PENDING_IN_WT_INPUTS: list[tuple[str, str]] = [
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 ROLES = (*DEMO_TOKENS, "nobody")
-EXAMPLES = 25
+EXAMPLES = 15
 
 # The table whose ids each path parameter names (a few real ids are tried beside the generated ones).
 ID_SOURCES: dict[str, tuple[sa.Table, str]] = {

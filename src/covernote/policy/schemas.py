@@ -13,16 +13,15 @@ from pydantic import (
     Field,
     StrictInt,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
-from covernote.platform.requests import RequestBody, Text
+from covernote.platform.requests import AMOUNT_SCHEMA, RequestBody, Text
 from covernote.policy.domain.risk import Change, Driver, Risk, Vehicle, make_answers
 from covernote.products.domain.model import Term
-
-Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
 
 
 def _written_amount(value: object) -> object:
@@ -41,7 +40,11 @@ def _iso_moment(value: object) -> object:
     return value
 
 
-ExactAmount = Annotated[Decimal, BeforeValidator(_written_amount), Field(max_digits=14, decimal_places=2)]
+ExactAmount = Annotated[Decimal, BeforeValidator(_written_amount), Field(max_digits=14, decimal_places=2),
+                        WithJsonSchema(AMOUNT_SCHEMA)]
+# A price or value: more than zero (a vehicle's market value).
+Amount = Annotated[Decimal, BeforeValidator(_written_amount), Field(gt=0, max_digits=12, decimal_places=2),
+                   WithJsonSchema(AMOUNT_SCHEMA)]
 Moment = Annotated[datetime, BeforeValidator(_iso_moment)]
 ExtraCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
