@@ -11,7 +11,9 @@ from __future__ import annotations
 
 import hashlib
 import json
-from collections.abc import Iterator
+import os
+import re
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import hypothesis
@@ -34,15 +36,48 @@ from tests.conftest import make_ctx
 
 pytestmark = pytest.mark.slow
 
-# Failures that are exactly another worktree's items of issue 13 (wt-inputs: items 6, 7, 13, 21): excluded
-# here, one line each saying why, until that work is merged; the merger empties this.
-# Each entry: (operation label, a predicate over the case that recognises the pending failure, why).
-PENDING_IN_WT_INPUTS: list[tuple[str, str]] = [
-]
+def _texts(value: Any) -> Iterator[str]:
+    """Every text in a generated request part (the keys of objects too)."""
+    if isinstance(value, str):
+        yield value
+    elif isinstance(value, dict):
+        for k, v in value.items():
+            yield from _texts(k)
+            yield from _texts(v)
+    elif isinstance(value, list | tuple):
+        for v in value:
+            yield from _texts(v)
+
+
+def _parts(case: schemathesis.Case) -> list[Any]:
+    return [case.body, case.query, case.path_parameters, case.headers]
+
+
+def _far_date(case: schemathesis.Case) -> bool:
+    return any(re.match(r"^(\d{4})-\d{2}-\d{2}", t) and not 1900 <= int(t[:4]) <= 2200
+               for t in _texts(_parts(case)))
+
+
+def _huge_number(case: schemathesis.Case) -> bool:
+    return any(isinstance(v, int | str) and str(v).lstrip("-").isdigit() and abs(int(str(v))) >= 2**63
+               for v in (case.query or {}).values())
+
+
+def _nul(case: schemathesis.Case) -> bool:
+    return any("\x00" in t for t in _texts(_parts(case)))
+
+
+# Failures that are exactly another worktree's items of issue 13 (wt-inputs: items 6, 7, 13, 21), tolerated
+# here until that work is merged (the merger empties this): why -> the requests it concerns. A failure on any
+# other request fails the test.
+PENDING_IN_WT_INPUTS: dict[str, Callable[[schemathesis.Case], bool]] = {
+}
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 ROLES = (*DEMO_TOKENS, "nobody")
-EXAMPLES = 15
+# Examples per operation: about two minutes on both databases together; COVERNOTE_CONTRACT_EXAMPLES=200 for a
+# deeper run by hand (derandomized: the same examples on every run of the same test code).
+EXAMPLES = int(os.environ.get("COVERNOTE_CONTRACT_EXAMPLES", "15"))
 
 # The table whose ids each path parameter names (a few real ids are tried beside the generated ones).
 ID_SOURCES: dict[str, tuple[sa.Table, str]] = {
@@ -90,10 +125,7 @@ class Known:
 
 
 def _pending(case: schemathesis.Case) -> str | None:
-    for label, why in PENDING_IN_WT_INPUTS:
-        if case.operation.label == label:
-            return why
-    return None
+    return next((why for why, concerns in PENDING_IN_WT_INPUTS.items() if concerns(case)), None)
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -145,7 +177,8 @@ def test_issue13_item16_every_operation_keeps_its_contract(case: schemathesis.Ca
         # A fresh key now and then, so writes under a key are not all refused as malformed.
         digest = hashlib.sha256(json.dumps([case.path_parameters, case.body], default=str).encode()).hexdigest()
         case.headers["Idempotency-Key"] = f"contract-{digest[:24]}"
-    why = _pending(case)
-    if why is not None:
-        pytest.skip(why)
-    case.call_and_validate(checks=CHECKS)
+    try:
+        case.call_and_validate(checks=CHECKS)
+    except Exception:
+        if _pending(case) is None:
+            raise
