@@ -53,3 +53,26 @@ def test_issue13_item16_format_parameters_are_enums(api: Api) -> None:
     for path in ("/privacy/data-map", "/reports/extras/fair-value", "/privacy/record-of-processing"):
         (fmt,) = [p for p in spec["paths"][path]["get"]["parameters"] if p["name"] == "format"]
         assert fmt["schema"]["enum"] == ["json", "csv"], path
+
+
+def test_issue13_item16_request_schemas_carry_the_real_constraints(api: Api) -> None:
+    spec = api.client.get("/openapi.json").json()
+    schemas = spec["components"]["schemas"]
+    amount = {"anyOf": [{"type": "string", "pattern": r"^[0-9]{1,12}(\.[0-9]{1,2})?$", "maxLength": 15},
+                        {"type": "integer", "minimum": 0}]}
+    assert {k: v for k, v in schemas["VehicleIn"]["properties"]["value"].items() if k == "anyOf"} == amount
+    assert schemas["FinalIn"]["properties"]["redress"]["pattern"] == r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+    assert schemas["FinalIn"]["properties"]["outcome"]["enum"] == ["upheld", "partly_upheld", "not_upheld"]
+    (policy_id,) = spec["paths"]["/policies/{policy_id}"]["get"]["parameters"]
+    assert policy_id["schema"]["pattern"] == "^[A-Za-z0-9_-]{1,64}$"
+
+
+def test_issue13_item16_a_malformed_id_or_amount_is_422_naming_it(api: Api) -> None:
+    r = api.get("/policies/pol%20x%0A")
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "policy_id"
+    assert api.get("/policies/pol_nope").status_code == 404  # well-formed but unknown: still 404
+    body = {"product_code": "ECO", "start_date": "2026-11-22", "customer_id": api.customer_id,
+            "risk": {"vehicle": {"registration": "AB12 CDE", "make": "Ford", "model": "Focus", "year": 2020,
+                                 "value": 12000.5, "abi_group": 18}, "postcode": "LS1 5HD"}}
+    r = api.post("/quotes", body)
+    assert r.status_code == 422 and r.json()["errors"][0]["field"] == "risk.vehicle.value"

@@ -71,6 +71,9 @@ def _nul(case: schemathesis.Case) -> bool:
 # here until that work is merged (the merger empties this): why -> the requests it concerns. A failure on any
 # other request fails the test.
 PENDING_IN_WT_INPUTS: dict[str, Callable[[schemathesis.Case], bool]] = {
+    "item 6: a date far outside a plausible range (issued_on 9999-12-31) overflows date arithmetic": _far_date,
+    "item 7: an offset or limit of 2**63 or more overflows SQLite's integer; one paging rule for every list": _huge_number,
+    "item 13: NUL in text is stored on SQLite but refused by PostgreSQL; text to be normalised the same on both": _nul,
 }
 
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]

@@ -89,6 +89,7 @@ def inferred_errors(route: APIRoute) -> set[int]:
     if route.dependant.path_params or _names_an_id(route.dependant):
         codes.add(404)
     if any(True for _ in _params(route.dependant)):
+        # (Once unknown query parameters are refused, issue 13 item 13, every operation can answer 422.)
         codes.add(422)
     if route.body_field is not None:
         codes |= {400, 413}
