@@ -26,7 +26,7 @@ def test_issue13_item16_error_answers_are_problem_documents_only(api: Api) -> No
 
 def test_issue13_item16_each_operation_documents_the_errors_it_can_give(api: Api) -> None:
     spec = api.client.get("/openapi.json").json()
-    assert _errors(spec, "get", "/health") == set()  # no token, no input
+    assert _errors(spec, "get", "/health") == {503}  # no token, no input; unready when the database is down
     assert _errors(spec, "get", "/quotes/{quote_id}") == {401, 403, 404, 422, 503}  # no 402, no 409
     assert _errors(spec, "get", "/policies") == {401, 403, 422, 503}
     assert _errors(spec, "post", "/policies") == {400, 401, 402, 403, 404, 409, 413, 422, 503}  # takes payment
@@ -76,3 +76,16 @@ def test_issue13_item16_a_malformed_id_or_amount_is_422_naming_it(api: Api) -> N
                                  "value": 12000.5, "abi_group": 18}, "postcode": "LS1 5HD"}}
     r = api.post("/quotes", body)
     assert r.status_code == 422 and r.json()["errors"][0]["field"] == "risk.vehicle.value"
+
+
+def test_issue13_item16_a_database_that_does_not_answer_is_the_documented_503(catalogue, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from fastapi.testclient import TestClient
+
+    from covernote.api.app import create_app
+    from tests.conftest import make_ctx
+
+    app = create_app(make_ctx(f"sqlite:///{tmp_path}/no/such/dir/covernote.db", catalogue))
+    with TestClient(app, raise_server_exceptions=False) as client:
+        r = client.get("/policies", headers={"Authorization": "Bearer cn_some_token"})
+    assert r.status_code == 503 and r.headers["content-type"] == "application/problem+json"
+    assert "503" in app.openapi()["paths"]["/policies"]["get"]["responses"]

@@ -42,7 +42,7 @@ TITLES = {400: "Bad request", 401: "Not authenticated", 402: "Payment declined",
 
 # The error answers an operation may give, each documented only where it applies (document_errors).
 ANSWERS: dict[int, str] = {
-    400: "The body cannot be read (not UTF-8 text, or not a JSON document)",
+    400: "The body cannot be read as text (not UTF-8)",
     401: "No API token, or one not known (problem document naming `Authorization`)",
     402: "The payment provider declined; nothing was changed",
     403: "The caller's role may not do this, or the record is not the caller's",
