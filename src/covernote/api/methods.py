@@ -29,8 +29,6 @@ class PathMethods:
         table = []
         for path, methods in paths.items():
             pattern = re.sub(r"\\\{[^/]+?\\\}", "[^/]+", re.escape(path))
-            if "GET" in methods:
-                methods = {*methods, "HEAD"}  # a GET route answers HEAD too
             table.append((re.compile(f"^{pattern}$"), frozenset({*methods, "OPTIONS"})))
         return table
 
