@@ -68,7 +68,7 @@ def test_pol1_bind_is_idempotent_and_takes_payment(api):
     policy = r.json()
     assert policy["payment"]["amount"] == q["total_payable"]
     again = api.post("/policies", {"quote_id": q["id"], "payment": {"token": "tok_visa"}}, key="bind-key-0001")
-    assert again.status_code == 200 and again.json()["id"] == policy["id"] and again.json()["idempotent_replay"]
+    assert again.status_code == 201 and again.json()["id"] == policy["id"] and again.json()["idempotent_replay"]
     other = api.post("/policies", {"quote_id": q["id"], "payment": {"token": "tok_visa"}}, key="bind-key-0002")
     assert other.status_code == 409
     changed = api.post("/policies", {"quote_id": q["id"], "payment": {"token": "tok_mastercard"}}, key="bind-key-0001")

@@ -10,7 +10,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from covernote import __version__
-from covernote.api import health, problems
+from covernote.api import health, methods, problems
 from covernote.api.body_limit import BodyLimit
 from covernote.api.observability import Observability
 from covernote.api.security import SecurityMiddleware
@@ -62,21 +62,23 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
     app.add_middleware(SecurityMiddleware)  # issue 13, item 25: security headers, 429 after 10 failed sign-ins a minute
     app.add_middleware(Observability)  # request id, access log, metrics, /metrics (issue 13 item 23); outermost, so
     # the 413s and 429s above are logged and counted too (it puts the security headers on /metrics itself)
-    app.include_router(health.router, responses=problems.ERROR_RESPONSES)  # the assembly's own: liveness and readiness
-    app.include_router(products_router, responses=problems.ERROR_RESPONSES)  # PRD-1: the products on sale
-    app.include_router(policy_router, responses=problems.ERROR_RESPONSES)  # customers
-    app.include_router(lifecycle_router, responses=problems.PAYMENT_RESPONSES)  # quotes, policies, their transactions, renewal jobs
-    app.include_router(identity_router, responses=problems.ERROR_RESPONSES)  # SEC-1: API users
-    app.include_router(ledger_router, responses=problems.ERROR_RESPONSES)  # PAY-5: reconciliation, reversals
+    app.include_router(problems.document_errors(health.router))  # the assembly's own: liveness and readiness
+    app.include_router(problems.document_errors(products_router))  # PRD-1: the products on sale
+    app.include_router(problems.document_errors(policy_router))  # customers
+    app.include_router(problems.document_errors(lifecycle_router))  # quotes, policies, their transactions, renewal jobs
+    app.include_router(problems.document_errors(identity_router))  # SEC-1: API users
+    app.include_router(problems.document_errors(ledger_router))  # PAY-5: reconciliation, reversals
     for area in (privacy_consent, privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
-        app.include_router(area.router, responses=problems.ERROR_RESPONSES)
-    app.include_router(carbon_router, responses=problems.ERROR_RESPONSES)  # ECO-1
-    app.include_router(extras_router, responses=problems.ERROR_RESPONSES)  # ADD-1, PAY-7: the fair-value report
-    app.include_router(ncd_router, responses=problems.ERROR_RESPONSES)  # NCD-1: proofs, decisions, the NCD proof letter
-    app.include_router(clocks_router, responses=problems.ERROR_RESPONSES)  # the clock engine: deadlines due soon, overdue, team figures
-    app.include_router(complaints_router, responses=problems.ERROR_RESPONSES)  # CMP-1..5, DOC-2: complaints, their clocks and letters
-    app.include_router(claims_router, responses=problems.ERROR_RESPONSES)  # CLM-1..4: first notification of loss and claim handling
-    app.include_router(regulatory_router, responses=problems.ERROR_RESPONSES)  # REG-1..3: MID updates, CUE reports, fraud referrals
+        app.include_router(problems.document_errors(area.router))
+    app.include_router(problems.document_errors(carbon_router))  # ECO-1
+    app.include_router(problems.document_errors(extras_router))  # ADD-1, PAY-7: the fair-value report
+    app.include_router(problems.document_errors(ncd_router))  # NCD-1: proofs, decisions, the NCD proof letter
+    app.include_router(problems.document_errors(clocks_router))  # the clock engine: deadlines due soon, overdue, team figures
+    app.include_router(problems.document_errors(complaints_router))  # CMP-1..5, DOC-2: complaints, their clocks and letters
+    app.include_router(problems.document_errors(claims_router))  # CLM-1..4: first notification of loss and claim handling
+    app.include_router(problems.document_errors(regulatory_router))  # REG-1..3: MID updates, CUE reports, fraud referrals
+    problems.serve_problems_as_documented(app)  # each operation's error answers (issue 13 item 16)
+    methods.install(app)  # OPTIONS and 405 name the methods each path has (issue 13 item 17)
     return app
 
 

@@ -7,6 +7,7 @@ from typing_extensions import TypedDict
 
 from covernote.identity.api import Ctx
 from covernote.kernel.errors import ServiceUnavailable
+from covernote.platform.api.contract import documented
 from covernote.platform.api.routes import OneHopRoute
 
 router = APIRouter(route_class=OneHopRoute)
@@ -20,7 +21,7 @@ class Health(TypedDict):
     time: str  # the service's clock, ISO 8601 UTC
 
 
-@router.get("/health", tags=["health"])
+@router.get("/health", tags=["health"], responses={503: documented("The database does not answer")})
 def health(ctx: Ctx) -> Health:
     """Liveness and readiness: the database answers and the products are loaded (503 if not)."""
     try:

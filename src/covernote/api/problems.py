@@ -4,15 +4,21 @@ each field and the reason. Bad input is never a 500."""
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Iterator
+from typing import Any, get_args
 
-from fastapi import FastAPI, Request
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.dependencies.models import Dependant
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute
 from pydantic import BaseModel
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from covernote.api import methods
+from covernote.identity.api import get_principal
 from covernote.identity.usecases import Unauthenticated
 from covernote.kernel.errors import (
     Conflict,
@@ -23,10 +29,12 @@ from covernote.kernel.errors import (
     ServiceUnavailable,
     ValidationFailed,
 )
+from covernote.platform.api.contract import MEDIA_TYPE, ProblemDocument, documented
 from covernote.platform.requests import field_path
 
+__all__ = ["MEDIA_TYPE", "ProblemDocument", "document_errors", "install", "problem", "serve_problems_as_documented"]
+
 log = logging.getLogger("covernote.api")
-MEDIA_TYPE = "application/problem+json"
 STATUS = {ValidationFailed: 422, NotFound: 404, Conflict: 409, Forbidden: 403, PaymentRequired: 402,
           ServiceUnavailable: 503}
 TITLES = {400: "Bad request", 401: "Not authenticated", 402: "Payment declined", 403: "Forbidden",
@@ -35,38 +43,91 @@ TITLES = {400: "Bad request", 401: "Not authenticated", 402: "Payment declined",
           500: "Internal error", 503: "Service unavailable"}
 
 
-class FieldProblem(BaseModel):
-    field: str
-    reason: str
-
-
-class ProblemDocument(BaseModel):
-    """An error answer (RFC 9457): `errors` names each field at fault and the reason."""
-
-    type: str
-    title: str
-    status: int
-    detail: str
-    errors: list[FieldProblem] | None = None
-
-
-def _documented(status: int, what: str) -> dict[str, Any]:
-    return {"model": ProblemDocument, "description": what, "content": {MEDIA_TYPE: {}}}
-
-
-# The error answers every operation may give, documented on each in the OpenAPI document.
-ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
-    401: _documented(401, "No API token, or one not known (problem document naming `Authorization`)"),
-    403: _documented(403, "The caller's role may not do this, or the record is not the caller's"),
-    404: _documented(404, "Nothing by that id that the caller can see (problem document naming the path parameter)"),
-    409: _documented(409, "A conflict: changed by another request, an idempotency key reused with another request, "
-                          "or a state that does not allow it"),
-    422: _documented(422, "Invalid input: each field named with the reason"),
-    503: _documented(503, "An outside system or the database did not answer; nothing was changed, retry"),
+# The error answers an operation may give, each documented only where it applies (document_errors).
+ANSWERS: dict[int, str] = {
+    400: "The body cannot be read as text (not UTF-8)",
+    401: "No API token, or one not known (problem document naming `Authorization`)",
+    402: "The payment provider declined; nothing was changed",
+    403: "The caller's role may not do this, or the record is not the caller's",
+    404: "Nothing by that id that the caller can see (problem document naming the identifier)",
+    409: "A conflict: changed by another request, an idempotency key reused with another request, "
+         "or a state that does not allow it",
+    413: "The body is larger than the service accepts",
+    422: "Invalid input: each field named with the reason",
+    429: "Too many refused tokens from this address within a minute; retry after `Retry-After` seconds",
+    503: "An outside system or the database did not answer; nothing was changed, retry",
 }
-# Operations that take or return money through the payment provider may also answer 402.
-PAYMENT_RESPONSES: dict[int | str, dict[str, Any]] = {
-    **ERROR_RESPONSES, 402: _documented(402, "The payment provider declined; nothing was changed")}
+
+
+def _depends_on(dependant: Dependant, call: Any) -> bool:
+    return any(d.call is call or _depends_on(d, call) for d in dependant.dependencies)
+
+
+def _params(dependant: Dependant) -> Iterator[Any]:
+    yield from dependant.path_params
+    yield from dependant.query_params
+    yield from dependant.header_params
+    yield from dependant.body_params
+    for d in dependant.dependencies:
+        yield from _params(d)
+
+
+def _names_an_id(dependant: Dependant) -> bool:
+    """Whether a query parameter or a body field names a record by its id (or a product by its code)."""
+    names = [p.alias for p in dependant.query_params]
+    for param in dependant.body_params:
+        for kind in (param.field_info.annotation, *get_args(param.field_info.annotation)):
+            if isinstance(kind, type) and issubclass(kind, BaseModel):
+                names += list(kind.model_fields)
+    return any(n.endswith("_id") or n in ("product", "product_code") for n in names) or any(
+        _names_an_id(d) for d in dependant.dependencies)
+
+
+def inferred_errors(route: APIRoute) -> set[int]:
+    """The error answers an operation can give, from what it takes: a token (401, 403, 429 after too many
+    refused tokens from one address, and 503 for the database behind the token), an identifier in the path, the query or the body (404), input (422), a
+    body (400, 413), a change (409). What this cannot see an operation declares itself (its `responses=`)."""
+    codes: set[int] = set()
+    if _depends_on(route.dependant, get_principal):
+        codes |= {401, 403, 429, 503}
+    if route.dependant.path_params or _names_an_id(route.dependant):
+        codes.add(404)
+    # Every operation can answer 422: an unknown query parameter is refused (issue 13 item 13), and what it
+    # takes may be invalid.
+    codes.add(422)
+    if route.body_field is not None:
+        codes |= {400, 413}
+    if (route.methods or set()) & {"POST", "PUT", "PATCH", "DELETE"}:
+        codes.add(409)
+    return codes
+
+
+def document_errors(router: APIRouter) -> APIRouter:
+    """Document on each operation of `router` the error answers it can give (before it is included)."""
+    for route in router.routes:
+        if isinstance(route, APIRoute) and route.include_in_schema:
+            declared = {int(code) for code in route.responses if str(code).isdigit() and int(code) >= 400}
+            for code in sorted(inferred_errors(route) - declared):
+                route.responses[code] = documented(ANSWERS[code])
+    return router
+
+
+def serve_problems_as_documented(app: FastAPI) -> None:
+    """In the OpenAPI document every error answer is a problem document served as
+    `application/problem+json` only, as `problem()` sends it."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            for operations in build().get("paths", {}).values():
+                for operation in operations.values():
+                    for code, answer in operation.get("responses", {}).items():
+                        if code.isdigit() and int(code) >= 400:
+                            # Error answers are problem documents, served as application/problem+json only.
+                            answer["content"] = {MEDIA_TYPE: {"schema": {"$ref": "#/components/schemas/ProblemDocument"}}}
+        return app.openapi_schema  # type: ignore[return-value]
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def problem(status: int, code: str, detail: str, errors: list[dict[str, str]] | None = None,
@@ -152,9 +213,21 @@ def install(app: FastAPI) -> None:
         return problem(422, "validation-failed", "the request does not have the expected shape", errors)
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
-        return problem(exc.status_code, "http-" + str(exc.status_code), str(exc.detail),
-                       headers=dict(exc.headers) if exc.headers else None)
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        headers = dict(exc.headers) if exc.headers else {}
+        if exc.status_code == 405:
+            # Every method the path has, not only those of the first route that matched (item 17).
+            allow = methods.allow_header(request.app, request.url.path)
+            if allow is not None:
+                headers["Allow"] = allow
+        return problem(exc.status_code, "http-" + str(exc.status_code), str(exc.detail), headers=headers or None)
+
+    @app.exception_handler(sa_exc.OperationalError)
+    @app.exception_handler(sa_exc.TimeoutError)
+    async def _database(_: Request, exc: Exception) -> JSONResponse:
+        # The database did not answer (down, locked, the pool exhausted): nothing was committed, retry.
+        log.warning("database unavailable: %s", type(exc).__name__)
+        return problem(503, "service-unavailable", "the database did not answer; nothing was changed, retry")
 
     @app.exception_handler(Exception)
     async def _bug(_: Request, exc: Exception) -> JSONResponse:

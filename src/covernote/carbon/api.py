@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from covernote.carbon.results import CarbonPortfolio, CarbonStatement, PolicyOffsets
 from covernote.carbon.usecases import offsets as carbon
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.contract import also_as
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import Day
 
@@ -25,7 +26,7 @@ def policy_offsets(ctx: Ctx, who: Caller, policy_id: str) -> PolicyOffsets:
     return carbon.policy_offsets(ctx, who, policy_id)
 
 
-@router.get("/policies/{policy_id}/carbon/statement", response_model=CarbonStatement)
+@router.get("/policies/{policy_id}/carbon/statement", response_model=CarbonStatement, responses=also_as("text/html"))
 def statement(ctx: Ctx, who: Caller, policy_id: str,
               year: int | None = Query(None, description="The policy year number (1 = the first); default the "
                                                          "latest that has begun"),
@@ -39,7 +40,7 @@ def statement(ctx: Ctx, who: Caller, policy_id: str,
     return s
 
 
-@router.get("/carbon/portfolio", response_model=CarbonPortfolio)
+@router.get("/carbon/portfolio", response_model=CarbonPortfolio, responses=also_as("text/csv"))
 def portfolio(ctx: Ctx, who: Caller,
               start: Day = Query(alias="from", description="The first London day of the period"),
               end: Day = Query(alias="to", description="The day after the period (the period is half-open)"),

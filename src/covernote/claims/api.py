@@ -27,7 +27,7 @@ from covernote.identity.api import Caller, Ctx, IdempotencyKey
 from covernote.kernel.money import Money
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import Moment, MultiLine, RequestBody
+from covernote.platform.requests import Moment, MultiLine, RequestBody, one_of
 from covernote.policy.schemas import ExactAmount
 
 router = APIRouter(tags=["claims"], route_class=OneHopRoute)
@@ -77,7 +77,8 @@ class NotificationIn(RequestBody):
 
 
 class StatusIn(RequestBody):
-    status: Short = Field(description="under_assessment, settlement_agreed, settled or closed")
+    status: Short = Field(json_schema_extra=one_of(("under_assessment", "settlement_agreed", "settled", "closed")),
+                         description="under_assessment, settlement_agreed, settled or closed")
     amount: Amount | None = Field(default=None, description="settlement_agreed: the amount agreed")
     reason: Short | None = Field(default=None, description="closed: withdrawn, declined or no_payment")
     note: Long | None = None

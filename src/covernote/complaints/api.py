@@ -10,7 +10,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Response
 from pydantic import Field, StrictBool, StringConstraints
 
-from covernote.complaints.domain import NewComplaint
+from covernote.complaints.domain import CHANNELS, FORMATS, KINDS, LETTER_CHANNELS, OUTCOMES, NewComplaint
 from covernote.complaints.results import (
     ComplaintCodes,
     ComplaintLetters,
@@ -23,9 +23,10 @@ from covernote.complaints.results import (
 from covernote.complaints.usecases import complaints
 from covernote.identity.api import Caller, Ctx
 from covernote.kernel.clock import LONDON
+from covernote.platform.api.contract import also_as
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import Day, Moment, MultiLine, RequestBody
+from covernote.platform.requests import AMOUNT_PATTERN, Day, Moment, MultiLine, RequestBody, one_of
 
 router = APIRouter(tags=["complaints"], route_class=OneHopRoute)
 Short = Annotated[str, StringConstraints(max_length=500)]
@@ -33,7 +34,7 @@ Text = Annotated[str, MultiLine, StringConstraints(max_length=10_000)]
 
 
 class ComplaintIn(RequestBody):
-    kind: Short = Field(description="claim (about a claim) or sales_service (about sales, service or administration)")
+    kind: Short = Field(json_schema_extra=one_of(KINDS), description="claim (about a claim) or sales_service (about sales, service or administration)")
     description: Text = Field(description="What the complainant says is wrong")
     name: Short = Field(description="The complainant's name")
     address: Short = Field(description="The complainant's address: responses are sent there")
@@ -43,10 +44,11 @@ class ComplaintIn(RequestBody):
     policy_number: Short | None = Field(default=None, description="The policy complained about, if any (a "
                                                                   "complaint may come from a non-customer)")
     customer_id: Short | None = Field(default=None, description="The customer, when known (staff)")
-    received_via: Short = Field(default="letter", description="letter, email, phone or web")
+    received_via: Short = Field(default="letter", json_schema_extra=one_of(CHANNELS), description="letter, email, phone or web")
     received_at: Moment | None = Field(default=None, description="When it was received (default now; never in "
                                                                    "the future); a time without zone is UK time")
-    alternative_format: Short | None = Field(default=None, description="large_print, audio or braille (CMP-4)")
+    alternative_format: Short | None = Field(default=None, json_schema_extra=one_of((*FORMATS, None)),
+                                             description="large_print, audio or braille (CMP-4)")
     product_code: Short | None = Field(default=None, description=(
         "The product complained about when no policy is given (its brand writes the letters); a given "
         "policy's product is used otherwise"))
@@ -61,9 +63,11 @@ class ComplaintIn(RequestBody):
 
 
 class LetterOptions(RequestBody):
-    channel: Short | None = Field(default=None, description="post or email (default: e-mail when the complaint "
+    channel: Short | None = Field(default=None, json_schema_extra=one_of((*LETTER_CHANNELS, None)),
+                                  description="post or email (default: e-mail when the complaint "
                                                             "came by e-mail or the web with an address, else post)")
-    format: Short | None = Field(default=None, description="The letter's format; default, and the only one "
+    format: Short | None = Field(default=None, json_schema_extra=one_of((*FORMATS, None)),
+                                 description="The letter's format; default, and the only one "
                                                            "allowed, the one the complainant asked for (CMP-4)")
 
 
@@ -79,11 +83,13 @@ class SummaryIn(LetterOptions):
 
 
 class FinalIn(LetterOptions):
-    outcome: Short = Field(description="upheld, partly_upheld or not_upheld")
+    outcome: Short = Field(json_schema_extra=one_of(OUTCOMES), description="upheld, partly_upheld or not_upheld")
     explanation: Text = Field(description="The reasons for the decision, in words for the complainant")
     root_cause: Short = Field(description="A root-cause code (GET /complaints/codes)")
     root_cause_note: Text | None = None
-    redress: Short | None = Field(default=None, description="Any payment to put things right, e.g. \"150.00\"")
+    # Checked with the other fields of the response (all errors at once), so declared, not enforced, here.
+    redress: Short | None = Field(default=None, json_schema_extra={"pattern": AMOUNT_PATTERN},
+                                  description="Any payment to put things right, e.g. \"150.00\"")
 
 
 class WithdrawIn(RequestBody):
@@ -91,7 +97,7 @@ class WithdrawIn(RequestBody):
 
 
 class FormatIn(RequestBody):
-    format: Short = Field(description="standard, large_print, audio or braille (CMP-4)")
+    format: Short = Field(json_schema_extra=one_of(FORMATS), description="standard, large_print, audio or braille (CMP-4)")
 
 
 @router.post("/complaints", status_code=201)
@@ -115,7 +121,7 @@ def codes(who: Caller) -> ComplaintCodes:
     return complaints.codes()
 
 
-@router.get("/complaints/report", response_model=ComplaintsReport)
+@router.get("/complaints/report", response_model=ComplaintsReport, responses=also_as("text/csv"))
 def report(ctx: Ctx, who: Caller,
            start: Day | None = Query(None, alias="from", description="First UK day complaints were received"),
            end: Day | None = Query(None, alias="to", description="The day after the last"),
@@ -181,7 +187,8 @@ def letters(ctx: Ctx, who: Caller, complaint_id: str) -> ComplaintLetters:
     return complaints.letters(ctx, who, complaint_id)
 
 
-@router.get("/complaints/{complaint_id}/letters/{letter_id}", response_model=ComplaintLetterView)
+@router.get("/complaints/{complaint_id}/letters/{letter_id}", response_model=ComplaintLetterView,
+            responses=also_as("text/html", "text/plain"))
 def letter(ctx: Ctx, who: Caller, complaint_id: str, letter_id: str,
            format: Literal["json", "html", "text"] = "json") -> ComplaintLetterView | Response:
     """A letter as it was sent: `format=html` (printable; large print in a large font) or `text`; JSON gives

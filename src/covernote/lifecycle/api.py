@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any, cast
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Request
 
 from covernote.identity import usecases as access
 from covernote.identity.api import Caller, Ctx, IdempotencyKey
@@ -31,6 +31,7 @@ from covernote.lifecycle.results import (
 from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.lifecycle.usecases.adjustments import AdjustmentRequest
 from covernote.lifecycle.usecases.cancellations import CancelInput
+from covernote.platform.api.contract import DECLINES_PAYMENT
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute, rules_despite_shape
 from covernote.platform.requests import Day
@@ -96,13 +97,12 @@ def withdraw_quote(ctx: Ctx, who: Caller, quote_id: str, body: WithdrawIn | None
     return quotes.withdraw_quote(ctx, who, quote_id, None if body is None else body.reason)
 
 
-@router.post("/policies", status_code=201, tags=["policies"])
-def bind(ctx: Ctx, who: Caller, body: BindIn, response: Response, idempotency_key: IdempotencyKey = None) -> PolicyView:
-    """Bind a quote into a policy and take payment. Needs an Idempotency-Key header."""
+@router.post("/policies", status_code=201, tags=["policies"], responses=DECLINES_PAYMENT)
+def bind(ctx: Ctx, who: Caller, body: BindIn, idempotency_key: IdempotencyKey = None) -> PolicyView:
+    """Bind a quote into a policy and take payment. Needs an Idempotency-Key header; a retry with the same
+    key answers as the first did, 201 and the same policy, with `idempotent_replay` true."""
     out = quotes.bind_quote(ctx, who, body.quote_id, payment_token=body.payment.token,
                             idempotency_key=idempotency_key, documents_on=body.documents_on)
-    if out.get("idempotent_replay"):
-        response.status_code = 200
     return cast(PolicyView, out)  # the view bind_quote built, or its stored replay
 
 
@@ -145,7 +145,7 @@ def quote_adjustment(ctx: Ctx, who: Caller, policy_id: str, body: AdjustmentIn) 
     return cast(AdjustmentQuote, adjustments.quote_adjustment(ctx, who, policy_id, req))
 
 
-@router.post("/policies/{policy_id}/adjustments/{quote_id}/confirm", tags=["adjustments"])
+@router.post("/policies/{policy_id}/adjustments/{quote_id}/confirm", tags=["adjustments"], responses=DECLINES_PAYMENT)
 def confirm_adjustment(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None) -> Adjusted:
     return adjustments.confirm_adjustment(ctx, who, policy_id, quote_id, idempotency_key)
 
@@ -157,12 +157,12 @@ def quote_cancellation(ctx: Ctx, who: Caller, policy_id: str, body: Cancellation
         ctx, who, policy_id, CancelInput(body.effective_date, body.reason, body.by, body.requested_on)))
 
 
-@router.post("/policies/{policy_id}/cancellations/{quote_id}/confirm", tags=["cancellations"])
+@router.post("/policies/{policy_id}/cancellations/{quote_id}/confirm", tags=["cancellations"], responses=DECLINES_PAYMENT)
 def confirm_cancellation(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None) -> Cancelled:
     return cancellations.confirm_cancellation(ctx, who, policy_id, quote_id, idempotency_key)
 
 
-@router.post("/policies/{policy_id}/box-returns", tags=["cancellations"])
+@router.post("/policies/{policy_id}/box-returns", tags=["cancellations"], responses=DECLINES_PAYMENT)
 def box_return(ctx: Ctx, who: Caller, policy_id: str, body: BoxReturnIn, idempotency_key: IdempotencyKey = None) -> BoxReturned:
     """Record the Smartbox's return after cancellation; refunds the product's share of fees if in time."""
     return cancellations.record_box_return(ctx, who, policy_id, body.returned_on, idempotency_key)
@@ -179,7 +179,7 @@ def list_renewals(ctx: Ctx, who: Caller, policy_id: str) -> RenewalsOfPolicy:
     return renewals.renewal_view_for(ctx, who, policy_id)
 
 
-@router.post("/policies/{policy_id}/renewals/{quote_id}/confirm", tags=["renewals"])
+@router.post("/policies/{policy_id}/renewals/{quote_id}/confirm", tags=["renewals"], responses=DECLINES_PAYMENT)
 def confirm_renewal(ctx: Ctx, who: Caller, policy_id: str, quote_id: str, idempotency_key: IdempotencyKey = None,
                     body: RenewalConfirmIn | None = None) -> PolicyView:
     """Accept the renewal; optionally choose its extras from the invitation's `extras_available`."""

@@ -15,16 +15,18 @@ from pydantic import Field, StrictInt, StringConstraints
 from covernote.identity.api import Caller, Ctx
 from covernote.ncd import usecases as ncd
 from covernote.ncd.results import NcdLetter, NcdReviewList, PolicyNcdView, ProofList, ProofView, QuoteNcdView
+from covernote.platform.api.contract import also_as, conflicts
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import Day, MultiLine, RequestBody
+from covernote.platform.requests import Day, MultiLine, RequestBody, one_of
 
 router = APIRouter(tags=["ncd"], route_class=OneHopRoute)
 Short = Annotated[str, StringConstraints(max_length=500)]
 
 
 class ProofIn(RequestBody):
-    kind: Short = Field(description="insurer_letter, broker_letter or renewal_notice")
+    kind: Short = Field(json_schema_extra=one_of(("insurer_letter", "broker_letter", "renewal_notice")),
+                       description="insurer_letter, broker_letter or renewal_notice")
     insurer: Annotated[str, StringConstraints(max_length=200)] = Field(
         description="The insurer (or broker) that issued the document (at most 200 characters)")
     # Strict: a JSON true is not 1 year (422 naming ncd_years), nor is "4" or 4.0.
@@ -43,7 +45,7 @@ class ProofIn(RequestBody):
 
 
 class DecisionIn(RequestBody):
-    decision: Short = Field(description="accept or reject")
+    decision: Short = Field(json_schema_extra=one_of(("accept", "reject")), description="accept or reject")
     note: Annotated[str, MultiLine, StringConstraints(max_length=5000)] = Field(description="What was checked, and why")
 
 
@@ -100,7 +102,9 @@ def reviews(ctx: Ctx, who: Caller, limit: Limit = 100,
     return ncd.review_list(ctx, who, limit, offset)
 
 
-@router.get("/policies/{policy_id}/ncd-letter", response_model=NcdLetter)
+@router.get("/policies/{policy_id}/ncd-letter", response_model=NcdLetter,
+            responses={**also_as("text/html", "text/plain"),
+                       **conflicts("No letter for this policy: it was voided, or has not ended")})
 def letter(ctx: Ctx, who: Caller, policy_id: str,
            format: Literal["json", "html", "text"] = "json") -> NcdLetter | Response:
     """The NCD proof letter for a policy that has ended or been cancelled, or ends within the renewal

@@ -6,6 +6,7 @@ the one date type and date-and-time type (issue 13, item 6: ISO 8601 only, 1900-
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from datetime import date, datetime
 from typing import Annotated, Any
 
@@ -151,3 +152,15 @@ def _put(body: Any, loc: tuple[Any, ...], value: Any) -> bool:
         return False
     body[loc[-1]] = value
     return True
+
+
+# An amount of money as a request gives it: pounds and pence as text ("150.00"); whole pounds may also be a
+# JSON integer. The OpenAPI schema of every amount says so (issue 13 item 16), not "any number or string".
+AMOUNT_PATTERN = r"^[0-9]{1,12}(\.[0-9]{1,2})?$"
+AMOUNT_SCHEMA: dict[str, Any] = {
+    "anyOf": [{"type": "string", "pattern": AMOUNT_PATTERN, "maxLength": 15}, {"type": "integer", "minimum": 0}]}
+
+
+def one_of(values: Iterable[str | None]) -> dict[str, Any]:
+    """`json_schema_extra` for text whose values the domain checks: the schema lists them as an enum."""
+    return {"enum": list(values)}

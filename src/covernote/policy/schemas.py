@@ -12,16 +12,15 @@ from pydantic import (
     Field,
     StrictInt,
     StringConstraints,
+    WithJsonSchema,
     model_validator,
 )
 
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
-from covernote.platform.requests import Day, MultiLine, RequestBody, Text
+from covernote.platform.requests import AMOUNT_SCHEMA, Day, MultiLine, RequestBody, Text
 from covernote.policy.domain.risk import Change, Driver, Risk, Vehicle, make_answers
 from covernote.products.domain.model import Term
-
-Amount = Annotated[Decimal, Field(gt=0, max_digits=12, decimal_places=2)]
 
 
 def _written_amount(value: object) -> object:
@@ -33,7 +32,11 @@ def _written_amount(value: object) -> object:
     return value
 
 
-ExactAmount = Annotated[Decimal, BeforeValidator(_written_amount), Field(max_digits=14, decimal_places=2)]
+ExactAmount = Annotated[Decimal, BeforeValidator(_written_amount), Field(max_digits=14, decimal_places=2),
+                        WithJsonSchema(AMOUNT_SCHEMA)]
+# A price or value: more than zero (a vehicle's market value).
+Amount = Annotated[Decimal, BeforeValidator(_written_amount), Field(gt=0, max_digits=12, decimal_places=2),
+                   WithJsonSchema(AMOUNT_SCHEMA)]
 ExtraCode = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=40)]
 
 

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Query, Response
+from typing import Literal
+
+from fastapi import APIRouter, Response
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.contract import also_as
 from covernote.platform.api.routes import OneHopRoute
 from covernote.policy.schemas import ConsentIn
 from covernote.privacy.usecases import consent
@@ -26,8 +29,8 @@ def record_consent(ctx: Ctx, who: Caller, customer_id: str, body: ConsentIn) -> 
     return consent.record_decision(ctx, who, customer_id, **body.model_dump())
 
 
-@router.get("/privacy/data-map", tags=["privacy"], response_model=DataMap)
-def data_map(ctx: Ctx, who: Caller, format: str = Query("json", pattern="^(json|csv)$"),
+@router.get("/privacy/data-map", tags=["privacy"], response_model=DataMap, responses=also_as("text/csv"))
+def data_map(ctx: Ctx, who: Caller, format: Literal["json", "csv"] = "json",
              include_not_personal: bool = False) -> DataMap | Response:
     """Staff: every stored field of personal data with its subject, category, purposes, lawful bases,
     source and erasure strategy, generated from the declarations in the code (PRV-1). `format=csv`."""

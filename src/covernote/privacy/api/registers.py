@@ -13,7 +13,7 @@ from pydantic import AwareDatetime, Field, StringConstraints
 from covernote.identity.api import Caller, Ctx
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
-from covernote.platform.requests import Day, MultiLine, RequestBody
+from covernote.platform.requests import Day, MultiLine, RequestBody, one_of
 from covernote.privacy.usecases import breaches, disclosures, registers
 from covernote.privacy.usecases.results_registers import (
     BreachDetail,
@@ -34,7 +34,7 @@ Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, ma
 
 
 class HoldIn(RequestBody):
-    scope: str = Field(description="customer, policy or claim")
+    scope: str = Field(json_schema_extra=one_of(("customer", "policy", "claim")), description="customer, policy or claim")
     scope_id: Short = Field(description="The customer id, the policy id or number, or the claim's reference")
     reason: Reason = Field(description="The legal matter (refer to the matter, not to the person)")
     review_on: Day = Field(description="When the hold must be looked at again; after today")
@@ -94,7 +94,7 @@ class BreachIn(RequestBody):
 
 
 class AssessmentIn(RequestBody):
-    risk: str = Field(description="unlikely, risk or high")
+    risk: str = Field(json_schema_extra=one_of(("unlikely", "risk", "high")), description="unlikely, risk or high")
     reason: str | None = Field(default=None, description="Required for 'unlikely'")
 
 
@@ -108,7 +108,8 @@ class CloseIn(RequestBody):
 
 
 class NotificationsIn(RequestBody):
-    channel: str = Field(description="email, post, phone, sms, in_person or app")
+    channel: str = Field(json_schema_extra=one_of(("email", "post", "phone", "sms", "in_person", "app")),
+                         description="email, post, phone, sms, in_person or app")
     customer_ids: list[str] | None = Field(default=None, description="Leave out to record everyone affected")
     notified_at: AwareDatetime | None = Field(default=None, description="Default now")
 

@@ -9,6 +9,7 @@ from fastapi import APIRouter, Response
 from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.contract import also_as, conflicts
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import Day, MultiLine, RequestBody
@@ -120,7 +121,10 @@ def fulfil(ctx: Ctx, who: Caller, request_id: str, body: FulfilIn) -> RequestVie
     return requests.fulfil(ctx, who, request_id, acknowledge_cover_effects=body.acknowledge_cover_effects)
 
 
-@router.get("/privacy/requests/{request_id}/package", response_model=AccessPackageAnswer)
+@router.get("/privacy/requests/{request_id}/package", response_model=AccessPackageAnswer,
+            responses={**also_as("text/html"),
+                       **conflicts("Not released yet (identity unverified, or something awaited from the person), "
+                                   "or the request is not an access request")})
 def access_package(ctx: Ctx, who: Caller, request_id: str,
                    format: Literal["json", "html"] = "json") -> AccessPackageAnswer | Response:
     """The access package: every record about the person, how it is used, recipients, retention, sources."""
@@ -130,7 +134,9 @@ def access_package(ctx: Ctx, who: Caller, request_id: str,
     return package
 
 
-@router.get("/privacy/requests/{request_id}/export", response_model=None)
+@router.get("/privacy/requests/{request_id}/export", response_model=None,
+            responses={**also_as("application/json", "text/csv"),
+                       **conflicts("Not released yet, or the request is not a portability request")})
 def portability_export(ctx: Ctx, who: Caller, request_id: str,
                        format: Literal["json", "csv"] = "json") -> Response:
     """The portability export: only what the person provided, as JSON or CSV."""
@@ -138,7 +144,7 @@ def portability_export(ctx: Ctx, who: Caller, request_id: str,
     return Response(text, media_type="text/csv" if format == "csv" else "application/json")
 
 
-@router.get("/privacy/requests/{request_id}/erasure-plan")
+@router.get("/privacy/requests/{request_id}/erasure-plan", responses=conflicts("The request is not an erasure request, or not open"))
 def erasure_plan(ctx: Ctx, who: Caller, request_id: str) -> ErasurePlan:
     """The dry run: what would be erased, what is kept and why, and any effect on live cover."""
     return erasure.plan(ctx, who, request_id)

@@ -5,10 +5,13 @@ and the CLI refuse the same things with the same field names."""
 
 from __future__ import annotations
 
+from typing import Literal
+
 from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.contract import also_as
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import Day, RequestBody
@@ -74,11 +77,11 @@ def put_setting(ctx: Ctx, who: Caller, dealership_id: str, category: str, body: 
     return retention.put_setting(ctx, who, dealership_id, category, body.years)
 
 
-@router.get("/privacy/record-of-processing", response_model=RecordOfProcessing)
+@router.get("/privacy/record-of-processing", response_model=RecordOfProcessing, responses=also_as("text/csv"))
 def record_of_processing(ctx: Ctx, who: Caller,
                          product: str | None = Query(None, description="A product code (ECO) or version (ECO@2024.1); "
                                                                        "default every product"),
-                         format: str = Query("json", description="json or csv")) -> RecordOfProcessing | Response:
+                         format: Literal["json", "csv"] = "json") -> RecordOfProcessing | Response:
     """Staff: the record of processing per product (PRV-1): categories of personal data (from the field
     declarations), purposes and lawful bases, recipients and retention (from the product's notice)."""
     processing_record.check_format(format)
