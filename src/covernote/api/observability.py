@@ -18,6 +18,7 @@ The breached-clocks gauge is computed when scraped, with one indexed query (cloc
 
 from __future__ import annotations
 
+import functools
 import hmac
 import json
 import logging
@@ -46,6 +47,18 @@ _METHODS = frozenset({"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"
 
 Scope = dict[str, Any]
 Message = dict[str, Any]
+
+
+@functools.cache
+def _counter(route: str, method: str, status: int) -> Any:
+    """The request counter's child for these labels, looked up once (`labels()` locks and validates on every
+    call). Bounded: routes are the app's templates (or `unmatched`), methods and statuses a few."""
+    return HTTP_REQUESTS.labels(route, method, str(status))
+
+
+@functools.cache
+def _timer(route: str, method: str) -> Any:
+    return HTTP_LATENCY.labels(route, method)
 
 
 def request_id(scope: Scope) -> str:
@@ -97,11 +110,12 @@ class Observability:
             seconds = time.perf_counter() - start
             route = getattr(scope.get("route"), "path", None) or "unmatched"
             method = scope["method"] if scope["method"] in _METHODS else "OTHER"
-            HTTP_REQUESTS.labels(route, method, str(status)).inc()
-            HTTP_LATENCY.labels(route, method).observe(seconds)
-            access_log.info("%s %s %d", method, route, status, extra={
-                "request_id": rid, "user_id": scope.get(USER_KEY), "method": method, "route": route,
-                "status": status, "duration_ms": round(seconds * 1000, 2)})
+            _counter(route, method, status).inc()
+            _timer(route, method).observe(seconds)
+            if access_log.isEnabledFor(logging.INFO):  # the line is built only when it is written
+                access_log.info("%s %s %d", method, route, status, extra={
+                    "request_id": rid, "user_id": scope.get(USER_KEY), "method": method, "route": route,
+                    "status": status, "duration_ms": round(seconds * 1000, 2)})
 
     async def _metrics(self, scope: Scope, send: Any) -> None:
         if self.metrics_token is not None and not self._authorised(scope):
