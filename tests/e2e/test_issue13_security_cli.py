@@ -78,6 +78,24 @@ def test_issue13_item15_the_sqlite_file_and_its_wal_and_shm_are_created_0600(tmp
     engine.dispose()
 
 
+def test_issue13_item15_the_simulators_state_files_are_created_0600(tmp_path: Path) -> None:
+    """Issue 13, item 15: the payment, MID and CUE simulators keep card tokens, registrations and names in
+    their own SQLite files under the data directory: each is its owner's only, with its -wal and -shm."""
+    from covernote.ledger.adapters.payments import SimulatedCardProvider
+    from covernote.regulatory.adapters.cue import SimulatedCue
+    from covernote.regulatory.adapters.mid import SimulatedMid
+
+    files = {"payments": tmp_path / "var" / "payment-simulator.sqlite", "mid": tmp_path / "var" / "mid.sqlite",
+             "cue": tmp_path / "var" / "cue.sqlite"}
+    made = [SimulatedCardProvider(files["payments"]), SimulatedMid(files["mid"]), SimulatedCue(files["cue"])]
+    for name, db in files.items():
+        for path in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
+            if path.exists():
+                assert stat.S_IMODE(path.stat().st_mode) == 0o600, (name, path, oct(path.stat().st_mode))
+        assert db.exists(), name
+    assert made
+
+
 def test_issue13_item15_the_keyring_is_created_0600_and_refused_when_others_can_read_it(tmp_path: Path) -> None:
     """Issue 13, item 15: a keyring group or others can read is refused, naming the path and the fix."""
     from covernote.privacy.adapters.keyring import FileKeyring, KeyringUnsafe

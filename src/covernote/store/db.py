@@ -72,10 +72,7 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         path = parsed.database
         if path and path != ":memory:" and not path.startswith("file:"):
             try:
-                Path(path).parent.mkdir(parents=True, exist_ok=True)
-                if not os.path.exists(path):  # an empty file is an empty database; an existing one keeps its mode
-                    with contextlib.suppress(FileExistsError):
-                        os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
+                private_sqlite_file(path)
             except OSError as exc:
                 raise UnusableDatabase(url, f"the file cannot be created: {exc.strerror or exc}") from None
         kwargs.setdefault("connect_args", {"check_same_thread": False, "timeout": 15})
@@ -88,6 +85,17 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         return sa.create_engine(url, **kwargs)  # type: ignore[arg-type]
     except (sa.exc.ArgumentError, ImportError) as exc:  # an unknown driver, or one not installed
         raise UnusableDatabase(url, f"its driver cannot be loaded ({exc})") from None
+
+
+def private_sqlite_file(path: str | Path) -> None:
+    """Make a SQLite file's folder, and the file itself readable by its owner only (0600) when it does not
+    exist yet: an empty file is an empty database, and SQLite gives its -wal and -shm files the same mode.
+    An existing file keeps its mode. For the database and for every simulator's state file, all of which
+    hold personal data (issue 13, item 15)."""
+    Path(path).parent.mkdir(parents=True, exist_ok=True)
+    if not os.path.exists(path):
+        with contextlib.suppress(FileExistsError):
+            os.close(os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600))
 
 
 def alembic_config(url: str) -> Config:

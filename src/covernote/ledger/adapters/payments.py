@@ -23,6 +23,7 @@ from pathlib import Path
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 from covernote.ledger.ports import PaymentDeclined, PaymentReceipt, PaymentUnavailable
+from covernote.store.db import private_sqlite_file
 
 _TOKEN = re.compile(r"^tok_[a-z0-9_]{2,60}$")
 _DECLINES = {"tok_declined": "do not honour", "tok_insufficient_funds": "insufficient funds",
@@ -32,7 +33,7 @@ _DECLINES = {"tok_declined": "do not honour", "tok_insufficient_funds": "insuffi
 class SimulatedCardProvider:
     def __init__(self, path: str | Path = ":memory:") -> None:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(path)  # it holds personal data: readable by its owner only (issue 13, item 15)
         self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=15, isolation_level=None)
         self._lock = threading.Lock()
         if str(path) != ":memory:":

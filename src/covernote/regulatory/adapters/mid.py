@@ -29,6 +29,7 @@ from typing import Any
 
 from covernote.policy.domain.risk import is_uk_registration, normalise_registration
 from covernote.regulatory.ports import BureauReceipt, BureauRejected, BureauUnavailable
+from covernote.store.db import private_sqlite_file
 
 REJECTED_PREFIX = "ZZ"
 SLOW_PREFIX = "ZX"
@@ -42,7 +43,7 @@ class SimulatedBureau:
 
     def __init__(self, path: str | Path = ":memory:", outage_flag: str | Path | None = None) -> None:
         if str(path) != ":memory:":
-            Path(path).parent.mkdir(parents=True, exist_ok=True)
+            private_sqlite_file(path)  # it holds personal data: readable by its owner only (issue 13, item 15)
         self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=15, isolation_level=None)
         self._lock = threading.Lock()
         self._db.execute("CREATE TABLE IF NOT EXISTS answers (key TEXT PRIMARY KEY, status TEXT, reference TEXT,"
