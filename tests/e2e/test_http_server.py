@@ -6,7 +6,6 @@ from __future__ import annotations
 import importlib.util
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -23,18 +22,13 @@ from covernote.api.app import create_app
 from covernote.cli.main import app, server_stack
 from covernote.identity.usecases import create_user
 from tests.e2e.conftest import quote_body
+from tests.servers import free_port, wait_for_health
 from tests.support import new_customer
-
-
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def test_quote_bind_cancel_over_a_real_socket(db_ctx):
     """Also issue 12: on the event loop and HTTP parser `covernote serve` runs (uvloop and httptools)."""
-    port = _free_port()
+    port = free_port()
     loop, http_parser = server_stack()
     assert (loop, http_parser) == ("uvloop", "httptools")  # both are Covernote's dependencies
     server = uvicorn.Server(uvicorn.Config(create_app(db_ctx), host="127.0.0.1", port=port, log_level="warning",
@@ -68,7 +62,7 @@ def test_quote_bind_cancel_over_a_real_socket(db_ctx):
 def test_issue12_serve_runs_uvicorn_on_uvloop_and_httptools(tmp_path: Path) -> None:
     """The real `covernote serve`, briefly: it says which loop and parser it runs, and its process has
     uvloop's loop and httptools' parser loaded (their compiled modules mapped in /proc/<pid>/maps)."""
-    port = _free_port()
+    port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("COVERNOTE_")} | {
         "COVERNOTE_DATA_DIR": str(tmp_path / "var"), "COVERNOTE_DATABASE_URL": f"sqlite:///{tmp_path / 'serve.db'}"}
     log = (tmp_path / "serve.log").open("wb")
@@ -76,16 +70,7 @@ def test_issue12_serve_runs_uvicorn_on_uvloop_and_httptools(tmp_path: Path) -> N
                              "serve", "--host", "127.0.0.1", "--port", str(port)], env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
-            time.sleep(0.1)
+        wait_for_health(proc, port, tmp_path / "serve.log", seconds=60)
         maps = Path(f"/proc/{proc.pid}/maps").read_text()
         assert "/uvloop/loop." in maps
         assert "/httptools/parser/parser." in maps

@@ -15,7 +15,7 @@ import uvicorn
 from covernote.api.app import create_app
 from covernote.cli.main import server_stack
 from covernote.identity.usecases import create_user
-from tests.e2e.test_http_server import _free_port
+from tests.servers import free_port
 
 
 @pytest.fixture
@@ -27,7 +27,7 @@ def served(db_ctx: Any) -> Iterator[tuple[Any, str]]:
         raise RuntimeError("a bug")
 
     app.add_api_route("/test-only/broken", broken)
-    port = _free_port()
+    port = free_port()
     loop, http_parser = server_stack()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="critical", loop=loop,
                                            http=http_parser))

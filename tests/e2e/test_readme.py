@@ -13,14 +13,13 @@ import os
 import re
 import shlex
 import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import httpx
 import pytest
+
+from tests.servers import free_port, wait_for_health
 
 ROOT = Path(__file__).resolve().parents[2]
 README = ROOT / "README.md"
@@ -99,17 +98,11 @@ def test_issue13_item18_readme_has_no_placeholders_left():
     assert set(_FIXED_DATE.findall(code)) == {"1984-03-04", "2003-06-01"}
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 @pytest.mark.slow
 def test_issue13_item18_readme_tour_runs_against_a_demo_server(tmp_path: Path):
     """Issue 13 item 18 (UX-1): the curl tour and the command-line tour run as written against a fresh
     `covernote serve --demo`, today, with no error answer the README does not expect."""
-    port = _free_port()
+    port = free_port()
     bin_dir = Path(sys.executable).parent
     env = {k: v for k, v in os.environ.items() if not k.startswith("COVERNOTE_")} | {
         "COVERNOTE_DATA_DIR": str(tmp_path / "var"),
@@ -126,16 +119,7 @@ def test_issue13_item18_readme_tour_runs_against_a_demo_server(tmp_path: Path):
                              "--port", str(port)], env=env, stdout=log, stderr=subprocess.STDOUT,
                             cwd=tmp_path, start_new_session=True)
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            assert proc.poll() is None, (tmp_path / "serve.log").read_text()
-            try:
-                if httpx.get(f"http://127.0.0.1:{port}/health", timeout=2).status_code == 200:
-                    break
-            except httpx.HTTPError:
-                pass
-            assert time.monotonic() < deadline, (tmp_path / "serve.log").read_text()
-            time.sleep(0.2)
+        wait_for_health(proc, port, tmp_path / "serve.log", seconds=120, every=0.2)
         _, tour = setup_and_tour(README.read_text(encoding="utf-8"))
         script = tmp_path / "tour.sh"
         script.write_text(as_script(tour), encoding="utf-8")
