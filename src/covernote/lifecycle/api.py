@@ -34,7 +34,7 @@ from covernote.lifecycle.usecases.cancellations import CancelInput
 from covernote.platform.api.contract import DECLINES_PAYMENT
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute, rules_despite_shape
-from covernote.platform.requests import Day
+from covernote.platform.requests import LEAVE_OUT, Day
 from covernote.policy.results import TransactionView
 from covernote.policy.schemas import (
     AdjustmentIn,
@@ -137,12 +137,40 @@ def statement(ctx: Ctx, who: Caller, policy_id: str) -> StatementView:
     return ledger.policy_statement(ctx, who, policy_id)
 
 
+# Issue 13, item 21: the same for an adjustment. A faulty change (its value, its vehicle, its driver) is left out
+# and the product's rules judge the risk the other changes make; a faulty effective date stands in as the
+# earliest day, which the rules hold within the policy's current term.
+_ADJUSTMENT_STAND_INS: dict[str, Any] = {
+    "effective_date": "1900-01-01", "until": None, "changes": [], "changes[*]": LEAVE_OUT, "add_extras": [],
+    "add_extras[*]": LEAVE_OUT, "remove_extras": [], "remove_extras[*]": LEAVE_OUT, "smartbox": None,
+    "reason": "stand-in",
+}
+
+
+def _adjustment_request(body: AdjustmentIn) -> AdjustmentRequest:
+    return AdjustmentRequest(body.effective_date, tuple(c.to_domain() for c in body.changes), body.until,
+                             body.smartbox, body.reason, tuple(body.add_extras), tuple(body.remove_extras))
+
+
+def _adjustment_rules(request: Request, body: AdjustmentIn) -> list[FieldIssue]:
+    """The product's rules on the changed risk, for the caller the Authorization header names (its token is
+    cached: no lookup), on a policy they may see; nothing otherwise."""
+    ctx = request.app.state.ctx
+    scheme, _, token = request.headers.get("authorization", "").partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        return []
+    try:
+        who = access.authenticate(ctx, token.strip())
+    except access.Unauthenticated:
+        return []
+    return adjustments.adjustment_rule_issues(ctx, who, request.path_params["policy_id"], _adjustment_request(body))
+
+
 @router.post("/policies/{policy_id}/adjustments", status_code=201, tags=["adjustments"])
+@rules_despite_shape(AdjustmentIn, _ADJUSTMENT_STAND_INS, _adjustment_rules)
 def quote_adjustment(ctx: Ctx, who: Caller, policy_id: str, body: AdjustmentIn) -> AdjustmentQuote:
     """Quote a mid-term adjustment: additional or return premium, IPT and the fee."""
-    req = AdjustmentRequest(body.effective_date, tuple(c.to_domain() for c in body.changes), body.until,
-                            body.smartbox, body.reason, tuple(body.add_extras), tuple(body.remove_extras))
-    return cast(AdjustmentQuote, adjustments.quote_adjustment(ctx, who, policy_id, req))
+    return cast(AdjustmentQuote, adjustments.quote_adjustment(ctx, who, policy_id, _adjustment_request(body)))
 
 
 @router.post("/policies/{policy_id}/adjustments/{quote_id}/confirm", tags=["adjustments"], responses=DECLINES_PAYMENT)

@@ -112,25 +112,63 @@ def field_path(loc: tuple[Any, ...]) -> str:
     return out
 
 
+class _LeaveOut:
+    """A stand-in that leaves the list item out (`salvage`)."""
+
+    def __repr__(self) -> str:
+        return "LEAVE_OUT"
+
+
+# The stand-in of a list item the rules judge nothing of when its shape is faulty: the item is left out and the
+# rules judge the others (a faulty change of an adjustment, say, while its other changes are judged).
+LEAVE_OUT: Any = _LeaveOut()
+
+
 def salvage(model: type[RequestBody], raw: Any, bad: list[tuple[Any, ...]],
             stand_ins: dict[str, Any]) -> tuple[RequestBody | None, set[str]]:
     """The body with each field the shape check refused replaced by its stand-in, so the product's rules can
     judge the rest in the same answer (issue 13, item 21), and the paths replaced, whose rule issues are not
-    reported again. `stand_ins` maps a path (list indices as `[*]`) to a value of the right shape. None when
-    a refused field has no stand-in or the body is not an object: the rules then wait for a good shape."""
+    reported again. `stand_ins` maps a path (list indices as `[*]`) to a value of the right shape, or to
+    `LEAVE_OUT` for a list item; a refused field without one takes the stand-in of the nearest field holding it
+    that has one (a change's faulty `value` leaves its change out). None when no field holding a refused one
+    has a stand-in or the body is not an object: the rules then wait for a good shape."""
     if not isinstance(raw, dict) or not bad:
         return None, set()
     body: Any = _copy(raw)
     replaced: set[str] = set()
+    left_out: set[tuple[Any, ...]] = set()
     for loc in bad:
-        pattern = re.sub(r"\[\d+\]", "[*]", field_path(loc))
-        if pattern not in stand_ins or not _put(body, loc, stand_ins[pattern]):
+        at = next((loc[:n] for n in range(len(loc), 0, -1)
+                   if re.sub(r"\[\d+\]", "[*]", field_path(loc[:n])) in stand_ins), None)
+        if at is None:
             return None, set()
-        replaced.add(field_path(loc))
+        stand_in = stand_ins[re.sub(r"\[\d+\]", "[*]", field_path(at))]
+        if stand_in is LEAVE_OUT:
+            if not isinstance(at[-1], int) or _at(body, at) is None:
+                return None, set()
+            left_out.add(at)
+        elif not _put(body, at, stand_in):
+            return None, set()
+        replaced.add(field_path(at))
+    # The deepest first, and the last of a list first, so that no removal moves an item still to be removed.
+    for at in sorted(left_out, key=lambda loc: (-len(loc), tuple(str(step) for step in loc[:-1]), -loc[-1])):
+        if not any(other != at and other == at[:len(other)] for other in left_out):  # its holder left out too
+            _at(body, at).pop(at[-1])  # type: ignore[union-attr]
     try:
         return model.model_validate(body), replaced
     except ValidationError:
         return None, set()
+
+
+def _at(body: Any, loc: tuple[Any, ...]) -> list[Any] | None:
+    """The list holding the item at `loc`, None when there is none."""
+    for step in loc[:-1]:
+        inside_object = isinstance(body, dict) and isinstance(step, str) and step in body
+        inside_list = isinstance(body, list) and isinstance(step, int) and 0 <= step < len(body)
+        if not (inside_object or inside_list):
+            return None
+        body = body[step]
+    return body if isinstance(body, list) and 0 <= loc[-1] < len(body) else None
 
 
 def _copy(value: Any) -> Any:

@@ -4,15 +4,16 @@ permanent. Priced as additional or return premium plus the product's fee, quoted
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, Literal, cast
 
 from covernote.extras.usecases import mta_lines as mta_extra_lines
 from covernote.identity.usecases import Principal
 from covernote.kernel.clock import london_date
-from covernote.kernel.errors import Conflict, IssueCollector
+from covernote.kernel.errors import Conflict, DomainError, FieldIssue, IssueCollector, ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money, sum_money
+from covernote.kernel.periods import Period
 from covernote.ledger.usecases import charge_and_collect
 from covernote.lifecycle.results import Adjusted, AdjustedChange, AdjustmentPrice
 from covernote.lifecycle.usecases.pending import open_pending, store_pending
@@ -23,12 +24,13 @@ from covernote.policy.domain.codec import adjustment_to_dict, change_from_dict, 
 from covernote.policy.domain.events import PolicyTransactionRecorded
 from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
-from covernote.policy.domain.risk import Change, validate_risk
-from covernote.policy.domain.term import Adjustment, risk_timeline, term_charge
+from covernote.policy.domain.risk import Change, Risk, validate_risk
+from covernote.policy.domain.term import Adjustment, TermState, risk_timeline, term_charge
 from covernote.policy.usecases.lookup import load_policy
 from covernote.policy.usecases.pricing import segments as price_segments
 from covernote.policy.usecases.views import money, segments_view, transaction_view
 from covernote.privacy.usecases.requests import processing_allowed
+from covernote.products.domain.model import Product
 from covernote.regulatory.usecases.fraud import screen_adjustment
 
 
@@ -86,9 +88,7 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
     adjustment = Adjustment(term.next_sequence(), req.effective_date, req.until, req.changes)
     before_segments = price_segments(ctx.catalogue, term)
     after_adjustments = [*term.adjustments, adjustment]
-    timeline_after = risk_timeline(term.base_risk, term.period, after_adjustments)
-    for _stretch, risk in timeline_after:
-        validate_risk(product, risk, term.period.start, prefix="changes")
+    timeline_after = _changed_risks(product, term, after_adjustments)
     after_segments = price_segments(ctx.catalogue, term, after_adjustments)
     before = term_charge(term, before_segments)
     after = term_charge(term, after_segments)
@@ -120,6 +120,43 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
             *[x.explanation for x in extras],
         ],
     }
+
+
+def _changed_risks(product: Product, term: TermState, after_adjustments: list[Adjustment]) -> list[tuple[Period, Risk]]:
+    """The risk on each stretch of the term with the adjustment made, each judged by the product's rules (the
+    one place they are applied to a change: quoting it, confirming it, and `adjustment_rule_issues`)."""
+    timeline_after = risk_timeline(term.base_risk, term.period, after_adjustments)
+    for _stretch, risk in timeline_after:
+        validate_risk(product, risk, term.period.start, prefix="changes")
+    return timeline_after
+
+
+def adjustment_rule_issues(ctx: AppContext, principal: Principal, policy_id: str,
+                           req: AdjustmentRequest) -> list[FieldIssue]:
+    """What the product's rules say of the risk the adjustment would make, without quoting it or writing
+    anything: asked when the request's shape is faulty elsewhere, so one answer names both (issue 13, item
+    21). Nothing for a policy the caller may not change (another customer's is never judged, so never
+    revealed), nor for one no change can be made to (void, cancelled, anonymised, processing restricted): that
+    is said once the shape is right. The changes apply from the effective date held within the current term
+    (a date outside it is refused by its own rule, or stands in for a faulty one)."""
+    try:
+        with ctx.uow(read_only=True) as uow:
+            policy = load_policy(uow, principal, policy_id)
+            processing_allowed(uow, policy.customer_id, "change the policy")
+    except DomainError:
+        return []
+    term = policy.term()  # the term every change applies to (`Policy.term_for_change`)
+    if term.voided or term.cancelled_from is not None:
+        return []
+    last_day = term.period.end - timedelta(days=1)
+    effective = min(max(req.effective_date, term.period.start), last_day)
+    until = req.until if req.until is not None and effective < req.until <= term.period.end else None
+    adjustment = Adjustment(term.next_sequence(), effective, until, req.changes)
+    try:
+        _changed_risks(ctx.catalogue.by_ref(term.product_ref), term, [*term.adjustments, adjustment])
+    except ValidationFailed as exc:
+        return list(exc.issues)
+    return []
 
 
 def quote_adjustment(ctx: AppContext, principal: Principal, policy_id: str, req: AdjustmentRequest) -> dict[str, Any]:
