@@ -160,15 +160,22 @@ def salvage(model: type[RequestBody], raw: Any, bad: list[tuple[Any, ...]],
         return None, set()
 
 
-def _at(body: Any, loc: tuple[Any, ...]) -> list[Any] | None:
-    """The list holding the item at `loc`, None when there is none."""
+def _holder(body: Any, loc: tuple[Any, ...]) -> Any:
+    """What holds the field or item at `loc` (the object or list reached by all its steps but the last), or
+    None when a step does not lead anywhere."""
     for step in loc[:-1]:
         inside_object = isinstance(body, dict) and isinstance(step, str) and step in body
         inside_list = isinstance(body, list) and isinstance(step, int) and 0 <= step < len(body)
         if not (inside_object or inside_list):
             return None
         body = body[step]
-    return body if isinstance(body, list) and 0 <= loc[-1] < len(body) else None
+    return body
+
+
+def _at(body: Any, loc: tuple[Any, ...]) -> list[Any] | None:
+    """The list holding the item at `loc`, None when there is none."""
+    holder = _holder(body, loc)
+    return holder if isinstance(holder, list) and 0 <= loc[-1] < len(holder) else None
 
 
 def _copy(value: Any) -> Any:
@@ -180,15 +187,10 @@ def _copy(value: Any) -> Any:
 
 
 def _put(body: Any, loc: tuple[Any, ...], value: Any) -> bool:
-    for step in loc[:-1]:
-        inside_object = isinstance(body, dict) and isinstance(step, str) and step in body
-        inside_list = isinstance(body, list) and isinstance(step, int) and 0 <= step < len(body)
-        if not (inside_object or inside_list):
-            return False
-        body = body[step]
-    if not isinstance(body, dict) or not isinstance(loc[-1], str):
+    holder = _holder(body, loc)
+    if not isinstance(holder, dict) or not isinstance(loc[-1], str):
         return False
-    body[loc[-1]] = value
+    holder[loc[-1]] = value
     return True
 
 
