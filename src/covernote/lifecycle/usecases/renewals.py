@@ -42,7 +42,7 @@ from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
 from covernote.policy.domain.rating import rate_renewal
 from covernote.policy.domain.renewal import check_renewable, risk_for_renewal
 from covernote.policy.domain.risk import validate_risk
-from covernote.policy.domain.term import ipt_on, term_charge
+from covernote.policy.domain.term import ipt_on
 from covernote.policy.ports import PendingQuote
 from covernote.policy.usecases.lookup import load_policy
 from covernote.policy.usecases.pricing import segments as price_segments
@@ -73,7 +73,7 @@ def price_renewal(ctx: AppContext, policy: Policy, today: date, proven_ncd: int 
     risk = validate_risk(product, carried.risk, period.start)
     rating, enbp = rate_renewal(product, risk, period.start, term_days=period.days)
     ipt_rate = ctx.catalogue.tax.rate(product.ipt, period.start)
-    last_year = term_charge(term, price_segments(ctx.catalogue, term))
+    last_year = policy.charged_on_term(term.term_no)  # as recorded: last year's term is not priced again
     fees = product.fees_for({"renewal"})
     ipt = ipt_on(rating.premium, ipt_rate)
     extras = renewal_extras_offer(ctx, policy, term, product, period, carried.ncd_after)  # ADD-1

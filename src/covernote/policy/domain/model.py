@@ -15,7 +15,7 @@ from covernote.policy.domain.cancellation import RecordedEvent
 from covernote.policy.domain.codec import adjustment_from_dict, event_from_dict, risk_from_dict
 from covernote.policy.domain.extra_lines import ExtraLine
 from covernote.policy.domain.fees import FeeLine
-from covernote.policy.domain.term import TermState
+from covernote.policy.domain.term import TermCharge, TermState
 
 TransactionKind = Literal["new_business", "mta", "cancellation", "renewal", "voidance", "box_return", "incident",
                           "auto_renew"]
@@ -113,6 +113,16 @@ class Policy:
         if self._derived is None or self._derived[0] != key:
             self._derived = (key, self._derive_terms())
         return list(self._derived[1])
+
+    def charged_on_term(self, term_no: int) -> TermCharge:
+        """The premium and IPT charged on a term so far, from its recorded transactions: each transaction's
+        premium and IPT are the change in the term's charge it made (policy/domain/term.py), so their sum is
+        the term's charge as it stands, to the penny, without pricing the term again."""
+        premium, ipt = Money.zero(), Money.zero()
+        for t in self.transactions:
+            if t.term_no == term_no:
+                premium, ipt = premium + t.premium, ipt + t.ipt
+        return TermCharge(premium, ipt)
 
     def _derive_terms(self) -> list[TermState]:
         terms: dict[int, TermState] = {}
