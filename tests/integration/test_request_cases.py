@@ -154,6 +154,28 @@ def test_prv3_stale_case_is_not_overwritten(db_ctx: AppContext) -> None:
     assert requests.get(ctx, SYSTEM, rid)["status"] == "in_progress"
 
 
+
+def test_issue12_a_rerun_loads_no_invited_policy_and_counts_them_as_before(db_ctx: AppContext) -> None:
+    """Issue 12 (the renewal batch): a run reads only the customers of policies already holding an open
+    invitation, never the policies and their transactions, and answers as looking at them did: skipped, or
+    refused when their customer's processing is now restricted (PRV-3)."""
+    from tests.integration.test_statement_counts import counting
+
+    ctx = db_ctx
+    kept, restricted = bind(ctx), bind(ctx, risk=motor_risk(postcode="LS2 7HX"))
+    advance(ctx, 350)  # within the 28-day invitation window of both
+    first = renewals.run_renewal_invitations(ctx, batch_size=1)
+    assert (first["invited"], first["skipped"], first["not_invited"]) == (2, 0, 0)
+    rid = staff_case(ctx, restricted["customer_id"], "restriction", {"ground": "accuracy_contested"})
+    requests.fulfil(ctx, SYSTEM, rid, acknowledge_cover_effects=True)
+    with counting(ctx) as seen:
+        again = renewals.run_renewal_invitations(ctx, batch_size=1)
+    assert (again["invited"], again["skipped"], again["not_invited"]) == (0, 1, 1)
+    assert again["not_invited_reasons"] == {renewals.RESTRICTED_REASON: 1}
+    assert not [s for s in seen if "policy_transactions" in s], "an invited policy was loaded"
+    with ctx.uow(read_only=True) as uow:  # both invitations are still the one each
+        assert [len(uow.pending.open_for(p["id"], "renewal")) for p in (kept, restricted)] == [1, 1]
+
 # -- restriction and objection --------------------------------------------------------------------------
 
 

@@ -66,6 +66,16 @@ class QuoteRepository(Protocol):
     def page(self, customer_id: str | None, limit: int, offset: int) -> list[Quote]: ...
 
 
+@dataclass(frozen=True)
+class EndingPage:
+    """A page of policies ending in a window (`PolicyRepository.ending_page`)."""
+
+    policies: list[Policy]  # loaded: those without an open pending quote of the kind asked
+    held_by: list[str]  # the customer of each policy that has one (not loaded)
+    last_id: str | None  # the last policy id of the page, for the next page
+    size: int  # how many policies the page looked at
+
+
 class PolicyRepository(Protocol):
     def add(self, policy: Policy) -> None: ...
     def get(self, policy_id: str) -> Policy | None: ...
@@ -83,6 +93,11 @@ class PolicyRepository(Protocol):
     def next_number(self) -> int: ...
     def ending_between(self, start: date, end: date, after_id: str | None, limit: int) -> list[Policy]:
         """Policies whose latest term ends in [start, end), ordered by id, for batch jobs."""
+        ...
+    def ending_page(self, start: date, end: date, after_id: str | None, limit: int, open_kind: str) -> EndingPage:
+        """The next `limit` policies (by id, after `after_id`) whose latest term ends in [start, end): those
+        holding an open pending quote of `open_kind` for their current version only by their customer, the
+        others loaded."""
         ...
 
 

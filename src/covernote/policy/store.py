@@ -17,7 +17,7 @@ from covernote.policy.domain.codec import fee_line_from_dict, fee_line_to_dict
 from covernote.policy.domain.extra_lines import ExtraLine
 from covernote.policy.domain.model import ANONYMISED_MARK, Actor, Customer, Policy, PolicyTransaction, Quote
 from covernote.policy.domain.search import SearchTerms
-from covernote.policy.ports import PendingQuote, QuoteWithdrawal
+from covernote.policy.ports import EndingPage, PendingQuote, QuoteWithdrawal
 from covernote.store.tables import (
     counters,
     customers,
@@ -89,6 +89,19 @@ _ENDING_FIRST = _ENDING.order_by(policies.c.id).limit(_b("b_limit"))
 
 
 _ENDING_AFTER = _ENDING.where(policies.c.id > _b("b_after")).order_by(policies.c.id).limit(_b("b_limit"))
+
+
+# Each policy of the page says whether it holds an open pending quote of a kind for its current version (an
+# open renewal invitation), asked per row returned (an index lookup each), whatever the planner makes of the
+# window: a batch then loads the transactions of the others only.
+_HAS_OPEN = (sa.select(pending_quotes.c.id)
+             .where(pending_quotes.c.policy_id == policies.c.id, pending_quotes.c.kind == _b("b_kind"),
+                    pending_quotes.c.status == "open", pending_quotes.c.policy_version == policies.c.version)
+             .exists())
+_ENDING_FLAGGED = (sa.select(*policies.c, _HAS_OPEN.label("has_open"))
+                   .where(policies.c.current_term_end >= _b("b_start"), policies.c.current_term_end < _b("b_end")))
+_ENDING_FLAGGED_FIRST = _ENDING_FLAGGED.order_by(policies.c.id).limit(_b("b_limit"))
+_ENDING_FLAGGED_AFTER = _ENDING_FLAGGED.where(policies.c.id > _b("b_after")).order_by(policies.c.id).limit(_b("b_limit"))
 
 
 _PENDING_INSERT = pending_quotes.insert()
@@ -341,6 +354,15 @@ class PolicyRepo:
         if after_id is None:
             return self._load(self.conn.execute(_ENDING_FIRST, params).all())
         return self._load(self.conn.execute(_ENDING_AFTER, {**params, "b_after": after_id}).all())
+
+    def ending_page(self, start: date, end: date, after_id: str | None, limit: int, open_kind: str) -> EndingPage:
+        params: dict[str, Any] = {"b_start": start, "b_end": end, "b_limit": limit, "b_kind": open_kind}
+        if after_id is None:
+            rows = self.conn.execute(_ENDING_FLAGGED_FIRST, params).all()
+        else:
+            rows = self.conn.execute(_ENDING_FLAGGED_AFTER, {**params, "b_after": after_id}).all()
+        return EndingPage(self._load([r for r in rows if not r.has_open]),
+                          [r.customer_id for r in rows if r.has_open], rows[-1].id if rows else None, len(rows))
 
 
 class PendingRepo:

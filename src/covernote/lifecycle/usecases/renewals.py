@@ -159,12 +159,12 @@ def invite_renewal(ctx: AppContext, principal: Principal, policy_id: str) -> Ren
     return cast(RenewalInvitation, pending_view(pending))  # the offer as stored
 
 
-def _due(ctx: AppContext, *, policy: Policy, open_ids: set[str], today: date) -> bool:
-    """The policy is to be invited today: no open invitation for its version, in force, renewable, and inside
-    its product's invitation window."""
+def _due(ctx: AppContext, *, policy: Policy, today: date) -> bool:
+    """The policy (read without an open invitation for its version) is to be invited today: in force,
+    renewable, and inside its product's invitation window."""
     term = policy.term()
     product = ctx.catalogue.by_ref(term.product_ref)
-    return not (policy.policy_id in open_ids or term.voided or term.cancelled_from is not None
+    return not (term.voided or term.cancelled_from is not None
                 or not product.renewal.renewable
                 or term.period.end - timedelta(days=product.renewal.invitation_days_before) > today)
 
@@ -185,36 +185,48 @@ def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_si
     reasons: dict[str, int] = {}
     after: str | None = None
     progress(INVITATIONS_TASK, 0)
+    window_end = today + timedelta(days=horizon + 1)
     while True:
         with ctx.uow() as uow:
-            batch = uow.policies.ending_between(today, today + timedelta(days=horizon + 1), after, batch_size)
-            if not batch:
-                break
-            after = batch[-1].policy_id
-            open_ids = uow.pending.open_policy_ids([p.policy_id for p in batch], "renewal")
-            restricted = uow.requests.flagged_customer_ids(list({p.customer_id for p in batch}), RESTRICTED)
-            made = _invite_many(ctx, uow, [p for p in batch if p.customer_id not in restricted
-                                           and _due(ctx, policy=p, open_ids=open_ids, today=today)],
-                                principal.user_id, today)
-            new: list[PendingQuote] = []
-            for policy in batch:  # counted in the chunk's order, as the policies were looked at
-                if policy.customer_id in restricted:
+            # Policies already holding an open invitation for their version are not loaded nor priced (a
+            # daily run finds most of the window invited the day before): the page gives only their
+            # customers, and they count as looking at them did (skipped, or refused when restricted).
+            page = uow.policies.ending_page(today, window_end, after, batch_size, "renewal")
+            batch, last = page.policies, page.size < batch_size
+            restricted = uow.requests.flagged_customer_ids(list({*(p.customer_id for p in batch), *page.held_by}),
+                                                           RESTRICTED)
+            for customer_id in page.held_by:
+                if customer_id in restricted:
                     refused += 1
                     reasons[RESTRICTED_REASON] = reasons.get(RESTRICTED_REASON, 0) + 1
-                    continue
-                invitation = made.get(policy.policy_id)
-                if invitation is None:
-                    skipped += 1
-                elif isinstance(invitation, DomainError):
-                    refused += 1
-                    reasons[invitation.message] = reasons.get(invitation.message, 0) + 1
                 else:
-                    new.append(invitation)
-            uow.pending.add_many(new)
-            uow.commit()
-            invited += len(new)
+                    skipped += 1
+            if page.last_id is None:
+                break
+            after = page.last_id
+            if batch:  # not every policy of the page already invited
+                made = _invite_many(ctx, uow, [p for p in batch if p.customer_id not in restricted
+                                               and _due(ctx, policy=p, today=today)],
+                                    principal.user_id, today)
+                new: list[PendingQuote] = []
+                for policy in batch:  # counted in the chunk's order, as the policies were looked at
+                    if policy.customer_id in restricted:
+                        refused += 1
+                        reasons[RESTRICTED_REASON] = reasons.get(RESTRICTED_REASON, 0) + 1
+                        continue
+                    invitation = made.get(policy.policy_id)
+                    if invitation is None:
+                        skipped += 1
+                    elif isinstance(invitation, DomainError):
+                        refused += 1
+                        reasons[invitation.message] = reasons.get(invitation.message, 0) + 1
+                    else:
+                        new.append(invitation)
+                uow.pending.add_many(new)
+                uow.commit()
+                invited += len(new)
         progress(INVITATIONS_TASK, invited + skipped + refused)
-        if len(batch) < batch_size:
+        if last:
             break  # the last chunk: asking for the next would find none
     result: RenewalInvitationsRun = {"as_of": today.isoformat(), "invited": invited, "skipped": skipped,
                                      "not_invited": refused, "not_invited_reasons": reasons}
