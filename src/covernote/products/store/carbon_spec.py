@@ -9,7 +9,7 @@ import itertools
 from decimal import Decimal
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, field_validator
 
 from covernote.kernel.money import Money
 from covernote.products.domain.carbon_spec import (
@@ -20,30 +20,27 @@ from covernote.products.domain.carbon_spec import (
     FuelEstimate,
     OffsetProject,
 )
+from covernote.products.store.strict import StrictDoc, only_known
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 Gkm = Annotated[int, Field(ge=0, le=1000, strict=True)]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ProjectDoc(_Strict):
+class ProjectDoc(StrictDoc):
     code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{1,29}$")
     name: Text
     country: Text
     share_percent: Decimal = Field(gt=0, le=100)
 
 
-class EngineBandDoc(_Strict):
+class EngineBandDoc(StrictDoc):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     low: int | None = Field(default=None, alias="from", ge=0, strict=True)
     high: int | None = Field(default=None, alias="to", gt=0, strict=True)
     gkm: Gkm
 
 
-class FuelDoc(_Strict):
+class FuelDoc(StrictDoc):
     engine_unknown_gkm: Gkm
     bands: list[EngineBandDoc] = []
 
@@ -66,7 +63,7 @@ class FuelDoc(_Strict):
         return bands
 
 
-class EstimatesDoc(_Strict):
+class EstimatesDoc(StrictDoc):
     source: Text
     unknown_fuel_gkm: Gkm
     fuels: dict[str, FuelDoc] = Field(min_length=1)
@@ -74,13 +71,11 @@ class EstimatesDoc(_Strict):
     @field_validator("fuels")
     @classmethod
     def _known(cls, fuels: dict[str, FuelDoc]) -> dict[str, FuelDoc]:
-        bad = [f for f in fuels if f not in FUELS]
-        if bad:
-            raise ValueError(f"unknown fuel type(s) {bad}: use {', '.join(FUELS)}")
+        only_known(fuels, FUELS, "fuel type(s)")
         return fuels
 
 
-class CarbonOffsetDoc(_Strict):
+class CarbonOffsetDoc(StrictDoc):
     """ECO-1: where the offset is bought, at what price, and how much of the estimate is offset."""
 
     source: Text

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError, field_validator
+from pydantic import ConfigDict, Field, StringConstraints, ValidationError, field_validator
 
 from covernote.kernel.declarations import PURPOSES, Basis, Category
 from covernote.kernel.money import Money
@@ -58,6 +58,7 @@ from covernote.products.store.notices import (
     notice_problems,
     privacy_notice,
 )
+from covernote.products.store.strict import StrictDoc
 
 DERIVED_VARIABLES = {
     "vehicle_value", "vehicle_age", "postcode_area", "vehicle_group", "engine_cc", "vehicle_mileage", "fuel",
@@ -84,29 +85,25 @@ class ProductFileError(Exception):
         self.problems = problems
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class CoverDoc(_Strict):
+class CoverDoc(StrictDoc):
     code: str
     name: str
     description: str
 
 
-class ExtraDocumentDoc(_Strict):
+class ExtraDocumentDoc(StrictDoc):
     name: str
     reference: str
 
 
-class NcdProtectionDoc(_Strict):
+class NcdProtectionDoc(StrictDoc):
     min_years: int = Field(ge=0, le=30)
     max_claims: int = Field(ge=0, le=20)
     window_years: int = Field(ge=1, le=10)
     claims_question: str
 
 
-class ExtraDoc(_Strict):
+class ExtraDoc(StrictDoc):
     code: str = Field(pattern=r"^[a-z][a-z0-9_]{1,39}$")
     name: str
     provider: str
@@ -121,7 +118,7 @@ class ExtraDoc(_Strict):
     ncd_protection: NcdProtectionDoc | None = None
 
 
-class FeeDoc(_Strict):
+class FeeDoc(StrictDoc):
     code: str
     name: str
     amount: Decimal = Field(ge=0)
@@ -138,12 +135,12 @@ class FeeDoc(_Strict):
         return v
 
 
-class ShortPeriodDoc(_Strict):
+class ShortPeriodDoc(StrictDoc):
     applies_before: date
     percent_retained_by_months: dict[int, Decimal]
 
 
-class CancellationDoc(_Strict):
+class CancellationDoc(StrictDoc):
     cooling_off_days: int = Field(ge=0, le=60)
     insurer_notice_days: int = Field(ge=0, le=60)
     no_refund_if: list[str] = []
@@ -160,18 +157,18 @@ class CancellationDoc(_Strict):
         return v
 
 
-class RenewalDoc(_Strict):
+class RenewalDoc(StrictDoc):
     renewable: bool = True
     invitation_days_before: int = Field(ge=0, le=120)
     auto_renew_default: bool = True
 
 
-class TermDoc(_Strict):
+class TermDoc(StrictDoc):
     unit: Literal["months", "days"]
     length: int = Field(gt=0, le=60)
 
 
-class QuestionDoc(_Strict):
+class QuestionDoc(StrictDoc):
     name: str
     kind: Literal["choice", "integer", "money"]
     choices: list[str] = []
@@ -180,14 +177,14 @@ class QuestionDoc(_Strict):
     default: str | None = None
 
 
-class BandDoc(_Strict):
+class BandDoc(StrictDoc):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
     low: Decimal | None = Field(default=None, alias="from")
     high: Decimal | None = Field(default=None, alias="to")
     factor: Decimal = Field(gt=0)
 
 
-class FactorDoc(_Strict):
+class FactorDoc(StrictDoc):
     name: str
     variable: str
     bands: list[BandDoc] = []
@@ -195,7 +192,7 @@ class FactorDoc(_Strict):
     default: Decimal | None = None
 
 
-class NcdDoc(_Strict):
+class NcdDoc(StrictDoc):
     discount_percent_by_years: dict[int, Decimal]
     step_back_one_claim: dict[int, int] = {}
     step_back_two_claims: dict[int, int] = {}
@@ -203,7 +200,7 @@ class NcdDoc(_Strict):
     lapse_years: int | None = Field(default=2, ge=1, le=10)
 
 
-class RatingDoc(_Strict):
+class RatingDoc(StrictDoc):
     table_version: str
     base_variable: str
     base_rates: dict[str, Decimal]
@@ -217,7 +214,7 @@ Trigger = Literal["quote_issued", "policy_ended", "claim_settled", "last_contact
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1)]
 
 
-class RetentionRuleDoc(_Strict):
+class RetentionRuleDoc(StrictDoc):
     """One rule of the product's retention schedule (PRV-5): keyed by record category."""
 
     trigger: Trigger
@@ -229,12 +226,12 @@ class RetentionRuleDoc(_Strict):
     source: Text
 
 
-class DealershipRangeDoc(_Strict):
+class DealershipRangeDoc(StrictDoc):
     floor_years: int = Field(ge=0, le=100, strict=True)
     ceiling_years: int = Field(ge=0, le=100, strict=True)
 
 
-class SubscriptionRetentionDoc(_Strict):
+class SubscriptionRetentionDoc(StrictDoc):
     """A row of a provider's retention table for a product Covernote does not run (S0), keyed by that
     product's name: a fixed period, or a period each dealership sets within a floor and a ceiling."""
 
@@ -246,7 +243,7 @@ class SubscriptionRetentionDoc(_Strict):
     source: Text
 
 
-class PurposeDoc(_Strict):
+class PurposeDoc(StrictDoc):
     statement: Text
     basis: Literal["contract", "legal_obligation", "legitimate_interests", "consent", "insurance_condition"]
     basis_stated: str = ""
@@ -254,13 +251,13 @@ class PurposeDoc(_Strict):
     source: Text
 
 
-class RecipientDoc(_Strict):
+class RecipientDoc(StrictDoc):
     name: Text
     kind: Text
     source: Text
 
 
-class ProcessingDoc(_Strict):
+class ProcessingDoc(StrictDoc):
     """What the product's privacy notice says (PRV-1): keyed mappings, so an included notice can be
     extended by the product that includes it."""
 
@@ -272,7 +269,7 @@ class ProcessingDoc(_Strict):
     recipients: dict[str, RecipientDoc] = Field(min_length=1)
 
 
-class ProductDoc(_Strict):
+class ProductDoc(StrictDoc):
     code: str = Field(pattern=r"^[A-Z][A-Z0-9_]{1,19}$")
     name: str
     version: str
@@ -304,13 +301,13 @@ class ProductDoc(_Strict):
     privacy_notice: PrivacyNoticeDoc | None = None  # PRV-3: required, likewise
 
 
-class IptRateDoc(_Strict):
+class IptRateDoc(StrictDoc):
     treatment: Literal["standard", "higher"]
     effective_from: date
     rate: Decimal = Field(ge=0, lt=1)
 
 
-class TaxDoc(_Strict):
+class TaxDoc(StrictDoc):
     ipt: list[IptRateDoc] = Field(min_length=1)
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import Field, StringConstraints, field_validator, model_validator
 
 from covernote.products.domain.notices import (
     CONTACT_POINTS,
@@ -19,17 +19,14 @@ from covernote.products.domain.notices import (
     Regulator,
     StatedRight,
 )
+from covernote.products.store.strict import StrictDoc, only_known
 
 Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
 Line = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9][0-9 ]{5,20}[0-9]$")]
 
 
-class _Strict(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-
-
-class ContactPointDoc(_Strict):
+class ContactPointDoc(StrictDoc):
     name: Line
     address: list[Line] = Field(min_length=1)
     phone: Phone | None = None
@@ -44,7 +41,7 @@ class ContactPointDoc(_Strict):
         return self
 
 
-class ContactsDoc(_Strict):
+class ContactsDoc(StrictDoc):
     """Whom the product's customers write to and telephone (DOC-2: the letterhead of every letter)."""
 
     brand: Line
@@ -55,16 +52,14 @@ class ContactsDoc(_Strict):
     @field_validator("points")
     @classmethod
     def _known(cls, points: dict[str, ContactPointDoc]) -> dict[str, ContactPointDoc]:
-        unknown = [p for p in points if p not in CONTACT_POINTS]
-        if unknown:
-            raise ValueError(f"unknown contact point(s) {unknown}: use {', '.join(CONTACT_POINTS)}")
+        only_known(points, CONTACT_POINTS, "contact point(s)")
         missing = [p for p in CONTACT_POINTS if p not in points]
         if missing:
             raise ValueError(f"missing contact point(s) {missing}: letters need {', '.join(CONTACT_POINTS)}")
         return points
 
 
-class RegulatorDoc(_Strict):
+class RegulatorDoc(StrictDoc):
     name: Line
     website: Line | None = None
     phones: list[Phone] = []
@@ -78,7 +73,7 @@ class RegulatorDoc(_Strict):
         return self
 
 
-class PrivacyNoticeDoc(_Strict):
+class PrivacyNoticeDoc(StrictDoc):
     """The notice's rights word for word, whom to contact to exercise them, and the regulator (PRV-3)."""
 
     notice: Text
@@ -90,9 +85,7 @@ class PrivacyNoticeDoc(_Strict):
     @field_validator("rights")
     @classmethod
     def _rights(cls, rights: dict[str, str]) -> dict[str, str]:
-        unknown = [r for r in rights if r not in RIGHTS]
-        if unknown:
-            raise ValueError(f"unknown right(s) {unknown}: use {', '.join(RIGHTS)}")
+        only_known(rights, RIGHTS, "right(s)")
         if "access" not in rights:
             raise ValueError("the right of access must be stated (the access package quotes it)")
         return rights
