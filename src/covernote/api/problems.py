@@ -4,7 +4,6 @@ each field and the reason. Bad input is never a 500."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterator
 from typing import Any, get_args
 
 from fastapi import APIRouter, FastAPI, Request
@@ -61,15 +60,6 @@ ANSWERS: dict[int, str] = {
 
 def _depends_on(dependant: Dependant, call: Any) -> bool:
     return any(d.call is call or _depends_on(d, call) for d in dependant.dependencies)
-
-
-def _params(dependant: Dependant) -> Iterator[Any]:
-    yield from dependant.path_params
-    yield from dependant.query_params
-    yield from dependant.header_params
-    yield from dependant.body_params
-    for d in dependant.dependencies:
-        yield from _params(d)
 
 
 def _names_an_id(dependant: Dependant) -> bool:
