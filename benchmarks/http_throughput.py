@@ -2,7 +2,7 @@
 beside a bare FastAPI endpoint in the same run, as medians of interleaved repetitions.
 
     python benchmarks/http_throughput.py [--tree NAME=PATH ...] [--server STACK[,STACK...]] [--repeats R]
-        [--seconds N] [--concurrency C] [--backends sqlite,postgresql] [--postgres-url URL] [--out FILE] [--smoke]
+        [--seconds N] [--concurrency C] [--backends sqlite,postgresql] [--postgres-url URL] [--out FILE] [--smoke] [--floor]
 
 --server chooses the server stacks, each spelt out in full (STACKS below) and used alike for the bare app and
 for Covernote: `uvicorn` (pure Python: --loop asyncio --http h11, the default), `uvicorn-standard` (uvicorn's
@@ -43,6 +43,10 @@ and a bind to the bare POST), and each stack relative to the first. Any error in
 exit with status 3 (a benchmark whose requests fail is not a measurement). --smoke is a tiny run (one
 tree, one repetition, one second per phase, SQLite; the stacks named, default uvicorn) for CI.
 
+--floor measures each tree a second time, as NAME-floor: the tree's own app served by `create_floor_app`, whose
+policy read answers each policy from memory after reading it once. Everything else a read pays for is kept, so
+NAME-floor's read share is the most that any work on the read's statements and views could reach.
+
 Targets (issue 12): policy reads >= 25% of the bare GET's requests/s, quotes >= 20% of the bare POST's,
 binds >= 8% of the bare POST's (on PostgreSQL), p99 quote latency < 50 ms at concurrency 8 (on PostgreSQL). Every server started is stopped by its pid at the end, also on
 error, Ctrl-C or SIGTERM (a server that does not stop in 10 s is killed with its process group: Granian's
@@ -68,7 +72,7 @@ import time
 import tomllib
 import urllib.request
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -144,6 +148,30 @@ def create_bare_app() -> Any:
     echo.__annotations__["body"] = Echo
     app.post("/echo")(echo)
     return app
+
+
+def create_floor_app() -> Any:
+    """Covernote's own app (the tree's, from COVERNOTE_* like `create_app_from_env`) whose policy read answers
+    each (user, policy) from memory after reading it once: the read's database and domain work taken away,
+    and everything else a read pays for kept (the server, the middlewares, routing, the token's check, the
+    path's and the query's checks, the answer's validation and JSON). Its read's share of the bare GET is the
+    most that any work on the read's own statements and views could reach (--floor). Benchmarks only: the
+    answers go stale when a policy changes, which no read phase does."""
+    from covernote.api.app import create_app_from_env
+    from covernote.lifecycle.usecases import policies
+
+    real = policies.get_policy
+    memo: dict[tuple[str, str], Any] = {}
+
+    def get_policy(ctx: Any, principal: Any, policy_id: str) -> Any:
+        key = (principal.user_id, policy_id)
+        view = memo.get(key)
+        if view is None:
+            view = memo[key] = real(ctx, principal, policy_id)
+        return view
+
+    policies.get_policy = get_policy  # lifecycle/api.py calls it through the module
+    return create_app_from_env()
 
 
 # -- servers ------------------------------------------------------------------------------------------
@@ -471,6 +499,8 @@ class Tree:
     dirty: bool = False
     entry: str = "covernote.cli.main:app"
     imported_from: str = ""
+    target: str = APP_TARGET  # the app factory its servers serve (--floor: create_floor_app)
+    app_dir: Path | None = None
     seconds_to_seed: dict[str, float] = field(default_factory=dict)
 
     @classmethod
@@ -690,8 +720,8 @@ def run_backend(backend: str, trees: list[Tree], stacks: list[str], bare_servers
                 t0 = time.perf_counter()
                 who = tree.seed(env)
                 tree.seconds_to_seed[f"{backend}@{stack}"] = round(time.perf_counter() - t0, 1)
-                server = Server(f"covernote-{backend}-{tree.name}-{stack}", tree.python, APP_TARGET, env, tree.path,
-                                tmp, "/health", stack=stack)
+                server = Server(f"covernote-{backend}-{tree.name}-{stack}", tree.python, tree.target, env, tree.path,
+                                tmp, "/health", app_dir=tree.app_dir, stack=stack)
                 log(f"{where}: server pid {server.proc.pid} on port {server.port}")
                 units.append(Unit(tree, backend, server, who))
         bare_reps: dict[str, list[dict[str, Any]]] = {s: [] for s in stacks}
@@ -931,6 +961,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--no-write", action="store_true", help="do not write a results file")
     ap.add_argument("--smoke", action="store_true",
                     help="tiny run for CI: one tree, one repetition, 1 s phases, SQLite; writes only with --out")
+    ap.add_argument("--floor", action="store_true",
+                    help="also measure each tree as NAME-floor: its own app with the policy read answered from memory "
+                         "after the first read of each policy (create_floor_app), the ceiling of a read's share")
     ap.add_argument("--profile-dir", type=Path,
                     help="sample each Covernote server phase with py-spy (bench extra) into DIR/*.txt")
     args = ap.parse_args(argv)
@@ -957,6 +990,9 @@ def main(argv: list[str] | None = None) -> int:
         if b not in ("sqlite", "postgresql"):
             raise SystemExit(f"unknown backend {b!r}")
     trees = [Tree.parse(spec, args.python) for spec in (args.tree or [f"{ROOT.name}={ROOT}"])]
+    if args.floor:
+        trees += [replace(t, name=f"{t.name}-floor", target="http_throughput:create_floor_app", app_dir=HERE,
+                          seconds_to_seed={}) for t in trees]
     if len({t.name for t in trees}) != len(trees):
         raise SystemExit("every --tree needs its own NAME")
     for t in trees:

@@ -51,6 +51,26 @@ def test_http_throughput_smoke_run(tmp_path: Path) -> None:
             assert summary[phase]["errors"] == 0, (stack, phase)
 
 
+@pytest.mark.slow
+def test_http_throughput_floor_smoke_run(tmp_path: Path) -> None:
+    """Issue 12: --floor measures each tree a second time as NAME-floor, Covernote's own app with the policy
+    read answered from memory after its first read (`create_floor_app`), beside the tree and the bare app in
+    the same repetition, so the ceiling of a read's share can be re-measured by anyone."""
+    out = tmp_path / "floor.json"
+    proc = subprocess.run([sys.executable, str(SCRIPT), "--smoke", "--floor", "--server", "uvicorn-standard",
+                           "--out", str(out)], cwd=ROOT, capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
+    result = json.loads(out.read_text())
+    assert result["valid"] is True, result["problems"]
+    names = [t["name"] for t in result["trees"]]
+    assert names == [names[0], f"{names[0]}-floor"]
+    measured = result["results"][0]["stacks"]["uvicorn-standard"]["trees"]
+    for name in names:
+        for phase in ("quote", "bind", "read"):
+            assert measured[name]["summary"][phase]["requests"] > 0, (name, phase)
+            assert measured[name]["summary"][phase]["errors"] == 0, (name, phase)
+
+
 def _run(*args: str, timeout: int = 120) -> subprocess.CompletedProcess[str]:
     proc = subprocess.run([sys.executable, *args], cwd=ROOT, capture_output=True, text=True, timeout=timeout)
     assert proc.returncode == 0, f"stdout:\n{proc.stdout[-3000:]}\nstderr:\n{proc.stderr[-3000:]}"
