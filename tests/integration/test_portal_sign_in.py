@@ -120,3 +120,27 @@ def test_issue14_a_closed_login_ends_its_sessions_and_cannot_sign_in(db_ctx):
     assert portal.signed_in(db_ctx, session) is None
     with pytest.raises(portal.SignInRefused):
         portal.sign_in(db_ctx, "ann@example.org", PASSWORD)
+
+
+def test_issue14_prv4_erasure_reaches_the_portal_sign_in_sessions_and_failures(db_ctx):
+    """Erasure works through the person's portal rows too: the user name keyed-hashed, the password hash
+    nulled, the session's keys keyed-hashed (it can never be used again) and their failed sign-ins' key."""
+    from tests.integration.test_erasure import erasure_case, plan_and_apply, seed
+
+    p = seed(db_ctx, "Pia", "PI19POR")
+    portal.set_password(db_ctx, SYSTEM, p.user_id, "pia@example.org", PASSWORD)
+    session = portal.sign_in(db_ctx, "pia@example.org", PASSWORD)["session_id"]
+    with pytest.raises(portal.SignInRefused):
+        portal.sign_in(db_ctx, "pia@example.org", "wrong password!")
+    with db_ctx.uow.engine.connect() as conn:  # type: ignore[attr-defined]
+        before = conn.execute(sa.select(web_sessions).where(web_sessions.c.user_id == p.user_id)).one()
+    _plan, _done, d = plan_and_apply(db_ctx, erasure_case(db_ctx, p))
+    changed = {(t, f.split(":")[0]) for (t, _k, f) in d.changed}
+    assert {("users", "login"), ("users", "password_hash"), ("web_sign_in_failures", "login_key")} <= changed
+    with db_ctx.uow.engine.connect() as conn:  # type: ignore[attr-defined]
+        after = conn.execute(sa.select(web_sessions).where(web_sessions.c.user_id == p.user_id)).one()
+    assert after.id_hash != before.id_hash and after.csrf_token != before.csrf_token
+    assert after.started_at == before.started_at  # when the person signed in is not personal beyond the link
+    assert portal.signed_in(db_ctx, session) is None
+    with pytest.raises(portal.SignInRefused):
+        portal.sign_in(db_ctx, "pia@example.org", PASSWORD)
