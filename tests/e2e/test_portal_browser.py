@@ -211,3 +211,43 @@ def test_issue14_ux2_the_pages_work_without_javascript(browser: Browser, portal:
         assert page.url.endswith("/portal/sign-in?signed_out=1")
     finally:
         context.close()
+
+
+def test_issue14_ux2_a_customer_quotes_a_cancellation_sees_the_refund_then_confirms(page: Page,
+                                                                                    portal: Portal) -> None:
+    """Last in this module: it cancels the demo customer's policy (from ten days on, so it is still live)."""
+    from datetime import date, timedelta
+
+    policy_id, number = portal.own_policy
+    sign_in(page, portal, *portal.sign_ins["customer"])
+    page.goto(f"{portal.url}/portal/policies/{policy_id}")
+    page.get_by_role("link", name="Cancel this policy").click()
+    assert page.get_by_role("heading", level=1).inner_text() == f"Cancel policy {number}"
+    accessible(page, "cancellation form")
+
+    page.get_by_label("Reason").fill("   ")  # the REST request's own rules judge the form
+    page.get_by_label("First day without cover").fill("2020-01-01")
+    page.get_by_role("button", name="See my refund").click()
+    assert "There is a problem" in page.get_by_role("alert").inner_text()
+    accessible(page, "cancellation form with errors")
+
+    last_day = (date.today() + timedelta(days=10)).isoformat()
+    page.get_by_label("First day without cover").fill(last_day)
+    page.get_by_label("Reason").fill("Sold the car")
+    page.get_by_role("button", name="See my refund").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your refund if you cancel"
+    shown = page.locator("main").inner_text()
+    assert "Refund to you" in shown and last_day in shown and "How it is worked out" in shown
+    accessible(page, "cancellation quote")
+    screenshot(page, "portal-cancellation-quote.png")
+    # Only quoted: the policy is not cancelled yet.
+    api = {"Authorization": "Bearer cn_demo_customer_token"}
+    assert httpx.get(f"{portal.url}/policies/{policy_id}", headers=api).json()["current_term"]["cancelled_from"] is None
+    refund = page.locator("dt:has-text('Refund to you') + dd").inner_text()
+
+    page.get_by_role("button", name="Confirm cancellation").click()
+    assert page.get_by_role("heading", level=1).inner_text() == f"Policy {number} is cancelled"
+    assert refund in page.locator("main").inner_text()
+    accessible(page, "cancellation confirmed")
+    after = httpx.get(f"{portal.url}/policies/{policy_id}", headers=api).json()
+    assert after["current_term"]["cancelled_from"] == last_day

@@ -12,15 +12,19 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from jinja2 import Environment, PackageLoader, StrictUndefined
+from pydantic import ValidationError
 
 from covernote.identity.usecases import web as sign_in_rules
 from covernote.identity.usecases.web import SignedIn, SignInRefused
-from covernote.kernel.errors import DomainError, Forbidden, NotFound
+from covernote.kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from covernote.ledger import usecases as ledger
-from covernote.lifecycle.usecases import policies
+from covernote.lifecycle.usecases import cancellations, policies
+from covernote.lifecycle.usecases.cancellations import CancelInput
 from covernote.platform.api.routes import one_hop
 from covernote.platform.context import AppContext
 from covernote.platform.observability import USER_KEY
+from covernote.platform.requests import field_path
+from covernote.policy.schemas import CancellationIn
 from covernote.web.session import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -106,7 +110,9 @@ async def _signed_in_page(request: Request, render: Callable[[SignedIn], Any]) -
     except (NotFound, Forbidden):
         return _not_found(request, who)
     except DomainError as e:  # a refusal a use case explains: shown, never a 500
-        return _page(request, "error.html", 422, who, title="Not possible", message=str(e))
+        return _page(request, "error.html", 409 if isinstance(e, Conflict) else 422, who, title="Not possible",
+                     message=e.message[:1].upper() + e.message[1:] + ".",
+                     issues=[f"{i.field}: {i.reason}" for i in e.issues])
 
 
 @router.get("")
@@ -201,6 +207,80 @@ async def statement(request: Request, policy_id: str) -> Response:
                      statement=view, policy_id=policy_id)
 
     return await _signed_in_page(request, render)
+
+
+# -- cancellation: quote, see the refund, then confirm (POL-5 through the REST routes' use cases) -------------
+
+
+def _cancel_form(request: Request, who: SignedIn, view: Any, status: int = 200, values: dict[str, str] | None = None,
+                 errors: dict[str, str] | None = None, problem: str | None = None) -> HTMLResponse:
+    return _page(request, "cancel.html", status, who, title=f"Cancel policy {view['number']}", policy=view,
+                 values=values or {"effective_date": _ctx(request).today().isoformat(), "reason": ""},
+                 errors=errors or {}, problem=problem)
+
+
+@router.get("/policies/{policy_id}/cancel")
+async def cancel_page(request: Request, policy_id: str) -> Response:
+    async def render(who: SignedIn) -> Response:
+        view = await _run(policies.get_policy, _ctx(request), who.principal, policy_id)
+        return _cancel_form(request, who, view)
+
+    return await _signed_in_page(request, render)
+
+
+def _field_errors(e: ValidationError) -> dict[str, str]:
+    return {field_path(tuple(x.get("loc", ()))) or "form": str(x.get("msg", "invalid")).removeprefix("Value error, ")
+            for x in e.errors()}
+
+
+@router.post("/policies/{policy_id}/cancel")
+async def quote_cancellation(request: Request, policy_id: str) -> Response:
+    """The cancellation's terms, quoted and kept by the use case: the refund and its explanation, shown before
+    anything is cancelled, with the form that confirms it."""
+    async def render(who: SignedIn) -> Response:
+        form = await read_form(request)
+        check_token(form, who.csrf_token)
+        view = await _run(policies.get_policy, _ctx(request), who.principal, policy_id)
+        values = {"effective_date": form.get("effective_date", ""), "reason": form.get("reason", "")}
+        try:  # the REST request's own model: the same rules for a date and a text as the API
+            body = CancellationIn.model_validate(values)
+        except ValidationError as e:
+            return _cancel_form(request, who, view, 422, values, _field_errors(e))
+        try:
+            quote = await _run(cancellations.quote_cancellation, _ctx(request), who.principal, policy_id,
+                               CancelInput(body.effective_date, body.reason, "customer", None))
+        except ValidationFailed as e:
+            return _cancel_form(request, who, view, 422, values, {i.field: i.reason for i in e.issues}, e.message)
+        # The confirmation carries its own idempotency key: a form posted twice cancels once.
+        return _page(request, "cancel_quote.html", 200, who, title=f"Your refund if you cancel {view['number']}",
+                     policy=view, quote=quote, idempotency_key=f"portal-{new_token()}")
+
+    return await _form_page(request, render)
+
+
+@router.post("/policies/{policy_id}/cancellations/{quote_id}/confirm")
+async def confirm_cancellation(request: Request, policy_id: str, quote_id: str) -> Response:
+    async def render(who: SignedIn) -> Response:
+        form = await read_form(request)
+        check_token(form, who.csrf_token)
+        done = await _run(cancellations.confirm_cancellation, _ctx(request), who.principal, policy_id, quote_id,
+                          form.get("idempotency_key"))
+        view = await _run(policies.get_policy, _ctx(request), who.principal, policy_id)
+        return _page(request, "cancelled.html", 200, who, title=f"Policy {view['number']} cancelled", policy=view,
+                     done=done)
+
+    return await _form_page(request, render)
+
+
+async def _form_page(request: Request, render: Callable[[SignedIn], Any]) -> Response:
+    """A signed-in page answering a form post: refused (403, nothing done) without the session's CSRF token."""
+    async def guarded(who: SignedIn) -> Response:
+        try:
+            return await render(who)  # type: ignore[no-any-return]
+        except FormRefused as e:
+            return _refused(request, who, str(e))
+
+    return await _signed_in_page(request, guarded)
 
 
 @router.api_route("/{rest:path}", methods=["GET", "POST"])
