@@ -213,6 +213,49 @@ def test_issue14_ux2_the_pages_work_without_javascript(browser: Browser, portal:
         context.close()
 
 
+def test_issue14_ux2_a_customer_gets_a_quote_and_buys_it(page: Page, portal: Portal) -> None:
+    sign_in(page, portal, *portal.sign_ins["customer"])
+    page.get_by_role("link", name="Get a quote").click()
+    accessible(page, "product choice")
+    page.get_by_role("link", name="Eco comprehensive car insurance").click()
+    accessible(page, "quote form")
+    field = page.get_by_label
+    field("Postcode where the car is kept").fill("LS1 5HD")
+    field("Registration").fill("LS21 BUY")
+    field("Make").fill("Toyota")
+    field("Model").fill("Corolla")
+    field("Year of manufacture").fill("2021")
+    field("Value").fill("15000")
+    field("ABI group").fill("15")
+    field("CO2 emissions").fill("110")
+    field("Driver's full name").fill("Ann Example")
+    field("Driver's date of birth").fill("1984-03-04")
+    field("Driving licence held since").fill("2003-06-01")
+    field("Annual mileage").fill("500")  # below the product's minimum: its rule says so
+    page.get_by_role("button", name="Get my price").click()
+    assert "Annual mileage: must be at least 1000" in page.get_by_role("alert").inner_text()
+    accessible(page, "quote form with errors")
+    field("Annual mileage").fill("8000")
+    page.get_by_role("button", name="Get my price").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Your quote"
+    total = page.locator("dt:has-text('Total to pay') + dd").inner_text()
+    assert total.startswith("£")
+    accessible(page, "quote")
+    screenshot(page, "portal-quote.png")
+
+    field("Card token").fill("tok_declined")
+    page.get_by_role("button", name=f"Buy for {total}").click()
+    assert "declined" in page.get_by_role("alert").inner_text()  # nothing bought; the quote is still open
+    field("Card token").fill("tok_visa")
+    page.get_by_role("button", name=f"Buy for {total}").click()
+    assert re.search(r"/portal/policies/pol_\w+$", page.url)
+    assert "LS21BUY" in page.locator("main").inner_text()
+    policy_id = page.url.rsplit("/", 1)[1]
+    bought = httpx.get(f"{portal.url}/policies/{policy_id}",
+                       headers={"Authorization": "Bearer cn_demo_customer_token"})
+    assert bought.status_code == 200 and bought.json()["status"] == "live"  # the customer's own, through the API
+
+
 def test_issue14_ux2_a_customer_quotes_a_cancellation_sees_the_refund_then_confirms(page: Page,
                                                                                     portal: Portal) -> None:
     """Last in this module: it cancels the demo customer's policy (from ten days on, so it is still live)."""

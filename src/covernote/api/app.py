@@ -33,7 +33,7 @@ from covernote.privacy.api import retention as privacy_retention
 from covernote.privacy.api import sensitive as privacy_sensitive
 from covernote.products.api import router as products_router
 from covernote.regulatory.api import router as regulatory_router
-from covernote.web.pages import router as portal_router
+from covernote.web.routes import router as portal_router
 
 
 def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:

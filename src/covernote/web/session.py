@@ -17,7 +17,7 @@ SESSION_COOKIE = "covernote_session"
 SIGN_IN_COOKIE = "covernote_sign_in"
 CSRF_FIELD = "csrf_token"
 LOOPBACK = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
-MAX_FIELDS = 20
+MAX_FIELDS = 100  # the longest form, a quote, has about 25
 
 
 class FormRefused(Exception):
