@@ -7,12 +7,16 @@ unknown one."""
 
 from __future__ import annotations
 
+import html
 import re
+from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
+from covernote.api.app import create_app
 from covernote.claims import usecases as claims
 from covernote.claims.domain import Notification
 from covernote.complaints.domain import NewComplaint
@@ -21,6 +25,7 @@ from covernote.identity.usecases import SYSTEM, create_user
 from covernote.identity.usecases import web as portal
 from covernote.lifecycle.usecases import policies
 from covernote.privacy.usecases import consent, requests
+from tests.e2e.conftest import Api
 from tests.support import bind, new_customer
 
 PASSWORD = "correct horse battery"
@@ -49,15 +54,23 @@ class Customer:
 
 
 @pytest.fixture
-def me(api: Any) -> Customer:
+def api(db_ctx: Any) -> Iterator[Api]:
+    """The app over SQLite and, where configured, PostgreSQL (the pages' use cases on both stores)."""
+    with TestClient(create_app(db_ctx), raise_server_exceptions=False) as client:
+        yield Api(client, db_ctx)
+
+
+@pytest.fixture
+def me(api: Api) -> Customer:
     return Customer(api)
 
 
-def _alert(html: str) -> str:
+def _alert(text: str) -> str:
     """The error summary's text, tags removed."""
-    found = re.search(r'<div class="error" role="alert".*?</div>', html, re.S)
-    assert found, html
-    return re.sub(r"\s+", " ", re.sub(r"<[^>]+>", " ", found.group(0)))
+    found = re.search(r'<div class="error" role="alert".*?</div>', text, re.S)
+    assert found, text
+    said = re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", found.group(0))))
+    return said.replace(" :", ":")
 
 
 def _others(me: Customer) -> dict[str, str]:
@@ -114,6 +127,14 @@ def test_issue14_ux2_an_adjustment_is_priced_explained_then_confirmed_once(me: C
     back = me.post(f"/portal/policies/{pid}/adjust", {"effective_date": (today - timedelta(days=1)).isoformat(),
                                                       "reason": "Moved", "address.postcode": "M1 1AE"})
     assert back.status_code == 422 and "cannot be back-dated online" in _alert(back.text)
+    # The product's rules on the changed risk, named on the form's own fields.
+    ruled = me.post(f"/portal/policies/{pid}/adjust", {
+        "effective_date": today.isoformat(), "reason": "Moved, and my son drives", "address.postcode": "ZZZ",
+        "driver.name": "Sam Driver", "driver.date_of_birth": "2001-05-05", "driver.licence_held_since": "1999-01-01"})
+    assert ruled.status_code == 422
+    said = _alert(ruled.text)
+    assert "New postcode where the car is kept: 'ZZZ' is not a UK postcode" in said
+    assert "Driving licence held since: cannot be before the date of birth" in said
     nothing = me.post(f"/portal/policies/{pid}/adjust", {"effective_date": today.isoformat(), "reason": "Moved"})
     assert nothing.status_code == 422 and "at least one change" in _alert(nothing.text)
 
@@ -216,10 +237,10 @@ def test_issue14_ux2_prv3_an_access_request_is_started_and_its_package_downloade
     case_url = started.headers["location"]
     case = me.get(case_url)
     assert case.status_code == 200 and "Download your data (HTML)" in case.text
-    html = me.get(f"{case_url}/package?format=html")
-    assert html.status_code == 200 and html.headers["content-type"].startswith("text/html")
-    assert "attachment" in html.headers["content-disposition"] and "Your personal data" in html.text
-    assert "Dana Driver" in html.text
+    page = me.get(f"{case_url}/package?format=html")
+    assert page.status_code == 200 and page.headers["content-type"].startswith("text/html")
+    assert "attachment" in page.headers["content-disposition"] and "Your personal data" in page.text
+    assert "Dana Driver" in page.text
     data = me.get(f"{case_url}/package?format=json")
     assert data.status_code == 200 and data.json()["subject"]["customer_id"] == me.customer_id
     assert me.get(f"{case_url}/package?format=pdf").status_code == 422

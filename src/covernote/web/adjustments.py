@@ -60,10 +60,24 @@ def adjustment_body(form: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
 
 
 _CHANGE_FIELD = re.compile(r"^changes(?:\[(\d+)\])?\.?(.*)$")
+_RISK_FIELD = re.compile(r"^changes\.(vehicle\.|postcode$|drivers\[\d+\]\.|drivers$)(.*)$")
 
 
 def form_field(field: str, sources: list[str]) -> str:
-    """A field the model or the use case names, as the form names it."""
+    """A field the model (`changes[1].vehicle.year`) or the product's rules on the changed risk
+    (`changes.vehicle.year`, `changes.drivers[2].date_of_birth`) name, as the form names it."""
+    risk = _RISK_FIELD.match(field)
+    if risk:
+        part, rest = risk.groups()
+        if part == "vehicle." and "vehicle" in sources:
+            return f"vehicle.{rest}"
+        if part == "postcode" and "address" in sources:
+            return "address.postcode"
+        if part.startswith("drivers[") and "driver" in sources:  # the driver added is the one the rules judge anew
+            return f"driver.{rest}"
+        if part == "drivers" and "remove" in sources:
+            return "remove.driver_id"
+        return field
     m = _CHANGE_FIELD.match(field)
     if not m or m.group(1) is None or int(m.group(1)) >= len(sources):
         return field
