@@ -178,7 +178,12 @@ def test_issue14_ux2_a_claim_is_notified_with_its_fields_checked_and_followed(me
     shown = me.get(claim_url)
     assert shown.status_code == 200 and "Theft" in shown.text and "CR/123/26" in shown.text
     listed = me.get("/portal/claims")
-    assert claim_url.rsplit("/", 1)[1] in listed.text
+    claim_id = claim_url.rsplit("/", 1)[1]
+    assert claim_id in listed.text
+    # Followed: what the handler writes is on the claim's page.
+    claims.add_correspondence(me.ctx, SYSTEM, claim_id, direction="out", channel="letter",
+                              summary="We have asked the police for their report")
+    assert "We have asked the police for their report" in me.get(claim_url).text
     # The same form posted twice (its idempotency key is the form's) notifies once.
     key = "portal-fixed-key-for-the-test"
     for _ in range(2):
@@ -202,7 +207,16 @@ def test_issue14_ux2_a_complaint_is_made_with_bad_input_named_and_followed(me: C
     assert page.status_code == 200 and "Nobody answered my call" in page.text and "Received" in page.text
     mine = complaints.list_complaints(me.ctx, SYSTEM)["complaints"]
     assert [c["policy_number"] for c in mine] == [me.policy["number"]]
-    assert made.headers["location"].rsplit("/", 1)[1] in me.get("/portal/complaints").text
+    complaint_id = made.headers["location"].rsplit("/", 1)[1]
+    assert complaint_id in me.get("/portal/complaints").text
+    # Its letters: the acknowledgement staff send is listed, and its text read on a portal page.
+    sent = complaints.acknowledge(me.ctx, SYSTEM, complaint_id)
+    letter_id = sent["letters"][0]["id"]
+    page = me.get(made.headers["location"])
+    assert f"/portal/complaints/{complaint_id}/letters/{letter_id}" in page.text
+    letter = me.get(f"/portal/complaints/{complaint_id}/letters/{letter_id}")
+    assert letter.status_code == 200 and "Dana Driver" in letter.text
+    assert me.get(f"/portal/complaints/{complaint_id}/letters/ltr_nosuch").status_code == 404
 
 
 def test_issue14_ux2_prv2_consents_are_given_and_withdrawn_with_the_words_shown(me: Customer) -> None:
@@ -245,3 +259,12 @@ def test_issue14_ux2_prv3_an_access_request_is_started_and_its_package_downloade
     assert data.status_code == 200 and data.json()["subject"]["customer_id"] == me.customer_id
     assert me.get(f"{case_url}/package?format=pdf").status_code == 422
     assert "completed" in me.get(case_url).text  # producing the package answered the request
+    # A portability export, as the REST route serves it.
+    moved = me.post("/portal/privacy/requests", {"kind": "portability"})
+    export = me.get(f"{moved.headers['location']}/export?format=csv")
+    assert export.status_code == 200 and export.text.startswith("record,id,field,value")
+    # A request staff recorded that still waits for proof of identity: not released, said so (409, not a 500).
+    waiting = requests.start(me.ctx, SYSTEM, me.customer_id, kind="access", channel="post")
+    held = me.get(f"/portal/privacy/requests/{waiting['id']}/package?format=html")
+    assert held.status_code == 409 and "identity" in held.text
+    assert "not ready yet" in me.get(f"/portal/privacy/requests/{waiting['id']}").text
