@@ -193,7 +193,9 @@ def test_issue14_ux2_a_claim_is_notified_with_its_fields_checked_and_followed(me
 
 
 def test_issue14_ux2_a_complaint_is_made_with_bad_input_named_and_followed(me: Customer) -> None:
-    assert me.get("/portal/complaints/new").status_code == 200
+    form = me.get("/portal/complaints/new")
+    assert form.status_code == 200
+    assert 'value="1 High Street, Leeds"' in form.text and 'value="Dana Driver"' in form.text  # their own, to change
     bad = me.post("/portal/complaints/new", {"kind": "sales_service", "description": "", "name": "Dana Driver",
                                              "address": "", "alternative_format": "smoke_signals"})
     assert bad.status_code == 422
@@ -263,6 +265,11 @@ def test_issue14_ux2_prv3_an_access_request_is_started_and_its_package_downloade
     moved = me.post("/portal/privacy/requests", {"kind": "portability"})
     export = me.get(f"{moved.headers['location']}/export?format=csv")
     assert export.status_code == 200 and export.text.startswith("record,id,field,value")
+    erase = me.post("/portal/privacy/requests", {"kind": "erasure"})
+    assert erase.status_code == 303 and "privacy team" in me.get(erase.headers["location"]).text
+    listed = me.get("/portal/privacy").text
+    for started_url in (case_url, moved.headers["location"], erase.headers["location"]):
+        assert started_url in listed
     # A request staff recorded that still waits for proof of identity: not released, said so (409, not a 500).
     waiting = requests.start(me.ctx, SYSTEM, me.customer_id, kind="access", channel="post")
     held = me.get(f"/portal/privacy/requests/{waiting['id']}/package?format=html")

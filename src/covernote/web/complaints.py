@@ -19,6 +19,7 @@ from covernote.complaints.usecases import complaints
 from covernote.identity.usecases.web import SignedIn
 from covernote.kernel.errors import ValidationFailed
 from covernote.lifecycle.usecases import policies
+from covernote.policy.usecases import customers
 from covernote.web.pages import (
     POLICY_LIMIT,
     PREFIX,
@@ -47,9 +48,14 @@ def complaint_body(form: dict[str, str]) -> dict[str, Any]:
 async def _form(request: Request, who: SignedIn, status: int = 200, values: dict[str, str] | None = None,
                 errors: dict[str, str] | None = None, problem: str | None = None) -> Response:
     mine = await run(policies.list_policies, ctx_of(request), who.principal, POLICY_LIMIT, 0)
+    if values is None:  # a customer's own form starts with where we write to them now
+        values = {}
+        if who.principal.customer_id is not None:
+            me = await run(customers.get_customer, ctx_of(request), who.principal, who.principal.customer_id)
+            values = {k: str(me[k]) for k in ("name", "address", "postcode", "email", "phone")
+                      if me.get(k)}
     return page(request, "complaint_new.html", status, who, title="Make a complaint", kinds=KIND_NAMES,
-                formats=FORMATS, policies=mine, values=values or {"name": who.name}, errors=errors or {},
-                problem=problem)
+                formats=FORMATS, policies=mine, values=values, errors=errors or {}, problem=problem)
 
 
 @router.get("/complaints")
