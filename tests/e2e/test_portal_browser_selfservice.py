@@ -27,7 +27,7 @@ from tests.e2e.test_portal_browser import (  # noqa: F401  (fixtures, used by na
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
-from playwright.sync_api import Page  # noqa: E402
+from playwright.sync_api import Browser, Page  # noqa: E402
 
 API = {"Authorization": "Bearer cn_demo_customer_token"}
 
@@ -154,6 +154,11 @@ def test_issue14_ux2_a_customer_sees_the_price_of_an_adjustment_before_confirmin
     assert page.get_by_role("heading", level=1).inner_text() == f"Change policy {number}"
     accessible(page, "adjustment form")
     page.get_by_label("Why it changes").fill("Moved house")
+    page.get_by_label("New postcode where the car is kept").fill("ZZZ")  # the product's rule names it
+    page.get_by_role("button", name="See the price").click()
+    assert "New postcode where the car is kept" in page.get_by_role("alert").inner_text()
+    assert "is not a UK postcode" in page.get_by_role("alert").inner_text()
+    accessible(page, "adjustment form with errors")
     page.get_by_label("New postcode where the car is kept").fill("M1 1AE")
     page.get_by_role("button", name="See the price").click()
     assert page.get_by_role("heading", level=1).inner_text() == "The price of your change"
@@ -167,3 +172,25 @@ def test_issue14_ux2_a_customer_sees_the_price_of_an_adjustment_before_confirmin
     accessible(page, "adjustment confirmed")
     after = httpx.get(f"{portal.url}/policies/{policy_id}/history", headers=API).json()["transactions"]
     assert len([t for t in after if t["kind"] == "mta" and t["reason"] == "Moved house"]) == 1
+
+
+def test_issue14_ux2_the_self_service_forms_work_without_javascript(browser: Browser,  # noqa: F811
+                                                                   portal: Portal) -> None:  # noqa: F811
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        sign_in(page, portal, *portal.sign_ins["customer"])
+        page.goto(f"{portal.url}/portal/privacy")
+        what = "consent to surveys about our service by text message"
+        before = "Give" if page.get_by_role("button", name=f"Give {what}").count() else "Withdraw"
+        after = "Withdraw" if before == "Give" else "Give"
+        page.get_by_role("button", name=f"{before} {what}").click()
+        assert "Your choice is recorded." in page.get_by_role("status").inner_text()
+        assert page.get_by_role("button", name=f"{after} {what}").is_visible()
+        page.get_by_role("link", name="Complaints").click()
+        page.get_by_role("link", name="Make a complaint").click()
+        page.get_by_label("What went wrong").fill("The letter about my renewal came after the renewal date.")
+        page.get_by_role("button", name="Send my complaint").click()  # the address is the customer's own, filled in
+        assert page.get_by_role("heading", level=1).inner_text().startswith("Complaint cmp_")
+    finally:
+        context.close()
