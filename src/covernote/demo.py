@@ -11,6 +11,7 @@ from covernote.claims import usecases as claims
 from covernote.claims.domain import Notification, Party
 from covernote.identity.ports import User
 from covernote.identity.usecases import SYSTEM, TOKEN_PREFIX_LENGTH, create_user, hash_token
+from covernote.identity.usecases import web as portal
 from covernote.kernel.clock import LONDON, FixedClock
 from covernote.kernel.errors import Conflict, FieldIssue
 from covernote.kernel.ids import new_id
@@ -26,6 +27,9 @@ from covernote.regulatory.usecases import cue, mid
 
 DEMO_TOKENS = {"admin": "cn_demo_admin_token", "staff": "cn_demo_staff_token", "customer": "cn_demo_customer_token",
                "dpo": "cn_demo_dpo_token", "underwriter": "cn_demo_underwriter_token"}
+# The portal's demonstration sign-ins (issue 14), public like the tokens: role -> (user name, password).
+DEMO_SIGN_INS = {"customer": ("ann@example.org", "ann-demo-password"),
+                 "staff": ("demo.staff", "staff-demo-password")}
 
 
 def _car(reg: str, make: str, model: str, year: int, value: str, group: int, co2: int) -> Vehicle:
@@ -194,7 +198,28 @@ def load_demo(ctx: AppContext) -> dict[str, Any]:
     on(today)
     for role, token in DEMO_TOKENS.items():
         create_user(ctx, f"Demo {role}", role, ann if role == "customer" else None, token=token)
+    demo_sign_ins(ctx)
     return {"policies": made, "tokens": DEMO_TOKENS, "customer_token_is_for": "Ann Example"}
+
+
+def demo_sign_ins(ctx: AppContext) -> dict[str, str]:
+    """Give the demonstration customer and staff member their portal sign-ins (DEMO_SIGN_INS) where they have
+    none yet (a database loaded before the portal existed); one changed by an administrator is left as it is.
+    Returns each role's state."""
+    with ctx.uow(read_only=True) as uow:
+        by_hash = {u.token_hash: u for u in _demo_users(uow)[0]}
+    states: dict[str, str] = {}
+    for role, (login, password) in DEMO_SIGN_INS.items():
+        user = by_hash.get(hash_token(DEMO_TOKENS[role]))
+        if user is None or not user.active:
+            states[role] = "missing"
+            continue
+        if user.login is None:
+            portal.set_password(ctx, SYSTEM, user.user_id, login, password)
+            states[role] = "set"
+        else:
+            states[role] = "set" if user.login == login else f"changed by an administrator (now {user.login})"
+    return states
 
 
 def renew_demo_tokens(ctx: AppContext) -> dict[str, str]:

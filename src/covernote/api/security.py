@@ -6,8 +6,9 @@ Headers: `X-Content-Type-Options: nosniff` and `X-Frame-Options: DENY` on every 
 `Cache-Control: no-store` on every answer except the API's own documentation (`/docs`, `/redoc`,
 `/openapi.json` and their files under `/docs/static/`), since nearly every answer carries personal data; a
 `Content-Security-Policy` on HTML answers: the letters, statements and access packages may use their own
-inline styles and nothing else, and the documentation pages may load Swagger UI and ReDoc from this server
-only (`api/docs.py`: they work offline).
+inline styles and nothing else, the documentation pages may load Swagger UI and ReDoc from this server
+only (`api/docs.py`: they work offline), and the portal's pages (`/portal`, issue 14) their own stylesheet
+and forms posting to the service itself.
 
 Failed authentications: each 401 answered to a request that sent a token (an `Authorization` header) is
 counted against its client address; an address with
@@ -20,7 +21,6 @@ X-Forwarded-For when the proxy is trusted (`--forwarded-allow-ips`)."""
 
 from __future__ import annotations
 
-import math
 import time
 from collections import deque
 from collections.abc import Callable
@@ -28,6 +28,7 @@ from collections.abc import Callable
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from covernote.api.problems import problem
+from covernote.identity.domain import retry_after
 
 DOCS_PATHS = frozenset({"/docs", "/docs/oauth2-redirect", "/redoc", "/openapi.json"})
 NOSNIFF = (b"x-content-type-options", b"nosniff")
@@ -36,6 +37,11 @@ NO_STORE = (b"cache-control", b"no-store")
 HTML_CSP = (b"content-security-policy",
             b"default-src 'none'; style-src 'unsafe-inline'; img-src data:; frame-ancestors 'none'; "
             b"base-uri 'none'; form-action 'none'")
+# Issue 14: the portal's pages load their one stylesheet and post their forms to the service itself; no script.
+PORTAL_CSP = (b"content-security-policy",
+              b"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
+              b"frame-ancestors 'none'; base-uri 'none'")
+PORTAL_PREFIX = "/portal"
 DOCS_STATIC = "/docs/static/"  # Swagger UI's and ReDoc's files (api/docs.py)
 DOCS_CSP = (b"content-security-policy",
             b"default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
@@ -68,12 +74,9 @@ class FailedAuthentications:
     def retry_after(self, address: str) -> int | None:
         """Seconds until `address` may try again, or None if it may now."""
         times = self.recent.get(address)
-        if times is None or len(times) < self.failures:
+        if times is None:
             return None
-        wait = times[0] + self.window - self.clock()
-        if wait <= 0:
-            return None
-        return max(1, math.ceil(wait))
+        return retry_after(times, self.failures, self.window, self.clock())
 
     def _forget(self, now: float) -> None:
         for address in [a for a, t in self.recent.items() if t[-1] + self.window <= now]:
@@ -118,7 +121,7 @@ class SecurityMiddleware:
                 if not docs and not cached:
                     headers.append(NO_STORE)
                 if html:
-                    headers.append(DOCS_CSP if docs else HTML_CSP)
+                    headers.append(DOCS_CSP if docs else PORTAL_CSP if path.startswith(PORTAL_PREFIX) else HTML_CSP)
                 message = {**message, "headers": headers}
                 if (message["status"] == 401 and self.limited
                         and any(n == b"authorization" for n, _ in scope["headers"])):

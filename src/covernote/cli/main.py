@@ -105,6 +105,7 @@ def serve(host: str = "127.0.0.1", port: int = 8000,
         _load_demo(ctx)
     loop, http = server_stack()
     typer.echo(f"Covernote on http://{host}:{port}  (docs: http://{host}:{port}/docs; uvicorn, loop {loop}, http {http})")
+    typer.echo(f"Customer portal: http://{host}:{port}/portal")
     # JSON-lines logs; the app writes the access log itself (api/observability.py), whatever the workers
     configure_logging()
     with _multiprocess_metrics(workers):
@@ -146,7 +147,7 @@ def _load_demo(ctx: AppContext) -> None:
     """Load the demonstration data into an empty database; on one that holds only a previous load, say so
     and renew the demonstration tokens (issue 13, item 9). A database with users or customers of its own is
     refused (exit 2): the demonstration tokens are public."""
-    from covernote.demo import DemoAlreadyLoaded, load_demo, renew_demo_tokens
+    from covernote.demo import DEMO_SIGN_INS, DemoAlreadyLoaded, demo_sign_ins, load_demo, renew_demo_tokens
 
     try:
         result = load_demo(ctx)
@@ -154,12 +155,23 @@ def _load_demo(ctx: AppContext) -> None:
         states = renew_demo_tokens(ctx)
         typer.echo("Demonstration data already loaded; nothing else changed.")
         _print_tokens(states)
+        _print_sign_ins(demo_sign_ins(ctx))
         return
     typer.echo("Demonstration data loaded:")
     for what, number in result["policies"].items():
         typer.echo(f"  {number}  {what}")
     _print_tokens({role: f"works until {(ctx.clock.now() + timedelta(days=ctx.token_lifetime_days)).date()}"
                    for role in result["tokens"]})
+    _print_sign_ins(dict.fromkeys(DEMO_SIGN_INS, "set"))
+
+
+def _print_sign_ins(states: dict[str, str]) -> None:
+    """Issue 14: the portal's demonstration sign-ins, public like the demonstration tokens."""
+    from covernote.demo import DEMO_SIGN_INS
+
+    typer.echo("Demonstration portal sign-ins at /portal (demo data only; change with covernote users set-password):")
+    for role, (login, password) in DEMO_SIGN_INS.items():
+        typer.echo(f"  {role:11} user name {login}  password {password}  ({states.get(role, 'unknown')})")
 
 
 def _print_tokens(states: dict[str, str]) -> None:

@@ -1,5 +1,5 @@
 """`covernote users ...`: API users and their tokens (SEC-1): create, list who holds which token, revoke,
-issue a new one (issue 13, item 9)."""
+issue a new one (issue 13, item 9); set a user's portal user name and password (issue 14)."""
 
 from __future__ import annotations
 
@@ -9,10 +9,11 @@ import typer
 
 from covernote.identity.results import TokenHolder
 from covernote.identity.usecases import ROLES, create_user, issue_token, list_tokens, operator, revoke_token
+from covernote.identity.usecases import web as portal
 from covernote.interfaces.cli import JsonOpt, context, handles_errors, show
 from covernote.platform.paging import MAX_OFFSET, MAX_PAGE
 
-users_app = typer.Typer(help="API users and tokens.", no_args_is_help=True)
+users_app = typer.Typer(help="API users and tokens; portal passwords.", no_args_is_help=True)
 
 
 @users_app.command("create")
@@ -58,3 +59,23 @@ def users_new_token(user_id: str, as_json: JsonOpt = False) -> None:
     """Issue a new token for a user (after expiry or revocation), shown once; the old one stops working."""
     show(issue_token(context(), operator(), user_id), as_json,
          lambda t: f"user {t['user_id']}\ntoken: {t['token']}\nexpires: {t['expires_at']}")
+
+
+@users_app.command("set-password")
+@handles_errors
+def users_set_password(user_id: str,
+                       login: Annotated[str, typer.Option(help="The user name to sign in to the portal with")],
+                       password_stdin: Annotated[bool, typer.Option(
+                           "--password-stdin", help="Read the password from the first line of standard input "
+                                                    "instead of asking for it")] = False,
+                       as_json: JsonOpt = False) -> None:
+    """Set a user's portal sign-in (issue 14): a user name and a password of at least 12 characters, kept only as
+    an argon2id hash. Asked for twice without echo, or read from standard input with --password-stdin. Ends the
+    user's open portal sessions."""
+    if password_stdin:
+        password = typer.get_text_stream("stdin").readline().rstrip("\r\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    show(portal.set_password(context(), operator(), user_id, login, password), as_json,
+         lambda r: f"user {r['user_id']} signs in to the portal as {r['login']}"
+                   + (f" ({r['sessions_ended']} open session(s) ended)" if r["sessions_ended"] else ""))

@@ -1,4 +1,4 @@
-"""The identity context's ports: users and their API tokens (SEC-1)."""
+"""The identity context's ports: users, their API tokens and portal sign-in (SEC-1)."""
 
 from __future__ import annotations
 
@@ -24,6 +24,23 @@ class User:
     token_expires_at: datetime | None = None
     token_revoked_at: datetime | None = None
     token_revoked_by: str | None = None
+    # The portal sign-in (issue 14): a case-folded user name and an argon2id hash; None for API-only users.
+    login: str | None = None
+    password_hash: str | None = None
+    password_set_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class WebSession:
+    """A portal session as stored: the browser holds only the random id whose SHA-256 is `id_hash`."""
+
+    id_hash: str
+    user_id: str
+    csrf_token: str
+    started_at: datetime
+    last_seen_at: datetime
+    expires_at: datetime
+    ended_at: datetime | None = None
 
 
 class UserRepository(Protocol):
@@ -35,3 +52,14 @@ class UserRepository(Protocol):
     def set_token(self, user_id: str, token_hash: str, prefix: str, issued_at: datetime,
                   expires_at: datetime) -> None: ...
     def revoke_token(self, user_id: str, at: datetime, by: str) -> None: ...
+    # The portal sign-in (issue 14).
+    def by_login(self, login: str) -> User | None: ...
+    def set_password(self, user_id: str, login: str, password_hash: str, at: datetime) -> None: ...
+    def add_session(self, session: WebSession) -> None: ...
+    def session(self, id_hash: str) -> tuple[WebSession, User] | None: ...
+    def touch_session(self, id_hash: str, at: datetime) -> None: ...
+    def end_session(self, id_hash: str, at: datetime) -> None: ...
+    def end_sessions_of(self, user_id: str, at: datetime) -> int: ...
+    def sign_in_failures(self, login_key: str, since: datetime) -> list[datetime]: ...
+    def add_sign_in_failure(self, login_key: str, user_id: str | None, at: datetime) -> None: ...
+    def forget_sign_in_failures(self, login_key: str | None, before: datetime) -> None: ...

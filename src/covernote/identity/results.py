@@ -40,3 +40,22 @@ class TokenIssued(TypedDict):
     token: str
     token_prefix: str
     expires_at: str
+
+
+class PasswordSet(TypedDict):
+    """A user's portal sign-in was set (issue 14): their user name and when; never the password."""
+
+    user_id: str
+    login: str
+    set_at: str
+    sessions_ended: int
+
+
+class PortalSession(TypedDict):
+    """A portal session (issue 14). `session_id` goes in the browser's cookie and nowhere else; the server
+    keeps only its SHA-256. `csrf_token` goes in every form the session posts."""
+
+    session_id: str
+    csrf_token: str
+    user_id: str
+    expires_at: str

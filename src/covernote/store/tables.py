@@ -154,7 +154,49 @@ users = sa.Table(
     sa.Column("token_expires_at", UtcDateTime, info=np("when the current token stops working")),
     sa.Column("token_revoked_at", UtcDateTime, info=np("when an administrator revoked the current token")),
     sa.Column("token_revoked_by", sa.String(40), info=REF),
+    # Issue 14 (UX-2, SEC-1): the web sign-in. NULL for a user with no password (API token only).
+    sa.Column("login", sa.String(200), unique=True,
+              info=pd(U, Category.IDENTITY, ("service_access",), ProvidedBy.DATA_SUBJECT, Erasure.KEYED_HASH,
+                      "the user name typed to sign in to the portal, kept case-folded")),
+    sa.Column("password_hash", sa.String(200),
+              info=pd(U, Category.AUTHENTICATION, ("service_access",), ProvidedBy.GENERATED, Erasure.NULL,
+                      "argon2id hash of the portal password; the password itself is never stored")),
+    sa.Column("password_set_at", UtcDateTime, info=np("when the current password was set")),
     sa.CheckConstraint("role in ('admin', 'staff', 'customer', 'dpo', 'underwriter')", name="ck_users_role"),
+)
+
+# Issue 14 (UX-2, SEC-1): portal sessions, kept on the server; the browser holds only the random session id.
+web_sessions = sa.Table(
+    "web_sessions",
+    metadata,
+    sa.Column(
+        "id_hash",
+        sa.String(64),
+        primary_key=True,
+        info=pd(U, Category.AUTHENTICATION, ("service_access",), ProvidedBy.GENERATED, Erasure.KEYED_HASH,
+                "SHA-256 of the session id in the browser's cookie; the id itself is never stored"),
+    ),
+    sa.Column("user_id", sa.String(40), sa.ForeignKey("users.id"), nullable=False, index=True, info=REF),
+    sa.Column("csrf_token", sa.String(64), nullable=False,
+              info=pd(U, Category.AUTHENTICATION, ("service_access",), ProvidedBy.GENERATED, Erasure.KEYED_HASH,
+                      "the session's random token every form posts back (CSRF protection)")),
+    sa.Column("started_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("last_seen_at", UtcDateTime, nullable=False, info=np("when the session was last used")),
+    sa.Column("expires_at", UtcDateTime, nullable=False, info=np("when the session ends whatever its use")),
+    sa.Column("ended_at", UtcDateTime, info=np("when the user signed out or the session was ended")),
+)
+
+# Issue 14: failed portal sign-ins, for the lock-out; rows older than the lock-out window are deleted. Kept
+# per name typed (hashed), whether or not a user has it, so a lock-out says nothing of who has an account.
+web_sign_in_failures = sa.Table(
+    "web_sign_in_failures",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("login_key", sa.String(64), nullable=False, index=True,
+              info=pd(U, Category.AUTHENTICATION, ("service_access",), ProvidedBy.GENERATED, Erasure.KEYED_HASH,
+                      "SHA-256 of the case-folded user name typed")),
+    sa.Column("user_id", sa.String(40), index=True, info=REF),
+    sa.Column("failed_at", UtcDateTime, nullable=False, index=True, info=WHEN),
 )
 
 quotes = sa.Table(

@@ -65,6 +65,8 @@ from covernote.store.tables import (
     subject_request_events,
     subject_requests,
     users,
+    web_sessions,
+    web_sign_in_failures,
 )
 
 Ids = dict[str, list[str]]
@@ -83,6 +85,9 @@ def _by_policy(t: sa.Table) -> Callable[[str, Ids], Any]:
 LINKS: dict[str, Callable[[str, Ids], Any]] = {
     "customers": lambda cid, ids: customers.c.id == cid,
     "users": _by_customer(users),
+    # The portal's sessions and failed sign-ins (issue 14), through the person's users.
+    "web_sessions": lambda cid, ids: web_sessions.c.user_id.in_(ids["users"]),
+    "web_sign_in_failures": lambda cid, ids: web_sign_in_failures.c.user_id.in_(ids["users"]),
     "quotes": _by_customer(quotes),
     "policies": _by_customer(policies),
     "policy_transactions": _by_policy(policy_transactions),

@@ -39,7 +39,7 @@ from covernote.privacy.usecases.sensitive import erase_keys
 # The tables erasure works through, children before parents.
 ERASURE_TABLES = ("idempotency_keys", "consent_decisions", "pending_quotes", "policy_transactions", "quotes",
                   "ncd_proofs", "claim_payments", "claim_documents", "claim_correspondence", "claim_events",
-                  "claim_parties", "claims", "mid_updates", "cue_reports", "deadlines", "complaint_letters", "complaints", "sensitive_data", "users", "policies", "processing_flags", "subject_requests",
+                  "claim_parties", "claims", "mid_updates", "cue_reports", "deadlines", "complaint_letters", "complaints", "sensitive_data", "web_sign_in_failures", "web_sessions", "users", "policies", "processing_flags", "subject_requests",
                   "customers")
 SENSITIVE_COLUMNS = ("licence_number", "health", "convictions", "bank_details")
 ACCOUNTABILITY = rules.KeepReason(

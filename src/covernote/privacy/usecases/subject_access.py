@@ -57,10 +57,17 @@ MAY_BE_WITHHELD: NotIncluded = {
 }
 # Credentials are not the person's data to hand over: whoever holds one can act as them (the API token's
 # hash lets a guessed or leaked token be checked offline). Left out of the records, and said so.
-CREDENTIALS: dict[str, tuple[str, ...]] = {"users": ("token_hash",)}
+CREDENTIALS: dict[str, tuple[str, ...]] = {"users": ("token_hash", "password_hash"),
+                                            "web_sessions": ("id_hash", "csrf_token")}
 NOT_HANDED_OVER: NotIncluded = {
     "register": "users.token_hash",
     "why": "not included: the fingerprint of your access token, a credential that could be used to act as you",
+}
+# Issue 14: the portal password's hash and the portal sessions' keys are credentials too.
+NOT_HANDED_OVER_WEB: NotIncluded = {
+    "register": "users.password_hash",
+    "why": "not included: the hash of your portal password and the keys of your portal sessions, credentials "
+           "that could be used to act as you",
 }
 # Columns of the disclosure register that are about withholding: always false and empty in what the
 # person is shown, so they are not shown at all.
@@ -158,6 +165,7 @@ def build_package(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Pr
     not_included: list[NotIncluded] = [{"register": t, "why": why} for t, why in WITHHELD.items()]
     not_included.append({**MAY_BE_WITHHELD})
     not_included.append({**NOT_HANDED_OVER})
+    not_included.append({**NOT_HANDED_OVER_WEB})
     retention: list[ProductRetention] = []
     for ref in refs:
         product = ctx.catalogue.by_ref(ref)

@@ -1,0 +1,294 @@
+"""The portal's pages (issue 14, UX-2): sign-in and sign-out, the signed-in customer's policies, a policy and
+its statement. Each page reads through the use cases the REST routers call (lifecycle/api.py,
+ledger's statement) with the signed-in user's Principal: a customer only ever sees their own records, and
+another customer's policy answers 404 like an unknown one. No rule of the business is made here."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from jinja2 import Environment, PackageLoader, StrictUndefined
+from pydantic import ValidationError
+
+from covernote.identity.usecases import web as sign_in_rules
+from covernote.identity.usecases.web import SignedIn, SignInRefused
+from covernote.kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
+from covernote.ledger import usecases as ledger
+from covernote.lifecycle.usecases import cancellations, policies
+from covernote.lifecycle.usecases.cancellations import CancelInput
+from covernote.platform.api.routes import one_hop
+from covernote.platform.context import AppContext
+from covernote.platform.observability import USER_KEY
+from covernote.platform.requests import field_path
+from covernote.policy.schemas import CancellationIn
+from covernote.web.session import (
+    CSRF_FIELD,
+    SESSION_COOKIE,
+    SIGN_IN_COOKIE,
+    FormRefused,
+    check_token,
+    clear_cookie,
+    new_token,
+    read_form,
+    set_cookie,
+)
+
+PREFIX = "/portal"
+HOME = f"{PREFIX}/policies"
+SIGN_IN = f"{PREFIX}/sign-in"
+POLICY_LIMIT = 100
+
+router = APIRouter(prefix=PREFIX, include_in_schema=False)
+_templates = Environment(loader=PackageLoader("covernote.web", "templates"), autoescape=True,
+                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_STYLESHEET = (Path(__file__).parent / "static" / "portal.css").read_bytes()
+
+
+def _money(value: Any) -> str:
+    """'123.45' as '£123.45'; '-5.00' as '-£5.00'. The amounts come formatted from the use cases."""
+    if value is None:
+        return "—"
+    text = str(value)
+    return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
+
+
+_templates.filters["money"] = _money
+# A form field's id from its path: "risk.drivers[0].name" -> "risk-drivers-0-name".
+_templates.filters["field_id"] = lambda path: re.sub(r"[^A-Za-z0-9]+", "-", str(path)).strip("-")
+
+
+def ctx_of(request: Request) -> AppContext:
+    return request.app.state.ctx  # type: ignore[no-any-return]
+
+
+async def run(fn: Callable[..., Any], *args: Any) -> Any:
+    """Run a use case as the REST routes do: on a worker thread, or on the loop when the app has none."""
+    return await one_hop(fn)(*args)
+
+
+def page(request: Request, template: str, status: int = 200, who: SignedIn | None = None,
+          headers: dict[str, str] | None = None, **values: Any) -> HTMLResponse:
+    html = _templates.get_template(template).render(
+        who=who, csrf_field=CSRF_FIELD, csrf_token=who.csrf_token if who else "", prefix=PREFIX, **values)
+    return HTMLResponse(html, status_code=status, headers=headers)
+
+
+def to(path: str) -> RedirectResponse:
+    return RedirectResponse(path, status_code=303)
+
+
+async def _who(request: Request) -> SignedIn | None:
+    session_id = request.cookies.get(SESSION_COOKIE)
+    if not session_id:
+        return None
+    who: SignedIn | None = await run(sign_in_rules.signed_in, ctx_of(request), session_id)
+    if who is not None:
+        request.scope[USER_KEY] = who.principal.user_id  # for the access log (api/observability.py)
+    return who
+
+
+def _not_found(request: Request, who: SignedIn | None) -> HTMLResponse:
+    return page(request, "error.html", 404, who, title="Page not found",
+                 message="There is no such page, or it is not yours to see.")
+
+
+def _refused(request: Request, who: SignedIn | None, why: str) -> HTMLResponse:
+    return page(request, "error.html", 403, who, title="Form not accepted",
+                 message=f"This form was not accepted: {why}. Go back, reload the page and try again.")
+
+
+async def signed_in_page(request: Request, render: Callable[[SignedIn], Any]) -> Response:
+    """A page for a signed-in user: the sign-in page for anyone else; 404 for what the use cases do not let
+    the user see (NotFound, Forbidden) or do not have."""
+    who = await _who(request)
+    if who is None:
+        return to(SIGN_IN)
+    try:
+        return await render(who)  # type: ignore[no-any-return]
+    except (NotFound, Forbidden):
+        return _not_found(request, who)
+    except DomainError as e:  # a refusal a use case explains: shown, never a 500
+        return page(request, "error.html", 409 if isinstance(e, Conflict) else 422, who, title="Not possible",
+                     message=e.message[:1].upper() + e.message[1:] + ".",
+                     issues=[f"{i.field}: {i.reason}" for i in e.issues])
+
+
+@router.get("")
+async def portal(request: Request) -> Response:
+    return to(HOME if await _who(request) else SIGN_IN)
+
+
+@router.get("/portal.css")
+async def stylesheet() -> Response:
+    return Response(_STYLESHEET, media_type="text/css", headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/sign-in")
+async def sign_in_page(request: Request) -> Response:
+    if await _who(request) is not None:
+        return to(HOME)
+    signed_out = request.query_params.get("signed_out") == "1"
+    return _sign_in_form(request, 200, message="You have signed out." if signed_out else None)
+
+
+def _sign_in_form(request: Request, status: int, error: str | None = None, message: str | None = None,
+                  login: str = "", headers: dict[str, str] | None = None) -> HTMLResponse:
+    token = new_token()
+    answer = page(request, "sign_in.html", status, None, headers, title="Sign in", error=error, message=message,
+                  login=login, sign_in_token=token)
+    set_cookie(request, answer, SIGN_IN_COOKIE, token)
+    return answer
+
+
+@router.post("/sign-in")
+async def sign_in(request: Request) -> Response:
+    try:
+        form = await read_form(request)
+        check_token(form, request.cookies.get(SIGN_IN_COOKIE))
+    except FormRefused as e:
+        return _refused(request, None, f"{e} (the sign-in form needs cookies)")
+    login, password = form.get("login", ""), form.get("password", "")
+    try:
+        session = await run(sign_in_rules.sign_in, ctx_of(request), login, password)
+    except SignInRefused as e:
+        headers = {"Retry-After": str(e.retry_after)} if e.retry_after else None
+        return _sign_in_form(request, 429 if e.retry_after else 401, error=str(e).capitalize() + ".", login=login,
+                             headers=headers)
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:  # signing in again (as anyone) ends the session the browser had
+        await run(sign_in_rules.sign_out, ctx_of(request), previous)
+    answer = to(HOME)
+    set_cookie(request, answer, SESSION_COOKIE, session["session_id"])
+    clear_cookie(request, answer, SIGN_IN_COOKIE)
+    return answer
+
+
+@router.post("/sign-out")
+async def sign_out(request: Request) -> Response:
+    who = await _who(request)
+    if who is None:
+        return to(SIGN_IN)
+    try:
+        check_token(await read_form(request), who.csrf_token)
+    except FormRefused as e:
+        return _refused(request, who, str(e))
+    await run(sign_in_rules.sign_out, ctx_of(request), request.cookies.get(SESSION_COOKIE, ""))
+    answer = to(f"{SIGN_IN}?signed_out=1")
+    clear_cookie(request, answer, SESSION_COOKIE)
+    return answer
+
+
+@router.get("/policies")
+async def my_policies(request: Request) -> Response:
+    async def render(who: SignedIn) -> Response:
+        found = await run(policies.list_policies, ctx_of(request), who.principal, POLICY_LIMIT, 0)
+        return page(request, "policies.html", 200, who, title="Your policies" if not who.principal.is_staff
+                     else "Policies", policies=found, limit=POLICY_LIMIT)
+
+    return await signed_in_page(request, render)
+
+
+@router.get("/policies/{policy_id}")
+async def policy(request: Request, policy_id: str) -> Response:
+    async def render(who: SignedIn) -> Response:
+        view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
+        term = view.get("current_term") or {}
+        versions = term.get("versions") or []
+        return page(request, "policy.html", 200, who, title=f"Policy {view['number']}", policy=view, term=term,
+                     latest=versions[-1] if versions else None)
+
+    return await signed_in_page(request, render)
+
+
+@router.get("/policies/{policy_id}/statement")
+async def statement(request: Request, policy_id: str) -> Response:
+    async def render(who: SignedIn) -> Response:
+        view = await run(ledger.policy_statement, ctx_of(request), who.principal, policy_id)
+        return page(request, "statement.html", 200, who, title=f"Payments and statement: {view['number']}",
+                     statement=view, policy_id=policy_id)
+
+    return await signed_in_page(request, render)
+
+
+# -- cancellation: quote, see the refund, then confirm (POL-5 through the REST routes' use cases) -------------
+
+
+def _cancel_form(request: Request, who: SignedIn, view: Any, status: int = 200, values: dict[str, str] | None = None,
+                 errors: dict[str, str] | None = None, problem: str | None = None) -> HTMLResponse:
+    return page(request, "cancel.html", status, who, title=f"Cancel policy {view['number']}", policy=view,
+                 values=values or {"effective_date": ctx_of(request).today().isoformat(), "reason": ""},
+                 errors=errors or {}, problem=problem)
+
+
+@router.get("/policies/{policy_id}/cancel")
+async def cancel_page(request: Request, policy_id: str) -> Response:
+    async def render(who: SignedIn) -> Response:
+        view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
+        return _cancel_form(request, who, view)
+
+    return await signed_in_page(request, render)
+
+
+def field_errors(e: ValidationError) -> dict[str, str]:
+    return {field_path(tuple(x.get("loc", ()))) or "form": str(x.get("msg", "invalid")).removeprefix("Value error, ")
+            for x in e.errors()}
+
+
+@router.post("/policies/{policy_id}/cancel")
+async def quote_cancellation(request: Request, policy_id: str) -> Response:
+    """The cancellation's terms, quoted and kept by the use case: the refund and its explanation, shown before
+    anything is cancelled, with the form that confirms it."""
+    async def render(who: SignedIn) -> Response:
+        form = await read_form(request)
+        check_token(form, who.csrf_token)
+        view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
+        values = {"effective_date": form.get("effective_date", ""), "reason": form.get("reason", "")}
+        try:  # the REST request's own model: the same rules for a date and a text as the API
+            body = CancellationIn.model_validate(values)
+        except ValidationError as e:
+            return _cancel_form(request, who, view, 422, values, field_errors(e))
+        try:
+            quote = await run(cancellations.quote_cancellation, ctx_of(request), who.principal, policy_id,
+                               CancelInput(body.effective_date, body.reason, "customer", None))
+        except ValidationFailed as e:
+            return _cancel_form(request, who, view, 422, values, {i.field: i.reason for i in e.issues}, e.message)
+        # The confirmation carries its own idempotency key: a form posted twice cancels once.
+        return page(request, "cancel_quote.html", 200, who, title=f"Your refund if you cancel {view['number']}",
+                     policy=view, quote=quote, idempotency_key=f"portal-{new_token()}")
+
+    return await form_page(request, render)
+
+
+@router.post("/policies/{policy_id}/cancellations/{quote_id}/confirm")
+async def confirm_cancellation(request: Request, policy_id: str, quote_id: str) -> Response:
+    async def render(who: SignedIn) -> Response:
+        form = await read_form(request)
+        check_token(form, who.csrf_token)
+        done = await run(cancellations.confirm_cancellation, ctx_of(request), who.principal, policy_id, quote_id,
+                          form.get("idempotency_key"))
+        view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
+        return page(request, "cancelled.html", 200, who, title=f"Policy {view['number']} cancelled", policy=view,
+                     done=done)
+
+    return await form_page(request, render)
+
+
+async def form_page(request: Request, render: Callable[[SignedIn], Any]) -> Response:
+    """A signed-in page answering a form post: refused (403, nothing done) without the session's CSRF token."""
+    async def guarded(who: SignedIn) -> Response:
+        try:
+            return await render(who)  # type: ignore[no-any-return]
+        except FormRefused as e:
+            return _refused(request, who, str(e))
+
+    return await signed_in_page(request, guarded)
+
+
+async def unknown(request: Request, rest: str) -> Response:
+    """Any other address under /portal: the portal's own 404 page."""
+    return _not_found(request, await _who(request))

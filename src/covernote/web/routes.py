@@ -1,0 +1,15 @@
+"""The portal's routes in order, for the app to include (issue 14): each area's pages, then the portal's own
+404 page for any other address under /portal."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from covernote.web import adjustments, claims, complaints, pages, privacy, quotes
+
+router = APIRouter(include_in_schema=False)
+router.include_router(pages.router)
+router.include_router(quotes.router)
+for area in (adjustments, claims, complaints, privacy):  # issue 14 part 2: the self-service pages
+    router.include_router(area.router)
+router.add_api_route(f"{pages.PREFIX}/{{rest:path}}", pages.unknown, methods=["GET", "POST"])
