@@ -68,6 +68,7 @@ def test_doc1_the_certificate_pdf_states_the_legally_required_fields(db_ctx: App
     cert = documents.list_documents(db_ctx, SYSTEM, p["id"])["documents"][0]
     f = documents.get_document(db_ctx, SYSTEM, cert["id"], "pdf")
     assert f.content.startswith(b"%PDF-") and f.media_type == "application/pdf"
+    assert len(pypdf.PdfReader(io.BytesIO(f.content)).pages) == 1  # one sheet, FSCS statement included
     text = " ".join(_pdf_text(f.content).split())
     assert "Certificate of motor insurance" in text
     assert "Registration mark of vehicle AB12CDE" in text
