@@ -178,3 +178,35 @@ def test_doc1_paper_copies_go_through_the_print_queue_from_request_to_posting(db
     with pytest.raises(NotFound):
         printing.mark_print_request(db_ctx, STAFF, "prt_nonesuch", "printed")
     assert [r["id"] for r in printing.print_queue(db_ctx, STAFF, "posted")["items"]] == [asked["id"]]
+
+
+def test_prv5_the_sweep_anonymising_an_ended_policy_erases_its_documents_bytes_but_not_their_record(
+        db_ctx: AppContext, clock: FixedClock) -> None:
+    from datetime import UTC, datetime
+
+    from covernote.jobs.daily import run_daily
+
+    clock.set(datetime(2025, 3, 1, 10, tzinfo=UTC))
+    p = bind(db_ctx, "ECO")
+    issued = documents.list_documents(db_ctx, SYSTEM, p["id"])["documents"]
+    clock.set(datetime(2033, 3, 2, 3, tzinfo=UTC))  # S1: seven years after the policy ended
+    run = run_daily(db_ctx)
+    assert run["ok"], run
+    assert run["jobs"]["retention_sweep"]["result"]["report"]["totals"]["done"]["policy:anonymise"] == 1
+    after = documents.list_documents(db_ctx, SYSTEM, p["id"])
+    assert after["issued_now"] == 0 and [d["id"] for d in after["documents"]] == [d["id"] for d in issued]
+    assert after["documents"][0]["formats"] == issued[0]["formats"]  # the digests stay
+    with pytest.raises(Conflict) as erased:
+        documents.get_document(db_ctx, SYSTEM, issued[0]["id"], "pdf")
+    assert [i.field for i in erased.value.issues] == ["document_id"]
+
+
+def test_prv3_the_access_package_holds_the_persons_documents(db_ctx: AppContext) -> None:
+    p = bind(db_ctx)
+    cert = documents.list_documents(db_ctx, SYSTEM, p["id"])["documents"][0]
+    with db_ctx.uow(read_only=True) as uow:
+        rows = uow.subject_data.rows(p["customer_id"], ["documents", "document_renditions"])
+    assert [r["id"] for r in rows["documents"]] == [cert["id"], documents.list_documents(db_ctx, SYSTEM, p["id"])["documents"][1]["id"]]
+    import base64
+    html = next(r for r in rows["document_renditions"] if r["document_id"] == cert["id"] and r["format"] == "html")
+    assert b"Ann Example" in base64.b64decode(html["content"])

@@ -36,7 +36,7 @@ from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ValidationFa
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
-from covernote.policy.domain.model import Customer, Policy
+from covernote.policy.domain.model import Customer, Policy, is_anonymised
 from covernote.policy.usecases.lookup import find_policy
 from covernote.products.domain.model import Product
 
@@ -83,6 +83,8 @@ def _render(ctx: AppContext, principal: Principal, policy: Policy, customer: Cus
 
 
 def _due(ctx: AppContext, uow: UnitOfWork, policy: Policy, issued: Sequence[IssuedDocument]) -> list[Due]:
+    if is_anonymised(policy) or not policy.transactions:  # PRV-5: nothing more is issued, nor can be
+        return []
     motor = ctx.catalogue.by_ref(policy.term().product_ref).line == "motor"
     return due_documents(policy, motor, uow.documents.renewal_invitations(policy.policy_id), ctx.today(),
                          {(d.kind, d.subject) for d in issued})
