@@ -44,7 +44,8 @@ def test_doc1_a_bind_issues_nothing_and_the_first_listing_issues_each_document_o
     p = bind(db_ctx)
     assert _count_documents(db_ctx) == 0  # nothing rendered in the bind's path
     first = documents.list_documents(db_ctx, SYSTEM, p["id"])
-    assert first["issued_now"] == 2 and [d["kind"] for d in first["documents"]] == ["certificate", "schedule"]
+    assert first["issued_now"] == 3
+    assert [d["kind"] for d in first["documents"]] == ["certificate", "schedule", "statement_of_fact"]
     again = documents.list_documents(db_ctx, SYSTEM, p["number"])
     assert again["issued_now"] == 0 and again["documents"] == first["documents"]
     cert = first["documents"][0]
@@ -116,7 +117,7 @@ def test_doc1_adjustment_cancellation_and_renewal_invitation_each_bring_their_do
     assert documents.issue_due(later)["issued"] == 0  # rerun: nothing more
     listed = documents.list_documents(later, SYSTEM, p["id"])
     kinds = [d["kind"] for d in listed["documents"]]
-    assert kinds == ["certificate", "schedule", "certificate", "mta_letter", "renewal_notice"]
+    assert kinds == ["certificate", "schedule", "statement_of_fact", "certificate", "mta_letter", "renewal_notice"]
     notice = next(d for d in listed["documents"] if d["kind"] == "renewal_notice")
     with later.uow(read_only=True) as uow:
         [offer] = [i.offer for i in uow.documents.renewal_invitations(p["id"])]
@@ -124,7 +125,7 @@ def test_doc1_adjustment_cancellation_and_renewal_invitation_each_bring_their_do
     # ICOBS 6B: last year's premium beside this year's, from the stored invitation's offer
     assert f"£{offer['last_year_premium']}" in text and f"£{offer['premium']}" in text and "Last year" in text
     letter = next(d for d in listed["documents"] if d["kind"] == "mta_letter")
-    assert "annual_mileage = 12000" in documents.get_document(later, SYSTEM, letter["id"], "txt").content.decode()
+    assert "- Annual mileage: 12000" in documents.get_document(later, SYSTEM, letter["id"], "txt").content.decode()
     cancel(later, p["id"], later.today())
     done = documents.list_documents(later, SYSTEM, p["id"])
     assert done["issued_now"] == 1 and done["documents"][-1]["kind"] == "cancellation_letter"
@@ -206,7 +207,7 @@ def test_prv3_the_access_package_holds_the_persons_documents(db_ctx: AppContext)
     cert = documents.list_documents(db_ctx, SYSTEM, p["id"])["documents"][0]
     with db_ctx.uow(read_only=True) as uow:
         rows = uow.subject_data.rows(p["customer_id"], ["documents", "document_renditions"])
-    assert [r["id"] for r in rows["documents"]] == [cert["id"], documents.list_documents(db_ctx, SYSTEM, p["id"])["documents"][1]["id"]]
+    assert [r["id"] for r in rows["documents"]] == [d["id"] for d in documents.list_documents(db_ctx, SYSTEM, p["id"])["documents"]]
     import base64
     html = next(r for r in rows["document_renditions"] if r["document_id"] == cert["id"] and r["format"] == "html")
     assert b"Ann Example" in base64.b64decode(html["content"])

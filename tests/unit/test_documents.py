@@ -60,28 +60,32 @@ def _mta(seq: int, effective: date, *changes: Change) -> PolicyTransaction:
 def test_doc1_new_business_calls_for_a_certificate_and_a_schedule_and_an_issued_one_is_not_due_again() -> None:
     policy = _policy()
     due = due_documents(policy, True, [], date(2026, 11, 22), set())
-    assert [(d.kind, d.subject) for d in due] == [("certificate", "txn_1"), ("schedule", "txn_1")]
-    assert due_documents(policy, True, [], date(2026, 11, 22), {("certificate", "txn_1"), ("schedule", "txn_1")}) == []
+    assert [(d.kind, d.subject) for d in due] == [("certificate", "txn_1"), ("schedule", "txn_1"),
+                                                  ("statement_of_fact", "txn_1")]
+    assert due_documents(policy, True, [], date(2026, 11, 22), {(d.kind, d.subject) for d in due}) == []
     # a product that is not motor insurance has no certificate (the warranty)
-    assert [d.kind for d in due_documents(policy, False, [], date(2026, 11, 22), set())] == ["schedule"]
+    assert [d.kind for d in due_documents(policy, False, [], date(2026, 11, 22), set())] == ["schedule", "statement_of_fact"]
 
 
 def test_doc1_an_adjustment_supersedes_an_unissued_certificate_and_brings_its_own_and_a_letter() -> None:
     policy = _policy(_mta(2, date(2026, 12, 1), Change("replace_vehicle", vehicle=vehicle("CD34EFG"))))
     due = due_documents(policy, True, [], date(2026, 12, 1), set())
     # the first certificate no longer states the cover, so it is not issued late; the schedule still is
-    assert [(d.kind, d.subject) for d in due] == [("schedule", "txn_1"), ("certificate", "txn_2"), ("mta_letter", "txn_2")]
+    assert [(d.kind, d.subject) for d in due] == [("schedule", "txn_1"), ("statement_of_fact", "txn_1"),
+                                                  ("certificate", "txn_2"), ("mta_letter", "txn_2")]
 
 
 def test_doc1_no_certificate_is_issued_late_after_the_cover_ended_but_letters_are() -> None:
     policy = _policy(_txn(2, "cancellation", date(2026, 12, 10), {"cancelled_by": "customer", "result": {}}))
     due = due_documents(policy, True, [], date(2026, 12, 20), set())
-    assert [(d.kind, d.subject) for d in due] == [("schedule", "txn_1"), ("cancellation_letter", "txn_2")]
+    assert [(d.kind, d.subject) for d in due] == [("schedule", "txn_1"), ("statement_of_fact", "txn_1"),
+                                                  ("cancellation_letter", "txn_2")]
 
 
 def test_doc1_each_renewal_invitation_calls_for_a_renewal_notice() -> None:
     inv = Invitation("ren_1", BOUND, BOUND, {"premium": "1.00"})
-    due = due_documents(_policy(), True, [inv], date(2026, 11, 22), {("certificate", "txn_1"), ("schedule", "txn_1")})
+    due = due_documents(_policy(), True, [inv], date(2026, 11, 22),
+                        {("certificate", "txn_1"), ("schedule", "txn_1"), ("statement_of_fact", "txn_1")})
     assert [(d.kind, d.subject, d.invitation) for d in due] == [("renewal_notice", "ren_1", inv)]
 
 
@@ -135,11 +139,23 @@ def test_cmp4_large_print_adds_a_larger_stylesheet_over_the_documents_own(eco: A
 
 
 def test_doc1_the_template_version_names_the_sources_and_differs_per_kind() -> None:
-    versions = {kind: render.template_version(kind) for kind in ("certificate", "schedule", "mta_letter",
-                                                                 "cancellation_letter", "renewal_notice")}
-    assert len(set(versions.values())) == 5 and all(len(v) == 64 for v in versions.values())
+    versions = {kind: render.template_version(kind) for kind in ("certificate", "schedule", "statement_of_fact",
+                                                                 "mta_letter", "cancellation_letter", "renewal_notice")}
+    assert len(set(versions.values())) == 6 and all(len(v) == 64 for v in versions.values())
 
 
 def test_doc1_amounts_and_dates_as_documents_write_them() -> None:
     assert money(Money.of("1234.5")) == "£1,234.50" and money("-3.20") == "-£3.20"
     assert long_date(date(2027, 1, 5)) == "5 January 2027"
+
+
+def test_doc1_the_statement_of_fact_shows_what_the_customer_told_us_in_words(eco: Any) -> None:
+    from covernote.documents.domain import statement_of_fact_facts
+
+    policy = _policy()
+    facts = statement_of_fact_facts(policy, policy.transactions[0], CUSTOMER, eco, date(2026, 11, 22))
+    text = render.render_text("statement_of_fact", facts, "Statement of fact")
+    assert "- Ann Example (policyholder), born 4 March 1985, licence held since 1 June 2004" in text
+    assert "Bob Example" in text and "born 2 January 1987" in text
+    assert "Use of the car: Social, domestic and pleasure, and commuting" in text
+    assert "Years of no-claims discount: 5" in text and "reasonable care" in text

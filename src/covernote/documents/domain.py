@@ -18,7 +18,7 @@ from covernote.policy.domain.risk import Risk
 from covernote.policy.domain.term import TermState, risk_timeline
 from covernote.products.domain.model import Product
 
-Kind = Literal["certificate", "schedule", "mta_letter", "cancellation_letter", "renewal_notice"]
+Kind = Literal["certificate", "schedule", "statement_of_fact", "mta_letter", "cancellation_letter", "renewal_notice"]
 Format = Literal["pdf", "html", "txt"]
 FORMATS: tuple[Format, ...] = ("pdf", "html", "txt")
 MEDIA_TYPES: dict[str, str] = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
@@ -28,6 +28,7 @@ MEDIA_TYPES: dict[str, str] = {"pdf": "application/pdf", "html": "text/html; cha
 TITLES: dict[Kind, str] = {
     "certificate": "Certificate of motor insurance",
     "schedule": "Policy schedule",
+    "statement_of_fact": "Statement of fact",
     "mta_letter": "Confirmation of your change",
     "cancellation_letter": "Cancellation and refund",
     "renewal_notice": "Renewal notice",
@@ -72,7 +73,7 @@ def due_documents(policy: Policy, motor: bool, invitations: list[Invitation], to
                   issued: set[tuple[str, str]]) -> list[Due]:
     """The documents the policy's history calls for that are not yet issued (`issued` holds (kind, subject)
     pairs). A certificate (motor products only) comes with new business, a renewal and each adjustment; a
-    schedule with new business and a renewal; a letter with each adjustment and cancellation; a renewal
+    schedule and a statement of fact with new business and a renewal; a letter with each adjustment and cancellation; a renewal
     notice with each renewal invitation. An anonymised policy (PRV-5) gets nothing more."""
     if is_anonymised(policy) or not policy.transactions:
         return []
@@ -90,6 +91,7 @@ def due_documents(policy: Policy, motor: bool, invitations: list[Invitation], to
                 want("mta_letter", txn)
             else:
                 want("schedule", txn)
+                want("statement_of_fact", txn)
         elif txn.kind == "cancellation":
             want("cancellation_letter", txn)
     for inv in invitations:
@@ -213,9 +215,29 @@ def schedule_facts(policy: Policy, txn: PolicyTransaction, customer: Customer, p
         "drivers": [{"name": d.name, "relationship": d.relationship} for d in risk.drivers],
         "postcode": risk.postcode,
         "covers": [{"name": c.name, "description": c.description} for c in product.covers],
-        "answers": [{"question": k.replace("_", " "), "value": v} for k, v in risk.answers],
+        "answers": [{"question": k, "value": v} for k, v in risk.answers],
         "premium": money(charge.premium), "ipt": money(charge.ipt), "ipt_rate": f"{term.ipt_rate * 100:.0f}%",
         "fees": fees, "total": money(total),
+    }
+
+
+def statement_of_fact_facts(policy: Policy, txn: PolicyTransaction, customer: Customer, product: Product,
+                            issued_on: date) -> dict[str, Any]:
+    """The statement of fact of a new business or renewal: everything the customer told us that the cover
+    and the price rest on (the proposer, the car, the drivers, the answers), for them to check."""
+    term = as_of(policy, txn).term(txn.term_no)
+    risk = term.base_risk
+    v = risk.vehicle
+    return {
+        **_common(policy, customer, product, issued_on),
+        "renewal": txn.kind == "renewal",
+        "period": {"start": long_date(term.period.start), "end": long_date(term.period.end - timedelta(days=1))},
+        "proposer_born": long_date(customer.date_of_birth) if customer.date_of_birth else None,
+        "vehicle": {**_vehicle(risk), "value": money(v.value), "fuel": v.fuel, "engine_cc": v.engine_cc},
+        "postcode": risk.postcode,
+        "drivers": [{"name": d.name, "relationship": d.relationship, "born": long_date(d.date_of_birth),
+                     "licensed": long_date(d.licence_held_since)} for d in risk.drivers],
+        "answers": [{"question": k, "value": val} for k, val in risk.answers],
     }
 
 
@@ -235,7 +257,8 @@ def mta_facts(policy: Policy, txn: PolicyTransaction, customer: Customer, produc
         **_common(policy, customer, product, issued_on),
         "effective": long_date(txn.effective_date),
         "until": long_date(date.fromisoformat(adj["until"])) if adj.get("until") else None,
-        "changes": [c.describe() for a in changes for c in a.changes],
+        "changes": [{"question": c.question, "value": c.value} if c.op == "set_answer" else {"text": c.describe()}
+                    for a in changes for c in a.changes],
         "premium": money(txn.premium), "ipt": money(txn.ipt), "fees": fees,
         "additional": total.amount > 0, "amount": money(abs(total.amount).__str__()),
         "explanation": list(txn.details.get("explanation", [])),

@@ -27,6 +27,7 @@ from covernote.documents.domain import (
     mta_facts,
     renewal_facts,
     schedule_facts,
+    statement_of_fact_facts,
 )
 from covernote.documents.ports import IssuedDocument, Rendition
 from covernote.documents.results import DocumentFile, DocumentList, DocumentView, IssueRun
@@ -69,7 +70,8 @@ def _render(ctx: AppContext, principal: Principal, policy: Policy, customer: Cus
         facts = renewal_facts(policy, due.invitation, customer, product, today)
     else:
         assert due.transaction is not None
-        make = {"certificate": certificate_facts, "schedule": schedule_facts, "mta_letter": mta_facts,
+        make = {"certificate": certificate_facts, "schedule": schedule_facts,
+                "statement_of_fact": statement_of_fact_facts, "mta_letter": mta_facts,
                 "cancellation_letter": cancellation_facts}[due.kind]
         facts = make(policy, due.transaction, customer, product, today)
     title = TITLES[due.kind]

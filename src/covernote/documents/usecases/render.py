@@ -17,7 +17,8 @@ from typing import Any
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
 
 # The template files each kind is rendered from, beside its own: the shared layout, style and wording.
-_SHARED = {"html": ("_base.html", "document.css", "_uses.jinja"), "txt": ("_base.txt", "_uses.jinja")}
+_SHARED = {"html": ("_base.html", "document.css", "_uses.jinja", "_labels.jinja"),
+           "txt": ("_base.txt", "_uses.jinja", "_labels.jinja")}
 LARGE_PRINT_CSS = "large_print.css"
 
 
