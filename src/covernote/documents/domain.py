@@ -301,6 +301,9 @@ def renewal_facts(policy: Policy, invitation: Invitation, customer: Customer, pr
         "last_year_ipt": money(offer["last_year_ipt"]),
         "last_year_total": money(offer["last_year_total"]),
         "auto_renew": bool(offer.get("auto_renew")),
+        # POL-3 (FCA pricing practices): said only where the offer records the equivalent new-business price
+        "not_above_new_business": "equivalent_new_business_premium" in offer and
+                                  Money.of(offer["premium"]) <= Money.of(offer["equivalent_new_business_premium"]),
         "respond_by": long_date(invitation.expires_at.astimezone(LONDON).date()),
         "renews_on": long_date(start),
     }
