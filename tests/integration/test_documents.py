@@ -211,3 +211,24 @@ def test_prv3_the_access_package_holds_the_persons_documents(db_ctx: AppContext)
     import base64
     html = next(r for r in rows["document_renditions"] if r["document_id"] == cert["id"] and r["format"] == "html")
     assert b"Ann Example" in base64.b64decode(html["content"])
+
+
+def test_prv4_an_erasure_past_retention_erases_the_documents_bytes_and_a_download_says_so(
+        db_ctx: AppContext, clock: FixedClock) -> None:
+    from covernote.privacy.usecases import erasure, requests
+
+    p = bind(db_ctx)
+    me = _customer(p["customer_id"])
+    cert = documents.list_documents(db_ctx, me, p["id"])["documents"][0]
+    printing.request_paper_copy(db_ctx, me, cert["id"], large_print=True)
+    clock.advance(timedelta(days=10))
+    cancel(db_ctx, p["id"], db_ctx.today())
+    clock.advance(timedelta(days=365 * 8 + 2))  # past the seven years S1 keeps an ended policy
+    case = requests.start(db_ctx, me, p["customer_id"], kind="erasure", details={"description": "Erase me"})
+    plan = erasure.plan(db_ctx, SYSTEM, case["id"])
+    erased = {(e["table"], e["field"]) for e in plan["erased"]}
+    assert {("document_renditions", "content"), ("print_requests", "large_print")} <= erased
+    erasure.apply(db_ctx, SYSTEM, case["id"], plan["fingerprint"])
+    with pytest.raises(Conflict):
+        documents.get_document(db_ctx, STAFF, cert["id"], "pdf")
+    assert documents.list_documents(db_ctx, STAFF, p["id"])["documents"][0]["formats"] == cert["formats"]
