@@ -39,8 +39,8 @@ def test_doc1_customer_lists_and_downloads_their_certificate_byte_identical(api:
     listed = api.get(f"/policies/{p['id']}/documents", token=api.customer)
     assert listed.status_code == 200, listed.text
     docs = listed.json()["documents"]
-    assert [d["kind"] for d in docs] == ["certificate", "schedule", "statement_of_fact"]
-    assert listed.json()["issued_now"] == 3
+    assert [d["kind"] for d in docs] == ["certificate", "schedule", "statement_of_fact", "ipid"]
+    assert listed.json()["issued_now"] == 4
     cert = docs[0]
     sha = {f["format"]: f["sha256"] for f in cert["formats"]}
     one = api.get(f"/documents/{cert['id']}?format=pdf", token=api.customer)

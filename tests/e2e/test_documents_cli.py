@@ -36,7 +36,7 @@ def _policy(cli: Cli, tmp_path: Path) -> dict[str, str]:
 def test_doc1_list_and_get_the_certificate_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
     p = _policy(cli, tmp_path)
     out = cli("documents", "list", p["number"])
-    assert f"Documents of policy {p['number']} (3, 3 issued now)" in out and "Certificate of motor insurance" in out
+    assert f"Documents of policy {p['number']} (4, 4 issued now)" in out and "Certificate of motor insurance" in out
     listed = json.loads(cli("documents", "list", p["id"], "--json"))
     assert listed["issued_now"] == 0
     cert = listed["documents"][0]
@@ -68,7 +68,7 @@ def test_doc1_bad_input_names_the_option_and_exits_2(cli: Cli, tmp_path: Path) -
 
 def test_doc1_paper_copies_and_the_daily_issue_job_from_the_command_line(cli: Cli, tmp_path: Path) -> None:
     p = _policy(cli, tmp_path)
-    assert "issued 3 documents for 1 policies" in cli("jobs", "documents-issue")
+    assert "issued 4 documents for 1 policies" in cli("jobs", "documents-issue")
     assert "issued 0 documents" in cli("documents", "issue")
     cert = json.loads(cli("documents", "list", p["id"], "--json"))["documents"][0]
     asked = json.loads(cli("documents", "paper-copy", cert["id"], "--large-print", "--json"))

@@ -44,8 +44,8 @@ def test_doc1_a_bind_issues_nothing_and_the_first_listing_issues_each_document_o
     p = bind(db_ctx)
     assert _count_documents(db_ctx) == 0  # nothing rendered in the bind's path
     first = documents.list_documents(db_ctx, SYSTEM, p["id"])
-    assert first["issued_now"] == 3
-    assert [d["kind"] for d in first["documents"]] == ["certificate", "schedule", "statement_of_fact"]
+    assert first["issued_now"] == 4
+    assert [d["kind"] for d in first["documents"]] == ["certificate", "schedule", "statement_of_fact", "ipid"]
     again = documents.list_documents(db_ctx, SYSTEM, p["number"])
     assert again["issued_now"] == 0 and again["documents"] == first["documents"]
     cert = first["documents"][0]
@@ -117,7 +117,8 @@ def test_doc1_adjustment_cancellation_and_renewal_invitation_each_bring_their_do
     assert documents.issue_due(later)["issued"] == 0  # rerun: nothing more
     listed = documents.list_documents(later, SYSTEM, p["id"])
     kinds = [d["kind"] for d in listed["documents"]]
-    assert kinds == ["certificate", "schedule", "statement_of_fact", "certificate", "mta_letter", "renewal_notice"]
+    assert kinds == ["certificate", "schedule", "statement_of_fact", "ipid", "certificate", "mta_letter",
+                     "renewal_notice"]
     notice = next(d for d in listed["documents"] if d["kind"] == "renewal_notice")
     with later.uow(read_only=True) as uow:
         [offer] = [i.offer for i in uow.documents.renewal_invitations(p["id"])]

@@ -139,9 +139,9 @@ def test_cmp4_large_print_adds_a_larger_stylesheet_over_the_documents_own(eco: A
 
 
 def test_doc1_the_template_version_names_the_sources_and_differs_per_kind() -> None:
-    versions = {kind: render.template_version(kind) for kind in ("certificate", "schedule", "statement_of_fact",
+    versions = {kind: render.template_version(kind) for kind in ("certificate", "schedule", "statement_of_fact", "ipid",
                                                                  "mta_letter", "cancellation_letter", "renewal_notice")}
-    assert len(set(versions.values())) == 6 and all(len(v) == 64 for v in versions.values())
+    assert len(set(versions.values())) == 7 and all(len(v) == 64 for v in versions.values())
 
 
 def test_doc1_amounts_and_dates_as_documents_write_them() -> None:
@@ -159,3 +159,29 @@ def test_doc1_the_statement_of_fact_shows_what_the_customer_told_us_in_words(eco
     assert "Bob Example" in text and "born 2 January 1987" in text
     assert "Use of the car: Social, domestic and pleasure, and commuting" in text
     assert "Years of no-claims discount: 5" in text and "reasonable care" in text
+
+
+def test_doc1_the_ipid_comes_with_new_business_where_the_product_file_gives_its_wording(eco: Any) -> None:
+    from covernote.documents.domain import ipid_facts
+
+    policy = _policy()
+    due = due_documents(policy, True, [], date(2026, 11, 22), set(), ipid=eco.ipid is not None)
+    assert [d.kind for d in due] == ["certificate", "schedule", "statement_of_fact", "ipid"]
+    text = render.render_text("ipid", ipid_facts(policy, policy.transactions[0], CUSTOMER, eco, date(2026, 11, 22)),
+                              "Insurance product information document")
+    for heading in ("WHAT IS THIS TYPE OF INSURANCE?", "WHAT IS INSURED?", "WHAT IS NOT INSURED?",
+                    "ARE THERE ANY RESTRICTIONS ON COVER?", "WHERE AM I COVERED?", "WHAT ARE MY OBLIGATIONS?",
+                    "WHEN AND HOW DO I PAY?", "WHEN DOES THE COVER START AND END?", "HOW DO I CANCEL THE CONTRACT?"):
+        assert heading in text
+    # from the product file: its own wording, the covers, the extras' prices, the cancellation fees (FEE-1)
+    assert "The EU, for up to 30 days a year (S1)." in text and "- EU driving: Cover to drive in the EU" in text
+    assert "Breakdown cover (RAC), £79.99 a year" in text
+    assert "within 14 days" in text and "cancellation fee after 14 days, £50.00" in text
+    assert "Ann <b>Example</b>" not in text  # product-level: no addressee
+
+
+def test_doc1_a_product_file_without_ipid_wording_gives_no_ipid() -> None:
+    catalogue = load_catalogue(PRODUCTS)
+    assert catalogue.by_ref("WARRANTY@2025.1").ipid is None and catalogue.by_ref("YOUNG_DRIVER@2025.1").ipid is not None
+    assert [d.kind for d in due_documents(_policy(), False, [], date(2026, 11, 22), set(), ipid=False)] == [
+        "schedule", "statement_of_fact"]

@@ -18,7 +18,8 @@ from covernote.policy.domain.risk import Risk
 from covernote.policy.domain.term import TermState, risk_timeline
 from covernote.products.domain.model import Product
 
-Kind = Literal["certificate", "schedule", "statement_of_fact", "mta_letter", "cancellation_letter", "renewal_notice"]
+Kind = Literal["certificate", "schedule", "statement_of_fact", "ipid", "mta_letter", "cancellation_letter",
+               "renewal_notice"]
 Format = Literal["pdf", "html", "txt"]
 FORMATS: tuple[Format, ...] = ("pdf", "html", "txt")
 MEDIA_TYPES: dict[str, str] = {"pdf": "application/pdf", "html": "text/html; charset=utf-8",
@@ -29,6 +30,7 @@ TITLES: dict[Kind, str] = {
     "certificate": "Certificate of motor insurance",
     "schedule": "Policy schedule",
     "statement_of_fact": "Statement of fact",
+    "ipid": "Insurance product information document",
     "mta_letter": "Confirmation of your change",
     "cancellation_letter": "Cancellation and refund",
     "renewal_notice": "Renewal notice",
@@ -70,10 +72,11 @@ def _certificate_still_true(policy: Policy, txn: PolicyTransaction, today: date)
 
 
 def due_documents(policy: Policy, motor: bool, invitations: list[Invitation], today: date,
-                  issued: set[tuple[str, str]]) -> list[Due]:
+                  issued: set[tuple[str, str]], ipid: bool = False) -> list[Due]:
     """The documents the policy's history calls for that are not yet issued (`issued` holds (kind, subject)
     pairs). A certificate (motor products only) comes with new business, a renewal and each adjustment; a
-    schedule and a statement of fact with new business and a renewal; a letter with each adjustment and cancellation; a renewal
+    schedule and a statement of fact with new business and a renewal, and the product information document
+    too where the product file gives its wording (`ipid`); a letter with each adjustment and cancellation; a renewal
     notice with each renewal invitation. An anonymised policy (PRV-5) gets nothing more."""
     if is_anonymised(policy) or not policy.transactions:
         return []
@@ -92,6 +95,8 @@ def due_documents(policy: Policy, motor: bool, invitations: list[Invitation], to
             else:
                 want("schedule", txn)
                 want("statement_of_fact", txn)
+                if ipid:
+                    want("ipid", txn)
         elif txn.kind == "cancellation":
             want("cancellation_letter", txn)
     for inv in invitations:
@@ -238,6 +243,31 @@ def statement_of_fact_facts(policy: Policy, txn: PolicyTransaction, customer: Cu
         "drivers": [{"name": d.name, "relationship": d.relationship, "born": long_date(d.date_of_birth),
                      "licensed": long_date(d.licence_held_since)} for d in risk.drivers],
         "answers": [{"question": k, "value": val} for k, val in risk.answers],
+    }
+
+
+def ipid_facts(policy: Policy, txn: PolicyTransaction, customer: Customer, product: Product,
+               issued_on: date) -> dict[str, Any]:
+    """The insurance product information document (the IDD's standard form) of the product version the term
+    was sold on: its own wording from the product file's `ipid:` section, and what is insured, when cover
+    starts and ends and how to cancel from the rest of the product."""
+    info = product.ipid
+    assert info is not None, "due only for a product whose file gives the IPID's wording"
+    term = as_of(policy, txn).term(txn.term_no)
+    lengths = [f"{t.length} {t.unit if t.length != 1 else t.unit.rstrip('s')}" for t in product.terms]
+    cancel_fees = [{"name": f.name, "amount": money(f.amount)} for f in product.fees
+                   if f.charged_on.startswith("cancellation")]
+    return {
+        **_common(policy, customer, product, issued_on),
+        "summary": info.summary, "not_insured": list(info.not_insured), "restrictions": list(info.restrictions),
+        "where": list(info.where), "obligations": list(info.obligations), "payment": info.payment,
+        "covers": [{"name": c.name, "description": c.description} for c in product.covers],
+        "extras": [{"name": e.name, "provider": e.provider, "price": money(e.annual_price)} for e in product.extras],
+        "term_lengths": lengths,
+        "period": {"start": long_date(term.period.start), "end": long_date(term.period.end - timedelta(days=1))},
+        "cooling_off_days": product.cancellation.cooling_off_days,
+        "insurer_notice_days": product.cancellation.insurer_notice_days,
+        "cancel_fees": cancel_fees,
     }
 
 

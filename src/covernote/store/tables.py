@@ -1205,7 +1205,7 @@ documents = sa.Table(
     sa.Column("id", sa.String(40), primary_key=True, info=ID),
     sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
     sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
-    sa.Column("kind", sa.String(30), nullable=False, info=np("certificate, schedule, statement_of_fact, "
+    sa.Column("kind", sa.String(30), nullable=False, info=np("certificate, schedule, statement_of_fact, ipid, "
                                                              "mta_letter, cancellation_letter or renewal_notice")),
     sa.Column("subject", sa.String(40), nullable=False, index=True,
               info=np("the policy transaction or renewal invitation the document documents (its id)")),

@@ -24,6 +24,7 @@ from covernote.documents.domain import (
     cancellation_facts,
     certificate_facts,
     due_documents,
+    ipid_facts,
     mta_facts,
     renewal_facts,
     schedule_facts,
@@ -71,7 +72,7 @@ def _render(ctx: AppContext, principal: Principal, policy: Policy, customer: Cus
     else:
         assert due.transaction is not None
         make = {"certificate": certificate_facts, "schedule": schedule_facts,
-                "statement_of_fact": statement_of_fact_facts, "mta_letter": mta_facts,
+                "statement_of_fact": statement_of_fact_facts, "ipid": ipid_facts, "mta_letter": mta_facts,
                 "cancellation_letter": cancellation_facts}[due.kind]
         facts = make(policy, due.transaction, customer, product, today)
     title = TITLES[due.kind]
@@ -87,9 +88,9 @@ def _render(ctx: AppContext, principal: Principal, policy: Policy, customer: Cus
 def _due(ctx: AppContext, uow: UnitOfWork, policy: Policy, issued: Sequence[IssuedDocument]) -> list[Due]:
     if is_anonymised(policy) or not policy.transactions:  # PRV-5: nothing more is issued, nor can be
         return []
-    motor = ctx.catalogue.by_ref(policy.term().product_ref).line == "motor"
-    return due_documents(policy, motor, uow.documents.renewal_invitations(policy.policy_id), ctx.today(),
-                         {(d.kind, d.subject) for d in issued})
+    product = ctx.catalogue.by_ref(policy.term().product_ref)
+    return due_documents(policy, product.line == "motor", uow.documents.renewal_invitations(policy.policy_id),
+                         ctx.today(), {(d.kind, d.subject) for d in issued}, ipid=product.ipid is not None)
 
 
 def _issue(ctx: AppContext, principal: Principal, policy: Policy, customer: Customer, due: list[Due]) -> int:
