@@ -13,6 +13,7 @@ import typer
 from covernote.documents.usecases import documents, printing
 from covernote.identity.usecases import operator
 from covernote.interfaces.cli import JsonOpt, context, fail, handles_errors, show
+from covernote.interfaces.progress import terminal_progress
 
 
 def _list_summary(data: dict[str, Any]) -> str:
@@ -98,7 +99,9 @@ def register(app: typer.Typer, jobs_app: typer.Typer) -> None:
     def issue(as_json: JsonOpt = False) -> None:
         """Issue every document that policy transactions and renewal invitations call for and that nobody has
         listed yet (the daily job does this too)."""
-        show(documents.issue_due(context(), operator()), as_json,
+        with terminal_progress() as progress:
+            result = documents.issue_due(context(), operator(), progress=progress)
+        show(result, as_json,
              lambda r: f"issued {r['issued']} documents for {r['policies']} policies"
                        + "".join(f"\n  failed {pid}: {why}" for pid, why in r["failed"].items()))
 

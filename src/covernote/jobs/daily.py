@@ -60,8 +60,9 @@ def _retention_sweep(ctx: AppContext, day: date, progress: Progress) -> Mapping[
     return retention.sweep(ctx, SYSTEM, day, progress=progress)
 
 
-def _documents_issue(ctx: AppContext, _day: date) -> Mapping[str, Any]:
-    return documents.issue_due(ctx, SYSTEM)
+@_long
+def _documents_issue(ctx: AppContext, _day: date, progress: Progress) -> Mapping[str, Any]:
+    return documents.issue_due(ctx, SYSTEM, progress=progress)
 
 
 def _eight_week_letters(ctx: AppContext, _day: date) -> Mapping[str, Any]:

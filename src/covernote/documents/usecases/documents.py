@@ -37,6 +37,7 @@ from covernote.identity.usecases import SYSTEM, Principal, check_customer
 from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
+from covernote.platform.progress import Progress, no_progress
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.model import Customer, Policy, is_anonymised
 from covernote.policy.usecases.lookup import find_policy
@@ -208,17 +209,24 @@ def _first_large_print(ctx: AppContext, doc: IssuedDocument, key: str, html: Ren
     return _file(replace(doc, renditions=(*doc.renditions, rendition)), rendition)
 
 
-def issue_due(ctx: AppContext, principal: Principal = SYSTEM, batch: int = 200) -> IssueRun:
+ISSUE_TASK = "policies whose documents were issued"
+
+
+def issue_due(ctx: AppContext, principal: Principal = SYSTEM, batch: int = 200,
+              progress: Progress = no_progress) -> IssueRun:
     """The daily job: issue every document that policy transactions and renewal invitations call for and
-    nobody has listed yet. A policy that fails is reported and the next still runs (rerun safely)."""
+    nobody has listed yet. A policy that fails is reported and the next still runs (rerun safely).
+    `progress` hears the policies done (the total is not known ahead: they are found a batch at a time)."""
     done, issued, failed = 0, 0, {}
     after: str | None = None
+    progress(ISSUE_TASK, 0, None)
     while True:
         with ctx.uow(read_only=True) as uow:
             ids = uow.documents.policies_missing_documents(after, batch)
         if not ids:
             break
         for pid in ids:
+            progress(ISSUE_TASK, done, None)
             done += 1
             try:
                 issued += _issue_policy(ctx, principal, pid)
@@ -226,6 +234,7 @@ def issue_due(ctx: AppContext, principal: Principal = SYSTEM, batch: int = 200) 
                 log.exception("issuing the documents of policy %s failed", pid)
                 failed[pid] = f"{type(exc).__name__}: {exc}"
         after = ids[-1]
+    progress(ISSUE_TASK, done, done)
     return {"policies": done, "issued": issued, "failed": failed}
 
 
