@@ -233,3 +233,23 @@ def test_prv4_an_erasure_past_retention_erases_the_documents_bytes_and_a_downloa
     with pytest.raises(Conflict):
         documents.get_document(db_ctx, STAFF, cert["id"], "pdf")
     assert documents.list_documents(db_ctx, STAFF, p["id"])["documents"][0]["formats"] == cert["formats"]
+
+
+def test_doc1_two_issuers_racing_store_one_set_and_the_loser_answers_the_winners(db_ctx: AppContext) -> None:
+    """Issue 14: a listing and the daily job computing the same due documents at once: the second to store
+    loses on the unique (policy, kind, subject) and nothing of it is kept; the winner's bytes are the ones
+    every download then answers."""
+    from covernote.documents.usecases.documents import _due, _issue
+
+    p = bind(db_ctx)
+    with db_ctx.uow(read_only=True) as uow:
+        policy = uow.policies.get(p["id"])
+        assert policy is not None
+        due = _due(db_ctx, uow, policy, [])
+        customer = uow.customers.get(policy.customer_id)
+    assert customer is not None and len(due) == 4
+    assert _issue(db_ctx, SYSTEM, policy, customer, due) == 4
+    assert _issue(db_ctx, STAFF, policy, customer, due) == 0  # the loser: a Conflict on the unique key, caught
+    listed = documents.list_documents(db_ctx, SYSTEM, p["id"])
+    assert listed["issued_now"] == 0 and len(listed["documents"]) == 4
+    assert _count_documents(db_ctx) == 4
