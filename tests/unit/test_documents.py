@@ -185,3 +185,21 @@ def test_doc1_a_product_file_without_ipid_wording_gives_no_ipid() -> None:
     assert catalogue.by_ref("WARRANTY@2025.1").ipid is None and catalogue.by_ref("YOUNG_DRIVER@2025.1").ipid is not None
     assert [d.kind for d in due_documents(_policy(), False, [], date(2026, 11, 22), set(), ipid=False)] == [
         "schedule", "statement_of_fact"]
+
+
+@pytest.mark.parametrize("ref", ["ECO@2026.7", "YOUNG_DRIVER@2025.1", "FULLCOVER@2025.1"])
+def test_doc1_a_certificate_with_the_most_drivers_fits_one_a4_sheet(ref: str) -> None:
+    import io
+
+    import pypdf
+
+    product = load_catalogue(PRODUCTS).by_ref(ref)
+    policy = _policy()
+    facts = certificate_facts(policy, policy.transactions[0], CUSTOMER, product, date(2026, 11, 22))
+    facts["drivers"] = [f"Driver Number{n} Longname-Doublebarrel" for n in range(product.max_drivers)]
+    pdf = render.render("certificate", facts, "Certificate of motor insurance").pdf
+    reader = pypdf.PdfReader(io.BytesIO(pdf))
+    assert len(reader.pages) == 1
+    text = " ".join(reader.pages[0].extract_text().split())
+    assert "Authorised Insurers" in text and "Financial Services Compensation Scheme" in text
+    assert all(f"Driver Number{n}" in text for n in range(product.max_drivers))
