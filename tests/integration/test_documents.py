@@ -253,3 +253,24 @@ def test_doc1_two_issuers_racing_store_one_set_and_the_loser_answers_the_winners
     listed = documents.list_documents(db_ctx, SYSTEM, p["id"])
     assert listed["issued_now"] == 0 and len(listed["documents"]) == 4
     assert _count_documents(db_ctx) == 4
+
+
+def test_doc1_a_document_that_cannot_be_rendered_is_reported_and_the_rest_are_issued(
+        db_ctx: AppContext, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Issue 14: a record a template cannot state never fails the listing (no 500): the other documents are
+    issued and listed, the job names the failure, and the document stays due until it can be rendered."""
+    from covernote.documents.usecases import documents as module
+
+    p = bind(db_ctx)
+
+    def broken(*_: object) -> None:
+        raise KeyError("vehicle")
+
+    monkeypatch.setattr(module, "certificate_facts", broken)
+    run = documents.issue_due(db_ctx)
+    assert run["issued"] == 3 and list(run["failed"]) == [p["id"]] and "certificate" in run["failed"][p["id"]]
+    assert [d["kind"] for d in documents.list_documents(db_ctx, SYSTEM, p["id"])["documents"]] == [
+        "schedule", "statement_of_fact", "ipid"]
+    monkeypatch.undo()
+    again = documents.list_documents(db_ctx, SYSTEM, p["id"])
+    assert again["issued_now"] == 1 and again["documents"][-1]["kind"] == "certificate"

@@ -94,9 +94,21 @@ def _due(ctx: AppContext, uow: UnitOfWork, policy: Policy, issued: Sequence[Issu
                          ctx.today(), {(d.kind, d.subject) for d in issued}, ipid=product.ipid is not None)
 
 
-def _issue(ctx: AppContext, principal: Principal, policy: Policy, customer: Customer, due: list[Due]) -> int:
-    """Render and store the due documents; 0 if another issuer stored them first."""
-    docs = [_render(ctx, principal, policy, customer, d) for d in due]
+def _issue(ctx: AppContext, principal: Principal, policy: Policy, customer: Customer, due: list[Due],
+           failures: list[str] | None = None) -> int:
+    """Render and store the due documents; 0 if another issuer stored them first. A document that cannot be
+    rendered is left due (logged, and named in `failures`): the others are issued, the listing still
+    answers, and the next run tries it again."""
+    docs = []
+    for d in due:
+        try:
+            docs.append(_render(ctx, principal, policy, customer, d))
+        except Exception as exc:  # a record the template cannot state: never a failed listing
+            log.exception("the %s of policy %s for %s cannot be rendered", d.kind, policy.policy_id, d.subject)
+            if failures is not None:
+                failures.append(f"{d.kind} for {d.subject}: {type(exc).__name__}: {exc}")
+    if not docs:
+        return 0
     try:
         with ctx.uow() as uow:
             for doc in docs:
@@ -228,17 +240,20 @@ def issue_due(ctx: AppContext, principal: Principal = SYSTEM, batch: int = 200,
         for pid in ids:
             progress(ISSUE_TASK, done, None)
             done += 1
+            failures: list[str] = []
             try:
-                issued += _issue_policy(ctx, principal, pid)
+                issued += _issue_policy(ctx, principal, pid, failures)
             except Exception as exc:  # reported, never stops the run: the next run tries again
                 log.exception("issuing the documents of policy %s failed", pid)
-                failed[pid] = f"{type(exc).__name__}: {exc}"
+                failures.append(f"{type(exc).__name__}: {exc}")
+            if failures:
+                failed[pid] = "; ".join(failures)
         after = ids[-1]
     progress(ISSUE_TASK, done, done)
     return {"policies": done, "issued": issued, "failed": failed}
 
 
-def _issue_policy(ctx: AppContext, principal: Principal, policy_id: str) -> int:
+def _issue_policy(ctx: AppContext, principal: Principal, policy_id: str, failures: list[str]) -> int:
     with ctx.uow(read_only=True) as uow:
         policy = uow.policies.get(policy_id)
         if policy is None:
@@ -247,4 +262,4 @@ def _issue_policy(ctx: AppContext, principal: Principal, policy_id: str) -> int:
         customer = uow.customers.get(policy.customer_id) if due else None
     if not due or customer is None:
         return 0
-    return _issue(ctx, principal, policy, customer, due)
+    return _issue(ctx, principal, policy, customer, due, failures)
