@@ -18,6 +18,8 @@ from covernote.clocks.ports import DeadlineRepository
 from covernote.clocks.store import DeadlineRepo
 from covernote.complaints.ports import ComplaintRepository
 from covernote.complaints.store import ComplaintRepo
+from covernote.documents.ports import DocumentRepository
+from covernote.documents.store import DocumentRepo
 from covernote.extras.ports import ExtrasRepository
 from covernote.extras.store import ExtrasRepo
 from covernote.identity.ports import UserRepository
@@ -90,7 +92,7 @@ def prepare_engine(engine: Engine) -> Engine:
     return engine
 
 
-# Each repository is made on first use within a unit of work (a request touches a few of the 26).
+# Each repository is made on first use within a unit of work (a request touches a few of the 27).
 _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'customers': CustomerRepo,
     'users': UserRepo,
@@ -118,6 +120,7 @@ _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'mid_updates': MidUpdateRepo,
     'cue_reports': CueReportRepo,
     'fraud_checks': FraudCheckRepo,
+    'documents': DocumentRepo,
 }
 
 
@@ -148,6 +151,7 @@ class SqlUnitOfWork:
     mid_updates: MidUpdateRepository
     cue_reports: CueReportRepository
     fraud_checks: FraudCheckRepository
+    documents: DocumentRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine

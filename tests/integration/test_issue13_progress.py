@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM
 from covernote.interfaces.progress import terminal_progress
 from covernote.jobs.daily import DAILY_TASK, run_daily
@@ -51,10 +52,10 @@ def test_issue13_item24_ux5_daily_jobs_report_each_job_and_the_long_ones_inside(
     rec = Recorder()
     result = run_daily(db_ctx, progress=rec)
     assert result["ok"]
-    assert rec.of(DAILY_TASK) == [(n, 7) for n in range(8)]
+    assert rec.of(DAILY_TASK) == [(n, 8) for n in range(9)]  # issue 14 added documents_issue
     tasks = {name for name, _, _ in rec.calls}
     assert {mid.SEND_TASK, cue.SEND_TASK, retention.SWEEP_TASK, renewals.INVITATIONS_TASK,
-            renewals.AUTO_RENEWALS_TASK} <= tasks
+            renewals.AUTO_RENEWALS_TASK, documents.ISSUE_TASK} <= tasks
 
 
 def test_issue13_item24_terminal_shows_bars_and_a_summary_and_a_pipe_nothing(db_ctx: AppContext) -> None:

@@ -18,6 +18,7 @@ from covernote.carbon.api import router as carbon_router
 from covernote.claims.api import router as claims_router
 from covernote.clocks.api import router as clocks_router
 from covernote.complaints.api import router as complaints_router
+from covernote.documents.api import router as documents_router
 from covernote.extras.api import router as extras_router
 from covernote.identity.api import router as identity_router
 from covernote.ledger.api import router as ledger_router
@@ -79,6 +80,7 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
     app.include_router(problems.document_errors(complaints_router))  # CMP-1..5, DOC-2: complaints, their clocks and letters
     app.include_router(problems.document_errors(claims_router))  # CLM-1..4: first notification of loss and claim handling
     app.include_router(problems.document_errors(regulatory_router))  # REG-1..3: MID updates, CUE reports, fraud referrals
+    app.include_router(problems.document_errors(documents_router))  # DOC-1, CMP-4: policy documents, paper copies
     docs.install(app)  # /docs and /redoc with their scripts from the installed package: they work offline
     app.include_router(portal_router)  # issue 14, UX-2: the customer portal's pages under /portal (not in the OpenAPI)
     problems.serve_problems_as_documented(app)  # each operation's error answers (issue 13 item 16)

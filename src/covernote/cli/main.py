@@ -21,6 +21,7 @@ from covernote.carbon import cli as carbon_cli
 from covernote.claims import cli as claims_cli
 from covernote.clocks import cli as clocks_cli
 from covernote.complaints import cli as complaints_cli
+from covernote.documents import cli as documents_cli
 from covernote.extras import cli as extras_cli
 from covernote.identity.cli import users_app
 from covernote.interfaces import cli as interfaces_cli
@@ -218,6 +219,7 @@ for _area in (privacy_data_map, privacy_requests, privacy_registers, privacy_sen
     _area.register(privacy_app)
 jobs_cli.register_jobs(jobs_app)  # `covernote jobs daily` and `jobs scheduler` (the sweep among them)
 carbon_cli.register(app)  # `covernote carbon policy|statement|portfolio` (ECO-1)
+documents_cli.register(app, jobs_app)  # `covernote documents list|get|paper-copy|print-queue|mark|issue` (DOC-1)
 extras_cli.register(app)  # `covernote extras list|fair-value` (ADD-1, PAY-7)
 clocks_cli.register(app)  # `covernote clocks rules|report|figures|show|pause|resume` (issue 5)
 complaints_cli.register(app, jobs_app)  # `covernote complaints ...`, `jobs complaints-eight-week` (CMP-1..5)

@@ -1,4 +1,5 @@
-"""The daily jobs, in order: renewal invitations, auto-renewals, the complaints' eight-week letters (CMP-3),
+"""The daily jobs, in order: renewal invitations, auto-renewals, the documents they and the day's policy
+transactions call for (DOC-1: after the renewals, so their notices and schedules are issued the same day), the complaints' eight-week letters (CMP-3),
 fraud checks the agency did not answer (REG-3), the Motor Insurance Database updates and CUE reports waiting
 to be sent (REG-1, REG-2; after the renewals, which make MID updates), the retention sweep (PRV-5). The
 sends and letters act as at now, whatever day `as_of` names.
@@ -19,6 +20,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from covernote.complaints.usecases import complaints
+from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM
 from covernote.kernel.clock import LONDON
 from covernote.kernel.errors import DomainError, FieldIssue, ValidationFailed
@@ -58,6 +60,11 @@ def _retention_sweep(ctx: AppContext, day: date, progress: Progress) -> Mapping[
     return retention.sweep(ctx, SYSTEM, day, progress=progress)
 
 
+@_long
+def _documents_issue(ctx: AppContext, _day: date, progress: Progress) -> Mapping[str, Any]:
+    return documents.issue_due(ctx, SYSTEM, progress=progress)
+
+
 def _eight_week_letters(ctx: AppContext, _day: date) -> Mapping[str, Any]:
     return complaints.send_eight_week_letters(ctx, SYSTEM)
 
@@ -79,6 +86,7 @@ def _cue_send(ctx: AppContext, _day: date, progress: Progress) -> Mapping[str, A
 DAILY_JOBS: tuple[tuple[str, Job], ...] = (
     ("renewal_invitations", _renewal_invitations),
     ("auto_renewals", _auto_renewals),
+    ("documents_issue", _documents_issue),
     ("complaints_eight_week", _eight_week_letters),
     ("fraud_recheck", _fraud_recheck),
     ("mid_send", _mid_send),

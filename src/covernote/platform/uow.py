@@ -13,6 +13,7 @@ if TYPE_CHECKING:  # the contexts' ports, for typing only: the contexts sit abov
     from covernote.claims.ports import ClaimRepository
     from covernote.clocks.ports import DeadlineRepository
     from covernote.complaints.ports import ComplaintRepository
+    from covernote.documents.ports import DocumentRepository
     from covernote.extras.ports import ExtrasRepository
     from covernote.identity.ports import UserRepository
     from covernote.ledger.ports import LedgerRepository, TransactionTotals
@@ -65,6 +66,7 @@ class UnitOfWork(Protocol):
     mid_updates: MidUpdateRepository  # the MID outbox (REG-1): regulatory/ports.py
     cue_reports: CueReportRepository  # the claims exchange outbox (REG-2)
     fraud_checks: FraudCheckRepository  # every fraud check made (REG-3)
+    documents: DocumentRepository  # issued policy documents and the print queue (DOC-1): documents/ports.py
 
     def publish(self, event: Event) -> None:
         """Announce a domain event; its handlers run in this transaction when it commits."""

@@ -1234,3 +1234,67 @@ fraud_checks = sa.Table(
     sa.Column("notes", JSON, nullable=False, info=np("what the answer meant for the transaction, in the system's words")),
     sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
 )
+
+# -- policy documents (issue 14: DOC-1, CMP-4, REG-5) --------------------------------------------------------
+# Each document once per (policy, kind, subject): its template and product versions; its renditions' bytes
+# with their SHA-256, never regenerated (a download answers the stored bytes); paper copies asked for.
+
+_DOCUMENT = ("policy_administration",)
+
+documents = sa.Table(
+    "documents",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("kind", sa.String(30), nullable=False, info=np("certificate, schedule, statement_of_fact, ipid, "
+                                                             "mta_letter, cancellation_letter or renewal_notice")),
+    sa.Column("subject", sa.String(40), nullable=False, index=True,
+              info=np("the policy transaction or renewal invitation the document documents (its id)")),
+    sa.Column("term_no", sa.Integer, nullable=False, info=np("the policy term")),
+    sa.Column("title", sa.String(120), nullable=False, info=np("the kind's title")),
+    sa.Column("template", sa.String(80), nullable=False, info=np("the template's name")),
+    sa.Column("template_version", sa.String(64), nullable=False,
+              info=np("a SHA-256 of the template sources that rendered it")),
+    sa.Column("product_ref", sa.String(60), nullable=False, info=np("the product version (CODE@VERSION)")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("created_by", sa.String(40), nullable=False, info=REF),
+    sa.UniqueConstraint("policy_id", "kind", "subject", name="uq_documents_policy_kind_subject"),
+)
+
+document_renditions = sa.Table(
+    "document_renditions",
+    metadata,
+    sa.Column("document_id", sa.String(40), sa.ForeignKey("documents.id"), primary_key=True, info=REF),
+    sa.Column("format", sa.String(12), primary_key=True, info=np("pdf, html, txt, pdf_large or html_large")),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("media_type", sa.String(60), nullable=False, info=np("the content's media type")),
+    sa.Column("sha256", sa.String(64), nullable=False, info=np("the SHA-256 of the content as issued")),
+    sa.Column("size", sa.Integer, nullable=False, info=np("the content's length in bytes")),
+    sa.Column("content", sa.LargeBinary, info=pd(
+        C, Category.CONTRACT, _DOCUMENT, ProvidedBy.GENERATED, Erasure.NULL,
+        "the document as issued: names the policyholder, drivers, address and registration")),
+    sa.Column("template_version", sa.String(64), nullable=False,
+              info=np("a SHA-256 of the template sources (and large-print stylesheet) that rendered it")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+)
+
+print_requests = sa.Table(
+    "print_requests",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("document_id", sa.String(40), sa.ForeignKey("documents.id"), nullable=False, index=True, info=REF),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("large_print", sa.Boolean, info=pd(
+        C, Category.CONTACT, _DOCUMENT, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+        "asked for large print (CMP-4): it may suggest a disability, so it is the person's data")),
+    sa.Column("status", sa.String(12), nullable=False, index=True, info=np("requested, printed or posted")),
+    sa.Column("requested_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("requested_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("printed_at", UtcDateTime, info=WHEN),
+    sa.Column("printed_by", sa.String(40), info=REF),
+    sa.Column("posted_at", UtcDateTime, info=WHEN),
+    sa.Column("posted_by", sa.String(40), info=REF),
+)

@@ -40,6 +40,7 @@ from covernote.store.tables import (
     cue_reports,
     customers,
     deadlines,
+    document_renditions,
     fraud_checks,
     fraud_markers,
     idempotency_keys,
@@ -50,6 +51,7 @@ from covernote.store.tables import (
     policies,
     policy_transactions,
     postings,
+    print_requests,
     processing_flags,
     quotes,
     retention_actions,
@@ -292,7 +294,9 @@ class RetentionRepo:
                                   (pending_quotes, pending_quotes.c.policy_id), (quotes, quotes.c.policy_id),
                                   (journal_entries, journal_entries.c.policy_id), (postings, postings.c.policy_id),
                                   (ncd_proofs, ncd_proofs.c.policy_id), (claims, claims.c.policy_id),
-                                  (mid_updates, mid_updates.c.policy_id), (cue_reports, cue_reports.c.policy_id)):
+                                  (mid_updates, mid_updates.c.policy_id), (cue_reports, cue_reports.c.policy_id),
+                                  (document_renditions, document_renditions.c.policy_id),
+                                  (print_requests, print_requests.c.policy_id)):
                 result.merge(erase_rows(self.conn, table, any_of(self.conn, column, ids), keep_nothing, hasher,
                                         detail=False))
             # A claim's handling records follow its policy (issue 5).

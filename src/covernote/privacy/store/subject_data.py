@@ -7,6 +7,7 @@ erasure can never miss a table added later.
 
 from __future__ import annotations
 
+import base64
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 from typing import Any
@@ -44,6 +45,8 @@ from covernote.store.tables import (
     customers,
     deadlines,
     disclosures,
+    document_renditions,
+    documents,
     extra_lines,
     fraud_checks,
     fraud_markers,
@@ -57,6 +60,7 @@ from covernote.store.tables import (
     policies,
     policy_transactions,
     postings,
+    print_requests,
     processing_flags,
     quotes,
     sensitive_data,
@@ -112,6 +116,10 @@ LINKS: dict[str, Callable[[str, Ids], Any]] = {
     "fraud_checks": _by_customer(fraud_checks),
     "carbon_offsets": _by_policy(carbon_offsets),
     "carbon_offset_lines": _by_policy(carbon_offset_lines),
+    # Policy documents as issued (DOC-1), their bytes, and the paper copies asked for.
+    "print_requests": _by_customer(print_requests),
+    "document_renditions": _by_customer(document_renditions),
+    "documents": _by_customer(documents),
     "consent_decisions": _by_customer(consent_decisions),
     "subject_requests": _by_customer(subject_requests),
     "subject_request_events": lambda cid, ids: subject_request_events.c.request_id.in_(ids["requests"]),
@@ -140,6 +148,8 @@ def table(name: str) -> sa.Table:
 def _jsonable(value: Any) -> Any:
     if isinstance(value, datetime | date):
         return value.isoformat()
+    if isinstance(value, bytes):  # a document's bytes (DOC-1): given in the package as base64
+        return base64.b64encode(value).decode("ascii")
     return value
 
 

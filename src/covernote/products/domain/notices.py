@@ -49,6 +49,9 @@ class BrandContacts:
     source: str = ""
     # The product whose contacts answer a complaint that names no product (exactly one in a catalogue).
     default_for_complaints: bool = False
+    # REG-5: the Financial Services Compensation Scheme statement every policy document prints, in the
+    # brand's own words (None where the file gives none: the documents then say nothing about the FSCS).
+    fscs: str | None = None
 
     def point(self, name: str) -> ContactPoint:
         return dict(self.points)[name]

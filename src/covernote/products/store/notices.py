@@ -48,6 +48,8 @@ class ContactsDoc(StrictDoc):
     source: Text
     default_for_complaints: bool = False
     points: dict[str, ContactPointDoc]
+    # REG-5: the FSCS statement policy documents print (compulsory cover 100%, other cover 90%).
+    fscs: Text | None = None
 
     @field_validator("points")
     @classmethod
@@ -108,7 +110,7 @@ def brand_contacts(doc: ContactsDoc) -> BrandContacts:
         brand=doc.brand,
         points=tuple((name, ContactPoint(p.name, tuple(p.address), p.phone, p.hours, p.email, p.source))
                      for name, p in ((n, doc.points[n]) for n in CONTACT_POINTS)),
-        source=doc.source, default_for_complaints=doc.default_for_complaints)
+        source=doc.source, default_for_complaints=doc.default_for_complaints, fscs=doc.fscs)
 
 
 def privacy_notice(doc: PrivacyNoticeDoc) -> PrivacyNotice:

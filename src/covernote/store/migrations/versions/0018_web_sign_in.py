@@ -3,14 +3,14 @@ password hash; portal sessions are kept on the server (the browser holds only a 
 SHA-256); failed sign-ins are kept for the lock-out window, per name typed (hashed).
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-07 17:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0018'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

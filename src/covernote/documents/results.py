@@ -1,0 +1,96 @@
+"""The shapes the document use cases answer with (DOC-1, CMP-4): a policy's documents with each format's
+digest, a downloaded file, the print queue and the issuing job's report. TypedDicts, so they are plain
+dicts at run time and FastAPI describes them in the OpenAPI document; a file's bytes come in a dataclass."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from typing_extensions import TypedDict
+
+
+class DocumentFormatView(TypedDict):
+    """One format of a document as issued: its media type and the SHA-256 of its bytes."""
+
+    format: str
+    media_type: str
+    sha256: str
+    created_at: str
+
+
+class DocumentView(TypedDict):
+    """A document as issued: what it documents, the template and product versions that made it, and its
+    formats (pdf, html, txt; pdf_large and html_large once asked for)."""
+
+    id: str
+    policy_id: str
+    kind: str
+    title: str
+    subject: str
+    term: int
+    template: str
+    template_version: str
+    product: str
+    created_at: str
+    formats: list[DocumentFormatView]
+
+
+class DocumentList(TypedDict):
+    """A policy's documents, oldest first; `issued_now` says how many this request issued."""
+
+    policy_id: str
+    number: str
+    documents: list[DocumentView]
+    issued_now: int
+
+
+@dataclass(frozen=True)
+class DocumentFile:
+    """A document's bytes in one format, exactly as stored, with their SHA-256 and a file name."""
+
+    document_id: str
+    format: str
+    media_type: str
+    filename: str
+    sha256: str
+    content: bytes
+
+
+class Addressee(TypedDict):
+    """Where a paper copy goes: the policyholder's name and address on record now."""
+
+    name: str
+    address: str
+    postcode: str
+
+
+class PrintRequestView(TypedDict):
+    """A paper copy asked for and how far the print room has got with it."""
+
+    id: str
+    document_id: str
+    document_title: str
+    policy_id: str
+    large_print: bool
+    status: str
+    requested_at: str
+    requested_by: str
+    printed_at: str | None
+    posted_at: str | None
+    addressee: Addressee | None
+
+
+class PrintQueue(TypedDict):
+    """Paper copies asked for, oldest first, with where each goes."""
+
+    items: list[PrintRequestView]
+    limit: int
+    offset: int
+
+
+class IssueRun(TypedDict):
+    """The issuing job's report: policies looked at, documents issued, and the policies that failed with why."""
+
+    policies: int
+    issued: int
+    failed: dict[str, str]

@@ -1,0 +1,265 @@
+"""Issuing, listing and downloading policy documents (DOC-1, CMP-4).
+
+When documents are issued: lazily, never in the path of a quote, bind, adjustment, cancellation or the
+renewal batch. A policy transaction (or renewal invitation) calls for its documents (documents/domain.py
+`due_documents`); they are rendered and stored the first time anyone lists the policy's documents, or by
+the daily `documents_issue` job (`issue_due`), whichever comes first. Rendering happens outside the
+database transaction; the documents are then stored in one unit of work, once: a second issuer racing the
+first loses on the unique (policy, kind, subject) and reads the first one's documents instead.
+
+Once stored, a document is never rendered again: a download answers the stored bytes, byte for byte. The
+large-print variant (CMP-4) is made from the stored HTML on its first request and stored in its turn."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from dataclasses import replace
+
+from covernote.documents.domain import (
+    FORMATS,
+    MEDIA_TYPES,
+    TITLES,
+    Due,
+    cancellation_facts,
+    certificate_facts,
+    due_documents,
+    ipid_facts,
+    mta_facts,
+    renewal_facts,
+    schedule_facts,
+    statement_of_fact_facts,
+)
+from covernote.documents.ports import IssuedDocument, Rendition
+from covernote.documents.results import DocumentFile, DocumentList, DocumentView, IssueRun
+from covernote.documents.usecases import render
+from covernote.identity.usecases import SYSTEM, Principal, check_customer
+from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ValidationFailed
+from covernote.kernel.ids import new_id
+from covernote.platform.context import AppContext
+from covernote.platform.progress import Progress, no_progress
+from covernote.platform.uow import UnitOfWork
+from covernote.policy.domain.model import Customer, Policy, is_anonymised
+from covernote.policy.usecases.lookup import find_policy
+from covernote.products.domain.model import Product
+
+log = logging.getLogger("covernote.documents")
+LARGE = {"pdf": "pdf_large", "html": "html_large"}
+
+
+def _view(doc: IssuedDocument) -> DocumentView:
+    return {
+        "id": doc.document_id, "policy_id": doc.policy_id, "kind": doc.kind, "title": doc.title,
+        "subject": doc.subject, "term": doc.term_no, "template": doc.template,
+        "template_version": doc.template_version, "product": doc.product_ref,
+        "created_at": doc.created_at.isoformat(),
+        "formats": [{"format": r.format, "media_type": r.media_type, "sha256": r.sha256,
+                     "created_at": r.created_at.isoformat()} for r in doc.renditions],
+    }
+
+
+def _product(ctx: AppContext, policy: Policy, due: Due) -> Product:
+    if due.invitation is not None:
+        return ctx.catalogue.by_ref(str(due.invitation.offer.get("product") or policy.term().product_ref))
+    return ctx.catalogue.by_ref(policy.term(due.term_no).product_ref)
+
+
+def _render(ctx: AppContext, principal: Principal, policy: Policy, customer: Customer, due: Due) -> IssuedDocument:
+    product = _product(ctx, policy, due)
+    today = ctx.today()
+    if due.kind == "renewal_notice":
+        assert due.invitation is not None
+        facts = renewal_facts(policy, due.invitation, customer, product, today)
+    else:
+        assert due.transaction is not None
+        make = {"certificate": certificate_facts, "schedule": schedule_facts,
+                "statement_of_fact": statement_of_fact_facts, "ipid": ipid_facts, "mta_letter": mta_facts,
+                "cancellation_letter": cancellation_facts}[due.kind]
+        facts = make(policy, due.transaction, customer, product, today)
+    title = TITLES[due.kind]
+    out = render.render(due.kind, facts, title)
+    now = ctx.clock.now()
+    version = render.template_version(due.kind)
+    renditions = tuple(Rendition(fmt, MEDIA_TYPES[fmt], render.sha256(content), content, now, version)
+                       for fmt, content in (("html", out.html), ("pdf", out.pdf), ("txt", out.txt)))
+    return IssuedDocument(new_id("doc"), policy.policy_id, policy.customer_id, due.kind, due.subject, due.term_no,
+                          title, due.kind, version, product.ref, now, principal.user_id, renditions)
+
+
+def _due(ctx: AppContext, uow: UnitOfWork, policy: Policy, issued: Sequence[IssuedDocument]) -> list[Due]:
+    if is_anonymised(policy) or not policy.transactions:  # PRV-5: nothing more is issued, nor can be
+        return []
+    product = ctx.catalogue.by_ref(policy.term().product_ref)
+    return due_documents(policy, product.line == "motor", uow.documents.renewal_invitations(policy.policy_id),
+                         ctx.today(), {(d.kind, d.subject) for d in issued}, ipid=product.ipid is not None)
+
+
+def _issue(ctx: AppContext, principal: Principal, policy: Policy, customer: Customer, due: list[Due],
+           failures: list[str] | None = None) -> int:
+    """Render and store the due documents; 0 if another issuer stored them first. A document that cannot be
+    rendered is left due (logged, and named in `failures`): the others are issued, the listing still
+    answers, and the next run tries it again."""
+    docs = []
+    for d in due:
+        try:
+            docs.append(_render(ctx, principal, policy, customer, d))
+        except Exception as exc:  # a record the template cannot state: never a failed listing
+            log.exception("the %s of policy %s for %s cannot be rendered", d.kind, policy.policy_id, d.subject)
+            if failures is not None:
+                failures.append(f"{d.kind} for {d.subject}: {type(exc).__name__}: {exc}")
+    if not docs:
+        return 0
+    try:
+        with ctx.uow() as uow:
+            for doc in docs:
+                uow.documents.add(doc)
+            uow.commit()
+    except Conflict:
+        log.info("documents of policy %s were issued meanwhile by another request", policy.policy_id)
+        return 0
+    return len(docs)
+
+
+def list_documents(ctx: AppContext, principal: Principal, policy_id: str) -> DocumentList:
+    """The policy's documents, oldest first, issuing first any its history calls for that are not issued
+    yet. A customer sees only their own policy's (another's answers as an unknown policy)."""
+    with ctx.uow(read_only=True) as uow:
+        policy = find_policy(uow, principal, policy_id)
+        issued = uow.documents.for_policy(policy.policy_id)
+        due = _due(ctx, uow, policy, issued)
+        customer = uow.customers.get(policy.customer_id) if due else None
+    issued_now = 0
+    if due and customer is not None:
+        issued_now = _issue(ctx, principal, policy, customer, due)
+        with ctx.uow(read_only=True) as uow:
+            issued = uow.documents.for_policy(policy.policy_id)
+    return {"policy_id": policy.policy_id, "number": policy.number, "documents": [_view(d) for d in issued],
+            "issued_now": issued_now}
+
+
+def _unknown(document_id: str) -> NotFound:
+    return NotFound("no such document", [FieldIssue("document_id", f"no document {document_id} that you can see")])
+
+
+def visible_document(uow: UnitOfWork, principal: Principal, document_id: str, fmt: str | None) -> IssuedDocument:
+    """The document as the caller may see it: a customer only their own (find_policy's rule: another
+    customer's document answers exactly as an unknown id)."""
+    doc = uow.documents.get(document_id, fmt)
+    if doc is not None:
+        try:
+            check_customer(principal, doc.customer_id, "document")
+        except NotFound:
+            doc = None
+    if doc is None:
+        raise _unknown(document_id)
+    return doc
+
+
+def _file(doc: IssuedDocument, rendition: Rendition) -> DocumentFile:
+    assert rendition.content is not None
+    ext = rendition.format.replace("_large", "")
+    suffix = "-large-print" if rendition.format.endswith("_large") else ""
+    return DocumentFile(doc.document_id, rendition.format, rendition.media_type,
+                        f"{doc.kind}-{doc.document_id}{suffix}.{ext}", rendition.sha256, rendition.content)
+
+
+def check_format(fmt: str, large_print: bool) -> None:
+    if fmt not in FORMATS:
+        raise ValidationFailed("unknown format", [FieldIssue("format", f"use one of {', '.join(FORMATS)}")])
+    if large_print and fmt not in LARGE:
+        raise ValidationFailed("plain text has no print size",
+                               [FieldIssue("large_print", "large print is a PDF or HTML variant; plain text is for "
+                                                          "reading aloud or your own software at any size")])
+
+
+def get_document(ctx: AppContext, principal: Principal, document_id: str, fmt: str,
+                 large_print: bool = False) -> DocumentFile:
+    """A document's bytes in `fmt` (pdf, html or txt), exactly as stored when it was issued; the large-print
+    PDF or HTML (CMP-4) is made from the stored HTML on its first request and stored, then answered as
+    stored. 404 naming `document_id` for an unknown document or another customer's; 409 once the content
+    was erased (PRV-4) or anonymised (PRV-5)."""
+    check_format(fmt, large_print)
+    key = LARGE[fmt] if large_print else fmt
+    with ctx.uow(read_only=True) as uow:
+        doc = visible_document(uow, principal, document_id, key)
+        wanted = doc.rendition(key)
+        html: Rendition | None = None
+        if wanted is None:  # the large-print variant, asked for the first time: made from the stored HTML
+            with_html = uow.documents.get(document_id, "html")
+            html = with_html.rendition("html") if with_html is not None else None
+    if wanted is not None:
+        if wanted.content is None:
+            raise _erased(document_id)
+        return _file(doc, wanted)
+    return _first_large_print(ctx, doc, key, html)
+
+
+def _erased(document_id: str) -> Conflict:
+    return Conflict("the document's content was erased (an erasure request or the retention schedule): only "
+                    "its record and digests remain", [FieldIssue("document_id", "content erased")])
+
+
+def _first_large_print(ctx: AppContext, doc: IssuedDocument, key: str, html: Rendition | None) -> DocumentFile:
+    if html is None or html.content is None:
+        raise _erased(doc.document_id)
+    large_html = render.large_print_html(html.content.decode("utf-8"))
+    content = large_html.encode("utf-8") if key == "html_large" else render.html_to_pdf(html.content.decode("utf-8"),
+                                                                                          large_print=True)
+    rendition = Rendition(key, MEDIA_TYPES[key.replace("_large", "")], render.sha256(content), content,
+                          ctx.clock.now(), render.large_print_version(doc.kind))
+    try:
+        with ctx.uow() as uow:
+            uow.documents.add_rendition(doc, rendition)
+            uow.commit()
+    except Conflict:  # made meanwhile by another request: answer the stored one
+        with ctx.uow(read_only=True) as uow:
+            stored = uow.documents.get(doc.document_id, key)
+        found = stored.rendition(key) if stored is not None else None
+        if found is None or found.content is None:
+            raise
+        return _file(doc, found)
+    return _file(replace(doc, renditions=(*doc.renditions, rendition)), rendition)
+
+
+ISSUE_TASK = "policies whose documents were issued"
+
+
+def issue_due(ctx: AppContext, principal: Principal = SYSTEM, batch: int = 200,
+              progress: Progress = no_progress) -> IssueRun:
+    """The daily job: issue every document that policy transactions and renewal invitations call for and
+    nobody has listed yet. A policy that fails is reported and the next still runs (rerun safely).
+    `progress` hears the policies done (the total is not known ahead: they are found a batch at a time)."""
+    done, issued, failed = 0, 0, {}
+    after: str | None = None
+    progress(ISSUE_TASK, 0, None)
+    while True:
+        with ctx.uow(read_only=True) as uow:
+            ids = uow.documents.policies_missing_documents(after, batch)
+        if not ids:
+            break
+        for pid in ids:
+            progress(ISSUE_TASK, done, None)
+            done += 1
+            failures: list[str] = []
+            try:
+                issued += _issue_policy(ctx, principal, pid, failures)
+            except Exception as exc:  # reported, never stops the run: the next run tries again
+                log.exception("issuing the documents of policy %s failed", pid)
+                failures.append(f"{type(exc).__name__}: {exc}")
+            if failures:
+                failed[pid] = "; ".join(failures)
+        after = ids[-1]
+    progress(ISSUE_TASK, done, done)
+    return {"policies": done, "issued": issued, "failed": failed}
+
+
+def _issue_policy(ctx: AppContext, principal: Principal, policy_id: str, failures: list[str]) -> int:
+    with ctx.uow(read_only=True) as uow:
+        policy = uow.policies.get(policy_id)
+        if policy is None:
+            return 0
+        due = _due(ctx, uow, policy, uow.documents.for_policy(policy_id))
+        customer = uow.customers.get(policy.customer_id) if due else None
+    if not due or customer is None:
+        return 0
+    return _issue(ctx, principal, policy, customer, due, failures)

@@ -1,0 +1,92 @@
+"""Paper copies on request (DOC-1: "we can also send paper copies through the post, on request"), in large
+print where asked (CMP-4): a customer or staff asks for a copy of an issued document; staff work the queue,
+marking each copy printed, then posted. The copy printed is the stored document, never a new rendering."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Literal
+
+from covernote.documents.ports import IssuedDocument, PrintRequest
+from covernote.documents.results import PrintQueue, PrintRequestView
+from covernote.documents.usecases.documents import visible_document
+from covernote.identity.usecases import Principal, require_staff
+from covernote.kernel.errors import Conflict, FieldIssue, NotFound
+from covernote.kernel.ids import new_id
+from covernote.platform.context import AppContext
+from covernote.platform.paging import check_listing
+from covernote.policy.domain.model import Customer
+
+STATUSES = ("requested", "printed", "posted")
+# What may follow what: a copy is printed, then posted (a copy posted straight away was printed too).
+NEXT: dict[str, tuple[str, ...]] = {"requested": ("printed", "posted"), "printed": ("posted",), "posted": ()}
+
+
+def _view(r: PrintRequest, doc: IssuedDocument | None, customer: Customer | None) -> PrintRequestView:
+    return {
+        "id": r.request_id, "document_id": r.document_id, "document_title": doc.title if doc else "",
+        "policy_id": r.policy_id, "large_print": r.large_print, "status": r.status,
+        "requested_at": r.requested_at.isoformat(), "requested_by": r.requested_by,
+        "printed_at": r.printed_at.isoformat() if r.printed_at else None,
+        "posted_at": r.posted_at.isoformat() if r.posted_at else None,
+        "addressee": {"name": customer.name, "address": customer.address, "postcode": customer.postcode}
+        if customer is not None else None,
+    }
+
+
+def request_paper_copy(ctx: AppContext, principal: Principal, document_id: str,
+                       large_print: bool = False) -> PrintRequestView:
+    """Ask for a paper copy of an issued document, posted to the policyholder's address on record. A copy
+    of the same document in the same print size still waiting to be printed is answered instead of a
+    second one. A customer may ask only for their own documents (another's answers as unknown)."""
+    with ctx.uow() as uow:
+        doc = visible_document(uow, principal, document_id, None)
+        waiting = [r for r in uow.documents.print_requests("requested", doc.policy_id, 1000, 0)
+                   if r.document_id == doc.document_id and r.large_print == large_print]
+        if waiting:
+            request = waiting[0]
+        else:
+            request = PrintRequest(new_id("prt"), doc.document_id, doc.policy_id, doc.customer_id, large_print,
+                                   "requested", ctx.clock.now(), principal.user_id)
+            uow.documents.add_print_request(request)
+            uow.commit()
+        customer = uow.customers.get(doc.customer_id)
+    return _view(request, doc, customer)
+
+
+def print_queue(ctx: AppContext, principal: Principal, status: str | None = "requested", limit: int = 50,
+                offset: int = 0) -> PrintQueue:
+    """Staff: the paper copies asked for (default those still to print), oldest first, with where each goes."""
+    require_staff(principal, "work the print queue")
+    check_listing(limit, offset, status=status, statuses=STATUSES)
+    with ctx.uow(read_only=True) as uow:
+        items = uow.documents.print_requests(status, None, limit, offset)
+        docs = uow.documents.documents_by_id(sorted({r.document_id for r in items}))
+        customers = uow.customers.get_many(sorted({r.customer_id for r in items}))
+    return {"items": [_view(r, docs.get(r.document_id), customers.get(r.customer_id)) for r in items],
+            "limit": limit, "offset": offset}
+
+
+def mark_print_request(ctx: AppContext, principal: Principal, request_id: str,
+                       status: Literal["printed", "posted"]) -> PrintRequestView:
+    """Staff: a copy was printed, or posted. 409 naming `status` for a step back or a repeat."""
+    require_staff(principal, "work the print queue")
+    now = ctx.clock.now()
+    with ctx.uow() as uow:
+        request = uow.documents.get_print_request(request_id)
+        if request is None:
+            raise NotFound("no such print request", [FieldIssue("request_id", f"no print request {request_id}")])
+        if status not in NEXT[request.status]:
+            raise Conflict(f"the copy is already {request.status}",
+                           [FieldIssue("status", f"a {request.status} copy can be marked "
+                                                 f"{' or '.join(NEXT[request.status]) or 'nothing more'}")])
+        changed = replace(request, status=status,
+                          printed_at=request.printed_at or now, printed_by=request.printed_by or principal.user_id,
+                          posted_at=now if status == "posted" else None,
+                          posted_by=principal.user_id if status == "posted" else None)
+        if not uow.documents.save_print_request(changed, request.status):
+            raise Conflict("the print request was changed by someone else at the same time; reload it and retry")
+        uow.commit()
+        docs = uow.documents.documents_by_id([request.document_id])
+        customer = uow.customers.get(request.customer_id)
+    return _view(changed, docs.get(request.document_id), customer)
