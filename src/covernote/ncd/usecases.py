@@ -14,11 +14,15 @@ How accepted proof feeds rating (docs/ncd.md):
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal, cast
 
+from covernote.documents.domain import Letter
+from covernote.documents.results import DocumentFile
+from covernote.documents.usecases import documents
 from covernote.extras.usecases import protection_for_renewal, quote_lines
 from covernote.identity.usecases import Principal, check_customer, require_staff
 from covernote.kernel.errors import (
@@ -699,3 +703,22 @@ def letter_text(letter: NcdLetter) -> str:
 def letter_html(letter: NcdLetter) -> str:
     """The letter as a printable HTML page (`ncd/templates/letter.html`, autoescaped; issue 14)."""
     return templating.render("covernote.ncd", "letter.html", **letter)
+
+
+LETTER_TEMPLATES = ("letter.html", "letter.txt")
+
+
+def letter_pdf(ctx: AppContext, principal: Principal, policy_id: str) -> DocumentFile:
+    """The NCD proof letter as a PDF (issue 14, DOC-1): issued through the documents context as one of the
+    policy's documents (kind `ncd_letter`), stored once with its HTML, text and PDF and their SHA-256, and
+    listed with the policy's documents. The same letter asked for again (the same words: same day, same
+    facts) answers the stored bytes; a letter whose facts or date changed is a new document."""
+    data = ncd_letter(ctx, principal, policy_id)
+    html_page, text = letter_html(data), letter_text(data)
+    with ctx.uow(read_only=True) as uow:
+        term_no = find_policy(uow, principal, data["policy_id"]).terms()[-1].term_no
+    subject = "ncd:" + hashlib.sha256((html_page + "\0" + text).encode("utf-8")).hexdigest()[:36]
+    issued = documents.issue_letter(ctx, principal, data["policy_id"], Letter(
+        "ncd_letter", subject, data["title"], "ncd/letter", templating.version("covernote.ncd", *LETTER_TEMPLATES),
+        data["product"], term_no, html_page, text))
+    return documents.get_document(ctx, principal, issued["id"], "pdf")

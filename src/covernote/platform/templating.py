@@ -15,6 +15,7 @@ environment here too. Jinja2 is imported by this module only: the domain and ker
 
 from __future__ import annotations
 
+import hashlib
 from datetime import date
 from functools import cache
 from importlib import resources
@@ -56,3 +57,12 @@ def render(package: str, name: str, /, **values: Any) -> str:
 def source(package: str, name: str, folder: str = "templates") -> str:
     """A template file's source text (to hash it as the version of what it renders)."""
     return resources.files(package).joinpath(folder, name).read_text(encoding="utf-8")
+
+
+def version(package: str, *names: str) -> str:
+    """A SHA-256 of the named templates' sources: the version of the wording they render, recorded with a
+    letter issued as a document."""
+    digest = hashlib.sha256()
+    for name in sorted(names):
+        digest.update(name.encode() + b"\0" + source(package, name).encode("utf-8") + b"\0")
+    return digest.hexdigest()

@@ -44,7 +44,12 @@ def template_version(kind: str) -> str:
 @cache
 def large_print_version(kind: str) -> str:
     """The template version of a large-print rendition: the kind's, with the large-print stylesheet."""
-    return hashlib.sha256((template_version(kind) + _source(LARGE_PRINT_CSS)).encode("utf-8")).hexdigest()
+    return large_print_version_of(template_version(kind))
+
+
+def large_print_version_of(version: str) -> str:
+    """The large-print version of a document made by templates of `version` (a letter another context wrote)."""
+    return hashlib.sha256((version + _source(LARGE_PRINT_CSS)).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)
