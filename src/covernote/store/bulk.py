@@ -1,16 +1,16 @@
 """Many rows in one statement on PostgreSQL (issue 12): a batch's rows go as one JSON parameter, an array of
-objects, which `json_to_recordset` turns back into rows typed as the table's columns. One text parameter
+objects, which `jsonb_to_recordset` turns back into rows typed as the table's columns. One text parameter
 rather than an array per column, which the driver would escape value by value. Elsewhere (SQLite) the
 rows go with executemany, one statement text for the batch."""
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
+from pydantic_core import to_json
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection
 
@@ -58,11 +58,11 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]
     if conn.dialect.name != "postgresql" or any(is_json(c) for c in columns):
         conn.execute(table.insert(), list(rows))
         return
-    doc = json.dumps([{c.name: _plain(c, r[c.name]) for c in columns} for r in rows])
+    doc = to_json([{c.name: _plain(c, r[c.name]) for c in columns} for r in rows]).decode()
     names = ", ".join(q(conn, c.name) for c in columns)
     shape = ", ".join(f"{q(conn, c.name)} {sql_type(conn, c)}" for c in columns)
     conn.execute(sa.text(f"INSERT INTO {q(conn, table.name)} ({names}) SELECT {names} "
-                         f"FROM json_to_recordset(CAST(:rows AS JSON)) AS v({shape})"), {"rows": doc})
+                         f"FROM jsonb_to_recordset(CAST(:rows AS JSONB)) AS v({shape})"), {"rows": doc})
 
 
 __all__ = ["any_of", "insert_rows", "is_json", "q", "sql_type"]
