@@ -213,6 +213,41 @@ def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher
     The writes are one statement per set of columns changed and one for the rows deleted, whatever the
     number of rows: on PostgreSQL an UPDATE joined to the new values sent as one JSON recordset and a
     DELETE by key arrays, elsewhere one statement sent with executemany."""
+    planned = plan_erasure(conn, table, where, keep, hasher, detail)
+    planned.write(conn)
+    return planned.result
+
+
+@dataclass
+class PlannedErasure:
+    """One table's erasure, read and worked out but not yet written (`plan_erasure`): the new values of
+    its rows, the keys of the rows to delete, and what the erasure does (`result`). `write` writes it."""
+
+    table: sa.Table
+    result: ErasureResult
+    updates: dict[tuple[str, ...], list[dict[str, Any]]]
+    deletes: list[dict[str, Any]]
+
+    def write(self, conn: Connection) -> None:
+        table, updates, deletes = self.table, self.updates, self.deletes
+        postgresql = conn.dialect.name == "postgresql"
+        pk_match = sa.and_(*(c == sa.bindparam(f"pk_{c.name}") for c in table.primary_key.columns))
+        for columns, params in updates.items():
+            if not (postgresql and _update_as_recordset(conn, table, columns, params)):
+                # One statement per set of columns changed, sent with executemany.
+                conn.execute(table.update().where(pk_match).values({c: sa.bindparam(f"v_{c}") for c in columns}),
+                             params)
+        if deletes and postgresql:
+            _delete_by_arrays(conn, table, deletes)
+        elif deletes:
+            conn.execute(table.delete().where(pk_match), deletes)
+
+
+def plan_erasure(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher: Hasher,
+                 detail: bool = True) -> PlannedErasure:
+    """`erase_rows` up to its writes: the rows are read and their new values worked out; nothing is
+    written until the plan's `write`. The retention sweep reads and works out a batch's every table
+    before writing any (so the next batch's reading can overlap this one's writing)."""
     eraser = _Eraser(table, keep, hasher, detail)
     result = eraser.result
     declared: list[tuple[sa.Column[Any], PersonalData | PersonalInside, str]] = [
@@ -225,6 +260,10 @@ def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher
     as_text = {c.name for c, _, _ in declared if postgresql and not detail and is_json(c)}
     read = table.select() if detail else sa.select(*pk, *(
         sa.cast(c, sa.Text).label(c.name) if c.name in as_text else c for c, _, _ in declared if c not in pk))
+    # Values by position: a row's attribute lookup by name costs more than the rest of the loop.
+    position = {name: i for i, name in enumerate(read.selected_columns.keys())}
+    fields = [(position[c.name], c, d, location, c.name in as_text) for c, d, location in declared]
+    keys = [(f"pk_{c.name}", position[c.name]) for c in pk]
     rows = conn.execute(read.where(where)).all()
     asks = keep is not keep_nothing
     updates: dict[tuple[str, ...], list[dict[str, Any]]] = {}
@@ -233,9 +272,9 @@ def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher
         row_id = _row_id(table, row) if detail else ""
         values: dict[str, Any] = {}
         delete = False
-        for column, decl, location in declared:
-            current = getattr(row, column.name)
-            if current is not None and column.name in as_text:
+        for i, column, decl, location, text in fields:
+            current = row[i]
+            if text and current is not None:
                 current = from_json(current)
             if isinstance(decl, PersonalInside):
                 if current is not None and eraser.json(current, decl.paths, column.name, row, row_id):
@@ -260,27 +299,18 @@ def erase_rows(conn: Connection, table: sa.Table, where: Any, keep: Keep, hasher
                 values[column.name] = ""
             else:
                 values[column.name] = {}
-        key = {f"pk_{c.name}": getattr(row, c.name) for c in pk}
+        key = {name: row[i] for name, i in keys}
         if delete:
             deletes.append(key)
             if detail:
                 result.deleted_rows.append((table.name, row_id or _row_id(table, row)))
         elif values:
             updates.setdefault(tuple(sorted(values)), []).append({**key, **{f"v_{k}": v for k, v in values.items()}})
-    pk_match = sa.and_(*(c == sa.bindparam(f"pk_{c.name}") for c in pk))
-    for columns, params in updates.items():
-        if not (postgresql and _update_as_recordset(conn, table, columns, params)):
-            # One statement per set of columns changed, sent with executemany.
-            conn.execute(table.update().where(pk_match).values({c: sa.bindparam(f"v_{c}") for c in columns}), params)
-    if deletes and postgresql:
-        _delete_by_arrays(conn, table, deletes)
-    elif deletes:
-        conn.execute(table.delete().where(pk_match), deletes)
     for counts, n in ((result.changed_n, eraser.changed), (result.kept_n, eraser.kept),
                       (result.deleted_n, len(deletes))):
         if n:
             counts[table.name] = n
-    return result
+    return PlannedErasure(table, result, updates, deletes)
 
 
 # -- PostgreSQL: a batch's rows in one statement -----------------------------------------------------

@@ -26,7 +26,7 @@ from covernote.privacy.ports import (
     RetentionRun,
     RetentionSetting,
 )
-from covernote.store.anonymise import ErasureResult, erase_rows, keep_nothing
+from covernote.store.anonymise import ErasureResult, PlannedErasure, keep_nothing, plan_erasure
 from covernote.store.bulk import any_of, insert_rows
 from covernote.store.tables import (
     claim_correspondence,
@@ -95,6 +95,10 @@ def _run(r: Row[Any]) -> RetentionRun:
 _TERM_KINDS = ("new_business", "renewal", "cancellation", "voidance")
 # Quotes never taken up: open ones, and those withdrawn by the customer or staff (they are swept alike).
 _UNBOUND = ("open", "withdrawn")
+
+
+def _nothing() -> None:
+    """No wait before writing (a batch run on its own)."""
 
 
 class RetentionRepo:
@@ -279,39 +283,50 @@ class RetentionRepo:
         return int(self.conn.execute(k.delete().where(sa.tuple_(k.c.key, k.c.scope).in_(oldest))).rowcount)
 
     def anonymise_policies(self, policy_ids: Sequence[str], billing_kept: Mapping[str, str],
-                           hasher: Callable[[str], str]) -> ErasureCounts:
+                           hasher: Callable[[str], str], before_writes: Callable[[], None] = _nothing,
+                           ) -> ErasureCounts:
+        """Anonymise the policies and every row that follows them. Every table's rows are read and worked
+        out first, then `before_writes` is called (the sweep waits there for the batches before this one
+        to commit), then everything is written."""
         def keep(_location: str, declaration: PersonalData, row: Any) -> str | None:
             reason = billing_kept.get(row.id)
             return reason if reason is not None and is_billing_data(declaration) else None
 
-        result = ErasureResult([], [], [])
+        plans: list[PlannedErasure] = []
         for ids in _chunks(self.conn, policy_ids):
-            result.merge(erase_rows(self.conn, policies, any_of(self.conn, policies.c.id, ids), keep, hasher,
-                                    detail=False))
+            plans.append(plan_erasure(self.conn, policies, any_of(self.conn, policies.c.id, ids), keep, hasher,
+                                      detail=False))
             for table, column in ((policy_transactions, policy_transactions.c.policy_id),
                                   (pending_quotes, pending_quotes.c.policy_id), (quotes, quotes.c.policy_id),
                                   (journal_entries, journal_entries.c.policy_id), (postings, postings.c.policy_id),
                                   (ncd_proofs, ncd_proofs.c.policy_id), (claims, claims.c.policy_id),
                                   (mid_updates, mid_updates.c.policy_id), (cue_reports, cue_reports.c.policy_id)):
-                result.merge(erase_rows(self.conn, table, any_of(self.conn, column, ids), keep_nothing, hasher,
-                                        detail=False))
+                plans.append(plan_erasure(self.conn, table, any_of(self.conn, column, ids), keep_nothing, hasher,
+                                          detail=False))
             # A claim's handling records follow its policy (issue 5).
             of_claims = sa.select(claims.c.id).where(any_of(self.conn, claims.c.policy_id, ids))
             for table in _CLAIM_CHILDREN:
-                result.merge(erase_rows(self.conn, table, table.c.claim_id.in_(of_claims), keep_nothing, hasher,
-                                        detail=False))
-        return result.counts()
+                plans.append(plan_erasure(self.conn, table, table.c.claim_id.in_(of_claims), keep_nothing, hasher,
+                                          detail=False))
+        before_writes()
+        return _written(self.conn, plans).counts()
 
     def anonymise_customers(self, customer_ids: Sequence[str], hasher: Callable[[str], str],
-                            at: datetime) -> ErasureCounts:
-        result = ErasureResult([], [], [])
-        for ids in _chunks(self.conn, customer_ids):
+                            at: datetime, before_writes: Callable[[], None] = _nothing) -> ErasureCounts:
+        """Anonymise the people and their rows; as `anonymise_policies`, everything is read and worked out
+        before `before_writes` is called and anything is written."""
+        plans: list[PlannedErasure] = []
+        chunks = list(_chunks(self.conn, customer_ids))
+        for ids in chunks:
             for table in (customers, users, consent_decisions, subject_requests, processing_flags, fraud_markers,
                           sensitive_data, ncd_proofs, claims, *_CLAIM_CHILDREN, mid_updates, cue_reports,
                           fraud_checks, deadlines):
                 column = table.c.id if table is customers else table.c.customer_id
-                result.merge(erase_rows(self.conn, table, any_of(self.conn, column, ids), keep_nothing, hasher,
-                                        detail=False))
+                plans.append(plan_erasure(self.conn, table, any_of(self.conn, column, ids), keep_nothing, hasher,
+                                          detail=False))
+        before_writes()
+        result = _written(self.conn, plans)
+        for ids in chunks:
             # Sensitive fields are encrypted with the person's data key: deleting the key erases them.
             dropped = self.conn.execute(subject_keys.delete().where(any_of(self.conn, subject_keys.c.customer_id, ids))
                                         ).rowcount
@@ -321,6 +336,15 @@ class RetentionRepo:
             self.conn.execute(customers.update().where(any_of(self.conn, customers.c.id, ids),
                                                        customers.c.erased_at.is_(None)).values(erased_at=at))
         return result.counts()
+
+
+def _written(conn: Connection, plans: Sequence[PlannedErasure]) -> ErasureResult:
+    """Write each table's planned erasure, in order; what they did, together."""
+    result = ErasureResult([], [], [])
+    for planned in plans:
+        planned.write(conn)
+        result.merge(planned.result)
+    return result
 
 
 def _aware(value: Any) -> datetime:
