@@ -132,14 +132,15 @@ class _Eraser:
         if self.detail:
             self.result.kept.append(KeptField(self.table.name, row_id, field_name, reason))
 
-    def json(self, doc: Any, paths: Mapping[str, PersonalData], column: str, row: Any, row_id: str) -> bool:
+    def json(self, doc: Any, paths: Mapping[str, PersonalData], column: str, row: Any, row_id: str,
+             trie: Any = None) -> bool:
         """Erase every declared path of `doc` in place (the document was read for this erasure alone);
-        whether anything changed."""
+        whether anything changed. `trie`: the paths' `declared_trie`, where the caller has it."""
         before = self.changed
         if self.keep is keep_nothing and not self.detail:
             # The sweep's case, met for every declared value of every document it rewrites: nothing is
             # kept and nothing is listed, so only the values change and the count goes up.
-            changed = _erase_inside(doc, declared_trie(paths), self.hasher)
+            changed = _erase_inside(doc, declared_trie(paths) if trie is None else trie, self.hasher)
             self.changed += changed
             return changed > 0
 
@@ -262,7 +263,9 @@ def plan_erasure(conn: Connection, table: sa.Table, where: Any, keep: Keep, hash
         sa.cast(c, sa.Text).label(c.name) if c.name in as_text else c for c, _, _ in declared if c not in pk))
     # Values by position: a row's attribute lookup by name costs more than the rest of the loop.
     position = {name: i for i, name in enumerate(read.selected_columns.keys())}
-    fields = [(position[c.name], c, d, location, c.name in as_text) for c, d, location in declared]
+    fields = [(position[c.name], c, d, location, c.name in as_text,
+               declared_trie(d.paths) if isinstance(d, PersonalInside) else None, getattr(c.type, "length", None))
+              for c, d, location in declared]
     keys = [(f"pk_{c.name}", position[c.name]) for c in pk]
     rows = conn.execute(read.where(where)).all()
     asks = keep is not keep_nothing
@@ -272,12 +275,12 @@ def plan_erasure(conn: Connection, table: sa.Table, where: Any, keep: Keep, hash
         row_id = _row_id(table, row) if detail else ""
         values: dict[str, Any] = {}
         delete = False
-        for i, column, decl, location, text in fields:
+        for i, column, decl, location, text, trie, length in fields:
             current = row[i]
             if text and current is not None:
                 current = from_json(current)
             if isinstance(decl, PersonalInside):
-                if current is not None and eraser.json(current, decl.paths, column.name, row, row_id):
+                if current is not None and eraser.json(current, decl.paths, column.name, row, row_id, trie):
                     values[column.name] = current
                 continue
             if decl.erasure is not Erasure.DELETE_ROW and is_erased(current):
@@ -292,7 +295,7 @@ def plan_erasure(conn: Connection, table: sa.Table, where: Any, keep: Keep, hash
             elif decl.erasure is Erasure.ENCRYPT_DROP_KEY:
                 pass  # the person's data key is deleted instead (privacy/usecases/sensitive.py)
             elif decl.erasure is Erasure.KEYED_HASH:
-                values[column.name] = hashed(current, hasher, getattr(column.type, "length", None))
+                values[column.name] = hashed(current, hasher, length)
             elif column.nullable:
                 values[column.name] = None
             elif isinstance(column.type, sa.String | sa.Text):

@@ -58,7 +58,9 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]
     if conn.dialect.name != "postgresql" or any(is_json(c) for c in columns):
         conn.execute(table.insert(), list(rows))
         return
-    doc = to_json([{c.name: _plain(c, r[c.name]) for c in columns} for r in rows]).decode()
+    # Plain str keys: a column's name is SQLAlchemy's str subclass, which pydantic_core inspects value by value.
+    keyed = [(str(c.name), c) for c in columns]
+    doc = to_json([{name: _plain(c, r[name]) for name, c in keyed} for r in rows]).decode()
     names = ", ".join(q(conn, c.name) for c in columns)
     shape = ", ".join(f"{q(conn, c.name)} {sql_type(conn, c)}" for c in columns)
     conn.execute(sa.text(f"INSERT INTO {q(conn, table.name)} ({names}) SELECT {names} "
