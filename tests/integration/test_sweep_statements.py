@@ -181,3 +181,21 @@ def test_issue12_pipelined_batches_run_the_statements_of_one_after_another(db_ct
     assert done["policy:anonymise"] == 6 and done["customer:anonymise"] == 12
     assert len(pipelined) == len(alone)
     assert sorted(pipelined) == sorted(alone)
+
+
+def test_issue12_any_of_sends_the_keys_exactly(db_ctx: AppContext) -> None:
+    """store/bulk.any_of sends a batch's keys as one array's text on PostgreSQL: every key comes back as it
+    was, whatever its characters, and finds exactly its rows (SQLite: an IN list)."""
+    awkward = ['plain', 'with "quotes"', 'back\\slash', 'comma,brace}{', ' spaced ', '', 'NULL', 'é ü ✓', "o'brien"]
+    engine = db_ctx.uow.engine  # type: ignore[attr-defined]
+    with engine.connect() as conn:
+        if conn.dialect.name == "postgresql":
+            back = conn.execute(sa.select(sa.cast(sa.literal(bulk.array_text(awkward), sa.Text),
+                                                  sa.dialects.postgresql.ARRAY(sa.String())))).scalar_one()
+            assert back == awkward
+            numbers = conn.execute(sa.select(sa.cast(sa.literal(bulk.array_text([1, 2**40, -3]), sa.Text),
+                                                     sa.dialects.postgresql.ARRAY(sa.BigInteger())))).scalar_one()
+            assert numbers == [1, 2**40, -3]
+        keys = sa.union_all(*(sa.select(sa.literal(k, sa.String).label("v")) for k in [*awkward, "other"])).subquery()
+        found = conn.execute(sa.select(keys.c.v).where(bulk.any_of(conn, keys.c.v, awkward))).scalars().all()
+        assert sorted(found) == sorted(awkward)

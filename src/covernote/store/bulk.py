@@ -28,12 +28,20 @@ def q(conn: Connection, name: str) -> str:
     return str(conn.dialect.identifier_preparer.quote(name))
 
 
-def any_of(conn: Connection, column: Any, ids: Sequence[Any]) -> Any:
+def any_of(conn: Connection, column: Any, ids: Sequence[str | int]) -> Any:
     """`column IN ids`: as `= ANY(array)` on PostgreSQL, one parameter whatever the number of ids (a
-    statement the driver prepares once, where an IN list of a batch's ids is hundreds of parameters)."""
+    statement the driver prepares once, where an IN list of a batch's ids is hundreds of parameters). The
+    array goes as its text (`{"a","b"}`), cast to the column's array type: the driver adapts a list element
+    by element, 600 µs for a batch's 500 ids, sent with each of the twenty-odd statements of a batch."""
     if conn.dialect.name == "postgresql":
-        return column == sa.any_(sa.literal(list(ids), postgresql.ARRAY(column.type)))
+        return column == sa.any_(sa.cast(sa.literal(array_text(ids), sa.Text), postgresql.ARRAY(column.type)))
     return column.in_(list(ids))
+
+
+def array_text(values: Sequence[str | int]) -> str:
+    """PostgreSQL's text form of a one-dimensional array of keys: every element quoted, a backslash or a
+    double quote in it escaped by a backslash."""
+    return "{" + ",".join('"' + str(v).replace("\\", "\\\\").replace('"', '\\"') + '"' for v in values) + "}"
 
 
 def _plain(column: sa.Column[Any], value: Any) -> Any:
