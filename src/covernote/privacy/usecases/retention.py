@@ -22,9 +22,10 @@ Anything about a person under an active legal hold or fraud marker is skipped an
 Every action is recorded in `retention_actions` in the same unit of work as the change, one unit of
 work per batch: a run stopped half-way leaves finished batches done and the rest untouched, and the
 next run carries on (what is done is never found again). On PostgreSQL the policy and customer stages
-pipeline their batches (`_Sweep.batches`): the next batch reads while one writes, and they commit in order. Categories with no records held (cookies,
-call recordings, telematics driving data, the S0 products Covernote does not run) are listed in the
-report as such. The report holds counts only, never a personal value.
+pipeline their batches (`_Sweep.batches`): the next batch reads while one writes, and they commit in
+order. Categories with no records held (cookies, call recordings, telematics driving data, the S0
+products Covernote does not run) are listed in the report as such. The report holds counts only, never
+a personal value.
 """
 
 from __future__ import annotations
