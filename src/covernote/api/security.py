@@ -6,7 +6,7 @@ Headers: `X-Content-Type-Options: nosniff` and `X-Frame-Options: DENY` on every 
 `Cache-Control: no-store` on every answer except the API's own documentation (`/docs`, `/redoc`,
 `/openapi.json`), since nearly every answer carries personal data; a `Content-Security-Policy` on HTML
 answers: the letters, statements and access packages may use their own inline styles and nothing else,
-the documentation pages may load Swagger UI and ReDoc from their CDN, and the portal's pages (`/portal`,
+the documentation pages may load Swagger UI and ReDoc from their CDN, and the portal's and the back office's pages (`/portal`, `/backoffice`,
 issue 14) their own stylesheet and forms posting to the service itself.
 
 Failed authentications: each 401 answered to a request that sent a token (an `Authorization` header) is
@@ -40,7 +40,7 @@ HTML_CSP = (b"content-security-policy",
 PORTAL_CSP = (b"content-security-policy",
               b"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
               b"frame-ancestors 'none'; base-uri 'none'")
-PORTAL_PREFIX = "/portal"
+PORTAL_PREFIX = ("/portal", "/backoffice")  # the customer portal and the staff back office
 DOCS_CSP = (b"content-security-policy",
             b"default-src 'none'; script-src https://cdn.jsdelivr.net 'unsafe-inline'; "
             b"style-src https://cdn.jsdelivr.net https://fonts.googleapis.com 'unsafe-inline'; "

@@ -5,9 +5,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from covernote.web import pages, quotes
+from covernote.web import backoffice, pages, quotes
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
 router.include_router(quotes.router)
 router.add_api_route(f"{pages.PREFIX}/{{rest:path}}", pages.unknown, methods=["GET", "POST"])
+# Issue 14 part 3: the staff back office under /backoffice, then its own 404 page.
+router.include_router(backoffice.router)
+router.add_api_route(f"{backoffice.PREFIX}/{{rest:path}}", backoffice.unknown, methods=["GET", "POST"])
