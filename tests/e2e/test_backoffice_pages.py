@@ -147,3 +147,133 @@ def test_issue14_ux2_work_queues_per_team_link_to_their_subjects(office: Office)
         assert f'/backoffice/requests/{case["id"]}' in requests.text
     unknown = office.client.get("/backoffice/queues", params={"team": "nobody"})
     assert unknown.status_code == 404 and "There is no team nobody" in unknown.text
+def test_issue14_ux2_a_post_without_the_csrf_token_is_refused_and_does_nothing(office: Office) -> None:
+    staff(office)
+    complaint = office.api("/complaints")["complaints"][0]
+    r = office.client.post(f"/backoffice/complaints/{complaint['id']}/final-response",
+                           data={"outcome": "upheld", "explanation": "x", "root_cause": "service"})
+    assert r.status_code == 403 and "security token" in r.text
+    assert office.api(f"/complaints/{complaint['id']}")["outcome"] is None
+
+
+def _complaint(office: Office) -> str:
+    """A new complaint on Gus's policy, recorded through the REST API."""
+    policy = office.api("/search/policies?q=Gus")["policies"][0]
+    r = office.client.post("/complaints", headers={"Authorization": f"Bearer {DEMO_TOKENS['staff']}"}, json={
+        "kind": "sales_service", "description": "My renewal letter was late", "name": "Gus Claim",
+        "address": "2 Castle St, Leeds", "policy_number": policy["number"], "received_via": "phone"})
+    assert r.status_code == 201, r.text
+    return str(r.json()["id"])
+
+
+def test_issue14_ux2_a_final_response_with_bad_fields_names_each_and_sends_nothing(office: Office) -> None:
+    token = staff(office)
+    complaint_id = _complaint(office)
+    # The request's shape first, as the REST API judges it: the outcome is required.
+    r = office.client.post(f"/backoffice/complaints/{complaint_id}/final-response", data={
+        "csrf_token": token, "outcome": "", "explanation": "Sorry.", "root_cause": "no_such_cause", "redress": "lots"})
+    assert r.status_code == 422, r.text
+    assert 'href="#outcome">Outcome</a>' in r.text and 'id="outcome-error"' in r.text
+    # Then the use case's rules, as it names them: an amount that is not one, a root cause it does not know.
+    r = office.client.post(f"/backoffice/complaints/{complaint_id}/final-response", data={
+        "csrf_token": token, "outcome": "upheld", "explanation": "Sorry.", "root_cause": "no_such_cause",
+        "redress": "lots"})
+    assert r.status_code == 422, r.text
+    assert 'href="#redress">Redress</a>' in r.text
+    r = office.client.post(f"/backoffice/complaints/{complaint_id}/final-response", data={
+        "csrf_token": token, "outcome": "upheld", "explanation": "Sorry.", "root_cause": "no_such_cause",
+        "redress": "25.00"})
+    assert r.status_code == 422, r.text
+    assert 'href="#root-cause">Root cause</a>' in r.text
+    assert 'value="Sorry."' not in r.text and ">Sorry.</textarea>" in r.text  # what was typed is kept
+    assert office.api(f"/complaints/{complaint_id}")["letters"] == []  # nothing sent
+
+
+def test_issue14_ux2_staff_answer_a_complaint_and_the_rest_api_shows_the_letter(office: Office) -> None:
+    token = staff(office)
+    complaint_id = _complaint(office)
+    r = office.client.post(f"/backoffice/complaints/{complaint_id}/final-response", data={
+        "csrf_token": token, "outcome": "partly_upheld", "explanation": "The letter was sent late; we apologise.",
+        "root_cause": "administration_error", "redress": "25.00"}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+    page = office.client.get(r.headers["location"])
+    assert "The final response was sent." in page.text and "Final response to your complaint</a>" in page.text
+    seen = office.api(f"/complaints/{complaint_id}")
+    assert seen["outcome"] == "partly_upheld" and seen["redress"] == "25.00"
+    assert [x["kind"] for x in seen["letters"]] == ["final_response"]
+
+
+def test_issue14_ux2_bad_input_on_each_form_is_named_never_a_500(office: Office) -> None:
+    token = staff(office)
+    policy = office.api("/search/policies?q=Gus")["policies"][0]
+    claim = office.api("/claims")[0]
+    cases = [
+        (f"/backoffice/policies/{policy['id']}/cancel", {"effective_date": "31/01/2027", "reason": "sold the car"},
+         'href="#effective-date">First day without cover</a>'),
+        (f"/backoffice/policies/{policy['id']}/cancel", {"effective_date": "2027-01-31", "reason": "",
+                                                         "by": "someone"}, 'href="#by">Cancelled by</a>'),
+        (f"/backoffice/claims/{claim['id']}/status", {"status": "settlement_agreed", "amount": "lots"},
+         'href="#amount">Settlement amount</a>'),
+        (f"/backoffice/complaints/{_complaint(office)}/progress", {"note": ""}, "What has happened"),
+    ]
+    for path, data, named in cases:
+        r = office.client.post(path, data={"csrf_token": token, **data})
+        assert r.status_code == 422, (path, r.status_code, r.text)
+        assert named in r.text, (path, r.text)
+    # What a use case refuses is said as it says it: a claim cannot jump to settled.
+    r = office.client.post(f"/backoffice/claims/{claim['id']}/status", data={"csrf_token": token, "status": "settled"})
+    assert r.status_code in (409, 422) and "settled" in r.text
+    # Unknown records answer 404.
+    for path in ("/backoffice/claims/clm_nope", "/backoffice/complaints/cmp_nope", "/backoffice/requests/dsr_nope",
+                 "/backoffice/policies/pol_nope", "/backoffice/deadlines/dl_nope"):
+        assert office.client.get(path).status_code == 404, path
+
+
+def test_issue14_ux2_a_customer_with_a_valid_token_still_may_not_act(office: Office) -> None:
+    token = signed_in(office, *DEMO_SIGN_INS["customer"])
+    mine = office.api("/policies", "customer")[0]
+    r = office.client.post(f"/backoffice/policies/{mine['id']}/cancel",
+                           data={"csrf_token": token, "effective_date": "2027-01-31", "reason": "x"})
+    assert r.status_code == 403
+    assert office.api(f"/policies/{mine['id']}", "customer")["status"] != "cancelled"
+
+
+def test_issue14_ux2_a_cancellation_is_quoted_with_its_refund_then_confirmed_once(office: Office) -> None:
+    token = staff(office)
+    policy = next(p for p in office.api("/policies?limit=100") if p["status"] == "live")
+    today = office.ctx.today().isoformat()
+    quote = office.client.post(f"/backoffice/policies/{policy['id']}/cancel",
+                               data={"csrf_token": token, "effective_date": today, "reason": "sold the car",
+                                     "by": "customer", "requested_on": today})
+    assert quote.status_code == 200, quote.text
+    assert "Refund to the customer" in quote.text and "How it is worked out" in quote.text
+    assert office.api(f"/policies/{policy['id']}")["status"] == "live"  # nothing cancelled yet
+    confirm = re.search(r'action="(/backoffice/policies/[^"]+/confirm)"', quote.text)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', quote.text)
+    assert confirm and key
+    for _ in range(2):  # posted twice: cancelled once
+        done = office.client.post(confirm.group(1), data={"csrf_token": token, "idempotency_key": key.group(1)})
+        assert done.status_code == 200, done.text
+        assert "is cancelled" in done.text
+    history = office.api(f"/policies/{policy['id']}/history")
+    assert [t["kind"] for t in history["transactions"]].count("cancellation") == 1
+
+
+def test_issue14_ux2_prv4_the_dpo_sees_the_erasure_plan_then_applies_that_plan(office: Office) -> None:
+    token = signed_in(office, *DPO)
+    case = next(q for q in office.api("/privacy/requests?open_only=true")["requests"] if q["kind"] == "erasure")
+    shown = office.client.get(f"/backoffice/requests/{case['id']}")
+    assert shown.status_code == 200 and "Show the erasure plan" in shown.text
+    wrong = office.client.post(f"/backoffice/requests/{case['id']}/erasure", data={"csrf_token": token,
+                                                                                  "fingerprint": "0" * 16})
+    assert wrong.status_code == 409 and "fingerprint" in wrong.text  # the plan must be shown first
+    plan = office.client.post(f"/backoffice/requests/{case['id']}/erasure-plan", data={"csrf_token": token})
+    assert plan.status_code == 200 and "Nothing has been erased" in plan.text
+    assert office.api(f"/privacy/requests/{case['id']}", "dpo")["status"] == "in_progress"
+    fingerprint = re.search(r'name="fingerprint" value="([^"]+)"', plan.text)
+    assert fingerprint
+    done = office.client.post(f"/backoffice/requests/{case['id']}/erasure",
+                              data={"csrf_token": token, "fingerprint": fingerprint.group(1)})
+    assert done.status_code == 200, done.text
+    assert "Erasure applied" in done.text
+    assert office.api(f"/privacy/requests/{case['id']}", "dpo")["status"] == "completed"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from covernote.web import backoffice, pages, quotes
+from covernote.web import backoffice, backoffice_actions, pages, quotes
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
@@ -13,4 +13,5 @@ router.include_router(quotes.router)
 router.add_api_route(f"{pages.PREFIX}/{{rest:path}}", pages.unknown, methods=["GET", "POST"])
 # Issue 14 part 3: the staff back office under /backoffice, then its own 404 page.
 router.include_router(backoffice.router)
+router.include_router(backoffice_actions.router)
 router.add_api_route(f"{backoffice.PREFIX}/{{rest:path}}", backoffice.unknown, methods=["GET", "POST"])
