@@ -147,6 +147,11 @@ def test_issue14_ux2_work_queues_per_team_link_to_their_subjects(office: Office)
         assert f'/backoffice/requests/{case["id"]}' in requests.text
     unknown = office.client.get("/backoffice/queues", params={"team": "nobody"})
     assert unknown.status_code == 404 and "There is no team nobody" in unknown.text
+    for hours in ("lots", "9999"):  # the report's window, judged by the use case, named
+        bad = office.client.get("/backoffice/queues", params={"team": "claims", "hours": hours})
+        assert bad.status_code == 422 and "Due within: from 0 to 2160" in bad.text, hours
+    week = office.client.get("/backoffice/queues", params={"team": "complaints_claims", "hours": "720"})
+    assert week.status_code == 200 and "Due within 30 days" in week.text
 def test_issue14_ux2_a_post_without_the_csrf_token_is_refused_and_does_nothing(office: Office) -> None:
     staff(office)
     complaint = office.api("/complaints")["complaints"][0]
@@ -277,3 +282,33 @@ def test_issue14_ux2_prv4_the_dpo_sees_the_erasure_plan_then_applies_that_plan(o
     assert done.status_code == 200, done.text
     assert "Erasure applied" in done.text
     assert office.api(f"/privacy/requests/{case['id']}", "dpo")["status"] == "completed"
+
+
+def test_issue14_ux2_pol2_an_adjustment_is_priced_before_it_is_confirmed_once(office: Office) -> None:
+    token = staff(office)
+    policy = next(p for p in office.api("/policies?limit=100") if p["status"] == "live")
+    today = office.ctx.today().isoformat()
+    form = office.client.get(f"/backoffice/policies/{policy['id']}/adjust")
+    assert form.status_code == 200 and 'name="question"' in form.text
+    nothing = office.client.post(f"/backoffice/policies/{policy['id']}/adjust",
+                                 data={"csrf_token": token, "effective_date": today, "reason": "moved"})
+    assert nothing.status_code == 422 and 'href="#postcode">New postcode</a>' in nothing.text
+    bad = office.client.post(f"/backoffice/policies/{policy['id']}/adjust",
+                             data={"csrf_token": token, "effective_date": today, "reason": "moved",
+                                   "postcode": "NOT A POSTCODE"})
+    assert bad.status_code == 422 and 'href="#postcode">New postcode</a>' in bad.text, bad.text
+    quote = office.client.post(f"/backoffice/policies/{policy['id']}/adjust",
+                               data={"csrf_token": token, "effective_date": today, "reason": "moved",
+                                     "postcode": "M1 1AE"})
+    assert quote.status_code == 200, quote.text
+    assert "Premium after" in quote.text and "How it is worked out" in quote.text
+    assert office.api(f"/policies/{policy['id']}/history")["transactions"][-1]["kind"] != "adjustment"
+    confirm = re.search(r'action="(/backoffice/policies/[^"]+/confirm)"', quote.text)
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', quote.text)
+    assert confirm and key
+    for _ in range(2):  # posted twice: changed once
+        done = office.client.post(confirm.group(1), data={"csrf_token": token, "idempotency_key": key.group(1)})
+        assert done.status_code == 200, done.text
+        assert "is changed" in done.text
+    kinds = [t["kind"] for t in office.api(f"/policies/{policy['id']}/history")["transactions"]]
+    assert kinds.count("mta") + kinds.count("adjustment") == 1, kinds

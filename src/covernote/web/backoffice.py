@@ -54,6 +54,7 @@ CUSTOMER_LIST = 100  # their claims, complaints and requests, each
 # The work queues: the clock engine's teams, and the data protection officer's requests (their own clock).
 QUEUES: dict[str, str] = {**TEAMS, "requests": "data subject requests"}
 QUEUE_HOURS = 48  # due within this many hours counts as due soon (the REST report's default)
+QUEUE_WINDOWS = {"24": "a day", "48": "two days", "168": "a week", "720": "30 days"}
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 _templates = Environment(loader=PackageLoader("covernote.web", "templates"), autoescape=True,
@@ -304,26 +305,36 @@ def subject_link(d: dict[str, Any]) -> str:
 
 
 _templates.globals["subject_link"] = subject_link
+_templates.globals["team_names"] = TEAMS
 
 
 @router.get("/queues")
 async def queues_page(request: Request) -> Response:
     """Due soon and overdue per team: the clock engine's report (`GET /clocks/report`) for a team, or the data
-    subject requests' own clock (`GET /privacy/requests?open_only=true`)."""
+    subject requests' own clock (`GET /privacy/requests?open_only=true`). `hours`: what counts as due soon."""
     async def render(who: SignedIn) -> Response:
         team = request.query_params.get("team", "claims")
+        hours_text = request.query_params.get("hours", str(QUEUE_HOURS))
+        values: dict[str, Any] = {"title": "Work queues", "queues": QUEUES, "team": team, "hours": hours_text,
+                                  "windows": QUEUE_WINDOWS, "report": None, "cases": None, "problem": None}
         if team not in QUEUES:
-            return page(request, "queues.html", 404, who, title="Work queues", queues=QUEUES, team=None,
-                        report=None, cases=None, unknown=team)
+            return page(request, "queues.html", 404, who, **{**values, "team": None,
+                                                               "problem": f"There is no team {team}: choose one "
+                                                                          "of the teams above."})
+        values["title"] = f"Work queue: {QUEUES[team]}"
         if team == "requests":
             cases = await run(requests.list_requests, ctx_of(request), who.principal, None, True, False, 500, 0)
-            open_cases = cases["requests"]
-            ordered = sorted(open_cases, key=lambda q: (not q["timing"]["overdue"], q["timing"]["effective_due_on"]))
-            return page(request, "queues.html", 200, who, title=f"Work queue: {QUEUES[team]}", queues=QUEUES,
-                        team=team, report=None, cases=ordered, unknown=None)
-        report = await run(clocks.report, ctx_of(request), who.principal, QUEUE_HOURS, team)
-        return page(request, "queues.html", 200, who, title=f"Work queue: {QUEUES[team]}", queues=QUEUES,
-                    team=team, report=report, cases=None, unknown=None)
+            values["cases"] = sorted(cases["requests"],
+                                     key=lambda q: (not q["timing"]["overdue"], q["timing"]["effective_due_on"]))
+            return page(request, "queues.html", 200, who, **values)
+        try:  # the use case judges the window, as GET /clocks/report's within_hours
+            hours = int(hours_text) if hours_text.strip().isdigit() and len(hours_text) < 10 else -1
+            values["report"] = await run(clocks.report, ctx_of(request), who.principal, hours, team)
+        except ValidationFailed as e:
+            values["problem"] = "; ".join(f"{'Due within' if i.field == 'within_hours' else i.field}: {i.reason}"
+                                          for i in e.issues)
+            return page(request, "queues.html", 422, who, **values)
+        return page(request, "queues.html", 200, who, **values)
 
     return await staff_page(request, render)
 

@@ -1,6 +1,6 @@
 """The staff back office's actions (issue 14 part 3, UX-2): a complaint's letters (acknowledgement, progress
-update, final response), a claim's status, a cancellation quoted then confirmed, and an erasure planned then
-applied. Each is a form posted with the session's CSRF token, judged by the REST request's own model for its
+update, final response), a claim's status, a mid-term adjustment and a cancellation each quoted then
+confirmed, and an erasure planned then applied. Each is a form posted with the session's CSRF token, judged by the REST request's own model for its
 shape and then by the use case the REST route calls, with the signed-in staff member's Principal, so the
 roles are the use cases' own. A refusal naming fields is shown beside them on the form (422); the money or
 the plan is shown before anything is confirmed, and a confirmation carries an idempotency key made with the
@@ -22,12 +22,14 @@ from covernote.complaints.usecases import complaints
 from covernote.identity.usecases.web import SignedIn
 from covernote.kernel.errors import FieldIssue, ValidationFailed
 from covernote.kernel.money import Money
-from covernote.lifecycle.usecases import cancellations, policies
+from covernote.lifecycle.usecases import adjustments, cancellations, policies
+from covernote.lifecycle.usecases.adjustments import AdjustmentRequest
 from covernote.lifecycle.usecases.cancellations import CancelInput
 from covernote.platform.requests import field_path
-from covernote.policy.schemas import CancellationIn
+from covernote.policy.schemas import AdjustmentIn, CancellationIn
 from covernote.policy.usecases import customers
 from covernote.privacy.usecases import erasure, requests
+from covernote.products import usecases as products
 from covernote.web.backoffice import PREFIX, ctx_of, form_of, page, run, staff_page, to
 from covernote.web.session import new_token
 
@@ -225,6 +227,100 @@ async def confirm_cancellation(request: Request, policy_id: str, quote_id: str) 
                          form.get("idempotency_key"))
         view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
         return page(request, "cancelled.html", 200, who, title=f"Policy {view['number']} cancelled", policy=view,
+                    done=done)
+
+    return await staff_page(request, render)
+
+
+# -- mid-term adjustments: quote, see the price, confirm (POL-2) ------------------------------------------------
+
+_ADJUSTMENT_FIELDS = ("effective_date", "until", "reason", "postcode", "question", "answer")
+
+
+def _adjustment_body(values: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    """The REST request's body from the form: a change of postcode and a new answer to one of the product's
+    questions, each given or not; with the form field each change came from, to name it on a refusal."""
+    changes: list[dict[str, Any]] = []
+    made_by: list[str] = []
+    if values.get("postcode"):
+        changes.append({"op": "set_postcode", "postcode": values["postcode"]})
+        made_by.append("postcode")
+    if values.get("question") or values.get("answer"):
+        answer = values.get("answer")
+        changes.append({"op": "set_answer", "question": values.get("question"),
+                        "value": int(answer) if answer and answer.isdigit() and len(answer) < 10 else answer})
+        made_by.append("answer")
+    body = {"effective_date": values.get("effective_date"), "until": values.get("until"),
+            "reason": values.get("reason") or "", "changes": changes}
+    return body, made_by
+
+
+def _form_field(field: str, made_by: list[str]) -> str:
+    """A refused field as the form names it: `changes[1].value` or `changes.postcode` -> the form field that
+    made that change; `changes` (none given) -> the first change's field; others as they are."""
+    _, dot, leaf = field.partition(".")
+    if field.startswith("changes") and leaf in ("question", "postcode"):
+        return leaf
+    for i, name in enumerate(made_by):
+        if field == f"changes[{i}]" or field.startswith(f"changes[{i}]."):
+            return name
+    if field.startswith("changes") and (leaf == "value" or not dot):
+        return "answer" if leaf == "value" else "postcode"
+    return field
+
+
+async def _adjust_form(request: Request, who: SignedIn, policy_id: str, status: int = 200,
+                       values: dict[str, Any] | None = None, errors: dict[str, str] | None = None,
+                       problem: str | None = None) -> HTMLResponse:
+    view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
+    product = await run(products.get_product, ctx_of(request), view["product_code"])
+    return page(request, "adjust.html", status, who, title=f"Change policy {view['number']}", policy=view,
+                questions=product["questions"], errors=errors or {}, problem=problem,
+                values=values or {"effective_date": ctx_of(request).today().isoformat()})
+
+
+@router.get("/policies/{policy_id}/adjust")
+async def adjust_page(request: Request, policy_id: str) -> Response:
+    async def render(who: SignedIn) -> Response:
+        return await _adjust_form(request, who, policy_id)
+
+    return await staff_page(request, render)
+
+
+@router.post("/policies/{policy_id}/adjust")
+async def quote_adjustment(request: Request, policy_id: str) -> Response:
+    """The adjustment priced and kept by the use case (additional or return premium, IPT, fees, explained),
+    shown with the form that confirms it."""
+    async def render(who: SignedIn) -> Response:
+        form = await form_of(request, who)
+        values = _given(form, *_ADJUSTMENT_FIELDS)
+        raw, made_by = _adjustment_body(values)
+        body, errors = _judge(AdjustmentIn, raw)
+        if errors:
+            return await _adjust_form(request, who, policy_id, 422, values,
+                                      {_form_field(k, made_by): v for k, v in errors.items()})
+        wanted = AdjustmentRequest(body.effective_date, tuple(c.to_domain() for c in body.changes), body.until,
+                                   body.smartbox, body.reason)
+        try:
+            quote = await run(adjustments.quote_adjustment, ctx_of(request), who.principal, policy_id, wanted)
+        except ValidationFailed as e:
+            return await _adjust_form(request, who, policy_id, 422, values,
+                                      {_form_field(i.field, made_by): i.reason for i in e.issues}, e.message)
+        view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
+        return page(request, "adjust_quote.html", 200, who, title=f"Adjustment quote: {view['number']}",
+                    policy=view, quote=quote, idempotency_key=f"backoffice-{new_token()}")
+
+    return await staff_page(request, render)
+
+
+@router.post("/policies/{policy_id}/adjustments/{quote_id}/confirm")
+async def confirm_adjustment(request: Request, policy_id: str, quote_id: str) -> Response:
+    async def render(who: SignedIn) -> Response:
+        form = await form_of(request, who)
+        done = await run(adjustments.confirm_adjustment, ctx_of(request), who.principal, policy_id, quote_id,
+                         form.get("idempotency_key"))
+        view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
+        return page(request, "adjusted.html", 200, who, title=f"Policy {view['number']} changed", policy=view,
                     done=done)
 
     return await staff_page(request, render)
