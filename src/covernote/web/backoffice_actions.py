@@ -1,10 +1,10 @@
 """The staff back office's actions (issue 14 part 3, UX-2): a complaint's letters (acknowledgement, progress
 update, final response), a claim's status, a mid-term adjustment and a cancellation each quoted then
-confirmed, and an erasure planned then applied. Each is a form posted with the session's CSRF token, judged by the REST request's own model for its
-shape and then by the use case the REST route calls, with the signed-in staff member's Principal, so the
-roles are the use cases' own. A refusal naming fields is shown beside them on the form (422); the money or
-the plan is shown before anything is confirmed, and a confirmation carries an idempotency key made with the
-page, so a double post acts once."""
+confirmed, and an erasure planned then applied. Each is a form posted with the session's CSRF token, judged
+by the REST request's own model for its shape and then by the use case the REST route calls, with the
+signed-in staff member's Principal, so the roles are the use cases' own. A refusal naming fields is shown
+beside them on the form (422); the money or the plan is shown before anything is confirmed, and a
+confirmation carries an idempotency key made with the page, so a double post acts once."""
 
 from __future__ import annotations
 
