@@ -111,6 +111,11 @@ def test_issue14_ux2_work_queues_per_team_link_to_their_subjects(page: Page, por
     assert item["subject_id"] in page.locator("main").inner_text()
     accessible(page, f"the {item['subject_kind']} a queue item links to")
 
+    update = rest(portal, "/mid/updates")["updates"][0]
+    page.goto(f"{portal.url}/backoffice/mid/{update['id']}")
+    assert page.get_by_role("heading", level=1).inner_text() == "Motor Insurance Database update"
+    accessible(page, "MID update page")
+
     page.goto(f"{portal.url}/backoffice/queues?team=requests")
     case = rest(portal, "/privacy/requests?open_only=true")["requests"][0]
     page.get_by_role("link", name=case["id"]).click()
@@ -218,3 +223,25 @@ def test_issue14_ux2_a_claim_moves_on_from_its_page(page: Page, portal: Portal) 
     seen = rest(portal, f"/claims/{claim['id']}")
     assert seen["status"] == "settlement_agreed" and seen["settlement_amount"] == "1850.00"
     accessible(page, "claim changed")
+
+
+def test_issue14_ux2_the_back_office_works_without_javascript(browser: Any, portal: Portal) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    try:
+        page = context.new_page()
+        staff_sign_in(page, portal)
+        page.get_by_label("Search for").fill("Gus")
+        page.get_by_role("button", name="Search").click()
+        assert page.get_by_role("link", name="Gus Claim").first.is_visible()
+        page.get_by_role("link", name="Work queues").click()
+        page.get_by_label("Due soon means due within").select_option("168")
+        page.get_by_role("button", name="Show").click()
+        assert "hours=168" in page.url
+        update = rest(portal, "/mid/updates")["updates"][0]
+        page.goto(f"{portal.url}/backoffice/mid/{update['id']}")
+        assert page.get_by_role("heading", level=1).inner_text() == "Motor Insurance Database update"
+        page.get_by_role("button", name="Sign out").click()
+        assert page.url.endswith("/backoffice/sign-in?signed_out=1")
+        assert "You have signed out." in page.locator("main").inner_text()
+    finally:
+        context.close()

@@ -312,3 +312,16 @@ def test_issue14_ux2_pol2_an_adjustment_is_priced_before_it_is_confirmed_once(of
         assert "is changed" in done.text
     kinds = [t["kind"] for t in office.api(f"/policies/{policy['id']}/history")["transactions"]]
     assert kinds.count("mta") + kinds.count("adjustment") == 1, kinds
+
+
+def test_issue14_ux2_a_mid_update_deadline_links_to_the_update_and_its_policy(office: Office) -> None:
+    staff(office)
+    update = office.api("/mid/updates")["updates"][0]
+    r = office.client.get(f"/backoffice/mid/{update['id']}")
+    assert r.status_code == 200, r.text
+    assert f'href="/backoffice/policies/{update["policy_id"]}"' in r.text
+    queue = office.client.get("/backoffice/queues", params={"team": "underwriting", "hours": "720"})
+    report = office.api("/clocks/report?team=underwriting&within_hours=720")
+    for d in report["overdue"] + report["due_soon"]:
+        assert f'href="/backoffice/mid/{d["subject_id"]}"' in queue.text
+    assert office.client.get("/backoffice/mid/mid_nope").status_code == 404

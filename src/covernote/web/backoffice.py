@@ -32,6 +32,7 @@ from covernote.platform.context import AppContext
 from covernote.platform.observability import USER_KEY
 from covernote.policy.usecases import customers, search
 from covernote.privacy.usecases import consent, requests
+from covernote.regulatory.usecases import mid
 from covernote.web.session import (
     CSRF_FIELD,
     SESSION_COOKIE,
@@ -295,12 +296,15 @@ async def policy_page(request: Request, policy_id: str) -> Response:
 
 
 def subject_link(d: dict[str, Any]) -> str:
-    """Where a deadline's subject is seen: its claim or complaint; for others, the deadline itself."""
+    """Where a deadline's subject is seen: its claim, complaint or MID update; for others (a claim's letter
+    awaiting a reply), the deadline itself, whose note names the claim."""
     kind, subject = d["subject_kind"], d["subject_id"]
     if kind == "claim":
         return f"{PREFIX}/claims/{subject}"
     if kind == "complaint":
         return f"{PREFIX}/complaints/{subject}"
+    if kind == "mid_update":
+        return f"{PREFIX}/mid/{subject}"
     return f"{PREFIX}/deadlines/{d['id']}"
 
 
@@ -344,6 +348,17 @@ async def deadline_page(request: Request, deadline_id: str) -> Response:
     async def render(who: SignedIn) -> Response:
         view = await run(clocks.get, ctx_of(request), who.principal, deadline_id)
         return page(request, "deadline.html", 200, who, title=f"Deadline: {view['name']}", deadline=view)
+
+    return await staff_page(request, render)
+
+
+@router.get("/mid/{update_id}")
+async def mid_update_page(request: Request, update_id: str) -> Response:
+    """A Motor Insurance Database update: its policy, state, the bureau's answer and its clock (`GET
+    /mid/updates/{id}`)."""
+    async def render(who: SignedIn) -> Response:
+        view = await run(mid.get_update, ctx_of(request), who.principal, update_id)
+        return page(request, "mid_update.html", 200, who, title=f"MID update {view['id']}", update=view)
 
     return await staff_page(request, render)
 
