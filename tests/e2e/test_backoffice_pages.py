@@ -282,6 +282,9 @@ def test_issue14_ux2_prv4_the_dpo_sees_the_erasure_plan_then_applies_that_plan(o
     assert done.status_code == 200, done.text
     assert "Erasure applied" in done.text
     assert office.api(f"/privacy/requests/{case['id']}", "dpo")["status"] == "completed"
+    erased = office.client.get(f"/backoffice/customers/{case['customer_id']}")  # still a page, never a 500
+    assert erased.status_code == 200, erased.text
+    assert "Hal Erase" not in erased.text
 
 
 def test_issue14_ux2_pol2_an_adjustment_is_priced_before_it_is_confirmed_once(office: Office) -> None:
