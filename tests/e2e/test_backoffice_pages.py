@@ -328,3 +328,15 @@ def test_issue14_ux2_a_mid_update_deadline_links_to_the_update_and_its_policy(of
     for d in report["overdue"] + report["due_soon"]:
         assert f'href="/backoffice/mid/{d["subject_id"]}"' in queue.text
     assert office.client.get("/backoffice/mid/mid_nope").status_code == 404
+
+
+def test_issue14_sec1_signing_in_to_the_back_office_again_ends_the_browsers_previous_session(office: Office) -> None:
+    signed_in(office, *DEMO_SIGN_INS["customer"])
+    customer_session = office.client.cookies.get("covernote_session")
+    assert customer_session
+    form = office.client.get("/backoffice/sign-in")
+    office.client.post("/backoffice/sign-in", data={"csrf_token": csrf_of(form.text),
+                                                    "login": DEMO_SIGN_INS["staff"][0],
+                                                    "password": DEMO_SIGN_INS["staff"][1]}, follow_redirects=False)
+    assert office.client.cookies.get("covernote_session") != customer_session
+    assert sign_in_rules.signed_in(office.ctx, customer_session) is None  # ended on the server
