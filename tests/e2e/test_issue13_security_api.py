@@ -82,7 +82,8 @@ def test_issue13_item8_a_declared_100_mb_body_is_refused_at_once_over_a_real_soc
 
 def test_issue13_item25_security_headers_on_every_answer(api: Any) -> None:
     """Issue 13, item 25: nosniff and no framing everywhere; no-store on every API answer (personal data), not on
-    the API's own documentation; a content security policy on HTML (the docs may load Swagger UI's CDN)."""
+    the API's own documentation; a content security policy on HTML (the docs load Swagger UI from this server only,
+issue 14 item 5)."""
     for r in (api.get("/customers"), api.client.get("/customers"), api.get("/no-such-path"),
               api.client.post("/quotes", content=b"x" * (MIB + 1))):
         assert r.headers["x-content-type-options"] == "nosniff", r.url
@@ -92,7 +93,8 @@ def test_issue13_item25_security_headers_on_every_answer(api: Any) -> None:
     openapi = api.client.get("/openapi.json")
     assert openapi.status_code == 200 and "cache-control" not in openapi.headers
     docs = api.client.get("/docs")
-    assert "https://cdn.jsdelivr.net" in docs.headers["content-security-policy"]
+    assert "script-src 'self' 'unsafe-inline'" in docs.headers["content-security-policy"]
+    assert "https:" not in docs.headers["content-security-policy"]
     assert "frame-ancestors 'none'" in docs.headers["content-security-policy"]
 
 

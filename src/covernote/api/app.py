@@ -10,7 +10,7 @@ import anyio.to_thread
 from fastapi import FastAPI
 
 from covernote import __version__
-from covernote.api import health, methods, problems
+from covernote.api import docs, health, methods, problems
 from covernote.api.body_limit import BodyLimit
 from covernote.api.observability import Observability
 from covernote.api.security import SecurityMiddleware
@@ -51,6 +51,7 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
 
     app = FastAPI(
         lifespan=lifespan,
+        docs_url=None, redoc_url=None,  # served from the package by docs.install, not from a CDN (issue 14 item 5)
         title="Covernote",
         version=__version__,
         description="Policy administration for UK motor insurance: products, explainable rating, quote to "
@@ -78,6 +79,7 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
     app.include_router(problems.document_errors(complaints_router))  # CMP-1..5, DOC-2: complaints, their clocks and letters
     app.include_router(problems.document_errors(claims_router))  # CLM-1..4: first notification of loss and claim handling
     app.include_router(problems.document_errors(regulatory_router))  # REG-1..3: MID updates, CUE reports, fraud referrals
+    docs.install(app)  # /docs and /redoc with their scripts from the installed package: they work offline
     app.include_router(portal_router)  # issue 14, UX-2: the customer portal's pages under /portal (not in the OpenAPI)
     problems.serve_problems_as_documented(app)  # each operation's error answers (issue 13 item 16)
     methods.install(app)  # OPTIONS and 405 name the methods each path has (issue 13 item 17)

@@ -4,10 +4,11 @@ looks the client's address up in a small dict only while some address has failed
 
 Headers: `X-Content-Type-Options: nosniff` and `X-Frame-Options: DENY` on every answer;
 `Cache-Control: no-store` on every answer except the API's own documentation (`/docs`, `/redoc`,
-`/openapi.json`), since nearly every answer carries personal data; a `Content-Security-Policy` on HTML
-answers: the letters, statements and access packages may use their own inline styles and nothing else,
-the documentation pages may load Swagger UI and ReDoc from their CDN, and the portal's and the back office's pages (`/portal`, `/backoffice`,
-issue 14) their own stylesheet and forms posting to the service itself.
+`/openapi.json` and their files under `/docs/static/`), since nearly every answer carries personal data; a
+`Content-Security-Policy` on HTML answers: the letters, statements and access packages may use their own
+inline styles and nothing else, the documentation pages may load Swagger UI and ReDoc from this server
+only (`api/docs.py`: they work offline), and the portal's and the back office's pages (`/portal`,
+`/backoffice`, issue 14) their own stylesheet and forms posting to the service itself.
 
 Failed authentications: each 401 answered to a request that sent a token (an `Authorization` header) is
 counted against its client address; an address with
@@ -41,11 +42,10 @@ PORTAL_CSP = (b"content-security-policy",
               b"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
               b"frame-ancestors 'none'; base-uri 'none'")
 PORTAL_PREFIX = ("/portal", "/backoffice")  # the customer portal and the staff back office
+DOCS_STATIC = "/docs/static/"  # Swagger UI's and ReDoc's files (api/docs.py)
 DOCS_CSP = (b"content-security-policy",
-            b"default-src 'none'; script-src https://cdn.jsdelivr.net 'unsafe-inline'; "
-            b"style-src https://cdn.jsdelivr.net https://fonts.googleapis.com 'unsafe-inline'; "
-            b"font-src https://fonts.gstatic.com; img-src 'self' data: https://fastapi.tiangolo.com "
-            b"https://cdn.redoc.ly https://validator.swagger.io; connect-src 'self'; worker-src blob:; "
+            b"default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "
+            b"font-src 'self' data:; img-src 'self' data:; connect-src 'self'; worker-src blob:; "
             b"frame-ancestors 'none'; base-uri 'none'; form-action 'none'")
 
 
@@ -104,7 +104,7 @@ class SecurityMiddleware:
         client = scope.get("client")
         address = client[0] if client else "unknown"
         path: str = scope["path"]
-        docs = path in DOCS_PATHS
+        docs = path in DOCS_PATHS or path.startswith(DOCS_STATIC)
 
         async def guarded_send(message: Message) -> None:
             if message["type"] == "http.response.start":

@@ -159,6 +159,9 @@ async def sign_in(request: Request) -> Response:
         headers = {"Retry-After": str(e.retry_after)} if e.retry_after else None
         return _sign_in_form(request, 429 if e.retry_after else 401, error=str(e).capitalize() + ".", login=login,
                              headers=headers)
+    previous = request.cookies.get(SESSION_COOKIE)
+    if previous:  # signing in again (as anyone) ends the session the browser had
+        await run(sign_in_rules.sign_out, ctx_of(request), previous)
     answer = to(HOME)
     set_cookie(request, answer, SESSION_COOKIE, session["session_id"])
     clear_cookie(request, answer, SIGN_IN_COOKIE)

@@ -5,11 +5,22 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from covernote.web import backoffice, backoffice_actions, pages, quotes
+from covernote.web import (
+    adjustments,
+    backoffice,
+    backoffice_actions,
+    claims,
+    complaints,
+    pages,
+    privacy,
+    quotes,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
 router.include_router(quotes.router)
+for area in (adjustments, claims, complaints, privacy):  # issue 14 part 2: the self-service pages
+    router.include_router(area.router)
 router.add_api_route(f"{pages.PREFIX}/{{rest:path}}", pages.unknown, methods=["GET", "POST"])
 # Issue 14 part 3: the staff back office under /backoffice, then its own 404 page.
 router.include_router(backoffice.router)
