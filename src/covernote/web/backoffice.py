@@ -55,6 +55,7 @@ CUSTOMER_LIST = 100  # their claims, complaints and requests, each
 # The work queues: the clock engine's teams, and the data protection officer's requests (their own clock).
 QUEUES: dict[str, str] = {**TEAMS, "requests": "data subject requests"}
 QUEUE_HOURS = 48  # due within this many hours counts as due soon (the REST report's default)
+REQUEST_QUEUE = 500  # open data subject requests shown, oldest first, before the page says there are more
 QUEUE_WINDOWS = {"24": "a day", "48": "two days", "168": "a week", "720": "30 days"}
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -323,14 +324,16 @@ async def queues_page(request: Request) -> Response:
         team = request.query_params.get("team", "claims")
         hours_text = request.query_params.get("hours", str(QUEUE_HOURS))
         values: dict[str, Any] = {"title": "Work queues", "queues": QUEUES, "team": team, "hours": hours_text,
-                                  "windows": QUEUE_WINDOWS, "report": None, "cases": None, "problem": None}
+                                  "windows": QUEUE_WINDOWS, "report": None, "cases": None, "problem": None,
+                                  "request_limit": REQUEST_QUEUE}
         if team not in QUEUES:
             return page(request, "queues.html", 404, who, **{**values, "team": None,
                                                                "problem": f"There is no team {team}: choose one "
                                                                           "of the teams above."})
         values["title"] = f"Work queue: {QUEUES[team]}"
         if team == "requests":
-            cases = await run(requests.list_requests, ctx_of(request), who.principal, None, True, False, 500, 0)
+            cases = await run(requests.list_requests, ctx_of(request), who.principal, None, True, False,
+                              REQUEST_QUEUE, 0)
             values["cases"] = sorted(cases["requests"],
                                      key=lambda q: (not q["timing"]["overdue"], q["timing"]["effective_due_on"]))
             return page(request, "queues.html", 200, who, **values)
