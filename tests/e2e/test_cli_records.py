@@ -62,7 +62,9 @@ def test_issue13_item22_policy_cancel_says_it_only_quoted_and_prints_the_confirm
 
 
 # Commands that print no record: they run a server or a loop, or set up the database.
-NO_RECORD = {"serve", "demo", "jobs scheduler", "db upgrade"}
+# Commands that print no record: a server, loaders, and `documents get`, which writes a document's own bytes
+# (PDF, HTML or text, exactly as issued) and, with --out, one line naming the file and its SHA-256.
+NO_RECORD = {"serve", "demo", "jobs scheduler", "db upgrade", "documents get"}
 
 
 def _commands(cmd: Any, path: tuple[str, ...] = ()) -> list[tuple[str, Any]]:
