@@ -65,4 +65,31 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]
                          f"FROM json_to_recordset(CAST(:rows AS JSON)) AS v({shape})"), {"rows": doc})
 
 
-__all__ = ["any_of", "insert_rows", "is_json", "q", "sql_type"]
+SharedJson = dict[int, tuple[object, str]]
+
+
+def json_text(doc: dict[str, Any], shared: SharedJson) -> str:
+    """`json.dumps(doc)`, the same text, where a list or dict value of `doc` that is the very object seen in
+    an earlier document of the same `shared` (a batch's offers share their lists of extras on offer) is
+    encoded once and its text reused. `shared` keeps each such object alive, so an id is never reused."""
+    parts = []
+    for key, value in doc.items():
+        if isinstance(value, list | dict) and value:
+            hit = shared.get(id(value))
+            if hit is None or hit[0] is not value:
+                hit = shared[id(value)] = (value, json.dumps(value))
+            text = hit[1]
+        else:
+            text = json.dumps(value)
+        parts.append(f"{json.dumps(key)}: {text}")
+    return "{" + ", ".join(parts) + "}"
+
+
+def json_param(conn: Connection, name: str) -> Any:
+    """A bound parameter taking JSON text (`json_text`) for a JSON column: cast to JSONB on PostgreSQL,
+    stored as given on SQLite, as SQLAlchemy's JSON type stores `json.dumps` of the value."""
+    param = sa.bindparam(name, type_=sa.Text())
+    return sa.cast(param, postgresql.JSONB()) if conn.dialect.name == "postgresql" else param
+
+
+__all__ = ["any_of", "insert_rows", "is_json", "json_param", "json_text", "q", "sql_type"]
