@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Row
 
 from covernote.kernel.errors import Conflict, FieldIssue
@@ -18,7 +19,7 @@ from covernote.policy.domain.extra_lines import ExtraLine
 from covernote.policy.domain.model import ANONYMISED_MARK, Actor, Customer, Policy, PolicyTransaction, Quote
 from covernote.policy.domain.search import SearchTerms
 from covernote.policy.ports import EndingPage, PendingQuote, QuoteWithdrawal
-from covernote.store.bulk import SharedJson, json_param, json_text
+from covernote.store.bulk import SharedJson, jsonb_text
 from covernote.store.tables import (
     counters,
     customers,
@@ -113,7 +114,8 @@ _ENDING_IDS = (sa.select(policies.c.id).where(policies.c.current_term_end >= _b(
 
 
 _PENDING_INSERT = pending_quotes.insert()
-_PENDING_INSERT_TEXT: dict[str, Any] = {}  # by dialect: the result given as JSON text (`add_many`)
+_PENDING_INSERT_JSONB_TEXT = pending_quotes.insert().values(  # PostgreSQL: the result given as JSON text
+    result=sa.cast(_b("b_result", type_=sa.Text()), postgresql.JSONB()))
 
 
 _PENDING_OPEN_IDS = (sa.select(pending_quotes.c.policy_id)
@@ -392,23 +394,22 @@ class PendingRepo:
         self.conn.execute(_PENDING_INSERT, self._values(p))
 
     def add_many(self, items: Sequence[PendingQuote]) -> None:
-        """One insert for a batch's pending quotes. Each result is sent as JSON text, the text `json.dumps`
-        gives, with the parts the batch's results share (a chunk's renewal offers share their lists of extras
-        on offer, half of each offer) encoded once."""
+        """One insert for a batch's pending quotes. On PostgreSQL each result goes as JSON text cast to JSONB,
+        with the lists the batch's results share (a chunk's renewal offers share their list of extras on
+        offer, half of each offer) encoded once: the same stored value."""
         if not items:
             return
+        if self.conn.dialect.name != "postgresql":
+            self.conn.execute(_PENDING_INSERT, [self._values(p) for p in items])
+            return
         shared: SharedJson = {}
-        insert = _PENDING_INSERT_TEXT.get(self.conn.dialect.name)
-        if insert is None:
-            insert = _PENDING_INSERT_TEXT[self.conn.dialect.name] = pending_quotes.insert().values(
-                result=json_param(self.conn, "b_result"))
         rows = []
         for p in items:
             row = self._values(p)
             del row["result"]
-            row["b_result"] = json_text(p.result, shared)
+            row["b_result"] = jsonb_text(p.result, shared)
             rows.append(row)
-        self.conn.execute(insert, rows)
+        self.conn.execute(_PENDING_INSERT_JSONB_TEXT, rows)
 
     @staticmethod
     def _row(r: Row[Any]) -> PendingQuote:

@@ -68,28 +68,26 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]
 SharedJson = dict[int, tuple[object, str]]
 
 
-def json_text(doc: dict[str, Any], shared: SharedJson) -> str:
-    """`json.dumps(doc)`, the same text, where a list or dict value of `doc` that is the very object seen in
-    an earlier document of the same `shared` (a batch's offers share their lists of extras on offer) is
-    encoded once and its text reused. `shared` keeps each such object alive, so an id is never reused."""
+def jsonb_text(doc: dict[str, Any], shared: SharedJson) -> str:
+    """JSON text of `doc` for a JSONB column: the value `json.dumps(doc)` gives, with the keys in another
+    order (JSONB keeps none), where each list value of `doc` that is the very object met in an earlier
+    document of the same `shared` (a batch's renewal offers share their list of extras on offer, half of each
+    offer) is encoded once and its text reused. `shared` keeps each such list alive, so an id is never reused
+    while it is in use. Not for SQLite, which stores the text as given, key order included."""
+    rest: dict[str, Any] = {}
     parts = []
     for key, value in doc.items():
-        if isinstance(value, list | dict) and value:
+        if isinstance(value, list) and value:
             hit = shared.get(id(value))
             if hit is None or hit[0] is not value:
                 hit = shared[id(value)] = (value, json.dumps(value))
-            text = hit[1]
+            parts.append(f"{json.dumps(key)}: {hit[1]}")
         else:
-            text = json.dumps(value)
-        parts.append(f"{json.dumps(key)}: {text}")
-    return "{" + ", ".join(parts) + "}"
+            rest[key] = value
+    head = json.dumps(rest)
+    if not parts:
+        return head
+    return head[:-1] + (", " if rest else "") + ", ".join(parts) + "}"
 
 
-def json_param(conn: Connection, name: str) -> Any:
-    """A bound parameter taking JSON text (`json_text`) for a JSON column: cast to JSONB on PostgreSQL,
-    stored as given on SQLite, as SQLAlchemy's JSON type stores `json.dumps` of the value."""
-    param = sa.bindparam(name, type_=sa.Text())
-    return sa.cast(param, postgresql.JSONB()) if conn.dialect.name == "postgresql" else param
-
-
-__all__ = ["any_of", "insert_rows", "is_json", "json_param", "json_text", "q", "sql_type"]
+__all__ = ["SharedJson", "any_of", "insert_rows", "is_json", "jsonb_text", "q", "sql_type"]
