@@ -12,9 +12,13 @@ number, transaction/entry ids and term dates (spread so every term ends 1..27 da
 the ECO invitation window of 28 days). Every date inside the transaction's JSON details (term,
 rating date, versions, concluded/documents dates) is moved with the term.
 
-    .venv/bin/python benchmarks/renewal_batch.py [--postgres-url URL] [--policies N] [--batch-size B]
+    .venv/bin/python benchmarks/renewal_batch.py [--postgres-url URL] [--policies N] [--batch-size B] [--workers W]
     .venv/bin/python benchmarks/renewal_batch.py --sqlite [--policies N]
     .venv/bin/python benchmarks/renewal_batch.py --profile out.prof   # cProfile the timed run
+
+Since issue 12 the batch runs on PostgreSQL in worker processes (COVERNOTE_BATCH_WORKERS, default 2);
+`--workers W` passes W to run_renewal_invitations, and leaving it out passes nothing, so the script also
+times older code (run it with PYTHONPATH=<older tree>/src).
 
 PostgreSQL: a schema `cn_bench_<pid>_<hex>` is created and dropped at the end (--keep to keep it).
 Results go to benchmarks/results/renewal_batch-<backend>.json.

@@ -171,6 +171,29 @@ def test_issue12_inviting_40_policies_runs_as_many_statements_as_inviting_1(db_c
     assert count_40 == count_1, (count_1, count_40)
 
 
+def test_issue12_a_workers_key_range_runs_as_many_statements_as_the_whole_window(db_ctx, clock, tmp_path):
+    """What a worker process runs for its key range (renewals._invite_range with both bounds) is what one
+    process runs for the whole window: the same statements for 40 policies as for 1, and as many as the
+    open-ended run (the range's pages add no statement)."""
+    db_ctx.fraud = _agency(tmp_path, WATCH[0])
+    policies = _policies(db_ctx, ("Bea Proven", "Rae Referred", *(f"Customer {i}" for i in range(38))), "B")
+    later = replace(db_ctx, clock=FixedClock(clock.now() + timedelta(days=340)))
+    today = later.today()
+    window_end = today + timedelta(days=max(p.renewal.invitation_days_before for p in later.catalogue.products) + 1)
+    ids = sorted(p["id"] for p in policies.values())
+    with counting(later) as seen:  # 40 policies: the range after nothing, up to the last id
+        tally = renewals._invite_range(later, today, window_end, SYSTEM.user_id, 500, (None, ids[-1]))
+    assert tally.invited == 40
+    with db_ctx.uow() as uow:  # invite them again, the open-ended way, for the count
+        for policy in policies.values():
+            for p in uow.pending.open_for(policy["id"], "renewal"):
+                uow.pending.set_status(p.pending_id, "declined")
+        uow.commit()
+    count_open, run_open = _count_run(later)
+    assert run_open["invited"] == 40
+    assert len(seen) == count_open, (len(seen), count_open)
+
+
 def test_issue12_worker_processes_on_postgresql_invite_each_policy_once_with_the_counts_of_one_process(
         db_ctx, clock, tmp_path):
     """Issue 12: on PostgreSQL the batch may run in worker processes over disjoint key ranges of the window.
