@@ -90,7 +90,13 @@ def clone_policies(engine: sa.Engine, policy_id: str, n: int, today: date) -> No
         series = ("(WITH RECURSIVE s0(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM s0 WHERE i < :count)"
                   " SELECT i FROM s0) s")
         to_json = to_text = ""
-    with engine.begin() as conn:
+    # A connection of its own, whose tables are analysed after the first day's clones: PostgreSQL keeps, per
+    # connection, the plan of each foreign-key check made there, and one planned while the tables held only
+    # the template (a sequential scan) turned every clone's check into a scan of the growing table (a seed
+    # stalled for many minutes). ANALYZE replans them with the tables' real size.
+    seeder = sa.create_engine(engine.url, poolclass=sa.pool.NullPool) if pg else engine
+    analysed = not pg
+    with seeder.begin() as conn:
         row = conn.execute(sa.text("SELECT taken_out_on, current_term_end FROM policies WHERE id = :id"),
                            {"id": policy_id}).one()
         old_start, old_end = (v if isinstance(v, date) else date.fromisoformat(v) for v in row)
@@ -153,8 +159,14 @@ def clone_policies(engine: sa.Engine, policy_id: str, n: int, today: date) -> No
                 f" SELECT 'jnl_bench' || {kpad} || '_' || x.tail, x.line_no, 'pol_bench' || {kpad}, x.account,"
                 f" x.amount_pence, x.memo"
                 f" FROM bench_tpl_postings x, {series}"), params)
+            if not analysed:
+                for table in ("policies", "policy_transactions", "journal_entries", "postings"):
+                    conn.exec_driver_sql(f"ANALYZE {table}")
+                analysed = True
         for table in ("bench_tpl_policy", "bench_tpl_txns", "bench_tpl_journal", "bench_tpl_postings"):
             conn.execute(sa.text(f"DROP TABLE {table}"))
+    if seeder is not engine:
+        seeder.dispose()
     if pg:
         with engine.connect() as conn:
             conn = conn.execution_options(isolation_level="AUTOCOMMIT")
