@@ -57,4 +57,5 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, payme
         fraud=SimulatedFraudAgency(outage_flag=settings.data_dir / "fraud-simulator.outage"),
         handlers=EVENT_HANDLERS,
         token_lifetime_days=settings.token_lifetime_days,
+        batch_workers=settings.workers_for_batches(),
     )

@@ -30,6 +30,9 @@ class Settings:
     # Refused tokens a client address may send in a minute before it is answered 429 (issue 13, item 25).
     # COVERNOTE_AUTH_FAILURES_PER_MINUTE, default 10; 0: no limit.
     auth_failures_per_minute: int = 10
+    # Worker processes of the renewal-invitation batch (issue 12): COVERNOTE_BATCH_WORKERS. None: 2 on
+    # PostgreSQL, 1 on SQLite. SQLite always runs the batch in one process (it takes one writer at a time).
+    batch_workers: int | None = None
 
     @classmethod
     def from_env(cls) -> Settings:
@@ -45,7 +48,14 @@ class Settings:
             max_body_bytes=_positive("COVERNOTE_MAX_BODY_BYTES", 1024 * 1024),
             token_lifetime_days=_positive("COVERNOTE_TOKEN_LIFETIME_DAYS", 90),
             auth_failures_per_minute=_whole("COVERNOTE_AUTH_FAILURES_PER_MINUTE", 10),
+            batch_workers=_positive_or_none("COVERNOTE_BATCH_WORKERS"),
         )
+
+    def workers_for_batches(self) -> int:
+        """How many processes run the renewal-invitation batch: always 1 on SQLite."""
+        if self.database_url.startswith("sqlite"):
+            return 1
+        return self.batch_workers if self.batch_workers is not None else 2
 
     def threads_for_requests(self) -> int:
         """How many threads run request handlers: 0 none (they run on the event loop)."""
@@ -61,6 +71,13 @@ def _count(name: str) -> int | None:
     if not raw.strip().isdigit():
         raise ValueError(f"{name} must be a whole number (0: handlers run on the event loop), not {raw!r}")
     return int(raw)
+
+
+def _positive_or_none(name: str) -> int | None:
+    raw = os.environ.get(name)
+    if raw is None or raw.strip() == "":
+        return None
+    return _positive(name, 1)
 
 
 def _positive(name: str, default: int) -> int:

@@ -169,3 +169,57 @@ def test_issue12_inviting_40_policies_runs_as_many_statements_as_inviting_1(db_c
     count_40, run_40 = _count_run(replace(db_ctx, clock=forty))
     assert (run_1["invited"], run_40["invited"]) == (1, 40)  # real work in both
     assert count_40 == count_1, (count_1, count_40)
+
+
+def test_issue12_a_workers_key_range_runs_as_many_statements_as_the_whole_window(db_ctx, clock, tmp_path):
+    """What a worker process runs for its key range (renewals._invite_range with both bounds) is what one
+    process runs for the whole window: the same statements for 40 policies as for 1, and as many as the
+    open-ended run (the range's pages add no statement)."""
+    db_ctx.fraud = _agency(tmp_path, WATCH[0])
+    policies = _policies(db_ctx, ("Bea Proven", "Rae Referred", *(f"Customer {i}" for i in range(38))), "B")
+    later = replace(db_ctx, clock=FixedClock(clock.now() + timedelta(days=340)))
+    today = later.today()
+    window_end = today + timedelta(days=max(p.renewal.invitation_days_before for p in later.catalogue.products) + 1)
+    ids = sorted(p["id"] for p in policies.values())
+    with counting(later) as seen:  # 40 policies: the range after nothing, up to the last id
+        tally = renewals._invite_range(later, today, window_end, SYSTEM.user_id, 500, (None, ids[-1]))
+    assert tally.invited == 40
+    with db_ctx.uow() as uow:  # invite them again, the open-ended way, for the count
+        for policy in policies.values():
+            for p in uow.pending.open_for(policy["id"], "renewal"):
+                uow.pending.set_status(p.pending_id, "declined")
+        uow.commit()
+    count_open, run_open = _count_run(later)
+    assert run_open["invited"] == 40
+    assert len(seen) == count_open, (len(seen), count_open)
+
+
+def test_issue12_worker_processes_on_postgresql_invite_each_policy_once_with_the_counts_of_one_process(
+        db_ctx, clock, tmp_path):
+    """Issue 12: on PostgreSQL the batch may run in worker processes over disjoint key ranges of the window.
+    Each policy gets exactly one invitation, the counts and reasons are those of one process, the work is done
+    in the workers (the parent's agency is never asked), and a second run skips every policy invited."""
+    if db_ctx.uow.engine.dialect.name != "postgresql":  # type: ignore[attr-defined]
+        return  # SQLite runs the batch in one process
+    db_ctx.fraud = _agency(tmp_path)
+    batch, single = (_policies(db_ctx, ("Max Matched", *(f"Customer {side}{i}" for i in range(11))), side)
+                     for side in ("A", "B"))
+    clock.advance(timedelta(days=340))
+    db_ctx.fraud = agency = _agency(tmp_path, WATCH[1])
+    one = renewals.run_renewal_invitations(db_ctx, batch_size=2, workers=1)  # both sides, one process
+    assert (one["invited"], one["skipped"], one["not_invited"]) == (22, 0, 2)
+    with db_ctx.uow() as uow:  # the invitations withdrawn: the window is to invite again, by workers
+        for policy in [*batch.values(), *single.values()]:
+            for p in uow.pending.open_for(policy["id"], "renewal"):
+                uow.pending.set_status(p.pending_id, "declined")
+        uow.commit()
+    calls = agency.calls
+    many = renewals.run_renewal_invitations(db_ctx, batch_size=2, workers=3)  # 24 policies: 3 ranges of 8
+    assert agency.calls == calls  # every chunk was screened in a worker
+    assert many == one
+    with db_ctx.uow(read_only=True) as uow:
+        open_by_policy = {p["id"]: len(uow.pending.open_for(p["id"], "renewal")) for p in [*batch.values(),
+                                                                                         *single.values()]}
+    assert sorted(open_by_policy.values()) == [0, 0] + [1] * 22
+    again = renewals.run_renewal_invitations(db_ctx, batch_size=2, workers=3)
+    assert (again["invited"], again["skipped"], again["not_invited"]) == (0, 22, 2)

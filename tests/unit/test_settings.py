@@ -121,3 +121,19 @@ def test_issue12_the_api_answers_the_same_on_the_event_loop(ctx) -> None:  # typ
         missing = client.get("/policies/pol_nope", headers=auth)
         assert missing.status_code == 404
         assert missing.headers["content-type"].startswith("application/problem+json")
+
+
+def test_issue12_the_renewal_batch_runs_in_two_processes_on_postgresql_and_always_one_on_sqlite(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    """COVERNOTE_BATCH_WORKERS: the renewal-invitation batch's worker processes (default 2 on PostgreSQL);
+    SQLite takes one writer at a time, so it never runs the batch in more than one."""
+    monkeypatch.delenv("COVERNOTE_BATCH_WORKERS", raising=False)
+    assert _settings(monkeypatch, "postgresql://h/db", None).workers_for_batches() == 2
+    assert _settings(monkeypatch, "sqlite:///x.db", None).workers_for_batches() == 1
+    monkeypatch.setenv("COVERNOTE_BATCH_WORKERS", "3")
+    assert _settings(monkeypatch, "postgresql://h/db", None).workers_for_batches() == 3
+    assert _settings(monkeypatch, "sqlite:///x.db", None).workers_for_batches() == 1
+    for raw in ("0", "two"):
+        monkeypatch.setenv("COVERNOTE_BATCH_WORKERS", raw)
+        with pytest.raises(ValueError, match="COVERNOTE_BATCH_WORKERS"):
+            _settings(monkeypatch, "postgresql://h/db", None)

@@ -296,9 +296,10 @@ def renewal_history(policy: Policy, rule: NcdProtectionRule, on: date) -> Claims
 
 
 def protection_for_renewal(ctx: AppContext, policy: Policy, term: TermState, product: Product,
-                           on: date) -> ProtectionAtRenewal:
+                           on: date, history: ClaimsHistory | None = None) -> ProtectionAtRenewal:
     """Whether the expiring term's NCD protection (in force on its last day) protects the NCD carried
-    into the term starting `on` (NCD-3, NCD-4)."""
+    into the term starting `on` (NCD-3, NCD-4). `history`: `renewal_history` under `product`'s rule, when
+    the caller has it already (the renewal offer needs it too)."""
     claims_in_term = claims_in(policy.events(), term.period).count
     old = ctx.catalogue.by_ref(term.product_ref)
     found = protection_rule(product) or protection_rule(old)
@@ -307,18 +308,45 @@ def protection_for_renewal(ctx: AppContext, policy: Policy, term: TermState, pro
     extra, rule = found
     covers = dx.term_extras(policy.transactions, term.term_no)
     had = extra.code in covers and covers[extra.code].on_cover(term.period.last_day)
-    return at_renewal(rule, had, renewal_history(policy, rule, on), claims_in_term)
+    if history is None or rule is not _rule_of(product):  # the old version's rule: its own window
+        history = renewal_history(policy, rule, on)
+    return at_renewal(rule, had, history, claims_in_term)
+
+
+def _rule_of(product: Product) -> NcdProtectionRule | None:
+    found = protection_rule(product)
+    return None if found is None else found[1]
+
+
+def renewal_protection_history(policy: Policy, product: Product, on: date) -> ClaimsHistory | None:
+    """`renewal_history` under `product`'s NCD protection rule, None when it sells no protection: what both
+    `protection_for_renewal` and `renewal_offer` ask of a renewal starting `on`, worked out once."""
+    rule = _rule_of(product)
+    return None if rule is None else renewal_history(policy, rule, on)
+
+
+# The extras offered with a renewal depend only on the product version, the term, the NCD carried and the
+# claims history; a batch chunk's renewals share a few dozen of these. A chunk passes a dict, so the lists
+# (shared by its offers, which are stored and then dropped) are never handed to anyone who might change them.
+OfferedMemo = dict[tuple[int, Period, int | None, ClaimsHistory | None], tuple[Product, list[OfferedExtra]]]
 
 
 def renewal_offer(ctx: AppContext, policy: Policy, term: TermState, product: Product, period: Period,
-                  ncd_after: int | None) -> dict[str, Any]:
+                  ncd_after: int | None, history: ClaimsHistory | None,
+                  memo: OfferedMemo | None = None) -> dict[str, Any]:
     """The extras of the renewal offer: those on cover on the expiring term's last day are carried forward
     (priced for the new term on the new product version) unless no longer sold or, for NCD protection, no
     longer eligible (NCD-3); every extra on offer is listed with its price so the customer can add or
-    remove extras when accepting."""
-    found = protection_rule(product)
-    history = renewal_history(policy, found[1], period.start) if found is not None else None
-    available = offered(ctx.catalogue, product, period, ncd_after, history)
+    remove extras when accepting. `history`: `renewal_protection_history(policy, product, period.start)`.
+    `memo`: a batch's lists of extras offered, shared by the offers that have the same (not to be changed)."""
+    if memo is None:
+        available = offered(ctx.catalogue, product, period, ncd_after, history)
+    else:
+        key = (id(product), period, ncd_after, history)
+        hit = memo.get(key)
+        if hit is None or hit[0] is not product:
+            hit = memo[key] = (product, offered(ctx.catalogue, product, period, ncd_after, history))
+        available = hit[1]
     by_code = {a["code"]: a for a in available}
     covers = dx.term_extras(policy.transactions, term.term_no)
     lines: list[dict[str, Any]] = []

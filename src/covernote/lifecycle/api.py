@@ -236,7 +236,8 @@ def incident(ctx: Ctx, who: Caller, policy_id: str, body: IncidentIn) -> Transac
 
 @router.post("/jobs/renewal-invitations", tags=["jobs"])
 def renewal_invitations(ctx: Ctx, who: Caller, as_of: Day | None = None) -> RenewalInvitationsRun:
-    return renewals.run_renewal_invitations(ctx, as_of, principal=who)
+    # In the server's process, whose threads a fork would copy mid-request: one process (workers=1).
+    return renewals.run_renewal_invitations(ctx, as_of, principal=who, workers=1)
 
 
 @router.post("/jobs/auto-renewals", tags=["jobs"])

@@ -3,6 +3,7 @@ bind, adjustment, cancellation, renewal and voidance; and `covernote jobs renewa
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +25,7 @@ from covernote.lifecycle.usecases import adjustments, cancellations, policies, q
 from covernote.policy.schemas import ChangeIn, CustomerIn, RiskIn, TermIn
 from covernote.policy.usecases import customers, search
 from covernote.products.domain.claim_types import CLAIM_TYPES
+from covernote.settings import Settings
 
 customers_app = typer.Typer(help="Customers.", no_args_is_help=True)
 quote_app = typer.Typer(help="New-business quotes.", no_args_is_help=True)
@@ -337,12 +339,17 @@ def register_jobs(jobs_app: typer.Typer) -> None:
 
     @jobs_app.command("renewal-invitations")
     @handles_errors
-    def jobs_renewal_invitations(as_of: str | None = None, batch_size: int = 500, as_json: JsonOpt = False) -> None:
+    def jobs_renewal_invitations(as_of: str | None = None, batch_size: int = 500,
+                                 workers: Annotated[int | None, typer.Option(
+                                     min=1, help="worker processes (default COVERNOTE_BATCH_WORKERS: 2 on "
+                                                 "PostgreSQL); SQLite always runs one")] = None,
+                                 as_json: JsonOpt = False) -> None:
         """Invite every policy inside its product's invitation window (idempotent)."""
         ctx = context()
         with terminal_progress() as progress:
-            result = renewals.run_renewal_invitations(ctx, parse_date(as_of, "as_of") if as_of else None, batch_size,
-                                                      operator(), progress)
+            result = renewals.run_renewal_invitations(
+                ctx, parse_date(as_of, "as_of") if as_of else None, batch_size, operator(), progress,
+                None if workers is None else replace(Settings.from_env(), batch_workers=workers).workers_for_batches())
         show(result, as_json, lambda r: (
             f"renewal invitations as of {r['as_of']}: {r['invited']} invited, {r['skipped']} skipped, "
             f"{r['not_invited']} not invited" + "".join(f"\n  {k}: {v}" for k, v in r["not_invited_reasons"].items())))

@@ -36,6 +36,9 @@ class AppContext:
     # How long a new API token works (issue 13, item 9): COVERNOTE_TOKEN_LIFETIME_DAYS, default 90.
     token_lifetime_days: int = 90
     token_cache: dict[str, tuple[Any, datetime]] = field(default_factory=dict)
+    # Processes the renewal-invitation batch runs in when a command or job runs it (issue 12):
+    # Settings.workers_for_batches, always 1 on SQLite. A REST request runs it in the server's process only.
+    batch_workers: int = 1
     # Who acts on which domain event: covernote.bootstrap.EVENT_HANDLERS, the one registry.
     handlers: Handlers = field(default_factory=dict)
 

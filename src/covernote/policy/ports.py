@@ -94,10 +94,14 @@ class PolicyRepository(Protocol):
     def ending_between(self, start: date, end: date, after_id: str | None, limit: int) -> list[Policy]:
         """Policies whose latest term ends in [start, end), ordered by id, for batch jobs."""
         ...
-    def ending_page(self, start: date, end: date, after_id: str | None, limit: int, open_kind: str) -> EndingPage:
-        """The next `limit` policies (by id, after `after_id`) whose latest term ends in [start, end): those
-        holding an open pending quote of `open_kind` for their current version only by their customer, the
-        others loaded."""
+    def ending_page(self, start: date, end: date, after_id: str | None, limit: int, open_kind: str,
+                    through_id: str | None = None) -> EndingPage:
+        """The next `limit` policies (by id, after `after_id` and up to `through_id` included) whose latest
+        term ends in [start, end): those holding an open pending quote of `open_kind` for their current
+        version only by their customer, the others loaded."""
+        ...
+    def ending_ids(self, start: date, end: date) -> list[str]:
+        """The ids of the policies whose latest term ends in [start, end), in order: a batch's key ranges."""
         ...
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import Connection, Row
 
 from covernote.kernel.errors import Conflict, FieldIssue
@@ -18,6 +19,7 @@ from covernote.policy.domain.extra_lines import ExtraLine
 from covernote.policy.domain.model import ANONYMISED_MARK, Actor, Customer, Policy, PolicyTransaction, Quote
 from covernote.policy.domain.search import SearchTerms
 from covernote.policy.ports import EndingPage, PendingQuote, QuoteWithdrawal
+from covernote.store.bulk import SharedJson, jsonb_text
 from covernote.store.tables import (
     counters,
     customers,
@@ -102,9 +104,18 @@ _ENDING_FLAGGED = (sa.select(*policies.c, _HAS_OPEN.label("has_open"))
                    .where(policies.c.current_term_end >= _b("b_start"), policies.c.current_term_end < _b("b_end")))
 _ENDING_FLAGGED_FIRST = _ENDING_FLAGGED.order_by(policies.c.id).limit(_b("b_limit"))
 _ENDING_FLAGGED_AFTER = _ENDING_FLAGGED.where(policies.c.id > _b("b_after")).order_by(policies.c.id).limit(_b("b_limit"))
+# A page inside a key range (`through_id`): the parallel batch's workers each page through their own range.
+_ENDING_FLAGGED_RANGE = (_ENDING_FLAGGED.where(policies.c.id > _b("b_after"), policies.c.id <= _b("b_through"))
+                         .order_by(policies.c.id).limit(_b("b_limit")))
+_ENDING_FLAGGED_UPTO = (_ENDING_FLAGGED.where(policies.c.id <= _b("b_through")).order_by(policies.c.id)
+                        .limit(_b("b_limit")))
+_ENDING_IDS = (sa.select(policies.c.id).where(policies.c.current_term_end >= _b("b_start"),
+                                              policies.c.current_term_end < _b("b_end")).order_by(policies.c.id))
 
 
 _PENDING_INSERT = pending_quotes.insert()
+_PENDING_INSERT_JSONB_TEXT = pending_quotes.insert().values(  # PostgreSQL: the result given as JSON text
+    result=sa.cast(_b("b_result", type_=sa.Text()), postgresql.JSONB()))
 
 
 _PENDING_OPEN_IDS = (sa.select(pending_quotes.c.policy_id)
@@ -355,14 +366,18 @@ class PolicyRepo:
             return self._load(self.conn.execute(_ENDING_FIRST, params).all())
         return self._load(self.conn.execute(_ENDING_AFTER, {**params, "b_after": after_id}).all())
 
-    def ending_page(self, start: date, end: date, after_id: str | None, limit: int, open_kind: str) -> EndingPage:
-        params: dict[str, Any] = {"b_start": start, "b_end": end, "b_limit": limit, "b_kind": open_kind}
-        if after_id is None:
-            rows = self.conn.execute(_ENDING_FLAGGED_FIRST, params).all()
-        else:
-            rows = self.conn.execute(_ENDING_FLAGGED_AFTER, {**params, "b_after": after_id}).all()
+    def ending_page(self, start: date, end: date, after_id: str | None, limit: int, open_kind: str,
+                    through_id: str | None = None) -> EndingPage:
+        params: dict[str, Any] = {"b_start": start, "b_end": end, "b_limit": limit, "b_kind": open_kind,
+                                  "b_after": after_id, "b_through": through_id}
+        statement = ((_ENDING_FLAGGED_FIRST, _ENDING_FLAGGED_UPTO) if after_id is None
+                     else (_ENDING_FLAGGED_AFTER, _ENDING_FLAGGED_RANGE))[through_id is not None]
+        rows = self.conn.execute(statement, params).all()
         return EndingPage(self._load([r for r in rows if not r.has_open]),
                           [r.customer_id for r in rows if r.has_open], rows[-1].id if rows else None, len(rows))
+
+    def ending_ids(self, start: date, end: date) -> list[str]:
+        return list(self.conn.execute(_ENDING_IDS, {"b_start": start, "b_end": end}).scalars())
 
 
 class PendingRepo:
@@ -379,8 +394,22 @@ class PendingRepo:
         self.conn.execute(_PENDING_INSERT, self._values(p))
 
     def add_many(self, items: Sequence[PendingQuote]) -> None:
-        if items:
+        """One insert for a batch's pending quotes. On PostgreSQL each result goes as JSON text cast to JSONB,
+        with the lists the batch's results share (a chunk's renewal offers share their list of extras on
+        offer, half of each offer) encoded once: the same stored value."""
+        if not items:
+            return
+        if self.conn.dialect.name != "postgresql":
             self.conn.execute(_PENDING_INSERT, [self._values(p) for p in items])
+            return
+        shared: SharedJson = {}
+        rows = []
+        for p in items:
+            row = self._values(p)
+            del row["result"]
+            row["b_result"] = jsonb_text(p.result, shared)
+            rows.append(row)
+        self.conn.execute(_PENDING_INSERT_JSONB_TEXT, rows)
 
     @staticmethod
     def _row(r: Row[Any]) -> PendingQuote:

@@ -5,6 +5,7 @@ rows go with executemany, one statement text for the batch."""
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import Any
@@ -75,4 +76,29 @@ def insert_rows(conn: Connection, table: sa.Table, rows: Sequence[dict[str, Any]
                          f"FROM jsonb_to_recordset(CAST(:rows AS JSONB)) AS v({shape})"), {"rows": doc})
 
 
-__all__ = ["any_of", "insert_rows", "is_json", "q", "sql_type"]
+SharedJson = dict[int, tuple[object, str]]
+
+
+def jsonb_text(doc: dict[str, Any], shared: SharedJson) -> str:
+    """JSON text of `doc` for a JSONB column: the value `json.dumps(doc)` gives, with the keys in another
+    order (JSONB keeps none), where each list value of `doc` that is the very object met in an earlier
+    document of the same `shared` (a batch's renewal offers share their list of extras on offer, half of each
+    offer) is encoded once and its text reused. `shared` keeps each such list alive, so an id is never reused
+    while it is in use. Not for SQLite, which stores the text as given, key order included."""
+    rest: dict[str, Any] = {}
+    parts = []
+    for key, value in doc.items():
+        if isinstance(value, list) and value:
+            hit = shared.get(id(value))
+            if hit is None or hit[0] is not value:
+                hit = shared[id(value)] = (value, json.dumps(value))
+            parts.append(f"{json.dumps(key)}: {hit[1]}")
+        else:
+            rest[key] = value
+    head = json.dumps(rest)
+    if not parts:
+        return head
+    return head[:-1] + (", " if rest else "") + ", ".join(parts) + "}"
+
+
+__all__ = ["SharedJson", "any_of", "insert_rows", "is_json", "jsonb_text", "q", "sql_type"]

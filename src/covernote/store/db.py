@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import os
 import re
+import weakref
 from pathlib import Path
 
 import sqlalchemy as sa
@@ -82,9 +83,25 @@ def make_engine(url: str, **kwargs: object) -> Engine:
         # Recycle connections rather than pinging each one on checkout: a ping is a round trip per request.
         kwargs.setdefault("pool_recycle", 1800)
     try:
-        return sa.create_engine(url, **kwargs)  # type: ignore[arg-type]
+        engine = sa.create_engine(url, **kwargs)  # type: ignore[arg-type]
     except (sa.exc.ArgumentError, ImportError) as exc:  # an unknown driver, or one not installed
         raise UnusableDatabase(url, f"its driver cannot be loaded ({exc})") from None
+    _forget_pool_when_forked(engine)
+    return engine
+
+
+def _forget_pool_when_forked(engine: Engine) -> None:
+    """A process forked from this one (a batch job's worker, platform/parallel.py) opens its own connections:
+    it drops the pooled connections it inherited without closing them, since they are the parent's
+    (SQLAlchemy's advice for fork). The engine is held weakly: forking keeps no engine alive."""
+    ref = weakref.ref(engine)
+
+    def after_fork() -> None:
+        forked = ref()
+        if forked is not None:
+            forked.dispose(close=False)
+
+    os.register_at_fork(after_in_child=after_fork)
 
 
 def private_sqlite_file(path: str | Path) -> None:

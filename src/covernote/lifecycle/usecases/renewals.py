@@ -3,11 +3,17 @@ equivalent new-business price; accepted by the customer or, with auto-renewal on
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
-from covernote.extras.usecases import ncd_protection_view, protection_for_renewal
+from covernote.extras.usecases import (
+    OfferedMemo,
+    ncd_protection_view,
+    protection_for_renewal,
+    renewal_protection_history,
+)
 from covernote.extras.usecases import renewal_lines as renewal_extra_lines
 from covernote.extras.usecases import renewal_offer as renewal_extras_offer
 from covernote.identity.usecases import SYSTEM, Principal, require_staff
@@ -33,6 +39,7 @@ from covernote.ncd.domain.proof import with_proven_ncd
 from covernote.ncd.usecases import proven_for_renewal, proven_for_renewals
 from covernote.platform.context import AppContext
 from covernote.platform.idempotency import idempotent_change
+from covernote.platform.parallel import in_processes
 from covernote.platform.progress import Progress, no_progress
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.codec import rating_to_dict, risk_to_dict
@@ -59,15 +66,18 @@ def _next_period(term_period: Period) -> Period:
     return Period(start, start + timedelta(days=term_period.days))
 
 
-def price_renewal(ctx: AppContext, policy: Policy, today: date, proven_ncd: int | None = None) -> RenewalOffer:
+def price_renewal(ctx: AppContext, policy: Policy, today: date, proven_ncd: int | None = None,
+                  offered_memo: OfferedMemo | None = None) -> RenewalOffer:
     """The renewal offer for the policy's current term, or ValidationFailed saying why there is none:
     the term must be the one on cover and inside its product's invitation window (POL-3), so renewals
-    cannot be stacked ahead, each claiming a no-claims year not yet earned."""
+    cannot be stacked ahead, each claiming a no-claims year not yet earned. `offered_memo`: a batch chunk's
+    lists of extras on offer, shared by its offers that have the same (see `extras.usecases.renewal_offer`)."""
     term = policy.term()
     check_renewable(ctx.catalogue.by_ref(term.product_ref), term, today)
     period = _next_period(term.period)
     product = ctx.catalogue.in_force(policy.product_code, period.start)
-    protection = protection_for_renewal(ctx, policy, term, product, period.start)  # NCD-3, NCD-4
+    history = renewal_protection_history(policy, product, period.start)  # NCD-3: once for both below
+    protection = protection_for_renewal(ctx, policy, term, product, period.start, history)  # NCD-3, NCD-4
     ncd_term, proven_note = with_proven_ncd(term, proven_ncd)  # NCD-1: proven years replace those declared
     carried = risk_for_renewal(product, ncd_term, policy.events(), protected=protection.protected)
     risk = validate_risk(product, carried.risk, period.start)
@@ -76,7 +86,8 @@ def price_renewal(ctx: AppContext, policy: Policy, today: date, proven_ncd: int 
     last_year = policy.charged_on_term(term.term_no)  # as recorded: last year's term is not priced again
     fees = product.fees_for({"renewal"})
     ipt = ipt_on(rating.premium, ipt_rate)
-    extras = renewal_extras_offer(ctx, policy, term, product, period, carried.ncd_after)  # ADD-1
+    extras = renewal_extras_offer(ctx, policy, term, product, period, carried.ncd_after, history,
+                                  offered_memo)  # ADD-1
     return {
         "term": {"start": period.start.isoformat(), "end": period.end.isoformat()},
         "product": product.ref, "risk": risk_to_dict(risk), "rating": rating_to_dict(rating),
@@ -129,9 +140,10 @@ def _invite_many(ctx: AppContext, uow: UnitOfWork, policies: Sequence[Policy], c
     proven = proven_for_renewals(ctx, uow, policies)
     out: dict[str, PendingQuote | DomainError] = {}
     offers: list[tuple[Policy, RenewalOffer]] = []
+    memo: OfferedMemo = {}  # the chunk's offers share their lists of extras available
     for policy in policies:
         try:
-            offers.append((policy, price_renewal(ctx, policy, today, proven[policy.policy_id])))
+            offers.append((policy, price_renewal(ctx, policy, today, proven[policy.policy_id], memo)))
         except DomainError as exc:
             out[policy.policy_id] = exc
     screened = screen_renewals(ctx, uow, created_by, [policy for policy, _ in offers])  # a match: no invitation
@@ -173,64 +185,124 @@ INVITATIONS_TASK = "renewal invitations: policies looked at"
 AUTO_RENEWALS_TASK = "auto-renewals: policies renewed or failed"
 
 
-def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_size: int = 500,
-                            principal: Principal = SYSTEM, progress: Progress = no_progress) -> RenewalInvitationsRun:
-    """Invite every renewable policy whose term ends within its product's invitation window. Idempotent:
-    a policy with an open invitation for its current version is skipped. One unit of work per batch;
-    `progress` hears the policies looked at after each."""
-    require_staff(principal, "run renewal invitations")
-    today = _as_of(ctx, as_of)
-    horizon = max((p.renewal.invitation_days_before for p in ctx.catalogue.products), default=0)
-    invited = skipped = refused = 0
-    reasons: dict[str, int] = {}
-    after: str | None = None
-    progress(INVITATIONS_TASK, 0)
-    window_end = today + timedelta(days=horizon + 1)
+@dataclass
+class _Tally:
+    """What a run (or one key range of it) did: invited, skipped and refused, with the refusals' reasons in
+    the order first met."""
+
+    invited: int = 0
+    skipped: int = 0
+    refused: int = 0
+    reasons: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def looked_at(self) -> int:
+        return self.invited + self.skipped + self.refused
+
+    def refuse(self, reason: str) -> None:
+        self.refused += 1
+        self.reasons[reason] = self.reasons.get(reason, 0) + 1
+
+    def add(self, other: _Tally) -> None:
+        self.invited, self.skipped = self.invited + other.invited, self.skipped + other.skipped
+        self.refused += other.refused
+        for reason, n in other.reasons.items():
+            self.reasons[reason] = self.reasons.get(reason, 0) + n
+
+
+def _invite_range(ctx: AppContext, today: date, window_end: date, user_id: str, batch_size: int,
+                  key_range: tuple[str | None, str | None], progress: Callable[[int], None] | None = None) -> _Tally:
+    """Invite the due policies whose ids are in the key range (after the first, up to the second included;
+    None: unbounded), `batch_size` at a time, one unit of work each; `progress` hears the policies looked at
+    after each."""
+    after, through = key_range
+    tally = _Tally()
     while True:
         with ctx.uow() as uow:
             # Policies already holding an open invitation for their version are not loaded nor priced (a
             # daily run finds most of the window invited the day before): the page gives only their
             # customers, and they count as looking at them did (skipped, or refused when restricted).
-            page = uow.policies.ending_page(today, window_end, after, batch_size, "renewal")
+            page = uow.policies.ending_page(today, window_end, after, batch_size, "renewal", through)
             batch, last = page.policies, page.size < batch_size
             restricted = uow.requests.flagged_customer_ids(list({*(p.customer_id for p in batch), *page.held_by}),
                                                            RESTRICTED)
             for customer_id in page.held_by:
                 if customer_id in restricted:
-                    refused += 1
-                    reasons[RESTRICTED_REASON] = reasons.get(RESTRICTED_REASON, 0) + 1
+                    tally.refuse(RESTRICTED_REASON)
                 else:
-                    skipped += 1
+                    tally.skipped += 1
             if page.last_id is None:
                 break
             after = page.last_id
             if batch:  # not every policy of the page already invited
                 made = _invite_many(ctx, uow, [p for p in batch if p.customer_id not in restricted
                                                and _due(ctx, policy=p, today=today)],
-                                    principal.user_id, today)
+                                    user_id, today)
                 new: list[PendingQuote] = []
                 for policy in batch:  # counted in the chunk's order, as the policies were looked at
                     if policy.customer_id in restricted:
-                        refused += 1
-                        reasons[RESTRICTED_REASON] = reasons.get(RESTRICTED_REASON, 0) + 1
+                        tally.refuse(RESTRICTED_REASON)
                         continue
                     invitation = made.get(policy.policy_id)
                     if invitation is None:
-                        skipped += 1
+                        tally.skipped += 1
                     elif isinstance(invitation, DomainError):
-                        refused += 1
-                        reasons[invitation.message] = reasons.get(invitation.message, 0) + 1
+                        tally.refuse(invitation.message)
                     else:
                         new.append(invitation)
                 uow.pending.add_many(new)
                 uow.commit()
-                invited += len(new)
-        progress(INVITATIONS_TASK, invited + skipped + refused)
+                tally.invited += len(new)
+        if progress is not None:
+            progress(tally.looked_at)
         if last:
             break  # the last chunk: asking for the next would find none
-    result: RenewalInvitationsRun = {"as_of": today.isoformat(), "invited": invited, "skipped": skipped,
-                                     "not_invited": refused, "not_invited_reasons": reasons}
+    return tally
+
+
+def _key_ranges(ids: Sequence[str], size: int) -> list[tuple[str | None, str | None]]:
+    """Disjoint key ranges of about `size` policies each, covering every id: (after, through], the first
+    open below and the last open above (a policy added to the window meanwhile still falls in one)."""
+    bounds = [ids[i] for i in range(size - 1, len(ids) - 1, size)]  # the last id of each range but the last
+    return list(zip([None, *bounds], [*bounds, None], strict=True))
+
+
+def run_renewal_invitations(ctx: AppContext, as_of: date | None = None, batch_size: int = 500,
+                            principal: Principal = SYSTEM, progress: Progress = no_progress,
+                            workers: int | None = None) -> RenewalInvitationsRun:
+    """Invite every renewable policy whose term ends within its product's invitation window. Idempotent:
+    a policy with an open invitation for its current version is skipped. One unit of work per batch;
+    `progress` hears the policies looked at after each.
+
+    `workers` (None: `ctx.batch_workers`, which is 1 on SQLite) > 1: the window is split into disjoint key ranges of
+    `batch_size * 4` policies run by that many forked processes, so no two workers ever look at the same
+    policy, and each range's counts are added up in the ranges' order: the same result as one process. A run
+    stopped part-way leaves finished batches invited; running it again skips them."""
+    require_staff(principal, "run renewal invitations")
+    today = _as_of(ctx, as_of)
+    horizon = max((p.renewal.invitation_days_before for p in ctx.catalogue.products), default=0)
+    window_end = today + timedelta(days=horizon + 1)
+    progress(INVITATIONS_TASK, 0)
+    workers = ctx.batch_workers if workers is None else workers
+    ranges: list[tuple[str | None, str | None]] = [(None, None)]
+    if workers > 1:
+        with ctx.uow(read_only=True) as uow:
+            ranges = _key_ranges(uow.policies.ending_ids(today, window_end), batch_size * _BATCHES_PER_RANGE)
+    if len(ranges) == 1:
+        tally = _invite_range(ctx, today, window_end, principal.user_id, batch_size, ranges[0],
+                              lambda done: progress(INVITATIONS_TASK, done))
+    else:
+        tally = _Tally()
+        for part in in_processes(_invite_range, (ctx, today, window_end, principal.user_id, batch_size), ranges,
+                                 min(workers, len(ranges))):
+            tally.add(part)
+            progress(INVITATIONS_TASK, tally.looked_at)
+    result: RenewalInvitationsRun = {"as_of": today.isoformat(), "invited": tally.invited, "skipped": tally.skipped,
+                                     "not_invited": tally.refused, "not_invited_reasons": tally.reasons}
     return result
+
+
+_BATCHES_PER_RANGE = 4  # a worker's range: a few batches, so the ranges even out between the workers
 
 
 def confirm_renewal(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str,
