@@ -88,6 +88,13 @@ class PrintQueue(TypedDict):
     offset: int
 
 
+class PaperCopies(TypedDict):
+    """The paper copies asked for of a policy's documents, oldest first, with how far each has got."""
+
+    policy_id: str
+    items: list[PrintRequestView]
+
+
 class IssueRun(TypedDict):
     """The issuing job's report: policies looked at, documents issued, and the policies that failed with why."""
 

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from covernote.web import adjustments, claims, complaints, pages, privacy, quotes
+from covernote.web import adjustments, claims, complaints, documents, pages, privacy, quotes
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
 router.include_router(quotes.router)
-for area in (adjustments, claims, complaints, privacy):  # issue 14 part 2: the self-service pages
+for area in (adjustments, claims, complaints, privacy, documents):  # issue 14: the self-service pages, documents
     router.include_router(area.router)
 router.add_api_route(f"{pages.PREFIX}/{{rest:path}}", pages.unknown, methods=["GET", "POST"])
