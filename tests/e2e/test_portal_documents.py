@@ -30,6 +30,9 @@ def test_issue14_doc1_the_documents_page_lists_each_document_with_what_it_docume
     for title in ("Certificate of motor insurance", "Policy schedule", "Statement of fact"):
         assert title in r.text
     assert f"New policy from {me.policy['current_term']['start_date']}" in r.text
+    cert = next(d for d in _listing(me)["documents"] if d["kind"] == "certificate")  # what the page says it from
+    assert cert["transaction"] == {"id": me.policy["transaction_id"], "kind": "new_business",
+                                   "effective_date": me.policy["current_term"]["start_date"]}
     for doc in _listing(me)["documents"]:  # every document has its five downloads
         for query in ("format=pdf", "format=html", "format=txt", "format=pdf&amp;large_print=1",
                       "format=html&amp;large_print=1"):

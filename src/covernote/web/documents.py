@@ -21,7 +21,6 @@ from fastapi.responses import Response
 from covernote.documents.usecases import documents, printing
 from covernote.identity.usecases.web import SignedIn
 from covernote.kernel.errors import FieldIssue, ValidationFailed
-from covernote.lifecycle.usecases import policies
 from covernote.web.pages import PREFIX, ctx_of, form_page, page, run, signed_in_page, to
 from covernote.web.session import check_token, read_form
 
@@ -38,18 +37,17 @@ _YES = {"1", "true", "yes", "on"}
 _NO = {"", "0", "false", "no", "off"}
 
 
-def _documents_what(history: Any) -> dict[str, str]:
-    """Each transaction's id to what it was and from when ("New policy from 2026-11-22")."""
-    return {t["id"]: f"{TRANSACTIONS.get(t['kind'], t['kind'].replace('_', ' ').capitalize())} from "
-                     f"{t['effective_date']}" for t in history["transactions"]}
+def _documented(doc: Any) -> str:
+    """What the document documents, in words: "New policy from 2026-11-22", "Renewal invitation for term 2"."""
+    txn = doc["transaction"]
+    if txn is None:
+        return f"Renewal invitation for term {doc['term'] + 1}" if doc["kind"] == "renewal_notice" else ""
+    return f"{TRANSACTIONS.get(txn['kind'], txn['kind'].replace('_', ' ').capitalize())} from {txn['effective_date']}"
 
 
-def _documents_page(request: Request, who: SignedIn, listing: Any, history: Any, copies: Any,
+def _documents_page(request: Request, who: SignedIn, listing: Any, copies: Any,
                     message: str | None = None) -> Response:
-    what = _documents_what(history)
-    for_doc = {d["id"]: what.get(d["subject"]) or (f"Renewal invitation for term {d['term'] + 1}"
-                                                   if d["kind"] == "renewal_notice" else d["subject"])
-               for d in listing["documents"]}
+    for_doc = {d["id"]: _documented(d) for d in listing["documents"]}
     return page(request, "documents.html", 200, who, title=f"Documents: policy {listing['number']}",
                 listing=listing, for_doc=for_doc, downloads=DOWNLOADS, copies=copies["items"], statuses=STATUSES,
                 message=message)
@@ -60,13 +58,12 @@ async def policy_documents(request: Request, policy_id: str) -> Response:
     async def render(who: SignedIn) -> Response:
         ctx = ctx_of(request)
         listing = await run(documents.list_documents, ctx, who.principal, policy_id)
-        history = await run(policies.policy_history, ctx, who.principal, policy_id)
         copies = await run(printing.policy_paper_copies, ctx, who.principal, policy_id)
         asked = request.query_params.get("asked")
         message = {"1": "Your paper copy is asked for: we post it to the address we have for you.",
                    "large": "Your large-print paper copy is asked for: we post it to the address we have for you."
                    }.get(asked or "")
-        return _documents_page(request, who, listing, history, copies, message)
+        return _documents_page(request, who, listing, copies, message)
 
     return await signed_in_page(request, render)
 
