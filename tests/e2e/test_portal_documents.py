@@ -115,3 +115,19 @@ def test_issue14_sec1_downloads_need_a_signed_in_customer(me: Customer) -> None:
     me.client.cookies.clear()
     r = me.get(f"/portal/documents/{cert['id']}?format=pdf")
     assert r.status_code == 303 and r.headers["location"] == "/portal/sign-in"
+
+
+def test_issue14_prv4_an_erased_documents_download_says_so_never_a_500(me: Customer) -> None:
+    """A document whose bytes were erased (an erasure request or the retention schedule: PRV-4, PRV-5) keeps its
+    row on the page; its download answers a 409 page saying the content was erased."""
+    import sqlalchemy as sa
+
+    from covernote.store import tables
+
+    cert = next(d for d in _listing(me)["documents"] if d["kind"] == "certificate")
+    with me.ctx.uow.engine.begin() as conn:
+        conn.execute(sa.update(tables.document_renditions).where(
+            tables.document_renditions.c.document_id == cert["id"]).values(content=None))
+    r = me.get(f"/portal/documents/{cert['id']}?format=pdf")
+    assert r.status_code == 409 and "content was erased" in r.text
+    assert me.get(f"/portal/policies/{me.policy['id']}/documents").status_code == 200
