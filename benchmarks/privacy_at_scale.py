@@ -640,6 +640,22 @@ def progress(ctx: AppContext, t0: float, dry: bool, every_s: float = 60.0) -> It
         thread.join()
 
 
+def backends_cpu(engine: sa.Engine) -> float | None:
+    """CPU seconds used so far by the PostgreSQL backends of this run's connections (found by their
+    application name), read from /proc; None where the server is not on this machine or /proc says nothing."""
+    with engine.connect() as conn:
+        pids = conn.exec_driver_sql("SELECT pid FROM pg_stat_activity WHERE application_name = "
+                                    "current_setting('application_name')").scalars().all()
+    total, tick = 0.0, os.sysconf("SC_CLK_TCK")
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            return None
+        total += (int(fields[11]) + int(fields[12])) / tick
+    return total
+
+
 def measure_sweep(ctx: AppContext, admin: Principal, timer: StatementTimer, real: bool,
                   batch_size: int | None) -> dict[str, Any]:
     """The whole sweep over the generated data: a dry run, then (with `real`) the real run. Records
@@ -650,11 +666,17 @@ def measure_sweep(ctx: AppContext, admin: Principal, timer: StatementTimer, real
         return {"available": False, "why": what}
     result: dict[str, Any] = {"available": True, "function": what}
     kwargs: dict[str, Any] = {} if batch_size is None else {"batch_size": batch_size}
+    engine: sa.Engine = ctx.uow.engine  # type: ignore[attr-defined]
     for dry in (True, False) if real else (True,):
+        # CPU, which the load of a shared machine moves much less than the wall time: this process's, and
+        # that of the PostgreSQL backends serving its connections (a pipelined sweep uses two of them).
+        pg0, cpu0 = backends_cpu(engine), time.process_time()
         t0 = time.perf_counter()
         with timer.capture(), progress(ctx, t0, dry):
             answer = fn(ctx, admin, dry_run=dry, **kwargs)
         seconds = time.perf_counter() - t0
+        cpu, pg1 = time.process_time() - cpu0, backends_cpu(engine)
+        pg_cpu = round(pg1 - pg0, 2) if pg0 is not None and pg1 is not None else None
         statements = timer.top(10)
         report = answer["report"]
         done = report["totals"]["done"]
@@ -663,7 +685,8 @@ def measure_sweep(ctx: AppContext, admin: Principal, timer: StatementTimer, real
         rows_changed = sum(report["rows_deleted"].values())
         log(f"retention sweep ({'dry run' if dry else 'real run'}): {records:,} records actioned in "
             f"{seconds:.1f}s = {rate:,.0f} records/s ({json.dumps(done)}; {report['batches']} batches, "
-            f"{len(report['errors'])} errors)")
+            f"{len(report['errors'])} errors); CPU: this process {cpu:.2f}s, PostgreSQL backends "
+            f"{'?' if pg_cpu is None else f'{pg_cpu:.2f}s'}")
         result["dry_run" if dry else "real_run"] = {
             "seconds": round(seconds, 2), "records": records, "records_per_second": round(rate, 1),
             "done": done, "held": report["totals"]["held"], "errors": report["errors"][:20],
@@ -671,6 +694,7 @@ def measure_sweep(ctx: AppContext, admin: Principal, timer: StatementTimer, real
             "fields_changed": report["fields_changed"], "rows_deleted": report["rows_deleted"],
             "rows_deleted_total": rows_changed, "fields_kept": report["fields_kept"],
             "sql_seconds": round(sum(sum(v) for v in timer.stats.values()) / 1000, 2),
+            "process_cpu_seconds": round(cpu, 2), "postgresql_backends_cpu_seconds": pg_cpu,
             "slowest_statements": statements}
     if real:
         again = fn(ctx, admin, dry_run=True, **kwargs)["report"]["totals"]["done"]
@@ -746,7 +770,8 @@ def main(argv: list[str] | None = None) -> int:
             conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
         server_version = conn.exec_driver_sql("SHOW server_version").scalar_one()
     sep = "&" if "?" in args.postgres_url else "?"
-    url = f"{args.postgres_url}{sep}options=-csearch_path%3D{schema}"
+    # The schema's name is also the connections' application name: the sweep's CPU counts their backends'.
+    url = f"{args.postgres_url}{sep}options=-csearch_path%3D{schema}&application_name={schema}"
     now = datetime.now(UTC).replace(microsecond=0)
     started = time.perf_counter()
     code_at_start = code_versions()

@@ -247,6 +247,9 @@ class SqlUnitOfWorkFactory:
     def __init__(self, engine: Engine) -> None:
         self.engine = prepare_engine(engine)
         self._write_lock = threading.Lock() if engine.dialect.name == "sqlite" else None
+        # Whether units of work may write at the same time (the retention sweep pipelines its batches
+        # where they may): SQLite takes one writer at a time.
+        self.concurrent_writes = self._write_lock is None
 
     def __call__(self, *, read_only: bool = False) -> SqlUnitOfWork:
         return SqlUnitOfWork(self.engine, read_only, self._write_lock)

@@ -108,3 +108,29 @@ def test_ncd_letter_over_http_as_json_html_and_text(api):
     fed = api.post(f"/quotes/{nq['id']}/ncd-proofs", body["proof"], token=api.customer)
     assert fed.status_code == 201 and fed.json()["status"] == "accepted", fed.json()
     assert api.get("/policies/pol_nope/ncd-letter").status_code == 404
+
+
+def test_issue14_doc1_ncd_letter_as_pdf_over_http(api):
+    """Issue 14, DOC-1: `GET /policies/{id}/ncd-letter?format=pdf` answers the letter's PDF, issued once as one
+    of the policy's documents: the same bytes and ETag when asked again, listed by `GET /policies/{id}/documents`
+    and downloadable there byte for byte; an unknown policy is a 404 naming it, an unknown format a 422."""
+    import io
+
+    import pypdf
+
+    q = api.post("/quotes", quote_body(api.customer_id)).json()
+    pol = api.post("/policies", {"quote_id": q["id"], "payment": {"token": "tok_visa"}}, key="bind-ncd-pdf").json()
+    api.ctx.clock.set_date(date.fromisoformat(pol["current_term"]["end_date"]) + timedelta(days=1))
+    first = api.get(f"/policies/{pol['id']}/ncd-letter?format=pdf", token=api.customer)
+    assert first.status_code == 200 and first.headers["content-type"] == "application/pdf"
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(first.content)).pages)
+    assert "Proof of no-claims discount" in text and pol["number"] in text and "AB12CDE" in text
+    again = api.get(f"/policies/{pol['id']}/ncd-letter?format=pdf", token=api.customer)
+    assert again.content == first.content and again.headers["etag"] == first.headers["etag"]
+    doc_id = first.headers["x-document-id"]
+    listed = api.get(f"/policies/{pol['id']}/documents", token=api.customer).json()["documents"]
+    assert [d["id"] for d in listed if d["kind"] == "ncd_letter"] == [doc_id]
+    assert api.get(f"/documents/{doc_id}?format=pdf", token=api.customer).content == first.content
+    missing = api.get("/policies/pol_nope/ncd-letter?format=pdf")
+    assert missing.status_code == 404 and _errors(missing) == {"policy_id"}
+    assert api.get(f"/policies/{pol['id']}/ncd-letter?format=docx", token=api.customer).status_code == 422

@@ -240,7 +240,7 @@ def test_prv3_html_package_is_escaped(db_ctx: AppContext) -> None:
     q = requests.start(ctx, SYSTEM, cid, kind="access", channel="email", identity_method="video call")
     page = subject_access.package_html(subject_access.access_package(ctx, SYSTEM, q["id"]))
     assert "<script>" not in page and "<b>Bold" not in page
-    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt; Smith" in page
+    assert "&lt;script&gt;alert(&#39;x&#39;)&lt;/script&gt; Smith" in page  # Jinja2's escape spells ' as &#39;
     assert "1 &lt;b&gt;Bold&lt;/b&gt; Street &amp; Co" in page
     assert page.startswith("<!doctype html>") and "Your rights" in page
 

@@ -453,3 +453,49 @@ def test_ncd1_the_same_ncd_given_for_two_cars_at_the_same_moment_is_accepted_onc
     for t in threads:
         t.join()
     assert sorted(results) == ["accepted", "rejected", "rejected", "rejected"]
+
+
+# -- issue 14: the NCD proof letter as a stored document with its PDF -------------------------------------------
+
+
+def test_issue14_doc1_ncd_letter_pdf_is_issued_once_as_a_policy_document(db_ctx, clock):
+    """Issue 14, DOC-1: the letter as a PDF is issued through the documents context: stored once with its
+    HTML, text and PDF and their SHA-256, listed with the policy's documents; asked for again the same day
+    it answers the same bytes (no second document); a later day's letter (a new issue date) is a new
+    document; its large print is made from it (CMP-4); the customer gets their own, another customer
+    cannot reach it."""
+    import io
+
+    import pypdf
+
+    from covernote.documents.usecases import documents as docs
+
+    pol = bind(db_ctx)
+    end = date.fromisoformat(pol["current_term"]["end_date"])
+    clock.set_date(end + timedelta(days=3))
+    first = ncd.letter_pdf(db_ctx, SYSTEM, pol["id"])
+    assert first.media_type == "application/pdf" and first.content.startswith(b"%PDF")
+    text = "\n".join(p.extract_text() for p in pypdf.PdfReader(io.BytesIO(first.content)).pages)
+    for part in (pol["number"], "AB12CDE", "6 years", end.isoformat(), "Illustrative Insurer plc", "United Kingdom"):
+        assert part in text, part
+    again = ncd.letter_pdf(db_ctx, SYSTEM, pol["id"])
+    assert (again.document_id, again.content, again.sha256) == (first.document_id, first.content, first.sha256)
+    listed = docs.list_documents(db_ctx, SYSTEM, pol["id"])["documents"]
+    letters = [d for d in listed if d["kind"] == "ncd_letter"]
+    assert [d["id"] for d in letters] == [first.document_id]
+    assert {f["format"] for f in letters[0]["formats"]} == {"html", "pdf", "txt"}
+    assert letters[0]["title"] == "Proof of no-claims discount" and letters[0]["product"].startswith("ECO@")
+    stored_text = docs.get_document(db_ctx, SYSTEM, first.document_id, "txt").content.decode("utf-8")
+    assert stored_text == ncd.letter_text(ncd.ncd_letter(db_ctx, SYSTEM, pol["id"]))
+    large = docs.get_document(db_ctx, SYSTEM, first.document_id, "pdf", large_print=True)
+    assert large.content.startswith(b"%PDF") and large.content != first.content
+    customer = Principal(f"usr_{pol['customer_id']}", "customer", pol["customer_id"])
+    assert ncd.letter_pdf(db_ctx, customer, pol["id"]).document_id == first.document_id
+    stranger = new_customer(db_ctx)
+    with pytest.raises(NotFound):
+        ncd.letter_pdf(db_ctx, Principal(f"usr_{stranger}", "customer", stranger), pol["id"])
+    clock.set_date(end + timedelta(days=4))
+    later = ncd.letter_pdf(db_ctx, SYSTEM, pol["id"])
+    assert later.document_id != first.document_id
+    kinds = [d["kind"] for d in docs.list_documents(db_ctx, SYSTEM, pol["id"])["documents"]]
+    assert kinds.count("ncd_letter") == 2

@@ -4,13 +4,16 @@ commands run against the test context (fixed clock) so a policy can be taken pas
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import date, timedelta
 from pathlib import Path
 
+import pypdf
 import pytest
 from typer.testing import CliRunner
 
+import covernote.documents.cli as documents_cli
 import covernote.lifecycle.cli as lifecycle_cli
 import covernote.ncd.cli as ncd_cli
 from covernote.cli.main import app
@@ -21,6 +24,7 @@ from tests.support import bind
 def cli(ctx, monkeypatch):  # type: ignore[no-untyped-def]
     monkeypatch.setattr(ncd_cli, "context", lambda migrate=False: ctx)
     monkeypatch.setattr(lifecycle_cli, "context", lambda migrate=False: ctx)
+    monkeypatch.setattr(documents_cli, "context", lambda migrate=False: ctx)
     runner = CliRunner()
 
     def run(*args: str, code: int = 0) -> str:
@@ -80,4 +84,22 @@ def test_ncd_letter_from_the_command_line(ctx, cli, clock, tmp_path: Path):
     page = tmp_path / "letter.html"
     assert "wrote" in cli("ncd", "letter", pol["id"], "--format", "html", "--output", str(page))
     assert pol["number"] in page.read_text(encoding="utf-8")
-    assert "--format: use text, json or html" in cli("ncd", "letter", pol["id"], "--format", "pdf", code=2)
+    # Issue 14: pdf is now a format (tested below); another is refused naming --format.
+    assert "--format: use text, json, html or pdf" in cli("ncd", "letter", pol["id"], "--format", "docx", code=2)
+
+
+def test_issue14_doc1_ncd_letter_as_pdf_from_the_command_line(ctx, cli, clock, tmp_path: Path):
+    """Issue 14, DOC-1: `covernote ncd letter POLICY --format pdf --output FILE` writes the letter's PDF, issued
+    as one of the policy's documents (listed by `documents list`); without --output it is refused."""
+    pol = bind(ctx)
+    clock.set_date(date.fromisoformat(pol["current_term"]["end_date"]) + timedelta(days=1))
+    assert "--output: give the file to write" in cli("ncd", "letter", pol["id"], "--format", "pdf", code=2)
+    out = tmp_path / "ncd.pdf"
+    said = cli("ncd", "letter", pol["number"], "--format", "pdf", "--output", str(out))
+    assert "wrote" in said and "sha256" in said
+    content = out.read_bytes()
+    assert content.startswith(b"%PDF")
+    text = "\n".join(page.extract_text() for page in pypdf.PdfReader(io.BytesIO(content)).pages)
+    assert "Proof of no-claims discount" in text and pol["number"] in text and "6 years" in text
+    listed = json.loads(cli("documents", "list", pol["id"], "--json"))
+    assert [d["kind"] for d in listed["documents"]].count("ncd_letter") == 1

@@ -7,8 +7,8 @@ Headers: `X-Content-Type-Options: nosniff` and `X-Frame-Options: DENY` on every 
 `/openapi.json` and their files under `/docs/static/`), since nearly every answer carries personal data; a
 `Content-Security-Policy` on HTML answers: the letters, statements and access packages may use their own
 inline styles and nothing else, the documentation pages may load Swagger UI and ReDoc from this server
-only (`api/docs.py`: they work offline), and the portal's pages (`/portal`, issue 14) their own stylesheet
-and forms posting to the service itself.
+only (`api/docs.py`: they work offline), and the portal's and the back office's pages (`/portal`,
+`/backoffice`, issue 14) their own stylesheet and forms posting to the service itself.
 
 Failed authentications: each 401 answered to a request that sent a token (an `Authorization` header) is
 counted against its client address; an address with
@@ -41,7 +41,7 @@ HTML_CSP = (b"content-security-policy",
 PORTAL_CSP = (b"content-security-policy",
               b"default-src 'none'; style-src 'self'; img-src 'self' data:; form-action 'self'; "
               b"frame-ancestors 'none'; base-uri 'none'")
-PORTAL_PREFIX = "/portal"
+PORTAL_PREFIX = ("/portal", "/backoffice")  # the customer portal and the staff back office
 DOCS_STATIC = "/docs/static/"  # Swagger UI's and ReDoc's files (api/docs.py)
 DOCS_CSP = (b"content-security-policy",
             b"default-src 'none'; script-src 'self' 'unsafe-inline'; style-src 'self' 'unsafe-inline'; "

@@ -70,6 +70,10 @@ class DeadlineRepo:
             q = q.where(t.c.team.in_(list(teams)))
         return [_deadline(r) for r in self.conn.execute(q.order_by(t.c.due_at, t.c.id).limit(limit))]
 
+    def open_for_customer(self, customer_id: str, limit: int) -> list[Deadline]:
+        q = t.select().where(t.c.customer_id == customer_id, t.c.met_at.is_(None), t.c.stopped_at.is_(None))
+        return [_deadline(r) for r in self.conn.execute(q.order_by(t.c.due_at, t.c.id).limit(limit))]
+
     def started_between(self, start: datetime | None, end: datetime | None,
                         teams: Sequence[str] | None) -> list[Deadline]:
         q = t.select()

@@ -153,6 +153,16 @@ def report(ctx: AppContext, principal: Principal, within_hours: int = 48, team: 
             "truncated": len(candidates) == REPORT_LIMIT}
 
 
+def open_for_customer(ctx: AppContext, principal: Principal, customer_id: str) -> list[DeadlineView]:
+    """Staff: the customer's open deadlines (claims, complaints, MID updates...), soonest due first, each
+    with its state and working; at most REPORT_LIMIT (the back office's customer page, issue 14)."""
+    require_staff(principal, "see deadlines")
+    now = ctx.clock.now()
+    with ctx.uow(read_only=True) as uow:
+        found = uow.deadlines.open_for_customer(customer_id, REPORT_LIMIT)
+    return [deadline_view(d, now) for d in found]
+
+
 def breached_now(ctx: AppContext) -> dict[tuple[str, str], int]:
     """(rule, team) -> open deadlines overdue now: the operator's breached-clocks gauge (issue 13 item 23,
     UX-5). One indexed query for the open deadlines whose stored due instant has passed; each is then

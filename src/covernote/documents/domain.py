@@ -39,6 +39,23 @@ KINDS: tuple[Kind, ...] = tuple(TITLES)
 
 
 @dataclass(frozen=True)
+class Letter:
+    """A letter another context wrote from its own templates (issue 14: the NCD proof letter), to be issued as
+    one of a policy's documents: stored once with its PDF and hashes, listed with the policy's documents.
+    `subject` says which letter it is (two letters of the same kind and subject are the same letter)."""
+
+    kind: str
+    subject: str
+    title: str
+    template: str
+    template_version: str
+    product_ref: str
+    term_no: int
+    html: str
+    txt: str
+
+
+@dataclass(frozen=True)
 class Invitation:
     """A renewal invitation as stored (a renewal quote waiting for the customer): its id, when it was made,
     until when it holds and its offer (the renewal quote's result, last year's premium included)."""

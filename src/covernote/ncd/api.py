@@ -15,7 +15,7 @@ from pydantic import Field, StrictInt, StringConstraints
 from covernote.identity.api import Caller, Ctx
 from covernote.ncd import usecases as ncd
 from covernote.ncd.results import NcdLetter, NcdReviewList, PolicyNcdView, ProofList, ProofView, QuoteNcdView
-from covernote.platform.api.contract import also_as, conflicts
+from covernote.platform.api.contract import conflicts
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import Day, MultiLine, RequestBody, one_of
@@ -103,13 +103,24 @@ def reviews(ctx: Ctx, who: Caller, limit: Limit = 100,
 
 
 @router.get("/policies/{policy_id}/ncd-letter", response_model=NcdLetter,
-            responses={**also_as("text/html", "text/plain"),
+            responses={200: {"content": {"text/html": {"schema": {"type": "string"}},
+                                         "text/plain": {"schema": {"type": "string"}},
+                                         "application/pdf": {"schema": {"type": "string", "format": "binary"}}},
+                             "description": "The letter; as a PDF, the bytes of the document issued (stored once "
+                                            "with the policy's documents; `ETag` and `Digest` give their SHA-256)"},
                        **conflicts("No letter for this policy: it was voided, or has not ended")})
 def letter(ctx: Ctx, who: Caller, policy_id: str,
-           format: Literal["json", "html", "text"] = "json") -> NcdLetter | Response:
+           format: Literal["json", "html", "text", "pdf"] = "json") -> NcdLetter | Response:
     """The NCD proof letter for a policy that has ended or been cancelled, or ends within the renewal
     invitation window: years earned, end date, registration, insurer, policy number, issue date and
-    country. `format=html` (printable) or `text`."""
+    country. `format=html` (printable) or `text`; `format=pdf` issues it as one of the policy's documents
+    (kind `ncd_letter`, listed by `GET /policies/{id}/documents`), stored once: the same letter asked for
+    again answers the same bytes."""
+    if format == "pdf":
+        f = ncd.letter_pdf(ctx, who, policy_id)
+        return Response(f.content, media_type=f.media_type, headers={
+            "ETag": f'"{f.sha256}"', "Digest": f"sha-256={f.sha256}", "X-Document-Id": f.document_id,
+            "Content-Disposition": f'attachment; filename="{f.filename}"', "Cache-Control": "private, no-store"})
     data = ncd.ncd_letter(ctx, who, policy_id)
     if format == "html":
         return Response(ncd.letter_html(data), media_type="text/html")

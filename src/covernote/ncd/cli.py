@@ -142,13 +142,25 @@ def register(app: typer.Typer) -> None:
     @ncd_app.command("letter")
     @handles_errors
     def letter(policy_id: Annotated[str, typer.Argument(help="Policy id or number")],
-               fmt: Annotated[str, typer.Option("--format", help="text, json or html")] = "text",
-               output: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
+               fmt: Annotated[str, typer.Option("--format", help="text, json, html or pdf")] = "text",
+               output: Annotated[Path | None, typer.Option(help="Write to this file (required for pdf)")] = None,
                as_json: JsonOpt = False) -> None:
-        """The NCD proof letter for a policy that has ended, been cancelled, or is about to end."""
+        """The NCD proof letter for a policy that has ended, been cancelled, or is about to end. As a PDF it is
+        issued as one of the policy's documents (stored once; `covernote documents list POLICY` shows it)."""
         fmt = format_or_json(fmt, as_json, "text")
-        if fmt not in ("text", "json", "html"):
-            fail("unknown format", [("--format", "use text, json or html")])
+        if fmt not in ("text", "json", "html", "pdf"):
+            fail("unknown format", [("--format", "use text, json, html or pdf")])
+        if fmt == "pdf":
+            if output is None:
+                fail("a PDF is written to a file", [("--output", "give the file to write, e.g. --output ncd.pdf")])
+            assert output is not None
+            f = ncd.letter_pdf(context(), operator(), policy_id)
+            try:
+                output.write_bytes(f.content)
+            except OSError as exc:
+                fail("the output file cannot be written", [("--output", f"{output}: {exc.strerror or exc}")])
+            typer.echo(f"wrote {output} ({len(f.content):,} bytes, sha256 {f.sha256}, document {f.document_id})")
+            return
         data = ncd.ncd_letter(context(), operator(), policy_id)
         text = (ncd.letter_html(data) if fmt == "html" else json.dumps(data, indent=2) + "\n" if fmt == "json"
                 else ncd.letter_text(data))

@@ -14,12 +14,15 @@ How accepted proof feeds rating (docs/ncd.md):
 
 from __future__ import annotations
 
-import html
+import hashlib
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 from typing import Literal, cast
 
+from covernote.documents.domain import Letter
+from covernote.documents.results import DocumentFile
+from covernote.documents.usecases import documents
 from covernote.extras.usecases import protection_for_renewal, quote_lines
 from covernote.identity.usecases import Principal, check_customer, require_staff
 from covernote.kernel.errors import (
@@ -65,6 +68,7 @@ from covernote.ncd.results import (
     QuoteNcd,
     QuoteNcdView,
 )
+from covernote.platform import templating
 from covernote.platform.context import AppContext
 from covernote.platform.paging import check_listing
 from covernote.platform.uow import UnitOfWork
@@ -692,54 +696,29 @@ def ncd_letter(ctx: AppContext, principal: Principal, policy_id: str) -> NcdLett
 
 
 def letter_text(letter: NcdLetter) -> str:
-    """The letter as plain text, to print or send."""
-    lines = [
-        letter["insurer"], "", letter["title"].upper(), "",
-        f"Issued on:          {letter['issued_on']}",
-        f"Policyholder:       {letter['policyholder'] or '-'}",
-        f"Policy number:      {letter['policy_number']}",
-        f"Registration:       {letter['registration']}",
-        f"Policy {'ends' if letter['provisional'] else 'ended'} on:    {letter['ended_on']}"
-        + ("" if letter["provisional"] else f" ({letter['ended_how']})"),
-        f"No-claims discount: {letter['ncd_years']} year{'s' if letter['ncd_years'] != 1 else ''}",
-        "Earned in:          the United Kingdom",
-        "",
-    ]
-    if letter["condition"]:
-        lines += [letter["condition"], ""]
-    lines += [f"Protected no-claims discount: {'yes' if letter['ncd_protected'] else 'no'}",
-              f"Claims since {letter['insured_from']}: " + ("none" if not letter["claims"] else ""),
-              *[f"  - {c['occurred_on']}: {c['claim_type_label']} ("
-                f"{'affects' if c['affects_ncd'] else 'does not affect'} NCD)" for c in letter["claims"]], ""]
-    lines += ["How the years were worked out:", *[f"  - {x}" for x in letter["explanation"]], "",
-              f"This letter is proof of the no-claims discount earned on policy {letter['policy_number']} with "
-              f"{letter['insurer']}. It can be used as proof of no-claims discount until "
-              f"{letter['accepted_as_proof_until']}."]
-    return "\n".join(lines) + "\n"
+    """The letter as plain text, to print or send (`ncd/templates/letter.txt`, issue 14)."""
+    return templating.render("covernote.ncd", "letter.txt", **letter)
 
 
 def letter_html(letter: NcdLetter) -> str:
-    """The letter as a printable HTML page."""
-    e = html.escape
-    rows = [("Issued on", letter["issued_on"]), ("Policyholder", letter["policyholder"] or "-"),
-            ("Policy number", letter["policy_number"]), ("Registration", letter["registration"]),
-            ("Policy ends on" if letter["provisional"] else "Policy ended on", letter["ended_on"]),
-            ("No-claims discount", f"{letter['ncd_years']} years"), ("Earned in", "the United Kingdom"),
-            ("Protected no-claims discount", "yes" if letter["ncd_protected"] else "no"),
-            (f"Claims since {letter['insured_from']}", "; ".join(
-                f"{c['occurred_on']} {c['claim_type_label']} ({'affects' if c['affects_ncd'] else 'does not affect'} "
-                "NCD)" for c in letter["claims"]) or "none")]
-    table = "".join(f"<tr><th>{e(k)}</th><td>{e(str(v))}</td></tr>" for k, v in rows)
-    why = "".join(f"<li>{e(x)}</li>" for x in letter["explanation"])
-    condition = f"<p><strong>{e(letter['condition'])}</strong></p>" if letter["condition"] else ""
-    return (
-        "<!doctype html><html lang=\"en\"><head><meta charset=\"utf-8\">"
-        f"<title>{e(letter['title'])} - {e(letter['policy_number'])}</title>"
-        "<style>body{font-family:sans-serif;max-width:42em;margin:2em auto}th{text-align:left;padding-right:2em}"
-        "@media print{body{margin:0}}</style></head><body>"
-        f"<p>{e(letter['insurer'])}</p><h1>{e(letter['title'])}</h1><table>{table}</table>{condition}"
-        f"<h2>How the years were worked out</h2><ul>{why}</ul>"
-        f"<p>This letter is proof of the no-claims discount earned on policy {e(letter['policy_number'])} with "
-        f"{e(letter['insurer'])}. It can be used as proof of no-claims discount until "
-        f"{e(letter['accepted_as_proof_until'])}.</p>"
-        "</body></html>\n")
+    """The letter as a printable HTML page (`ncd/templates/letter.html`, autoescaped; issue 14)."""
+    return templating.render("covernote.ncd", "letter.html", **letter)
+
+
+LETTER_TEMPLATES = ("letter.html", "letter.txt")
+
+
+def letter_pdf(ctx: AppContext, principal: Principal, policy_id: str) -> DocumentFile:
+    """The NCD proof letter as a PDF (issue 14, DOC-1): issued through the documents context as one of the
+    policy's documents (kind `ncd_letter`), stored once with its HTML, text and PDF and their SHA-256, and
+    listed with the policy's documents. The same letter asked for again (the same words: same day, same
+    facts) answers the stored bytes; a letter whose facts or date changed is a new document."""
+    data = ncd_letter(ctx, principal, policy_id)
+    html_page, text = letter_html(data), letter_text(data)
+    with ctx.uow(read_only=True) as uow:
+        term_no = find_policy(uow, principal, data["policy_id"]).terms()[-1].term_no
+    subject = "ncd:" + hashlib.sha256((html_page + "\0" + text).encode("utf-8")).hexdigest()[:36]
+    issued = documents.issue_letter(ctx, principal, data["policy_id"], Letter(
+        "ncd_letter", subject, data["title"], "ncd/letter", templating.version("covernote.ncd", *LETTER_TEMPLATES),
+        data["product"], term_no, html_page, text))
+    return documents.get_document(ctx, principal, issued["id"], "pdf")

@@ -370,15 +370,18 @@ class RetentionRepository(Protocol):
         """Delete up to `limit` stored idempotent answers stored before `stored_before`, oldest first."""
         ...
     def anonymise_policies(self, policy_ids: Sequence[str], billing_kept: Mapping[str, str],
-                           hasher: Callable[[str], str]) -> ErasureCounts:
+                           hasher: Callable[[str], str], before_writes: Callable[[], None] = ...,
+                           ) -> ErasureCounts:
         """Apply the declared erasure strategies to the policies, their transactions, pending quotes and
         the quotes they were bound from; billing fields of the policies in `billing_kept` stay (with
-        that reason). Amounts, products and dates are not personal and stay."""
+        that reason). Amounts, products and dates are not personal and stay. Everything is read first;
+        `before_writes` is called before the first write (by default nothing waits)."""
         ...
     def anonymise_customers(self, customer_ids: Sequence[str], hasher: Callable[[str], str],
-                            at: datetime) -> ErasureCounts:
+                            at: datetime, before_writes: Callable[[], None] = ...) -> ErasureCounts:
         """Erase the customers' rows, logins, consent decisions and other personal rows by their declared
-        strategies, drop their data keys, and mark them erased at `at`."""
+        strategies, drop their data keys, and mark them erased at `at`. Everything is read first;
+        `before_writes` is called before the first write (by default nothing waits)."""
         ...
     def record_actions(self, actions: Sequence[RetentionAction]) -> None: ...
 

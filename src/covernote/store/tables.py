@@ -1248,9 +1248,11 @@ documents = sa.Table(
     sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
     sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
     sa.Column("kind", sa.String(30), nullable=False, info=np("certificate, schedule, statement_of_fact, ipid, "
-                                                             "mta_letter, cancellation_letter or renewal_notice")),
+                                                             "mta_letter, cancellation_letter, renewal_notice or "
+                                                             "ncd_letter")),
     sa.Column("subject", sa.String(40), nullable=False, index=True,
-              info=np("the policy transaction or renewal invitation the document documents (its id)")),
+              info=np("the policy transaction or renewal invitation the document documents (its id), or for "
+                      "a letter another context wrote, which letter (ncd_letter: a digest of its words)")),
     sa.Column("term_no", sa.Integer, nullable=False, info=np("the policy term")),
     sa.Column("title", sa.String(120), nullable=False, info=np("the kind's title")),
     sa.Column("template", sa.String(80), nullable=False, info=np("the template's name")),

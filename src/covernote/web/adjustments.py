@@ -21,7 +21,7 @@ from covernote.lifecycle.usecases import adjustments, policies
 from covernote.lifecycle.usecases.adjustments import AdjustmentRequest
 from covernote.policy.schemas import AdjustmentIn
 from covernote.web.pages import PREFIX, ctx_of, field_errors, form_page, page, run, signed_in_page
-from covernote.web.quotes import VEHICLE, WHOLE_NUMBERS, _number_or_text
+from covernote.web.quotes import VEHICLE, WHOLE_NUMBERS, number_or_text
 from covernote.web.session import check_token, new_token, read_form
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
@@ -39,7 +39,7 @@ def adjustment_body(form: dict[str, str]) -> tuple[dict[str, Any], list[str]]:
     if postcode := form.get("address.postcode", "").strip():
         changes.append({"op": "set_postcode", "postcode": postcode})
         sources.append("address")
-    vehicle = {k: _number_or_text(v) if k in WHOLE_NUMBERS else v
+    vehicle = {k: number_or_text(v) if k in WHOLE_NUMBERS else v
                for k in VEHICLE if (v := form.get(f"vehicle.{k}", "").strip())}
     if vehicle:
         changes.append({"op": "replace_vehicle", "vehicle": vehicle})

@@ -32,6 +32,7 @@ DOWNLOADS = (("PDF", "pdf", False), ("Web page (HTML)", "html", False), ("Plain 
 # What a transaction was, in words, for the "documents" column.
 TRANSACTIONS = {"new_business": "New policy", "renewal": "Renewal", "mta": "Change to the policy",
                 "adjustment": "Change to the policy", "cancellation": "Cancellation", "void": "Policy made void"}
+LETTERS = {"ncd_letter": "Proof of your no claims discount, asked for"}
 STATUSES = {"requested": "Waiting to be printed", "printed": "Printed, to be posted", "posted": "Posted"}
 _YES = {"1", "true", "yes", "on"}
 _NO = {"", "0", "false", "no", "off"}
@@ -40,8 +41,10 @@ _NO = {"", "0", "false", "no", "off"}
 def _documented(doc: Any) -> str:
     """What the document documents, in words: "New policy from 2026-11-22", "Renewal invitation for term 2"."""
     txn = doc["transaction"]
-    if txn is None:
-        return f"Renewal invitation for term {doc['term'] + 1}" if doc["kind"] == "renewal_notice" else ""
+    if txn is None:  # a renewal notice documents an invitation; a letter asked for (NCD proof) its request
+        if doc["kind"] == "renewal_notice":
+            return f"Renewal invitation for term {doc['term'] + 1}"
+        return LETTERS.get(doc["kind"], "Letter asked for") + f", {doc['created_at'][:10]}"
     return f"{TRANSACTIONS.get(txn['kind'], txn['kind'].replace('_', ' ').capitalize())} from {txn['effective_date']}"
 
 

@@ -28,18 +28,18 @@ DRIVER = ("name", "date_of_birth", "licence_held_since")
 _INTEGER = re.compile(r"^-?[0-9]{1,9}$")
 
 
-def _number_or_text(value: str) -> int | str:
+def number_or_text(value: str) -> int | str:
     """A whole number typed as one is sent as one; anything else as typed, for the model to name."""
     return int(value) if _INTEGER.match(value) else value
 
 
 def quote_body(form: dict[str, str], product: ProductView) -> dict[str, Any]:
     """The REST request a quote form stands for (fields left empty are left out)."""
-    vehicle = {k: _number_or_text(v) if k in WHOLE_NUMBERS else v
+    vehicle = {k: number_or_text(v) if k in WHOLE_NUMBERS else v
                for k in VEHICLE if (v := form.get(f"risk.vehicle.{k}", "").strip())}
     driver: dict[str, Any] = {k: form.get(f"risk.drivers[0].{k}", "") for k in DRIVER}
     driver["relationship"] = "proposer"
-    answers = {q["name"]: _number_or_text(v) if q["kind"] == "integer" else v
+    answers = {q["name"]: number_or_text(v) if q["kind"] == "integer" else v
                for q in product["questions"] if (v := form.get(f"risk.answers.{q['name']}", "").strip())}
     return {"product_code": product["code"], "start_date": form.get("start_date", ""),
             "risk": {"vehicle": vehicle, "drivers": [driver], "postcode": form.get("risk.postcode", ""),

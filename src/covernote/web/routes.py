@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from covernote.web import adjustments, claims, complaints, documents, pages, privacy, quotes
+from covernote.web import (
+    adjustments,
+    backoffice,
+    backoffice_actions,
+    claims,
+    complaints,
+    documents,
+    pages,
+    privacy,
+    quotes,
+)
 
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
@@ -13,3 +23,7 @@ router.include_router(quotes.router)
 for area in (adjustments, claims, complaints, privacy, documents):  # issue 14: the self-service pages, documents
     router.include_router(area.router)
 router.add_api_route(f"{pages.PREFIX}/{{rest:path}}", pages.unknown, methods=["GET", "POST"])
+# Issue 14 part 3: the staff back office under /backoffice, then its own 404 page.
+router.include_router(backoffice.router)
+router.include_router(backoffice_actions.router)
+router.add_api_route(f"{backoffice.PREFIX}/{{rest:path}}", backoffice.unknown, methods=["GET", "POST"])

@@ -9,7 +9,6 @@ change of car or mileage, or a cancellation), per project. Nothing recorded is e
 
 from __future__ import annotations
 
-import html
 import io
 from datetime import UTC, date, datetime, time
 from typing import Any
@@ -31,6 +30,7 @@ from covernote.kernel.clock import LONDON
 from covernote.kernel.errors import FieldIssue, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
+from covernote.platform import templating
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.model import Policy, PolicyTransaction, is_anonymised
@@ -209,53 +209,8 @@ def statement(ctx: AppContext, principal: Principal, policy_id: str, year: int |
 
 
 def statement_html(s: CarbonStatement) -> str:
-    """The statement as a page to read or print."""
-    e = html.escape
-    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'>",
-             f"<title>Carbon offset statement {e(s['number'])} year {s['policy_year']}</title>",
-             "<style>body{font-family:sans-serif;max-width:50rem;margin:auto}table{border-collapse:collapse;"
-             "margin:.5rem 0}td,th{border:1px solid #999;padding:.2rem .5rem;text-align:left}"
-             "td.n{text-align:right}.estimate{font-weight:bold}@media print{body{max-width:none}}</style>"
-             "</head><body>",
-             "<h1>Your carbon offset statement</h1>",
-             f"<p>Policy {e(s['number'])}, policy year {s['policy_year']}: {e(s['from'])} to {e(s['to'])}. "
-             f"Prepared on {e(s['prepared_on'])}.</p>",
-             f"<p>We offset <strong>{e(s['offset_tonnes'])} tonnes</strong> of CO2 for this policy year"
-             + (" <span class='estimate'>(estimated)</span>" if s["estimated"] else "") + ".</p>",
-             "<h2>Where it was offset</h2><table><tr><th>Project</th><th>Country</th><th>Share</th>"
-             "<th>Tonnes</th><th>Cost</th></tr>"]
-    for p in s["projects"]:
-        parts.append(f"<tr><td>{e(p['name'])}</td><td>{e(p['country'])}</td><td class='n'>{e(p['share_percent'])}%"
-                     f"</td><td class='n'>{e(p['tonnes'])}</td><td class='n'>{e(p['cost'])}</td></tr>")
-    parts.append(f"<tr><th colspan='3'>Total</th><th class='n'>{e(s['offset_tonnes'])}</th>"
-                 f"<th class='n'>{e(s['cost'])}</th></tr></table>")
-    figures = s.get("figures")
-    if figures:
-        parts.append("<h2>How we worked it out</h2><table><tr><th>From</th><th>To</th><th>Car</th><th>g/km</th>"
-                     "<th>Miles a year</th><th>CO2 a year (t)</th><th>Offset a year (t)</th><th>Days on cover</th></tr>")
-        for st in figures["stretches"]:
-            car = st["vehicle"]
-            gkm = f"{st['gkm']}" + (" <span class='estimate'>estimate</span>" if st["estimated"] else "")
-            parts.append(f"<tr><td>{e(st['from'])}</td><td>{e(st['to'])}</td><td>{e(car['registration'])} "
-                         f"{e(car['make'])} {e(car['model'])}</td><td class='n'>{gkm}</td>"
-                         f"<td class='n'>{st['annual_mileage']:,}</td><td class='n'>{e(st['estimated_annual_co2_tonnes'])}"
-                         f"</td><td class='n'>{e(st['annual_offset_tonnes'])}</td>"
-                         f"<td class='n'>{st['days_on_cover']} of {figures['days_in_year']}</td></tr>")
-            if st["estimated"]:
-                parts.append(f"<tr><td colspan='8'>{e(st['estimate_basis'] or '')}</td></tr>")
-        parts.append("</table>")
-    parts.append(f"<p>{e(s['formula'])}. Rounding: {e(s['rounding'])}.</p>")
-    if s["records"]:
-        parts.append("<h2>Purchases and changes</h2><table><tr><th>Date</th><th>What</th><th>Tonnes</th>"
-                     "<th>Year's tonnes after</th></tr>")
-        for r in s["records"]:
-            parts.append(f"<tr><td>{e(r['effective_date'])}</td><td>{e(r['kind'].replace('_', ' '))}</td>"
-                         f"<td class='n'>{e(r['tonnes'])}</td><td class='n'>{e(r['year_tonnes_after'])}</td></tr>")
-        parts.append("</table>")
-    for note in s["notes"]:
-        parts.append(f"<p>{e(note)}</p>")
-    parts.append("</body></html>")
-    return "".join(parts)
+    """The statement as a page to read or print (`carbon/templates/statement.html`, autoescaped; issue 14)."""
+    return templating.render("covernote.carbon", "statement.html", **{**s, "figures": s.get("figures")})
 
 
 # -- the insurer's portfolio -----------------------------------------------------------------------------

@@ -162,14 +162,15 @@ def get(ctx: AppContext, principal: Principal, complaint_id: str) -> ComplaintVi
 
 
 def list_complaints(ctx: AppContext, principal: Principal, status: str | None = None, team: str | None = None,
-                    limit: int = 50, offset: int = 0) -> ComplaintList:
-    """Complaints, oldest received first, by status and team; a customer sees only their own."""
+                    limit: int = 50, offset: int = 0, customer_id: str | None = None) -> ComplaintList:
+    """Complaints, oldest received first, by status and team; a customer sees only their own; staff every one,
+    or one customer's (`customer_id`, the back office's customer page)."""
     issues = IssueCollector()
     if team is not None and team not in rules.KINDS.values():
         issues.add("team", f"one of {', '.join(rules.KINDS.values())}")
     check_listing(limit, offset, status=status, statuses=[s.value for s in Status],
                   issues=issues)
-    customer = principal.customer_id if principal.role == "customer" else None
+    customer = principal.customer_id if principal.role == "customer" else customer_id
     if principal.role == "customer" and customer is None:
         return {"complaints": []}
     now = ctx.clock.now()

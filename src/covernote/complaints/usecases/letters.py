@@ -2,10 +2,12 @@
 resolution communication, final response and eight-week letter, each as plain text and as a printable
 HTML page.
 
-The wording is in `src/covernote/complaints/templates/` (standard-library `string.Template`: `$name`
-placeholders): one file per kind of letter for its body, `fos.txt` for the Financial Ombudsman Service's
-details (S3), and `letter.txt` / `letter.html` for the page around the body. Every value is worked out
-here and substituted whole; the HTML escapes each value.
+The wording is in `src/covernote/complaints/templates/` (Jinja2, rendered through the one environment every
+context uses, `platform/templating.py`; issue 14): one file per kind of letter for its body, `fos.txt` for
+the Financial Ombudsman Service's details (S3), and `letter.txt` / `letter.html` for the page around the
+body. Every value is worked out here and filled in whole; the HTML template is autoescaped, so each value
+is shown as text. Who the letter is from (the brand, the team's contact point) is product data: the product
+file's `contacts:` section.
 
 Formats (CMP-4): standard print; large print (the HTML page in an 18-point font, 1.5 line spacing, no
 justification, following common clear-print guidance); audio and Braille are produced by the
@@ -14,13 +16,9 @@ transcription provider from this letter, so their page says so at the top.
 
 from __future__ import annotations
 
-import html
 import re
 from dataclasses import dataclass
 from datetime import date, datetime
-from functools import cache
-from importlib import resources
-from string import Template
 from typing import Any
 
 from covernote.clocks.domain import TEAMS
@@ -28,6 +26,7 @@ from covernote.complaints import domain as rules
 from covernote.complaints.domain import Complaint
 from covernote.kernel.clock import london_date
 from covernote.kernel.money import Money
+from covernote.platform import templating
 from covernote.products.domain.notices import BrandContacts
 
 _TEMPLATES = ("acknowledgement", "progress_update", "summary_resolution", "final_response", "eight_week", "fos",
@@ -38,22 +37,17 @@ CHANNEL_WORDS = {"letter": "by letter", "email": "by e-mail", "phone": "by telep
 OUTCOME_WORDS = {"upheld": "upheld", "partly_upheld": "partly upheld", "not_upheld": "not upheld"}
 
 
-@cache
-def template(name: str) -> Template:
-    """A template by name (`acknowledgement`, `letter`, `letter.html`...), read once."""
-    filename = name if "." in name else f"{name}.txt"
-    text = resources.files("covernote").joinpath("complaints", "templates", filename).read_text(encoding="utf-8")
-    return Template(text)
+_long_date = templating.long_date
 
 
-def _long_date(day: date) -> str:
-    return f"{day.day} {day:%B %Y}"
+def render(template: str, /, **values: Any) -> str:
+    """Template `name` (`acknowledgement`, `letter`, `letter.html`...; `.txt` when none is given), filled in."""
+    return templating.render("covernote.complaints", template if "." in template else f"{template}.txt", **values)
 
 
 def fos_block() -> str:
-    return template("fos").substitute(
-        fos_website=rules.FOS_WEBSITE, fos_address=rules.FOS_ADDRESS, fos_phones=" or ".join(rules.FOS_PHONES),
-        fos_email=rules.FOS_EMAIL).strip()
+    return render("fos", fos_website=rules.FOS_WEBSITE, fos_address=rules.FOS_ADDRESS,
+                  fos_phones=" or ".join(rules.FOS_PHONES), fos_email=rules.FOS_EMAIL).strip()
 
 
 @dataclass(frozen=True)
@@ -111,27 +105,20 @@ def compose(kind: str, c: Complaint, *, contacts: BrandContacts, fmt: str, sent_
         "redress": _redress(c.redress),
         "note": note.strip(),
     }
-    body = re.sub(r"\n{3,}", "\n\n", template(kind).substitute(values)).strip()
+    body = re.sub(r"\n{3,}", "\n\n", render(kind, **values)).strip()
     title = rules.LETTER_KINDS[kind].capitalize()
-    number = policy_number or c.policy_number
+    font, width = FONT.get(fmt, DEFAULT_FONT)
     page = {
         "letterhead": letterhead(contacts, c.team),
         "sent_on": _long_date(sent_on), "name": c.name, "address": c.address + (f"\n{c.postcode}" if c.postcode else ""), "reference": c.complaint_id,
         "title": title, "team_name": TEAMS.get(c.team, c.team).capitalize(),
+        "policy_number": policy_number or c.policy_number, "format": fmt,
     }
-    text = template("letter").substitute(page, body=body,
-                                         policy_line=f"Policy number: {number}\n" if number else "")
-    if fmt != "standard":
-        text = f"[{rules.FORMATS[fmt].upper()}]\n" + text
-    note_text = production_note(fmt, sent_at)
-    font, width = FONT.get(fmt, DEFAULT_FONT)
-    esc = {k: html.escape(str(v)) for k, v in page.items()}
-    paragraphs = "\n".join("<p>" + "<br>".join(html.escape(line) for line in para.splitlines()) + "</p>"
-                           for para in body.split("\n\n") if para.strip())
-    page_html = template("letter.html").substitute(
-        esc, body=paragraphs, font_size=font, width=width, format_class=f"format-{fmt}",
-        policy_html=f"<br>Policy number: {html.escape(number)}" if number else "",
-        production_note=f'<p class="note">{html.escape(note_text)}</p>' if note_text else "")
+    text = render("letter", **page, body=body,
+                  format_label=rules.FORMATS[fmt].upper() if fmt != "standard" else "")
+    paragraphs = [para.splitlines() for para in body.split("\n\n") if para.strip()]
+    page_html = render("letter.html", **page, paragraphs=paragraphs, font_size=font, width=width,
+                       production_note=production_note(fmt, sent_at))
     return Letter(title, text.rstrip() + "\n", page_html)
 
 

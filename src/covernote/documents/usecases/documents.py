@@ -21,6 +21,7 @@ from covernote.documents.domain import (
     MEDIA_TYPES,
     TITLES,
     Due,
+    Letter,
     cancellation_facts,
     certificate_facts,
     due_documents,
@@ -47,8 +48,9 @@ log = logging.getLogger("covernote.documents")
 LARGE = {"pdf": "pdf_large", "html": "html_large"}
 
 
-def _view(doc: IssuedDocument, transactions: dict[str, PolicyTransaction]) -> DocumentView:
-    txn = transactions.get(doc.subject)
+def _view(doc: IssuedDocument, transactions: dict[str, PolicyTransaction] | None = None) -> DocumentView:
+    """The document's view; `transactions` (the policy's, by id) name the one it documents, if any."""
+    txn = (transactions or {}).get(doc.subject)
     return {
         "id": doc.document_id, "policy_id": doc.policy_id, "kind": doc.kind, "title": doc.title,
         "subject": doc.subject, "transaction": {"id": txn.transaction_id, "kind": txn.kind,
@@ -210,8 +212,11 @@ def _first_large_print(ctx: AppContext, doc: IssuedDocument, key: str, html: Ren
     large_html = render.large_print_html(html.content.decode("utf-8"))
     content = large_html.encode("utf-8") if key == "html_large" else render.html_to_pdf(html.content.decode("utf-8"),
                                                                                           large_print=True)
+    # A letter another context wrote (not one of this context's kinds) records its own template version.
+    version = (render.large_print_version(doc.kind) if doc.kind in TITLES
+               else render.large_print_version_of(doc.template_version))
     rendition = Rendition(key, MEDIA_TYPES[key.replace("_large", "")], render.sha256(content), content,
-                          ctx.clock.now(), render.large_print_version(doc.kind))
+                          ctx.clock.now(), version)
     try:
         with ctx.uow() as uow:
             uow.documents.add_rendition(doc, rendition)
@@ -224,6 +229,42 @@ def _first_large_print(ctx: AppContext, doc: IssuedDocument, key: str, html: Ren
             raise
         return _file(doc, found)
     return _file(replace(doc, renditions=(*doc.renditions, rendition)), rendition)
+
+
+def issue_letter(ctx: AppContext, principal: Principal, policy_id: str, letter: Letter) -> DocumentView:
+    """Issue a letter another context rendered from its own templates (issue 14) as one of the policy's
+    documents: its HTML and text as given, and its PDF made here (WeasyPrint), stored once with their SHA-256.
+    The same letter (kind and subject) asked for again answers the document already stored, never a new
+    rendering. A customer reaches only their own policy's (another's answers as an unknown policy)."""
+    with ctx.uow(read_only=True) as uow:
+        policy = find_policy(uow, principal, policy_id)
+        stored = _stored_letter(uow, policy.policy_id, letter)
+    if stored is not None:
+        return _view(stored)
+    now = ctx.clock.now()
+    renditions = tuple(Rendition(fmt, MEDIA_TYPES[fmt], render.sha256(content), content, now, letter.template_version)
+                       for fmt, content in (("html", letter.html.encode("utf-8")),
+                                            ("pdf", render.html_to_pdf(letter.html)),
+                                            ("txt", letter.txt.encode("utf-8"))))
+    doc = IssuedDocument(new_id("doc"), policy.policy_id, policy.customer_id, letter.kind, letter.subject,
+                         letter.term_no, letter.title, letter.template, letter.template_version, letter.product_ref,
+                         now, principal.user_id, renditions)
+    try:
+        with ctx.uow() as uow:
+            uow.documents.add(doc)
+            uow.commit()
+    except Conflict:  # the same letter, issued meanwhile by another request: answer that one
+        with ctx.uow(read_only=True) as uow:
+            stored = _stored_letter(uow, policy.policy_id, letter)
+        if stored is None:
+            raise
+        return _view(stored)
+    return _view(doc)
+
+
+def _stored_letter(uow: UnitOfWork, policy_id: str, letter: Letter) -> IssuedDocument | None:
+    return next((d for d in uow.documents.for_policy(policy_id)
+                 if d.kind == letter.kind and d.subject == letter.subject), None)
 
 
 ISSUE_TASK = "policies whose documents were issued"

@@ -11,10 +11,11 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 from functools import cache
-from importlib import resources
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import Environment
+
+from covernote.platform import templating
 
 # The template files each kind is rendered from, beside its own: the shared layout, style and wording.
 _SHARED = {"html": ("_base.html", "document.css", "_uses.jinja", "_labels.jinja"),
@@ -22,15 +23,13 @@ _SHARED = {"html": ("_base.html", "document.css", "_uses.jinja", "_labels.jinja"
 LARGE_PRINT_CSS = "large_print.css"
 
 
-@cache
 def environment() -> Environment:
-    return Environment(loader=PackageLoader("covernote.documents", "templates"),
-                       autoescape=select_autoescape(enabled_extensions=("html",), default_for_string=True),
-                       undefined=StrictUndefined, trim_blocks=False, keep_trailing_newline=True)
+    """The documents' templates, in the one environment every context renders with (platform/templating.py)."""
+    return templating.environment("covernote.documents")
 
 
 def _source(name: str) -> str:
-    return resources.files("covernote.documents").joinpath("templates", name).read_text(encoding="utf-8")
+    return templating.source("covernote.documents", name)
 
 
 @cache
@@ -45,7 +44,12 @@ def template_version(kind: str) -> str:
 @cache
 def large_print_version(kind: str) -> str:
     """The template version of a large-print rendition: the kind's, with the large-print stylesheet."""
-    return hashlib.sha256((template_version(kind) + _source(LARGE_PRINT_CSS)).encode("utf-8")).hexdigest()
+    return large_print_version_of(template_version(kind))
+
+
+def large_print_version_of(version: str) -> str:
+    """The large-print version of a document made by templates of `version` (a letter another context wrote)."""
+    return hashlib.sha256((version + _source(LARGE_PRINT_CSS)).encode("utf-8")).hexdigest()
 
 
 @dataclass(frozen=True)

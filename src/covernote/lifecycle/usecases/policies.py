@@ -41,9 +41,12 @@ def get_policy(ctx: AppContext, principal: Principal, policy_id: str) -> PolicyV
     return {**policy_view(ctx.catalogue, policy, ctx.today(), balance), "ncd": ncd, "mid": mid}
 
 
-def list_policies(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[PolicySummary]:
+def list_policies(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0,
+                  customer_id: str | None = None) -> list[PolicySummary]:
+    """Policies, newest first: a customer's own; staff see every one, or one customer's (`customer_id`, the
+    back office's customer page)."""
     check_listing(limit, offset)
-    customer = principal.customer_id if principal.role == "customer" else None
+    customer = principal.customer_id if principal.role == "customer" else customer_id
     today = ctx.today()
     with ctx.uow(read_only=True) as uow:
         policies = uow.policies.page(customer, limit, offset)

@@ -21,16 +21,20 @@ The sweep applies each product's retention schedule to the records Covernote hol
 Anything about a person under an active legal hold or fraud marker is skipped and counted as held.
 Every action is recorded in `retention_actions` in the same unit of work as the change, one unit of
 work per batch: a run stopped half-way leaves finished batches done and the rest untouched, and the
-next run carries on (what is done is never found again). Categories with no records held (cookies,
-call recordings, telematics driving data, the S0 products Covernote does not run) are listed in the
-report as such. The report holds counts only, never a personal value.
+next run carries on (what is done is never found again). On PostgreSQL the policy and customer stages
+pipeline their batches (`_Sweep.batches`): the next batch reads while one writes, and they commit in
+order. Categories with no records held (cookies, call recordings, telematics driving data, the S0
+products Covernote does not run) are listed in the report as such. The report holds counts only, never
+a personal value.
 """
 
 from __future__ import annotations
 
 import functools
 import re
+import threading
 from collections.abc import Callable, Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
@@ -145,13 +149,15 @@ class _Report:
     not_held: list[NotHeldCategory] = field(default_factory=list)
     errors: list[SweepError] = field(default_factory=list)
     batches: int = 0
+    lock: threading.Lock = field(default_factory=threading.Lock)  # tallies are looked up by pipelined batches
 
     def tally(self, rule_id: str, record_kind: str, product: str, rule: RetentionRule) -> _Tally:
         key = (rule_id, record_kind)
-        if key not in self.tallies:
-            self.tallies[key] = _Tally(rule_id, product, rule.category, rule.describe(), record_kind,
-                                       rule.action if record_kind != "quote" else "delete", rule.source)
-        return self.tallies[key]
+        with self.lock:
+            if key not in self.tallies:
+                self.tallies[key] = _Tally(rule_id, product, rule.category, rule.describe(), record_kind,
+                                           rule.action if record_kind != "quote" else "delete", rule.source)
+            return self.tallies[key]
 
     def erased(self, counts: dict[str, dict[str, int]]) -> None:
         for name, target in (("changed", self.fields_changed), ("deleted", self.rows_deleted),
@@ -181,6 +187,27 @@ class _Report:
 # -- the sweep -------------------------------------------------------------------------------------
 
 
+def _no_wait() -> None:
+    """A batch run on its own writes when it is ready."""
+
+
+@dataclass
+class _Batch:
+    """What one batch did, counted in the report by the thread running the sweep once the batch is over:
+    `done` if it committed, `held` whatever happened (a held record is held even if its batch fails)."""
+
+    stage: str
+    done: list[Callable[[], None]] = field(default_factory=list)
+    held: list[Callable[[], None]] = field(default_factory=list)
+    turn: Callable[[], None] = _no_wait  # returns once this batch may write (pipelined batches)
+    committed: bool = False
+    failure: BaseException | None = None
+
+
+class _Abandoned(Exception):
+    """A pipelined batch given up before it wrote anything: a batch before it was stopped (not failed)."""
+
+
 @dataclass
 class _Sweep:
     ctx: AppContext
@@ -191,15 +218,19 @@ class _Sweep:
     hasher: Callable[[str], str]
     shared: UnitOfWork | None = None  # a dry run: every batch in one unit of work, never committed
     progress: Progress = no_progress  # hears the batches done (issue 13 item 24)
-    # What the current batch did, counted in the report only once the batch is committed.
-    done: list[Callable[[], None]] = field(default_factory=list)
+    pipelined: bool = False  # two batches of a stage at a time (a database that takes concurrent writers)
+    local: threading.local = field(default_factory=threading.local)  # the batch this thread is running
+
+    @property
+    def current(self) -> _Batch:
+        batch: _Batch = self.local.batch
+        return batch
 
     @contextmanager
     def batch(self, stage: str) -> Iterator[UnitOfWork]:
         """One unit of work per batch; an error is reported (kind and stage, never values) and the sweep
         goes on with the next batch. A dry run shares one unit of work and stops at an error."""
-        self.report.batches += 1
-        self.done = []
+        b = self.local.batch = _Batch(stage)
         try:
             if self.shared is not None:
                 yield self.shared
@@ -207,15 +238,82 @@ class _Sweep:
                 with self.ctx.uow() as uow:
                     yield uow
                     uow.commit()
-            for count in self.done:
-                count()
-        except DomainError as exc:
-            self._error(stage, exc, exc.message)
+            b.committed = True
         except Exception as exc:  # a batch that fails is reported; the next batch still runs
-            self._error(stage, exc, None)
+            b.failure = exc
         finally:
-            self.done = []
+            self.local.batch = None
+            self._settle(b)
+
+    def batches(self, stage: str, chunks: list[list[str]], work: Callable[[UnitOfWork, list[str]], None]) -> None:
+        """`work` over each chunk, in a unit of work each. One after another in a dry run or where the
+        database takes one writer at a time (SQLite); otherwise pipelined, two at a time: while one batch
+        writes and commits, the next reads its rows and works out their new values in another thread (the
+        writing is mostly PostgreSQL's, the working out Python's). A batch writes only once every batch
+        before it has committed or failed (its `turn`, which the repository calls before its first write,
+        and the batch again before it commits): the batches commit in order, as one after another would,
+        so a run stopped part-way leaves its first batches done and the rest untouched. The report counts
+        each batch in order in this thread, exactly as one after another."""
+        if self.shared is not None or not self.pipelined or len(chunks) < 2:
+            for chunk in chunks:
+                with self.batch(stage) as uow:
+                    work(uow, chunk)
+            return
+        over = [threading.Event() for _ in chunks]  # committed or failed
+        stopped = [len(chunks)]  # the first batch stopped (not failed): the batches after it write nothing
+
+        def run(i: int, chunk: list[str]) -> _Batch:
+            def turn() -> None:
+                if i:
+                    over[i - 1].wait()
+                if stopped[0] < i:
+                    raise _Abandoned
+
+            b = self.local.batch = _Batch(stage, turn=turn)
+            try:
+                with self.ctx.uow() as uow:
+                    work(uow, chunk)
+                    turn()
+                    uow.commit()
+                b.committed = True
+            except BaseException as exc:  # handed to the sweep's thread, which reports or raises it
+                if not isinstance(exc, Exception):
+                    stopped[0] = min(stopped[0], i)
+                b.failure = exc
+            finally:
+                self.local.batch = None
+                over[i].set()
+            return b
+
+        pool = ThreadPoolExecutor(max_workers=2, thread_name_prefix="retention-sweep")
+        try:
+            for future in [pool.submit(run, i, chunk) for i, chunk in enumerate(chunks)]:
+                self._settle(future.result())
+        finally:
+            stopped[0] = -1  # on the way out after a stop: what has not written yet writes nothing
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _settle(self, b: _Batch) -> None:
+        """Count a batch that is over in the report (in this, the sweep's, thread, in batch order)."""
+        self.report.batches += 1
+        try:
+            for count in b.held:
+                count()
+            if b.committed:
+                for count in b.done:
+                    count()
+            failure = b.failure
+            if isinstance(failure, DomainError):
+                self._error(b.stage, failure, failure.message)
+            elif isinstance(failure, Exception):
+                self._error(b.stage, failure, None)
+            elif failure is not None:
+                raise failure  # stopped (a kill, an interrupt): not caught, as when run one after another
+        finally:
             self.progress(SWEEP_TASK, self.report.batches)
+
+    def chunks(self, ids: list[str]) -> list[list[str]]:
+        return [ids[start:start + self.batch_size] for start in range(0, len(ids), self.batch_size)]
 
     def candidates(self, find: Callable[[UnitOfWork], list[_T]]) -> list[_T]:
         """What may be due, found in one read (in the dry run's unit of work, which sees its own changes)."""
@@ -225,10 +323,17 @@ class _Sweep:
             return find(uow)
 
     def count(self, tally: _Tally) -> None:
-        self.done.append(lambda: setattr(tally, "done", tally.done + 1))
+        self.current.done.append(functools.partial(_add_done, tally, 1))
+
+    def hold(self, tally: _Tally, why: str) -> None:
+        self.current.held.append(functools.partial(_add_held, tally, why))
 
     def erased(self, counts: dict[str, dict[str, int]]) -> None:
-        self.done.append(lambda: self.report.erased(counts))
+        self.current.done.append(functools.partial(self.report.erased, counts))
+
+    def turn(self) -> None:
+        """Wait until the current batch may write (see `batches`)."""
+        self.current.turn()
 
     def _error(self, stage: str, exc: Exception, message: str | None) -> None:
         self.report.errors.append({"stage": stage, "error": type(exc).__name__, "message": message})
@@ -286,7 +391,7 @@ class _Sweep:
                 act = []
                 for q, rule_id, tally, due_on in due:
                     if q.customer_id in held:
-                        tally.held[held[q.customer_id]] += 1
+                        self.hold(tally, held[q.customer_id])
                         continue
                     self.count(tally)
                     act.append(self.action(rule_id, "quote", q.quote_id, "delete", due_on))
@@ -311,12 +416,14 @@ class _Sweep:
             # checks again) in the unit of work that acts.
             ended_by = max(bounds)
             candidates = self.candidates(functools.partial(_ended_policies, code, ended_by, billing))
-            for start in range(0, len(candidates), self.batch_size):
-                with self.batch(f"policies:{code}") as uow:
-                    found = uow.retention.ended_policy_facts(candidates[start:start + self.batch_size], code,
-                                                             ended_by, billing)
-                    if found:
-                        self._policies(uow, versions, found)
+            self.batches(f"policies:{code}", self.chunks(candidates),
+                         functools.partial(self._policy_batch, code, versions, ended_by, billing))
+
+    def _policy_batch(self, code: str, versions: list[Product], ended_by: date, billing: bool, uow: UnitOfWork,
+                      chunk: list[str]) -> None:
+        found = uow.retention.ended_policy_facts(chunk, code, ended_by, billing)
+        if found:
+            self._policies(uow, versions, found)
 
     def _policies(self, uow: UnitOfWork, versions: list[Product], found: list[PolicyFacts]) -> None:
         by_ref = {p.ref: p for p in versions}
@@ -351,7 +458,7 @@ class _Sweep:
                        for kind, rule in steps]
             if f.customer_id in held:
                 for *_, tally in tallies:
-                    tally.held[held[f.customer_id]] += 1
+                    self.hold(tally, held[f.customer_id])
                 continue
             ids.append(f.policy_id)
             for kind, rule, tally in tallies:
@@ -359,7 +466,7 @@ class _Sweep:
                 act.append(self.action(f"{product.ref}:{rule.category}", kind, f.policy_id, "anonymise",
                                        rule.action_due_on(ended)))
         if ids:
-            self.erased(uow.retention.anonymise_policies(ids, billing_kept, self.hasher))
+            self.erased(uow.retention.anonymise_policies(ids, billing_kept, self.hasher, self.turn))
             uow.retention.record_actions(act)
 
     # -- 4. stored API answers ---------------------------------------------------------------------
@@ -376,7 +483,7 @@ class _Sweep:
         while True:
             with self.batch("retry_cache") as uow:
                 deleted = uow.retention.delete_stored_responses(stored_before, self.batch_size)
-                self.done.append(functools.partial(_add_done, tally, deleted))
+                self.current.done.append(functools.partial(_add_done, tally, deleted))
                 self.erased({"deleted": {"idempotency_keys": deleted}} if deleted else {})
             if deleted < self.batch_size or len(self.report.errors) > errors:
                 return
@@ -405,7 +512,7 @@ class _Sweep:
                     if not rule.is_due(closed, self.as_of):
                         continue
                     if c.customer_id in held:
-                        tally.held[held[c.customer_id]] += 1
+                        self.hold(tally, held[c.customer_id])
                         continue
                     self.count(tally)
                     act.append(self.action(COMPLAINTS_RULE_ID, "complaint", c.complaint_id, "anonymise",
@@ -425,12 +532,14 @@ class _Sweep:
         # One set-based query finds everyone who may be due; each batch checks its people again in the unit
         # of work that acts, so a quote or policy added meanwhile keeps the person out.
         candidates = self.candidates(lambda uow: uow.retention.settled_customers(created_before, billing_codes))
-        for start in range(0, len(candidates), self.batch_size):
-            with self.batch("customers") as uow:
-                found = uow.retention.still_settled(candidates[start:start + self.batch_size], created_before,
-                                                    billing_codes)
-                if found:
-                    self._customers(uow, found)
+        self.batches("customers", self.chunks(candidates),
+                     functools.partial(self._customer_batch, created_before, billing_codes))
+
+    def _customer_batch(self, created_before: datetime, billing_codes: list[str], uow: UnitOfWork,
+                        chunk: list[str]) -> None:
+        found = uow.retention.still_settled(chunk, created_before, billing_codes)
+        if found:
+            self._customers(uow, found)
 
     def _customers(self, uow: UnitOfWork, found: list[str]) -> None:
         contact = uow.retention.last_contact(found)
@@ -441,12 +550,13 @@ class _Sweep:
         act = []
         for cid, due_on in due.items():
             if cid in held:
-                tally.held[held[cid]] += 1
+                self.hold(tally, held[cid])
                 continue
             self.count(tally)
             act.append(self.action(HOUSE_RULE_ID, "customer", cid, "anonymise", due_on))
         if act:
-            self.erased(uow.retention.anonymise_customers([a.record_id for a in act], self.hasher, self.now()))
+            self.erased(uow.retention.anonymise_customers([a.record_id for a in act], self.hasher, self.now(),
+                                                          self.turn))
             uow.retention.record_actions(act)
 
     # -- what the catalogue asks for ------------------------------------------------------------
@@ -472,6 +582,10 @@ class _Sweep:
 
 def _add_done(tally: _Tally, n: int) -> None:
     tally.done += n
+
+
+def _add_held(tally: _Tally, why: str) -> None:
+    tally.held[why] += 1
 
 
 def _ended_policies(code: str, ended_by: date, billing: bool, uow: UnitOfWork) -> list[str]:
@@ -502,7 +616,8 @@ def sweep(ctx: AppContext, principal: Principal, as_of: date | None = None, dry_
         raise ValidationFailed("the retention sweep cannot run as asked", issues)
     day = as_of or today
     report = _Report(day, dry_run, batch_size)
-    run = _Sweep(ctx, day, batch_size, new_id("ret"), report, _hasher(ctx), progress=progress)
+    run = _Sweep(ctx, day, batch_size, new_id("ret"), report, _hasher(ctx), progress=progress,
+                 pipelined=bool(getattr(ctx.uow, "concurrent_writes", False)))
     started = ctx.clock.now()
     if dry_run:
         with ctx.uow() as uow:

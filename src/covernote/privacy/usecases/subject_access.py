@@ -13,7 +13,6 @@ whether or not any is withheld, that such disclosures may be left out.
 
 from __future__ import annotations
 
-import html
 import io
 import json
 from dataclasses import replace
@@ -24,6 +23,7 @@ from covernote.kernel import csv_cells
 from covernote.kernel.declarations import PURPOSES, DeclaredField, PersonalData, ProvidedBy, iter_declared
 from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ServiceUnavailable
 from covernote.kernel.retention import SEED_RETENTION
+from covernote.platform import templating
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.privacy.domain.requests import RequestKind, RequestStatus, SubjectRequest
@@ -227,92 +227,12 @@ def package_for_customer(ctx: AppContext, principal: Principal, customer_id: str
     return package
 
 
-_PAGE_STYLE = ("body{font-family:sans-serif;max-width:60rem;margin:auto;line-height:1.4}"
-               "table{border-collapse:collapse;margin:.2rem 0}"
-               "td,th{border:1px solid #999;padding:.2rem .4rem;text-align:left;vertical-align:top}"
-               "th{font-weight:600;background:#f3f3f3}ul,ol{margin:.2rem 0;padding-left:1.4rem}")
-
-
-def _label(key: str) -> str:
-    return key.replace("_", " ").capitalize()
-
-
-def _value_html(value: Any) -> str:
-    """A stored value as a person reads it: a mapping as a table of its fields, a list as a list (of tables
-    where its items are mappings), yes/no for true/false; never raw JSON. Every text is escaped."""
-    e = html.escape
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if value is None:
-        return "none"
-    if isinstance(value, dict):
-        shown = [(k, v) for k, v in value.items() if v is not None and v != [] and v != {}]
-        if not shown:
-            return "none"
-        return "<table>" + "".join(f"<tr><th>{e(_label(str(k)))}</th><td>{_value_html(v)}</td></tr>"
-                                   for k, v in shown) + "</table>"
-    if isinstance(value, list | tuple):
-        if not value:
-            return "none"
-        tag = "ol" if any(isinstance(v, dict) for v in value) else "ul"
-        return f"<{tag}>" + "".join(f"<li>{_value_html(v)}</li>" for v in value) + f"</{tag}>"
-    return e(str(value))
-
-
-def _rights_html(notices: list[NoticeRights]) -> str:
-    e = html.escape
-    parts = ["<h2>Your rights</h2>"]
-    for n in notices:
-        reg = n["regulator"]
-        reach = [x for x in (f"website {reg['website']}" if reg["website"] else None,
-                             "telephone " + " or ".join(reg["phones"]) if reg["phones"] else None,
-                             f"write to {reg['address']}" if reg["address"] else None) if x]
-        parts.append(f"<h3>{e(n['notice'])}</h3><p>For: {e(', '.join(n['products']))}</p><ul>"
-                     + "".join(f"<li>{e(r['text'])}</li>" for r in n["rights"]) + "</ul>"
-                     f"<p>{e(n['contact'])}</p>"
-                     f"<p>The regulator: {e(reg['name'])}: {e('; '.join(reach))}.</p>")
-    return "".join(parts)
-
-
 def package_html(package: AccessPackage | AccessPackageAnswer) -> str:
     """The package as a document a person can read: each record as a table of its fields, with structured
-    values (a risk, a rating, a transaction's details) as nested tables and lists rather than JSON."""
-    e = html.escape
-    parts = ["<!doctype html><html lang='en'><head><meta charset='utf-8'><title>Your personal data</title>"
-             f"<style>{_PAGE_STYLE}</style></head><body>",
-             "<h1>Your personal data</h1>",
-             f"<p>Prepared on {e(package['generated_at'])} for customer {e(package['subject']['customer_id'])}.</p>"]
-    parts.append("<h2>The records we hold</h2>")
-    for table, rows in package["records"].items():
-        if not rows:
-            continue
-        parts.append(f"<h3>{e(_label(table))} ({len(rows)})</h3>")
-        for row in rows:
-            parts.append(_value_html(dict(row)) + "<br>")
-    parts.append("<h2>How we use it, and on what lawful basis</h2><table><tr><th>Data</th><th>Category</th>"
-                 "<th>About</th><th>Provided by</th><th>Purposes (lawful basis)</th></tr>")
-    for item in package["how_your_data_is_used"]:
-        purposes = "; ".join(f"{p['why']} ({p['lawful_basis'].replace('_', ' ')})" for p in item["purposes"])
-        parts.append(f"<tr><td>{e(item['field'])}</td><td>{e(item['category'])}</td><td>{e(item['about'])}</td>"
-                     f"<td>{e(item['provided_by'])}</td><td>{e(purposes)}</td></tr>")
-    parts.append("</table><h2>Who we have shared it with</h2>")
-    if package["recipients"]:
-        parts.append("<table><tr><th>Recipient</th><th>Why</th><th>What</th><th>When</th></tr>" + "".join(
-            f"<tr><td>{e(r['recipient'])}</td><td>{e(r['purpose'])}</td><td>{e(', '.join(r['categories']))}</td>"
-            f"<td>{e(r['disclosed_at'])}</td></tr>" for r in package["recipients"]) + "</table>")
-    else:
-        parts.append("<p>We have no record to show you of sharing your data with anyone outside Covernote.</p>")
-    parts.append(f"<p>Please note: {e(MAY_BE_WITHHELD['why'])}.</p>")
-    parts.append("<h2>How long we keep it</h2><ul>")
-    for r in package["retention"]:
-        parts.append(f"<li>{e(r['product'])}: " + "; ".join(e(x) for x in r["rules"]) + "</li>")
-    parts.append(f"</ul><h2>Where it came from</h2><p>{e(', '.join(s.replace('_', ' ') for s in package['sources']))}"
-                 "</p>")
-    if package["not_included"]:
-        parts.append("<h2>Not included</h2><ul>" + "".join(
-            f"<li>{e(x['register'])}: {e(x['why'])}</li>" for x in package["not_included"]) + "</ul>")
-    parts.append(_rights_html(package["your_rights"]) + "</body></html>")
-    return "".join(parts)
+    values (a risk, a rating, a transaction's details) as nested tables and lists rather than JSON
+    (`privacy/templates/access_package.html`, autoescaped; issue 14)."""
+    return templating.render("covernote.privacy", "access_package.html", **package,
+                             may_be_withheld=MAY_BE_WITHHELD["why"])
 
 
 # -- portability ----------------------------------------------------------------------------------------
