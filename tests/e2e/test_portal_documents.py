@@ -13,7 +13,8 @@ from typing import Any
 
 from covernote.documents.usecases import documents, printing
 from covernote.identity.usecases import SYSTEM
-from tests.e2e.test_portal_selfservice import Customer, api, me  # noqa: F401  (fixtures, used by name)
+from covernote.identity.usecases import web as portal
+from tests.e2e.test_portal_selfservice import PASSWORD, Customer, api, me  # noqa: F401  (fixtures, used by name)
 from tests.support import bind
 
 
@@ -131,3 +132,21 @@ def test_issue14_prv4_an_erased_documents_download_says_so_never_a_500(me: Custo
     r = me.get(f"/portal/documents/{cert['id']}?format=pdf")
     assert r.status_code == 409 and "content was erased" in r.text
     assert me.get(f"/portal/policies/{me.policy['id']}/documents").status_code == 200
+
+
+def test_issue14_doc1_a_letter_another_context_issued_is_listed_saying_what_it_is(me: Customer) -> None:
+    """The NCD proof letter (NCD-1), issued as one of the policy's documents by the NCD context, documents no
+    transaction: the page says what it is, with its downloads like any document."""
+    from datetime import date, timedelta
+
+    from covernote.ncd import usecases as ncd
+
+    me.ctx.clock.set_date(date.fromisoformat(me.policy["current_term"]["end_date"]) + timedelta(days=3))
+    letter = ncd.letter_pdf(me.ctx, SYSTEM, me.policy["id"])
+    session = portal.sign_in(me.ctx, "dana@example.org", PASSWORD)  # a year on: the old session has ended
+    me.client.cookies.set("covernote_session", session["session_id"])
+    r = me.get(f"/portal/policies/{me.policy['id']}/documents")
+    assert r.status_code == 200
+    assert "Proof of your no claims discount, asked for" in r.text
+    assert f'href="/portal/documents/{letter.document_id}?format=pdf"' in r.text
+    assert me.get(f"/portal/documents/{letter.document_id}?format=pdf").content == letter.content
