@@ -121,3 +121,23 @@ def test_memory_soak_smoke_run(tmp_path: Path) -> None:
         v = phase["verdict"]
         assert v["growth_second_half_mib"] == round(curve[-1]["rss_mib"] - v["mid_mib"], 2)
         assert v["levels_off"] is (v["growth_second_half_mib"] <= v["max_growth_mib"])
+
+
+@pytest.mark.slow
+def test_issue14_portal_pages_smoke_run(tmp_path: Path) -> None:
+    """Issue 14 ("Numbers"): the portal benchmark starts `covernote serve --demo`, signs in as the demo customer,
+    times every main portal page (each answered 200) and a certificate PDF rendered fresh, and writes what it
+    measured with the commit."""
+    out = tmp_path / "portal.json"
+    proc = _run(str(BENCH / "portal_pages.py"), "--smoke", "--out", str(out), timeout=300)
+    assert "certificate PDF rendered fresh" in proc.stdout
+    result = json.loads(out.read_text())
+    assert result["smoke"] is True and result["commit"] != "unknown"
+    [run] = result["runs"]
+    assert set(run["pages"]) == {"policies", "policy", "policy documents", "statement", "claims", "complaints",
+                                 "privacy", "certificate PDF download (stored)"}
+    for name, page in run["pages"].items():
+        assert page["n"] == 5 and 0 < page["p50_ms"] <= page["p99_ms"], name
+    assert run["certificate_pdf_render"]["n"] == 2 and run["certificate_pdf_render"]["p50_ms"] > 0
+    assert run["documents_first_listing_ms"] > 0
+    assert set(result["median_of_runs"]["pages"]) == set(run["pages"])

@@ -18,8 +18,17 @@ class DocumentFormatView(TypedDict):
     created_at: str
 
 
+class DocumentedTransaction(TypedDict):
+    """The policy transaction a document documents: its id, kind and the day it took effect."""
+
+    id: str
+    kind: str
+    effective_date: str
+
+
 class DocumentView(TypedDict):
-    """A document as issued: what it documents, the template and product versions that made it, and its
+    """A document as issued: what it documents (`transaction`: the policy transaction, or null for a renewal
+    notice, which documents a renewal invitation), the template and product versions that made it, and its
     formats (pdf, html, txt; pdf_large and html_large once asked for)."""
 
     id: str
@@ -27,6 +36,7 @@ class DocumentView(TypedDict):
     kind: str
     title: str
     subject: str
+    transaction: DocumentedTransaction | None
     term: int
     template: str
     template_version: str
@@ -86,6 +96,13 @@ class PrintQueue(TypedDict):
     items: list[PrintRequestView]
     limit: int
     offset: int
+
+
+class PaperCopies(TypedDict):
+    """The paper copies asked for of a policy's documents, oldest first, with how far each has got."""
+
+    policy_id: str
+    items: list[PrintRequestView]
 
 
 class IssueRun(TypedDict):

@@ -11,6 +11,7 @@ from covernote.web import (
     backoffice_actions,
     claims,
     complaints,
+    documents,
     pages,
     privacy,
     quotes,
@@ -19,7 +20,7 @@ from covernote.web import (
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
 router.include_router(quotes.router)
-for area in (adjustments, claims, complaints, privacy):  # issue 14 part 2: the self-service pages
+for area in (adjustments, claims, complaints, privacy, documents):  # issue 14: the self-service pages, documents
     router.include_router(area.router)
 router.add_api_route(f"{pages.PREFIX}/{{rest:path}}", pages.unknown, methods=["GET", "POST"])
 # Issue 14 part 3: the staff back office under /backoffice, then its own 404 page.

@@ -40,7 +40,7 @@ from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
 from covernote.platform.progress import Progress, no_progress
 from covernote.platform.uow import UnitOfWork
-from covernote.policy.domain.model import Customer, Policy, is_anonymised
+from covernote.policy.domain.model import Customer, Policy, PolicyTransaction, is_anonymised
 from covernote.policy.usecases.lookup import find_policy
 from covernote.products.domain.model import Product
 
@@ -48,10 +48,14 @@ log = logging.getLogger("covernote.documents")
 LARGE = {"pdf": "pdf_large", "html": "html_large"}
 
 
-def _view(doc: IssuedDocument) -> DocumentView:
+def _view(doc: IssuedDocument, transactions: dict[str, PolicyTransaction] | None = None) -> DocumentView:
+    """The document's view; `transactions` (the policy's, by id) name the one it documents, if any."""
+    txn = (transactions or {}).get(doc.subject)
     return {
         "id": doc.document_id, "policy_id": doc.policy_id, "kind": doc.kind, "title": doc.title,
-        "subject": doc.subject, "term": doc.term_no, "template": doc.template,
+        "subject": doc.subject, "transaction": {"id": txn.transaction_id, "kind": txn.kind,
+                                                "effective_date": txn.effective_date.isoformat()} if txn else None,
+        "term": doc.term_no, "template": doc.template,
         "template_version": doc.template_version, "product": doc.product_ref,
         "created_at": doc.created_at.isoformat(),
         "formats": [{"format": r.format, "media_type": r.media_type, "sha256": r.sha256,
@@ -134,7 +138,9 @@ def list_documents(ctx: AppContext, principal: Principal, policy_id: str) -> Doc
         issued_now = _issue(ctx, principal, policy, customer, due)
         with ctx.uow(read_only=True) as uow:
             issued = uow.documents.for_policy(policy.policy_id)
-    return {"policy_id": policy.policy_id, "number": policy.number, "documents": [_view(d) for d in issued],
+    transactions = {t.transaction_id: t for t in policy.transactions}
+    return {"policy_id": policy.policy_id, "number": policy.number,
+            "documents": [_view(d, transactions) for d in issued],
             "issued_now": issued_now}
 
 

@@ -8,7 +8,7 @@ from dataclasses import replace
 from typing import Literal
 
 from covernote.documents.ports import IssuedDocument, PrintRequest
-from covernote.documents.results import PrintQueue, PrintRequestView
+from covernote.documents.results import PaperCopies, PrintQueue, PrintRequestView
 from covernote.documents.usecases.documents import visible_document
 from covernote.identity.usecases import Principal, require_staff
 from covernote.kernel.errors import Conflict, FieldIssue, NotFound
@@ -16,6 +16,7 @@ from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
 from covernote.platform.paging import check_listing
 from covernote.policy.domain.model import Customer
+from covernote.policy.usecases.lookup import find_policy
 
 STATUSES = ("requested", "printed", "posted")
 # What may follow what: a copy is printed, then posted (a copy posted straight away was printed too).
@@ -52,6 +53,18 @@ def request_paper_copy(ctx: AppContext, principal: Principal, document_id: str,
             uow.commit()
         customer = uow.customers.get(doc.customer_id)
     return _view(request, doc, customer)
+
+
+def policy_paper_copies(ctx: AppContext, principal: Principal, policy_id: str, limit: int = 100) -> PaperCopies:
+    """The paper copies asked for of the policy's documents in every status, oldest first (the portal shows a
+    customer the requests they made). A customer sees only their own policy's (another's answers as an
+    unknown policy)."""
+    with ctx.uow(read_only=True) as uow:
+        policy = find_policy(uow, principal, policy_id)
+        items = uow.documents.print_requests(None, policy.policy_id, limit, 0)
+        docs = uow.documents.documents_by_id(sorted({r.document_id for r in items})) if items else {}
+        customer = uow.customers.get(policy.customer_id) if items else None
+    return {"policy_id": policy.policy_id, "items": [_view(r, docs.get(r.document_id), customer) for r in items]}
 
 
 def print_queue(ctx: AppContext, principal: Principal, status: str | None = "requested", limit: int = 50,
