@@ -5,34 +5,27 @@ another customer's policy answers 404 like an unknown one. No rule of the busine
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from jinja2 import Environment, PackageLoader, StrictUndefined
+from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from covernote.identity.usecases import web as sign_in_rules
-from covernote.identity.usecases.web import SignedIn, SignInRefused
+from covernote.identity.usecases.web import SignedIn
 from covernote.kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from covernote.ledger import usecases as ledger
 from covernote.lifecycle.usecases import cancellations, policies
 from covernote.lifecycle.usecases.cancellations import CancelInput
-from covernote.platform.api.routes import one_hop
-from covernote.platform.context import AppContext
-from covernote.platform.observability import USER_KEY
 from covernote.platform.requests import field_path
 from covernote.policy.schemas import CancellationIn
+from covernote.web import common
 from covernote.web.session import (
     CSRF_FIELD,
-    SESSION_COOKIE,
     SIGN_IN_COOKIE,
     FormRefused,
     check_token,
-    clear_cookie,
     new_token,
     read_form,
     set_cookie,
@@ -44,31 +37,10 @@ SIGN_IN = f"{PREFIX}/sign-in"
 POLICY_LIMIT = 100
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
-_templates = Environment(loader=PackageLoader("covernote.web", "templates"), autoescape=True,
-                         undefined=StrictUndefined, trim_blocks=True, lstrip_blocks=True)
+_templates = common.templates
 _STYLESHEET = (Path(__file__).parent / "static" / "portal.css").read_bytes()
-
-
-def _money(value: Any) -> str:
-    """'123.45' as '£123.45'; '-5.00' as '-£5.00'. The amounts come formatted from the use cases."""
-    if value is None:
-        return "—"
-    text = str(value)
-    return f"-£{text[1:]}" if text.startswith("-") else f"£{text}"
-
-
-_templates.filters["money"] = _money
-# A form field's id from its path: "risk.drivers[0].name" -> "risk-drivers-0-name".
-_templates.filters["field_id"] = lambda path: re.sub(r"[^A-Za-z0-9]+", "-", str(path)).strip("-")
-
-
-def ctx_of(request: Request) -> AppContext:
-    return request.app.state.ctx  # type: ignore[no-any-return]
-
-
-async def run(fn: Callable[..., Any], *args: Any) -> Any:
-    """Run a use case as the REST routes do: on a worker thread, or on the loop when the app has none."""
-    return await one_hop(fn)(*args)
+ctx_of, run, to = common.ctx_of, common.run, common.to
+_who = common.signed_in
 
 
 def page(request: Request, template: str, status: int = 200, who: SignedIn | None = None,
@@ -76,20 +48,6 @@ def page(request: Request, template: str, status: int = 200, who: SignedIn | Non
     html = _templates.get_template(template).render(
         who=who, csrf_field=CSRF_FIELD, csrf_token=who.csrf_token if who else "", prefix=PREFIX, **values)
     return HTMLResponse(html, status_code=status, headers=headers)
-
-
-def to(path: str) -> RedirectResponse:
-    return RedirectResponse(path, status_code=303)
-
-
-async def _who(request: Request) -> SignedIn | None:
-    session_id = request.cookies.get(SESSION_COOKIE)
-    if not session_id:
-        return None
-    who: SignedIn | None = await run(sign_in_rules.signed_in, ctx_of(request), session_id)
-    if who is not None:
-        request.scope[USER_KEY] = who.principal.user_id  # for the access log (api/observability.py)
-    return who
 
 
 def _not_found(request: Request, who: SignedIn | None) -> HTMLResponse:
@@ -152,20 +110,7 @@ async def sign_in(request: Request) -> Response:
         check_token(form, request.cookies.get(SIGN_IN_COOKIE))
     except FormRefused as e:
         return _refused(request, None, f"{e} (the sign-in form needs cookies)")
-    login, password = form.get("login", ""), form.get("password", "")
-    try:
-        session = await run(sign_in_rules.sign_in, ctx_of(request), login, password)
-    except SignInRefused as e:
-        headers = {"Retry-After": str(e.retry_after)} if e.retry_after else None
-        return _sign_in_form(request, 429 if e.retry_after else 401, error=str(e).capitalize() + ".", login=login,
-                             headers=headers)
-    previous = request.cookies.get(SESSION_COOKIE)
-    if previous:  # signing in again (as anyone) ends the session the browser had
-        await run(sign_in_rules.sign_out, ctx_of(request), previous)
-    answer = to(HOME)
-    set_cookie(request, answer, SESSION_COOKIE, session["session_id"])
-    clear_cookie(request, answer, SIGN_IN_COOKIE)
-    return answer
+    return await common.sign_in(request, form, HOME, _sign_in_form)
 
 
 @router.post("/sign-out")
@@ -177,10 +122,7 @@ async def sign_out(request: Request) -> Response:
         check_token(await read_form(request), who.csrf_token)
     except FormRefused as e:
         return _refused(request, who, str(e))
-    await run(sign_in_rules.sign_out, ctx_of(request), request.cookies.get(SESSION_COOKIE, ""))
-    answer = to(f"{SIGN_IN}?signed_out=1")
-    clear_cookie(request, answer, SESSION_COOKIE)
-    return answer
+    return await common.sign_out(request, SIGN_IN)
 
 
 @router.get("/policies")
