@@ -89,7 +89,9 @@ def page(browser: Browser) -> Iterator[Page]:
 
 
 def accessible(page: Page, what: str) -> None:
-    """No WCAG 2.2 AA violation that axe-core finds on the page as shown."""
+    """No WCAG 2.2 AA violation that axe-core finds on the page as shown (once it has loaded: a form's post may
+    still be navigating when the test asks)."""
+    page.wait_for_load_state("load")
     result = Axe().run(page, options={"runOnly": {"type": "tag", "values": WCAG_22_AA}})
     violations: list[dict[str, Any]] = result.response["violations"]
     assert result.response["passes"], f"{what}: axe-core checked nothing"
