@@ -11,6 +11,7 @@ from pydantic import Field, StrictBool
 from covernote.documents.results import DocumentList, PrintQueue, PrintRequestView
 from covernote.documents.usecases import documents, printing
 from covernote.identity.api import Caller, Ctx
+from covernote.platform.api.contract import conflicts
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import RequestBody
@@ -49,7 +50,8 @@ def list_documents(ctx: Ctx, who: Caller, policy_id: str) -> DocumentList:
 @router.get("/documents/{document_id}", response_class=Response, responses={200: {"content": {
     "application/pdf": {"schema": {"type": "string", "format": "binary"}},
     "text/html": {"schema": {"type": "string"}}, "text/plain": {"schema": {"type": "string"}}},
-    "description": "The document's bytes exactly as issued; the `ETag` and `Digest` headers give their SHA-256"}})
+    "description": "The document's bytes exactly as issued; the `ETag` and `Digest` headers give their SHA-256"},
+    **conflicts("The document's content was erased (its policy was anonymised or its customer erased)")})
 def get_document(ctx: Ctx, who: Caller, document_id: str,
                  format: FormatName | None = Query(None, description="pdf, html or txt; default from the Accept "
                                                                      "header, else pdf"),
