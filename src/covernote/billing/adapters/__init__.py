@@ -1,0 +1,1 @@
+"""Outside systems billing talks to, each with a simulator behind the same port."""

@@ -1,0 +1,1 @@
+"""Billing rules and values: pure, no I/O, no clock (now comes in)."""

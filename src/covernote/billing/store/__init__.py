@@ -1,0 +1,1 @@
+"""SQLAlchemy Core repositories implementing billing's ports; they never commit."""

@@ -1,0 +1,1 @@
+"""What a user or a job does about billing, over the ports."""
