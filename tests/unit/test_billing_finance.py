@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -29,6 +33,8 @@ from covernote.billing.domain.finance import (
 )
 from covernote.kernel.money import Money, Rounding
 from covernote.products.domain.finance_spec import FinanceSpec
+from covernote.products.store.files import ProductFileError, load_catalogue, load_product_file
+from tests.unit.builders import PRODUCTS
 
 SPEC = FinanceSpec(provider="Close Brothers Premium Finance", deposit_percent=Decimal("10"),
                    deposit_minimum=Money.of("50.00"), instalments=10, flat_rate_percent=Decimal("9.9"),
@@ -312,3 +318,35 @@ def test_pay1_every_sequence_of_changes_pays_the_total_to_the_penny(price: int, 
         pos = apply_replan(pos, replan(pos, kept, "cancellation"))
         check(pos)
         assert pos.open_instalments == []
+
+
+# -- the product data ----------------------------------------------------------------------------------------
+
+def test_pay1_products_carry_their_finance_terms() -> None:
+    """PAY-1 (S3): the young-driver product is financed by Close Brothers Premium Finance; eco-2026 inherits
+    eco-2024's terms; the products sold without monthly payment have none."""
+    cat = load_catalogue(PRODUCTS)
+    young = cat.versions("YOUNG_DRIVER")[0].finance
+    assert young is not None and young.provider == "Close Brothers Premium Finance"
+    assert young.instalments == 10 and young.commission_percent == Decimal("4")
+    old, new = cat.versions("ECO")
+    assert old.finance is not None and new.finance == old.finance
+    assert all(p.finance is None for code in ("FULLCOVER", "WARRANTY") for p in cat.versions(code))
+
+
+@pytest.mark.parametrize(("change", "field"), [
+    (lambda f: f.update(instalments=0), "finance.instalments"),
+    (lambda f: f.update(flat_rate_percent="-1"), "finance.flat_rate_percent"),
+    (lambda f: f.update(colour="red"), "finance.colour"),
+    (lambda f: f.pop("provider"), "finance.provider"),
+])
+def test_pay1_a_bad_finance_section_is_refused_naming_the_field(tmp_path: Path, change: Any, field: str) -> None:
+    folder = tmp_path / "products"
+    shutil.copytree(PRODUCTS, folder)
+    path = folder / "young-driver-2025.yaml"
+    data = yaml.safe_load(path.read_text())
+    change(data["finance"])
+    path.write_text(yaml.safe_dump(data, sort_keys=False))
+    with pytest.raises(ProductFileError) as info:
+        load_product_file(path)
+    assert any(field in str(p) for p in info.value.problems), info.value.problems
