@@ -27,6 +27,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal
 
+from covernote.kernel.calendar import WorkingDayCalendar
 from covernote.kernel.money import Money, Rounding, sum_money
 from covernote.products.domain.finance_spec import FinanceSpec
 
@@ -63,6 +64,18 @@ def first_collection_date(start: date, collection_day: int, earliest: date) -> d
     while chosen < earliest or chosen <= start:
         chosen = add_months(chosen, 1, collection_day)
     return chosen
+
+
+# Bacs (PAY-6): a new mandate is lodged with the payer's bank through the bureau (AUDDIS, a 3-working-day
+# processing cycle) and the customer is given 10 working days' advance notice of the first collection.
+MANDATE_LODGING_WORKING_DAYS = 3
+ADVANCE_NOTICE_WORKING_DAYS = 10
+
+
+def mandate_ready_on(today: date, calendar: WorkingDayCalendar) -> date:
+    """The earliest first collection for a mandate set up `today`: the bureau's lodging and the advance notice,
+    in working days (the direct-debit calendar of H3's Bacs work may refine it)."""
+    return calendar.add_working_days(today, MANDATE_LODGING_WORKING_DAYS + ADVANCE_NOTICE_WORKING_DAYS)
 
 
 def check_collection_day(collection_day: int) -> int:
