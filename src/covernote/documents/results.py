@@ -46,12 +46,14 @@ class DocumentView(TypedDict):
 
 
 class DocumentList(TypedDict):
-    """A policy's documents, oldest first; `issued_now` says how many this request issued."""
+    """A policy's documents, oldest first; `issued_now` says how many this request issued, `due` how many more
+    the policy's history calls for that are not issued yet (the daily job issues them, or the next listing)."""
 
     policy_id: str
     number: str
     documents: list[DocumentView]
     issued_now: int
+    due: int
 
 
 @dataclass(frozen=True)
