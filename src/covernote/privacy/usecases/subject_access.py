@@ -69,6 +69,13 @@ NOT_HANDED_OVER_WEB: NotIncluded = {
     "why": "not included: the hash of your portal password and the keys of your portal sessions, credentials "
            "that could be used to act as you",
 }
+# Issue 14: an access package issued as a document is a copy of the person's data; a later package lists it (its
+# record and digests) without its bytes, which would repeat everything else in the package again.
+EARLIER_PACKAGES: NotIncluded = {
+    "register": "document_renditions.content",
+    "why": "not repeated: the contents of the access packages we gave you before, copies of the data in this one "
+           "(each is listed, with its digest)",
+}
 # Columns of the disclosure register that are about withholding: always false and empty in what the
 # person is shown, so they are not shown at all.
 _WITHHOLDING_COLUMNS = ("withheld_from_subject", "withheld_reason")
@@ -141,6 +148,9 @@ def _shown_to_subject(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[d
     """The person's rows without the disclosures withheld from them (DPA 2018 Sch. 2 para 2), and without
     the withholding columns of the others."""
     out = dict(rows)
+    if "document_renditions" in out:
+        out["document_renditions"] = [{**r, "content": None} if r.get("owner_kind") == "data_request" else r
+                                      for r in out["document_renditions"]]
     if "disclosures" in out:
         out["disclosures"] = [{k: v for k, v in r.items() if k not in _WITHHOLDING_COLUMNS}
                               for r in out["disclosures"] if not r.get("withheld_from_subject")]
@@ -166,6 +176,7 @@ def build_package(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Pr
     not_included.append({**MAY_BE_WITHHELD})
     not_included.append({**NOT_HANDED_OVER})
     not_included.append({**NOT_HANDED_OVER_WEB})
+    not_included.append({**EARLIER_PACKAGES})
     retention: list[ProductRetention] = []
     for ref in refs:
         product = ctx.catalogue.by_ref(ref)
