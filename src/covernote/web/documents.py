@@ -89,6 +89,11 @@ async def paper_copy(request: Request) -> Response:
             raise ValidationFailed("choose the document to post", [FieldIssue("document_id", "choose a document")])
         large = _large_print(form.get("large_print"))
         done = await run(printing.request_paper_copy, ctx_of(request), who.principal, document_id, large)
-        return to(f"{PREFIX}/policies/{done['policy_id']}/documents?asked={'large' if large else '1'}#paper-copies")
+        asked = "large" if large else "1"
+        if done["owner_kind"] == "complaint":  # back to the page the letter is on (issue 14)
+            return to(f"{PREFIX}/complaints/{done['owner_id']}?asked={asked}#paper-copy")
+        if done["owner_kind"] == "data_request":
+            return to(f"{PREFIX}/privacy/requests/{done['owner_id']}?asked={asked}#paper-copy")
+        return to(f"{PREFIX}/policies/{done['policy_id']}/documents?asked={asked}#paper-copies")
 
     return await form_page(request, render)
