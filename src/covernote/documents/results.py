@@ -100,6 +100,7 @@ class PrintRequestView(TypedDict):
     owner_kind: str
     owner_id: str
     policy_id: str | None
+    customer_id: str
     large_print: bool
     status: str
     requested_at: str

@@ -32,7 +32,7 @@ def _view(r: PrintRequest, doc: IssuedDocument | None, customer: Customer | None
     return {
         "id": r.request_id, "document_id": r.document_id, "document_title": doc.title if doc else "",
         "document_kind": doc.kind if doc else "", "owner_kind": r.owner_kind, "owner_id": r.owner_id,
-        "policy_id": r.policy_id, "large_print": r.large_print, "status": r.status,
+        "policy_id": r.policy_id, "customer_id": r.customer_id, "large_print": r.large_print, "status": r.status,
         "requested_at": r.requested_at.isoformat(), "requested_by": r.requested_by,
         "printed_at": r.printed_at.isoformat() if r.printed_at else None,
         "posted_at": r.posted_at.isoformat() if r.posted_at else None,
