@@ -111,3 +111,16 @@ def test_issue14_ux2_a_customer_gets_no_print_queue(office: Office) -> None:
                            follow_redirects=False)
     assert r.status_code == 403
     assert cert["id"] in {x["id"] for x in printing.print_queue(office.ctx, SYSTEM)["items"]}  # nothing marked
+
+
+def test_issue14_doc2_the_back_offices_complaint_page_links_each_letters_pdf(office: Office) -> None:
+    _, _, letter = _asked(office)
+    staff(office)
+    page = office.client.get(f"/backoffice/complaints/{letter['owner_id']}")
+    assert page.status_code == 200
+    link = re.search(r'href="(/portal/complaints/[^"]+/document\?format=pdf&amp;large_print=0)"', page.text)
+    assert link, page.text
+    assert f"(document {letter['document_id']})" in page.text
+    got = office.client.get(link.group(1).replace("&amp;", "&"), follow_redirects=False)
+    assert got.status_code == 303 and got.headers["location"] == f"/portal/documents/{letter['document_id']}?format=pdf"
+    assert office.client.get(got.headers["location"]).content.startswith(b"%PDF")
