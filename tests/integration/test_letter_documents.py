@@ -231,3 +231,32 @@ def test_prv4_an_erasure_erases_the_access_packages_bytes(db_ctx: AppContext, cl
     erasure.apply(db_ctx, SYSTEM, erase["id"], plan["fingerprint"])
     with pytest.raises(Conflict):
         documents.get_document(db_ctx, STAFF, doc["id"], "pdf")
+
+
+def test_prv4_an_erasure_keeps_an_open_complaints_letters_and_erases_them_three_years_after_it_closed(
+        db_ctx: AppContext, clock: FixedClock) -> None:
+    """PRV-4, CMP-3: a complaint letter's document is kept with its complaint (open, or closed less than three
+    years ago, DISP 1.9), as the letter itself is, and erased with it after that."""
+    from covernote.privacy.usecases import erasure
+
+    cid = new_customer(db_ctx)
+    me = _customer(cid)
+    c = _complaint(db_ctx, me)
+    doc_id = complaints.acknowledge(db_ctx, STAFF, c["id"])["letters"][0]["document"]["id"]  # type: ignore[index]
+    case = requests.start(db_ctx, me, cid, kind="erasure", details={"description": "Erase me"})
+    plan = erasure.plan(db_ctx, SYSTEM, case["id"])
+    kept = {(k["table"], k["field"]): k["reason"] for k in plan["kept"]}
+    assert c["id"] in kept[("document_renditions", "content")]  # kept: the complaint is still being handled
+    assert ("document_renditions", "content") not in {(e["table"], e["field"]) for e in plan["erased"]}
+    erasure.apply(db_ctx, SYSTEM, case["id"], plan["fingerprint"])
+    assert documents.get_document(db_ctx, STAFF, doc_id, "pdf").content.startswith(b"%PDF")
+
+    complaints.final_response(db_ctx, STAFF, c["id"], "not_upheld", "The fee was in the terms.", "claim_delay")
+    clock.advance(timedelta(days=365 * 3 + 10))  # past the three years after it closed
+    later = requests.start(db_ctx, SYSTEM, cid, kind="erasure", channel="post", identity_method="passport seen",
+                           details={"description": "Erase me"})
+    plan = erasure.plan(db_ctx, SYSTEM, later["id"])
+    assert ("document_renditions", "content") in {(e["table"], e["field"]) for e in plan["erased"]}
+    erasure.apply(db_ctx, SYSTEM, later["id"], plan["fingerprint"])
+    with pytest.raises(Conflict):
+        documents.get_document(db_ctx, STAFF, doc_id, "pdf")

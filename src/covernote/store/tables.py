@@ -1243,7 +1243,9 @@ fraud_checks = sa.Table(
 # package, about a customer, not one policy). The owner is copied onto the renditions and print requests, as the
 # policy and customer are, so erasure and retention reach each row by it.
 
-_DOCUMENT = ("policy_administration",)
+# A document's bytes and paper copies serve what the document belongs to: a policy's administration, or a
+# complaint's handling (its letters, kept as long as the complaint is: PRV-4, DISP 1.9).
+_OWNED_DOCUMENT = ("policy_administration", "complaints")
 _OWNER_KIND = np("what the document belongs to: policy, complaint or data_request")
 _OWNER_ID = np("the policy, complaint or data subject request the document belongs to (its id)")
 
@@ -1287,7 +1289,7 @@ document_renditions = sa.Table(
     sa.Column("sha256", sa.String(64), nullable=False, info=np("the SHA-256 of the content as issued")),
     sa.Column("size", sa.Integer, nullable=False, info=np("the content's length in bytes")),
     sa.Column("content", sa.LargeBinary, info=pd(
-        C, Category.CONTRACT, _DOCUMENT, ProvidedBy.GENERATED, Erasure.NULL,
+        C, Category.CONTRACT, _OWNED_DOCUMENT, ProvidedBy.GENERATED, Erasure.NULL,
         "the document as issued: names the policyholder or complainant, and the policy's drivers, address and "
         "registration, or the complaint, or (an access package) everything held about the person")),
     sa.Column("template_version", sa.String(64), nullable=False,
@@ -1306,7 +1308,7 @@ print_requests = sa.Table(
     sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), index=True, info=REF),
     sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
     sa.Column("large_print", sa.Boolean, info=pd(
-        C, Category.CONTACT, _DOCUMENT, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+        C, Category.CONTACT, _OWNED_DOCUMENT, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
         "asked for large print (CMP-4): it may suggest a disability, so it is the person's data")),
     sa.Column("status", sa.String(12), nullable=False, index=True,
               info=np("requested, printed, posted or cancelled")),
