@@ -1235,33 +1235,45 @@ fraud_checks = sa.Table(
     sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
 )
 
-# -- policy documents (issue 14: DOC-1, CMP-4, REG-5) --------------------------------------------------------
-# Each document once per (policy, kind, subject): its template and product versions; its renditions' bytes
-# with their SHA-256, never regenerated (a download answers the stored bytes); paper copies asked for.
+# -- policy documents (issue 14: DOC-1, DOC-2, CMP-4, REG-5, PRV-3) --------------------------------------------
+# Each document once per (owner, kind, subject): its template and product versions; its renditions' bytes with
+# their SHA-256, never regenerated (a download answers the stored bytes); paper copies asked for. The owner is
+# the record the document belongs to and is listed under: a policy (its certificates, schedules, letters), a
+# complaint (its letters; a complaint may name no policy, or no customer) or a data subject request (its access
+# package, about a customer, not one policy). The owner is copied onto the renditions and print requests, as the
+# policy and customer are, so erasure and retention reach each row by it.
 
-_DOCUMENT = ("policy_administration",)
+# A document's bytes and paper copies serve what the document belongs to: a policy's administration, or a
+# complaint's handling (its letters, kept as long as the complaint is: PRV-4, DISP 1.9).
+_OWNED_DOCUMENT = ("policy_administration", "complaints")
+_OWNER_KIND = np("what the document belongs to: policy, complaint or data_request")
+_OWNER_ID = np("the policy, complaint or data subject request the document belongs to (its id)")
 
 documents = sa.Table(
     "documents",
     metadata,
     sa.Column("id", sa.String(40), primary_key=True, info=ID),
-    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
-    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("owner_kind", sa.String(20), nullable=False, info=_OWNER_KIND),
+    sa.Column("owner_id", sa.String(40), nullable=False, info=_OWNER_ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), index=True, info=REF),
     sa.Column("kind", sa.String(30), nullable=False, info=np("certificate, schedule, statement_of_fact, ipid, "
-                                                             "mta_letter, cancellation_letter, renewal_notice or "
-                                                             "ncd_letter")),
+                                                             "mta_letter, cancellation_letter, renewal_notice, "
+                                                             "ncd_letter, complaint_letter or access_package")),
     sa.Column("subject", sa.String(40), nullable=False, index=True,
               info=np("the policy transaction or renewal invitation the document documents (its id), or for "
-                      "a letter another context wrote, which letter (ncd_letter: a digest of its words)")),
-    sa.Column("term_no", sa.Integer, nullable=False, info=np("the policy term")),
+                      "a letter another context wrote, which letter (ncd_letter: a digest of its words; "
+                      "complaint_letter: the complaint letter's id; access_package: the request's id)")),
+    sa.Column("term_no", sa.Integer, info=np("the policy term (none for a complaint's or a request's document)")),
     sa.Column("title", sa.String(120), nullable=False, info=np("the kind's title")),
     sa.Column("template", sa.String(80), nullable=False, info=np("the template's name")),
     sa.Column("template_version", sa.String(64), nullable=False,
               info=np("a SHA-256 of the template sources that rendered it")),
-    sa.Column("product_ref", sa.String(60), nullable=False, info=np("the product version (CODE@VERSION)")),
+    sa.Column("product_ref", sa.String(60), info=np("the product version (CODE@VERSION), where one applies")),
     sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("created_by", sa.String(40), nullable=False, info=REF),
-    sa.UniqueConstraint("policy_id", "kind", "subject", name="uq_documents_policy_kind_subject"),
+    sa.UniqueConstraint("owner_kind", "owner_id", "kind", "subject", name="uq_documents_owner_kind_subject"),
+    sa.Index("ix_documents_owner", "owner_kind", "owner_id"),
 )
 
 document_renditions = sa.Table(
@@ -1269,17 +1281,21 @@ document_renditions = sa.Table(
     metadata,
     sa.Column("document_id", sa.String(40), sa.ForeignKey("documents.id"), primary_key=True, info=REF),
     sa.Column("format", sa.String(12), primary_key=True, info=np("pdf, html, txt, pdf_large or html_large")),
-    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
-    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("owner_kind", sa.String(20), nullable=False, info=_OWNER_KIND),
+    sa.Column("owner_id", sa.String(40), nullable=False, info=_OWNER_ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), index=True, info=REF),
     sa.Column("media_type", sa.String(60), nullable=False, info=np("the content's media type")),
     sa.Column("sha256", sa.String(64), nullable=False, info=np("the SHA-256 of the content as issued")),
     sa.Column("size", sa.Integer, nullable=False, info=np("the content's length in bytes")),
     sa.Column("content", sa.LargeBinary, info=pd(
-        C, Category.CONTRACT, _DOCUMENT, ProvidedBy.GENERATED, Erasure.NULL,
-        "the document as issued: names the policyholder, drivers, address and registration")),
+        C, Category.CONTRACT, _OWNED_DOCUMENT, ProvidedBy.GENERATED, Erasure.NULL,
+        "the document as issued: names the policyholder or complainant, and the policy's drivers, address and "
+        "registration, or the complaint, or (an access package) everything held about the person")),
     sa.Column("template_version", sa.String(64), nullable=False,
               info=np("a SHA-256 of the template sources (and large-print stylesheet) that rendered it")),
     sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Index("ix_document_renditions_owner", "owner_kind", "owner_id"),
 )
 
 print_requests = sa.Table(
@@ -1287,18 +1303,24 @@ print_requests = sa.Table(
     metadata,
     sa.Column("id", sa.String(40), primary_key=True, info=ID),
     sa.Column("document_id", sa.String(40), sa.ForeignKey("documents.id"), nullable=False, index=True, info=REF),
-    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("owner_kind", sa.String(20), nullable=False, info=_OWNER_KIND),
+    sa.Column("owner_id", sa.String(40), nullable=False, info=_OWNER_ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), index=True, info=REF),
     sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
     sa.Column("large_print", sa.Boolean, info=pd(
-        C, Category.CONTACT, _DOCUMENT, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+        C, Category.CONTACT, _OWNED_DOCUMENT, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
         "asked for large print (CMP-4): it may suggest a disability, so it is the person's data")),
-    sa.Column("status", sa.String(12), nullable=False, index=True, info=np("requested, printed or posted")),
+    sa.Column("status", sa.String(12), nullable=False, index=True,
+              info=np("requested, printed, posted or cancelled")),
     sa.Column("requested_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("requested_by", sa.String(40), nullable=False, info=REF),
     sa.Column("printed_at", UtcDateTime, info=WHEN),
     sa.Column("printed_by", sa.String(40), info=REF),
     sa.Column("posted_at", UtcDateTime, info=WHEN),
     sa.Column("posted_by", sa.String(40), info=REF),
+    sa.Column("cancelled_at", UtcDateTime, info=WHEN),
+    sa.Column("cancelled_by", sa.String(40), info=REF),
+    sa.Index("ix_print_requests_owner", "owner_kind", "owner_id"),
 )
 
 # -- billing: payment plans and premium finance (issue 15 part 1; PAY-1, PAY-7) -----------------------------

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from covernote.documents.usecases import documents
 from covernote.identity.usecases.web import SignedIn
 from covernote.kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from covernote.ledger import usecases as ledger
@@ -21,6 +22,7 @@ from covernote.lifecycle.usecases.cancellations import CancelInput
 from covernote.platform.requests import field_path
 from covernote.policy.schemas import CancellationIn
 from covernote.web import common
+from covernote.web.common import DOWNLOADS, documented
 from covernote.web.session import (
     CSRF_FIELD,
     SIGN_IN_COOKIE,
@@ -141,8 +143,11 @@ async def policy(request: Request, policy_id: str) -> Response:
         view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
         term = view.get("current_term") or {}
         versions = term.get("versions") or []
+        # The documents already issued, listed inline; nothing is rendered here (docs/portal.md, "Documents").
+        listing = await run(documents.issued_documents, ctx_of(request), who.principal, policy_id)
         return page(request, "policy.html", 200, who, title=f"Policy {view['number']}", policy=view, term=term,
-                     latest=versions[-1] if versions else None)
+                     latest=versions[-1] if versions else None, listing=listing,
+                     for_doc={d["id"]: documented(d) for d in listing["documents"]}, downloads=DOWNLOADS)
 
     return await signed_in_page(request, render)
 

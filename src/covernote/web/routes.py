@@ -9,6 +9,7 @@ from covernote.web import (
     adjustments,
     backoffice,
     backoffice_actions,
+    backoffice_print,
     claims,
     complaints,
     documents,
@@ -26,4 +27,5 @@ router.add_api_route(f"{pages.PREFIX}/{{rest:path}}", pages.unknown, methods=["G
 # Issue 14 part 3: the staff back office under /backoffice, then its own 404 page.
 router.include_router(backoffice.router)
 router.include_router(backoffice_actions.router)
+router.include_router(backoffice_print.router)  # the print queue (issue 14)
 router.add_api_route(f"{backoffice.PREFIX}/{{rest:path}}", backoffice.unknown, methods=["GET", "POST"])

@@ -339,6 +339,10 @@ class RetentionRepo:
                 column = table.c.id if table is customers else table.c.customer_id
                 plans.append(plan_erasure(self.conn, table, any_of(self.conn, column, ids), keep_nothing, hasher,
                                           detail=False))
+            # Their access packages (issue 14): copies of what is anonymised here, with no policy to follow.
+            for table in (document_renditions, print_requests):
+                plans.append(plan_erasure(self.conn, table, sa.and_(table.c.owner_kind == "data_request", any_of(
+                    self.conn, table.c.customer_id, ids)), keep_nothing, hasher, detail=False))
         before_writes()
         result = _written(self.conn, plans)
         for ids in chunks:
