@@ -206,3 +206,21 @@ def test_pay1_bad_requests_name_their_field(db_ctx: AppContext) -> None:
     with pytest.raises(ValidationFailed) as bad:
         plans.switch_to_monthly(db_ctx, SYSTEM, annual["id"], BANK, 5, "plan-bad-3")
     assert [i.field for i in bad.value.issues] == ["kind"]
+
+
+def test_pay1_prv4_a_monthly_plan_is_in_the_erasure_plan_kept_while_the_policy_is_live(db_ctx: AppContext) -> None:
+    """PAY-1, PRV-4: the plan's bank account, collection day and the provider's decision are the customer's data:
+    an erasure case finds them through the policy and keeps them, naming the live policy."""
+    from covernote.privacy.usecases import erasure
+    from tests.integration.test_erasure import erasure_case, seed
+
+    p = seed(db_ctx, "Mo", "MO19NTH", bound=True)
+    assert p.policy is not None
+    out = plans.switch_to_monthly(db_ctx, SYSTEM, p.policy["id"], BANK, 7, "plan-erasure-1")
+    assert out["plan"]["status"] == "active"
+    plan = erasure.plan(db_ctx, SYSTEM, erasure_case(db_ctx, p))
+    kept = {(k["table"], k["field"]) for k in plan["kept"]}
+    assert {("payment_plans", "sort_code"), ("payment_plans", "account_number"), ("payment_plans", "account_holder"),
+            ("payment_plans", "collection_day"), ("finance_agreements", "decision")} <= kept
+    assert all(k["reason"].startswith(f"policy {p.policy['number']} is live") for k in plan["kept"]
+               if k["table"] in ("payment_plans", "finance_agreements"))
