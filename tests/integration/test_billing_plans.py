@@ -224,3 +224,25 @@ def test_pay1_prv4_a_monthly_plan_is_in_the_erasure_plan_kept_while_the_policy_i
             ("payment_plans", "collection_day"), ("finance_agreements", "decision")} <= kept
     assert all(k["reason"].startswith(f"policy {p.policy['number']} is live") for k in plan["kept"]
                if k["table"] in ("payment_plans", "finance_agreements"))
+
+
+def test_pay1_at_bind_the_plan_takes_the_deposit_by_card(db_ctx: AppContext) -> None:
+    """PAY-1: as the bind will call it: the transaction's charge posted and nothing yet paid (here: the card
+    payment reversed), open_monthly_plan in the same unit of work takes the deposit by card, the provider pays
+    the rest, and the customer's account is square."""
+    policy = bind(db_ctx, "YOUNG_DRIVER")
+    st = ledger.policy_statement(db_ctx, SYSTEM, policy["id"])
+    [payment] = [e for e in st["entries"] if e["description"].startswith("Payment received")]
+    ledger.reverse_entry(db_ctx, SYSTEM, payment["id"], "as if the bind had not taken the card yet")
+    with db_ctx.uow() as uow:
+        record = uow.policies.get(policy["id"])
+        assert record is not None
+        out = plans.open_monthly_plan(db_ctx, uow, SYSTEM, record, record.transactions[-1], plans.bank_account(BANK),
+                                      20, payment_key="bind-style-1")
+        uow.commit()
+    a = out["plan"]["agreement"]
+    assert a is not None and out["payment"]["kind"] == "charge" and out["payment"]["amount"] == a["deposit"]
+    assert all(i["due_on"].endswith("-20") for i in out["plan"]["instalments"])
+    assert ledger.policy_statement(db_ctx, SYSTEM, policy["id"])["balance"] == "0.00"
+    assert ledger.reconcile(db_ctx)["ok"]
+    assert plans.issue_finance_documents(db_ctx, SYSTEM, policy["id"])[1]["kind"] == "finance_agreement"
