@@ -246,3 +246,38 @@ def test_pay1_at_bind_the_plan_takes_the_deposit_by_card(db_ctx: AppContext) -> 
     assert ledger.policy_statement(db_ctx, SYSTEM, policy["id"])["balance"] == "0.00"
     assert ledger.reconcile(db_ctx)["ok"]
     assert plans.issue_finance_documents(db_ctx, SYSTEM, policy["id"])[1]["kind"] == "finance_agreement"
+
+
+def test_pay1_a_monthly_payer_is_financed_again_at_renewal(db_ctx: AppContext, clock: FixedClock) -> None:
+    """PAY-1: at renewal a customer who paid monthly gets a new agreement for the new term, on the same account
+    (read back unsealed for the Bacs files, the read logged) and collection day, its first instalment about a
+    month after the renewal date; a customer who paid annually is left alone."""
+    from covernote.lifecycle.usecases import renewals
+
+    policy, out = monthly(db_ctx, day=9)
+    clock.advance(timedelta(days=350))
+    offer = renewals.invite_renewal(db_ctx, SYSTEM, policy["id"])
+    renewals.confirm_renewal(db_ctx, SYSTEM, policy["id"], offer["id"], "plan-renew-1")
+    with db_ctx.uow() as uow:
+        record = uow.policies.get(policy["id"])
+        assert record is not None
+        renewal = record.transactions[-1]
+        assert renewal.kind == "renewal"
+        opened = plans.renew_monthly_plan(db_ctx, uow, SYSTEM, record, renewal, payment_key="plan-renew-1")
+        assert opened is not None
+        new_plan = uow.plans.current_plan(record.policy_id, renewal.term_no)
+        assert new_plan is not None
+        account = plans.bank_account_of(db_ctx, uow, SYSTEM, new_plan)
+        uow.commit()
+    assert account == plans.BankAccount("Ann Example", "123456", "12345678")
+    plan = opened["plan"]
+    assert plan["status"] == "active" and plan["term"] == 2 and plan["account_ending"] == "5678"
+    assert plan["agreement"] is not None and plan["agreement"]["reference"] != out["plan"]["agreement"]["reference"]
+    first = date.fromisoformat(plan["instalments"][0]["due_on"])
+    assert first.day == 9 and timedelta(days=14) <= first - renewal.effective_date <= timedelta(days=46)
+    assert ledger.reconcile(db_ctx)["ok"], ledger.reconcile(db_ctx)["problems"]
+    annual = bind(db_ctx, "YOUNG_DRIVER")
+    with db_ctx.uow(read_only=True) as uow:
+        rec = uow.policies.get(annual["id"])
+        assert rec is not None
+        assert plans.renew_monthly_plan(db_ctx, uow, SYSTEM, rec, rec.transactions[-1], payment_key="x-1") is None
