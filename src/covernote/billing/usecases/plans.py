@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from covernote.billing.domain import finance
 from covernote.billing.domain.finance import (
@@ -430,6 +430,26 @@ def replan(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransact
             "to_collect": after.to_collect.to_str(), "refund_due": result.refund.to_str(),
             "arrears": after.arrears.to_str(),
             "instalments": [_instalment_view(r) for r in uow.plans.instalments(plan.plan_id)]}
+
+
+def mark_instalment(ctx: AppContext, uow: UnitOfWork, policy: Policy, instalment_id: str,
+                    status: Literal["collected", "returned"], transaction_id: str | None = None) -> InstalmentRecord:
+    """The plan's side of a Bacs outcome, in the caller's unit of work (the Bacs work posts the cash and
+    decides a re-presentation): the instalment marked, and the memorandum of the customer's debt to the
+    provider reduced by its amount, as it is no longer to be collected. A returned instalment is still owed:
+    follow with `replan(ctx, uow, policy, txn, cause="returned")` to spread it over the open instalments (or
+    make it arrears)."""
+    row = uow.plans.set_status(instalment_id, status)
+    if row.policy_id != policy.policy_id:
+        raise Conflict("the instalment is not this policy's")
+    plan = next(p for p in uow.plans.plans_for(policy.policy_id) if p.plan_id == row.plan_id)
+    agreement = uow.plans.agreement_for(plan.plan_id)
+    reference = agreement.reference if agreement is not None and agreement.reference else row.plan_id
+    entry = customer_debt_entry(new_id("jnl"), ctx.clock.now(), policy.policy_id, transaction_id, -row.amount,
+                                reference)
+    if entry is not None:
+        uow.ledger.add(entry)
+    return row
 
 
 def expected_provider_receivable(agreement: AgreementRecord) -> Money:
