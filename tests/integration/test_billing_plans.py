@@ -61,6 +61,12 @@ def test_pay1_a_policy_moved_to_monthly_gets_the_agreement_worked_out_by_hand(db
     # the first instalment on the 5th, after the mandate's lodging and 10 working days' notice
     first = date.fromisoformat(plan["instalments"][0]["due_on"])
     assert first.day == 5 and first >= WorkingDayCalendar().add_working_days(db_ctx.today(), 13)
+    # the collection run's read: the scheduled instalments due on a day, a page at a time
+    with db_ctx.uow(read_only=True) as uow:
+        due = uow.plans.due_on(first)
+        assert [(r.policy_id, r.sequence, r.amount) for r in due] == [(policy["id"], 1, amounts[0])]
+        assert uow.plans.due_on(first, after=due[0].instalment_id) == []
+        assert uow.plans.due_on(first - timedelta(days=1)) == []
     assert Decimal(a["apr_percent"]) > Decimal(a["flat_rate_percent"])
     # the card is refunded the credit: the customer's account is square
     assert out["payment"]["kind"] == "refund" and out["payment"]["amount"] == credit.to_str()

@@ -162,7 +162,11 @@ def open_monthly_plan(ctx: AppContext, uow: UnitOfWork, principal: Principal, po
     term = policy.term(txn.term_no)
     today = ctx.today()
     now = ctx.clock.now()
-    if uow.plans.current_plan(policy.policy_id, txn.term_no) is not None:
+    existing = uow.plans.current_plan(policy.policy_id, txn.term_no)
+    if existing is not None and existing.status == "referred":
+        raise Conflict("an application for this term is waiting for the provider's decision",
+                       [FieldIssue("kind", "referred to the provider: follow it up instead")])
+    if existing is not None:
         raise Conflict("the term already has a monthly plan", [FieldIssue("kind", "already paid monthly")])
     if term.cancelled_from is not None or term.voided:
         raise Conflict("the term is cancelled: there is nothing left to finance", [FieldIssue("policy_id", "cancelled")])
