@@ -174,6 +174,10 @@ class PaymentPlanRepository(Protocol):
     def expected_accounts_by_policy(self) -> dict[str, dict[str, int]]:
         """policy id -> finance account -> pence its accepted agreements should have posted (reconciliation)."""
         ...
+    def set_status(self, instalment_id: str, status: InstalmentStatus) -> InstalmentRecord:
+        """A scheduled instalment now `collected` or `returned` (the Bacs outcome); Conflict if it is no longer
+        scheduled (superseded by a re-plan, or already settled). The record as it now stands."""
+        ...
     def due_on(self, day: date, limit: int = 1000, after: str | None = None) -> list[InstalmentRecord]:
         """Scheduled instalments due on `day`, by id, `limit` at a time after the id `after` (the collection
         run's read)."""

@@ -1329,7 +1329,8 @@ print_requests = sa.Table(
 # Declared for the payments purpose, so the retention sweep keeps it as billing data (kernel/retention.py).
 
 _PAYMENTS = ("payments",)
-_SEALED_BANK = "sealed with the customer's data key (PRV-11); the direct debit's account (PAY-6)"
+_SEALED_BANK = ("sealed with the customer's data key (PRV-11), as claims seal injury details: erasure deletes the "
+                "ciphertext, and dropping the key makes it unreadable; the direct debit's account (PAY-6)")
 
 payment_plans = sa.Table(
     "payment_plans",
@@ -1344,12 +1345,12 @@ payment_plans = sa.Table(
         C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
         "the day of the month the customer chose for their instalments")),
     sa.Column("account_holder", sa.Text, info=pd(
-        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY,
+        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
         "the bank account holder's name; " + _SEALED_BANK)),
     sa.Column("sort_code", sa.Text, info=pd(
-        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY, _SEALED_BANK)),
+        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.NULL, _SEALED_BANK)),
     sa.Column("account_number", sa.Text, info=pd(
-        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY, _SEALED_BANK)),
+        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.NULL, _SEALED_BANK)),
     sa.Column("account_ending", sa.String(4), info=pd(
         C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
         "the account number's last digits, shown in letters and notices")),

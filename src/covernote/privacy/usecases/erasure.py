@@ -41,7 +41,8 @@ ERASURE_TABLES = ("idempotency_keys", "consent_decisions", "pending_quotes", "po
                   "ncd_proofs", "claim_payments", "claim_documents", "claim_correspondence", "claim_events",
                   "claim_parties", "claims", "mid_updates", "cue_reports", "deadlines", "print_requests",
                   "document_renditions", "documents", "complaint_letters", "complaints", "sensitive_data",
-                  "web_sign_in_failures", "web_sessions", "users", "policies", "processing_flags", "subject_requests",
+                  "web_sign_in_failures", "web_sessions", "users", "instalments", "finance_agreements",
+                  "payment_plans", "policies", "processing_flags", "subject_requests",
                   "customers")
 SENSITIVE_COLUMNS = ("licence_number", "health", "convictions", "bank_details")
 ACCOUNTABILITY = rules.KeepReason(
