@@ -119,9 +119,151 @@ def test_pay6_references_and_account_details() -> None:
         with pytest.raises(ValueError):
             bacs.check_reference(bad)
     assert bacs.check_sort_code("401276") == "401276"
-    for bad in ("40-12-76", "4012767", ""):
+    for bad in ("40-12-76", "4012767", "", "\u0664\u0660\u0661\u0662\u0667\u0666"):
         with pytest.raises(ValueError, match="sort code"):
             bacs.check_sort_code(bad)
     with pytest.raises(ValueError, match="account number"):
         bacs.check_account_number("1234567")
     assert bacs.bacs_text("Mrs Zoë O'Neil & co", 18) == "MRS ZO O NEIL & CO"
+
+
+# -- the files (Standard 18 and the reports' XML) -----------------------------------------------------------
+
+from covernote.billing.adapters import bacs_files as files  # noqa: E402
+from covernote.billing.adapters.bureau import SimulatedBacsBureau  # noqa: E402
+from covernote.billing.ports import BacsFileRejected, BacsUnavailable  # noqa: E402
+
+ORIGINATOR = files.Originator("123456", "COVERNOTE INS LTD", "401276", "12345678")
+
+
+def _file(*records: files.Standard18Record, processing: date = date(2026, 3, 3), serial: str = "000001") -> files.Standard18File:
+    return files.Standard18File(ORIGINATOR, serial, date(2026, 3, 2), processing, records)
+
+
+def _collection(account: str, pence: int, code: TransactionCode = TransactionCode.REGULAR_COLLECTION,
+                ref: str = "CN-000001/01") -> files.Standard18Record:
+    return files.Standard18Record("200000", account, code, pence, ref, "A PAYER")
+
+
+def test_pay6_standard18_round_trip_with_contra_and_totals() -> None:
+    f = _file(files.Standard18Record("200000", "55779911", TransactionCode.NEW_INSTRUCTION, 0, "CN-000002/01", "B PAYER"),
+              _collection("11223344", 4567, TransactionCode.FIRST_COLLECTION),
+              _collection("22334455", 100_000_00, TransactionCode.FINAL_COLLECTION, "CN-000003/01"))
+    data = files.write_standard18(f)
+    lines = data.decode().split("\r\n")[:-1]
+    assert [ln[:4] for ln in lines[:4]] == ["VOL1", "HDR1", "HDR2", "UHL1"]
+    assert [ln[:4] for ln in lines[-3:]] == ["EOF1", "EOF2", "UTL1"]
+    assert all(len(ln) == 80 for ln in lines[:4] + lines[-3:]) and all(len(ln) == 100 for ln in lines[4:-3])
+    contra = lines[-4]
+    assert contra[15:17] == "99" and int(contra[35:46]) == 4567 + 100_000_00 and contra[:14] == "40127612345678"
+    assert lines[3][4:10] == " 26062"  # 3 March 2026 is the 62nd day
+    back = files.read_standard18(data)
+    assert back == f
+    assert (back.debit_total, back.debit_count, back.instruction_count) == (100_045_67, 2, 1)
+
+
+@pytest.mark.parametrize(("change", "message"), [
+    (lambda ls: ls.__setitem__(-1, ls[-1][:4] + "00000000001" + ls[-1][15:]), "line 10: UTL1's debit total 1"),
+    (lambda ls: ls.__setitem__(5, ls[5][:99]), "line 6: a data record is 100 characters, not 99"),
+    (lambda ls: ls.__setitem__(5, "20000A" + ls[5][6:]), "line 6: a sort code is 6 digits"),
+    (lambda ls: ls.__setitem__(5, ls[5][:15] + "42" + ls[5][17:]), "line 6: unknown transaction code '42'"),
+    (lambda ls: ls.__setitem__(6, ls[6][:35] + "00000000001" + ls[6][46:]), "contra: the contra 1 does not equal"),
+    (lambda ls: ls.__setitem__(1, "XXX" + ls[1][3:]), "line 2: expected the HDR1 label"),
+])
+def test_pay6_malformed_standard18_names_the_line(change: object, message: str) -> None:
+    data = files.write_standard18(_file(_collection("11223344", 1000), _collection("22334455", 2000, ref="CN-000009/01")))
+    lines = data.decode().split("\r\n")[:-1]
+    change(lines)  # type: ignore[operator]
+    with pytest.raises(files.BacsFileError) as err:
+        files.read_standard18("\r\n".join(lines).encode())
+    assert str(err.value).startswith(message.split(":")[0]) and message.split(": ", 1)[1] in str(err.value)
+
+
+def test_pay6_writer_refuses_bad_details() -> None:
+    with pytest.raises(files.BacsFileError, match="record 1: an account number is 8 digits"):
+        files.write_standard18(_file(_collection("1234567", 100)))
+    with pytest.raises(files.BacsFileError, match="record 1: a collection is for more than zero"):
+        files.write_standard18(_file(_collection("12345678", 0)))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.from_regex(r"[0-9]{8}", fullmatch=True), st.integers(1, 10**9)), min_size=1, max_size=20))
+def test_pay6_standard18_round_trips_any_amounts(rows: list[tuple[str, int]]) -> None:
+    """PAY-6: amounts are exact pence end to end; the totals are the records' sums."""
+    f = _file(*(_collection(acc, pence, ref=f"CN-{n:06d}/01") for n, (acc, pence) in enumerate(rows)))
+    back = files.read_standard18(files.write_standard18(f))
+    assert back == f and back.debit_total == sum(p for _, p in rows)
+
+
+def test_pay6_reports_round_trip_and_malformed_xml() -> None:
+    arudd = files.BacsReport("ARUDD", "123456", "ARUDD20260305", date(2026, 3, 5), returns=(
+        files.ReturnedDebit("CN-000001/01", "01", "0", 4567, date(2026, 3, 3), "200000", "11110000", "A PAYER"),))
+    assert files.read_report(files.write_report(arudd)) == arudd
+    addacs = files.BacsReport("ADDACS", "123456", "ADDACS20260305", date(2026, 3, 5), advices=(
+        files.MandateAdvice("CN-000001/01", "3", date(2026, 3, 4), "200000", "11116666", "A PAYER",
+                            new_sort_code="200000", new_account_number="11116667"),))
+    assert files.read_report(files.write_report(addacs)) == addacs
+    text = files.write_report(arudd).decode()
+    with pytest.raises(files.BacsFileError, match=r"ReturnedDebitItem\[1\]: no ARUDD reason code 'Z'"):
+        files.read_report(text.replace('returnCode="0"', 'returnCode="Z"').encode())
+    with pytest.raises(files.BacsFileError, match=r"ReturnedDebitItem\[1\]/PayerAccount: a sort code is 6 digits"):
+        files.read_report(text.replace('sortCode="200000"', 'sortCode="2000"').encode())
+    with pytest.raises(files.BacsFileError, match=r"valueOf='45\.6' is not"):
+        files.read_report(text.replace('valueOf="45.67" currency="GBP"><', 'valueOf="45.6" currency="GBP"><').encode())
+    with pytest.raises(files.BacsFileError, match="line 1: not well-formed"):
+        files.read_report(b"<BACSDocument><Data>")
+    with pytest.raises(files.BacsFileError, match="document type declaration"):
+        files.read_report(b'<!DOCTYPE x [<!ENTITY a "b">]><BACSDocument/>')
+
+
+# -- the bureau simulator ------------------------------------------------------------------------------------
+
+def test_pay6_bureau_outcomes_by_account_and_report_days() -> None:
+    bureau = SimulatedBacsBureau(today=lambda: date(2026, 3, 2))
+    f = _file(files.Standard18Record("200000", "77772222", TransactionCode.NEW_INSTRUCTION, 0, "CN-000022/01", "C"),
+              files.Standard18Record("200000", "77775555", TransactionCode.NEW_INSTRUCTION, 0, "CN-000055/01", "D"),
+              _collection("11110000", 1000, ref="CN-000100/01"), _collection("11111111", 2000, ref="CN-000111/01"),
+              _collection("11113333", 3000, ref="CN-000133/01"), _collection("12345678", 4000, ref="CN-000200/01"))
+    ref = bureau.submit(files.write_standard18(f))
+    assert bureau.submit(files.write_standard18(f)) == ref  # the same bytes: the first answer
+    # processed 3 March, entry 4 March: AUDDIS on 4 March, ADDACS and ARUDD on 5 March
+    reports = bureau.reports(date(2026, 3, 1), date(2026, 3, 31))
+    assert [(r.kind, r.produced_on) for r in reports] == [("AUDDIS", date(2026, 3, 4)), ("ADDACS", date(2026, 3, 5)),
+                                                          ("ARUDD", date(2026, 3, 5))]
+    parsed = {r.kind: files.read_report(r.content) for r in reports}
+    assert [(a.reference, a.reason_code) for a in parsed["AUDDIS"].advices] == [("CN-000055/01", "5")]
+    assert [(a.reference, a.reason_code) for a in parsed["ADDACS"].advices] == [("CN-000022/01", "1")]
+    assert [(r.reference, r.reason_code, r.amount_pence) for r in parsed["ARUDD"].returns] == [
+        ("CN-000100/01", "0", 1000), ("CN-000111/01", "0", 2000), ("CN-000133/01", "B", 3000)]
+    assert bureau.reports(date(2026, 3, 1), date(2026, 3, 4))[0].kind == "AUDDIS"
+    assert bureau.reports(date(2026, 3, 1), date(2026, 3, 3)) == []
+    # a re-presentation of ...0000 is paid, of ...1111 returned again
+    again = _file(_collection("11110000", 1000, TransactionCode.RE_PRESENTATION, "CN-000100/01"),
+                  _collection("11111111", 2000, TransactionCode.RE_PRESENTATION, "CN-000111/01"),
+                  processing=date(2026, 3, 12), serial="000002")
+    bureau.submit(files.write_standard18(again))
+    later = [files.read_report(r.content) for r in bureau.reports(date(2026, 3, 6), date(2026, 3, 31))]
+    assert [(r.reference, r.transaction_code) for rep in later for r in rep.returns] == [("CN-000111/01", "18")]
+
+
+def test_pay6_bureau_refuses_bad_files_whole_and_times_out_once() -> None:
+    bureau = SimulatedBacsBureau(today=lambda: date(2026, 3, 2))
+    good = files.write_standard18(_file(_collection("12345678", 100)))
+    with pytest.raises(BacsFileRejected, match="contra 100 does not equal the debits 101"):
+        bureau.submit(good.replace(b"00000000100", b"00000000101", 1))
+    with pytest.raises(BacsFileRejected, match="not after today"):
+        bureau.submit(files.write_standard18(_file(_collection("12345678", 100), processing=date(2026, 3, 2))))
+    with pytest.raises(BacsFileRejected, match="not a Bacs working day"):
+        bureau.submit(files.write_standard18(_file(_collection("12345678", 100), processing=date(2026, 4, 6))))
+    with pytest.raises(BacsFileRejected, match="service user number 654321"):
+        other = files.Standard18File(files.Originator("654321", "X", "401276", "12345678"), "000001", date(2026, 3, 2),
+                                     date(2026, 3, 3), (_collection("12345678", 100),))
+        bureau.submit(files.write_standard18(other))
+    assert bureau.reports(date(2026, 1, 1), date(2026, 12, 31)) == []  # nothing of a refused file
+    bureau.submit(good)
+    with pytest.raises(BacsFileRejected, match="serial 000001 was already used"):
+        bureau.submit(files.write_standard18(_file(_collection("12345678", 200))))
+    slow = files.write_standard18(_file(_collection("12349999", 100), serial="000003"))
+    with pytest.raises(BacsUnavailable):
+        bureau.submit(slow)
+    assert bureau.submit(slow).startswith("bacs")  # the retry gets the stored reference

@@ -42,9 +42,9 @@ DEFAULT_NOTICE_WORKING_DAYS = 10  # PAY-6
 RE_PRESENTATION_NOTICE_WORKING_DAYS = 5  # ARUDD reason 0's special instruction
 LODGEMENT_MARGIN_WORKING_DAYS = 2  # after the 0N's entry day, before a first collection's entry day
 
-_SORT_CODE = re.compile(r"\d{6}")
-_ACCOUNT_NUMBER = re.compile(r"\d{8}")
-_SUN = re.compile(r"\d{6}")
+_SORT_CODE = re.compile(r"[0-9]{6}")
+_ACCOUNT_NUMBER = re.compile(r"[0-9]{8}")
+_SUN = re.compile(r"[0-9]{6}")
 # Bacs' character set for names and references in Standard 18: upper-case letters, digits, space, . & / -
 _BACS_TEXT = re.compile(r"[A-Z0-9 .&/\-]*")
 _REFERENCE = re.compile(r"[A-Z0-9][A-Z0-9 .&/\-]{5,17}")
