@@ -219,18 +219,18 @@ def test_pay6_reports_round_trip_and_malformed_xml() -> None:
 # -- the bureau simulator ------------------------------------------------------------------------------------
 
 def test_pay6_bureau_outcomes_by_account_and_report_days() -> None:
-    bureau = SimulatedBacsBureau(today=lambda: date(2026, 3, 2))
+    bureau = SimulatedBacsBureau(service_user=ORIGINATOR, today=lambda: date(2026, 3, 2))
     f = _file(files.Standard18Record("200000", "77772222", TransactionCode.NEW_INSTRUCTION, 0, "CN-000022/01", "C"),
               files.Standard18Record("200000", "77775555", TransactionCode.NEW_INSTRUCTION, 0, "CN-000055/01", "D"),
               _collection("11110000", 1000, ref="CN-000100/01"), _collection("11111111", 2000, ref="CN-000111/01"),
               _collection("11113333", 3000, ref="CN-000133/01"), _collection("12345678", 4000, ref="CN-000200/01"))
-    ref = bureau.submit(files.write_standard18(f))
-    assert bureau.submit(files.write_standard18(f)) == ref  # the same bytes: the first answer
+    ref = bureau.submit_bytes(files.write_standard18(f))
+    assert bureau.submit_bytes(files.write_standard18(f)) == ref  # the same bytes: the first answer
     # processed 3 March, entry 4 March: AUDDIS on 4 March, ADDACS and ARUDD on 5 March
     reports = bureau.reports(date(2026, 3, 1), date(2026, 3, 31))
     assert [(r.kind, r.produced_on) for r in reports] == [("AUDDIS", date(2026, 3, 4)), ("ADDACS", date(2026, 3, 5)),
                                                           ("ARUDD", date(2026, 3, 5))]
-    parsed = {r.kind: files.read_report(r.content) for r in reports}
+    parsed = {r.kind: r.report for r in reports}
     assert [(a.reference, a.reason_code) for a in parsed["AUDDIS"].advices] == [("CN-000055/01", "5")]
     assert [(a.reference, a.reason_code) for a in parsed["ADDACS"].advices] == [("CN-000022/01", "1")]
     assert [(r.reference, r.reason_code, r.amount_pence) for r in parsed["ARUDD"].returns] == [
@@ -241,29 +241,29 @@ def test_pay6_bureau_outcomes_by_account_and_report_days() -> None:
     again = _file(_collection("11110000", 1000, TransactionCode.RE_PRESENTATION, "CN-000100/01"),
                   _collection("11111111", 2000, TransactionCode.RE_PRESENTATION, "CN-000111/01"),
                   processing=date(2026, 3, 12), serial="000002")
-    bureau.submit(files.write_standard18(again))
-    later = [files.read_report(r.content) for r in bureau.reports(date(2026, 3, 6), date(2026, 3, 31))]
+    bureau.submit_bytes(files.write_standard18(again))
+    later = [r.report for r in bureau.reports(date(2026, 3, 6), date(2026, 3, 31))]
     assert [(r.reference, r.transaction_code) for rep in later for r in rep.returns] == [("CN-000111/01", "18")]
 
 
 def test_pay6_bureau_refuses_bad_files_whole_and_times_out_once() -> None:
-    bureau = SimulatedBacsBureau(today=lambda: date(2026, 3, 2))
+    bureau = SimulatedBacsBureau(service_user=ORIGINATOR, today=lambda: date(2026, 3, 2))
     good = files.write_standard18(_file(_collection("12345678", 100)))
     with pytest.raises(BacsFileRejected, match="contra 100 does not equal the debits 101"):
-        bureau.submit(good.replace(b"00000000100", b"00000000101", 1))
+        bureau.submit_bytes(good.replace(b"00000000100", b"00000000101", 1))
     with pytest.raises(BacsFileRejected, match="not after today"):
-        bureau.submit(files.write_standard18(_file(_collection("12345678", 100), processing=date(2026, 3, 2))))
+        bureau.submit_bytes(files.write_standard18(_file(_collection("12345678", 100), processing=date(2026, 3, 2))))
     with pytest.raises(BacsFileRejected, match="not a Bacs working day"):
-        bureau.submit(files.write_standard18(_file(_collection("12345678", 100), processing=date(2026, 4, 6))))
+        bureau.submit_bytes(files.write_standard18(_file(_collection("12345678", 100), processing=date(2026, 4, 6))))
     with pytest.raises(BacsFileRejected, match="service user number 654321"):
         other = files.Standard18File(files.Originator("654321", "X", "401276", "12345678"), "000001", date(2026, 3, 2),
                                      date(2026, 3, 3), (_collection("12345678", 100),))
-        bureau.submit(files.write_standard18(other))
+        bureau.submit_bytes(files.write_standard18(other))
     assert bureau.reports(date(2026, 1, 1), date(2026, 12, 31)) == []  # nothing of a refused file
-    bureau.submit(good)
+    bureau.submit_bytes(good)
     with pytest.raises(BacsFileRejected, match="serial 000001 was already used"):
-        bureau.submit(files.write_standard18(_file(_collection("12345678", 200))))
+        bureau.submit_bytes(files.write_standard18(_file(_collection("12345678", 200))))
     slow = files.write_standard18(_file(_collection("12349999", 100), serial="000003"))
     with pytest.raises(BacsUnavailable):
-        bureau.submit(slow)
-    assert bureau.submit(slow).startswith("bacs")  # the retry gets the stored reference
+        bureau.submit_bytes(slow)
+    assert bureau.submit_bytes(slow).startswith("bacs")  # the retry gets the stored reference

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Literal, Protocol
 
+from covernote.billing.domain.bacs import BacsReport, Originator, Standard18File
+
 # -- the Bacs bureau (PAY-6) ---------------------------------------------------------------------------------
 
 
@@ -22,23 +24,31 @@ class BacsUnavailable(Exception):
 
 @dataclass(frozen=True)
 class BacsReportFile:
-    """One report the bureau made available: its id (unique at the bureau), kind, the day it was produced and
-    its bytes (the XML of `adapters/bacs_files.py`)."""
+    """One report the bureau made available: its id (unique at the bureau), kind, the day it was produced, the
+    SHA-256 of its bytes (so a file is processed once) and what it says."""
 
     report_id: str
     kind: Literal["ARUDD", "ADDACS", "AUDDIS"]
     produced_on: date
-    content: bytes
+    sha256: str
+    report: BacsReport
 
 
 class BacsBureau(Protocol):
-    """Covernote's Bacs bureau: takes Standard 18 submissions and gives back the scheme's reports."""
+    """Covernote's Bacs bureau: takes submissions and gives back the scheme's reports. The adapter owns the wire
+    formats (Standard 18 out, the reports' XML in: `adapters/bacs_files.py`); the use cases see values."""
 
-    def submit(self, content: bytes) -> str:
-        """Submit a Standard 18 file; its submission reference. Raises BacsFileRejected (refused whole) or
-        BacsUnavailable (no answer: submit the same bytes again)."""
+    @property
+    def service_user(self) -> Originator:
+        """The service user the bureau submits for: its number, name and the account the contra credits."""
+        ...
+
+    def submit(self, file: Standard18File) -> str:
+        """Submit a file; its submission reference. Raises BacsFileRejected (refused whole) or BacsUnavailable
+        (no answer: submit the same file again; the bureau answers a file it already has with its reference)."""
         ...
 
     def reports(self, since: date, until: date) -> list[BacsReportFile]:
-        """The reports produced on days `since` to `until` inclusive, oldest first. Raises BacsUnavailable."""
+        """The reports produced on days `since` to `until` inclusive, oldest first. Raises BacsUnavailable, or
+        BacsFileRejected naming the file when one cannot be read."""
         ...

@@ -29,12 +29,16 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from dataclasses import dataclass, field
 from datetime import date, timedelta
 from decimal import Decimal, InvalidOperation
-from typing import Literal
 
 from covernote.billing.domain.bacs import (
+    BacsReport,
+    MandateAdvice,
+    Originator,
+    ReturnedDebit,
+    Standard18File,
+    Standard18Record,
     TransactionCode,
     bacs_text,
     check_account_number,
@@ -57,49 +61,11 @@ class BacsFileError(ValueError):
         self.where = where
         self.problem = problem
 
+__all__ = ["BacsFileError", "BacsReport", "MandateAdvice", "Originator", "ReturnedDebit", "Standard18File",
+           "Standard18Record", "read_report", "read_standard18", "write_report", "write_standard18"]
+
 
 # -- Standard 18 -------------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Originator:
-    """The service user: its Bacs service user number, its name, and the account the contra credits."""
-
-    sun: str
-    name: str
-    sort_code: str
-    account_number: str
-
-
-@dataclass(frozen=True)
-class Standard18Record:
-    sort_code: str
-    account_number: str
-    code: TransactionCode
-    amount_pence: int
-    reference: str
-    account_name: str
-
-
-@dataclass(frozen=True)
-class Standard18File:
-    originator: Originator
-    serial: str  # the submission serial number, 6 characters, unique for the day
-    created: date
-    processing_day: date
-    records: tuple[Standard18Record, ...]
-
-    @property
-    def debit_total(self) -> int:
-        return sum(r.amount_pence for r in self.records if r.code.is_debit)
-
-    @property
-    def debit_count(self) -> int:
-        return sum(1 for r in self.records if r.code.is_debit)
-
-    @property
-    def instruction_count(self) -> int:
-        return sum(1 for r in self.records if r.code.is_instruction)
-
 
 def _julian(day: date) -> str:
     return f" {day.year % 100:02d}{day.timetuple().tm_yday:03d}"
@@ -284,49 +250,6 @@ def read_standard18(data: bytes) -> Standard18File:
 
 
 # -- the reports -------------------------------------------------------------------------------------------
-
-ReportKind = Literal["ARUDD", "ADDACS", "AUDDIS"]
-
-
-@dataclass(frozen=True)
-class ReturnedDebit:
-    """One ARUDD item: the collection with `reference` and `transaction_code`, returned for `reason_code`."""
-
-    reference: str
-    transaction_code: str
-    reason_code: str
-    amount_pence: int
-    original_processing_day: date
-    sort_code: str
-    account_number: str
-    account_name: str
-
-
-@dataclass(frozen=True)
-class MandateAdvice:
-    """One ADDACS or AUDDIS item about the instruction `reference`: `reason_code` of its report, from
-    `effective_day`; for a transfer, the new account."""
-
-    reference: str
-    reason_code: str
-    effective_day: date
-    sort_code: str
-    account_number: str
-    account_name: str
-    transaction_code: str | None = None  # AUDDIS: the instruction's code (0N...)
-    new_sort_code: str | None = None
-    new_account_number: str | None = None
-
-
-@dataclass(frozen=True)
-class BacsReport:
-    kind: ReportKind
-    sun: str
-    advice_number: str
-    produced_on: date
-    returns: tuple[ReturnedDebit, ...] = ()
-    advices: tuple[MandateAdvice, ...] = field(default=())
-
 
 def _pounds(pence: int) -> str:
     return f"{pence // 100}.{pence % 100:02d}"

@@ -41,14 +41,22 @@ from pathlib import Path
 
 from covernote.billing.adapters.bacs_files import (
     BacsFileError,
-    BacsReport,
-    MandateAdvice,
-    ReturnedDebit,
-    Standard18File,
+    read_report,
     read_standard18,
     write_report,
+    write_standard18,
 )
-from covernote.billing.domain.bacs import TransactionCode, bacs_calendar, cycle_for_input, working_days_before
+from covernote.billing.domain.bacs import (
+    BacsReport,
+    MandateAdvice,
+    Originator,
+    ReturnedDebit,
+    Standard18File,
+    TransactionCode,
+    bacs_calendar,
+    cycle_for_input,
+    working_days_before,
+)
 from covernote.billing.ports import BacsFileRejected, BacsReportFile, BacsUnavailable
 from covernote.kernel.ids import new_id
 from covernote.store.db import private_sqlite_file
@@ -56,14 +64,18 @@ from covernote.store.db import private_sqlite_file
 TIMEOUT_SUFFIX = "9999"
 
 
+DEFAULT_SERVICE_USER = Originator("123456", "COVERNOTE INSURANCE", "401276", "41234567")
+
+
 class SimulatedBacsBureau:
-    def __init__(self, path: str | Path = ":memory:", *, sun: str = "123456",
+    def __init__(self, path: str | Path = ":memory:", *, service_user: Originator = DEFAULT_SERVICE_USER,
                  today: Callable[[], date] | None = None) -> None:
         if str(path) != ":memory:":
             private_sqlite_file(path)  # it holds payers' bank details: readable by its owner only
         self._db = sqlite3.connect(str(path), check_same_thread=False, timeout=15, isolation_level=None)
         self._lock = threading.Lock()
-        self._sun = sun
+        self._service_user = service_user
+        self._sun = service_user.sun
         self._today = today
         self._cal = bacs_calendar()
         if str(path) != ":memory:":
@@ -74,8 +86,16 @@ class SimulatedBacsBureau:
                          " kind TEXT, produced_on TEXT, payload TEXT)")
         self._db.execute("CREATE INDEX IF NOT EXISTS ix_items_produced_on ON items (produced_on)")
 
+    @property
+    def service_user(self) -> Originator:
+        return self._service_user
+
     # -- submissions ---------------------------------------------------------------------------------------
-    def submit(self, content: bytes) -> str:
+    def submit(self, file: Standard18File) -> str:
+        return self.submit_bytes(write_standard18(file))
+
+    def submit_bytes(self, content: bytes) -> str:
+        """The wire-level submission: a Standard 18 file's bytes, checked as Bacs checks them."""
         digest = hashlib.sha256(content).hexdigest()
         with self._lock:
             row = self._db.execute("SELECT reference, answered FROM submissions WHERE sha256 = ?", (digest,)).fetchone()
@@ -178,5 +198,11 @@ class SimulatedBacsBureau:
                                   str(i["new_sort_code"]) if i.get("new_sort_code") else None,
                                   str(i["new_account_number"]) if i.get("new_account_number") else None)
                     for i in items))
-            files.append(BacsReportFile(advice_number, kind, produced, write_report(report)))  # type: ignore[arg-type]
+            content = write_report(report)
+            files.append(BacsReportFile(advice_number, kind, produced,  # type: ignore[arg-type]
+                                        hashlib.sha256(content).hexdigest(), read_report(content)))
         return files
+
+    def report_bytes(self, since: date, until: date) -> list[tuple[str, bytes]]:
+        """The reports as the files the bureau sends (id, XML bytes): what `reports` reads."""
+        return [(f.report_id, write_report(f.report)) for f in self.reports(since, until)]

@@ -33,8 +33,9 @@ from __future__ import annotations
 
 import enum
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
+from typing import Literal
 
 from covernote.kernel.calendar import Nation, WorkingDayCalendar
 
@@ -350,3 +351,89 @@ def mandate_reference(policy_number: str, sequence: int) -> str:
     if len(ref) < 6:
         ref = ref.rjust(6, "0")
     return check_reference(ref[:18])
+
+
+# -- the files' contents, as values (written and read by adapters/bacs_files.py) ---------------------------
+
+@dataclass(frozen=True)
+class Originator:
+    """The service user: its Bacs service user number, its name, and the account the contra credits."""
+
+    sun: str
+    name: str
+    sort_code: str
+    account_number: str
+
+
+@dataclass(frozen=True)
+class Standard18Record:
+    sort_code: str
+    account_number: str
+    code: TransactionCode
+    amount_pence: int
+    reference: str
+    account_name: str
+
+
+@dataclass(frozen=True)
+class Standard18File:
+    originator: Originator
+    serial: str  # the submission serial number, 6 characters, unique for the day
+    created: date
+    processing_day: date
+    records: tuple[Standard18Record, ...]
+
+    @property
+    def debit_total(self) -> int:
+        return sum(r.amount_pence for r in self.records if r.code.is_debit)
+
+    @property
+    def debit_count(self) -> int:
+        return sum(1 for r in self.records if r.code.is_debit)
+
+    @property
+    def instruction_count(self) -> int:
+        return sum(1 for r in self.records if r.code.is_instruction)
+
+
+ReportKind = Literal["ARUDD", "ADDACS", "AUDDIS"]
+
+
+@dataclass(frozen=True)
+class ReturnedDebit:
+    """One ARUDD item: the collection with `reference` and `transaction_code`, returned for `reason_code`."""
+
+    reference: str
+    transaction_code: str
+    reason_code: str
+    amount_pence: int
+    original_processing_day: date
+    sort_code: str
+    account_number: str
+    account_name: str
+
+
+@dataclass(frozen=True)
+class MandateAdvice:
+    """One ADDACS or AUDDIS item about the instruction `reference`: `reason_code` of its report, from
+    `effective_day`; for a transfer, the new account."""
+
+    reference: str
+    reason_code: str
+    effective_day: date
+    sort_code: str
+    account_number: str
+    account_name: str
+    transaction_code: str | None = None  # AUDDIS: the instruction's code (0N...)
+    new_sort_code: str | None = None
+    new_account_number: str | None = None
+
+
+@dataclass(frozen=True)
+class BacsReport:
+    kind: ReportKind
+    sun: str
+    advice_number: str
+    produced_on: date
+    returns: tuple[ReturnedDebit, ...] = ()
+    advices: tuple[MandateAdvice, ...] = field(default=())
