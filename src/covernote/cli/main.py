@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from covernote import bootstrap
+from covernote.billing.cli import direct_debit as billing_dd_cli
 from covernote.carbon import cli as carbon_cli
 from covernote.claims import cli as claims_cli
 from covernote.clocks import cli as clocks_cli
@@ -226,6 +227,10 @@ complaints_cli.register(app, jobs_app)  # `covernote complaints ...`, `jobs comp
 claims_cli.register(app)  # `covernote claims notify|show|list|status|reserve|pay|documents|receive|correspondence` (CLM-1..4)
 ncd_cli.register(app)  # `covernote ncd proof|status|reviews|letter`, `policy incident` (NCD-1, NCD-2)
 regulatory_cli.register(app, jobs_app)  # `covernote mid|cue|fraud ...`, `jobs mid-send|cue-send|fraud-recheck` (REG-1..3)
+# Billing (issue 15): one `covernote billing` group, each area adding its commands from its own module.
+billing_app = typer.Typer(help="Billing: payment plans, direct debit, notices, arrears (issue 15).", no_args_is_help=True)
+app.add_typer(billing_app, name="billing")
+billing_dd_cli.register(billing_app)  # `covernote billing dd lodge|notices|collect|returns|report` (PAY-6)
 
 
 def main() -> None:  # pragma: no cover
