@@ -298,7 +298,7 @@ def _notify_plan(ctx: AppContext, lines: Sequence[DueInstalment], today: date) -
     }
     html = templating.render("covernote.billing", "dd_schedule.html", **values)
     text = templating.render("covernote.billing", "dd_schedule.txt", **values)
-    subject = "dd-schedule:" + hashlib.sha256("|".join(li.instalment_id for li, _ in dated).encode()).hexdigest()[:40]
+    subject = "dd:" + hashlib.sha256("|".join(li.instalment_id for li, _ in dated).encode()).hexdigest()[:36]
     issued = documents.issue_letter(ctx, SYSTEM, first.policy_id, Letter(
         "dd_advance_notice", subject, "Direct Debit: advance notice of your collections", "billing/dd_schedule",
         templating.version("covernote.billing", *SCHEDULE_TEMPLATES), term.product_ref, term.term_no, html, text))

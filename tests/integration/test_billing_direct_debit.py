@@ -1,0 +1,208 @@
+"""Direct debit through Bacs on SQLite and PostgreSQL (PAY-6): mandates lodged through AUDDIS, advance notices,
+the collection run (ledger postings, the Standard 18 file at the bureau, safe to rerun), the bureau's reports
+processed once each, returns recorded against their collections and reversed, ADDACS cancellations."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+
+from covernote.billing.adapters.bureau import SimulatedBacsBureau
+from covernote.billing.domain.direct_debit import BACS_CASH, INSTALMENTS_RECEIVABLE
+from covernote.billing.usecases import direct_debit as dd
+from covernote.identity.usecases import SYSTEM, Principal
+from covernote.kernel.clock import FixedClock
+from covernote.kernel.errors import Forbidden
+from covernote.kernel.ids import new_id
+from covernote.platform.context import AppContext
+from covernote.privacy.usecases.sensitive import seal
+from covernote.store.tables import dd_collections, instalments, journal_entries, payment_plans, postings, sensitive_reads
+from tests.support import bind
+
+
+def with_bureau(ctx: AppContext) -> SimulatedBacsBureau:
+    bureau = SimulatedBacsBureau(today=ctx.today)
+    ctx.bacs = bureau
+    return bureau
+
+
+def dd_plan(ctx: AppContext, account: str, dues: list[tuple[date, int]], sort_code: str = "200000") -> dict[str, Any]:
+    """A bound policy with a monthly direct debit plan (the rows H2's plans use case writes): the bank account
+    sealed with the customer's key, and its instalments."""
+    policy = bind(ctx)
+    now = ctx.clock.now()
+    plan_id = new_id("pln")
+    with ctx.uow() as uow:
+        customer_id = uow.policies.get(policy["id"]).customer_id  # type: ignore[union-attr]
+        conn = uow.direct_debit.conn  # type: ignore[attr-defined]
+        conn.execute(payment_plans.insert().values(
+            id=plan_id, policy_id=policy["id"], term_no=1, kind="monthly_direct_debit", status="active",
+            collection_day=dues[0][0].day, account_holder=seal(ctx, uow, customer_id, "Ann Example"),
+            sort_code=seal(ctx, uow, customer_id, sort_code), account_number=seal(ctx, uow, customer_id, account),
+            account_ending=account[-4:], created_at=now, created_by="system", ended_at=None, version=1))
+        conn.execute(instalments.insert(), [dict(
+            id=new_id("ins"), plan_id=plan_id, policy_id=policy["id"], sequence=n, version=1, due_on=due,
+            amount_pence=pence, status="scheduled", superseded_by=None, cause="agreed", created_at=now)
+            for n, (due, pence) in enumerate(dues, start=1)])
+        uow.commit()
+    return {"policy": policy, "plan_id": plan_id, "customer_id": customer_id}
+
+
+def day(clock: FixedClock, d: date) -> date:
+    clock.set_date(d, 9)
+    return d
+
+
+def rows(ctx: AppContext, query: Any) -> list[Any]:
+    with ctx.uow(read_only=True) as uow:
+        return list(uow.direct_debit.conn.execute(query))  # type: ignore[attr-defined]
+
+
+MON = date(2026, 11, 23)
+
+
+def test_pay6_lodge_notify_collect_and_a_refer_to_payer_return(db_ctx: AppContext, clock: FixedClock) -> None:
+    """PAY-6 end to end: lodged 23 Nov (entry 25 Nov), notified 23 Nov for a 1 Dec instalment (moved to 7 Dec by
+    the 10 working days), presented in the file input 3 Dec, posted to the ledger; the bureau returns it ARUDD 0
+    on 8 Dec; the return is recorded, the collection reversed, the instalment marked returned."""
+    bureau = with_bureau(db_ctx)
+    a = dd_plan(db_ctx, "12340000", [(date(2026, 12, 1), 4567), (date(2027, 1, 1), 4500), (date(2027, 2, 1), 4500)])
+    day(clock, MON)
+    lodged = dd.lodge_mandates(db_ctx, SYSTEM)
+    assert (lodged["mandates_created"], lodged["lodged"], lodged["status"]) == (1, 1, "submitted")
+    [mandate] = dd.policy_direct_debit(db_ctx, SYSTEM, a["policy"]["id"])["mandates"]
+    assert mandate["status"] == "lodged" and mandate["lodged_entry_on"] == "2026-11-25"
+    assert mandate["reference"] == f"{a['policy']['number']}/01" and mandate["account_ending"] == "0000"
+    again = dd.lodge_mandates(db_ctx, SYSTEM)  # a rerun: nothing more
+    assert (again["mandates_created"], again["lodged"], again["status"]) == (0, 0, "nothing")
+
+    notices = dd.send_notices(db_ctx, SYSTEM)
+    assert (notices["plans"], notices["letters"], notices["notices"]) == (1, 1, 3)
+    view = dd.policy_direct_debit(db_ctx, SYSTEM, a["policy"]["id"])
+    assert [n["collect_on"] for n in view["notices"]] == ["2026-12-07", "2027-01-04", "2027-02-01"]
+    assert len({n["document_id"] for n in view["notices"]}) == 1
+    assert dd.send_notices(db_ctx, SYSTEM)["notices"] == 0  # a rerun: nothing more
+
+    day(clock, date(2026, 11, 26))
+    assert dd.lodge_mandates(db_ctx, SYSTEM)["mandates_activated"] == 1
+    early = dd.run_collections(db_ctx, SYSTEM)  # entry 30 Nov: nothing due yet
+    assert early["status"] == "nothing" and early["collected"] == 0
+
+    day(clock, date(2026, 12, 3))
+    run = dd.run_collections(db_ctx, SYSTEM)
+    assert (run["collected"], run["total"], run["entry_on"], run["status"]) == (1, "45.67", "2026-12-07", "submitted")
+    rerun = dd.run_collections(db_ctx, SYSTEM)
+    assert rerun["collected"] == 0 and rerun["status"] == "nothing"
+    [c] = dd.policy_direct_debit(db_ctx, SYSTEM, a["policy"]["id"])["collections"]
+    assert (c["transaction_code"], c["amount"], c["processing_on"], c["status"]) == ("17", "45.67", "2026-12-04",
+                                                                                     "presented")
+    totals = dict(rows(db_ctx, sa.select(postings.c.account, sa.func.sum(postings.c.amount_pence))
+                       .where(postings.c.policy_id == a["policy"]["id"]).group_by(postings.c.account)))
+    assert totals[BACS_CASH] == 4567 and totals[INSTALMENTS_RECEIVABLE] == -4567
+    reads = rows(db_ctx, sa.select(sensitive_reads.c.purpose).where(sensitive_reads.c.customer_id == a["customer_id"]))
+    assert [r.purpose for r in reads] == [dd.READ_PURPOSE, dd.READ_PURPOSE]  # the lodgement and the collection
+
+    day(clock, date(2026, 12, 8))
+    reports = dd.process_reports(db_ctx, SYSTEM)
+    assert (reports["files"], reports["returns"], reports["unmatched"]) == (1, 1, 0)
+    assert dd.process_reports(db_ctx, SYSTEM, since=date(2026, 11, 1))["already_processed"] >= 1
+    view = dd.policy_direct_debit(db_ctx, SYSTEM, a["policy"]["id"])
+    [ret] = view["returns"]
+    assert (ret["kind"], ret["reason_code"], ret["reason"], ret["re_presentable"], ret["status"]) == (
+        "ARUDD", "0", "refer to payer", True, "handled")
+    assert view["collections"][0]["status"] == "returned" and view["collections"][0]["reversal_entry_id"]
+    assert view["mandates"][0]["status"] == "active"  # refer to payer leaves the mandate standing
+    totals = dict(rows(db_ctx, sa.select(postings.c.account, sa.func.sum(postings.c.amount_pence))
+                       .where(postings.c.policy_id == a["policy"]["id"]).group_by(postings.c.account)))
+    assert totals[BACS_CASH] == 0 and totals[INSTALMENTS_RECEIVABLE] == 0
+    status = rows(db_ctx, sa.select(instalments.c.sequence, instalments.c.status).where(
+        instalments.c.plan_id == a["plan_id"]).order_by(instalments.c.sequence))
+    assert [tuple(s) for s in status] == [(1, "returned"), (2, "scheduled"), (3, "scheduled")]
+    assert bureau.reports(date(2026, 12, 8), date(2026, 12, 8))[0].kind == "ARUDD"
+
+
+def test_pay6_addacs_cancels_and_auddis_rejects_mandates(db_ctx: AppContext, clock: FixedClock) -> None:
+    """PAY-6: a lodgement the payer's bank cancels (ADDACS 1) and one it rejects (AUDDIS 5 no account) get no
+    notice and no collection; an account transferred (ADDACS 3) keeps its mandate with the new account sealed."""
+    with_bureau(db_ctx)
+    cancelled = dd_plan(db_ctx, "55552222", [(date(2026, 12, 10), 1000)])
+    rejected = dd_plan(db_ctx, "55555555", [(date(2026, 12, 10), 1000)])
+    moved = dd_plan(db_ctx, "55556666", [(date(2026, 12, 10), 1000)])
+    day(clock, MON)
+    assert dd.lodge_mandates(db_ctx, SYSTEM)["lodged"] == 3
+    day(clock, date(2026, 11, 26))  # AUDDIS on 25 Nov, ADDACS on 26 Nov
+    result = dd.process_reports(db_ctx, SYSTEM)
+    assert (result["files"], result["mandate_changes"]) == (2, 3)
+    status = {k: dd.policy_direct_debit(db_ctx, SYSTEM, v["policy"]["id"])["mandates"][0]
+              for k, v in (("cancelled", cancelled), ("rejected", rejected), ("moved", moved))}
+    assert (status["cancelled"]["status"], status["cancelled"]["reason"]) == ("cancelled", "instruction cancelled by payer")
+    assert (status["rejected"]["status"], status["rejected"]["reason_report"]) == ("rejected", "AUDDIS")
+    assert status["moved"]["account_ending"] == "6667" and status["moved"]["status"] == "lodged"
+    notices = dd.send_notices(db_ctx, SYSTEM)
+    assert notices["plans"] == 1  # only the moved account's plan
+    returns = dd.returns_list(db_ctx, SYSTEM)
+    assert sorted((r["kind"], r["reason_code"]) for r in returns) == [("ADDACS", "1"), ("ADDACS", "3"), ("AUDDIS", "5")]
+    csv_text = dd.as_csv(returns, dd.RETURN_COLUMNS)
+    assert csv_text.splitlines()[0].startswith("id,kind,reference,reason_code") and len(csv_text.splitlines()) == 4
+
+
+def test_pay6_a_killed_collection_run_resumes_without_presenting_twice(db_ctx: AppContext, clock: FixedClock) -> None:
+    """PAY-6: the run is stopped after its first batch (as by a kill); the rerun presents the rest, one file
+    goes to the bureau, every instalment is presented and posted exactly once."""
+    with_bureau(db_ctx)
+    plans = [dd_plan(db_ctx, f"{n:04d}7777", [(date(2026, 12, 10), 1000 + n)]) for n in range(5)]
+    day(clock, MON)
+    dd.lodge_mandates(db_ctx, SYSTEM)
+    dd.send_notices(db_ctx, SYSTEM)
+    day(clock, date(2026, 12, 8))  # input 8 Dec, entry 10 Dec
+
+    class Killed(Exception):
+        pass
+
+    def kill_after_first_batch(task: str, done: int, total: int | None = None) -> None:
+        if task == "direct debit collections" and done >= 2:
+            raise Killed
+
+    with pytest.raises(Killed):
+        dd.run_collections(db_ctx, SYSTEM, progress=kill_after_first_batch, batch=2)
+    assert len(rows(db_ctx, sa.select(dd_collections.c.id))) == 2
+    run = dd.run_collections(db_ctx, SYSTEM, batch=2)
+    assert (run["collected"], run["status"]) == (5, "submitted")
+    presented = rows(db_ctx, sa.select(dd_collections.c.instalment_id, sa.func.count()).group_by(dd_collections.c.instalment_id))
+    assert len(presented) == 5 and all(n == 1 for _, n in presented)
+    entries = rows(db_ctx, sa.select(journal_entries.c.policy_id).where(
+        journal_entries.c.description.like("Direct debit %")))
+    assert sorted(e.policy_id for e in entries) == sorted(p["policy"]["id"] for p in plans)
+    assert dd.run_collections(db_ctx, SYSTEM)["status"] == "nothing"
+
+
+def test_pay6_an_unanswered_submission_is_sent_again_unchanged(db_ctx: AppContext, clock: FixedClock) -> None:
+    """PAY-6: the bureau times out on the file (account ...9999): nothing is lost, the rerun sends the same file
+    and the bureau answers with the reference it gave it; nothing is presented twice."""
+    with_bureau(db_ctx)
+    dd_plan(db_ctx, "12349999", [(date(2026, 12, 10), 2500)])
+    day(clock, MON)
+    first = dd.lodge_mandates(db_ctx, SYSTEM)
+    assert first["status"] == "unavailable" and "run again" in (first["message"] or "")
+    second = dd.lodge_mandates(db_ctx, SYSTEM)
+    assert second["status"] == "submitted" and second["submission_id"] == first["submission_id"]
+
+
+def test_pay6_who_may_run_and_read(db_ctx: AppContext) -> None:
+    with_bureau(db_ctx)
+    customer = Principal("u1", "customer", "c-other")
+    for job in (dd.lodge_mandates, dd.send_notices, dd.run_collections, dd.process_reports):
+        with pytest.raises(Forbidden):
+            job(db_ctx, customer)
+    with pytest.raises(Forbidden):
+        dd.returns_list(db_ctx, customer)
+
+
+def test_pay6_no_collection_on_a_non_working_day(db_ctx: AppContext, clock: FixedClock) -> None:
+    with_bureau(db_ctx)
+    day(clock, date(2026, 12, 25))
+    assert dd.run_collections(db_ctx, SYSTEM)["status"] == "not_a_working_day"
+    assert dd.lodge_mandates(db_ctx, SYSTEM)["message"] == "2026-12-25 is not a Bacs working day: nothing lodged"
