@@ -19,7 +19,14 @@ from covernote.kernel.errors import Forbidden
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
 from covernote.privacy.usecases.sensitive import seal
-from covernote.store.tables import dd_collections, instalments, journal_entries, payment_plans, postings, sensitive_reads
+from covernote.store.tables import (
+    dd_collections,
+    instalments,
+    journal_entries,
+    payment_plans,
+    postings,
+    sensitive_reads,
+)
 from tests.support import bind
 
 
@@ -206,3 +213,28 @@ def test_pay6_no_collection_on_a_non_working_day(db_ctx: AppContext, clock: Fixe
     day(clock, date(2026, 12, 25))
     assert dd.run_collections(db_ctx, SYSTEM)["status"] == "not_a_working_day"
     assert dd.lodge_mandates(db_ctx, SYSTEM)["message"] == "2026-12-25 is not a Bacs working day: nothing lodged"
+
+
+def test_pay6_the_daily_jobs_lodge_notify_collect_and_report_in_order(db_ctx: AppContext, clock: FixedClock) -> None:
+    """PAY-6 in the daily run: lodge, notices, collect, reports, each telling its progress; without a bureau the
+    steps say they were skipped."""
+    from covernote.jobs.daily import run_daily
+
+    with_bureau(db_ctx)
+    dd_plan(db_ctx, "12345678", [(date(2026, 12, 10), 1000)])
+    heard: list[str] = []
+
+    def progress(task: str, done: int, total: int | None = None) -> None:
+        heard.append(task)
+
+    day(clock, MON)
+    first = run_daily(db_ctx, progress=progress)
+    assert first["ok"]
+    jobs = first["jobs"]
+    assert jobs["dd_lodge"]["result"]["lodged"] == 1 and jobs["dd_notices"]["result"]["notices"] == 1
+    day(clock, date(2026, 12, 8))
+    later = run_daily(db_ctx, progress=progress)["jobs"]
+    assert later["dd_collect"]["result"]["collected"] == 1 and later["dd_collect"]["result"]["entry_on"] == "2026-12-10"
+    assert {"mandates made", "advance notices", "direct debit collections"} <= set(heard)
+    db_ctx.bacs = None
+    assert run_daily(db_ctx)["jobs"]["dd_reports"]["result"] == {"skipped": "no Bacs bureau is configured"}
