@@ -15,7 +15,7 @@ from covernote.billing.domain.direct_debit import BACS_CASH, INSTALMENTS_RECEIVA
 from covernote.billing.usecases import direct_debit as dd
 from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.clock import FixedClock
-from covernote.kernel.errors import Forbidden
+from covernote.kernel.errors import Forbidden, ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.platform.context import AppContext
 from covernote.privacy.usecases.sensitive import seal
@@ -238,3 +238,50 @@ def test_pay6_the_daily_jobs_lodge_notify_collect_and_report_in_order(db_ctx: Ap
     assert {"mandates made", "advance notices", "direct debit collections"} <= set(heard)
     db_ctx.bacs = None
     assert run_daily(db_ctx)["jobs"]["dd_reports"]["result"] == {"skipped": "no Bacs bureau is configured"}
+
+
+def test_pay6_a_refer_to_payer_return_is_re_presented_with_code_18(db_ctx: AppContext, clock: FixedClock) -> None:
+    """PAY-6, PAY-2: after ARUDD 0 the collection is planned again 5 working days on (the letter's date), presented
+    with code 18 for the same amount in the run whose cycle reaches that day; ...1111 comes back again, and a second
+    re-presentation is refused; a return for another reason is never re-presented."""
+    with_bureau(db_ctx)
+    once = dd_plan(db_ctx, "12340000", [(date(2026, 12, 1), 4567)])
+    always = dd_plan(db_ctx, "12341111", [(date(2026, 12, 1), 3000)])
+    closed = dd_plan(db_ctx, "12343333", [(date(2026, 12, 1), 2000)])
+    day(clock, date(2026, 11, 19))
+    dd.lodge_mandates(db_ctx, SYSTEM)
+    day(clock, MON)
+    dd.lodge_mandates(db_ctx, SYSTEM)
+    dd.send_notices(db_ctx, SYSTEM)
+    day(clock, date(2026, 11, 26))
+    assert dd.process_reports(db_ctx, SYSTEM)["mandate_changes"] == 1  # ADDACS B: ...3333's account closed
+    day(clock, date(2026, 12, 3))
+    assert dd.run_collections(db_ctx, SYSTEM)["collected"] == 2
+    day(clock, date(2026, 12, 8))
+    dd.process_reports(db_ctx, SYSTEM)
+    returns = {r["policy_id"]: r for r in dd.returns_list(db_ctx, SYSTEM) if r["kind"] == "ARUDD"}
+    assert sorted(r["reason_code"] for r in returns.values()) == ["0", "0"]
+    planned = {}
+    with db_ctx.uow() as uow:
+        for p in (once, always):
+            [ret] = [r for r in uow.direct_debit.returns(policy_id=p["policy"]["id"]) if r.kind == "ARUDD"]
+            planned[p["plan_id"]] = dd.schedule_re_presentation(db_ctx, uow, ret)
+        uow.commit()
+    assert set(planned.values()) == {date(2026, 12, 15)}
+    day(clock, date(2026, 12, 10))  # entry 14 Dec: not yet
+    assert dd.run_collections(db_ctx, SYSTEM)["status"] == "nothing"
+    day(clock, date(2026, 12, 11))  # entry 15 Dec
+    again = dd.run_collections(db_ctx, SYSTEM)
+    assert (again["collected"], again["total"], again["status"]) == (2, "75.67", "submitted")
+    codes = [c["transaction_code"] for c in dd.policy_direct_debit(db_ctx, SYSTEM, once["policy"]["id"])["collections"]]
+    assert codes == ["17", "18"]
+    assert dd.run_collections(db_ctx, SYSTEM)["status"] == "nothing"
+    day(clock, date(2026, 12, 16))
+    assert dd.process_reports(db_ctx, SYSTEM)["returns"] == 1  # ...1111 again; ...0000 paid
+    with db_ctx.uow() as uow:
+        [second] = [r for r in uow.direct_debit.returns(policy_id=always["policy"]["id"]) if r.kind == "ARUDD"
+                    and r.original_processing_on == date(2026, 12, 14)]
+        with pytest.raises(ValidationFailed, match="not presented a third time"):
+            dd.schedule_re_presentation(db_ctx, uow, second)
+    view = dd.policy_direct_debit(db_ctx, SYSTEM, closed["policy"]["id"])
+    assert view["mandates"][0]["status"] == "cancelled" and view["collections"] == []

@@ -1380,6 +1380,7 @@ dd_collections = sa.Table(
     sa.Column("status", sa.String(12), nullable=False, info=np("presented, returned, or withdrawn (file refused)")),
     sa.Column("journal_entry_id", sa.String(40), info=REF),
     sa.Column("reversal_entry_id", sa.String(40), info=REF),
+    sa.Column("re_present_on", sa.Date, info=np("returned ARUDD 0: the entry day its re-presentation is planned for")),
     sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
     # The key that makes a rerun of the collection run never present an instalment twice.
     sa.UniqueConstraint("instalment_id", "attempt", name="uq_dd_collections_instalment_attempt"),

@@ -58,6 +58,7 @@ class Collection:
     journal_entry_id: str | None
     reversal_entry_id: str | None
     created_at: datetime
+    re_present_on: date | None = None  # a returned ARUDD 0 collection: when it is to be presented again
 
 
 @dataclass(frozen=True)
@@ -128,4 +129,5 @@ class DueInstalment:
     mandate_reference: str
     lodged_entry_on: date | None
     collect_on: date | None = None  # from its advance notice, once sent
+    returned_collection_id: str | None = None  # a re-presentation: the returned collection it presents again
 

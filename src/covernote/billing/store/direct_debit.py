@@ -45,7 +45,7 @@ def _mandate(r: Any) -> Mandate:
 def _collection(r: Any) -> Collection:
     return Collection(r.id, r.instalment_id, r.attempt, r.policy_id, r.mandate_id, r.submission_id, r.transaction_code,
                       r.amount_pence, r.due_on, r.processing_on, r.entry_on, r.status, r.journal_entry_id,
-                      r.reversal_entry_id, r.created_at)
+                      r.reversal_entry_id, r.created_at, r.re_present_on)
 
 
 def _submission(r: Any) -> Submission:
@@ -230,6 +230,33 @@ class DirectDebitRepo:
                               r.amount_pence, r.mandate_id, r.reference, r.lodged_entry_on, r.collect_on)
                 for r in self.conn.execute(q)]
 
+    def set_re_presentation(self, collection_id: str, entry_on: date) -> None:
+        self.conn.execute(dd_collections.update().where(dd_collections.c.id == collection_id)
+                          .values(re_present_on=entry_on))
+
+    def due_re_presentations(self, entry_by: date, limit: int, after: str = "") -> list[DueInstalment]:
+        """Returned collections planned for re-presentation by `entry_by`, on a live mandate, not yet presented
+        again, by the returned collection's id."""
+        again = dd_collections.alias("again")
+        presented = sa.select(again.c.id).where(again.c.instalment_id == dd_collections.c.instalment_id,
+                                                again.c.attempt == 2)
+        last = (sa.select(sa.func.max(instalments.c.sequence)).where(instalments.c.plan_id == dd_mandates.c.plan_id)
+                .correlate(dd_mandates).scalar_subquery())
+        q = (sa.select(dd_collections.c.id, dd_collections.c.instalment_id, dd_mandates.c.plan_id,
+                       dd_collections.c.policy_id, dd_mandates.c.customer_id, instalments.c.sequence,
+                       last.label("last_sequence"), dd_collections.c.due_on, dd_collections.c.amount_pence,
+                       dd_mandates.c.id.label("mandate_id"), dd_mandates.c.reference, dd_mandates.c.lodged_entry_on,
+                       dd_collections.c.re_present_on)
+             .join(dd_mandates, dd_mandates.c.id == dd_collections.c.mandate_id)
+             .join(instalments, instalments.c.id == dd_collections.c.instalment_id)
+             .where(dd_collections.c.status == "returned", dd_collections.c.attempt == 1,
+                    dd_collections.c.re_present_on.is_not(None), dd_collections.c.re_present_on <= entry_by,
+                    dd_mandates.c.status.in_(COLLECTABLE_MANDATE), ~sa.exists(presented), dd_collections.c.id > after)
+             .order_by(dd_collections.c.id).limit(limit))
+        return [DueInstalment(r.instalment_id, r.plan_id, r.policy_id, r.customer_id, r.sequence, r.last_sequence,
+                              r.due_on, r.amount_pence, r.mandate_id, r.reference, r.lodged_entry_on, r.re_present_on,
+                              r.id) for r in self.conn.execute(q)]
+
     def mandates_with_collections(self, mandate_ids: Sequence[str]) -> set[str]:
         if not mandate_ids:
             return set()
@@ -243,7 +270,7 @@ class DirectDebitRepo:
                 mandate_id=c.mandate_id, submission_id=c.submission_id, transaction_code=c.transaction_code,
                 amount_pence=c.amount_pence, due_on=c.due_on, processing_on=c.processing_on, entry_on=c.entry_on,
                 status=c.status, journal_entry_id=c.journal_entry_id, reversal_entry_id=c.reversal_entry_id,
-                created_at=c.created_at) for c in collections])
+                re_present_on=c.re_present_on, created_at=c.created_at) for c in collections])
 
     def set_instalment_status(self, instalment_ids: Sequence[str], status: str) -> None:
         if instalment_ids:

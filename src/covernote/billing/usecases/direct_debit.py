@@ -336,7 +336,8 @@ def run_collections(ctx: AppContext, principal: Principal, today: date | None = 
     with ctx.uow() as uow:
         submission = _open_submission(uow, "collection", cycle, ctx.clock.now())
         if submission is None:
-            if not uow.direct_debit.due_for_collection(cycle.entry_day, 1):
+            if not (uow.direct_debit.due_for_collection(cycle.entry_day, 1)
+                    or uow.direct_debit.due_re_presentations(cycle.entry_day, 1)):
                 return result
             submission = _new_submission(uow, "collection", cycle, ctx.clock.now())
             uow.commit()
@@ -351,6 +352,17 @@ def run_collections(ctx: AppContext, principal: Principal, today: date | None = 
             _present(ctx, uow, due, submission, cycle)
             uow.commit()
         done += len(due)
+        progress("direct debit collections", done, None)
+    after = ""
+    while True:  # the re-presentations planned for this cycle (PAY-2, PAY-6: only after ARUDD 0)
+        with ctx.uow() as uow:
+            again = uow.direct_debit.due_re_presentations(cycle.entry_day, batch, after)
+            if not again:
+                break
+            after = str(again[-1].returned_collection_id)
+            _present(ctx, uow, again, submission, cycle, re_presentation=True)
+            uow.commit()
+        done += len(again)
         progress("direct debit collections", done, None)
     with ctx.uow(read_only=True) as uow:
         presented = uow.direct_debit.collections(submission_id=submission.submission_id)
@@ -367,7 +379,7 @@ def run_collections(ctx: AppContext, principal: Principal, today: date | None = 
 
 
 def _present(ctx: AppContext, uow: UnitOfWork, due: Sequence[DueInstalment], submission: Submission,
-             cycle: bacs.BacsCycle) -> None:
+             cycle: bacs.BacsCycle, re_presentation: bool = False) -> None:
     now = ctx.clock.now()
     seen = uow.direct_debit.mandates_with_collections(list({d.mandate_id for d in due}))
     rows: list[Collection] = []
@@ -375,17 +387,39 @@ def _present(ctx: AppContext, uow: UnitOfWork, due: Sequence[DueInstalment], sub
     for d in due:
         first = d.mandate_id not in seen
         seen.add(d.mandate_id)
-        code = bacs.collection_code(first, d.sequence == d.last_sequence and not first, False)
+        code = bacs.collection_code(first, d.sequence == d.last_sequence and not first, re_presentation)
+        what = "re-presented" if re_presentation else "collected"
         entry = _collection_entry(new_id("je"), now, d.policy_id, d.amount_pence,
-                                  f"Direct debit {d.mandate_reference} instalment {d.sequence}, collected on"
+                                  f"Direct debit {d.mandate_reference} instalment {d.sequence}, {what} on"
                                   f" {cycle.entry_day.isoformat()}")
         entries.append(entry)
-        rows.append(Collection(new_id("ddc"), d.instalment_id, 1, d.policy_id, d.mandate_id, submission.submission_id,
+        rows.append(Collection(new_id("ddc"), d.instalment_id, 2 if re_presentation else 1, d.policy_id, d.mandate_id,
+                               submission.submission_id,
                                code.value, d.amount_pence, d.due_on, cycle.processing_day, cycle.entry_day,
                                "presented", entry.entry_id, None, now))
     uow.direct_debit.add_collections(rows)
     uow.ledger.add_many(entries)
     uow.direct_debit.set_instalment_status([d.instalment_id for d in due], "collected")
+
+
+def schedule_re_presentation(ctx: AppContext, uow: UnitOfWork, dd_return: DdReturn, today: date | None = None) -> date:
+    """Plan the re-presentation of the collection an ARUDD return names (for `returns.handle_return`, PAY-2):
+    the entry day `bacs.re_presentation` gives (at least 5 working days after `today`, within a month of the
+    original processing day); the next collection run whose cycle reaches that day presents it again with code
+    18, for the same amount. Returns the day, for the payer's letter. ValidationFailed when the reason is not
+    "refer to payer" or the month has passed (PAY-6: only ARUDD 0 may be re-presented)."""
+    if dd_return.kind != "ARUDD" or dd_return.collection_id is None:
+        raise ValidationFailed("only a returned collection can be re-presented", [FieldIssue(
+            "return", f"{dd_return.return_id} is an {dd_return.kind} item with no collection")])
+    [collection] = uow.direct_debit.collections(ids=[dd_return.collection_id])
+    plan = bacs.re_presentation(CAL, dd_return.reason_code, collection.processing_on, today or ctx.today())
+    if plan.entry_day is None:
+        raise ValidationFailed("this collection may not be re-presented", [FieldIssue("reason_code", str(plan.refused))])
+    if collection.attempt != 1:
+        raise ValidationFailed("a re-presentation is not presented a third time", [FieldIssue(
+            "collection", f"{collection.collection_id} was itself a re-presentation")])
+    uow.direct_debit.set_re_presentation(collection.collection_id, plan.entry_day)
+    return plan.entry_day
 
 
 # -- the bureau's reports ------------------------------------------------------------------------------------

@@ -84,6 +84,7 @@ def upgrade() -> None:
         sa.Column('status', sa.String(length=12), nullable=False),
         sa.Column('journal_entry_id', ID, nullable=True),
         sa.Column('reversal_entry_id', ID, nullable=True),
+        sa.Column('re_present_on', sa.Date(), nullable=True),
         sa.Column('created_at', TS, nullable=False),
         sa.ForeignKeyConstraint(['instalment_id'], ['instalments.id'], name='fk_dd_collections_instalment_id_instalments'),
         sa.ForeignKeyConstraint(['policy_id'], ['policies.id'], name='fk_dd_collections_policy_id_policies'),
