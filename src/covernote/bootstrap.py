@@ -4,6 +4,7 @@ outside systems (the embedded default wires the simulators)."""
 from __future__ import annotations
 
 from covernote.billing.adapters.bureau import SimulatedBacsBureau
+from covernote.billing.adapters.finance_provider import SimulatedFinanceProvider
 from covernote.carbon.usecases import handlers as carbon_handlers
 from covernote.claims.domain import ClaimNotified
 from covernote.kernel.clock import Clock, SystemClock, london_date
@@ -57,6 +58,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, payme
         mid=SimulatedMid(settings.data_dir / "mid-simulator.sqlite", settings.data_dir / "mid-simulator.outage"),
         cue=SimulatedCue(settings.data_dir / "cue-simulator.sqlite", settings.data_dir / "cue-simulator.outage"),
         fraud=SimulatedFraudAgency(outage_flag=settings.data_dir / "fraud-simulator.outage"),
+        # PAY-1: the premium-finance provider simulator (billing/adapters/finance_provider.py), state in the data folder
+        finance=SimulatedFinanceProvider(settings.data_dir / "finance-simulator.sqlite"),
         # PAY-6: the Bacs bureau simulator (docs/direct-debit.md), its state in the data folder, on the app's clock
         bacs=SimulatedBacsBureau(settings.data_dir / "bacs-simulator.sqlite", today=lambda: london_date(clock.now())),
         handlers=EVENT_HANDLERS,

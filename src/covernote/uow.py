@@ -10,8 +10,9 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
-from covernote.billing.ports import DirectDebitRepository
+from covernote.billing.ports import DirectDebitRepository, PaymentPlanRepository
 from covernote.billing.store.direct_debit import DirectDebitRepo
+from covernote.billing.store.plans import PaymentPlanRepo
 from covernote.carbon.ports import CarbonOffsetRepository
 from covernote.carbon.store import CarbonRepo
 from covernote.claims.ports import ClaimRepository
@@ -123,6 +124,7 @@ _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'cue_reports': CueReportRepo,
     'fraud_checks': FraudCheckRepo,
     'documents': DocumentRepo,
+    'plans': PaymentPlanRepo,
     'direct_debit': DirectDebitRepo,
 }
 
@@ -155,6 +157,7 @@ class SqlUnitOfWork:
     cue_reports: CueReportRepository
     fraud_checks: FraudCheckRepository
     documents: DocumentRepository
+    plans: PaymentPlanRepository
     direct_debit: DirectDebitRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:

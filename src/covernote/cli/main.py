@@ -18,6 +18,7 @@ import typer
 
 from covernote import bootstrap
 from covernote.billing.cli import direct_debit as billing_dd_cli
+from covernote.billing.cli import plans as billing_plans_cli
 from covernote.carbon import cli as carbon_cli
 from covernote.claims import cli as claims_cli
 from covernote.clocks import cli as clocks_cli
@@ -68,11 +69,17 @@ app = typer.Typer(help="Covernote: policy administration for UK motor insurance.
                   pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Scheduled work, run now.", no_args_is_help=True)
+# `covernote billing ...` (issue 15): one module per area registers its commands on this group.
+billing_app = typer.Typer(help="Billing: payment plans and premium finance, direct debits, notices, arrears.",
+                          no_args_is_help=True)
+billing_plans_cli.register(billing_app)  # PAY-1, PAY-7
+billing_dd_cli.register(billing_app)  # `covernote billing dd lodge|notices|collect|returns|report` (PAY-6)
 privacy_app = typer.Typer(help="Privacy: the data map, requests, erasure, retention, holds, registers, keys.",
                           no_args_is_help=True)
 # The command groups in the order `covernote --help` lists them: db and jobs are the assembly's, the rest the contexts'.
 for sub, name in ((db_app, "db"), (products_app, "products"), (users_app, "users"), (customers_app, "customers"),
-                  (quote_app, "quote"), (policy_app, "policy"), (ledger_app, "ledger"), (jobs_app, "jobs"),
+                  (quote_app, "quote"), (policy_app, "policy"), (ledger_app, "ledger"), (billing_app, "billing"),
+                  (jobs_app, "jobs"),
                   (privacy_app, "privacy")):
     app.add_typer(sub, name=name)
 
@@ -227,10 +234,6 @@ complaints_cli.register(app, jobs_app)  # `covernote complaints ...`, `jobs comp
 claims_cli.register(app)  # `covernote claims notify|show|list|status|reserve|pay|documents|receive|correspondence` (CLM-1..4)
 ncd_cli.register(app)  # `covernote ncd proof|status|reviews|letter`, `policy incident` (NCD-1, NCD-2)
 regulatory_cli.register(app, jobs_app)  # `covernote mid|cue|fraud ...`, `jobs mid-send|cue-send|fraud-recheck` (REG-1..3)
-# Billing (issue 15): one `covernote billing` group, each area adding its commands from its own module.
-billing_app = typer.Typer(help="Billing: payment plans, direct debit, notices, arrears (issue 15).", no_args_is_help=True)
-app.add_typer(billing_app, name="billing")
-billing_dd_cli.register(billing_app)  # `covernote billing dd lodge|notices|collect|returns|report` (PAY-6)
 
 
 def main() -> None:  # pragma: no cover

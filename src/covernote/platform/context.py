@@ -12,7 +12,7 @@ from covernote.platform.events import DispatchingFactory, Handlers
 from covernote.platform.uow import UnitOfWorkFactory
 
 if TYPE_CHECKING:  # the contexts' ports, for typing only: the contexts sit above the platform
-    from covernote.billing.ports import BacsBureau
+    from covernote.billing.ports import BacsBureau, FinanceProvider
     from covernote.ledger.ports import PaymentGateway
     from covernote.privacy.ports import DataInventory, Keyring
     from covernote.products.domain.catalogue import Catalogue
@@ -32,6 +32,8 @@ class AppContext:
     mid: MidGateway | None = None
     cue: CueGateway | None = None
     fraud: FraudCheckGateway | None = None
+    # PAY-1: the premium-finance provider (bootstrap wires the simulator; None: monthly payment not offered)
+    finance: FinanceProvider | None = None
     # PAY-6: the Bacs bureau that takes direct debit submissions and gives back the reports (bootstrap wires the
     # simulator; None: not configured, see billing/usecases/direct_debit.py)
     bacs: BacsBureau | None = None

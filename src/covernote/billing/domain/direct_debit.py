@@ -14,11 +14,13 @@ COLLECTABLE_MANDATE: tuple[MandateStatus, ...] = ("lodged", "active")
 
 # The ledger accounts of a collection. The payer's bank pays on the entry day and Bacs credits the service user's
 # account with the file's contra the same day; an unpaid debit comes back later (ARUDD) and is reclaimed from that
-# account. So the collection is posted on its entry day as paid and reversed if it is returned, the way the bank
-# account moves: a posting "in transit" until the return window passes would show money as not received that
-# the bank statement already shows as received.
+# account. So the collection is posted when it is presented, as paid, and reversed if it is returned, the way the
+# bank account moves: a posting "in transit" until the return window passes would show money as not received that
+# the bank statement already shows as received. The instalments repay the customer's premium-finance agreement,
+# so what is collected is held for the finance provider (a credit balance, paid over to it), not the insurer's
+# income; it is kept off the `finance:` accounts, which the reconciliation checks against the agreements.
 BACS_CASH = "cash:bacs"
-INSTALMENTS_RECEIVABLE = "finance:instalments-receivable"
+INSTALMENTS_RECEIVABLE = "billing:direct-debits-collected"
 
 
 @dataclass(frozen=True)

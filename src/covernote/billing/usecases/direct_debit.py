@@ -14,7 +14,7 @@ Each job works in batches, each batch one unit of work, and is safe to kill and 
   twice nor sends a second file;
 - reports: a report file is recorded with everything it says in one transaction, unique by its SHA-256.
 
-The collection is posted on presentation as received (Dr `cash:bacs`, Cr `finance:instalments-receivable`) and
+The collection is posted on presentation as received (Dr `cash:bacs`, Cr `billing:direct-debits-collected`) and
 reversed if it comes back unpaid: the service user's bank account is credited with the contra on the entry day and
 an unpaid debit is reclaimed from it later (`domain/direct_debit.py`).
 """
