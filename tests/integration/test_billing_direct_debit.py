@@ -285,3 +285,39 @@ def test_pay6_a_refer_to_payer_return_is_re_presented_with_code_18(db_ctx: AppCo
             dd.schedule_re_presentation(db_ctx, uow, second)
     view = dd.policy_direct_debit(db_ctx, SYSTEM, closed["policy"]["id"])
     assert view["mandates"][0]["status"] == "cancelled" and view["collections"] == []
+
+
+def test_pay6_a_file_sent_without_an_answer_is_frozen_and_sent_again_unchanged(db_ctx: AppContext,
+                                                                                clock: FixedClock) -> None:
+    """PAY-6: the collection file gets no answer (the bureau stored it: account ...9999); an instalment found due
+    before the rerun does not join that file (the bureau may be collecting it already) but goes in a new one, and
+    the first is sent again byte for byte, answered with its first reference: nothing presented twice."""
+    from covernote.billing.domain.direct_debit import AdvanceNotice
+    from covernote.store.tables import dd_submissions
+
+    with_bureau(db_ctx)
+    slow = dd_plan(db_ctx, "12349999", [(date(2026, 12, 10), 2500)])
+    late = dd_plan(db_ctx, "12345678", [(date(2027, 1, 11), 1500)])
+    day(clock, MON)
+    assert dd.lodge_mandates(db_ctx, SYSTEM)["status"] == "unavailable"  # the 0N file times out once
+    assert dd.lodge_mandates(db_ctx, SYSTEM)["status"] == "submitted"
+    dd.send_notices(db_ctx, SYSTEM)
+    day(clock, date(2026, 12, 8))  # entry 10 Dec
+    first = dd.run_collections(db_ctx, SYSTEM)
+    assert (first["status"], first["collected"]) == ("unavailable", 1)
+    with db_ctx.uow() as uow:  # the late plan's instalment turns out due in this cycle too (notified long ago)
+        [due] = [i for i in uow.direct_debit.needing_notice(date(2027, 2, 1), 10) if i.policy_id == late["policy"]["id"]]
+        uow.direct_debit.add_notices([AdvanceNotice(new_id("ddn"), due.instalment_id, due.policy_id, due.mandate_id,
+                                                    due.amount_pence, date(2026, 12, 10), MON, None, clock.now())])
+        uow.commit()
+    second = dd.run_collections(db_ctx, SYSTEM)
+    assert (second["status"], second["collected"]) == ("submitted", 1)
+    sent = rows(db_ctx, sa.select(dd_submissions.c.id, dd_submissions.c.status, dd_submissions.c.record_count,
+                                  dd_submissions.c.bureau_reference)
+                .where(dd_submissions.c.kind == "collection").order_by(dd_submissions.c.serial))
+    assert [(s.status, s.record_count) for s in sent] == [("submitted", 1), ("submitted", 1)]
+    assert sent[0].id == first["submission_id"] and sent[0].bureau_reference and sent[1].id == second["submission_id"]
+    for p in (slow, late):
+        [c] = dd.policy_direct_debit(db_ctx, SYSTEM, p["policy"]["id"])["collections"]
+        assert c["entry_on"] == "2026-12-10"
+    assert dd.run_collections(db_ctx, SYSTEM)["status"] == "nothing"

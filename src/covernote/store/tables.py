@@ -1446,7 +1446,7 @@ dd_submissions = sa.Table(
     sa.Column("processing_on", sa.Date, nullable=False, info=np("the Bacs processing day")),
     sa.Column("entry_on", sa.Date, nullable=False, info=np("the Bacs entry day: the collection date")),
     sa.Column("status", sa.String(12), nullable=False, index=True,
-              info=np("building (rows being added), submitted, or rejected by the bureau")),
+              info=np("building (rows being added), sending (frozen: sent, no answer yet), submitted or rejected")),
     sa.Column("record_count", sa.Integer, nullable=False, info=AMOUNT),
     sa.Column("total_pence", sa.BigInteger, nullable=False, info=AMOUNT),
     sa.Column("sha256", sa.String(64), info=np("the SHA-256 of the file as submitted (the file is not kept)")),

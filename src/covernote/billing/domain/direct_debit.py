@@ -71,7 +71,7 @@ class Submission:
     input_on: date
     processing_on: date
     entry_on: date
-    status: Literal["building", "submitted", "rejected"]
+    status: Literal["building", "sending", "submitted", "rejected"]
     record_count: int
     total_pence: int
     sha256: str | None

@@ -164,6 +164,11 @@ class DirectDebitRepo:
         return int(self.conn.execute(sa.select(sa.func.count()).select_from(dd_submissions)
                                      .where(dd_submissions.c.processing_on == processing_on)).scalar_one())
 
+    def freeze_submission(self, submission_id: str) -> None:
+        """The file is being sent: no more rows join it (a rerun sends it again unchanged)."""
+        self.conn.execute(dd_submissions.update().where(dd_submissions.c.id == submission_id,
+                                                        dd_submissions.c.status == "building").values(status="sending"))
+
     def finish_submission(self, submission_id: str, *, status: str, record_count: int, total_pence: int,
                           sha256: str | None, bureau_reference: str | None, rejection: str | None,
                           now: datetime) -> None:

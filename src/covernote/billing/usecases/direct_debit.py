@@ -129,6 +129,10 @@ def lodge_mandates(ctx: AppContext, principal: Principal, today: date | None = N
         result["message"] = f"{today} is not a Bacs working day: nothing lodged"
         return result
     cycle = bacs.cycle_for_input(CAL, today)
+    for unanswered in _unanswered(ctx, "lodgement", cycle):
+        result = _send(ctx, unanswered, result)
+        if result["status"] == "unavailable":
+            return result
     with ctx.uow() as uow:
         submission = _open_submission(uow, "lodgement", cycle, now)
         pending = uow.direct_debit.mandates(status="pending")
@@ -139,6 +143,13 @@ def lodge_mandates(ctx: AppContext, principal: Principal, today: date | None = N
         uow.direct_debit.mark_lodging([m.mandate_id for m in pending], submission.submission_id, cycle.entry_day, now)
         uow.commit()
     return _send(ctx, submission, result)
+
+
+def _unanswered(ctx: AppContext, kind: str, cycle: bacs.BacsCycle) -> list[Submission]:
+    """The cycle's submissions whose file was sent and got no answer: they are sent again, unchanged, before any
+    new file (the bureau may have them already and will answer with their reference)."""
+    with ctx.uow(read_only=True) as uow:
+        return uow.direct_debit.submissions(kind=kind, status="sending", processing_on=cycle.processing_day)
 
 
 def _open_submission(uow: UnitOfWork, kind: str, cycle: bacs.BacsCycle, now: Any) -> Submission | None:
@@ -194,6 +205,10 @@ def _send(ctx: AppContext, submission: Submission, result: Any) -> Any:
     total = f.debit_total
     digest = hashlib.sha256(repr(f).encode()).hexdigest()  # of the submission's values: the same file, the same
     now = ctx.clock.now()
+    if submission.status == "building":  # from now on the file is frozen: a rerun sends these same bytes again
+        with ctx.uow() as uow:
+            uow.direct_debit.freeze_submission(submission.submission_id)
+            uow.commit()
     try:
         reference = bacs_bureau.submit(f)
     except BacsUnavailable as exc:
@@ -333,6 +348,14 @@ def run_collections(ctx: AppContext, principal: Principal, today: date | None = 
     result["input_on"] = cycle.input_day.isoformat()
     result["processing_on"] = cycle.processing_day.isoformat()
     result["entry_on"] = cycle.entry_day.isoformat()
+    for unanswered in _unanswered(ctx, "collection", cycle):
+        result = _send(ctx, unanswered, result)
+        if result["status"] == "unavailable":
+            return result
+        with ctx.uow(read_only=True) as uow:
+            sent = uow.direct_debit.collections(submission_id=unanswered.submission_id)
+        result["collected"] = len(sent)
+        result["total"] = Money.from_pence(sum(c.amount_pence for c in sent)).to_str()
     with ctx.uow() as uow:
         submission = _open_submission(uow, "collection", cycle, ctx.clock.now())
         if submission is None:
