@@ -267,3 +267,26 @@ def test_pay6_bureau_refuses_bad_files_whole_and_times_out_once() -> None:
     with pytest.raises(BacsUnavailable):
         bureau.submit_bytes(slow)
     assert bureau.submit_bytes(slow).startswith("bacs")  # the retry gets the stored reference
+
+
+# -- the notice period as product data -----------------------------------------------------------------------
+
+def test_pay6_the_notice_period_is_product_data_10_working_days_by_default() -> None:
+    """PAY-6 "10 working days unless agreed otherwise": each product with monthly payment says its period in its
+    finance section; a period under the scheme's 3-day cycle is refused naming the field."""
+    from pathlib import Path
+
+    from pydantic import ValidationError
+
+    from covernote.products.store.files import load_catalogue
+    from covernote.products.store.finance_spec import FinanceDoc
+
+    catalogue = load_catalogue(Path(__file__).resolve().parents[2] / "products")
+    with_finance = [p for code in catalogue.codes() for p in catalogue.versions(code) if p.finance is not None]
+    assert with_finance and all(p.finance.notice_working_days == 10 for p in with_finance)  # type: ignore[union-attr]
+    base = {"source": "test", "provider": "P", "deposit_percent": "10", "deposit_minimum": "50", "instalments": 10,
+            "flat_rate_percent": "9.9", "commission_percent": "4"}
+    assert FinanceDoc.model_validate(base).notice_working_days == 10
+    assert FinanceDoc.model_validate(base | {"notice_working_days": 14}).notice_working_days == 14
+    with pytest.raises(ValidationError, match="notice_working_days"):
+        FinanceDoc.model_validate(base | {"notice_working_days": 2})

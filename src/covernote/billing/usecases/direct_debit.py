@@ -80,13 +80,12 @@ def bureau(ctx: AppContext) -> BacsBureau:
 
 
 def notice_working_days(ctx: AppContext, product_ref: str | None = None) -> int:
-    """The advance notice period (PAY-6): the product's finance section's `notice_working_days` where it sets
-    one, otherwise the scheme's default of 10 working days."""
+    """The advance notice period (PAY-6): the product's `finance.notice_working_days` (product data, default 10
+    working days, the scheme's unless agreed otherwise); 10 without a product."""
     if product_ref is not None:
-        finance = getattr(ctx.catalogue.by_ref(product_ref), "finance", None)
-        days = getattr(finance, "notice_working_days", None)
-        if isinstance(days, int) and days >= 0:
-            return days
+        finance = ctx.catalogue.by_ref(product_ref).finance
+        if finance is not None:
+            return finance.notice_working_days
     return bacs.DEFAULT_NOTICE_WORKING_DAYS
 
 
