@@ -321,3 +321,34 @@ def test_pay6_a_file_sent_without_an_answer_is_frozen_and_sent_again_unchanged(d
         [c] = dd.policy_direct_debit(db_ctx, SYSTEM, p["policy"]["id"])["collections"]
         assert c["entry_on"] == "2026-12-10"
     assert dd.run_collections(db_ctx, SYSTEM)["status"] == "nothing"
+
+
+def test_pay6_a_plan_made_by_the_plans_use_case_is_lodged_notified_and_collected(db_ctx: AppContext,
+                                                                                  clock: FixedClock) -> None:
+    """PAY-1 then PAY-6: a young driver's policy moved to monthly payment by the plans use case: its mandate is
+    lodged with the plan's account, its instalments notified in one schedule letter and collected on their dates
+    (the due day moved to a working day); the ledger still reconciles."""
+    from covernote.billing.usecases import plans
+    from covernote.ledger import usecases as ledger
+    from tests.support import new_customer
+
+    with_bureau(db_ctx)
+    policy = bind(db_ctx, "YOUNG_DRIVER", customer_id=new_customer(db_ctx, "Ann Example"))
+    out = plans.switch_to_monthly(db_ctx, SYSTEM, policy["id"], {
+        "account_holder": "Ann Example", "sort_code": "20-00-00", "account_number": "55779911"}, 5, "dd-plan-1")
+    schedule = out["instalments"] if "instalments" in out else out["plan"]["instalments"]
+    first_due = date.fromisoformat(schedule[0]["due_on"])
+    day(clock, MON)
+    assert dd.lodge_mandates(db_ctx, SYSTEM)["lodged"] == 1
+    assert dd.send_notices(db_ctx, SYSTEM)["notices"] == 0  # 5 January is beyond the notices' horizon yet
+    day(clock, date(2026, 12, 14))
+    notices = dd.send_notices(db_ctx, SYSTEM)
+    assert notices["letters"] == 1 and notices["notices"] == len(schedule)
+    view = dd.policy_direct_debit(db_ctx, SYSTEM, policy["id"])
+    first = view["notices"][0]
+    assert date.fromisoformat(first["collect_on"]) >= first_due and first["amount"] == schedule[0]["amount"]
+    input_day = dd.bacs.cycle_for_entry(dd.CAL, date.fromisoformat(first["collect_on"])).input_day
+    day(clock, input_day)
+    run = dd.run_collections(db_ctx, SYSTEM)
+    assert (run["collected"], run["total"], run["status"]) == (1, schedule[0]["amount"], "submitted")
+    assert ledger.reconcile(db_ctx)["problems"] == []

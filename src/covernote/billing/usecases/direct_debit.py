@@ -14,7 +14,8 @@ Each job works in batches, each batch one unit of work, and is safe to kill and 
   twice nor sends a second file;
 - reports: a report file is recorded with everything it says in one transaction, unique by its SHA-256.
 
-The collection is posted on presentation as received (Dr `cash:bacs`, Cr `billing:direct-debits-collected`) and
+The collection is posted on presentation as received (Dr `cash:bacs`, Cr `billing:direct-debits-collected`, and the
+memorandum of the customer's debt to the finance provider lowered) and
 reversed if it comes back unpaid: the service user's bank account is credited with the contra on the entry day and
 an unpaid debit is reclaimed from it later (`domain/direct_debit.py`).
 """
@@ -38,6 +39,7 @@ from covernote.billing.domain.direct_debit import (
     Mandate,
     Submission,
 )
+from covernote.billing.domain.plans import CUSTOMER_DEBT, CUSTOMER_DEBT_CONTRA
 from covernote.billing.ports import BacsBureau, BacsFileRejected, BacsReportFile, BacsUnavailable
 from covernote.billing.usecases import returns as return_handling
 from covernote.billing.usecases.results_direct_debit import (
@@ -247,9 +249,13 @@ def _undo_submission(ctx: AppContext, uow: UnitOfWork, submission: Submission, w
 
 
 def _collection_entry(entry_id: str, now: Any, policy_id: str, pence: int, description: str) -> JournalEntry:
+    """The money (Dr `cash:bacs`, Cr `billing:direct-debits-collected`: held for the finance provider) and the
+    memorandum of what the customer still owes the provider falling by the instalment (`finance:customer-debt`
+    and its contra, as the plans' reconciliation expects for an instalment no longer scheduled)."""
     amount = Money.from_pence(pence)
     return JournalEntry(entry_id, now, description, policy_id, None, (
-        Posting(BACS_CASH, amount, "direct debit collected"), Posting(INSTALMENTS_RECEIVABLE, -amount, "instalment")))
+        Posting(BACS_CASH, amount, "direct debit collected"), Posting(INSTALMENTS_RECEIVABLE, -amount, "instalment"),
+        Posting(CUSTOMER_DEBT, -amount, "instalment collected"), Posting(CUSTOMER_DEBT_CONTRA, amount, "memorandum")))
 
 
 # -- advance notices -----------------------------------------------------------------------------------------
