@@ -121,3 +121,22 @@ def test_pay6_the_day_from_the_command_line(cli: Cli, ctx: AppContext, clock: Fi
 def dd_reference(ctx: AppContext) -> str:
     with ctx.uow(read_only=True) as uow:
         return uow.direct_debit.mandates()[0].reference
+
+
+def test_pay6_the_json_lists_are_paged(dd_api: Api, clock: FixedClock) -> None:
+    ctx = dd_api.ctx
+    for n in range(3):
+        dd_plan(ctx, f"{n}2340000", [(date(2026, 12, 1), 1000 + n)])  # accounts ending 0000: each returned
+    day(clock, MON)
+    dd_api.post("/direct-debit/lodgements", {})
+    dd_api.post("/direct-debit/notices", {})
+    day(clock, date(2026, 12, 3))
+    assert dd_api.post("/direct-debit/collections").json()["collected"] == 3
+    page = dd_api.get("/direct-debit/collections?from=2026-12-01&to=2026-12-31&limit=2").json()
+    rest = dd_api.get("/direct-debit/collections?from=2026-12-01&to=2026-12-31&limit=2&offset=2").json()
+    assert len(page) == 2 and len(rest) == 1 and {c["id"] for c in page}.isdisjoint(c["id"] for c in rest)
+    day(clock, date(2026, 12, 8))
+    dd_api.post("/direct-debit/reports", {})
+    assert len(dd_api.get("/direct-debit/returns?limit=1&offset=1").json()) == 1
+    assert len(dd_api.get("/direct-debit/returns?format=csv&limit=1").text.splitlines()) == 4  # CSV: all
+    assert dd_api.get("/direct-debit/returns?limit=0").status_code == 422

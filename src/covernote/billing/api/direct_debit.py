@@ -21,6 +21,7 @@ from covernote.billing.usecases.results_direct_debit import (
 )
 from covernote.identity.api import Caller, Ctx
 from covernote.platform.api.contract import also_as
+from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import Day, RequestBody
 
@@ -75,21 +76,24 @@ def process_reports(ctx: Ctx, who: Caller, body: RunIn | None = None) -> Reports
 def collections(ctx: Ctx, who: Caller,
                 start: Day = Query(alias="from", description="The first entry (collection) day"),
                 end: Day = Query(alias="to", description="The last entry day (inclusive)"),
-                format: Literal["json", "csv"] = "json") -> list[CollectionView] | Response:
-    """Staff: the collections with an entry day in the period. `format=csv` for a spreadsheet."""
-    rows = dd.collections_between(ctx, who, start, end)
+                format: Literal["json", "csv"] = "json", limit: Limit = 100,
+                offset: Offset = 0) -> list[CollectionView] | Response:
+    """Staff: the collections with an entry day in the period, by entry day, a page at a time. `format=csv`
+    for a spreadsheet of the whole period (no paging)."""
     if format == "csv":
-        return Response(dd.as_csv(rows, dd.COLLECTION_COLUMNS), media_type="text/csv")
-    return rows
+        return Response(dd.as_csv(dd.collections_between(ctx, who, start, end), dd.COLLECTION_COLUMNS),
+                        media_type="text/csv")
+    return dd.collections_between(ctx, who, start, end, limit, offset)
 
 
 @router.get("/direct-debit/returns", response_model=list[ReturnView], responses=also_as("text/csv"))
 def returns(ctx: Ctx, who: Caller,
             status: Literal["recorded", "handled", "unmatched"] | None = Query(None, description="Only this status"),
-            format: Literal["json", "csv"] = "json") -> list[ReturnView] | Response:
+            format: Literal["json", "csv"] = "json", limit: Limit = 100,
+            offset: Offset = 0) -> list[ReturnView] | Response:
     """Staff: the returns (ARUDD) and mandate changes (ADDACS, AUDDIS) recorded, oldest first, with each reason
-    and whether it may be re-presented (only ARUDD 0, PAY-6). `format=csv` for a spreadsheet."""
-    rows = dd.returns_list(ctx, who, status)
+    and whether it may be re-presented (only ARUDD 0, PAY-6), a page at a time. `format=csv` for a spreadsheet
+    of all of them (no paging)."""
     if format == "csv":
-        return Response(dd.as_csv(rows, dd.RETURN_COLUMNS), media_type="text/csv")
-    return rows
+        return Response(dd.as_csv(dd.returns_list(ctx, who, status), dd.RETURN_COLUMNS), media_type="text/csv")
+    return dd.returns_list(ctx, who, status, limit, offset)

@@ -57,12 +57,13 @@ from covernote.documents.domain import Letter
 from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM, Principal, require_staff
 from covernote.kernel.csv_cells import writer as csv_writer
-from covernote.kernel.errors import FieldIssue, ServiceUnavailable, ValidationFailed
+from covernote.kernel.errors import FieldIssue, IssueCollector, ServiceUnavailable, ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.kernel.journal import JournalEntry, Posting, reversal_of
 from covernote.kernel.money import Money
 from covernote.platform import templating
 from covernote.platform.context import AppContext
+from covernote.platform.paging import check_listing
 from covernote.platform.progress import Progress, no_progress
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.usecases.lookup import find_policy
@@ -592,22 +593,32 @@ def policy_direct_debit(ctx: AppContext, principal: Principal, policy_id: str) -
                 "returns": [return_view(r) for r in dd.returns(policy_id=policy.policy_id)]}
 
 
-def collections_between(ctx: AppContext, principal: Principal, start: date, end: date) -> list[CollectionView]:
-    """Staff: every collection with an entry day from `start` to `end` inclusive (the collections report)."""
+def collections_between(ctx: AppContext, principal: Principal, start: date, end: date, limit: int | None = None,
+                        offset: int = 0) -> list[CollectionView]:
+    """Staff: the collections with an entry day from `start` to `end` inclusive, by entry day: a page of `limit`
+    after `offset` (the paging rule), or all of them (`limit` None: the CSV report)."""
     require_staff(principal, "read the direct debit collections")
+    issues = IssueCollector()
     if end < start:
-        raise ValidationFailed("the period ends before it starts", [FieldIssue("to", "on or after 'from'")])
+        issues.add("to", "on or after 'from'")
+    check_listing(limit or 1, offset, issues=issues)
     with ctx.uow(read_only=True) as uow:
-        return [collection_view(c) for c in uow.direct_debit.collections(entry_from=start, entry_to=end)]
+        rows = uow.direct_debit.collections(entry_from=start, entry_to=end)
+    return [collection_view(c) for c in rows[offset:None if limit is None else offset + limit]]
 
 
-def returns_list(ctx: AppContext, principal: Principal, status: str | None = None) -> list[ReturnView]:
-    """Staff: the returns and mandate changes recorded, oldest first, optionally of one status."""
+RETURN_STATUSES = ("recorded", "handled", "unmatched")
+
+
+def returns_list(ctx: AppContext, principal: Principal, status: str | None = None, limit: int | None = None,
+                 offset: int = 0) -> list[ReturnView]:
+    """Staff: the returns and mandate changes recorded, oldest first, optionally of one status: a page of `limit`
+    after `offset`, or all (`limit` None: the CSV report)."""
     require_staff(principal, "read the direct debit returns")
-    if status is not None and status not in ("recorded", "handled", "unmatched"):
-        raise ValidationFailed("unknown status", [FieldIssue("status", "recorded, handled or unmatched")])
+    check_listing(limit or 1, offset, status=status, statuses=RETURN_STATUSES)
     with ctx.uow(read_only=True) as uow:
-        return [return_view(r) for r in uow.direct_debit.returns(status=status)]
+        rows = uow.direct_debit.returns(status=status)
+    return [return_view(r) for r in rows[offset:None if limit is None else offset + limit]]
 
 
 
