@@ -352,3 +352,43 @@ def test_pay6_a_plan_made_by_the_plans_use_case_is_lodged_notified_and_collected
     run = dd.run_collections(db_ctx, SYSTEM)
     assert (run["collected"], run["total"], run["status"]) == (1, schedule[0]["amount"], "submitted")
     assert ledger.reconcile(db_ctx)["problems"] == []
+
+
+def test_pay6_a_run_killed_before_its_file_went_is_settled_by_the_next_days_run(db_ctx: AppContext,
+                                                                                 clock: FixedClock) -> None:
+    """PAY-6: killed after its first batch on 8 December and never rerun that day, the run leaves presented rows
+    and posted entries whose file never reached the bureau. The next day's run sends that file; the bureau refuses
+    it (its processing day has passed), its rows are undone (entries reversed) and today's file presents every
+    instalment once: none collected on the ledger without a file, none presented twice."""
+    from covernote.store.tables import dd_submissions
+
+    with_bureau(db_ctx)
+    plans = [dd_plan(db_ctx, f"{n:04d}8888", [(date(2026, 12, 10), 2000 + n)]) for n in range(3)]
+    day(clock, MON)
+    dd.lodge_mandates(db_ctx, SYSTEM)
+    dd.send_notices(db_ctx, SYSTEM)
+    day(clock, date(2026, 12, 8))
+
+    class Killed(Exception):
+        pass
+
+    def kill(task: str, done: int, total: int | None = None) -> None:
+        if task == "direct debit collections":
+            raise Killed
+
+    with pytest.raises(Killed):
+        dd.run_collections(db_ctx, SYSTEM, progress=kill, batch=2)
+    day(clock, date(2026, 12, 9))  # entry 11 Dec
+    run = dd.run_collections(db_ctx, SYSTEM)
+    assert (run["status"], run["collected"], run["entry_on"]) == ("submitted", 3, "2026-12-11")
+    files = rows(db_ctx, sa.select(dd_submissions.c.status, dd_submissions.c.processing_on, dd_submissions.c.rejection)
+                 .where(dd_submissions.c.kind == "collection").order_by(dd_submissions.c.created_at))
+    assert [(f.status, f.processing_on) for f in files] == [("rejected", date(2026, 12, 9)),
+                                                            ("submitted", date(2026, 12, 10))]
+    assert "not after today" in files[0].rejection
+    for p in plans:
+        [c] = dd.policy_direct_debit(db_ctx, SYSTEM, p["policy"]["id"])["collections"]
+        assert c["entry_on"] == "2026-12-11"
+        totals = dict(rows(db_ctx, sa.select(postings.c.account, sa.func.sum(postings.c.amount_pence))
+                           .where(postings.c.policy_id == p["policy"]["id"]).group_by(postings.c.account)))
+        assert totals[BACS_CASH] == int(c["amount"].replace(".", ""))  # the withdrawn entry reversed: once only

@@ -148,10 +148,15 @@ def lodge_mandates(ctx: AppContext, principal: Principal, today: date | None = N
 
 
 def _unanswered(ctx: AppContext, kind: str, cycle: bacs.BacsCycle) -> list[Submission]:
-    """The cycle's submissions whose file was sent and got no answer: they are sent again, unchanged, before any
-    new file (the bureau may have them already and will answer with their reference)."""
+    """Submissions left unfinished by an earlier run, to be settled before any new file: those sent without an
+    answer (sent again unchanged: the bureau may have them and answers with their reference), and those of an
+    earlier cycle that were never sent (a run killed before its file went: sent now, and if the bureau refuses
+    them, their day having passed, their rows are undone so today's file presents them)."""
     with ctx.uow(read_only=True) as uow:
-        return uow.direct_debit.submissions(kind=kind, status="sending", processing_on=cycle.processing_day)
+        sending = uow.direct_debit.submissions(kind=kind, status="sending")
+        stale = [s for s in uow.direct_debit.submissions(kind=kind, status="building")
+                 if s.processing_on != cycle.processing_day]
+    return sorted(sending + stale, key=lambda s: (s.processing_on, s.serial))
 
 
 def _open_submission(uow: UnitOfWork, kind: str, cycle: bacs.BacsCycle, now: Any) -> Submission | None:
@@ -201,6 +206,14 @@ def _send(ctx: AppContext, submission: Submission, result: Any) -> Any:
     with ctx.uow() as uow:
         records = _records(ctx, uow, submission)
         uow.commit()  # the read log
+    if not records:  # a run stopped between opening its submission and adding a row: nothing to send
+        with ctx.uow() as uow:
+            uow.direct_debit.finish_submission(submission.submission_id, status="rejected", record_count=0,
+                                               total_pence=0, sha256=None, bureau_reference=None,
+                                               rejection="nothing to send", now=ctx.clock.now())
+            uow.commit()
+        result["status"] = "nothing"
+        return result
     f = bacs.Standard18File(bacs_bureau.service_user, submission.serial, submission.input_on,
                             submission.processing_on, tuple(records))
     result["submission_id"] = submission.submission_id
@@ -227,7 +240,7 @@ def _send(ctx: AppContext, submission: Submission, result: Any) -> Any:
                                            total_pence=total, sha256=digest, bureau_reference=reference,
                                            rejection=None, now=now)
         uow.commit()
-    result.update(status="submitted", bureau_reference=reference)
+    result.update(status="submitted", bureau_reference=reference, message=None)
     if submission.kind == "lodgement":
         result["lodged"] = len(records)
     return result
