@@ -1398,8 +1398,8 @@ instalments = sa.Table(
 
 # -- billing: direct debit through Bacs (issue 15 part 2; PAY-6) ------------------------------------------
 # A mandate is the Direct Debit Instruction lodged through AUDDIS for a plan's bank account, sealed with the
-# customer's data key like the plan's (PRV-11). Submissions hold no file (it names accounts): its SHA-256, so a
-# rebuilt file is known to be the same bytes. One dd_collections row per instalment presentation, unique, so a
+# customer's data key like the plan's (PRV-11). Submissions hold no file (it names accounts): a digest of its
+# records; a rerun rebuilds the same file from the same rows. One dd_collections row per instalment presentation, unique, so a
 # rerun never collects twice; one dd_reports row per report file received, unique by hash, so a file is never
 # processed twice; the returns and mandate changes they carried in dd_returns.
 
@@ -1449,7 +1449,7 @@ dd_submissions = sa.Table(
               info=np("building (rows being added), sending (frozen: sent, no answer yet), submitted or rejected")),
     sa.Column("record_count", sa.Integer, nullable=False, info=AMOUNT),
     sa.Column("total_pence", sa.BigInteger, nullable=False, info=AMOUNT),
-    sa.Column("sha256", sa.String(64), info=np("the SHA-256 of the file as submitted (the file is not kept)")),
+    sa.Column("sha256", sa.String(64), info=np("a SHA-256 of the submission's records as sent (the file, naming accounts, is not kept)")),
     sa.Column("bureau_reference", sa.String(60), info=np("the bureau's reference for the submission")),
     sa.Column("rejection", sa.Text, info=np("why the bureau refused the file")),
     sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
