@@ -13,6 +13,7 @@ import sqlalchemy as sa
 from covernote.billing.adapters.bureau import SimulatedBacsBureau
 from covernote.billing.domain.direct_debit import BACS_CASH, INSTALMENTS_RECEIVABLE
 from covernote.billing.usecases import direct_debit as dd
+from covernote.billing.usecases import direct_debit_views as dd_views
 from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.clock import FixedClock
 from covernote.kernel.errors import Forbidden, ValidationFailed
@@ -80,7 +81,7 @@ def test_pay6_lodge_notify_collect_and_a_refer_to_payer_return(db_ctx: AppContex
     day(clock, MON)
     lodged = dd.lodge_mandates(db_ctx, SYSTEM)
     assert (lodged["mandates_created"], lodged["lodged"], lodged["status"]) == (1, 1, "submitted")
-    [mandate] = dd.policy_direct_debit(db_ctx, SYSTEM, a["policy"]["id"])["mandates"]
+    [mandate] = dd_views.policy_direct_debit(db_ctx, SYSTEM, a["policy"]["id"])["mandates"]
     assert mandate["status"] == "lodged" and mandate["lodged_entry_on"] == "2026-11-25"
     assert mandate["reference"] == f"{a['policy']['number']}/01" and mandate["account_ending"] == "0000"
     again = dd.lodge_mandates(db_ctx, SYSTEM)  # a rerun: nothing more
@@ -88,7 +89,7 @@ def test_pay6_lodge_notify_collect_and_a_refer_to_payer_return(db_ctx: AppContex
 
     notices = dd.send_notices(db_ctx, SYSTEM)
     assert (notices["plans"], notices["letters"], notices["notices"]) == (1, 1, 3)
-    view = dd.policy_direct_debit(db_ctx, SYSTEM, a["policy"]["id"])
+    view = dd_views.policy_direct_debit(db_ctx, SYSTEM, a["policy"]["id"])
     assert [n["collect_on"] for n in view["notices"]] == ["2026-12-07", "2027-01-04", "2027-02-01"]
     assert len({n["document_id"] for n in view["notices"]}) == 1
     assert dd.send_notices(db_ctx, SYSTEM)["notices"] == 0  # a rerun: nothing more
@@ -103,7 +104,7 @@ def test_pay6_lodge_notify_collect_and_a_refer_to_payer_return(db_ctx: AppContex
     assert (run["collected"], run["total"], run["entry_on"], run["status"]) == (1, "45.67", "2026-12-07", "submitted")
     rerun = dd.run_collections(db_ctx, SYSTEM)
     assert rerun["collected"] == 0 and rerun["status"] == "nothing"
-    [c] = dd.policy_direct_debit(db_ctx, SYSTEM, a["policy"]["id"])["collections"]
+    [c] = dd_views.policy_direct_debit(db_ctx, SYSTEM, a["policy"]["id"])["collections"]
     assert (c["transaction_code"], c["amount"], c["processing_on"], c["status"]) == ("17", "45.67", "2026-12-04",
                                                                                      "presented")
     totals = dict(rows(db_ctx, sa.select(postings.c.account, sa.func.sum(postings.c.amount_pence))
@@ -116,7 +117,7 @@ def test_pay6_lodge_notify_collect_and_a_refer_to_payer_return(db_ctx: AppContex
     reports = dd.process_reports(db_ctx, SYSTEM)
     assert (reports["files"], reports["returns"], reports["unmatched"]) == (1, 1, 0)
     assert dd.process_reports(db_ctx, SYSTEM, since=date(2026, 11, 1))["already_processed"] >= 1
-    view = dd.policy_direct_debit(db_ctx, SYSTEM, a["policy"]["id"])
+    view = dd_views.policy_direct_debit(db_ctx, SYSTEM, a["policy"]["id"])
     [ret] = view["returns"]
     assert (ret["kind"], ret["reason_code"], ret["reason"], ret["re_presentable"], ret["status"]) == (
         "ARUDD", "0", "refer to payer", True, "handled")
@@ -143,16 +144,16 @@ def test_pay6_addacs_cancels_and_auddis_rejects_mandates(db_ctx: AppContext, clo
     day(clock, date(2026, 11, 26))  # AUDDIS on 25 Nov, ADDACS on 26 Nov
     result = dd.process_reports(db_ctx, SYSTEM)
     assert (result["files"], result["mandate_changes"]) == (2, 3)
-    status = {k: dd.policy_direct_debit(db_ctx, SYSTEM, v["policy"]["id"])["mandates"][0]
+    status = {k: dd_views.policy_direct_debit(db_ctx, SYSTEM, v["policy"]["id"])["mandates"][0]
               for k, v in (("cancelled", cancelled), ("rejected", rejected), ("moved", moved))}
     assert (status["cancelled"]["status"], status["cancelled"]["reason"]) == ("cancelled", "instruction cancelled by payer")
     assert (status["rejected"]["status"], status["rejected"]["reason_report"]) == ("rejected", "AUDDIS")
     assert status["moved"]["account_ending"] == "6667" and status["moved"]["status"] == "lodged"
     notices = dd.send_notices(db_ctx, SYSTEM)
     assert notices["plans"] == 1  # only the moved account's plan
-    returns = dd.returns_list(db_ctx, SYSTEM)
+    returns = dd_views.returns_list(db_ctx, SYSTEM)
     assert sorted((r["kind"], r["reason_code"]) for r in returns) == [("ADDACS", "1"), ("ADDACS", "3"), ("AUDDIS", "5")]
-    csv_text = dd.as_csv(returns, dd.RETURN_COLUMNS)
+    csv_text = dd_views.as_csv(returns, dd_views.RETURN_COLUMNS)
     assert csv_text.splitlines()[0].startswith("id,kind,reference,reason_code") and len(csv_text.splitlines()) == 4
 
 
@@ -205,7 +206,7 @@ def test_pay6_who_may_run_and_read(db_ctx: AppContext) -> None:
         with pytest.raises(Forbidden):
             job(db_ctx, customer)
     with pytest.raises(Forbidden):
-        dd.returns_list(db_ctx, customer)
+        dd_views.returns_list(db_ctx, customer)
 
 
 def test_pay6_no_collection_on_a_non_working_day(db_ctx: AppContext, clock: FixedClock) -> None:
@@ -259,7 +260,7 @@ def test_pay6_a_refer_to_payer_return_is_re_presented_with_code_18(db_ctx: AppCo
     assert dd.run_collections(db_ctx, SYSTEM)["collected"] == 2
     day(clock, date(2026, 12, 8))
     dd.process_reports(db_ctx, SYSTEM)
-    returns = {r["policy_id"]: r for r in dd.returns_list(db_ctx, SYSTEM) if r["kind"] == "ARUDD"}
+    returns = {r["policy_id"]: r for r in dd_views.returns_list(db_ctx, SYSTEM) if r["kind"] == "ARUDD"}
     assert sorted(r["reason_code"] for r in returns.values()) == ["0", "0"]
     planned = {}
     with db_ctx.uow() as uow:
@@ -273,7 +274,7 @@ def test_pay6_a_refer_to_payer_return_is_re_presented_with_code_18(db_ctx: AppCo
     day(clock, date(2026, 12, 11))  # entry 15 Dec
     again = dd.run_collections(db_ctx, SYSTEM)
     assert (again["collected"], again["total"], again["status"]) == (2, "75.67", "submitted")
-    codes = [c["transaction_code"] for c in dd.policy_direct_debit(db_ctx, SYSTEM, once["policy"]["id"])["collections"]]
+    codes = [c["transaction_code"] for c in dd_views.policy_direct_debit(db_ctx, SYSTEM, once["policy"]["id"])["collections"]]
     assert codes == ["17", "18"]
     assert dd.run_collections(db_ctx, SYSTEM)["status"] == "nothing"
     day(clock, date(2026, 12, 16))
@@ -283,7 +284,7 @@ def test_pay6_a_refer_to_payer_return_is_re_presented_with_code_18(db_ctx: AppCo
                     and r.original_processing_on == date(2026, 12, 14)]
         with pytest.raises(ValidationFailed, match="not presented a third time"):
             dd.schedule_re_presentation(db_ctx, uow, second)
-    view = dd.policy_direct_debit(db_ctx, SYSTEM, closed["policy"]["id"])
+    view = dd_views.policy_direct_debit(db_ctx, SYSTEM, closed["policy"]["id"])
     assert view["mandates"][0]["status"] == "cancelled" and view["collections"] == []
 
 
@@ -318,7 +319,7 @@ def test_pay6_a_file_sent_without_an_answer_is_frozen_and_sent_again_unchanged(d
     assert [(s.status, s.record_count) for s in sent] == [("submitted", 1), ("submitted", 1)]
     assert sent[0].id == first["submission_id"] and sent[0].bureau_reference and sent[1].id == second["submission_id"]
     for p in (slow, late):
-        [c] = dd.policy_direct_debit(db_ctx, SYSTEM, p["policy"]["id"])["collections"]
+        [c] = dd_views.policy_direct_debit(db_ctx, SYSTEM, p["policy"]["id"])["collections"]
         assert c["entry_on"] == "2026-12-10"
     assert dd.run_collections(db_ctx, SYSTEM)["status"] == "nothing"
 
@@ -344,7 +345,7 @@ def test_pay6_a_plan_made_by_the_plans_use_case_is_lodged_notified_and_collected
     day(clock, date(2026, 12, 14))
     notices = dd.send_notices(db_ctx, SYSTEM)
     assert notices["letters"] == 1 and notices["notices"] == len(schedule)
-    view = dd.policy_direct_debit(db_ctx, SYSTEM, policy["id"])
+    view = dd_views.policy_direct_debit(db_ctx, SYSTEM, policy["id"])
     first = view["notices"][0]
     assert date.fromisoformat(first["collect_on"]) >= first_due and first["amount"] == schedule[0]["amount"]
     input_day = dd.bacs.cycle_for_entry(dd.CAL, date.fromisoformat(first["collect_on"])).input_day
@@ -387,7 +388,7 @@ def test_pay6_a_run_killed_before_its_file_went_is_settled_by_the_next_days_run(
                                                             ("submitted", date(2026, 12, 10))]
     assert "not after today" in files[0].rejection
     for p in plans:
-        [c] = dd.policy_direct_debit(db_ctx, SYSTEM, p["policy"]["id"])["collections"]
+        [c] = dd_views.policy_direct_debit(db_ctx, SYSTEM, p["policy"]["id"])["collections"]
         assert c["entry_on"] == "2026-12-11"
         totals = dict(rows(db_ctx, sa.select(postings.c.account, sa.func.sum(postings.c.amount_pence))
                            .where(postings.c.policy_id == p["policy"]["id"]).group_by(postings.c.account)))

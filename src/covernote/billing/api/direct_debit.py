@@ -10,6 +10,7 @@ from fastapi import APIRouter, Query, Response
 from pydantic import Field
 
 from covernote.billing.usecases import direct_debit as dd
+from covernote.billing.usecases import direct_debit_views as dd_views
 from covernote.billing.usecases.results_direct_debit import (
     CollectionRunResult,
     CollectionView,
@@ -40,7 +41,7 @@ def policy_direct_debit(ctx: Ctx, who: Caller, policy_id: str) -> PolicyDirectDe
     """The policy's direct debit: its mandates (reference, status, the account's last digits, the last Bacs reason
     that changed it), the advance notices given, every collection presented and every return or mandate change
     the bureau reported. Customers see their own policies."""
-    return dd.policy_direct_debit(ctx, who, policy_id)
+    return dd_views.policy_direct_debit(ctx, who, policy_id)
 
 
 @router.post("/direct-debit/lodgements", responses=_BUREAU_DOWN)
@@ -81,9 +82,9 @@ def collections(ctx: Ctx, who: Caller,
     """Staff: the collections with an entry day in the period, by entry day, a page at a time. `format=csv`
     for a spreadsheet of the whole period (no paging)."""
     if format == "csv":
-        return Response(dd.as_csv(dd.collections_between(ctx, who, start, end), dd.COLLECTION_COLUMNS),
+        return Response(dd_views.as_csv(dd_views.collections_between(ctx, who, start, end), dd_views.COLLECTION_COLUMNS),
                         media_type="text/csv")
-    return dd.collections_between(ctx, who, start, end, limit, offset)
+    return dd_views.collections_between(ctx, who, start, end, limit, offset)
 
 
 @router.get("/direct-debit/returns", response_model=list[ReturnView], responses=also_as("text/csv"))
@@ -95,5 +96,5 @@ def returns(ctx: Ctx, who: Caller,
     and whether it may be re-presented (only ARUDD 0, PAY-6), a page at a time. `format=csv` for a spreadsheet
     of all of them (no paging)."""
     if format == "csv":
-        return Response(dd.as_csv(dd.returns_list(ctx, who, status), dd.RETURN_COLUMNS), media_type="text/csv")
-    return dd.returns_list(ctx, who, status, limit, offset)
+        return Response(dd_views.as_csv(dd_views.returns_list(ctx, who, status), dd_views.RETURN_COLUMNS), media_type="text/csv")
+    return dd_views.returns_list(ctx, who, status, limit, offset)

@@ -10,6 +10,7 @@ from typing import Annotated, Any
 import typer
 
 from covernote.billing.usecases import direct_debit as dd
+from covernote.billing.usecases import direct_debit_views as dd_views
 from covernote.identity.usecases import operator
 from covernote.interfaces.cli import (
     JsonOpt,
@@ -97,16 +98,16 @@ def register(billing_app: typer.Typer) -> None:
         if kind == "collections":
             if start is None or end is None:
                 fail("the collections report needs a period", [("--from", "YYYY-MM-DD"), ("--to", "YYYY-MM-DD")])
-            rows = dd.collections_between(context(), operator(), parse_date(str(start), "--from"),
+            rows = dd_views.collections_between(context(), operator(), parse_date(str(start), "--from"),
                                           parse_date(str(end), "--to"))
-            columns = dd.COLLECTION_COLUMNS
+            columns = dd_views.COLLECTION_COLUMNS
         elif kind == "returns":
-            rows = dd.returns_list(context(), operator(), status)
-            columns = dd.RETURN_COLUMNS
+            rows = dd_views.returns_list(context(), operator(), status)
+            columns = dd_views.RETURN_COLUMNS
         else:
             fail("unknown report", [("kind", "collections or returns")])
         if fmt == "csv":
-            write_out(dd.as_csv(rows, columns), output)
+            write_out(dd_views.as_csv(rows, columns), output)
         elif fmt == "json":
             write_out(json.dumps(rows, indent=2) + "\n", output)
         else:
