@@ -10,7 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
-from covernote.billing.ports import PaymentPlanRepository
+from covernote.billing.ports import DirectDebitRepository, PaymentPlanRepository
+from covernote.billing.store.direct_debit import DirectDebitRepo
 from covernote.billing.store.plans import PaymentPlanRepo
 from covernote.carbon.ports import CarbonOffsetRepository
 from covernote.carbon.store import CarbonRepo
@@ -124,6 +125,7 @@ _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'fraud_checks': FraudCheckRepo,
     'documents': DocumentRepo,
     'plans': PaymentPlanRepo,
+    'direct_debit': DirectDebitRepo,
 }
 
 
@@ -156,6 +158,7 @@ class SqlUnitOfWork:
     fraud_checks: FraudCheckRepository
     documents: DocumentRepository
     plans: PaymentPlanRepository
+    direct_debit: DirectDebitRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine

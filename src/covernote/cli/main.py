@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from covernote import bootstrap
+from covernote.billing.cli import direct_debit as billing_dd_cli
 from covernote.billing.cli import plans as billing_plans_cli
 from covernote.carbon import cli as carbon_cli
 from covernote.claims import cli as claims_cli
@@ -72,6 +73,7 @@ jobs_app = typer.Typer(help="Scheduled work, run now.", no_args_is_help=True)
 billing_app = typer.Typer(help="Billing: payment plans and premium finance, direct debits, notices, arrears.",
                           no_args_is_help=True)
 billing_plans_cli.register(billing_app)  # PAY-1, PAY-7
+billing_dd_cli.register(billing_app)  # `covernote billing dd lodge|notices|collect|returns|report` (PAY-6)
 privacy_app = typer.Typer(help="Privacy: the data map, requests, erasure, retention, holds, registers, keys.",
                           no_args_is_help=True)
 # The command groups in the order `covernote --help` lists them: db and jobs are the assembly's, the rest the contexts'.

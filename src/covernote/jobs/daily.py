@@ -1,5 +1,6 @@
 """The daily jobs, in order: renewal invitations, auto-renewals, the documents they and the day's policy
-transactions call for (DOC-1: after the renewals, so their notices and schedules are issued the same day), the complaints' eight-week letters (CMP-3),
+transactions call for (DOC-1: after the renewals, so their notices and schedules are issued the same day), direct debit (PAY-6: lodge mandates, send the advance notices, the day's collection run, the Bacs
+reports), the complaints' eight-week letters (CMP-3),
 fraud checks the agency did not answer (REG-3), the Motor Insurance Database updates and CUE reports waiting
 to be sent (REG-1, REG-2; after the renewals, which make MID updates), the retention sweep (PRV-5). The
 sends and letters act as at now, whatever day `as_of` names.
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from covernote.billing.usecases import direct_debit
 from covernote.complaints.usecases import complaints
 from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM
@@ -65,6 +67,30 @@ def _documents_issue(ctx: AppContext, _day: date, progress: Progress) -> Mapping
     return documents.issue_due(ctx, SYSTEM, progress=progress)
 
 
+# Direct debit's steps are skipped, saying why, where no Bacs bureau is configured (the embedded default wires one).
+_NO_BUREAU: Mapping[str, Any] = {"skipped": "no Bacs bureau is configured"}
+
+
+@_long
+def _dd_lodge(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
+    return _NO_BUREAU if ctx.bacs is None else direct_debit.lodge_mandates(ctx, SYSTEM, day, progress)
+
+
+@_long
+def _dd_notices(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
+    return _NO_BUREAU if ctx.bacs is None else direct_debit.send_notices(ctx, SYSTEM, day, progress)
+
+
+@_long
+def _dd_collect(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
+    return _NO_BUREAU if ctx.bacs is None else direct_debit.run_collections(ctx, SYSTEM, day, progress)
+
+
+@_long
+def _dd_reports(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
+    return _NO_BUREAU if ctx.bacs is None else direct_debit.process_reports(ctx, SYSTEM, day, progress=progress)
+
+
 def _eight_week_letters(ctx: AppContext, _day: date) -> Mapping[str, Any]:
     return complaints.send_eight_week_letters(ctx, SYSTEM)
 
@@ -87,6 +113,11 @@ DAILY_JOBS: tuple[tuple[str, Job], ...] = (
     ("renewal_invitations", _renewal_invitations),
     ("auto_renewals", _auto_renewals),
     ("documents_issue", _documents_issue),
+    # PAY-6, in the order Bacs needs: mandates lodged, notices sent, the day's collections, then the reports
+    ("dd_lodge", _dd_lodge),
+    ("dd_notices", _dd_notices),
+    ("dd_collect", _dd_collect),
+    ("dd_reports", _dd_reports),
     ("complaints_eight_week", _eight_week_letters),
     ("fraud_recheck", _fraud_recheck),
     ("mid_send", _mid_send),

@@ -1418,3 +1418,137 @@ instalments = sa.Table(
     # The collection run reads the instalments due on a day that are still to be collected.
     sa.Index("ix_instalments_due_on_status", "due_on", "status"),
 )
+
+# -- billing: direct debit through Bacs (issue 15 part 2; PAY-6) ------------------------------------------
+# A mandate is the Direct Debit Instruction lodged through AUDDIS for a plan's bank account, sealed with the
+# customer's data key like the plan's (PRV-11). Submissions hold no file (it names accounts): a digest of its
+# records; a rerun rebuilds the same file from the same rows. One dd_collections row per instalment presentation, unique, so a
+# rerun never collects twice; one dd_reports row per report file received, unique by hash, so a file is never
+# processed twice; the returns and mandate changes they carried in dd_returns.
+
+_DD = ("payments",)
+_SEALED_DD = "sealed with the customer's data key (PRV-11); the mandate's account as lodged or amended (PAY-6)"
+
+dd_mandates = sa.Table(
+    "dd_mandates",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("plan_id", sa.String(40), sa.ForeignKey("payment_plans.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("reference", sa.String(18), nullable=False, unique=True,
+              info=np("the Direct Debit reference the payer's bank holds: the policy number and a sequence")),
+    sa.Column("status", sa.String(20), nullable=False, index=True,
+              info=np("pending (to lodge), lodged (0N sent), active, suspended, cancelled or rejected")),
+    sa.Column("account_holder", sa.Text, info=pd(
+        C, Category.FINANCIAL, _DD, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY,
+        "the account holder's name; " + _SEALED_DD)),
+    sa.Column("sort_code", sa.Text, info=pd(
+        C, Category.FINANCIAL, _DD, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY, _SEALED_DD)),
+    sa.Column("account_number", sa.Text, info=pd(
+        C, Category.FINANCIAL, _DD, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY, _SEALED_DD)),
+    sa.Column("account_ending", sa.String(4), info=pd(
+        C, Category.FINANCIAL, _DD, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+        "the account number's last digits, shown in notices")),
+    sa.Column("lodged_submission_id", sa.String(40), info=REF),
+    sa.Column("lodged_entry_on", sa.Date, info=np("the entry day of the 0N that lodged it")),
+    sa.Column("reason_report", sa.String(6), info=np("the report (AUDDIS, ADDACS, ARUDD) that last changed it")),
+    sa.Column("reason_code", sa.String(2), info=np("that report's reason code")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("updated_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
+)
+
+dd_submissions = sa.Table(
+    "dd_submissions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("kind", sa.String(12), nullable=False, info=np("lodgement (0N records) or collection")),
+    sa.Column("serial", sa.String(6), nullable=False, info=np("the file's submission serial number")),
+    sa.Column("input_on", sa.Date, nullable=False, info=np("the Bacs input day")),
+    sa.Column("processing_on", sa.Date, nullable=False, info=np("the Bacs processing day")),
+    sa.Column("entry_on", sa.Date, nullable=False, info=np("the Bacs entry day: the collection date")),
+    sa.Column("status", sa.String(12), nullable=False, index=True,
+              info=np("building (rows being added), sending (frozen: sent, no answer yet), submitted or rejected")),
+    sa.Column("record_count", sa.Integer, nullable=False, info=AMOUNT),
+    sa.Column("total_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("sha256", sa.String(64), info=np("a SHA-256 of the submission's records as sent (the file, naming accounts, is not kept)")),
+    sa.Column("bureau_reference", sa.String(60), info=np("the bureau's reference for the submission")),
+    sa.Column("rejection", sa.Text, info=np("why the bureau refused the file")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("submitted_at", UtcDateTime, info=WHEN),
+    sa.UniqueConstraint("processing_on", "serial", name="uq_dd_submissions_processing_on_serial"),
+)
+
+dd_collections = sa.Table(
+    "dd_collections",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("instalment_id", sa.String(40), sa.ForeignKey("instalments.id"), nullable=False, info=REF),
+    sa.Column("attempt", sa.Integer, nullable=False, info=np("1 the first presentation, 2 its re-presentation")),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("mandate_id", sa.String(40), sa.ForeignKey("dd_mandates.id"), nullable=False, index=True, info=REF),
+    sa.Column("submission_id", sa.String(40), sa.ForeignKey("dd_submissions.id"), nullable=False, index=True,
+              info=REF),
+    sa.Column("transaction_code", sa.String(2), nullable=False, info=np("17, 01, 18 or 19")),
+    sa.Column("amount_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("due_on", sa.Date, nullable=False, info=np("the instalment's due date")),
+    sa.Column("processing_on", sa.Date, nullable=False, info=np("the Bacs processing day")),
+    sa.Column("entry_on", sa.Date, nullable=False, info=np("the collection date")),
+    sa.Column("status", sa.String(12), nullable=False, info=np("presented, returned, or withdrawn (file refused)")),
+    sa.Column("journal_entry_id", sa.String(40), info=REF),
+    sa.Column("reversal_entry_id", sa.String(40), info=REF),
+    sa.Column("re_present_on", sa.Date, info=np("returned ARUDD 0: the entry day its re-presentation is planned for")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    # The key that makes a rerun of the collection run never present an instalment twice.
+    sa.UniqueConstraint("instalment_id", "attempt", name="uq_dd_collections_instalment_attempt"),
+)
+
+dd_advance_notices = sa.Table(
+    "dd_advance_notices",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("instalment_id", sa.String(40), sa.ForeignKey("instalments.id"), nullable=False, unique=True,
+              info=REF),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("mandate_id", sa.String(40), sa.ForeignKey("dd_mandates.id"), nullable=False, index=True, info=REF),
+    sa.Column("amount_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("collect_on", sa.Date, nullable=False, index=True, info=np("the collection date notified")),
+    sa.Column("notified_on", sa.Date, nullable=False, info=np("the day the notice was sent")),
+    sa.Column("document_id", sa.String(40), info=np("the schedule letter that notified it: one letter gives the "
+                                                    "amounts and dates of every instalment it lists")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+)
+
+dd_reports = sa.Table(
+    "dd_reports",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("bureau_report_id", sa.String(60), nullable=False, info=np("the bureau's id for the report")),
+    sa.Column("kind", sa.String(6), nullable=False, info=np("ARUDD, ADDACS or AUDDIS")),
+    sa.Column("produced_on", sa.Date, nullable=False, info=np("the day the bureau produced it")),
+    sa.Column("sha256", sa.String(64), nullable=False, unique=True,
+              info=np("the SHA-256 of the file: a file is processed once (the file is not kept: it names accounts)")),
+    sa.Column("item_count", sa.Integer, nullable=False, info=AMOUNT),
+    sa.Column("received_at", UtcDateTime, nullable=False, info=WHEN),
+)
+
+dd_returns = sa.Table(
+    "dd_returns",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("report_id", sa.String(40), sa.ForeignKey("dd_reports.id"), nullable=False, index=True, info=REF),
+    sa.Column("kind", sa.String(6), nullable=False, info=np("ARUDD (a collection returned), ADDACS or AUDDIS")),
+    sa.Column("reference", sa.String(18), nullable=False, index=True, info=np("the mandate's reference")),
+    sa.Column("reason_code", sa.String(2), nullable=False, info=np("the report's reason code")),
+    sa.Column("mandate_id", sa.String(40), sa.ForeignKey("dd_mandates.id"), index=True, info=REF),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), index=True, info=REF),
+    sa.Column("collection_id", sa.String(40), sa.ForeignKey("dd_collections.id"), unique=True, info=REF),
+    sa.Column("amount_pence", sa.BigInteger, info=AMOUNT),
+    sa.Column("original_processing_on", sa.Date, info=np("ARUDD: the returned collection's processing day")),
+    sa.Column("effective_on", sa.Date, info=np("ADDACS, AUDDIS: the day the change took effect")),
+    sa.Column("status", sa.String(12), nullable=False, index=True,
+              info=np("recorded, handled (the return's consequences were applied) or unmatched")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("handled_at", UtcDateTime, info=WHEN),
+)

@@ -43,6 +43,10 @@ from covernote.store.tables import (
     consent_decisions,
     cue_reports,
     customers,
+    dd_advance_notices,
+    dd_collections,
+    dd_mandates,
+    dd_returns,
     deadlines,
     disclosures,
     document_renditions,
@@ -123,6 +127,11 @@ LINKS: dict[str, Callable[[str, Ids], Any]] = {
     "payment_plans": _by_policy(payment_plans),
     "finance_agreements": _by_policy(finance_agreements),
     "instalments": _by_policy(instalments),
+    # Direct debit (PAY-6): the mandates (their account sealed), notices, collections and the returns reported.
+    "dd_mandates": _by_policy(dd_mandates),
+    "dd_advance_notices": _by_policy(dd_advance_notices),
+    "dd_collections": _by_policy(dd_collections),
+    "dd_returns": _by_policy(dd_returns),
     # Policy documents as issued (DOC-1), their bytes, and the paper copies asked for.
     "print_requests": _by_customer(print_requests),
     "document_renditions": _by_customer(document_renditions),
@@ -145,7 +154,10 @@ LINKS: dict[str, Callable[[str, Ids], Any]] = {
                                       escape="\\") for u in ids["users"])),
 }
 # Tables that hold nothing about any one person (settings, counters, the sweep's own bookkeeping).
-UNLINKED = frozenset({"counters", "retention_settings", "retention_runs", "retention_actions"})
+# dd_submissions and dd_reports: a Bacs file's day, serial, counts and hash (the files, which name accounts, are
+# not kept); what they carried about a person is in dd_collections and dd_returns, which are linked.
+UNLINKED = frozenset({"counters", "retention_settings", "retention_runs", "retention_actions", "dd_submissions",
+                      "dd_reports"})
 
 
 def table(name: str) -> sa.Table:
