@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
+from covernote.billing.ports import CommissionRepository
+from covernote.billing.store.commission import CommissionRepo
 from covernote.carbon.ports import CarbonOffsetRepository
 from covernote.carbon.store import CarbonRepo
 from covernote.claims.ports import ClaimRepository
@@ -121,6 +123,7 @@ _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'cue_reports': CueReportRepo,
     'fraud_checks': FraudCheckRepo,
     'documents': DocumentRepo,
+    'commission': CommissionRepo,
 }
 
 
@@ -152,6 +155,7 @@ class SqlUnitOfWork:
     cue_reports: CueReportRepository
     fraud_checks: FraudCheckRepository
     documents: DocumentRepository
+    commission: CommissionRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine

@@ -14,6 +14,7 @@ from covernote.api import docs, health, methods, problems
 from covernote.api.body_limit import BodyLimit
 from covernote.api.observability import Observability
 from covernote.api.security import SecurityMiddleware
+from covernote.billing.api import commission as billing_commission
 from covernote.carbon.api import router as carbon_router
 from covernote.claims.api import router as claims_router
 from covernote.clocks.api import router as clocks_router
@@ -75,6 +76,7 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
         app.include_router(problems.document_errors(area.router))
     app.include_router(problems.document_errors(carbon_router))  # ECO-1
     app.include_router(problems.document_errors(extras_router))  # ADD-1, PAY-7: the fair-value report
+    app.include_router(problems.document_errors(billing_commission.router))  # PAY-7: commission disclosure, report
     app.include_router(problems.document_errors(ncd_router))  # NCD-1: proofs, decisions, the NCD proof letter
     app.include_router(problems.document_errors(clocks_router))  # the clock engine: deadlines due soon, overdue, team figures
     app.include_router(problems.document_errors(complaints_router))  # CMP-1..5, DOC-2: complaints, their clocks and letters
