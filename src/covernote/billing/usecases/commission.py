@@ -142,7 +142,8 @@ def disclosure_letter(ctx: AppContext, principal: Principal, policy_id: str) -> 
     product = ctx.catalogue.by_ref(term.product_ref)
     brand = brand_of(ctx, principal, policy_id)
     html_page, text = letter_html(data, brand), letter_text(data, brand)
-    subject = "commission:" + hashlib.sha256((html_page + "\0" + text).encode("utf-8")).hexdigest()[:36]
+    # the documents table keeps a subject of at most 40 characters, as the NCD letter's ("ncd:" + 36)
+    subject = "commission:" + hashlib.sha256((html_page + "\0" + text).encode("utf-8")).hexdigest()[:29]
     return documents.issue_letter(ctx, principal, policy.policy_id, Letter(
         "commission_disclosure", subject, "Commission we earn", "billing/commission_disclosure",
         templating.version("covernote.billing", *LETTER_TEMPLATES), product.ref, term.term_no, html_page, text))
