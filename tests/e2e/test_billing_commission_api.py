@@ -1,21 +1,29 @@
-"""PAY-7 through the REST API and the command line: the disclosure for the customer themselves and staff
-(JSON, the letter as text and HTML, the stored PDF), another customer's answered as unknown, the
-commission report as CSV for staff only, and `covernote billing commission disclose` / `covernote billing
-report commission` on SQLite and PostgreSQL."""
+# ruff: noqa: F811  (the fixtures imported from test_portal_selfservice are used by name)
+"""PAY-7 through the REST API, the portal and the command line, on SQLite and PostgreSQL: the disclosure for
+the customer themselves and staff (JSON, the letter as text and HTML, the stored PDF), another customer's
+answered as unknown, the commission report as CSV for staff only, the portal's "commission we earn" page
+linked from the policy page, and `covernote billing commission disclose` / `covernote billing report
+commission`. REG-5: every product's documents and its portal policy page show its own FSCS statement."""
 
 from __future__ import annotations
 
 import csv
+import html
 import io
 import json
+import re
 from collections.abc import Callable
+from dataclasses import replace
 from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 
+from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM
 from covernote.kernel.ids import new_id
 from covernote.lifecycle.usecases import quotes
-from tests.support import new_customer, young_risk
+from covernote.policy.domain.risk import make_answers
+from tests.e2e.test_portal_selfservice import Customer, api, me  # noqa: F401  (fixtures, used by name)
+from tests.support import bind, motor_risk, new_customer, young_risk
 
 Cli = Callable[..., str]
 
@@ -118,3 +126,47 @@ def test_pay7_disclose_and_report_from_the_command_line(cli: Cli, tmp_path: Path
     assert target.read_text() == report
     assert "to: must be after from" in cli("billing", "report", "commission", "--from", "2026-01-02", "--to",
                                            "2026-01-01", code=2)
+
+
+def _words(text: str) -> str:
+    return " ".join(html.unescape(re.sub(r"<[^>]+>", " ", text)).split())
+
+
+def test_pay7_the_portal_policy_page_links_to_commission_we_earn(me: Customer) -> None:
+    pid = me.policy["id"]
+    young = _buy(me.ctx, me.customer_id)
+    assert f'href="/portal/policies/{pid}/commission"' in me.get(f"/portal/policies/{pid}").text
+    r = me.get(f"/portal/policies/{pid}/commission")
+    assert r.status_code == 200, r.text
+    said = _words(r.text)
+    assert me.policy["number"] in said and young["number"] in said  # every policy of the customer
+    assert f"12.5% of the premium £{_rate(young['current_term']['premium_charged'])}" in said
+    assert "insurer sells it direct" in said  # the eco product pays no core commission
+    letter = me.get(f"/portal/policies/{pid}/commission/letter")
+    assert letter.status_code == 303
+    download = me.get(letter.headers["location"])
+    assert download.status_code == 200 and download.content.startswith(b"%PDF")
+    other = bind(me.ctx, "ECO")
+    assert me.get(f"/portal/policies/{other['id']}/commission").status_code == 404
+
+
+def test_reg5_each_products_documents_and_portal_policy_page_show_its_fscs_statement(me: Customer) -> None:
+    """REG-5 (S3): compulsory cover protected 100%, other cover 90%, as each product's own wording."""
+    catalogue = me.ctx.catalogue
+    for code in ("ECO", "YOUNG_DRIVER", "FULLCOVER", "WARRANTY"):
+        risk = replace(motor_risk(), answers=make_answers({"annual_mileage": 8000})) if code == "FULLCOVER" else None
+        p = me.policy if code == "ECO" else bind(me.ctx, code, risk, customer_id=me.customer_id)
+        product = catalogue.by_ref(p["current_term"]["product"])
+        assert product.contacts is not None and product.contacts.fscs, code
+        wording = " ".join(product.contacts.fscs.split())
+        assert "100% of a claim" in wording and "90% of a claim" in wording
+        listing = documents.list_documents(me.ctx, SYSTEM, p["id"])
+        assert listing["documents"], code
+        for doc in listing["documents"]:
+            for fmt in ("txt", "html"):
+                content = documents.get_document(me.ctx, SYSTEM, doc["id"], fmt).content.decode()
+                assert wording in _words(content), (code, doc["kind"], fmt)
+        assert wording in _words(me.get(f"/portal/policies/{p['id']}").text), code
+        letter = me.get(f"/portal/policies/{p['id']}/commission/letter")
+        (doc_id,) = re.findall(r"/portal/documents/([^?]+)", letter.headers["location"])
+        assert wording in _words(documents.get_document(me.ctx, SYSTEM, doc_id, "txt").content.decode()), code

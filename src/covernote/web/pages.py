@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from covernote.documents.domain import letterhead
 from covernote.identity.usecases.web import SignedIn
 from covernote.kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from covernote.ledger import usecases as ledger
@@ -141,8 +142,10 @@ async def policy(request: Request, policy_id: str) -> Response:
         view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
         term = view.get("current_term") or {}
         versions = term.get("versions") or []
+        # REG-5: the product's FSCS statement, the same product data the policy documents print
+        fscs = letterhead(ctx_of(request).catalogue.by_ref(term["product"]))["fscs"] if term.get("product") else None
         return page(request, "policy.html", 200, who, title=f"Policy {view['number']}", policy=view, term=term,
-                     latest=versions[-1] if versions else None)
+                     latest=versions[-1] if versions else None, fscs=fscs)
 
     return await signed_in_page(request, render)
 

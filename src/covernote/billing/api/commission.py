@@ -46,10 +46,10 @@ def policy_disclosure(ctx: Ctx, who: Caller, policy_id: str,
             "Content-Disposition": f'attachment; filename="{f.filename}"', "Cache-Control": "private, no-store"})
     data = commission.policy_disclosure(ctx, who, policy_id)
     if format in ("html", "text"):
-        brand = commission.brand_of(ctx, who, policy_id)
+        brand, fscs = commission.letterhead_of(ctx, who, policy_id)
         if format == "html":
-            return Response(commission.letter_html(data, brand), media_type="text/html")
-        return Response(commission.letter_text(data, brand), media_type="text/plain")
+            return Response(commission.letter_html(data, brand, fscs), media_type="text/html")
+        return Response(commission.letter_text(data, brand, fscs), media_type="text/plain")
     return data
 
 

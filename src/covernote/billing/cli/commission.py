@@ -82,9 +82,9 @@ def register(billing_app: typer.Typer, report_app: typer.Typer) -> None:
         data = (commission.policy_disclosure(ctx, who, policy) if policy is not None
                 else commission.commission_disclosure(ctx, who, str(customer)))
         if fmt == "text":
-            brand = commission.brand_of(ctx, who, policy or data["policies"][0]["policy_id"]) if (
-                policy or data["policies"]) else ""
-            typer.echo(commission.letter_text(data, brand), nl=False)
+            about = policy or (data["policies"][0]["policy_id"] if data["policies"] else None)
+            brand, fscs = commission.letterhead_of(ctx, who, about) if about else ("", None)
+            typer.echo(commission.letter_text(data, brand, fscs), nl=False)
             return
         show(data, fmt == "json", disclosure_summary)
 

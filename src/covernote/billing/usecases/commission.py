@@ -113,21 +113,25 @@ def policy_disclosure(ctx: AppContext, principal: Principal, policy_id: str) -> 
     return commission_disclosure(ctx, principal, customer_id)
 
 
-def letter_html(data: CommissionDisclosure, brand: str) -> str:
-    """The disclosure as a printable HTML letter (`billing/templates/commission_disclosure.html`)."""
-    return templating.render("covernote.billing", "commission_disclosure.html", brand=brand, **data)
+def letter_html(data: CommissionDisclosure, brand: str, fscs: str | None = None) -> str:
+    """The disclosure as a printable HTML letter (`billing/templates/commission_disclosure.html`), under the
+    brand and with its FSCS statement (REG-5: S3 prints both in the terms of business this comes from)."""
+    return templating.render("covernote.billing", "commission_disclosure.html", brand=brand, fscs=fscs, **data)
 
 
-def letter_text(data: CommissionDisclosure, brand: str) -> str:
-    return templating.render("covernote.billing", "commission_disclosure.txt", brand=brand, **data)
+def letter_text(data: CommissionDisclosure, brand: str, fscs: str | None = None) -> str:
+    return templating.render("covernote.billing", "commission_disclosure.txt", brand=brand, fscs=fscs, **data)
 
 
-def brand_of(ctx: AppContext, principal: Principal, policy_id: str) -> str:
-    """The brand a letter about this policy is written under: its latest term's product's."""
+def letterhead_of(ctx: AppContext, principal: Principal, policy_id: str) -> tuple[str, str | None]:
+    """The brand a letter about this policy is written under and its FSCS statement (REG-5): its latest
+    term's product's data."""
     with ctx.uow(read_only=True) as uow:
         ref = find_policy(uow, principal, policy_id).term().product_ref
     product = ctx.catalogue.by_ref(ref)
-    return product.contacts.brand if product.contacts is not None else product.name
+    if product.contacts is None:
+        return product.name, None
+    return product.contacts.brand, product.contacts.fscs
 
 
 def disclosure_letter(ctx: AppContext, principal: Principal, policy_id: str) -> DocumentView:
@@ -140,8 +144,8 @@ def disclosure_letter(ctx: AppContext, principal: Principal, policy_id: str) -> 
         policy = find_policy(uow, principal, policy_id)
         term = policy.term()
     product = ctx.catalogue.by_ref(term.product_ref)
-    brand = brand_of(ctx, principal, policy_id)
-    html_page, text = letter_html(data, brand), letter_text(data, brand)
+    brand, fscs = letterhead_of(ctx, principal, policy_id)
+    html_page, text = letter_html(data, brand, fscs), letter_text(data, brand, fscs)
     # the documents table keeps a subject of at most 40 characters, as the NCD letter's ("ncd:" + 36)
     subject = "commission:" + hashlib.sha256((html_page + "\0" + text).encode("utf-8")).hexdigest()[:29]
     return documents.issue_letter(ctx, principal, policy.policy_id, Letter(
