@@ -23,7 +23,7 @@ from covernote.kernel.ids import new_id
 from covernote.kernel.journal import COMMISSION_EARNED, COMMISSION_WITHHELD, JournalEntry, Posting
 from covernote.kernel.money import Money
 from covernote.ledger import usecases as ledger
-from covernote.lifecycle.usecases import quotes, renewals
+from covernote.lifecycle.usecases import policies, quotes, renewals
 from covernote.policy.domain.risk import Change
 from tests.conftest import START
 from tests.integration.test_state_machine import fresh_ctx
@@ -46,9 +46,14 @@ def accounts(ctx, pid: str) -> dict[str, str]:  # type: ignore[no-untyped-def]
 
 
 def check_commission(ctx, pid: str) -> int:  # type: ignore[no-untyped-def]
-    """The policy's commission accounts hold 12.5% of the premium written (one term); returns it."""
+    """The policy's commission accounts hold 12.5% of each term's net premium written (from its
+    transactions), rounded once per term, summed; returns it."""
+    by_term: dict[int, int] = {}
+    for t in policies.policy_history(ctx, SYSTEM, pid)["transactions"]:
+        by_term[t["term"]] = by_term.get(t["term"], 0) + pence(t["premium"])
     a = accounts(ctx, pid)
-    want = rate_of(-pence(a["premium:written"]))
+    assert sum(by_term.values()) == -pence(a["premium:written"])
+    want = sum(rate_of(premium) for premium in by_term.values())
     assert -pence(a.get(COMMISSION_EARNED, "0")) == want
     assert pence(a.get(COMMISSION_WITHHELD, "0")) == want
     return want
@@ -208,11 +213,13 @@ MILEAGES = st.sampled_from(["2000", "6000", "9000", "12000", "17000", "19000"])
 
 @FAST
 @given(steps=st.lists(st.tuples(st.integers(1, 60), MILEAGES), min_size=1, max_size=4),
+       renew=st.booleans(), renewed_miles=st.one_of(st.none(), MILEAGES),
        cancel_after=st.one_of(st.none(), st.integers(1, 60)))
-def test_pay7_over_any_sequence_of_transactions_commission_is_the_rate_times_the_net_premium(steps, cancel_after):
-    """PAY-7, PAY-5: after any sequence of adjustments (each a change of mileage some days on) and maybe a
-    cancellation, the commission posted is round_half_up(12.5% x the net premium written) to the penny,
-    and the whole ledger reconciles."""
+def test_pay7_over_any_sequence_of_transactions_commission_is_the_rate_times_the_net_premium(
+        steps, renew, renewed_miles, cancel_after):
+    """PAY-7, PAY-5: after any sequence of adjustments (each a change of mileage some days on), maybe a
+    renewal (and a change in the renewed term) and maybe a cancellation, the commission posted is
+    round_half_up(12.5% x each term's net premium written) to the penny, and the whole ledger reconciles."""
     clock = FixedClock(START)
     ctx, folder = fresh_ctx(clock)
     try:
@@ -222,6 +229,14 @@ def test_pay7_over_any_sequence_of_transactions_commission_is_the_rate_times_the
             clock.advance(timedelta(days=gap))
             day += timedelta(days=gap)
             adjust(ctx, p["id"], day, Change("set_answer", question="annual_mileage", value=miles))
+        if renew:
+            clock.set_date(date(2027, 11, 10))
+            inv = renewals.invite_renewal(ctx, SYSTEM, p["id"])
+            renewals.confirm_renewal(ctx, SYSTEM, p["id"], inv["id"], new_id("key"))
+            day = date(2027, 11, 22) + timedelta(days=20)  # 20 days into the renewed term
+            clock.set_date(day)
+            if renewed_miles is not None:
+                adjust(ctx, p["id"], day, Change("set_answer", question="annual_mileage", value=renewed_miles))
         if cancel_after is not None:
             clock.advance(timedelta(days=cancel_after))
             cancel(ctx, p["id"], day + timedelta(days=cancel_after))
