@@ -13,6 +13,8 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 from covernote.billing.ports import DirectDebitRepository, PaymentPlanRepository
 from covernote.billing.store.direct_debit import DirectDebitRepo
 from covernote.billing.store.plans import PaymentPlanRepo
+from covernote.billing.ports import CommissionRepository
+from covernote.billing.store.commission import CommissionRepo
 from covernote.carbon.ports import CarbonOffsetRepository
 from covernote.carbon.store import CarbonRepo
 from covernote.claims.ports import ClaimRepository
@@ -126,6 +128,7 @@ _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'documents': DocumentRepo,
     'plans': PaymentPlanRepo,
     'direct_debit': DirectDebitRepo,
+    'commission': CommissionRepo,
 }
 
 
@@ -159,6 +162,7 @@ class SqlUnitOfWork:
     documents: DocumentRepository
     plans: PaymentPlanRepository
     direct_debit: DirectDebitRepository
+    commission: CommissionRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine

@@ -16,6 +16,7 @@ from covernote.api.observability import Observability
 from covernote.api.security import SecurityMiddleware
 from covernote.billing.api import direct_debit as billing_direct_debit
 from covernote.billing.api import plans as billing_plans
+from covernote.billing.api import commission as billing_commission
 from covernote.carbon.api import router as carbon_router
 from covernote.claims.api import router as claims_router
 from covernote.clocks.api import router as clocks_router
@@ -79,6 +80,7 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
         app.include_router(problems.document_errors(area.router))
     app.include_router(problems.document_errors(carbon_router))  # ECO-1
     app.include_router(problems.document_errors(extras_router))  # ADD-1, PAY-7: the fair-value report
+    app.include_router(problems.document_errors(billing_commission.router))  # PAY-7: commission disclosure, report
     app.include_router(problems.document_errors(ncd_router))  # NCD-1: proofs, decisions, the NCD proof letter
     app.include_router(problems.document_errors(clocks_router))  # the clock engine: deadlines due soon, overdue, team figures
     app.include_router(problems.document_errors(complaints_router))  # CMP-1..5, DOC-2: complaints, their clocks and letters

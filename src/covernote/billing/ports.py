@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Any, Literal, Protocol
 
 from covernote.billing.domain.bacs import BacsReport, Originator, Standard18File
+from covernote.billing.domain.commission import BookedPosting
 from covernote.billing.domain.direct_debit import (
     AdvanceNotice,
     Collection,
@@ -286,3 +287,15 @@ class DirectDebitRepository(Protocol):
     def returns(self, *, policy_id: str | None = None, status: str | None = None,
                 created_from: datetime | None = None) -> list[DdReturn]: ...
     def mark_return(self, return_id: str, status: str, now: datetime) -> None: ...
+
+
+
+# -- commission (PAY-7) --------------------------------------------------------------------------------
+
+class CommissionRepository(Protocol):
+    """The ledger's postings the commission report reads (PAY-7)."""
+
+    def booked(self, start: datetime, end: datetime) -> list[BookedPosting]:
+        """Every posting on the report's accounts (`domain.commission.is_report_account`) of the entries
+        posted in [start, end), with its policy's number and its transaction's kind."""
+        ...

@@ -40,6 +40,9 @@ class TransactionTotals(Protocol):
     def term_totals(self) -> list[tuple[str, int, int, int, str]]:
         """(policy id, term, premium pence, IPT pence, IPT rate) for every term."""
         ...
+    def term_premiums(self) -> list[tuple[str, int, int, str | None]]:
+        """(policy id, term, net premium pence, product version ref) for every term (PAY-7: its commission)."""
+        ...
 
 
 class PaymentDeclined(Exception):

@@ -10,6 +10,7 @@ from covernote.platform.ports import IdempotencyStore
 
 if TYPE_CHECKING:  # the contexts' ports, for typing only: the contexts sit above the platform
     from covernote.billing.ports import DirectDebitRepository, PaymentPlanRepository
+    from covernote.billing.ports import CommissionRepository
     from covernote.carbon.ports import CarbonOffsetRepository
     from covernote.claims.ports import ClaimRepository
     from covernote.clocks.ports import DeadlineRepository
@@ -70,6 +71,7 @@ class UnitOfWork(Protocol):
     documents: DocumentRepository  # issued policy documents and the print queue (DOC-1): documents/ports.py
     plans: PaymentPlanRepository  # payment plans, finance agreements, instalments (PAY-1): billing/ports.py
     direct_debit: DirectDebitRepository  # mandates, collections, reports and returns (PAY-6): billing/ports.py
+    commission: CommissionRepository  # the ledger's premium and commission postings, for the report (PAY-7)
 
     def publish(self, event: Event) -> None:
         """Announce a domain event; its handlers run in this transaction when it commits."""

@@ -14,6 +14,7 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from covernote.documents.usecases import documents
+from covernote.documents.domain import letterhead
 from covernote.identity.usecases.web import SignedIn
 from covernote.kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from covernote.ledger import usecases as ledger
@@ -145,9 +146,11 @@ async def policy(request: Request, policy_id: str) -> Response:
         versions = term.get("versions") or []
         # The documents already issued, listed inline; nothing is rendered here (docs/portal.md, "Documents").
         listing = await run(documents.issued_documents, ctx_of(request), who.principal, policy_id)
+        # REG-5: the product's FSCS statement, the same product data the policy documents print
+        fscs = letterhead(ctx_of(request).catalogue.by_ref(term["product"]))["fscs"] if term.get("product") else None
         return page(request, "policy.html", 200, who, title=f"Policy {view['number']}", policy=view, term=term,
-                     latest=versions[-1] if versions else None, listing=listing,
-                     for_doc={d["id"]: documented(d) for d in listing["documents"]}, downloads=DOWNLOADS)
+                    latest=versions[-1] if versions else None, listing=listing, fscs=fscs,
+                    for_doc={d["id"]: documented(d) for d in listing["documents"]}, downloads=DOWNLOADS)
 
     return await signed_in_page(request, render)
 
