@@ -10,11 +10,10 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
-from covernote.billing.ports import DirectDebitRepository, PaymentPlanRepository
+from covernote.billing.ports import CommissionRepository, DirectDebitRepository, PaymentPlanRepository
+from covernote.billing.store.commission import CommissionRepo
 from covernote.billing.store.direct_debit import DirectDebitRepo
 from covernote.billing.store.plans import PaymentPlanRepo
-from covernote.billing.ports import CommissionRepository
-from covernote.billing.store.commission import CommissionRepo
 from covernote.carbon.ports import CarbonOffsetRepository
 from covernote.carbon.store import CarbonRepo
 from covernote.claims.ports import ClaimRepository

@@ -14,9 +14,9 @@ from covernote.api import docs, health, methods, problems
 from covernote.api.body_limit import BodyLimit
 from covernote.api.observability import Observability
 from covernote.api.security import SecurityMiddleware
+from covernote.billing.api import commission as billing_commission
 from covernote.billing.api import direct_debit as billing_direct_debit
 from covernote.billing.api import plans as billing_plans
-from covernote.billing.api import commission as billing_commission
 from covernote.carbon.api import router as carbon_router
 from covernote.claims.api import router as claims_router
 from covernote.clocks.api import router as clocks_router

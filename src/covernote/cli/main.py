@@ -17,9 +17,9 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from covernote import bootstrap
+from covernote.billing.cli import commission as billing_commission
 from covernote.billing.cli import direct_debit as billing_dd_cli
 from covernote.billing.cli import plans as billing_plans_cli
-from covernote.billing.cli import commission as billing_commission
 from covernote.carbon import cli as carbon_cli
 from covernote.claims import cli as claims_cli
 from covernote.clocks import cli as clocks_cli

@@ -9,8 +9,7 @@ from covernote.kernel.events import Event
 from covernote.platform.ports import IdempotencyStore
 
 if TYPE_CHECKING:  # the contexts' ports, for typing only: the contexts sit above the platform
-    from covernote.billing.ports import DirectDebitRepository, PaymentPlanRepository
-    from covernote.billing.ports import CommissionRepository
+    from covernote.billing.ports import CommissionRepository, DirectDebitRepository, PaymentPlanRepository
     from covernote.carbon.ports import CarbonOffsetRepository
     from covernote.claims.ports import ClaimRepository
     from covernote.clocks.ports import DeadlineRepository

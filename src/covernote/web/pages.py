@@ -13,8 +13,8 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
-from covernote.documents.usecases import documents
 from covernote.documents.domain import letterhead
+from covernote.documents.usecases import documents
 from covernote.identity.usecases.web import SignedIn
 from covernote.kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from covernote.ledger import usecases as ledger

@@ -14,8 +14,8 @@ from typing import Literal
 from covernote.kernel.money import Money
 from covernote.kernel.retention import DealershipPeriod, RetentionRule
 from covernote.products.domain.carbon_spec import CarbonOffsetSpec
-from covernote.products.domain.finance_spec import FinanceSpec
 from covernote.products.domain.commission_spec import CommissionSpec
+from covernote.products.domain.finance_spec import FinanceSpec
 from covernote.products.domain.ipid import ProductInformation
 from covernote.products.domain.notices import BrandContacts, PrivacyNotice
 

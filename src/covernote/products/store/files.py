@@ -51,8 +51,8 @@ from covernote.products.domain.model import (
     Term,
 )
 from covernote.products.store.carbon_spec import CarbonOffsetDoc, carbon_problems, carbon_spec
-from covernote.products.store.finance_spec import FinanceDoc, finance_spec
 from covernote.products.store.commission_spec import CommissionDoc, commission_spec
+from covernote.products.store.finance_spec import FinanceDoc, finance_spec
 from covernote.products.store.ipid import IpidDoc, product_information
 from covernote.products.store.notices import (
     ContactsDoc,
