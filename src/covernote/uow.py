@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
+from covernote.billing.ports import PaymentAuthorityRepository, PaymentNoticeRepository
+from covernote.billing.store.notices import PaymentAuthorityRepo, PaymentNoticeRepo
 from covernote.carbon.ports import CarbonOffsetRepository
 from covernote.carbon.store import CarbonRepo
 from covernote.claims.ports import ClaimRepository
@@ -121,6 +123,8 @@ _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'cue_reports': CueReportRepo,
     'fraud_checks': FraudCheckRepo,
     'documents': DocumentRepo,
+    'payment_notices': PaymentNoticeRepo,
+    'payment_authorities': PaymentAuthorityRepo,
 }
 
 
@@ -152,6 +156,8 @@ class SqlUnitOfWork:
     cue_reports: CueReportRepository
     fraud_checks: FraudCheckRepository
     documents: DocumentRepository
+    payment_notices: PaymentNoticeRepository
+    payment_authorities: PaymentAuthorityRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine

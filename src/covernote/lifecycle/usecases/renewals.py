@@ -16,13 +16,14 @@ from covernote.extras.usecases import (
 )
 from covernote.extras.usecases import renewal_lines as renewal_extra_lines
 from covernote.extras.usecases import renewal_offer as renewal_extras_offer
+from covernote.billing.usecases.notices import send_letters
+from covernote.billing.usecases.settle import settle
 from covernote.identity.usecases import SYSTEM, Principal, require_staff
 from covernote.kernel.clock import LONDON
 from covernote.kernel.errors import Conflict, DomainError, FieldIssue, ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import sum_money
 from covernote.kernel.periods import Period, add_months
-from covernote.ledger.usecases import charge_and_collect
 from covernote.lifecycle.results import (
     AutoRenewalFailure,
     AutoRenewalsRun,
@@ -312,10 +313,13 @@ def confirm_renewal(ctx: AppContext, principal: Principal, policy_id: str, pendi
     request: dict[str, Any] = {"policy": policy_id, "quote": pending_id}
     if extras is not None:
         request["extras"] = list(extras)
-    return cast(PolicyView, idempotent_change(
+    done = cast(PolicyView, idempotent_change(
         ctx.uow, principal.user_id, "renew", idempotency_key, request,
         lambda uow, payment_key: cast(dict[str, Any], _renew(ctx, uow, principal, policy_id, pending_id, payment_key,
                                                              extras))))
+    if principal.user_id != SYSTEM.user_id:  # the auto-renewal batch leaves its letters to the daily notice step
+        send_letters(ctx, policy_id)  # PAY-3: the written notice of the renewal premium, and when it is taken
+    return done
 
 
 def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: str, pending_id: str,
@@ -353,7 +357,7 @@ def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: st
     uow.policies.append(policy, [txn], pending.policy_version)
     uow.pending.set_status(pending_id, "confirmed")
     uow.publish(PolicyTransactionRecorded(policy, txn))  # ECO-1 the new year's offset; REG-1 the new year on the MID
-    payment = charge_and_collect(ctx, uow, policy, txn, f"Renewal of {policy.number}", payment_key)
+    payment = settle(ctx, uow, policy, txn, f"Renewal of {policy.number}", payment_key, occasion="renewal")
     view = policy_view(ctx.catalogue, policy, today)
     return {**view, "transaction_id": txn_id, "payment": payment}
 
