@@ -22,7 +22,14 @@ from covernote.billing.usecases.views import authority_view, notice_view
 from covernote.documents.domain import Letter
 from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM, Principal, require_staff
-from covernote.kernel.errors import Conflict, DomainError, FieldIssue, IssueCollector, NotFound, ServiceUnavailable
+from covernote.kernel.errors import (
+    Conflict,
+    DomainError,
+    FieldIssue,
+    IssueCollector,
+    NotFound,
+    ServiceUnavailable,
+)
 from covernote.ledger.usecases import collect
 from covernote.platform import templating
 from covernote.platform.context import AppContext

@@ -7,9 +7,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal, cast
 
-from covernote.extras.usecases import mta_lines as mta_extra_lines
 from covernote.billing.usecases.notices import send_letters
 from covernote.billing.usecases.settle import settle
+from covernote.extras.usecases import mta_lines as mta_extra_lines
 from covernote.identity.usecases import Principal
 from covernote.kernel.clock import london_date
 from covernote.kernel.errors import Conflict, DomainError, FieldIssue, IssueCollector, ValidationFailed

@@ -7,10 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
-from covernote.extras.usecases import cancellation_lines as cancellation_extra_lines
-from covernote.extras.usecases import with_cancellation_extras
 from covernote.billing.usecases.notices import send_letters
 from covernote.billing.usecases.settle import settle
+from covernote.extras.usecases import cancellation_lines as cancellation_extra_lines
+from covernote.extras.usecases import with_cancellation_extras
 from covernote.identity.usecases import Principal, require_staff
 from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id

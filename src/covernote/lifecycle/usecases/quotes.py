@@ -6,10 +6,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
+from covernote.billing.usecases.settle import settle
 from covernote.extras.usecases import check_bound_lines
 from covernote.extras.usecases import quote_lines as quote_extra_lines
-from covernote.billing.usecases.notices import send_letters
-from covernote.billing.usecases.settle import settle
 from covernote.identity.usecases import Principal, check_customer
 from covernote.kernel.errors import Conflict, FieldIssue, IssueCollector, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id, policy_number

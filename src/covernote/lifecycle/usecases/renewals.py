@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
+from covernote.billing.usecases.notices import send_letters
+from covernote.billing.usecases.settle import settle
 from covernote.extras.usecases import (
     OfferedMemo,
     ncd_protection_view,
@@ -16,8 +18,6 @@ from covernote.extras.usecases import (
 )
 from covernote.extras.usecases import renewal_lines as renewal_extra_lines
 from covernote.extras.usecases import renewal_offer as renewal_extras_offer
-from covernote.billing.usecases.notices import send_letters
-from covernote.billing.usecases.settle import settle
 from covernote.identity.usecases import SYSTEM, Principal, require_staff
 from covernote.kernel.clock import LONDON
 from covernote.kernel.errors import Conflict, DomainError, FieldIssue, ValidationFailed
