@@ -14,6 +14,7 @@ from covernote.api import docs, health, methods, problems
 from covernote.api.body_limit import BodyLimit
 from covernote.api.observability import Observability
 from covernote.api.security import SecurityMiddleware
+from covernote.billing.api import notices as billing_notices
 from covernote.carbon.api import router as carbon_router
 from covernote.claims.api import router as claims_router
 from covernote.clocks.api import router as clocks_router
@@ -71,6 +72,7 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
     app.include_router(problems.document_errors(lifecycle_router))  # quotes, policies, their transactions, renewal jobs
     app.include_router(problems.document_errors(identity_router))  # SEC-1: API users
     app.include_router(problems.document_errors(ledger_router))  # PAY-5: reconciliation, reversals
+    app.include_router(problems.document_errors(billing_notices.router))  # PAY-3: the continuous payment authority
     for area in (privacy_consent, privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
         app.include_router(problems.document_errors(area.router))
     app.include_router(problems.document_errors(carbon_router))  # ECO-1

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from covernote import bootstrap
+from covernote.billing.cli import notices as billing_notices_cli
 from covernote.carbon import cli as carbon_cli
 from covernote.claims import cli as claims_cli
 from covernote.clocks import cli as clocks_cli
@@ -69,9 +70,12 @@ db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Scheduled work, run now.", no_args_is_help=True)
 privacy_app = typer.Typer(help="Privacy: the data map, requests, erasure, retention, holds, registers, keys.",
                           no_args_is_help=True)
+billing_app = typer.Typer(help="Billing (issue 15): how customers pay: the continuous payment authority's notices.",
+                          no_args_is_help=True)
 # The command groups in the order `covernote --help` lists them: db and jobs are the assembly's, the rest the contexts'.
 for sub, name in ((db_app, "db"), (products_app, "products"), (users_app, "users"), (customers_app, "customers"),
-                  (quote_app, "quote"), (policy_app, "policy"), (ledger_app, "ledger"), (jobs_app, "jobs"),
+                  (quote_app, "quote"), (policy_app, "policy"), (billing_app, "billing"), (ledger_app, "ledger"),
+                  (jobs_app, "jobs"),
                   (privacy_app, "privacy")):
     app.add_typer(sub, name=name)
 
@@ -218,6 +222,7 @@ policy_cli.register_jobs(jobs_app)  # `covernote jobs renewal-invitations|auto-r
 for _area in (privacy_data_map, privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
     _area.register(privacy_app)
 jobs_cli.register_jobs(jobs_app)  # `covernote jobs daily` and `jobs scheduler` (the sweep among them)
+billing_notices_cli.register(billing_app)  # `covernote billing notices list|run|withdraw` (PAY-3)
 carbon_cli.register(app)  # `covernote carbon policy|statement|portfolio` (ECO-1)
 documents_cli.register(app, jobs_app)  # `covernote documents list|get|paper-copy|print-queue|mark|issue` (DOC-1)
 extras_cli.register(app)  # `covernote extras list|fair-value` (ADD-1, PAY-7)
