@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from covernote.billing.usecases import notices as payment_notices
 from covernote.identity.usecases.web import SignedIn
 from covernote.kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from covernote.ledger import usecases as ledger
@@ -141,8 +142,9 @@ async def policy(request: Request, policy_id: str) -> Response:
         view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
         term = view.get("current_term") or {}
         versions = term.get("versions") or []
+        payment = await run(payment_notices.policy_notices, ctx_of(request), who.principal, view["id"])  # PAY-3
         return page(request, "policy.html", 200, who, title=f"Policy {view['number']}", policy=view, term=term,
-                     latest=versions[-1] if versions else None)
+                     latest=versions[-1] if versions else None, payment=payment)
 
     return await signed_in_page(request, render)
 
