@@ -75,5 +75,6 @@ def run_notices_after(ctx: AppContext, days: int = 14) -> dict[str, Any]:
     from covernote.billing.usecases import notices
     from covernote.kernel.clock import FixedClock
 
+    notices.send_letters(ctx)  # the letters the day's changes left to the daily step (the renewal batch's)
     later = replace(ctx, clock=FixedClock(ctx.clock.now() + timedelta(days=days)))
     return dict(notices.run_notices(later, later.today()))

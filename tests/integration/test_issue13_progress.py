@@ -52,7 +52,7 @@ def test_issue13_item24_ux5_daily_jobs_report_each_job_and_the_long_ones_inside(
     rec = Recorder()
     result = run_daily(db_ctx, progress=rec)
     assert result["ok"]
-    assert rec.of(DAILY_TASK) == [(n, 8) for n in range(9)]  # issue 14 added documents_issue
+    assert rec.of(DAILY_TASK) == [(n, 9) for n in range(10)]  # issue 14 added documents_issue, 15 payment_notices
     tasks = {name for name, _, _ in rec.calls}
     assert {mid.SEND_TASK, cue.SEND_TASK, retention.SWEEP_TASK, renewals.INVITATIONS_TASK,
             renewals.AUTO_RENEWALS_TASK, documents.ISSUE_TASK} <= tasks

@@ -1321,8 +1321,8 @@ payment_notices = sa.Table(
     sa.Column("transaction_id", sa.String(40), nullable=False, index=True, info=REF),
     sa.Column("kind", sa.String(10), nullable=False, info=np("charge (taken from the card) or refund (paid to it)")),
     sa.Column("amount_pence", sa.BigInteger, nullable=False, info=AMOUNT),
-    sa.Column("card_brand", sa.String(30), nullable=False, info=_CARD),
-    sa.Column("card_last4", sa.String(4), nullable=False, info=_CARD),
+    sa.Column("card_brand", sa.String(30), info=_CARD),  # empty once erased (PRV-4, PRV-5)
+    sa.Column("card_last4", sa.String(4), info=_CARD),
     sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("sent_on", sa.Date, info=np("the day the notice's letter was issued; empty until it is")),
     sa.Column("due_on", sa.Date, nullable=False, index=True, info=np("the day the payment is taken or paid")),

@@ -18,7 +18,10 @@ How a transaction's money is settled (`how_to_settle`):
 
 Each notice stands alone: a charge and a later refund on the same policy are never netted. Each notice told the
 customer, in writing, one amount and one date; netting would take or pay an amount nobody was told of, and the
-statement shows each movement against the transaction that caused it.
+statement shows each movement against the transaction that caused it. The one exception is a cancellation, which
+closes the account: the notices still pending are cancelled (each saying so) and the cancellation settles their
+amounts with its own, in one payment or refund told in its own notice (`cancellation_amount`). Otherwise a
+cooling-off refund would have to return premium whose charge was never taken, more than the card holds.
 """
 
 from __future__ import annotations
@@ -49,6 +52,16 @@ def how_to_settle(occasion: Occasion, amount: Money, *, within_first_cooling_off
     if occasion == "cancellation" and within_first_cooling_off and amount < Money.zero():
         return "collect_now"
     return "notice"
+
+
+def cancellation_amount(due: Money, pending: list[PaymentNotice]) -> Money:
+    """What a cancellation settles: what the cancellation itself leaves owing (`due`, signed) with every notice
+    still pending, which it cancels (a charge not yet taken is still owed; a refund not yet paid is still due)."""
+    total = due
+    for n in pending:
+        if n.status == "pending":
+            total = total + n.signed
+    return total
 
 
 def due_on(sent_on: date, notice_days: int) -> date:
@@ -107,6 +120,9 @@ class PaymentNotice:
     def withdrawn(self, at: datetime) -> PaymentNotice:
         return replace(self, status="withdrawn", reason="the customer withdrew the continuous payment authority",
                        settled_at=at)
+
+    def cancelled(self, reason: str, at: datetime) -> PaymentNotice:
+        return replace(self, status="cancelled", reason=reason, settled_at=at)
 
     def is_due(self, day: date) -> bool:
         """To be taken or paid by the run for `day`: pending, its letter sent, due on or before `day`."""

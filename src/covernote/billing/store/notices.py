@@ -26,7 +26,8 @@ def _notice_row(x: PaymentNotice) -> dict[str, Any]:
 
 def _notice(r: Any) -> PaymentNotice:
     return PaymentNotice(r.id, r.policy_id, r.transaction_id, cast(NoticeKind, r.kind),
-                         Money.from_pence(int(r.amount_pence)), r.card_brand, r.card_last4, r.created_at, r.due_on,
+                         Money.from_pence(int(r.amount_pence)), r.card_brand or "", r.card_last4 or "", r.created_at,
+                         r.due_on,
                          cast(NoticeStatus, r.status), r.sent_on, r.document_id, r.receipt_reference,
                          r.idempotency_key, r.reason, r.settled_at, r.version)
 

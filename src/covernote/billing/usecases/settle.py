@@ -10,8 +10,8 @@ from typing import Literal, cast
 
 from covernote.billing.domain.notices import (
     Occasion,
-    PaymentAuthority,
     PaymentNotice,
+    cancellation_amount,
     due_on,
     how_to_settle,
 )
@@ -42,13 +42,19 @@ def settle(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransact
     entry = transaction_entry(ctx, uow, policy, txn, description)
     due = Money.zero() if entry is None else entry.amount_on(RECEIVABLE)
     first: tuple[JournalEntry, ...] = () if entry is None else (entry,)
-    if occasion == "new_business" and uow.payment_authorities.get(policy.policy_id) is None:
-        # S3: the authority is part of the terms of business the customer accepts at bind.
-        uow.payment_authorities.add(PaymentAuthority(policy.policy_id, ctx.clock.now(), txn.actor.user_id))
+    # The authority is granted at bind (S3: part of the terms of business); its row is written when it first
+    # changes (`authority.authority_of`), so a bind writes nothing more for it.
     if pays_by_direct_debit(uow, policy):
         return replan_direct_debit(ctx, uow, policy, txn, due, first)
     within = occasion == "cancellation" and txn.term_no == 1 and bool(
         (txn.details.get("result") or {}).get("within_cooling_off"))
+    if occasion == "cancellation":  # it closes the account: pending notices are settled with it, in one movement
+        pending = [n for n in uow.payment_notices.for_policy(policy.policy_id) if n.status == "pending"]
+        due = cancellation_amount(due, pending)
+        for n in pending:
+            uow.payment_notices.update(n.cancelled(
+                f"not {'taken' if n.kind == 'charge' else 'paid'} on its own: settled with the cancellation "
+                f"{txn.transaction_id}", ctx.clock.now()))
     how = how_to_settle(occasion, due, within_first_cooling_off=within)
     if how != "notice":
         return cast(Settlement, collect(ctx, uow, policy, txn, due, description, key, on_decline, first))

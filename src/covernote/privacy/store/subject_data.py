@@ -56,6 +56,7 @@ from covernote.store.tables import (
     metadata,
     mid_updates,
     ncd_proofs,
+    payment_notices,
     pending_quotes,
     policies,
     policy_transactions,
@@ -118,6 +119,8 @@ LINKS: dict[str, Callable[[str, Ids], Any]] = {
     "carbon_offset_lines": _by_policy(carbon_offset_lines),
     # Policy documents as issued (DOC-1), their bytes, and the paper copies asked for.
     "print_requests": _by_customer(print_requests),
+    # The continuous payment authority's notices (PAY-3): the card's brand and last digits, a decline's reason.
+    "payment_notices": _by_policy(payment_notices),
     "document_renditions": _by_customer(document_renditions),
     "documents": _by_customer(documents),
     "consent_decisions": _by_customer(consent_decisions),
