@@ -18,6 +18,7 @@ from covernote.identity.usecases import SYSTEM, Principal
 from covernote.kernel.clock import FixedClock
 from covernote.kernel.errors import Conflict, NotFound, PaymentRequired
 from covernote.kernel.ids import new_id
+from covernote.kernel.money import Money
 from covernote.ledger import usecases as ledger
 from covernote.lifecycle.usecases import cancellations
 from covernote.platform.context import AppContext
@@ -222,3 +223,39 @@ def test_pay3_paying_another_way_meets_the_answer_date_and_nothing_is_cancelled(
     other = Principal("usr_other", "customer", customer_id="cus_other")
     with pytest.raises(NotFound):
         notices.policy_notices(ctx, other, pol["id"])
+
+
+def test_pay3_a_rerun_after_a_crash_between_the_provider_and_the_commit_never_takes_twice(db_ctx, clock):
+    """PAY-3: the notice's own idempotency key: the provider answers a rerun with the first receipt."""
+    pol = bind(db_ctx, "YOUNG_DRIVER")
+    clock.advance(timedelta(days=20))
+    pay = adjust(db_ctx, pol["id"], db_ctx.today(), MILES)["payment"]
+    with db_ctx.uow(read_only=True) as uow:
+        [notice] = uow.payment_notices.for_policy(pol["id"])
+    # the first run charged the card, then died before its commit: the provider holds the payment
+    first = db_ctx.payments.charge("tok_visa", notice.amount, "crashed run", f"{notice.idempotency_key}:charge")
+    run = run_notices_after(db_ctx, days=14)
+    assert run["taken"] == 1
+    [taken] = notices.policy_notices(db_ctx, SYSTEM, pol["id"])["notices"]
+    assert taken["receipt_reference"] == first.reference  # the same payment, not a second one
+    assert _balance(db_ctx, pol["id"]) == "0.00" and pay["amount"] == notice.amount.to_str()
+
+
+def test_pay3_a_cancellation_after_the_cooling_off_settles_the_pending_notices_with_its_own(db_ctx, clock):
+    """PAY-3: a cancellation closes the account: a change's charge not yet taken is cancelled (saying so) and the
+    cancellation's one notice moves the net amount, 14 days after its letter; the account ends at zero."""
+    pol = bind(db_ctx, "YOUNG_DRIVER")
+    clock.advance(timedelta(days=40))
+    change = adjust(db_ctx, pol["id"], db_ctx.today(), MILES)["payment"]
+    clock.advance(timedelta(days=2))
+    out = cancel(db_ctx, pol["id"], db_ctx.today())
+    refund = Money.of(out["refund"]["refund_total"]) - Money.of(out["refund"]["amount_due_from_customer"])
+    net = refund - Money.of(change["amount"])
+    assert out["payment"]["status"] == "notified"
+    assert out["payment"]["kind"] == ("refund" if net > Money.zero() else "charge")
+    assert out["payment"]["amount"] == abs(net).to_str()
+    listed = notices.policy_notices(db_ctx, SYSTEM, pol["id"])["notices"]
+    assert [n["status"] for n in listed] == ["cancelled", "pending"]
+    assert "settled with the cancellation" in (listed[0]["reason"] or "")
+    run_notices_after(db_ctx, days=14)
+    assert _balance(db_ctx, pol["id"]) == "0.00" and ledger.reconcile(db_ctx, SYSTEM)["ok"]
