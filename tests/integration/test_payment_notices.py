@@ -259,3 +259,29 @@ def test_pay3_a_cancellation_after_the_cooling_off_settles_the_pending_notices_w
     assert "settled with the cancellation" in (listed[0]["reason"] or "")
     run_notices_after(db_ctx, days=14)
     assert _balance(db_ctx, pol["id"]) == "0.00" and ledger.reconcile(db_ctx, SYSTEM)["ok"]
+
+
+def test_pay3_letters_that_could_not_be_issued_are_sent_by_the_daily_step(db_ctx, clock, monkeypatch):
+    """PAY-3: the change is committed even when its letter cannot be made now; the payment is not taken before
+    the letter exists, and the daily step issues it (the 14 days then count from that day)."""
+    from covernote.billing.usecases import authority as authority_module
+
+    real = documents.issue_letter
+
+    def broken(*args: Any, **kwargs: Any) -> Any:
+        raise OSError("the PDF renderer is away")
+
+    monkeypatch.setattr(documents, "issue_letter", broken)
+    pol = bind(db_ctx, "YOUNG_DRIVER")
+    clock.advance(timedelta(days=20))
+    adjust(db_ctx, pol["id"], db_ctx.today(), MILES)
+    authority_module.withdraw(db_ctx, SYSTEM, pol["id"])
+    [n] = notices.policy_notices(db_ctx, SYSTEM, pol["id"])["notices"]
+    assert n["document_id"] is None and n["sent_on"] is None
+    assert notices.policy_notices(db_ctx, SYSTEM, pol["id"])["authority"]["letter_document_id"] is None
+    monkeypatch.setattr(documents, "issue_letter", real)
+    later = replace(db_ctx, clock=FixedClock(clock.now() + timedelta(days=2)))
+    assert notices.run_notices(later)["letters_sent"] == 2  # the notice's and the withdrawal's
+    [n] = notices.policy_notices(db_ctx, SYSTEM, pol["id"])["notices"]
+    assert n["document_id"] and n["sent_on"] == later.today().isoformat()
+    assert notices.policy_notices(db_ctx, SYSTEM, pol["id"])["authority"]["letter_document_id"]

@@ -22,7 +22,7 @@ class PaymentNoticeRepository(Protocol):
         did. Returns it with its new version."""
         ...
     def unsent(self, after: str | None, limit: int) -> list[PaymentNotice]:
-        """Pending notices whose letter is not yet issued, by id after `after`."""
+        """Pending (or withdrawn) notices whose letter is not yet issued, by id after `after`."""
         ...
     def due(self, day: date, after: str | None, limit: int) -> list[PaymentNotice]:
         """Pending notices whose letter is issued and that fall due on or before `day`, by id after `after`."""
@@ -39,6 +39,9 @@ class PaymentAuthorityRepository(Protocol):
     def get(self, policy_id: str) -> PaymentAuthority | None: ...
     def update(self, authority: PaymentAuthority) -> PaymentAuthority:
         """As `PaymentNoticeRepository.update`: optimistic, Conflict when another writer came first."""
+        ...
+    def letters_unsent(self, limit: int) -> list[PaymentAuthority]:
+        """Withdrawn authorities whose withdrawal letter is not issued yet."""
         ...
     def answers_overdue(self, day: date, limit: int) -> list[PaymentAuthority]:
         """Withdrawn authorities whose answer date passed before `day` with no cancellation asked for yet."""

@@ -58,7 +58,7 @@ class PaymentNoticeRepo:
         return stored
 
     def unsent(self, after: str | None, limit: int) -> list[PaymentNotice]:
-        q = n.select().where(n.c.status == "pending", n.c.document_id.is_(None))
+        q = n.select().where(n.c.status.in_(("pending", "withdrawn")), n.c.document_id.is_(None))
         if after is not None:
             q = q.where(n.c.id > after)
         return [_notice(r) for r in self.conn.execute(q.order_by(n.c.id).limit(limit))]
@@ -111,6 +111,11 @@ class PaymentAuthorityRepo:
         if done.rowcount != 1:
             raise Conflict("the payment authority was changed by another request; retry")
         return stored
+
+    def letters_unsent(self, limit: int) -> list[PaymentAuthority]:
+        q = (a.select().where(a.c.withdrawn_at.is_not(None), a.c.letter_document_id.is_(None))
+             .order_by(a.c.policy_id).limit(limit))
+        return [_authority(r) for r in self.conn.execute(q)]
 
     def answers_overdue(self, day: date, limit: int) -> list[PaymentAuthority]:
         q = (a.select().where(a.c.withdrawn_at.is_not(None), a.c.cancellation_due_on.is_(None),

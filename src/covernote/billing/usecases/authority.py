@@ -24,7 +24,7 @@ from covernote.clocks.domain import RULES
 from covernote.documents.domain import Letter
 from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM, Principal
-from covernote.kernel.errors import Conflict, DomainError
+from covernote.kernel.errors import Conflict
 from covernote.platform import templating
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
@@ -134,7 +134,7 @@ def send_withdrawal_letter(ctx: AppContext, policy_id: str) -> str | None:
                 uow.payment_authorities.update(replace(current, letter_document_id=issued["id"]))
                 uow.commit()
         return issued["id"]
-    except (DomainError, OSError, ValueError):
+    except Exception:  # the withdrawal is committed: the letter is issued on the next request or run
         log.exception("the withdrawal letter of policy %s could not be issued now", policy_id)
         return None
 

@@ -17,14 +17,13 @@ from typing import Any, cast
 
 from covernote.billing.domain.notices import NOTICE_STATUSES, NoticeStatus, PaymentNotice
 from covernote.billing.results import NoticeFailure, NoticeRun, NoticeView, PolicyNotices
-from covernote.billing.usecases.authority import expire_answers, paid_another_way
+from covernote.billing.usecases.authority import expire_answers, paid_another_way, send_withdrawal_letter
 from covernote.billing.usecases.views import authority_view, notice_view
 from covernote.documents.domain import Letter
 from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM, Principal, require_staff
 from covernote.kernel.errors import (
     Conflict,
-    DomainError,
     FieldIssue,
     IssueCollector,
     NotFound,
@@ -78,7 +77,7 @@ def send_letters(ctx: AppContext, policy_id: str | None = None, progress: Progre
         for notice in batch:
             try:
                 sent += _send_letter(ctx, notice)
-            except (DomainError, OSError, ValueError):
+            except Exception:  # the change it notifies is committed: the next daily step sends the letter
                 log.exception("the letter of payment notice %s could not be issued now", notice.notice_id)
             progress(LETTERS_TASK, sent)
         if policy_id is not None:
@@ -128,6 +127,9 @@ def run_notices(ctx: AppContext, as_of: date | None = None, progress: Progress =
     authority ran out unpaid. Safe to rerun."""
     day = as_of or ctx.today()
     letters = send_letters(ctx, progress=progress)
+    with ctx.uow(read_only=True) as uow:
+        unsent = [a.policy_id for a in uow.payment_authorities.letters_unsent(500)]
+    letters += sum(1 for policy_id in unsent if send_withdrawal_letter(ctx, policy_id) is not None)
     taken = paid = 0
     failed: list[NoticeFailure] = []
     unavailable: list[NoticeFailure] = []

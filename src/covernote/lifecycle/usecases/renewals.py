@@ -363,8 +363,9 @@ def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: st
 
 
 def run_auto_renewals(ctx: AppContext, as_of: date | None = None, progress: Progress = no_progress) -> AutoRenewalsRun:
-    """At expiry, renew policies that have auto-renewal on and an open invitation. A declined card leaves
-    the policy to lapse and is reported. `progress` hears each policy renewed or not."""
+    """At expiry, renew policies that have auto-renewal on and an open invitation. The renewal premium is
+    notified and taken from the card 14 days after its letter (PAY-3, the daily notice step); a renewal that
+    cannot be made leaves the policy to lapse and is reported. `progress` hears each policy renewed or not."""
     today = _as_of(ctx, as_of)
     renewed, failed = 0, list[AutoRenewalFailure]()
     after: str | None = None
