@@ -10,9 +10,16 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
-from covernote.billing.ports import CommissionRepository, DirectDebitRepository, PaymentPlanRepository
+from covernote.billing.ports import (
+    CommissionRepository,
+    DirectDebitRepository,
+    PaymentAuthorityRepository,
+    PaymentNoticeRepository,
+    PaymentPlanRepository,
+)
 from covernote.billing.store.commission import CommissionRepo
 from covernote.billing.store.direct_debit import DirectDebitRepo
+from covernote.billing.store.notices import PaymentAuthorityRepo, PaymentNoticeRepo
 from covernote.billing.store.plans import PaymentPlanRepo
 from covernote.carbon.ports import CarbonOffsetRepository
 from covernote.carbon.store import CarbonRepo
@@ -128,6 +135,8 @@ _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'plans': PaymentPlanRepo,
     'direct_debit': DirectDebitRepo,
     'commission': CommissionRepo,
+    'payment_notices': PaymentNoticeRepo,
+    'payment_authorities': PaymentAuthorityRepo,
 }
 
 
@@ -162,6 +171,8 @@ class SqlUnitOfWork:
     plans: PaymentPlanRepository
     direct_debit: DirectDebitRepository
     commission: CommissionRepository
+    payment_notices: PaymentNoticeRepository
+    payment_authorities: PaymentAuthorityRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine

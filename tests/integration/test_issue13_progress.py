@@ -52,7 +52,7 @@ def test_issue13_item24_ux5_daily_jobs_report_each_job_and_the_long_ones_inside(
     rec = Recorder()
     result = run_daily(db_ctx, progress=rec)
     assert result["ok"]
-    assert rec.of(DAILY_TASK) == [(n, 12) for n in range(13)]  # issue 14 added documents_issue, issue 15 the dd steps
+    assert rec.of(DAILY_TASK) == [(n, 13) for n in range(14)]  # issue 14 added documents_issue, issue 15 payment_notices and the dd steps
     tasks = {name for name, _, _ in rec.calls}
     assert {mid.SEND_TASK, cue.SEND_TASK, retention.SWEEP_TASK, renewals.INVITATIONS_TASK,
             renewals.AUTO_RENEWALS_TASK, documents.ISSUE_TASK} <= tasks

@@ -16,6 +16,7 @@ from covernote.api.observability import Observability
 from covernote.api.security import SecurityMiddleware
 from covernote.billing.api import commission as billing_commission
 from covernote.billing.api import direct_debit as billing_direct_debit
+from covernote.billing.api import notices as billing_notices
 from covernote.billing.api import plans as billing_plans
 from covernote.carbon.api import router as carbon_router
 from covernote.claims.api import router as claims_router
@@ -76,6 +77,7 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
     app.include_router(problems.document_errors(ledger_router))  # PAY-5: reconciliation, reversals
     app.include_router(problems.document_errors(billing_plans.router))  # PAY-1, PAY-7: payment plans, premium finance
     app.include_router(problems.document_errors(billing_direct_debit.router))  # PAY-6: direct debit through Bacs
+    app.include_router(problems.document_errors(billing_notices.router))  # PAY-3: the continuous payment authority
     for area in (privacy_consent, privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
         app.include_router(problems.document_errors(area.router))
     app.include_router(problems.document_errors(carbon_router))  # ECO-1

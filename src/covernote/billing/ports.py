@@ -20,6 +20,7 @@ from covernote.billing.domain.direct_debit import (
     Submission,
 )
 from covernote.billing.domain.finance import InstalmentStatus
+from covernote.billing.domain.notices import NoticeStatus, PaymentAuthority, PaymentNotice
 from covernote.kernel.money import Money
 
 # -- the premium-finance provider (PAY-1) -------------------------------------------------------------------
@@ -299,3 +300,43 @@ class CommissionRepository(Protocol):
         """Every posting on the report's accounts (`domain.commission.is_report_account`) of the entries
         posted in [start, end), with its policy's number and its transaction's kind."""
         ...
+
+
+# -- the continuous payment authority (PAY-3) ------------------------------------------------------------
+
+class PaymentNoticeRepository(Protocol):
+    """The continuous payment authority's notices (PAY-3)."""
+
+    def add(self, notice: PaymentNotice) -> None: ...
+    def get(self, notice_id: str) -> PaymentNotice | None: ...
+    def for_policy(self, policy_id: str) -> list[PaymentNotice]:
+        """The policy's notices, oldest first."""
+        ...
+    def update(self, notice: PaymentNotice) -> PaymentNotice:
+        """Store the notice's new state if nobody changed it since it was read (its version); Conflict if they
+        did. Returns it with its new version."""
+        ...
+    def unsent(self, after: str | None, limit: int) -> list[PaymentNotice]:
+        """Pending (or withdrawn) notices whose letter is not yet issued, by id after `after`."""
+        ...
+    def due(self, day: date, after: str | None, limit: int) -> list[PaymentNotice]:
+        """Pending notices whose letter is issued and that fall due on or before `day`, by id after `after`."""
+        ...
+    def page(self, due_on: date | None, status: NoticeStatus | None, limit: int, offset: int) -> list[PaymentNotice]:
+        """Notices (for staff), by due date then id; `due_on`: due on that day; `status`: in that status."""
+        ...
+
+
+class PaymentAuthorityRepository(Protocol):
+    """Each policy's continuous payment authority: granted at bind, perhaps withdrawn (PAY-3)."""
+
+    def add(self, authority: PaymentAuthority) -> None: ...
+    def get(self, policy_id: str) -> PaymentAuthority | None: ...
+    def update(self, authority: PaymentAuthority) -> PaymentAuthority:
+        """As `PaymentNoticeRepository.update`: optimistic, Conflict when another writer came first."""
+        ...
+    def letters_unsent(self, limit: int) -> list[PaymentAuthority]:
+        """Withdrawn authorities whose withdrawal letter is not issued yet."""
+        ...
+    def answers_overdue(self, day: date, limit: int) -> list[PaymentAuthority]:
+        """Withdrawn authorities whose answer date passed before `day` with no cancellation asked for yet."""

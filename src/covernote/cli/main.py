@@ -19,6 +19,7 @@ import typer
 from covernote import bootstrap
 from covernote.billing.cli import commission as billing_commission
 from covernote.billing.cli import direct_debit as billing_dd_cli
+from covernote.billing.cli import notices as billing_notices_cli
 from covernote.billing.cli import plans as billing_plans_cli
 from covernote.carbon import cli as carbon_cli
 from covernote.claims import cli as claims_cli
@@ -78,6 +79,8 @@ billing_dd_cli.register(billing_app)  # `covernote billing dd lodge|notices|coll
 billing_report_app = typer.Typer(help="Billing reports as CSV.", no_args_is_help=True)
 billing_app.add_typer(billing_report_app, name="report")
 privacy_app = typer.Typer(help="Privacy: the data map, requests, erasure, retention, holds, registers, keys.",
+                          no_args_is_help=True)
+billing_app = typer.Typer(help="Billing (issue 15): how customers pay: the continuous payment authority's notices.",
                           no_args_is_help=True)
 # The command groups in the order `covernote --help` lists them: db and jobs are the assembly's, the rest the contexts'.
 for sub, name in ((db_app, "db"), (products_app, "products"), (users_app, "users"), (customers_app, "customers"),
@@ -229,6 +232,7 @@ policy_cli.register_jobs(jobs_app)  # `covernote jobs renewal-invitations|auto-r
 for _area in (privacy_data_map, privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
     _area.register(privacy_app)
 jobs_cli.register_jobs(jobs_app)  # `covernote jobs daily` and `jobs scheduler` (the sweep among them)
+billing_notices_cli.register(billing_app)  # `covernote billing notices list|run|withdraw` (PAY-3)
 carbon_cli.register(app)  # `covernote carbon policy|statement|portfolio` (ECO-1)
 documents_cli.register(app, jobs_app)  # `covernote documents list|get|paper-copy|print-queue|mark|issue` (DOC-1)
 extras_cli.register(app)  # `covernote extras list|fair-value` (ADD-1, PAY-7)

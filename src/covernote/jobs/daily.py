@@ -1,6 +1,8 @@
 """The daily jobs, in order: renewal invitations, auto-renewals, the documents they and the day's policy
-transactions call for (DOC-1: after the renewals, so their notices and schedules are issued the same day), direct debit (PAY-6: lodge mandates, send the advance notices, the day's collection run, the Bacs
-reports), the complaints' eight-week letters (CMP-3),
+transactions call for (DOC-1: after the renewals, so their notices and schedules are issued the same day), the
+continuous payment authority's notices (PAY-3: their letters, then the payments due that day), direct debit (PAY-6:
+lodge mandates, send the advance notices, the day's collection run, the Bacs reports), the complaints'
+eight-week letters (CMP-3),
 fraud checks the agency did not answer (REG-3), the Motor Insurance Database updates and CUE reports waiting
 to be sent (REG-1, REG-2; after the renewals, which make MID updates), the retention sweep (PRV-5). The
 sends and letters act as at now, whatever day `as_of` names.
@@ -21,6 +23,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from covernote.billing.usecases import direct_debit
+from covernote.billing.usecases import notices as payment_notices
 from covernote.complaints.usecases import complaints
 from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM
@@ -65,6 +68,11 @@ def _retention_sweep(ctx: AppContext, day: date, progress: Progress) -> Mapping[
 @_long
 def _documents_issue(ctx: AppContext, _day: date, progress: Progress) -> Mapping[str, Any]:
     return documents.issue_due(ctx, SYSTEM, progress=progress)
+
+
+@_long
+def _payment_notices(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
+    return payment_notices.run_notices(ctx, day, progress=progress)
 
 
 # Direct debit's steps are skipped, saying why, where no Bacs bureau is configured (the embedded default wires one).
@@ -113,6 +121,7 @@ DAILY_JOBS: tuple[tuple[str, Job], ...] = (
     ("renewal_invitations", _renewal_invitations),
     ("auto_renewals", _auto_renewals),
     ("documents_issue", _documents_issue),
+    ("payment_notices", _payment_notices),
     # PAY-6, in the order Bacs needs: mandates lodged, notices sent, the day's collections, then the reports
     ("dd_lodge", _dd_lodge),
     ("dd_notices", _dd_notices),

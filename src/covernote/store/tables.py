@@ -1552,3 +1552,55 @@ dd_returns = sa.Table(
     sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("handled_at", UtcDateTime, info=WHEN),
 )
+
+
+# -- billing: the continuous payment authority (issue 15 part 4, PAY-3) ---------------------------------------
+# Each notice of a payment to be taken from or paid to a stored card 14 days after its letter (S3), and each
+# policy's authority (granted at bind, perhaps withdrawn). The card is named by its brand and last four digits
+# only, as the payment provider tells them (PAY-4: no card number is ever stored). docs/billing.md.
+
+_CARD = pd(C, Category.FINANCIAL, ("payments",), ProvidedBy.THIRD_PARTY, Erasure.NULL,
+           "the card's brand and last four digits, as the payment provider tells them for the token (never the "
+           "card number, PAY-4)")
+_BILLING_REASON = pd(C, Category.FINANCIAL, ("payments",), ProvidedBy.THIRD_PARTY, Erasure.NULL,
+                     "why a payment failed, in the payment provider's words (insufficient funds...)")
+
+payment_notices = sa.Table(
+    "payment_notices",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("transaction_id", sa.String(40), nullable=False, index=True, info=REF),
+    sa.Column("kind", sa.String(10), nullable=False, info=np("charge (taken from the card) or refund (paid to it)")),
+    sa.Column("amount_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("card_brand", sa.String(30), info=_CARD),  # empty once erased (PRV-4, PRV-5)
+    sa.Column("card_last4", sa.String(4), info=_CARD),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("sent_on", sa.Date, info=np("the day the notice's letter was issued; empty until it is")),
+    sa.Column("due_on", sa.Date, nullable=False, index=True, info=np("the day the payment is taken or paid")),
+    sa.Column("status", sa.String(12), nullable=False, index=True,
+              info=np("pending, taken, paid, failed, withdrawn or cancelled")),
+    sa.Column("document_id", sa.String(40), sa.ForeignKey("documents.id"), info=REF),
+    sa.Column("receipt_reference", sa.String(100), info=np("the payment provider's reference for the payment")),
+    sa.Column("idempotency_key", sa.String(200), nullable=False, unique=True,
+              info=np("the key the payment provider is given for this notice's payment (never taken twice)")),
+    sa.Column("reason", sa.Text, info=_BILLING_REASON),
+    sa.Column("settled_at", UtcDateTime, info=WHEN),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
+)
+
+payment_authorities = sa.Table(
+    "payment_authorities",
+    metadata,
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), primary_key=True, info=REF),
+    sa.Column("granted_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("granted_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("withdrawn_at", UtcDateTime, info=WHEN),
+    sa.Column("withdrawn_by", sa.String(40), info=REF),
+    sa.Column("answer_by", sa.Date, info=np("the last day to pay another way once the authority is withdrawn")),
+    sa.Column("letter_document_id", sa.String(40), sa.ForeignKey("documents.id"), info=REF),
+    sa.Column("cancellation_due_on", sa.Date,
+              info=np("when billing asked for the policy's cancellation (no other way to pay was given)")),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
+    sa.Index("ix_payment_authorities_answer", "withdrawn_at", "cancellation_due_on", "answer_by"),
+)

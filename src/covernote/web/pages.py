@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from covernote.billing.usecases import notices as payment_notices
 from covernote.documents.domain import letterhead
 from covernote.documents.usecases import documents
 from covernote.identity.usecases.web import SignedIn
@@ -146,10 +147,11 @@ async def policy(request: Request, policy_id: str) -> Response:
         versions = term.get("versions") or []
         # The documents already issued, listed inline; nothing is rendered here (docs/portal.md, "Documents").
         listing = await run(documents.issued_documents, ctx_of(request), who.principal, policy_id)
+        payment = await run(payment_notices.policy_notices, ctx_of(request), who.principal, view["id"])  # PAY-3
         # REG-5: the product's FSCS statement, the same product data the policy documents print
         fscs = letterhead(ctx_of(request).catalogue.by_ref(term["product"]))["fscs"] if term.get("product") else None
         return page(request, "policy.html", 200, who, title=f"Policy {view['number']}", policy=view, term=term,
-                    latest=versions[-1] if versions else None, listing=listing, fscs=fscs,
+                    latest=versions[-1] if versions else None, listing=listing, fscs=fscs, payment=payment,
                     for_doc={d["id"]: documented(d) for d in listing["documents"]}, downloads=DOWNLOADS)
 
     return await signed_in_page(request, render)

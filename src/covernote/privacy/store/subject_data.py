@@ -62,6 +62,7 @@ from covernote.store.tables import (
     metadata,
     mid_updates,
     ncd_proofs,
+    payment_notices,
     payment_plans,
     pending_quotes,
     policies,
@@ -134,6 +135,8 @@ LINKS: dict[str, Callable[[str, Ids], Any]] = {
     "dd_returns": _by_policy(dd_returns),
     # Policy documents as issued (DOC-1), their bytes, and the paper copies asked for.
     "print_requests": _by_customer(print_requests),
+    # The continuous payment authority's notices (PAY-3): the card's brand and last digits, a decline's reason.
+    "payment_notices": _by_policy(payment_notices),
     "document_renditions": _by_customer(document_renditions),
     "documents": _by_customer(documents),
     "consent_decisions": _by_customer(consent_decisions),

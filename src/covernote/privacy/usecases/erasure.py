@@ -40,7 +40,7 @@ from covernote.privacy.usecases.sensitive import erase_keys
 ERASURE_TABLES = ("idempotency_keys", "consent_decisions", "pending_quotes", "policy_transactions", "quotes",
                   "ncd_proofs", "claim_payments", "claim_documents", "claim_correspondence", "claim_events",
                   "claim_parties", "claims", "mid_updates", "cue_reports", "deadlines", "print_requests",
-                  "document_renditions", "documents", "complaint_letters", "complaints", "sensitive_data",
+                  "payment_notices", "document_renditions", "documents", "complaint_letters", "complaints", "sensitive_data",
                   "web_sign_in_failures", "web_sessions", "users", "instalments", "finance_agreements",
                   "payment_plans", "policies", "processing_flags", "subject_requests",
                   "customers")
@@ -143,7 +143,7 @@ class _Reasons:
                 self.customer + self.by_policy.get(self.claim_policy.get(row.claim_id, ""), []), decl)
         if table in ("documents", "document_renditions", "print_requests"):  # each kept with what it belongs to
             return lambda loc, decl, row: decide(self.customer + self._owner_reasons(row), decl)
-        if table in ("policy_transactions", "pending_quotes"):
+        if table in ("policy_transactions", "pending_quotes", "payment_notices"):
             return lambda loc, decl, row: decide(self.customer + self.by_policy.get(row.policy_id, []), decl)
         if table == "quotes":
             return lambda loc, decl, row: decide(

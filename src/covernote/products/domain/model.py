@@ -156,6 +156,15 @@ class RenewalRules:
 
 
 @dataclass(frozen=True)
+class PaymentAuthorityTerms:
+    """The continuous payment authority's days (PAY-3, S3): a payment is taken or paid `notice_days` calendar
+    days after its written notice. (The days a customer who withdraws the authority has to pay another way are
+    the clock engine's rule `billing.payment_authority_answer`, where every deadline is defined.)"""
+
+    notice_days: int = 14
+
+
+@dataclass(frozen=True)
 class Term:
     unit: Literal["months", "days"]
     length: int
@@ -354,6 +363,7 @@ class Product:
     contacts: BrandContacts | None = None  # DOC-2: the brand and its complaint contact points
     privacy_notice: PrivacyNotice | None = None  # PRV-3: the rights, contact and regulator the notice gives
     ipid: ProductInformation | None = None  # DOC-1: the product information document's own wording
+    payment_authority: PaymentAuthorityTerms = PaymentAuthorityTerms()  # PAY-3: the notice's days (S3: 14)
 
     @property
     def ref(self) -> str:

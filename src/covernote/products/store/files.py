@@ -38,6 +38,7 @@ from covernote.products.domain.model import (
     IptRate,
     NcdProtectionRule,
     NcdScale,
+    PaymentAuthorityTerms,
     ProcessingStatement,
     Product,
     Question,
@@ -164,6 +165,10 @@ class RenewalDoc(StrictDoc):
     renewable: bool = True
     invitation_days_before: int = Field(ge=0, le=120)
     auto_renew_default: bool = True
+
+
+class PaymentAuthorityDoc(StrictDoc):
+    notice_days: int = Field(default=14, ge=1, le=60)
 
 
 class TermDoc(StrictDoc):
@@ -305,6 +310,7 @@ class ProductDoc(StrictDoc):
     contacts: ContactsDoc | None = None  # DOC-2: required, reported as missing by notice_problems
     privacy_notice: PrivacyNoticeDoc | None = None  # PRV-3: required, likewise
     ipid: IpidDoc | None = None  # DOC-1: the product information document's wording; none, no IPID is issued
+    payment_authority: PaymentAuthorityDoc = PaymentAuthorityDoc()  # PAY-3: the continuous payment authority's days
 
 
 class IptRateDoc(StrictDoc):
@@ -584,6 +590,7 @@ def product_from_doc(doc: ProductDoc) -> Product:
         contacts=None if doc.contacts is None else brand_contacts(doc.contacts),
         privacy_notice=None if doc.privacy_notice is None else privacy_notice(doc.privacy_notice),
         ipid=None if doc.ipid is None else product_information(doc.ipid),
+        payment_authority=PaymentAuthorityTerms(doc.payment_authority.notice_days),
     )
 
 
