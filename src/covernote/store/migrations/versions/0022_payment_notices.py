@@ -2,7 +2,7 @@
 stored card 14 days after its letter) and each policy's authority (granted at bind, perhaps withdrawn).
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0021
 Create Date: 2026-12-07 20:00:00
 """
 import sqlalchemy as sa
