@@ -205,6 +205,8 @@ class Settlement(PaymentResult):
 
     notice: NotRequired[NoticeView]
     summary: NotRequired[str]
+    replan: NotRequired[ReplanView]  # a direct-debit payer's instalments as re-planned (PAY-1)
+    plan: NotRequired[PaymentPlanView]  # new business paid monthly: the plan opened (PAY-1)
 
 
 class AuthorityView(TypedDict):

@@ -5,7 +5,10 @@ from __future__ import annotations
 from typing import Any, cast
 
 from fastapi import APIRouter, Request
+from pydantic import Field
 
+from covernote.billing.api.plans import PaymentPlanIn
+from covernote.billing.usecases.settle import monthly_choice
 from covernote.identity import usecases as access
 from covernote.identity.api import Caller, Ctx, IdempotencyKey
 from covernote.kernel.errors import FieldIssue
@@ -31,7 +34,7 @@ from covernote.lifecycle.results import (
 from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.lifecycle.usecases.adjustments import AdjustmentRequest
 from covernote.lifecycle.usecases.cancellations import CancelInput
-from covernote.platform.api.contract import DECLINES_PAYMENT
+from covernote.platform.api.contract import DECLINES_PAYMENT, conflicts, documented
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute, rules_despite_shape
 from covernote.platform.requests import LEAVE_OUT, Day
@@ -97,12 +100,26 @@ def withdraw_quote(ctx: Ctx, who: Caller, quote_id: str, body: WithdrawIn | None
     return quotes.withdraw_quote(ctx, who, quote_id, None if body is None else body.reason)
 
 
-@router.post("/policies", status_code=201, tags=["policies"], responses=DECLINES_PAYMENT)
-def bind(ctx: Ctx, who: Caller, body: BindIn, idempotency_key: IdempotencyKey = None) -> PolicyView:
+class BindPaidIn(BindIn):
+    monthly: PaymentPlanIn | None = Field(
+        default=None, description="Pay monthly by direct debit under premium finance (PAY-1): the deposit is taken "
+                                  "from the card now, the rest in monthly instalments; leave out to pay annually")
+
+
+@router.post("/policies", status_code=201, tags=["policies"], responses={
+    **DECLINES_PAYMENT, **conflicts("The quote cannot be bound (expired, withdrawn, already bound), or the finance "
+                                    "provider referred or declined monthly payment (naming `payment.plan`)"),
+    503: documented("The payment or finance provider did not answer; nothing was changed: retry with the same key")})
+def bind(ctx: Ctx, who: Caller, body: BindPaidIn, idempotency_key: IdempotencyKey = None) -> PolicyView:
     """Bind a quote into a policy and take payment. Needs an Idempotency-Key header; a retry with the same
-    key answers as the first did, 201 and the same policy, with `idempotent_replay` true."""
+    key answers as the first did, 201 and the same policy, with `idempotent_replay` true. With `monthly`, the
+    premium-finance provider decides first (PAY-1): accepted, `payment.plan` is the plan, agreement (credit,
+    interest, total payable, APR) and instalments, and only the deposit is taken; referred or declined, 409
+    naming `payment.plan` and nothing is bought; 503 when the provider does not answer (retry, same key)."""
+    monthly = None if body.monthly is None else monthly_choice(
+        body.monthly.bank.model_dump(), body.monthly.collection_day)
     out = quotes.bind_quote(ctx, who, body.quote_id, payment_token=body.payment.token,
-                            idempotency_key=idempotency_key, documents_on=body.documents_on)
+                            idempotency_key=idempotency_key, documents_on=body.documents_on, monthly=monthly)
     return cast(PolicyView, out)  # the view bind_quote built, or its stored replay
 
 

@@ -6,7 +6,14 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
-from covernote.billing.usecases.settle import settle
+from covernote.billing.usecases import plans
+from covernote.billing.usecases.settle import (
+    FinanceRefused,
+    MonthlyChoice,
+    keep_search_of_refused,
+    open_at_bind,
+    settle,
+)
 from covernote.extras.usecases import check_bound_lines
 from covernote.extras.usecases import quote_lines as quote_extra_lines
 from covernote.identity.usecases import Principal, check_customer
@@ -187,14 +194,21 @@ def _withdrawal_view(w: QuoteWithdrawal | None) -> QuoteWithdrawalView | None:
 
 
 def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_token: str,
-               idempotency_key: str | None, documents_on: date | None = None) -> dict[str, Any]:
-    """Turn an open, unexpired quote into a policy, charge the card token and post the ledger.
+               idempotency_key: str | None, documents_on: date | None = None,
+               monthly: MonthlyChoice | None = None) -> dict[str, Any]:
+    """Turn an open, unexpired quote into a policy, charge the card token and post the ledger. `monthly`: paid
+    monthly by direct debit under premium finance (PAY-1): the deposit is taken from the card, the rest financed;
+    a referred or declined application refuses the sale (409 naming `payment.plan`), its credit search kept.
     Same key, same answer; a second bind of the same quote is a conflict. The answer is a `PolicyView`
     with `transaction_id`, `payment` and `idempotent_replay`, as idempotent_change stores and replays it
     (JSON, so `dict[str, Any]` here; the route declares the `PolicyView`)."""
     key = check_key(idempotency_key)
-    request = {"quote_id": quote_id, "payment_token": payment_token,
-               "documents_on": documents_on.isoformat() if documents_on else None}
+    request: dict[str, Any] = {"quote_id": quote_id, "payment_token": payment_token,
+                               "documents_on": documents_on.isoformat() if documents_on else None}
+    if monthly is not None:  # the fingerprint only is stored, never the account
+        request["monthly"] = {"collection_day": monthly.collection_day, "sort_code": monthly.bank.sort_code,
+                              "account_number": monthly.bank.account_number,
+                              "account_holder": monthly.bank.account_holder}
 
     def run(uow: UnitOfWork, payment_key: str) -> dict[str, Any]:
         quote = uow.quotes.get(quote_id)
@@ -253,8 +267,12 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
         details["ncd"] = ncd_at_bind(ctx, uow, quote, proofs)  # NCD-1: bound on unproven or rejected NCD is flagged
         uow.policies.add(policy)
         uow.publish(PolicyTransactionRecorded(policy, txn))  # ECO-1 carbon offset, REG-1 MID update
-        payment = settle(ctx, uow, policy, txn, f"New business {policy.number}", payment_key,
-                         occasion="new_business")  # the customer is here, paying now (PAY-3: no notice)
+        if monthly is None:
+            payment = settle(ctx, uow, policy, txn, f"New business {policy.number}", payment_key,
+                             occasion="new_business")  # the customer is here, paying now (PAY-3: no notice)
+        else:  # PAY-1: the provider's decision, the plan, and only the deposit taken now
+            payment = open_at_bind(ctx, uow, principal, policy, txn, f"New business {policy.number}", payment_key,
+                                   monthly)
         view = policy_view(ctx.catalogue, policy, today, balance=Money.zero())
         # NCD-1: as GET /policies/{id} shows it; the new policy's proofs are its quote's
         view["ncd"] = policy_ncd(ctx, uow, policy, today, proofs)
@@ -262,7 +280,14 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
         view["payment"] = payment
         return cast(dict[str, Any], view)
 
-    return idempotent_change(ctx.uow, principal.user_id, "bind", idempotency_key, request, run)
+    try:
+        out = idempotent_change(ctx.uow, principal.user_id, "bind", idempotency_key, request, run)
+    except FinanceRefused as refused:
+        keep_search_of_refused(ctx, principal, refused)
+        raise
+    if monthly is not None and not out.get("idempotent_replay"):
+        plans.issue_finance_documents(ctx, principal, out["id"])  # the pre-contract information and agreement
+    return out
 
 
 def check_price(term: TermState, segments: list[Segment], quoted: Money) -> None:
