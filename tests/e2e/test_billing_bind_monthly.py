@@ -112,3 +112,36 @@ def test_pay1_an_adjustment_replans_the_instalments_and_a_cancellation_ends_the_
     ended = api.get(f"/policies/{pid}/payment-plan").json()
     assert all(i["status"] != "scheduled" for i in ended["instalments"])
     assert reconcile(api.ctx)["ok"], reconcile(api.ctx)["problems"]
+
+
+def _cli_quote(cli, tmp_path, name: str) -> str:  # type: ignore[no-untyped-def]
+    import json
+    customer = json.loads(cli("customers", "create", "--name", name, "--email", "m@example.org",
+                              "--address", "4 Lane, Leeds", "--postcode", "LS2 7HX", "--json"))
+    vehicle = {"registration": "LS19ABC", "make": "Ford", "model": "Fiesta", "year": 2019, "value": "9000",
+               "abi_group": 12, "fuel": "petrol", "engine_cc": 1500, "co2_gkm": 110}
+    risk = tmp_path / "risk.json"
+    risk.write_text(json.dumps({"vehicle": vehicle, "drivers": [{"name": name, "date_of_birth": "1980-01-01",
+                                                                 "licence_held_since": "2000-01-01"}],
+                                "postcode": "LS2 7HX", "answers": {"annual_mileage": 8000, "ncd_years": 3}}))
+    quote = json.loads(cli("quote", "create", "--product", "ECO", "--customer", customer["id"],
+                           "--risk-file", str(risk), "--json"))
+    return str(quote["id"])
+
+
+def test_pay1_buy_monthly_from_the_command_line(cli, tmp_path) -> None:  # type: ignore[no-untyped-def]
+    """PAY-1: `covernote policy bind --monthly ...` prints the deposit taken and the agreement's figures; bad
+    bank details exit non-zero naming the field; bank details without --monthly are refused."""
+    quote = _cli_quote(cli, tmp_path, "Mona Monthly")
+    bad = cli("policy", "bind", quote, "--token", "tok_visa", "--idempotency-key", "cli-monthly-0", "--monthly",
+              "--account-holder", "Mona Monthly", "--sort-code", "12-34", "--account-number", "87654321",
+              "--collection-day", "12", code=2)
+    assert "monthly.bank.sort_code" in bad
+    stray = cli("policy", "bind", quote, "--token", "tok_visa", "--idempotency-key", "cli-monthly-1",
+                "--sort-code", "12-34-56", code=2)
+    assert "monthly" in stray
+    out = cli("policy", "bind", quote, "--token", "tok_visa", "--idempotency-key", "cli-monthly-2", "--monthly",
+              "--account-holder", "Mona Monthly", "--sort-code", "12-34-56", "--account-number", "87654321",
+              "--collection-day", "12")
+    assert "monthly by direct debit from the account ending 4321" in out and "APR" in out
+    assert "87654321" not in out

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 
 import typer
 
+from covernote.billing.usecases.settle import monthly_choice
 from covernote.identity.usecases import operator
 from covernote.interfaces.cli import (
     JsonOpt,
@@ -20,6 +21,7 @@ from covernote.interfaces.cli import (
     show,
 )
 from covernote.interfaces.progress import terminal_progress
+from covernote.kernel.errors import FieldIssue, ValidationFailed
 from covernote.ledger import usecases as ledger
 from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.policy.schemas import ChangeIn, CustomerIn, RiskIn, TermIn
@@ -173,10 +175,36 @@ def _policy_summary(p: dict[str, Any]) -> str:
 @policy_app.command("bind")
 @handles_errors
 def policy_bind(quote_id: str, token: Annotated[str, typer.Option(help="Payment token, e.g. tok_visa")],
-                idempotency_key: Annotated[str, typer.Option()], as_json: JsonOpt = False) -> None:
-    """Bind a quote into a policy and take payment."""
-    data = quotes.bind_quote(context(), operator(), quote_id, payment_token=token, idempotency_key=idempotency_key)
-    show(data, as_json, lambda d: _policy_summary(d) + f"\n  payment {d['payment']['amount']} {d['payment']['status']}")
+                idempotency_key: Annotated[str, typer.Option()], as_json: JsonOpt = False,
+                monthly: Annotated[bool, typer.Option(help="Pay monthly by direct debit under premium finance (PAY-1): "
+                                                           "the deposit from the card, the rest in instalments")] = False,
+                account_holder: Annotated[str | None, typer.Option(help="With --monthly: the name on the account")] = None,
+                sort_code: Annotated[str | None, typer.Option(help="With --monthly: 6 digits")] = None,
+                account_number: Annotated[str | None, typer.Option(help="With --monthly: 8 digits")] = None,
+                collection_day: Annotated[int | None, typer.Option(help="With --monthly: 1 to 28")] = None) -> None:
+    """Bind a quote into a policy and take payment (with --monthly: the deposit, the rest financed)."""
+    choice = None
+    if monthly:
+        choice = monthly_choice({"account_holder": account_holder, "sort_code": sort_code,
+                                 "account_number": account_number}, collection_day or 0)
+    elif any(v is not None for v in (account_holder, sort_code, account_number, collection_day)):
+        raise ValidationFailed("the bank account and collection day are for monthly payment",
+                               [FieldIssue("monthly", "add --monthly, or leave out the bank account")])
+    data = quotes.bind_quote(context(), operator(), quote_id, payment_token=token, idempotency_key=idempotency_key,
+                             monthly=choice)
+    show(data, as_json, _bound_summary)
+
+
+def _bound_summary(d: dict[str, Any]) -> str:
+    pay = d["payment"]
+    out = _policy_summary(d) + f"\n  payment {pay['amount']} {pay['status']}"
+    plan = pay.get("plan")
+    if plan and plan.get("agreement"):
+        a = plan["agreement"]
+        out += (f"\n  monthly by direct debit from the account ending {plan['account_ending']}: deposit {a['deposit']}, "
+                f"credit {a['credit']}, interest {a['interest']}, total payable {a['total_payable']}, "
+                f"APR {a['apr_percent']}%, {a['instalment_count']} instalments from {plan['instalments'][0]['due_on']}")
+    return out
 
 
 @policy_app.command("show")
