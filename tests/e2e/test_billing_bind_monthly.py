@@ -145,3 +145,42 @@ def test_pay1_buy_monthly_from_the_command_line(cli, tmp_path) -> None:  # type:
               "--collection-day", "12")
     assert "monthly by direct debit from the account ending 4321" in out and "APR" in out
     assert "87654321" not in out
+
+
+def test_pay1_the_portal_shows_the_monthly_figures_and_buys_monthly(api: Api) -> None:
+    """PAY-1, UX-2: the quote page shows the deposit, credit, interest, total payable and representative APR
+    before the customer chooses; a bad sort code is answered on the page naming it (422, nothing bought, the
+    account number not echoed); a good one buys monthly and the policy's plan is active."""
+    import re
+
+    from covernote.identity.usecases import SYSTEM, create_user
+    from covernote.identity.usecases import web as portal
+
+    customer = new_customer(api.ctx, "Mo Monthly")
+    user, _ = create_user(api.ctx, "Mo Monthly", "customer", customer)
+    portal.set_password(api.ctx, SYSTEM, user.user_id, "mo@example.org", "correct horse battery")
+    session = portal.sign_in(api.ctx, "mo@example.org", "correct horse battery")
+    api.client.cookies.set("covernote_session", session["session_id"])
+    q = api.post("/quotes", quote_body(customer))
+    assert q.status_code == 201, q.text
+    quote = q.json()
+    shown = api.get(f"/quotes/{quote['id']}").json()["monthly"]
+    page = api.client.get(f"/portal/quotes/{quote['id']}")
+    assert page.status_code == 200, page.text
+    assert "Representative APR" in page.text and f"{shown['apr_percent']}%" in page.text
+    form = {"csrf_token": session["csrf_token"], "idempotency_key": "portal-monthly-1", "payment_token": "tok_visa",
+            "plan": "monthly", "monthly.bank.account_holder": "Mo Monthly", "monthly.bank.sort_code": "12-34",
+            "monthly.bank.account_number": "87654321", "monthly.collection_day": "12"}
+    bad = api.client.post(f"/portal/quotes/{quote['id']}/buy", data=form, follow_redirects=False)
+    assert bad.status_code == 422 and "Sort code" in bad.text and "87654321" not in bad.text
+    assert re.search(r'id="monthly-bank-sort-code"[^>]*aria-invalid="true"', bad.text)
+    good = api.client.post(f"/portal/quotes/{quote['id']}/buy", data=form | {"monthly.bank.sort_code": "12-34-56",
+                                                                           "idempotency_key": "portal-monthly-2"},
+                           follow_redirects=False)
+    assert good.status_code == 303, good.text
+    pid = good.headers["location"].rsplit("/", 1)[-1]
+    plan = api.get(f"/policies/{pid}/payment-plan").json()
+    a = plan["agreement"]
+    assert plan["status"] == "active"  # the figures shown are the ones agreed; the APR moves with the collection day
+    assert [a[k] for k in ("deposit", "credit", "interest", "total_payable")] == [
+        shown[k] for k in ("deposit", "credit", "interest", "total_payable")]

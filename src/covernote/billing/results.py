@@ -70,6 +70,24 @@ class PaymentPlanView(TypedDict):
     instalments: list[InstalmentView]
 
 
+class FinanceIllustration(TypedDict):
+    """What paying monthly would cost, before asking the provider (PAY-1, the pre-contract figures): the deposit
+    taken by card, the amount of credit, the interest, the total amount payable, the APR, and the instalments.
+    The provider's decision comes at purchase; the figures are the product's terms applied to this price."""
+
+    provider: str
+    deposit: str
+    credit: str
+    interest: str
+    total_payable: str
+    apr_percent: str
+    instalment_count: int
+    first_instalment: str
+    regular_instalment: str
+    first_due_on: str
+    collection_day: int
+
+
 class PlanOpened(TypedDict):
     """A monthly plan asked for: the plan as it now stands (status `active`, `referred` or `declined`) and
     the deposit taken, or the card refunded what the provider now finances, when accepted."""

@@ -7,7 +7,7 @@ from typing import Any, NotRequired
 
 from typing_extensions import TypedDict
 
-from covernote.billing.results import Settlement
+from covernote.billing.results import FinanceIllustration, Settlement
 from covernote.policy.results import FeeLineView, SegmentView, TermView, TransactionView
 
 
@@ -55,6 +55,7 @@ class QuoteView(TypedDict):
     expires_at: str
     ncd: NotRequired[Mapping[str, Any] | None]  # NCD-1, the NCD context's block
     withdrawal: NotRequired[QuoteWithdrawalView | None]
+    monthly: NotRequired[FinanceIllustration | None]  # PAY-1: paying monthly instead, before the provider decides
 
 
 class QuoteCarbonPart(TypedDict, total=False):

@@ -5,12 +5,14 @@ the quote is made and bound by the use cases the REST routes call, so every rule
 from __future__ import annotations
 
 import re
+from collections.abc import Mapping
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 from pydantic import ValidationError
 
+from covernote.billing.usecases.settle import FinanceRefused, monthly_choice
 from covernote.identity.usecases.web import SignedIn
 from covernote.kernel.errors import PaymentRequired, ValidationFailed
 from covernote.lifecycle.usecases import quotes
@@ -99,12 +101,19 @@ async def quote(request: Request, quote_id: str) -> Response:
     return await signed_in_page(request, render)
 
 
-async def _quote(request: Request, who: SignedIn, quote_id: str, status: int = 200, token: str = "",
-                 errors: dict[str, str] | None = None, problem: str | None = None) -> Response:
+async def _quote(request: Request, who: SignedIn, quote_id: str, status: int = 200,
+                 form: Mapping[str, str] | None = None, errors: dict[str, str] | None = None,
+                 problem: str | None = None) -> Response:
     view = await run(quotes.get_quote, ctx_of(request), who.principal, quote_id)
+    # What was typed comes back on an error, except the account number (typed again, never echoed).
+    values = {k: v for k, v in (form or {}).items() if k in ("payment_token", "plan", "monthly.collection_day",
+                                                             "monthly.bank.account_holder", "monthly.bank.sort_code")}
     # The purchase carries an idempotency key made with the page: a form posted twice buys once.
-    return page(request, "quote_view.html", status, who, title="Your quote", quote=view, payment_token=token,
+    return page(request, "quote_view.html", status, who, title="Your quote", quote=view, values=values,
                 errors=errors or {}, problem=problem, idempotency_key=f"portal-{new_token()}")
+
+
+BANK_FIELDS = ("account_holder", "sort_code", "account_number")
 
 
 @router.post("/quotes/{quote_id}/buy")
@@ -116,15 +125,26 @@ async def buy(request: Request, quote_id: str) -> Response:
         try:
             payment = PaymentIn.model_validate({"token": token})
         except ValidationError as e:
-            return await _quote(request, who, quote_id, 422, token,
+            return await _quote(request, who, quote_id, 422, form,
                                 {"payment_token": "; ".join(field_errors(e).values())})
+        monthly = None
+        if form.get("plan") == "monthly":  # PAY-1: the deposit from the card, the rest by direct debit
+            day = form.get("monthly.collection_day", "").strip()
+            try:
+                monthly = monthly_choice({k: form.get(f"monthly.bank.{k}", "") for k in BANK_FIELDS},
+                                         int(day) if day.isdigit() else 0)
+            except ValidationFailed as e:
+                return await _quote(request, who, quote_id, 422, form, {i.field: i.reason for i in e.issues}, e.message)
         try:
             policy = await run(lambda: quotes.bind_quote(ctx_of(request), who.principal, quote_id,
                                                          payment_token=payment.token,
-                                                         idempotency_key=form.get("idempotency_key")))
+                                                         idempotency_key=form.get("idempotency_key"),
+                                                         monthly=monthly))
         except (ValidationFailed, PaymentRequired) as e:  # a token the provider refuses; a card declined
-            return await _quote(request, who, quote_id, 422 if isinstance(e, ValidationFailed) else 402, token,
+            return await _quote(request, who, quote_id, 422 if isinstance(e, ValidationFailed) else 402, form,
                                 {"payment_token": "; ".join(i.reason for i in e.issues) or e.message}, e.message)
+        except FinanceRefused as e:  # PAY-1: referred or declined: nothing bought; paying annually is still open
+            return await _quote(request, who, quote_id, 409, form, {"plan": e.issues[0].reason}, e.message)
         return to(f"{PREFIX}/policies/{policy['id']}")
 
     return await form_page(request, render)

@@ -44,6 +44,7 @@ from covernote.billing.ports import (
 )
 from covernote.billing.results import (
     AgreementView,
+    FinanceIllustration,
     InstalmentView,
     PaymentPlanView,
     PlanOpened,
@@ -249,6 +250,28 @@ def bank_account_of(ctx: AppContext, uow: UnitOfWork, reader: Principal, plan: P
     if any(not isinstance(v, str) for v in values):
         return None
     return BankAccount(*values)
+
+
+def illustration(ctx: AppContext, product_ref: str, cash_price: Money, start: date,
+                 collection_day: int = 1) -> FinanceIllustration | None:
+    """What monthly payment of `cash_price` for cover from `start` would cost under the product's finance terms,
+    without asking the provider (PAY-1: shown with the quote, before the customer chooses); None when the
+    product offers no monthly payment or the amount is below the provider's minimum."""
+    spec = ctx.catalogue.by_ref(product_ref).finance
+    if spec is None:
+        return None
+    today = ctx.today()
+    begin = max(start, today)
+    try:
+        q = finance.quote_finance(cash_price, spec, begin, first_collection_for(begin, today, collection_day),
+                                  collection_day)
+    except FinanceNotAvailable:
+        return None
+    return {"provider": q.provider, "deposit": q.deposit.to_str(), "credit": q.credit.to_str(),
+            "interest": q.interest.to_str(), "total_payable": q.total_payable.to_str(),
+            "apr_percent": f"{q.apr_percent:.1f}", "instalment_count": q.instalments,
+            "first_instalment": q.schedule[0].amount.to_str(), "regular_instalment": q.schedule[-1].amount.to_str(),
+            "first_due_on": q.schedule[0].due_on.isoformat(), "collection_day": collection_day}
 
 
 def _bad_day() -> None:

@@ -143,7 +143,10 @@ def get_quote(ctx: AppContext, principal: Principal, quote_id: str) -> QuoteView
     if q is None:
         raise NotFound("no such quote", [FieldIssue("quote_id", f"no quote {quote_id}")])
     check_customer(principal, q.customer_id, "quote")
-    return {**quote_view(q, ctx.catalogue), "ncd": ncd, "withdrawal": _withdrawal_view(withdrawal)}
+    view: QuoteView = {**quote_view(q, ctx.catalogue), "ncd": ncd, "withdrawal": _withdrawal_view(withdrawal)}
+    if q.status == "open":  # PAY-1: what paying monthly would cost, shown before the customer chooses
+        view["monthly"] = plans.illustration(ctx, q.product_ref, Money.of(view["total_payable"]), q.period.start)
+    return view
 
 
 def list_quotes(ctx: AppContext, principal: Principal, limit: int = 50, offset: int = 0) -> list[QuoteView]:
