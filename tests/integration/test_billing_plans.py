@@ -134,8 +134,8 @@ def test_pay1_a_cancellation_settles_the_plan(db_ctx: AppContext, clock: FixedCl
     bind(db_ctx, "YOUNG_DRIVER")  # paid by the same card, so its token holds enough for the lifecycle's refund
     policy, _ = monthly(db_ctx)
     clock.advance(timedelta(days=20))
-    cancel(db_ctx, policy["id"], db_ctx.today())
-    r = _last_replan(db_ctx, policy["id"])
+    done = cancel(db_ctx, policy["id"], db_ctx.today())
+    r = done["payment"].get("replan")  # the cancellation's settle re-planned the term (billing.settle)
     assert r is not None and r["cause"] == "cancellation"
     assert r["interest"] == "0.00"  # no instalment had fallen due
     assert all(i["status"] in ("cancelled", "superseded") for i in r["instalments"])

@@ -80,8 +80,6 @@ billing_report_app = typer.Typer(help="Billing reports as CSV.", no_args_is_help
 billing_app.add_typer(billing_report_app, name="report")
 privacy_app = typer.Typer(help="Privacy: the data map, requests, erasure, retention, holds, registers, keys.",
                           no_args_is_help=True)
-billing_app = typer.Typer(help="Billing (issue 15): how customers pay: the continuous payment authority's notices.",
-                          no_args_is_help=True)
 # The command groups in the order `covernote --help` lists them: db and jobs are the assembly's, the rest the contexts'.
 for sub, name in ((db_app, "db"), (products_app, "products"), (users_app, "users"), (customers_app, "customers"),
                   (quote_app, "quote"), (policy_app, "policy"), (ledger_app, "ledger"), (billing_app, "billing"),

@@ -62,6 +62,7 @@ from covernote.store.tables import (
     metadata,
     mid_updates,
     ncd_proofs,
+    payment_authorities,
     payment_notices,
     payment_plans,
     pending_quotes,
@@ -137,6 +138,8 @@ LINKS: dict[str, Callable[[str, Ids], Any]] = {
     "print_requests": _by_customer(print_requests),
     # The continuous payment authority's notices (PAY-3): the card's brand and last digits, a decline's reason.
     "payment_notices": _by_policy(payment_notices),
+    # Each policy's continuous payment authority (PAY-3): granted, or withdrawn when and by whom.
+    "payment_authorities": _by_policy(payment_authorities),
     "document_renditions": _by_customer(document_renditions),
     "documents": _by_customer(documents),
     "consent_decisions": _by_customer(consent_decisions),
