@@ -27,7 +27,7 @@ from datetime import date
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Literal
 
-from covernote.kernel.calendar import WorkingDayCalendar
+from covernote.billing.domain import bacs
 from covernote.kernel.money import Money, Rounding, sum_money
 from covernote.products.domain.finance_spec import FinanceSpec
 
@@ -66,16 +66,14 @@ def first_collection_date(start: date, collection_day: int, earliest: date) -> d
     return chosen
 
 
-# Bacs (PAY-6): a new mandate is lodged with the payer's bank through the bureau (AUDDIS, a 3-working-day
-# processing cycle) and the customer is given 10 working days' advance notice of the first collection.
-MANDATE_LODGING_WORKING_DAYS = 3
-ADVANCE_NOTICE_WORKING_DAYS = 10
-
-
-def mandate_ready_on(today: date, calendar: WorkingDayCalendar) -> date:
-    """The earliest first collection for a mandate set up `today`: the bureau's lodging and the advance notice,
-    in working days (the direct-debit calendar of H3's Bacs work may refine it)."""
-    return calendar.add_working_days(today, MANDATE_LODGING_WORKING_DAYS + ADVANCE_NOTICE_WORKING_DAYS)
+def mandate_ready_on(today: date, notice_working_days: int = bacs.DEFAULT_NOTICE_WORKING_DAYS,
+                     *, lodged: bool = False) -> date:
+    """The earliest first collection for a plan agreed `today` (PAY-6), by the Bacs rules in one place
+    (`bacs.earliest_collection`): the advance notice of `notice_working_days` working days and, for a new mandate,
+    its AUDDIS lodgement in today's file first (`lodged`: the mandate is already lodged, as on a renewal)."""
+    cal = bacs.bacs_calendar()
+    entry = None if lodged else bacs.lodgement_cycle(cal, today).entry_day
+    return bacs.earliest_collection(cal, today, notice_working_days=notice_working_days, lodged_entry_day=entry)
 
 
 def check_collection_day(collection_day: int) -> int:

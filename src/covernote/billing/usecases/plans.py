@@ -54,7 +54,6 @@ from covernote.documents.domain import Letter
 from covernote.documents.results import DocumentView
 from covernote.documents.usecases import documents
 from covernote.identity.usecases import Principal, require_staff
-from covernote.kernel.calendar import WorkingDayCalendar
 from covernote.kernel.declarations import Category
 from covernote.kernel.errors import (
     Conflict,
@@ -134,11 +133,11 @@ def _spec(ctx: AppContext, policy: Policy, term_no: int) -> FinanceSpec:
     return product.finance
 
 
-def first_collection_for(start: date, today: date, collection_day: int) -> date:
+def first_collection_for(start: date, today: date, collection_day: int, notice_working_days: int) -> date:
     """The first instalment's date for a plan from `start` agreed `today` (PAY-6: never before the mandate is
     lodged and the advance notice given; see finance.mandate_ready_on)."""
     return finance.first_collection_date(start, collection_day,
-                                         finance.mandate_ready_on(today, WorkingDayCalendar()))
+                                         finance.mandate_ready_on(today, notice_working_days))
 
 
 # -- opening a monthly plan ------------------------------------------------------------------------------------
@@ -172,7 +171,8 @@ def open_monthly_plan(ctx: AppContext, uow: UnitOfWork, principal: Principal, po
     if term.cancelled_from is not None or term.voided:
         raise Conflict("the term is cancelled: there is nothing left to finance", [FieldIssue("policy_id", "cancelled")])
     start = max(term.period.start, today)
-    first = first_collection or first_collection_for(start, today, collection_day)
+    first = first_collection or first_collection_for(start, today, collection_day,
+                                                     spec.notice_working_days)
     try:
         quote = finance.quote_finance(term_cash_price(policy, txn.term_no), spec, start, first, collection_day)
     except FinanceNotAvailable as exc:
@@ -229,7 +229,7 @@ def renew_monthly_plan(ctx: AppContext, uow: UnitOfWork, principal: Principal, p
     account = SealedAccount(last.account_holder_sealed, last.sort_code_sealed, last.account_number_sealed,
                             last.account_ending or "")
     start = max(policy.term(txn.term_no).period.start, ctx.today())
-    ready = WorkingDayCalendar().add_working_days(ctx.today(), finance.ADVANCE_NOTICE_WORKING_DAYS)
+    ready = finance.mandate_ready_on(ctx.today(), _spec(ctx, policy, txn.term_no).notice_working_days, lodged=True)
     first = finance.first_collection_date(start, day, ready)
     return open_monthly_plan(ctx, uow, principal, policy, txn, account, day,
                              payment_key=payment_key, first_collection=first)
@@ -263,8 +263,8 @@ def illustration(ctx: AppContext, product_ref: str, cash_price: Money, start: da
     today = ctx.today()
     begin = max(start, today)
     try:
-        q = finance.quote_finance(cash_price, spec, begin, first_collection_for(begin, today, collection_day),
-                                  collection_day)
+        first = first_collection_for(begin, today, collection_day, spec.notice_working_days)
+        q = finance.quote_finance(cash_price, spec, begin, first, collection_day)
     except FinanceNotAvailable:
         return None
     return {"provider": q.provider, "deposit": q.deposit.to_str(), "credit": q.credit.to_str(),
@@ -379,7 +379,8 @@ def decide_referral(ctx: AppContext, principal: Principal, policy_id: str) -> Pa
             start = max(term.period.start, today)
             assert plan.collection_day is not None
             quote = finance.quote_finance(term_cash_price(policy, term.term_no), spec, start,
-                                          first_collection_for(start, today, plan.collection_day), plan.collection_day)
+                                          first_collection_for(start, today, plan.collection_day,
+                                                               spec.notice_working_days), plan.collection_day)
             agreement = _agreement_record(agreement.agreement_id, plan, quote, decision, spec, now)
             uow.plans.update_agreement(agreement, stored_version)
             uow.plans.set_plan_status(plan.plan_id, "active", plan.version)
