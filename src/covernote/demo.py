@@ -7,7 +7,9 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from covernote.billing.usecases import direct_debit, plans
 from covernote.billing.usecases import notices as payment_notices
+from covernote.billing.usecases.settle import monthly_choice
 from covernote.claims import usecases as claims
 from covernote.claims.domain import Notification, Party
 from covernote.identity.ports import User
@@ -166,6 +168,23 @@ def load_demo(ctx: AppContext) -> dict[str, Any]:
                               summary="asks when the car will be collected for repair")
     made["ECO policy with a claim (a cancellation would refund nothing, FEE-1)"] = p["number"]
     made["its claim, with an e-mail awaiting a reply within 5 working days (CLM-2): GET /claims/{id}"] = claim["id"]
+
+    # Monthly payment (PAY-1, PAY-6): an ECO policy bought paying monthly by direct debit under premium finance;
+    # its mandate lodged with the Bacs bureau (the simulator) and the advance notice of its first collections sent.
+    ivy = customer("Ivy Monthly", "ivy@example.org", "12 Bridge St, Cardiff", "CF10 2EF")
+    on(today - timedelta(days=6))
+    ivy_quote = quotes.create_quote(at, SYSTEM, quotes.QuoteRequest("ECO", today - timedelta(days=5), replace(
+        ann_risk, vehicle=_car("CF19IVY", "Honda", "Jazz", 2019, "10500", 13, 102),
+        drivers=(Driver("ivy", "Ivy Monthly", date(1987, 6, 6), date(2006, 6, 6)),), postcode="CF10 2EF"), ivy, None))
+    p = quotes.bind_quote(at, SYSTEM, ivy_quote["id"], payment_token="tok_visa", idempotency_key=new_id("demo"),
+                          monthly=monthly_choice({"account_holder": "Ivy Monthly", "sort_code": "20-00-00",
+                                                  "account_number": "55779911"}, 15))
+    plans.issue_finance_documents(at, SYSTEM, p["id"])
+    if at.bacs is not None:
+        direct_debit.lodge_mandates(at, SYSTEM)
+        on(today - timedelta(days=1))
+        direct_debit.send_notices(at, SYSTEM)
+    made["ECO policy paid monthly by direct debit (premium finance): GET /policies/{id}/payment-plan"] = p["number"]
 
     # Privacy: a marketing consent, a postal access request waiting for proof of identity, and a person
     # with only a quote who asked by e-mail to be erased (identity checked): the plan can be shown.
