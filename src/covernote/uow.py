@@ -10,6 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
+from covernote.billing.ports import ArrearsRepository
+from covernote.billing.store.arrears import ArrearsRepo
 from covernote.carbon.ports import CarbonOffsetRepository
 from covernote.carbon.store import CarbonRepo
 from covernote.claims.ports import ClaimRepository
@@ -92,7 +94,7 @@ def prepare_engine(engine: Engine) -> Engine:
     return engine
 
 
-# Each repository is made on first use within a unit of work (a request touches a few of the 27).
+# Each repository is made on first use within a unit of work (a request touches a few of the 28).
 _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'customers': CustomerRepo,
     'users': UserRepo,
@@ -121,6 +123,7 @@ _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'cue_reports': CueReportRepo,
     'fraud_checks': FraudCheckRepo,
     'documents': DocumentRepo,
+    'arrears': ArrearsRepo,
 }
 
 
@@ -152,6 +155,7 @@ class SqlUnitOfWork:
     cue_reports: CueReportRepository
     fraud_checks: FraudCheckRepository
     documents: DocumentRepository
+    arrears: ArrearsRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine

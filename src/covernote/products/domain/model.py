@@ -13,6 +13,7 @@ from typing import Literal
 
 from covernote.kernel.money import Money
 from covernote.kernel.retention import DealershipPeriod, RetentionRule
+from covernote.products.domain.arrears_spec import ArrearsRules
 from covernote.products.domain.carbon_spec import CarbonOffsetSpec
 from covernote.products.domain.ipid import ProductInformation
 from covernote.products.domain.notices import BrandContacts, PrivacyNotice
@@ -350,6 +351,7 @@ class Product:
     contacts: BrandContacts | None = None  # DOC-2: the brand and its complaint contact points
     privacy_notice: PrivacyNotice | None = None  # PRV-3: the rights, contact and regulator the notice gives
     ipid: ProductInformation | None = None  # DOC-1: the product information document's own wording
+    arrears: ArrearsRules | None = None  # PAY-2: a returned direct debit's ladder; none, no direct debit arrears
 
     @property
     def ref(self) -> str:

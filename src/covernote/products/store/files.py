@@ -50,6 +50,7 @@ from covernote.products.domain.model import (
     TaxTable,
     Term,
 )
+from covernote.products.store.arrears_spec import ArrearsDoc, arrears_problems, arrears_rules
 from covernote.products.store.carbon_spec import CarbonOffsetDoc, carbon_problems, carbon_spec
 from covernote.products.store.ipid import IpidDoc, product_information
 from covernote.products.store.notices import (
@@ -301,6 +302,7 @@ class ProductDoc(StrictDoc):
     contacts: ContactsDoc | None = None  # DOC-2: required, reported as missing by notice_problems
     privacy_notice: PrivacyNoticeDoc | None = None  # PRV-3: required, likewise
     ipid: IpidDoc | None = None  # DOC-1: the product information document's wording; none, no IPID is issued
+    arrears: ArrearsDoc | None = None  # PAY-2: a returned direct debit's ladder (store/arrears_spec.py)
 
 
 class IptRateDoc(StrictDoc):
@@ -454,6 +456,7 @@ def _semantic_problems(file: str, doc: ProductDoc) -> list[ProductFileProblem]:
     out += [ProductFileProblem(file, f, reason) for f, reason in _privacy_problems(doc)]
     out += [ProductFileProblem(file, f, reason) for f, reason in carbon_problems(doc)]
     out += [ProductFileProblem(file, f, reason) for f, reason in notice_problems(doc)]
+    out += [ProductFileProblem(file, f, reason) for f, reason in arrears_problems(doc)]
     return out
 
 
@@ -578,6 +581,7 @@ def product_from_doc(doc: ProductDoc) -> Product:
         contacts=None if doc.contacts is None else brand_contacts(doc.contacts),
         privacy_notice=None if doc.privacy_notice is None else privacy_notice(doc.privacy_notice),
         ipid=None if doc.ipid is None else product_information(doc.ipid),
+        arrears=None if doc.arrears is None else arrears_rules(doc.arrears),
     )
 
 
