@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from covernote import bootstrap
+from covernote.billing.cli import billing_app
 from covernote.carbon import cli as carbon_cli
 from covernote.claims import cli as claims_cli
 from covernote.clocks import cli as clocks_cli
@@ -71,7 +72,8 @@ privacy_app = typer.Typer(help="Privacy: the data map, requests, erasure, retent
                           no_args_is_help=True)
 # The command groups in the order `covernote --help` lists them: db and jobs are the assembly's, the rest the contexts'.
 for sub, name in ((db_app, "db"), (products_app, "products"), (users_app, "users"), (customers_app, "customers"),
-                  (quote_app, "quote"), (policy_app, "policy"), (ledger_app, "ledger"), (jobs_app, "jobs"),
+                  (quote_app, "quote"), (policy_app, "policy"), (billing_app, "billing"), (ledger_app, "ledger"),
+                  (jobs_app, "jobs"),
                   (privacy_app, "privacy")):
     app.add_typer(sub, name=name)
 

@@ -1,4 +1,5 @@
-"""The daily jobs, in order: renewal invitations, auto-renewals, the documents they and the day's policy
+"""The daily jobs, in order: renewal invitations, auto-renewals, returned direct debits' arrears (PAY-2: the
+dunning ladder's steps, its letters, a cancellation for non-payment), the documents they and the day's policy
 transactions call for (DOC-1: after the renewals, so their notices and schedules are issued the same day), the complaints' eight-week letters (CMP-3),
 fraud checks the agency did not answer (REG-3), the Motor Insurance Database updates and CUE reports waiting
 to be sent (REG-1, REG-2; after the renewals, which make MID updates), the retention sweep (PRV-5). The
@@ -19,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
+from covernote.billing.usecases import arrears
 from covernote.complaints.usecases import complaints
 from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM
@@ -61,6 +63,11 @@ def _retention_sweep(ctx: AppContext, day: date, progress: Progress) -> Mapping[
 
 
 @_long
+def _arrears(ctx: AppContext, _day: date, progress: Progress) -> Mapping[str, Any]:
+    return arrears.run_arrears(ctx, SYSTEM, progress=progress)
+
+
+@_long
 def _documents_issue(ctx: AppContext, _day: date, progress: Progress) -> Mapping[str, Any]:
     return documents.issue_due(ctx, SYSTEM, progress=progress)
 
@@ -86,6 +93,7 @@ def _cue_send(ctx: AppContext, _day: date, progress: Progress) -> Mapping[str, A
 DAILY_JOBS: tuple[tuple[str, Job], ...] = (
     ("renewal_invitations", _renewal_invitations),
     ("auto_renewals", _auto_renewals),
+    ("arrears", _arrears),  # PAY-2: before the documents, so a cancellation for non-payment is documented the same day
     ("documents_issue", _documents_issue),
     ("complaints_eight_week", _eight_week_letters),
     ("fraud_recheck", _fraud_recheck),
