@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from covernote.billing.usecases import arrears
 from covernote.identity.usecases.web import SignedIn
 from covernote.kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from covernote.ledger import usecases as ledger
@@ -135,14 +136,24 @@ async def my_policies(request: Request) -> Response:
     return await signed_in_page(request, render)
 
 
+async def policy_page(request: Request, who: SignedIn, policy_id: str, status: int = 200,
+                      **values: Any) -> Response:
+    """The policy's page, with "payment overdue: pay now" and the card payment form while a returned direct debit
+    is unpaid (PAY-2); `values`: the payment form's values, errors and message."""
+    view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
+    term = view.get("current_term") or {}
+    versions = term.get("versions") or []
+    owing = await run(arrears.policy_arrears, ctx_of(request), who.principal, policy_id)
+    values = {"values": {}, "errors": {}, "problem": None, "paid": None,
+              "idempotency_key": f"portal-{new_token()}"} | values
+    return page(request, "policy.html", status, who, title=f"Policy {view['number']}", policy=view, term=term,
+                latest=versions[-1] if versions else None, arrears=owing, **values)
+
+
 @router.get("/policies/{policy_id}")
 async def policy(request: Request, policy_id: str) -> Response:
     async def render(who: SignedIn) -> Response:
-        view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
-        term = view.get("current_term") or {}
-        versions = term.get("versions") or []
-        return page(request, "policy.html", 200, who, title=f"Policy {view['number']}", policy=view, term=term,
-                     latest=versions[-1] if versions else None)
+        return await policy_page(request, who, policy_id)
 
     return await signed_in_page(request, render)
 
