@@ -22,6 +22,7 @@ from pathlib import Path
 import pytest
 import sqlalchemy as sa
 
+from covernote.billing.adapters.finance_provider import SimulatedFinanceProvider
 from covernote.bootstrap import EVENT_HANDLERS
 from covernote.kernel.clock import FixedClock
 from covernote.ledger.adapters.payments import SimulatedCardProvider
@@ -125,7 +126,7 @@ def make_ctx(url: str, catalogue, clock: FixedClock | None = None) -> AppContext
     return AppContext(uow=SqlUnitOfWorkFactory(make_engine(url)), clock=clock or FixedClock(START),
                       catalogue=catalogue, payments=SimulatedCardProvider(":memory:"), inventory=SqlDataInventory(),
                       keyring=InMemoryKeyring(), mid=SimulatedMid(), cue=SimulatedCue(), fraud=SimulatedFraudAgency(),
-                      handlers=EVENT_HANDLERS,
+                      finance=SimulatedFinanceProvider(), handlers=EVENT_HANDLERS,
                       # Tests move the clock years ahead with the same tokens; the expiry tests set their own.
                       token_lifetime_days=36_500)
 

@@ -4,6 +4,7 @@ outside systems (the embedded default wires the simulators)."""
 from __future__ import annotations
 
 from covernote.billing.domain.events import PolicyCancellationDue
+from covernote.billing.adapters.finance_provider import SimulatedFinanceProvider
 from covernote.carbon.usecases import handlers as carbon_handlers
 from covernote.claims.domain import ClaimNotified
 from covernote.kernel.clock import Clock, SystemClock
@@ -60,6 +61,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, payme
         mid=SimulatedMid(settings.data_dir / "mid-simulator.sqlite", settings.data_dir / "mid-simulator.outage"),
         cue=SimulatedCue(settings.data_dir / "cue-simulator.sqlite", settings.data_dir / "cue-simulator.outage"),
         fraud=SimulatedFraudAgency(outage_flag=settings.data_dir / "fraud-simulator.outage"),
+        # PAY-1: the premium-finance provider simulator (billing/adapters/finance_provider.py), state in the data folder
+        finance=SimulatedFinanceProvider(settings.data_dir / "finance-simulator.sqlite"),
         handlers=EVENT_HANDLERS,
         token_lifetime_days=settings.token_lifetime_days,
         batch_workers=settings.workers_for_batches(),

@@ -12,6 +12,8 @@ from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalErr
 
 from covernote.billing.ports import ArrearsRepository
 from covernote.billing.store.arrears import ArrearsRepo
+from covernote.billing.ports import PaymentPlanRepository
+from covernote.billing.store.plans import PaymentPlanRepo
 from covernote.carbon.ports import CarbonOffsetRepository
 from covernote.carbon.store import CarbonRepo
 from covernote.claims.ports import ClaimRepository
@@ -124,6 +126,7 @@ _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'fraud_checks': FraudCheckRepo,
     'documents': DocumentRepo,
     'arrears': ArrearsRepo,
+    'plans': PaymentPlanRepo,
 }
 
 
@@ -156,6 +159,7 @@ class SqlUnitOfWork:
     fraud_checks: FraudCheckRepository
     documents: DocumentRepository
     arrears: ArrearsRepository
+    plans: PaymentPlanRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine

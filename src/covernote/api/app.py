@@ -15,6 +15,7 @@ from covernote.api.body_limit import BodyLimit
 from covernote.api.observability import Observability
 from covernote.api.security import SecurityMiddleware
 from covernote.billing.api import arrears as billing_arrears
+from covernote.billing.api import plans as billing_plans
 from covernote.carbon.api import router as carbon_router
 from covernote.claims.api import router as claims_router
 from covernote.clocks.api import router as clocks_router
@@ -72,6 +73,7 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
     app.include_router(problems.document_errors(lifecycle_router))  # quotes, policies, their transactions, renewal jobs
     app.include_router(problems.document_errors(identity_router))  # SEC-1: API users
     app.include_router(problems.document_errors(ledger_router))  # PAY-5: reconciliation, reversals
+    app.include_router(problems.document_errors(billing_plans.router))  # PAY-1, PAY-7: payment plans, premium finance
     for area in (privacy_consent, privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
         app.include_router(problems.document_errors(area.router))
     app.include_router(problems.document_errors(billing_arrears.router))  # PAY-2, FEE-2: returned direct debits' arrears

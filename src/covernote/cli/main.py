@@ -17,7 +17,8 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from covernote import bootstrap
-from covernote.billing.cli import billing_app
+from covernote.billing.cli import arrears as billing_arrears_cli
+from covernote.billing.cli import plans as billing_plans_cli
 from covernote.carbon import cli as carbon_cli
 from covernote.claims import cli as claims_cli
 from covernote.clocks import cli as clocks_cli
@@ -68,11 +69,16 @@ app = typer.Typer(help="Covernote: policy administration for UK motor insurance.
                   pretty_exceptions_enable=False)
 db_app = typer.Typer(help="Database schema.", no_args_is_help=True)
 jobs_app = typer.Typer(help="Scheduled work, run now.", no_args_is_help=True)
+# `covernote billing ...` (issue 15): one module per area registers its commands on this group.
+billing_app = typer.Typer(help="Billing: payment plans and premium finance, direct debits, notices, arrears.",
+                          no_args_is_help=True)
+billing_plans_cli.register(billing_app)  # PAY-1, PAY-7
+billing_arrears_cli.register(billing_app)  # PAY-2, FEE-2: returned direct debits, arrears, cancellation for non-payment
 privacy_app = typer.Typer(help="Privacy: the data map, requests, erasure, retention, holds, registers, keys.",
                           no_args_is_help=True)
 # The command groups in the order `covernote --help` lists them: db and jobs are the assembly's, the rest the contexts'.
 for sub, name in ((db_app, "db"), (products_app, "products"), (users_app, "users"), (customers_app, "customers"),
-                  (quote_app, "quote"), (policy_app, "policy"), (billing_app, "billing"), (ledger_app, "ledger"),
+                  (quote_app, "quote"), (policy_app, "policy"), (ledger_app, "ledger"), (billing_app, "billing"),
                   (jobs_app, "jobs"),
                   (privacy_app, "privacy")):
     app.add_typer(sub, name=name)

@@ -225,6 +225,7 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> Reconcilia
         txn_totals = uow.transactions.totals_by_policy()
         term_totals = uow.transactions.term_totals()
         extra_totals = uow.extras.expected_accounts_by_policy()
+        finance_totals = uow.plans.expected_accounts_by_policy()  # premium finance (PAY-1, PAY-7)
         claim_totals = uow.claims.ledger_check()
         claim_strays = uow.claims.stray_postings()
         awaiting = uow.ledger.awaiting_correction()
@@ -232,7 +233,7 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> Reconcilia
         problems.append({"entry_id": entry_id, "problem": f"postings sum to {Money.from_pence(pence)} instead of zero"})
     outstanding: list[OutstandingBalance] = []
     waiting: list[AwaitingCorrection] = []
-    for pid in sorted(set(ledger_totals) | set(txn_totals) | set(extra_totals)):
+    for pid in sorted(set(ledger_totals) | set(txn_totals) | set(extra_totals) | set(finance_totals)):
         lt = ledger_totals.get(pid, {})
         tt = txn_totals.get(pid, {})
         expected = {PREMIUM: -tt.get("premium", 0), IPT: -tt.get("ipt", 0)}
@@ -240,7 +241,10 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> Reconcilia
             if k.startswith("fees:"):
                 expected[k] = -v
         expected.update(extra_totals.get(pid, {}))  # each extra's premium, IPT and commission (ADD-1, PAY-7)
-        accounts = set(expected) | {a for a in lt if a.startswith(("fees:", "extras:"))}
+        # Premium finance: what the provider owes for the credit, the introduction commission, and the
+        # memorandum of the customer's debt to the provider, as the accepted agreements stand (PAY-1, PAY-7).
+        expected.update({k: v for k, v in finance_totals.get(pid, {}).items() if v})
+        accounts = set(expected) | {a for a in lt if a.startswith(("fees:", "extras:", "finance:"))}
         differences = [(a, lt.get(a, 0), expected.get(a, 0)) for a in sorted(accounts)
                        if lt.get(a, 0) != expected.get(a, 0)]
         # Reversals waiting for their correction (PAY-5): when the ledger agrees with the transactions once
@@ -303,7 +307,7 @@ def _awaiting_explains(posted: dict[str, int], expected: dict[str, int], account
     if len(ids) > 10:
         return None
     checked = {a for a in accounts | {a for e in pending.values() for a in e}
-               if a in expected or a.startswith(("fees:", "extras:"))}
+               if a in expected or a.startswith(("fees:", "extras:", "finance:"))}
     for size in range(1, len(ids) + 1):
         for chosen in combinations(ids, size):
             if all(posted.get(a, 0) + sum(pending[e].get(a, 0) for e in chosen) == expected.get(a, 0)

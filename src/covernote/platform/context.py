@@ -12,6 +12,7 @@ from covernote.platform.events import DispatchingFactory, Handlers
 from covernote.platform.uow import UnitOfWorkFactory
 
 if TYPE_CHECKING:  # the contexts' ports, for typing only: the contexts sit above the platform
+    from covernote.billing.ports import FinanceProvider
     from covernote.ledger.ports import PaymentGateway
     from covernote.privacy.ports import DataInventory, Keyring
     from covernote.products.domain.catalogue import Catalogue
@@ -31,6 +32,8 @@ class AppContext:
     mid: MidGateway | None = None
     cue: CueGateway | None = None
     fraud: FraudCheckGateway | None = None
+    # PAY-1: the premium-finance provider (bootstrap wires the simulator; None: monthly payment not offered)
+    finance: FinanceProvider | None = None
     pending_quote_days: int = 7
     token_cache_seconds: int = 30
     # How long a new API token works (issue 13, item 9): COVERNOTE_TOKEN_LIFETIME_DAYS, default 90.

@@ -10,6 +10,7 @@ from covernote.platform.ports import IdempotencyStore
 
 if TYPE_CHECKING:  # the contexts' ports, for typing only: the contexts sit above the platform
     from covernote.billing.ports import ArrearsRepository
+    from covernote.billing.ports import PaymentPlanRepository
     from covernote.carbon.ports import CarbonOffsetRepository
     from covernote.claims.ports import ClaimRepository
     from covernote.clocks.ports import DeadlineRepository
@@ -69,6 +70,7 @@ class UnitOfWork(Protocol):
     fraud_checks: FraudCheckRepository  # every fraud check made (REG-3)
     documents: DocumentRepository  # issued policy documents and the print queue (DOC-1): documents/ports.py
     arrears: ArrearsRepository  # returned direct debits' arrears cases and steps (PAY-2): billing/ports.py
+    plans: PaymentPlanRepository  # payment plans, finance agreements, instalments (PAY-1): billing/ports.py
 
     def publish(self, event: Event) -> None:
         """Announce a domain event; its handlers run in this transaction when it commits."""

@@ -1301,6 +1301,101 @@ print_requests = sa.Table(
     sa.Column("posted_by", sa.String(40), info=REF),
 )
 
+# -- billing: payment plans and premium finance (issue 15 part 1; PAY-1, PAY-7) -----------------------------
+# A policy term's plan: annual by card, or monthly by direct debit financed by a premium-finance provider.
+# The bank account is sealed with the customer's data key (PRV-11): erasing the customer destroys the key.
+# Declared for the payments purpose, so the retention sweep keeps it as billing data (kernel/retention.py).
+
+_PAYMENTS = ("payments",)
+_SEALED_BANK = "sealed with the customer's data key (PRV-11); the direct debit's account (PAY-6)"
+
+payment_plans = sa.Table(
+    "payment_plans",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, info=REF),
+    sa.Column("term_no", sa.Integer, nullable=False, info=np("the policy term the plan pays for")),
+    sa.Column("kind", sa.String(30), nullable=False, info=np("annual_card or monthly_direct_debit")),
+    sa.Column("status", sa.String(20), nullable=False,
+              info=np("active, referred (awaiting the provider), declined, ended (replaced or settled)")),
+    sa.Column("collection_day", sa.Integer, info=pd(
+        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+        "the day of the month the customer chose for their instalments")),
+    sa.Column("account_holder", sa.Text, info=pd(
+        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY,
+        "the bank account holder's name; " + _SEALED_BANK)),
+    sa.Column("sort_code", sa.Text, info=pd(
+        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY, _SEALED_BANK)),
+    sa.Column("account_number", sa.Text, info=pd(
+        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY, _SEALED_BANK)),
+    sa.Column("account_ending", sa.String(4), info=pd(
+        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+        "the account number's last digits, shown in letters and notices")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("created_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("ended_at", UtcDateTime, info=WHEN),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
+    sa.Index("ix_payment_plans_policy_term", "policy_id", "term_no"),
+)
+
+finance_agreements = sa.Table(
+    "finance_agreements",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("plan_id", sa.String(40), sa.ForeignKey("payment_plans.id"), nullable=False, unique=True, info=REF),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("provider", sa.String(100), nullable=False, info=np("the premium-finance provider (product data)")),
+    sa.Column("reference", sa.String(60), info=np("the provider's reference for the application or agreement")),
+    sa.Column("decision", sa.String(20), nullable=False, info=pd(
+        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.THIRD_PARTY, Erasure.NULL,
+        "the provider's credit decision: accepted, referred or declined")),
+    sa.Column("decision_reason", sa.Text, info=pd(
+        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.THIRD_PARTY, Erasure.NULL,
+        "why the provider referred or declined")),
+    sa.Column("searched_at", UtcDateTime, nullable=False, info=np("when the credit search was made")),
+    sa.Column("decided_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("start_on", sa.Date, nullable=False, info=np("the day the credit is advanced")),
+    sa.Column("cash_price_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("deposit_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("credit_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("interest_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("total_payable_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("flat_rate_percent", sa.Numeric(7, 3), nullable=False, info=AMOUNT),
+    sa.Column("apr_percent", sa.Numeric(7, 1), nullable=False, info=AMOUNT),
+    sa.Column("instalment_count", sa.Integer, nullable=False, info=AMOUNT),
+    sa.Column("commission_percent", sa.Numeric(7, 3), nullable=False, info=AMOUNT),
+    sa.Column("commission_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    # Where the term stands now (changed by every re-plan; the instalments keep the history).
+    sa.Column("current_cash_price_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("current_interest_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("refunded_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("paid_otherwise_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("arrears_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("pre_contract_document_id", sa.String(40), info=REF),
+    sa.Column("agreement_document_id", sa.String(40), info=REF),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
+)
+
+instalments = sa.Table(
+    "instalments",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("plan_id", sa.String(40), sa.ForeignKey("payment_plans.id"), nullable=False, info=REF),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("sequence", sa.Integer, nullable=False, info=np("the instalment's number in the plan, from 1")),
+    sa.Column("version", sa.Integer, nullable=False, info=np("1 as first planned; each re-plan adds one")),
+    sa.Column("due_on", sa.Date, nullable=False, info=np("the collection date")),
+    sa.Column("amount_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("status", sa.String(20), nullable=False,
+              info=np("scheduled, collected, returned, cancelled, or superseded by a re-plan")),
+    sa.Column("superseded_by", sa.String(40), info=REF),
+    sa.Column("cause", sa.String(20), nullable=False, info=np("why this version exists: agreed, or a re-plan's cause")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.UniqueConstraint("plan_id", "sequence", "version", name="uq_instalments_plan_sequence_version"),
+    # The collection run reads the instalments due on a day that are still to be collected.
+    sa.Index("ix_instalments_due_on_status", "due_on", "status"),
+)
+
 # -- arrears (issue 15 part 3: PAY-2, FEE-2) -----------------------------------------------------------------
 # A returned direct debit's way down the dunning ladder (billing/domain/arrears.py): one case per returned
 # instalment, and each step taken on it with its letter (a stored document) and its clock (a deadline). Amounts

@@ -15,6 +15,7 @@ from covernote.kernel.money import Money
 from covernote.kernel.retention import DealershipPeriod, RetentionRule
 from covernote.products.domain.arrears_spec import ArrearsRules
 from covernote.products.domain.carbon_spec import CarbonOffsetSpec
+from covernote.products.domain.finance_spec import FinanceSpec
 from covernote.products.domain.ipid import ProductInformation
 from covernote.products.domain.notices import BrandContacts, PrivacyNotice
 
@@ -348,6 +349,7 @@ class Product:
     retention: RetentionSchedule = RetentionSchedule()
     processing: ProcessingStatement | None = None
     carbon_offset: CarbonOffsetSpec | None = None  # ECO-1: eco products only
+    finance: FinanceSpec | None = None  # PAY-1: monthly payment by premium finance; None: annual by card only
     contacts: BrandContacts | None = None  # DOC-2: the brand and its complaint contact points
     privacy_notice: PrivacyNotice | None = None  # PRV-3: the rights, contact and regulator the notice gives
     ipid: ProductInformation | None = None  # DOC-1: the product information document's own wording

@@ -52,6 +52,7 @@ from covernote.products.domain.model import (
 )
 from covernote.products.store.arrears_spec import ArrearsDoc, arrears_problems, arrears_rules
 from covernote.products.store.carbon_spec import CarbonOffsetDoc, carbon_problems, carbon_spec
+from covernote.products.store.finance_spec import FinanceDoc, finance_spec
 from covernote.products.store.ipid import IpidDoc, product_information
 from covernote.products.store.notices import (
     ContactsDoc,
@@ -299,6 +300,7 @@ class ProductDoc(StrictDoc):
     subscription_retention: dict[str, SubscriptionRetentionDoc] = {}
     processing: ProcessingDoc
     carbon_offset: CarbonOffsetDoc | None = None  # ECO-1 (product_carbon.py)
+    finance: FinanceDoc | None = None  # PAY-1: monthly payment by premium finance; none, annual only
     contacts: ContactsDoc | None = None  # DOC-2: required, reported as missing by notice_problems
     privacy_notice: PrivacyNoticeDoc | None = None  # PRV-3: required, likewise
     ipid: IpidDoc | None = None  # DOC-1: the product information document's wording; none, no IPID is issued
@@ -578,6 +580,7 @@ def product_from_doc(doc: ProductDoc) -> Product:
             tuple(_subscription(n, d) for n, d in doc.subscription_retention.items())),
         processing=_processing(doc.processing),
         carbon_offset=None if doc.carbon_offset is None else carbon_spec(doc.carbon_offset, cur),
+        finance=None if doc.finance is None else finance_spec(doc.finance, cur),
         contacts=None if doc.contacts is None else brand_contacts(doc.contacts),
         privacy_notice=None if doc.privacy_notice is None else privacy_notice(doc.privacy_notice),
         ipid=None if doc.ipid is None else product_information(doc.ipid),

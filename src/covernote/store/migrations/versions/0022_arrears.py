@@ -2,7 +2,7 @@
 instalment) and the steps taken on each, with the letter sent and the clock started.
 
 Revision ID: 0022
-Revises: 0018
+Revises: 0020
 Create Date: 2026-12-07 20:10:00
 """
 import sqlalchemy as sa
@@ -10,7 +10,7 @@ from alembic import op
 from sqlalchemy.dialects import postgresql
 
 revision = '0022'
-down_revision = '0018'
+down_revision = '0020'
 branch_labels = None
 depends_on = None
 
