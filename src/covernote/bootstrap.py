@@ -3,8 +3,8 @@ outside systems (the embedded default wires the simulators)."""
 
 from __future__ import annotations
 
-from covernote.billing.domain.events import PolicyCancellationDue
 from covernote.billing.adapters.finance_provider import SimulatedFinanceProvider
+from covernote.billing.domain.events import PolicyCancellationDue
 from covernote.carbon.usecases import handlers as carbon_handlers
 from covernote.claims.domain import ClaimNotified
 from covernote.kernel.clock import Clock, SystemClock

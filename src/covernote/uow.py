@@ -10,9 +10,8 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
-from covernote.billing.ports import ArrearsRepository
+from covernote.billing.ports import ArrearsRepository, PaymentPlanRepository
 from covernote.billing.store.arrears import ArrearsRepo
-from covernote.billing.ports import PaymentPlanRepository
 from covernote.billing.store.plans import PaymentPlanRepo
 from covernote.carbon.ports import CarbonOffsetRepository
 from covernote.carbon.store import CarbonRepo

@@ -9,8 +9,7 @@ from covernote.kernel.events import Event
 from covernote.platform.ports import IdempotencyStore
 
 if TYPE_CHECKING:  # the contexts' ports, for typing only: the contexts sit above the platform
-    from covernote.billing.ports import ArrearsRepository
-    from covernote.billing.ports import PaymentPlanRepository
+    from covernote.billing.ports import ArrearsRepository, PaymentPlanRepository
     from covernote.carbon.ports import CarbonOffsetRepository
     from covernote.claims.ports import ClaimRepository
     from covernote.clocks.ports import DeadlineRepository
