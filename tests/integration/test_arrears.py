@@ -251,3 +251,38 @@ def test_pay2_returns_and_the_cancellation_handler_are_idempotent(db_ctx: AppCon
     out = run_on(ctx, clock, date(2027, 1, 28))
     assert out["steps"] == {"closed": 1}
     assert only_case(ctx, pid)["stage"] == "closed"
+
+
+def test_pay2_pay1_a_monthly_financed_policy_cancelled_for_non_payment_settles_its_plan(
+        db_ctx: AppContext, clock: FixedClock) -> None:
+    """PAY-2 with PAY-1: a young-driver policy paid monthly through premium finance (S3 states no charge for a
+    returned direct debit, so none is made) goes down the ladder to cancellation; the cancellation settles the
+    finance plan (no instalment left open, the plan ended) and the ledger reconciles."""
+    from covernote.billing.usecases import plans
+    from tests.integration.test_billing_plans import monthly
+
+    ctx = db_ctx
+    bind(ctx, "YOUNG_DRIVER")  # paid by the same card, so its token holds enough for any refund
+    policy, _ = monthly(ctx)
+    pid = policy["id"]
+    first = returned(ctx, clock, pid, date(2026, 12, 15), reason="1", re_presentable=False, post=False)
+    assert first["step"] == "card_payment_requested"
+    case = only_case(ctx, pid)
+    assert (case["fee"], case["owed"], case["pay_by"]) == ("0.00", "61.25", "2026-12-29")
+    with ctx.uow(read_only=True) as uow:
+        p = uow.policies.get(pid)
+        assert p is not None
+        assert [t.fees_charged for t in p.transactions if t.kind == "returned_dd"] == [()]
+    run_on(ctx, clock, date(2026, 12, 30))
+    assert only_case(ctx, pid)["cancel_on"] == "2027-01-06"
+    out = run_on(ctx, clock, date(2027, 1, 6))
+    assert out["cancellations_due"] == 1 and not out["failed"]
+    view = plans.payment_plan(ctx, SYSTEM, pid)
+    assert all(i["status"] in ("cancelled", "superseded") for i in view["instalments"])
+    with ctx.uow(read_only=True) as uow:
+        [plan] = uow.plans.plans_for(pid)
+        p = uow.policies.get(pid)
+        assert p is not None and p.term().cancelled_from == date(2027, 1, 6)
+    assert plan.status == "ended"
+    report = ledger.reconcile(ctx, SYSTEM)
+    assert report["ok"], report["problems"]

@@ -7,6 +7,7 @@ import logging
 from datetime import timedelta
 
 from covernote.billing.domain.events import PolicyCancellationDue
+from covernote.billing.usecases import plans
 from covernote.identity.usecases import SYSTEM
 from covernote.kernel.journal import RECEIVABLE
 from covernote.kernel.money import Money
@@ -51,10 +52,13 @@ def cancel_for_billing(ctx: AppContext, uow: UnitOfWork, event: PolicyCancellati
     txn = record_cancellation(ctx, uow, BILLING, policy, result, request, view, key, details={
         "cause": event.cause, "notice_document_id": event.notice_document_id})
     entry = transaction_entry(ctx, uow, policy, txn, f"Cancellation of {policy.number} ({event.cause})")
-    after = uow.ledger.account_balance(policy.policy_id, RECEIVABLE) + (
-        Money.zero() if entry is None else entry.amount_on(RECEIVABLE))
+    if entry is not None:
+        uow.ledger.add(entry)
+    # A monthly-paid term: its premium-finance plan is settled (open instalments cancelled, the provider's part
+    # moved back to the customer's account); none for a term paid annually (PAY-1).
+    plans.replan(ctx, uow, policy, txn)
+    after = uow.ledger.account_balance(policy.policy_id, RECEIVABLE)
     if after < Money.zero():  # paid beyond the earned premium and the fees kept: refunded to the card
         collect(ctx, uow, policy, txn, after, f"Cancellation of {policy.number}", key,
-                on_decline="leave_outstanding", posting_first=() if entry is None else (entry,))
-    elif entry is not None:  # still owed after cancellation: it stays on the account as a debt
-        uow.ledger.add(entry)
+                on_decline="leave_outstanding")
+    # Otherwise what is still owed after cancellation stays on the account as a debt (S1: earned premium, fees).
