@@ -286,3 +286,33 @@ def test_pay2_pay1_a_monthly_financed_policy_cancelled_for_non_payment_settles_i
     assert plan.status == "ended"
     report = ledger.reconcile(ctx, SYSTEM)
     assert report["ok"], report["problems"]
+
+
+def test_pay2_pay1_a_returned_instalment_paid_by_card_counts_as_paid_on_the_agreement(
+        db_ctx: AppContext, clock: FixedClock) -> None:
+    """PAY-2 with PAY-1: the first instalment of a financed plan comes back (the Bacs side marks it returned) and
+    the customer pays it by card: the agreement counts it as paid otherwise, so a re-plan never collects it again."""
+    from tests.integration.test_billing_plans import monthly
+
+    ctx = db_ctx
+    policy, _ = monthly(ctx)
+    pid = policy["id"]
+    with ctx.uow() as uow:
+        [plan] = uow.plans.plans_for(pid)
+        first = uow.plans.instalments(plan.plan_id)[0]
+        uow.plans.supersede(first.instalment_id, "returned", None)  # as the Bacs side marks it
+        uow.commit()
+    clock.set_date(date(2026, 12, 15), 9)
+    with ctx.uow() as uow:
+        handle_return(ctx, uow, Returned(new_id("ret"), pid, first.instalment_id, first.amount, "B", False,
+                                         date(2026, 12, 15)))
+        uow.commit()
+    # Marking the instalment returned is the Bacs side's, with its own postings (not simulated here): what the
+    # reconciliation says about that is the same before and after the card payment, which adds no problem.
+    before = ledger.reconcile(ctx, SYSTEM)["problems"]
+    paid = arrears.pay_arrears(ctx, SYSTEM, pid, "tok_visa", new_id("key"))
+    assert paid["paid"] == first.amount.to_str()  # S3's product: no charge for the return
+    with ctx.uow(read_only=True) as uow:
+        agreement = uow.plans.agreement_for(plan.plan_id)
+    assert agreement is not None and agreement.paid_otherwise == first.amount
+    assert ledger.reconcile(ctx, SYSTEM)["problems"] == before

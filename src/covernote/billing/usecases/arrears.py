@@ -264,6 +264,7 @@ def pay_arrears(ctx: AppContext, principal: Principal, policy_id: str, payment_t
         payment = collect(ctx, uow, payer, txn, owed, f"Arrears on {policy.number}", payment_key)
         done: list[ArrearsCase] = []
         for c in payable:
+            paid_outside_the_plan(uow, c, txn.term_no)
             c2, step = ladder.paid_by_card(c, today, payment.get("reference", ""))
             c2 = uow.arrears.update(c2)
             record_step(ctx, uow, policy, c2, step)
@@ -274,6 +275,22 @@ def pay_arrears(ctx: AppContext, principal: Principal, policy_id: str, payment_t
 
     return cast(ArrearsPayment, idempotent_change(ctx.uow, principal.user_id, "arrears_pay", idempotency_key,
                                                   {"policy": policy_id, "token": token}, run))
+
+
+def paid_outside_the_plan(uow: UnitOfWork, case: ArrearsCase, term_no: int) -> None:
+    """A returned instalment of a premium-finance plan, paid by card instead: the agreement counts it as paid
+    otherwise (PAY-1), so a later re-plan (a cancellation) neither collects it again nor calls it arrears. The
+    charge for the return is the insurer's, not the provider's: it stays out of the agreement."""
+    plan = uow.plans.current_plan(case.policy_id, term_no)
+    if plan is None or plan.kind != "monthly_direct_debit":
+        return
+    returned = any(r.instalment_id == case.instalment_id and r.status == "returned"
+                   for r in uow.plans.instalments(plan.plan_id, current_only=False))
+    agreement = uow.plans.agreement_for(plan.plan_id)
+    if not returned or agreement is None:
+        return
+    uow.plans.update_agreement(replace(agreement, paid_otherwise=agreement.paid_otherwise + case.amount),
+                               agreement.version)
 
 
 # -- the daily step -------------------------------------------------------------------------------------------
