@@ -33,7 +33,7 @@ from covernote.clocks import usecases as clocks
 from covernote.documents.domain import Letter
 from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM, Principal, require_staff
-from covernote.kernel.calendar import WorkingDayCalendar, nation_for_postcode
+from covernote.kernel.calendar import Nation, WorkingDayCalendar
 from covernote.kernel.csv_cells import writer
 from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
@@ -78,10 +78,14 @@ def rules_of(product: Product) -> ArrearsRules:
     return product.arrears
 
 
+# Bacs processes on England and Wales' working days whatever the payer's nation (Bacs' processing calendar), so a
+# re-presentation's date and its clock count those; the card and notice steps count calendar days.
+BACS_CALENDAR = WorkingDayCalendar(Nation.ENGLAND_AND_WALES)
+
+
 def calendar_for(uow: UnitOfWork, policy: Policy) -> WorkingDayCalendar:
-    """The working days of the policyholder's nation (their postcode's bank holidays)."""
-    customer = uow.customers.get(policy.customer_id)
-    return WorkingDayCalendar(nation_for_postcode(customer.postcode if customer else None))
+    """The working days the ladder's dates and clocks count: Bacs' (England and Wales), for every payer."""
+    return BACS_CALENDAR
 
 
 # -- recording a step -------------------------------------------------------------------------------------------
