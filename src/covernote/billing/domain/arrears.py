@@ -175,16 +175,18 @@ def cancellation_date(notice_days: int, notice_on: date) -> date:
 
 def open_case(rules: ArrearsRules, *, case_id: str, policy_id: str, customer_id: str, instalment_id: str,
               amount: Money, fee: Money, reason_code: str, re_presentable: bool, handled_on: date,
-              transaction_id: str, calendar: WorkingDayCalendar, now: datetime) -> tuple[ArrearsCase, Step]:
+              transaction_id: str, calendar: WorkingDayCalendar, now: datetime,
+              collect_on: date | None = None) -> tuple[ArrearsCase, Step]:
     """A first return of an instalment: the case and its first step (the returned letter with the new date when
-    the return may be re-presented, otherwise the request to pay by card)."""
+    the return may be re-presented, otherwise the request to pay by card). `collect_on`: the new collection date
+    when the Bacs side has already set it (its own rules); otherwise `representation_date`."""
     if amount <= Money.zero():
         raise ValidationFailed("a returned collection is for more than zero", [FieldIssue("amount", "must be more than 0.00")])
     re_presentable = re_presentable and reason_code == REFER_TO_PAYER
     case = ArrearsCase(case_id, policy_id, customer_id, instalment_id, amount, fee, reason_code,
                        Stage.REPRESENTATION, handled_on, transaction_id, created_at=now)
     if re_presentable:
-        collect_on = representation_date(rules, handled_on, calendar)
+        collect_on = collect_on or representation_date(rules, handled_on, calendar)
         case = replace(case, represent_on=collect_on,
                        paid_unless_returned_by=paid_unless_returned_by(rules, collect_on, calendar))
         return case, Step(StepKind.RETURNED, handled_on, {

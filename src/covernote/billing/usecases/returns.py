@@ -12,6 +12,7 @@ step starts its clock. The letters are issued once the caller's unit of work has
 from __future__ import annotations
 
 import logging
+from datetime import date
 
 from covernote.billing.domain import arrears as ladder
 from covernote.billing.domain.arrears import Stage
@@ -34,10 +35,16 @@ SYSTEM_ACTOR = Actor("system", "admin")
 
 
 def handle_return(ctx: AppContext, uow: UnitOfWork, dd_return: ReturnedCollection) -> HandledReturn:
-    """Take the ladder's step for one returned collection, in the caller's unit of work (PAY-2). The same
-    return handled again (its `return_id`) answers the step already taken and changes nothing. A return for an
-    instalment whose case is already past its re-presentation changes nothing either (logged): the customer
-    has been asked to pay by card already."""
+    """Take the ladder's step for one returned collection, in the caller's unit of work (PAY-2): `take_step`."""
+    return take_step(ctx, uow, dd_return)
+
+
+def take_step(ctx: AppContext, uow: UnitOfWork, dd_return: ReturnedCollection,
+              collect_on: date | None = None) -> HandledReturn:
+    """Take the ladder's step for one returned collection, in the caller's unit of work (PAY-2). `collect_on`: the
+    re-presentation's date when the Bacs side set it. The same return handled again (its `return_id`) answers the
+    step already taken and changes nothing. A return for an instalment whose case is already past its
+    re-presentation changes nothing either (logged): the customer has been asked to pay by card already."""
     done = uow.arrears.step_for_return(dd_return.return_id)
     if done is not None:
         case = uow.arrears.get(done.case_id)
@@ -50,7 +57,7 @@ def handle_return(ctx: AppContext, uow: UnitOfWork, dd_return: ReturnedCollectio
     today = ctx.today()
     case = uow.arrears.open_for_instalment(policy.policy_id, dd_return.instalment_id)
     if case is None:
-        case, step = _open(ctx, uow, policy, dd_return)
+        case, step = _open(ctx, uow, policy, dd_return, collect_on)
         uow.arrears.add(case)
     elif case.stage is Stage.REPRESENTATION:
         case, step = ladder.ask_for_card(rules_of(product_of(ctx, policy)), case, today)
@@ -64,8 +71,8 @@ def handle_return(ctx: AppContext, uow: UnitOfWork, dd_return: ReturnedCollectio
             "already_handled": False}
 
 
-def _open(ctx: AppContext, uow: UnitOfWork, policy: Policy, dd_return: ReturnedCollection
-          ) -> tuple[ladder.ArrearsCase, ladder.Step]:
+def _open(ctx: AppContext, uow: UnitOfWork, policy: Policy, dd_return: ReturnedCollection,
+          collect_on: date | None) -> tuple[ladder.ArrearsCase, ladder.Step]:
     """A new case: the return recorded on the policy with the product's charge for it, posted to the ledger."""
     product = product_of(ctx, policy)
     rules = rules_of(product)
@@ -91,4 +98,4 @@ def _open(ctx: AppContext, uow: UnitOfWork, policy: Policy, dd_return: ReturnedC
         rules, case_id=new_id("arr"), policy_id=policy.policy_id, customer_id=policy.customer_id,
         instalment_id=dd_return.instalment_id, amount=dd_return.amount, fee=fee, reason_code=dd_return.reason_code,
         re_presentable=dd_return.re_presentable, handled_on=today, transaction_id=txn_id,
-        calendar=calendar_for(uow, policy), now=ctx.clock.now())
+        calendar=calendar_for(uow, policy), now=ctx.clock.now(), collect_on=collect_on)
