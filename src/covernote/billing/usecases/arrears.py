@@ -14,7 +14,7 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, time
 from typing import Any, cast
 
 from covernote.billing.domain import arrears as ladder
@@ -34,6 +34,7 @@ from covernote.documents.domain import Letter
 from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM, Principal, require_staff
 from covernote.kernel.calendar import Nation, WorkingDayCalendar
+from covernote.kernel.clock import LONDON
 from covernote.kernel.csv_cells import writer
 from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
@@ -100,7 +101,9 @@ def record_step(ctx: AppContext, uow: UnitOfWork, policy: Policy, case: ArrearsC
     open_rules = {d.rule_code for d in clocks.open_on(uow, SUBJECT, case.case_id)}
     if step.kind in (StepKind.REPRESENTATION_PAID, StepKind.CARD_PAYMENT_REQUESTED) \
             and "arrears.representation" in open_rules:
-        presented(uow, case.case_id, now)  # it came back, or went through: either way it was presented
+        # It went through, or came back: either way Bacs presented it on its date (the entry day).
+        on = datetime.combine(case.represent_on, time(0), tzinfo=LONDON) if case.represent_on else now
+        presented(uow, case.case_id, min(now, on))
     if step.kind is StepKind.NOTICE_OF_CANCELLATION:
         clocks.stop_open(uow, SUBJECT, case.case_id, now, "not paid by card in time: notice of cancellation sent",
                          "arrears.card_payment")
