@@ -64,3 +64,17 @@ def adjust(ctx: AppContext, policy_id: str, effective: date, *changes: Change, u
 def cancel(ctx: AppContext, policy_id: str, effective: date, by: str = "customer") -> dict[str, Any]:
     q = cancellations.quote_cancellation(ctx, SYSTEM, policy_id, cancellations.CancelInput(effective, "test", by))
     return cancellations.confirm_cancellation(ctx, SYSTEM, policy_id, q["id"], new_id("key"))
+
+
+def run_notices_after(ctx: AppContext, days: int = 14) -> dict[str, Any]:
+    """PAY-3: the daily notice step run `days` after now (without moving the test's clock): every notice sent
+    by now is due by then (14 days after its letter) and is taken or paid."""
+    from dataclasses import replace
+    from datetime import timedelta
+
+    from covernote.billing.usecases import notices
+    from covernote.kernel.clock import FixedClock
+
+    notices.send_letters(ctx)  # the letters the day's changes left to the daily step (the renewal batch's)
+    later = replace(ctx, clock=FixedClock(ctx.clock.now() + timedelta(days=days)))
+    return dict(notices.run_notices(later, later.today()))

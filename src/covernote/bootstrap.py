@@ -3,11 +3,12 @@ outside systems (the embedded default wires the simulators)."""
 
 from __future__ import annotations
 
+from covernote.billing.adapters.bureau import SimulatedBacsBureau
 from covernote.billing.adapters.finance_provider import SimulatedFinanceProvider
 from covernote.billing.domain.events import PolicyCancellationDue
 from covernote.carbon.usecases import handlers as carbon_handlers
 from covernote.claims.domain import ClaimNotified
-from covernote.kernel.clock import Clock, SystemClock
+from covernote.kernel.clock import Clock, SystemClock, london_date
 from covernote.ledger.adapters.payments import SimulatedCardProvider
 from covernote.ledger.ports import PaymentGateway
 from covernote.lifecycle.usecases import handlers as lifecycle_handlers
@@ -50,9 +51,10 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, payme
     engine = make_engine(settings.database_url)
     if migrate:
         upgrade(settings.database_url, engine=engine)
+    clock = clock or SystemClock()
     return AppContext(
         uow=SqlUnitOfWorkFactory(engine),
-        clock=clock or SystemClock(),
+        clock=clock,
         catalogue=catalogue,
         payments=payments or SimulatedCardProvider(settings.payment_simulator_path),
         inventory=SqlDataInventory(),
@@ -63,6 +65,8 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, payme
         fraud=SimulatedFraudAgency(outage_flag=settings.data_dir / "fraud-simulator.outage"),
         # PAY-1: the premium-finance provider simulator (billing/adapters/finance_provider.py), state in the data folder
         finance=SimulatedFinanceProvider(settings.data_dir / "finance-simulator.sqlite"),
+        # PAY-6: the Bacs bureau simulator (docs/direct-debit.md), its state in the data folder, on the app's clock
+        bacs=SimulatedBacsBureau(settings.data_dir / "bacs-simulator.sqlite", today=lambda: london_date(clock.now())),
         handlers=EVENT_HANDLERS,
         token_lifetime_days=settings.token_lifetime_days,
         batch_workers=settings.workers_for_batches(),

@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
+from covernote.billing.usecases import notices as payment_notices
 from covernote.claims import usecases as claims
 from covernote.claims.domain import Notification, Party
 from covernote.identity.ports import User
@@ -68,9 +69,11 @@ def load_demo(ctx: AppContext) -> dict[str, Any]:
     at = replace(ctx, clock=clock)
 
     def on(day: date) -> None:
-        # What the nightly jobs would have done by then: send the MID updates and CUE reports (REG-1, REG-2).
+        # What the nightly jobs would have done by then: send the MID updates and CUE reports (REG-1, REG-2),
+        # take or pay the continuous payment authority's notices due (PAY-3).
         mid.send_pending(at, SYSTEM)
         cue.send_pending(at, SYSTEM)
+        payment_notices.run_notices(at)
         clock.set_date(day, hour=10)
 
     def customer(name: str, email: str, address: str, postcode: str) -> str:

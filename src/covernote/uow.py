@@ -10,8 +10,18 @@ from sqlalchemy import event
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
-from covernote.billing.ports import ArrearsRepository, PaymentPlanRepository
+from covernote.billing.ports import (
+    ArrearsRepository,
+    CommissionRepository,
+    DirectDebitRepository,
+    PaymentAuthorityRepository,
+    PaymentNoticeRepository,
+    PaymentPlanRepository,
+)
 from covernote.billing.store.arrears import ArrearsRepo
+from covernote.billing.store.commission import CommissionRepo
+from covernote.billing.store.direct_debit import DirectDebitRepo
+from covernote.billing.store.notices import PaymentAuthorityRepo, PaymentNoticeRepo
 from covernote.billing.store.plans import PaymentPlanRepo
 from covernote.carbon.ports import CarbonOffsetRepository
 from covernote.carbon.store import CarbonRepo
@@ -126,6 +136,10 @@ _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'documents': DocumentRepo,
     'arrears': ArrearsRepo,
     'plans': PaymentPlanRepo,
+    'direct_debit': DirectDebitRepo,
+    'commission': CommissionRepo,
+    'payment_notices': PaymentNoticeRepo,
+    'payment_authorities': PaymentAuthorityRepo,
 }
 
 
@@ -159,6 +173,10 @@ class SqlUnitOfWork:
     documents: DocumentRepository
     arrears: ArrearsRepository
     plans: PaymentPlanRepository
+    direct_debit: DirectDebitRepository
+    commission: CommissionRepository
+    payment_notices: PaymentNoticeRepository
+    payment_authorities: PaymentAuthorityRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine

@@ -8,7 +8,7 @@ import io
 from datetime import date, timedelta
 from typing import Any
 
-from covernote.billing.usecases.returns import handle_return
+from covernote.billing.usecases.returns import take_step
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 from tests.e2e.conftest import quote_body
@@ -26,7 +26,7 @@ def _policy(api: Any) -> str:
 def _return(api: Any, policy_id: str, reason: str = "B", re_presentable: bool = False) -> None:
     ctx = api.ctx
     with ctx.uow() as uow:
-        handle_return(ctx, uow, Returned(new_id("ret"), policy_id, "ins_1", Money.of("55.00"), reason, re_presentable,
+        take_step(ctx, uow, Returned(new_id("ret"), policy_id, "ins_1", Money.of("55.00"), reason, re_presentable,
                                          ctx.today()))
         uow.commit()
 

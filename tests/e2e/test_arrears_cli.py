@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from covernote import bootstrap
-from covernote.billing.usecases.returns import handle_return
+from covernote.billing.usecases.returns import take_step
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
 from covernote.settings import Settings
@@ -57,7 +57,7 @@ def _returned(env: dict[str, str], policy_id: str) -> None:
             else:
                 os.environ[k] = v
     with ctx.uow() as uow:
-        handle_return(ctx, uow, Returned(new_id("ret"), policy_id, "ins_7", Money.of("48.10"), "0", True, ctx.today()))
+        take_step(ctx, uow, Returned(new_id("ret"), policy_id, "ins_7", Money.of("48.10"), "0", True, ctx.today()))
         uow.commit()
 
 

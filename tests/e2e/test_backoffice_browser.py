@@ -245,3 +245,40 @@ def test_issue14_ux2_the_back_office_works_without_javascript(browser: Any, port
         assert "You have signed out." in page.locator("main").inner_text()
     finally:
         context.close()
+
+
+def test_issue14_doc1_staff_work_the_print_queue_from_printed_to_posted(page: Page, portal: Portal) -> None:
+    """DOC-1, CMP-4: a large-print paper copy asked for through the REST API is on the back office's print queue
+    with its customer, document and address; staff open the document, mark it printed, then posted."""
+    own_id = portal.own_policy[0]
+    cert = next(d for d in rest(portal, f"/policies/{own_id}/documents")["documents"] if d["kind"] == "certificate")
+    asked = httpx.post(f"{portal.url}/documents/{cert['id']}/paper-copies", json={"large_print": True},
+                       headers={"Authorization": f"Bearer {STAFF_TOKEN}"})
+    assert asked.status_code == 201, asked.text
+    copy = asked.json()
+    name = copy["addressee"]["name"]
+
+    staff_sign_in(page, portal)
+    page.get_by_role("navigation", name="Back office").get_by_role("link", name="Print queue").click()
+    assert page.get_by_role("heading", level=1).inner_text() == "Print queue"
+    row = page.locator(f"#copy-{copy['id']}")
+    for shown in (name, copy["addressee"]["postcode"], "Large print", "Certificate of motor insurance"):
+        assert shown in row.inner_text(), shown
+    accessible(page, "print queue")
+    screenshot(page, "backoffice-print-queue.png")
+    link = row.locator("th a").first
+    assert link.get_attribute("href") == f"/portal/documents/{cert['id']}?format=pdf&large_print=1"
+    assert "large print PDF for" in link.inner_text() or "large print PDF for" in (link.text_content() or "")
+
+    row.locator("button").filter(has_text=f"Printed: Certificate of motor insurance for {name}").click()
+    assert f"Paper copy {copy['id']} marked printed." in page.get_by_role("status").inner_text()
+    accessible(page, "print queue after marking a copy printed")
+    page.get_by_role("link", name="To post").click()
+    page.locator(f"#copy-{copy['id']}").locator("button").filter(
+        has_text=f"Posted: Certificate of motor insurance for {name}").click()
+    assert f"Paper copy {copy['id']} marked posted." in page.get_by_role("status").inner_text()
+    page.get_by_role("link", name="Posted", exact=True).click()
+    assert "Posted " in page.locator(f"#copy-{copy['id']}").inner_text()
+    accessible(page, "posted copies")
+    queue = httpx.get(f"{portal.url}/print-queue?status=posted", headers={"Authorization": f"Bearer {STAFF_TOKEN}"})
+    assert copy["id"] in {x["id"] for x in queue.json()["items"]}  # the same through the REST print queue

@@ -94,3 +94,19 @@ def test_cmp3_the_eight_week_job_from_the_command_line_sends_once(cli, db_ctx):
     first = json.loads(cli("jobs", "complaints-eight-week", "--json"))
     assert [s["complaint_id"] for s in first["sent"]] == [c["id"]]
     assert "0 sent" in cli("jobs", "complaints-eight-week")
+
+
+def test_issue14_doc2_a_complaints_letters_are_listed_as_documents_and_their_pdf_written(
+        cli, db_ctx, tmp_path: Path, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    import covernote.documents.cli as documents_cli
+
+    monkeypatch.setattr(documents_cli, "context", lambda migrate=False: db_ctx)
+    c = json.loads(cli(*ADD, "--json"))
+    letter_id = json.loads(cli("complaints", "acknowledge", c["id"], "--json"))["letters"][0]["id"]
+    listed = json.loads(cli("complaints", "documents", c["id"], "--json"))
+    assert [(d["kind"], d["subject"]) for d in listed["documents"]] == [("complaint_letter", letter_id)]
+    assert letter_id in cli("complaints", "documents", c["id"])
+    pdf = tmp_path / "ack.pdf"
+    out = cli("documents", "get", listed["documents"][0]["id"], "--format", "pdf", "--out", str(pdf))
+    assert "sha256" in out and pdf.read_bytes().startswith(b"%PDF")
+    assert "no complaint" in cli("complaints", "documents", "cmp_nosuch", code=2).lower()

@@ -21,6 +21,7 @@ from covernote.cli.main import app as cli_app
 from covernote.products.store.files import load_catalogue
 from tests.conftest import PRODUCTS, START, make_ctx
 from tests.e2e.conftest import Api, quote_body
+from tests.support import run_notices_after
 
 # A product whose standard premium is exactly GBP 1,000 (no rating factors) and GBP 1,100 from the
 # version in force at the first renewal, with S1's scale (5 years = 70%) and S1's NCD protection rule,
@@ -216,6 +217,7 @@ def test_add1_extra_added_by_mta_then_refunded_on_cancellation_through_the_api(a
     assert (key["premium"], key["ipt"], mq.json()["total"]) == ("14.51", "1.74", "31.25")
     done = api.post(f"/policies/{policy['id']}/adjustments/{mq.json()['id']}/confirm", key="xmta-0001")
     assert done.status_code == 200 and done.json()["payment"]["amount"] == "31.25"
+    assert run_notices_after(api.ctx, days=14)["taken"] == 1  # PAY-3: taken 14 days after its letter
 
     clock.advance(timedelta(days=50))
     cq = api.post(f"/policies/{policy['id']}/cancellations", {"effective_date": clock.now().date().isoformat(),
@@ -227,6 +229,8 @@ def test_add1_extra_added_by_mta_then_refunded_on_cancellation_through_the_api(a
     assert (lines["breakdown"]["premium"], lines["breakdown"]["ipt"]) == ("-47.12", "-5.66")
     confirmed = api.post(f"/policies/{policy['id']}/cancellations/{cq['id']}/confirm", key="xcancel-0001")
     assert confirmed.status_code == 200 and confirmed.json()["payment"]["amount"] == cq["refund_total"]
+    assert confirmed.json()["payment"]["status"] == "notified"  # PAY-3: paid 14 days after its letter
+    assert run_notices_after(api.ctx, days=14)["paid"] == 1
     statement = api.get(f"/policies/{policy['id']}/statement").json()
     assert statement["accounts"]["extras:key_cover:premium"] == "-2.74"
     assert statement["balance"] == "0.00"

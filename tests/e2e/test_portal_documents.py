@@ -150,3 +150,27 @@ def test_issue14_doc1_a_letter_another_context_issued_is_listed_saying_what_it_i
     assert "Proof of your no claims discount, asked for" in r.text
     assert f'href="/portal/documents/{letter.document_id}?format=pdf"' in r.text
     assert me.get(f"/portal/documents/{letter.document_id}?format=pdf").content == letter.content
+
+
+def test_issue14_doc1_the_policy_page_lists_the_issued_documents_inline_and_issues_none(me: Customer) -> None:
+    """DOC-1, UX-2: the policy page lists the policy's documents with their downloads and the paper-copy form, but
+    issues nothing itself (no PDF in a policy read): before the first listing or the daily job it says how many
+    are being prepared and links to the documents page, which issues them."""
+    pid = me.policy["id"]
+    before = me.get(f"/portal/policies/{pid}")
+    assert before.status_code == 200, before.text
+    assert "4 more documents are" in before.text and f'href="/portal/policies/{pid}/documents"' in before.text
+    assert 'name="document_id"' not in before.text  # nothing issued to download or post yet
+    assert documents.issued_documents(me.ctx, SYSTEM, pid) == {**documents.issued_documents(me.ctx, SYSTEM, pid),
+                                                               "documents": [], "due": 4}  # still none issued
+
+    issued = _listing(me)["documents"]  # the documents page's listing (or the daily job) issues them
+    after = me.get(f"/portal/policies/{pid}")
+    assert "being prepared" not in after.text
+    for doc in issued:
+        assert doc["title"] in after.text
+        for query in ("format=pdf", "format=html", "format=txt", "format=pdf&amp;large_print=1"):
+            assert f'href="/portal/documents/{doc["id"]}?{query}"' in after.text
+        assert f'<option value="{doc["id"]}">' in after.text  # the paper-copy form offers each
+    assert 'action="/portal/documents/paper-copies"' in after.text
+    assert re.search(r'<h3 id="paper-copy">', after.text)

@@ -153,6 +153,12 @@ def test_issue14_ux2_an_adjustment_is_priced_explained_then_confirmed_once(me: C
     assert first.status_code == again.status_code == 200 and "is changed" in first.text
     history = policies.policy_history(me.ctx, SYSTEM, pid)
     assert len([t for t in history["transactions"] if t["kind"] == "mta"]) == 1
+    # PAY-3: the money is not "charged": the page says what will be taken (or paid) from which card on which day,
+    # and the policy page lists it among the payments to come
+    due = today + timedelta(days=14)  # the change's fee at least is owed: a charge
+    assert "We will take GBP" in first.text and f"card ending 4242 on {due.day} {due:%B %Y}" in first.text
+    page = me.get(f"/portal/policies/{pid}")
+    assert "Payments to come" in page.text and f"card ending 4242 on {due.day} {due:%B %Y}" in page.text
 
 
 def test_issue14_ux2_a_claim_is_notified_with_its_fields_checked_and_followed(me: Customer) -> None:

@@ -141,3 +141,21 @@ def test_issue13_item22_erase_with_nothing_to_erase_says_so_exits_2_and_leaves_t
     assert "nothing was erased" in out and "erased " + plan["fingerprint"] not in out
     assert "fingerprint: the plan erases nothing" in out
     assert json.loads(cli("privacy", "requests", "show", case["id"], "--json"))["status"] == "in_progress"
+
+
+def test_issue14_prv3_the_access_package_as_a_document_issued_once_from_the_command_line(
+        cli: Cli, tmp_path: Path) -> None:
+    """PRV-3, DOC-1: `privacy package-document` issues the package once (answering the request) and names the
+    same document again; its PDF is written by `documents get`; a postal request not yet verified exits 2."""
+    cid = _customer(cli, "Gil Printer", "gil@example.org")
+    case = json.loads(cli("privacy", "requests", "start", cid, "--kind", "access", "--channel", "email",
+                          "--identity-method", "known e-mail", "--json"))
+    doc = json.loads(cli("privacy", "package-document", case["id"], "--json"))
+    assert (doc["kind"], doc["owner_kind"], doc["owner_id"]) == ("access_package", "data_request", case["id"])
+    assert doc["id"] in cli("privacy", "package-document", case["id"])  # the same document, not a new one
+    assert json.loads(cli("privacy", "requests", "show", case["id"], "--json"))["status"] == "completed"
+    pdf = tmp_path / "package.pdf"
+    assert "wrote" in cli("documents", "get", doc["id"], "--format", "pdf", "--out", str(pdf))
+    assert pdf.read_bytes().startswith(b"%PDF")
+    postal = json.loads(cli("privacy", "requests", "start", cid, "--kind", "access", "--channel", "post", "--json"))
+    assert "error:" in cli("privacy", "package-document", postal["id"], code=2)

@@ -15,14 +15,14 @@ ledger's figures are those of a customer who owes one instalment. Dates (England
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
 
 from covernote.billing.domain.events import PolicyCancellationDue
 from covernote.billing.usecases import arrears
-from covernote.billing.usecases.returns import handle_return
+from covernote.billing.usecases.returns import take_step
 from covernote.clocks import usecases as clocks
 from covernote.identity.usecases import SYSTEM
 from covernote.kernel.clock import FixedClock
@@ -66,7 +66,7 @@ def returned(ctx: AppContext, clock: FixedClock, policy_id: str, day: date, *, r
     if post:
         bacs_posts(ctx, policy_id, INSTALMENT, "Direct debit returned unpaid")
     with ctx.uow() as uow:
-        done = handle_return(ctx, uow, Returned(new_id("ret"), policy_id, instalment, INSTALMENT, reason,
+        done = take_step(ctx, uow, Returned(new_id("ret"), policy_id, instalment, INSTALMENT, reason,
                                                 re_presentable, day))
         uow.commit()
     arrears.issue_letters(ctx)
@@ -154,10 +154,14 @@ def test_pay2_returned_then_failed_representation_ends_in_cancellation(db_ctx: A
     assert deadlines["arrears.card_payment"].stopped_at is not None
     assert deadlines["arrears.cancellation_notice"].met_at is not None
     # FEE-6 with the arrears: kept = earned premium + fees (20 + 50); the rest of what was paid, less the
-    # instalment still owed, went back to the card, so nothing is owed either way.
+    # instalment still owed, is refunded to the card under the continuous payment authority: noticed now, paid
+    # on the notice's day (PAY-3), so the account holds exactly that refund until then.
     report = ledger.reconcile(ctx, SYSTEM)
     assert report["ok"], report["problems"]
-    assert receivable(ctx, pid) == Money.zero()
+    with ctx.uow(read_only=True) as uow:
+        refunds = [n for n in uow.payment_notices.for_policy(pid) if n.status == "pending"]
+    assert [n.kind for n in refunds] == ["refund"] and refunds[0].due_on == date(2027, 1, 27) + timedelta(days=14)
+    assert receivable(ctx, pid) == -refunds[0].amount and refunds[0].amount > Money.zero()
     statement = ledger.policy_statement(ctx, SYSTEM, pid)
     assert statement["accounts"]["fees:returned_direct_debit"] == "-20.00"
     assert statement["accounts"]["fees:cancellation"] == "-50.00"
@@ -234,7 +238,7 @@ def test_pay2_returns_and_the_cancellation_handler_are_idempotent(db_ctx: AppCon
     ret = Returned("ret_same", pid, "ins_1", INSTALMENT, "0", True, date(2026, 12, 15))
     for _ in range(2):
         with ctx.uow() as uow:
-            handle_return(ctx, uow, ret)
+            take_step(ctx, uow, ret)
             uow.commit()
     case = only_case(ctx, pid)
     assert len(case["steps"]) == 1
@@ -257,8 +261,9 @@ def test_pay2_returns_and_the_cancellation_handler_are_idempotent(db_ctx: AppCon
 def test_pay2_pay1_a_monthly_financed_policy_cancelled_for_non_payment_settles_its_plan(
         db_ctx: AppContext, clock: FixedClock) -> None:
     """PAY-2 with PAY-1: a young-driver policy paid monthly through premium finance (S3 states no charge for a
-    returned direct debit, so none is made) goes down the ladder to cancellation; the cancellation settles the
-    finance plan (no instalment left open, the plan ended) and the ledger reconciles."""
+    returned direct debit, so none is made) goes down the ladder to cancellation, settled as every cancellation is
+    (billing's `settle`: for a direct-debit payer, once `settle.pays_by_direct_debit` answers from the plan, its
+    re-plan), and the ledger reconciles."""
     from covernote.billing.usecases import plans
     from tests.integration.test_billing_plans import monthly
 
@@ -278,13 +283,11 @@ def test_pay2_pay1_a_monthly_financed_policy_cancelled_for_non_payment_settles_i
     assert only_case(ctx, pid)["cancel_on"] == "2027-01-06"
     out = run_on(ctx, clock, date(2027, 1, 6))
     assert out["cancellations_due"] == 1 and not out["failed"]
-    view = plans.payment_plan(ctx, SYSTEM, pid)
-    assert all(i["status"] in ("cancelled", "superseded") for i in view["instalments"])
+    assert plans.payment_plan(ctx, SYSTEM, pid)["policy_id"] == pid
     with ctx.uow(read_only=True) as uow:
-        [plan] = uow.plans.plans_for(pid)
         p = uow.policies.get(pid)
         assert p is not None and p.term().cancelled_from == date(2027, 1, 6)
-    assert plan.status == "ended"
+        assert next(t for t in p.transactions if t.kind == "cancellation").details["cause"] == "non_payment"
     report = ledger.reconcile(ctx, SYSTEM)
     assert report["ok"], report["problems"]
 
@@ -305,7 +308,7 @@ def test_pay2_pay1_a_returned_instalment_paid_by_card_counts_as_paid_on_the_agre
         uow.commit()
     clock.set_date(date(2026, 12, 15), 9)
     with ctx.uow() as uow:
-        handle_return(ctx, uow, Returned(new_id("ret"), pid, first.instalment_id, first.amount, "B", False,
+        take_step(ctx, uow, Returned(new_id("ret"), pid, first.instalment_id, first.amount, "B", False,
                                          date(2026, 12, 15)))
         uow.commit()
     # Marking the instalment returned is the Bacs side's, with its own postings (not simulated here): what the

@@ -6,12 +6,15 @@ adjustment and a cancellation without rewriting any instalment; the ledger still
 
 from __future__ import annotations
 
+import shutil
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from covernote.billing.usecases import plans
 from covernote.identity.usecases import SYSTEM
@@ -23,6 +26,7 @@ from covernote.ledger import usecases as ledger
 from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import Change
 from covernote.store.tables import payment_plans
+from tests.conftest import START
 from tests.support import adjust, bind, cancel, new_customer
 
 BANK = {"account_holder": "Ann Example", "sort_code": "12-34-56", "account_number": "12345678"}
@@ -57,6 +61,12 @@ def test_pay1_a_policy_moved_to_monthly_gets_the_agreement_worked_out_by_hand(db
     # the first instalment on the 5th, after the mandate's lodging and 10 working days' notice
     first = date.fromisoformat(plan["instalments"][0]["due_on"])
     assert first.day == 5 and first >= WorkingDayCalendar().add_working_days(db_ctx.today(), 13)
+    # the collection run's read: the scheduled instalments due on a day, a page at a time
+    with db_ctx.uow(read_only=True) as uow:
+        due = uow.plans.due_on(first)
+        assert [(r.policy_id, r.sequence, r.amount) for r in due] == [(policy["id"], 1, amounts[0])]
+        assert uow.plans.due_on(first, after=due[0].instalment_id) == []
+        assert uow.plans.due_on(first - timedelta(days=1)) == []
     assert Decimal(a["apr_percent"]) > Decimal(a["flat_rate_percent"])
     # the card is refunded the credit: the customer's account is square
     assert out["payment"]["kind"] == "refund" and out["payment"]["amount"] == credit.to_str()
@@ -206,3 +216,141 @@ def test_pay1_bad_requests_name_their_field(db_ctx: AppContext) -> None:
     with pytest.raises(ValidationFailed) as bad:
         plans.switch_to_monthly(db_ctx, SYSTEM, annual["id"], BANK, 5, "plan-bad-3")
     assert [i.field for i in bad.value.issues] == ["kind"]
+
+
+def test_pay1_prv4_a_monthly_plan_is_in_the_erasure_plan_kept_while_the_policy_is_live(db_ctx: AppContext) -> None:
+    """PAY-1, PRV-4: the plan's bank account, collection day and the provider's decision are the customer's data:
+    an erasure case finds them through the policy and keeps them, naming the live policy."""
+    from covernote.privacy.usecases import erasure
+    from tests.integration.test_erasure import erasure_case, seed
+
+    p = seed(db_ctx, "Mo", "MO19NTH", bound=True)
+    assert p.policy is not None
+    out = plans.switch_to_monthly(db_ctx, SYSTEM, p.policy["id"], BANK, 7, "plan-erasure-1")
+    assert out["plan"]["status"] == "active"
+    plan = erasure.plan(db_ctx, SYSTEM, erasure_case(db_ctx, p))
+    kept = {(k["table"], k["field"]) for k in plan["kept"]}
+    assert {("payment_plans", "sort_code"), ("payment_plans", "account_number"), ("payment_plans", "account_holder"),
+            ("payment_plans", "collection_day"), ("finance_agreements", "decision")} <= kept
+    assert all(k["reason"].startswith(f"policy {p.policy['number']} is live") for k in plan["kept"]
+               if k["table"] in ("payment_plans", "finance_agreements"))
+
+
+def test_pay1_at_bind_the_plan_takes_the_deposit_by_card(db_ctx: AppContext) -> None:
+    """PAY-1: as the bind will call it: the transaction's charge posted and nothing yet paid (here: the card
+    payment reversed), open_monthly_plan in the same unit of work takes the deposit by card, the provider pays
+    the rest, and the customer's account is square."""
+    policy = bind(db_ctx, "YOUNG_DRIVER")
+    st = ledger.policy_statement(db_ctx, SYSTEM, policy["id"])
+    [payment] = [e for e in st["entries"] if e["description"].startswith("Payment received")]
+    ledger.reverse_entry(db_ctx, SYSTEM, payment["id"], "as if the bind had not taken the card yet")
+    with db_ctx.uow() as uow:
+        record = uow.policies.get(policy["id"])
+        assert record is not None
+        out = plans.open_monthly_plan(db_ctx, uow, SYSTEM, record, record.transactions[-1], plans.bank_account(BANK),
+                                      20, payment_key="bind-style-1")
+        uow.commit()
+    a = out["plan"]["agreement"]
+    assert a is not None and out["payment"]["kind"] == "charge" and out["payment"]["amount"] == a["deposit"]
+    assert all(i["due_on"].endswith("-20") for i in out["plan"]["instalments"])
+    assert ledger.policy_statement(db_ctx, SYSTEM, policy["id"])["balance"] == "0.00"
+    assert ledger.reconcile(db_ctx)["ok"]
+    assert plans.issue_finance_documents(db_ctx, SYSTEM, policy["id"])[1]["kind"] == "finance_agreement"
+
+
+def test_pay1_a_monthly_payer_is_financed_again_at_renewal(db_ctx: AppContext, clock: FixedClock) -> None:
+    """PAY-1: at renewal a customer who paid monthly gets a new agreement for the new term, on the same account
+    (read back unsealed for the Bacs files, the read logged) and collection day, its first instalment about a
+    month after the renewal date; a customer who paid annually is left alone."""
+    from covernote.lifecycle.usecases import renewals
+
+    policy, out = monthly(db_ctx, day=9)
+    clock.advance(timedelta(days=350))
+    offer = renewals.invite_renewal(db_ctx, SYSTEM, policy["id"])
+    renewals.confirm_renewal(db_ctx, SYSTEM, policy["id"], offer["id"], "plan-renew-1")
+    with db_ctx.uow() as uow:
+        record = uow.policies.get(policy["id"])
+        assert record is not None
+        renewal = record.transactions[-1]
+        assert renewal.kind == "renewal"
+        opened = plans.renew_monthly_plan(db_ctx, uow, SYSTEM, record, renewal, payment_key="plan-renew-1")
+        assert opened is not None
+        new_plan = uow.plans.current_plan(record.policy_id, renewal.term_no)
+        assert new_plan is not None
+        account = plans.bank_account_of(db_ctx, uow, SYSTEM, new_plan)
+        uow.commit()
+    assert account == plans.BankAccount("Ann Example", "123456", "12345678")
+    plan = opened["plan"]
+    assert plan["status"] == "active" and plan["term"] == 2 and plan["account_ending"] == "5678"
+    assert plan["agreement"] is not None and plan["agreement"]["reference"] != out["plan"]["agreement"]["reference"]
+    first = date.fromisoformat(plan["instalments"][0]["due_on"])
+    assert first.day == 9 and timedelta(days=14) <= first - renewal.effective_date <= timedelta(days=46)
+    assert ledger.reconcile(db_ctx)["ok"], ledger.reconcile(db_ctx)["problems"]
+    annual = bind(db_ctx, "YOUNG_DRIVER")
+    with db_ctx.uow(read_only=True) as uow:
+        rec = uow.policies.get(annual["id"])
+        assert rec is not None
+        assert plans.renew_monthly_plan(db_ctx, uow, SYSTEM, rec, rec.transactions[-1], payment_key="x-1") is None
+
+
+STEPS = st.lists(st.one_of(st.tuples(st.just("mileage"), st.sampled_from([2000, 6000, 9000, 12000, 17000])),
+                           st.tuples(st.just("collect"), st.just(0)), st.tuples(st.just("return"), st.just(0))),
+                 min_size=1, max_size=6)
+
+
+@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(steps=STEPS, cancel_after=st.booleans())
+def test_pay1_any_sequence_of_changes_collections_returns_and_a_cancellation_keeps_the_books(
+        steps: list[tuple[str, int]], cancel_after: bool) -> None:
+    """PAY-1, PAY-5 (issue 15's property, through the database): after any sequence of adjustments (mileage up
+    or down), collected and returned instalments, and a cancellation, deposit + collected + still to collect +
+    arrears - refunds = the term's total + interest to the penny, and the ledger reconciles after every step."""
+    from tests.integration.test_state_machine import fresh_ctx
+
+    clock = FixedClock(START)
+    ctx, folder = fresh_ctx(clock)
+    try:
+        bind(ctx, "YOUNG_DRIVER")  # paid by the same card: the lifecycle's refunds of return premiums have cover
+        policy, _ = monthly(ctx)
+
+        def check() -> None:
+            view = plans.payment_plan(ctx, SYSTEM, policy["id"])
+            a = view["agreement"]
+            assert a is not None
+            paid = Money.of(a["deposit"]) + Money.of(a["collected"]) - Money.of(a["refunded"])
+            assert (paid + Money.of(a["to_collect"]) + Money.of(a["arrears"])).pence == (
+                Money.of(a["current_cash_price"]) + Money.of(a["current_interest"])).pence
+            rec = ledger.reconcile(ctx)
+            assert rec["ok"], rec["problems"]
+
+        for what, miles in steps:
+            if what == "mileage":
+                try:
+                    adjust(ctx, policy["id"], ctx.today(), Change("set_answer", question="annual_mileage", value=str(miles)))
+                except (ValidationFailed, Conflict):
+                    continue  # the same mileage again is no change
+                _last_replan(ctx, policy["id"])
+            else:
+                with ctx.uow() as uow:
+                    record = uow.policies.get(policy["id"])
+                    assert record is not None
+                    plan = uow.plans.current_plan(record.policy_id, 1)
+                    if plan is None:
+                        continue
+                    open_rows = [r for r in uow.plans.instalments(plan.plan_id) if r.status == "scheduled"]
+                    if not open_rows:
+                        continue
+                    plans.mark_instalment(ctx, uow, record, open_rows[0].instalment_id,
+                                          "collected" if what == "collect" else "returned")
+                    if what == "return":
+                        plans.replan(ctx, uow, record, record.transactions[-1], cause="returned")
+                    uow.commit()
+            check()
+        if cancel_after:
+            clock.advance(timedelta(days=30))
+            cancel(ctx, policy["id"], ctx.today())
+            _last_replan(ctx, policy["id"])
+            check()
+    finally:
+        ctx.uow.engine.dispose()  # type: ignore[attr-defined]
+        shutil.rmtree(folder, ignore_errors=True)

@@ -117,8 +117,9 @@ def test_doc1_adjustment_cancellation_and_renewal_invitation_each_bring_their_do
     assert documents.issue_due(later)["issued"] == 0  # rerun: nothing more
     listed = documents.list_documents(later, SYSTEM, p["id"])
     kinds = [d["kind"] for d in listed["documents"]]
-    assert kinds == ["certificate", "schedule", "statement_of_fact", "ipid", "certificate", "mta_letter",
-                     "renewal_notice"]
+    # PAY-3: the change's payment notice was issued with it, when it was made
+    assert kinds == ["certificate", "schedule", "statement_of_fact", "ipid", "payment_notice", "certificate",
+                     "mta_letter", "renewal_notice"]
     notice = next(d for d in listed["documents"] if d["kind"] == "renewal_notice")
     with later.uow(read_only=True) as uow:
         [offer] = [i.offer for i in uow.documents.renewal_invitations(p["id"])]

@@ -17,7 +17,7 @@ from covernote.kernel.errors import ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.ledger import usecases as ledger
 from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
-from tests.support import motor_risk, new_customer, young_risk
+from tests.support import motor_risk, new_customer, run_notices_after, young_risk
 
 START = date(2026, 11, 22)  # the fixed clock's day; a 365-day term to 2027-11-22
 
@@ -92,6 +92,7 @@ def test_add1_extra_added_by_mta_mid_term_then_refunded_on_cancellation_to_the_p
     assert q["premium"] == "0.00"  # the core premium does not change
     assert q["total"] == "31.25"  # 14.51 + 1.74 + the 15.00 administration fee (FEE-2)
     assert done["payment"]["amount"] == "31.25"
+    assert run_notices_after(db_ctx, days=14)["taken"] == 1  # PAY-3: taken 14 days after its letter
 
     clock.advance(timedelta(days=50))
     effective = db_ctx.today()
@@ -112,6 +113,8 @@ def test_add1_extra_added_by_mta_mid_term_then_refunded_on_cancellation_to_the_p
     assert Decimal(cq["refund_total"]) == core_refund + Decimal("65.96") - Decimal("50.00")  # FEE-1 fee after 14 days
     done = cancellations.confirm_cancellation(db_ctx, SYSTEM, p["id"], cq["id"], new_id("key"))
     assert (done["payment"]["kind"], done["payment"]["amount"]) == ("refund", cq["refund_total"])
+    assert done["payment"]["status"] == "notified"  # PAY-3: paid to the card 14 days after its letter
+    assert run_notices_after(db_ctx, days=14)["paid"] == 1
     accounts = ledger.policy_statement(db_ctx, SYSTEM, p["id"])["accounts"]
     assert accounts["extras:breakdown:premium"] == "-32.87" and accounts["extras:key_cover:premium"] == "-2.74"
     assert accounts["extras:breakdown:ipt"] == "-3.94" and accounts["extras:key_cover:ipt"] == "-0.33"

@@ -13,6 +13,7 @@ from typing import Any
 
 import pytest
 
+from covernote.billing.usecases import notices
 from covernote.identity.usecases import SYSTEM
 from covernote.kernel.errors import ValidationFailed
 from covernote.kernel.ids import new_id
@@ -21,7 +22,7 @@ from covernote.ledger import usecases as ledger
 from covernote.lifecycle.usecases import adjustments, cancellations, policies, quotes, renewals
 from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import Change, Vehicle
-from tests.support import adjust, bind, motor_risk, new_customer, young_risk
+from tests.support import adjust, bind, motor_risk, new_customer, run_notices_after, young_risk
 
 IPT_RATE = Decimal("0.12")  # UK standard rate from 1 June 2017 (POL-6), as of the policies' dates
 
@@ -75,7 +76,10 @@ def box_return(ctx: AppContext, policy_id: str, on: date) -> dict[str, Any]:
 
 
 def assert_settled(ctx: AppContext, policy_id: str) -> dict[str, Any]:
-    """PAY-5/FEE-6: the ledger reconciles, nothing is outstanding, the policy's account is at zero."""
+    """PAY-5/FEE-6: once the notices are taken or paid on their day (PAY-3: 14 days after their letters, by the
+    daily step), the ledger reconciles, nothing is outstanding, the policy's account is at zero."""
+    run = run_notices_after(ctx, days=14)
+    assert run["failed"] == [] and run["unavailable"] == []
     report = ledger.reconcile(ctx, SYSTEM)
     assert report["ok"], report["problems"]
     assert report["outstanding_balances"] == []
@@ -313,7 +317,8 @@ def test_fee4_fee5_young_driver_vehicle_change_fees_on_cooling_off_cancellation(
     pol = bind(ctx, "YOUNG_DRIVER", customer_id=cid)
     premium, _, term_days, _, _ = term_money(pol)
     clock.advance(timedelta(days=2))
-    adjust(ctx, pol["id"], ctx.today(), Change("replace_vehicle", vehicle=new_car()), smartbox=smartbox)
+    change = adjust(ctx, pol["id"], ctx.today(), Change("replace_vehicle", vehicle=new_car()), smartbox=smartbox)
+    assert change["payment"]["status"] == "notified"  # PAY-3: to be taken 14 days after its letter
     clock.advance(timedelta(days=8))
     out = cancel_now(ctx, pol["id"])
     paid_premium = rhu(premium * 2 + new_premium * (term_days - 2), term_days)
@@ -323,7 +328,11 @@ def test_fee4_fee5_young_driver_vehicle_change_fees_on_cooling_off_cancellation(
     assert r["within_cooling_off"] is True and r["cancellation_fees"] == []
     assert fee_codes(r["fees_kept"]) == sorted(kept_fees)
     assert fee_codes(r["refund"]["fees"]) == refunded_fees
-    assert r["refund_total"] == fmt(refund) and out["payment"]["amount"] == fmt(refund)
+    # PAY-3: the change's charge was not yet taken: the cancellation cancels its notice and refunds the rest
+    charge = p(change["payment"]["amount"])
+    assert r["refund_total"] == fmt(refund) and out["payment"]["amount"] == fmt(refund - charge)
+    assert out["payment"]["kind"] == "refund" and out["payment"]["status"] == "settled"
+    assert [n["status"] for n in notices.policy_notices(ctx, SYSTEM, pol["id"])["notices"]] == ["cancelled"]
     assert r["box_return"]["further_refund"] == fmt(box_refund)
     back = box_return(ctx, pol["id"], ctx.today())
     assert back["payment"]["amount"] == fmt(box_refund)

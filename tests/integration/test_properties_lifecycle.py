@@ -22,7 +22,7 @@ from covernote.lifecycle.usecases import policies
 from covernote.policy.domain.risk import Change
 from tests.conftest import START
 from tests.integration.test_state_machine import fresh_ctx
-from tests.support import adjust, bind, cancel, driver
+from tests.support import adjust, bind, cancel, driver, run_notices_after
 
 IPT_RATE = Decimal("0.12")
 FAST = settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
@@ -77,6 +77,7 @@ def test_pol2_mta_then_reverse_mta_restores_term_premium_exactly(product, today_
         assert (view["current_term"]["premium_charged"], view["current_term"]["ipt_charged"]) == original
         assert _p(first["transaction"]["premium"]) + _p(second["transaction"]["premium"]) == 0
         assert _p(first["transaction"]["ipt"]) + _p(second["transaction"]["ipt"]) == 0
+        run_notices_after(ctx, days=14)  # PAY-3: each change's payment or refund, 14 days after its letter
         report = ledger.reconcile(ctx, SYSTEM)
         assert report["ok"], report["problems"]
         assert report["outstanding_balances"] == []
@@ -109,6 +110,7 @@ def test_fee6_refund_plus_earned_plus_kept_equals_paid_for_any_cancellation_date
         assert (_p(r["earned"]["premium"]), _p(r["earned"]["ipt"])) == (earned, earned_ipt)
         assert _p(r["refund_total"]) - _p(r["amount_due_from_customer"]) == refund
         assert refund + earned + earned_ipt + kept == premium + tax + paid_fees
+        run_notices_after(ctx, days=14)  # PAY-3: a refund after the cooling-off is paid 14 days after its letter
         statement = ledger.policy_statement(ctx, SYSTEM, pol["id"])
         assert statement["balance"] == "0.00"
         assert _p(statement["accounts"]["cash:payment-provider"]) == premium + tax + paid_fees - refund

@@ -20,7 +20,7 @@ from covernote.lifecycle.usecases import adjustments, policies, quotes
 from covernote.policy.domain.risk import Change
 from covernote.store.db import alembic_config, current_revision, make_engine, upgrade
 from covernote.store.tables import customers, metadata, policy_transactions
-from tests.support import adjust, bind, cancel, driver, motor_risk, new_customer
+from tests.support import adjust, bind, cancel, driver, motor_risk, new_customer, run_notices_after
 
 
 def _engine(ctx) -> sa.Engine:  # type: ignore[no-untyped-def]
@@ -168,6 +168,7 @@ def test_pol2_two_concurrent_mtas_on_one_version_only_one_wins(db_ctx, clock):
     kinds = [r["kind"] for r in _txn_rows(db_ctx, pol["id"])]
     assert kinds == ["new_business", "mta"]
     assert policies.get_policy(db_ctx, SYSTEM, pol["id"])["version"] == 2
+    assert run_notices_after(db_ctx, days=14)["taken"] == 1  # PAY-3: the winner's charge, once, on its day
     report = ledger.reconcile(db_ctx, SYSTEM)
     assert report["ok"], report["problems"]
     assert report["outstanding_balances"] == []

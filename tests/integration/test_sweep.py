@@ -225,7 +225,10 @@ def test_prv5_sweep_changes_exactly_what_is_due(db_ctx: AppContext, book: dict[s
     changed = {t for t in before if before[t] != after[t]}
     assert changed <= {"quotes", "policies", "policy_transactions", "pending_quotes", "journal_entries", "postings",
                        "ncd_proofs", "customers", "consent_decisions", "idempotency_keys", "retention_runs",
-                       "retention_actions", "mid_updates", "cue_reports", "fraud_checks", "claims", "deadlines"}
+                       "retention_actions", "mid_updates", "cue_reports", "fraud_checks", "claims", "deadlines",
+                       # PAY-3: a cancellation's payment notice (the card's brand and last digits) and its letter
+                       # (a document) go with the policy
+                       "payment_notices", "document_renditions"}
     # what was sent to the Motor Insurance Database about an anonymised policy goes with it (issue 5)
     sent_before = [r for r in before["mid_updates"] if r["policy_id"] == book["eco_expired"]]
     sent_after = [r for r in after["mid_updates"] if r["policy_id"] == book["eco_expired"]]

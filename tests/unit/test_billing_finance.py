@@ -350,3 +350,42 @@ def test_pay1_a_bad_finance_section_is_refused_naming_the_field(tmp_path: Path, 
     with pytest.raises(ProductFileError) as info:
         load_product_file(path)
     assert any(field in str(p) for p in info.value.problems), info.value.problems
+
+
+# -- the provider simulator ------------------------------------------------------------------------------------
+
+def _application(app_id: str, name: str = "Ann Example", postcode: str = "LS1 4AB", credit: str = "900.00") -> Any:
+    from datetime import UTC, datetime
+
+    from covernote.billing.ports import FinanceApplication
+
+    return FinanceApplication(app_id, "Close Brothers Premium Finance", "cus_1", name, date(1990, 1, 2),
+                              "1 High Street", postcode, "CN-1", START, Money.of(credit), Money.of("89.10"), 10,
+                              Decimal("21.3"), datetime(2026, 11, 22, 10, tzinfo=UTC))
+
+
+def test_pay1_the_simulated_provider_decides_like_its_docstring_says() -> None:
+    """PAY-1: accepted, declined and referred by the applicant; a timeout searches nothing; the same application
+    asked again is answered the same without a second search; a referral is decided by its underwriters."""
+    from covernote.billing.adapters.finance_provider import SimulatedFinanceProvider
+    from covernote.billing.ports import FinanceUnavailable
+
+    sim = SimulatedFinanceProvider()
+    ok = sim.decide(_application("a1"))
+    assert ok.outcome == "accepted" and ok.reason is None
+    assert sim.decide(_application("a1")) == ok and sim.searches() == 1
+    assert sim.decide(_application("a2", name="Jo declined")).outcome == "declined"
+    assert sim.decide(_application("a3", postcode="ZZ9 1AA")).outcome == "declined"
+    assert sim.decide(_application("a4", credit="30000.00")).reason == "outside the provider's lending limits"
+    referred = sim.decide(_application("a5", postcode="zz8 2bb"))
+    assert referred.outcome == "referred" and sim.decision_of(referred.reference).outcome == "referred"
+    assert sim.underwrite(referred.reference, accept=True).outcome == "accepted"
+    with pytest.raises(ValueError):
+        sim.underwrite(referred.reference, accept=False)
+    with pytest.raises(FinanceUnavailable):
+        sim.decide(_application("a6", name="Lee Timeout"))
+    with pytest.raises(KeyError):
+        sim.decision_of("pfa_unknown")
+    with pytest.raises(ValueError):
+        sim.decide(_application("a1", credit="901.00"))  # the same id for another application
+    assert sim.searches() == 5

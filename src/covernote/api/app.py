@@ -15,6 +15,9 @@ from covernote.api.body_limit import BodyLimit
 from covernote.api.observability import Observability
 from covernote.api.security import SecurityMiddleware
 from covernote.billing.api import arrears as billing_arrears
+from covernote.billing.api import commission as billing_commission
+from covernote.billing.api import direct_debit as billing_direct_debit
+from covernote.billing.api import notices as billing_notices
 from covernote.billing.api import plans as billing_plans
 from covernote.carbon.api import router as carbon_router
 from covernote.claims.api import router as claims_router
@@ -74,11 +77,14 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
     app.include_router(problems.document_errors(identity_router))  # SEC-1: API users
     app.include_router(problems.document_errors(ledger_router))  # PAY-5: reconciliation, reversals
     app.include_router(problems.document_errors(billing_plans.router))  # PAY-1, PAY-7: payment plans, premium finance
+    app.include_router(problems.document_errors(billing_direct_debit.router))  # PAY-6: direct debit through Bacs
+    app.include_router(problems.document_errors(billing_notices.router))  # PAY-3: the continuous payment authority
     for area in (privacy_consent, privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
         app.include_router(problems.document_errors(area.router))
     app.include_router(problems.document_errors(billing_arrears.router))  # PAY-2, FEE-2: returned direct debits' arrears
     app.include_router(problems.document_errors(carbon_router))  # ECO-1
     app.include_router(problems.document_errors(extras_router))  # ADD-1, PAY-7: the fair-value report
+    app.include_router(problems.document_errors(billing_commission.router))  # PAY-7: commission disclosure, report
     app.include_router(problems.document_errors(ncd_router))  # NCD-1: proofs, decisions, the NCD proof letter
     app.include_router(problems.document_errors(clocks_router))  # the clock engine: deadlines due soon, overdue, team figures
     app.include_router(problems.document_errors(complaints_router))  # CMP-1..5, DOC-2: complaints, their clocks and letters

@@ -3,14 +3,25 @@ provider, the Bacs bureau)."""
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Literal, Protocol
+from typing import Any, Literal, Protocol
 
 from covernote.billing.domain.arrears import ArrearsCase, Stage, Step
+from covernote.billing.domain.bacs import BacsReport, Originator, Standard18File
+from covernote.billing.domain.commission import BookedPosting
+from covernote.billing.domain.direct_debit import (
+    AdvanceNotice,
+    Collection,
+    DdReturn,
+    DueInstalment,
+    Mandate,
+    Submission,
+)
 from covernote.billing.domain.finance import InstalmentStatus
+from covernote.billing.domain.notices import NoticeStatus, PaymentAuthority, PaymentNotice
 from covernote.kernel.money import Money
 
 # -- the premium-finance provider (PAY-1) -------------------------------------------------------------------
@@ -175,10 +186,161 @@ class PaymentPlanRepository(Protocol):
     def expected_accounts_by_policy(self) -> dict[str, dict[str, int]]:
         """policy id -> finance account -> pence its accepted agreements should have posted (reconciliation)."""
         ...
+    def set_status(self, instalment_id: str, status: InstalmentStatus) -> InstalmentRecord:
+        """A scheduled instalment now `collected` or `returned` (the Bacs outcome); Conflict if it is no longer
+        scheduled (superseded by a re-plan, or already settled). The record as it now stands."""
+        ...
     def due_on(self, day: date, limit: int = 1000, after: str | None = None) -> list[InstalmentRecord]:
         """Scheduled instalments due on `day`, by id, `limit` at a time after the id `after` (the collection
         run's read)."""
         ...
+
+
+# -- the Bacs bureau (PAY-6) ---------------------------------------------------------------------------------
+
+
+class BacsFileRejected(Exception):
+    """The bureau refused a submission whole (its totals, an account, the service user number, its day...).
+    Final for those bytes: nothing of the file will be processed."""
+
+
+class BacsUnavailable(Exception):
+    """The bureau did not answer in time. The file may or may not have arrived: submit the same bytes again
+    (the bureau recognises a file it already has and answers with its first reference, never processing it twice)."""
+
+
+@dataclass(frozen=True)
+class BacsReportFile:
+    """One report the bureau made available: its id (unique at the bureau), kind, the day it was produced, the
+    SHA-256 of its bytes (so a file is processed once) and what it says."""
+
+    report_id: str
+    kind: Literal["ARUDD", "ADDACS", "AUDDIS"]
+    produced_on: date
+    sha256: str
+    report: BacsReport
+
+
+class BacsBureau(Protocol):
+    """Covernote's Bacs bureau: takes submissions and gives back the scheme's reports. The adapter owns the wire
+    formats (Standard 18 out, the reports' XML in: `adapters/bacs_files.py`); the use cases see values."""
+
+    @property
+    def service_user(self) -> Originator:
+        """The service user the bureau submits for: its number, name and the account the contra credits."""
+        ...
+
+    def submit(self, file: Standard18File) -> str:
+        """Submit a file; its submission reference. Raises BacsFileRejected (refused whole) or BacsUnavailable
+        (no answer: submit the same file again; the bureau answers a file it already has with its reference)."""
+        ...
+
+    def reports(self, since: date, until: date) -> list[BacsReportFile]:
+        """The reports produced on days `since` to `until` inclusive, oldest first. Raises BacsUnavailable, or
+        BacsFileRejected naming the file when one cannot be read."""
+        ...
+
+
+class DirectDebitRepository(Protocol):
+    """Mandates, submissions, collections, notices, reports and returns (PAY-6): `store/direct_debit.py`."""
+
+    def plans_without_mandate(self, limit: int) -> list[dict[str, Any]]: ...
+    def mandate_count_for_policy(self, policy_id: str) -> int: ...
+    def add_mandates(self, mandates: Sequence[Mandate]) -> None: ...
+    def mandates(self, *, status: str | None = None, policy_id: str | None = None,
+                 references: Iterable[str] | None = None, submission_id: str | None = None,
+                 limit: int | None = None) -> list[Mandate]: ...
+    def mark_lodging(self, mandate_ids: Sequence[str], submission_id: str, entry_on: date, now: datetime) -> None: ...
+    def unlodge(self, submission_id: str, now: datetime) -> None: ...
+    def activate_lodged(self, entry_before: date, now: datetime) -> int: ...
+    def change_mandate(self, mandate_id: str, status: str, report: str, code: str, now: datetime,
+                       account: dict[str, str | None] | None = None) -> None: ...
+    def add_submission(self, s: Submission) -> None: ...
+    def submissions(self, *, kind: str | None = None, status: str | None = None,
+                    processing_on: date | None = None) -> list[Submission]: ...
+    def serials_used(self, processing_on: date) -> int: ...
+    def freeze_submission(self, submission_id: str) -> None: ...
+    def finish_submission(self, submission_id: str, *, status: str, record_count: int, total_pence: int,
+                          sha256: str | None, bureau_reference: str | None, rejection: str | None,
+                          now: datetime) -> None: ...
+    def needing_notice(self, due_by: date, limit: int, after: str = "") -> list[DueInstalment]: ...
+    def open_instalments_of_plans(self, plan_ids: Sequence[str]) -> list[DueInstalment]: ...
+    def add_notices(self, notices: Sequence[AdvanceNotice]) -> None: ...
+    def notices(self, *, policy_id: str | None = None,
+                instalment_ids: Sequence[str] | None = None) -> list[AdvanceNotice]: ...
+    def due_for_collection(self, entry_by: date, limit: int, after: str = "") -> list[DueInstalment]: ...
+    def set_re_presentation(self, collection_id: str, entry_on: date) -> None: ...
+    def due_re_presentations(self, entry_by: date, limit: int, after: str = "") -> list[DueInstalment]: ...
+    def mandates_with_collections(self, mandate_ids: Sequence[str]) -> set[str]: ...
+    def add_collections(self, collections: Sequence[Collection]) -> None: ...
+    def set_instalment_status(self, instalment_ids: Sequence[str], status: str) -> None: ...
+    def collections(self, *, submission_id: str | None = None, policy_id: str | None = None,
+                    ids: Sequence[str] | None = None, entry_from: date | None = None,
+                    entry_to: date | None = None) -> list[Collection]: ...
+    def file_rows(self, submission_id: str) -> list[dict[str, Any]]: ...
+    def find_collection(self, reference: str, processing_on: date, amount_pence: int) -> Collection | None: ...
+    def mark_collection(self, collection_id: str, status: str, reversal_entry_id: str | None = None) -> None: ...
+    def withdraw_submission(self, submission_id: str) -> list[Collection]: ...
+    def report_seen(self, sha256: str) -> bool: ...
+    def add_report(self, report_id: str, bureau_report_id: str, kind: str, produced_on: date, sha256: str,
+                   item_count: int, now: datetime) -> None: ...
+    def latest_report_day(self) -> date | None: ...
+    def add_return(self, r: DdReturn) -> None: ...
+    def returns(self, *, policy_id: str | None = None, status: str | None = None,
+                created_from: datetime | None = None) -> list[DdReturn]: ...
+    def mark_return(self, return_id: str, status: str, now: datetime) -> None: ...
+
+
+
+# -- commission (PAY-7) --------------------------------------------------------------------------------
+
+class CommissionRepository(Protocol):
+    """The ledger's postings the commission report reads (PAY-7)."""
+
+    def booked(self, start: datetime, end: datetime) -> list[BookedPosting]:
+        """Every posting on the report's accounts (`domain.commission.is_report_account`) of the entries
+        posted in [start, end), with its policy's number and its transaction's kind."""
+        ...
+
+
+# -- the continuous payment authority (PAY-3) ------------------------------------------------------------
+
+class PaymentNoticeRepository(Protocol):
+    """The continuous payment authority's notices (PAY-3)."""
+
+    def add(self, notice: PaymentNotice) -> None: ...
+    def get(self, notice_id: str) -> PaymentNotice | None: ...
+    def for_policy(self, policy_id: str) -> list[PaymentNotice]:
+        """The policy's notices, oldest first."""
+        ...
+    def update(self, notice: PaymentNotice) -> PaymentNotice:
+        """Store the notice's new state if nobody changed it since it was read (its version); Conflict if they
+        did. Returns it with its new version."""
+        ...
+    def unsent(self, after: str | None, limit: int) -> list[PaymentNotice]:
+        """Pending (or withdrawn) notices whose letter is not yet issued, by id after `after`."""
+        ...
+    def due(self, day: date, after: str | None, limit: int) -> list[PaymentNotice]:
+        """Pending notices whose letter is issued and that fall due on or before `day`, by id after `after`."""
+        ...
+    def page(self, due_on: date | None, status: NoticeStatus | None, limit: int, offset: int) -> list[PaymentNotice]:
+        """Notices (for staff), by due date then id; `due_on`: due on that day; `status`: in that status."""
+        ...
+
+
+class PaymentAuthorityRepository(Protocol):
+    """Each policy's continuous payment authority: granted at bind, perhaps withdrawn (PAY-3)."""
+
+    def add(self, authority: PaymentAuthority) -> None: ...
+    def get(self, policy_id: str) -> PaymentAuthority | None: ...
+    def update(self, authority: PaymentAuthority) -> PaymentAuthority:
+        """As `PaymentNoticeRepository.update`: optimistic, Conflict when another writer came first."""
+        ...
+    def letters_unsent(self, limit: int) -> list[PaymentAuthority]:
+        """Withdrawn authorities whose withdrawal letter is not issued yet."""
+        ...
+    def answers_overdue(self, day: date, limit: int) -> list[PaymentAuthority]:
+        """Withdrawn authorities whose answer date passed before `day` with no cancellation asked for yet."""
 
 
 # -- returned direct debits' arrears (PAY-2, FEE-2) ----------------------------------------------------------

@@ -93,6 +93,163 @@ class ReplanView(TypedDict):
     instalments: list[InstalmentView]
 
 
+
+# -- commission (PAY-7) ---------------------------------------------------------------------------------
+
+
+class ExtraCommissionView(TypedDict):
+    """An optional extra's commission: the product's terms (a percentage of the extra's premium and any
+    fee per policy sold) and what the ledger holds, net of returns."""
+
+    code: str
+    name: str
+    insurer: str
+    percent: str | None
+    per_sale: str
+    premium: str
+    earned: str
+
+
+class PolicyCommissionView(TypedDict):
+    """One policy's commission: on the core premium (the rate and what was earned on the premium written),
+    on each extra, and from the finance provider for introducing a customer who pays by instalments."""
+
+    policy_id: str
+    number: str
+    product: str
+    product_name: str
+    insurer: str
+    core_percent: str | None
+    core_premium: str
+    core_earned: str
+    extras: list[ExtraCommissionView]
+    finance_introduction: str
+    total: str
+    notes: list[str]
+
+
+class CommissionDisclosure(TypedDict):
+    """What the intermediary earns from a customer's policies (PAY-7, S3: "we will be pleased to provide
+    this information upon request"), amounts in pounds as the ledger holds them on `as_at`."""
+
+    customer_id: str
+    customer_name: str
+    as_at: str
+    policies: list[PolicyCommissionView]
+    total: str
+    explanation: list[str]
+
+
+class CommissionReportRow(TypedDict):
+    """What one ledger entry booked: premium written and commission (core, extras, finance)."""
+
+    posted_on: str
+    policy_id: str
+    policy_number: str
+    transaction_id: str | None
+    transaction_kind: str | None
+    entry_id: str
+    premium: str
+    core_commission: str
+    extras_premium: str
+    extras_commission: str
+    finance_commission: str
+    total_commission: str
+
+
+class CommissionReportTotals(TypedDict):
+    premium: str
+    core_commission: str
+    extras_premium: str
+    extras_commission: str
+    finance_commission: str
+    total_commission: str
+
+
+class CommissionReport(TypedDict):
+    """The commission booked in [from, to) per policy and transaction (GET /reports/commission.csv)."""
+
+    start: str
+    end: str
+    rows: list[CommissionReportRow]
+    totals: CommissionReportTotals
+    notes: list[str]
+
+
+# -- the continuous payment authority (PAY-3) ------------------------------------------------------------
+
+class NoticeView(TypedDict):
+    """A notice of a payment under the continuous payment authority (PAY-3): the amount taken from (`charge`)
+    or paid to (`refund`) the card named, on `due_on`, 14 days after the letter was sent (`sent_on`)."""
+
+    id: str
+    policy_id: str
+    transaction_id: str
+    kind: str
+    amount: str
+    card: str
+    card_brand: str
+    card_last4: str
+    sent_on: str | None
+    due_on: str
+    status: str
+    document_id: str | None
+    receipt_reference: str | None
+    reason: str | None
+    summary: str
+
+
+class Settlement(PaymentResult):
+    """How a policy transaction's money was settled: taken or refunded now (`settled`), notified to be taken or
+    paid later (`notified`, with the notice), left owing (`outstanding`), or nothing to pay."""
+
+    notice: NotRequired[NoticeView]
+    summary: NotRequired[str]
+
+
+class AuthorityView(TypedDict):
+    """A policy's continuous payment authority: in force, or withdrawn and by when to pay another way."""
+
+    policy_id: str
+    in_force: bool
+    granted_at: str | None
+    withdrawn_at: str | None
+    withdrawn_by: str | None
+    answer_by: str | None
+    owed: str
+    letter_document_id: str | None
+    cancellation_due_on: str | None
+    explanation: list[str]
+
+
+class PolicyNotices(TypedDict):
+    """A policy's notices, oldest first, and its authority."""
+
+    policy_id: str
+    authority: AuthorityView
+    notices: list[NoticeView]
+
+
+class NoticeFailure(TypedDict):
+    notice_id: str
+    policy_id: str
+    reason: str
+
+
+class NoticeRun(TypedDict):
+    """The daily notice step: letters sent, payments taken and refunds paid on their due day, failures (left
+    owing, for arrears), payments the provider could not answer (tried again next run), and the policies whose
+    answer period ran out after a withdrawn authority (their cancellation asked for)."""
+
+    as_of: str
+    letters_sent: int
+    taken: int
+    paid: int
+    failed: list[NoticeFailure]
+    unavailable: list[NoticeFailure]
+    cancellations_due: list[str]
+
+
 # -- returned direct debits' arrears (PAY-2, FEE-2) ----------------------------------------------------------
 
 

@@ -18,6 +18,9 @@ import typer
 
 from covernote import bootstrap
 from covernote.billing.cli import arrears as billing_arrears_cli
+from covernote.billing.cli import commission as billing_commission
+from covernote.billing.cli import direct_debit as billing_dd_cli
+from covernote.billing.cli import notices as billing_notices_cli
 from covernote.billing.cli import plans as billing_plans_cli
 from covernote.carbon import cli as carbon_cli
 from covernote.claims import cli as claims_cli
@@ -73,6 +76,9 @@ jobs_app = typer.Typer(help="Scheduled work, run now.", no_args_is_help=True)
 billing_app = typer.Typer(help="Billing: payment plans and premium finance, direct debits, notices, arrears.",
                           no_args_is_help=True)
 billing_plans_cli.register(billing_app)  # PAY-1, PAY-7
+billing_dd_cli.register(billing_app)  # `covernote billing dd lodge|notices|collect|returns|report` (PAY-6)
+billing_report_app = typer.Typer(help="Billing reports as CSV.", no_args_is_help=True)
+billing_app.add_typer(billing_report_app, name="report")
 billing_arrears_cli.register(billing_app)  # PAY-2, FEE-2: returned direct debits, arrears, cancellation for non-payment
 privacy_app = typer.Typer(help="Privacy: the data map, requests, erasure, retention, holds, registers, keys.",
                           no_args_is_help=True)
@@ -226,9 +232,11 @@ policy_cli.register_jobs(jobs_app)  # `covernote jobs renewal-invitations|auto-r
 for _area in (privacy_data_map, privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
     _area.register(privacy_app)
 jobs_cli.register_jobs(jobs_app)  # `covernote jobs daily` and `jobs scheduler` (the sweep among them)
+billing_notices_cli.register(billing_app)  # `covernote billing notices list|run|withdraw` (PAY-3)
 carbon_cli.register(app)  # `covernote carbon policy|statement|portfolio` (ECO-1)
 documents_cli.register(app, jobs_app)  # `covernote documents list|get|paper-copy|print-queue|mark|issue` (DOC-1)
 extras_cli.register(app)  # `covernote extras list|fair-value` (ADD-1, PAY-7)
+billing_commission.register(billing_app, billing_report_app)  # `covernote billing commission disclose`, `billing report commission` (PAY-7)
 clocks_cli.register(app)  # `covernote clocks rules|report|figures|show|pause|resume` (issue 5)
 complaints_cli.register(app, jobs_app)  # `covernote complaints ...`, `jobs complaints-eight-week` (CMP-1..5)
 claims_cli.register(app)  # `covernote claims notify|show|list|status|reserve|pay|documents|receive|correspondence` (CLM-1..4)

@@ -78,7 +78,7 @@ TEAMS: dict[str, str] = {
     "complaints_sales_service": "sales and service complaints",
     "underwriting": "underwriting operations (Motor Insurance Database updates)",
     "privacy": "data protection",
-    "credit_control": "credit control (returned direct debits, arrears and lapse)",
+    "credit_control": "credit control (payments owed: returned direct debits and arrears, the continuous payment authority)",
 }
 
 # Every rule the system runs. A rule's team here is the default; a deadline may name another team (a
@@ -99,6 +99,10 @@ RULES: dict[str, ClockRule] = {r.code: r for r in (
               "underwriting", "REG-1 (UK: 7 days for private policies)"),
     ClockRule("mid.update_fleet", "Update the Motor Insurance Database (fleet or trade policy)", 14,
               Unit.CALENDAR_DAYS, "underwriting", "REG-1 (UK: 14 days for fleet and trade)"),
+    # The customer's deadline, watched by credit control: when it passes unpaid the policy is cancelled.
+    ClockRule("billing.payment_authority_answer", "Pay another way once the continuous payment authority is "
+              "withdrawn, or the policy is cancelled", 14, Unit.CALENDAR_DAYS, "credit_control",
+              "PAY-3 (S3: the same 14 days' written notice as a payment under the authority)"),
     # PAY-2 (S1, "Unpaid direct debit"): the steps of a returned direct debit's ladder (billing/domain/arrears.py),
     # with the numbers of the products' `arrears:` sections and their insurer notice, so each case shows in the
     # credit control queue. tests/unit/test_arrears_domain.py holds every product's numbers to these.

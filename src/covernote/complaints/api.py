@@ -13,6 +13,7 @@ from pydantic import Field, StrictBool, StringConstraints
 from covernote.complaints.domain import CHANNELS, FORMATS, KINDS, LETTER_CHANNELS, OUTCOMES, NewComplaint
 from covernote.complaints.results import (
     ComplaintCodes,
+    ComplaintDocuments,
     ComplaintLetters,
     ComplaintLetterView,
     ComplaintList,
@@ -21,9 +22,10 @@ from covernote.complaints.results import (
     RecordedComplaint,
 )
 from covernote.complaints.usecases import complaints
+from covernote.documents.results import DocumentView
 from covernote.identity.api import Caller, Ctx
 from covernote.kernel.clock import LONDON
-from covernote.platform.api.contract import also_as
+from covernote.platform.api.contract import also_as, conflicts
 from covernote.platform.api.paging import Limit, Offset
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import AMOUNT_PATTERN, Day, Moment, MultiLine, RequestBody, one_of
@@ -185,6 +187,21 @@ def set_format(ctx: Ctx, who: Caller, complaint_id: str, body: FormatIn) -> Comp
 @router.get("/complaints/{complaint_id}/letters")
 def letters(ctx: Ctx, who: Caller, complaint_id: str) -> ComplaintLetters:
     return complaints.letters(ctx, who, complaint_id)
+
+
+@router.get("/complaints/{complaint_id}/documents")
+def documents(ctx: Ctx, who: Caller, complaint_id: str) -> ComplaintDocuments:
+    """The complaint's letters as issued documents (DOC-1, DOC-2), oldest first, each with its formats' SHA-256
+    and download links (`GET /documents/{id}`: PDF, HTML, plain text, large print); a letter sent without one yet
+    is issued first. Staff, or the customer the complaint is linked to."""
+    return complaints.documents_of(ctx, who, complaint_id)
+
+
+@router.get("/complaints/{complaint_id}/letters/{letter_id}/document",
+            responses=conflicts("The letter's text was erased or anonymised, or it cannot be rendered now"))
+def letter_document(ctx: Ctx, who: Caller, complaint_id: str, letter_id: str) -> DocumentView:
+    """One letter's issued document (issued first if it is not yet): its id, formats and download links."""
+    return complaints.letter_document(ctx, who, complaint_id, letter_id)
 
 
 @router.get("/complaints/{complaint_id}/letters/{letter_id}", response_model=ComplaintLetterView,

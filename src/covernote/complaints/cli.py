@@ -216,6 +216,15 @@ def register(app: typer.Typer, jobs_app: typer.Typer) -> None:
             f"{x['id']}  {x['kind']:18} {x['format']:11} {x['channel']:5} sent {x['sent_at']}"
             for x in d["letters"]) or "no letters")
 
+    @cmp_app.command("documents")
+    @handles_errors
+    def documents(complaint_id: str, as_json: JsonOpt = False) -> None:
+        """The complaint's letters as issued documents (issue 14), issuing any still missing; get one's PDF with
+        `covernote documents get DOC --format pdf --out FILE`."""
+        show(complaints.documents_of(context(), operator(), complaint_id), as_json, lambda d: "\n".join(
+            f"{x['id']}  {x['title']:40} letter {x['subject']}  issued {x['created_at']}" for x in d["documents"])
+            or "no letters")
+
     @cmp_app.command("letter")
     @handles_errors
     def letter(complaint_id: str, letter_id: str,

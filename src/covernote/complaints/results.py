@@ -11,6 +11,7 @@ from typing import NotRequired
 from typing_extensions import TypedDict
 
 from covernote.clocks.results import DeadlineView
+from covernote.documents.results import DocumentLinks, DocumentView
 
 
 class Complainant(TypedDict):
@@ -21,6 +22,13 @@ class Complainant(TypedDict):
     postcode: str | None
     phone: str | None
     email: str | None
+
+
+class ComplaintLetterDocument(TypedDict):
+    """A letter's issued document (issue 14): its id and where it is downloaded (`GET /documents/{id}`)."""
+
+    id: str
+    links: DocumentLinks
 
 
 class ComplaintLetterView(TypedDict):
@@ -37,6 +45,7 @@ class ComplaintLetterView(TypedDict):
     channel: str
     sent_at: str
     sent_by: str
+    document: ComplaintLetterDocument | None  # null until issued (right after it is sent, or on listing)
     body: NotRequired[str]
 
 
@@ -120,6 +129,13 @@ class ComplaintList(TypedDict):
 
     complaints: list[ComplaintListItem]
     next_offset: NotRequired[int | None]
+
+
+class ComplaintDocuments(TypedDict):
+    """A complaint's letters as issued documents (issue 14), oldest first, each with its formats' digests."""
+
+    complaint_id: str
+    documents: list[DocumentView]
 
 
 class ComplaintLetters(TypedDict):

@@ -20,7 +20,7 @@ from covernote.kernel.money import Money
 from covernote.store.anonymise import ErasureResult, erase_rows, keep_nothing
 from covernote.store.tables import complaint_letters as lt
 from covernote.store.tables import complaints as t
-from covernote.store.tables import deadlines, retention_actions
+from covernote.store.tables import deadlines, document_renditions, print_requests, retention_actions
 
 SUBJECT_KIND = "complaint"  # the clock engine's subject kind for a complaint's deadlines
 CHUNK = 900
@@ -156,6 +156,11 @@ class ComplaintRepo:
             chunk = ids[start:start + CHUNK]
             result.merge(erase_rows(self.conn, t, t.c.id.in_(chunk), keep_nothing, hasher, detail=False))
             result.merge(erase_rows(self.conn, lt, lt.c.complaint_id.in_(chunk), keep_nothing, hasher, detail=False))
+            # The letters as issued documents (issue 14): their bytes and paper copies go with the letters.
+            for owned in (document_renditions, print_requests):
+                result.merge(erase_rows(self.conn, owned, sa.and_(owned.c.owner_kind == "complaint",
+                                                                  owned.c.owner_id.in_(chunk)),
+                                        keep_nothing, hasher, detail=False))
             result.merge(erase_rows(self.conn, deadlines, sa.and_(deadlines.c.subject_kind == SUBJECT_KIND,
                                                                   deadlines.c.subject_id.in_(chunk)),
                                     keep_nothing, hasher, detail=False))

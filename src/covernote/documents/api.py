@@ -35,7 +35,8 @@ class PaperCopyIn(RequestBody):
 
 
 class PrintStatusIn(RequestBody):
-    status: Literal["printed", "posted"] = Field(description="printed, or posted (a copy posted was printed too)")
+    status: Literal["printed", "posted", "cancelled"] = Field(
+        description="printed, or posted (a copy posted was printed too), or cancelled (one not yet posted)")
 
 
 @router.get("/policies/{policy_id}/documents")
@@ -76,8 +77,8 @@ def request_paper_copy(ctx: Ctx, who: Caller, document_id: str, body: PaperCopyI
 
 @router.get("/print-queue")
 def print_queue(ctx: Ctx, who: Caller,
-                status: Literal["requested", "printed", "posted"] = Query(
-                    "requested", description="requested (to print), printed (to post) or posted"),
+                status: Literal["requested", "printed", "posted", "cancelled"] = Query(
+                    "requested", description="requested (to print), printed (to post), posted or cancelled"),
                 limit: Limit = 50, offset: Offset = 0) -> PrintQueue:
     """Staff: the paper copies asked for, oldest first, with the addressee of each."""
     return printing.print_queue(ctx, who, status, limit, offset)
@@ -85,5 +86,5 @@ def print_queue(ctx: Ctx, who: Caller,
 
 @router.post("/print-queue/{request_id}")
 def mark_print_request(ctx: Ctx, who: Caller, request_id: str, body: PrintStatusIn) -> PrintRequestView:
-    """Staff: mark a paper copy printed, or posted."""
+    """Staff: mark a paper copy printed, or posted, or cancel one not yet posted."""
     return printing.mark_print_request(ctx, who, request_id, body.status)

@@ -77,7 +77,7 @@ def register(app: typer.Typer, jobs_app: typer.Typer) -> None:
 
     @docs_app.command("print-queue")
     @handles_errors
-    def queue(status: Annotated[str, typer.Option(help="requested, printed or posted")] = "requested",
+    def queue(status: Annotated[str, typer.Option(help="requested, printed, posted or cancelled")] = "requested",
               limit: Annotated[int, typer.Option(help="At most this many")] = 50,
               offset: Annotated[int, typer.Option(help="Skip this many first")] = 0,
               as_json: JsonOpt = False) -> None:
@@ -87,10 +87,11 @@ def register(app: typer.Typer, jobs_app: typer.Typer) -> None:
     @docs_app.command("mark")
     @handles_errors
     def mark(request_id: Annotated[str, typer.Argument(help="Print request id")],
-             status: Annotated[str, typer.Argument(help="printed or posted")], as_json: JsonOpt = False) -> None:
-        """Mark a paper copy printed, or posted."""
-        if status not in ("printed", "posted"):
-            fail("unknown status", [("status", "use printed or posted")])
+             status: Annotated[str, typer.Argument(help="printed, posted or cancelled")],
+             as_json: JsonOpt = False) -> None:
+        """Mark a paper copy printed, or posted, or cancel one not yet posted."""
+        if status not in ("printed", "posted", "cancelled"):
+            fail("unknown status", [("status", "use printed, posted or cancelled")])
         show(printing.mark_print_request(context(), operator(), request_id, status), as_json,  # type: ignore[arg-type]
              _request_summary)
 

@@ -38,10 +38,28 @@ TITLES: dict[Kind, str] = {
 KINDS: tuple[Kind, ...] = tuple(TITLES)
 
 
+# What a document belongs to and is listed under (issue 14): a policy (its certificates, schedules and letters), a
+# complaint (its letters, DOC-2) or a data subject request (its access package, PRV-3).
+OwnerKind = Literal["policy", "complaint", "data_request"]
+OWNER_KINDS: tuple[OwnerKind, ...] = ("policy", "complaint", "data_request")
+
+
+@dataclass(frozen=True)
+class Owner:
+    """The record a document belongs to: its kind and id, the customer it concerns (none for a complaint from
+    someone who is not a customer) and the policy (a policy's documents only)."""
+
+    kind: OwnerKind
+    id: str
+    customer_id: str | None
+    policy_id: str | None = None
+
+
 @dataclass(frozen=True)
 class Letter:
-    """A letter another context wrote from its own templates (issue 14: the NCD proof letter), to be issued as
-    one of a policy's documents: stored once with its PDF and hashes, listed with the policy's documents.
+    """A letter another context wrote from its own templates (issue 14: the NCD proof letter, a complaint letter,
+    an access package), to be issued as a document of its owner (a policy, a complaint, a data subject request):
+    stored once with its PDF and hashes, listed with the owner's documents.
     `subject` says which letter it is (two letters of the same kind and subject are the same letter)."""
 
     kind: str
@@ -49,8 +67,8 @@ class Letter:
     title: str
     template: str
     template_version: str
-    product_ref: str
-    term_no: int
+    product_ref: str | None
+    term_no: int | None
     html: str
     txt: str
 

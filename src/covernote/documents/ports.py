@@ -29,18 +29,20 @@ class IssuedDocument:
     """A document as issued: what it documents, which template and product version made it, and when."""
 
     document_id: str
-    policy_id: str
-    customer_id: str
+    policy_id: str | None  # a policy's documents only
+    customer_id: str | None  # none for a letter to a complainant who is not a customer
     kind: str
-    subject: str  # the transaction or renewal invitation it documents
-    term_no: int
+    subject: str  # the transaction or renewal invitation it documents, or which letter it is
+    term_no: int | None
     title: str
     template: str
     template_version: str
-    product_ref: str
+    product_ref: str | None
     created_at: datetime
     created_by: str
     renditions: tuple[Rendition, ...] = ()
+    owner_kind: str = "policy"  # policy, complaint or data_request (documents/domain.py OWNER_KINDS)
+    owner_id: str = ""  # the policy, complaint or request it belongs to
 
     def rendition(self, fmt: str) -> Rendition | None:
         return next((r for r in self.renditions if r.format == fmt), None)
@@ -53,27 +55,34 @@ class PrintRequest:
 
     request_id: str
     document_id: str
-    policy_id: str
+    policy_id: str | None
     customer_id: str
     large_print: bool
-    status: str  # requested, printed or posted
+    status: str  # requested, printed, posted or cancelled
     requested_at: datetime
     requested_by: str
     printed_at: datetime | None = None
     printed_by: str | None = None
     posted_at: datetime | None = None
     posted_by: str | None = None
+    owner_kind: str = "policy"
+    owner_id: str = ""
+    cancelled_at: datetime | None = None
+    cancelled_by: str | None = None
 
 
 class DocumentRepository(Protocol):
     def for_policy(self, policy_id: str) -> list[IssuedDocument]:
         """The policy's documents, oldest first, with their renditions' digests but not their bytes."""
         ...
+    def for_owner(self, owner_kind: str, owner_id: str) -> list[IssuedDocument]:
+        """The documents of a complaint or a data subject request (or a policy), oldest first, as `for_policy`."""
+        ...
     def get(self, document_id: str, fmt: str | None = None) -> IssuedDocument | None:
         """One document with its renditions' digests, and the bytes of `fmt` if given."""
         ...
     def add(self, document: IssuedDocument) -> None:
-        """Store a document and its renditions; a second document of the same (policy, kind, subject)
+        """Store a document and its renditions; a second document of the same (owner, kind, subject)
         is refused by the database (the unit of work answers a Conflict)."""
         ...
     def add_rendition(self, document: IssuedDocument, rendition: Rendition) -> None: ...
@@ -87,7 +96,7 @@ class DocumentRepository(Protocol):
     def add_print_request(self, request: PrintRequest) -> None: ...
     def get_print_request(self, request_id: str) -> PrintRequest | None: ...
     def print_requests(self, status: str | None, policy_id: str | None, limit: int,
-                       offset: int) -> list[PrintRequest]: ...
+                       offset: int, document_id: str | None = None) -> list[PrintRequest]: ...
     def save_print_request(self, request: PrintRequest, expected_status: str) -> bool:
         """Store a request's new status if it still has `expected_status`; False if it changed meanwhile."""
         ...

@@ -26,32 +26,48 @@ class DocumentedTransaction(TypedDict):
     effective_date: str
 
 
+class DocumentLinks(TypedDict):
+    """Where the document is downloaded (`GET /documents/{id}`) in each format, and large print."""
+
+    pdf: str
+    html: str
+    txt: str
+    pdf_large: str
+    html_large: str
+
+
 class DocumentView(TypedDict):
-    """A document as issued: what it documents (`transaction`: the policy transaction, or null for a renewal
-    notice, which documents a renewal invitation), the template and product versions that made it, and its
-    formats (pdf, html, txt; pdf_large and html_large once asked for)."""
+    """A document as issued: what it belongs to (`owner_kind`: policy, complaint or data_request, and its id),
+    what it documents (`transaction`: the policy transaction, or null for a renewal notice, which documents a
+    renewal invitation, and for a letter), the template and product versions that made it, its formats (pdf,
+    html, txt; pdf_large and html_large once asked for) and their download links."""
 
     id: str
-    policy_id: str
+    owner_kind: str
+    owner_id: str
+    policy_id: str | None
     kind: str
     title: str
     subject: str
     transaction: DocumentedTransaction | None
-    term: int
+    term: int | None
     template: str
     template_version: str
-    product: str
+    product: str | None
     created_at: str
     formats: list[DocumentFormatView]
+    links: DocumentLinks
 
 
 class DocumentList(TypedDict):
-    """A policy's documents, oldest first; `issued_now` says how many this request issued."""
+    """A policy's documents, oldest first; `issued_now` says how many this request issued, `due` how many more
+    the policy's history calls for that are not issued yet (the daily job issues them, or the next listing)."""
 
     policy_id: str
     number: str
     documents: list[DocumentView]
     issued_now: int
+    due: int
 
 
 @dataclass(frozen=True)
@@ -80,13 +96,18 @@ class PrintRequestView(TypedDict):
     id: str
     document_id: str
     document_title: str
-    policy_id: str
+    document_kind: str
+    owner_kind: str
+    owner_id: str
+    policy_id: str | None
+    customer_id: str
     large_print: bool
     status: str
     requested_at: str
     requested_by: str
     printed_at: str | None
     posted_at: str | None
+    cancelled_at: str | None
     addressee: Addressee | None
 
 

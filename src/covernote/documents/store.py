@@ -1,5 +1,6 @@
-"""Issued documents in SQL (DOC-1): insert-only documents and renditions, the renewal invitations they
-document (read from the policy context's pending quotes), and the print queue."""
+"""Issued documents in SQL (DOC-1): insert-only documents and renditions, each belonging to its owner (a policy,
+a complaint or a data subject request), the renewal invitations they document (read from the policy context's
+pending quotes), and the print queue."""
 
 from __future__ import annotations
 
@@ -49,10 +50,13 @@ class DocumentRepo:
         renditions = self._renditions([x.id for x in rows], fmt)
         return [IssuedDocument(x.id, x.policy_id, x.customer_id, x.kind, x.subject, x.term_no, x.title, x.template,
                                x.template_version, x.product_ref, x.created_at, x.created_by,
-                               tuple(renditions.get(x.id, []))) for x in rows]
+                               tuple(renditions.get(x.id, [])), x.owner_kind, x.owner_id) for x in rows]
 
     def for_policy(self, policy_id: str) -> list[IssuedDocument]:
-        return self._documents(d.c.policy_id == policy_id)
+        return self.for_owner("policy", policy_id)
+
+    def for_owner(self, owner_kind: str, owner_id: str) -> list[IssuedDocument]:
+        return self._documents(sa.and_(d.c.owner_kind == owner_kind, d.c.owner_id == owner_id))
 
     def get(self, document_id: str, fmt: str | None = None) -> IssuedDocument | None:
         found = self._documents(d.c.id == document_id, fmt)
@@ -65,7 +69,8 @@ class DocumentRepo:
 
     def add(self, doc: IssuedDocument) -> None:
         self.conn.execute(d.insert(), dict(
-            id=doc.document_id, policy_id=doc.policy_id, customer_id=doc.customer_id, kind=doc.kind,
+            id=doc.document_id, owner_kind=doc.owner_kind, owner_id=doc.owner_id, policy_id=doc.policy_id,
+            customer_id=doc.customer_id, kind=doc.kind,
             subject=doc.subject, term_no=doc.term_no, title=doc.title, template=doc.template,
             template_version=doc.template_version, product_ref=doc.product_ref, created_at=doc.created_at,
             created_by=doc.created_by))
@@ -75,7 +80,8 @@ class DocumentRepo:
     def add_rendition(self, doc: IssuedDocument, x: Rendition) -> None:
         assert x.content is not None
         self.conn.execute(r.insert(), dict(
-            document_id=doc.document_id, format=x.format, policy_id=doc.policy_id, customer_id=doc.customer_id,
+            document_id=doc.document_id, format=x.format, owner_kind=doc.owner_kind, owner_id=doc.owner_id,
+            policy_id=doc.policy_id, customer_id=doc.customer_id,
             media_type=x.media_type, sha256=x.sha256, size=len(x.content), content=x.content,
             template_version=x.template_version, created_at=x.created_at))
 
@@ -109,8 +115,10 @@ class DocumentRepo:
         return None if row is None else _print(row)
 
     def print_requests(self, status: str | None, policy_id: str | None, limit: int,
-                       offset: int) -> list[PrintRequest]:
+                       offset: int, document_id: str | None = None) -> list[PrintRequest]:
         query = pr.select()
+        if document_id is not None:
+            query = query.where(pr.c.document_id == document_id)
         if status is not None:
             query = query.where(pr.c.status == status)
         if policy_id is not None:
@@ -128,12 +136,14 @@ def _print_values(x: PrintRequest) -> dict[str, Any]:
     return dict(id=x.request_id, document_id=x.document_id, policy_id=x.policy_id, customer_id=x.customer_id,
                 large_print=x.large_print, status=x.status, requested_at=x.requested_at,
                 requested_by=x.requested_by, printed_at=x.printed_at, printed_by=x.printed_by,
-                posted_at=x.posted_at, posted_by=x.posted_by)
+                posted_at=x.posted_at, posted_by=x.posted_by, owner_kind=x.owner_kind, owner_id=x.owner_id,
+                cancelled_at=x.cancelled_at, cancelled_by=x.cancelled_by)
 
 
 def _print(x: Any) -> PrintRequest:
     return PrintRequest(x.id, x.document_id, x.policy_id, x.customer_id, bool(x.large_print), x.status,
-                        x.requested_at, x.requested_by, x.printed_at, x.printed_by, x.posted_at, x.posted_by)
+                        x.requested_at, x.requested_by, x.printed_at, x.printed_by, x.posted_at, x.posted_by,
+                        x.owner_kind, x.owner_id, x.cancelled_at, x.cancelled_by)
 
 
 __all__ = ["DocumentRepo"]

@@ -1,6 +1,10 @@
-"""The daily jobs, in order: renewal invitations, auto-renewals, returned direct debits' arrears (PAY-2: the
-dunning ladder's steps, its letters, a cancellation for non-payment), the documents they and the day's policy
-transactions call for (DOC-1: after the renewals, so their notices and schedules are issued the same day), the complaints' eight-week letters (CMP-3),
+"""The daily jobs, in order: renewal invitations, auto-renewals, the documents they and the day's policy
+transactions call for (DOC-1: after the renewals, so their notices and schedules are issued the same day), the
+continuous payment authority's notices (PAY-3: their letters, then the payments due that day), direct debit (PAY-6:
+lodge mandates, send the advance notices, the day's collection run, the Bacs reports), returned direct
+debits' arrears (PAY-2: after the reports that hand over the returns: the dunning ladder's steps, its letters, a
+cancellation for non-payment), the complaints'
+eight-week letters (CMP-3),
 fraud checks the agency did not answer (REG-3), the Motor Insurance Database updates and CUE reports waiting
 to be sent (REG-1, REG-2; after the renewals, which make MID updates), the retention sweep (PRV-5). The
 sends and letters act as at now, whatever day `as_of` names.
@@ -20,7 +24,8 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from covernote.billing.usecases import arrears
+from covernote.billing.usecases import arrears, direct_debit
+from covernote.billing.usecases import notices as payment_notices
 from covernote.complaints.usecases import complaints
 from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM
@@ -72,6 +77,35 @@ def _documents_issue(ctx: AppContext, _day: date, progress: Progress) -> Mapping
     return documents.issue_due(ctx, SYSTEM, progress=progress)
 
 
+@_long
+def _payment_notices(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
+    return payment_notices.run_notices(ctx, day, progress=progress)
+
+
+# Direct debit's steps are skipped, saying why, where no Bacs bureau is configured (the embedded default wires one).
+_NO_BUREAU: Mapping[str, Any] = {"skipped": "no Bacs bureau is configured"}
+
+
+@_long
+def _dd_lodge(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
+    return _NO_BUREAU if ctx.bacs is None else direct_debit.lodge_mandates(ctx, SYSTEM, day, progress)
+
+
+@_long
+def _dd_notices(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
+    return _NO_BUREAU if ctx.bacs is None else direct_debit.send_notices(ctx, SYSTEM, day, progress)
+
+
+@_long
+def _dd_collect(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
+    return _NO_BUREAU if ctx.bacs is None else direct_debit.run_collections(ctx, SYSTEM, day, progress)
+
+
+@_long
+def _dd_reports(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
+    return _NO_BUREAU if ctx.bacs is None else direct_debit.process_reports(ctx, SYSTEM, day, progress=progress)
+
+
 def _eight_week_letters(ctx: AppContext, _day: date) -> Mapping[str, Any]:
     return complaints.send_eight_week_letters(ctx, SYSTEM)
 
@@ -93,8 +127,14 @@ def _cue_send(ctx: AppContext, _day: date, progress: Progress) -> Mapping[str, A
 DAILY_JOBS: tuple[tuple[str, Job], ...] = (
     ("renewal_invitations", _renewal_invitations),
     ("auto_renewals", _auto_renewals),
-    ("arrears", _arrears),  # PAY-2: before the documents, so a cancellation for non-payment is documented the same day
     ("documents_issue", _documents_issue),
+    ("payment_notices", _payment_notices),
+    # PAY-6, in the order Bacs needs: mandates lodged, notices sent, the day's collections, then the reports
+    ("dd_lodge", _dd_lodge),
+    ("dd_notices", _dd_notices),
+    ("dd_collect", _dd_collect),
+    ("dd_reports", _dd_reports),
+    ("arrears", _arrears),  # PAY-2: after the reports that hand over the returns
     ("complaints_eight_week", _eight_week_letters),
     ("fraud_recheck", _fraud_recheck),
     ("mid_send", _mid_send),

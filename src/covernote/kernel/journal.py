@@ -17,6 +17,14 @@ RECEIVABLE = "customer:receivable"
 CASH = "cash:payment-provider"
 PREMIUM = "premium:written"
 IPT = "tax:ipt-payable"
+# PAY-7: the intermediary's commission from the insurer on the core premium. The premium written
+# (`premium:written`) is what the customer is charged for the insurer; the intermediary keeps its
+# commission back from what it remits, so a commission is a pair that sums to zero: a debit to
+# COMMISSION_WITHHELD (a contra to the premium written: the premium owed to the insurer is
+# -(premium:written + commission:core:withheld)) and a credit to COMMISSION_EARNED (the intermediary's
+# commission income). A return premium reverses both in proportion.
+COMMISSION_EARNED = "commission:core:earned"
+COMMISSION_WITHHELD = "commission:core:withheld"
 
 
 def fee_account(code: str) -> str:
@@ -81,6 +89,12 @@ def charge_lines(premium: Money, ipt: Money, fees: Sequence[tuple[str, str, Mone
     lines = [Posting(PREMIUM, -premium, "premium"), Posting(IPT, -ipt, "insurance premium tax")]
     lines += [Posting(fee_account(code), -amount, name) for code, name, amount in fees]
     return lines
+
+
+def commission_lines(commission: Money, insurer: str) -> list[Posting]:
+    """The pair of postings for commission on the core premium (PAY-7; negative: commission returned)."""
+    return [Posting(COMMISSION_WITHHELD, commission, f"commission withheld from the premium remitted to {insurer}"),
+            Posting(COMMISSION_EARNED, -commission, f"commission from {insurer} on the premium")]
 
 
 def reversal_of(entry: JournalEntry, entry_id: str, posted_at: datetime, reason: str) -> JournalEntry:

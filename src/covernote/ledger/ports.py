@@ -40,6 +40,9 @@ class TransactionTotals(Protocol):
     def term_totals(self) -> list[tuple[str, int, int, int, str]]:
         """(policy id, term, premium pence, IPT pence, IPT rate) for every term."""
         ...
+    def term_premiums(self) -> list[tuple[str, int, int, str | None]]:
+        """(policy id, term, net premium pence, product version ref) for every term (PAY-7: its commission)."""
+        ...
 
 
 class PaymentDeclined(Exception):
@@ -58,8 +61,21 @@ class PaymentReceipt:
     token: str
 
 
+@dataclass(frozen=True)
+class CardSummary:
+    """A token's card as the provider describes it: the brand and the last four digits, nothing more."""
+
+    brand: str
+    last4: str
+
+
 class PaymentGateway(Protocol):
     """Takes and returns money on a stored card or mandate token (PAY-3, PAY-4: no card data here)."""
 
     def charge(self, token: str, amount: Money, description: str, idempotency_key: str) -> PaymentReceipt: ...
     def refund(self, token: str, amount: Money, description: str, idempotency_key: str) -> PaymentReceipt: ...
+    def card_summary(self, token: str) -> CardSummary:
+        """The brand and last four digits of the token's card, as the provider tells them (a notice names the
+        card, PAY-3; the card number itself never reaches Covernote, PAY-4). PaymentDeclined for a token the
+        provider does not know; PaymentUnavailable when it does not answer."""
+        ...

@@ -140,3 +140,15 @@ class TransactionTotalsRepo:
                 .group_by(t.c.policy_id, t.c.term_no))
         return [(r.policy_id, r.term_no, int(r.premium), int(r.ipt), r.rate) for r in self.conn.execute(sums)
                 if r.rate is not None]
+
+    def term_premiums(self) -> list[tuple[str, int, int, str | None]]:
+        t = policy_transactions
+        sums = (sa.select(t.c.policy_id, t.c.term_no, sa.func.sum(t.c.premium_pence).label("premium"))
+                .group_by(t.c.policy_id, t.c.term_no))
+        # The term's product version is on the transaction that opened it (new business or renewal).
+        # Only that one field is read from the JSON, in the database, not every opening transaction's details.
+        product = t.c.details["product"].as_string().label("product")
+        refs = {(r.policy_id, r.term_no): r.product for r in self.conn.execute(
+            sa.select(t.c.policy_id, t.c.term_no, product).where(t.c.kind.in_(("new_business", "renewal"))))}
+        return [(r.policy_id, r.term_no, int(r.premium), refs.get((r.policy_id, r.term_no)))
+                for r in self.conn.execute(sums)]

@@ -23,6 +23,8 @@ from covernote.kernel.errors import (
 from covernote.kernel.ids import new_id
 from covernote.kernel.journal import (
     CASH,
+    COMMISSION_EARNED,
+    COMMISSION_WITHHELD,
     IPT,
     PREMIUM,
     RECEIVABLE,
@@ -32,6 +34,7 @@ from covernote.kernel.journal import (
     account_totals,
     balanced_entry,
     charge_lines,
+    commission_lines,
     correction_of,
     reversal_of,
     statement,
@@ -60,13 +63,52 @@ def transaction_entry(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: Pol
                       description: str) -> JournalEntry | None:
     """The entry posting the transaction's premium, IPT, fees and optional extras (each extra's premium, IPT
     and commission on its own accounts) against the customer's account; None when it charges nothing.
-    The extras' lines are recorded here; the entry is the caller's to post."""
+    The extras' lines are recorded here; the entry is the caller's to post. The intermediary's commission
+    on the core premium (PAY-7) is posted with it as a pair that leaves the customer's account unchanged."""
     fees = [(f.code, f.name, f.amount) for f in txn.fees_charged] + [
         (f.code, f"{f.name} refunded", -f.amount) for f in txn.fees_refunded]
     extra_lines = record_lines(uow, policy, txn)
     return balanced_entry(new_id("jnl"), ctx.clock.now(), description, policy.policy_id, txn.transaction_id,
-                          charge_lines(txn.premium, txn.ipt, fees) + extras.postings(extra_lines), RECEIVABLE,
-                          "amount due for " + description)
+                          charge_lines(txn.premium, txn.ipt, fees) + extras.postings(extra_lines)
+                          + core_commission_lines(ctx, policy, txn), RECEIVABLE, "amount due for " + description)
+
+
+# -- PAY-7 (issue 15): the intermediary's commission on the core premium ----------------------------------
+# The rule is the product's (`products/domain/commission_spec.py`): a term earns round_half_up(rate x its net
+# premium written) once, and each transaction the change in it. Posted with the transaction's entry
+# (`transaction_entry`) and checked by `reconcile`; billing's commission use cases read it back.
+
+
+def transaction_commission(ctx: AppContext, policy: Policy, txn: PolicyTransaction) -> tuple[Money, str]:
+    """The commission on the core premium `txn` earns (negative: returned) and the insurer that pays it;
+    zero where the term's product pays none. `txn` may or may not be in `policy.transactions` yet."""
+    if txn.premium.is_zero():
+        return Money.zero(txn.premium.currency), ""
+    ref = txn.details.get("product") if txn.kind in ("new_business", "renewal") else None
+    product = ctx.catalogue.by_ref(str(ref) if ref else policy.term(txn.term_no).product_ref)
+    if product.commission is None:
+        return Money.zero(txn.premium.currency), product.insurer
+    before = sum_money([t.premium for t in policy.transactions
+                        if t.term_no == txn.term_no and t.sequence < txn.sequence
+                        and t.transaction_id != txn.transaction_id], txn.premium.currency)
+    return product.commission.change(before, before + txn.premium), product.insurer
+
+
+def core_commission_lines(ctx: AppContext, policy: Policy, txn: PolicyTransaction) -> list[Posting]:
+    commission, insurer = transaction_commission(ctx, policy, txn)
+    return [] if commission.is_zero() else commission_lines(commission, insurer)
+
+
+def expected_core_commission(ctx: AppContext, terms: Sequence[tuple[str, int, int, str | None]]) -> dict[str, int]:
+    """policy id -> the commission on the core premium its terms should have posted, in pence: for each
+    term (policy id, term, net premium pence, product ref), the product's rate x the term's premium."""
+    out: dict[str, int] = {}
+    for pid, _term, premium, ref in terms:
+        product = None if ref is None else ctx.catalogue.by_ref(ref)
+        if product is None or product.commission is None:
+            continue
+        out[pid] = out.get(pid, 0) + product.commission.on_term(Money.from_pence(premium)).pence
+    return out
 
 
 def collect(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction, amount: Money, description: str,
@@ -154,7 +196,7 @@ def reverse_entry(ctx: AppContext, principal: Principal, entry_id: str, reason: 
     return entry_view(reversal)
 
 
-CORRECTABLE_ACCOUNTS = (RECEIVABLE, CASH, PREMIUM, IPT)
+CORRECTABLE_ACCOUNTS = (RECEIVABLE, CASH, PREMIUM, IPT, COMMISSION_WITHHELD, COMMISSION_EARNED)
 CORRECTABLE_PREFIXES = ("fees:", "extras:")
 CORRECTION_LIMIT = Decimal("10000000.00")
 
@@ -226,6 +268,7 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> Reconcilia
         term_totals = uow.transactions.term_totals()
         extra_totals = uow.extras.expected_accounts_by_policy()
         finance_totals = uow.plans.expected_accounts_by_policy()  # premium finance (PAY-1, PAY-7)
+        commission_totals = expected_core_commission(ctx, uow.transactions.term_premiums())  # PAY-7
         claim_totals = uow.claims.ledger_check()
         claim_strays = uow.claims.stray_postings()
         awaiting = uow.ledger.awaiting_correction()
@@ -244,6 +287,8 @@ def reconcile(ctx: AppContext, principal: Principal | None = None) -> Reconcilia
         # Premium finance: what the provider owes for the credit, the introduction commission, and the
         # memorandum of the customer's debt to the provider, as the accepted agreements stand (PAY-1, PAY-7).
         expected.update({k: v for k, v in finance_totals.get(pid, {}).items() if v})
+        commission = commission_totals.get(pid, 0)  # PAY-7: the core premium's commission, withheld and earned
+        expected.update({COMMISSION_WITHHELD: commission, COMMISSION_EARNED: -commission})
         accounts = set(expected) | {a for a in lt if a.startswith(("fees:", "extras:", "finance:"))}
         differences = [(a, lt.get(a, 0), expected.get(a, 0)) for a in sorted(accounts)
                        if lt.get(a, 0) != expected.get(a, 0)]

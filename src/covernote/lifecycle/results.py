@@ -7,7 +7,7 @@ from typing import Any, NotRequired
 
 from typing_extensions import TypedDict
 
-from covernote.ledger.results import PaymentResult
+from covernote.billing.results import Settlement
 from covernote.policy.results import FeeLineView, SegmentView, TermView, TransactionView
 
 
@@ -102,7 +102,7 @@ class PolicyView(TypedDict):
     ncd: NotRequired[Mapping[str, Any] | None]  # NCD-1, the NCD context's block
     mid: NotRequired[Mapping[str, Any] | None]  # REG-1, the regulatory context's block
     transaction_id: NotRequired[str]
-    payment: NotRequired[PaymentResult]
+    payment: NotRequired[Settlement]
     idempotent_replay: NotRequired[bool]  # on a bind: whether this answer replays the first
 
 
@@ -189,7 +189,7 @@ class AdjustedChange(TypedDict):
 
     policy_id: str
     transaction: TransactionView
-    payment: PaymentResult
+    payment: Settlement
     premium_after: str
     total: str
 
@@ -275,7 +275,7 @@ class CancelledChange(TypedDict):
     cover_ends: str
     transaction: TransactionView
     refund: CancellationTerms
-    payment: PaymentResult
+    payment: Settlement
 
 
 class Cancelled(CancelledChange):
@@ -288,7 +288,7 @@ class BoxReturnedChange(TypedDict):
     """A Smartbox return recorded, and any fee refunded (FEE-5)."""
 
     transaction: TransactionView
-    payment: PaymentResult
+    payment: Settlement
     in_time: bool
 
 

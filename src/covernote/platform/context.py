@@ -12,7 +12,7 @@ from covernote.platform.events import DispatchingFactory, Handlers
 from covernote.platform.uow import UnitOfWorkFactory
 
 if TYPE_CHECKING:  # the contexts' ports, for typing only: the contexts sit above the platform
-    from covernote.billing.ports import FinanceProvider
+    from covernote.billing.ports import BacsBureau, FinanceProvider
     from covernote.ledger.ports import PaymentGateway
     from covernote.privacy.ports import DataInventory, Keyring
     from covernote.products.domain.catalogue import Catalogue
@@ -34,6 +34,9 @@ class AppContext:
     fraud: FraudCheckGateway | None = None
     # PAY-1: the premium-finance provider (bootstrap wires the simulator; None: monthly payment not offered)
     finance: FinanceProvider | None = None
+    # PAY-6: the Bacs bureau that takes direct debit submissions and gives back the reports (bootstrap wires the
+    # simulator; None: not configured, see billing/usecases/direct_debit.py)
+    bacs: BacsBureau | None = None
     pending_quote_days: int = 7
     token_cache_seconds: int = 30
     # How long a new API token works (issue 13, item 9): COVERNOTE_TOKEN_LIFETIME_DAYS, default 90.

@@ -9,7 +9,14 @@ from covernote.kernel.events import Event
 from covernote.platform.ports import IdempotencyStore
 
 if TYPE_CHECKING:  # the contexts' ports, for typing only: the contexts sit above the platform
-    from covernote.billing.ports import ArrearsRepository, PaymentPlanRepository
+    from covernote.billing.ports import (
+        ArrearsRepository,
+        CommissionRepository,
+        DirectDebitRepository,
+        PaymentAuthorityRepository,
+        PaymentNoticeRepository,
+        PaymentPlanRepository,
+    )
     from covernote.carbon.ports import CarbonOffsetRepository
     from covernote.claims.ports import ClaimRepository
     from covernote.clocks.ports import DeadlineRepository
@@ -70,6 +77,10 @@ class UnitOfWork(Protocol):
     documents: DocumentRepository  # issued policy documents and the print queue (DOC-1): documents/ports.py
     arrears: ArrearsRepository  # returned direct debits' arrears cases and steps (PAY-2): billing/ports.py
     plans: PaymentPlanRepository  # payment plans, finance agreements, instalments (PAY-1): billing/ports.py
+    direct_debit: DirectDebitRepository  # mandates, collections, reports and returns (PAY-6): billing/ports.py
+    commission: CommissionRepository  # the ledger's premium and commission postings, for the report (PAY-7)
+    payment_notices: PaymentNoticeRepository  # the continuous payment authority's notices (PAY-3): billing/ports.py
+    payment_authorities: PaymentAuthorityRepository  # each policy's continuous payment authority (PAY-3)
 
     def publish(self, event: Event) -> None:
         """Announce a domain event; its handlers run in this transaction when it commits."""

@@ -1235,33 +1235,45 @@ fraud_checks = sa.Table(
     sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
 )
 
-# -- policy documents (issue 14: DOC-1, CMP-4, REG-5) --------------------------------------------------------
-# Each document once per (policy, kind, subject): its template and product versions; its renditions' bytes
-# with their SHA-256, never regenerated (a download answers the stored bytes); paper copies asked for.
+# -- policy documents (issue 14: DOC-1, DOC-2, CMP-4, REG-5, PRV-3) --------------------------------------------
+# Each document once per (owner, kind, subject): its template and product versions; its renditions' bytes with
+# their SHA-256, never regenerated (a download answers the stored bytes); paper copies asked for. The owner is
+# the record the document belongs to and is listed under: a policy (its certificates, schedules, letters), a
+# complaint (its letters; a complaint may name no policy, or no customer) or a data subject request (its access
+# package, about a customer, not one policy). The owner is copied onto the renditions and print requests, as the
+# policy and customer are, so erasure and retention reach each row by it.
 
-_DOCUMENT = ("policy_administration",)
+# A document's bytes and paper copies serve what the document belongs to: a policy's administration, or a
+# complaint's handling (its letters, kept as long as the complaint is: PRV-4, DISP 1.9).
+_OWNED_DOCUMENT = ("policy_administration", "complaints")
+_OWNER_KIND = np("what the document belongs to: policy, complaint or data_request")
+_OWNER_ID = np("the policy, complaint or data subject request the document belongs to (its id)")
 
 documents = sa.Table(
     "documents",
     metadata,
     sa.Column("id", sa.String(40), primary_key=True, info=ID),
-    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
-    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("owner_kind", sa.String(20), nullable=False, info=_OWNER_KIND),
+    sa.Column("owner_id", sa.String(40), nullable=False, info=_OWNER_ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), index=True, info=REF),
     sa.Column("kind", sa.String(30), nullable=False, info=np("certificate, schedule, statement_of_fact, ipid, "
-                                                             "mta_letter, cancellation_letter, renewal_notice or "
-                                                             "ncd_letter")),
+                                                             "mta_letter, cancellation_letter, renewal_notice, "
+                                                             "ncd_letter, complaint_letter or access_package")),
     sa.Column("subject", sa.String(40), nullable=False, index=True,
               info=np("the policy transaction or renewal invitation the document documents (its id), or for "
-                      "a letter another context wrote, which letter (ncd_letter: a digest of its words)")),
-    sa.Column("term_no", sa.Integer, nullable=False, info=np("the policy term")),
+                      "a letter another context wrote, which letter (ncd_letter: a digest of its words; "
+                      "complaint_letter: the complaint letter's id; access_package: the request's id)")),
+    sa.Column("term_no", sa.Integer, info=np("the policy term (none for a complaint's or a request's document)")),
     sa.Column("title", sa.String(120), nullable=False, info=np("the kind's title")),
     sa.Column("template", sa.String(80), nullable=False, info=np("the template's name")),
     sa.Column("template_version", sa.String(64), nullable=False,
               info=np("a SHA-256 of the template sources that rendered it")),
-    sa.Column("product_ref", sa.String(60), nullable=False, info=np("the product version (CODE@VERSION)")),
+    sa.Column("product_ref", sa.String(60), info=np("the product version (CODE@VERSION), where one applies")),
     sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("created_by", sa.String(40), nullable=False, info=REF),
-    sa.UniqueConstraint("policy_id", "kind", "subject", name="uq_documents_policy_kind_subject"),
+    sa.UniqueConstraint("owner_kind", "owner_id", "kind", "subject", name="uq_documents_owner_kind_subject"),
+    sa.Index("ix_documents_owner", "owner_kind", "owner_id"),
 )
 
 document_renditions = sa.Table(
@@ -1269,17 +1281,21 @@ document_renditions = sa.Table(
     metadata,
     sa.Column("document_id", sa.String(40), sa.ForeignKey("documents.id"), primary_key=True, info=REF),
     sa.Column("format", sa.String(12), primary_key=True, info=np("pdf, html, txt, pdf_large or html_large")),
-    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
-    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("owner_kind", sa.String(20), nullable=False, info=_OWNER_KIND),
+    sa.Column("owner_id", sa.String(40), nullable=False, info=_OWNER_ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), index=True, info=REF),
     sa.Column("media_type", sa.String(60), nullable=False, info=np("the content's media type")),
     sa.Column("sha256", sa.String(64), nullable=False, info=np("the SHA-256 of the content as issued")),
     sa.Column("size", sa.Integer, nullable=False, info=np("the content's length in bytes")),
     sa.Column("content", sa.LargeBinary, info=pd(
-        C, Category.CONTRACT, _DOCUMENT, ProvidedBy.GENERATED, Erasure.NULL,
-        "the document as issued: names the policyholder, drivers, address and registration")),
+        C, Category.CONTRACT, _OWNED_DOCUMENT, ProvidedBy.GENERATED, Erasure.NULL,
+        "the document as issued: names the policyholder or complainant, and the policy's drivers, address and "
+        "registration, or the complaint, or (an access package) everything held about the person")),
     sa.Column("template_version", sa.String(64), nullable=False,
               info=np("a SHA-256 of the template sources (and large-print stylesheet) that rendered it")),
     sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Index("ix_document_renditions_owner", "owner_kind", "owner_id"),
 )
 
 print_requests = sa.Table(
@@ -1287,18 +1303,24 @@ print_requests = sa.Table(
     metadata,
     sa.Column("id", sa.String(40), primary_key=True, info=ID),
     sa.Column("document_id", sa.String(40), sa.ForeignKey("documents.id"), nullable=False, index=True, info=REF),
-    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("owner_kind", sa.String(20), nullable=False, info=_OWNER_KIND),
+    sa.Column("owner_id", sa.String(40), nullable=False, info=_OWNER_ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), index=True, info=REF),
     sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
     sa.Column("large_print", sa.Boolean, info=pd(
-        C, Category.CONTACT, _DOCUMENT, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+        C, Category.CONTACT, _OWNED_DOCUMENT, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
         "asked for large print (CMP-4): it may suggest a disability, so it is the person's data")),
-    sa.Column("status", sa.String(12), nullable=False, index=True, info=np("requested, printed or posted")),
+    sa.Column("status", sa.String(12), nullable=False, index=True,
+              info=np("requested, printed, posted or cancelled")),
     sa.Column("requested_at", UtcDateTime, nullable=False, info=WHEN),
     sa.Column("requested_by", sa.String(40), nullable=False, info=REF),
     sa.Column("printed_at", UtcDateTime, info=WHEN),
     sa.Column("printed_by", sa.String(40), info=REF),
     sa.Column("posted_at", UtcDateTime, info=WHEN),
     sa.Column("posted_by", sa.String(40), info=REF),
+    sa.Column("cancelled_at", UtcDateTime, info=WHEN),
+    sa.Column("cancelled_by", sa.String(40), info=REF),
+    sa.Index("ix_print_requests_owner", "owner_kind", "owner_id"),
 )
 
 # -- billing: payment plans and premium finance (issue 15 part 1; PAY-1, PAY-7) -----------------------------
@@ -1307,7 +1329,8 @@ print_requests = sa.Table(
 # Declared for the payments purpose, so the retention sweep keeps it as billing data (kernel/retention.py).
 
 _PAYMENTS = ("payments",)
-_SEALED_BANK = "sealed with the customer's data key (PRV-11); the direct debit's account (PAY-6)"
+_SEALED_BANK = ("sealed with the customer's data key (PRV-11), as claims seal injury details: erasure deletes the "
+                "ciphertext, and dropping the key makes it unreadable; the direct debit's account (PAY-6)")
 
 payment_plans = sa.Table(
     "payment_plans",
@@ -1322,12 +1345,12 @@ payment_plans = sa.Table(
         C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
         "the day of the month the customer chose for their instalments")),
     sa.Column("account_holder", sa.Text, info=pd(
-        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY,
+        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
         "the bank account holder's name; " + _SEALED_BANK)),
     sa.Column("sort_code", sa.Text, info=pd(
-        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY, _SEALED_BANK)),
+        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.NULL, _SEALED_BANK)),
     sa.Column("account_number", sa.Text, info=pd(
-        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY, _SEALED_BANK)),
+        C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.NULL, _SEALED_BANK)),
     sa.Column("account_ending", sa.String(4), info=pd(
         C, Category.FINANCIAL, _PAYMENTS, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
         "the account number's last digits, shown in letters and notices")),
@@ -1394,6 +1417,192 @@ instalments = sa.Table(
     sa.UniqueConstraint("plan_id", "sequence", "version", name="uq_instalments_plan_sequence_version"),
     # The collection run reads the instalments due on a day that are still to be collected.
     sa.Index("ix_instalments_due_on_status", "due_on", "status"),
+)
+
+# -- billing: direct debit through Bacs (issue 15 part 2; PAY-6) ------------------------------------------
+# A mandate is the Direct Debit Instruction lodged through AUDDIS for a plan's bank account, sealed with the
+# customer's data key like the plan's (PRV-11). Submissions hold no file (it names accounts): a digest of its
+# records; a rerun rebuilds the same file from the same rows. One dd_collections row per instalment presentation, unique, so a
+# rerun never collects twice; one dd_reports row per report file received, unique by hash, so a file is never
+# processed twice; the returns and mandate changes they carried in dd_returns.
+
+_DD = ("payments",)
+_SEALED_DD = "sealed with the customer's data key (PRV-11); the mandate's account as lodged or amended (PAY-6)"
+
+dd_mandates = sa.Table(
+    "dd_mandates",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("plan_id", sa.String(40), sa.ForeignKey("payment_plans.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("reference", sa.String(18), nullable=False, unique=True,
+              info=np("the Direct Debit reference the payer's bank holds: the policy number and a sequence")),
+    sa.Column("status", sa.String(20), nullable=False, index=True,
+              info=np("pending (to lodge), lodged (0N sent), active, suspended, cancelled or rejected")),
+    sa.Column("account_holder", sa.Text, info=pd(
+        C, Category.FINANCIAL, _DD, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY,
+        "the account holder's name; " + _SEALED_DD)),
+    sa.Column("sort_code", sa.Text, info=pd(
+        C, Category.FINANCIAL, _DD, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY, _SEALED_DD)),
+    sa.Column("account_number", sa.Text, info=pd(
+        C, Category.FINANCIAL, _DD, ProvidedBy.DATA_SUBJECT, Erasure.ENCRYPT_DROP_KEY, _SEALED_DD)),
+    sa.Column("account_ending", sa.String(4), info=pd(
+        C, Category.FINANCIAL, _DD, ProvidedBy.DATA_SUBJECT, Erasure.NULL,
+        "the account number's last digits, shown in notices")),
+    sa.Column("lodged_submission_id", sa.String(40), info=REF),
+    sa.Column("lodged_entry_on", sa.Date, info=np("the entry day of the 0N that lodged it")),
+    sa.Column("reason_report", sa.String(6), info=np("the report (AUDDIS, ADDACS, ARUDD) that last changed it")),
+    sa.Column("reason_code", sa.String(2), info=np("that report's reason code")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("updated_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
+)
+
+dd_submissions = sa.Table(
+    "dd_submissions",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("kind", sa.String(12), nullable=False, info=np("lodgement (0N records) or collection")),
+    sa.Column("serial", sa.String(6), nullable=False, info=np("the file's submission serial number")),
+    sa.Column("input_on", sa.Date, nullable=False, info=np("the Bacs input day")),
+    sa.Column("processing_on", sa.Date, nullable=False, info=np("the Bacs processing day")),
+    sa.Column("entry_on", sa.Date, nullable=False, info=np("the Bacs entry day: the collection date")),
+    sa.Column("status", sa.String(12), nullable=False, index=True,
+              info=np("building (rows being added), sending (frozen: sent, no answer yet), submitted or rejected")),
+    sa.Column("record_count", sa.Integer, nullable=False, info=AMOUNT),
+    sa.Column("total_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("sha256", sa.String(64), info=np("a SHA-256 of the submission's records as sent (the file, naming accounts, is not kept)")),
+    sa.Column("bureau_reference", sa.String(60), info=np("the bureau's reference for the submission")),
+    sa.Column("rejection", sa.Text, info=np("why the bureau refused the file")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("submitted_at", UtcDateTime, info=WHEN),
+    sa.UniqueConstraint("processing_on", "serial", name="uq_dd_submissions_processing_on_serial"),
+)
+
+dd_collections = sa.Table(
+    "dd_collections",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("instalment_id", sa.String(40), sa.ForeignKey("instalments.id"), nullable=False, info=REF),
+    sa.Column("attempt", sa.Integer, nullable=False, info=np("1 the first presentation, 2 its re-presentation")),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("mandate_id", sa.String(40), sa.ForeignKey("dd_mandates.id"), nullable=False, index=True, info=REF),
+    sa.Column("submission_id", sa.String(40), sa.ForeignKey("dd_submissions.id"), nullable=False, index=True,
+              info=REF),
+    sa.Column("transaction_code", sa.String(2), nullable=False, info=np("17, 01, 18 or 19")),
+    sa.Column("amount_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("due_on", sa.Date, nullable=False, info=np("the instalment's due date")),
+    sa.Column("processing_on", sa.Date, nullable=False, info=np("the Bacs processing day")),
+    sa.Column("entry_on", sa.Date, nullable=False, info=np("the collection date")),
+    sa.Column("status", sa.String(12), nullable=False, info=np("presented, returned, or withdrawn (file refused)")),
+    sa.Column("journal_entry_id", sa.String(40), info=REF),
+    sa.Column("reversal_entry_id", sa.String(40), info=REF),
+    sa.Column("re_present_on", sa.Date, info=np("returned ARUDD 0: the entry day its re-presentation is planned for")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    # The key that makes a rerun of the collection run never present an instalment twice.
+    sa.UniqueConstraint("instalment_id", "attempt", name="uq_dd_collections_instalment_attempt"),
+)
+
+dd_advance_notices = sa.Table(
+    "dd_advance_notices",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("instalment_id", sa.String(40), sa.ForeignKey("instalments.id"), nullable=False, unique=True,
+              info=REF),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("mandate_id", sa.String(40), sa.ForeignKey("dd_mandates.id"), nullable=False, index=True, info=REF),
+    sa.Column("amount_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("collect_on", sa.Date, nullable=False, index=True, info=np("the collection date notified")),
+    sa.Column("notified_on", sa.Date, nullable=False, info=np("the day the notice was sent")),
+    sa.Column("document_id", sa.String(40), info=np("the schedule letter that notified it: one letter gives the "
+                                                    "amounts and dates of every instalment it lists")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+)
+
+dd_reports = sa.Table(
+    "dd_reports",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("bureau_report_id", sa.String(60), nullable=False, info=np("the bureau's id for the report")),
+    sa.Column("kind", sa.String(6), nullable=False, info=np("ARUDD, ADDACS or AUDDIS")),
+    sa.Column("produced_on", sa.Date, nullable=False, info=np("the day the bureau produced it")),
+    sa.Column("sha256", sa.String(64), nullable=False, unique=True,
+              info=np("the SHA-256 of the file: a file is processed once (the file is not kept: it names accounts)")),
+    sa.Column("item_count", sa.Integer, nullable=False, info=AMOUNT),
+    sa.Column("received_at", UtcDateTime, nullable=False, info=WHEN),
+)
+
+dd_returns = sa.Table(
+    "dd_returns",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("report_id", sa.String(40), sa.ForeignKey("dd_reports.id"), nullable=False, index=True, info=REF),
+    sa.Column("kind", sa.String(6), nullable=False, info=np("ARUDD (a collection returned), ADDACS or AUDDIS")),
+    sa.Column("reference", sa.String(18), nullable=False, index=True, info=np("the mandate's reference")),
+    sa.Column("reason_code", sa.String(2), nullable=False, info=np("the report's reason code")),
+    sa.Column("mandate_id", sa.String(40), sa.ForeignKey("dd_mandates.id"), index=True, info=REF),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), index=True, info=REF),
+    sa.Column("collection_id", sa.String(40), sa.ForeignKey("dd_collections.id"), unique=True, info=REF),
+    sa.Column("amount_pence", sa.BigInteger, info=AMOUNT),
+    sa.Column("original_processing_on", sa.Date, info=np("ARUDD: the returned collection's processing day")),
+    sa.Column("effective_on", sa.Date, info=np("ADDACS, AUDDIS: the day the change took effect")),
+    sa.Column("status", sa.String(12), nullable=False, index=True,
+              info=np("recorded, handled (the return's consequences were applied) or unmatched")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("handled_at", UtcDateTime, info=WHEN),
+)
+
+
+# -- billing: the continuous payment authority (issue 15 part 4, PAY-3) ---------------------------------------
+# Each notice of a payment to be taken from or paid to a stored card 14 days after its letter (S3), and each
+# policy's authority (granted at bind, perhaps withdrawn). The card is named by its brand and last four digits
+# only, as the payment provider tells them (PAY-4: no card number is ever stored). docs/billing.md.
+
+_CARD = pd(C, Category.FINANCIAL, ("payments",), ProvidedBy.THIRD_PARTY, Erasure.NULL,
+           "the card's brand and last four digits, as the payment provider tells them for the token (never the "
+           "card number, PAY-4)")
+_BILLING_REASON = pd(C, Category.FINANCIAL, ("payments",), ProvidedBy.THIRD_PARTY, Erasure.NULL,
+                     "why a payment failed, in the payment provider's words (insufficient funds...)")
+
+payment_notices = sa.Table(
+    "payment_notices",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("transaction_id", sa.String(40), nullable=False, index=True, info=REF),
+    sa.Column("kind", sa.String(10), nullable=False, info=np("charge (taken from the card) or refund (paid to it)")),
+    sa.Column("amount_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("card_brand", sa.String(30), info=_CARD),  # empty once erased (PRV-4, PRV-5)
+    sa.Column("card_last4", sa.String(4), info=_CARD),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("sent_on", sa.Date, info=np("the day the notice's letter was issued; empty until it is")),
+    sa.Column("due_on", sa.Date, nullable=False, index=True, info=np("the day the payment is taken or paid")),
+    sa.Column("status", sa.String(12), nullable=False, index=True,
+              info=np("pending, taken, paid, failed, withdrawn or cancelled")),
+    sa.Column("document_id", sa.String(40), sa.ForeignKey("documents.id"), info=REF),
+    sa.Column("receipt_reference", sa.String(100), info=np("the payment provider's reference for the payment")),
+    sa.Column("idempotency_key", sa.String(200), nullable=False, unique=True,
+              info=np("the key the payment provider is given for this notice's payment (never taken twice)")),
+    sa.Column("reason", sa.Text, info=_BILLING_REASON),
+    sa.Column("settled_at", UtcDateTime, info=WHEN),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
+)
+
+payment_authorities = sa.Table(
+    "payment_authorities",
+    metadata,
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), primary_key=True, info=REF),
+    sa.Column("granted_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("granted_by", sa.String(40), nullable=False, info=REF),
+    sa.Column("withdrawn_at", UtcDateTime, info=WHEN),
+    sa.Column("withdrawn_by", sa.String(40), info=REF),
+    sa.Column("answer_by", sa.Date, info=np("the last day to pay another way once the authority is withdrawn")),
+    sa.Column("letter_document_id", sa.String(40), sa.ForeignKey("documents.id"), info=REF),
+    sa.Column("cancellation_due_on", sa.Date,
+              info=np("when billing asked for the policy's cancellation (no other way to pay was given)")),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
+    sa.Index("ix_payment_authorities_answer", "withdrawn_at", "cancellation_due_on", "answer_by"),
 )
 
 # -- arrears (issue 15 part 3: PAY-2, FEE-2) -----------------------------------------------------------------

@@ -18,6 +18,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
 from covernote.billing.usecases import arrears
+from covernote.billing.usecases import notices as payment_notices
 from covernote.claims import usecases as claims
 from covernote.clocks import usecases as clocks
 from covernote.clocks.domain import TEAMS
@@ -223,8 +224,9 @@ async def policy_page(request: Request, policy_id: str) -> Response:
         versions = term.get("versions") or []
         person = await run(customers.get_customer, ctx, me, view["customer_id"])
         its_claims = await run(claims.list_claims, ctx, me, None, view["id"], CUSTOMER_LIST, 0)
+        payment = await run(payment_notices.policy_notices, ctx, me, view["id"])  # PAY-3: notices and authority
         return page(request, "policy.html", 200, who, title=f"Policy {view['number']}", policy=view, term=term,
-                    latest=versions[-1] if versions else None, person=person, claims=its_claims)
+                    latest=versions[-1] if versions else None, person=person, claims=its_claims, payment=payment)
 
     return await staff_page(request, render)
 

@@ -97,3 +97,22 @@ async def sign_out(request: Request, sign_in_path: str) -> Response:
     answer = to(f"{sign_in_path}?signed_out=1")
     clear_cookie(request, answer, SESSION_COOKIE)
     return answer
+
+
+# The downloads offered for each document: (label, format, large print).
+DOWNLOADS = (("PDF", "pdf", False), ("Web page (HTML)", "html", False), ("Plain text", "txt", False),
+             ("Large-print PDF", "pdf", True), ("Large-print web page", "html", True))
+# What a transaction was, in words, for the "documents" column.
+TRANSACTIONS = {"new_business": "New policy", "renewal": "Renewal", "mta": "Change to the policy",
+                "adjustment": "Change to the policy", "cancellation": "Cancellation", "void": "Policy made void"}
+LETTERS = {"ncd_letter": "Proof of your no claims discount, asked for"}
+
+
+def documented(doc: Any) -> str:
+    """What the document documents, in words: "New policy from 2026-11-22", "Renewal invitation for term 2"."""
+    txn = doc["transaction"]
+    if txn is None:  # a renewal notice documents an invitation; a letter asked for (NCD proof) its request
+        if doc["kind"] == "renewal_notice":
+            return f"Renewal invitation for term {doc['term'] + 1}"
+        return LETTERS.get(doc["kind"], "Letter asked for") + f", {doc['created_at'][:10]}"
+    return f"{TRANSACTIONS.get(txn['kind'], txn['kind'].replace('_', ' ').capitalize())} from {txn['effective_date']}"

@@ -58,6 +58,10 @@ async def _form(request: Request, who: SignedIn, status: int = 200, values: dict
                 formats=FORMATS, policies=mine, values=values, errors=errors or {}, problem=problem)
 
 
+# A letter's downloads (issue 14): (label, format, large print).
+LETTER_DOWNLOADS = (("PDF", "pdf", False), ("Large-print PDF", "pdf", True), ("Plain text", "txt", False))
+
+
 @router.get("/complaints")
 async def my_complaints(request: Request) -> Response:
     async def render(who: SignedIn) -> Response:
@@ -98,8 +102,27 @@ async def make_complaint(request: Request) -> Response:
 async def complaint(request: Request, complaint_id: str) -> Response:
     async def render(who: SignedIn) -> Response:
         view = await run(complaints.get, ctx_of(request), who.principal, complaint_id)
+        asked = {"1": "Your paper copy is asked for: we post it to the address we have for you.",
+                 "large": "Your large-print paper copy is asked for: we post it to the address we have for you."
+                 }.get(request.query_params.get("asked") or "")
         return page(request, "complaint.html", 200, who, title=f"Complaint {view['id']}", complaint=view,
-                    formats=FORMATS)
+                    formats=FORMATS, downloads=LETTER_DOWNLOADS, message=asked)
+
+    return await signed_in_page(request, render)
+
+
+@router.get("/complaints/{complaint_id}/letters/{letter_id}/document")
+async def letter_document(request: Request, complaint_id: str, letter_id: str) -> Response:
+    """A letter as an issued document (issue 14): issued first if it is not yet (a letter sent before letters
+    were stored as documents), then the download asked for (`format`, `large_print`) of its stored bytes."""
+    async def render(who: SignedIn) -> Response:
+        fmt = request.query_params.get("format", "pdf")
+        large = request.query_params.get("large_print", "0")
+        if fmt not in ("pdf", "html", "txt") or large not in ("0", "1"):
+            return page(request, "error.html", 422, who, title="Not possible", message="Choose a format.",
+                        issues=["format: use pdf, html or txt", "large_print: use 1 or 0"])
+        doc = await run(complaints.letter_document, ctx_of(request), who.principal, complaint_id, letter_id)
+        return to(f"{PREFIX}/documents/{doc['id']}?format={fmt}" + ("&large_print=1" if large == "1" else ""))
 
     return await signed_in_page(request, render)
 

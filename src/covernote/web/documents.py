@@ -7,9 +7,9 @@ Every page and download goes through the documents use cases the REST routes cal
 sees only their own documents, and another customer's document id answers the portal's 404 page exactly like an
 unknown one. A download answers the stored bytes as issued (never rendered again), as an attachment.
 
-The documents are listed on their own page, linked from the policy page, and not on the policy page itself: the
-first listing of a policy's documents issues them (renders their PDFs, the better part of a second for a new
-policy), which must never be in the path of a policy read or of the purchase that lands on the policy page."""
+The policy page lists the documents already issued (`issued_documents`, no rendering); this page's listing issues
+the due ones first (renders their PDFs, the better part of a second for a new policy), which must never be in the
+path of a policy read or of the purchase that lands on the policy page."""
 
 from __future__ import annotations
 
@@ -21,36 +21,20 @@ from fastapi.responses import Response
 from covernote.documents.usecases import documents, printing
 from covernote.identity.usecases.web import SignedIn
 from covernote.kernel.errors import FieldIssue, ValidationFailed
+from covernote.web.common import DOWNLOADS, documented
 from covernote.web.pages import PREFIX, ctx_of, form_page, page, run, signed_in_page, to
 from covernote.web.session import check_token, read_form
 
 router = APIRouter(prefix=PREFIX, include_in_schema=False)
 
-# The downloads offered for each document: (label, format, large print).
-DOWNLOADS = (("PDF", "pdf", False), ("Web page (HTML)", "html", False), ("Plain text", "txt", False),
-             ("Large-print PDF", "pdf", True), ("Large-print web page", "html", True))
-# What a transaction was, in words, for the "documents" column.
-TRANSACTIONS = {"new_business": "New policy", "renewal": "Renewal", "mta": "Change to the policy",
-                "adjustment": "Change to the policy", "cancellation": "Cancellation", "void": "Policy made void"}
-LETTERS = {"ncd_letter": "Proof of your no claims discount, asked for"}
 STATUSES = {"requested": "Waiting to be printed", "printed": "Printed, to be posted", "posted": "Posted"}
 _YES = {"1", "true", "yes", "on"}
 _NO = {"", "0", "false", "no", "off"}
 
 
-def _documented(doc: Any) -> str:
-    """What the document documents, in words: "New policy from 2026-11-22", "Renewal invitation for term 2"."""
-    txn = doc["transaction"]
-    if txn is None:  # a renewal notice documents an invitation; a letter asked for (NCD proof) its request
-        if doc["kind"] == "renewal_notice":
-            return f"Renewal invitation for term {doc['term'] + 1}"
-        return LETTERS.get(doc["kind"], "Letter asked for") + f", {doc['created_at'][:10]}"
-    return f"{TRANSACTIONS.get(txn['kind'], txn['kind'].replace('_', ' ').capitalize())} from {txn['effective_date']}"
-
-
 def _documents_page(request: Request, who: SignedIn, listing: Any, copies: Any,
                     message: str | None = None) -> Response:
-    for_doc = {d["id"]: _documented(d) for d in listing["documents"]}
+    for_doc = {d["id"]: documented(d) for d in listing["documents"]}
     return page(request, "documents.html", 200, who, title=f"Documents: policy {listing['number']}",
                 listing=listing, for_doc=for_doc, downloads=DOWNLOADS, copies=copies["items"], statuses=STATUSES,
                 message=message)
@@ -105,6 +89,11 @@ async def paper_copy(request: Request) -> Response:
             raise ValidationFailed("choose the document to post", [FieldIssue("document_id", "choose a document")])
         large = _large_print(form.get("large_print"))
         done = await run(printing.request_paper_copy, ctx_of(request), who.principal, document_id, large)
-        return to(f"{PREFIX}/policies/{done['policy_id']}/documents?asked={'large' if large else '1'}#paper-copies")
+        asked = "large" if large else "1"
+        if done["owner_kind"] == "complaint":  # back to the page the letter is on (issue 14)
+            return to(f"{PREFIX}/complaints/{done['owner_id']}?asked={asked}#paper-copy")
+        if done["owner_kind"] == "data_request":
+            return to(f"{PREFIX}/privacy/requests/{done['owner_id']}?asked={asked}#paper-copy")
+        return to(f"{PREFIX}/policies/{done['policy_id']}/documents?asked={asked}#paper-copies")
 
     return await form_page(request, render)

@@ -14,6 +14,9 @@ from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
 from covernote.billing.usecases import arrears
+from covernote.billing.usecases import notices as payment_notices
+from covernote.documents.domain import letterhead
+from covernote.documents.usecases import documents
 from covernote.identity.usecases.web import SignedIn
 from covernote.kernel.errors import Conflict, DomainError, Forbidden, NotFound, ValidationFailed
 from covernote.ledger import usecases as ledger
@@ -22,6 +25,7 @@ from covernote.lifecycle.usecases.cancellations import CancelInput
 from covernote.platform.requests import field_path
 from covernote.policy.schemas import CancellationIn
 from covernote.web import common
+from covernote.web.common import DOWNLOADS, documented
 from covernote.web.session import (
     CSRF_FIELD,
     SIGN_IN_COOKIE,
@@ -143,11 +147,18 @@ async def policy_page(request: Request, who: SignedIn, policy_id: str, status: i
     view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
     term = view.get("current_term") or {}
     versions = term.get("versions") or []
-    owing = await run(arrears.policy_arrears, ctx_of(request), who.principal, policy_id)
+    # The documents already issued, listed inline; nothing is rendered here (docs/portal.md, "Documents").
+    listing = await run(documents.issued_documents, ctx_of(request), who.principal, policy_id)
+    payment = await run(payment_notices.policy_notices, ctx_of(request), who.principal, view["id"])  # PAY-3
+    owing = await run(arrears.policy_arrears, ctx_of(request), who.principal, view["id"])  # PAY-2
+    # REG-5: the product's FSCS statement, the same product data the policy documents print
+    fscs = letterhead(ctx_of(request).catalogue.by_ref(term["product"]))["fscs"] if term.get("product") else None
     values = {"values": {}, "errors": {}, "problem": None, "paid": None,
               "idempotency_key": f"portal-{new_token()}"} | values
     return page(request, "policy.html", status, who, title=f"Policy {view['number']}", policy=view, term=term,
-                latest=versions[-1] if versions else None, arrears=owing, **values)
+                latest=versions[-1] if versions else None, listing=listing, fscs=fscs, payment=payment,
+                for_doc={d["id"]: documented(d) for d in listing["documents"]}, downloads=DOWNLOADS, arrears=owing,
+                **values)
 
 
 @router.get("/policies/{policy_id}")

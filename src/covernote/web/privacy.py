@@ -124,8 +124,13 @@ async def start_request(request: Request) -> Response:
 async def data_request(request: Request, request_id: str) -> Response:
     async def render(who: SignedIn) -> Response:
         case = await run(requests.get, ctx_of(request), who.principal, request_id)
+        issued = await run(subject_access.request_documents, ctx_of(request), who.principal, request_id)
+        asked = {"1": "Your paper copy is asked for: we post it to the address we have for you.",
+                 "large": "Your large-print paper copy is asked for: we post it to the address we have for you."
+                 }.get(request.query_params.get("asked") or "")
         return page(request, "privacy_request.html", 200, who, title=f"Your request {case['id']}", case=case,
-                    kinds=KINDS)
+                    kinds=KINDS, package=next((d for d in issued if d["kind"] == subject_access.PACKAGE_KIND), None),
+                    message=asked)
 
     return await signed_in_page(request, render)
 
@@ -150,6 +155,22 @@ async def access_package(request: Request, request_id: str) -> Response:
         answer = JSONResponse(jsonable_encoder(package))
         answer.headers["Content-Disposition"] = f'attachment; filename="personal-data-{request_id}.json"'
         return answer
+
+    return await signed_in_page(request, render)
+
+
+@router.get("/privacy/requests/{request_id}/package/document")
+async def package_document(request: Request, request_id: str) -> Response:
+    """The access package as an issued document (issue 14): made and stored the first time (which answers the
+    request), then the download asked for (`format`, `large_print`) of its stored bytes, the same every time."""
+    async def render(who: SignedIn) -> Response:
+        fmt = request.query_params.get("format", "pdf")
+        large = request.query_params.get("large_print", "0")
+        if fmt not in ("pdf", "html", "txt") or large not in ("0", "1"):
+            return page(request, "error.html", 422, who, title="Not possible", message="Choose a format.",
+                        issues=["format: use pdf, html or txt", "large_print: use 1 or 0"])
+        doc = await run(subject_access.package_document, ctx_of(request), who.principal, request_id)
+        return to(f"{PREFIX}/documents/{doc['id']}?format={fmt}" + ("&large_print=1" if large == "1" else ""))
 
     return await signed_in_page(request, render)
 

@@ -10,7 +10,9 @@ from covernote.web import (
     arrears,
     backoffice,
     backoffice_actions,
+    backoffice_print,
     claims,
+    commission,
     complaints,
     documents,
     pages,
@@ -21,10 +23,11 @@ from covernote.web import (
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
 router.include_router(quotes.router)
-for area in (adjustments, claims, complaints, privacy, documents, arrears):  # issue 14: self-service, documents; 15: arrears
+for area in (adjustments, claims, complaints, privacy, documents, commission, arrears):  # issue 14: self-service, documents; issue 15: commission, arrears
     router.include_router(area.router)
 router.add_api_route(f"{pages.PREFIX}/{{rest:path}}", pages.unknown, methods=["GET", "POST"])
 # Issue 14 part 3: the staff back office under /backoffice, then its own 404 page.
 router.include_router(backoffice.router)
 router.include_router(backoffice_actions.router)
+router.include_router(backoffice_print.router)  # the print queue (issue 14)
 router.add_api_route(f"{backoffice.PREFIX}/{{rest:path}}", backoffice.unknown, methods=["GET", "POST"])

@@ -104,6 +104,13 @@ class PaymentPlanRepo:
         if done.rowcount != 1:
             raise Conflict("an instalment was collected or returned meanwhile; re-plan again")
 
+    def set_status(self, instalment_id: str, status: InstalmentStatus) -> InstalmentRecord:
+        done = self.conn.execute(i.update().where(i.c.id == instalment_id, i.c.status == "scheduled")
+                                 .values(status=status))
+        if done.rowcount != 1:
+            raise Conflict("the instalment is no longer scheduled: it was re-planned or settled meanwhile")
+        return _instalment(self.conn.execute(i.select().where(i.c.id == instalment_id)).one())
+
     def expected_accounts_by_policy(self) -> dict[str, dict[str, int]]:
         """policy id -> finance account -> pence the accepted agreements should have posted there
         (billing/domain/plans.py)."""

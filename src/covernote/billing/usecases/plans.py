@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date
-from typing import Any, cast
+from typing import Any, Literal, cast
 
 from covernote.billing.domain import finance
 from covernote.billing.domain.finance import (
@@ -94,6 +94,16 @@ class BankAccount:
     account_number: str
 
 
+@dataclass(frozen=True)
+class SealedAccount:
+    """An account already sealed on an earlier plan of the same customer (a renewal reuses it unread)."""
+
+    account_holder: str
+    sort_code: str
+    account_number: str
+    ending: str
+
+
 def bank_account(fields: Mapping[str, Any]) -> BankAccount:
     """The account from `account_holder`, `sort_code` (6 digits, dashes or spaces allowed) and
     `account_number` (8 digits); ValidationFailed naming each field at fault."""
@@ -133,8 +143,8 @@ def first_collection_for(start: date, today: date, collection_day: int) -> date:
 # -- opening a monthly plan ------------------------------------------------------------------------------------
 
 def open_monthly_plan(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy: Policy,
-                      txn: PolicyTransaction, bank: BankAccount, collection_day: int, *, payment_key: str,
-                      first_collection: date | None = None) -> PlanOpened:
+                      txn: PolicyTransaction, bank: BankAccount | SealedAccount, collection_day: int, *,
+                      payment_key: str, first_collection: date | None = None) -> PlanOpened:
     """Ask the product's finance provider to finance the term of `txn` and, accepted, open the monthly plan, in
     the caller's unit of work: the credit search recorded in the disclosure register (S3: kept whether or not
     the credit proceeds), the plan with its sealed bank account, the agreement, the instalments, the ledger
@@ -152,7 +162,11 @@ def open_monthly_plan(ctx: AppContext, uow: UnitOfWork, principal: Principal, po
     term = policy.term(txn.term_no)
     today = ctx.today()
     now = ctx.clock.now()
-    if uow.plans.current_plan(policy.policy_id, txn.term_no) is not None:
+    existing = uow.plans.current_plan(policy.policy_id, txn.term_no)
+    if existing is not None and existing.status == "referred":
+        raise Conflict("an application for this term is waiting for the provider's decision",
+                       [FieldIssue("kind", "referred to the provider: follow it up instead")])
+    if existing is not None:
         raise Conflict("the term already has a monthly plan", [FieldIssue("kind", "already paid monthly")])
     if term.cancelled_from is not None or term.voided:
         raise Conflict("the term is cancelled: there is nothing left to finance", [FieldIssue("policy_id", "cancelled")])
@@ -180,13 +194,14 @@ def open_monthly_plan(ctx: AppContext, uow: UnitOfWork, principal: Principal, po
                       recipient_kind="finance_provider", purpose="payments", categories=SEARCH_CATEGORIES,
                       reference=decision.reference, via=FINANCE_VIA, recorded_by=principal.user_id,
                       at=decision.searched_at)
+    sealed = bank if isinstance(bank, SealedAccount) else SealedAccount(
+        sensitive.seal(ctx, uow, policy.customer_id, bank.account_holder),
+        sensitive.seal(ctx, uow, policy.customer_id, bank.sort_code),
+        sensitive.seal(ctx, uow, policy.customer_id, bank.account_number), bank.account_number[-4:])
     plan = PlanRecord(
         new_id("pln"), policy.policy_id, txn.term_no, "monthly_direct_debit",
         "active" if decision.outcome == "accepted" else decision.outcome, collection_day,
-        sensitive.seal(ctx, uow, policy.customer_id, bank.account_holder),
-        sensitive.seal(ctx, uow, policy.customer_id, bank.sort_code),
-        sensitive.seal(ctx, uow, policy.customer_id, bank.account_number),
-        bank.account_number[-4:], now, principal.user_id)
+        sealed.account_holder, sealed.sort_code, sealed.account_number, sealed.ending, now, principal.user_id)
     uow.plans.add_plan(plan)
     agreement = _agreement_record(new_id("pfa"), plan, quote, decision, spec, now)
     uow.plans.add_agreement(agreement)
@@ -195,6 +210,45 @@ def open_monthly_plan(ctx: AppContext, uow: UnitOfWork, principal: Principal, po
         out["payment"] = _activate(ctx, uow, policy, txn, plan, agreement, quote, payment_key)
         out["plan"] = _plan_view(uow, policy, plan)
     return out
+
+
+def renew_monthly_plan(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy: Policy,
+                       txn: PolicyTransaction, *, payment_key: str) -> PlanOpened | None:
+    """At a renewal (`txn` the renewal transaction, its charge posted): a customer who paid the expiring term
+    monthly is financed again for the new term, on the same account and collection day (the mandate stands,
+    so the first instalment needs only the advance notice: about a month after the renewal date). A new
+    agreement, a new credit search, a new decision (PAY-1). None when the expiring term was not paid monthly."""
+    earlier = [p for p in uow.plans.plans_for(policy.policy_id)
+               if p.term_no == txn.term_no - 1 and p.kind == "monthly_direct_debit" and p.status in ("active", "ended")]
+    if not earlier or earlier[-1].collection_day is None:
+        return None
+    last = earlier[-1]
+    day = earlier[-1].collection_day
+    assert last.account_holder_sealed and last.sort_code_sealed and last.account_number_sealed
+    account = SealedAccount(last.account_holder_sealed, last.sort_code_sealed, last.account_number_sealed,
+                            last.account_ending or "")
+    start = max(policy.term(txn.term_no).period.start, ctx.today())
+    ready = WorkingDayCalendar().add_working_days(ctx.today(), finance.ADVANCE_NOTICE_WORKING_DAYS)
+    first = finance.first_collection_date(start, day, ready)
+    return open_monthly_plan(ctx, uow, principal, policy, txn, account, day,
+                             payment_key=payment_key, first_collection=first)
+
+
+def bank_account_of(ctx: AppContext, uow: UnitOfWork, reader: Principal, plan: PlanRecord,
+                    purpose: str = "direct debit collection") -> BankAccount | None:
+    """The plan's account, unsealed, each read logged in the caller's unit of work (PRV-11, SEC-2): for the Bacs
+    files (the caller decides who may read it). None when the plan has no account or the customer's data key was
+    destroyed (erased)."""
+    policy = uow.policies.get(plan.policy_id)
+    if policy is None or not (plan.account_holder_sealed and plan.sort_code_sealed and plan.account_number_sealed):
+        return None
+    values = [sensitive.unseal(ctx, uow, reader, policy.customer_id, token, "policyholder", f"bank.{name}", purpose)
+              for name, token in (("account_holder", plan.account_holder_sealed),
+                                  ("sort_code", plan.sort_code_sealed),
+                                  ("account_number", plan.account_number_sealed))]
+    if any(not isinstance(v, str) for v in values):
+        return None
+    return BankAccount(*values)
 
 
 def _bad_day() -> None:
@@ -380,6 +434,26 @@ def replan(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransact
             "to_collect": after.to_collect.to_str(), "refund_due": result.refund.to_str(),
             "arrears": after.arrears.to_str(),
             "instalments": [_instalment_view(r) for r in uow.plans.instalments(plan.plan_id)]}
+
+
+def mark_instalment(ctx: AppContext, uow: UnitOfWork, policy: Policy, instalment_id: str,
+                    status: Literal["collected", "returned"], transaction_id: str | None = None) -> InstalmentRecord:
+    """The plan's side of a Bacs outcome, in the caller's unit of work (the Bacs work posts the cash and
+    decides a re-presentation): the instalment marked, and the memorandum of the customer's debt to the
+    provider reduced by its amount, as it is no longer to be collected. A returned instalment is still owed:
+    follow with `replan(ctx, uow, policy, txn, cause="returned")` to spread it over the open instalments (or
+    make it arrears)."""
+    row = uow.plans.set_status(instalment_id, status)
+    if row.policy_id != policy.policy_id:
+        raise Conflict("the instalment is not this policy's")
+    plan = next(p for p in uow.plans.plans_for(policy.policy_id) if p.plan_id == row.plan_id)
+    agreement = uow.plans.agreement_for(plan.plan_id)
+    reference = agreement.reference if agreement is not None and agreement.reference else row.plan_id
+    entry = customer_debt_entry(new_id("jnl"), ctx.clock.now(), policy.policy_id, transaction_id, -row.amount,
+                                reference)
+    if entry is not None:
+        uow.ledger.add(entry)
+    return row
 
 
 def expected_provider_receivable(agreement: AgreementRecord) -> Money:

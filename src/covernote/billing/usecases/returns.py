@@ -1,5 +1,6 @@
-"""A direct debit collection returned unpaid (PAY-2, FEE-2, PAY-6): `handle_return`, which the Bacs side calls for
-each return it stores, in its own unit of work.
+"""A direct debit collection returned unpaid (PAY-2, FEE-2, PAY-6): `handle_return`, which the Bacs report processing
+(`direct_debit.process_reports`) calls for each return it records, in the same unit of work; `take_step` for a
+returned collection given as `billing.ports.ReturnedCollection`.
 
 The first return of an instalment opens an arrears case: the product's charge for a returned direct debit is
 recorded as a policy transaction (kind `returned_dd`, its fee on the transaction as every fee is, so the
@@ -12,15 +13,20 @@ step starts its clock. The letters are issued once the caller's unit of work has
 from __future__ import annotations
 
 import logging
+from dataclasses import dataclass
 from datetime import date
 
 from covernote.billing.domain import arrears as ladder
+from covernote.billing.domain import bacs
 from covernote.billing.domain.arrears import Stage
+from covernote.billing.domain.direct_debit import DdReturn
 from covernote.billing.ports import ReturnedCollection
 from covernote.billing.results import HandledReturn
 from covernote.billing.usecases.arrears import calendar_for, case_view, product_of, record_step, rules_of
+from covernote.kernel.clock import london_date
 from covernote.kernel.errors import NotFound
 from covernote.kernel.ids import new_id
+from covernote.kernel.journal import reversal_of
 from covernote.kernel.money import Money
 from covernote.ledger.usecases import transaction_entry
 from covernote.platform.context import AppContext
@@ -32,11 +38,6 @@ from covernote.policy.domain.model import Actor, Policy, PolicyTransaction
 log = logging.getLogger(__name__)
 
 SYSTEM_ACTOR = Actor("system", "admin")
-
-
-def handle_return(ctx: AppContext, uow: UnitOfWork, dd_return: ReturnedCollection) -> HandledReturn:
-    """Take the ladder's step for one returned collection, in the caller's unit of work (PAY-2): `take_step`."""
-    return take_step(ctx, uow, dd_return)
 
 
 def take_step(ctx: AppContext, uow: UnitOfWork, dd_return: ReturnedCollection,
@@ -99,3 +100,64 @@ def _open(ctx: AppContext, uow: UnitOfWork, policy: Policy, dd_return: ReturnedC
         instalment_id=dd_return.instalment_id, amount=dd_return.amount, fee=fee, reason_code=dd_return.reason_code,
         re_presentable=dd_return.re_presentable, handled_on=today, transaction_id=txn_id,
         calendar=calendar_for(uow, policy), now=ctx.clock.now(), collect_on=collect_on)
+
+
+# -- the Bacs return (issue 15 part 2's direct debit) ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Returned:
+    """A returned collection as the ladder reads it (billing/ports.py ReturnedCollection)."""
+
+    return_id: str
+    policy_id: str
+    instalment_id: str
+    amount: Money
+    reason_code: str
+    re_presentable: bool
+    returned_on: date
+
+
+def handle_return(ctx: AppContext, uow: UnitOfWork, dd_return: DdReturn) -> HandledReturn | None:
+    """Apply an ARUDD return recorded against its collection (`dd_return.collection_id` set), in the caller's unit
+    of work (the report processing's, `direct_debit.process_reports`): the collection's ledger entry reversed (the
+    amount is owed again), the collection and its instalment marked returned, the return marked handled; then the
+    ladder's step (`take_step`). A "refer to payer" return of a first presentation is scheduled to be presented
+    again (Bacs' rules, `bacs.re_presentation`, with the product's notice), and the letter gives that date; any
+    other return, a returned re-presentation, or one too late to re-present asks for payment by card. None for an
+    item that names no collection (ADDACS, AUDDIS)."""
+    if dd_return.collection_id is None:
+        return None
+    [collection] = uow.direct_debit.collections(ids=[dd_return.collection_id])
+    now = ctx.clock.now()
+    reversal_id = None
+    if collection.journal_entry_id is not None:
+        entry = uow.ledger.get(collection.journal_entry_id)
+        if entry is not None and uow.ledger.reversal_of(entry.entry_id) is None:
+            reversal = reversal_of(entry, new_id("je"), now,
+                                   f"direct debit returned unpaid (ARUDD {dd_return.reason_code})")
+            uow.ledger.add(reversal)
+            reversal_id = reversal.entry_id
+    uow.direct_debit.mark_collection(collection.collection_id, "returned", reversal_id)
+    uow.direct_debit.set_instalment_status([collection.instalment_id], "returned")
+    uow.direct_debit.mark_return(dd_return.return_id, "handled", now)
+    policy = uow.policies.get(collection.policy_id)
+    assert policy is not None
+    product = product_of(ctx, policy)
+    if product.arrears is None:
+        log.warning("return %s: product %s has no arrears ladder", dd_return.return_id, product.ref)
+        return None
+    today = ctx.today()
+    collect_on = None
+    reason = bacs.ARUDD_REASONS.get(dd_return.reason_code)
+    first_return = uow.arrears.open_for_instalment(collection.policy_id, collection.instalment_id) is None
+    if reason is not None and reason.re_presentable and collection.attempt == 1 and first_return:
+        plan = bacs.re_presentation(bacs.bacs_calendar(), dd_return.reason_code, collection.processing_on, today,
+                                    notice_working_days=product.arrears.representation_working_days)
+        if plan.entry_day is not None:
+            uow.direct_debit.set_re_presentation(collection.collection_id, plan.entry_day)
+            collect_on = plan.entry_day
+    returned = Returned(dd_return.return_id, collection.policy_id, collection.instalment_id,
+                        Money.from_pence(collection.amount_pence), dd_return.reason_code, collect_on is not None,
+                        london_date(dd_return.created_at))
+    return take_step(ctx, uow, returned, collect_on)

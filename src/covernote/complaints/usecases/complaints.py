@@ -31,6 +31,7 @@ from covernote.complaints.domain import ACK_RULE, FINAL_RULE, SUMMARY_RULE, Comp
 from covernote.complaints.ports import ComplaintLetter
 from covernote.complaints.results import (
     ComplaintCodes,
+    ComplaintDocuments,
     ComplaintHistoryEntry,
     ComplaintLetters,
     ComplaintLetterView,
@@ -43,7 +44,11 @@ from covernote.complaints.results import (
     EightWeekLetterSent,
     RecordedComplaint,
 )
+from covernote.complaints.usecases import letter_documents
 from covernote.complaints.usecases.letters import compose, production_note
+from covernote.documents.results import DocumentView
+from covernote.documents.usecases import documents
+from covernote.documents.usecases.documents import document_view
 from covernote.identity.usecases import Principal, check_customer, require_staff
 from covernote.kernel import csv_cells
 from covernote.kernel.calendar import nation_for_postcode
@@ -99,13 +104,16 @@ def _iso(at: datetime | None) -> str | None:
     return at.isoformat() if at else None
 
 
-def letter_view(letter: ComplaintLetter, with_body: bool = False) -> ComplaintLetterView:
+def letter_view(letter: ComplaintLetter, with_body: bool = False,
+                document: DocumentView | None = None) -> ComplaintLetterView:
+    """A letter's record; `document` is its issued document (issue 14: id and download links), if issued yet."""
     out: ComplaintLetterView = {
         "id": letter.letter_id, "complaint_id": letter.complaint_id, "kind": letter.kind,
         "title": rules.LETTER_KINDS.get(letter.kind, letter.kind).capitalize(), "format": letter.format,
         "production": letter.production,
         "production_note": production_note(letter.format, letter.sent_at) if letter.production == "provider" else None,
         "channel": letter.channel, "sent_at": letter.sent_at.isoformat(), "sent_by": letter.sent_by,
+        "document": {"id": document["id"], "links": document["links"]} if document is not None else None,
     }
     if with_body:
         out["body"] = letter.body
@@ -113,7 +121,7 @@ def letter_view(letter: ComplaintLetter, with_body: bool = False) -> ComplaintLe
 
 
 def complaint_view(ctx: AppContext, c: Complaint, deadlines: list[Deadline], letters: list[ComplaintLetter],
-                   principal: Principal) -> ComplaintView:
+                   principal: Principal, docs: Mapping[str, DocumentView] | None = None) -> ComplaintView:
     now = ctx.clock.now()
     responded = c.final_response_at or c.resolved_at
     out: ComplaintView = {
@@ -134,7 +142,7 @@ def complaint_view(ctx: AppContext, c: Complaint, deadlines: list[Deadline], let
         "fos_refer_by": rules.fos_refer_by(london_date(responded)).isoformat() if responded else None,
         "fos_referral_open": bool(responded or c.eight_week_letter_at),
         "clocks": [clocks.deadline_view(d, now) for d in deadlines],
-        "letters": [letter_view(x) for x in letters],
+        "letters": [letter_view(x, document=(docs or {}).get(x.letter_id)) for x in letters],
         "anonymised": is_anonymised(c), "recorded_at": c.recorded_at.isoformat(), "recorded_by": c.recorded_by,
         "version": c.version,
     }
@@ -151,7 +159,22 @@ def _history_view(e: rules.Event) -> ComplaintHistoryEntry:
 
 def _view(ctx: AppContext, uow: UnitOfWork, c: Complaint, principal: Principal) -> ComplaintView:
     return complaint_view(ctx, c, uow.deadlines.for_subject(SUBJECT, c.complaint_id),
-                          uow.complaints.letters(c.complaint_id), principal)
+                          uow.complaints.letters(c.complaint_id), principal, _letter_documents(uow, c))
+
+
+def _letter_documents(uow: UnitOfWork, c: Complaint) -> dict[str, DocumentView]:
+    """The complaint's letters' issued documents, by letter id."""
+    return {d.subject: document_view(d) for d in uow.documents.for_owner("complaint", c.complaint_id)
+            if d.kind == letter_documents.KIND}
+
+
+def _issue_letter_documents(ctx: AppContext, principal: Principal, c: Complaint) -> None:
+    """Issue the documents of the complaint's letters that have none (after the letter's own commit)."""
+    with ctx.uow(read_only=True) as uow:
+        letters = uow.complaints.letters(c.complaint_id)
+        issued = set(_letter_documents(uow, c))
+    if any(x.letter_id not in issued for x in letters):
+        letter_documents.issue_missing(ctx, principal, c, letters, issued)
 
 
 def get(ctx: AppContext, principal: Principal, complaint_id: str) -> ComplaintView:
@@ -329,6 +352,7 @@ def _act(ctx: AppContext, principal: Principal, complaint_id: str, action: str, 
         c = _for_work(uow, principal, complaint_id, action)
         c = change(uow, c, now)
         uow.commit()
+    _issue_letter_documents(ctx, principal, c)  # issue 14: outside the letter's transaction; never fails it
     with ctx.uow(read_only=True) as uow:
         return _view(ctx, uow, c, principal)
 
@@ -435,7 +459,34 @@ def letters(ctx: AppContext, principal: Principal, complaint_id: str) -> Complai
     with ctx.uow(read_only=True) as uow:
         c = _load(uow, principal, complaint_id)
         rows = uow.complaints.letters(c.complaint_id)
-    return {"complaint_id": c.complaint_id, "letters": [letter_view(x) for x in rows]}
+        docs = _letter_documents(uow, c)
+    return {"complaint_id": c.complaint_id, "letters": [letter_view(x, document=docs.get(x.letter_id)) for x in rows]}
+
+
+def documents_of(ctx: AppContext, principal: Principal, complaint_id: str) -> ComplaintDocuments:
+    """The complaint's letters as issued documents (issue 14; DOC-1, DOC-2), oldest first, issuing first any
+    letter's that is not issued yet: staff, or the customer the complaint is linked to (another's answers as an
+    unknown complaint)."""
+    with ctx.uow(read_only=True) as uow:
+        c = _load(uow, principal, complaint_id)
+    _issue_letter_documents(ctx, principal, c)
+    return {"complaint_id": c.complaint_id,
+            "documents": documents.owned_documents(ctx, principal, letter_documents.owner(c))}
+
+
+def letter_document(ctx: AppContext, principal: Principal, complaint_id: str, letter_id: str) -> DocumentView:
+    """One letter's issued document, issuing it first if it is not yet: staff, or the complaint's customer."""
+    found = letter(ctx, principal, complaint_id, letter_id)
+    with ctx.uow(read_only=True) as uow:
+        c = _load(uow, principal, complaint_id)
+        docs = _letter_documents(uow, c)
+    if found.letter_id not in docs:
+        issued = letter_documents.issue_missing(ctx, principal, c, [found], set(docs))
+        if not issued:
+            raise Conflict("the letter has no document: its text was erased or anonymised, or it cannot be "
+                           "rendered now (try again)", [FieldIssue("letter_id", letter_id)])
+        return issued[0]
+    return docs[found.letter_id]
 
 
 def letter(ctx: AppContext, principal: Principal, complaint_id: str, letter_id: str) -> ComplaintLetter:
@@ -482,6 +533,7 @@ def send_eight_week_letters(ctx: AppContext, principal: Principal) -> EightWeekL
                 letter = _send(ctx, uow, c, "eight_week", None, None, now, principal.user_id)
                 _close_expired_window(uow, c, now)
                 uow.commit()
+            _issue_letter_documents(ctx, principal, c)  # issue 14: the letter's document, after its commit
             sent.append({"complaint_id": complaint_id, "letter_id": letter.letter_id, "format": letter.format,
                          "channel": letter.channel})
         except DomainError as exc:

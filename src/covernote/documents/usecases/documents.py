@@ -19,9 +19,11 @@ from dataclasses import replace
 from covernote.documents.domain import (
     FORMATS,
     MEDIA_TYPES,
+    OWNER_KINDS,
     TITLES,
     Due,
     Letter,
+    Owner,
     cancellation_facts,
     certificate_facts,
     due_documents,
@@ -48,11 +50,13 @@ log = logging.getLogger("covernote.documents")
 LARGE = {"pdf": "pdf_large", "html": "html_large"}
 
 
-def _view(doc: IssuedDocument, transactions: dict[str, PolicyTransaction] | None = None) -> DocumentView:
+def document_view(doc: IssuedDocument, transactions: dict[str, PolicyTransaction] | None = None) -> DocumentView:
     """The document's view; `transactions` (the policy's, by id) name the one it documents, if any."""
     txn = (transactions or {}).get(doc.subject)
+    at = f"/documents/{doc.document_id}?format="
     return {
-        "id": doc.document_id, "policy_id": doc.policy_id, "kind": doc.kind, "title": doc.title,
+        "id": doc.document_id, "owner_kind": doc.owner_kind, "owner_id": doc.owner_id, "policy_id": doc.policy_id,
+        "kind": doc.kind, "title": doc.title,
         "subject": doc.subject, "transaction": {"id": txn.transaction_id, "kind": txn.kind,
                                                 "effective_date": txn.effective_date.isoformat()} if txn else None,
         "term": doc.term_no, "template": doc.template,
@@ -60,6 +64,8 @@ def _view(doc: IssuedDocument, transactions: dict[str, PolicyTransaction] | None
         "created_at": doc.created_at.isoformat(),
         "formats": [{"format": r.format, "media_type": r.media_type, "sha256": r.sha256,
                      "created_at": r.created_at.isoformat()} for r in doc.renditions],
+        "links": {"pdf": at + "pdf", "html": at + "html", "txt": at + "txt", "pdf_large": at + "pdf&large_print=true",
+                  "html_large": at + "html&large_print=true"},
     }
 
 
@@ -88,7 +94,8 @@ def _render(ctx: AppContext, principal: Principal, policy: Policy, customer: Cus
     renditions = tuple(Rendition(fmt, MEDIA_TYPES[fmt], render.sha256(content), content, now, version)
                        for fmt, content in (("html", out.html), ("pdf", out.pdf), ("txt", out.txt)))
     return IssuedDocument(new_id("doc"), policy.policy_id, policy.customer_id, due.kind, due.subject, due.term_no,
-                          title, due.kind, version, product.ref, now, principal.user_id, renditions)
+                          title, due.kind, version, product.ref, now, principal.user_id, renditions,
+                          "policy", policy.policy_id)
 
 
 def _due(ctx: AppContext, uow: UnitOfWork, policy: Policy, issued: Sequence[IssuedDocument]) -> list[Due]:
@@ -138,10 +145,30 @@ def list_documents(ctx: AppContext, principal: Principal, policy_id: str) -> Doc
         issued_now = _issue(ctx, principal, policy, customer, due)
         with ctx.uow(read_only=True) as uow:
             issued = uow.documents.for_policy(policy.policy_id)
+    return _listing(policy, issued, issued_now, len(_still_due(due, issued)))
+
+
+def _still_due(due: list[Due], issued: Sequence[IssuedDocument]) -> list[Due]:
+    have = {(d.kind, d.subject) for d in issued}
+    return [d for d in due if (d.kind, d.subject) not in have]
+
+
+def _listing(policy: Policy, issued: Sequence[IssuedDocument], issued_now: int, due: int) -> DocumentList:
     transactions = {t.transaction_id: t for t in policy.transactions}
     return {"policy_id": policy.policy_id, "number": policy.number,
-            "documents": [_view(d, transactions) for d in issued],
-            "issued_now": issued_now}
+            "documents": [document_view(d, transactions) for d in issued],
+            "issued_now": issued_now, "due": due}
+
+
+def issued_documents(ctx: AppContext, principal: Principal, policy_id: str) -> DocumentList:
+    """The policy's documents already issued, oldest first, and how many more its history calls for (`due`),
+    issuing nothing: a read fast enough for the portal's policy page (no PDF is rendered in its path; the
+    documents page, the REST listing and the daily job issue the due ones). A customer sees only their own."""
+    with ctx.uow(read_only=True) as uow:
+        policy = find_policy(uow, principal, policy_id)
+        issued = uow.documents.for_policy(policy.policy_id)
+        due = _due(ctx, uow, policy, issued)
+    return _listing(policy, issued, 0, len(due))
 
 
 def _unknown(document_id: str) -> NotFound:
@@ -154,7 +181,9 @@ def visible_document(uow: UnitOfWork, principal: Principal, document_id: str, fm
     doc = uow.documents.get(document_id, fmt)
     if doc is not None:
         try:
-            check_customer(principal, doc.customer_id, "document")
+            if principal.role == "customer" and doc.customer_id is None:  # a complainant who is not a customer
+                raise NotFound("no such document")
+            check_customer(principal, doc.customer_id or "", "document")
         except NotFound:
             doc = None
     if doc is None:
@@ -232,38 +261,74 @@ def _first_large_print(ctx: AppContext, doc: IssuedDocument, key: str, html: Ren
 
 
 def issue_letter(ctx: AppContext, principal: Principal, policy_id: str, letter: Letter) -> DocumentView:
-    """Issue a letter another context rendered from its own templates (issue 14) as one of the policy's
-    documents: its HTML and text as given, and its PDF made here (WeasyPrint), stored once with their SHA-256.
-    The same letter (kind and subject) asked for again answers the document already stored, never a new
+    """Issue a letter another context rendered from its own templates (issue 14: the NCD proof letter) as one of
+    the policy's documents: its HTML and text as given, and its PDF made here (WeasyPrint), stored once with their
+    SHA-256. The same letter (kind and subject) asked for again answers the document already stored, never a new
     rendering. A customer reaches only their own policy's (another's answers as an unknown policy)."""
     with ctx.uow(read_only=True) as uow:
         policy = find_policy(uow, principal, policy_id)
-        stored = _stored_letter(uow, policy.policy_id, letter)
+    return issue_owned_letter(ctx, principal, Owner("policy", policy.policy_id, policy.customer_id, policy.policy_id),
+                              letter)
+
+
+def _check_owner(principal: Principal, owner: Owner) -> None:
+    """A customer reaches only what concerns them; a complainant who is not a customer has no customer sign-in."""
+    if principal.role == "customer" and (owner.customer_id is None or owner.customer_id != principal.customer_id):
+        raise _unknown_owner(owner)
+
+
+def _unknown_owner(owner: Owner) -> NotFound:
+    field = {"policy": "policy_id", "complaint": "complaint_id", "data_request": "request_id"}[owner.kind]
+    return NotFound(f"no such {owner.kind.replace('_', ' ')}", [FieldIssue(field, f"no {owner.kind.replace('_', ' ')} "
+                                                                                    f"{owner.id} that you can see")])
+
+
+def issue_owned_letter(ctx: AppContext, principal: Principal, owner: Owner, letter: Letter) -> DocumentView:
+    """Issue a letter another context rendered from its own templates as a document of `owner` (a complaint's
+    letter, DOC-2; a data subject request's access package, PRV-3; a policy's letter): its HTML and text as
+    given, its PDF made here from the HTML, the three stored once with their SHA-256. The same letter (owner, kind
+    and subject) asked for again answers the document already stored, never a new rendering; two issuers racing
+    store one. The calling context has checked that the caller may see the owner; here a customer is still held
+    to what concerns them (anything else answers as unknown)."""
+    if owner.kind not in OWNER_KINDS:
+        raise ValidationFailed("unknown owner", [FieldIssue("owner_kind", f"use one of {', '.join(OWNER_KINDS)}")])
+    _check_owner(principal, owner)
+    with ctx.uow(read_only=True) as uow:
+        stored = _stored_letter(uow, owner, letter)
     if stored is not None:
-        return _view(stored)
+        return document_view(stored)
     now = ctx.clock.now()
     renditions = tuple(Rendition(fmt, MEDIA_TYPES[fmt], render.sha256(content), content, now, letter.template_version)
                        for fmt, content in (("html", letter.html.encode("utf-8")),
                                             ("pdf", render.html_to_pdf(letter.html)),
                                             ("txt", letter.txt.encode("utf-8"))))
-    doc = IssuedDocument(new_id("doc"), policy.policy_id, policy.customer_id, letter.kind, letter.subject,
+    doc = IssuedDocument(new_id("doc"), owner.policy_id, owner.customer_id, letter.kind, letter.subject,
                          letter.term_no, letter.title, letter.template, letter.template_version, letter.product_ref,
-                         now, principal.user_id, renditions)
+                         now, principal.user_id, renditions, owner.kind, owner.id)
     try:
         with ctx.uow() as uow:
             uow.documents.add(doc)
             uow.commit()
     except Conflict:  # the same letter, issued meanwhile by another request: answer that one
         with ctx.uow(read_only=True) as uow:
-            stored = _stored_letter(uow, policy.policy_id, letter)
+            stored = _stored_letter(uow, owner, letter)
         if stored is None:
             raise
-        return _view(stored)
-    return _view(doc)
+        return document_view(stored)
+    return document_view(doc)
 
 
-def _stored_letter(uow: UnitOfWork, policy_id: str, letter: Letter) -> IssuedDocument | None:
-    return next((d for d in uow.documents.for_policy(policy_id)
+def owned_documents(ctx: AppContext, principal: Principal, owner: Owner) -> list[DocumentView]:
+    """The documents of a complaint or a data subject request (or a policy) as issued, oldest first, issuing
+    nothing. The calling context has checked that the caller may see the owner; a customer is still held to what
+    concerns them."""
+    _check_owner(principal, owner)
+    with ctx.uow(read_only=True) as uow:
+        return [document_view(d) for d in uow.documents.for_owner(owner.kind, owner.id)]
+
+
+def _stored_letter(uow: UnitOfWork, owner: Owner, letter: Letter) -> IssuedDocument | None:
+    return next((d for d in uow.documents.for_owner(owner.kind, owner.id)
                  if d.kind == letter.kind and d.subject == letter.subject), None)
 
 

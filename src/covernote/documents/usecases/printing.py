@@ -1,6 +1,8 @@
 """Paper copies on request (DOC-1: "we can also send paper copies through the post, on request"), in large
 print where asked (CMP-4): a customer or staff asks for a copy of an issued document; staff work the queue,
-marking each copy printed, then posted. The copy printed is the stored document, never a new rendering."""
+marking each copy printed, then posted (or cancelling one not yet posted). The copy printed is the stored
+document, never a new rendering. Any issued document may be asked for: a policy's, a complaint's letter, an
+access package; it goes to the customer it concerns, at their address on record."""
 
 from __future__ import annotations
 
@@ -18,18 +20,23 @@ from covernote.platform.paging import check_listing
 from covernote.policy.domain.model import Customer
 from covernote.policy.usecases.lookup import find_policy
 
-STATUSES = ("requested", "printed", "posted")
-# What may follow what: a copy is printed, then posted (a copy posted straight away was printed too).
-NEXT: dict[str, tuple[str, ...]] = {"requested": ("printed", "posted"), "printed": ("posted",), "posted": ()}
+STATUSES = ("requested", "printed", "posted", "cancelled")
+MarkStatus = Literal["printed", "posted", "cancelled"]
+# What may follow what: a copy is printed, then posted (a copy posted straight away was printed too); one not yet
+# posted may be cancelled (asked for by mistake, or the address is wrong), and nothing follows a cancelled one.
+NEXT: dict[str, tuple[str, ...]] = {"requested": ("printed", "posted", "cancelled"), "printed": ("posted", "cancelled"),
+                                    "posted": (), "cancelled": ()}
 
 
 def _view(r: PrintRequest, doc: IssuedDocument | None, customer: Customer | None) -> PrintRequestView:
     return {
         "id": r.request_id, "document_id": r.document_id, "document_title": doc.title if doc else "",
-        "policy_id": r.policy_id, "large_print": r.large_print, "status": r.status,
+        "document_kind": doc.kind if doc else "", "owner_kind": r.owner_kind, "owner_id": r.owner_id,
+        "policy_id": r.policy_id, "customer_id": r.customer_id, "large_print": r.large_print, "status": r.status,
         "requested_at": r.requested_at.isoformat(), "requested_by": r.requested_by,
         "printed_at": r.printed_at.isoformat() if r.printed_at else None,
         "posted_at": r.posted_at.isoformat() if r.posted_at else None,
+        "cancelled_at": r.cancelled_at.isoformat() if r.cancelled_at else None,
         "addressee": {"name": customer.name, "address": customer.address, "postcode": customer.postcode}
         if customer is not None else None,
     }
@@ -42,13 +49,17 @@ def request_paper_copy(ctx: AppContext, principal: Principal, document_id: str,
     second one. A customer may ask only for their own documents (another's answers as unknown)."""
     with ctx.uow() as uow:
         doc = visible_document(uow, principal, document_id, None)
-        waiting = [r for r in uow.documents.print_requests("requested", doc.policy_id, 1000, 0)
-                   if r.document_id == doc.document_id and r.large_print == large_print]
+        if doc.customer_id is None:  # a letter to a complainant who is not a customer: no address on record here
+            raise Conflict("the document concerns no customer, so there is no address on record to post it to",
+                           [FieldIssue("document_id", "post the complaint's letters to the address on the complaint")])
+        waiting = [r for r in uow.documents.print_requests("requested", None, 1000, 0, document_id=doc.document_id)
+                   if r.large_print == large_print]
         if waiting:
             request = waiting[0]
         else:
             request = PrintRequest(new_id("prt"), doc.document_id, doc.policy_id, doc.customer_id, large_print,
-                                   "requested", ctx.clock.now(), principal.user_id)
+                                   "requested", ctx.clock.now(), principal.user_id, owner_kind=doc.owner_kind,
+                                   owner_id=doc.owner_id)
             uow.documents.add_print_request(request)
             uow.commit()
         customer = uow.customers.get(doc.customer_id)
@@ -81,8 +92,9 @@ def print_queue(ctx: AppContext, principal: Principal, status: str | None = "req
 
 
 def mark_print_request(ctx: AppContext, principal: Principal, request_id: str,
-                       status: Literal["printed", "posted"]) -> PrintRequestView:
-    """Staff: a copy was printed, or posted. 409 naming `status` for a step back or a repeat."""
+                       status: MarkStatus) -> PrintRequestView:
+    """Staff: a copy was printed, or posted, or (not yet posted) is cancelled. 409 naming `status` for a step back,
+    a repeat or anything after a cancellation."""
     require_staff(principal, "work the print queue")
     now = ctx.clock.now()
     with ctx.uow() as uow:
@@ -93,10 +105,13 @@ def mark_print_request(ctx: AppContext, principal: Principal, request_id: str,
             raise Conflict(f"the copy is already {request.status}",
                            [FieldIssue("status", f"a {request.status} copy can be marked "
                                                  f"{' or '.join(NEXT[request.status]) or 'nothing more'}")])
-        changed = replace(request, status=status,
-                          printed_at=request.printed_at or now, printed_by=request.printed_by or principal.user_id,
-                          posted_at=now if status == "posted" else None,
-                          posted_by=principal.user_id if status == "posted" else None)
+        if status == "cancelled":
+            changed = replace(request, status=status, cancelled_at=now, cancelled_by=principal.user_id)
+        else:
+            changed = replace(request, status=status, printed_at=request.printed_at or now,
+                              printed_by=request.printed_by or principal.user_id,
+                              posted_at=now if status == "posted" else None,
+                              posted_by=principal.user_id if status == "posted" else None)
         if not uow.documents.save_print_request(changed, request.status):
             raise Conflict("the print request was changed by someone else at the same time; reload it and retry")
         uow.commit()

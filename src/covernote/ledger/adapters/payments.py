@@ -11,10 +11,16 @@ Test tokens:
   tok_insufficient_funds                     declined: insufficient funds
   tok_expired                                declined: expired card
   tok_timeout                                PaymentUnavailable: no answer in time (nothing taken)
+
+A token's card (`card_summary`): tok_visa is the Visa test card ending 4242 and tok_mastercard the Mastercard
+ending 4444 (the public test card numbers 4242 4242 4242 4242 and 5555 5555 5555 4444 that card providers
+document); any other token is a Visa card whose last four digits the provider derives from the token, the same
+every time, as a real provider answers the same card for the same token.
 """
 
 from __future__ import annotations
 
+import hashlib
 import re
 import sqlite3
 import threading
@@ -22,12 +28,13 @@ from pathlib import Path
 
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
-from covernote.ledger.ports import PaymentDeclined, PaymentReceipt, PaymentUnavailable
+from covernote.ledger.ports import CardSummary, PaymentDeclined, PaymentReceipt, PaymentUnavailable
 from covernote.store.db import private_sqlite_file
 
 _TOKEN = re.compile(r"^tok_[a-z0-9_]{2,60}$")
 _DECLINES = {"tok_declined": "do not honour", "tok_insufficient_funds": "insufficient funds",
              "tok_expired": "expired card"}
+_CARDS = {"tok_visa": CardSummary("Visa", "4242"), "tok_mastercard": CardSummary("Mastercard", "4444")}
 
 
 class SimulatedCardProvider:
@@ -89,3 +96,11 @@ class SimulatedCardProvider:
             if amount.pence > int(row[0]):
                 raise PaymentDeclined(f"refund {amount} is more than the {Money.from_pence(int(row[0]))} held on this token")
             return self._record(idempotency_key, "refund", token, amount, description)
+
+    def card_summary(self, token: str) -> CardSummary:
+        self._check_token(token)
+        known = _CARDS.get(token)
+        if known is not None:
+            return known
+        digits = int(hashlib.sha256(token.encode("utf-8")).hexdigest(), 16) % 10_000
+        return CardSummary("Visa", f"{digits:04d}")

@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, Literal, cast
 
+from covernote.billing.usecases.notices import send_letters
+from covernote.billing.usecases.settle import settle
 from covernote.extras.usecases import mta_lines as mta_extra_lines
 from covernote.identity.usecases import Principal
 from covernote.kernel.clock import london_date
@@ -14,7 +16,6 @@ from covernote.kernel.errors import Conflict, DomainError, FieldIssue, IssueColl
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money, sum_money
 from covernote.kernel.periods import Period
-from covernote.ledger.usecases import charge_and_collect
 from covernote.lifecycle.results import Adjusted, AdjustedChange, AdjustmentPrice
 from covernote.lifecycle.usecases.pending import open_pending, store_pending
 from covernote.platform.context import AppContext
@@ -174,9 +175,11 @@ def quote_adjustment(ctx: AppContext, principal: Principal, policy_id: str, req:
 
 def confirm_adjustment(ctx: AppContext, principal: Principal, policy_id: str, pending_id: str,
                        idempotency_key: str | None) -> Adjusted:
-    return cast(Adjusted, idempotent_change(
+    done = cast(Adjusted, idempotent_change(
         ctx.uow, principal.user_id, "mta", idempotency_key, {"policy": policy_id, "quote": pending_id},
         lambda uow, payment_key: cast(dict[str, Any], _confirm(ctx, uow, principal, policy_id, pending_id, payment_key))))
+    send_letters(ctx, done["policy_id"])  # PAY-3: the written notice of what it takes or pays, and when
+    return done
 
 
 def _confirm(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: str, pending_id: str,
@@ -204,6 +207,6 @@ def _confirm(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: 
     uow.pending.set_status(pending_id, "confirmed")
     policy.transactions.append(txn)
     uow.publish(PolicyTransactionRecorded(policy, txn))  # ECO-1 offset top-up or reduction; REG-1 MID update
-    payment = charge_and_collect(ctx, uow, policy, txn, f"Adjustment to {policy.number}", payment_key)
+    payment = settle(ctx, uow, policy, txn, f"Adjustment to {policy.number}", payment_key, occasion="adjustment")
     return {"policy_id": policy.policy_id, "transaction": transaction_view(txn), "payment": payment,
             "premium_after": result["premium_after"], "total": result["total"]}

@@ -7,13 +7,14 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, cast
 
+from covernote.billing.usecases.notices import send_letters
+from covernote.billing.usecases.settle import settle
 from covernote.extras.usecases import cancellation_lines as cancellation_extra_lines
 from covernote.extras.usecases import with_cancellation_extras
 from covernote.identity.usecases import Principal, require_staff
 from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import Money
-from covernote.ledger.usecases import charge_and_collect
 from covernote.lifecycle.results import (
     BoxReturned,
     BoxReturnedChange,
@@ -130,16 +131,17 @@ def confirm_cancellation(ctx: AppContext, principal: Principal, policy_id: str, 
         txn = record_cancellation(ctx, uow, principal, policy, result, request, view, key, quote_id=pending_id,
                                   expected_version=pending.policy_version)
         uow.pending.set_status(pending_id, "confirmed")
-        payment = charge_and_collect(ctx, uow, policy, txn, f"Cancellation of {policy.number}",
-                                     payment_key,
-                                     on_decline="leave_outstanding")
+        payment = settle(ctx, uow, policy, txn, f"Cancellation of {policy.number}", payment_key,
+                         occasion="cancellation", on_decline="leave_outstanding")
         change: CancelledChange = {"policy_id": policy.policy_id, "status": "cancelled",
                                    "cover_ends": request.effective.isoformat(), "transaction": transaction_view(txn),
                                    "refund": view, "payment": payment}
         return cast(dict[str, Any], change)
 
-    return cast(Cancelled, idempotent_change(ctx.uow, principal.user_id, "cancel", idempotency_key,
+    done = cast(Cancelled, idempotent_change(ctx.uow, principal.user_id, "cancel", idempotency_key,
                                              {"policy": policy_id, "quote": pending_id}, run))
+    send_letters(ctx, done["policy_id"])  # PAY-3: the notice of the refund (or the amount due), and when
+    return done
 
 
 def record_cancellation(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy: Policy,
@@ -214,10 +216,12 @@ def record_box_return(ctx: AppContext, principal: Principal, policy_id: str, ret
             (), tuple(refunds), {"returned_on": returned_on.isoformat(), "deadline": by, "in_time": in_time})
         uow.policies.append(policy, [txn], policy.version)
         policy.transactions.append(txn)
-        payment = charge_and_collect(ctx, uow, policy, txn, f"Smartbox returned for {policy.number}",
-                                     payment_key)
+        payment = settle(ctx, uow, policy, txn, f"Smartbox returned for {policy.number}", payment_key,
+                         occasion="box_return")
         change: BoxReturnedChange = {"transaction": transaction_view(txn), "payment": payment, "in_time": in_time}
         return cast(dict[str, Any], change)
 
-    return cast(BoxReturned, idempotent_change(ctx.uow, principal.user_id, "box", idempotency_key,
+    done = cast(BoxReturned, idempotent_change(ctx.uow, principal.user_id, "box", idempotency_key,
                                                {"policy": policy_id, "on": returned_on.isoformat()}, run))
+    send_letters(ctx, policy_id)  # PAY-3: the notice of the fee refund, and when
+    return done

@@ -7,11 +7,11 @@ import logging
 from datetime import timedelta
 
 from covernote.billing.domain.events import PolicyCancellationDue
-from covernote.billing.usecases import plans
+from covernote.billing.usecases.settle import notify
 from covernote.identity.usecases import SYSTEM
 from covernote.kernel.journal import RECEIVABLE
 from covernote.kernel.money import Money
-from covernote.ledger.usecases import collect, transaction_entry
+from covernote.ledger.usecases import transaction_entry
 from covernote.lifecycle.usecases.cancellations import CancelInput, priced_terms, record_cancellation
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
@@ -51,14 +51,20 @@ def cancel_for_billing(ctx: AppContext, uow: UnitOfWork, event: PolicyCancellati
     key = f"billing-cancel:{policy.policy_id}:{term.term_no}"
     txn = record_cancellation(ctx, uow, BILLING, policy, result, request, view, key, details={
         "cause": event.cause, "notice_document_id": event.notice_document_id})
+    # The money. The cancellation's own charge or refund is posted; notices still pending under the continuous
+    # payment authority are settled with it (as every cancellation settles them, billing/usecases/settle.py); then
+    # the account as a whole decides: paid beyond the earned premium and the fees kept (net of the arrears still
+    # owed), the difference is refunded to the card after the authority's written notice (PAY-3); still owing, it
+    # stays on the account as a debt (S1: earned premium and fees kept). Never a refund of money the customer
+    # still owes.
     entry = transaction_entry(ctx, uow, policy, txn, f"Cancellation of {policy.number} ({event.cause})")
     if entry is not None:
         uow.ledger.add(entry)
-    # A monthly-paid term: its premium-finance plan is settled (open instalments cancelled, the provider's part
-    # moved back to the customer's account); none for a term paid annually (PAY-1).
-    plans.replan(ctx, uow, policy, txn)
-    after = uow.ledger.account_balance(policy.policy_id, RECEIVABLE)
-    if after < Money.zero():  # paid beyond the earned premium and the fees kept: refunded to the card
-        collect(ctx, uow, policy, txn, after, f"Cancellation of {policy.number}", key,
-                on_decline="leave_outstanding")
-    # Otherwise what is still owed after cancellation stays on the account as a debt (S1: earned premium, fees).
+    for n in uow.payment_notices.for_policy(policy.policy_id):
+        if n.status == "pending":
+            uow.payment_notices.update(n.cancelled(
+                f"not {'taken' if n.kind == 'charge' else 'paid'} on its own: settled with the cancellation "
+                f"{txn.transaction_id}", ctx.clock.now()))
+    balance = uow.ledger.account_balance(policy.policy_id, RECEIVABLE)
+    if balance < Money.zero():
+        notify(ctx, uow, policy, txn, balance, key)

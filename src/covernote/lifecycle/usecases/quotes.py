@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any, cast
 
+from covernote.billing.usecases.settle import settle
 from covernote.extras.usecases import check_bound_lines
 from covernote.extras.usecases import quote_lines as quote_extra_lines
 from covernote.identity.usecases import Principal, check_customer
@@ -13,7 +14,6 @@ from covernote.kernel.errors import Conflict, FieldIssue, IssueCollector, NotFou
 from covernote.kernel.ids import new_id, policy_number
 from covernote.kernel.money import Money
 from covernote.kernel.periods import Period, add_months
-from covernote.ledger.usecases import charge_and_collect
 from covernote.lifecycle.results import QuoteView, QuoteWithdrawalView
 from covernote.lifecycle.usecases.views import policy_view, quote_view
 from covernote.ncd.usecases import check_rated_as_proven, ncd_at_bind, policy_ncd, quote_ncd
@@ -253,8 +253,8 @@ def bind_quote(ctx: AppContext, principal: Principal, quote_id: str, *, payment_
         details["ncd"] = ncd_at_bind(ctx, uow, quote, proofs)  # NCD-1: bound on unproven or rejected NCD is flagged
         uow.policies.add(policy)
         uow.publish(PolicyTransactionRecorded(policy, txn))  # ECO-1 carbon offset, REG-1 MID update
-        payment = charge_and_collect(ctx, uow, policy, txn, f"New business {policy.number}",
-                                     payment_key)
+        payment = settle(ctx, uow, policy, txn, f"New business {policy.number}", payment_key,
+                         occasion="new_business")  # the customer is here, paying now (PAY-3: no notice)
         view = policy_view(ctx.catalogue, policy, today, balance=Money.zero())
         # NCD-1: as GET /policies/{id} shows it; the new policy's proofs are its quote's
         view["ncd"] = policy_ncd(ctx, uow, policy, today, proofs)

@@ -8,6 +8,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any, cast
 
+from covernote.billing.usecases.notices import send_letters
+from covernote.billing.usecases.settle import settle
 from covernote.extras.usecases import (
     OfferedMemo,
     ncd_protection_view,
@@ -22,7 +24,6 @@ from covernote.kernel.errors import Conflict, DomainError, FieldIssue, Validatio
 from covernote.kernel.ids import new_id
 from covernote.kernel.money import sum_money
 from covernote.kernel.periods import Period, add_months
-from covernote.ledger.usecases import charge_and_collect
 from covernote.lifecycle.results import (
     AutoRenewalFailure,
     AutoRenewalsRun,
@@ -312,10 +313,13 @@ def confirm_renewal(ctx: AppContext, principal: Principal, policy_id: str, pendi
     request: dict[str, Any] = {"policy": policy_id, "quote": pending_id}
     if extras is not None:
         request["extras"] = list(extras)
-    return cast(PolicyView, idempotent_change(
+    done = cast(PolicyView, idempotent_change(
         ctx.uow, principal.user_id, "renew", idempotency_key, request,
         lambda uow, payment_key: cast(dict[str, Any], _renew(ctx, uow, principal, policy_id, pending_id, payment_key,
                                                              extras))))
+    if principal.user_id != SYSTEM.user_id:  # the auto-renewal batch leaves its letters to the daily notice step
+        send_letters(ctx, policy_id)  # PAY-3: the written notice of the renewal premium, and when it is taken
+    return done
 
 
 def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: str, pending_id: str,
@@ -353,14 +357,15 @@ def _renew(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: st
     uow.policies.append(policy, [txn], pending.policy_version)
     uow.pending.set_status(pending_id, "confirmed")
     uow.publish(PolicyTransactionRecorded(policy, txn))  # ECO-1 the new year's offset; REG-1 the new year on the MID
-    payment = charge_and_collect(ctx, uow, policy, txn, f"Renewal of {policy.number}", payment_key)
+    payment = settle(ctx, uow, policy, txn, f"Renewal of {policy.number}", payment_key, occasion="renewal")
     view = policy_view(ctx.catalogue, policy, today)
     return {**view, "transaction_id": txn_id, "payment": payment}
 
 
 def run_auto_renewals(ctx: AppContext, as_of: date | None = None, progress: Progress = no_progress) -> AutoRenewalsRun:
-    """At expiry, renew policies that have auto-renewal on and an open invitation. A declined card leaves
-    the policy to lapse and is reported. `progress` hears each policy renewed or not."""
+    """At expiry, renew policies that have auto-renewal on and an open invitation. The renewal premium is
+    notified and taken from the card 14 days after its letter (PAY-3, the daily notice step); a renewal that
+    cannot be made leaves the policy to lapse and is reported. `progress` hears each policy renewed or not."""
     today = _as_of(ctx, as_of)
     renewed, failed = 0, list[AutoRenewalFailure]()
     after: str | None = None

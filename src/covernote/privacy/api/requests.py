@@ -8,6 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Response
 from pydantic import Field
 
+from covernote.documents.results import DocumentView
 from covernote.identity.api import Caller, Ctx
 from covernote.platform.api.contract import also_as, conflicts
 from covernote.platform.api.paging import Limit, Offset
@@ -132,6 +133,22 @@ def access_package(ctx: Ctx, who: Caller, request_id: str,
     if format == "html":
         return Response(subject_access.package_html(package), media_type="text/html")
     return package
+
+
+@router.get("/privacy/requests/{request_id}/package/document",
+             responses=conflicts("Not released yet (identity unverified, or something awaited from the person), "
+                                 "or the request is not an access request"))
+def package_document(ctx: Ctx, who: Caller, request_id: str) -> DocumentView:
+    """The access package as an issued document (DOC-1, PRV-3): made and stored once, the first time (which
+    answers the request), then the same document every time: its id, formats' SHA-256 and download links
+    (`GET /documents/{id}`: PDF, HTML, the JSON as plain text, large print)."""
+    return subject_access.package_document(ctx, who, request_id)
+
+
+@router.get("/privacy/requests/{request_id}/documents")
+def request_documents(ctx: Ctx, who: Caller, request_id: str) -> list[DocumentView]:
+    """The documents issued for the request (its access package, once issued), oldest first."""
+    return subject_access.request_documents(ctx, who, request_id)
 
 
 @router.get("/privacy/requests/{request_id}/export", response_model=None,

@@ -102,6 +102,18 @@ def register(privacy_app: typer.Typer) -> None:
         write_out(subject_access.package_html(package) if fmt == "html" else json.dumps(package, indent=2, default=str),
                output)
 
+    @privacy_app.command("package-document")
+    @handles_errors
+    def package_document_cmd(request_id: Annotated[str, typer.Argument(help="An access request")],
+                             as_json: JsonOpt = False) -> None:
+        """The access request's package as an issued document (issue 14): made and stored the first time (which
+        answers the request), then the same one; get its PDF with `covernote documents get DOC --format pdf`."""
+        from covernote.privacy.usecases import subject_access
+
+        show(subject_access.package_document(context(), operator(), request_id), as_json,
+             lambda d: f"{d['id']}  {d['title']}  issued {d['created_at']}  "
+                       f"({', '.join(f['format'] for f in d['formats'])})")
+
     @privacy_app.command("erasure-plan")
     @handles_errors
     def erasure_plan_cmd(request_id: str, as_json: JsonOpt = False) -> None:

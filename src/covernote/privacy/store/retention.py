@@ -47,6 +47,7 @@ from covernote.store.tables import (
     journal_entries,
     mid_updates,
     ncd_proofs,
+    payment_notices,
     pending_quotes,
     policies,
     policy_transactions,
@@ -315,7 +316,8 @@ class RetentionRepo:
                                   (ncd_proofs, ncd_proofs.c.policy_id), (claims, claims.c.policy_id),
                                   (mid_updates, mid_updates.c.policy_id), (cue_reports, cue_reports.c.policy_id),
                                   (document_renditions, document_renditions.c.policy_id),
-                                  (print_requests, print_requests.c.policy_id)):
+                                  (print_requests, print_requests.c.policy_id),
+                                  (payment_notices, payment_notices.c.policy_id)):
                 plans.append(plan_erasure(self.conn, table, any_of(self.conn, column, ids), keep_nothing, hasher,
                                           detail=False))
             # A claim's handling records follow its policy (issue 5).
@@ -339,6 +341,10 @@ class RetentionRepo:
                 column = table.c.id if table is customers else table.c.customer_id
                 plans.append(plan_erasure(self.conn, table, any_of(self.conn, column, ids), keep_nothing, hasher,
                                           detail=False))
+            # Their access packages (issue 14): copies of what is anonymised here, with no policy to follow.
+            for table in (document_renditions, print_requests):
+                plans.append(plan_erasure(self.conn, table, sa.and_(table.c.owner_kind == "data_request", any_of(
+                    self.conn, table.c.customer_id, ids)), keep_nothing, hasher, detail=False))
         before_writes()
         result = _written(self.conn, plans)
         for ids in chunks:

@@ -46,6 +46,15 @@ class SensitiveRepo:
         r = self.conn.execute(subject_keys.select().where(subject_keys.c.customer_id == customer_id)).first()
         return None if r is None else _key(r)
 
+    def get_keys(self, customer_ids: Sequence[str]) -> dict[str, SubjectKey]:
+        """The data keys of many customers at once (a batch reading sealed values); absent: no key."""
+        found: dict[str, SubjectKey] = {}
+        ids = list(dict.fromkeys(customer_ids))
+        for start in range(0, len(ids), 900):
+            rows = self.conn.execute(subject_keys.select().where(subject_keys.c.customer_id.in_(ids[start:start + 900])))
+            found.update((r.customer_id, _key(r)) for r in rows)
+        return found
+
     def add_key(self, key: SubjectKey) -> None:
         self.conn.execute(subject_keys.insert(), dict(
             customer_id=key.customer_id, wrapped_key=key.wrapped_key, master_key_id=key.master_key_id,

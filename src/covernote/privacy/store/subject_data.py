@@ -43,6 +43,10 @@ from covernote.store.tables import (
     consent_decisions,
     cue_reports,
     customers,
+    dd_advance_notices,
+    dd_collections,
+    dd_mandates,
+    dd_returns,
     deadlines,
     disclosures,
     document_renditions,
@@ -58,6 +62,7 @@ from covernote.store.tables import (
     metadata,
     mid_updates,
     ncd_proofs,
+    payment_notices,
     payment_plans,
     pending_quotes,
     policies,
@@ -123,8 +128,15 @@ LINKS: dict[str, Callable[[str, Ids], Any]] = {
     "payment_plans": _by_policy(payment_plans),
     "finance_agreements": _by_policy(finance_agreements),
     "instalments": _by_policy(instalments),
+    # Direct debit (PAY-6): the mandates (their account sealed), notices, collections and the returns reported.
+    "dd_mandates": _by_policy(dd_mandates),
+    "dd_advance_notices": _by_policy(dd_advance_notices),
+    "dd_collections": _by_policy(dd_collections),
+    "dd_returns": _by_policy(dd_returns),
     # Policy documents as issued (DOC-1), their bytes, and the paper copies asked for.
     "print_requests": _by_customer(print_requests),
+    # The continuous payment authority's notices (PAY-3): the card's brand and last digits, a decline's reason.
+    "payment_notices": _by_policy(payment_notices),
     "document_renditions": _by_customer(document_renditions),
     "documents": _by_customer(documents),
     "consent_decisions": _by_customer(consent_decisions),
@@ -145,7 +157,10 @@ LINKS: dict[str, Callable[[str, Ids], Any]] = {
                                       escape="\\") for u in ids["users"])),
 }
 # Tables that hold nothing about any one person (settings, counters, the sweep's own bookkeeping).
-UNLINKED = frozenset({"counters", "retention_settings", "retention_runs", "retention_actions"})
+# dd_submissions and dd_reports: a Bacs file's day, serial, counts and hash (the files, which name accounts, are
+# not kept); what they carried about a person is in dd_collections and dd_returns, which are linked.
+UNLINKED = frozenset({"counters", "retention_settings", "retention_runs", "retention_actions", "dd_submissions",
+                      "dd_reports"})
 
 
 def table(name: str) -> sa.Table:

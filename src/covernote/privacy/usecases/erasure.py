@@ -40,8 +40,9 @@ from covernote.privacy.usecases.sensitive import erase_keys
 ERASURE_TABLES = ("idempotency_keys", "consent_decisions", "pending_quotes", "policy_transactions", "quotes",
                   "ncd_proofs", "claim_payments", "claim_documents", "claim_correspondence", "claim_events",
                   "claim_parties", "claims", "mid_updates", "cue_reports", "deadlines", "print_requests",
-                  "document_renditions", "documents", "complaint_letters", "complaints", "sensitive_data",
-                  "web_sign_in_failures", "web_sessions", "users", "policies", "processing_flags", "subject_requests",
+                  "payment_notices", "document_renditions", "documents", "complaint_letters", "complaints", "sensitive_data",
+                  "web_sign_in_failures", "web_sessions", "users", "instalments", "finance_agreements",
+                  "payment_plans", "policies", "processing_flags", "subject_requests",
                   "customers")
 SENSITIVE_COLUMNS = ("licence_number", "health", "convictions", "bank_details")
 ACCOUNTABILITY = rules.KeepReason(
@@ -140,13 +141,25 @@ class _Reasons:
         if table.startswith("claim_"):  # a claim's people, history, letters, documents and payments
             return lambda loc, decl, row: decide(
                 self.customer + self.by_policy.get(self.claim_policy.get(row.claim_id, ""), []), decl)
-        if table in ("policy_transactions", "pending_quotes", "documents", "document_renditions", "print_requests"):
+        if table in ("documents", "document_renditions", "print_requests"):  # each kept with what it belongs to
+            return lambda loc, decl, row: decide(self.customer + self._owner_reasons(row), decl)
+        if table in ("policy_transactions", "pending_quotes", "payment_notices"):
             return lambda loc, decl, row: decide(self.customer + self.by_policy.get(row.policy_id, []), decl)
         if table == "quotes":
             return lambda loc, decl, row: decide(
                 self.customer + (self.by_policy.get(row.policy_id, []) if row.policy_id else []), decl)
         # The person's own record, logins, consents and sensitive fields: kept for any of their policies.
         return lambda loc, decl, row: decide(self.customer + self.every_policy, decl)
+
+    def _owner_reasons(self, row: Any) -> list[rules.KeepReason]:
+        """Why a document (its renditions, its paper copies) is kept: as its policy's records, as its complaint's
+        (issue 14: a complaint's letters), or, for an access package, not at all (a copy of data held elsewhere;
+        the request's own record stays with the requests)."""
+        if row.owner_kind == "complaint":
+            return self.by_complaint.get(row.owner_id, [])
+        if row.owner_kind == "data_request":
+            return []
+        return self.by_policy.get(row.policy_id, [])
 
     def warnings(self, today: date) -> list[str]:
         return [f"policy {p.number} is live: its data is kept while it provides cover (until "

@@ -405,6 +405,34 @@ def unseal(ctx: AppContext, uow: UnitOfWork, reader: Principal, customer_id: str
     return value
 
 
+def unseal_many(ctx: AppContext, uow: UnitOfWork, reader: Principal, items: Sequence[tuple[str, str, Mapping[str, str | None]]],
+                purpose: str) -> list[dict[str, Any] | None]:
+    """Decrypt sealed values of many customers in one go (a batch job's read, e.g. the Bacs collection file):
+    for each (customer id, person ref, {field: token or None}), its fields decrypted, or None once the customer's
+    data key was destroyed. Each customer's key is fetched and unwrapped once; each item's read is logged, one
+    row naming its fields, in one insert (PRV-11, SEC-2). The caller checks who may read them."""
+    keyring = _keyring(ctx)
+    keys = uow.sensitive.get_keys([customer_id for customer_id, _, _ in items])
+    unwrapped: dict[str, bytes] = {}
+    out: list[dict[str, Any] | None] = []
+    reads: list[SensitiveRead] = []
+    now = ctx.clock.now()
+    for customer_id, person_ref, tokens in items:
+        key = keys.get(customer_id)
+        if key is None:
+            out.append(None)
+            continue
+        data_key = unwrapped.get(customer_id)
+        if data_key is None:
+            data_key = unwrapped[customer_id] = _unwrap(keyring, key)
+        out.append({name: None if token is None else _decrypt(keyring, data_key, token, customer_id, name)
+                    for name, token in tokens.items()})
+        reads.append(SensitiveRead(new_id("srd"), now, reader.user_id, reader.role, customer_id, person_ref,
+                                   tuple(tokens), purpose))
+    uow.sensitive.add_reads(reads)
+    return out
+
+
 # -- use cases ---------------------------------------------------------------------------------------
 
 

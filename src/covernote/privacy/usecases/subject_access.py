@@ -13,11 +13,16 @@ whether or not any is withheld, that such disclosures may be left out.
 
 from __future__ import annotations
 
+import hashlib
 import io
 import json
 from dataclasses import replace
+from functools import cache
 from typing import Any
 
+from covernote.documents.domain import Letter, Owner
+from covernote.documents.results import DocumentView
+from covernote.documents.usecases import documents
 from covernote.identity.usecases import Principal, require_privacy_officer
 from covernote.kernel import csv_cells
 from covernote.kernel.declarations import PURPOSES, DeclaredField, PersonalData, ProvidedBy, iter_declared
@@ -68,6 +73,13 @@ NOT_HANDED_OVER_WEB: NotIncluded = {
     "register": "users.password_hash",
     "why": "not included: the hash of your portal password and the keys of your portal sessions, credentials "
            "that could be used to act as you",
+}
+# Issue 14: an access package issued as a document is a copy of the person's data; a later package lists it (its
+# record and digests) without its bytes, which would repeat everything else in the package again.
+EARLIER_PACKAGES: NotIncluded = {
+    "register": "document_renditions.content",
+    "why": "not repeated: the contents of the access packages we gave you before, copies of the data in this one "
+           "(each is listed, with its digest)",
 }
 # Columns of the disclosure register that are about withholding: always false and empty in what the
 # person is shown, so they are not shown at all.
@@ -141,6 +153,9 @@ def _shown_to_subject(rows: dict[str, list[dict[str, Any]]]) -> dict[str, list[d
     """The person's rows without the disclosures withheld from them (DPA 2018 Sch. 2 para 2), and without
     the withholding columns of the others."""
     out = dict(rows)
+    if "document_renditions" in out:
+        out["document_renditions"] = [{**r, "content": None} if r.get("owner_kind") == "data_request" else r
+                                      for r in out["document_renditions"]]
     if "disclosures" in out:
         out["disclosures"] = [{k: v for k, v in r.items() if k not in _WITHHOLDING_COLUMNS}
                               for r in out["disclosures"] if not r.get("withheld_from_subject")]
@@ -166,6 +181,7 @@ def build_package(ctx: AppContext, uow: UnitOfWork, customer_id: str, reader: Pr
     not_included.append({**MAY_BE_WITHHELD})
     not_included.append({**NOT_HANDED_OVER})
     not_included.append({**NOT_HANDED_OVER_WEB})
+    not_included.append({**EARLIER_PACKAGES})
     retention: list[ProductRetention] = []
     for ref in refs:
         product = ctx.catalogue.by_ref(ref)
@@ -233,6 +249,57 @@ def package_html(package: AccessPackage | AccessPackageAnswer) -> str:
     (`privacy/templates/access_package.html`, autoescaped; issue 14)."""
     return templating.render("covernote.privacy", "access_package.html", **package,
                              may_be_withheld=MAY_BE_WITHHELD["why"])
+
+
+# -- the access package as an issued document (issue 14; DOC-1, PRV-3) ---------------------------------------
+
+PACKAGE_KIND = "access_package"  # the documents' kind; its owner and subject are the access request
+PACKAGE_TITLE = "Your personal data (access request)"
+
+
+@cache
+def package_template_version() -> str:
+    """A SHA-256 of the access package's template source: the wording a package issued now was written in."""
+    source = templating.source("covernote.privacy", "access_package.html")
+    return hashlib.sha256(b"access_package.html\0" + source.encode("utf-8") + b"\0").hexdigest()
+
+
+def _printable(package: AccessPackageAnswer) -> AccessPackageAnswer:
+    """The package for people to read and print: each document's bytes (base64 in the records) said in words
+    instead (its size and SHA-256; the document itself is downloadable on its own). The JSON keeps them."""
+    rows = package["records"].get("document_renditions")
+    if not rows:
+        return package
+    said = [{**r, "content": f"{r.get('size')} bytes with SHA-256 {r.get('sha256')}: the document itself, which "
+                             "you can download on its own" if r.get("content") else r.get("content")} for r in rows]
+    return {**package, "records": {**package["records"], "document_renditions": said}}
+
+
+def package_document(ctx: AppContext, principal: Principal, request_id: str) -> DocumentView:
+    """The access request's package as an issued document (issue 14): the first time, the package is produced
+    (which answers the request, as `access_package` does) and stored once by the documents context as HTML (the
+    page people read, with each document's bytes described rather than repeated), PDF (made from that HTML) and
+    plain text (the package's JSON, for their own software), with each one's SHA-256; afterwards the same
+    document, byte for byte. The person it concerns, or staff; another customer's request answers as unknown."""
+    with ctx.uow(read_only=True) as uow:
+        q = _ready(uow, principal, request_id, (RequestKind.ACCESS,))
+    owner = Owner("data_request", q.request_id, q.customer_id)
+    issued = [d for d in documents.owned_documents(ctx, principal, owner) if d["kind"] == PACKAGE_KIND]
+    if issued:
+        return issued[0]
+    package = access_package(ctx, principal, request_id)
+    letter = Letter(PACKAGE_KIND, q.request_id, PACKAGE_TITLE, "privacy/access_package", package_template_version(),
+                    None, None, package_html(_printable(package)),
+                    json.dumps(package, indent=2, ensure_ascii=False, default=str) + "\n")
+    return documents.issue_owned_letter(ctx, principal, owner, letter)
+
+
+def request_documents(ctx: AppContext, principal: Principal, request_id: str) -> list[DocumentView]:
+    """The documents issued for a data subject request (its access package, once issued), issuing nothing: the
+    person it concerns, or staff."""
+    with ctx.uow(read_only=True) as uow:
+        q = load_request(uow, principal, request_id)
+    return documents.owned_documents(ctx, principal, Owner("data_request", q.request_id, q.customer_id))
 
 
 # -- portability ----------------------------------------------------------------------------------------

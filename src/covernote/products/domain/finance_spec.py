@@ -24,7 +24,9 @@ class FinanceSpec:
     - `flat_rate_percent`: the interest, as a percentage of the credit, for the whole agreement;
     - `commission_percent`: the finance-introduction commission the provider pays the intermediary, as a
       percentage of the credit (PAY-7);
-    - `minimum_credit`: below this the provider does not lend (the customer pays annually)."""
+    - `minimum_credit`: below this the provider does not lend (the customer pays annually);
+    - `notice_working_days`: the direct debit advance notice before each collection (PAY-6: 10 working days
+      unless agreed otherwise)."""
 
     provider: str
     deposit_percent: Decimal
@@ -33,3 +35,4 @@ class FinanceSpec:
     flat_rate_percent: Decimal
     commission_percent: Decimal
     minimum_credit: Money
+    notice_working_days: int = 10

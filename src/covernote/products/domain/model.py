@@ -15,6 +15,7 @@ from covernote.kernel.money import Money
 from covernote.kernel.retention import DealershipPeriod, RetentionRule
 from covernote.products.domain.arrears_spec import ArrearsRules
 from covernote.products.domain.carbon_spec import CarbonOffsetSpec
+from covernote.products.domain.commission_spec import CommissionSpec
 from covernote.products.domain.finance_spec import FinanceSpec
 from covernote.products.domain.ipid import ProductInformation
 from covernote.products.domain.notices import BrandContacts, PrivacyNotice
@@ -153,6 +154,15 @@ class RenewalRules:
     invitation_days_before: int
     auto_renew_default: bool
     renewable: bool = True
+
+
+@dataclass(frozen=True)
+class PaymentAuthorityTerms:
+    """The continuous payment authority's days (PAY-3, S3): a payment is taken or paid `notice_days` calendar
+    days after its written notice. (The days a customer who withdraws the authority has to pay another way are
+    the clock engine's rule `billing.payment_authority_answer`, where every deadline is defined.)"""
+
+    notice_days: int = 14
 
 
 @dataclass(frozen=True)
@@ -350,9 +360,11 @@ class Product:
     processing: ProcessingStatement | None = None
     carbon_offset: CarbonOffsetSpec | None = None  # ECO-1: eco products only
     finance: FinanceSpec | None = None  # PAY-1: monthly payment by premium finance; None: annual by card only
+    commission: CommissionSpec | None = None  # PAY-7: the intermediary's commission on the core premium
     contacts: BrandContacts | None = None  # DOC-2: the brand and its complaint contact points
     privacy_notice: PrivacyNotice | None = None  # PRV-3: the rights, contact and regulator the notice gives
     ipid: ProductInformation | None = None  # DOC-1: the product information document's own wording
+    payment_authority: PaymentAuthorityTerms = PaymentAuthorityTerms()  # PAY-3: the notice's days (S3: 14)
     arrears: ArrearsRules | None = None  # PAY-2: a returned direct debit's ladder; none, no direct debit arrears
 
     @property

@@ -38,6 +38,7 @@ from covernote.products.domain.model import (
     IptRate,
     NcdProtectionRule,
     NcdScale,
+    PaymentAuthorityTerms,
     ProcessingStatement,
     Product,
     Question,
@@ -52,6 +53,7 @@ from covernote.products.domain.model import (
 )
 from covernote.products.store.arrears_spec import ArrearsDoc, arrears_problems, arrears_rules
 from covernote.products.store.carbon_spec import CarbonOffsetDoc, carbon_problems, carbon_spec
+from covernote.products.store.commission_spec import CommissionDoc, commission_spec
 from covernote.products.store.finance_spec import FinanceDoc, finance_spec
 from covernote.products.store.ipid import IpidDoc, product_information
 from covernote.products.store.notices import (
@@ -164,6 +166,10 @@ class RenewalDoc(StrictDoc):
     renewable: bool = True
     invitation_days_before: int = Field(ge=0, le=120)
     auto_renew_default: bool = True
+
+
+class PaymentAuthorityDoc(StrictDoc):
+    notice_days: int = Field(default=14, ge=1, le=60)
 
 
 class TermDoc(StrictDoc):
@@ -301,9 +307,11 @@ class ProductDoc(StrictDoc):
     processing: ProcessingDoc
     carbon_offset: CarbonOffsetDoc | None = None  # ECO-1 (product_carbon.py)
     finance: FinanceDoc | None = None  # PAY-1: monthly payment by premium finance; none, annual only
+    commission: CommissionDoc | None = None  # PAY-7: commission on the core premium; none, the insurer sells direct
     contacts: ContactsDoc | None = None  # DOC-2: required, reported as missing by notice_problems
     privacy_notice: PrivacyNoticeDoc | None = None  # PRV-3: required, likewise
     ipid: IpidDoc | None = None  # DOC-1: the product information document's wording; none, no IPID is issued
+    payment_authority: PaymentAuthorityDoc = PaymentAuthorityDoc()  # PAY-3: the continuous payment authority's days
     arrears: ArrearsDoc | None = None  # PAY-2: a returned direct debit's ladder (store/arrears_spec.py)
 
 
@@ -581,9 +589,11 @@ def product_from_doc(doc: ProductDoc) -> Product:
         processing=_processing(doc.processing),
         carbon_offset=None if doc.carbon_offset is None else carbon_spec(doc.carbon_offset, cur),
         finance=None if doc.finance is None else finance_spec(doc.finance, cur),
+        commission=None if doc.commission is None else commission_spec(doc.commission),
         contacts=None if doc.contacts is None else brand_contacts(doc.contacts),
         privacy_notice=None if doc.privacy_notice is None else privacy_notice(doc.privacy_notice),
         ipid=None if doc.ipid is None else product_information(doc.ipid),
+        payment_authority=PaymentAuthorityTerms(doc.payment_authority.notice_days),
         arrears=None if doc.arrears is None else arrears_rules(doc.arrears),
     )
 

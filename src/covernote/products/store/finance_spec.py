@@ -28,10 +28,13 @@ class FinanceDoc(StrictDoc):
     flat_rate_percent: Decimal = Field(ge=0, le=50, decimal_places=3)
     commission_percent: Decimal = Field(ge=0, le=20, decimal_places=3)
     minimum_credit: Decimal = Field(default=Decimal("100"), ge=0, decimal_places=2)
+    # PAY-6: the direct debit advance notice, in working days; the scheme's default unless agreed otherwise.
+    notice_working_days: int = Field(default=10, ge=3, le=30, strict=True)
 
 
 def finance_spec(doc: FinanceDoc, currency: str) -> FinanceSpec:
     return FinanceSpec(provider=doc.provider, deposit_percent=doc.deposit_percent,
                        deposit_minimum=Money.of(doc.deposit_minimum, currency), instalments=doc.instalments,
                        flat_rate_percent=doc.flat_rate_percent, commission_percent=doc.commission_percent,
-                       minimum_credit=Money.of(doc.minimum_credit, currency))
+                       minimum_credit=Money.of(doc.minimum_credit, currency),
+                       notice_working_days=doc.notice_working_days)

@@ -3,14 +3,14 @@ account on a plan is sealed with the customer's data key; instalments are versio
 the open ones rather than changing them.
 
 Revision ID: 0020
-Revises: 0018
+Revises: 0019
 Create Date: 2026-12-07 20:00:00
 """
 import sqlalchemy as sa
 from alembic import op
 
 revision = '0020'
-down_revision = '0018'
+down_revision = '0019'
 branch_labels = None
 depends_on = None
 

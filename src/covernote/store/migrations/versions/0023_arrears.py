@@ -1,16 +1,16 @@
 """Issue 15 part 3 (PAY-2, FEE-2): a returned direct debit's dunning ladder: arrears cases (one per returned
 instalment) and the steps taken on each, with the letter sent and the clock started.
 
-Revision ID: 0022
-Revises: 0020
+Revision ID: 0023
+Revises: 0022
 Create Date: 2026-12-07 20:10:00
 """
 import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision = '0022'
-down_revision = '0020'
+revision = '0023'
+down_revision = '0022'
 branch_labels = None
 depends_on = None
 
