@@ -320,3 +320,86 @@ def test_pay2_pay1_a_returned_instalment_paid_by_card_counts_as_paid_on_the_agre
         agreement = uow.plans.agreement_for(plan.plan_id)
     assert agreement is not None and agreement.paid_otherwise == first.amount
     assert ledger.reconcile(ctx, SYSTEM)["problems"] == before
+
+
+def test_pay2_through_bacs_a_returned_then_returned_re_presentation_ends_in_cancellation(
+        db_ctx: AppContext, clock: FixedClock) -> None:
+    """PAY-2, PAY-6, FEE-2 through the real direct debit use cases and the Bacs bureau simulator (whose account
+    ...1111 returns every collection "refer to payer"): the collection of 7 December 2026 comes back on the 8th;
+    the report processing hands it to handle_return: the charge, the letter and a re-presentation planned by Bacs'
+    rules with the product's 10 working days; the run whose cycle reaches that day presents it again (code 18);
+    it comes back too: pay by card within 14 days, then 7 days' notice, then the cancellation; the ledger
+    reconciles."""
+    from covernote.billing.usecases import direct_debit as dd
+    from covernote.billing.usecases import direct_debit_views as dd_views
+    from covernote.kernel.calendar import WorkingDayCalendar
+    from tests.integration.test_billing_direct_debit import MON, day, dd_plan, with_bureau
+
+    ctx = db_ctx
+    with_bureau(ctx)
+    a = dd_plan(ctx, "12341111", [(date(2026, 12, 1), 4567), (date(2027, 1, 1), 4500)])
+    pid = a["policy"]["id"]
+    day(clock, date(2026, 11, 19))
+    dd.lodge_mandates(ctx, SYSTEM)
+    day(clock, MON)
+    dd.lodge_mandates(ctx, SYSTEM)
+    dd.send_notices(ctx, SYSTEM)
+    day(clock, date(2026, 11, 26))
+    dd.process_reports(ctx, SYSTEM)
+    day(clock, date(2026, 12, 3))
+    assert dd.run_collections(ctx, SYSTEM)["collected"] == 1
+    day(clock, date(2026, 12, 8))
+    assert dd.process_reports(ctx, SYSTEM)["returns"] == 1
+    case = only_case(ctx, pid)
+    assert (case["stage"], case["amount"], case["fee"], case["reason_code"]) == ("representation", "45.67", "20.00",
+                                                                                  "0")
+    represent_on = date.fromisoformat(case["represent_on"])
+    bacs_days = WorkingDayCalendar()
+    assert bacs_days.is_working_day(represent_on) and bacs_days.working_days_between(date(2026, 12, 8),
+                                                                                     represent_on) >= 10
+    [collection] = [c for c in dd_views.policy_direct_debit(ctx, SYSTEM, pid)["collections"]]
+    assert collection["status"] == "returned"
+    arrears.issue_letters(ctx)
+    assert letters(ctx, pid)[-1] == "arrears_returned"
+
+    # the run whose cycle reaches the new date presents it again, for the same amount
+    presented = None
+    d = date(2026, 12, 9)
+    while presented is None and d < represent_on:
+        day(clock, d)
+        run = dd.run_collections(ctx, SYSTEM)
+        if run["collected"]:
+            presented = run
+        d += timedelta(days=1)
+    assert presented is not None and presented["entry_on"] == represent_on.isoformat()
+    codes = [c["transaction_code"] for c in dd_views.policy_direct_debit(ctx, SYSTEM, pid)["collections"]]
+    assert codes == ["17", "18"]
+    # ...1111 returns it again on the report day after its processing
+    d = represent_on
+    while only_case(ctx, pid)["stage"] == "representation":
+        day(clock, d)
+        dd.process_reports(ctx, SYSTEM)
+        d += timedelta(days=1)
+        assert d < represent_on + timedelta(days=10)
+    case = only_case(ctx, pid)
+    assert case["stage"] == "card_payment" and case["fee"] == "20.00"  # no second charge
+    pay_by = date.fromisoformat(case["pay_by"])
+    out = run_on(ctx, clock, pay_by + timedelta(days=1))
+    assert out["steps"] == {"notice_of_cancellation": 1}
+    cancel_on = date.fromisoformat(only_case(ctx, pid)["cancel_on"])
+    assert cancel_on == pay_by + timedelta(days=8)
+    out = run_on(ctx, clock, cancel_on)
+    assert out["cancellations_due"] == 1 and not out["failed"]
+    assert letters(ctx, pid)[-3:] == ["arrears_returned", "arrears_pay_by_card", "arrears_cancellation_notice"]
+    with ctx.uow(read_only=True) as uow:
+        policy = uow.policies.get(pid)
+        assert policy is not None and policy.term().cancelled_from == cancel_on
+        cancellation = next(t for t in policy.transactions if t.kind == "cancellation")
+        assert cancellation.details["cancelled_by"] == "insurer" and cancellation.details["cause"] == "non_payment"
+    # The direct debit tests' plan is written straight into the tables (no agreement, no memorandum of the debt to
+    # the provider, which the plans use case posts), so the reconciliation names that memorandum for the instalment
+    # still scheduled; nothing else: the charge, the collections, the return and the cancellation all reconcile.
+    report = ledger.reconcile(ctx, SYSTEM)
+    assert {p.get("account") for p in report["problems"]} <= {"finance:customer-debt", "finance:customer-debt-contra"}
+    statement = ledger.policy_statement(ctx, SYSTEM, pid)
+    assert statement["accounts"]["fees:returned_direct_debit"] == "-20.00"
