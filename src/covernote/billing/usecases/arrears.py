@@ -19,7 +19,9 @@ from typing import Any, cast
 
 from covernote.billing.domain import arrears as ladder
 from covernote.billing.domain.arrears import ArrearsCase, Stage, Step, StepKind
+from covernote.billing.domain.direct_debit import INSTALMENTS_RECEIVABLE
 from covernote.billing.domain.events import PolicyCancellationDue
+from covernote.billing.domain.plans import CUSTOMER_DEBT, CUSTOMER_DEBT_CONTRA
 from covernote.billing.ports import StoredStep
 from covernote.billing.results import (
     ArrearsCaseView,
@@ -38,6 +40,7 @@ from covernote.kernel.clock import LONDON
 from covernote.kernel.csv_cells import writer
 from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
+from covernote.kernel.journal import RECEIVABLE, JournalEntry, Posting
 from covernote.kernel.money import Money
 from covernote.ledger.usecases import collect
 from covernote.platform import templating
@@ -271,7 +274,7 @@ def pay_arrears(ctx: AppContext, principal: Principal, policy_id: str, payment_t
         payment = collect(ctx, uow, payer, txn, owed, f"Arrears on {policy.number}", payment_key)
         done: list[ArrearsCase] = []
         for c in payable:
-            paid_outside_the_plan(uow, c, txn.term_no)
+            paid_outside_the_plan(ctx, uow, c, txn.term_no, txn.transaction_id)
             c2, step = ladder.paid_by_card(c, today, payment.get("reference", ""))
             c2 = uow.arrears.update(c2)
             record_step(ctx, uow, policy, c2, step)
@@ -284,10 +287,14 @@ def pay_arrears(ctx: AppContext, principal: Principal, policy_id: str, payment_t
                                                   {"policy": policy_id, "token": token}, run))
 
 
-def paid_outside_the_plan(uow: UnitOfWork, case: ArrearsCase, term_no: int) -> None:
+def paid_outside_the_plan(ctx: AppContext, uow: UnitOfWork, case: ArrearsCase, term_no: int,
+                          transaction_id: str) -> None:
     """A returned instalment of a premium-finance plan, paid by card instead: the agreement counts it as paid
-    otherwise (PAY-1), so a later re-plan (a cancellation) neither collects it again nor calls it arrears. The
-    charge for the return is the insurer's, not the provider's: it stays out of the agreement."""
+    otherwise (PAY-1), so a later re-plan (a cancellation) neither collects it again nor calls it arrears; and the
+    card's money for it is moved where a collection puts an instalment (held for the finance provider, the
+    memorandum of the customer's debt to the provider falling by it: `direct_debit._collection_entry`). The charge
+    for the return is the insurer's, not the provider's: it stays on the customer's account and out of the
+    agreement."""
     plan = uow.plans.current_plan(case.policy_id, term_no)
     if plan is None or plan.kind != "monthly_direct_debit":
         return
@@ -298,6 +305,13 @@ def paid_outside_the_plan(uow: UnitOfWork, case: ArrearsCase, term_no: int) -> N
         return
     uow.plans.update_agreement(replace(agreement, paid_otherwise=agreement.paid_otherwise + case.amount),
                                agreement.version)
+    amount = case.amount
+    uow.ledger.add(JournalEntry(new_id("jnl"), ctx.clock.now(), "Returned instalment paid by card", case.policy_id,
+                                transaction_id, (
+        Posting(RECEIVABLE, amount, "the card payment's instalment part"),
+        Posting(INSTALMENTS_RECEIVABLE, -amount, "instalment paid by card"),
+        Posting(CUSTOMER_DEBT, -amount, "instalment paid by card"),
+        Posting(CUSTOMER_DEBT_CONTRA, amount, "memorandum"))))
 
 
 # -- the daily step -------------------------------------------------------------------------------------------
