@@ -57,7 +57,7 @@ def _returned(env: dict[str, str], policy_id: str) -> None:
             else:
                 os.environ[k] = v
     with ctx.uow() as uow:
-        take_step(ctx, uow, Returned(new_id("ret"), policy_id, "ins_7", Money.of("48.10"), "0", True, ctx.today()))
+        take_step(ctx, uow, Returned(new_id("ret"), policy_id, "ins_7", Money.of("48.10"), "B", False, ctx.today()))
         uow.commit()
 
 
@@ -83,7 +83,7 @@ def test_pay2_arrears_from_the_command_line(cli: Cli, env: dict[str, str], tmp_p
     assert "nothing overdue" in cli("billing", "arrears", "list", "--policy", p["number"])
     _returned(env, p["id"])
     out = cli("billing", "arrears", "list", "--policy", p["number"])
-    assert "payment overdue, 68.10 owed" in out and "representation" in out and "new collection date" in out
+    assert "payment overdue, 68.10 owed" in out and "card_payment" in out and "pay by card by" in out
     listed = json.loads(cli("billing", "arrears", "list", "--json"))
     assert listed["total"] == 1 and listed["cases"][0]["fee"] == "20.00"
     run = cli("billing", "arrears", "run")

@@ -31,7 +31,7 @@ def _list_summary(data: dict[str, Any]) -> str:
 def _policy_summary(data: dict[str, Any]) -> str:
     head = f"Policy {data['number']}: " + (f"payment overdue, {data['owed']} owed" if data["overdue"] else "nothing overdue")
     if data["overdue"]:
-        head += "; can be paid by card now" if data["pay_by_card"] else "; a re-presentation is awaiting its result"
+        head += "; can be paid by card now" if data["pay_by_card"] else "; to be presented again by direct debit"
     lines = [head]
     for c in data["cases"]:
         lines.append(_case_line(c))

@@ -23,7 +23,8 @@ product file) and the customer's nation's working days (`kernel/calendar.py`):
 5. Still not paid on the effective date: the policy is cancelled by the insurer for non-payment (billing
    publishes `PolicyCancellationDue`; the lifecycle cancels). Stage `cancelled`.
 
-Paying the arrears by card at any stage before the cancellation stops the ladder (stage `paid`). A policy
+Paying the arrears by card once asked to (stage `card_payment` or `notice`) stops the ladder (stage `paid`); while a
+re-presentation is planned Bacs will present it, so a card payment then would take the money twice and is refused. A policy
 that stopped being live on its own (cancelled otherwise, expired, void) closes its open cases (`closed`).
 
 Every date here is a UK date; the day a step happens is day 0 and is not counted, as in the clock engine,
@@ -234,9 +235,9 @@ def paid_by_card(case: ArrearsCase, today: date, receipt: str) -> tuple[ArrearsC
     """The customer paid what the case owes by card: the ladder stops."""
     if not case.stage.is_open:
         raise Conflict(f"the case is {case.stage.value}: nothing is owed on it")
-    if case.stage is Stage.REPRESENTATION and case.represent_on is not None and today >= case.represent_on:
-        raise Conflict(f"the collection was presented again on {case.represent_on}: its result is awaited "
-                           f"until {case.paid_unless_returned_by}")
+    if case.stage is Stage.REPRESENTATION:  # Bacs presents it again whatever: taking it by card too takes it twice
+        raise Conflict(f"the returned collection is to be presented again on {case.represent_on} and its result is "
+                       f"known by {case.paid_unless_returned_by}: it can be paid by card if it comes back unpaid")
     return (replace(case, stage=Stage.PAID, closed_on=today),
             Step(StepKind.PAID_BY_CARD, today, {"owed": case.owed.to_str(), "receipt": receipt}))
 

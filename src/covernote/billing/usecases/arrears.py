@@ -169,10 +169,9 @@ def views(uow: UnitOfWork, cases: Sequence[ArrearsCase]) -> list[ArrearsCaseView
 
 
 def _payable(case: ArrearsCase, today: date) -> bool:
-    """May the customer pay this case by card now? At every open stage, except while a re-presentation already
-    made is awaiting its result."""
-    return case.stage.is_open and not (case.stage is Stage.REPRESENTATION and case.represent_on is not None
-                                       and today >= case.represent_on)
+    """May the customer pay this case by card now? Once asked to (card payment, notice); not while Bacs is to present
+    the collection again (it would be taken twice)."""
+    return case.stage in (Stage.CARD_PAYMENT, Stage.NOTICE)
 
 
 def policy_arrears(ctx: AppContext, principal: Principal, policy_id: str) -> PolicyArrears:
@@ -266,8 +265,8 @@ def pay_arrears(ctx: AppContext, principal: Principal, policy_id: str, payment_t
             raise NotFound("nothing is overdue on this policy", [FieldIssue("policy_id", "no open arrears")])
         payable = [c for c in open_cases if _payable(c, today)]
         if not payable:
-            raise Conflict("the returned collection has been presented again and its result is awaited: nothing "
-                           "can be paid by card until then")
+            raise Conflict("the returned collection is to be presented again by direct debit: it can be paid by card "
+                           "only if that comes back unpaid")
         owed = sum((c.owed for c in payable), Money.zero())
         txn = next(t for t in policy.transactions if t.transaction_id == payable[0].transaction_id)
         payer = replace(policy, payment_token=token)  # the card given now, not the mandate (PAY-4: a token only)
