@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from covernote.billing.adapters.bureau import SimulatedBacsBureau
 from covernote.billing.adapters.finance_provider import SimulatedFinanceProvider
+from covernote.billing.domain.events import PolicyCancellationDue
 from covernote.carbon.usecases import handlers as carbon_handlers
 from covernote.claims.domain import ClaimNotified
 from covernote.kernel.clock import Clock, SystemClock, london_date
 from covernote.ledger.adapters.payments import SimulatedCardProvider
 from covernote.ledger.ports import PaymentGateway
+from covernote.lifecycle.usecases import handlers as lifecycle_handlers
 from covernote.platform.context import AppContext
 from covernote.platform.events import Handler
 from covernote.policy.domain.events import PolicyTransactionRecorded
@@ -35,6 +37,9 @@ EVENT_HANDLERS: dict[type, list[Handler]] = {
     ClaimNotified: [
         regulatory_handlers.report_notified_claim,  # REG-2
         regulatory_handlers.check_claimant,  # REG-3
+    ],
+    PolicyCancellationDue: [
+        lifecycle_handlers.cancel_for_billing,  # PAY-2 (non-payment), PAY-3 (payment authority withdrawn)
     ],
 }
 

@@ -11,12 +11,14 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import DataError, DBAPIError, IntegrityError, OperationalError
 
 from covernote.billing.ports import (
+    ArrearsRepository,
     CommissionRepository,
     DirectDebitRepository,
     PaymentAuthorityRepository,
     PaymentNoticeRepository,
     PaymentPlanRepository,
 )
+from covernote.billing.store.arrears import ArrearsRepo
 from covernote.billing.store.commission import CommissionRepo
 from covernote.billing.store.direct_debit import DirectDebitRepo
 from covernote.billing.store.notices import PaymentAuthorityRepo, PaymentNoticeRepo
@@ -103,7 +105,7 @@ def prepare_engine(engine: Engine) -> Engine:
     return engine
 
 
-# Each repository is made on first use within a unit of work (a request touches a few of the 27).
+# Each repository is made on first use within a unit of work (a request touches a few of the 28).
 _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'customers': CustomerRepo,
     'users': UserRepo,
@@ -132,6 +134,7 @@ _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'cue_reports': CueReportRepo,
     'fraud_checks': FraudCheckRepo,
     'documents': DocumentRepo,
+    'arrears': ArrearsRepo,
     'plans': PaymentPlanRepo,
     'direct_debit': DirectDebitRepo,
     'commission': CommissionRepo,
@@ -168,6 +171,7 @@ class SqlUnitOfWork:
     cue_reports: CueReportRepository
     fraud_checks: FraudCheckRepository
     documents: DocumentRepository
+    arrears: ArrearsRepository
     plans: PaymentPlanRepository
     direct_debit: DirectDebitRepository
     commission: CommissionRepository

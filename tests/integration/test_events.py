@@ -8,6 +8,7 @@ from datetime import UTC, datetime
 
 import pytest
 
+from covernote.billing.domain.events import PolicyCancellationDue
 from covernote.bootstrap import EVENT_HANDLERS
 from covernote.claims.domain import ClaimNotified
 from covernote.identity.usecases import SYSTEM
@@ -102,6 +103,6 @@ def test_reg1_a_bind_and_its_mid_update_are_stored_together_or_not_at_all(db_ctx
 
 def test_the_registry_names_every_subscriber_once():
     """One place registers who acts on which event; each handler appears once per event."""
-    assert set(EVENT_HANDLERS) == {PolicyTransactionRecorded, ClaimNotified}
+    assert set(EVENT_HANDLERS) == {PolicyTransactionRecorded, ClaimNotified, PolicyCancellationDue}
     for handlers in EVENT_HANDLERS.values():
         assert len(handlers) == len(set(handlers))

@@ -7,6 +7,7 @@ from __future__ import annotations
 import io
 from typing import Any
 
+from covernote.billing.usecases import arrears
 from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM
 from covernote.interfaces.progress import terminal_progress
@@ -52,10 +53,10 @@ def test_issue13_item24_ux5_daily_jobs_report_each_job_and_the_long_ones_inside(
     rec = Recorder()
     result = run_daily(db_ctx, progress=rec)
     assert result["ok"]
-    assert rec.of(DAILY_TASK) == [(n, 13) for n in range(14)]  # issue 14 added documents_issue, issue 15 payment_notices and the dd steps
+    assert rec.of(DAILY_TASK) == [(n, 14) for n in range(15)]  # issue 14 added documents_issue, issue 15 payment_notices, the dd steps and arrears
     tasks = {name for name, _, _ in rec.calls}
     assert {mid.SEND_TASK, cue.SEND_TASK, retention.SWEEP_TASK, renewals.INVITATIONS_TASK,
-            renewals.AUTO_RENEWALS_TASK, documents.ISSUE_TASK} <= tasks
+            renewals.AUTO_RENEWALS_TASK, documents.ISSUE_TASK, arrears.RUN_TASK} <= tasks
 
 
 def test_issue13_item24_terminal_shows_bars_and_a_summary_and_a_pipe_nothing(db_ctx: AppContext) -> None:

@@ -14,6 +14,7 @@ from covernote.api import docs, health, methods, problems
 from covernote.api.body_limit import BodyLimit
 from covernote.api.observability import Observability
 from covernote.api.security import SecurityMiddleware
+from covernote.billing.api import arrears as billing_arrears
 from covernote.billing.api import commission as billing_commission
 from covernote.billing.api import direct_debit as billing_direct_debit
 from covernote.billing.api import notices as billing_notices
@@ -80,6 +81,7 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
     app.include_router(problems.document_errors(billing_notices.router))  # PAY-3: the continuous payment authority
     for area in (privacy_consent, privacy_requests, privacy_registers, privacy_sensitive, privacy_retention):
         app.include_router(problems.document_errors(area.router))
+    app.include_router(problems.document_errors(billing_arrears.router))  # PAY-2, FEE-2: returned direct debits' arrears
     app.include_router(problems.document_errors(carbon_router))  # ECO-1
     app.include_router(problems.document_errors(extras_router))  # ADD-1, PAY-7: the fair-value report
     app.include_router(problems.document_errors(billing_commission.router))  # PAY-7: commission disclosure, report

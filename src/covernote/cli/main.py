@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from covernote import bootstrap
+from covernote.billing.cli import arrears as billing_arrears_cli
 from covernote.billing.cli import commission as billing_commission
 from covernote.billing.cli import direct_debit as billing_dd_cli
 from covernote.billing.cli import notices as billing_notices_cli
@@ -78,6 +79,7 @@ billing_plans_cli.register(billing_app)  # PAY-1, PAY-7
 billing_dd_cli.register(billing_app)  # `covernote billing dd lodge|notices|collect|returns|report` (PAY-6)
 billing_report_app = typer.Typer(help="Billing reports as CSV.", no_args_is_help=True)
 billing_app.add_typer(billing_report_app, name="report")
+billing_arrears_cli.register(billing_app)  # PAY-2, FEE-2: returned direct debits, arrears, cancellation for non-payment
 privacy_app = typer.Typer(help="Privacy: the data map, requests, erasure, retention, holds, registers, keys.",
                           no_args_is_help=True)
 # The command groups in the order `covernote --help` lists them: db and jobs are the assembly's, the rest the contexts'.

@@ -78,7 +78,7 @@ TEAMS: dict[str, str] = {
     "complaints_sales_service": "sales and service complaints",
     "underwriting": "underwriting operations (Motor Insurance Database updates)",
     "privacy": "data protection",
-    "credit_control": "credit control (payments owed, the continuous payment authority)",
+    "credit_control": "credit control (payments owed: returned direct debits and arrears, the continuous payment authority)",
 }
 
 # Every rule the system runs. A rule's team here is the default; a deadline may name another team (a
@@ -103,6 +103,15 @@ RULES: dict[str, ClockRule] = {r.code: r for r in (
     ClockRule("billing.payment_authority_answer", "Pay another way once the continuous payment authority is "
               "withdrawn, or the policy is cancelled", 14, Unit.CALENDAR_DAYS, "credit_control",
               "PAY-3 (S3: the same 14 days' written notice as a payment under the authority)"),
+    # PAY-2 (S1, "Unpaid direct debit"): the steps of a returned direct debit's ladder (billing/domain/arrears.py),
+    # with the numbers of the products' `arrears:` sections and their insurer notice, so each case shows in the
+    # credit control queue. tests/unit/test_arrears_domain.py holds every product's numbers to these.
+    ClockRule("arrears.representation", "Present the returned direct debit again on the date the letter gave",
+              10, Unit.WORKING_DAYS, "credit_control", "PAY-2 (S1); PAY-6 (10 working days' advance notice)"),
+    ClockRule("arrears.card_payment", "Customer to pay the arrears by card before the notice of cancellation",
+              14, Unit.CALENDAR_DAYS, "credit_control", "PAY-2 (S1: ring up and pay by card)", window=True),
+    ClockRule("arrears.cancellation_notice", "Cancel for non-payment when the notice of cancellation runs out",
+              7, Unit.CALENDAR_DAYS, "credit_control", "PAY-2 (S1); the product's insurer notice (7 days)"),
 )}
 
 

@@ -1,7 +1,9 @@
 """The daily jobs, in order: renewal invitations, auto-renewals, the documents they and the day's policy
 transactions call for (DOC-1: after the renewals, so their notices and schedules are issued the same day), the
 continuous payment authority's notices (PAY-3: their letters, then the payments due that day), direct debit (PAY-6:
-lodge mandates, send the advance notices, the day's collection run, the Bacs reports), the complaints'
+lodge mandates, send the advance notices, the day's collection run, the Bacs reports), returned direct
+debits' arrears (PAY-2: after the reports that hand over the returns: the dunning ladder's steps, its letters, a
+cancellation for non-payment), the complaints'
 eight-week letters (CMP-3),
 fraud checks the agency did not answer (REG-3), the Motor Insurance Database updates and CUE reports waiting
 to be sent (REG-1, REG-2; after the renewals, which make MID updates), the retention sweep (PRV-5). The
@@ -22,7 +24,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
 
-from covernote.billing.usecases import direct_debit
+from covernote.billing.usecases import arrears, direct_debit
 from covernote.billing.usecases import notices as payment_notices
 from covernote.complaints.usecases import complaints
 from covernote.documents.usecases import documents
@@ -63,6 +65,11 @@ def _auto_renewals(ctx: AppContext, day: date, progress: Progress) -> Mapping[st
 @_long
 def _retention_sweep(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
     return retention.sweep(ctx, SYSTEM, day, progress=progress)
+
+
+@_long
+def _arrears(ctx: AppContext, _day: date, progress: Progress) -> Mapping[str, Any]:
+    return arrears.run_arrears(ctx, SYSTEM, progress=progress)
 
 
 @_long
@@ -127,6 +134,7 @@ DAILY_JOBS: tuple[tuple[str, Job], ...] = (
     ("dd_notices", _dd_notices),
     ("dd_collect", _dd_collect),
     ("dd_reports", _dd_reports),
+    ("arrears", _arrears),  # PAY-2: after the reports that hand over the returns
     ("complaints_eight_week", _eight_week_letters),
     ("fraud_recheck", _fraud_recheck),
     ("mid_send", _mid_send),

@@ -10,6 +10,7 @@ from covernote.platform.ports import IdempotencyStore
 
 if TYPE_CHECKING:  # the contexts' ports, for typing only: the contexts sit above the platform
     from covernote.billing.ports import (
+        ArrearsRepository,
         CommissionRepository,
         DirectDebitRepository,
         PaymentAuthorityRepository,
@@ -74,6 +75,7 @@ class UnitOfWork(Protocol):
     cue_reports: CueReportRepository  # the claims exchange outbox (REG-2)
     fraud_checks: FraudCheckRepository  # every fraud check made (REG-3)
     documents: DocumentRepository  # issued policy documents and the print queue (DOC-1): documents/ports.py
+    arrears: ArrearsRepository  # returned direct debits' arrears cases and steps (PAY-2): billing/ports.py
     plans: PaymentPlanRepository  # payment plans, finance agreements, instalments (PAY-1): billing/ports.py
     direct_debit: DirectDebitRepository  # mandates, collections, reports and returns (PAY-6): billing/ports.py
     commission: CommissionRepository  # the ledger's premium and commission postings, for the report (PAY-7)

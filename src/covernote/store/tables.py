@@ -1604,3 +1604,53 @@ payment_authorities = sa.Table(
     sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
     sa.Index("ix_payment_authorities_answer", "withdrawn_at", "cancellation_due_on", "answer_by"),
 )
+
+# -- arrears (issue 15 part 3: PAY-2, FEE-2) -----------------------------------------------------------------
+# A returned direct debit's way down the dunning ladder (billing/domain/arrears.py): one case per returned
+# instalment, and each step taken on it with its letter (a stored document) and its clock (a deadline). Amounts
+# and dates only: the person is reached through the policy and customer they name, which are declared.
+
+arrears_cases = sa.Table(
+    "arrears_cases",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("instalment_id", sa.String(40), nullable=False, index=True,
+              info=np("the instalment whose collection was returned (billing's instalments)")),
+    sa.Column("transaction_id", sa.String(40), nullable=False,
+              info=np("the policy transaction recording the return and its fee (kind returned_dd)")),
+    sa.Column("amount_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("fee_pence", sa.BigInteger, nullable=False, info=AMOUNT),
+    sa.Column("reason_code", sa.String(4), nullable=False, info=np("the Bacs return reason code (ARUDD)")),
+    sa.Column("stage", sa.String(20), nullable=False,
+              info=np("representation, card_payment, notice, paid, cancelled or closed")),
+    sa.Column("opened_on", sa.Date, nullable=False, info=np("the day the return was handled")),
+    sa.Column("represent_on", sa.Date, info=np("the new collection date the letter gave")),
+    sa.Column("paid_unless_returned_by", sa.Date, info=np("the last day a return of the re-presentation may come")),
+    sa.Column("pay_by", sa.Date, info=np("the last day to pay by card")),
+    sa.Column("notice_on", sa.Date, info=np("the day notice of cancellation was given")),
+    sa.Column("cancel_on", sa.Date, info=np("the day the cancellation for non-payment takes effect")),
+    sa.Column("action_on", sa.Date, info=np("the day the daily step next acts on the case (none once closed)")),
+    sa.Column("closed_on", sa.Date, info=np("the day the case was paid, cancelled or closed")),
+    sa.Column("created_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
+    sa.Index("ix_arrears_cases_stage_action", "stage", "action_on"),
+)
+
+arrears_steps = sa.Table(
+    "arrears_steps",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("case_id", sa.String(40), sa.ForeignKey("arrears_cases.id"), nullable=False, index=True, info=REF),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("kind", sa.String(30), nullable=False, info=np("the step (billing/domain/arrears.py StepKind)")),
+    sa.Column("taken_on", sa.Date, nullable=False, info=np("the UK date the step was taken")),
+    sa.Column("recorded_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Column("letter", sa.String(40), info=np("the letter the step sends (its template), if any")),
+    sa.Column("letter_document_id", sa.String(40), sa.ForeignKey("documents.id"), info=REF),
+    sa.Column("deadline_id", sa.String(40), sa.ForeignKey("deadlines.id"), info=REF),
+    sa.Column("return_id", sa.String(40), info=np("the Bacs return that made the step, if one did")),
+    sa.Column("facts", JSON, nullable=False, info=np("the step's dates and amounts, as its letter states them")),
+    sa.Index("ux_arrears_steps_return", "return_id", unique=True),
+)

@@ -17,6 +17,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 
+from covernote.billing.usecases import arrears
 from covernote.billing.usecases import notices as payment_notices
 from covernote.claims import usecases as claims
 from covernote.clocks import usecases as clocks
@@ -46,6 +47,7 @@ SIGN_IN = f"{PREFIX}/sign-in"
 SEARCH_LIMIT = 25
 CUSTOMER_POLICIES = 50  # a customer's policies on their page; more than any one customer holds
 CUSTOMER_LIST = 100  # their claims, complaints and requests, each
+ARREARS_QUEUE = 200  # the open arrears cases the credit control queue lists, oldest first
 # The work queues: the clock engine's teams, and the data protection officer's requests (their own clock).
 QUEUES: dict[str, str] = {**TEAMS, "requests": "data subject requests"}
 QUEUE_HOURS = 48  # due within this many hours counts as due soon (the REST report's default)
@@ -258,7 +260,7 @@ async def queues_page(request: Request) -> Response:
         hours_text = request.query_params.get("hours", str(QUEUE_HOURS))
         values: dict[str, Any] = {"title": "Work queues", "queues": QUEUES, "team": team, "hours": hours_text,
                                   "windows": QUEUE_WINDOWS, "report": None, "cases": None, "problem": None,
-                                  "request_limit": REQUEST_QUEUE}
+                                  "request_limit": REQUEST_QUEUE, "arrears": None}
         if team not in QUEUES:
             return page(request, "queues.html", 404, who, **{**values, "team": None,
                                                                "problem": f"There is no team {team}: choose one "
@@ -273,6 +275,9 @@ async def queues_page(request: Request) -> Response:
         try:  # the use case judges the window, as GET /clocks/report's within_hours
             hours = int(hours_text) if hours_text.strip().isdigit() and len(hours_text) < 10 else -1
             values["report"] = await run(clocks.report, ctx_of(request), who.principal, hours, team)
+            if team == "credit_control":  # PAY-2: the open arrears cases themselves, beside their clocks
+                values["arrears"] = await run(arrears.list_cases, ctx_of(request), who.principal, "open",
+                                              ARREARS_QUEUE, 0)
         except ValidationFailed as e:
             values["problem"] = "; ".join(f"{'Due within' if i.field == 'within_hours' else i.field}: {i.reason}"
                                           for i in e.issues)

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
 from pydantic import ValidationError
 
+from covernote.billing.usecases import arrears
 from covernote.billing.usecases import notices as payment_notices
 from covernote.documents.domain import letterhead
 from covernote.documents.usecases import documents
@@ -139,20 +140,31 @@ async def my_policies(request: Request) -> Response:
     return await signed_in_page(request, render)
 
 
+async def policy_page(request: Request, who: SignedIn, policy_id: str, status: int = 200,
+                      **values: Any) -> Response:
+    """The policy's page, with "payment overdue: pay now" and the card payment form while a returned direct debit
+    is unpaid (PAY-2); `values`: the payment form's values, errors and message."""
+    view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
+    term = view.get("current_term") or {}
+    versions = term.get("versions") or []
+    # The documents already issued, listed inline; nothing is rendered here (docs/portal.md, "Documents").
+    listing = await run(documents.issued_documents, ctx_of(request), who.principal, policy_id)
+    payment = await run(payment_notices.policy_notices, ctx_of(request), who.principal, view["id"])  # PAY-3
+    owing = await run(arrears.policy_arrears, ctx_of(request), who.principal, view["id"])  # PAY-2
+    # REG-5: the product's FSCS statement, the same product data the policy documents print
+    fscs = letterhead(ctx_of(request).catalogue.by_ref(term["product"]))["fscs"] if term.get("product") else None
+    values = {"values": {}, "errors": {}, "problem": None, "paid": None,
+              "idempotency_key": f"portal-{new_token()}"} | values
+    return page(request, "policy.html", status, who, title=f"Policy {view['number']}", policy=view, term=term,
+                latest=versions[-1] if versions else None, listing=listing, fscs=fscs, payment=payment,
+                for_doc={d["id"]: documented(d) for d in listing["documents"]}, downloads=DOWNLOADS, arrears=owing,
+                **values)
+
+
 @router.get("/policies/{policy_id}")
 async def policy(request: Request, policy_id: str) -> Response:
     async def render(who: SignedIn) -> Response:
-        view = await run(policies.get_policy, ctx_of(request), who.principal, policy_id)
-        term = view.get("current_term") or {}
-        versions = term.get("versions") or []
-        # The documents already issued, listed inline; nothing is rendered here (docs/portal.md, "Documents").
-        listing = await run(documents.issued_documents, ctx_of(request), who.principal, policy_id)
-        payment = await run(payment_notices.policy_notices, ctx_of(request), who.principal, view["id"])  # PAY-3
-        # REG-5: the product's FSCS statement, the same product data the policy documents print
-        fscs = letterhead(ctx_of(request).catalogue.by_ref(term["product"]))["fscs"] if term.get("product") else None
-        return page(request, "policy.html", 200, who, title=f"Policy {view['number']}", policy=view, term=term,
-                    latest=versions[-1] if versions else None, listing=listing, fscs=fscs, payment=payment,
-                    for_doc={d["id"]: documented(d) for d in listing["documents"]}, downloads=DOWNLOADS)
+        return await policy_page(request, who, policy_id)
 
     return await signed_in_page(request, render)
 

@@ -7,6 +7,7 @@ from fastapi import APIRouter
 
 from covernote.web import (
     adjustments,
+    arrears,
     backoffice,
     backoffice_actions,
     backoffice_print,
@@ -22,7 +23,7 @@ from covernote.web import (
 router = APIRouter(include_in_schema=False)
 router.include_router(pages.router)
 router.include_router(quotes.router)
-for area in (adjustments, claims, complaints, privacy, documents, commission):  # issue 14: self-service, documents; issue 15: commission
+for area in (adjustments, claims, complaints, privacy, documents, commission, arrears):  # issue 14: self-service, documents; issue 15: commission, arrears
     router.include_router(area.router)
 router.add_api_route(f"{pages.PREFIX}/{{rest:path}}", pages.unknown, methods=["GET", "POST"])
 # Issue 14 part 3: the staff back office under /backoffice, then its own 404 page.

@@ -128,26 +128,9 @@ def confirm_cancellation(ctx: AppContext, principal: Principal, policy_id: str, 
         if view["refund_total"] != pending.result["refund_total"] or \
                 view["amount_due_from_customer"] != pending.result["amount_due_from_customer"]:
             raise Conflict("the refund has changed since the quote; ask for a new one")
-        term = policy.term()
-        product = ctx.catalogue.by_ref(term.product_ref)
-        today = ctx.today()
-        txn_id = new_id("txn")
-        fees = tuple(FeeLine.from_fee(f, term.term_no, today, txn_id) for f in result.cancellation_fees)
-        box_refunds = box_return_shares(result.within_cooling_off, result.fees_kept, fees)
-        txn = PolicyTransaction(
-            txn_id, policy.policy_id, policy.next_sequence(), term.term_no, "cancellation", request.effective,
-            ctx.clock.now(), Actor(principal.user_id, principal.role), request.reason,
-            -result.refund_premium, -result.refund_ipt, fees, result.fees_refunded,
-            {"cancelled_by": request.by, "requested_on": request.requested_on.isoformat(), "quote_id": pending_id,
-             "result": view, "box_return_by": view["box_return"]["by"] if view["box_return"] else None,
-             "box_return_refunds": [fee_line_to_dict(f) for f in box_refunds],
-             "product": product.ref, **({"extras": view["extras"]} if view["extras"] else {})}, key)
-        uow.policies.append(policy, [txn], pending.policy_version, auto_renew=False)
+        txn = record_cancellation(ctx, uow, principal, policy, result, request, view, key, quote_id=pending_id,
+                                  expected_version=pending.policy_version)
         uow.pending.set_status(pending_id, "confirmed")
-        for other in uow.pending.open_for(policy.policy_id, "renewal") + uow.pending.open_for(policy.policy_id, "mta"):
-            uow.pending.set_status(other.pending_id, "declined")
-        policy.transactions.append(txn)
-        uow.publish(PolicyTransactionRecorded(policy, txn))  # ECO-1 offset pro-rated; REG-1 cover's end on the MID
         payment = settle(ctx, uow, policy, txn, f"Cancellation of {policy.number}", payment_key,
                          occasion="cancellation", on_decline="leave_outstanding")
         change: CancelledChange = {"policy_id": policy.policy_id, "status": "cancelled",
@@ -159,6 +142,47 @@ def confirm_cancellation(ctx: AppContext, principal: Principal, policy_id: str, 
                                              {"policy": policy_id, "quote": pending_id}, run))
     send_letters(ctx, done["policy_id"])  # PAY-3: the notice of the refund (or the amount due), and when
     return done
+
+
+def record_cancellation(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy: Policy,
+                        result: CancellationResult, request: CancellationRequest, view: CancellationTerms,
+                        key: str | None, quote_id: str | None = None, details: dict[str, Any] | None = None,
+                        expected_version: int | None = None) -> PolicyTransaction:
+    """Record a priced cancellation on the policy in the caller's unit of work: its transaction (the refund of
+    premium and IPT, the product's cancellation fees, the fees refunded), the open renewal and adjustment quotes
+    declined, and `PolicyTransactionRecorded` published. The money is the caller's to post and collect.
+    `expected_version`: the policy's version the terms were priced on (a stored quote's); its current one if None."""
+    term = policy.term()
+    product = ctx.catalogue.by_ref(term.product_ref)
+    today = ctx.today()
+    txn_id = new_id("txn")
+    fees = tuple(FeeLine.from_fee(f, term.term_no, today, txn_id) for f in result.cancellation_fees)
+    box_refunds = box_return_shares(result.within_cooling_off, result.fees_kept, fees)
+    txn = PolicyTransaction(
+        txn_id, policy.policy_id, policy.next_sequence(), term.term_no, "cancellation", request.effective,
+        ctx.clock.now(), Actor(principal.user_id, principal.role), request.reason,
+        -result.refund_premium, -result.refund_ipt, fees, result.fees_refunded,
+        {"cancelled_by": request.by, "requested_on": request.requested_on.isoformat(), "quote_id": quote_id,
+         "result": view, "box_return_by": view["box_return"]["by"] if view["box_return"] else None,
+         "box_return_refunds": [fee_line_to_dict(f) for f in box_refunds],
+         "product": product.ref, **({"extras": view["extras"]} if view["extras"] else {}), **(details or {})}, key)
+    policy.version = uow.policies.append(policy, [txn], policy.version if expected_version is None else expected_version,
+                                        auto_renew=False)
+    for other in uow.pending.open_for(policy.policy_id, "renewal") + uow.pending.open_for(policy.policy_id, "mta"):
+        uow.pending.set_status(other.pending_id, "declined")
+    policy.transactions.append(txn)
+    uow.publish(PolicyTransactionRecorded(policy, txn))  # ECO-1 offset pro-rated; REG-1 cover's end on the MID
+    return txn
+
+
+def priced_terms(ctx: AppContext, principal: Principal, policy: Policy, inp: CancelInput
+                 ) -> tuple[CancellationResult, CancellationRequest, CancellationTerms]:
+    """The cancellation priced as `confirm_cancellation` prices a stored quote (its request day given), with
+    each extra's refund as the extras context adds it (POL-5, FEE-1..6, ADD-1)."""
+    result, request = _compute(ctx, principal, policy, inp, confirming=True)
+    view = cast(CancellationTerms, with_cancellation_extras(result_view(result), cancellation_extra_lines(
+        policy, result, request.effective)))
+    return result, request, view
 
 
 def record_box_return(ctx: AppContext, principal: Principal, policy_id: str, returned_on: date,

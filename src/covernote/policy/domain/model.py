@@ -17,8 +17,9 @@ from covernote.policy.domain.extra_lines import ExtraLine
 from covernote.policy.domain.fees import FeeLine
 from covernote.policy.domain.term import TermCharge, TermState
 
+# returned_dd: a direct debit collection returned unpaid, with the charge for it (PAY-2, FEE-2; billing's arrears)
 TransactionKind = Literal["new_business", "mta", "cancellation", "renewal", "voidance", "box_return", "incident",
-                          "auto_renew"]
+                          "auto_renew", "returned_dd"]
 
 
 @dataclass(frozen=True)

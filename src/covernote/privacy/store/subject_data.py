@@ -28,6 +28,8 @@ from covernote.privacy.domain.requests import (
 )
 from covernote.store.anonymise import ErasureResult, Hasher, Keep, erase_rows
 from covernote.store.tables import (
+    arrears_cases,
+    arrears_steps,
     breach_affected,
     breaches,
     carbon_offset_lines,
@@ -138,8 +140,11 @@ LINKS: dict[str, Callable[[str, Ids], Any]] = {
     "print_requests": _by_customer(print_requests),
     # The continuous payment authority's notices (PAY-3): the card's brand and last digits, a decline's reason.
     "payment_notices": _by_policy(payment_notices),
-    # Each policy's continuous payment authority (PAY-3): granted, or withdrawn when and by whom.
+    # The authority itself (PAY-3): when it was granted or withdrawn, and the answer asked for.
     "payment_authorities": _by_policy(payment_authorities),
+    # Returned direct debits' arrears (PAY-2): the cases and the steps taken on them (amounts, dates, letters).
+    "arrears_cases": _by_policy(arrears_cases),
+    "arrears_steps": _by_policy(arrears_steps),
     "document_renditions": _by_customer(document_renditions),
     "documents": _by_customer(documents),
     "consent_decisions": _by_customer(consent_decisions),

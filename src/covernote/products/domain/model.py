@@ -13,6 +13,7 @@ from typing import Literal
 
 from covernote.kernel.money import Money
 from covernote.kernel.retention import DealershipPeriod, RetentionRule
+from covernote.products.domain.arrears_spec import ArrearsRules
 from covernote.products.domain.carbon_spec import CarbonOffsetSpec
 from covernote.products.domain.commission_spec import CommissionSpec
 from covernote.products.domain.finance_spec import FinanceSpec
@@ -364,6 +365,7 @@ class Product:
     privacy_notice: PrivacyNotice | None = None  # PRV-3: the rights, contact and regulator the notice gives
     ipid: ProductInformation | None = None  # DOC-1: the product information document's own wording
     payment_authority: PaymentAuthorityTerms = PaymentAuthorityTerms()  # PAY-3: the notice's days (S3: 14)
+    arrears: ArrearsRules | None = None  # PAY-2: a returned direct debit's ladder; none, no direct debit arrears
 
     @property
     def ref(self) -> str:

@@ -51,6 +51,7 @@ from covernote.products.domain.model import (
     TaxTable,
     Term,
 )
+from covernote.products.store.arrears_spec import ArrearsDoc, arrears_problems, arrears_rules
 from covernote.products.store.carbon_spec import CarbonOffsetDoc, carbon_problems, carbon_spec
 from covernote.products.store.commission_spec import CommissionDoc, commission_spec
 from covernote.products.store.finance_spec import FinanceDoc, finance_spec
@@ -311,6 +312,7 @@ class ProductDoc(StrictDoc):
     privacy_notice: PrivacyNoticeDoc | None = None  # PRV-3: required, likewise
     ipid: IpidDoc | None = None  # DOC-1: the product information document's wording; none, no IPID is issued
     payment_authority: PaymentAuthorityDoc = PaymentAuthorityDoc()  # PAY-3: the continuous payment authority's days
+    arrears: ArrearsDoc | None = None  # PAY-2: a returned direct debit's ladder (store/arrears_spec.py)
 
 
 class IptRateDoc(StrictDoc):
@@ -464,6 +466,7 @@ def _semantic_problems(file: str, doc: ProductDoc) -> list[ProductFileProblem]:
     out += [ProductFileProblem(file, f, reason) for f, reason in _privacy_problems(doc)]
     out += [ProductFileProblem(file, f, reason) for f, reason in carbon_problems(doc)]
     out += [ProductFileProblem(file, f, reason) for f, reason in notice_problems(doc)]
+    out += [ProductFileProblem(file, f, reason) for f, reason in arrears_problems(doc)]
     return out
 
 
@@ -591,6 +594,7 @@ def product_from_doc(doc: ProductDoc) -> Product:
         privacy_notice=None if doc.privacy_notice is None else privacy_notice(doc.privacy_notice),
         ipid=None if doc.ipid is None else product_information(doc.ipid),
         payment_authority=PaymentAuthorityTerms(doc.payment_authority.notice_days),
+        arrears=None if doc.arrears is None else arrears_rules(doc.arrears),
     )
 
 
