@@ -131,9 +131,11 @@ def notify(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransact
 
 
 def pays_by_direct_debit(uow: UnitOfWork, policy: Policy, term_no: int) -> bool:
-    """Whether the term is paid monthly by direct debit under an active premium-finance plan (PAY-1)."""
+    """Whether the term is paid monthly by direct debit under an active premium-finance plan with its agreement
+    (PAY-1): what re-planning works on."""
     plan = uow.plans.current_plan(policy.policy_id, term_no)
-    return plan is not None and plan.kind == "monthly_direct_debit" and plan.status == "active"
+    return (plan is not None and plan.kind == "monthly_direct_debit" and plan.status == "active"
+            and uow.plans.agreement_for(plan.plan_id) is not None)
 
 
 def replan_direct_debit(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction,

@@ -7,7 +7,8 @@ import logging
 from datetime import timedelta
 
 from covernote.billing.domain.events import PolicyCancellationDue
-from covernote.billing.usecases.settle import notify
+from covernote.billing.usecases import plans
+from covernote.billing.usecases.settle import notify, pays_by_direct_debit
 from covernote.identity.usecases import SYSTEM
 from covernote.kernel.journal import RECEIVABLE
 from covernote.kernel.money import Money
@@ -65,6 +66,8 @@ def cancel_for_billing(ctx: AppContext, uow: UnitOfWork, event: PolicyCancellati
             uow.payment_notices.update(n.cancelled(
                 f"not {'taken' if n.kind == 'charge' else 'paid'} on its own: settled with the cancellation "
                 f"{txn.transaction_id}", ctx.clock.now()))
+    if pays_by_direct_debit(uow, policy, txn.term_no):  # PAY-1: the plan ends, its open instalments cancelled
+        plans.replan(ctx, uow, policy, txn)
     balance = uow.ledger.account_balance(policy.policy_id, RECEIVABLE)
     if balance < Money.zero():
         notify(ctx, uow, policy, txn, balance, key)
