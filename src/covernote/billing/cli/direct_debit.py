@@ -16,6 +16,7 @@ from covernote.interfaces.cli import (
     JsonOpt,
     context,
     fail,
+    format_or_json,
     handles_errors,
     parse_date,
     parse_optional_date,
@@ -89,8 +90,10 @@ def register(billing_app: typer.Typer) -> None:
                end: Annotated[str | None, typer.Option("--to", help="collections: last entry day")] = None,
                status: Annotated[str | None, typer.Option(help="returns: recorded, handled or unmatched")] = None,
                fmt: Annotated[str, typer.Option("--format", help="text, json or csv")] = "text",
-               output: Annotated[Path | None, typer.Option(help="Write to this file")] = None) -> None:
+               output: Annotated[Path | None, typer.Option(help="Write to this file")] = None,
+               as_json: JsonOpt = False) -> None:
         """The collections (entry days --from..--to) or the returns recorded, as text, JSON or CSV."""
+        fmt = format_or_json(fmt, as_json, "text")
         if fmt not in ("text", "json", "csv"):
             fail("unknown format", [("--format", "use text, json or csv")])
         rows: Any
