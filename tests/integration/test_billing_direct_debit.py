@@ -38,7 +38,7 @@ def with_bureau(ctx: AppContext) -> SimulatedBacsBureau:
 
 
 def dd_plan(ctx: AppContext, account: str, dues: list[tuple[date, int]], sort_code: str = "200000") -> dict[str, Any]:
-    """A bound policy with a monthly direct debit plan (the rows H2's plans use case writes): the bank account
+    """A bound policy with a monthly direct debit plan (the rows the plans use case writes): the bank account
     sealed with the customer's key, and its instalments."""
     policy = bind(ctx)
     now = ctx.clock.now()
