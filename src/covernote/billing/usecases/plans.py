@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Literal, cast
 
 from covernote.billing.domain import finance
@@ -133,6 +133,16 @@ def _spec(ctx: AppContext, policy: Policy, term_no: int) -> FinanceSpec:
     return product.finance
 
 
+def record_credit_search(uow: UnitOfWork, customer_id: str, policy_id: str | None, provider: str,
+                         reference: str | None, recorded_by: str, at: datetime) -> None:
+    """The provider's credit search, in the disclosure register (PRV-6; S3: the credit reference agency keeps it
+    whether or not the credit proceeds), in the caller's unit of work. `policy_id` None: the sale it was for was
+    not made."""
+    record_disclosure(uow, customer_id=customer_id, policy_id=policy_id, recipient=provider,
+                      recipient_kind="finance_provider", purpose="payments", categories=SEARCH_CATEGORIES,
+                      reference=reference, via=FINANCE_VIA, recorded_by=recorded_by, at=at)
+
+
 def first_collection_for(start: date, today: date, collection_day: int, notice_working_days: int) -> date:
     """The first instalment's date for a plan from `start` agreed `today` (PAY-6: never before the mandate is
     lodged and the advance notice given; see finance.mandate_ready_on)."""
@@ -191,10 +201,8 @@ def open_monthly_plan(ctx: AppContext, uow: UnitOfWork, principal: Principal, po
     except FinanceUnavailable as exc:
         raise ServiceUnavailable(f"the finance provider did not answer: {exc}; nothing was changed, retry") from exc
     # S3: the credit reference agency keeps the search whether or not the credit proceeds (PRV-6).
-    record_disclosure(uow, customer_id=policy.customer_id, policy_id=policy.policy_id, recipient=spec.provider,
-                      recipient_kind="finance_provider", purpose="payments", categories=SEARCH_CATEGORIES,
-                      reference=decision.reference, via=FINANCE_VIA, recorded_by=principal.user_id,
-                      at=decision.searched_at)
+    record_credit_search(uow, policy.customer_id, policy.policy_id, spec.provider, decision.reference,
+                         principal.user_id, decision.searched_at)
     sealed = bank if isinstance(bank, SealedAccount) else SealedAccount(
         sensitive.seal(ctx, uow, policy.customer_id, bank.account_holder),
         sensitive.seal(ctx, uow, policy.customer_id, bank.sort_code),

@@ -39,7 +39,6 @@ from covernote.ledger.usecases import collect, transaction_entry
 from covernote.platform.context import AppContext
 from covernote.platform.uow import UnitOfWork
 from covernote.policy.domain.model import Policy, PolicyTransaction
-from covernote.privacy.usecases.disclosures import record_disclosure
 
 
 @dataclass(frozen=True)
@@ -175,10 +174,8 @@ def keep_search_of_refused(ctx: AppContext, principal: Principal, refused: Finan
     if agreement is None:
         return
     with ctx.uow() as uow:
-        record_disclosure(uow, customer_id=refused.customer_id, policy_id=None, recipient=agreement["provider"],
-                          recipient_kind="finance_provider", purpose="payments", categories=plans.SEARCH_CATEGORIES,
-                          reference=agreement["reference"], via=plans.FINANCE_VIA, recorded_by=principal.user_id,
-                          at=datetime.fromisoformat(agreement["credit_searched_at"]))
+        plans.record_credit_search(uow, refused.customer_id, None, agreement["provider"], agreement["reference"],
+                                   principal.user_id, datetime.fromisoformat(agreement["credit_searched_at"]))
         uow.commit()
 
 
