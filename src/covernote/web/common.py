@@ -17,7 +17,15 @@ from covernote.identity.usecases.web import SignedIn, SignInRefused
 from covernote.platform.api.routes import one_hop
 from covernote.platform.context import AppContext
 from covernote.platform.observability import USER_KEY
-from covernote.web.session import SESSION_COOKIE, SIGN_IN_COOKIE, clear_cookie, set_cookie
+from covernote.web.session import (
+    SESSION_COOKIE,
+    SIGN_IN_COOKIE,
+    FormRefused,
+    check_token,
+    clear_cookie,
+    read_form,
+    set_cookie,
+)
 
 
 def money(value: Any) -> str:
@@ -70,11 +78,20 @@ def sentence(text: str) -> str:
     return text[:1].upper() + text[1:] + ("" if text.endswith(".") else ".")
 
 
-async def sign_in(request: Request, form: dict[str, str], home: str,
-                  refused_form: Callable[..., HTMLResponse]) -> Response:
-    """The sign-in form's answer once its own token was checked: a new session and a way `home`, or the form
-    again (`refused_form(request, status, error=, login=, headers=)`) with 401, or 429 and Retry-After when
-    locked out. Signing in again, as anyone, ends the session the browser had."""
+Refused = Callable[[Request, SignedIn | None, str], HTMLResponse]
+
+
+async def sign_in(request: Request, home: str, refused_form: Callable[..., HTMLResponse],
+                  refused: Refused) -> Response:
+    """The sign-in form's answer: its own token checked (`refused` when it is missing: the form needs cookies),
+    then a new session and a way `home`, or the form again (`refused_form(request, status, error=, login=,
+    headers=)`) with 401, or 429 and Retry-After when locked out. Signing in again, as anyone, ends the session
+    the browser had."""
+    try:
+        form = await read_form(request)
+        check_token(form, request.cookies.get(SIGN_IN_COOKIE))
+    except FormRefused as e:
+        return refused(request, None, f"{e} (the sign-in form needs cookies)")
     login, password = form.get("login", ""), form.get("password", "")
     try:
         session = await run(sign_in_rules.sign_in, ctx_of(request), login, password)
@@ -91,8 +108,16 @@ async def sign_in(request: Request, form: dict[str, str], home: str,
     return answer
 
 
-async def sign_out(request: Request, sign_in_path: str) -> Response:
-    """End the signed-in session on the server (its form's token already checked) and go to `sign_in_path`."""
+async def sign_out(request: Request, sign_in_path: str, refused: Refused) -> Response:
+    """End the signed-in session on the server, its form's token checked, and go to `sign_in_path` (there
+    too when nobody was signed in)."""
+    who = await signed_in(request)
+    if who is None:
+        return to(sign_in_path)
+    try:
+        check_token(await read_form(request), who.csrf_token)
+    except FormRefused as e:
+        return refused(request, who, str(e))
     await run(sign_in_rules.sign_out, ctx_of(request), request.cookies.get(SESSION_COOKIE, ""))
     answer = to(f"{sign_in_path}?signed_out=1")
     clear_cookie(request, answer, SESSION_COOKIE)

@@ -110,24 +110,12 @@ def _sign_in_form(request: Request, status: int, error: str | None = None, messa
 
 @router.post("/sign-in")
 async def sign_in(request: Request) -> Response:
-    try:
-        form = await read_form(request)
-        check_token(form, request.cookies.get(SIGN_IN_COOKIE))
-    except FormRefused as e:
-        return _refused(request, None, f"{e} (the sign-in form needs cookies)")
-    return await common.sign_in(request, form, HOME, _sign_in_form)
+    return await common.sign_in(request, HOME, _sign_in_form, _refused)
 
 
 @router.post("/sign-out")
 async def sign_out(request: Request) -> Response:
-    who = await _who(request)
-    if who is None:
-        return to(SIGN_IN)
-    try:
-        check_token(await read_form(request), who.csrf_token)
-    except FormRefused as e:
-        return _refused(request, who, str(e))
-    return await common.sign_out(request, SIGN_IN)
+    return await common.sign_out(request, SIGN_IN, _refused)
 
 
 @router.get("/policies")
