@@ -50,7 +50,7 @@ def test_pay6_staff_run_the_jobs_and_read_the_reports_over_rest(dd_api: Api, clo
     r = dd_api.get("/direct-debit/collections?from=2026-12-01&to=2026-12-31&format=csv")
     assert r.headers["content-type"].startswith("text/csv")
     [row] = list(csv.DictReader(io.StringIO(r.text)))
-    assert (row["amount"], row["transaction_code"], row["entry_on"]) == ("45.67", "17", "2026-12-07")
+    assert (row["amount"], row["transaction_code"], row["entry_on"]) == ("45.67", "01", "2026-12-07")
     r = dd_api.get("/direct-debit/returns?status=handled")
     assert [(x["reason_code"], x["reason"], x["re_presentable"]) for x in r.json()] == [("0", "refer to payer", True)]
     assert dd_api.get("/direct-debit/returns?status=lost").status_code == 422

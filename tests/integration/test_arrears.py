@@ -296,6 +296,7 @@ def test_pay2_pay1_a_returned_instalment_paid_by_card_counts_as_paid_on_the_agre
         db_ctx: AppContext, clock: FixedClock) -> None:
     """PAY-2 with PAY-1: the first instalment of a financed plan comes back (the Bacs side marks it returned) and
     the customer pays it by card: the agreement counts it as paid otherwise, so a re-plan never collects it again."""
+    from covernote.billing.usecases import plans
     from tests.integration.test_billing_plans import monthly
 
     ctx = db_ctx
@@ -311,15 +312,18 @@ def test_pay2_pay1_a_returned_instalment_paid_by_card_counts_as_paid_on_the_agre
         take_step(ctx, uow, Returned(new_id("ret"), pid, first.instalment_id, first.amount, "B", False,
                                          date(2026, 12, 15)))
         uow.commit()
-    # Marked returned (the Bacs side also reverses the collection, not made here), the instalment is no longer
-    # scheduled, so the memorandum of the customer's debt to the provider is too high by it until it is paid.
-    before = ledger.reconcile(ctx, SYSTEM)["problems"]
-    assert {p.get("account") for p in before} == {"finance:customer-debt", "finance:customer-debt-contra"}
+    # Returned, the instalment is still owed to the provider (the memorandum of the customer's debt holds it)
+    before = ledger.reconcile(ctx, SYSTEM)
+    assert before["ok"], before["problems"]
+    assert plans.payment_plan(ctx, SYSTEM, pid)["agreement"]["returned"] == first.amount.to_str()  # type: ignore[index]
     paid = arrears.pay_arrears(ctx, SYSTEM, pid, "tok_visa", new_id("key"))
     assert paid["paid"] == first.amount.to_str()  # S3's product: no charge for the return
     with ctx.uow(read_only=True) as uow:
         agreement = uow.plans.agreement_for(plan.plan_id)
+        row = uow.plans.instalments(plan.plan_id)[0]
     assert agreement is not None and agreement.paid_otherwise == first.amount
+    assert row.status == "paid_otherwise"
+    assert plans.payment_plan(ctx, SYSTEM, pid)["agreement"]["returned"] == "0.00"  # type: ignore[index]
     report = ledger.reconcile(ctx, SYSTEM)  # paid: held for the provider, the memorandum down by it
     assert report["ok"], report["problems"]
 
@@ -374,8 +378,12 @@ def test_pay2_through_bacs_a_returned_then_returned_re_presentation_ends_in_canc
             presented = run
         d += timedelta(days=1)
     assert presented is not None and presented["entry_on"] == represent_on.isoformat()
-    codes = [c["transaction_code"] for c in dd_views.policy_direct_debit(ctx, SYSTEM, pid)["collections"]]
-    assert codes == ["17", "18"]
+    rows = dd_views.policy_direct_debit(ctx, SYSTEM, pid)["collections"]
+    # S1: "the new date that we will take the direct debit payment and the £20 charge": two items on one day
+    assert [(c["transaction_code"], c["amount"], c["entry_on"]) for c in rows] == [
+        ("01", "45.67", "2026-12-07"), ("18", "45.67", represent_on.isoformat()),
+        ("17", "20.00", represent_on.isoformat())]
+    assert only_case(ctx, pid)["owed"] == "0.00"  # both presented: collected unless they come back
     # ...1111 returns it again on the report day after its processing
     d = represent_on
     while only_case(ctx, pid)["stage"] == "representation":
@@ -385,6 +393,7 @@ def test_pay2_through_bacs_a_returned_then_returned_re_presentation_ends_in_canc
         assert d < represent_on + timedelta(days=10)
     case = only_case(ctx, pid)
     assert case["stage"] == "card_payment" and case["fee"] == "20.00"  # no second charge
+    assert (case["owed"], case["amount_collected"], case["fee_collected"]) == ("65.67", "0.00", "0.00")
     pay_by = date.fromisoformat(case["pay_by"])
     out = run_on(ctx, clock, pay_by + timedelta(days=1))
     assert out["steps"] == {"notice_of_cancellation": 1}
@@ -405,3 +414,91 @@ def test_pay2_through_bacs_a_returned_then_returned_re_presentation_ends_in_canc
     assert {p.get("account") for p in report["problems"]} <= {"finance:customer-debt", "finance:customer-debt-contra"}
     statement = ledger.policy_statement(ctx, SYSTEM, pid)
     assert statement["accounts"]["fees:returned_direct_debit"] == "-20.00"
+
+
+def _through_bacs_to_the_re_presentation(ctx: AppContext, clock: FixedClock) -> tuple[str, dict[str, Any], list[Any]]:
+    """An eco policy paid monthly from an account the bureau simulator returns once ("refer to payer" on the first
+    collection, the re-presentation and everything with it paid), days passing with the daily billing steps until
+    the re-presentation and the charge are presented: the policy, its case, its collections."""
+    from covernote.billing.usecases import plans
+    from tests.integration.test_billing_direct_debit import with_bureau
+    from tests.integration.test_billing_returns_property import collections, next_day
+
+    with_bureau(ctx)
+    pid = str(bind(ctx, "ECO")["id"])
+    plans.switch_to_monthly(ctx, SYSTEM, pid, {"account_holder": "Ann Example", "sort_code": "20-00-00",
+                                               "account_number": "12340000"}, 5, new_id("key"))
+    for _ in range(60):
+        next_day(ctx, clock)
+        if any(c.attempt == 3 for c in collections(ctx, pid)):
+            break
+    return pid, only_case(ctx, pid), collections(ctx, pid)
+
+
+def test_fee2_pay2_the_charge_is_collected_beside_the_re_presentation_and_only_what_comes_back_is_asked_by_card(
+        db_ctx: AppContext, clock: FixedClock) -> None:
+    """FEE-2, PAY-2 (S1: "We will then write to you, to let you know the new date that we will take the direct debit
+    payment and the £20 charge"): the first instalment comes back "refer to payer"; the letter names the new date,
+    the instalment and the GBP 20 charge; on that date the run presents the instalment again (code 18, unchanged) and
+    the charge as an item of its own (code 17). The bank pays the re-presentation but returns the charge: the
+    customer is asked by card for the GBP 20 alone, pays it, and the case closes; the plan counts the instalment as
+    collected and the ledger reconciles."""
+    from covernote.billing.usecases import plans
+    from covernote.documents.usecases import documents
+    from tests.integration.test_billing_returns_property import collections, report_returning
+
+    ctx = db_ctx
+    pid, case, rows = _through_bacs_to_the_re_presentation(ctx, clock)
+    first = next(c for c in rows if c.attempt == 1)
+    amount = Money.from_pence(first.amount_pence)
+    assert (case["stage"], case["fee"], case["owed"]) == ("representation", "20.00", "0.00")
+    assert (case["amount_collected"], case["fee_collected"]) == (amount.to_str(), "20.00")
+    again = [(c.transaction_code, c.amount_pence, c.entry_on.isoformat()) for c in rows if c.attempt > 1]
+    assert again == [("18", first.amount_pence, case["represent_on"]), ("17", 2000, case["represent_on"])]
+    with ctx.uow(read_only=True) as uow:
+        returned_letter = next(d for d in uow.documents.for_policy(pid) if d.kind == "arrears_returned")
+    text = documents.get_document(ctx, SYSTEM, returned_letter.document_id, "txt").content.decode()
+    assert f"the GBP 20.00 charge as a separate direct debit on the same day: GBP {(amount + Money.of('20.00')).to_str()}" \
+        in text
+
+    [charge] = [c for c in collections(ctx, pid) if c.attempt == 3]
+    report_returning(ctx, [charge], "0")
+    case = only_case(ctx, pid)
+    assert (case["stage"], case["owed"], case["amount_collected"], case["fee_collected"]) == (
+        "card_payment", "20.00", amount.to_str(), "0.00")
+    with ctx.uow(read_only=True) as uow:
+        card_letter = [d for d in uow.documents.for_policy(pid) if d.kind == "arrears_pay_by_card"][-1]
+    text = documents.get_document(ctx, SYSTEM, card_letter.document_id, "txt").content.decode()
+    assert "You now owe GBP 20.00 (the GBP 20.00 charge for the returned direct debit)" in text
+    paid = arrears.pay_arrears(ctx, SYSTEM, pid, "tok_visa", new_id("key"))
+    assert paid["paid"] == "20.00" and only_case(ctx, pid)["stage"] == "paid"
+    plan = plans.payment_plan(ctx, SYSTEM, pid)
+    assert plan["instalments"][0]["status"] == "collected"
+    assert plan["agreement"] is not None and plan["agreement"]["paid_otherwise"] == "0.00"
+    report = ledger.reconcile(ctx, SYSTEM)
+    assert report["ok"], report["problems"]
+    assert ledger.policy_statement(ctx, SYSTEM, pid)["accounts"]["fees:returned_direct_debit"] == "-20.00"
+
+
+def test_pay2_a_returned_re_presentation_whose_charge_was_paid_is_asked_by_card_for_the_instalment_alone(
+        db_ctx: AppContext, clock: FixedClock) -> None:
+    """PAY-2, PAY-1: the re-presentation comes back but the charge beside it is paid: the card request is for the
+    instalment alone; paid by card, the instalment is `paid_otherwise` on the plan (never collected again) and the
+    ledger reconciles."""
+    from covernote.billing.usecases import plans
+    from tests.integration.test_billing_returns_property import collections, report_returning
+
+    ctx = db_ctx
+    pid, _, rows = _through_bacs_to_the_re_presentation(ctx, clock)
+    amount = Money.from_pence(next(c for c in rows if c.attempt == 1).amount_pence)
+    [again] = [c for c in collections(ctx, pid) if c.attempt == 2]
+    report_returning(ctx, [again], "0")
+    case = only_case(ctx, pid)
+    assert (case["stage"], case["owed"], case["fee_collected"]) == ("card_payment", amount.to_str(), "20.00")
+    paid = arrears.pay_arrears(ctx, SYSTEM, pid, "tok_visa", new_id("key"))
+    assert paid["paid"] == amount.to_str()
+    plan = plans.payment_plan(ctx, SYSTEM, pid)
+    assert plan["instalments"][0]["status"] == "paid_otherwise"
+    assert plan["agreement"] is not None and plan["agreement"]["paid_otherwise"] == amount.to_str()
+    report = ledger.reconcile(ctx, SYSTEM)
+    assert report["ok"], report["problems"]

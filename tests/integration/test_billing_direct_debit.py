@@ -105,7 +105,7 @@ def test_pay6_lodge_notify_collect_and_a_refer_to_payer_return(db_ctx: AppContex
     rerun = dd.run_collections(db_ctx, SYSTEM)
     assert rerun["collected"] == 0 and rerun["status"] == "nothing"
     [c] = dd_views.policy_direct_debit(db_ctx, SYSTEM, a["policy"]["id"])["collections"]
-    assert (c["transaction_code"], c["amount"], c["processing_on"], c["status"]) == ("17", "45.67", "2026-12-04",
+    assert (c["transaction_code"], c["amount"], c["processing_on"], c["status"]) == ("01", "45.67", "2026-12-04",
                                                                                      "presented")
     totals = dict(rows(db_ctx, sa.select(postings.c.account, sa.func.sum(postings.c.amount_pence))
                        .where(postings.c.policy_id == a["policy"]["id"]).group_by(postings.c.account)))
@@ -273,15 +273,17 @@ def test_pay6_a_refer_to_payer_return_is_re_presented_with_code_18(db_ctx: AppCo
     assert dd.run_collections(db_ctx, SYSTEM)["status"] == "nothing"
     day(clock, date(2026, 12, 11))  # entry 15 Dec
     again = dd.run_collections(db_ctx, SYSTEM)
-    assert (again["collected"], again["total"], again["status"]) == (2, "75.67", "submitted")
-    codes = [c["transaction_code"] for c in dd_views.policy_direct_debit(db_ctx, SYSTEM, once["policy"]["id"])["collections"]]
-    assert codes == ["17", "18"]
+    # each re-presentation (code 18, the same amount) with the GBP 20 charge for its return as an item of its own
+    # (code 17) on the same day (S1, FEE-2)
+    assert (again["collected"], again["total"], again["status"]) == (4, "115.67", "submitted")
+    rows = dd_views.policy_direct_debit(db_ctx, SYSTEM, once["policy"]["id"])["collections"]
+    assert [(c["transaction_code"], c["amount"]) for c in rows] == [("01", "45.67"), ("18", "45.67"), ("17", "20.00")]
     assert dd.run_collections(db_ctx, SYSTEM)["status"] == "nothing"
     day(clock, date(2026, 12, 16))
-    assert dd.process_reports(db_ctx, SYSTEM)["returns"] == 1  # ...1111 again; ...0000 paid
+    assert dd.process_reports(db_ctx, SYSTEM)["returns"] == 2  # ...1111's two items again; ...0000's paid
     with db_ctx.uow() as uow:
         [second] = [r for r in uow.direct_debit.returns(policy_id=always["policy"]["id"]) if r.kind == "ARUDD"
-                    and r.original_processing_on == date(2026, 12, 14)]
+                    and r.original_processing_on == date(2026, 12, 14) and r.amount_pence == 3000]
         with pytest.raises(ValidationFailed, match="not presented a third time"):
             dd.schedule_re_presentation(db_ctx, uow, second)
     view = dd_views.policy_direct_debit(db_ctx, SYSTEM, closed["policy"]["id"])

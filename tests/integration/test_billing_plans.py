@@ -6,15 +6,12 @@ adjustment and a cancellation without rewriting any instalment; the ledger still
 
 from __future__ import annotations
 
-import shutil
 from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from covernote.billing.usecases import plans
 from covernote.identity.usecases import SYSTEM
@@ -26,7 +23,6 @@ from covernote.ledger import usecases as ledger
 from covernote.platform.context import AppContext
 from covernote.policy.domain.risk import Change
 from covernote.store.tables import payment_plans
-from tests.conftest import START
 from tests.support import adjust, bind, cancel, new_customer
 
 BANK = {"account_holder": "Ann Example", "sort_code": "12-34-56", "account_number": "12345678"}
@@ -293,64 +289,3 @@ def test_pay1_a_monthly_payer_is_financed_again_at_renewal(db_ctx: AppContext, c
         assert plans.renew_monthly_plan(db_ctx, uow, SYSTEM, rec, rec.transactions[-1], payment_key="x-1") is None
 
 
-STEPS = st.lists(st.one_of(st.tuples(st.just("mileage"), st.sampled_from([2000, 6000, 9000, 12000, 17000])),
-                           st.tuples(st.just("collect"), st.just(0)), st.tuples(st.just("return"), st.just(0))),
-                 min_size=1, max_size=6)
-
-
-@settings(max_examples=10, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(steps=STEPS, cancel_after=st.booleans())
-def test_pay1_any_sequence_of_changes_collections_returns_and_a_cancellation_keeps_the_books(
-        steps: list[tuple[str, int]], cancel_after: bool) -> None:
-    """PAY-1, PAY-5 (issue 15's property, through the database): after any sequence of adjustments (mileage up
-    or down), collected and returned instalments, and a cancellation, deposit + collected + still to collect +
-    arrears - refunds = the term's total + interest to the penny, and the ledger reconciles after every step."""
-    from tests.integration.test_state_machine import fresh_ctx
-
-    clock = FixedClock(START)
-    ctx, folder = fresh_ctx(clock)
-    try:
-        bind(ctx, "YOUNG_DRIVER")  # paid by the same card: the lifecycle's refunds of return premiums have cover
-        policy, _ = monthly(ctx)
-
-        def check() -> None:
-            view = plans.payment_plan(ctx, SYSTEM, policy["id"])
-            a = view["agreement"]
-            assert a is not None
-            paid = Money.of(a["deposit"]) + Money.of(a["collected"]) - Money.of(a["refunded"])
-            assert (paid + Money.of(a["to_collect"]) + Money.of(a["arrears"])).pence == (
-                Money.of(a["current_cash_price"]) + Money.of(a["current_interest"])).pence
-            rec = ledger.reconcile(ctx)
-            assert rec["ok"], rec["problems"]
-
-        for what, miles in steps:
-            if what == "mileage":
-                try:
-                    adjust(ctx, policy["id"], ctx.today(), Change("set_answer", question="annual_mileage", value=str(miles)))
-                except (ValidationFailed, Conflict):
-                    continue  # the same mileage again is no change
-                _last_replan(ctx, policy["id"])
-            else:
-                with ctx.uow() as uow:
-                    record = uow.policies.get(policy["id"])
-                    assert record is not None
-                    plan = uow.plans.current_plan(record.policy_id, 1)
-                    if plan is None:
-                        continue
-                    open_rows = [r for r in uow.plans.instalments(plan.plan_id) if r.status == "scheduled"]
-                    if not open_rows:
-                        continue
-                    plans.mark_instalment(ctx, uow, record, open_rows[0].instalment_id,
-                                          "collected" if what == "collect" else "returned")
-                    if what == "return":
-                        plans.replan(ctx, uow, record, record.transactions[-1], cause="returned")
-                    uow.commit()
-            check()
-        if cancel_after:
-            clock.advance(timedelta(days=30))
-            cancel(ctx, policy["id"], ctx.today())
-            _last_replan(ctx, policy["id"])
-            check()
-    finally:
-        ctx.uow.engine.dispose()  # type: ignore[attr-defined]
-        shutil.rmtree(folder, ignore_errors=True)

@@ -156,3 +156,34 @@ def test_pay2_clock_due_dates_equal_the_ladder_dates(day: date) -> None:
     assert compute_due(RULES["arrears.representation"], started).due_on == case.represent_on
     assert compute_due(RULES["arrears.card_payment"], started).due_on == \
         ladder.card_payment_deadline(RULES_S1, london_date(started))
+
+
+def test_fee2_pay2_what_the_direct_debit_collects_of_a_case_is_not_owed_until_it_comes_back() -> None:
+    """FEE-2, PAY-2 (S1: "the new date that we will take the direct debit payment and the £20 charge"): presented
+    again, the instalment and the charge count as collected (nothing owed while Bacs has them); a return of either
+    puts exactly that amount back; the card is asked for what is owed, by part."""
+    case, _ = opened(date(2026, 12, 1), CALENDARS[0])
+    assert (case.owed, case.amount_owed, case.fee_owed) == (Money.of("81.25"), Money.of("61.25"), Money.of("20.00"))
+    presented = ladder.re_presented(case, Money.of("20.00"))
+    assert presented.owed.is_zero() and presented.amount_collected == Money.of("61.25")
+    charge_back = ladder.collection_returned(presented, fee=Money.of("20.00"))
+    assert (charge_back.amount_owed, charge_back.fee_owed) == (Money.zero(), Money.of("20.00"))
+    asked, step = ladder.ask_for_card(RULES_S1, charge_back, date(2026, 12, 18))
+    assert (step.facts["owed"], step.facts["amount_owed"], step.facts["fee_owed"]) == ("20.00", "0.00", "20.00")
+    both_back = ladder.collection_returned(charge_back, instalment=Money.of("61.25"))
+    assert both_back.owed == case.owed
+    with pytest.raises(ValidationFailed):
+        ladder.re_presented(case, Money.of("20.01"))  # never more of the charge than is owed
+    with pytest.raises(Conflict):
+        ladder.re_presented(asked, Money.zero())  # only a case waiting for its re-presentation is presented again
+
+
+@given(fee_back=st.booleans(), instalment_back=st.booleans())
+def test_pay2_owed_is_what_came_back_whatever_comes_back(fee_back: bool, instalment_back: bool) -> None:
+    """PAY-2: after the re-presentation and the charge, what is owed is exactly the returned items' sum."""
+    case, _ = opened(date(2026, 12, 1), CALENDARS[0])
+    after = ladder.collection_returned(ladder.re_presented(case, case.fee),
+                                       instalment=case.amount if instalment_back else None,
+                                       fee=case.fee if fee_back else None)
+    expected = (case.amount if instalment_back else Money.zero()) + (case.fee if fee_back else Money.zero())
+    assert after.owed == expected

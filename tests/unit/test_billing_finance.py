@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from covernote.billing.domain.finance import (
     FinanceNotAvailable,
     InstalmentState,
+    InstalmentStatus,
     PlanPosition,
     add_months,
     apply_replan,
@@ -265,59 +266,104 @@ def test_pay1_replan_cancellation_settles_with_refund_or_arrears() -> None:
     assert big.arrears == Money.of("1200.00") + big.interest - paid
 
 
-def test_pay1_replan_returned_instalment_is_spread_over_the_rest() -> None:
-    """PAY-1: a returned instalment is still owed: the open ones carry it."""
-    pos = _collect(_position(), 2)
-    rows = list(pos.instalments)
-    rows[2] = InstalmentState(rows[2].sequence, rows[2].due_on, rows[2].amount, "returned")
-    pos = PlanPosition(pos.cash_price, pos.interest, pos.deposit, 10, pos.flat_rate_percent, tuple(rows))
-    r = replan(pos, pos.cash_price, "returned")
+def _with_status(position: PlanPosition, sequence: int, status: InstalmentStatus,
+                 paid_otherwise: Money | None = None) -> PlanPosition:
+    rows = tuple(InstalmentState(i.sequence, i.due_on, i.amount, status) if i.sequence == sequence else i
+                 for i in position.instalments)
+    return PlanPosition(position.cash_price, position.interest, position.deposit, position.instalment_count,
+                        position.flat_rate_percent, rows, position.refunded,
+                        position.paid_otherwise if paid_otherwise is None else paid_otherwise, position.arrears)
+
+
+def test_pay1_pay2_a_returned_instalment_is_owed_as_it_is_never_spread_over_the_rest() -> None:
+    """PAY-1 with PAY-2: a returned instalment is recovered by the arrears ladder for its own amount (re-presented
+    unchanged, or paid by card), so an adjustment while it is unpaid re-plans the open instalments without it: it
+    is never collected twice."""
+    pos = _with_status(_collect(_position(), 3), 3, "returned")
+    assert pos.returned == pos.instalments[2].amount
+    r = replan(pos, pos.cash_price + Money.of("100.00"), "adjustment")
     assert [s.sequence for s in r.instalments] == [4, 5, 6, 7, 8, 9, 10]
-    assert r.to_collect == pos.to_collect + rows[2].amount
+    assert r.folded == () and r.arrears.is_zero() and r.refund.is_zero()
+    assert r.to_collect == pos.to_collect + Money.of("100.00") + (r.interest - pos.interest)
+    after = apply_replan(pos, r)
+    assert after.returned == pos.returned
+    assert (after.paid + after.to_collect + after.returned + after.arrears) == after.cash_price + after.interest
 
 
-steps = st.lists(st.tuples(st.sampled_from(["adjustment", "rerating", "collect", "return", "missed"]),
-                           st.integers(-60_000, 60_000)), max_size=14)
+def test_pay1_pay2_a_cancellation_folds_a_returned_instalment_into_its_settlement() -> None:
+    """PAY-1 with PAY-2: at cancellation a returned instalment not yet recovered is settled with the rest: it is
+    owed (arrears) or netted off the refund, never refunded while owed; the row is no longer recovered."""
+    pos = _with_status(_collect(_position(), 3), 3, "returned")
+    owed = replan(pos, Money.of("1200.00"), "cancellation")
+    assert owed.folded == (3,) and owed.refund.is_zero()
+    assert owed.arrears == Money.of("1200.00") + owed.interest - pos.paid
+    after = apply_replan(pos, owed)
+    assert after.returned.is_zero() and after.to_collect.is_zero()
+    assert next(i for i in after.instalments if i.sequence == 3).status == "cancelled"
+    refunded = replan(pos, Money.of("100.00"), "cancellation")
+    assert refunded.folded == (3,) and refunded.arrears.is_zero()
+    assert refunded.refund == pos.paid - Money.of("100.00") - refunded.interest
 
 
-@settings(max_examples=150, deadline=None)
+def test_pay1_pay2_a_term_costing_less_than_the_returned_instalments_settles_them() -> None:
+    """PAY-1: a return premium that leaves the customer owing less than a returned instalment (which Bacs can
+    only present again whole) settles it: the open instalments are cancelled and the rest is arrears or a
+    refund."""
+    pos = _with_status(_collect(_position(), 9), 9, "returned")
+    r = replan(pos, pos.cash_price - Money.of("150.00"), "adjustment")
+    assert r.folded == (9,) and r.instalments == () and r.cancelled == (10,)
+    after = apply_replan(pos, r)
+    assert (after.paid + after.to_collect + after.returned + after.arrears) == after.cash_price + after.interest
+
+
+steps = st.lists(st.tuples(st.sampled_from(["adjustment", "rerating", "collect", "return", "re-present", "card"]),
+                           st.integers(-60_000, 60_000)), max_size=16)
+
+
+@settings(max_examples=200, deadline=None)
 @given(price=st.integers(30_000, 400_000), rate=rates, n=counts, plan=steps,
        cancel_at=st.one_of(st.none(), st.integers(-200_000, 200_000)))
 def test_pay1_every_sequence_of_changes_pays_the_total_to_the_penny(price: int, rate: Decimal, n: int,
                                                                      plan: list[tuple[str, int]],
                                                                      cancel_at: int | None) -> None:
-    """PAY-1 (issue 15's property): over any sequence of adjustments, re-ratings, collections, returned and
-    missed instalments and a cancellation, deposit + instalments collected + still to collect + arrears -
-    refunds = the term's total + interest, to the penny; no instalment is ever negative."""
+    """PAY-1, PAY-2 (issue 15's property): over any sequence of adjustments, re-ratings, collections, returned
+    instalments (then re-presented or paid by card) and a cancellation, deposit + instalments collected + paid by
+    card + still to collect + returned and being recovered + arrears - refunds = the term's total + interest, to
+    the penny; no instalment is ever negative; a returned instalment keeps its amount until recovered or settled."""
     s = spec(flat_rate_percent=rate, instalments=n, minimum_credit=Money.zero())
     pos = position_of(quote_finance(Money.from_pence(price), s, START, date(2027, 1, 1), 1))
 
     def check(p: PlanPosition) -> None:
-        assert (p.paid + p.to_collect + p.arrears).pence == (p.cash_price + p.interest).pence
+        assert (p.paid + p.to_collect + p.returned + p.arrears).pence == (p.cash_price + p.interest).pence
         assert all(i.amount.pence >= 0 for i in p.instalments)
 
     check(pos)
     for what, pence in plan:
         if what in ("adjustment", "rerating"):
             new_price = (pos.cash_price + Money.from_pence(pence)).max(Money.zero())
-            pos = apply_replan(pos, replan(pos, new_price, what))  # type: ignore[arg-type]
+            returned_before = {i.sequence: i.amount for i in pos.instalments if i.status == "returned"}
+            result = replan(pos, new_price, what)  # type: ignore[arg-type]
+            pos = apply_replan(pos, result)
+            if not result.folded:
+                assert {i.sequence: i.amount for i in pos.instalments if i.status == "returned"} == returned_before
         elif what == "collect":
             pos = _collect(pos, 1)
+        elif what == "return":
+            collected = [i for i in pos.instalments if i.status == "collected"]
+            if collected:
+                pos = _with_status(pos, collected[-1].sequence, "returned")
         else:
-            open_rows = pos.open_instalments
-            if not open_rows:
-                continue
-            rows = [i if i is not open_rows[0] else InstalmentState(i.sequence, i.due_on, i.amount, "returned")
-                    for i in pos.instalments]
-            pos = PlanPosition(pos.cash_price, pos.interest, pos.deposit, pos.instalment_count,
-                               pos.flat_rate_percent, tuple(rows), pos.refunded, pos.paid_otherwise, pos.arrears)
-            pos = apply_replan(pos, replan(pos, pos.cash_price, "returned" if what == "return" else "missed"))
+            returned = [i for i in pos.instalments if i.status == "returned"]
+            if returned:
+                row = returned[0]
+                pos = (_with_status(pos, row.sequence, "collected") if what == "re-present" else
+                       _with_status(pos, row.sequence, "paid_otherwise", pos.paid_otherwise + row.amount))
         check(pos)
     if cancel_at is not None:
         kept = (pos.cash_price + Money.from_pence(cancel_at)).max(Money.zero()).min(pos.cash_price)
         pos = apply_replan(pos, replan(pos, kept, "cancellation"))
         check(pos)
-        assert pos.open_instalments == []
+        assert pos.open_instalments == [] and pos.returned.is_zero()
 
 
 # -- the product data ----------------------------------------------------------------------------------------

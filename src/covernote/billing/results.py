@@ -48,6 +48,8 @@ class AgreementView(TypedDict):
     current_interest: str
     collected: str
     to_collect: str
+    returned: str  # returned unpaid, being recovered (re-presented, or by card)
+    paid_otherwise: str  # returned instalments paid by card
     refunded: str
     arrears: str
     pre_contract_document_id: str | None
@@ -106,6 +108,7 @@ class ReplanView(TypedDict):
     cash_price: str
     interest: str
     to_collect: str
+    returned: str
     refund_due: str
     arrears: str
     instalments: list[InstalmentView]
@@ -293,6 +296,8 @@ class ArrearsCaseView(TypedDict):
     stage: str
     amount: str
     fee: str
+    amount_collected: str  # of the instalment, by direct debit since the return (re-presented)
+    fee_collected: str  # of the charge, by direct debit (collected on the new date)
     owed: str
     opened_on: str
     represent_on: str | None

@@ -14,7 +14,8 @@ as Bacs' duplicate checks refuse it. It then makes the scheme's reports on the d
 
 Outcomes are decided by the last four digits of the payer's account number:
 
-  ...0000  ARUDD 0 "refer to payer" on a first, regular or final collection; a re-presentation (18) is paid
+  ...0000  ARUDD 0 "refer to payer" on a first, regular or final collection; a re-presentation (18) is paid,
+           and so is every item for the same reference in its file (the charge for the return collected with it)
   ...1111  ARUDD 0 "refer to payer" every time, re-presentations included
   ...2222  ADDACS 1 "instruction cancelled by payer" after its lodgement; every collection ARUDD 1
   ...3333  ADDACS B "account closed" after its lodgement; every collection ARUDD B
@@ -144,6 +145,8 @@ class SimulatedBacsBureau:
         after_processing = self._cal.add_working_days(cycle.processing_day, 1)
         after_entry = self._cal.add_working_days(cycle.entry_day, 1)
         out: list[tuple[str, date, str]] = []
+        # ...0000's payer has the money by the new date: everything presented with a re-presentation is paid
+        re_presented = {r.reference for r in f.records if r.code is TransactionCode.RE_PRESENTATION}
         for r in f.records:
             tail = r.account_number[-4:]
             base = {"reference": r.reference, "sort_code": r.sort_code, "account_number": r.account_number,
@@ -162,7 +165,7 @@ class SimulatedBacsBureau:
             if not r.code.is_debit:
                 continue
             code = {"1111": "0", "2222": "1", "3333": "B", "4444": "6", "5555": "5"}.get(tail)
-            if tail == "0000" and r.code is not TransactionCode.RE_PRESENTATION:
+            if tail == "0000" and r.reference not in re_presented:
                 code = "0"
             if code is not None:
                 out.append(("ARUDD", after_entry, json.dumps(

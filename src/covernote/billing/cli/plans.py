@@ -27,7 +27,8 @@ def plan_summary(v: dict[str, Any]) -> str:
                      f"{a['interest']} ({a['flat_rate_percent']}% flat), total payable {a['total_payable']}, "
                      f"APR {a['apr_percent']}%")
         lines.append(f"  commission {a['commission']} ({a['commission_percent']}% of the credit); collected "
-                     f"{a['collected']}, to collect {a['to_collect']}, refunded {a['refunded']}, arrears {a['arrears']}")
+                     f"{a['collected']}, to collect {a['to_collect']}, returned {a['returned']}, paid by card "
+                     f"{a['paid_otherwise']}, refunded {a['refunded']}, arrears {a['arrears']}")
     lines += [f"  {i['sequence']:>2}. {i['due_on']}  {i['amount']:>9}  {i['status']}" for i in v["instalments"]]
     return "\n".join(lines)
 

@@ -10,11 +10,12 @@ product file) and the customer's nation's working days (`kernel/calendar.py`):
 1. A collection comes back unpaid (`decide_return`). The product's fee for a returned direct debit is
    charged once per case (FEE-2). If the return may be re-presented (PAY-6: only "refer to payer"), the
    customer is written to with the new collection date, `representation_working_days` working days after
-   the day the return is handled (the letter is the advance notice of that collection) and the amount to be
-   taken: the instalment and the charge. Stage `representation`.
-2. The re-presentation is not returned within `return_window_working_days` working days of its date: it was
-   paid, the case is closed `paid` (`next_action`).
-3. The re-presentation comes back too, or the first return may not be re-presented (the instruction was
+   the day the return is handled (the letter is the advance notice of that collection) and the amounts to be
+   taken: the instalment (re-presented, Bacs code 18, unchanged as Bacs requires) and the charge (a collection
+   of its own, code 17, on the same day). Stage `representation`.
+2. Neither comes back within `return_window_working_days` working days of the date: both were paid, the case
+   is closed `paid` (`next_action`).
+3. The re-presentation or the charge comes back too, or the first return may not be re-presented (the instruction was
    cancelled, the account closed...): the customer is asked to ring and pay by card within
    `card_payment_days` calendar days. Stage `card_payment`.
 4. Not paid by then: notice of cancellation, effective the product's insurer notice
@@ -89,7 +90,10 @@ LETTER_TITLES: dict[str, str] = {
 @dataclass(frozen=True)
 class ArrearsCase:
     """One returned collection's way down the ladder. `amount` is the instalment returned; `fee` the charge
-    for the return (zero when the product has none); `owed` is both. The dates are those of the stage reached:
+    for the return (zero when the product has none); `amount_collected` and `fee_collected` what the direct
+    debit has collected of each since (the re-presentation and the charge presented with it on the new date:
+    posted as received, undone if returned); `owed` is what is left of both. The dates are those of the stage
+    reached:
     `represent_on` the new collection date and `paid_unless_returned_by` the last day its return may arrive;
     `pay_by` the last day to pay by card; `notice_on` the day notice was given and `cancel_on` the day the
     cancellation takes effect."""
@@ -112,10 +116,20 @@ class ArrearsCase:
     closed_on: date | None = None
     created_at: datetime | None = None
     version: int = 1
+    amount_collected: Money = field(default_factory=Money.zero)
+    fee_collected: Money = field(default_factory=Money.zero)
+
+    @property
+    def amount_owed(self) -> Money:
+        return self.amount - self.amount_collected
+
+    @property
+    def fee_owed(self) -> Money:
+        return self.fee - self.fee_collected
 
     @property
     def owed(self) -> Money:
-        return self.amount + self.fee
+        return self.amount_owed + self.fee_owed
 
     def action_on(self) -> date | None:
         """The day the daily step next has something to do for this case, or None when closed."""
@@ -206,6 +220,7 @@ def ask_for_card(rules: ArrearsRules, case: ArrearsCase, on: date, first_return:
     case = replace(case, stage=Stage.CARD_PAYMENT, pay_by=pay_by)
     return case, Step(StepKind.CARD_PAYMENT_REQUESTED, on, {
         "pay_by": pay_by.isoformat(), "amount": case.amount.to_str(), "fee": case.fee.to_str(),
+        "amount_owed": case.amount_owed.to_str(), "fee_owed": case.fee_owed.to_str(),
         "owed": case.owed.to_str(), "reason_code": case.reason_code,
         "why": "returned and not re-presentable" if first_return else "re-presentation returned"})
 
@@ -240,6 +255,26 @@ def paid_by_card(case: ArrearsCase, today: date, receipt: str) -> tuple[ArrearsC
                        f"known by {case.paid_unless_returned_by}: it can be paid by card if it comes back unpaid")
     return (replace(case, stage=Stage.PAID, closed_on=today),
             Step(StepKind.PAID_BY_CARD, today, {"owed": case.owed.to_str(), "receipt": receipt}))
+
+
+def re_presented(case: ArrearsCase, fee_presented: Money) -> ArrearsCase:
+    """The collection run presented the returned instalment again on the case's new date, with `fee_presented` of
+    the charge as a collection of its own (S1: "the new date that we will take the direct debit payment and the
+    £20 charge"): both count as collected unless they come back."""
+    if case.stage is not Stage.REPRESENTATION:
+        raise Conflict(f"the case is at {case.stage.value}: nothing is to be presented again")
+    if fee_presented < Money.zero() or fee_presented > case.fee_owed:
+        raise ValidationFailed("the charge presented is more than the charge owed",
+                               [FieldIssue("fee", f"at most {case.fee_owed}")])
+    return replace(case, amount_collected=case.amount, fee_collected=case.fee_collected + fee_presented)
+
+
+def collection_returned(case: ArrearsCase, *, instalment: Money | None = None, fee: Money | None = None
+                        ) -> ArrearsCase:
+    """A collection made for the case came back unpaid: what it collected is owed again."""
+    zero = Money.zero()
+    return replace(case, amount_collected=(case.amount_collected - (instalment or zero)).max(zero),
+                   fee_collected=(case.fee_collected - (fee or zero)).max(zero))
 
 
 def closed(case: ArrearsCase, today: date, why: str) -> tuple[ArrearsCase, Step]:

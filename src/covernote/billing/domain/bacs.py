@@ -21,8 +21,8 @@ Sources (facts only, cited; nothing copied):
   5 working days' letter (PAY-2's letter with the new date) is what Covernote sends.
 - Reason codes: ARUDD 0-9, A, B; ADDACS 0-3, B-E, R; AUDDIS 1-3, 5, 6, B, C, F-Q (Bacs reason code lists as
   republished by Numeral's "Bacs reason codes" and Access PaySuite; Slimpay, "BACS payment error codes").
-- Transaction codes: 0N new instruction, 0C cancellation, 0S conversion (AUDDIS); 17 first collection,
-  01 regular, 18 re-presentation, 19 final; 99 the contra credit (Bacs Standard 18 implementation guides,
+- Transaction codes: 0N new instruction, 0C cancellation, 0S conversion (AUDDIS); 01 first collection,
+  17 regular, 18 re-presentation, 19 final; 99 the contra credit (Bacs Standard 18 implementation guides,
   e.g. HSBC's "Message Implementation Guide BACS Standard 18", August 2012).
 - New instructions: lodged with a zero-amount 0N record; Covernote presents the first collection no earlier
   than the second working day after the lodgement's entry day (a conservative reading: the paying bank has
@@ -60,8 +60,8 @@ class TransactionCode(enum.Enum):
     NEW_INSTRUCTION = "0N"
     CANCEL_INSTRUCTION = "0C"
     CONVERT_INSTRUCTION = "0S"
-    FIRST_COLLECTION = "17"
-    REGULAR_COLLECTION = "01"
+    FIRST_COLLECTION = "01"
+    REGULAR_COLLECTION = "17"
     RE_PRESENTATION = "18"
     FINAL_COLLECTION = "19"
     CONTRA_CREDIT = "99"

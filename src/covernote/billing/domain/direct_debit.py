@@ -22,6 +22,12 @@ COLLECTABLE_MANDATE: tuple[MandateStatus, ...] = ("lodged", "active")
 BACS_CASH = "cash:bacs"
 INSTALMENTS_RECEIVABLE = "billing:direct-debits-collected"
 
+# A collection's `attempt`: the instalment's first presentation, its re-presentation (Bacs code 18, after a "refer to
+# payer" return), and the charge for its return, presented as an item of its own on the re-presentation's date
+# (S1: "the new date that we will take the direct debit payment and the £20 charge"). Unique per instalment: nothing
+# is presented twice.
+FIRST_ATTEMPT, RE_PRESENTATION_ATTEMPT, CHARGE_ATTEMPT = 1, 2, 3
+
 
 @dataclass(frozen=True)
 class Mandate:

@@ -252,8 +252,13 @@ def apr_for_schedule(credit: Money, start: date, repayments: Sequence[tuple[date
 
 # -- re-planning ------------------------------------------------------------------------------------------
 
-InstalmentStatus = Literal["scheduled", "collected", "returned", "cancelled", "superseded"]
+InstalmentStatus = Literal["scheduled", "collected", "returned", "paid_otherwise", "cancelled", "superseded"]
 OPEN: tuple[InstalmentStatus, ...] = ("scheduled",)
+# An instalment's life: `scheduled` (to collect) -> `collected` (presented by direct debit; posted as received) ->
+# `returned` (the bank returned it unpaid: still owed, outside the schedule, recovered by the arrears ladder,
+# billing/domain/arrears.py) -> `collected` again (re-presented) or `paid_otherwise` (paid by card). A re-plan
+# supersedes or cancels scheduled rows only; a settlement (a cancellation, or a term that now costs less than
+# what is owed outside the schedule) folds its returned rows into the settlement (`cancelled`).
 
 
 @dataclass(frozen=True)
@@ -277,7 +282,7 @@ class PlanPosition:
     flat_rate_percent: Decimal
     instalments: tuple[InstalmentState, ...]
     refunded: Money = field(default_factory=Money.zero)
-    paid_otherwise: Money = field(default_factory=Money.zero)  # arrears paid by card, outside the schedule
+    paid_otherwise: Money = field(default_factory=Money.zero)  # returned instalments paid by card
     arrears: Money = field(default_factory=Money.zero)  # owed with no instalment left to collect it
 
     @property
@@ -297,8 +302,20 @@ class PlanPosition:
     def to_collect(self) -> Money:
         return sum_money([i.amount for i in self.open_instalments])
 
+    @property
+    def returned(self) -> Money:
+        """Instalments returned unpaid and not yet recovered: owed outside the schedule (the arrears ladder
+        presents each again or asks for it by card), never spread over the open instalments."""
+        return sum_money([i.amount for i in self.instalments if i.status == "returned"])
 
-ReplanCause = Literal["adjustment", "rerating", "cancellation", "returned", "missed", "renewal"]
+    @property
+    def owed_to_provider(self) -> Money:
+        """What the customer still owes under the agreement's schedule: the open instalments and the returned
+        ones (the memorandum `finance:customer-debt`, billing/domain/plans.py)."""
+        return self.to_collect + self.returned
+
+
+ReplanCause = Literal["adjustment", "rerating", "cancellation", "renewal"]
 
 
 @dataclass(frozen=True)
@@ -307,7 +324,8 @@ class Replan:
     date; an amount of zero is not scheduled: the row is cancelled). `refund` is what the customer has paid
     beyond what they now owe; `arrears` is the whole of what they owe that no instalment will collect (after a
     cancellation, or when every instalment has fallen due, or owed before and still unpaid): collected by the
-    arrears process. Always: paid + to_collect + arrears = cash_price + interest (refund paid)."""
+    arrears process. `folded`: returned instalments settled into `arrears` or `refund` (their recovery stops).
+    Always: paid + to_collect + returned + arrears = cash_price + interest (refund paid)."""
 
     cause: ReplanCause
     cash_price: Money
@@ -316,6 +334,7 @@ class Replan:
     cancelled: tuple[int, ...]  # sequences whose open instalment is cancelled without a replacement
     refund: Money
     arrears: Money
+    folded: tuple[int, ...] = ()  # sequences of returned instalments settled by this re-plan
 
     @property
     def to_collect(self) -> Money:
@@ -323,21 +342,25 @@ class Replan:
 
 
 def replan(position: PlanPosition, new_cash_price: Money, cause: ReplanCause) -> Replan:
-    """Re-plan the instalments not yet collected so that what is paid and what is left to collect equal the
-    new cash price plus the interest, to the penny.
+    """Re-plan the instalments not yet collected so that what is paid, what is left to collect, what was
+    returned and is being recovered, and arrears equal the new cash price plus the interest, to the penny.
 
     - an addition (extra premium, a higher re-rating) is financed at the agreement's flat rate, pro rata to
       the share of the instalments still open (k of n open: rate x addition x k / n), and spread over the
       open instalments;
     - a reduction (return premium) reduces the open instalments; beyond them, the excess is a refund; the
       interest already agreed is not reduced (the credit was advanced for the term);
-    - a cancellation settles: no more instalments; the interest is cut to the share of the instalments that
-      fell due (open ones rebated, a simplification of the Consumer Credit (Early Settlement) Regulations
-      2004's rebate, in the customer's favour); what was paid beyond the earned premium and fees kept (the new
-      cash price the cancellation leaves) is a refund, what is still owed is arrears;
-    - a returned or missed instalment: its amount is still owed and is spread over the open instalments (or
-      is arrears when none are left)."""
+    - a returned instalment stays owed as it is (re-presented for the same amount, or paid by card): it is
+      never spread over the open instalments, so nothing is collected twice;
+    - a settlement (a cancellation; or a term that now costs less than the returned instalments still owed,
+      which cannot be re-presented for part of their amount): no more instalments; on a cancellation the
+      interest is cut to the share of the instalments that fell due (open ones rebated, a simplification of the
+      Consumer Credit (Early Settlement) Regulations 2004's rebate, in the customer's favour); the returned
+      instalments are folded in; what was paid beyond what is now owed is a refund, what is still owed is
+      arrears."""
     open_rows = position.open_instalments
+    returned_rows = [i for i in position.instalments if i.status == "returned"]
+    returned = position.returned
     k, n = len(open_rows), position.instalment_count
     delta = new_cash_price - position.cash_price
     interest = position.interest
@@ -346,33 +369,37 @@ def replan(position: PlanPosition, new_cash_price: Money, cause: ReplanCause) ->
     elif delta > Money.zero() and k:
         interest = interest + (delta * position.flat_rate_percent * k / (HUNDRED * n)).round_pence(
             Rounding.HALF_UP)
-    balance = new_cash_price + interest - position.paid  # everything still owed, arrears included
+    balance = new_cash_price + interest - position.paid  # everything still owed: open, returned, arrears
     refund = Money.zero()
     arrears = position.arrears
     new_rows: list[ScheduledAmount] = []
-    cancelled: list[int] = []
-    if balance < Money.zero():
-        refund, arrears = -balance, Money.zero()
-        cancelled = [r.sequence for r in open_rows]
-    elif cause == "cancellation" or not k or balance <= arrears:
-        arrears = balance
-        cancelled = [r.sequence for r in open_rows]
+    cancelled = [r.sequence for r in open_rows]
+    folded: list[int] = []
+    if cause == "cancellation" or balance < returned:
+        folded = [r.sequence for r in returned_rows]
+        refund, arrears = (-balance, Money.zero()) if balance < Money.zero() else (Money.zero(), balance)
+    elif not k or balance - returned <= arrears:
+        arrears = balance - returned
     else:
-        for row, amount in zip(open_rows, split_equal(balance - arrears, k), strict=True):
+        cancelled = []
+        for row, amount in zip(open_rows, split_equal(balance - returned - arrears, k), strict=True):
             if amount.is_zero():
                 cancelled.append(row.sequence)
             else:
                 new_rows.append(ScheduledAmount(row.sequence, row.due_on, amount))
-    return Replan(cause, new_cash_price, interest, tuple(new_rows), tuple(cancelled), refund, arrears)
+    return Replan(cause, new_cash_price, interest, tuple(new_rows), tuple(cancelled), refund, arrears,
+                  tuple(folded))
 
 
 def apply_replan(position: PlanPosition, result: Replan) -> PlanPosition:
     """The position after a replan is carried out (open rows superseded by the new amounts, the others
-    cancelled, a refund paid)."""
-    kept = [i for i in position.instalments if i.status not in OPEN]
+    cancelled, returned rows folded into the settlement, a refund paid)."""
+    kept = [i for i in position.instalments if i.status not in OPEN
+            and not (i.status == "returned" and i.sequence in result.folded)]
     kept += [InstalmentState(s.sequence, s.due_on, s.amount, "scheduled") for s in result.instalments]
     kept += [InstalmentState(i.sequence, i.due_on, i.amount, "cancelled") for i in position.instalments
-             if i.sequence in result.cancelled and i.status in OPEN]
+             if (i.sequence in result.cancelled and i.status in OPEN)
+             or (i.sequence in result.folded and i.status == "returned")]
     return PlanPosition(result.cash_price, result.interest, position.deposit, position.instalment_count,
                         position.flat_rate_percent, tuple(sorted(kept, key=lambda i: i.sequence)),
                         position.refunded + result.refund, position.paid_otherwise, result.arrears)

@@ -23,6 +23,7 @@ _OPEN = [st.value for st in OPEN_STAGES]
 def _row(case: ArrearsCase) -> dict[str, Any]:
     return dict(policy_id=case.policy_id, customer_id=case.customer_id, instalment_id=case.instalment_id,
                 transaction_id=case.transaction_id, amount_pence=case.amount.pence, fee_pence=case.fee.pence,
+                amount_collected_pence=case.amount_collected.pence, fee_collected_pence=case.fee_collected.pence,
                 reason_code=case.reason_code, stage=case.stage.value, opened_on=case.opened_on,
                 represent_on=case.represent_on, paid_unless_returned_by=case.paid_unless_returned_by,
                 pay_by=case.pay_by, notice_on=case.notice_on, cancel_on=case.cancel_on, action_on=case.action_on(),
@@ -33,7 +34,8 @@ def _case(r: Row[Any]) -> ArrearsCase:
     return ArrearsCase(r.id, r.policy_id, r.customer_id, r.instalment_id, Money.from_pence(r.amount_pence),
                        Money.from_pence(r.fee_pence), r.reason_code, Stage(r.stage), r.opened_on, r.transaction_id,
                        r.represent_on, r.paid_unless_returned_by, r.pay_by, r.notice_on, r.cancel_on, r.closed_on,
-                       r.created_at, r.version)
+                       r.created_at, r.version, Money.from_pence(r.amount_collected_pence),
+                       Money.from_pence(r.fee_collected_pence))
 
 
 def _step(r: Row[Any]) -> StoredStep:

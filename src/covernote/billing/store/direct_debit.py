@@ -239,6 +239,16 @@ class DirectDebitRepo:
         self.conn.execute(dd_collections.update().where(dd_collections.c.id == collection_id)
                           .values(re_present_on=entry_on))
 
+    def withdraw_re_presentations(self, instalment_ids: Sequence[str]) -> None:
+        if instalment_ids:
+            again = dd_collections.alias("again")
+            presented = sa.select(again.c.id).where(again.c.instalment_id == dd_collections.c.instalment_id,
+                                                    again.c.attempt == 2)
+            self.conn.execute(dd_collections.update().where(
+                dd_collections.c.instalment_id.in_(list(instalment_ids)), dd_collections.c.attempt == 1,
+                dd_collections.c.status == "returned", dd_collections.c.re_present_on.is_not(None),
+                ~sa.exists(presented)).values(re_present_on=None))
+
     def due_re_presentations(self, entry_by: date, limit: int, after: str = "") -> list[DueInstalment]:
         """Returned collections planned for re-presentation by `entry_by`, on a live mandate, not yet presented
         again, by the returned collection's id."""
@@ -311,7 +321,10 @@ class DirectDebitRepo:
         q = (sa.select(dd_collections).join(dd_mandates, dd_mandates.c.id == dd_collections.c.mandate_id)
              .where(dd_mandates.c.reference == reference, dd_collections.c.processing_on == processing_on,
                     dd_collections.c.amount_pence == amount_pence)
-             .order_by(dd_collections.c.attempt.desc()).limit(1))
+             # an item still presented first (two items of one amount on one day, a re-presentation and the
+             # charge collected with it: each return matches one of them), the latest attempt first
+             .order_by(sa.case((dd_collections.c.status == "presented", 0), else_=1), dd_collections.c.attempt.desc())
+             .limit(1))
         row = self.conn.execute(q).first()
         return None if row is None else _collection(row)
 

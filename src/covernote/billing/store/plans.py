@@ -104,16 +104,29 @@ class PaymentPlanRepo:
         if done.rowcount != 1:
             raise Conflict("an instalment was collected or returned meanwhile; re-plan again")
 
-    def set_status(self, instalment_id: str, status: InstalmentStatus) -> InstalmentRecord:
-        done = self.conn.execute(i.update().where(i.c.id == instalment_id, i.c.status == "scheduled")
-                                 .values(status=status))
+    def instalment(self, instalment_id: str) -> InstalmentRecord | None:
+        row = self.conn.execute(i.select().where(i.c.id == instalment_id)).first()
+        return None if row is None else _instalment(row)
+
+    def fold_returned(self, instalment_ids: Sequence[str]) -> None:
+        """Returned instalments settled by a re-plan: `cancelled` (no longer owed as instalments)."""
+        if instalment_ids:
+            self.conn.execute(i.update().where(i.c.id.in_(list(instalment_ids)), i.c.status == "returned")
+                              .values(status="cancelled"))
+
+    def paid_otherwise(self, instalment_id: str) -> InstalmentRecord | None:
+        """A returned instalment paid outside the direct debit (by card): `paid_otherwise`; None when it is not
+        returned (re-presented meanwhile, or settled)."""
+        done = self.conn.execute(i.update().where(i.c.id == instalment_id, i.c.status == "returned")
+                                 .values(status="paid_otherwise"))
         if done.rowcount != 1:
-            raise Conflict("the instalment is no longer scheduled: it was re-planned or settled meanwhile")
+            return None
         return _instalment(self.conn.execute(i.select().where(i.c.id == instalment_id)).one())
 
     def expected_accounts_by_policy(self) -> dict[str, dict[str, int]]:
         """policy id -> finance account -> pence the accepted agreements should have posted there
-        (billing/domain/plans.py)."""
+        (billing/domain/plans.py): the memorandum of the customer's debt to the provider holds the instalments
+        scheduled and those returned and not yet recovered (finance.PlanPosition.owed_to_provider)."""
         out: dict[str, dict[str, int]] = {}
         agreements = self.conn.execute(
             sa.select(a.c.policy_id, a.c.plan_id, a.c.current_cash_price_pence, a.c.deposit_pence,
@@ -126,7 +139,7 @@ class PaymentPlanRepo:
                                    (COMMISSION_DUE, commission), (COMMISSION, -commission)):
                 accounts[account] = accounts.get(account, 0) + int(pence)
         open_rows = self.conn.execute(
-            sa.select(i.c.policy_id, sa.func.sum(i.c.amount_pence)).where(i.c.status == "scheduled")
+            sa.select(i.c.policy_id, sa.func.sum(i.c.amount_pence)).where(i.c.status.in_(("scheduled", "returned")))
             .group_by(i.c.policy_id))
         for pid, pence in open_rows:
             out.setdefault(pid, {})[CUSTOMER_DEBT] = int(pence or 0)

@@ -14,11 +14,11 @@ import io
 import logging
 from collections.abc import Sequence
 from dataclasses import replace
-from datetime import date, datetime, time
+from datetime import date
 from typing import Any, cast
 
 from covernote.billing.domain import arrears as ladder
-from covernote.billing.domain.arrears import ArrearsCase, Stage, Step, StepKind
+from covernote.billing.domain.arrears import ArrearsCase, Stage, StepKind
 from covernote.billing.domain.direct_debit import INSTALMENTS_RECEIVABLE
 from covernote.billing.domain.events import PolicyCancellationDue
 from covernote.billing.domain.plans import CUSTOMER_DEBT, CUSTOMER_DEBT_CONTRA
@@ -31,12 +31,11 @@ from covernote.billing.results import (
     ArrearsStepView,
     PolicyArrears,
 )
-from covernote.clocks import usecases as clocks
+from covernote.billing.usecases import plans
+from covernote.billing.usecases.arrears_steps import record_step
 from covernote.documents.domain import Letter
 from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM, Principal, require_staff
-from covernote.kernel.calendar import Nation, WorkingDayCalendar
-from covernote.kernel.clock import LONDON
 from covernote.kernel.csv_cells import writer
 from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ValidationFailed
 from covernote.kernel.ids import new_id
@@ -56,16 +55,7 @@ from covernote.products.domain.model import Product
 
 log = logging.getLogger(__name__)
 
-SUBJECT = "arrears_case"  # the clock engine's subject kind
 PACKAGE = "covernote.billing"
-
-# The clock each step starts (clocks/domain.py RULES); the clocks a step ends are met or stopped below.
-STARTS: dict[StepKind, str] = {
-    StepKind.RETURNED: "arrears.representation",
-    StepKind.CARD_PAYMENT_REQUESTED: "arrears.card_payment",
-    StepKind.NOTICE_OF_CANCELLATION: "arrears.cancellation_notice",
-}
-
 
 # -- the product, the calendar ----------------------------------------------------------------------------------
 
@@ -82,55 +72,7 @@ def rules_of(product: Product) -> ArrearsRules:
     return product.arrears
 
 
-# Bacs processes on England and Wales' working days whatever the payer's nation (Bacs' processing calendar), so a
-# re-presentation's date and its clock count those; the card and notice steps count calendar days.
-BACS_CALENDAR = WorkingDayCalendar(Nation.ENGLAND_AND_WALES)
-
-
-def calendar_for(uow: UnitOfWork, policy: Policy) -> WorkingDayCalendar:
-    """The working days the ladder's dates and clocks count: Bacs' (England and Wales), for every payer."""
-    return BACS_CALENDAR
-
-
 # -- recording a step -------------------------------------------------------------------------------------------
-
-
-def record_step(ctx: AppContext, uow: UnitOfWork, policy: Policy, case: ArrearsCase, step: Step,
-                return_id: str | None = None) -> StoredStep:
-    """Store the step on the case (already stored at its new stage), end the clocks it ends and start the one
-    it starts, in the caller's unit of work."""
-    now = ctx.clock.now()
-    calendar = calendar_for(uow, policy)
-    open_rules = {d.rule_code for d in clocks.open_on(uow, SUBJECT, case.case_id)}
-    if step.kind in (StepKind.REPRESENTATION_PAID, StepKind.CARD_PAYMENT_REQUESTED) \
-            and "arrears.representation" in open_rules:
-        # It went through, or came back: either way Bacs presented it on its date (the entry day).
-        on = datetime.combine(case.represent_on, time(0), tzinfo=LONDON) if case.represent_on else now
-        presented(uow, case.case_id, min(now, on))
-    if step.kind is StepKind.NOTICE_OF_CANCELLATION:
-        clocks.stop_open(uow, SUBJECT, case.case_id, now, "not paid by card in time: notice of cancellation sent",
-                         "arrears.card_payment")
-    if step.kind is StepKind.CANCELLATION_DUE:
-        clocks.meet(uow, SUBJECT, case.case_id, "arrears.cancellation_notice", now)
-    if step.kind is StepKind.PAID_BY_CARD:
-        clocks.meet(uow, SUBJECT, case.case_id, "arrears.card_payment", now)
-        clocks.stop_open(uow, SUBJECT, case.case_id, now, "the arrears were paid by card")
-    if step.kind is StepKind.CLOSED:
-        clocks.stop_open(uow, SUBJECT, case.case_id, now, step.facts.get("why", "closed"))
-    deadline_id = None
-    if step.kind in STARTS:
-        d = clocks.start(uow, STARTS[step.kind], SUBJECT, case.case_id, now, customer_id=case.customer_id,
-                         nation=calendar.nation, note=f"policy {policy.number}: {step.kind.value.replace('_', ' ')}")
-        deadline_id = d.deadline_id
-    step_id = new_id("ast")
-    uow.arrears.add_step(step_id, case, step, now, deadline_id, return_id)
-    return StoredStep(step_id, case.case_id, case.policy_id, step, now, None, deadline_id, return_id)
-
-
-def presented(uow: UnitOfWork, case_id: str, at: Any) -> None:
-    """The Bacs side presented the case's collection again (its new date's collection file): the
-    representation clock is met then."""
-    clocks.meet(uow, SUBJECT, case_id, "arrears.representation", at)
 
 
 def representations_due(ctx: AppContext, uow: UnitOfWork, day: date) -> list[ArrearsCase]:
@@ -155,8 +97,9 @@ def _day(d: date | None) -> str | None:
 def case_view(case: ArrearsCase, steps: Sequence[StoredStep]) -> ArrearsCaseView:
     return {"id": case.case_id, "policy_id": case.policy_id, "instalment_id": case.instalment_id,
             "transaction_id": case.transaction_id, "reason_code": case.reason_code, "stage": case.stage.value,
-            "amount": case.amount.to_str(), "fee": case.fee.to_str(), "owed": case.owed.to_str(),
-            "opened_on": case.opened_on.isoformat(), "represent_on": _day(case.represent_on),
+            "amount": case.amount.to_str(), "fee": case.fee.to_str(),
+            "amount_collected": case.amount_collected.to_str(), "fee_collected": case.fee_collected.to_str(),
+            "owed": case.owed.to_str(), "opened_on": case.opened_on.isoformat(), "represent_on": _day(case.represent_on),
             "paid_unless_returned_by": _day(case.paid_unless_returned_by), "pay_by": _day(case.pay_by),
             "notice_on": _day(case.notice_on), "cancel_on": _day(case.cancel_on), "closed_on": _day(case.closed_on),
             "next_action_on": _day(case.action_on()),
@@ -288,23 +231,25 @@ def pay_arrears(ctx: AppContext, principal: Principal, policy_id: str, payment_t
 
 def paid_outside_the_plan(ctx: AppContext, uow: UnitOfWork, case: ArrearsCase, term_no: int,
                           transaction_id: str) -> None:
-    """A returned instalment of a premium-finance plan, paid by card instead: the agreement counts it as paid
-    otherwise (PAY-1), so a later re-plan (a cancellation) neither collects it again nor calls it arrears; and the
-    card's money for it is moved where a collection puts an instalment (held for the finance provider, the
-    memorandum of the customer's debt to the provider falling by it: `direct_debit._collection_entry`). The charge
-    for the return is the insurer's, not the provider's: it stays on the customer's account and out of the
-    agreement."""
+    """A returned instalment of a premium-finance plan, paid by card instead: the instalment is marked
+    `paid_otherwise` and the agreement counts it as paid otherwise (PAY-1), so a later re-plan (a cancellation)
+    neither collects it again nor calls it arrears; and the card's money for it is moved where a collection puts
+    an instalment (held for the finance provider, the memorandum of the customer's debt to the provider falling by
+    it: `direct_debit._collection_entry`). The charge for the return is the insurer's, not the provider's: it
+    stays on the customer's account and out of the agreement. Nothing when the instalment is not returned (its
+    re-presentation was paid: only the charge was owed)."""
     plan = uow.plans.current_plan(case.policy_id, term_no)
     if plan is None or plan.kind != "monthly_direct_debit":
         return
-    returned = any(r.instalment_id == case.instalment_id and r.status == "returned"
-                   for r in uow.plans.instalments(plan.plan_id, current_only=False))
     agreement = uow.plans.agreement_for(plan.plan_id)
-    if not returned or agreement is None:
+    if agreement is None or case.amount_owed.is_zero():
         return
-    uow.plans.update_agreement(replace(agreement, paid_otherwise=agreement.paid_otherwise + case.amount),
+    row = uow.plans.paid_otherwise(case.instalment_id)
+    if row is None:
+        return
+    amount = row.amount
+    uow.plans.update_agreement(replace(agreement, paid_otherwise=agreement.paid_otherwise + amount),
                                agreement.version)
-    amount = case.amount
     uow.ledger.add(JournalEntry(new_id("jnl"), ctx.clock.now(), "Returned instalment paid by card", case.policy_id,
                                 transaction_id, (
         Posting(RECEIVABLE, amount, "the card payment's instalment part"),
@@ -330,6 +275,8 @@ def advance_case(ctx: AppContext, uow: UnitOfWork, case: ArrearsCase, today: dat
     if status not in ("live", "pending"):
         c2, step = ladder.closed(case, today, f"the policy is {status}")
         record_step(ctx, uow, policy, uow.arrears.update(c2), step)
+        # a returned instalment nothing will recover now is owed on the account, as a settlement's arrears
+        plans.settle_returned(ctx, uow, policy, case.instalment_id, f"the policy is {status}")
         return step.kind
     product = product_of(ctx, policy)
     decided = ladder.next_action(case, today, product.cancellation.insurer_notice_days)
@@ -411,7 +358,10 @@ def letter_values(ctx: AppContext, uow: UnitOfWork, stored: StoredStep) -> dict[
             "policyholder": customer.name if customer else None,
             "address": customer.address if customer else None, "postcode": customer.postcode if customer else None,
             "policy_number": policy.number, "amount": case.amount.to_str(), "fee": case.fee.to_str(),
-            "owed": case.owed.to_str(), "reason_code": case.reason_code,
+            # as the step found them (a letter issued later states the figures of its day)
+            "owed": facts.get("owed") or case.owed.to_str(),
+            "amount_owed": facts.get("amount_owed") or case.amount_owed.to_str(),
+            "fee_owed": facts.get("fee_owed") or case.fee_owed.to_str(), "reason_code": case.reason_code,
             "represent_on": day("represent_on"), "pay_by": day("pay_by"), "cancel_on": day("cancel_on"),
             "notice_days": facts.get("notice_days"), "not_re_presentable": facts.get("why") ==
             "returned and not re-presentable"}

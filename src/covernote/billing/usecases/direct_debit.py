@@ -27,9 +27,12 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from typing import Any
 
+from covernote.billing.domain import arrears as ladder
 from covernote.billing.domain import bacs
+from covernote.billing.domain.arrears import Stage
 from covernote.billing.domain.direct_debit import (
     BACS_CASH,
+    CHARGE_ATTEMPT,
     INSTALMENTS_RECEIVABLE,
     AdvanceNotice,
     Collection,
@@ -40,6 +43,7 @@ from covernote.billing.domain.direct_debit import (
 )
 from covernote.billing.domain.plans import CUSTOMER_DEBT, CUSTOMER_DEBT_CONTRA
 from covernote.billing.ports import BacsBureau, BacsFileRejected, BacsReportFile, BacsUnavailable
+from covernote.billing.usecases import arrears_steps
 from covernote.billing.usecases import returns as return_handling
 from covernote.billing.usecases.results_direct_debit import (
     CollectionRunResult,
@@ -52,7 +56,7 @@ from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM, Principal, require_staff
 from covernote.kernel.errors import FieldIssue, ServiceUnavailable, ValidationFailed
 from covernote.kernel.ids import new_id
-from covernote.kernel.journal import JournalEntry, Posting, reversal_of
+from covernote.kernel.journal import RECEIVABLE, JournalEntry, Posting, reversal_of
 from covernote.kernel.money import Money
 from covernote.platform import templating
 from covernote.platform.context import AppContext
@@ -343,7 +347,7 @@ def _notify_plan(ctx: AppContext, lines: Sequence[DueInstalment], today: date) -
 def run_collections(ctx: AppContext, principal: Principal, today: date | None = None,
                     progress: Progress = no_progress, batch: int = BATCH) -> CollectionRunResult:
     """The collection run for today's Bacs input day: every open instalment whose notified collection date is on
-    or before this cycle's entry day and that was never presented is presented (17 first, 01 regular, 19 last),
+    or before this cycle's entry day and that was never presented is presented (01 first, 17 regular, 19 last),
     in batches: each batch writes its collection rows, their ledger entries and the instalments' status together.
     Then the day's file is built from its rows and submitted. Safe to kill and rerun at any point."""
     require_staff(principal, "run the direct debit collections")
@@ -395,6 +399,7 @@ def run_collections(ctx: AppContext, principal: Principal, today: date | None = 
                 break
             after = str(again[-1].returned_collection_id)
             _present(ctx, uow, again, submission, cycle, re_presentation=True)
+            _present_charges(ctx, uow, again, submission, cycle)
             uow.commit()
         done += len(again)
         progress("direct debit collections", done, None)
@@ -434,6 +439,38 @@ def _present(ctx: AppContext, uow: UnitOfWork, due: Sequence[DueInstalment], sub
     uow.direct_debit.add_collections(rows)
     uow.ledger.add_many(entries)
     uow.direct_debit.set_instalment_status([d.instalment_id for d in due], "collected")
+
+
+def _present_charges(ctx: AppContext, uow: UnitOfWork, again: Sequence[DueInstalment], submission: Submission,
+                     cycle: bacs.BacsCycle) -> None:
+    """With each re-presentation, the charge for the return still owed on its arrears case, presented as an item of
+    its own on the same day (S1, FEE-2: "the new date that we will take the direct debit payment and the £20
+    charge"; Bacs re-presents an item unchanged, so the charge cannot ride on it): code 17, a regular collection
+    under the mandate; the case's letter gave the advance notice of both (PAY-6). Posted as received (Dr
+    `cash:bacs`, Cr the customer's account, where the charge was posted) and undone if returned; the case counts
+    both as collected."""
+    now = ctx.clock.now()
+    rows: list[Collection] = []
+    entries: list[JournalEntry] = []
+    for d in again:
+        case = uow.arrears.open_for_instalment(d.policy_id, d.instalment_id)
+        if case is None or case.stage is not Stage.REPRESENTATION:
+            continue
+        fee = case.fee_owed
+        if fee > Money.zero():
+            entry = JournalEntry(new_id("je"), now, f"Direct debit {d.mandate_reference}: the charge for the returned "
+                                 f"direct debit, collected on {cycle.entry_day.isoformat()}", d.policy_id,
+                                 case.transaction_id, (Posting(BACS_CASH, fee, "direct debit collected"),
+                                                       Posting(RECEIVABLE, -fee, "returned direct debit charge")))
+            entries.append(entry)
+            rows.append(Collection(new_id("ddc"), d.instalment_id, CHARGE_ATTEMPT, d.policy_id, d.mandate_id,
+                                   submission.submission_id, bacs.TransactionCode.REGULAR_COLLECTION.value, fee.pence,
+                                   d.due_on, cycle.processing_day, cycle.entry_day, "presented", entry.entry_id, None,
+                                   now))
+        uow.arrears.update(ladder.re_presented(case, fee))
+        arrears_steps.presented(uow, case.case_id, now)
+    uow.direct_debit.add_collections(rows)
+    uow.ledger.add_many(entries)
 
 
 def schedule_re_presentation(ctx: AppContext, uow: UnitOfWork, dd_return: DdReturn, today: date | None = None) -> date:
@@ -494,6 +531,7 @@ def _record_report(ctx: AppContext, uow: UnitOfWork, f: BacsReportFile) -> dict[
     refs = [r.reference for r in report.returns] + [a.reference for a in report.advices]
     mandates = {m.reference: m for m in uow.direct_debit.mandates(references=refs)}
     counts = {"returns": 0, "mandate_changes": 0, "unmatched": 0}
+    reversed_items: list[tuple[DdReturn, Collection]] = []
     for item in report.returns:
         mandate = mandates.get(item.reference)
         collection = uow.direct_debit.find_collection(item.reference, item.original_processing_day,
@@ -512,7 +550,13 @@ def _record_report(ctx: AppContext, uow: UnitOfWork, f: BacsReportFile) -> dict[
         effect = bacs.reason("ARUDD", item.reason_code).mandate
         if effect in (bacs.MandateEffect.CANCELLED, bacs.MandateEffect.SUSPENDED):
             uow.direct_debit.change_mandate(mandate.mandate_id, effect.value, "ARUDD", item.reason_code, now)
-        return_handling.handle_return(ctx, uow, dd_return)
+        undone = return_handling.reverse_return(ctx, uow, dd_return)
+        if undone is not None:
+            reversed_items.append((dd_return, undone))
+    # Every return's money first, then the ladder's steps: a re-presentation and the charge presented with it that
+    # both come back are asked for together, in one letter.
+    for dd_return, undone in reversed_items:
+        return_handling.step_for_return(ctx, uow, dd_return, undone)
     for advice in report.advices:
         mandate = mandates.get(advice.reference)
         kind = f.kind

@@ -17,7 +17,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from datetime import date, datetime
-from typing import Any, Literal, cast
+from typing import Any, cast
 
 from covernote.billing.domain import finance
 from covernote.billing.domain.finance import (
@@ -50,6 +50,7 @@ from covernote.billing.results import (
     PlanOpened,
     ReplanView,
 )
+from covernote.billing.usecases import arrears_steps
 from covernote.documents.domain import Letter
 from covernote.documents.results import DocumentView
 from covernote.documents.usecases import documents
@@ -418,12 +419,14 @@ def position(agreement: AgreementRecord, rows: list[InstalmentRecord]) -> PlanPo
 
 def replan(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransaction,
            cause: ReplanCause | None = None) -> ReplanView | None:
-    """Re-plan the monthly-paid term of `txn` after it changed the term's total (or after a returned or missed
-    instalment, `cause` "returned"/"missed"), in the caller's unit of work: the open instalments superseded by
-    new versions (history is never rewritten), cancelled when none are left to collect; the agreement's
-    standing figures; the ledger moved between the customer's account and the provider's part. A refund due
-    stays on the customer's account (negative: owed to the customer) for the caller to pay; arrears stay on it
-    as owed. None when the term is not paid monthly."""
+    """Re-plan the monthly-paid term of `txn` after it changed the term's total, in the caller's unit of work:
+    the open instalments superseded by new versions (history is never rewritten), cancelled when none are left
+    to collect; the agreement's standing figures; the ledger moved between the customer's account and the
+    provider's part. A returned instalment stays owed as it is (the arrears ladder re-presents it or asks for it
+    by card); a settlement (a cancellation, or a term now costing less than the returned instalments) folds the
+    returned instalments in: their planned re-presentations are withdrawn and their arrears cases closed. A refund
+    due stays on the customer's account (negative: owed to the customer) for the caller to pay; arrears stay on
+    it as owed. None when the term is not paid monthly."""
     plan = uow.plans.current_plan(policy.policy_id, txn.term_no)
     if plan is None or plan.status != "active" or plan.kind != "monthly_direct_debit":
         return None
@@ -446,6 +449,9 @@ def replan(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransact
         new_rows.append(successor)
     for sequence in result.cancelled:
         uow.plans.supersede(by_sequence[sequence].instalment_id, "cancelled", None)
+    folded = [by_sequence[sequence].instalment_id for sequence in result.folded]
+    if folded:
+        _fold_returned(ctx, uow, policy, folded, why)
     uow.plans.add_instalments(new_rows)
     after = finance.apply_replan(before, result)
     reference = agreement.reference or agreement.agreement_id
@@ -453,7 +459,7 @@ def replan(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransact
     entries = [e for e in (
         advance_entry(new_id("jnl"), now, policy.policy_id, txn.transaction_id, moved, reference, agreement.provider),
         customer_debt_entry(new_id("jnl"), now, policy.policy_id, txn.transaction_id,
-                            after.to_collect - before.to_collect, reference),
+                            after.owed_to_provider - before.owed_to_provider, reference),
     ) if e is not None]
     uow.ledger.add_many(entries)
     uow.plans.update_agreement(replace(
@@ -463,29 +469,51 @@ def replan(ctx: AppContext, uow: UnitOfWork, policy: Policy, txn: PolicyTransact
         uow.plans.end_plan(plan.plan_id, now, plan.version)
     return {"policy_id": policy.policy_id, "term": txn.term_no, "cause": why,
             "cash_price": result.cash_price.to_str(), "interest": result.interest.to_str(),
-            "to_collect": after.to_collect.to_str(), "refund_due": result.refund.to_str(),
-            "arrears": after.arrears.to_str(),
+            "to_collect": after.to_collect.to_str(), "returned": after.returned.to_str(),
+            "refund_due": result.refund.to_str(), "arrears": after.arrears.to_str(),
             "instalments": [_instalment_view(r) for r in uow.plans.instalments(plan.plan_id)]}
 
 
-def mark_instalment(ctx: AppContext, uow: UnitOfWork, policy: Policy, instalment_id: str,
-                    status: Literal["collected", "returned"], transaction_id: str | None = None) -> InstalmentRecord:
-    """The plan's side of a Bacs outcome, in the caller's unit of work (the Bacs work posts the cash and
-    decides a re-presentation): the instalment marked, and the memorandum of the customer's debt to the
-    provider reduced by its amount, as it is no longer to be collected. A returned instalment is still owed:
-    follow with `replan(ctx, uow, policy, txn, cause="returned")` to spread it over the open instalments (or
-    make it arrears)."""
-    row = uow.plans.set_status(instalment_id, status)
-    if row.policy_id != policy.policy_id:
-        raise Conflict("the instalment is not this policy's")
-    plan = next(p for p in uow.plans.plans_for(policy.policy_id) if p.plan_id == row.plan_id)
-    agreement = uow.plans.agreement_for(plan.plan_id)
-    reference = agreement.reference if agreement is not None and agreement.reference else row.plan_id
-    entry = customer_debt_entry(new_id("jnl"), ctx.clock.now(), policy.policy_id, transaction_id, -row.amount,
-                                reference)
-    if entry is not None:
-        uow.ledger.add(entry)
-    return row
+def _fold_returned(ctx: AppContext, uow: UnitOfWork, policy: Policy, instalment_ids: list[str],
+                   cause: ReplanCause) -> None:
+    """Returned instalments settled by a re-plan: no longer owed as instalments (`cancelled`; the amount is in the
+    settlement's arrears or netted off its refund), so Bacs must not present them again and their arrears cases
+    have nothing left to recover."""
+    uow.plans.fold_returned(instalment_ids)
+    uow.direct_debit.withdraw_re_presentations(instalment_ids)
+    arrears_steps.close_for_instalments(ctx, uow, policy, instalment_ids,
+                                  f"settled by the plan's re-plan ({cause}): the amount is in its settlement")
+
+
+def settle_returned(ctx: AppContext, uow: UnitOfWork, policy: Policy, instalment_id: str, why: str) -> bool:
+    """A returned instalment whose plan has nothing left to recover it with: its plan was settled (a cancellation
+    while the collection was in flight: the settlement counted it as paid), or its policy stopped being live with it
+    unpaid. What it left unpaid becomes arrears on the agreement, owed on the policy's account like a settlement's
+    own arrears (the provider no longer finances it); the instalment is folded (`cancelled`) and its arrears case
+    closed. In the caller's unit of work; False when the instalment is not returned."""
+    row = uow.plans.instalment(instalment_id)
+    if row is None or row.status != "returned" or row.policy_id != policy.policy_id:
+        return False
+    agreement = uow.plans.agreement_for(row.plan_id)
+    if agreement is None:
+        return False
+    uow.plans.fold_returned([instalment_id])
+    uow.plans.update_agreement(replace(agreement, arrears=agreement.arrears + row.amount), agreement.version)
+    now = ctx.clock.now()
+    reference = agreement.reference or agreement.agreement_id
+    uow.ledger.add_many([e for e in (
+        advance_entry(new_id("jnl"), now, policy.policy_id, None, -row.amount, reference, agreement.provider),
+        customer_debt_entry(new_id("jnl"), now, policy.policy_id, None, -row.amount, reference)) if e is not None])
+    arrears_steps.close_for_instalments(ctx, uow, policy, [instalment_id], why)
+    return True
+
+
+def plan_settled(uow: UnitOfWork, instalment_id: str) -> bool:
+    """Is the instalment's plan settled (ended by a cancellation)?"""
+    row = uow.plans.instalment(instalment_id)
+    if row is None:
+        return False
+    return any(p.plan_id == row.plan_id and p.status == "ended" for p in uow.plans.plans_for(row.policy_id))
 
 
 def expected_provider_receivable(agreement: AgreementRecord) -> Money:
@@ -531,7 +559,8 @@ def _agreement_view(a: AgreementRecord, rows: list[InstalmentRecord]) -> Agreeme
             "instalment_count": a.instalment_count, "commission_percent": _percent(a.commission_percent),
             "commission": a.commission.to_str(), "current_cash_price": a.current_cash_price.to_str(),
             "current_interest": a.current_interest.to_str(), "collected": pos.collected.to_str(),
-            "to_collect": pos.to_collect.to_str(), "refunded": a.refunded.to_str(), "arrears": a.arrears.to_str(),
+            "to_collect": pos.to_collect.to_str(), "returned": pos.returned.to_str(),
+            "paid_otherwise": a.paid_otherwise.to_str(), "refunded": a.refunded.to_str(), "arrears": a.arrears.to_str(),
             "pre_contract_document_id": a.pre_contract_document_id,
             "agreement_document_id": a.agreement_document_id}
 

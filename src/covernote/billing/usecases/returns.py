@@ -19,10 +19,18 @@ from datetime import date
 from covernote.billing.domain import arrears as ladder
 from covernote.billing.domain import bacs
 from covernote.billing.domain.arrears import Stage
-from covernote.billing.domain.direct_debit import DdReturn
+from covernote.billing.domain.direct_debit import (
+    CHARGE_ATTEMPT,
+    FIRST_ATTEMPT,
+    RE_PRESENTATION_ATTEMPT,
+    Collection,
+    DdReturn,
+)
 from covernote.billing.ports import ReturnedCollection
 from covernote.billing.results import HandledReturn
-from covernote.billing.usecases.arrears import calendar_for, case_view, product_of, record_step, rules_of
+from covernote.billing.usecases import plans
+from covernote.billing.usecases.arrears import case_view, product_of, rules_of
+from covernote.billing.usecases.arrears_steps import calendar_for, record_step
 from covernote.kernel.clock import london_date
 from covernote.kernel.errors import NotFound
 from covernote.kernel.ids import new_id
@@ -120,12 +128,18 @@ class Returned:
 
 def handle_return(ctx: AppContext, uow: UnitOfWork, dd_return: DdReturn) -> HandledReturn | None:
     """Apply an ARUDD return recorded against its collection (`dd_return.collection_id` set), in the caller's unit
-    of work (the report processing's, `direct_debit.process_reports`): the collection's ledger entry reversed (the
-    amount is owed again), the collection and its instalment marked returned, the return marked handled; then the
-    ladder's step (`take_step`). A "refer to payer" return of a first presentation is scheduled to be presented
-    again (Bacs' rules, `bacs.re_presentation`, with the product's notice), and the letter gives that date; any
-    other return, a returned re-presentation, or one too late to re-present asks for payment by card. None for an
-    item that names no collection (ADDACS, AUDDIS)."""
+    of work: its money undone (`reverse_return`), then the ladder's step (`step_for_return`). None for an item
+    that names no collection (ADDACS, AUDDIS). The report processing (`direct_debit.process_reports`) calls the two
+    halves itself: every return of a report undone first, then the steps."""
+    collection = reverse_return(ctx, uow, dd_return)
+    return None if collection is None else step_for_return(ctx, uow, dd_return, collection)
+
+
+def reverse_return(ctx: AppContext, uow: UnitOfWork, dd_return: DdReturn) -> Collection | None:
+    """The money of a returned collection undone, in the caller's unit of work: its ledger entry reversed (the
+    amount is owed again), the collection marked returned and, for an instalment's presentation, the instalment
+    too (owed outside the schedule: finance.PlanPosition.returned); the return marked handled; an open arrears
+    case no longer counts it as collected. The collection, or None for an item that names none."""
     if dd_return.collection_id is None:
         return None
     [collection] = uow.direct_debit.collections(ids=[dd_return.collection_id])
@@ -139,25 +153,60 @@ def handle_return(ctx: AppContext, uow: UnitOfWork, dd_return: DdReturn) -> Hand
             uow.ledger.add(reversal)
             reversal_id = reversal.entry_id
     uow.direct_debit.mark_collection(collection.collection_id, "returned", reversal_id)
-    uow.direct_debit.set_instalment_status([collection.instalment_id], "returned")
+    if collection.attempt != CHARGE_ATTEMPT:
+        uow.direct_debit.set_instalment_status([collection.instalment_id], "returned")
     uow.direct_debit.mark_return(dd_return.return_id, "handled", now)
+    if collection.attempt != CHARGE_ATTEMPT and plans.plan_settled(uow, collection.instalment_id):
+        # the plan was settled while the collection was in flight: what it left unpaid is the settlement's arrears
+        policy = uow.policies.get(collection.policy_id)
+        assert policy is not None
+        plans.settle_returned(ctx, uow, policy, collection.instalment_id,
+                              "returned after the plan was settled: owed on the policy's account")
+        return collection
+    case = uow.arrears.open_for_instalment(collection.policy_id, collection.instalment_id)
+    amount = Money.from_pence(collection.amount_pence)
+    if case is not None and collection.attempt == CHARGE_ATTEMPT:
+        uow.arrears.update(ladder.collection_returned(case, fee=amount))
+    elif case is not None and collection.attempt == RE_PRESENTATION_ATTEMPT:
+        uow.arrears.update(ladder.collection_returned(case, instalment=amount))
+    return collection
+
+
+def step_for_return(ctx: AppContext, uow: UnitOfWork, dd_return: DdReturn, collection: Collection
+                    ) -> HandledReturn | None:
+    """The ladder's step for a return whose money `reverse_return` undid. A "refer to payer" return of a first
+    presentation is planned to be presented again (Bacs' rules, `bacs.re_presentation`, with the product's notice),
+    and the letter gives that date; any other return, a returned re-presentation or charge, or one too late to
+    re-present asks for payment by card (once per case: a second return of the same case takes no second step)."""
     policy = uow.policies.get(collection.policy_id)
     assert policy is not None
     product = product_of(ctx, policy)
     if product.arrears is None:
         log.warning("return %s: product %s has no arrears ladder", dd_return.return_id, product.ref)
         return None
+    if collection.attempt != CHARGE_ATTEMPT:
+        row = uow.plans.instalment(collection.instalment_id)
+        if row is not None and row.status == "cancelled":
+            return None  # settled by `reverse_return` (its plan was settled): nothing for the ladder to recover
     today = ctx.today()
+    amount = Money.from_pence(collection.amount_pence)
+    returned_on = london_date(dd_return.created_at)
+    if collection.attempt == CHARGE_ATTEMPT:  # the charge for an earlier return: its case goes on, none is opened
+        if uow.arrears.open_for_instalment(collection.policy_id, collection.instalment_id) is None:
+            log.warning("return %s: the charge collected for instalment %s came back after its case closed; it stays "
+                        "owed on the policy's account", dd_return.return_id, collection.instalment_id)
+            return None
+        return take_step(ctx, uow, Returned(dd_return.return_id, collection.policy_id, collection.instalment_id,
+                                            amount, dd_return.reason_code, False, returned_on))
     collect_on = None
     reason = bacs.ARUDD_REASONS.get(dd_return.reason_code)
     first_return = uow.arrears.open_for_instalment(collection.policy_id, collection.instalment_id) is None
-    if reason is not None and reason.re_presentable and collection.attempt == 1 and first_return:
+    if reason is not None and reason.re_presentable and collection.attempt == FIRST_ATTEMPT and first_return:
         plan = bacs.re_presentation(bacs.bacs_calendar(), dd_return.reason_code, collection.processing_on, today,
                                     notice_working_days=product.arrears.representation_working_days)
         if plan.entry_day is not None:
             uow.direct_debit.set_re_presentation(collection.collection_id, plan.entry_day)
             collect_on = plan.entry_day
-    returned = Returned(dd_return.return_id, collection.policy_id, collection.instalment_id,
-                        Money.from_pence(collection.amount_pence), dd_return.reason_code, collect_on is not None,
-                        london_date(dd_return.created_at))
+    returned = Returned(dd_return.return_id, collection.policy_id, collection.instalment_id, amount,
+                        dd_return.reason_code, collect_on is not None, returned_on)
     return take_step(ctx, uow, returned, collect_on)
