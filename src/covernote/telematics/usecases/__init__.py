@@ -1,0 +1,1 @@
+"""Telematics use cases (issue 16)."""
