@@ -10,7 +10,8 @@ data key, an active mandate whose account is sealed with that key, and two month
    (`process_reports`: the ARUDD of the 1% of payers whose account ends 0000, each return reversed);
 2. month 2, killed: the collection run is started in a child process and killed (SIGKILL) once it has presented
    about half; the run is then started again and must finish the month: every instalment presented exactly once,
-   one ledger entry each, one file at the bureau holding every one of them. The script checks all of it.
+   month 1's returns presented again each with the charge for its return as an item of its own, one ledger entry
+   each, one file at the bureau holding every one of them. The script checks all of it.
 
 Target: 1,000 policies/s or more for the month's run (notices, file, ledger postings).
 
@@ -50,6 +51,7 @@ from covernote.policy.usecases import customers
 from covernote.privacy.usecases.sensitive import seal
 from covernote.settings import PROJECT_ROOT, Settings
 from covernote.store.db import make_engine
+from covernote.store.tables import policy_transactions
 
 HERE = Path(__file__).resolve().parent
 RESULTS = HERE / "results"
@@ -110,6 +112,12 @@ def seed(ctx: Any, engine: sa.Engine, n: int) -> None:
             f" created_at, version, current_term_end)"
             f" SELECT 'pol_bdd' || {k}, 'BD' || {k}, 'cus_bdd' || {k}, p.product_code, p.auto_renew, p.taken_out_on,"
             f" p.payment_token, p.created_at, p.version, p.current_term_end FROM policies p, {series} WHERE p.id = :pid"), p)
+        # the policy's history (its terms): the returns' arrears ladder reads the policy's product and dates
+        others = [c.name for c in policy_transactions.c if c.name not in ("id", "policy_id")]
+        conn.execute(sa.text(
+            f"INSERT INTO policy_transactions (id, policy_id, {', '.join(others)})"
+            f" SELECT 'txn_bdd' || {k} || '_' || t.sequence, 'pol_bdd' || {k}, {', '.join('t.' + c for c in others)}"
+            f" FROM policy_transactions t, {series} WHERE t.policy_id = :pid"), p)
         conn.execute(sa.text(
             f"INSERT INTO payment_plans (id, policy_id, term_no, kind, status, collection_day, account_holder, sort_code,"
             f" account_number, account_ending, created_at, created_by, version)"
@@ -136,8 +144,8 @@ def seed(ctx: Any, engine: sa.Engine, n: int) -> None:
                 f" DATE '2026-11-05', NULL, :now FROM {series}"), q2)
     with engine.connect() as conn:
         conn = conn.execution_options(isolation_level="AUTOCOMMIT")
-        for table in ("customers", "subject_keys", "policies", "payment_plans", "dd_mandates", "instalments",
-                      "dd_advance_notices"):
+        for table in ("customers", "subject_keys", "policies", "policy_transactions", "payment_plans", "dd_mandates",
+                      "instalments", "dd_advance_notices"):
             conn.exec_driver_sql(f"ANALYZE {table}")
 
 
@@ -145,8 +153,11 @@ def counts(engine: sa.Engine, entry_on: date) -> dict[str, int]:
     with engine.connect() as conn:
         q = {
             "collections": "SELECT count(*) FROM dd_collections WHERE entry_on = :d",
+            "first_presentations": "SELECT count(*) FROM dd_collections WHERE entry_on = :d AND attempt = 1",
+            "re_presentations": "SELECT count(*) FROM dd_collections WHERE entry_on = :d AND attempt = 2",
+            "charges": "SELECT count(*) FROM dd_collections WHERE entry_on = :d AND attempt = 3",
             "instalments_presented_twice": "SELECT count(*) FROM (SELECT instalment_id FROM dd_collections"
-                                           " GROUP BY instalment_id HAVING count(*) > 1) x",
+                                           " GROUP BY instalment_id, attempt HAVING count(*) > 1) x",
             "due_not_presented": "SELECT count(*) FROM instalments i WHERE i.due_on = :d AND NOT EXISTS"
                                  " (SELECT 1 FROM dd_collections c WHERE c.instalment_id = i.id)",
             "ledger_entries": "SELECT count(*) FROM journal_entries j JOIN dd_collections c ON c.journal_entry_id = j.id"
@@ -250,12 +261,19 @@ def main(argv: list[str] | None = None) -> int:
         again = dd.run_collections(at(ctx, input2), SYSTEM)
         month2 = counts(engine, entry2)
         log(f"rerun: {rerun['collected']} in the file, {rerun['status']}, {t_rerun:.1f}s; a third run: {again['status']}")
+        # month 1's returns ("refer to payer") are presented again in this run, each with the charge for its return
+        # as an item of its own (PAY-2, FEE-2)
+        r = reports["returns"]
+        items = n + 2 * r
         checks2 = {
-            "killed half way": 0 < half["collections"] < n,
-            "every instalment presented once": month2["collections"] == n and month2["instalments_presented_twice"] == 0
-            and month2["due_not_presented"] == 0,
-            "one ledger entry per collection": month2["ledger_entries"] == n and month2["collection_entries"] == n,
-            "one file with every collection": month2["submitted_files"] == 1 and month2["submitted_records"] == n,
+            "killed half way": 0 < half["collections"] < items,
+            "every instalment presented once": month2["first_presentations"] == n
+            and month2["instalments_presented_twice"] == 0 and month2["due_not_presented"] == 0,
+            "month 1's returns re-presented, each with its charge": month2["re_presentations"] == r
+            and month2["charges"] == r,
+            "one ledger entry per collection": month2["ledger_entries"] == items
+            and month2["collection_entries"] == items,
+            "one file with every collection": month2["submitted_files"] == 1 and month2["submitted_records"] == items,
             "a further run collects nothing": again["status"] == "nothing",
         }
         for name, passed in {**{f"month 1: {k}": v for k, v in checks1.items()},
