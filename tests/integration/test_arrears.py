@@ -20,6 +20,7 @@ from typing import Any
 
 import pytest
 
+from covernote.billing.domain import arrears as ladder
 from covernote.billing.domain.events import PolicyCancellationDue
 from covernote.billing.usecases import arrears
 from covernote.billing.usecases.returns import take_step
@@ -180,6 +181,10 @@ def test_pay2_refer_to_payer_represented_and_paid(db_ctx: AppContext, clock: Fix
     assert [(c.policy_id, c.owed) for c in due] == [(pid, Money.of("81.25"))]
     clock.set_date(date(2026, 12, 31), 8)
     bacs_posts(ctx, pid, -Money.of("81.25"), "Direct debit collected")  # the re-presentation, instalment and charge
+    with ctx.uow() as uow:  # as the collection run records it on the case (direct_debit._present_charges)
+        [case] = uow.arrears.for_policy(pid)
+        uow.arrears.update(ladder.re_presented(case, case.fee))
+        uow.commit()
     assert run_on(ctx, clock, date(2027, 1, 5))["steps"] == {}
     assert run_on(ctx, clock, date(2027, 1, 6))["steps"] == {"representation_paid": 1}
     case = only_case(ctx, pid)

@@ -71,16 +71,16 @@ def test_pay2_card_and_notice_dates(asked_on: date, notice_days: int, card_days:
     case, step = opened(asked_on, CALENDARS[0], re_presentable=False, reason="B", rules=rules)
     assert case.stage is Stage.CARD_PAYMENT and step.kind is StepKind.CARD_PAYMENT_REQUESTED
     assert case.pay_by == asked_on + timedelta(days=card_days)
-    assert ladder.next_action(case, case.pay_by, notice_days) is None
+    assert ladder.next_action(case, case.pay_by, notice_days, RULES_S1) is None
     for late in (0, 3):
         run_on = case.pay_by + timedelta(days=1 + late)
-        decided = ladder.next_action(case, run_on, notice_days)
+        decided = ladder.next_action(case, run_on, notice_days, RULES_S1)
         assert decided is not None
         notice, step = decided
         assert step.kind is StepKind.NOTICE_OF_CANCELLATION and notice.notice_on == run_on
         assert notice.cancel_on == run_on + timedelta(days=notice_days)
-        assert ladder.next_action(notice, notice.cancel_on - timedelta(days=1), notice_days) is None
-        done = ladder.next_action(notice, notice.cancel_on, notice_days)
+        assert ladder.next_action(notice, notice.cancel_on - timedelta(days=1), notice_days, RULES_S1) is None
+        done = ladder.next_action(notice, notice.cancel_on, notice_days, RULES_S1)
         assert done is not None and done[0].stage is Stage.CANCELLED and done[1].kind is StepKind.CANCELLATION_DUE
         assert done[0].action_on() is None
 
@@ -114,11 +114,25 @@ def test_pay2_no_card_payment_while_the_representation_is_out() -> None:
 
 
 def test_pay2_representation_not_returned_is_paid() -> None:
+    """PAY-2: presented again (with the charge) and not returned within the window: paid."""
+    case, _ = opened(date(2026, 3, 2), CALENDARS[0])
+    case = ladder.re_presented(case, case.fee)
+    assert case.paid_unless_returned_by is not None
+    assert ladder.next_action(case, case.paid_unless_returned_by - timedelta(days=1), 7, RULES_S1) is None
+    decided = ladder.next_action(case, case.paid_unless_returned_by, 7, RULES_S1)
+    assert decided is not None and decided[0].stage is Stage.PAID and decided[1].kind is StepKind.REPRESENTATION_PAID
+
+
+def test_pay2_a_re_presentation_never_presented_is_no_payment() -> None:
+    """PAY-2: the window passes but the instalment was never presented again (its instruction was cancelled
+    meanwhile): not paid; the customer is asked to pay by card for the whole."""
     case, _ = opened(date(2026, 3, 2), CALENDARS[0])
     assert case.paid_unless_returned_by is not None
-    assert ladder.next_action(case, case.paid_unless_returned_by - timedelta(days=1), 7) is None
-    decided = ladder.next_action(case, case.paid_unless_returned_by, 7)
-    assert decided is not None and decided[0].stage is Stage.PAID and decided[1].kind is StepKind.REPRESENTATION_PAID
+    decided = ladder.next_action(case, case.paid_unless_returned_by, 7, RULES_S1)
+    assert decided is not None
+    asked, step = decided
+    assert asked.stage is Stage.CARD_PAYMENT and step.kind is StepKind.CARD_PAYMENT_REQUESTED
+    assert (step.facts["owed"], step.facts["why"]) == ("81.25", "not presented again")
 
 
 def test_pay2_refuses_nonsense() -> None:

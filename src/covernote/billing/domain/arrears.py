@@ -225,13 +225,19 @@ def ask_for_card(rules: ArrearsRules, case: ArrearsCase, on: date, first_return:
         "why": "returned and not re-presentable" if first_return else "re-presentation returned"})
 
 
-def next_action(case: ArrearsCase, today: date, notice_days: int) -> tuple[ArrearsCase, Step] | None:
+def next_action(case: ArrearsCase, today: date, notice_days: int, rules: ArrearsRules
+                ) -> tuple[ArrearsCase, Step] | None:
     """What the daily step does for an open case on `today`, or None if nothing is due yet. A day missed by the
     job is made up on the next run: each step is dated the day it is actually taken, so the notice the
-    customer is given is never shorter than the product's."""
+    customer is given is never shorter than the product's. A re-presentation's window that passes with the
+    instalment never presented again (its instruction cancelled meanwhile, say) is no payment: the customer is
+    asked to pay by card."""
     due = case.action_on()
     if due is None or today < due:
         return None
+    if case.stage is Stage.REPRESENTATION and case.amount_owed > Money.zero():
+        case2, step = ask_for_card(rules, case, today)
+        return case2, replace(step, facts={**step.facts, "why": "not presented again"})
     if case.stage is Stage.REPRESENTATION:
         return (replace(case, stage=Stage.PAID, closed_on=today),
                 Step(StepKind.REPRESENTATION_PAID, today, {"represent_on": str(case.represent_on)}))

@@ -279,7 +279,7 @@ def advance_case(ctx: AppContext, uow: UnitOfWork, case: ArrearsCase, today: dat
         plans.settle_returned(ctx, uow, policy, case.instalment_id, f"the policy is {status}")
         return step.kind
     product = product_of(ctx, policy)
-    decided = ladder.next_action(case, today, product.cancellation.insurer_notice_days)
+    decided = ladder.next_action(case, today, product.cancellation.insurer_notice_days, rules_of(product))
     if decided is None:
         return None
     c2, step = decided
@@ -363,7 +363,8 @@ def letter_values(ctx: AppContext, uow: UnitOfWork, stored: StoredStep) -> dict[
             "amount_owed": facts.get("amount_owed") or case.amount_owed.to_str(),
             "fee_owed": facts.get("fee_owed") or case.fee_owed.to_str(), "reason_code": case.reason_code,
             "represent_on": day("represent_on"), "pay_by": day("pay_by"), "cancel_on": day("cancel_on"),
-            "notice_days": facts.get("notice_days"), "not_re_presentable": facts.get("why") ==
+            "notice_days": facts.get("notice_days"), "not_presented": facts.get("why") == "not presented again",
+            "not_re_presentable": facts.get("why") ==
             "returned and not re-presentable"}
 
 
