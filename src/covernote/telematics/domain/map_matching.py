@@ -1,0 +1,195 @@
+"""Heading-aware map matching: each position to the road it was driven on, and that road's limit (TEL-3, TEL-10).
+
+For each position, the candidates are the segments within `radius_m` (found through the network's grid). When
+the car is moving (speed at least `HEADING_MIN_KPH`) and reports a heading, a candidate's direction of travel
+must be within `MAX_HEADING_DIFF_DEG` of that heading (a one-way road only in its direction, a two-way road in
+either), and its cost is the perpendicular distance plus `HEADING_COST_M_PER_DEG` per degree of difference; so a
+car heading east on a dual carriageway matches the eastbound carriageway even when GPS puts it nearer the
+westbound one. At low speed or without a heading (a GPS heading is noise when nearly stationary) the cost is the
+distance alone.
+
+Continuity: when the way matched just before (within `CONTINUITY_GAP_S`) is still a candidate whose cost is
+within `CONTINUITY_TOLERANCE_M` of the best, the position stays on it, so a car passing a junction does not
+flick onto the crossing road. Only positions with more than one way within tolerance depend on the previous
+choice; the sequential pass visits those alone, everything else is vectorised.
+
+The limit is the one for the direction of travel (the way's `maxspeed:forward` or `:backward`). On a two-way road
+with no usable heading and different limits each way, the higher is taken: judging by it never calls a legal
+speed speeding. No candidate within the radius: nulls, an unknown limit, never judged as speeding (TEL-10).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from covernote.telematics.domain.positions import MATCH_FIELDS
+from covernote.telematics.domain.roads import FloatArray, IntArray, RoadNetwork
+
+DEFAULT_RADIUS_M = 30.0
+HEADING_MIN_KPH = 10.0
+MAX_HEADING_DIFF_DEG = 45.0
+HEADING_COST_M_PER_DEG = 0.2  # 45 degrees off costs as much as 9 m farther away
+CONTINUITY_TOLERANCE_M = 8.0
+CONTINUITY_GAP_S = 60.0
+CHUNK_ROWS = 500_000  # candidates are built a chunk at a time, bounding memory on a long day
+
+_MATCH_NAMES = [f.name for f in MATCH_FIELDS]
+
+
+def angle_diff_deg(a: FloatArray, b: FloatArray) -> FloatArray:
+    """The absolute difference of two bearings in degrees, in [0, 180]."""
+    return np.abs(np.mod(a - b + 180.0, 360.0) - 180.0)
+
+
+def match(day: pa.Table, network: RoadNetwork, radius_m: float = DEFAULT_RADIUS_M) -> pa.Table:
+    """`day` sorted by time (then device and sequence number) with MATCH_FIELDS added (TEL-3).
+
+    Deterministic and independent of the input's row order. Columns of MATCH_FIELDS already present are
+    replaced.
+    """
+    keys = [(name, "ascending") for name in ("ts", "device_id", "seq") if name in day.column_names]
+    table = day.take(pc.sort_indices(day, sort_keys=keys)) if keys else day
+    table = table.drop_columns([name for name in _MATCH_NAMES if name in table.column_names])
+    n = table.num_rows
+    lat = _floats(table, "lat")
+    lon = _floats(table, "lon")
+    speed = _floats(table, "speed_kph")
+    heading = _floats(table, "heading_deg")
+    ts_s = (table.column("ts").cast(pa.int64()).to_numpy(zero_copy_only=False).astype(np.float64) / 1e6
+            if "ts" in table.column_names else np.zeros(n))
+    x, y = network.project(lat, lon)
+    moving = ~np.isnan(heading) & ~np.isnan(speed) & (speed >= HEADING_MIN_KPH)
+
+    best_seg = np.full(n, -1, dtype=np.int64)
+    best_cost = np.full(n, np.inf)
+    best_dist = np.full(n, np.nan)
+    best_forward = np.zeros(n, dtype=bool)
+    # Ambiguous positions: more than one way within tolerance; their candidates (best per way) kept aside.
+    amb_point: list[IntArray] = []
+    amb_seg: list[IntArray] = []
+    amb_forward: list[npt.NDArray[np.bool_]] = []
+    amb_dist: list[FloatArray] = []
+    for start in range(0, n, CHUNK_ROWS):
+        stop = min(n, start + CHUNK_ROWS)
+        found = _candidates(network, x[start:stop], y[start:stop], heading[start:stop], moving[start:stop],
+                            radius_m)
+        if found is None:
+            continue
+        point, seg, cost, dist, forward = found
+        point = point + start
+        # Best candidate per (point, way): sort by point, way, cost, segment; keep each group's first.
+        way = network.way_id[seg]
+        order = np.lexsort((seg, cost, way, point))
+        point, seg, cost, dist, forward, way = (a[order] for a in (point, seg, cost, dist, forward, way))
+        first = np.ones(len(point), dtype=bool)
+        first[1:] = (point[1:] != point[:-1]) | (way[1:] != way[:-1])
+        point, seg, cost, dist, forward = point[first], seg[first], cost[first], dist[first], forward[first]
+        # Best per point: among its ways, the lowest cost, then the lowest segment number (deterministic).
+        order = np.lexsort((seg, cost, point))
+        p_sorted = point[order]
+        head = np.ones(len(order), dtype=bool)
+        head[1:] = p_sorted[1:] != p_sorted[:-1]
+        winners = order[head]
+        best_seg[point[winners]] = seg[winners]
+        best_cost[point[winners]] = cost[winners]
+        best_dist[point[winners]] = dist[winners]
+        best_forward[point[winners]] = forward[winners]
+        close = cost <= best_cost[point] + CONTINUITY_TOLERANCE_M
+        ways_close = np.bincount(point[close] - start, minlength=stop - start)
+        ambiguous = np.flatnonzero(ways_close > 1) + start
+        keep = close & np.isin(point, ambiguous)
+        amb_point.append(point[keep])
+        amb_seg.append(seg[keep])
+        amb_forward.append(forward[keep])
+        amb_dist.append(dist[keep])
+
+    chosen_seg, chosen_dist, chosen_forward = best_seg, best_dist, best_forward
+    if amb_point and sum(len(a) for a in amb_point):
+        chosen_seg, chosen_dist, chosen_forward = _continuity(
+            network, ts_s, best_seg.copy(), best_dist.copy(), best_forward.copy(),
+            np.concatenate(amb_point), np.concatenate(amb_seg), np.concatenate(amb_dist),
+            np.concatenate(amb_forward))
+
+    matched = chosen_seg >= 0
+    seg_safe = np.where(matched, chosen_seg, 0)
+    fwd = network.limit_forward_kph[seg_safe]
+    bwd = network.limit_backward_kph[seg_safe]
+    two_way_unknown = (network.oneway[seg_safe] == 0) & ~moving
+    limit = np.where(two_way_unknown, np.maximum(fwd, bwd), np.where(chosen_forward, fwd, bwd))
+    limit = np.where(matched, limit, np.nan)
+    classes = np.array(network.classes, dtype=object)[network.road_class[seg_safe]]
+    columns = {
+        "way_id": pa.array(network.way_id[seg_safe], type=pa.int64(), mask=~matched),
+        "limit_kph": pa.array(limit, type=pa.float64(), mask=np.isnan(limit)),
+        "road_class": pa.array(classes, type=pa.string(), mask=~matched),
+        "match_distance_m": pa.array(chosen_dist, type=pa.float64(), mask=~matched),
+    }
+    for f in MATCH_FIELDS:
+        table = table.append_column(f, columns[f.name])
+    return table
+
+
+def _floats(table: pa.Table, name: str) -> FloatArray:
+    if name not in table.column_names:
+        return np.full(table.num_rows, np.nan)
+    column = table.column(name).cast(pa.float64())
+    return np.asarray(column.to_numpy(zero_copy_only=False), dtype=np.float64)
+
+
+def _candidates(network: RoadNetwork, x: FloatArray, y: FloatArray, heading: FloatArray,
+                moving: npt.NDArray[np.bool_], radius_m: float
+                ) -> tuple[IntArray, IntArray, FloatArray, FloatArray, npt.NDArray[np.bool_]] | None:
+    """Every admissible (point, segment) within the radius, with its cost, distance and direction of travel
+    (True: along the way's node order)."""
+    point, seg = network.nearby(x, y, radius_m)
+    if len(point) == 0:
+        return None
+    px, py = x[point], y[point]
+    ax, ay = network.x0[seg], network.y0[seg]
+    dx, dy = network.x1[seg] - ax, network.y1[seg] - ay
+    length2 = dx * dx + dy * dy
+    t = np.clip(((px - ax) * dx + (py - ay) * dy) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
+    dist = np.hypot(px - (ax + t * dx), py - (ay + t * dy))
+    bearing = network.bearing_deg[seg]
+    h = heading[point]
+    off_forward = angle_diff_deg(h, bearing)
+    off_backward = 180.0 - off_forward
+    ow = network.oneway[seg]
+    forward = np.where(ow == 1, True, np.where(ow == -1, False, off_forward <= off_backward))
+    off = np.where(forward, off_forward, off_backward)
+    use_heading = moving[point]
+    # Without a usable heading, a one-way road's direction is its own and a two-way road's is unknown.
+    forward = np.where(use_heading | (ow != 0), forward, True)
+    admissible = dist <= radius_m
+    admissible &= ~use_heading | (off <= MAX_HEADING_DIFF_DEG)
+    cost = dist + np.where(use_heading, HEADING_COST_M_PER_DEG * off, 0.0)
+    return (point[admissible], seg[admissible], cost[admissible], dist[admissible],
+            forward[admissible].astype(bool))
+
+
+def _continuity(network: RoadNetwork, ts_s: FloatArray, seg_out: IntArray, dist_out: FloatArray,
+                forward_out: npt.NDArray[np.bool_], point: IntArray, seg: IntArray, dist: FloatArray,
+                forward: npt.NDArray[np.bool_]) -> tuple[IntArray, FloatArray, npt.NDArray[np.bool_]]:
+    """Sequential pass over the ambiguous positions only: stay on the previous position's way when it is one of
+    this position's close candidates. A position with a single close way does not depend on the one before, so
+    its best candidate is already final."""
+    order = np.lexsort((seg, point))
+    point, seg, dist, forward = point[order], seg[order], dist[order], forward[order]
+    way = network.way_id[seg]
+    bounds = np.flatnonzero(np.r_[True, point[1:] != point[:-1], True])
+    for g in range(len(bounds) - 1):
+        lo, hi = int(bounds[g]), int(bounds[g + 1])
+        i = int(point[lo])
+        if i == 0 or seg_out[i - 1] < 0 or ts_s[i] - ts_s[i - 1] > CONTINUITY_GAP_S:
+            continue
+        previous_way = network.way_id[seg_out[i - 1]]
+        if previous_way == network.way_id[seg_out[i]]:
+            continue
+        hits = np.flatnonzero(way[lo:hi] == previous_way)
+        if len(hits):
+            k = lo + int(hits[0])
+            seg_out[i], dist_out[i], forward_out[i] = seg[k], dist[k], forward[k]
+    return seg_out, dist_out, forward_out
