@@ -22,7 +22,7 @@ def read_ways(path: Path) -> list[Way]:
     ways: list[Way] = []
     processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
     for obj in processor:
-        if not obj.is_way() or obj.tags.get("highway") not in DRIVEABLE:
+        if not isinstance(obj, osmium.osm.Way) or obj.tags.get("highway") not in DRIVEABLE:
             continue
         node_ids: list[int] = []
         coords: list[tuple[float, float]] = []

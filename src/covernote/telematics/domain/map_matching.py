@@ -83,7 +83,8 @@ def match(day: pa.Table, network: RoadNetwork, radius_m: float = DEFAULT_RADIUS_
         # Best candidate per (point, way): sort by point, way, cost, segment; keep each group's first.
         way = network.way_id[seg]
         order = np.lexsort((seg, cost, way, point))
-        point, seg, cost, dist, forward, way = (a[order] for a in (point, seg, cost, dist, forward, way))
+        point, seg, way, forward = point[order], seg[order], way[order], forward[order]
+        cost, dist = cost[order], dist[order]
         first = np.ones(len(point), dtype=bool)
         first[1:] = (point[1:] != point[:-1]) | (way[1:] != way[:-1])
         point, seg, cost, dist, forward = point[first], seg[first], cost[first], dist[first], forward[first]

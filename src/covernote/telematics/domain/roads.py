@@ -134,6 +134,7 @@ class RoadNetwork:
         bwd = np.array([np.nan if b is None else b.kph for _, b in per_way_limits], dtype=np.float64)
         x0, y0, x1, y1 = xs[first], ys[first], xs[first + 1], ys[first + 1]
         dx, dy = x1 - x0, y1 - y0
+        cell_keys, cell_starts, cell_segments = _grid(x0, y0, x1, y1, float(cell_m))
         network = cls(
             lat0=lat0,
             lon0=lon0,
@@ -154,7 +155,9 @@ class RoadNetwork:
             limit_sources=tuple((None if f is None else f.source, None if b is None else b.source)
                                 for f, b in per_way_limits),
             cell_m=float(cell_m),
-            **_grid(x0, y0, x1, y1, float(cell_m)),
+            cell_keys=cell_keys,
+            cell_starts=cell_starts,
+            cell_segments=cell_segments,
         )
         for name in ("way_id", "segment_index", "node_from", "node_to", "x0", "y0", "x1", "y1", "bearing_deg",
                      "length_m", "limit_forward_kph", "limit_backward_kph", "road_class", "oneway", "way_ids",
@@ -238,7 +241,8 @@ def _key(ix: IntArray, iy: IntArray) -> IntArray:
     return (ix + (1 << 31)) * (1 << 32) + (iy + (1 << 31))
 
 
-def _grid(x0: FloatArray, y0: FloatArray, x1: FloatArray, y1: FloatArray, cell_m: float) -> dict[str, IntArray]:
+def _grid(x0: FloatArray, y0: FloatArray, x1: FloatArray, y1: FloatArray,
+          cell_m: float) -> tuple[IntArray, IntArray, IntArray]:
     """Each segment listed in every cell its bounding box touches (segments are short: a few cells each)."""
     cx0 = np.floor(np.minimum(x0, x1) / cell_m).astype(np.int64)
     cx1 = np.floor(np.maximum(x0, x1) / cell_m).astype(np.int64)
@@ -253,4 +257,4 @@ def _grid(x0: FloatArray, y0: FloatArray, x1: FloatArray, y1: FloatArray, cell_m
     keys, seg = keys[order], seg[order]
     cell_keys, first = np.unique(keys, return_index=True)
     cell_starts = np.append(first, len(keys)).astype(np.int64)
-    return {"cell_keys": cell_keys, "cell_starts": cell_starts, "cell_segments": seg}
+    return cell_keys, cell_starts, seg

@@ -79,7 +79,7 @@ def parse_maxspeed(value: str) -> float | None:
     return kph
 
 
-def _implicit(tags: Mapping[str, str], key: str) -> float | None | Literal[False]:
+def _implicit(tags: Mapping[str, str], key: str) -> float | Literal[False] | None:
     """The limit a `maxspeed:type`-like tag implies; False when the tag says nothing about the limit.
 
     A GB value that names no fixed limit (GB:nsl_restricted, GB:national) makes the limit unknown (None); a
