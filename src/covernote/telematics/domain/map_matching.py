@@ -72,6 +72,7 @@ def match(day: pa.Table, network: RoadNetwork, radius_m: float = DEFAULT_RADIUS_
     amb_seg: list[IntArray] = []
     amb_forward: list[npt.NDArray[np.bool_]] = []
     amb_dist: list[FloatArray] = []
+    amb_cost: list[FloatArray] = []
     for start in range(0, n, CHUNK_ROWS):
         stop = min(n, start + CHUNK_ROWS)
         found = _candidates(network, x[start:stop], y[start:stop], heading[start:stop], moving[start:stop],
@@ -79,31 +80,25 @@ def match(day: pa.Table, network: RoadNetwork, radius_m: float = DEFAULT_RADIUS_
         if found is None:
             continue
         point, seg, cost, dist, forward = found
-        point = point + start
-        # Best candidate per (point, way): sort by point, way, cost, segment; keep each group's first.
-        way = network.way_id[seg]
-        order = np.lexsort((seg, cost, way, point))
-        point, seg, way, forward = point[order], seg[order], way[order], forward[order]
-        cost, dist = cost[order], dist[order]
-        first = np.ones(len(point), dtype=bool)
-        first[1:] = (point[1:] != point[:-1]) | (way[1:] != way[:-1])
-        point, seg, cost, dist, forward = point[first], seg[first], cost[first], dist[first], forward[first]
-        # Best per point: among its ways, the lowest cost, then the lowest segment number (deterministic).
-        order = np.lexsort((seg, cost, point))
-        p_sorted = point[order]
-        head = np.ones(len(order), dtype=bool)
-        head[1:] = p_sorted[1:] != p_sorted[:-1]
-        winners = order[head]
-        best_seg[point[winners]] = seg[winners]
-        best_cost[point[winners]] = cost[winners]
-        best_dist[point[winners]] = dist[winners]
-        best_forward[point[winners]] = forward[winners]
-        close = cost <= best_cost[point] + CONTINUITY_TOLERANCE_M
-        ways_close = np.bincount(point[close] - start, minlength=stop - start)
-        ambiguous = np.flatnonzero(ways_close > 1) + start
-        keep = close & np.isin(point, ambiguous)
-        amb_point.append(point[keep])
+        # Candidates come sorted by point then segment, so by point, way, segment: every step below is linear.
+        group = np.flatnonzero(np.r_[True, point[1:] != point[:-1]])
+        group_of = np.cumsum(np.r_[True, point[1:] != point[:-1]]) - 1
+        least = np.minimum.reduceat(cost, group)
+        # Best per point: the lowest cost, then the lowest segment number (deterministic).
+        at_least = np.flatnonzero(cost == least[group_of])
+        winners = at_least[np.r_[True, group_of[at_least[1:]] != group_of[at_least[:-1]]]]
+        p = point[winners] + start
+        best_seg[p], best_cost[p], best_dist[p], best_forward[p] = (
+            seg[winners], cost[winners], dist[winners], forward[winners])
+        # Ambiguous: more than one way within tolerance of the best; only those need the continuity pass.
+        close = np.flatnonzero(cost <= least[group_of] + CONTINUITY_TOLERANCE_M)
+        way = network.way_id[seg[close]]
+        new_way = np.r_[True, (point[close][1:] != point[close][:-1]) | (way[1:] != way[:-1])]
+        ways_close = np.bincount(point[close][new_way], minlength=stop - start)
+        keep = close[ways_close[point[close]] > 1]
+        amb_point.append(point[keep] + start)
         amb_seg.append(seg[keep])
+        amb_cost.append(cost[keep])
         amb_forward.append(forward[keep])
         amb_dist.append(dist[keep])
 
@@ -111,8 +106,8 @@ def match(day: pa.Table, network: RoadNetwork, radius_m: float = DEFAULT_RADIUS_
     if amb_point and sum(len(a) for a in amb_point):
         chosen_seg, chosen_dist, chosen_forward = _continuity(
             network, ts_s, best_seg.copy(), best_dist.copy(), best_forward.copy(),
-            np.concatenate(amb_point), np.concatenate(amb_seg), np.concatenate(amb_dist),
-            np.concatenate(amb_forward))
+            np.concatenate(amb_point), np.concatenate(amb_seg), np.concatenate(amb_cost),
+            np.concatenate(amb_dist), np.concatenate(amb_forward))
 
     matched = chosen_seg >= 0
     seg_safe = np.where(matched, chosen_seg, 0)
@@ -166,31 +161,60 @@ def _candidates(network: RoadNetwork, x: FloatArray, y: FloatArray, heading: Flo
     forward = np.where(use_heading | (ow != 0), forward, True)
     admissible = dist <= radius_m
     admissible &= ~use_heading | (off <= MAX_HEADING_DIFF_DEG)
+    if not admissible.any():
+        return None
     cost = dist + np.where(use_heading, HEADING_COST_M_PER_DEG * off, 0.0)
     return (point[admissible], seg[admissible], cost[admissible], dist[admissible],
             forward[admissible].astype(bool))
 
 
 def _continuity(network: RoadNetwork, ts_s: FloatArray, seg_out: IntArray, dist_out: FloatArray,
-                forward_out: npt.NDArray[np.bool_], point: IntArray, seg: IntArray, dist: FloatArray,
-                forward: npt.NDArray[np.bool_]) -> tuple[IntArray, FloatArray, npt.NDArray[np.bool_]]:
-    """Sequential pass over the ambiguous positions only: stay on the previous position's way when it is one of
-    this position's close candidates. A position with a single close way does not depend on the one before, so
-    its best candidate is already final."""
-    order = np.lexsort((seg, point))
+                forward_out: npt.NDArray[np.bool_], point: IntArray, seg: IntArray, cost: FloatArray,
+                dist: FloatArray, forward: npt.NDArray[np.bool_]
+                ) -> tuple[IntArray, FloatArray, npt.NDArray[np.bool_]]:
+    """Stay on the previous position's way where it is one of this position's close candidates.
+
+    The rule is sequential (a position's choice depends on the one before), but only ambiguous positions
+    (`point`: those with several close ways) depend on it at all. So: start from every position's best, then
+    re-judge the ambiguous positions whose predecessor's choice changed, in vectorised rounds, until nothing
+    changes. The fixed point satisfies the sequential rule everywhere, and that rule has one solution, so the
+    result is the sequential pass's; the work is proportional to the choices that change.
+    """
+    n = len(seg_out)
+    ways = len(network.way_ids)
+    best_seg = seg_out.copy()
+    # A (point, way) key for each close candidate; its first occurrence in (point, cost, segment) order is the
+    # way's best candidate for that point.
+    order = np.lexsort((seg, cost, point))
     point, seg, dist, forward = point[order], seg[order], dist[order], forward[order]
-    way = network.way_id[seg]
-    bounds = np.flatnonzero(np.r_[True, point[1:] != point[:-1], True])
-    for g in range(len(bounds) - 1):
-        lo, hi = int(bounds[g]), int(bounds[g + 1])
-        i = int(point[lo])
-        if i == 0 or seg_out[i - 1] < 0 or ts_s[i] - ts_s[i - 1] > CONTINUITY_GAP_S:
-            continue
-        previous_way = network.way_id[seg_out[i - 1]]
-        if previous_way == network.way_id[seg_out[i]]:
-            continue
-        hits = np.flatnonzero(way[lo:hi] == previous_way)
-        if len(hits):
-            k = lo + int(hits[0])
-            seg_out[i], dist_out[i], forward_out[i] = seg[k], dist[k], forward[k]
+    key = point * ways + np.searchsorted(network.way_ids, network.way_id[seg])
+    keys, first = np.unique(key, return_index=True)
+    matched = seg_out >= 0
+    way_out = np.where(matched, np.searchsorted(network.way_ids, network.way_id[np.maximum(seg_out, 0)]), -1)
+    ambiguous = np.zeros(n, dtype=bool)
+    ambiguous[point] = True
+    frontier = np.unique(point)
+    while len(frontier):
+        i = frontier
+        before = np.maximum(i - 1, 0)
+        follows = (i > 0) & matched[before] & (ts_s[i] - ts_s[before] <= CONTINUITY_GAP_S)
+        wanted = i * ways + way_out[before]
+        at = np.minimum(np.searchsorted(keys, wanted), len(keys) - 1)
+        stay = follows & (keys[at] == wanted)
+        k = first[at]
+        new_seg = np.where(stay, seg[k], best_seg[i])
+        changed = new_seg != seg_out[i]
+        if not changed.any():
+            break
+        c, kc, stay_c = i[changed], k[changed], stay[changed]
+        seg_out[c] = new_seg[changed]
+        # Back to the best: recompute its distance and direction from the candidates of that same way.
+        best_key = c * ways + np.searchsorted(network.way_ids, network.way_id[seg_out[c]])
+        kb = first[np.minimum(np.searchsorted(keys, best_key), len(keys) - 1)]
+        pick = np.where(stay_c, kc, kb)
+        dist_out[c], forward_out[c] = dist[pick], forward[pick]
+        way_out[c] = np.searchsorted(network.way_ids, network.way_id[seg_out[c]])
+        nxt = c + 1
+        nxt = nxt[nxt < n]
+        frontier = nxt[ambiguous[nxt]]
     return seg_out, dist_out, forward_out

@@ -34,7 +34,10 @@ DRIVEABLE: frozenset[str] = frozenset({
 })
 
 EARTH_RADIUS_M = 6_371_008.8  # the IUGG mean radius
-DEFAULT_CELL_M = 100.0
+# The grid: 32 m cells, each listing every segment that passes within 32 m of it, so the segments within a
+# matching radius of up to 32 m of a point are all in the point's own cell: one lookup, no duplicates.
+DEFAULT_CELL_M = 32.0
+DEFAULT_REACH_M = 32.0
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -99,14 +102,19 @@ class RoadNetwork:
     way_names: tuple[str | None, ...]
     limit_sources: tuple[tuple[str | None, str | None], ...]
     cell_m: float
+    reach_m: float  # every segment within reach_m of a cell is listed in it
     cell_keys: IntArray  # sorted keys of the non-empty grid cells
     cell_starts: IntArray  # with a final sentinel: cell i's segments are cell_segments[starts[i]:starts[i+1]]
     cell_segments: IntArray
     version: str = field(default="")
 
     @classmethod
-    def from_ways(cls, ways: Iterable[Way], cell_m: float = DEFAULT_CELL_M) -> RoadNetwork:
-        """The network of the driveable ways among `ways` (any order; a way with fewer than 2 nodes is skipped)."""
+    def from_ways(cls, ways: Iterable[Way], cell_m: float = DEFAULT_CELL_M,
+                  reach_m: float = DEFAULT_REACH_M) -> RoadNetwork:
+        """The network of the driveable ways among `ways` (any order; a way with fewer than 2 nodes is skipped).
+
+        `cell_m` and `reach_m` shape the grid index only (matching within `reach_m` is one lookup per point);
+        they do not change `version`, which is the map's."""
         kept = sorted((w for w in ways if w.tags.get("highway") in DRIVEABLE and len(w.coords) >= 2),
                       key=lambda w: w.id)
         if not kept:
@@ -134,7 +142,7 @@ class RoadNetwork:
         bwd = np.array([np.nan if b is None else b.kph for _, b in per_way_limits], dtype=np.float64)
         x0, y0, x1, y1 = xs[first], ys[first], xs[first + 1], ys[first + 1]
         dx, dy = x1 - x0, y1 - y0
-        cell_keys, cell_starts, cell_segments = _grid(x0, y0, x1, y1, float(cell_m))
+        cell_keys, cell_starts, cell_segments = _grid(x0, y0, x1, y1, float(cell_m), float(reach_m))
         network = cls(
             lat0=lat0,
             lon0=lon0,
@@ -155,6 +163,7 @@ class RoadNetwork:
             limit_sources=tuple((None if f is None else f.source, None if b is None else b.source)
                                 for f, b in per_way_limits),
             cell_m=float(cell_m),
+            reach_m=float(reach_m),
             cell_keys=cell_keys,
             cell_starts=cell_starts,
             cell_segments=cell_segments,
@@ -181,28 +190,30 @@ class RoadNetwork:
         return lat, lon
 
     def nearby(self, x: FloatArray, y: FloatArray, radius_m: float) -> tuple[IntArray, IntArray]:
-        """Pairs (point, segment) whose grid cells are within `radius_m` of the point: a superset of the segments
-        within the radius, each pair at most once, sorted by point then segment."""
-        reach = max(1, math.ceil(radius_m / self.cell_m))
+        """Pairs (point, segment) that may be within `radius_m` of each other: a superset of the segments within
+        the radius, each pair once, sorted by point then segment."""
         ix = np.floor(x / self.cell_m).astype(np.int64)
         iy = np.floor(y / self.cell_m).astype(np.int64)
-        offsets = np.arange(-reach, reach + 1, dtype=np.int64)
-        # Every point's (2 reach + 1)^2 neighbouring cells, row-major, as one flat array of keys.
-        keys = (_key(ix[:, None, None] + offsets[None, :, None], iy[:, None, None] + offsets[None, None, :])
-                .reshape(len(x), -1))
-        flat = keys.ravel()
-        at = np.searchsorted(self.cell_keys, flat)
-        at_clipped = np.minimum(at, len(self.cell_keys) - 1)
-        hit = self.cell_keys[at_clipped] == flat
-        lo = np.where(hit, self.cell_starts[at_clipped], 0)
-        n = np.where(hit, self.cell_starts[at_clipped + 1] - lo, 0)
-        total = int(n.sum())
-        owner = np.repeat(np.arange(flat.size, dtype=np.int64) // keys.shape[1], n)
-        within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
-        segments = self.cell_segments[np.repeat(lo, n) + within]
-        # A segment crossing several of a point's cells is listed once.
-        pair = np.unique(owner * len(self.way_id) + segments)
+        if radius_m <= self.reach_m:
+            return self._lookup(_key(ix, iy), 1)
+        # A radius beyond the grid's reach: the neighbouring cells too, then each pair once (slower).
+        ring = math.ceil((radius_m - self.reach_m) / self.cell_m)
+        offsets = np.arange(-ring, ring + 1, dtype=np.int64)
+        keys = _key(ix[:, None, None] + offsets[None, :, None], iy[:, None, None] + offsets[None, None, :])
+        point, segments = self._lookup(keys.ravel(), keys.shape[1] * keys.shape[2])
+        pair = np.unique(point * len(self.way_id) + segments)
         return pair // len(self.way_id), pair % len(self.way_id)
+
+    def _lookup(self, keys: IntArray, per_point: int) -> tuple[IntArray, IntArray]:
+        """The segments listed in each cell of `keys` (`per_point` consecutive keys belong to one point)."""
+        at = np.minimum(np.searchsorted(self.cell_keys, keys), len(self.cell_keys) - 1)
+        hit = self.cell_keys[at] == keys
+        lo = np.where(hit, self.cell_starts[at], 0)
+        n = np.where(hit, self.cell_starts[at + 1] - lo, 0)
+        total = int(n.sum())
+        owner = np.repeat(np.arange(keys.size, dtype=np.int64) // per_point, n)
+        within = np.arange(total, dtype=np.int64) - np.repeat(np.cumsum(n) - n, n)
+        return owner, self.cell_segments[np.repeat(lo, n) + within]
 
     def limit_source(self, way_id: int, forward: bool = True) -> str | None:
         """Which tag gave the way's limit for travel along (`forward`) or against its node order (TEL-3)."""
@@ -219,7 +230,7 @@ class RoadNetwork:
 
     def _digest(self) -> str:
         digest = hashlib.sha256(b"covernote-roads-v1\0")
-        digest.update(np.array([self.lat0, self.lon0, self.cell_m], dtype="<f8").tobytes())
+        digest.update(np.array([self.lat0, self.lon0], dtype="<f8").tobytes())
         for name in ("way_id", "segment_index", "node_from", "node_to"):
             digest.update(np.ascontiguousarray(getattr(self, name), dtype="<i8").tobytes())
         for name in ("x0", "y0", "x1", "y1", "limit_forward_kph", "limit_backward_kph"):
@@ -241,13 +252,14 @@ def _key(ix: IntArray, iy: IntArray) -> IntArray:
     return (ix + (1 << 31)) * (1 << 32) + (iy + (1 << 31))
 
 
-def _grid(x0: FloatArray, y0: FloatArray, x1: FloatArray, y1: FloatArray,
-          cell_m: float) -> tuple[IntArray, IntArray, IntArray]:
-    """Each segment listed in every cell its bounding box touches (segments are short: a few cells each)."""
-    cx0 = np.floor(np.minimum(x0, x1) / cell_m).astype(np.int64)
-    cx1 = np.floor(np.maximum(x0, x1) / cell_m).astype(np.int64)
-    cy0 = np.floor(np.minimum(y0, y1) / cell_m).astype(np.int64)
-    cy1 = np.floor(np.maximum(y0, y1) / cell_m).astype(np.int64)
+def _grid(x0: FloatArray, y0: FloatArray, x1: FloatArray, y1: FloatArray, cell_m: float,
+          reach_m: float) -> tuple[IntArray, IntArray, IntArray]:
+    """Each segment listed in every cell its bounding box, widened by `reach_m`, touches: any point within
+    `reach_m` of the segment lies in one of them (segments are short: a few cells each)."""
+    cx0 = np.floor((np.minimum(x0, x1) - reach_m) / cell_m).astype(np.int64)
+    cx1 = np.floor((np.maximum(x0, x1) + reach_m) / cell_m).astype(np.int64)
+    cy0 = np.floor((np.minimum(y0, y1) - reach_m) / cell_m).astype(np.int64)
+    cy1 = np.floor((np.maximum(y0, y1) + reach_m) / cell_m).astype(np.int64)
     wx, wy = cx1 - cx0 + 1, cy1 - cy0 + 1
     n = wx * wy
     seg = np.repeat(np.arange(len(x0), dtype=np.int64), n)
