@@ -367,3 +367,16 @@ def test_tel3_matching_agrees_with_a_position_by_position_reference(seed: int, c
     seconds = np.cumsum(np.where(rng.uniform(0, 1, n) < 0.05, 120.0, 1.0))
     day = positions(x, y, speed, heading, seconds, frame="network")
     assert match(day, network()).column("way_id").to_pylist() == reference_match(x, y, speed, heading, seconds)
+
+
+def test_tel10_grid_lookup_beyond_its_reach_and_without_coordinates() -> None:
+    """TEL-10: a radius wider than the grid's reach still finds every road within it (the slower ring search),
+    and a position with no usable coordinates is matched to nothing rather than to a wrong road."""
+    net = network()
+    cx, cy = net.project(*town(np.array([0.0]), np.array([-540.0])))  # 40 m south of Back Lane
+    day = positions(np.array([cx[0], np.nan]), np.array([cy[0], 0.0]), np.array([np.nan, np.nan]),
+                    np.array([np.nan, np.nan]), np.array([0.0, 600.0]), frame="network")
+    assert match(day, net).column("way_id").to_pylist() == [None, None]
+    wide = match(day, net, radius_m=45.0)
+    assert wide.column("way_id").to_pylist() == [BACK_LANE, None]
+    assert wide.column("match_distance_m")[0].as_py() == pytest.approx(40.0, abs=0.01)

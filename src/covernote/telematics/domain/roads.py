@@ -192,14 +192,17 @@ class RoadNetwork:
     def nearby(self, x: FloatArray, y: FloatArray, radius_m: float) -> tuple[IntArray, IntArray]:
         """Pairs (point, segment) that may be within `radius_m` of each other: a superset of the segments within
         the radius, each pair once, sorted by point then segment."""
-        ix = np.floor(x / self.cell_m).astype(np.int64)
-        iy = np.floor(y / self.cell_m).astype(np.int64)
+        finite = np.isfinite(x) & np.isfinite(y)
+        ix = np.floor(np.where(finite, x, 0.0) / self.cell_m).astype(np.int64)
+        iy = np.floor(np.where(finite, y, 0.0) / self.cell_m).astype(np.int64)
         if radius_m <= self.reach_m:
-            return self._lookup(_key(ix, iy), 1)
+            # -1 is no cell's key: a position without coordinates has no candidates.
+            return self._lookup(np.where(finite, _key(ix, iy), -1), 1)
         # A radius beyond the grid's reach: the neighbouring cells too, then each pair once (slower).
         ring = math.ceil((radius_m - self.reach_m) / self.cell_m)
         offsets = np.arange(-ring, ring + 1, dtype=np.int64)
         keys = _key(ix[:, None, None] + offsets[None, :, None], iy[:, None, None] + offsets[None, None, :])
+        keys = np.where(finite[:, None, None], keys, -1)
         point, segments = self._lookup(keys.ravel(), keys.shape[1] * keys.shape[2])
         pair = np.unique(point * len(self.way_id) + segments)
         return pair // len(self.way_id), pair % len(self.way_id)
