@@ -178,6 +178,18 @@ class RoadNetwork:
     def __len__(self) -> int:
         return len(self.way_id)
 
+    @property
+    def limit_kph(self) -> FloatArray:
+        """Each segment's limit when the direction of travel is not known: a one-way road's own direction's,
+        a two-way road's higher one (NaN when either is unknown), so it never calls a legal speed speeding."""
+        along = np.where(self.oneway == -1, self.limit_backward_kph, self.limit_forward_kph)
+        return np.where(self.oneway == 0, np.maximum(self.limit_forward_kph, self.limit_backward_kph), along)
+
+    @property
+    def highway(self) -> npt.NDArray[np.object_]:
+        """Each segment's road class as the `highway` tag names it ("residential", "motorway", ...)."""
+        return np.array(self.classes, dtype=object)[self.road_class]
+
     def project(self, lat: npt.ArrayLike, lon: npt.ArrayLike) -> tuple[FloatArray, FloatArray]:
         """WGS84 degrees to this network's local metres (x east, y north)."""
         return _project(np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64), self.lat0, self.lon0)
