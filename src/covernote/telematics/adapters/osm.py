@@ -11,6 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import osmium
+import osmium.filter
 
 from covernote.telematics.domain.roads import DRIVEABLE, RoadNetwork, Way
 
@@ -20,7 +21,12 @@ def read_ways(path: Path) -> list[Way]:
     if not path.is_file():
         raise FileNotFoundError(path)
     ways: list[Way] = []
-    processor = osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY).with_locations()
+    # The location cache sees every node; the filters after it (in C++) hand only the driveable ways to Python,
+    # so a county's millions of nodes never cross into the interpreter.
+    processor = (osmium.FileProcessor(str(path), osmium.osm.NODE | osmium.osm.WAY)
+                 .with_locations()
+                 .with_filter(osmium.filter.EntityFilter(osmium.osm.WAY))
+                 .with_filter(osmium.filter.TagFilter(*(("highway", name) for name in sorted(DRIVEABLE)))))
     for obj in processor:
         if not isinstance(obj, osmium.osm.Way) or obj.tags.get("highway") not in DRIVEABLE:
             continue
