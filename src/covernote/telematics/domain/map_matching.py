@@ -115,11 +115,12 @@ def match(day: pa.Table, network: RoadNetwork, radius_m: float = DEFAULT_RADIUS_
     two_way_unknown = (network.oneway[seg_safe] == 0) & ~moving
     limit = np.where(two_way_unknown, np.maximum(fwd, bwd), np.where(chosen_forward, fwd, bwd))
     limit = np.where(matched, limit, np.nan)
-    classes = np.array(network.classes, dtype=object)[network.road_class[seg_safe]]
+    classes = pa.array(network.classes, type=pa.string()).take(
+        pa.array(network.road_class[seg_safe], type=pa.int16(), mask=~matched))
     columns = {
         "way_id": pa.array(network.way_id[seg_safe], type=pa.int64(), mask=~matched),
         "limit_kph": pa.array(limit, type=pa.float64(), mask=np.isnan(limit)),
-        "road_class": pa.array(classes, type=pa.string(), mask=~matched),
+        "road_class": classes,
         "match_distance_m": pa.array(chosen_dist, type=pa.float64(), mask=~matched),
     }
     for f in MATCH_FIELDS:
@@ -161,23 +162,21 @@ def _candidates(network: RoadNetwork, x: FloatArray, y: FloatArray, heading: Flo
     length2 = dx * dx + dy * dy
     t = np.clip(((px - ax) * dx + (py - ay) * dy) / np.where(length2 > 0, length2, 1.0), 0.0, 1.0)
     dist = np.hypot(px - (ax + t * dx), py - (ay + t * dy))
-    bearing = network.bearing_deg[seg]
-    h = heading[point]
-    off_forward = angle_diff_deg(h, bearing)
-    off_backward = 180.0 - off_forward
+    # The grid gives a superset: drop what is beyond the radius before the heading's arithmetic.
+    near = np.flatnonzero(dist <= radius_m)
+    point, seg, dist = point[near], seg[near], dist[near]
+    off_forward = angle_diff_deg(heading[point], network.bearing_deg[seg])
     ow = network.oneway[seg]
-    forward = np.where(ow == 1, True, np.where(ow == -1, False, off_forward <= off_backward))
-    off = np.where(forward, off_forward, off_backward)
+    forward = np.where(ow == 1, True, np.where(ow == -1, False, off_forward <= 90.0))
+    off = np.where(forward, off_forward, 180.0 - off_forward)
     use_heading = moving[point]
     # Without a usable heading, a one-way road's direction is its own and a two-way road's is unknown.
     forward = np.where(use_heading | (ow != 0), forward, True)
-    admissible = dist <= radius_m
-    admissible &= ~use_heading | (off <= MAX_HEADING_DIFF_DEG)
-    if not admissible.any():
+    admissible = np.flatnonzero(~use_heading | (off <= MAX_HEADING_DIFF_DEG))
+    if len(admissible) == 0:
         return None
-    cost = dist + np.where(use_heading, HEADING_COST_M_PER_DEG * off, 0.0)
-    return (point[admissible], seg[admissible], cost[admissible], dist[admissible],
-            forward[admissible].astype(bool))
+    cost = dist[admissible] + np.where(use_heading[admissible], HEADING_COST_M_PER_DEG * off[admissible], 0.0)
+    return point[admissible], seg[admissible], cost, dist[admissible], forward[admissible].astype(bool)
 
 
 def _continuity(network: RoadNetwork, ts_s: FloatArray, seg_out: IntArray, dist_out: FloatArray,
