@@ -384,3 +384,13 @@ def test_tel10_grid_lookup_beyond_its_reach_and_without_coordinates() -> None:
     wide = match(day, net, radius_m=45.0)
     assert wide.column("way_id").to_pylist() == [BACK_LANE, None]
     assert wide.column("match_distance_m")[0].as_py() == pytest.approx(40.0, abs=0.01)
+
+
+def test_tel3_matching_in_chunks_equals_matching_at_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """TEL-3: a long day is matched a chunk of rows at a time; continuity carries across the chunks' edges."""
+    from covernote.telematics.domain import map_matching
+
+    whole = match(drive(), network())
+    monkeypatch.setattr(map_matching, "CHUNK_ROWS", 3)
+    assert match(drive(), network()).equals(whole)
+    assert whole.column("way_id").to_pylist()[4] == HIGH_STREET  # the continuity case sits in the second chunk
