@@ -221,6 +221,17 @@ def test_tel3_night_is_judged_in_uk_local_time_across_the_clock_changes() -> Non
     assert kinds(score(drive([40.0] * 1801, start=datetime(2026, 10, 25, start_hour - 1, tzinfo=UTC)))) == []
 
 
+def test_tel3_a_night_drive_through_the_spring_clock_change_ends_at_local_end_hour() -> None:
+    # 29 March 2026, 00:30 to 05:30 UTC: 00:30 GMT to 06:30 BST. The night ends at end_hour BST, which is
+    # end_hour - 1 UTC: an hour earlier in UTC than the drive's start offset (GMT) would say.
+    start = datetime(2026, 3, 29, 0, 30, tzinfo=UTC)
+    result = score(drive([40.0] * (5 * 3600 + 1), start=start))
+    night = [e for e in result.events if e.kind == "night_driving"]
+    expected_min = (RULES.night.end_hour - 1) * 60 - 30
+    assert [e.value for e in night] == [expected_min]
+    assert night[0].points == pytest.approx(expected_min / 60 * RULES.night.points_per_hour, abs=0.01)
+
+
 def test_tel3_long_driving_without_a_break_costs_the_time_beyond_the_limit() -> None:
     r = RULES.duration
     limit_s = int(r.max_continuous_s)

@@ -265,7 +265,10 @@ def _ints(col: pa.ChunkedArray | pa.Array) -> IntArray:
 
 
 def _floats(col: pa.ChunkedArray | pa.Array) -> FloatArray:
-    return np.asarray(pc.cast(col, pa.float64()).fill_null(np.nan).to_numpy(), dtype=np.float64)
+    """The column as float64, NaN where null."""
+    if col.type != pa.float64():
+        col = pc.cast(col, pa.float64())
+    return np.asarray(col.to_numpy(zero_copy_only=False), dtype=np.float64)
 
 
 def _runs(mask: BoolArray, link: BoolArray) -> tuple[IntArray, IntArray]:
@@ -337,11 +340,19 @@ def _severe_mph(limit_kph: FloatArray, rules: TelematicsRules) -> FloatArray:
 # --- time of day (TEL-3) --------------------------------------------------------------------------------------
 
 def _local_hours(ts: IntArray, timezone: str) -> FloatArray:
-    """The hour of the local day (0 <= h < 24) of each UTC time, through the time zone's rules (GMT/BST)."""
-    utc = pa.array(ts, type=pa.int64()).cast(UTC_MICROS)
-    local = np.asarray(pc.local_timestamp(utc.cast(pa.timestamp("us", tz=timezone))).cast(pa.int64()).to_numpy(),
-                       dtype=np.int64)
-    return (local % (24 * 3600 * _US)) / (3600 * _US)
+    """The hour of the local day (0 <= h < 24) of each UTC time, through the time zone's rules (GMT/BST).
+    A device-day spans at most one clock change, so when its first and last times have the same UTC offset
+    every time between has it too, and one offset serves them all; otherwise each time is converted."""
+    def local(us: IntArray) -> IntArray:
+        utc = pa.array(us, type=pa.int64()).cast(UTC_MICROS).cast(pa.timestamp("us", tz=timezone))
+        return np.asarray(pc.local_timestamp(utc).cast(pa.int64()).to_numpy(), dtype=np.int64)
+
+    if ts.size == 0:
+        return np.zeros(0)
+    ends = np.array([ts.min(), ts.max()], dtype=np.int64)
+    offsets = local(ends) - ends
+    shifted = ts + offsets[0] if offsets[0] == offsets[1] and ends[1] - ends[0] < 86_400 * _US else local(ts)
+    return (shifted % (24 * 3600 * _US)) / (3600 * _US)
 
 
 def _night(d: _Day, rules: TelematicsRules) -> list[ScoreEvent]:
@@ -472,7 +483,7 @@ def _distances_km(d: _Day) -> FloatArray:
     if d.n > 1:
         lat = np.radians(d.lat)
         dlat = np.diff(lat)
-        dlon = np.diff(np.radians(d.lon)) * np.cos((lat[1:] + lat[:-1]) / 2)
+        dlon = np.diff(np.radians(d.lon)) * np.cos(lat[1:])
         step[1:] = np.where(d.same[1:], _EARTH_RADIUS_M * np.hypot(dlat, dlon), 0.0)
     return np.add.reduceat(step, d.starts) / 1000
 
@@ -492,6 +503,7 @@ def _journey_scores(d: _Day, rules: TelematicsRules, events: list[ScoreEvent]) -
         overall = (w.speed * ind["speed"] + w.time_of_day * ind["time_of_day"] + w.eco * ind["eco"]
                    + w.duration * ind["duration"]) / w.total()
         out.append(JourneyScore(number, _time(d.ts[a]), _time(d.ts[b]), round(float(km[k]), 3),
-                                (d.ts[b] - d.ts[a]) / _US, round(ind["speed"], 2), round(ind["time_of_day"], 2),
+                                float((d.ts[b] - d.ts[a]) / _US), round(ind["speed"], 2),
+                                round(ind["time_of_day"], 2),
                                 round(ind["eco"], 2), round(ind["duration"], 2), round(overall, 2), len(mine)))
     return tuple(out)
