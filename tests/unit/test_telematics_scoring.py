@@ -418,3 +418,25 @@ def test_tel3_property_the_score_ignores_row_order_and_batching(order: list[int]
 
 def test_tel3_kph_per_mph_is_the_positions_constant() -> None:
     assert kph(1) == KPH_PER_MPH
+
+
+@PROPERTY
+@given(speeds=st.lists(st.floats(0, 200), min_size=2, max_size=300),
+       limit_mph=st.one_of(st.none(), st.sampled_from([20, 30, 40, 50, 60, 70])),
+       braking=st.lists(st.floats(-12, 12), min_size=2, max_size=300))
+def test_tel3_property_indicators_stay_on_the_scale_and_lose_exactly_their_events_points(
+        speeds: list[float], limit_mph: int | None, braking: list[float]) -> None:
+    n = min(len(speeds), len(braking))
+    result = score(drive(speeds[:n], limit_kph=None if limit_mph is None else kph(limit_mph),
+                         accel_long=np.array(braking[:n])))
+    (journey,) = result.journeys
+    w = RULES.weights
+    for name, kinds_of in (("speed", ("speeding", "severe_speeding")), ("eco", ("harsh_acceleration",
+                           "harsh_braking", "harsh_cornering")), ("time_of_day", ("night_driving",)),
+                           ("duration", ("long_driving",))):
+        lost = sum(e.points for e in result.events if e.kind in kinds_of)
+        assert getattr(journey, name) == pytest.approx(max(RULES.scale_min, RULES.scale_max - lost), abs=0.01)
+    assert RULES.scale_min <= journey.overall <= RULES.scale_max
+    assert journey.overall == pytest.approx(w.speed * journey.speed + w.time_of_day * journey.time_of_day
+                                            + w.eco * journey.eco + w.duration * journey.duration, abs=0.02)
+    assert journey.events == len(result.events)
