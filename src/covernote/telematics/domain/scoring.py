@@ -399,20 +399,19 @@ def _gps_derived(d: _Day, good: BoolArray, missing: BoolArray,
     brk = np.ones(idx.size, dtype=bool)
     brk[1:] = (j[1:] != j[:-1]) | ((t[1:] - t[:-1]) > e.max_step_s * _US)
     seg = np.cumsum(brk)
-    back = np.searchsorted(t, t[want] - int(e.gps_window_s * _US), side="right") - 1
-    ok = (back >= 0) & (back < want)
-    back = np.where(ok, back, 0)
+    tk = t[want]
+    back = np.searchsorted(t, tk - int(e.gps_window_s * _US), side="right") - 1
+    ok = back >= 0
+    back[~ok] = 0
     ok &= seg[back] == seg[want]
-    span = (t[want] - t[back]) / _US
-    vk, hk = v[want], h[want]
-    with np.errstate(invalid="ignore", divide="ignore"):
-        a = np.where(ok, (vk - v[back]) / span, np.nan)
-        turn = (hk - h[back] + 180.0) % 360.0 - 180.0
-        lat = np.where(ok, (vk + v[back]) / 2 * np.radians(turn) / span, np.nan)
-        slow = np.minimum(vk, v[back]) * 3.6 < e.min_speed_kph
-    rows = idx[want]
-    lon_acc[rows] = np.where(slow, np.nan, a)
-    lat_acc[rows] = np.where(slow, np.nan, lat)
+    ok &= np.minimum(v[want], v[back]) * 3.6 >= e.min_speed_kph
+    keep, back = want[ok], back[ok]  # only judgeable pairs are computed
+    vk, vb = v[keep], v[back]
+    per_s = _US / (t[keep] - t[back]).astype(np.float64)
+    turn = np.remainder(h[keep] - h[back] + 180.0, 360.0) - 180.0
+    rows = idx[keep]
+    lon_acc[rows] = (vk - vb) * per_s
+    lat_acc[rows] = (vk + vb) * (np.pi / 360.0) * turn * per_s  # mean speed x heading rate in rad/s
     return lon_acc, lat_acc
 
 
