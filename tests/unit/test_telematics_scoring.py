@@ -173,6 +173,17 @@ def test_tel3_harsh_acceleration_from_gps_speed_when_no_accelerometer() -> None:
     assert result.events[0].value == pytest.approx(e.harsh_acceleration_ms2 + 1, abs=0.01)
 
 
+def test_tel3_gps_harsh_events_are_found_whatever_the_journeys_numbering() -> None:
+    # journey 0 is driven in the evening, journey 1 in the morning: rows are in journey order, not time order
+    e = RULES.eco
+    rate = (e.harsh_acceleration_ms2 + 1) * 3.6
+    speeds = [20.0] * 5 + [20 + rate * i for i in range(1, 7)] + [20 + rate * 6] * 5
+    evening = drive(speeds, start=NOON + timedelta(hours=6), journey=0)
+    morning = drive(speeds, start=NOON - timedelta(hours=4), journey=1, seq0=1000)
+    result = score(pa.concat_tables([morning, evening]))
+    assert [(ev.kind, ev.journey) for ev in result.events] == [("harsh_acceleration", 1), ("harsh_acceleration", 0)]
+
+
 def test_tel3_gps_harsh_events_need_good_fixes() -> None:
     e = RULES.eco
     rate = (e.harsh_acceleration_ms2 + 1) * 3.6

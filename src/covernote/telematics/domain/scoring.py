@@ -391,27 +391,36 @@ def _gps_derived(d: _Day, good: BoolArray, missing: BoolArray,
     e = rules.eco
     lon_acc = np.full(d.n, np.nan)
     lat_acc = np.full(d.n, np.nan)
-    idx = np.flatnonzero(good & ~np.isnan(d.speed))
-    want = np.flatnonzero(missing[idx])  # only where the accelerometer gives nothing
-    if idx.size < 2 or want.size == 0:
+    usable = good & ~np.isnan(d.speed)
+    full = bool(usable.all())
+    idx = np.arange(d.n) if full else np.flatnonzero(usable)
+    need = missing if full else missing[idx]  # only where the accelerometer gives nothing
+    if idx.size < 2 or not need.any():
         return lon_acc, lat_acc
-    t, v, h, j = d.ts[idx], d.speed[idx] / 3.6, d.heading[idx], d.journey[idx]
+    t, v, h, j = (d.ts, d.speed / 3.6, d.heading, d.journey) if full else (
+        d.ts[idx], d.speed[idx] / 3.6, d.heading[idx], d.journey[idx])
     brk = np.ones(idx.size, dtype=bool)
     brk[1:] = (j[1:] != j[:-1]) | ((t[1:] - t[:-1]) > e.max_step_s * _US)
     seg = np.cumsum(brk)
-    tk = t[want]
-    back = np.searchsorted(t, tk - int(e.gps_window_s * _US), side="right") - 1
-    ok = back >= 0
-    back[~ok] = 0
-    ok &= seg[back] == seg[want]
-    ok &= np.minimum(v[want], v[back]) * 3.6 >= e.min_speed_kph
-    keep, back = want[ok], back[ok]  # only judgeable pairs are computed
-    vk, vb = v[keep], v[back]
-    per_s = _US / (t[keep] - t[back]).astype(np.float64)
-    turn = np.remainder(h[keep] - h[back] + 180.0, 360.0) - 180.0
-    rows = idx[keep]
-    lon_acc[rows] = (vk - vb) * per_s
-    lat_acc[rows] = (vk + vb) * (np.pi / 360.0) * turn * per_s  # mean speed x heading rate in rad/s
+    # the last fix at or before t - window, searched on a key that rises through the chains one after another
+    # (rows are in journey order, not necessarily in time order across journeys)
+    window = int(e.gps_window_s * _US)
+    t0 = int(t.min())
+    key = (t - t0) + seg * (int(t.max()) - t0 + window + 1)
+    back = np.searchsorted(key, key - window, side="right") - 1
+    ok = need & (back >= 0)
+    back = np.maximum(back, 0)
+    vb = v[back]
+    ok &= (seg[back] == seg) & (np.minimum(v, vb) * 3.6 >= e.min_speed_kph)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        per_s = np.where(ok, _US / (t - t[back]).astype(np.float64), np.nan)
+        turn = np.remainder(h - h[back] + 180.0, 360.0) - 180.0
+        lon = (v - vb) * per_s
+        lat = (v + vb) * (np.pi / 360.0) * turn * per_s  # mean speed x heading rate in rad/s
+    if full:
+        return lon, lat
+    lon_acc[idx] = lon
+    lat_acc[idx] = lat
     return lon_acc, lat_acc
 
 
