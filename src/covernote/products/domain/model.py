@@ -19,6 +19,7 @@ from covernote.products.domain.commission_spec import CommissionSpec
 from covernote.products.domain.finance_spec import FinanceSpec
 from covernote.products.domain.ipid import ProductInformation
 from covernote.products.domain.notices import BrandContacts, PrivacyNotice
+from covernote.products.domain.telematics_spec import TelematicsRules
 
 Line = Literal["motor", "warranty"]
 IptTreatment = Literal["standard", "higher", "exempt"]
@@ -366,6 +367,8 @@ class Product:
     ipid: ProductInformation | None = None  # DOC-1: the product information document's own wording
     payment_authority: PaymentAuthorityTerms = PaymentAuthorityTerms()  # PAY-3: the notice's days (S3: 14)
     arrears: ArrearsRules | None = None  # PAY-2: a returned direct debit's ladder; none, no direct debit arrears
+    # TEL-3, TEL-10: the Smartbox score's versioned ruleset; set exactly when `telematics` is true
+    telematics_rules: TelematicsRules | None = None
 
     @property
     def ref(self) -> str:

@@ -64,6 +64,7 @@ from covernote.products.store.notices import (
     privacy_notice,
 )
 from covernote.products.store.strict import StrictDoc
+from covernote.products.store.telematics_spec import TelematicsDoc, telematics_problems, telematics_rules
 
 DERIVED_VARIABLES = {
     "vehicle_value", "vehicle_age", "postcode_area", "vehicle_group", "engine_cc", "vehicle_mileage", "fuel",
@@ -291,7 +292,8 @@ class ProductDoc(StrictDoc):
     currency: str = "GBP"
     quote_validity_days: int = Field(ge=1, le=90)
     max_start_days_ahead: int = Field(ge=0, le=365)
-    telematics: bool = False
+    # TEL-3, TEL-10: the Smartbox's scoring ruleset (store/telematics_spec.py); none, no Smartbox
+    telematics: TelematicsDoc | None = None
     min_driver_age: int = Field(default=17, ge=16, le=100)
     max_drivers: int = Field(default=5, ge=0, le=10)
     terms: list[TermDoc] = Field(min_length=1)
@@ -313,6 +315,17 @@ class ProductDoc(StrictDoc):
     ipid: IpidDoc | None = None  # DOC-1: the product information document's wording; none, no IPID is issued
     payment_authority: PaymentAuthorityDoc = PaymentAuthorityDoc()  # PAY-3: the continuous payment authority's days
     arrears: ArrearsDoc | None = None  # PAY-2: a returned direct debit's ladder (store/arrears_spec.py)
+
+    @field_validator("telematics", mode="before")
+    @classmethod
+    def _telematics_section(cls, value: Any) -> Any:
+        """`telematics: false` is no Smartbox; a Smartbox product gives its scoring ruleset (TEL-10)."""
+        if value is False:
+            return None
+        if value is True:
+            raise ValueError("a telematics product gives its scoring ruleset here (ruleset, source, speeding, "
+                             "night, eco, duration, weights), not true")
+        return value
 
 
 class IptRateDoc(StrictDoc):
@@ -467,6 +480,7 @@ def _semantic_problems(file: str, doc: ProductDoc) -> list[ProductFileProblem]:
     out += [ProductFileProblem(file, f, reason) for f, reason in carbon_problems(doc)]
     out += [ProductFileProblem(file, f, reason) for f, reason in notice_problems(doc)]
     out += [ProductFileProblem(file, f, reason) for f, reason in arrears_problems(doc)]
+    out += [ProductFileProblem(file, f, reason) for f, reason in telematics_problems(doc)]
     return out
 
 
@@ -566,7 +580,7 @@ def product_from_doc(doc: ProductDoc) -> Product:
         code=doc.code, name=doc.name, version=doc.version, effective_from=doc.effective_from,
         effective_to=doc.effective_to, line=doc.line, source=doc.source, insurer=doc.insurer, ipt=doc.ipt,
         currency=cur, quote_validity_days=doc.quote_validity_days, max_start_days_ahead=doc.max_start_days_ahead,
-        telematics=doc.telematics, min_driver_age=doc.min_driver_age, max_drivers=doc.max_drivers,
+        telematics=doc.telematics is not None, min_driver_age=doc.min_driver_age, max_drivers=doc.max_drivers,
         terms=tuple(Term(t.unit, t.length) for t in doc.terms),
         covers=tuple(Cover(c.code, c.name, c.description) for c in doc.covers),
         extras=tuple(_extra(e, cur) for e in doc.extras),
@@ -595,6 +609,7 @@ def product_from_doc(doc: ProductDoc) -> Product:
         ipid=None if doc.ipid is None else product_information(doc.ipid),
         payment_authority=PaymentAuthorityTerms(doc.payment_authority.notice_days),
         arrears=None if doc.arrears is None else arrears_rules(doc.arrears),
+        telematics_rules=None if doc.telematics is None else telematics_rules(doc.telematics),
     )
 
 
