@@ -1,8 +1,9 @@
-"""Screening and cleaning positions (TEL-2): each reason with a constructed case, a clean drive losing nothing,
-and the property that the order and batching of the input change nothing."""
+"""Screening and cleaning positions (TEL-2): each reason with a constructed case, a clean drive losing
+nothing, and the property that the order and batching of the input change nothing."""
 
 from __future__ import annotations
 
+import itertools
 import math
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -36,42 +37,65 @@ def positions(rows: list[dict[str, Any]]) -> pa.Table:
     full = []
     for i, r in enumerate(rows):
         base = {
-            "device_id": IMEI, "seq": i, "ts": T0 + timedelta(seconds=10 * i), "lat": 52.48, "lon": -1.89,
-            "speed_kph": 40.0, "heading_deg": 0.0, "hdop": 0.9, "satellites": 10, "ignition": True,
-            "accel_long": None, "accel_lat": None, "received_at": NOW,
+            "device_id": IMEI,
+            "seq": i,
+            "ts": T0 + timedelta(seconds=10 * i),
+            "lat": 52.48,
+            "lon": -1.89,
+            "speed_kph": 40.0,
+            "heading_deg": 0.0,
+            "hdop": 0.9,
+            "satellites": 10,
+            "ignition": True,
+            "accel_long": None,
+            "accel_lat": None,
+            "received_at": NOW,
         }
         base.update(r)
         full.append(base)
     return pa.Table.from_pylist(full, schema=POSITION_SCHEMA)
 
 
-def straight_drive(n: int, kph: float = 50.0, step_s: int = 10, start: int = 0, lat0: float = 52.48,
-                   **extra: Any) -> list[dict[str, Any]]:
+def straight_drive(
+    n: int, kph: float = 50.0, step_s: int = 10, start: int = 0, lat0: float = 52.48, **extra: Any
+) -> list[dict[str, Any]]:
     """`n` fixes driving north at `kph`, one every `step_s` seconds, seq from `start`."""
     step_deg = kph / 3.6 * step_s / M_PER_DEG_LAT
     return [
-        {"seq": start + i, "ts": T0 + timedelta(seconds=step_s * (start + i)), "lat": lat0 + step_deg * i,
-         "speed_kph": kph, **extra}
+        {
+            "seq": start + i,
+            "ts": T0 + timedelta(seconds=step_s * (start + i)),
+            "lat": lat0 + step_deg * i,
+            "speed_kph": kph,
+            **extra,
+        }
         for i in range(n)
     ]
 
 
 def test_tel2_haversine_known_distance_and_vectorised() -> None:
     """TEL-2: one degree of latitude is ~111.2 km; London to Birmingham ~163 km; arrays in, array out."""
-    assert haversine_m(np.array([0.0]), np.array([0.0]), np.array([1.0]), np.array([0.0]))[0] == pytest.approx(
-        111_195, rel=1e-3)
-    d = haversine_m(np.array([51.5074, 51.5074]), np.array([-0.1278, -0.1278]),
-                    np.array([52.4862, 51.5074]), np.array([-1.8904, -0.1278]))
+    assert haversine_m(np.array([0.0]), np.array([0.0]), np.array([1.0]), np.array([0.0]))[
+        0
+    ] == pytest.approx(111_195, rel=1e-3)
+    d = haversine_m(
+        np.array([51.5074, 51.5074]),
+        np.array([-0.1278, -0.1278]),
+        np.array([52.4862, 51.5074]),
+        np.array([-1.8904, -0.1278]),
+    )
     assert d[0] == pytest.approx(163_000, rel=0.01)
     assert d[1] == 0.0
 
 
 def test_tel2_clean_drive_loses_nothing() -> None:
     """TEL-2: a clean drive, a stop with the ignition off and a drive on, goes through both stages whole."""
-    rows = straight_drive(30) + [
+    rows = [
+        *straight_drive(30),
         {"seq": 30, "ts": T0 + timedelta(seconds=400), "ignition": False, "speed_kph": 0.0, "lat": 52.52},
         {"seq": 31, "ts": T0 + timedelta(seconds=900), "ignition": True, "speed_kph": 0.0, "lat": 52.52},
-    ] + straight_drive(20, start=100, lat0=52.5201)
+        *straight_drive(20, start=100, lat0=52.5201),
+    ]
     table = positions(rows)
     screened = screen_batch(table, NOW)
     cleaned = clean_day(screened.kept)
@@ -112,8 +136,9 @@ def test_tel2_invalid_fix_is_screened_out(row: dict[str, Any], limits: FixLimits
 def test_tel2_fix_quality_limits_apply_only_where_given() -> None:
     """TEL-2: poor HDOP or few satellites pass when no limit is given, and a fix reporting neither passes the
     limits; a fix near (0, 0) but not exactly there is a fix."""
-    table = positions([{"hdop": 20.0, "satellites": 1}, {"hdop": None, "satellites": None},
-                       {"lat": 0.0, "lon": 0.0001}])
+    table = positions(
+        [{"hdop": 20.0, "satellites": 1}, {"hdop": None, "satellites": None}, {"lat": 0.0, "lon": 0.0001}]
+    )
     assert screen_batch(table, NOW).counts["invalid_fix"] == 0
     limited = screen_batch(table, NOW, FixLimits(max_hdop=5.0, min_satellites=4))
     assert limited.kept.column("seq").to_pylist() == [1, 2]
@@ -122,11 +147,13 @@ def test_tel2_fix_quality_limits_apply_only_where_given() -> None:
 def test_tel2_future_time_beyond_tolerance() -> None:
     """TEL-2: a fix dated more than the tolerance (5 minutes by default) after now is future_time; one within
     it is kept; the tolerance can be changed."""
-    table = positions([
-        {"ts": NOW + timedelta(minutes=4, seconds=59)},
-        {"ts": NOW + timedelta(minutes=5, seconds=1)},
-        {"ts": NOW + timedelta(days=1)},
-    ])
+    table = positions(
+        [
+            {"ts": NOW + timedelta(minutes=4, seconds=59)},
+            {"ts": NOW + timedelta(minutes=5, seconds=1)},
+            {"ts": NOW + timedelta(days=1)},
+        ]
+    )
     s = screen_batch(table, NOW)
     assert s.counts == {"invalid_fix": 0, "future_time": 2, "duplicate": 0}
     assert s.kept.column("seq").to_pylist() == [0]
@@ -137,26 +164,32 @@ def test_tel2_future_time_beyond_tolerance() -> None:
 def test_tel2_duplicate_in_batch_keeps_the_first() -> None:
     """TEL-2: the same device and seq twice in a batch: the first kept, the later one counted as duplicate;
     the same seq from another device is not a duplicate; an invalid copy never hides a good one."""
-    table = positions([
-        {"seq": 7, "speed_kph": 10.0},
-        {"seq": 8},
-        {"seq": 7, "speed_kph": 99.0},
-        {"seq": 7, "device_id": "356938035643810"},
-        {"seq": 9, "lat": 0.0, "lon": 0.0},
-        {"seq": 9},
-    ])
+    table = positions(
+        [
+            {"seq": 7, "speed_kph": 10.0},
+            {"seq": 8},
+            {"seq": 7, "speed_kph": 99.0},
+            {"seq": 7, "device_id": "356938035643810"},
+            {"seq": 9, "lat": 0.0, "lon": 0.0},
+            {"seq": 9},
+        ]
+    )
     s = screen_batch(table, NOW)
     assert s.counts == {"invalid_fix": 1, "future_time": 0, "duplicate": 1}
     kept = s.kept.to_pylist()
     assert [(r["device_id"][-2:], r["seq"], r["speed_kph"]) for r in kept] == [
-        ("09", 7, 10.0), ("09", 8, 40.0), ("10", 7, 40.0), ("09", 9, 40.0)]
+        ("09", 7, 10.0),
+        ("09", 8, 40.0),
+        ("10", 7, 40.0),
+        ("09", 9, 40.0),
+    ]
     assert s.rejected is not None
     assert s.rejected.column("reason").to_pylist() == ["duplicate", "invalid_fix"]
 
 
 def test_tel2_screen_refuses_naive_now() -> None:
     with pytest.raises(ValueError, match="timezone"):
-        screen_batch(positions([{}]), datetime(2026, 6, 1))  # noqa: DTZ001
+        screen_batch(positions([{}]), datetime(2026, 6, 1))
 
 
 def test_tel2_impossible_jump_drops_the_wild_fix_only() -> None:
@@ -190,9 +223,13 @@ def test_tel2_parked_drift_keeps_the_first_fix_of_the_stop() -> None:
     is real movement."""
     stop_lat = 52.5
     jitter = [0.0, 0.00005, -0.00008, 0.0001, 0.00002, -0.00015]  # up to ~17 m
-    rows = [{"seq": i, "ts": T0 + timedelta(minutes=i), "lat": stop_lat + d, "ignition": False, "speed_kph": 0.0}
-            for i, d in enumerate(jitter)]
-    rows.append({"seq": 6, "ts": T0 + timedelta(minutes=7), "lat": stop_lat, "ignition": True, "speed_kph": 0.0})
+    rows = [
+        {"seq": i, "ts": T0 + timedelta(minutes=i), "lat": stop_lat + d, "ignition": False, "speed_kph": 0.0}
+        for i, d in enumerate(jitter)
+    ]
+    rows.append(
+        {"seq": 6, "ts": T0 + timedelta(minutes=7), "lat": stop_lat, "ignition": True, "speed_kph": 0.0}
+    )
     rows += straight_drive(5, start=50, lat0=stop_lat + 0.0005)
     c = clean_day(positions(rows))
     assert c.counts == {"impossible_jump": 0, "parked_drift": 5}
@@ -204,8 +241,10 @@ def test_tel2_parked_drift_ends_at_real_movement() -> None:
     and becomes the anchor of the next stationary run, whose own drift is dropped."""
     lat = 52.5
     offsets = [0.0, 0.0001, 0.001, 0.00105, 0.00095]  # 0 m, 11 m, then 111 m away and jitter around it
-    rows = [{"seq": i, "ts": T0 + timedelta(minutes=i), "lat": lat + d, "ignition": None, "speed_kph": 1.0}
-            for i, d in enumerate(offsets)]
+    rows = [
+        {"seq": i, "ts": T0 + timedelta(minutes=i), "lat": lat + d, "ignition": None, "speed_kph": 1.0}
+        for i, d in enumerate(offsets)
+    ]
     c = clean_day(positions(rows))
     assert c.kept.column("seq").to_pylist() == [0, 2]
     assert c.counts["parked_drift"] == 3
@@ -216,27 +255,43 @@ def test_tel2_first_of_key_vectorised() -> None:
     seq = np.array([5, 6, 5, 5, 5])
     assert first_of_key(devices, seq, np.ones(5, dtype=bool)).tolist() == [True, True, True, False, False]
     assert first_of_key(devices, seq, np.array([False, True, True, True, True])).tolist() == [
-        False, True, True, True, False]
+        False,
+        True,
+        True,
+        True,
+        False,
+    ]
 
 
 # -- the property: order and batching change nothing -----------------------------------------------------
 
+
 @st.composite
 def messy_day(draw: st.DrawFn) -> list[dict[str, Any]]:
-    """A day of one box with drives, stops with drift, wild fixes, invalid and future fixes and exact repeats."""
+    """A day of one box with drives, stops with drift, wild fixes, invalid and future fixes and exact
+    repeats."""
     n = draw(st.integers(5, 80))
     rows: list[dict[str, Any]] = []
     lat, lon, t = 52.48, -1.89, T0
     ignition: bool | None = draw(st.sampled_from([True, None]))
     for i in range(n):
         t += timedelta(seconds=draw(st.integers(0, 120)))
-        kind = draw(st.sampled_from(["drive", "drive", "drive", "stop", "wild", "invalid", "future", "toggle"]))
+        kind = draw(
+            st.sampled_from(["drive", "drive", "drive", "stop", "wild", "invalid", "future", "toggle"])
+        )
         speed = draw(st.floats(0, 130))
         if kind == "drive":
             lat += speed / 3.6 * 10 / M_PER_DEG_LAT
         elif kind == "toggle" and ignition is not None:
             ignition = not ignition
-        row: dict[str, Any] = {"seq": i, "ts": t, "lat": lat, "lon": lon, "speed_kph": speed, "ignition": ignition}
+        row: dict[str, Any] = {
+            "seq": i,
+            "ts": t,
+            "lat": lat,
+            "lon": lon,
+            "speed_kph": speed,
+            "ignition": ignition,
+        }
         if kind == "stop":
             row.update(speed_kph=0.0, lat=lat + draw(st.floats(-0.0002, 0.0002)))
         elif kind == "wild":
@@ -267,7 +322,7 @@ def test_tel2_property_screen_and_clean_invariant_to_order_and_batching(
     shuffled = whole.take(pa.array(perm, pa.int64()))
     cuts = sorted(data.draw(st.lists(st.integers(0, len(rows)), max_size=6)))
     bounds = [0, *cuts, len(rows)]
-    screened = [screen_batch(shuffled.slice(a, b - a), NOW) for a, b in zip(bounds, bounds[1:], strict=False)]
+    screened = [screen_batch(shuffled.slice(a, b - a), NOW) for a, b in itertools.pairwise(bounds)]
     kept = pa.concat_tables([s.kept for s in screened])
     seq = np.asarray(kept.column("seq").to_numpy())
     across = first_of_key(np.zeros(seq.size, dtype=np.int64), seq, np.ones(seq.size, dtype=bool))
@@ -275,6 +330,8 @@ def test_tel2_property_screen_and_clean_invariant_to_order_and_batching(
 
     for reason in ("invalid_fix", "future_time"):
         assert sum(s.counts[reason] for s in screened) == ref_screen.counts[reason]
-    assert sum(s.counts["duplicate"] for s in screened) + int((~across).sum()) == ref_screen.counts["duplicate"]
+    assert (
+        sum(s.counts["duplicate"] for s in screened) + int((~across).sum()) == ref_screen.counts["duplicate"]
+    )
     assert cleaned.counts == ref_clean.counts
     assert cleaned.kept.equals(ref_clean.kept)

@@ -1,8 +1,9 @@
-"""Journeys reconstructed from a device-day (TEL-2): ignition on and off, a gap in fixes, a box without ignition
-data, and independence from the input's row order (a property)."""
+"""Journeys reconstructed from a device-day (TEL-2): ignition on and off, a gap in fixes, a box without
+ignition data, and independence from the input's row order (a property)."""
 
 from __future__ import annotations
 
+import itertools
 from datetime import timedelta
 from typing import Any
 
@@ -22,15 +23,15 @@ def _numbers(table: pa.Table) -> list[int | None]:
 
 
 def test_tel2_ignition_on_to_off_is_one_journey() -> None:
-    """TEL-2: fixes with the ignition on make a journey numbered 0; the ignition-off fixes after it are in none;
-    the next ignition on starts journey 1."""
-    rows = (
-        [{"seq": 0, "ts": T0, "ignition": False, "speed_kph": 0.0}]
-        + straight_drive(5, start=1)
-        + [{"seq": 6, "ts": T0 + timedelta(seconds=60), "ignition": False, "speed_kph": 0.0},
-           {"seq": 7, "ts": T0 + timedelta(seconds=70), "ignition": False, "speed_kph": 0.0}]
-        + straight_drive(3, start=8)
-    )
+    """TEL-2: fixes with the ignition on make a journey numbered 0; the ignition-off fixes after it are in
+    none; the next ignition on starts journey 1."""
+    rows = [
+        {"seq": 0, "ts": T0, "ignition": False, "speed_kph": 0.0},
+        *straight_drive(5, start=1),
+        {"seq": 6, "ts": T0 + timedelta(seconds=60), "ignition": False, "speed_kph": 0.0},
+        {"seq": 7, "ts": T0 + timedelta(seconds=70), "ignition": False, "speed_kph": 0.0},
+        *straight_drive(3, start=8),
+    ]
     out = with_journeys(positions(rows))
     assert out.schema.field("journey") == JOURNEY_FIELD
     assert out.column("journey").to_pylist() == [None, 0, 0, 0, 0, 0, None, None, 1, 1, 1]
@@ -58,11 +59,16 @@ def test_tel2_without_ignition_journeys_follow_movement() -> None:
     (traffic lights) stays inside it; a stand-still longer than `gap` ends it; still fixes before and after
     are in no journey."""
     still = {"ignition": None, "speed_kph": 0.0}
-    rows: list[dict[str, Any]] = [{"seq": 0, "ts": T0, **still}, {"seq": 1, "ts": T0 + timedelta(seconds=5), **still}]
+    rows: list[dict[str, Any]] = [
+        {"seq": 0, "ts": T0, **still},
+        {"seq": 1, "ts": T0 + timedelta(seconds=5), **still},
+    ]
     rows += straight_drive(4, start=2, ignition=None)  # ts 20..50 s
     rows += [{"seq": 6, "ts": T0 + timedelta(seconds=90), **still}]  # lights for 40 s
     rows += straight_drive(2, start=10, ignition=None)  # ts 100, 110
-    rows += [{"seq": 20 + k, "ts": T0 + timedelta(seconds=120 + 60 * k), **still} for k in range(8)]  # parked 7 min
+    rows += [
+        {"seq": 20 + k, "ts": T0 + timedelta(seconds=120 + 60 * k), **still} for k in range(8)
+    ]  # parked 7 min
     rows += straight_drive(2, start=60, ignition=None)  # ts 600, 610
     assert _numbers(positions(rows)) == [None, None, 0, 0, 0, 0, 0, 0, 0] + [None] * 8 + [1, 1]
 
@@ -102,7 +108,9 @@ def test_tel2_existing_journey_column_is_replaced_and_other_columns_kept() -> No
 
 def test_tel2_journeys_numbered_per_device() -> None:
     """TEL-2: two devices in one table are numbered from 0 each."""
-    rows = straight_drive(3) + [dict(r, device_id="356938035643810", seq=r["seq"] + 100) for r in straight_drive(3)]
+    rows = straight_drive(3) + [
+        dict(r, device_id="356938035643810", seq=r["seq"] + 100) for r in straight_drive(3)
+    ]
     out = with_journeys(positions(rows))
     assert out.column("journey").to_pylist() == [0] * 6
     assert {(j.device_id, j.number) for j in journeys(out)} == {(IMEI, 0), ("356938035643810", 0)}
@@ -118,16 +126,25 @@ def ignition_day(draw: st.DrawFn) -> list[dict[str, Any]]:
         t += timedelta(seconds=draw(st.sampled_from([1, 10, 30, 200, 400])))
         speed = draw(st.sampled_from([0.0, 2.0, 30.0, 80.0, None]))
         lat += (speed or 0.0) / 3.6 * 10 / 111_195
-        rows.append({"seq": i, "ts": t, "lat": lat, "speed_kph": speed,
-                     "ignition": draw(st.sampled_from([True, True, False, None]))})
+        rows.append(
+            {
+                "seq": i,
+                "ts": t,
+                "lat": lat,
+                "speed_kph": speed,
+                "ignition": draw(st.sampled_from([True, True, False, None])),
+            }
+        )
     return rows
 
 
 @settings(max_examples=80, deadline=None)
 @given(rows=ignition_day(), data=st.data())
-def test_tel2_property_journeys_independent_of_row_order(rows: list[dict[str, Any]], data: st.DataObject) -> None:
-    """TEL-2 property: shuffling a day's rows gives the same journey column and journeys; journeys are numbered
-    0.. in time order without gaps; every journey's positions lie between its start and end."""
+def test_tel2_property_journeys_independent_of_row_order(
+    rows: list[dict[str, Any]], data: st.DataObject
+) -> None:
+    """TEL-2 property: shuffling a day's rows gives the same journey column and journeys; journeys are
+    numbered 0.. in time order without gaps; every journey's positions lie between its start and end."""
     table = positions(rows)
     perm = data.draw(st.permutations(range(len(rows))))
     ref = with_journeys(table)
@@ -136,5 +153,5 @@ def test_tel2_property_journeys_independent_of_row_order(rows: list[dict[str, An
     js = journeys(ref)
     assert journeys(shuffled) == js
     assert [j.number for j in js] == list(range(len(js)))
-    assert all(a.end < b.start for a, b in zip(js, js[1:], strict=False))
+    assert all(a.end < b.start for a, b in itertools.pairwise(js))
     assert sum(j.positions for j in js) == ref.num_rows - ref.column("journey").null_count

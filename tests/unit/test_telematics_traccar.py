@@ -1,5 +1,5 @@
-"""Traccar's JSON position forwarding parsed into the position table (TEL-2): the sample payload, knots to km/h,
-an invalid fix kept for screening to count, and a missing required field named in the error."""
+"""Traccar's JSON position forwarding parsed into the position table (TEL-2): the sample payload, knots to
+km/h, an invalid fix kept for screening to count, and a missing required field named in the error."""
 
 from __future__ import annotations
 
@@ -117,5 +117,5 @@ def test_tel2_traccar_optional_fields_may_be_absent() -> None:
 
 def test_tel2_traccar_needs_an_aware_received_at() -> None:
     with pytest.raises(ValueError, match="timezone"):
-        from_traccar(sample(), datetime(2026, 6, 1, 8, 1))  # noqa: DTZ001
+        from_traccar(sample(), datetime(2026, 6, 1, 8, 1))
     assert from_traccar([], RECEIVED).num_rows == 0

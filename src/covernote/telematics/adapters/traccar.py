@@ -4,8 +4,8 @@ With `forward.type` set to `json`, Traccar (org.traccar.forward.PositionForwarde
 position, Jackson's rendering of `PositionData`: `{"position": {...}, "device": {...}}`, nulls left out. The
 position (org.traccar.model.Position) carries `id` (Traccar's own id, increasing: our `seq`), `deviceId`
 (Traccar's device number, not the IMEI), `fixTime` (ISO 8601 with an offset, milliseconds: Jackson's
-StdDateFormat, `2026-06-01T07:00:00.000+00:00`), `valid`, `latitude`, `longitude`, `speed` in KNOTS, `course` in
-degrees, and `attributes` whose keys are Position.KEY_*: `ignition`, `sat` (satellites in use), `hdop`. The
+StdDateFormat, `2026-06-01T07:00:00.000+00:00`), `valid`, `latitude`, `longitude`, `speed` in KNOTS, `course`
+in degrees, and `attributes` whose keys are Position.KEY_*: `ignition`, `sat` (satellites in use), `hdop`. The
 device (org.traccar.model.Device) carries `uniqueId`, which for a Smartbox is its IMEI: our `device_id`.
 
 Speeds are converted to km/h here (KPH_PER_KNOT), as the position table holds km/h. A position Traccar marks
@@ -54,9 +54,10 @@ def _time(value: Any, name: str) -> datetime:
 
 
 def from_traccar(payloads: list[dict[str, Any]], received_at: datetime) -> pa.Table:
-    """Traccar's forwarded JSON positions as a POSITION_SCHEMA table, in the order given (TEL-2); `received_at`
-    (aware) is stamped on every row. ValueError names the first required field missing or malformed:
-    `position.id`, `position.fixTime`, `position.latitude`, `position.longitude`, `device.uniqueId`."""
+    """Traccar's forwarded JSON positions as a POSITION_SCHEMA table, in the order given (TEL-2);
+    `received_at` (aware) is stamped on every row. ValueError names the first required field missing or
+    malformed: `position.id`, `position.fixTime`, `position.latitude`, `position.longitude`,
+    `device.uniqueId`."""
     if received_at.tzinfo is None:
         raise ValueError("received_at must be timezone-aware (UTC)")
     cols: dict[str, list[Any]] = {name: [] for name in POSITION_SCHEMA.names}

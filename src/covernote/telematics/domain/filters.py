@@ -178,13 +178,15 @@ def sort_positions(table: pa.Table) -> pa.Table:
     return table.sort_by([("device_id", "ascending"), ("ts", "ascending"), ("seq", "ascending")])
 
 
-def _jumps(dev: np.ndarray, t_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, limits: CleanLimits) -> np.ndarray:
+def _jumps(
+    dev: np.ndarray, t_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, limits: CleanLimits
+) -> np.ndarray:
     """True for each fix whose implied speed from the last KEPT fix of the same device exceeds the maximum.
 
     Vectorised for the usual case: consecutive speeds are computed at once and nothing else is needed unless a
-    jump is seen; after a dropped fix, the next fixes are compared with the last kept one (not with the wild fix)
-    until one is believed again. The first fix of a device is believed unless it is itself the odd one out: it
-    jumps to the second fix, and the second to the third does not."""
+    jump is seen; after a dropped fix, the next fixes are compared with the last kept one (not with the wild
+    fix) until one is believed again. The first fix of a device is believed unless it is itself the odd one
+    out: it jumps to the second fix, and the second to the third does not."""
     n = dev.size
     drop = np.zeros(n, dtype=bool)
     if n < 2:
@@ -201,13 +203,13 @@ def _jumps(dev: np.ndarray, t_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, l
     consec[1:] = same[1:] & (speed(np.arange(n - 1), np.arange(1, n)) > max_mps)
     # A device's first fix that jumps to its second while the second and third agree is the wild one.
     starts = np.flatnonzero(~same)
-    for s in starts:
+    for s in starts.tolist():
         if s + 2 < n and same[s + 1] and same[s + 2] and consec[s + 1] and not consec[s + 2]:
             drop[s] = True
             consec[s + 1] = False
     flagged = np.flatnonzero(consec)
     done = -1  # rows up to here are settled
-    for i in flagged:
+    for i in flagged.tolist():
         if i <= done:
             continue
         last = i - 1
@@ -223,15 +225,21 @@ def _jumps(dev: np.ndarray, t_s: np.ndarray, lat: np.ndarray, lon: np.ndarray, l
     return drop
 
 
-def _drift(dev: np.ndarray, lat: np.ndarray, lon: np.ndarray, speed: np.ndarray, ignition: np.ndarray,
-           limits: CleanLimits) -> np.ndarray:
+def _drift(
+    dev: np.ndarray,
+    lat: np.ndarray,
+    lon: np.ndarray,
+    speed: np.ndarray,
+    ignition: np.ndarray,
+    limits: CleanLimits,
+) -> np.ndarray:
     """True for each fix of a parked run, after its first, within the drift radius of where the run began.
 
     A fix is stationary when the ignition is off, or under the parked speed. A run is a stretch of
     consecutive stationary fixes of one device with the same ignition state (an ignition change is a journey's
     start or end, never drift). A fix outside the radius is real movement: it ends the run and, if stationary,
-    starts the next one as its anchor. Each round splits every run at its first fix outside the radius, all runs
-    at once, until none has one (usually one or two rounds)."""
+    starts the next one as its anchor. Each round splits every run at its first fix outside the radius, all
+    runs at once, until none has one (usually one or two rounds)."""
     n = dev.size
     if n == 0:
         return np.zeros(0, dtype=bool)

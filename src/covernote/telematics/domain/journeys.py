@@ -28,7 +28,8 @@ MOVING_KPH = 3.0  # at or above this a car without ignition data is moving (the 
 @dataclass(frozen=True)
 class Journey:
     """One journey of a device's day (TEL-2, TEL-3): its number, first and last fix times, distance along its
-    fixes (haversine, km), how many positions it holds and its highest reported speed (None if none reported)."""
+    fixes (haversine, km), how many positions it holds and its highest reported speed (None if none
+    reported)."""
 
     device_id: str
     number: int
@@ -48,8 +49,9 @@ def _column_np(table: pa.Table, name: str, dtype: type, fill: object) -> np.ndar
 
 
 def _device_starts(table: pa.Table) -> np.ndarray:
-    dev = np.asarray(pc.dictionary_encode(table.column("device_id")).combine_chunks().indices.to_numpy(),
-                     dtype=np.int64)
+    dev = np.asarray(
+        pc.dictionary_encode(table.column("device_id")).combine_chunks().indices.to_numpy(), dtype=np.int64
+    )
     first = np.ones(dev.size, dtype=bool)
     first[1:] = dev[1:] != dev[:-1]
     return first
@@ -74,7 +76,8 @@ def _moving(table: pa.Table, new_device: np.ndarray) -> np.ndarray:
 
 
 def journey_numbers(day: pa.Table, gap: timedelta = timedelta(minutes=5)) -> tuple[pa.Table, np.ndarray]:
-    """The day sorted by (device, ts, seq) and each row's journey number (-1 for none). See `with_journeys`."""
+    """The day sorted by (device, ts, seq) and each row's journey number (-1 for none). See
+    `with_journeys`."""
     day = sort_positions(day)
     n = day.num_rows
     if n == 0:
@@ -119,9 +122,9 @@ def journey_numbers(day: pa.Table, gap: timedelta = timedelta(minutes=5)) -> tup
 
 
 def with_journeys(day: pa.Table, gap: timedelta = timedelta(minutes=5)) -> pa.Table:
-    """The day's positions, sorted by (device, ts, seq), with the `journey` column (JOURNEY_FIELD) set (TEL-2):
-    the journey's number within the device's day, null outside any journey. An existing `journey` column is
-    replaced; any other column is kept."""
+    """The day's positions, sorted by (device, ts, seq), with the `journey` column (JOURNEY_FIELD) set
+    (TEL-2): the journey's number within the device's day, null outside any journey. An existing `journey`
+    column is replaced; any other column is kept."""
     sorted_day, number = journey_numbers(day, gap)
     if JOURNEY_FIELD.name in sorted_day.column_names:
         sorted_day = sorted_day.drop_columns([JOURNEY_FIELD.name])
@@ -131,15 +134,22 @@ def with_journeys(day: pa.Table, gap: timedelta = timedelta(minutes=5)) -> pa.Ta
 
 def journeys(day_with_journeys: pa.Table) -> list[Journey]:
     """The journeys of a day that has its `journey` column (TEL-2, TEL-3), ordered by device and number: their
-    start and end, positions, distance along consecutive fixes and highest reported speed. Vectorised: one sort,
-    then per-journey sums by index."""
+    start and end, positions, distance along consecutive fixes and highest reported speed. Vectorised: one
+    sort, then per-journey sums by index."""
     t = day_with_journeys.filter(pc.is_valid(day_with_journeys.column(JOURNEY_FIELD.name)))
     if t.num_rows == 0:
         return []
-    t = t.sort_by([("device_id", "ascending"), (JOURNEY_FIELD.name, "ascending"), ("ts", "ascending"),
-                   ("seq", "ascending")])
-    dev = np.asarray(pc.dictionary_encode(t.column("device_id")).combine_chunks().indices.to_numpy(),
-                     dtype=np.int64)
+    t = t.sort_by(
+        [
+            ("device_id", "ascending"),
+            (JOURNEY_FIELD.name, "ascending"),
+            ("ts", "ascending"),
+            ("seq", "ascending"),
+        ]
+    )
+    dev = np.asarray(
+        pc.dictionary_encode(t.column("device_id")).combine_chunks().indices.to_numpy(), dtype=np.int64
+    )
     num = np.asarray(t.column(JOURNEY_FIELD.name).to_numpy(), dtype=np.int64)
     first = np.r_[True, (dev[1:] != dev[:-1]) | (num[1:] != num[:-1])]
     group = np.cumsum(first) - 1
