@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from covernote.telematics.domain.filters import (
     CLEAN_REASONS,
     SCREEN_REASONS,
+    CleanLimits,
     FixLimits,
     clean_day,
     first_of_key,
@@ -215,6 +216,22 @@ def test_tel2_impossible_jump_run_and_first_fix() -> None:
     assert c.counts["impossible_jump"] == 3
     fast = clean_day(positions(straight_drive(20, kph=240.0)))
     assert fast.counts == {"impossible_jump": 0, "parked_drift": 0}
+
+
+def test_tel2_impossible_jump_burst_dropped_but_a_sustained_track_kept() -> None:
+    """TEL-2: two wild fixes at the same wrong place (agreeing with each other only) both go; three or more
+    fixes in a row that agree with each other are a real track, kept and the anchor of what follows, so one
+    bad anchor never drops the rest of the day; with confirm_fixes raised, the same track is dropped."""
+    burst = straight_drive(10)
+    for k in (4, 5):
+        burst[k] = {**burst[k], "lat": burst[k]["lat"] + 0.4}
+    c = clean_day(positions(burst))
+    assert c.rejected is not None and c.rejected.column("seq").to_pylist() == [4, 5]
+    moved = straight_drive(5) + straight_drive(6, start=5, lat0=53.0)
+    kept = clean_day(positions(moved))
+    assert kept.counts["impossible_jump"] == 0
+    strict = clean_day(positions(moved), CleanLimits(confirm_fixes=7))
+    assert strict.counts["impossible_jump"] == 6
 
 
 def test_tel2_parked_drift_keeps_the_first_fix_of_the_stop() -> None:

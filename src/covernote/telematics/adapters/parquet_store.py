@@ -142,18 +142,20 @@ class ParquetPositionStore:
             pc.dictionary_encode(t.column("device_id")).combine_chunks().indices.to_numpy(), dtype=np.int64
         )
         first = first_of_key(dev_codes, seq, np.ones(n, dtype=bool))
-        t = t.filter(pa.array(first)).append_column("_day", uk_days(t.column("ts")).filter(pa.array(first)))
-        t = t.sort_by(
-            [("device_id", "ascending"), ("_day", "ascending"), ("ts", "ascending"), ("seq", "ascending")]
-        )
-        devices = t.column("device_id").combine_chunks()
-        days = t.column("_day").combine_chunks()
-        dev_idx = np.asarray(pc.dictionary_encode(devices).indices.to_numpy(), dtype=np.int64)
-        day_num = np.asarray(days.cast(pa.int32()).to_numpy(), dtype=np.int64)
-        m = t.num_rows
+        day_all = uk_days(t.column("ts"))
+        ts = np.asarray(t.column("ts").cast(pa.int64()).to_numpy(), dtype=np.int64)
+        day_num = np.asarray(day_all.cast(pa.int32()).to_numpy(), dtype=np.int64)
+        # One sort on integer keys (device code, UK day, ts, seq), the repeats in the batch left out.
+        keep = np.flatnonzero(first)
+        order = keep[np.lexsort((seq[keep], ts[keep], day_num[keep], dev_codes[keep]))]
+        take = pa.array(order, pa.int64())
+        body = t.take(take)
+        devices = body.column("device_id").combine_chunks()
+        days = day_all.take(take)
+        dev_idx, day_num = dev_codes[order], day_num[order]
+        m = body.num_rows
         bounds = np.flatnonzero(np.r_[True, (dev_idx[1:] != dev_idx[:-1]) | (day_num[1:] != day_num[:-1])])
         ends = np.r_[bounds[1:], m]
-        body = t.drop_columns(["_day"])
         stored = 0
         touched: list[tuple[str, date]] = []
         with self._lock:
@@ -170,7 +172,7 @@ class ParquetPositionStore:
                     self._write_part(day_dir, part)
                     stored += part.num_rows
                     touched.append((device, day))
-        return Appended(stored=stored, duplicates=n - stored, days=touched)
+        return Appended(stored=stored, duplicates=n - stored, days=sorted(touched))
 
     def compact(self, device_id: str, day: date) -> int:
         """Rewrite a day's parts as one file (fewer, larger files read faster); returns how many parts were

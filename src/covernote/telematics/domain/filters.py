@@ -60,12 +60,16 @@ class CleanLimits:
     """The cleaning of a device-day (TEL-2): the fastest implied speed believed from the last kept fix, the
     radius within which a parked car's fixes are drift, and the speed under which a fix counts as stationary.
     `min_dt_s` floors the time between two fixes so two fixes in the same second are judged as one second
-    apart (a 250 km/h limit then tolerates 69 m of jitter between them)."""
+    apart (a 250 km/h limit then tolerates 69 m of jitter between them). `confirm_fixes` consecutive fixes
+    that agree with each other, though not with the last kept fix, are a real track (the box found its true
+    place again after a bad run, or the last kept fix was the odd one): they are kept and become the anchor,
+    so one bad anchor never drops the rest of a day."""
 
     max_speed_kph: float = 250.0
     drift_radius_m: float = 30.0
     parked_speed_kph: float = 3.0
     min_dt_s: float = 1.0
+    confirm_fixes: int = 3
 
 
 @dataclass(frozen=True)
@@ -174,7 +178,21 @@ def screen_batch(batch: pa.Table, now: datetime, limits: FixLimits = FixLimits()
 
 
 def sort_positions(table: pa.Table) -> pa.Table:
-    """Positions in the one order every step uses: by device, then time, then sequence number."""
+    """Positions in the one order every step uses: by device, then time, then sequence number.
+
+    A device-day as the store reads it is one device already in (ts, seq) order: that is checked with numpy
+    and returned as it is; one device out of order is sorted without the string key, which is the costly one."""
+    if table.num_rows < 2:
+        return table
+    devices = table.column("device_id")
+    if pc.count_distinct(devices).as_py() == 1:
+        ts = _micros(table)
+        seq = np.asarray(table.column("seq").to_numpy(), dtype=np.int64)
+        dt = np.diff(ts)
+        if bool(((dt > 0) | ((dt == 0) & (np.diff(seq) > 0))).all()):
+            return table
+        order = np.lexsort((seq, ts))
+        return table.take(pa.array(order, pa.int64()))
     return table.sort_by([("device_id", "ascending"), ("ts", "ascending"), ("seq", "ascending")])
 
 
@@ -185,8 +203,9 @@ def _jumps(
 
     Vectorised for the usual case: consecutive speeds are computed at once and nothing else is needed unless a
     jump is seen; after a dropped fix, the next fixes are compared with the last kept one (not with the wild
-    fix) until one is believed again. The first fix of a device is believed unless it is itself the odd one
-    out: it jumps to the second fix, and the second to the third does not."""
+    fix) until one is believed again, or until `confirm_fixes` fixes in a row agree with each other (a real
+    track: kept, the new anchor). The first fix of a device is believed unless it is itself the odd one out:
+    it jumps to the second fix, and the second to the third does not."""
     n = dev.size
     drop = np.zeros(n, dtype=bool)
     if n < 2:
@@ -207,6 +226,7 @@ def _jumps(
         if s + 2 < n and same[s + 1] and same[s + 2] and consec[s + 1] and not consec[s + 2]:
             drop[s] = True
             consec[s + 1] = False
+    confirm = max(limits.confirm_fixes, 2)
     flagged = np.flatnonzero(consec)
     done = -1  # rows up to here are settled
     for i in flagged.tolist():
@@ -219,10 +239,18 @@ def _jumps(
             continue
         j = i
         while j < n and same[j] and dev[j] == dev[last] and float(speed(last, j)) > max_mps:
+            if _confirmed(j, confirm, same, consec):
+                break  # a sustained track from here: kept, and the anchor of what follows
             drop[j] = True
             j += 1
         done = j
     return drop
+
+
+def _confirmed(j: int, confirm: int, same: np.ndarray, consec: np.ndarray) -> bool:
+    """Whether fixes j .. j + confirm - 1 are of one device and each believable from the one before."""
+    end = j + confirm
+    return end <= same.size and bool(same[j + 1 : end].all()) and not bool(consec[j + 1 : end].any())
 
 
 def _drift(
