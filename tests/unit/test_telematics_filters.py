@@ -118,6 +118,7 @@ def test_tel2_clean_drive_loses_nothing() -> None:
         ({"lon": math.nan}, FixLimits()),
         ({"lat": 0.0, "lon": 0.0}, FixLimits()),
         ({"speed_kph": -1.0}, FixLimits()),
+        ({"speed_kph": math.nan}, FixLimits()),
         ({"hdop": 5.1}, FixLimits(max_hdop=5.0)),
         ({"satellites": 3}, FixLimits(min_satellites=4)),
     ],

@@ -17,7 +17,7 @@ Pure: pyarrow and numpy only; `now` comes in as an argument.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import numpy as np
@@ -78,8 +78,8 @@ class Filtered:
     the dropped rows themselves with a `reason` column, for the explanation of a score (TEL-3)."""
 
     kept: pa.Table
-    counts: dict[str, int] = field(default_factory=dict)
-    rejected: pa.Table | None = None
+    counts: dict[str, int]
+    rejected: pa.Table
 
     @property
     def dropped(self) -> int:
