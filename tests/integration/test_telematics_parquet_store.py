@@ -220,3 +220,19 @@ def test_tel2_store_refuses_bad_input(tmp_path: Path) -> None:
         store.read_day("..", date(2026, 6, 1))
     assert not list(tmp_path.rglob("*.parquet"))
     assert store.append(POSITION_SCHEMA.empty_table()).stored == 0
+
+
+def test_tel2_a_half_written_file_is_never_read(tmp_path: Path) -> None:
+    """TEL-2: parts are written under a hidden temporary name and renamed; a temporary left by a crash (here,
+    garbage bytes) is seen by neither read_day, days nor the DuckDB view, and the next append is unaffected."""
+    store = ParquetPositionStore(tmp_path)
+    first = fixes(10, datetime(2026, 6, 1, 9, 0, tzinfo=UTC))
+    store.append(first.slice(0, 5))
+    day_dir = tmp_path / f"device_id={IMEI}" / "day=2026-06-01"
+    (day_dir / ".part-deadbeef.parquet.tmp").write_bytes(b"PAR1 half a file")
+    (tmp_path / f"device_id={IMEI}" / "day=2026-06-02").mkdir()
+    (tmp_path / f"device_id={IMEI}" / "day=2026-06-02" / ".part-0.parquet.tmp").write_bytes(b"")
+    assert store.days(IMEI) == [date(2026, 6, 1)]
+    assert store.append(first).stored == 5
+    assert store.read_day(IMEI, date(2026, 6, 1)).equals(first)
+    assert store.sql("SELECT count(*) AS n FROM positions").column("n").to_pylist() == [10]

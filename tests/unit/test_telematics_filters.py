@@ -353,3 +353,13 @@ def test_tel2_property_screen_and_clean_invariant_to_order_and_batching(
     )
     assert cleaned.counts == ref_clean.counts
     assert cleaned.kept.equals(ref_clean.kept)
+
+
+def test_tel2_empty_input_gives_empty_results_with_every_reason() -> None:
+    """TEL-2: an empty batch or day screens and cleans to empty tables, every reason counted as zero."""
+    empty = POSITION_SCHEMA.empty_table()
+    s = screen_batch(empty, NOW)
+    c = clean_day(empty)
+    assert s.counts == dict.fromkeys(SCREEN_REASONS, 0) and c.counts == dict.fromkeys(CLEAN_REASONS, 0)
+    assert s.kept.num_rows == c.kept.num_rows == 0
+    assert s.rejected.schema.names == [*POSITION_SCHEMA.names, "reason"]
