@@ -14,6 +14,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from covernote.telematics.domain import filters
 from covernote.telematics.domain.filters import (
     CLEAN_REASONS,
     SCREEN_REASONS,
@@ -363,3 +364,34 @@ def test_tel2_empty_input_gives_empty_results_with_every_reason() -> None:
     assert s.counts == dict.fromkeys(SCREEN_REASONS, 0) and c.counts == dict.fromkeys(CLEAN_REASONS, 0)
     assert s.kept.num_rows == c.kept.num_rows == 0
     assert s.rejected.schema.names == [*POSITION_SCHEMA.names, "reason"]
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    steps=st.lists(st.floats(-0.0002, 0.0004), min_size=2, max_size=120),
+    ignition=st.sampled_from([False, None]),
+)
+def test_tel2_property_parked_drift_linear_pass_matches_the_rounds(
+    steps: list[float], ignition: bool | None
+) -> None:
+    """TEL-2 property: a parked fix wandering slowly (many splits of one run) gives the same drift whether the
+    runs are split in vectorised rounds only or finished by the linear pass after the first round."""
+    lat = 52.5 + np.cumsum(steps)
+    rows = [
+        {
+            "seq": i,
+            "ts": T0 + timedelta(seconds=30 * i),
+            "lat": float(x),
+            "ignition": ignition,
+            "speed_kph": 0.5,
+        }
+        for i, x in enumerate(lat)
+    ]
+    table = positions(rows)
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(filters, "_DRIFT_ROUNDS", 10_000)
+        rounds = clean_day(table)
+        mp.setattr(filters, "_DRIFT_ROUNDS", 1)
+        linear = clean_day(table)
+    assert linear.counts == rounds.counts
+    assert linear.kept.equals(rounds.kept)

@@ -113,7 +113,9 @@ def _device_codes(table: pa.Table) -> np.ndarray:
     return np.asarray(enc.indices.to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
-def _split(table: pa.Table, reason: np.ndarray, reasons: tuple[str, ...]) -> tuple[pa.Table, dict, pa.Table]:
+def _split(
+    table: pa.Table, reason: np.ndarray, reasons: tuple[str, ...]
+) -> tuple[pa.Table, dict[str, int], pa.Table]:
     """Split a table by a per-row reason code (0 = kept, k = reasons[k-1]) into kept, counts and rejected."""
     kept = table.filter(pa.array(reason == 0))
     counts = {name: int(np.count_nonzero(reason == k + 1)) for k, name in enumerate(reasons)}
@@ -253,6 +255,9 @@ def _confirmed(j: int, confirm: int, same: np.ndarray, consec: np.ndarray) -> bo
     return end <= same.size and bool(same[j + 1 : end].all()) and not bool(consec[j + 1 : end].any())
 
 
+_DRIFT_ROUNDS = 4  # vectorised rounds of run splitting before the linear pass takes over
+
+
 def _drift(
     dev: np.ndarray,
     lat: np.ndarray,
@@ -267,7 +272,8 @@ def _drift(
     consecutive stationary fixes of one device with the same ignition state (an ignition change is a journey's
     start or end, never drift). A fix outside the radius is real movement: it ends the run and, if stationary,
     starts the next one as its anchor. Each round splits every run at its first fix outside the radius, all
-    runs at once, until none has one (usually one or two rounds)."""
+    runs at once, until none has one (usually one or two rounds); runs still splitting after a few rounds are
+    finished in one linear pass, so a slowly wandering fix costs linear, not quadratic, time."""
     n = dev.size
     if n == 0:
         return np.zeros(0, dtype=bool)
@@ -276,16 +282,33 @@ def _drift(
     start[1:] = (dev[1:] != dev[:-1]) | (ignition[1:] != ignition[:-1]) | ~stationary[:-1]
     start |= ~stationary
     idx = np.arange(n)
-    while True:
+    pending = np.flatnonzero(stationary & ~start)  # fixes whose run may still split before them
+    for _ in range(_DRIFT_ROUNDS):
+        if not pending.size:
+            return stationary & ~start
         anchor = np.maximum.accumulate(np.where(start, idx, 0))
-        far = stationary & ~start & (haversine_m(lat[anchor], lon[anchor], lat, lon) > limits.drift_radius_m)
+        a = anchor[pending]
+        far = haversine_m(lat[a], lon[a], lat[pending], lon[pending]) > limits.drift_radius_m
         if not far.any():
-            break
+            return stationary & ~start
         # Only the first far fix of each run starts a new run this round: the later ones are judged from it.
-        run_ids = np.cumsum(start)
-        far_idx = np.flatnonzero(far)
-        first_far = far_idx[np.r_[True, run_ids[far_idx][1:] != run_ids[far_idx][:-1]]]
+        far_idx = pending[far]
+        runs = anchor[far_idx]
+        first_far = far_idx[np.r_[True, runs[1:] != runs[:-1]]]
         start[first_far] = True
+        # Runs without a far fix are settled; only the split runs' later fixes are judged again.
+        pending = pending[np.isin(a, runs) & ~start[pending]]
+    # A run still splitting after a few rounds (a slow walk of the GPS): finish it in one linear pass rather
+    # than a round per split. Rows are visited in order; `cur` is the anchor of the run being walked.
+    anchor = np.maximum.accumulate(np.where(start, idx, 0))
+    last_base, cur = -1, -1
+    for p in pending.tolist():
+        base = int(anchor[p])
+        if base != last_base:
+            last_base, cur = base, base
+        if float(haversine_m(lat[cur], lon[cur], lat[p], lon[p])) > limits.drift_radius_m:
+            start[p] = True
+            cur = p
     return stationary & ~start
 
 
