@@ -17,17 +17,19 @@ Guarantees:
 - positions round-trip exactly (POSITION_SCHEMA, values to the microsecond); `read_day` also drops any
   repeat left by a crash between a compaction's rename and its removal of the old parts.
 
-One writer per device at a time: writes are serialised within a store object by a lock; two processes
-appending to the same device must be kept apart by the caller (the ingestion queue is partitioned by device).
+One writer per device at a time: appends, compactions and erasures of a device hold an exclusive `flock` on
+`root/.locks/<device>.lock`, across threads and processes (POSIX file locks: a local file system, not NFS).
 """
 
 from __future__ import annotations
 
+import fcntl
 import os
 import re
 import shutil
-import threading
 import uuid
+from collections.abc import Iterable, Iterator
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
@@ -89,7 +91,19 @@ class ParquetPositionStore:
     def __init__(self, root: Path) -> None:
         self.root = Path(root)
         self.root.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
+
+    @contextmanager
+    def _locked(self, device_ids: Iterable[str]) -> Iterator[None]:
+        """Hold the write lock of each device (sorted, so two writers never wait on each other in a circle): an
+        exclusive `flock` on `root/.locks/<device>.lock`, which keeps threads and processes (API workers) from
+        interleaving the read-the-seqs-then-write of an append or a compaction."""
+        lock_dir = self.root / ".locks"
+        lock_dir.mkdir(exist_ok=True)
+        with ExitStack() as stack:
+            for device_id in sorted(set(device_ids)):
+                fh = stack.enter_context(open(lock_dir / f"{_check_device(device_id)}.lock", "a+b"))
+                fcntl.flock(fh.fileno(), fcntl.LOCK_EX)  # released when the file is closed
+            yield
 
     # -- layout -------------------------------------------------------------------------------------------
     def _device_dir(self, device_id: str) -> Path:
@@ -158,7 +172,7 @@ class ParquetPositionStore:
         ends = np.r_[bounds[1:], m]
         stored = 0
         touched: list[tuple[str, date]] = []
-        with self._lock:
+        with self._locked(pc.unique(devices).to_pylist()):
             for s, e in zip(bounds.tolist(), ends.tolist(), strict=True):
                 device = devices[s].as_py()
                 day = days[s].as_py()
@@ -178,7 +192,7 @@ class ParquetPositionStore:
         """Rewrite a day's parts as one file (fewer, larger files read faster); returns how many parts were
         merged (0 when there was nothing to do). The new file is in place before the old ones go, and
         `read_day` drops repeats, so a crash between the two loses nothing and shows nothing twice."""
-        with self._lock:
+        with self._locked([device_id]):
             day_dir = self._day_dir(device_id, day)
             parts = self._parts(day_dir)
             if len(parts) < 2:
@@ -194,7 +208,7 @@ class ParquetPositionStore:
         policy is in force and 14 days after; the retention sweep decides `day`). Returns how many positions
         went."""
         gone = 0
-        with self._lock:
+        with self._locked([device_id]):
             for d in self.days(device_id):
                 if d >= day:
                     break
