@@ -40,7 +40,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from covernote.telematics.domain.filters import first_of_key
+from covernote.telematics.domain.filters import first_of_key, sort_positions
 from covernote.telematics.domain.positions import POSITION_SCHEMA
 
 UK_ZONE = "Europe/London"
@@ -223,16 +223,24 @@ class ParquetPositionStore:
     # -- reading ------------------------------------------------------------------------------------------
     def read_day(self, device_id: str, day: date) -> pa.Table:
         """A device's UK day of positions (TEL-2): POSITION_SCHEMA, sorted by ts then seq, no duplicates."""
-        parts = self._parts(self._day_dir(device_id, day))
-        if not parts:
-            return POSITION_SCHEMA.empty_table()
-        t = pa.concat_tables([pq.ParquetFile(p).read() for p in parts]).cast(POSITION_SCHEMA)
+        day_dir = self._day_dir(device_id, day)
+        for attempt in range(3):
+            parts = self._parts(day_dir)
+            if not parts:
+                return POSITION_SCHEMA.empty_table()
+            try:
+                tables = [pq.ParquetFile(p).read() for p in parts]
+                break
+            except FileNotFoundError:  # a compaction replaced the parts while they were listed: list again
+                if attempt == 2:
+                    raise
+        t = pa.concat_tables(tables).cast(POSITION_SCHEMA)
         if len(parts) > 1:
             seq = np.asarray(t.column("seq").to_numpy(), dtype=np.int64)
             first = first_of_key(np.zeros(seq.size, dtype=np.int64), seq, np.ones(seq.size, dtype=bool))
             if not first.all():
                 t = t.filter(pa.array(first))
-        return t.sort_by([("ts", "ascending"), ("seq", "ascending")]).combine_chunks()
+        return sort_positions(t).combine_chunks()
 
     def days(self, device_id: str) -> list[date]:
         """The UK days the device has positions for, oldest first."""
