@@ -56,7 +56,7 @@ def network() -> RoadNetwork:
 
 
 def town(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The fixture's own frame (docs/telematics-maps.md): metres east and north of Ashcombe's centre at 52.2 N,
+    """The fixture's own frame (docs/telematics.md ("Speed limits, the road network and map matching")): metres east and north of Ashcombe's centre at 52.2 N,
     1.5 W, where High Street meets Church Lane (the network's own frame is centred on its bounding box)."""
     m_per_deg = 6_371_008.8 * math.pi / 180
     return 52.2 + y / m_per_deg, -1.5 + x / (m_per_deg * math.cos(math.radians(52.2)))

@@ -1,7 +1,7 @@
 """The young-driver telematics score's ruleset (TEL-3, TEL-5, TEL-10), as product data: every number the
 scoring kernel (`telematics/domain/scoring.py`) uses, under a version string recorded on every score so a score
 can be replayed with the rules it was computed with. Pure; loaded and checked by
-`products/store/telematics_spec.py`; documented in docs/telematics-scoring.md.
+`products/store/telematics_spec.py`; documented in docs/telematics.md ("The score").
 
 Units as the kernel reads them: km/h, m/s^2, seconds, hours of the local (Europe/London) day. UK speed limits
 are posted in mph, so the speeding tolerance and the severe-speed table are kept in mph as S3 and the police

@@ -1,6 +1,6 @@
 """The four-indicator driving score (TEL-3, TEL-5, TEL-10): one device-day of positions (`SCORING_SCHEMA`) in,
 each journey's indicator scores and the events that cost points out, under the product's versioned ruleset
-(`products/domain/telematics_spec.TelematicsRules`). docs/telematics-scoring.md says what each rule is and why.
+(`products/domain/telematics_spec.TelematicsRules`). docs/telematics.md ("The score") says what each rule is and why.
 
 Pure and deterministic: no clock, no I/O, no dict or set ordering in a result; the same rows in any order or
 batching give the same `DayScore`, and the result records the ruleset, the map and this kernel's version
