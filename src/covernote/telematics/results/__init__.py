@@ -1,0 +1,1 @@
+"""The typed results of the telematics use cases, one module per concern."""

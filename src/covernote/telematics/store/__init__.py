@@ -1,0 +1,1 @@
+"""The telematics context's SQL repositories, one module per concern."""
