@@ -73,8 +73,7 @@ def traccar_json(table: pa.Table, traccar_device_id: int = 1) -> list[dict[str, 
 @app.callback(invoke_without_command=True)
 def simulate(
     device: Annotated[str, typer.Option(help="The box's IMEI")] = DEFAULT_DEVICE,
-    first_day: Annotated[datetime, typer.Option("--from", formats=["%Y-%m-%d"], help="The first UK day")] = datetime(
-        2026, 6, 1),
+    first_day: Annotated[str, typer.Option("--from", help="The first UK day, YYYY-MM-DD")] = "2026-06-01",
     days: Annotated[int, typer.Option(min=1, max=366, help="How many days")] = 1,
     seed: Annotated[int, typer.Option(help="The same seed gives the same positions")] = 1,
     speeding: Annotated[list[str] | None, typer.Option(
@@ -86,15 +85,18 @@ def simulate(
     traccar: Annotated[Path | None, typer.Option(help="FILE.json in Traccar's position-forwarding form")] = None,
 ) -> None:
     """Simulate DAYS days of a young driver's trips from --from, seeded, and write them."""
+    over = [parse_speeding(v) for v in speeding or []]
+    try:
+        day0 = date.fromisoformat(first_day)
+    except ValueError:
+        raise typer.BadParameter(f"--from {first_day!r}: expected a day, YYYY-MM-DD") from None
     if output is None and traccar is None:
         fail("nothing to write", [("--output", "give --output FILE.parquet|FILE.json or --traccar FILE.json")])
     if output is not None and output.suffix not in (".parquet", ".json"):
         fail("unknown output format", [("--output", f"{output.name}: must end in .parquet or .json")])
     if not map_path.is_file():
         fail("no such map", [("--map", str(map_path))])
-    over = [parse_speeding(v) for v in speeding or []]
     plans = [default_plan(seed * 31 + k, night=night, long=long, speeding=over) for k in range(days)]
-    day0: date = first_day.date()
     result = simulate_days(load_network(map_path), device, day0, days, seed, plans=plans)
     table = result.table
     if output is not None:

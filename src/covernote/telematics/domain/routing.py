@@ -13,6 +13,7 @@ a route is Dijkstra's algorithm over it (visiting nodes, never positions).
 from __future__ import annotations
 
 import heapq
+import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -178,7 +179,7 @@ class RoutingGraph:
         if len(waypoints) < 2:
             raise ValueError("a route needs at least two waypoints")
         total = Route(np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool), np.array([waypoints[0]], dtype=np.int64))
-        for a, b in zip(waypoints[:-1], waypoints[1:], strict=True):
+        for a, b in itertools.pairwise(waypoints):
             total = total + self.route(a, b)
         return total
 

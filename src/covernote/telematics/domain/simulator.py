@@ -55,6 +55,7 @@ HARSH_LOW_SPEED_MS = 4.5  # a harsh manoeuvre's slow end: above the eco gates' 1
 BEND_MIN_DEG = 25.0
 BEND_MIN_RADIUS_M = 14.0  # a bend taken harshly at HARSH_LATERAL_MS2 must be at 30 km/h or more
 UK = ZoneInfo("Europe/London")
+MIN_GAP = timedelta(minutes=10)  # between a day's trips: more than the journey gap, less than a 15-minute break
 
 
 @dataclass(frozen=True)
@@ -304,8 +305,8 @@ def _at_time(network: RoadNetwork, route: Route, start: datetime, rng: np.random
     # fixes: a few seconds at rest with the ignition on, the drive, then a few at rest and ignition off
     wait_before = int(rng.integers(3, 9))
     wait_after = int(rng.integers(2, 6))
-    tf = np.arange(0.0, duration, FIX_INTERVAL_S)
-    tf = np.append(tf, duration)
+    # fixes on the whole second, as a box logs them; the last at or just after the car came to rest
+    tf = np.arange(0.0, np.ceil(duration / FIX_INTERVAL_S) * FIX_INTERVAL_S + FIX_INTERVAL_S / 2, FIX_INTERVAL_S)
     sf = np.interp(tf, t, s)
     vf = np.interp(tf, t, v)
     v2 = v * v
@@ -318,7 +319,7 @@ def _at_time(network: RoadNetwork, route: Route, start: datetime, rng: np.random
     pre = np.zeros(wait_before)
     post = np.zeros(wait_after + 1)
     secs = np.concatenate([np.arange(wait_before, dtype=np.float64), wait_before + tf,
-                           wait_before + duration + 1 + np.arange(wait_after + 1, dtype=np.float64)])
+                           wait_before + tf[-1] + FIX_INTERVAL_S + np.arange(wait_after + 1, dtype=np.float64)])
     x = np.concatenate([np.full(wait_before, x[0]), x, np.full(wait_after + 1, x[-1])])
     y = np.concatenate([np.full(wait_before, y[0]), y, np.full(wait_after + 1, y[-1])])
     speed = np.concatenate([pre, vf, post]) * 3.6
@@ -503,7 +504,7 @@ def simulate_day(network: RoadNetwork, device: str, day: date, seed: int, plan: 
                  graph: RoutingGraph | None = None, first_seq: int = 0) -> Simulated:
     """A device's trips on a UK day (departures in Europe/London local time), in time order with gaps between
     them: each a random route (or the plan's waypoints, or a long loop), each seeded from `seed`. A trip that
-    would start before the previous one ended leaves 10 minutes after it instead."""
+    would start less than `MIN_GAP` (10 minutes) after the previous one ended leaves that long after it."""
     graph = graph or RoutingGraph.of(network)
     plan = plan or default_plan(seed)
     anchor = _loop_anchor(graph)
@@ -514,8 +515,8 @@ def simulate_day(network: RoadNetwork, device: str, day: date, seed: int, plan: 
     for i, trip in enumerate(plan.trips):
         trip_seed = seed * 1000 + i
         depart = datetime.combine(day, trip.depart, tzinfo=UK).astimezone(UTC)
-        if free_from is not None and depart < free_from:
-            depart = free_from + timedelta(minutes=10)
+        if free_from is not None and depart < free_from + MIN_GAP:
+            depart = free_from + MIN_GAP
         if trip.min_minutes is not None:
             route = loop_route(graph, anchor, trip.min_minutes * 60, trip_seed)
         elif trip.waypoints is not None:
