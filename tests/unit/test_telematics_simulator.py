@@ -23,7 +23,7 @@ from covernote.products.domain.telematics_spec import TelematicsRules
 from covernote.products.store.files import load_catalogue
 from covernote.telematics.adapters.osm import load_network
 from covernote.telematics.adapters.traccar import from_traccar
-from covernote.telematics.cli.simulate import app
+from covernote.telematics.cli.simulate import app, traccar_json
 from covernote.telematics.domain.journeys import with_journeys
 from covernote.telematics.domain.pipeline import score_device_day
 from covernote.telematics.domain.positions import POSITION_SCHEMA
@@ -145,6 +145,9 @@ def test_tel3_property_a_calm_drive_has_no_speeding_and_no_harsh_events(network:
     scored = score_device_day(sim.table, network, rules)
     assert not [e for e in scored.score.events if e.kind in UNSAFE], scored.score.events
     assert [j.overall for j in scored.score.journeys] == [rules.scale_max]
+    # the same drive through Traccar (no accelerometer: eco values derived from the GPS) costs nothing either
+    gps_only = from_traccar(traccar_json(sim.table), received_at=NOON)
+    assert not [e for e in score_device_day(gps_only, network, rules).score.events if e.kind in UNSAFE]
 
 
 # --- each injection produces its event, where and when -----------------------------------------------------
@@ -205,6 +208,20 @@ def test_tel3_each_injected_harsh_manoeuvre_is_its_event_there_and_then(network:
         unsafe = [e for e in scored.score.events if e.kind in UNSAFE]
         assert [e.kind for e in unsafe] == [kind], unsafe
         _assert_at(unsafe[0], injected)
+
+
+def test_tel3_harsh_acceleration_is_found_from_the_gps_alone_when_it_lasts(network: RoadNetwork,
+                                                                          rules: TelematicsRules,
+                                                                          graph: RoutingGraph) -> None:
+    """TEL-3: without an accelerometer (Traccar), a harsh acceleration lasting seconds (4 m/s^2 from 16 km/h
+    up to the 60 mph cruise on Fosse Lane) is still found, from the GPS speeds, where it was injected."""
+    route = graph.route_via([1, 108])
+    for seed in (0, 1):
+        sim = drive(network, route, NOON, seed, Profile(harsh_acceleration=(0.8,)))
+        gps_only = from_traccar(traccar_json(sim.table), received_at=NOON)
+        unsafe = [e for e in score_device_day(gps_only, network, rules).score.events if e.kind in UNSAFE]
+        assert [e.kind for e in unsafe] == ["harsh_acceleration"]
+        _assert_at(unsafe[0], sim.injections[0], within_m=80.0)
 
 
 def test_tel3_harsh_cornering_needs_a_bend_after_the_point(network: RoadNetwork, graph: RoutingGraph) -> None:
