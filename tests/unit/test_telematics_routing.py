@@ -134,3 +134,15 @@ def test_tel3_route_via_joins_legs_and_loops_stay_in_the_strongly_connected_part
     assert 1 in part and 43 in part and north_end not in part
     with pytest.raises(ValueError):
         graph.route(6, 43) + graph.route(6, 43)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(data=st.data())
+def test_tel3_property_components_are_the_nodes_reachable_both_ways(graph: RoutingGraph,
+                                                                    data: st.DataObject) -> None:
+    """TEL-3 (property): a node's strongly connected part (Kosaraju, once per graph) is exactly the nodes it
+    reaches and that reach it back (two breadth-first searches); the largest part is the town's."""
+    a = int(data.draw(st.sampled_from(graph.node_ids.tolist())))
+    both = np.intersect1d(graph.reachable(a), RoutingGraph._reverse(graph).reachable(a))
+    assert np.array_equal(graph.strongly_connected(a), both)
+    assert np.array_equal(graph.largest_component(), graph.strongly_connected(6))

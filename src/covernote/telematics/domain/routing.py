@@ -16,6 +16,7 @@ import heapq
 import itertools
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 import numpy.typing as npt
@@ -205,9 +206,64 @@ class RoutingGraph:
 
     def strongly_connected(self, source: int) -> IntArray:
         """The node ids that can be reached from `source` and can reach it back: where a loop may go."""
-        there = self.reachable(source)
-        back = RoutingGraph._reverse(self).reachable(source)
-        return np.intersect1d(there, back)
+        labels = self.components
+        return self.node_ids[labels == labels[self.index(source)]]
+
+    def largest_component(self) -> IntArray:
+        """The node ids of the largest strongly connected part (ties: the one holding the lowest node id)."""
+        labels = self.components
+        sizes = np.bincount(labels)
+        return self.node_ids[labels == int(np.argmax(sizes))]
+
+    @cached_property
+    def components(self) -> IntArray:
+        """Each node's strongly connected component, numbered 0.. in order of each one's lowest node index
+        (Kosaraju's algorithm, iterative: an order by finishing time on the graph, then searches on the reversed
+        graph in reverse finishing order). O(nodes + edges), computed once per graph."""
+        n = len(self.node_ids)
+        to, offsets = self.edge_to.tolist(), self.offsets.tolist()
+        seen = [False] * n
+        order: list[int] = []
+        for root in range(n):
+            if seen[root]:
+                continue
+            seen[root] = True
+            stack = [(root, offsets[root])]
+            while stack:
+                node, at = stack[-1]
+                if at < offsets[node + 1]:
+                    stack[-1] = (node, at + 1)
+                    nxt = to[at]
+                    if not seen[nxt]:
+                        seen[nxt] = True
+                        stack.append((nxt, offsets[nxt]))
+                else:
+                    stack.pop()
+                    order.append(node)
+        rev = RoutingGraph._reverse(self)
+        rto, roffsets = rev.edge_to.tolist(), rev.offsets.tolist()
+        label = [-1] * n
+        count = 0
+        for root in reversed(order):
+            if label[root] >= 0:
+                continue
+            label[root] = count
+            todo = [root]
+            while todo:
+                node = todo.pop()
+                for e in range(roffsets[node], roffsets[node + 1]):
+                    nxt = rto[e]
+                    if label[nxt] < 0:
+                        label[nxt] = count
+                        todo.append(nxt)
+            count += 1
+        raw = np.array(label, dtype=np.int64)
+        # renumber by each component's lowest node index, so the numbering does not depend on the search order
+        first = np.full(count, n, dtype=np.int64)
+        np.minimum.at(first, raw, np.arange(n, dtype=np.int64))
+        rank = np.empty(count, dtype=np.int64)
+        rank[np.argsort(first, kind="stable")] = np.arange(count, dtype=np.int64)
+        return rank[raw]
 
     @staticmethod
     def _reverse(g: RoutingGraph) -> RoutingGraph:

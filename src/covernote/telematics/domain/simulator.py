@@ -471,18 +471,9 @@ def random_route(graph: RoutingGraph, seed: int, min_m: float = 1500.0, within: 
 
 
 def _loop_anchor(graph: RoutingGraph) -> int:
-    """The node of the largest strongly connected part reached first from the network's first node: a start
-    from which random routes and loops can always go on."""
-    best, size = int(graph.node_ids[0]), 0
-    seen: set[int] = set()
-    for node in graph.node_ids.tolist():
-        if node in seen:
-            continue
-        part = graph.strongly_connected(int(node))
-        seen.update(part.tolist())
-        if len(part) > size:
-            best, size = int(node), len(part)
-    return best
+    """The lowest node of the largest strongly connected part: a start from which random routes and loops can
+    always go on."""
+    return int(graph.largest_component()[0])
 
 
 def default_plan(seed: int, night: bool = False, long: bool = False,
