@@ -94,6 +94,7 @@ def _assert_at(event: ScoreEvent, injected: Injection, slack_s: float = 2.0, wit
 # --- the positions themselves ---------------------------------------------------------------------------------
 
 def test_tel2_a_trip_is_one_device_at_1_hz_with_ignition_off_at_the_end(network: RoadNetwork,
+                                                                        rules: TelematicsRules,
                                                                         through_town: Route) -> None:
     """TEL-2: the table is POSITION_SCHEMA; fixes a second apart, seq increasing by one from `first_seq`;
     ignition on until a last fix with it off; at rest at both ends; every fix within GPS noise of the road
@@ -111,23 +112,27 @@ def test_tel2_a_trip_is_one_device_at_1_hz_with_ignition_off_at_the_end(network:
     hdop = table["hdop"].to_numpy()
     assert hdop.min() >= 0.5 and hdop.max() <= 2.0
     assert table["satellites"].to_numpy().min() >= 5
-    matched = score_device_day(table, network, rules=load_catalogue(ROOT / "products")
-                               .versions("YOUNG_DRIVER")[0].telematics_rules).matched  # type: ignore[arg-type]
+    matched = score_device_day(table, network, rules).matched
     assert matched["match_distance_m"].null_count == 0
     assert float(np.max(matched["match_distance_m"].to_numpy())) < 15.0
     assert set(matched["way_id"].to_pylist()) <= set(through_town.way_ids(network).tolist())
 
 
-def test_tel2_the_same_seed_gives_the_same_table(network: RoadNetwork, graph: RoutingGraph) -> None:
-    """TEL-2: deterministic for a seed: trips and days equal exactly; another seed gives other positions."""
-    route = random_route(graph, 11, within=TOWN)
-    profile = Profile(harsh_braking=(0.5,))
-    assert simulate_trip(network, route, NOON, 5, profile).equals(simulate_trip(network, route, NOON, 5, profile))
-    assert not simulate_trip(network, route, NOON, 5).equals(simulate_trip(network, route, NOON, 6))
-    day = date(2026, 6, 10)
-    one = simulate_day(network, "356938035643809", day, 9)
-    two = simulate_day(network, "356938035643809", day, 9)
+@settings(max_examples=5, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(seed=st.integers(min_value=0, max_value=2**31 - 1))
+def test_tel2_property_the_same_seed_gives_the_same_table(network: RoadNetwork, graph: RoutingGraph,
+                                                          seed: int) -> None:
+    """TEL-2 (property over seeds): deterministic for a seed: trips and days equal exactly, injections too;
+    the next seed gives other positions."""
+    route = random_route(graph, seed, within=TOWN)
+    profile = Profile(harsh_braking=(0.5,), speeding=(Speeding(HIGH_STREET, 8),))
+    one, two = drive(network, route, NOON, seed, profile), drive(network, route, NOON, seed, profile)
     assert one.table.equals(two.table) and one.injections == two.injections
+    assert not simulate_trip(network, route, NOON, seed).equals(simulate_trip(network, route, NOON, seed + 1))
+    day = date(2026, 6, 10)
+    first = simulate_day(network, "356938035643809", day, seed)
+    again = simulate_day(network, "356938035643809", day, seed)
+    assert first.table.equals(again.table) and first.injections == again.injections
 
 
 # --- calm driving costs nothing -----------------------------------------------------------------------------
