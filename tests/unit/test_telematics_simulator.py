@@ -125,7 +125,7 @@ def test_tel2_property_the_same_seed_gives_the_same_table(network: RoadNetwork, 
     """TEL-2 (property over seeds): deterministic for a seed: trips and days equal exactly, injections too;
     the next seed gives other positions."""
     route = random_route(graph, seed, within=TOWN)
-    profile = Profile(harsh_braking=(0.5,), speeding=(Speeding(HIGH_STREET, 8),))
+    profile = Profile(speeding=(Speeding(HIGH_STREET, 8),))
     one, two = drive(network, route, NOON, seed, profile), drive(network, route, NOON, seed, profile)
     assert one.table.equals(two.table) and one.injections == two.injections
     assert not simulate_trip(network, route, NOON, seed).equals(simulate_trip(network, route, NOON, seed + 1))
@@ -227,6 +227,18 @@ def test_tel3_harsh_acceleration_is_found_from_the_gps_alone_when_it_lasts(netwo
         unsafe = [e for e in score_device_day(gps_only, network, rules).score.events if e.kind in UNSAFE]
         assert [e.kind for e in unsafe] == ["harsh_acceleration"]
         _assert_at(unsafe[0], sim.injections[0], within_m=80.0)
+
+
+def test_tel3_a_harsh_manoeuvre_where_the_car_is_too_slow_is_refused(network: RoadNetwork,
+                                                                    graph: RoutingGraph) -> None:
+    """TEL-3: Church Lane is a 20 mph zone: cruising at about 18 mph the car cannot brake harshly for long
+    enough, so the simulator refuses rather than report an injection the drive does not contain."""
+    church = np.flatnonzero(network.way_id == 1002)
+    route = graph.route(int(network.node_from[church[0]]), int(network.node_to[church[-1]]))
+    with pytest.raises(ValueError, match="harsh_braking"):
+        drive(network, route, NOON, 1, Profile(harsh_braking=(0.6,)))
+    with pytest.raises(ValueError, match="harsh_acceleration"):
+        drive(network, route, NOON, 1, Profile(harsh_acceleration=(0.3,)))
 
 
 def test_tel3_harsh_cornering_needs_a_bend_after_the_point(network: RoadNetwork, graph: RoutingGraph) -> None:

@@ -52,6 +52,7 @@ HARSH_BRAKING_MS2 = 5.5
 HARSH_ACCELERATION_MS2 = 4.0
 HARSH_LATERAL_MS2 = 5.2
 HARSH_LOW_SPEED_MS = 4.5  # a harsh manoeuvre's slow end: above the eco gates' 10 km/h
+MIN_HARSH_S = 1.5  # an injected harsh manoeuvre lasts at least this long (the scorer asks for 1 s)
 BEND_MIN_DEG = 25.0
 BEND_MIN_RADIUS_M = 14.0  # a bend taken harshly at HARSH_LATERAL_MS2 must be at 30 km/h or more
 UK = ZoneInfo("Europe/London")
@@ -301,6 +302,7 @@ def _at_time(network: RoadNetwork, route: Route, start: datetime, rng: np.random
     dt = 2 * np.diff(s) / np.maximum(v[:-1] + v[1:], 1e-3)
     t = np.concatenate([[0.0], np.cumsum(dt)])
     duration = float(t[-1])
+    _check_harsh(injections, s, v, kappa, dt)
 
     # fixes: a few seconds at rest with the ignition on, the drive, then a few at rest and ignition off
     wait_before = int(rng.integers(3, 9))
@@ -370,6 +372,23 @@ def _at_time(network: RoadNetwork, route: Route, start: datetime, rng: np.random
         record(kind, s_from, s_to)
     truth.sort(key=lambda j: (j.start, j.kind))
     return Simulated(table, tuple(truth), first_seq + m)
+
+
+def _check_harsh(injections: Sequence[tuple[str, float, float]], s: FloatArray, v: FloatArray, kappa: FloatArray,
+                 dt: FloatArray) -> None:
+    """Each harsh injection must be harsh for `MIN_HARSH_S` in the planned profile (a car too slow at that point,
+    or a bend too near the start to reach its speed, cannot make one): ValueError naming it, never a silent
+    calm drive that claims an injection."""
+    along = (v[1:] ** 2 - v[:-1] ** 2) / (2 * np.diff(s))
+    lateral = (v[1:] ** 2) * np.abs(kappa[1:])
+    level = {"harsh_braking": -along / HARSH_BRAKING_MS2, "harsh_acceleration": along / HARSH_ACCELERATION_MS2,
+             "harsh_cornering": lateral / HARSH_LATERAL_MS2}
+    for kind, s_from, s_to in injections:
+        inside = (s[1:] >= s_from) & (s[:-1] <= s_to)
+        harsh_s = float(dt[inside & (level[kind] >= 0.95)].sum())
+        if harsh_s < MIN_HARSH_S:
+            raise ValueError(f"{kind} at {s_from:.0f} m along the route lasts {harsh_s:.1f} s at the harsh level, "
+                             f"under {MIN_HARSH_S:g} s: the car is too slow there; choose another point")
 
 
 def _bend_after(path: _Path, target: float) -> tuple[int, int, float]:
