@@ -8,7 +8,6 @@ from decimal import Decimal
 
 import pytest
 
-from covernote.billing.usecases import notices
 from covernote.documents.usecases import documents
 from covernote.identity.usecases import SYSTEM
 from covernote.kernel.clock import FixedClock
@@ -158,3 +157,54 @@ def test_tel4_guards(db_ctx: AppContext, clock: FixedClock) -> None:
             start + timedelta(days=1), (Change("set_answer", question="telematics_loading_percent", value="-50"),),
             reason="cheaper please"))
     assert any("90-day review" in i.reason for i in exc.value.issues)
+
+
+def test_tel4_the_rest_resources(ctx: AppContext, clock: FixedClock) -> None:
+    """TEL-4: GET a policy's reviews (the customer their own, another's 404), staff POST a review and the run
+    (a customer 403; a date that is not a review date 422 naming `review_on`)."""
+    from fastapi.testclient import TestClient
+
+    from covernote.api.app import create_app
+    from covernote.identity.usecases import create_user
+    from covernote.telematics.api import rerating as api
+
+    policy, start = _bound(ctx, clock)
+    pid = _policy_id(policy)
+    other, _ = _bound(ctx, clock)
+    _, staff = create_user(ctx, "Staff", "staff")
+    _, customer = create_user(ctx, "Ann", "customer", customer_id=policy["customer_id"])
+    review_on = start + timedelta(days=90)
+    clock.set_date(review_on, 9)
+    app = create_app(ctx)
+    app.dependency_overrides[api.period_scores] = lambda: FakeScores({review_on: Decimal("65")})
+    client = TestClient(app)
+    s, c = {"Authorization": f"Bearer {staff}"}, {"Authorization": f"Bearer {customer}"}
+    assert client.post("/telematics/reviews/run", json={}, headers=c).status_code == 403
+    bad = client.post(f"/policies/{pid}/telematics/reviews", json={"review_on": "2027-01-01"}, headers=s)
+    assert bad.status_code == 422 and "review_on" in bad.text
+    run = client.post("/telematics/reviews/run", json={"as_of": review_on.isoformat()}, headers=s)
+    assert run.status_code == 200 and len(run.json()["reviewed"]) == 2
+    mine = client.get(f"/policies/{pid}/telematics/reviews", headers=c)
+    assert mine.status_code == 200 and mine.json()["reviews"][0]["loading_after"] == 5
+    assert client.get(f"/policies/{_policy_id(other)}/telematics/reviews", headers=c).status_code == 404
+
+
+def test_tel4_the_commands(ctx: AppContext, clock: FixedClock, monkeypatch: pytest.MonkeyPatch) -> None:
+    """TEL-4: `review run [--as-of DAY]` and `review list POLICY`; a bad day exits non-zero naming it."""
+    from typer.testing import CliRunner
+
+    from covernote.telematics.cli import rerating as cli
+
+    policy, start = _bound(ctx, clock)
+    pid = _policy_id(policy)
+    review_on = start + timedelta(days=90)
+    monkeypatch.setattr(cli, "context", lambda migrate=False: ctx)
+    monkeypatch.setattr(cli, "operator", lambda: SYSTEM)
+    monkeypatch.setattr(cli, "scores_source", lambda: FakeScores({review_on: Decimal("90")}))
+    runner = CliRunner()
+    out = runner.invoke(cli.app, ["run", "--as-of", review_on.isoformat()])
+    assert out.exit_code == 0 and "1 reviewed" in out.stdout and "-15%" in out.stdout
+    listed = runner.invoke(cli.app, ["list", pid])
+    assert listed.exit_code == 0 and review_on.isoformat() in listed.stdout
+    bad = runner.invoke(cli.app, ["run", "--as-of", "someday"])
+    assert bad.exit_code != 0 and "as_of" in bad.output

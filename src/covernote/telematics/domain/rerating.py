@@ -67,9 +67,9 @@ def rerate(rules: RerateRules, score: float | Decimal, previous_score: float | D
     against_baseline = previous_score is None
     before = as_score(rules.baseline_score if previous_score is None else previous_score)
     change = now - before
-    raw = (-change * rules.percent_per_point).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    raw = int((-change * rules.percent_per_point).quantize(Decimal(1), rounding=ROUND_HALF_UP))
     bound = rules.max_step_percent
-    step = int(max(-bound, min(bound, raw)))
+    step = max(-bound, min(bound, raw))
     wanted = loading_before + step
     loading = max(rules.floor_percent, min(rules.cap_percent, wanted))
     capped = wanted > rules.cap_percent
@@ -77,7 +77,7 @@ def rerate(rules: RerateRules, score: float | Decimal, previous_score: float | D
     lines = [
         f"This period's average score is {now}; the {'baseline' if against_baseline else 'last review'}'s is "
         f"{before}: a change of {change:+} points ({'better' if change > 0 else 'worse' if change < 0 else 'the same'}).",
-        f"{rules.percent_per_point}% per point of change, rounded to whole percent: {-int(raw):+}% "
+        f"{rules.percent_per_point}% per point of change, rounded to whole percent: {raw:+}% "
         f"{'discount' if raw < 0 else 'increase' if raw > 0 else 'change'}"
         + (f", bounded at {bound}% a review: {step:+}%." if step != raw else "."),
         f"The loading goes from {loading_before:+}% to {wanted:+}%"
