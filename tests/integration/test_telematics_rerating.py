@@ -186,6 +186,8 @@ def test_tel4_the_rest_resources(ctx: AppContext, clock: FixedClock) -> None:
     assert run.status_code == 200 and len(run.json()["reviewed"]) == 2
     mine = client.get(f"/policies/{pid}/telematics/reviews", headers=c)
     assert mine.status_code == 200 and mine.json()["reviews"][0]["loading_after"] == 5
+    got = mine.json()["reviews"][0]
+    assert Money.of(got["premium_after"]) > Money.of(got["premium_before"])
     assert client.get(f"/policies/{_policy_id(other)}/telematics/reviews", headers=c).status_code == 404
 
 
@@ -208,3 +210,21 @@ def test_tel4_the_commands(ctx: AppContext, clock: FixedClock, monkeypatch: pyte
     assert listed.exit_code == 0 and review_on.isoformat() in listed.stdout
     bad = runner.invoke(cli.app, ["run", "--as-of", "someday"])
     assert bad.exit_code != 0 and "as_of" in bad.output
+
+
+def test_tel4_a_direct_debit_payer_has_the_remaining_instalments_re_planned(db_ctx: AppContext,
+                                                                           clock: FixedClock) -> None:
+    """TEL-4, PAY-1: a monthly direct debit payer's review re-plans the instalments left (no card notice)."""
+    from covernote.billing.usecases import plans
+
+    policy, start = _bound(db_ctx, clock)
+    pid = _policy_id(policy)
+    plans.switch_to_monthly(db_ctx, SYSTEM, pid, {
+        "account_holder": "Ann Example", "sort_code": "20-00-00", "account_number": "55779911"}, 5, "dd-plan-rr")
+    review_on = start + timedelta(days=90)
+    clock.set_date(review_on, 9)
+    before = _notices(db_ctx, pid)
+    view = rerating.review(db_ctx, SYSTEM, pid, review_on, FakeScores({review_on: Decimal("50")}))
+    assert view["loading_after"] == 15 and "replan" in view["payment"]
+    assert _notices(db_ctx, pid) == before
+    assert ledger.reconcile(db_ctx)["problems"] == []

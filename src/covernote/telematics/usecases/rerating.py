@@ -120,8 +120,10 @@ def list_reviews(ctx: AppContext, principal: Principal, policy_id: str) -> Revie
     if r is None:
         return {"policy_id": policy.policy_id, "reviews": [], "upcoming": []}
     done = _done(policy, r.term.term_no)
-    return {"policy_id": policy.policy_id,
-            "reviews": [_view_of(done[k], r.rules) for k in sorted(done)],
+    views = [_view_of(done[k], r.rules) for k in sorted(done)]
+    for v in views:  # the annual premium from the review date, as the term is priced now
+        v["premium_after"] = _annual_premium_on(ctx, r.term, date.fromisoformat(v["review_on"])).to_str()
+    return {"policy_id": policy.policy_id, "reviews": views,
             "upcoming": [d.isoformat() for d in r.dates if d.isoformat() not in done]}
 
 
