@@ -3,7 +3,7 @@ permanent. Priced as additional or return premium plus the product's fee, quoted
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, timedelta
 from typing import Any, Literal, cast
 
@@ -44,18 +44,25 @@ class AdjustmentRequest:
     reason: str = ""
     add_extras: tuple[str, ...] = ()  # optional extras added or removed from effective_date (ADD-1)
     remove_extras: tuple[str, ...] = ()
+    # TEL-4: the telematics 90-day review makes its change as an adjustment with occasion "rerating" (settled
+    # with the payment authority's notice or the direct debit re-plan, no adjustment fee) and `details` (the
+    # review's figures) kept on the transaction under "rerating". Default: an ordinary adjustment.
+    occasion: Literal["adjustment", "rerating"] = "adjustment"
+    details: dict[str, Any] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {"effective_date": self.effective_date.isoformat(),
                 "until": self.until.isoformat() if self.until else None,
                 "changes": [change_to_dict(c) for c in self.changes], "smartbox": self.smartbox, "reason": self.reason,
-                "add_extras": list(self.add_extras), "remove_extras": list(self.remove_extras)}
+                "add_extras": list(self.add_extras), "remove_extras": list(self.remove_extras),
+                **({"occasion": self.occasion, "details": self.details} if self.occasion != "adjustment" else {})}
 
     @classmethod
     def from_dict(cls, d: dict[str, Any]) -> AdjustmentRequest:
         return cls(date.fromisoformat(d["effective_date"]), tuple(change_from_dict(c) for c in d["changes"]),
                    date.fromisoformat(d["until"]) if d.get("until") else None, d.get("smartbox"), d.get("reason", ""),
-                   tuple(d.get("add_extras", ())), tuple(d.get("remove_extras", ())))
+                   tuple(d.get("add_extras", ())), tuple(d.get("remove_extras", ())),
+                   d.get("occasion", "adjustment"), dict(d.get("details") or {}))
 
 
 def _price(ctx: AppContext, principal: Principal, policy: Policy, req: AdjustmentRequest,
@@ -80,6 +87,10 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
         issues.add("changes", "at least one change (or an extra to add or remove) is needed")
     if principal.role == "customer" and any(c.op == "set_answer" and c.question == "ncd_years" for c in req.changes):
         issues.add("changes", "no-claims years change only on proof, through our staff (NCD-1)")
+    rerating = product.telematics_rules.rerating if product.telematics_rules else None
+    if req.occasion != "rerating" and rerating is not None and any(
+            c.op == "set_answer" and c.question == rerating.question for c in req.changes):
+        issues.add("changes", f"{rerating.question} is set only by the telematics 90-day review (TEL-4)")
     vehicle_change = any(c.op == "replace_vehicle" for c in req.changes)
     if vehicle_change and product.telematics and req.smartbox is None:
         issues.add("smartbox", "say whether the Smartbox is moved to the new car (retained) or a new one is needed (new)")
@@ -93,7 +104,7 @@ def _price(ctx: AppContext, principal: Principal, policy: Policy, req: Adjustmen
     after_segments = price_segments(ctx.catalogue, term, after_adjustments)
     before = term_charge(term, before_segments)
     after = term_charge(term, after_segments)
-    events = {"mta"}
+    events = {"mta"} if req.occasion == "adjustment" else set()  # TEL-4: the review charges no fee
     if vehicle_change and product.telematics:
         events.add("vehicle_change_box_retained" if req.smartbox == "retained" else "vehicle_change_new_box")
     fees = product.fees_for(events)
@@ -202,11 +213,12 @@ def _confirm(ctx: AppContext, uow: UnitOfWork, principal: Principal, policy_id: 
         Actor(principal.user_id, principal.role), req.reason, Money.of(result["premium"]), Money.of(result["ipt"]),
         fees, (), {"adjustment": adjustment_to_dict(adjustment), "quote_id": pending_id,
                    "versions": result["versions_after"], "explanation": result["explanation"],
-                   **({"extras": result["extras"]} if result.get("extras") else {})}, payment_key)
+                   **({"extras": result["extras"]} if result.get("extras") else {}),
+                   **({"rerating": req.details} if req.occasion == "rerating" else {})}, payment_key)
     uow.policies.append(policy, [txn], pending.policy_version)
     uow.pending.set_status(pending_id, "confirmed")
     policy.transactions.append(txn)
     uow.publish(PolicyTransactionRecorded(policy, txn))  # ECO-1 offset top-up or reduction; REG-1 MID update
-    payment = settle(ctx, uow, policy, txn, f"Adjustment to {policy.number}", payment_key, occasion="adjustment")
+    payment = settle(ctx, uow, policy, txn, f"Adjustment to {policy.number}", payment_key, occasion=req.occasion)
     return {"policy_id": policy.policy_id, "transaction": transaction_view(txn), "payment": payment,
             "premium_after": result["premium_after"], "total": result["total"]}

@@ -11,6 +11,7 @@ guidance state them, and converted by the kernel.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from decimal import Decimal
 
 INDICATORS = ("speed", "time_of_day", "eco", "duration")  # S3's four key indicators, in S3's order (TEL-3)
 
@@ -132,6 +133,26 @@ class IndicatorWeights:
 
 
 @dataclass(frozen=True)
+class RerateRules:
+    """The 90-day premium review (TEL-4, S3 "Premium Adjustments"), as product data.
+
+    Every `interval_days` from the term's start the period's average score is compared with the last reviewed
+    period's (the first review: with `baseline_score`). Each point of change moves the loading by
+    `percent_per_point` (a better score lowers it), rounded to whole percent and bounded at `max_step_percent`
+    either way per review. The cumulative loading stays within [`floor_percent`, `cap_percent`]: S3 caps the
+    increase over the policy's life at 50% of the renewal premium. The loading is the rating answer `question`
+    (whole percent), which the product's rating multiplies in as 1 + loading/100."""
+
+    interval_days: int
+    baseline_score: Decimal
+    percent_per_point: Decimal
+    max_step_percent: int
+    cap_percent: int
+    floor_percent: int
+    question: str = "telematics_loading_percent"
+
+
+@dataclass(frozen=True)
 class TelematicsRules:
     """The `telematics:` section of a product file: the scoring ruleset, versioned (TEL-10).
 
@@ -146,6 +167,7 @@ class TelematicsRules:
     weights: IndicatorWeights
     scale_min: float = 0.0
     scale_max: float = 100.0
+    rerating: RerateRules | None = None  # TEL-4: the 90-day review; none, the premium is never reviewed
 
 
 def ruleset_problems(r: TelematicsRules) -> list[tuple[str, str]]:
@@ -181,4 +203,26 @@ def ruleset_problems(r: TelematicsRules) -> list[tuple[str, str]]:
         out.append(("weights", f"the four weights must sum to 1 (they sum to {r.weights.total():g})"))
     if r.scale_max <= r.scale_min:
         out.append(("scale_max", "must be above scale_min"))
+    if r.rerating is not None:
+        rr = r.rerating
+        if not r.scale_min <= rr.baseline_score <= r.scale_max:
+            out.append(("rerating.baseline_score", f"must be on the score's scale {r.scale_min:g}..{r.scale_max:g}"))
+        if not rr.floor_percent <= 0 <= rr.cap_percent:
+            out.append(("rerating.floor_percent", "the loading's range must hold 0 (floor <= 0 <= cap)"))
+    return out
+
+
+def loading_factor_problems(r: RerateRules, factors: dict[str, Decimal] | None) -> list[tuple[str, str]]:
+    """TEL-4: the rating factor reading the loading question (`factors`: its values, None when the rating has
+    no such factor) must price every loading the review can set, floor to cap, as exactly 1 + loading/100, so
+    a review's loading is the premium's loading."""
+    if factors is None:
+        return [("rerating.question", f"the rating has no factor reading {r.question}")]
+    out: list[tuple[str, str]] = []
+    for p in range(r.floor_percent, r.cap_percent + 1):
+        want = 1 + Decimal(p) / 100
+        got = factors.get(str(p))
+        if got is None or got != want:
+            out.append(("rerating.question", f"the rating factor for {r.question}={p} must be {want} (it is {got})"))
+            break
     return out

@@ -5,6 +5,7 @@ reported as `file: telematics.<field>: reason`. A product without the section ha
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, StringConstraints
@@ -15,9 +16,11 @@ from covernote.products.domain.telematics_spec import (
     IndicatorWeights,
     NightRules,
     PointsBand,
+    RerateRules,
     SevereSpeed,
     SpeedingRules,
     TelematicsRules,
+    loading_factor_problems,
     ruleset_problems,
 )
 from covernote.products.store.strict import StrictDoc
@@ -84,6 +87,18 @@ class WeightsDoc(StrictDoc):
     duration: float = Field(ge=0, le=1)
 
 
+class RerateDoc(StrictDoc):
+    """TEL-4: the 90-day premium review (products/domain/telematics_spec.RerateRules)."""
+
+    interval_days: int = Field(ge=1, le=366, strict=True)
+    baseline_score: Decimal = Field(ge=0, le=1000)
+    percent_per_point: Decimal = Field(ge=0, le=100)
+    max_step_percent: int = Field(ge=0, le=100, strict=True)
+    cap_percent: int = Field(ge=0, le=100, strict=True)
+    floor_percent: int = Field(ge=-100, le=0, strict=True)
+    question: Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]{0,59}$")] = "telematics_loading_percent"
+
+
 class TelematicsDoc(StrictDoc):
     """TEL-3: the four indicators' rules, their weights and the scale, under a `ruleset` version (TEL-10)."""
 
@@ -96,6 +111,7 @@ class TelematicsDoc(StrictDoc):
     weights: WeightsDoc
     scale_min: float = Field(default=0, ge=0)
     scale_max: float = Field(default=100, gt=0, le=1000)
+    rerating: RerateDoc | None = None
 
 
 def telematics_rules(d: TelematicsDoc) -> TelematicsRules:
@@ -112,7 +128,8 @@ def telematics_rules(d: TelematicsDoc) -> TelematicsRules:
         duration=DurationRules(d.duration.max_continuous_minutes * 60, d.duration.break_minutes * 60,
                                d.duration.points_per_hour),
         weights=IndicatorWeights(**d.weights.model_dump()),
-        scale_min=d.scale_min, scale_max=d.scale_max)
+        scale_min=d.scale_min, scale_max=d.scale_max,
+        rerating=None if d.rerating is None else RerateRules(**d.rerating.model_dump()))
 
 
 def telematics_problems(doc: Any) -> list[tuple[str, str]]:
@@ -121,4 +138,15 @@ def telematics_problems(doc: Any) -> list[tuple[str, str]]:
     section: TelematicsDoc | None = doc.telematics
     if section is None:
         return []
-    return [(f"telematics.{f}", reason) for f, reason in ruleset_problems(telematics_rules(section))]
+    rules = telematics_rules(section)
+    out = ruleset_problems(rules)
+    if rules.rerating is not None:  # TEL-4: the rating prices the loading, the question holds its range
+        rr = rules.rerating
+        tables = [f for f in doc.rating.factors if f.variable == rr.question] if doc.rating is not None else []
+        out += loading_factor_problems(rr, dict(tables[0].values) if tables else None)
+        questions = [q for q in doc.questions if q.name == rr.question]
+        if not questions or questions[0].kind != "integer" or questions[0].default != "0" or (
+                questions[0].minimum, questions[0].maximum) != (rr.floor_percent, rr.cap_percent):
+            out.append(("rerating.question", f"the product must ask {rr.question}: an integer from "
+                        f"{rr.floor_percent} to {rr.cap_percent}, default 0"))
+    return [(f"telematics.{f}", reason) for f, reason in out]
