@@ -157,6 +157,18 @@ def test_tel4_guards(db_ctx: AppContext, clock: FixedClock) -> None:
             start + timedelta(days=1), (Change("set_answer", question="telematics_loading_percent", value="-50"),),
             reason="cheaper please"))
     assert any("90-day review" in i.reason for i in exc.value.issues)
+    # nor by a new-business quote: a policy starts without a loading
+    from dataclasses import replace
+
+    from covernote.lifecycle.usecases import quotes
+    from tests.support import new_customer, young_risk
+
+    loaded = replace(young_risk(), answers=tuple(sorted({**young_risk().answers_dict(),
+                                                         "telematics_loading_percent": "-50"}.items())))
+    with pytest.raises(ValidationFailed) as exc:
+        quotes.create_quote(db_ctx, SYSTEM, quotes.QuoteRequest("YOUNG_DRIVER", db_ctx.today(), loaded,
+                                                                new_customer(db_ctx)))
+    assert [i.field for i in exc.value.issues] == ["risk.answers.telematics_loading_percent"]
 
 
 def test_tel4_the_rest_resources(ctx: AppContext, clock: FixedClock) -> None:

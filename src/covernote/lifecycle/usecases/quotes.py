@@ -88,6 +88,11 @@ def _judge(ctx: AppContext, req: QuoteRequest, today: date) -> tuple[Product, Pe
         risk = validate_risk(product, req.risk, req.start_date)
     except ValidationFailed as exc:
         issues.issues.extend(exc.issues)
+    rerating = product.telematics_rules.rerating if product.telematics_rules else None
+    given = req.risk.answers_dict().get(rerating.question) if rerating is not None else None
+    if rerating is not None and given is not None and given.strip() not in ("0", ""):
+        # TEL-4: the loading is the 90-day review's alone; new business is priced without one
+        issues.add(f"risk.answers.{rerating.question}", "is set only by the telematics 90-day review (TEL-4)")
     issues.raise_if_any("the quote cannot be made")
     assert period is not None and risk is not None
     return product, period, risk
