@@ -9,7 +9,8 @@ in the store's Parquet layout (`root/device_id=<IMEI>/day=<YYYY-MM-DD>/part-*.pa
   with the other steps of the pipeline timed the same way on the same days (cleaning, journeys, map matching);
 - (b) the whole pipeline with map matching through the local batch runner (`batch_local.score_batch`, its
   process pool of `--workers`), wall time and positions/s;
-- peak memory: this process's and the largest worker's maximum resident set (`resource.getrusage`).
+- peak memory: this process's maximum resident set (`resource.getrusage`) and the largest worker's (`VmHWM`
+  in /proc, sampled); CPU time of this process and its workers (sampled from /proc), beside the wall time.
 
 Each is the median of `--repeats` runs (min and max shown). Targets (issue 16): 36 million positions scored
 with map matching in under 60 s on 2 cores; the scoring step alone at least 10 million positions/s; memory
@@ -31,6 +32,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, date, datetime, timedelta
@@ -121,21 +123,87 @@ def write_fleet(network: RoadNetwork, root: Path, devices: int, n: int, seed: in
     return devices * n
 
 
+class Descendants:
+    """Samples this process's descendants (the pool's workers are the forkserver's children, so
+    `RUSAGE_CHILDREN` never sees them) every `interval` seconds from /proc: the CPU seconds each used (the
+    last sample: a little under the truth) and each one's peak resident set (`VmHWM`)."""
+
+    def __init__(self, interval: float = 0.1) -> None:
+        self.interval = interval
+        self.cpu: dict[int, float] = {}
+        self.peak_kb: dict[int, int] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, daemon=True)
+        self._tick = os.sysconf("SC_CLK_TCK")
+        self.own_cpu = 0.0
+
+    def __enter__(self) -> Descendants:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        start = time.thread_time()
+        while not self._stop.is_set():
+            self.sample()
+            self._stop.wait(self.interval)
+        self.own_cpu = time.thread_time() - start  # the sampler's own CPU, not the work's
+
+    def sample(self) -> None:
+        parents: dict[int, int] = {}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit():
+                try:
+                    fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+                except OSError:
+                    continue
+                parents[int(entry.name)] = int(fields[1])
+        mine = {os.getpid()}
+        grew = True
+        while grew:
+            new = {pid for pid, ppid in parents.items() if ppid in mine and pid not in mine}
+            mine |= new
+            grew = bool(new)
+        for pid in mine - {os.getpid()}:
+            try:
+                fields = (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+                status = (Path("/proc") / str(pid) / "status").read_text()
+            except OSError:
+                continue
+            self.cpu[pid] = (int(fields[11]) + int(fields[12])) / self._tick
+            hwm = [line for line in status.splitlines() if line.startswith("VmHWM:")]
+            if hwm:
+                self.peak_kb[pid] = max(self.peak_kb.get(pid, 0), int(hwm[0].split()[1]))
+
+
 def _cpu() -> float:
-    """CPU seconds used so far by this process and its finished children (the pool's workers)."""
+    """CPU seconds used so far by this process and its finished children."""
     own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def timed(fn: Callable[[], Any], repeats: int) -> tuple[list[float], list[float]]:
-    """Wall seconds and CPU seconds (this process and its children) of each of `repeats` calls. On a shared
+def timed(fn: Callable[[], Any], repeats: int, peaks: list[int] | None = None) -> tuple[list[float], list[float]]:
+    """Wall seconds and CPU seconds (this process and every descendant: the pool's workers) of each of
+    `repeats` calls; `peaks`, if given, receives each call's largest descendant peak RSS (KB). On a shared
     machine the CPU time is the fairer figure: the wall time also counts waiting for a core."""
     wall, cpu = [], []
     for _ in range(repeats):
-        start, start_cpu = time.perf_counter(), _cpu()
-        fn()
-        wall.append(time.perf_counter() - start)
-        cpu.append(_cpu() - start_cpu)
+        if peaks is None:  # in this process only: no sampler
+            start, start_cpu = time.perf_counter(), _cpu()
+            fn()
+            wall.append(time.perf_counter() - start)
+            cpu.append(_cpu() - start_cpu)
+            continue
+        with Descendants() as kids:
+            start, start_cpu = time.perf_counter(), _cpu()
+            fn()
+            wall.append(time.perf_counter() - start)
+            own = _cpu() - start_cpu
+        cpu.append(own - kids.own_cpu + sum(kids.cpu.values()))
+        peaks.append(max(kids.peak_kb.values(), default=0))
     return wall, cpu
 
 
@@ -217,8 +285,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"baseline pyarrow read: {base['positions_per_s'] / 1e6:.1f} M positions/s", flush=True)
         days = [DAY]
         results: list[Any] = []
+        worker_peaks: list[int] = []
         pipe = summary(timed(lambda: results.append(score_batch(root, days, network, rules,
-                                                                workers=args.workers)), args.repeats), total)
+                                                                workers=args.workers)),
+                             args.repeats, worker_peaks), total)
         last = results[-1]
         assert all(r.summary.equals(last.summary) for r in results), "repeats disagree"
         scored_events = int(np.sum(last.summary.column("events").to_numpy()))
@@ -230,7 +300,7 @@ def main(argv: list[str] | None = None) -> int:
         est_36m = 36_000_000 / pipe["positions_per_s"]
         est_36m_two_free_cores = 36_000_000 / (2 * pipe["positions_per_cpu_s"])
         peak_self = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        peak_child = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+        peak_child = max(worker_peaks, default=0) / 1024
         print(f"peak RSS: this process {peak_self:.0f} MB, largest worker {peak_child:.0f} MB", flush=True)
         steps = stages(network, root, min(args.sample, args.devices), args.repeats, rules)
         for name in ("clean", "journeys", "match", "score"):
