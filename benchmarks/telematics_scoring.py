@@ -287,7 +287,7 @@ def main(argv: list[str] | None = None) -> int:
         results: list[Any] = []
         worker_peaks: list[int] = []
         pipe = summary(timed(lambda: results.append(score_batch(root, days, network, rules,
-                                                                workers=args.workers)),
+                                                                workers=args.workers, keep_scores=False)),
                              args.repeats, worker_peaks), total)
         last = results[-1]
         assert all(r.summary.equals(last.summary) for r in results), "repeats disagree"

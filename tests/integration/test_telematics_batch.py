@@ -156,6 +156,18 @@ def test_tel3_a_process_pool_gives_the_same_scores_as_one_process_and_reports_pr
     assert seen == [(i, 5) for i in range(6)]
 
 
+def test_tel3_scores_can_be_handed_on_instead_of_kept(
+        fleet: ParquetPositionStore, network: RoadNetwork, rules: TelematicsRules) -> None:
+    """TEL-3: with `keep_scores=False` each DayScore goes to `on_score` and the result keeps the summary only,
+    so a large book's events need not all sit in memory; what was handed on equals what would have been kept."""
+    handed: dict[tuple[str, date], object] = {}
+    lean = score_batch(fleet.root, DAYS, network, rules, workers=2, keep_scores=False,
+                       on_score=lambda device, day, score: handed.setdefault((device, day), score))
+    full = score_batch(fleet.root, DAYS, network, rules, workers=1)
+    assert lean.scores == {} and lean.summary.equals(full.summary)
+    assert handed == full.scores
+
+
 def test_tel3_days_and_devices_select_the_partitions_scored(
         fleet: ParquetPositionStore, network: RoadNetwork, rules: TelematicsRules, tmp_path: Path) -> None:
     """TEL-3: only the named days (and devices) are read; a day with nothing stored, or an empty store, gives

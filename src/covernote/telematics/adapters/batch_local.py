@@ -8,8 +8,9 @@ journeys, map matching, the four indicators) and reduced to its `DayScore` and o
 Days are independent, so they run in a process pool (2 workers by default, one per core here). Memory is
 bounded: a worker holds one device-day at a time (its positions, the cleaned and matched copies of them: about
 1 KB a position at most, so roughly 4 MB for a day of 3,600 fixes) plus the road network and the ruleset, sent
-to it once when it starts; the parent keeps only the `DayScore`s and summary rows, never positions, and keeps at
-most `2 x workers` device-days in flight.
+to it once when it starts; the parent keeps only the `DayScore`s (or, with `keep_scores=False`, hands each to a
+callback and keeps none) and summary rows, never positions, and keeps at most `2 x workers` device-days in
+flight.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ BATCH_EVENT_SCHEMA = pa.schema([SUMMARY_SCHEMA.field("device_id"), SUMMARY_SCHEM
 
 DEFAULT_WORKERS = 2
 Progress = Callable[[int, int], None]  # (device-days done, device-days in the batch)
+OnScore = Callable[[str, date, DayScore], None]  # each device-day's score as it arrives (e.g. to store it)
 
 
 @dataclass(frozen=True)
@@ -167,10 +169,13 @@ def _in_pool(tasks: list[tuple[str, date]], workers: int, root: Path, network: R
 
 def score_batch(root: Path, days: Iterable[date], network: RoadNetwork, rules: TelematicsRules, *,
                 devices: Iterable[str] | None = None, workers: int = DEFAULT_WORKERS,
-                progress: Progress | None = None) -> BatchResult:
+                progress: Progress | None = None, on_score: OnScore | None = None,
+                keep_scores: bool = True) -> BatchResult:
     """Score every stored device-day of `days` (of `devices`, if named) under `root` (TEL-3): each day read
     on its own and scored by `score_device_day`, in `workers` processes (1: in this process). `progress`
-    is told (done, total) after each device-day."""
+    is told (done, total) after each device-day; `on_score` gets each device-day's DayScore as it arrives
+    (in no set order). With `keep_scores=False` the result holds the summary only (`scores` empty), so the
+    parent's memory no longer grows with the batch's events: hand the scores to `on_score` instead."""
     tasks = device_days(root, days, devices)
     total = len(tasks)
     if progress is not None:
@@ -186,7 +191,10 @@ def score_batch(root: Path, days: Iterable[date], network: RoadNetwork, rules: T
     for done, (score, row) in enumerate(results, start=1):
         day = row["day"]
         assert isinstance(day, date)
-        scores[(str(row["device_id"]), day)] = score
+        if on_score is not None:
+            on_score(str(row["device_id"]), day, score)
+        if keep_scores:
+            scores[(str(row["device_id"]), day)] = score
         rows.append(row)
         if progress is not None:
             progress(done, total)
