@@ -5,6 +5,7 @@ DayScores and the same events, because both call the one pipeline."""
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -74,3 +75,24 @@ def test_tel3_spark_reads_only_the_days_and_devices_asked_for(
     assert one.summary.equals(local.summary) and one.scores == local.scores
     empty = score_batch_spark(spark, tmp_path, DAYS, network, rules)
     assert empty.summary.num_rows == 0 and empty.scores == {}
+    none_that_day = score_batch_spark(spark, fleet.root, [date(2026, 1, 1)], network, rules)
+    assert none_that_day.summary.num_rows == 0 and none_that_day.summary.schema == SUMMARY_SCHEMA
+
+
+def test_tel3_spark_reads_a_day_left_mid_compaction_as_the_store_does(
+        spark: SparkSession, network: RoadNetwork, rules: TelematicsRules, tmp_path: Path) -> None:
+    """TEL-2, TEL-3: a day whose positions sit twice on disk (a crash between a compaction's new file and the
+    removal of the old parts) is scored once per position on Spark, exactly as the local runner (which reads
+    with `read_day`) scores it."""
+    from covernote.telematics.adapters.batch_spark import score_batch_spark
+
+    store = build_fleet(network, tmp_path)
+    day_dir = tmp_path / f"device_id={DEVICES[0]}" / f"day={DAYS[1].isoformat()}"
+    parts = sorted(day_dir.glob("part-*.parquet"))
+    assert len(parts) == 2
+    copy = day_dir / "part-ffffffffffffffffffffffffffffffff.parquet"
+    copy.write_bytes(parts[0].read_bytes())  # as if a compaction's new file had landed beside the old
+    on_spark = score_batch_spark(spark, store.root, [DAYS[1]], network, rules, devices=[DEVICES[0]])
+    local = score_batch(store.root, [DAYS[1]], network, rules, devices=[DEVICES[0]], workers=1)
+    assert on_spark.summary.equals(local.summary) and on_spark.scores == local.scores
+    assert on_spark.summary.column("positions")[0].as_py() == store.read_day(DEVICES[0], DAYS[1]).num_rows

@@ -22,11 +22,13 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
 import pyarrow as pa
 
 import covernote
 from covernote.products.domain.telematics_spec import TelematicsRules
 from covernote.telematics.adapters.batch_local import SUMMARY_SCHEMA, BatchResult, summary_row, summary_table
+from covernote.telematics.domain.filters import first_of_key, sort_positions
 from covernote.telematics.domain.pipeline import score_device_day
 from covernote.telematics.domain.positions import POSITION_SCHEMA
 from covernote.telematics.domain.roads import RoadNetwork
@@ -85,9 +87,15 @@ def _apply_in_arrow(grouped: GroupedData, df: DataFrame, func: Any, ddl: str) ->
 
 
 def _to_positions(group: pa.Table) -> pa.Table:
-    """A group as Spark hands it over, back to `POSITION_SCHEMA` (Spark's timestamps carry the session zone,
-    its partition values are text)."""
-    return group.select(POSITION_SCHEMA.names).cast(POSITION_SCHEMA)
+    """A group as Spark hands it over, made what `ParquetPositionStore.read_day` gives for the same day: cast
+    back to `POSITION_SCHEMA` (Spark's timestamps carry the session zone), a `seq` repeated across parts (left
+    by a crash inside a compaction) kept once, sorted by time then sequence number."""
+    t = group.select(POSITION_SCHEMA.names).cast(POSITION_SCHEMA)
+    seq = np.asarray(t.column("seq").to_numpy(), dtype=np.int64)
+    first = first_of_key(np.zeros(seq.size, dtype=np.int64), seq, np.ones(seq.size, dtype=bool))
+    if not first.all():
+        t = t.filter(pa.array(first))
+    return sort_positions(t).combine_chunks()
 
 
 def score_batch_spark(spark: SparkSession, root: Path, days: Iterable[date], network: RoadNetwork,
