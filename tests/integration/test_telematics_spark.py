@@ -4,6 +4,7 @@ DayScores and the same events, because both call the one pipeline."""
 
 from __future__ import annotations
 
+import signal
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -30,9 +31,11 @@ __all__ = ["network", "rules"]  # the module fixtures, shared with the local run
 def spark() -> Iterator[SparkSession]:
     from covernote.telematics.adapters.batch_spark import local_session
 
+    before = signal.getsignal(signal.SIGINT)
     session = local_session("covernote-test")
     yield session
     session.stop()
+    signal.signal(signal.SIGINT, before)  # SparkContext leaves its own SIGINT handler (cancel jobs) installed
 
 
 @pytest.fixture(scope="module")
