@@ -183,7 +183,7 @@ def test_tel3_position_on_every_segment_matches_its_way(seed: int, noise_m: floa
     got = np.array(out.column("way_id").to_pylist(), dtype=object)
     assert list(got[clear]) == list(net.way_id[clear])  # rows stay in time order, one per segment
     dist = np.array(out.column("match_distance_m").to_pylist(), dtype=float)
-    assert np.all(dist[clear] <= noise_m + 1e-6)
+    assert np.all(dist[clear] <= noise_m + 1e-3)  # a millimetre: the round trip through WGS84 degrees
     if not math.isnan(speed) and speed >= 10.0:
         expected = np.where(against, net.limit_backward_kph, net.limit_forward_kph)
         limit = np.array(out.column("limit_kph").to_pylist(), dtype=float)
