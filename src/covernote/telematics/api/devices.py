@@ -28,7 +28,10 @@ from covernote.telematics.usecases import devices, ingest
 router = APIRouter(tags=["telematics"], route_class=OneHopRoute)
 
 Imei = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^[0-9]{15}$")]
-BAD_TOKEN: dict[int | str, dict[str, Any]] = {401: documented("The device token (or the Traccar secret) is missing or wrong")}
+BAD_TOKEN: dict[int | str, dict[str, Any]] = {
+    401: documented("The device token (or the Traccar secret) is missing or wrong"),
+    429: documented("Too many refused tokens from this address within a minute; retry after `Retry-After` seconds"),
+    503: documented("The position store is not configured, or the database is unavailable")}
 NOT_ACCEPTING = conflicts("The device is not fitted (dispatched, faulty, removed) or is deactivated: no data is "
                           "accepted after deactivation")
 TRANSITION = conflicts("The device's state does not allow the operation (the problem names the state)")
