@@ -18,6 +18,8 @@ from covernote.telematics.adapters.parquet_store import ParquetPositionStore
 from covernote.telematics.adapters.photos import LocalPhotoStore
 from covernote.telematics.usecases import devices
 from tests.e2e.conftest import Api, field_names, quote_body
+from tests.e2e.test_arrears_cli import _policy as _cli_policy
+from tests.e2e.test_arrears_cli import cli, env  # noqa: F401 (fixtures)
 
 IMEI = "490154203237518"
 IMEI_2 = "356938035643809"
@@ -153,3 +155,48 @@ def test_tel2_traccar_forwarding_is_stored_for_registered_boxes(tapi: Any) -> No
     bad = tapi.client.post(url, json={"position": {"id": 2}, "device": {"uniqueId": IMEI}},
                            headers={"X-Traccar-Secret": SECRET})
     assert bad.status_code == 422 and "body" in field_names(bad)
+
+
+def test_tel1_tel2_the_command_line(cli: Any, env: dict[str, str], tmp_path: Path) -> None:  # noqa: F811
+    """`covernote telematics device ...` through the lifecycle and `telematics ingest FILE` (JSON and Parquet),
+    with clear errors and a non-zero exit on bad input."""
+    import json
+
+    import pyarrow.parquet as pq
+
+    from covernote.telematics.usecases.ingest import positions_sent
+
+    p = _cli_policy(cli, tmp_path)
+    bad = cli("telematics", "device", "dispatch", p["number"], "--imei", "490154203237517", code=2)
+    assert "imei" in bad and "Luhn" in bad
+    out = cli("telematics", "device", "dispatch", p["number"], "--imei", IMEI)
+    assert "dispatched" in out and "device token (shown once)" in out
+    photo = tmp_path / "box.jpg"
+    photo.write_bytes(JPEG)
+    assert "installed" in cli("telematics", "device", "photo", IMEI, str(photo))
+    assert "rejected: blurred" in cli("telematics", "device", "reject", IMEI, "--reason", "blurred")
+    cli("telematics", "device", "photo", IMEI, str(photo))
+    assert json.loads(cli("telematics", "device", "accept", IMEI, "--json"))["state"] == "active"
+
+    # The command line runs on the real clock: fixes from a minute ahead are on the policy's first day even just
+    # after midnight (earlier ones would be outside the data-use window), and within the screening's tolerance.
+    now = datetime.now(UTC) + timedelta(minutes=31)
+    rows = _batch(now, 20)
+    src = tmp_path / "positions.json"
+    src.write_text(json.dumps({"imei": IMEI, "positions": rows}))
+    counts = json.loads(cli("telematics", "ingest", str(src), "--json"))
+    assert (counts["received"], counts["stored"]) == (20, 20), counts
+    assert "stored 0, duplicates 20" in cli("telematics", "ingest", str(src))
+    parquet = tmp_path / "more.parquet"
+    more = [{**r, "ts": datetime.fromisoformat(str(r["ts"]))} for r in _batch(now, 5, first_seq=100)]
+    pq.write_table(positions_sent(more), parquet)
+    assert json.loads(cli("telematics", "ingest", str(parquet), "--imei", IMEI, "--json"))["stored"] == 5
+    assert "--imei" in cli("telematics", "ingest", str(parquet), code=2)  # no device named
+    garbage = tmp_path / "garbage.json"
+    garbage.write_text("{not json")
+    assert "not readable JSON" in cli("telematics", "ingest", str(garbage), code=2)
+    assert "no such file" in cli("telematics", "ingest", str(tmp_path / "missing.json"), code=2)
+    cli("telematics", "device", "deactivate", IMEI)
+    refused = cli("telematics", "ingest", str(src), code=2)
+    assert "no data is accepted after deactivation" in refused
+    assert "deactivated" in cli("telematics", "device", "show", IMEI)
