@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import hmac
 from collections.abc import Mapping, Sequence
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -63,7 +63,8 @@ def with_device(sent: pa.Table, imei: str, received_at: datetime) -> pa.Table:
         if not f.nullable and sent.column(f.name).null_count:
             raise ValidationFailed("positions lack values", [FieldIssue(f.name, "required on every position")])
     n = sent.num_rows
-    cols = {"device_id": pa.array([imei] * n, pa.string()),
+    one = pa.array([imei], pa.string())
+    cols = {"device_id": one.take(pa.array(np.zeros(n, dtype=np.int32))),
             **{f.name: sent.column(f.name) for f in SENT_SCHEMA},
             "received_at": pa.array(np.full(n, _us(received_at), dtype=np.int64)).cast(POSITION_SCHEMA.field(
                 "received_at").type)}
@@ -73,8 +74,13 @@ def with_device(sent: pa.Table, imei: str, received_at: datetime) -> pa.Table:
         raise ValidationFailed("positions are malformed", [FieldIssue("positions", str(exc))]) from exc
 
 
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
 def _us(at: datetime) -> int:
-    return int(pa.scalar(at, pa.timestamp("us", tz="UTC")).cast(pa.int64()).as_py())
+    """An aware datetime as microseconds since the epoch (exact integer arithmetic)."""
+    delta = at - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
 
 
 def _store(ctx: AppContext, table: pa.Table, devices: Mapping[str, Device], now: datetime) -> IngestResult:
