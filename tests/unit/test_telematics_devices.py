@@ -4,10 +4,13 @@ photo's type and size; TEL-8: the data-use window; the clock rules' numbers."""
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
+from types import SimpleNamespace
+from typing import Any
 
+import pyarrow as pa
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from covernote.clocks.domain import RULES, TEAMS, Unit, compute_due
@@ -28,6 +31,8 @@ from covernote.telematics.domain.devices import (
     photo_type,
     uk_midnight,
 )
+from covernote.telematics.usecases import devices as devices_uc
+from covernote.telematics.usecases import ingest
 
 NOW = datetime(2026, 12, 1, 9, 0, tzinfo=UTC)
 JPEG = b"\xff\xd8\xff\xe0" + b"\x00" * 100
@@ -180,3 +185,54 @@ def test_tel1_the_two_clock_rules_are_14_calendar_days_for_the_telematics_team()
     # a policy starting on 1 December 2026 (UK midnight): the box is due by the end of 15 December
     due = compute_due(RULES[INSTALLATION_RULE], uk_midnight(date(2026, 12, 1)))
     assert due.due_on == date(2026, 12, 15)
+
+
+# -- ingestion's counting (TEL-2, TEL-8), on an in-memory sink ---------------------------------------------------
+class _Sink:
+    """An idempotent position sink on (device, seq), as the Parquet store is."""
+
+    def __init__(self) -> None:
+        self.rows: dict[tuple[str, int], int] = {}
+
+    def append(self, table: Any) -> Any:
+        keys = list(zip(table.column("device_id").to_pylist(), table.column("seq").to_pylist(), strict=True))
+        ts = table.column("ts").cast(pa.int64()).to_pylist()
+        new = 0
+        for k, t in zip(keys, ts, strict=True):
+            if k not in self.rows:
+                self.rows[k] = t
+                new += 1
+        return SimpleNamespace(stored=new, duplicates=len(keys) - new)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(-3 * 86_400, 3 * 86_400), st.booleans()), max_size=80),
+       st.integers(-20, 5), st.one_of(st.none(), st.integers(-10, 20)))
+def test_tel2_tel8_property_every_position_is_counted_once_and_only_the_window_is_stored(
+        fixes: list[tuple[int, int, bool]], start_offset: int, end_offset: int | None) -> None:
+    """Whatever the batch (repeats, bad fixes, future times, times outside the cover and its 14 days after):
+    received = stored + duplicates + each refusal; only fixes inside the data-use window and not from the future
+    are stored; the same batch again stores nothing."""
+    now = datetime(2026, 12, 1, 12, 0, tzinfo=UTC)
+    today = date(2026, 12, 1)
+    cover_from = today + timedelta(days=start_offset)
+    cover_until = None if end_offset is None else max(cover_from, today + timedelta(days=end_offset))
+    d = replace(_device(DeviceState.ACTIVE), cover_from=cover_from, cover_until=cover_until)
+    rows = [{"seq": seq, "ts": now + timedelta(seconds=dt), "lat": 53.8 if ok else 0.0, "lon": -1.5 if ok else 0.0,
+             "speed_kph": 30.0, "heading_deg": None, "hdop": None, "satellites": None, "ignition": True,
+             "accel_long": None, "accel_lat": None} for seq, dt, ok in fixes]
+    sink = _Sink()
+    ctx = SimpleNamespace(clock=SimpleNamespace(now=lambda: now))
+    devices_uc.attach(ctx, devices_uc.TelematicsStores(photos=None, positions=sink))  # type: ignore[arg-type]
+    table = ingest.positions_from_rows(rows, d.imei, now)
+    r = ingest._store(ctx, table, {d.imei: d}, now)  # type: ignore[arg-type]
+    refusals = r["invalid_fix"] + r["future_time"] + r["outside_data_use"] + r["unknown_device"] + r["not_accepting"]
+    assert r["received"] == len(rows) == r["stored"] + r["duplicates"] + refusals
+    lo, hi = data_use_window(cover_from, cover_until)
+    for t in sink.rows.values():
+        at = datetime(1970, 1, 1, tzinfo=UTC) + timedelta(microseconds=t)
+        assert uk_midnight(lo) <= at <= now + timedelta(minutes=5)
+        assert hi is None or at < uk_midnight(hi)
+    assert r["stored"] == len(sink.rows)
+    again = ingest._store(ctx, table, {d.imei: d}, now)  # type: ignore[arg-type]
+    assert again["stored"] == 0 and again["duplicates"] == r["stored"] + r["duplicates"]
