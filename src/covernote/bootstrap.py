@@ -3,6 +3,8 @@ outside systems (the embedded default wires the simulators)."""
 
 from __future__ import annotations
 
+import os
+
 from covernote.billing.adapters.bureau import SimulatedBacsBureau
 from covernote.billing.adapters.finance_provider import SimulatedFinanceProvider
 from covernote.billing.domain.events import PolicyCancellationDue
@@ -24,6 +26,9 @@ from covernote.regulatory.adapters.mid import SimulatedMid
 from covernote.regulatory.usecases import handlers as regulatory_handlers
 from covernote.settings import Settings
 from covernote.store.db import make_engine, upgrade
+from covernote.telematics.adapters.parquet_store import ParquetPositionStore
+from covernote.telematics.adapters.photos import LocalPhotoStore
+from covernote.telematics.usecases import devices as telematics_devices
 from covernote.uow import SqlUnitOfWorkFactory
 
 # The one registry of who acts on which domain event (kernel/events.py), in the order they run. A
@@ -52,7 +57,7 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, payme
     if migrate:
         upgrade(settings.database_url, engine=engine)
     clock = clock or SystemClock()
-    return AppContext(
+    return telematics_devices.attach(AppContext(
         uow=SqlUnitOfWorkFactory(engine),
         clock=clock,
         catalogue=catalogue,
@@ -70,4 +75,13 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, payme
         handlers=EVENT_HANDLERS,
         token_lifetime_days=settings.token_lifetime_days,
         batch_workers=settings.workers_for_batches(),
-    )
+    ), telematics_stores(settings))
+
+
+def telematics_stores(settings: Settings) -> telematics_devices.TelematicsStores:
+    """TEL-1, TEL-2: the installation photos and the positions (Parquet) under the data folder; the Traccar
+    forwarding secret from COVERNOTE_TRACCAR_SECRET (unset: forwarding refused)."""
+    return telematics_devices.TelematicsStores(
+        photos=LocalPhotoStore(settings.data_dir / "telematics" / "photos"),
+        positions=ParquetPositionStore(settings.data_dir / "telematics" / "positions"),
+        traccar_secret=os.environ.get("COVERNOTE_TRACCAR_SECRET") or None)

@@ -48,6 +48,7 @@ from covernote.products.cli import products_app
 from covernote.products.store.files import ProductFileError
 from covernote.regulatory import cli as regulatory_cli
 from covernote.settings import Settings
+from covernote.telematics.cli import devices as telematics_devices_cli
 
 if TYPE_CHECKING:
     from uvicorn.config import HTTPProtocolType, LoopFactoryType
@@ -242,6 +243,7 @@ complaints_cli.register(app, jobs_app)  # `covernote complaints ...`, `jobs comp
 claims_cli.register(app)  # `covernote claims notify|show|list|status|reserve|pay|documents|receive|correspondence` (CLM-1..4)
 ncd_cli.register(app)  # `covernote ncd proof|status|reviews|letter`, `policy incident` (NCD-1, NCD-2)
 regulatory_cli.register(app, jobs_app)  # `covernote mid|cue|fraud ...`, `jobs mid-send|cue-send|fraud-recheck` (REG-1..3)
+telematics_devices_cli.register(app)  # `covernote telematics device dispatch|show|photo|accept|...`, `telematics ingest`
 
 
 def main() -> None:  # pragma: no cover

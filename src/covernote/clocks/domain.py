@@ -79,6 +79,7 @@ TEAMS: dict[str, str] = {
     "underwriting": "underwriting operations (Motor Insurance Database updates)",
     "privacy": "data protection",
     "credit_control": "credit control (payments owed: returned direct debits and arrears, the continuous payment authority)",
+    "telematics": "telematics (the Smartbox: installation proved by photo, deactivation after the policy ends)",
 }
 
 # Every rule the system runs. A rule's team here is the default; a deadline may name another team (a
@@ -112,6 +113,12 @@ RULES: dict[str, ClockRule] = {r.code: r for r in (
               14, Unit.CALENDAR_DAYS, "credit_control", "PAY-2 (S1: ring up and pay by card)", window=True),
     ClockRule("arrears.cancellation_notice", "Cancel for non-payment when the notice of cancellation runs out",
               7, Unit.CALENDAR_DAYS, "credit_control", "PAY-2 (S1); the product's insurer notice (7 days)"),
+    # TEL-1 (S3, "The Smartbox device"): the box fitted and its photo accepted within 14 days of the policy's start
+    # or of a change of vehicle (missed: the policy is referred to staff); deactivated within 14 days of the end.
+    ClockRule("telematics.installation", "Fit the Smartbox and have its installation photo accepted", 14,
+              Unit.CALENDAR_DAYS, "telematics", "TEL-1 (S3: within 14 days of the start or a change of vehicle)"),
+    ClockRule("telematics.deactivation", "Deactivate the Smartbox after the policy ends", 14, Unit.CALENDAR_DAYS,
+              "telematics", "TEL-1 (S3: deactivated within 14 days of cancellation or expiry)"),
 )}
 
 

@@ -79,6 +79,7 @@ from covernote.store.tables import (
     subject_keys,
     subject_request_events,
     subject_requests,
+    telematics_devices,
     users,
     web_sessions,
     web_sign_in_failures,
@@ -159,6 +160,8 @@ LINKS: dict[str, Callable[[str, Ids], Any]] = {
     "subject_keys": _by_customer(subject_keys),
     "sensitive_data": _by_customer(sensitive_data),
     "sensitive_reads": _by_customer(sensitive_reads),
+    # The Smartbox (TEL-1): the box's IMEI, the vehicle it is fitted to, its installation photo's key.
+    "telematics_devices": _by_policy(telematics_devices),
     # A retry cache of API answers, scoped "operation:user id": the person's own calls.
     "idempotency_keys": lambda cid, ids: sa.or_(sa.false(), *(
         idempotency_keys.c.scope.like("%:" + u.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_"),
