@@ -49,6 +49,8 @@ from covernote.products.store.files import ProductFileError
 from covernote.regulatory import cli as regulatory_cli
 from covernote.settings import Settings
 from covernote.telematics.cli import devices as telematics_devices_cli
+from covernote.telematics.cli import rerating as telematics_review_cli
+from covernote.telematics.cli import simulate as telematics_simulate_cli
 
 if TYPE_CHECKING:
     from uvicorn.config import HTTPProtocolType, LoopFactoryType
@@ -244,6 +246,10 @@ claims_cli.register(app)  # `covernote claims notify|show|list|status|reserve|pa
 ncd_cli.register(app)  # `covernote ncd proof|status|reviews|letter`, `policy incident` (NCD-1, NCD-2)
 regulatory_cli.register(app, jobs_app)  # `covernote mid|cue|fraud ...`, `jobs mid-send|cue-send|fraud-recheck` (REG-1..3)
 telematics_devices_cli.register(app)  # `covernote telematics device dispatch|show|photo|accept|...`, `telematics ingest`
+_telematics = next(g.typer_instance for g in app.registered_groups if g.name == "telematics")
+assert _telematics is not None
+_telematics.add_typer(telematics_simulate_cli.app, name="simulate")  # the device simulator on the fixture's roads
+_telematics.add_typer(telematics_review_cli.app, name="review")  # TEL-4: `review run`, `review list POLICY`
 
 
 def main() -> None:  # pragma: no cover
