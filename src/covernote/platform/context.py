@@ -37,6 +37,9 @@ class AppContext:
     # PAY-6: the Bacs bureau that takes direct debit submissions and gives back the reports (bootstrap wires the
     # simulator; None: not configured, see billing/usecases/direct_debit.py)
     bacs: BacsBureau | None = None
+    # Issue 16: the telematics context's stores (photos, positions, the Traccar secret, and what scoring reads):
+    # telematics/usecases/devices.TelematicsStores, set by bootstrap; None: telematics not configured (503)
+    telematics: Any = None
     pending_quote_days: int = 7
     token_cache_seconds: int = 30
     # How long a new API token works (issue 13, item 9): COVERNOTE_TOKEN_LIFETIME_DAYS, default 90.

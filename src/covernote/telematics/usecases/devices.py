@@ -45,8 +45,6 @@ from covernote.telematics.domain.devices import (
 from covernote.telematics.ports.devices import PhotoStore, PositionSink
 from covernote.telematics.results.devices import DeviceCheck, DeviceDispatched, DeviceView
 
-_STORES_ATTR = "_telematics_devices_stores"
-
 
 @dataclass(frozen=True)
 class TelematicsStores:
@@ -59,14 +57,13 @@ class TelematicsStores:
 
 
 def attach(ctx: AppContext, stores: TelematicsStores) -> AppContext:
-    """Wire the stores on the context (bootstrap, tests). Until AppContext has fields for them, they ride on the
-    instance; a copy made with dataclasses.replace must be attached again."""
-    setattr(ctx, _STORES_ATTR, stores)
+    """Wire the stores on the context (bootstrap, tests): `AppContext.telematics`, kept by dataclasses.replace."""
+    ctx.telematics = stores
     return ctx
 
 
 def stores(ctx: AppContext) -> TelematicsStores:
-    found = getattr(ctx, _STORES_ATTR, None)
+    found = ctx.telematics
     if not isinstance(found, TelematicsStores):
         raise ServiceUnavailable("the telematics stores are not configured")
     return found
