@@ -69,6 +69,8 @@ from covernote.privacy.store.subject_data import RequestRepo, SubjectDataRepo
 from covernote.regulatory.ports import CueReportRepository, FraudCheckRepository, MidUpdateRepository
 from covernote.regulatory.store import CueReportRepo, FraudCheckRepo, MidUpdateRepo
 from covernote.store.idempotency import IdempotencyRepo
+from covernote.telematics.ports.scores import ScoreRepository
+from covernote.telematics.store.scores import ScoreRepo
 
 
 def psycopg_data_errors() -> tuple[type[BaseException], ...]:
@@ -140,6 +142,7 @@ _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'commission': CommissionRepo,
     'payment_notices': PaymentNoticeRepo,
     'payment_authorities': PaymentAuthorityRepo,
+    'telematics_scores': ScoreRepo,
 }
 
 
@@ -177,6 +180,7 @@ class SqlUnitOfWork:
     commission: CommissionRepository
     payment_notices: PaymentNoticeRepository
     payment_authorities: PaymentAuthorityRepository
+    telematics_scores: ScoreRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine

@@ -39,6 +39,7 @@ from covernote.privacy.api import retention as privacy_retention
 from covernote.privacy.api import sensitive as privacy_sensitive
 from covernote.products.api import router as products_router
 from covernote.regulatory.api import router as regulatory_router
+from covernote.telematics.api import scores as telematics_scores
 from covernote.web.routes import router as portal_router
 
 
@@ -91,6 +92,7 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
     app.include_router(problems.document_errors(claims_router))  # CLM-1..4: first notification of loss and claim handling
     app.include_router(problems.document_errors(regulatory_router))  # REG-1..3: MID updates, CUE reports, fraud referrals
     app.include_router(problems.document_errors(documents_router))  # DOC-1, CMP-4: policy documents, paper copies
+    app.include_router(problems.document_errors(telematics_scores.router))  # TEL-3, TEL-10: driving scores
     docs.install(app)  # /docs and /redoc with their scripts from the installed package: they work offline
     app.include_router(portal_router)  # issue 14, UX-2: the customer portal's pages under /portal (not in the OpenAPI)
     problems.serve_problems_as_documented(app)  # each operation's error answers (issue 13 item 16)

@@ -48,6 +48,7 @@ from covernote.products.cli import products_app
 from covernote.products.store.files import ProductFileError
 from covernote.regulatory import cli as regulatory_cli
 from covernote.settings import Settings
+from covernote.telematics.cli import scores as telematics_scores_cli
 
 if TYPE_CHECKING:
     from uvicorn.config import HTTPProtocolType, LoopFactoryType
@@ -88,6 +89,7 @@ for sub, name in ((db_app, "db"), (products_app, "products"), (users_app, "users
                   (jobs_app, "jobs"),
                   (privacy_app, "privacy")):
     app.add_typer(sub, name=name)
+app.add_typer(telematics_scores_cli.telematics_app, name="telematics")  # TEL-3, TEL-10: `telematics score ...`
 
 
 # -- service ----------------------------------------------------------------------------------------
