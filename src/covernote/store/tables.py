@@ -1662,13 +1662,15 @@ arrears_steps = sa.Table(
 # -- telematics scores (issue 16, scores: TEL-3, TEL-10) ---------------------------------------------------------
 # Each scored device-day (telematics/usecases/scores.py): its four indicators and overall, the versions it was
 # computed with (ruleset, map, code) and the DayScore as JSON for replay; one row per journey and per event that
-# cost points. About the policyholder's driving (telematics, and location where an event happened): linked by
+# cost points. About the policyholder's driving (telematics, including where an event happened): linked by
 # policy in the subject-data links, so access packages find them. Re-scoring a day replaces its rows.
 _TEL_PURPOSES = ("policy_administration", "pricing")
 _TEL = pd(C, Category.TELEMATICS, _TEL_PURPOSES, ProvidedBy.GENERATED, Erasure.DELETE_ROW,
           "the policyholder's driving as scored from the Smartbox (S3, TEL-3)")
-_TEL_PLACE = pd(C, Category.LOCATION, _TEL_PURPOSES, ProvidedBy.GENERATED, Erasure.DELETE_ROW,
-                "where a scored event began (TEL-3: which event, where, when)")
+# Where an event began is location data, but only ever from the Smartbox: declared as telematics, so products
+# without a Smartbox (whose notices state location for other reasons) are not said to hold it.
+_TEL_PLACE = pd(C, Category.TELEMATICS, _TEL_PURPOSES, ProvidedBy.GENERATED, Erasure.DELETE_ROW,
+                "location: where a scored event began, from the Smartbox (TEL-3: which event, where, when)")
 _TEL_DEVICE = pd(C, Category.TELEMATICS, _TEL_PURPOSES, ProvidedBy.THIRD_PARTY, Erasure.DELETE_ROW,
                  "the Smartbox's IMEI fitted to the policyholder's car")
 _TEL_VERSION = np("a version of the ruleset, map data or scoring code (TEL-10)")
