@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
+from itertools import pairwise
 from pathlib import Path
 
 import pyarrow as pa
@@ -250,7 +251,7 @@ def test_tel4_periods_are_90_days_from_the_start_contiguous_and_within_the_term(
         assert periods == []
         return
     assert periods[0][0] == start
-    assert all(a[1] == b[0] for a, b in zip(periods, periods[1:], strict=False))
+    assert all(a[1] == b[0] for a, b in pairwise(periods))
     assert all((e - s).days == scores.PERIOD_DAYS for s, e in periods[:-1]) and periods[-1][1] <= end
     assert all(s <= today for s, _ in periods)
     if today < end:
