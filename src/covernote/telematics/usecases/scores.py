@@ -156,7 +156,7 @@ def pending_days(ctx: AppContext, sources: ScoringSources, as_of: date) -> tuple
     """The device-days up to `as_of` whose positions are not scored or changed since (oldest first), and how many
     device-days there are in all up to `as_of`."""
     found = sources.positions.sql(
-        "SELECT device_id, day, count(*) AS n, max(received_at) AS last FROM positions "
+        "SELECT device_id, day, count(DISTINCT seq) AS n, max(received_at) AS last FROM positions "
         f"WHERE day <= DATE '{as_of.isoformat()}' GROUP BY device_id, day ORDER BY day, device_id")
     rows = found.to_pylist()
     with ctx.uow(read_only=True) as uow:
