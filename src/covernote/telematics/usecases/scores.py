@@ -19,6 +19,9 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 
+import pyarrow as pa
+import pyarrow.compute as pc
+
 from covernote.identity.usecases import Principal, require_staff
 from covernote.kernel.errors import Conflict, FieldIssue, NotFound, ValidationFailed
 from covernote.platform.context import AppContext
@@ -87,6 +90,12 @@ def positions_stamp(count: int, last_received: datetime | None) -> str:
     return f"{count}:{'' if last_received is None else last_received.astimezone(UTC).isoformat()}"
 
 
+def _stamp_of(positions: pa.Table) -> str:
+    """The stamp of a device-day as read (`read_day` gives each position once)."""
+    last = pc.max(positions["received_at"]).as_py() if positions.num_rows else None
+    return positions_stamp(positions.num_rows, last)
+
+
 def _rules(ctx: AppContext, product_ref: str) -> TelematicsRules:
     rules = ctx.catalogue.by_ref(product_ref).telematics_rules
     if rules is None:
@@ -105,8 +114,7 @@ def _score_and_store(ctx: AppContext, sources: ScoringSources, device_id: str, d
         return None
     rules = _rules(ctx, assigned.product_ref)
     positions = sources.positions.read_day(device_id, day)
-    last = positions["received_at"].to_pylist() if positions.num_rows else []
-    stamp = positions_stamp(positions.num_rows, max(last) if last else None)
+    stamp = _stamp_of(positions)
     scored = score_device_day(positions, sources.network(), rules)
     stored = StoredDay("", device_id, day, assigned.policy_id, assigned.customer_id, assigned.product_ref,
                        positions.num_rows, stamp, scored.dropped, scored.score, ctx.clock.now())
@@ -214,8 +222,7 @@ def replay_day(ctx: AppContext, principal: Principal, device_id: str, day: date,
                           "matches": False, "reason": None, "stored_score": stored_overall, "replayed_score": None}
     network = src.network()
     positions = src.positions.read_day(device_id, day)
-    last = positions["received_at"].to_pylist() if positions.num_rows else []
-    if positions_stamp(positions.num_rows, max(last) if last else None) != stored.positions_stamp:
+    if _stamp_of(positions) != stored.positions_stamp:
         answer["reason"] = "the stored positions changed after the day was scored"
         return answer
     if network.version != recorded.map_version:
