@@ -70,7 +70,9 @@ from covernote.regulatory.ports import CueReportRepository, FraudCheckRepository
 from covernote.regulatory.store import CueReportRepo, FraudCheckRepo, MidUpdateRepo
 from covernote.store.idempotency import IdempotencyRepo
 from covernote.telematics.ports.devices import DeviceRepository
+from covernote.telematics.ports.scores import ScoreRepository
 from covernote.telematics.store.devices import DeviceRepo
+from covernote.telematics.store.scores import ScoreRepo
 
 
 def psycopg_data_errors() -> tuple[type[BaseException], ...]:
@@ -143,6 +145,7 @@ _REPOSITORIES: dict[str, Callable[[Connection], Any]] = {
     'payment_notices': PaymentNoticeRepo,
     'payment_authorities': PaymentAuthorityRepo,
     'telematics_devices': DeviceRepo,
+    'telematics_scores': ScoreRepo,
 }
 
 
@@ -181,6 +184,7 @@ class SqlUnitOfWork:
     payment_notices: PaymentNoticeRepository
     payment_authorities: PaymentAuthorityRepository
     telematics_devices: DeviceRepository
+    telematics_scores: ScoreRepository
 
     def __init__(self, engine: Engine, read_only: bool = False, write_lock: threading.Lock | None = None) -> None:
         self.engine = engine

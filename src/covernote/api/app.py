@@ -41,6 +41,7 @@ from covernote.products.api import router as products_router
 from covernote.regulatory.api import router as regulatory_router
 from covernote.telematics.api import devices as telematics_devices
 from covernote.telematics.api import rerating as telematics_rerating
+from covernote.telematics.api import scores as telematics_scores
 from covernote.web.routes import router as portal_router
 
 
@@ -95,6 +96,7 @@ def create_app(ctx: AppContext, worker_threads: int | None = None) -> FastAPI:
     app.include_router(problems.document_errors(documents_router))  # DOC-1, CMP-4: policy documents, paper copies
     app.include_router(problems.document_errors(telematics_devices.router))  # TEL-1, TEL-2: the Smartbox, ingestion
     app.include_router(problems.document_errors(telematics_rerating.router))  # TEL-4: the 90-day premium review
+    app.include_router(problems.document_errors(telematics_scores.router))  # TEL-3, TEL-10: driving scores
     docs.install(app)  # /docs and /redoc with their scripts from the installed package: they work offline
     app.include_router(portal_router)  # issue 14, UX-2: the customer portal's pages under /portal (not in the OpenAPI)
     problems.serve_problems_as_documented(app)  # each operation's error answers (issue 13 item 16)

@@ -50,6 +50,7 @@ from covernote.regulatory import cli as regulatory_cli
 from covernote.settings import Settings
 from covernote.telematics.cli import devices as telematics_devices_cli
 from covernote.telematics.cli import rerating as telematics_review_cli
+from covernote.telematics.cli import scores as telematics_scores_cli
 from covernote.telematics.cli import simulate as telematics_simulate_cli
 
 if TYPE_CHECKING:
@@ -91,6 +92,7 @@ for sub, name in ((db_app, "db"), (products_app, "products"), (users_app, "users
                   (jobs_app, "jobs"),
                   (privacy_app, "privacy")):
     app.add_typer(sub, name=name)
+app.add_typer(telematics_scores_cli.telematics_app, name="telematics")  # TEL-3, TEL-10: `telematics score ...`
 
 
 # -- service ----------------------------------------------------------------------------------------

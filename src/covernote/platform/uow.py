@@ -43,6 +43,7 @@ if TYPE_CHECKING:  # the contexts' ports, for typing only: the contexts sit abov
     )
     from covernote.regulatory.ports import CueReportRepository, FraudCheckRepository, MidUpdateRepository
     from covernote.telematics.ports.devices import DeviceRepository
+    from covernote.telematics.ports.scores import ScoreRepository
 
 
 class UnitOfWork(Protocol):
@@ -83,6 +84,7 @@ class UnitOfWork(Protocol):
     payment_notices: PaymentNoticeRepository  # the continuous payment authority's notices (PAY-3): billing/ports.py
     payment_authorities: PaymentAuthorityRepository  # each policy's continuous payment authority (PAY-3)
     telematics_devices: DeviceRepository  # the Smartboxes (TEL-1): telematics/ports/devices.py
+    telematics_scores: ScoreRepository  # scored device-days, journeys, events (TEL-3): telematics/ports/scores.py
 
     def publish(self, event: Event) -> None:
         """Announce a domain event; its handlers run in this transaction when it commits."""

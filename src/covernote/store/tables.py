@@ -1700,3 +1700,90 @@ telematics_devices = sa.Table(
     sa.Column("version", sa.Integer, nullable=False, info=np("optimistic lock")),
     sa.Index("ix_telematics_devices_state", "state"),
 )
+
+# -- telematics scores (issue 16, scores: TEL-3, TEL-10) ---------------------------------------------------------
+# Each scored device-day (telematics/usecases/scores.py): its four indicators and overall, the versions it was
+# computed with (ruleset, map, code) and the DayScore as JSON for replay; one row per journey and per event that
+# cost points. About the policyholder's driving (telematics, including where an event happened): linked by
+# policy in the subject-data links, so access packages find them. Re-scoring a day replaces its rows.
+_TEL_PURPOSES = ("policy_administration", "pricing")
+_TEL_SCORED = pd(C, Category.TELEMATICS, _TEL_PURPOSES, ProvidedBy.GENERATED, Erasure.DELETE_ROW,
+          "the policyholder's driving as scored from the Smartbox (S3, TEL-3)")
+# Where an event began is location data, but only ever from the Smartbox: declared as telematics, so products
+# without a Smartbox (whose notices state location for other reasons) are not said to hold it.
+_TEL_PLACE = pd(C, Category.TELEMATICS, _TEL_PURPOSES, ProvidedBy.GENERATED, Erasure.DELETE_ROW,
+                "location: where a scored event began, from the Smartbox (TEL-3: which event, where, when)")
+_TEL_DEVICE = pd(C, Category.TELEMATICS, _TEL_PURPOSES, ProvidedBy.THIRD_PARTY, Erasure.DELETE_ROW,
+                 "the Smartbox's IMEI fitted to the policyholder's car")
+_TEL_VERSION = np("a version of the ruleset, map data or scoring code (TEL-10)")
+
+telematics_day_scores = sa.Table(
+    "telematics_day_scores",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("device_id", sa.String(64), nullable=False, info=_TEL_DEVICE),
+    sa.Column("day", sa.Date, nullable=False, info=np("the UK day the positions were taken")),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("customer_id", sa.String(40), sa.ForeignKey("customers.id"), nullable=False, index=True, info=REF),
+    sa.Column("product_ref", sa.String(40), nullable=False, info=np("the product version whose ruleset scored it")),
+    sa.Column("ruleset", sa.String(40), nullable=False, info=_TEL_VERSION),
+    sa.Column("map_version", sa.String(80), nullable=False, info=_TEL_VERSION),
+    sa.Column("code_version", sa.String(40), nullable=False, info=_TEL_VERSION),
+    sa.Column("speed", sa.Float, info=_TEL_SCORED),
+    sa.Column("time_of_day", sa.Float, info=_TEL_SCORED),
+    sa.Column("eco", sa.Float, info=_TEL_SCORED),
+    sa.Column("duration", sa.Float, info=_TEL_SCORED),
+    sa.Column("overall", sa.Float, info=_TEL_SCORED),
+    sa.Column("journeys", sa.Integer, nullable=False, info=_TEL_SCORED),
+    sa.Column("distance_km", sa.Float, nullable=False, info=_TEL_SCORED),
+    sa.Column("driving_s", sa.Float, nullable=False, info=_TEL_SCORED),
+    sa.Column("positions", sa.Integer, nullable=False, info=np("how many stored positions the day had")),
+    sa.Column("positions_stamp", sa.String(80), nullable=False,
+              info=np("the stored day's count and latest receipt, to tell when it changed after scoring")),
+    sa.Column("dropped", JSON, nullable=False, info=np("positions cleaning dropped, by reason (TEL-2)")),
+    sa.Column("score", JSON, nullable=False, info=_TEL_SCORED),
+    sa.Column("scored_at", UtcDateTime, nullable=False, info=WHEN),
+    sa.Index("ux_telematics_day_scores_device_day", "device_id", "day", unique=True),
+    sa.Index("ix_telematics_day_scores_policy_day", "policy_id", "day"),
+)
+
+telematics_journeys = sa.Table(
+    "telematics_journeys",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("day_score_id", sa.String(40), sa.ForeignKey("telematics_day_scores.id"), nullable=False, index=True,
+              info=REF),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("number", sa.Integer, nullable=False, info=np("the journey's number within its device-day")),
+    sa.Column("started_at", UtcDateTime, nullable=False, info=_TEL_SCORED),
+    sa.Column("ended_at", UtcDateTime, nullable=False, info=_TEL_SCORED),
+    sa.Column("distance_km", sa.Float, nullable=False, info=_TEL_SCORED),
+    sa.Column("driving_s", sa.Float, nullable=False, info=_TEL_SCORED),
+    sa.Column("speed", sa.Float, nullable=False, info=_TEL_SCORED),
+    sa.Column("time_of_day", sa.Float, nullable=False, info=_TEL_SCORED),
+    sa.Column("eco", sa.Float, nullable=False, info=_TEL_SCORED),
+    sa.Column("duration", sa.Float, nullable=False, info=_TEL_SCORED),
+    sa.Column("overall", sa.Float, nullable=False, info=_TEL_SCORED),
+    sa.Column("events", sa.Integer, nullable=False, info=_TEL_SCORED),
+    sa.Index("ix_telematics_journeys_policy_start", "policy_id", "started_at"),
+)
+
+telematics_events = sa.Table(
+    "telematics_events",
+    metadata,
+    sa.Column("id", sa.String(40), primary_key=True, info=ID),
+    sa.Column("journey_id", sa.String(40), sa.ForeignKey("telematics_journeys.id"), nullable=False, index=True,
+              info=REF),
+    sa.Column("policy_id", sa.String(40), sa.ForeignKey("policies.id"), nullable=False, index=True, info=REF),
+    sa.Column("position", sa.Integer, nullable=False, info=np("the event's place in its day's order")),
+    sa.Column("kind", sa.String(30), nullable=False, info=_TEL_SCORED),
+    sa.Column("started_at", UtcDateTime, nullable=False, info=_TEL_SCORED),
+    sa.Column("ended_at", UtcDateTime, nullable=False, info=_TEL_SCORED),
+    sa.Column("lat", sa.Float, nullable=False, info=_TEL_PLACE),
+    sa.Column("lon", sa.Float, nullable=False, info=_TEL_PLACE),
+    sa.Column("value", sa.Float, nullable=False, info=_TEL_SCORED),
+    sa.Column("threshold", sa.Float, nullable=False, info=_TEL_SCORED),
+    sa.Column("unit", sa.String(10), nullable=False, info=np("the unit of the value and threshold")),
+    sa.Column("points", sa.Float, nullable=False, info=_TEL_SCORED),
+    sa.Column("detail", sa.String(200), nullable=False, info=_TEL_SCORED),
+)

@@ -79,7 +79,10 @@ from covernote.store.tables import (
     subject_keys,
     subject_request_events,
     subject_requests,
+    telematics_day_scores,
     telematics_devices,
+    telematics_events,
+    telematics_journeys,
     users,
     web_sessions,
     web_sign_in_failures,
@@ -146,6 +149,10 @@ LINKS: dict[str, Callable[[str, Ids], Any]] = {
     # Returned direct debits' arrears (PAY-2): the cases and the steps taken on them (amounts, dates, letters).
     "arrears_cases": _by_policy(arrears_cases),
     "arrears_steps": _by_policy(arrears_steps),
+    # Telematics scores (TEL-3): each scored day, its journeys and the events that cost points (where, when).
+    "telematics_events": _by_policy(telematics_events),
+    "telematics_journeys": _by_policy(telematics_journeys),
+    "telematics_day_scores": _by_policy(telematics_day_scores),
     "document_renditions": _by_customer(document_renditions),
     "documents": _by_customer(documents),
     "consent_decisions": _by_customer(consent_decisions),
