@@ -47,6 +47,7 @@ import pyarrow.parquet as pq
 from covernote.products.store.files import load_catalogue
 from covernote.telematics.adapters.batch_local import score_batch
 from covernote.telematics.adapters.osm import load_network
+from covernote.telematics.data import ASHCOMBE_OSM
 from covernote.telematics.domain.filters import CleanLimits, clean_day
 from covernote.telematics.domain.journeys import with_journeys
 from covernote.telematics.domain.map_matching import match
@@ -56,7 +57,7 @@ from covernote.telematics.domain.roads import RoadNetwork
 from covernote.telematics.domain.scoring import score_day
 
 ROOT = Path(__file__).resolve().parents[1]
-FIXTURE = ROOT / "tests" / "data" / "telematics" / "uk_fixture.osm"
+FIXTURE = ASHCOMBE_OSM
 DAY = date(2026, 6, 10)
 # Routes on the fixture, out and back: (way, reversed) legs driven in turn, looping until the day's positions are
 # used up. The bypass and the M40 are dual carriageways: out on one, back on the other.

@@ -28,7 +28,9 @@ from covernote.settings import Settings
 from covernote.store.db import make_engine, upgrade
 from covernote.telematics.adapters.parquet_store import ParquetPositionStore
 from covernote.telematics.adapters.photos import LocalPhotoStore
+from covernote.telematics.api import scores as telematics_scores_api
 from covernote.telematics.usecases import devices as telematics_devices
+from covernote.telematics.usecases import scores as telematics_scores
 from covernote.uow import SqlUnitOfWorkFactory
 
 # The one registry of who acts on which domain event (kernel/events.py), in the order they run. A
@@ -76,6 +78,11 @@ def build(settings: Settings | None = None, *, clock: Clock | None = None, payme
         token_lifetime_days=settings.token_lifetime_days,
         batch_workers=settings.workers_for_batches(),
     ), telematics_stores(settings))
+
+
+# TEL-3: what scoring reads, when a context is given none: the positions the boxes sent (the context's store), the
+# map the settings name (default: the shipped Ashcombe network) and the device registry.
+telematics_scores.use_default_sources(telematics_scores_api.settings_sources)
 
 
 def telematics_stores(settings: Settings) -> telematics_devices.TelematicsStores:

@@ -195,7 +195,7 @@ def test_ux3_dealership_settings_and_record_of_processing_from_the_command_line(
 
 def test_ux3_jobs_daily_runs_every_daily_job_once(cli) -> None:  # type: ignore[no-untyped-def]
     result = json.loads(cli("jobs", "daily", "--json"))
-    assert result["ok"] and list(result["jobs"]) == ["renewal_invitations", "auto_renewals", "documents_issue", "payment_notices", "dd_lodge", "dd_notices", "dd_collect", "dd_reports", "arrears", "complaints_eight_week", "fraud_recheck", "mid_send", "cue_send",
+    assert result["ok"] and list(result["jobs"]) == ["renewal_invitations", "auto_renewals", "telematics_devices", "telematics_scoring", "telematics_reviews", "documents_issue", "payment_notices", "dd_lodge", "dd_notices", "dd_collect", "dd_reports", "arrears", "complaints_eight_week", "fraud_recheck", "mid_send", "cue_send",
         "retention_sweep"]
     assert "retention_sweep" in cli("jobs", "daily")
     assert len(json.loads(cli("privacy", "retention", "runs", "--json"))) == 2

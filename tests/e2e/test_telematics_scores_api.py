@@ -16,6 +16,7 @@ from covernote.identity.usecases import create_user
 from covernote.kernel.clock import FixedClock
 from covernote.platform.context import AppContext
 from covernote.telematics.adapters.parquet_store import ParquetPositionStore
+from covernote.telematics.data import ASHCOMBE_OSM
 from covernote.telematics.domain.roads import RoadNetwork
 from covernote.telematics.ports.scores import ScoringSources
 from covernote.telematics.usecases import scores
@@ -24,7 +25,6 @@ from tests.integration.test_telematics_scores import (
     DAY,
     DEVICE,
     OTHER_DEVICE,
-    ROOT,
     Registry,
     fit,
     network,  # noqa: F401 - the module-scoped fixture
@@ -96,19 +96,19 @@ def test_tel3_staff_run_scoring_and_the_customer_sees_their_score_journeys_and_e
 
 
 def test_tel10_the_cli_runs_shows_and_replays(cli: Cli, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    """TEL-3, TEL-10: from the settings' store and map, with no device registry wired: an empty store runs with
-    nothing to score; a stored day cannot be scored without the registry (said, not crashed); replay of a day
+    """TEL-3, TEL-8, TEL-10: from the settings' store and map and the device registry: an empty store runs with
+    nothing to score; a stored day of a box fitted to no policy is not scored (said, not crashed); replay of a day
     never scored names the day."""
     monkeypatch.setenv("COVERNOTE_TELEMATICS_POSITIONS", str(tmp_path / "positions"))
-    monkeypatch.setenv("COVERNOTE_TELEMATICS_MAP", str(ROOT / "tests" / "data" / "telematics" / "uk_fixture.osm"))
+    monkeypatch.setenv("COVERNOTE_TELEMATICS_MAP", str(ASHCOMBE_OSM))
     out = cli("telematics", "score", "run", "--as-of", DAY.isoformat())
     assert "0 device-day(s)" in out and "0 scored" in out
     from covernote.telematics.adapters.osm import load_network
 
     two_drives(ParquetPositionStore(tmp_path / "positions"), load_network(
-        ROOT / "tests" / "data" / "telematics" / "uk_fixture.osm"), DEVICE, DAY)
-    failed = cli("telematics", "score", "run", "--as-of", DAY.isoformat(), code=1)
-    assert "1 failed" in failed and "device registry" in failed
+        ASHCOMBE_OSM), DEVICE, DAY)
+    unfitted = cli("telematics", "score", "run", "--as-of", DAY.isoformat())
+    assert "0 scored" in unfitted and "1 on no policy" in unfitted and "0 failed" in unfitted
     missing = cli("telematics", "score", "replay", DEVICE, DAY.isoformat(), code=2)
     assert "day" in missing
     bad = cli("telematics", "score", "run", "--as-of", "yesterday", code=2)

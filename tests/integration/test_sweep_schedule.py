@@ -19,11 +19,11 @@ from tests.support import bind
 
 
 def test_ux3_daily_jobs_run_in_order_and_the_sweep_is_among_them(db_ctx: AppContext) -> None:
-    assert [name for name, _ in DAILY_JOBS] == ["renewal_invitations", "auto_renewals", "documents_issue", "payment_notices", "dd_lodge", "dd_notices", "dd_collect", "dd_reports", "arrears", "complaints_eight_week", "fraud_recheck", "mid_send", "cue_send",
+    assert [name for name, _ in DAILY_JOBS] == ["renewal_invitations", "auto_renewals", "telematics_devices", "telematics_scoring", "telematics_reviews", "documents_issue", "payment_notices", "dd_lodge", "dd_notices", "dd_collect", "dd_reports", "arrears", "complaints_eight_week", "fraud_recheck", "mid_send", "cue_send",
         "retention_sweep"]
     result = run_daily(db_ctx)
     assert result["ok"] and result["as_of"] == "2026-11-22"
-    assert list(result["jobs"]) == ["renewal_invitations", "auto_renewals", "documents_issue", "payment_notices", "dd_lodge", "dd_notices", "dd_collect", "dd_reports", "arrears", "complaints_eight_week", "fraud_recheck", "mid_send", "cue_send",
+    assert list(result["jobs"]) == ["renewal_invitations", "auto_renewals", "telematics_devices", "telematics_scoring", "telematics_reviews", "documents_issue", "payment_notices", "dd_lodge", "dd_notices", "dd_collect", "dd_reports", "arrears", "complaints_eight_week", "fraud_recheck", "mid_send", "cue_send",
         "retention_sweep"]
     sweep = result["jobs"]["retention_sweep"]["result"]
     assert sweep["status"] == "finished" and sweep["started_by"] == SYSTEM.user_id

@@ -23,6 +23,7 @@ from covernote.telematics.adapters.batch_local import (
 )
 from covernote.telematics.adapters.osm import load_network
 from covernote.telematics.adapters.parquet_store import ParquetPositionStore
+from covernote.telematics.data import ASHCOMBE_OSM
 from covernote.telematics.domain.pipeline import score_device_day
 from covernote.telematics.domain.positions import POSITION_SCHEMA, kph
 from covernote.telematics.domain.roads import RoadNetwork
@@ -95,7 +96,7 @@ def build_fleet(network: RoadNetwork, root: Path) -> ParquetPositionStore:
 
 @pytest.fixture(scope="module")
 def network() -> RoadNetwork:
-    return load_network(ROOT / "tests" / "data" / "telematics" / "uk_fixture.osm")
+    return load_network(ASHCOMBE_OSM)
 
 
 @pytest.fixture(scope="module")

@@ -9,10 +9,11 @@ import osmium
 import pytest
 
 from covernote.telematics.adapters.osm import load_network, read_ways
+from covernote.telematics.data import ASHCOMBE_OSM
 from covernote.telematics.domain.positions import KPH_PER_MPH
 from covernote.telematics.domain.roads import RoadNetwork
 
-FIXTURE = Path(__file__).resolve().parents[1] / "data" / "telematics" / "uk_fixture.osm"
+FIXTURE = ASHCOMBE_OSM
 
 
 def test_tel3_loader_reads_the_fixtures_driveable_ways_with_their_limits() -> None:

@@ -21,6 +21,7 @@ from covernote.kernel.errors import Forbidden, NotFound
 from covernote.platform.context import AppContext
 from covernote.telematics.adapters.osm import load_network, read_ways
 from covernote.telematics.adapters.parquet_store import ParquetPositionStore
+from covernote.telematics.data import ASHCOMBE_OSM
 from covernote.telematics.domain.roads import RoadNetwork
 from covernote.telematics.domain.scoring import period_score
 from covernote.telematics.ports.scores import Assignment, ScoringSources
@@ -36,7 +37,7 @@ DAY = date(2026, 11, 23)
 
 @pytest.fixture(scope="module")
 def network() -> RoadNetwork:
-    return load_network(ROOT / "tests" / "data" / "telematics" / "uk_fixture.osm")
+    return load_network(ASHCOMBE_OSM)
 
 
 class Registry:
@@ -133,7 +134,7 @@ def test_tel10_replay_says_why_a_day_cannot_be_replayed(
     assert isinstance(store, ParquetPositionStore)
     two_drives(store, network, DEVICE, DAY)
     scores.score_day(db_ctx, SYSTEM, DEVICE, DAY)
-    smaller = RoadNetwork.from_ways(read_ways(ROOT / "tests" / "data" / "telematics" / "uk_fixture.osm")[:4])
+    smaller = RoadNetwork.from_ways(read_ways(ASHCOMBE_OSM)[:4])
     other_map = ScoringSources(store, lambda: smaller, registry)
     moved = scores.replay_day(db_ctx, SYSTEM, DEVICE, DAY, sources=other_map)
     assert not moved["matches"] and "map" in (moved["reason"] or "")

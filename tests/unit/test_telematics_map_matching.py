@@ -10,7 +10,6 @@ import math
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from functools import cache
-from pathlib import Path
 
 import numpy as np
 import pyarrow as pa
@@ -18,6 +17,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from covernote.telematics.data import ASHCOMBE_OSM
 from covernote.telematics.domain.map_matching import (
     CONTINUITY_GAP_S,
     CONTINUITY_TOLERANCE_M,
@@ -30,7 +30,7 @@ from covernote.telematics.domain.map_matching import (
 from covernote.telematics.domain.positions import KPH_PER_MPH, MATCH_FIELDS, POSITION_SCHEMA
 from covernote.telematics.domain.roads import RoadNetwork, Way, oneway
 
-FIXTURE = Path(__file__).resolve().parents[1] / "data" / "telematics" / "uk_fixture.osm"
+FIXTURE = ASHCOMBE_OSM
 T0 = datetime(2026, 11, 22, 8, 0, tzinfo=UTC)
 RADIUS = 30.0
 

@@ -13,6 +13,7 @@ import pytest
 
 from covernote.products.store.files import load_catalogue
 from covernote.telematics.adapters.osm import load_network
+from covernote.telematics.data import ASHCOMBE_OSM
 from covernote.telematics.domain.pipeline import score_device_day
 from covernote.telematics.domain.positions import POSITION_SCHEMA, kph
 from covernote.telematics.domain.roads import RoadNetwork
@@ -23,7 +24,7 @@ HIGH_STREET = 1001  # 30 mph in the fixture
 
 @pytest.fixture(scope="module")
 def network() -> RoadNetwork:
-    return load_network(ROOT / "tests" / "data" / "telematics" / "uk_fixture.osm")
+    return load_network(ASHCOMBE_OSM)
 
 
 def drive(network: RoadNetwork, way_id: int, mph: float, start: datetime) -> pa.Table:

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from covernote.telematics.adapters.osm import load_network
+from covernote.telematics.data import ASHCOMBE_OSM
 from covernote.telematics.domain.roads import RoadNetwork
 from covernote.telematics.domain.routing import NoRoute, RoutingGraph
 
@@ -23,7 +24,7 @@ M40_NORTH = 1011
 
 @pytest.fixture(scope="module")
 def network() -> RoadNetwork:
-    return load_network(ROOT / "tests" / "data" / "telematics" / "uk_fixture.osm")
+    return load_network(ASHCOMBE_OSM)
 
 
 @pytest.fixture(scope="module")

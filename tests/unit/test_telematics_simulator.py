@@ -24,6 +24,7 @@ from covernote.products.store.files import load_catalogue
 from covernote.telematics.adapters.osm import load_network
 from covernote.telematics.adapters.traccar import from_traccar
 from covernote.telematics.cli.simulate import app, traccar_json
+from covernote.telematics.data import ASHCOMBE_OSM
 from covernote.telematics.domain.journeys import with_journeys
 from covernote.telematics.domain.pipeline import score_device_day
 from covernote.telematics.domain.positions import POSITION_SCHEMA
@@ -54,7 +55,7 @@ UNSAFE = {"speeding", "severe_speeding", "harsh_acceleration", "harsh_braking", 
 
 @pytest.fixture(scope="module")
 def network() -> RoadNetwork:
-    return load_network(ROOT / "tests" / "data" / "telematics" / "uk_fixture.osm")
+    return load_network(ASHCOMBE_OSM)
 
 
 @pytest.fixture(scope="module")

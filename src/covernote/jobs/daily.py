@@ -37,6 +37,9 @@ from covernote.platform.observability import job_timer
 from covernote.platform.progress import Progress, no_progress
 from covernote.privacy.usecases import retention
 from covernote.regulatory.usecases import cue, fraud, mid
+from covernote.telematics.usecases import devices as telematics_devices
+from covernote.telematics.usecases import rerating as telematics_reviews
+from covernote.telematics.usecases import scores as telematics_scores
 
 log = logging.getLogger("covernote.jobs")
 Job = Callable[[AppContext, date], Mapping[str, Any]]  # each job's typed report
@@ -124,9 +127,34 @@ def _cue_send(ctx: AppContext, _day: date, progress: Progress) -> Mapping[str, A
     return cue.send_pending(ctx, SYSTEM, progress=progress)
 
 
+def _telematics_devices(ctx: AppContext, _day: date) -> Mapping[str, Any]:
+    """TEL-1: missed installations referred to staff, deactivation clocks started when cover has ended."""
+    if ctx.telematics is None:
+        return {"skipped": "telematics is not configured"}
+    return telematics_devices.check(ctx, SYSTEM)
+
+
+@_long
+def _telematics_scoring(ctx: AppContext, day: date, progress: Progress) -> Mapping[str, Any]:
+    """TEL-3: every device-day whose positions changed since it was scored, up to the day."""
+    if ctx.telematics is None:
+        return {"skipped": "telematics is not configured"}
+    return telematics_scores.score_pending(ctx, SYSTEM, day, progress=progress)
+
+
+def _telematics_reviews(ctx: AppContext, day: date) -> Mapping[str, Any]:
+    """TEL-4: the 90-day premium reviews due, from the scores just brought up to date."""
+    return telematics_reviews.reviews_due(ctx, SYSTEM, day)
+
+
 DAILY_JOBS: tuple[tuple[str, Job], ...] = (
     ("renewal_invitations", _renewal_invitations),
     ("auto_renewals", _auto_renewals),
+    # TEL-1, TEL-3, TEL-4: the boxes' clocks, the day's scores, then the reviews they bring due (a review's payment
+    # notice is sent by payment_notices below, the same day)
+    ("telematics_devices", _telematics_devices),
+    ("telematics_scoring", _telematics_scoring),
+    ("telematics_reviews", _telematics_reviews),
     ("documents_issue", _documents_issue),
     ("payment_notices", _payment_notices),
     # PAY-6, in the order Bacs needs: mandates lodged, notices sent, the day's collections, then the reports

@@ -42,7 +42,8 @@ ERASURE_TABLES = ("idempotency_keys", "consent_decisions", "pending_quotes", "po
                   "claim_parties", "claims", "mid_updates", "cue_reports", "deadlines", "print_requests",
                   "payment_notices", "document_renditions", "documents", "complaint_letters", "complaints", "sensitive_data",
                   "web_sign_in_failures", "web_sessions", "users", "instalments", "finance_agreements",
-                  "payment_plans", "policies", "processing_flags", "subject_requests",
+                  "payment_plans", "telematics_events", "telematics_journeys", "telematics_day_scores",
+                  "telematics_devices", "policies", "processing_flags", "subject_requests",
                   "customers")
 SENSITIVE_COLUMNS = ("licence_number", "health", "convictions", "bank_details")
 ACCOUNTABILITY = rules.KeepReason(

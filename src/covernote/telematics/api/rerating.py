@@ -10,19 +10,20 @@ from fastapi import APIRouter, Depends
 from covernote.identity.api import Caller, Ctx
 from covernote.platform.api.routes import OneHopRoute
 from covernote.platform.requests import Day, RequestBody
-from covernote.telematics.ports.rerating import NoPeriodScores, PeriodScores
+from covernote.telematics.ports.rerating import PeriodScores
 from covernote.telematics.results.rerating import ReviewList, ReviewRun, ReviewView
 from covernote.telematics.usecases import rerating
 
 router = APIRouter(tags=["telematics reviews"], route_class=OneHopRoute)
 
 
-def period_scores() -> PeriodScores:
-    """Where the period scores come from: none until the scores adapter is wired (override this dependency)."""
-    return NoPeriodScores()
+def period_scores() -> PeriodScores | None:
+    """Where the period scores come from: None, the stored day scores (`usecases/wiring.StoredPeriodScores`);
+    a test may override this dependency."""
+    return None
 
 
-Scores = Annotated[PeriodScores, Depends(period_scores)]
+Scores = Annotated[PeriodScores | None, Depends(period_scores)]
 
 
 class RunIn(RequestBody):

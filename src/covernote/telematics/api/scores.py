@@ -27,10 +27,11 @@ from covernote.platform.requests import RequestBody
 from covernote.settings import Settings
 from covernote.telematics.adapters.osm import load_network
 from covernote.telematics.adapters.parquet_store import ParquetPositionStore
+from covernote.telematics.data import ASHCOMBE_OSM
 from covernote.telematics.domain.roads import RoadNetwork
-from covernote.telematics.ports.scores import Assignment, ScoringSources
+from covernote.telematics.ports.scores import ScoringSources
 from covernote.telematics.results.scores import JourneyDetail, JourneyList, PolicyScore, ScoringRun
-from covernote.telematics.usecases import scores
+from covernote.telematics.usecases import scores, wiring
 
 router = APIRouter(tags=["telematics"], route_class=OneHopRoute)
 
@@ -56,20 +57,17 @@ class _LazyNetwork:
             return self._network
 
 
-class _NoRegistry:
-    """No device registry wired: nothing can be scored (the assembly gives the real one)."""
-
-    def assignment(self, device_id: str, day: date) -> Assignment | None:
-        raise Conflict("no device registry is wired: which policy a device served is unknown",
-                       [FieldIssue("device_id", "the device registry is not configured")])
-
-
 def settings_sources(ctx: AppContext) -> ScoringSources:
-    """The positions store and map named by the settings (environment), without a device registry."""
+    """The positions the boxes sent (the context's store, where ingestion writes; else the one the settings
+    name), the map the settings name, and the device registry (`usecases/wiring.RegistryAssignments`)."""
     root = os.environ.get("COVERNOTE_TELEMATICS_POSITIONS")
     path = os.environ.get("COVERNOTE_TELEMATICS_MAP")
-    store = ParquetPositionStore(Path(root) if root else Settings.from_env().data_dir / "telematics" / "positions")
-    return ScoringSources(store, _LazyNetwork(Path(path) if path else None), _NoRegistry())
+    stores = ctx.telematics
+    store = getattr(stores, "positions", None) if stores is not None and not root else None
+    if store is None:
+        store = ParquetPositionStore(Path(root) if root else Settings.from_env().data_dir / "telematics" / "positions")
+    # the map: the operator's extract, or the shipped Ashcombe network (the demo's and the simulator's roads)
+    return ScoringSources(store, _LazyNetwork(Path(path) if path else ASHCOMBE_OSM), wiring.RegistryAssignments(ctx))
 
 
 scores.use_default_sources(settings_sources)

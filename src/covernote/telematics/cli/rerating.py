@@ -9,15 +9,15 @@ import typer
 
 from covernote.identity.usecases import operator
 from covernote.interfaces.cli import JsonOpt, context, handles_errors, parse_optional_date, show
-from covernote.telematics.ports.rerating import NoPeriodScores, PeriodScores
+from covernote.telematics.ports.rerating import PeriodScores
 from covernote.telematics.usecases import rerating
 
 app = typer.Typer(help="The 90-day premium review of Smartbox policies (TEL-4).", no_args_is_help=True)
 
 
-def scores_source() -> PeriodScores:
-    """Where the period scores come from: none until the scores adapter is wired here."""
-    return NoPeriodScores()
+def scores_source() -> PeriodScores | None:
+    """Where the period scores come from: None, the stored day scores (`usecases/wiring.StoredPeriodScores`)."""
+    return None
 
 
 def _line(v: dict[str, Any]) -> str:

@@ -2,7 +2,7 @@
 data), written as Parquet (POSITION_SCHEMA), as the ingestion body's JSON (a list of positions) or as Traccar's
 position-forwarding JSON (what `adapters/traccar.py` reads). The integrator mounts `app` under `telematics`.
 
-The map is the Ashcombe fixture (`tests/data/telematics/uk_fixture.osm`) unless `--map` names another extract.
+The map is the Ashcombe fixture (`src/covernote/telematics/data/ashcombe.osm`) unless `--map` names another extract.
 The same options and seed always give the same positions (`domain/simulator.py`).
 """
 
@@ -19,10 +19,11 @@ import typer
 
 from covernote.interfaces.cli import fail
 from covernote.telematics.adapters.osm import load_network
+from covernote.telematics.data import ASHCOMBE_OSM
 from covernote.telematics.domain.positions import KPH_PER_KNOT
 from covernote.telematics.domain.simulator import DEFAULT_DEVICE, Speeding, default_plan, simulate_days
 
-FIXTURE = Path(__file__).resolve().parents[4] / "tests" / "data" / "telematics" / "uk_fixture.osm"
+FIXTURE = ASHCOMBE_OSM
 
 app = typer.Typer(help="Simulate a Smartbox's trips on a map (TEL-2, TEL-3 demo and test data).")
 

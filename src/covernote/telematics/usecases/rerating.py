@@ -35,8 +35,9 @@ from covernote.policy.usecases.lookup import load_policy
 from covernote.policy.usecases.pricing import segments as price_segments
 from covernote.products.domain.telematics_spec import RerateRules
 from covernote.telematics.domain.rerating import increase_cap, rerate, review_dates
-from covernote.telematics.ports.rerating import NoPeriodScores, PeriodScores
+from covernote.telematics.ports.rerating import PeriodScores
 from covernote.telematics.results.rerating import ReviewList, ReviewRun, ReviewView
+from covernote.telematics.usecases import wiring
 
 log = logging.getLogger(__name__)
 
@@ -132,7 +133,7 @@ def review(ctx: AppContext, principal: Principal, policy_id: str, review_on: dat
     """TEL-4: review the policy's premium on `review_on` (one of its term's review dates), staff or the daily
     step only. Made once: asked again, the review already made is answered and nothing changes."""
     require_staff(principal, "review a telematics premium")
-    source = scores or NoPeriodScores()
+    source = scores or wiring.StoredPeriodScores(ctx)  # the stored day scores (TEL-3)
     with ctx.uow(read_only=True) as uow:
         policy = load_policy(uow, principal, policy_id)
         customer = uow.customers.get(policy.customer_id)
