@@ -53,7 +53,7 @@ def test_issue13_item24_ux5_daily_jobs_report_each_job_and_the_long_ones_inside(
     rec = Recorder()
     result = run_daily(db_ctx, progress=rec)
     assert result["ok"]
-    assert rec.of(DAILY_TASK) == [(n, 14) for n in range(15)]  # issue 14 added documents_issue, issue 15 payment_notices, the dd steps and arrears
+    assert rec.of(DAILY_TASK) == [(n, 17) for n in range(18)]  # issue 14 added documents_issue, issue 15 payment_notices, the dd steps and arrears, issue 16 the three telematics steps
     tasks = {name for name, _, _ in rec.calls}
     assert {mid.SEND_TASK, cue.SEND_TASK, retention.SWEEP_TASK, renewals.INVITATIONS_TASK,
             renewals.AUTO_RENEWALS_TASK, documents.ISSUE_TASK, arrears.RUN_TASK} <= tasks

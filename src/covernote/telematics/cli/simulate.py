@@ -17,7 +17,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import typer
 
-from covernote.interfaces.cli import fail
+from covernote.interfaces.cli import JsonOpt, fail, show
 from covernote.telematics.adapters.osm import load_network
 from covernote.telematics.data import ASHCOMBE_OSM
 from covernote.telematics.domain.positions import KPH_PER_KNOT
@@ -84,6 +84,7 @@ def simulate(
     map_path: Annotated[Path, typer.Option("--map", help="An OSM extract (.osm or .osm.pbf)")] = FIXTURE,
     output: Annotated[Path | None, typer.Option(help="FILE.parquet (positions) or FILE.json (ingestion body)")] = None,
     traccar: Annotated[Path | None, typer.Option(help="FILE.json in Traccar's position-forwarding form")] = None,
+    as_json: JsonOpt = False,
 ) -> None:
     """Simulate DAYS days of a young driver's trips from --from, seeded, and write them."""
     over = [parse_speeding(v) for v in speeding or []]
@@ -107,5 +108,9 @@ def simulate(
             output.write_text(json.dumps(ingestion_json(table)))
     if traccar is not None:
         traccar.write_text(json.dumps(traccar_json(table)))
-    typer.echo(f"{table.num_rows} positions, {len(result.injections)} injected behaviours, device {device}, "
-               f"{days} day(s) from {day0.isoformat()}")
+    record = {"device": device, "from": day0.isoformat(), "days": days, "seed": seed, "positions": table.num_rows,
+              "output": None if output is None else str(output), "traccar": None if traccar is None else str(traccar),
+              "injections": [{"kind": i.kind, "start": i.start.isoformat(), "end": i.end.isoformat(), "lat": i.lat,
+                              "lon": i.lon, "way_id": i.way_id} for i in result.injections]}
+    show(record, as_json, lambda r: f"{r['positions']} positions, {len(r['injections'])} injected behaviours, device "
+                                    f"{r['device']}, {r['days']} day(s) from {r['from']}")
