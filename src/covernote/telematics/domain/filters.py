@@ -24,7 +24,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-EARTH_RADIUS_M = 6_371_008.8  # the mean Earth radius (IUGG), metres
+from covernote.telematics.domain.positions import EARTH_RADIUS_M
 
 SCREEN_REASONS = ("invalid_fix", "future_time", "duplicate")
 CLEAN_REASONS = ("impossible_jump", "parked_drift")

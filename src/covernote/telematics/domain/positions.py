@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import pyarrow as pa
 
+EARTH_RADIUS_M = 6_371_008.8  # the IUGG mean Earth radius: every distance and projection of the context uses it
 KPH_PER_MPH = 1.609344
 KPH_PER_KNOT = 1.852
 UTC_MICROS = pa.timestamp("us", tz="UTC")

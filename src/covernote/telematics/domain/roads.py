@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
+from covernote.telematics.domain.positions import EARTH_RADIUS_M
 from covernote.telematics.domain.speed_limits import speed_limit
 
 # The highway classes a car may drive on (OSM wiki, Key:highway). Tracks, footways, cycleways, bus-only roads
@@ -33,7 +34,6 @@ DRIVEABLE: frozenset[str] = frozenset({
     "living_street", "road", "motorway_link", "trunk_link", "primary_link", "secondary_link", "tertiary_link",
 })
 
-EARTH_RADIUS_M = 6_371_008.8  # the IUGG mean radius
 # The grid: 32 m cells, each listing every segment that passes within 32 m of it, so the segments within a
 # matching radius of up to 32 m of a point are all in the point's own cell: one lookup, no duplicates.
 DEFAULT_CELL_M = 32.0

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from covernote.products.domain.telematics_spec import TelematicsRules
-from covernote.telematics.domain.positions import KPH_PER_MPH, UTC_MICROS
+from covernote.telematics.domain.positions import EARTH_RADIUS_M, KPH_PER_MPH, UTC_MICROS
 
 # Bumped whenever the kernel's arithmetic changes, so a stored score names the code that computed it (TEL-10).
 SCORING_CODE_VERSION = "score-1"
@@ -47,7 +47,6 @@ EVENT_SCHEMA = pa.schema([
 ])
 
 _US = 1_000_000
-_EARTH_RADIUS_M = 6_371_008.8
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 BoolArray = npt.NDArray[np.bool_]
@@ -492,7 +491,7 @@ def _distances_km(d: _Day) -> FloatArray:
         lat = np.radians(d.lat)
         dlat = np.diff(lat)
         dlon = np.diff(np.radians(d.lon)) * np.cos(lat[1:])
-        step[1:] = np.where(d.same[1:], _EARTH_RADIUS_M * np.hypot(dlat, dlon), 0.0)
+        step[1:] = np.where(d.same[1:], EARTH_RADIUS_M * np.hypot(dlat, dlon), 0.0)
     return np.add.reduceat(step, d.starts) / 1000
 
 
